@@ -1,0 +1,52 @@
+# cuflow: two set-up commands (README): `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export NUMBA_CACHE_DIR ?= $(CURDIR)/.numba_cache
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: venv demo test test-fast test-cudasim test-gpu test-slow bench bench-deps lint docker clean
+
+$(STAMP): pyproject.toml setup.py
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test,demo,tensorboard]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) examples/demo.py
+
+# The whole CPU suite: registry-driven op tests, then the CUDA-simulator tests in
+# their own process (NUMBA_ENABLE_CUDASIM must be set before numba is imported).
+test: $(STAMP)
+	$(PY) -m pytest -q -n 2 --dist loadfile tests
+	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest -q -m cudasim tests; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -x tests
+
+test-cudasim: $(STAMP)
+	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest -q -m cudasim tests
+
+test-slow: $(STAMP)
+	$(PY) -m pytest -q -m slow tests
+
+# On a CUDA machine: use the image's own CuPy/Numba (no network), install cuflow without deps.
+test-gpu:
+	$(PYTHON) -m pip install -q --no-deps --no-build-isolation -e . || $(PYTHON) -m pip install -q --no-deps -e .
+	$(PYTHON) -m pytest -q -m gpu tests
+
+bench: $(STAMP)
+	$(PY) -m bench --all
+
+lint: $(STAMP)
+	$(PY) -m ruff check framework kernels tests bench || true
+
+docker:
+	docker build -f docker/Dockerfile.gpu -t cuflow:gpu .
+
+clean:
+	rm -rf $(VENV) .numba_cache .cuflow_cache build *.egg-info

@@ -1,0 +1,223 @@
+"""Making tensors from Python and NumPy values: constant, convert_to_tensor.
+
+TF's defaults: Python floats -> float32, ints -> int32 (int64 when they do not fit),
+bools -> bool, complex -> complex128, strings -> string; NumPy arrays keep their dtype.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import device as _device
+from .. import dtypes as _dt
+from ..errors import InvalidArgumentError
+from ..tensor import Tensor, Variable
+from . import dispatch
+
+_INT32 = np.iinfo(np.int32)
+
+
+def _leaf_kind(value):
+    """The Python kind of the scalars in a nested list: bool < int < float < complex < str."""
+    rank = {bool: 0, int: 1, float: 2, complex: 3, str: 4, bytes: 4}
+    best = -1
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        elif isinstance(v, (Tensor, Variable)):
+            best = max(best, 5)
+        elif isinstance(v, (np.ndarray, np.generic)):
+            best = max(best, 5)
+        else:
+            r = rank.get(type(v))
+            if r is None:
+                r = 2 if isinstance(v, float) else 1 if isinstance(v, int) else 5
+            best = max(best, r)
+    return best
+
+
+def python_to_array(value, dtype=None) -> np.ndarray:
+    """A NumPy array of a (nested) Python value with TF's default dtypes."""
+    if dtype is not None:
+        npdt = _dt.as_dtype(dtype).np
+        if npdt.kind in "iub" and _has_fraction(value):
+            raise TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype "
+                            f"{_dt.as_dtype(dtype).name}")
+        return np.array(_unwrap(value), dtype=npdt)
+    kind = _leaf_kind(value)
+    if kind == 5:
+        arr = np.array(_unwrap(value))
+        return arr.astype(np.float32) if arr.dtype == np.float64 and _all_python(value) else arr
+    if kind == 4:
+        return np.array(value, dtype=object)
+    if kind == 1:
+        arr = np.array(value)
+        if arr.dtype.kind in "iu" and arr.size and (arr.max() > _INT32.max or
+                                                   arr.min() < _INT32.min):
+            return arr.astype(np.int64)
+        return arr.astype(np.int32)
+    if kind in (-1, 2):
+        return np.array(value, dtype=np.float32)
+    if kind == 0:
+        return np.array(value, dtype=np.bool_)
+    return np.array(value, dtype=np.complex128)
+
+
+def _all_python(value):
+    return not any(isinstance(v, (np.ndarray, np.generic, Tensor, Variable))
+                   for v in _flatten(value))
+
+
+def _flatten(value):
+    stack = [value]
+    while stack:
+        v = stack.pop()
+        if isinstance(v, (list, tuple)):
+            stack.extend(v)
+        else:
+            yield v
+
+
+def _has_fraction(value):
+    for v in _flatten(value):
+        if isinstance(v, float) and not float(v).is_integer():
+            return True
+    return False
+
+
+def _unwrap(value):
+    if isinstance(value, (list, tuple)):
+        return [_unwrap(v) for v in value]
+    if isinstance(value, (Tensor, Variable)):
+        return np.asarray(value.numpy())
+    return value
+
+
+def to_array(value, dtype=None):
+    """A NumPy array of any non-tensor value (scalars, lists, arrays, array-likes)."""
+    if isinstance(value, np.ndarray):
+        if dtype is None:
+            return value
+        return value.astype(_dt.as_dtype(dtype).np, copy=False)
+    if isinstance(value, np.generic):
+        return np.asarray(value, dtype=None if dtype is None else _dt.as_dtype(dtype).np)
+    if isinstance(value, (list, tuple, int, float, bool, complex, str, bytes)):
+        return python_to_array(value, dtype)
+    if hasattr(value, "__array__") or hasattr(value, "__array_interface__"):
+        return np.asarray(value, dtype=None if dtype is None else _dt.as_dtype(dtype).np)
+    raise TypeError(f"Cannot convert {type(value).__name__} to a cuflow tensor")
+
+
+def _place(array, dev=None):
+    dev = dev or _device.current()
+    if dev.device_type == "CPU":
+        return Tensor(array, dev)
+    return Tensor(dev.backend.asarray(array), dev)
+
+
+def constant(value, dtype=None, shape=None, name=None):
+    """A tensor holding a copy of ``value`` (``tf.constant``).
+
+    >>> import cuflow as cf
+    >>> cf.constant([1, 2]).dtype, cf.constant(1.5).dtype
+    (cf.int32, cf.float32)
+    >>> cf.constant(0.0, shape=(2, 2)).numpy().tolist()
+    [[0.0, 0.0], [0.0, 0.0]]
+    """
+    if isinstance(value, (Tensor, Variable)):
+        t = value if isinstance(value, Tensor) else value._tensor
+        out = t if dtype is None or t.dtype == _dt.as_dtype(dtype) else cast_value(t, dtype)
+    else:
+        arr = to_array(value, dtype)
+        if isinstance(value, np.ndarray) and arr is value:
+            arr = arr.copy()
+        out = _place(np.ascontiguousarray(arr) if arr.ndim else arr)
+    if shape is not None:
+        out = _reshape_constant(out, shape)
+    return out
+
+
+def _reshape_constant(t, shape):
+    shape = tuple(int(s) for s in (shape if isinstance(shape, (list, tuple)) else
+                                   list(shape)))
+    arr = t.numpy()
+    arr = np.asarray(arr)
+    if arr.size == 1:
+        arr = np.broadcast_to(arr.reshape(()), shape).copy()
+    elif arr.size == int(np.prod(shape)):
+        arr = arr.reshape(shape)
+    else:
+        raise TypeError(f"Eager execution of tf.constant with unsupported shape. Tensor "
+                        f"{arr.tolist()!r:.60} (converted from {arr.shape}) has {arr.size} "
+                        f"elements, but got `shape` {shape} with {int(np.prod(shape))} "
+                        "elements).")
+    return _place(arr, t._device)
+
+
+def cast_value(t, dtype):
+    from . import math_ops
+
+    return math_ops.cast(t, dtype)
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, preferred_dtype=None):
+    """``value`` as a Tensor; a Tensor of another dtype than ``dtype`` is an error (as TF).
+
+    >>> import cuflow as cf
+    >>> cf.convert_to_tensor([1.0, 2.0]).shape
+    TensorShape([2])
+    """
+    if type(value) is Tensor:
+        if dtype is not None and value.dtype != _dt.as_dtype(dtype):
+            raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
+                             f"for Tensor with dtype {value.dtype.name}: {value!r}")
+        return value
+    if isinstance(value, Variable):
+        if dtype is not None and value.dtype != _dt.as_dtype(dtype):
+            raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
+                             f"for variable with dtype {value.dtype.name}")
+        return dispatch.apply(_identity_op(), (value,))
+    if hasattr(value, "__cuflow_tensor__"):
+        return convert_to_tensor(value.__cuflow_tensor__(), dtype=dtype)
+    if _is_cupy(value):
+        return Tensor(value if dtype is None else value.astype(_dt.as_dtype(dtype).np),
+                      _device._make("GPU", value.device.id))
+    hint = dtype_hint or preferred_dtype
+    if dtype is None and hint is not None:
+        try:
+            arr = to_array(value, hint)
+            if isinstance(value, np.ndarray) and value.dtype != arr.dtype:
+                arr = value
+        except (TypeError, ValueError):
+            arr = to_array(value)
+    else:
+        arr = to_array(value, dtype)
+    return _place(arr)
+
+
+def _is_cupy(value):
+    return type(value).__module__.startswith("cupy")
+
+
+def _identity_op():
+    from .registry import get
+
+    return get("identity")
+
+
+def is_comparable(o):
+    """Whether ``tensor == o`` compares elementwise (TF returns False for other objects)."""
+    if isinstance(o, (Tensor, Variable, np.ndarray, np.generic, int, float, bool, complex)):
+        return True
+    if isinstance(o, (list, tuple)):
+        try:
+            to_array(o)
+            return True
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def raise_invalid(op_name, msg):
+    raise InvalidArgumentError(None, op_name, f"{op_name}: {msg}")

@@ -1,0 +1,232 @@
+"""apply(): the one entry point every op call goes through (JAX's ``bind``).
+
+    tracing?  -> the tracer adds a node (cuflow.graph)
+    else      -> convert inputs, promote dtypes, place on one device, run the device's
+                 kernel override or ``impl`` with that device's ``xp``, wrap the result
+    tape?     -> each active tape that watches an input records the call
+
+The common case (Tensor inputs of one dtype on one device, no tape, no trace) is kept
+to a handful of attribute reads; everything else takes the slow path.
+"""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+
+from .. import device as _device
+from .. import dtypes as _dt
+from ..errors import InvalidArgumentError, OpError, describe, user_frame
+from ..tensor import Tensor, Variable
+
+_EMPTY: dict = {}
+_PY_SCALARS = (int, float, bool, complex)
+
+
+class _State(threading.local):
+    """Per-thread dispatch state: the tracing graph, recording tapes, device scope."""
+
+    def __init__(self):
+        self.graph = None   # the FuncGraph being traced, or None (eager)
+        self.tapes = []     # active GradientTapes, outermost first
+
+
+_tls = _State()
+_scope = _device._scope
+
+
+def apply(op, args, attrs=_EMPTY):
+    """Runs ``op`` on ``args`` (tensors, variables, arrays or Python values)."""
+    tls = _tls
+    if tls.graph is not None:
+        return tls.graph.apply(op, args, attrs)
+    dev = None
+    vals = []
+    fast = True
+    for a in args:
+        if type(a) is Tensor and a._sym is None:
+            d = a._device
+            if dev is None:
+                dev = d
+            elif d is not dev:
+                fast = False
+            vals.append(a._value)
+        else:
+            fast = False
+            vals.append(a)
+    if not fast or _scope.stack:
+        vals, dev = _convert_inputs(op, args, vals, dev)
+    elif op.promote and len(vals) > 1:
+        dt0 = vals[0].dtype
+        for v in vals:
+            if v.dtype is not dt0:
+                vals = _promote_values(op, vals, dev)
+                break
+    if dev is None:
+        dev = _device.current()
+    allowed = op.dtypes
+    if allowed is not None:
+        for v in vals:
+            if v.dtype not in allowed:
+                raise _bad_dtype(op, args, vals)
+    kernel = op.kernels.get(dev.device_type) if op.kernels else None
+    try:
+        if kernel is not None:
+            out = kernel(*vals, **attrs)
+        elif attrs:
+            out = op.impl(dev.xp, *vals, **attrs)
+        else:
+            out = op.impl(dev.xp, *vals)
+    except OpError:
+        raise
+    except Exception as e:  # noqa: BLE001 - re-raised with the op's context
+        raise _wrap_error(op, vals, attrs, e) from e
+    if op.n_out == 1:
+        if type(out) is not np.ndarray and dev.device_type == "CPU":
+            out = np.asarray(out)
+        result = Tensor(out, dev)
+    else:
+        result = tuple(Tensor(np.asarray(o) if dev.device_type == "CPU" else o, dev)
+                       for o in out)
+    if tls.tapes:
+        _record(tls.tapes, op, args, result, attrs)
+    return result
+
+
+def _record(tapes, op, args, result, attrs):
+    for tape in tapes:
+        if tape._recording:
+            tape._record(op, args, result, attrs)
+
+
+# --- the slow path: conversion, placement, promotion ---------------------------------------
+def _convert_inputs(op, args, vals, dev):
+    """Turns every input into an array of one device, promoting dtypes if the op asks."""
+    scoped = _device.scoped()
+    tensor_dtypes = []
+    for i, a in enumerate(args):
+        t = type(a)
+        if t is Variable or isinstance(a, Variable):
+            a = a._tensor
+            t = type(a)
+        if t is Tensor:
+            if a._sym is not None:
+                raise _leaked_symbolic(op, a)
+            vals[i] = a._value
+            tensor_dtypes.append(a._value.dtype)
+            if dev is None or (dev.device_type == "CPU" and a._device.device_type == "GPU"):
+                dev = a._device
+        elif hasattr(a, "__cuflow_tensor__"):
+            conv = a.__cuflow_tensor__()
+            vals[i] = conv._value
+            tensor_dtypes.append(conv._value.dtype)
+            dev = dev or conv._device
+    target = scoped or dev or _device.current()
+    strong = None
+    if op.promote:
+        for d in tensor_dtypes:
+            strong = d if strong is None else _dt.promote(strong, d)
+    for i, a in enumerate(args):
+        v = vals[i]
+        if _is_backend_array(v):
+            continue
+        vals[i] = _literal(op, a, strong)
+    if op.promote and len(vals) > 1:
+        vals = _promote_values(op, vals, target)
+    xp = target.xp
+    for i, v in enumerate(vals):
+        if _array_device(v) is not target:
+            vals[i] = _to_device(v, target)
+    return vals, target
+
+
+def _is_backend_array(v):
+    return isinstance(v, np.ndarray) and not isinstance(v, np.generic) or \
+        type(v).__module__.startswith("cupy")
+
+
+def _literal(op, value, strong):
+    """A non-tensor input as a NumPy array; Python scalars are weak (take ``strong``)."""
+    t = type(value)
+    if t in _PY_SCALARS or t is np.bool_:
+        if strong is not None and op.promote:
+            return np.asarray(value, dtype=_dt.weak_scalar_dtype(value, strong))
+        return np.asarray(value, dtype=_dt.default_dtype_of_python(value)
+                          if t in _PY_SCALARS else None)
+    if isinstance(value, (np.ndarray, np.generic)):
+        arr = np.asarray(value)
+        if strong is not None and op.promote and _kind_rank(arr.dtype) <= _kind_rank(strong):
+            return arr.astype(strong)
+        return arr
+    if isinstance(value, (list, tuple)):
+        from .constant import python_to_array
+
+        arr = python_to_array(value)
+        if strong is not None and op.promote and _kind_rank(arr.dtype) <= _kind_rank(strong):
+            return arr.astype(strong)
+        return arr
+    if value is None:
+        raise InvalidArgumentError(
+            None, op.name, f"{op.name}: got None as an input; expected a tensor "
+            f"(at {user_frame()})")
+    try:
+        return np.asarray(value)
+    except Exception as e:  # noqa: BLE001
+        raise InvalidArgumentError(None, op.name, f"{op.name}: cannot convert "
+                                   f"{type(value).__name__} to a tensor") from e
+
+
+_KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2, "c": 3}
+
+
+def _kind_rank(d):
+    if d in _dt.FLOATS:
+        return 2
+    return _KIND_RANK.get(d.kind, 4)
+
+
+def _promote_values(op, vals, dev):
+    out = None
+    for v in vals:
+        out = v.dtype if out is None else _dt.promote(out, v.dtype)
+    return [v if v.dtype == out else v.astype(out) for v in vals]
+
+
+def _array_device(v):
+    if type(v) is np.ndarray:
+        return _device.CPU0
+    dev_id = getattr(getattr(v, "device", None), "id", None)
+    return _device._make("GPU", dev_id) if dev_id is not None else _device.CPU0
+
+
+def _to_device(v, target):
+    if target.device_type == "CPU":
+        from ..backend import to_numpy
+
+        return np.asarray(to_numpy(v))
+    return target.backend.asarray(v)
+
+
+# --- errors ----------------------------------------------------------------------------
+def _bad_dtype(op, args, vals):
+    allowed = sorted({_dt._BY_NP[d].name for d in op.dtypes if d in _dt._BY_NP})
+    return InvalidArgumentError(
+        None, op.name,
+        f"{op.name}: unsupported dtype; expected one of {allowed} "
+        f"(inputs: {describe(vals)}; at {user_frame()})")
+
+
+def _wrap_error(op, vals, attrs, e):
+    shown = {k: v for k, v in attrs.items()} if attrs else {}
+    attr_text = f", attrs {shown}" if shown else ""
+    return InvalidArgumentError(
+        None, op.name, f"{op.name}: {e} (inputs: {describe(vals)}{attr_text}; "
+        f"at {user_frame()})")
+
+
+def _leaked_symbolic(op, t):
+    return InvalidArgumentError(
+        None, op.name,
+        f"{op.name}: the symbolic tensor {t._sym.name} (shape={t.shape}, dtype="
+        f"{t.dtype.name}) was created while tracing a cf.function and used outside it; "
+        f"return it from the function instead (at {user_frame()})")

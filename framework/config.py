@@ -22,3 +22,133 @@ class Knobs:
 
 
 knobs = Knobs()
+
+
+# --- cf.config: devices ---------------------------------------------------------------
+import collections as _collections  # noqa: E402
+import types as _types  # noqa: E402
+
+PhysicalDevice = _collections.namedtuple("PhysicalDevice", ["name", "device_type"])
+LogicalDevice = _collections.namedtuple("LogicalDevice", ["name", "device_type"])
+
+
+class LogicalDeviceConfiguration:
+    """One logical device carved from a physical one (``memory_limit`` in MiB on GPUs)."""
+
+    def __init__(self, memory_limit=None, experimental_priority=None,
+                 experimental_device_ordinal=None):
+        self.memory_limit = memory_limit
+
+
+_logical_config: dict = {}
+_memory_growth: dict = {}
+
+
+def list_physical_devices(device_type=None):
+    """``[PhysicalDevice('/physical_device:CPU:0', 'CPU'), ...]`` (GPUs when CuPy sees them).
+
+    >>> import cuflow as cf
+    >>> [d.device_type for d in cf.config.list_physical_devices('CPU')]
+    ['CPU']
+    """
+    from . import backend
+    out = [PhysicalDevice("/physical_device:CPU:0", "CPU")]
+    out += [PhysicalDevice(f"/physical_device:GPU:{i}", "GPU")
+            for i in range(backend.gpu_count())]
+    if device_type is not None:
+        out = [d for d in out if d.device_type == device_type.upper()]
+    return out
+
+
+def list_logical_devices(device_type=None):
+    from . import device
+    return [LogicalDevice(d.name, d.device_type) for d in device.list_devices(device_type)]
+
+
+def get_visible_devices(device_type=None):
+    return list_physical_devices(device_type)
+
+
+def set_visible_devices(devices, device_type=None):
+    """Accepted for compatibility; cuflow places by ``cf.device`` and CUDA_VISIBLE_DEVICES."""
+    return None
+
+
+def set_logical_device_configuration(device, logical_devices):
+    """Splits the CPU into several logical CPU devices (used to test MirroredStrategy)."""
+    from . import backend
+    if device.device_type == "CPU":
+        backend.set_logical_cpu_count(len(logical_devices))
+    _logical_config[device.name] = list(logical_devices)
+
+
+def get_logical_device_configuration(device):
+    return _logical_config.get(device.name)
+
+
+def set_soft_device_placement(enabled):
+    from . import device
+    device.set_soft_device_placement(enabled)
+
+
+def get_soft_device_placement():
+    from . import device
+    return device.get_soft_device_placement()
+
+
+def _set_memory_growth(device, enable):
+    _memory_growth[device.name] = bool(enable)
+
+
+def _get_memory_growth(device):
+    return _memory_growth.get(device.name, False)
+
+
+def _get_device_details(device):
+    if device.device_type == "GPU":
+        from . import monitor
+        return monitor.device_details(int(device.name.rsplit(":", 1)[1]))
+    return {}
+
+
+_run_eagerly = [False]
+
+
+def run_functions_eagerly(run_eagerly: bool):
+    """Makes every ``cf.function`` run its Python body eagerly (for debugging)."""
+    _run_eagerly[0] = bool(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    return _run_eagerly[0]
+
+
+def _get_memory_info(device):
+    from . import monitor
+    return monitor.memory_info(device)
+
+
+def _reset_memory_stats(device):
+    from . import monitor
+    return monitor.reset_memory_stats(device)
+
+
+experimental = _types.SimpleNamespace(
+    set_memory_growth=_set_memory_growth,
+    get_memory_growth=_get_memory_growth,
+    get_device_details=_get_device_details,
+    get_memory_info=_get_memory_info,
+    reset_memory_stats=_reset_memory_stats,
+    set_virtual_device_configuration=set_logical_device_configuration,
+    VirtualDeviceConfiguration=LogicalDeviceConfiguration,
+    list_physical_devices=list_physical_devices,
+    enable_op_determinism=lambda: None,
+)
+threading = _types.SimpleNamespace(
+    set_inter_op_parallelism_threads=lambda n: None,
+    set_intra_op_parallelism_threads=lambda n: None,
+    get_inter_op_parallelism_threads=lambda: 0,
+    get_intra_op_parallelism_threads=lambda: 0,
+)
+optimizer = _types.SimpleNamespace(set_jit=lambda enabled: None, get_jit=lambda: False,
+                                   set_experimental_options=lambda options: None)

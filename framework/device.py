@@ -50,6 +50,9 @@ class _Scope(threading.local):
 
 
 _scope = _Scope()
+# Number of open cf.device scopes in all threads: a cheap "maybe scoped" flag for the
+# dispatcher's fast path, which then asks the thread-local stack.
+_scope_depth = [0]
 _devices: dict[tuple[str, int], Device] = {}
 _default: Device | None = None
 _soft_placement = [True]
@@ -165,10 +168,12 @@ class device:  # noqa: N801 - TF's name
 
     def __enter__(self):
         _scope.stack.append(self._dev)
+        _scope_depth[0] += 1
         return self
 
     def __exit__(self, *exc):
         _scope.stack.pop()
+        _scope_depth[0] -= 1
         return False
 
 

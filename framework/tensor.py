@@ -161,12 +161,12 @@ class Tensor(_Operators):
     [[3.0, 5.0], [7.0, 9.0]]
     """
 
-    __slots__ = ("_value", "_device", "_sym", "__weakref__")
+    __slots__ = ("_value", "_device", "__weakref__")
+    _sym = None  # symbolic tensors (a subclass made by the tracer) carry a graph value
 
-    def __init__(self, value, device, sym=None):
+    def __init__(self, value, device):
         self._value = value
         self._device = device
-        self._sym = sym
 
     # --- metadata ---------------------------------------------------------------------
     @property

@@ -40,39 +40,34 @@ def apply(op, args, attrs=_EMPTY):
     tls = _tls
     if tls.graph is not None:
         return tls.graph.apply(op, args, attrs)
-    dev = None
+    # Fast path: eager Tensors (symbolic ones are a subclass) of one dtype on one device,
+    # no device scope; everything else goes through _convert_inputs.
+    dev = dt = None
+    fast = not _device._scope_depth[0]
     vals = []
-    fast = True
     for a in args:
-        if type(a) is Tensor and a._sym is None:
-            d = a._device
+        if type(a) is Tensor:
+            v = a._value
             if dev is None:
-                dev = d
-            elif d is not dev:
+                dev = a._device
+                dt = v.dtype
+            elif a._device is not dev or v.dtype is not dt:
                 fast = False
-            vals.append(a._value)
+            vals.append(v)
         else:
             fast = False
             vals.append(a)
-    if not fast or _scope.stack:
+    if not fast:
         vals, dev = _convert_inputs(op, args, vals, dev)
-    elif op.promote and len(vals) > 1:
-        dt0 = vals[0].dtype
-        for v in vals:
-            if v.dtype is not dt0:
-                vals = _promote_values(op, vals, dev)
-                break
+        _check_dtypes(op, args, vals)
+    elif dt is not op.ok_dtype:
+        _check_dtypes(op, args, vals)
+        op.ok_dtype = dt
     if dev is None:
         dev = _device.current()
-    allowed = op.dtypes
-    if allowed is not None:
-        for v in vals:
-            if v.dtype not in allowed:
-                raise _bad_dtype(op, args, vals)
-    kernel = op.kernels.get(dev.device_type) if op.kernels else None
     try:
-        if kernel is not None:
-            out = kernel(*vals, **attrs)
+        if op.kernels and dev.device_type in op.kernels:
+            out = op.kernels[dev.device_type](*vals, **attrs)
         elif attrs:
             out = op.impl(dev.xp, *vals, **attrs)
         else:
@@ -82,15 +77,26 @@ def apply(op, args, attrs=_EMPTY):
     except Exception as e:  # noqa: BLE001 - re-raised with the op's context
         raise _wrap_error(op, vals, attrs, e) from e
     if op.n_out == 1:
-        if type(out) is not np.ndarray and dev.device_type == "CPU":
+        if type(out) is not _ndarray and dev is _CPU:
             out = np.asarray(out)
         result = Tensor(out, dev)
     else:
-        result = tuple(Tensor(np.asarray(o) if dev.device_type == "CPU" else o, dev)
-                       for o in out)
+        result = tuple(Tensor(np.asarray(o) if dev is _CPU else o, dev) for o in out)
     if tls.tapes:
         _record(tls.tapes, op, args, result, attrs)
     return result
+
+
+_ndarray = np.ndarray
+_CPU = _device.CPU0
+
+
+def _check_dtypes(op, args, vals):
+    allowed = op.dtypes
+    if allowed is not None:
+        for v in vals:
+            if v.dtype not in allowed:
+                raise _bad_dtype(op, args, vals)
 
 
 def _record(tapes, op, args, result, attrs):

@@ -306,7 +306,7 @@ lgamma = unary("lgamma", lambda xp, x: _special(xp).gammaln(x), _F, "lgamma({0})
                lambda g, y, x: g * digamma(x), upcast=True)
 digamma = unary("digamma", lambda xp, x: _special(xp).digamma(x), _F, None,
                 lambda g, y, x: g * _polygamma1(x), upcast=True)
-_polygamma1 = unary("polygamma1", lambda xp, x: _special(xp).polygamma(1, x), _F, None,
+_polygamma1 = unary("polygamma1", lambda xp, x: _special(xp).polygamma(1, x).astype(x.dtype), _F, None,
                     None, upcast=True, differentiable=False)
 conj = unary("conj", lambda xp, x: xp.conj(x) if x.dtype.kind == "c" else x, _ANY,
              "{0}", lambda g, y, x: conj(g))

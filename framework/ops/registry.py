@@ -35,7 +35,8 @@ class OpDef:
     """Everything cuflow knows about one primitive op."""
 
     __slots__ = ("name", "kind", "impl", "vjp_fn", "infer", "kernels", "scalar", "dtypes",
-                 "promote", "n_out", "differentiable", "doc", "module", "extra")
+                 "promote", "n_out", "differentiable", "doc", "module", "extra",
+                 "ok_dtype")
 
     def __init__(self, name, kind, impl, *, dtypes=None, promote=False, n_out=1,
                  vjp=None, infer=None, scalar=None, differentiable=True, kernels=None,
@@ -56,6 +57,7 @@ class OpDef:
         self.doc = doc or (impl.__doc__ if impl is not None else None)
         self.module = getattr(impl, "__module__", None)
         self.extra = {}
+        self.ok_dtype = None  # dispatch cache: last input dtype that passed ``dtypes``
 
     # decorator forms: @OP.def_vjp, @OP.def_infer, OP.override("GPU")(fn)
     def def_vjp(self, fn: Callable) -> Callable:

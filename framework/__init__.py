@@ -1,0 +1,65 @@
+"""cuflow: TensorFlow 2's API, GPU-first on NumPy, CuPy and Numba kernels.
+
+``import cuflow as cf`` and write TF2 code. This module only re-exports; heavy
+subpackages (keras, data, summary, distribute, ...) load on first attribute access, so
+``import cuflow`` stays fast and never touches CUDA.
+"""
+from __future__ import annotations
+
+import importlib as _importlib
+import warnings as _warnings
+
+# NumPy's floating-point warnings inside cuflow's own kernels are TF's silent inf/nan.
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"cuflow(\.|$)")
+
+from . import config, dtypes, errors, nest  # noqa: E402
+from . import bitwise, linalg, math  # noqa: E402
+from .autodiff import GradientTape, UnconnectedGradients, custom_gradient, recompute_grad  # noqa: E402
+from .device import device  # noqa: E402
+from .dtypes import (DType, as_dtype, bfloat16, bool, complex64, complex128, double,  # noqa: E402,A004
+                     float16, float32, float64, half, int8, int16, int32, int64, string,
+                     uint8, uint16, uint32, uint64)
+from .ops import registry as _registry  # noqa: E402
+from .ops.array_ops import (broadcast_to, concat, expand_dims, fill, ones, ones_like,  # noqa: E402
+                            range, rank, reshape, shape, size, split, squeeze, stack,
+                            transpose, unstack, zeros, zeros_like)
+from .ops.constant import constant, convert_to_tensor  # noqa: E402
+from .ops.linalg_ops import matmul  # noqa: E402
+from .ops.math_ops import (abs, add, cast, divide, equal, exp, floor, greater,  # noqa: E402,A004
+                           greater_equal, identity, less, less_equal, log, logical_and,
+                           logical_not, logical_or, maximum, minimum, multiply, negative,
+                           not_equal, pow, round, saturate_cast, sigmoid, sign, sqrt, square,
+                           stop_gradient, subtract, tanh, truediv)
+from .ops.math_ops import where_v as _where_v  # noqa: E402
+from .ops.reduce_ops import (argmax, argmin, reduce_all, reduce_any, reduce_logsumexp,  # noqa: E402
+                             reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,
+                             reduce_sum, reduce_variance)
+from .tensor import Tensor, Variable, is_tensor  # noqa: E402
+from .tensor_shape import Dimension, TensorShape  # noqa: E402
+
+newaxis = None
+__version__ = "0.1.0"
+
+# Subpackages imported on first use: name -> module path.
+_LAZY = {
+    "keras": ".keras", "data": ".data", "summary": ".summary", "distribute": ".distribute",
+    "lite": ".lite", "profiler": ".profiler", "saved_model": ".export.saved_model",
+    "nn": ".nn", "random": ".random", "image": ".image", "debugging": ".debugging",
+    "autograph": ".graph.autograph", "experimental": ".experimental", "train": ".train",
+    "io": ".io", "signal": ".signal", "sparse": ".sparse", "strings": ".strings",
+    "graph": ".graph", "monitor": ".monitor", "export": ".export", "serving": ".serving",
+    "pipeline": ".pipeline", "quantization": ".lite",
+}
+
+
+def __getattr__(name):
+    path = _LAZY.get(name)
+    if path is None:
+        raise AttributeError(f"module 'cuflow' has no attribute {name!r}")
+    module = _importlib.import_module(path, __name__)
+    globals()[name] = module
+    return module
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))

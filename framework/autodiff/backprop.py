@@ -1,0 +1,112 @@
+"""The reverse pass: walk the tape backwards, call each op's VJP, sum into inputs.
+
+Broadcasting is undone here once, for every op: a cotangent whose shape is larger than
+its input's is summed back to the input's shape (``sum_to_shape``).
+"""
+from __future__ import annotations
+
+from ..errors import describe
+from ..tensor import Tensor, Variable
+
+
+def _key(x):
+    return id(x)
+
+
+def run(entries, targets, output_grads, sources, zero_unconnected):
+    """Gradients of sum(targets * output_grads) w.r.t. each source (None if unconnected)."""
+    from ..ops import array_ops, math_ops
+
+    source_keys = [_key(s) for s in sources]
+    live = _reachable(entries, set(source_keys))
+    grads: dict[int, Tensor] = {}
+    for i, t in enumerate(targets):
+        if t is None:
+            continue
+        if isinstance(t, Variable):
+            t = t._tensor if id(t) not in live else t
+        og = None if output_grads is None else output_grads[i]
+        if og is None:
+            og = array_ops.ones_like(t)
+        else:
+            og = math_ops.cast(og, t.dtype) if getattr(og, "dtype", None) != t.dtype else og
+        _accumulate(grads, _key(t), og)
+    for e in reversed(entries):
+        if not any(k in live for k in e.out_keys):
+            continue
+        outs_g = [grads.get(k) for k in e.out_keys]
+        if all(g is None for g in outs_g):
+            continue
+        in_grads = _call_vjp(e, outs_g)
+        for k, x, g in zip(e.in_keys, e.inputs, in_grads):
+            if k is None or g is None or k not in live:
+                continue
+            if not (x.dtype.is_floating or x.dtype.is_complex):
+                continue
+            g = sum_to_shape(g, x)
+            if g.dtype != x.dtype:
+                g = math_ops.cast(g, x.dtype)
+            _accumulate(grads, k, g)
+    out = []
+    for s, k in zip(sources, source_keys):
+        g = grads.get(k)
+        if g is None and zero_unconnected:
+            g = array_ops.zeros_like(s)
+        if g is not None and not (s.dtype.is_floating or s.dtype.is_complex):
+            g = None
+        out.append(g)
+    return out
+
+
+def _reachable(entries, keys):
+    """Keys of values that depend on a source (only their VJPs are worth running)."""
+    live = set(keys)
+    for e in entries:
+        if any(k in live for k in e.in_keys):
+            live.update(e.out_keys)
+    return live
+
+
+def _accumulate(grads, k, g):
+    prev = grads.get(k)
+    grads[k] = g if prev is None else prev + g
+
+
+def _call_vjp(e, outs_g):
+    from ..ops import array_ops
+
+    op = e.op
+    if op.vjp_fn is None:
+        raise LookupError(f"no gradient for op '{op.name}' (inputs: {describe(e.inputs)}); "
+                          "register one with OpDef.def_vjp or wrap the code in "
+                          "cf.custom_gradient")
+    if op.n_out == 1:
+        g, out = outs_g[0], e.outputs[0]
+    else:
+        g = tuple(gi if gi is not None else array_ops.zeros_like(o)
+                  for gi, o in zip(outs_g, e.outputs))
+        out = e.outputs
+    res = op.vjp_fn(g, out, *e.inputs, **e.attrs)
+    if not isinstance(res, (tuple, list)):
+        res = (res,)
+    if len(res) != len(e.inputs):
+        raise RuntimeError(f"gradient of op '{op.name}' returned {len(res)} values for "
+                           f"{len(e.inputs)} inputs")
+    return res
+
+
+def sum_to_shape(g, x):
+    """Sums ``g`` over the axes that broadcasting added or stretched to reach x's shape."""
+    from ..ops import array_ops, reduce_ops
+
+    gs, xs = tuple(g.shape), tuple(x.shape)
+    if gs == xs:
+        return g
+    lead = len(gs) - len(xs)
+    axes = list(range(lead))
+    axes += [lead + i for i, d in enumerate(xs) if d == 1 and gs[lead + i] != 1]
+    if axes:
+        g = reduce_ops.reduce_sum(g, axis=axes, keepdims=True)
+    if lead or tuple(g.shape) != xs:
+        g = array_ops.reshape(g, [-1 if d is None else d for d in xs])
+    return g

@@ -1,0 +1,221 @@
+"""GradientTape: records the ops that touch watched values, then runs their VJPs backwards.
+
+Only ops with a watched input are recorded (a tape costs nothing for unrelated work);
+outputs of recorded ops become watched. Trainable Variables read inside the tape are
+watched automatically (``watch_accessed_variables``). Gradient ops run through the
+ordinary dispatcher, so an outer tape records them: nesting gives higher-order
+derivatives.
+"""
+from __future__ import annotations
+
+import enum
+import contextlib
+
+from .. import nest
+from ..errors import user_frame
+from ..ops.dispatch import _tls
+from ..tensor import Tensor, Variable
+from . import backprop
+
+
+class UnconnectedGradients(enum.Enum):
+    """What ``gradient`` returns for sources the target does not depend on."""
+    NONE = "none"
+    ZERO = "zero"
+
+
+class _Entry:
+    __slots__ = ("op", "in_keys", "inputs", "out_keys", "outputs", "attrs")
+
+    def __init__(self, op, in_keys, inputs, out_keys, outputs, attrs):
+        self.op = op
+        self.in_keys = in_keys
+        self.inputs = inputs
+        self.out_keys = out_keys
+        self.outputs = outputs
+        self.attrs = attrs
+
+
+_MAX_BREAKS = 32
+
+
+class GradientTape:
+    """Records operations for automatic differentiation (``tf.GradientTape``).
+
+    >>> import cuflow as cf
+    >>> x = cf.constant(3.0)
+    >>> with cf.GradientTape() as g:
+    ...     g.watch(x)
+    ...     y = x * x
+    >>> float(g.gradient(y, x))
+    6.0
+    """
+
+    def __init__(self, persistent=False, watch_accessed_variables=True):
+        self._persistent = bool(persistent)
+        self._watch_accessed = bool(watch_accessed_variables)
+        self._watched: set[int] = set()
+        self._keep: list = []            # watched sources, kept alive so ids stay unique
+        self._variables: dict[int, Variable] = {}
+        self._entries: list[_Entry] = []
+        self._recording = False
+        self._used = False
+        self._breaks: list[str] = []
+
+    # --- context --------------------------------------------------------------------------
+    def __enter__(self):
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape cannot be re-entered after "
+                               "gradient() was called; create a new tape")
+        _tls.tapes.append(self)
+        self._recording = True
+        return self
+
+    def __exit__(self, *exc):
+        self._recording = False
+        tapes = _tls.tapes
+        if self in tapes:
+            tapes.remove(self)
+        return False
+
+    @contextlib.contextmanager
+    def stop_recording(self):
+        """Ops inside this block are not recorded on this tape."""
+        was = self._recording
+        self._recording = False
+        try:
+            yield
+        finally:
+            self._recording = was
+
+    def reset(self):
+        """Forgets everything recorded so far (the tape keeps recording)."""
+        self._watched.clear()
+        self._keep.clear()
+        self._variables.clear()
+        self._entries.clear()
+        self._breaks.clear()
+
+    # --- watching -------------------------------------------------------------------------
+    def watch(self, tensor):
+        """Watches a tensor, a variable, or a nested structure of them."""
+        for t in nest.flatten(tensor):
+            if isinstance(t, Variable):
+                self._watch_variable(t)
+            elif isinstance(t, Tensor):
+                if id(t) not in self._watched:
+                    self._watched.add(id(t))
+                    self._keep.append(t)
+            elif hasattr(t, "_as_variable"):
+                self._watch_variable(t._as_variable())
+            else:
+                raise ValueError(f"GradientTape.watch: expected tensors or variables, got "
+                                 f"{type(t).__name__}")
+
+    def _watch_variable(self, v):
+        k = id(v)
+        if k not in self._variables:
+            self._variables[k] = v
+            self._watched.add(k)
+
+    def watched_variables(self):
+        """The variables this tape watches, in the order first watched."""
+        return tuple(self._variables.values())
+
+    # --- recording (called by the dispatcher) ---------------------------------------------------
+    def _record(self, op, args, result, attrs):
+        watched = self._watched
+        hit = False
+        in_keys = []
+        inputs = []
+        for a in args:
+            t = type(a)
+            if t is Tensor:
+                k = id(a)
+            elif isinstance(a, Variable):
+                k = id(a)
+                if k not in watched and self._watch_accessed and a.trainable:
+                    self._watch_variable(a)
+                a = a._tensor
+            else:
+                k = None
+            if k is not None and k in watched:
+                hit = True
+            in_keys.append(k)
+            inputs.append(a)
+        if not hit:
+            return
+        outs = result if isinstance(result, tuple) else (result,)
+        if not op.differentiable or not any(_differentiable(o) for o in outs):
+            self._note_break(f"op '{op.name}' is not differentiable "
+                             f"(output dtype {outs[0].dtype.name if outs else '?'})")
+            return
+        out_keys = tuple(id(o) for o in outs)
+        watched.update(out_keys)
+        self._entries.append(_Entry(op, tuple(in_keys), tuple(inputs), out_keys, outs,
+                                    attrs))
+
+    def _note_break(self, what):
+        if len(self._breaks) < _MAX_BREAKS:
+            self._breaks.append(f"{what} at {user_frame()}")
+
+    def _note_numpy(self, t):
+        if id(t) in self._watched:
+            self._note_break("a watched tensor left cuflow through .numpy()/float()/NumPy")
+
+    def chain_breaks(self):
+        """Where a watched value's gradient chain was cut (non-differentiable ops,
+        integer casts, ``.numpy()`` round trips), with the user's source line of each."""
+        return list(self._breaks)
+
+    # --- gradients --------------------------------------------------------------------------
+    def gradient(self, target, sources, output_gradients=None,
+                 unconnected_gradients=UnconnectedGradients.NONE):
+        """d(target)/d(sources), structured like ``sources``; None where unconnected."""
+        if self._used and not self._persistent:
+            raise RuntimeError("A non-persistent GradientTape can only be used to compute "
+                               "one set of gradients (or jacobians); use "
+                               "GradientTape(persistent=True) to call gradient() repeatedly")
+        unconnected = UnconnectedGradients(getattr(unconnected_gradients, "value",
+                                                   unconnected_gradients))
+        flat_sources = nest.flatten(sources)
+        for s in flat_sources:
+            if not isinstance(s, (Tensor, Variable)) and not hasattr(s, "_as_variable"):
+                raise ValueError(f"GradientTape.gradient: sources must be tensors or "
+                                 f"variables, got {type(s).__name__}")
+        flat_targets = nest.flatten(target)
+        flat_og = None if output_gradients is None else nest.flatten(output_gradients)
+        was = self._recording
+        self._recording = False
+        try:
+            grads = backprop.run(self._entries, flat_targets, flat_og,
+                                 [_source_var(s) for s in flat_sources],
+                                 unconnected is UnconnectedGradients.ZERO)
+        finally:
+            self._recording = was
+        if not self._persistent:
+            self._used = True
+            self._entries = []
+            self._keep = []
+        return nest.pack_sequence_as(sources, grads)
+
+    def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
+                 parallel_iterations=None, experimental_use_pfor=True):
+        """Full Jacobian: result[i] has shape target.shape + sources[i].shape."""
+        from . import jacobians
+        return jacobians.jacobian(self, target, sources, unconnected_gradients)
+
+    def batch_jacobian(self, target, source, unconnected_gradients=UnconnectedGradients.NONE,
+                       parallel_iterations=None, experimental_use_pfor=True):
+        """Per-example Jacobian of target [B, ...] w.r.t. source [B, ...]."""
+        from . import jacobians
+        return jacobians.batch_jacobian(self, target, source, unconnected_gradients)
+
+
+def _source_var(s):
+    return s._as_variable() if hasattr(s, "_as_variable") else s
+
+
+def _differentiable(t):
+    dt = t.dtype
+    return dt.is_floating or dt.is_complex

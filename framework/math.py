@@ -1,0 +1,17 @@
+"""``cf.math``: elementwise math and reductions (re-exports from cuflow.ops)."""
+from .ops.math_ops import (abs, acos, acosh, add, angle, asin, asinh, atan, atan2,  # noqa: F401,A004
+                           atanh, bitwise_and, cast, ceil, conj, cos, cosh, digamma,
+                           div_no_nan, divide, divide_no_nan, equal, erf, erfc, erfinv, exp,
+                           expm1, floor, floordiv, floormod, greater, greater_equal, imag,
+                           is_finite, is_inf, is_nan, lgamma, less, less_equal, log, log1p,
+                           logical_and, logical_not, logical_or, logical_xor, maximum,
+                           minimum, mod, multiply, negative, not_equal, pow, real,
+                           reciprocal, rint, round, rsqrt, sigmoid, sign, sin, sinh, sqrt,
+                           square, squared_difference, subtract, tan, tanh, truediv,
+                           truncatediv, truncatemod, xdivy, xlogy)
+from .ops.math_ops import complex_v as complex  # noqa: F401,A004
+from .ops.math_ops import invert as _invert  # noqa: F401
+from .ops.reduce_ops import (argmax, argmin, count_nonzero, reduce_all,  # noqa: F401
+                             reduce_any, reduce_euclidean_norm, reduce_logsumexp, reduce_max,
+                             reduce_mean, reduce_min, reduce_prod, reduce_std, reduce_sum,
+                             reduce_variance)

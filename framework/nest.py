@@ -1,0 +1,137 @@
+"""Nested structures (``tf.nest``): lists, tuples, namedtuples and dicts of leaves.
+
+Dicts flatten in sorted key order, as TF does; ``None`` is a leaf.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def is_nested(x) -> bool:
+    return isinstance(x, (list, tuple, Mapping))
+
+
+is_sequence = is_nested
+
+
+def _children(x):
+    if isinstance(x, Mapping):
+        return [x[k] for k in _sorted_keys(x)]
+    return list(x)
+
+
+def _sorted_keys(d):
+    try:
+        return sorted(d)
+    except TypeError:
+        return sorted(d, key=repr)
+
+
+def flatten(structure, expand_composites=False):
+    """The leaves of ``structure`` in TF's order.
+
+    >>> from cuflow import nest
+    >>> nest.flatten({"b": [1, 2], "a": 3})
+    [3, 1, 2]
+    """
+    if not is_nested(structure):
+        return [structure]
+    out = []
+    stack = [structure]
+    while stack:
+        x = stack.pop()
+        if is_nested(x):
+            stack.extend(reversed(_children(x)))
+        else:
+            out.append(x)
+    return out
+
+
+def _rebuild(template, children):
+    if isinstance(template, Mapping):
+        keys = _sorted_keys(template)
+        made = dict(zip(keys, children))
+        try:
+            return type(template)((k, made[k]) for k in template)
+        except TypeError:
+            return {k: made[k] for k in template}
+    if isinstance(template, tuple) and hasattr(template, "_fields"):
+        return type(template)(*children)
+    if isinstance(template, tuple):
+        return tuple(children)
+    if isinstance(template, list):
+        return list(children)
+    return type(template)(children)
+
+
+def pack_sequence_as(structure, flat_sequence, expand_composites=False):
+    """Rebuilds ``structure``'s shape from a flat list of leaves."""
+    flat = list(flat_sequence)
+    pos = [0]
+
+    def build(t):
+        if is_nested(t):
+            return _rebuild(t, [build(c) for c in _children(t)])
+        i = pos[0]
+        pos[0] += 1
+        return flat[i]
+
+    if not is_nested(structure):
+        if len(flat) != 1:
+            raise ValueError(f"Structure is a scalar but {len(flat)} values were given")
+        return flat[0]
+    out = build(structure)
+    if pos[0] != len(flat):
+        raise ValueError(f"Structure had {pos[0]} leaves but {len(flat)} values were given")
+    return out
+
+
+def assert_same_structure(a, b, check_types=True, expand_composites=False):
+    def check(x, y, path):
+        if is_nested(x) != is_nested(y):
+            raise ValueError(f"The two structures don't have the same nested structure at "
+                             f"{path or 'the top'}: {type(x).__name__} vs {type(y).__name__}")
+        if not is_nested(x):
+            return
+        if check_types and type(x) is not type(y) and not (
+                isinstance(x, Mapping) and isinstance(y, Mapping)):
+            raise TypeError(f"The two structures don't have the same sequence type at "
+                            f"{path or 'the top'}: {type(x).__name__} vs {type(y).__name__}")
+        if isinstance(x, Mapping) and set(x) != set(y):
+            raise ValueError(f"The two dictionaries don't have the same keys at {path}: "
+                             f"{sorted(map(str, x))} vs {sorted(map(str, y))}")
+        cx, cy = _children(x), _children(y)
+        if len(cx) != len(cy):
+            raise ValueError(f"The two structures don't have the same number of elements at "
+                             f"{path or 'the top'}: {len(cx)} vs {len(cy)}")
+        for i, (u, v) in enumerate(zip(cx, cy)):
+            check(u, v, f"{path}[{i}]")
+    check(a, b, "")
+
+
+def map_structure(func, *structures, check_types=True, expand_composites=False):
+    """Applies ``func`` leaf-wise over structures of the same shape."""
+    if not structures:
+        raise ValueError("map_structure needs at least one structure")
+    for s in structures[1:]:
+        assert_same_structure(structures[0], s, check_types=check_types)
+    flats = [flatten(s) for s in structures]
+    return pack_sequence_as(structures[0], [func(*xs) for xs in zip(*flats)])
+
+
+def map_structure_up_to(shallow, func, *structures):
+    return map_structure(func, *structures)
+
+
+def flatten_with_paths(structure):
+    out = []
+
+    def walk(x, path):
+        if is_nested(x):
+            keys = _sorted_keys(x) if isinstance(x, Mapping) else range(len(x))
+            for k, c in zip(keys, _children(x)):
+                walk(c, path + (k,))
+        else:
+            out.append((path, x))
+    walk(structure, ())
+    return out

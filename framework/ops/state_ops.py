@@ -1,0 +1,39 @@
+"""Variable updates: assign, assign_add, assign_sub (eager; the tracer intercepts them)."""
+from __future__ import annotations
+
+from .. import device as _device
+from ..errors import InvalidArgumentError
+from ..tensor import Tensor, Variable
+from .dispatch import _tls
+
+
+def assign_variable(var: Variable, value, mode: str = "assign"):
+    """Replaces ``var``'s value (``mode`` assign | assign_add | assign_sub)."""
+    if _tls.graph is not None and hasattr(_tls.graph, "assign_variable"):
+        return _tls.graph.assign_variable(var, value, mode)
+    from . import math_ops
+    from .constant import convert_to_tensor
+    cur = var._tensor
+    if isinstance(value, Variable):
+        value = value._tensor
+    if isinstance(value, Tensor):
+        if value.dtype != cur.dtype:
+            raise InvalidArgumentError(
+                None, mode, f"{mode}: cannot assign a value of dtype {value.dtype.name} to "
+                f"variable '{var.name}' of dtype {cur.dtype.name}")
+    else:
+        value = convert_to_tensor(value, dtype=cur.dtype)
+    if mode == "assign_add":
+        value = math_ops.add(cur, value)
+    elif mode == "assign_sub":
+        value = math_ops.subtract(cur, value)
+    if not var.shape.is_compatible_with(value.shape) or (
+            mode != "assign" and tuple(value.shape) != tuple(cur.shape)):
+        raise InvalidArgumentError(
+            None, mode, f"{mode}: shape {tuple(value.shape)} does not match variable "
+            f"'{var.name}' of shape {var.shape}")
+    if value._device is not cur._device:
+        with _device.device(cur._device):
+            value = math_ops.identity(value)
+    var._set_tensor(value)
+    return var

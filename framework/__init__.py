@@ -15,7 +15,7 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"cuflow(\.|$
 from . import config, dtypes, errors, nest  # noqa: E402
 from . import bitwise, linalg, math  # noqa: E402
 from .autodiff import GradientTape, UnconnectedGradients, custom_gradient, recompute_grad  # noqa: E402
-from .device import device  # noqa: E402
+from .placement import device  # noqa: E402
 from .dtypes import (DType, as_dtype, bfloat16, bool, complex64, complex128, double,  # noqa: E402,A004
                      float16, float32, float64, half, int8, int16, int32, int64, string,
                      uint8, uint16, uint32, uint64)

@@ -61,7 +61,7 @@ def list_physical_devices(device_type=None):
 
 
 def list_logical_devices(device_type=None):
-    from . import device
+    from . import placement as device
     return [LogicalDevice(d.name, d.device_type) for d in device.list_devices(device_type)]
 
 
@@ -87,12 +87,12 @@ def get_logical_device_configuration(device):
 
 
 def set_soft_device_placement(enabled):
-    from . import device
+    from . import placement as device
     device.set_soft_device_placement(enabled)
 
 
 def get_soft_device_placement():
-    from . import device
+    from . import placement as device
     return device.get_soft_device_placement()
 
 

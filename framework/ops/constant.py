@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import device as _device
+from .. import placement as _device
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, Variable

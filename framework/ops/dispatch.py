@@ -14,7 +14,7 @@ import threading
 
 import numpy as np
 
-from .. import device as _device
+from .. import placement as _device
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError, OpError, describe, user_frame
 from ..tensor import Tensor, Variable

@@ -34,6 +34,7 @@ from .ops.math_ops import where_v as _where_v  # noqa: E402
 from .ops.reduce_ops import (argmax, argmin, reduce_all, reduce_any, reduce_logsumexp,  # noqa: E402
                              reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,
                              reduce_sum, reduce_variance)
+from .module import Module, name_scope  # noqa: E402
 from .tensor import Tensor, Variable, is_tensor  # noqa: E402
 from .tensor_shape import Dimension, TensorShape  # noqa: E402
 

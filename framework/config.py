@@ -79,6 +79,10 @@ def set_logical_device_configuration(device, logical_devices):
     from . import backend
     if device.device_type == "CPU":
         backend.set_logical_cpu_count(len(logical_devices))
+    elif logical_devices and logical_devices[0].memory_limit is not None:
+        from .backend import gpu
+        index = int(device.name.rsplit(":", 1)[1])
+        gpu.set_memory_limit(index, int(logical_devices[0].memory_limit) << 20)
     _logical_config[device.name] = list(logical_devices)
 
 

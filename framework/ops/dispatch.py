@@ -256,6 +256,11 @@ def _bad_dtype(op, args, vals):
 
 
 def _wrap_error(op, vals, attrs, e):
+    if isinstance(e, MemoryError):  # NumPy's _ArrayMemoryError, CuPy's OutOfMemoryError
+        from ..errors import ResourceExhaustedError
+        return ResourceExhaustedError(
+            None, op.name, f"{op.name}: out of memory ({e}) (inputs: {describe(vals)}, "
+            f"attrs {dict(attrs) if attrs else {}}; at {user_frame()})")
     shown = {k: v for k, v in attrs.items()} if attrs else {}
     attr_text = f", attrs {shown}" if shown else ""
     return InvalidArgumentError(

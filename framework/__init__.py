@@ -57,7 +57,13 @@ def __getattr__(name):
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'cuflow' has no attribute {name!r}")
-    module = _importlib.import_module(path, __name__)
+    try:
+        module = _importlib.import_module(path, __name__)
+    except ModuleNotFoundError as e:
+        if e.name and (__name__ + path).startswith(e.name):  # the subpackage itself
+            raise AttributeError(f"module 'cuflow' has no attribute {name!r} "
+                                 f"(cuflow{path} is not available)") from None
+        raise
     globals()[name] = module
     return module
 

@@ -37,6 +37,7 @@ from .ops.reduce_ops import (argmax, argmin, reduce_all, reduce_any, reduce_logs
 from .module import Module, name_scope  # noqa: E402
 from .tensor import Tensor, Variable, is_tensor  # noqa: E402
 from .tensor_shape import Dimension, TensorShape  # noqa: E402
+from .tensor_spec import TensorSpec  # noqa: E402
 
 newaxis = None
 __version__ = "0.1.0"

@@ -12,8 +12,10 @@ AUTOTUNE policy (documented in the package docstring too):
   (up to ``max(16, 4 * cores)``, or ``Options().autotune.cpu_budget``); after the next
   window the move is kept if throughput rose by more than 10%, otherwise reverted and
   the climb rests for 8 windows before trying again.
-* prefetch: the buffer starts at 1 element and doubles (up to 64, and a 256 MiB byte
-  budget) whenever the consumer found it empty on more than one of the last 16 gets.
+* prefetch: the buffer starts at 2 elements and doubles (up to 64, and a 256 MiB byte
+  budget) when, over the last 16 gets, the consumer found it empty more than once *and*
+  the producer was held back by a full buffer (a producer that is slower on average
+  gains nothing from a bigger buffer).
 """
 from __future__ import annotations
 
@@ -97,11 +99,14 @@ class _Shared:
         self.lock = threading.Lock()     # held while producing: a consistent snapshot
         self.stop = False
         self.paused = False
+        self.full_waits = 0              # times the producer found the buffer full
 
 
 def _produce(sh):
     while True:
         with sh.cond:
+            if len(sh.buf) >= sh.cap:
+                sh.full_waits += 1
             while (len(sh.buf) >= sh.cap or sh.paused) and not sh.stop:
                 sh.cond.wait()
             if sh.stop:
@@ -128,7 +133,7 @@ class PrefetchIt(It):
         self.children = (child,)
         self.stage = stage
         self.autotune = size == AUTOTUNE and ctx.autotune
-        self.sh = _Shared(child, 1 if size == AUTOTUNE else size)
+        self.sh = _Shared(child, 2 if size == AUTOTUNE else size)
         self.thread = None
         self.gets = self.waits = 0
         self.wait_seconds = 0.0
@@ -166,7 +171,10 @@ class PrefetchIt(It):
         return e
 
     def _tune(self, e):
-        if self.waits > 1 and self.sh.cap < 64:
+        # A bigger buffer only helps a producer that is faster on average but bursty:
+        # grow when the consumer waited *and* the producer was held back by a full buffer.
+        full, self.sh.full_waits = self.sh.full_waits, 0
+        if self.waits > 1 and full > 0 and self.sh.cap < 64:
             if self.bytes_per is None and e is not None:
                 self.bytes_per = sum(getattr(getattr(t, "_value", None), "nbytes", 0)
                                      for t in st.flatten(e))

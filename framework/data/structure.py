@@ -93,16 +93,30 @@ def to_tensor(value, dtype=None):
         return value
     if isinstance(value, Variable):
         return value._tensor
-    if isinstance(value, (str, bytes)) or (isinstance(value, list) and value and
-                                           isinstance(flatten_list(value)[0], (str, bytes))):
-        return Tensor(np.array(value, dtype=object), _CPU)
+    if isinstance(value, (str, bytes)) or (isinstance(value, (list, np.ndarray)) and len(
+            value) and isinstance(_first(value), (str, bytes))):
+        return Tensor(as_bytes_array(value), _CPU)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "SU":
+        return Tensor(as_bytes_array(value), _CPU)
     return convert_to_tensor(value, dtype=dtype)
 
 
-def flatten_list(v):
-    while isinstance(v, list) and v:
+def _first(v):
+    while isinstance(v, (list, np.ndarray)) and len(v) and not isinstance(v, (str, bytes)):
         v = v[0]
-    return [v]
+    return v
+
+
+def as_bytes_array(value):
+    """An object array of bytes (TF strings are bytes; str is UTF-8 encoded)."""
+    arr = np.array(value, dtype=object)
+    flat = arr.reshape(-1)
+    for i, v in enumerate(flat):
+        if isinstance(v, str):
+            flat[i] = v.encode()
+        elif isinstance(v, np.bytes_):
+            flat[i] = bytes(v)
+    return arr
 
 
 def _is_opaque(value):
@@ -199,36 +213,32 @@ class DatasetSpec:
 
 
 def check_against_spec(element, spec, stage):
-    """Raises a clear error when ``element`` does not match ``spec`` (generators)."""
+    """The generator's element as Tensors of ``spec``'s dtypes; clear errors otherwise.
+
+    Values are converted as TF's generator wrapper does (``np.asarray(value, dtype)``)."""
     from ..errors import InvalidArgumentError
     if not same_structure(spec, element):
-        raise TypeError(f"{stage}: the element's structure {_shape_of(element)} does not "
-                        f"match the expected structure {spec!r}")
+        raise TypeError(f"{stage}: `generator` yielded an element whose structure "
+                        f"{_shape_of(element)} does not match the expected structure {spec!r}")
     out = []
     for s, v in zip(flatten(spec), flatten(element)):
-        arr = v if isinstance(v, np.ndarray) else to_array(
-            v._value if type(v) is Tensor else v, s.dtype if not isinstance(
-                v, (np.ndarray, np.generic)) and s.dtype != _dt.string else None)
-        if type(v) is Tensor:
-            arr = v.numpy() if v._device is not _CPU else v._value
-            arr = np.asarray(arr)
-        if s.dtype == _dt.string:
-            if arr.dtype.kind not in "OSU":
-                raise TypeError(f"{stage}: expected a string component, got {arr.dtype}")
-            arr = arr.astype(object)
-        elif arr.dtype != s.dtype.np:
-            if np.can_cast(arr.dtype, s.dtype.np, "same_kind") and arr.dtype.kind == \
-                    s.dtype.np.kind or (arr.dtype.kind in "iub" and s.dtype.np.kind in "iuf"
-                                        and not isinstance(v, np.ndarray)):
-                arr = arr.astype(s.dtype.np)
+        if isinstance(v, Tensor):
+            v = v.numpy()
+        try:
+            if s.dtype == _dt.string:
+                arr = as_bytes_array(v)
+                if any(not isinstance(x, bytes) for x in arr.reshape(-1)):
+                    raise TypeError("not a string")
             else:
-                raise TypeError(f"{stage}: an element component has dtype "
-                                f"{_dt.as_dtype(arr.dtype).name}, which does not match the "
-                                f"expected dtype {s.dtype.name} ({s!r})")
+                arr = np.asarray(v, dtype=s.dtype.np)
+        except (TypeError, ValueError) as e:
+            raise TypeError(f"{stage}: `generator` yielded an element {v!r:.60} that could "
+                            f"not be converted to the expected dtype {s.dtype.name} "
+                            f"({e})") from None
         if not s.shape.is_compatible_with(arr.shape):
             raise InvalidArgumentError(
-                None, stage, f"{stage}: an element component has shape {arr.shape}, which "
-                f"is incompatible with the expected shape {s.shape} ({s!r})")
+                None, stage, f"{stage}: `generator` yielded an element of shape {arr.shape} "
+                f"where an element of shape {s.shape} was expected (incompatible)")
         out.append(Tensor(arr, _CPU))
     return pack(spec, out)
 
@@ -298,6 +308,8 @@ def to_numpy(element):
         if type(v) is Tensor:
             if v._device is _CPU:
                 val = v._value
+                if val.dtype == object:
+                    val = as_bytes_array(val)
                 return val[()] if val.ndim == 0 else val
             return v.numpy()
         if isinstance(v, Dataset):

@@ -45,44 +45,49 @@ def apply_fn(fn, element, stage):
     return st.normalize_fn_output(out)
 
 
-def _probe_leaf(spec, fill):
-    if not isinstance(spec, TensorSpec):
-        return None
+def _probe_leaf(spec, fill, value):
     shape = [fill if d is None else d for d in (spec.shape.dims or [])]
     if spec.dtype == _dt.string:
-        return Tensor(np.full(shape, b"", object), _CPU)
-    return Tensor(np.zeros(shape, spec.dtype.np), _CPU)
+        return Tensor(np.full(shape, str(value).encode(), object), _CPU)
+    return Tensor(np.full(shape, value, spec.dtype.np), _CPU)
 
 
 def probe_spec(fn, input_node, stage, pack_args=None):
-    """The output spec of ``fn`` on the input's elements, found by running it on zeros
-    shaped like the input spec (unknown dims tried at 2 and 3; differing -> None), or
-    on the first real element when zeros don't work."""
+    """The output spec of ``fn`` on the input's elements (what TF gets by tracing).
+
+    ``fn`` runs on two synthetic elements shaped like the input spec (unknown dims 2
+    and 3, values 1 and 2): output dims that differ become None, so value-dependent
+    shapes (``cf.fill([x], x)``) come out unknown. When synthetic inputs don't suit the
+    function, it runs on the first two real elements instead."""
     spec = input_node.element_spec
     leaves = st.flatten(spec)
     call = pack_args or (lambda e: apply_fn(fn, e, stage))
+
+    def relaxed(elements):
+        out = None
+        for e in elements:
+            s = st.spec_of(call(e))
+            out = s if out is None else st.relax(out, s)
+        return out
     if all(isinstance(s, TensorSpec) and s.shape.rank is not None for s in leaves):
         try:
-            outs = []
-            fills = (1,) if all(s.shape.is_fully_defined() for s in leaves) else (2, 3)
-            for fill in fills:
-                probe = st.pack(spec, [_probe_leaf(s, fill) for s in leaves])
-                outs.append(st.spec_of(call(probe)))
-            out = outs[0]
-            for o in outs[1:]:
-                out = st.relax(out, o)
-            return out
-        except Exception:  # noqa: BLE001 - zeros may not suit the function: try real data
+            return relaxed([st.pack(spec, [_probe_leaf(s, fill, v) for s in leaves])
+                            for fill, v in ((2, 1), (3, 2))])
+        except Exception:  # noqa: BLE001 - synthetic values may not suit fn: use real data
             pass
     from .iterator import Ctx
     it = make(input_node, Ctx(input_node.options()))
+    firsts = []
     try:
-        first = it.next()
+        for _ in range(2):
+            firsts.append(it.next())
     except StopIteration:
-        raise ValueError(f"{stage}: cannot infer the element_spec of an empty input") from None
+        pass
     finally:
         it.close()
-    return st.spec_of(call(first))
+    if not firsts:
+        raise ValueError(f"{stage}: cannot infer the element_spec of an empty input")
+    return relaxed(firsts)
 
 
 class MapDataset(Dataset):
@@ -155,7 +160,7 @@ class FilterDataset(Dataset):
         return self._inputs[0].element_spec
 
     def _cardinality(self):
-        return INFINITE if self._inputs[0]._cardinality() == INFINITE else UNKNOWN
+        return UNKNOWN  # as TF, even over an infinite input
 
     def _iterator(self, ctx):
         return _FilterIt(make(self._inputs[0], ctx), self._fn, self._stage)

@@ -91,7 +91,7 @@ class Dataset:
         """Yields elements as NumPy values (scalars as NumPy scalars, strings as bytes).
 
         >>> import cuflow as cf
-        >>> list(cf.data.Dataset.from_tensor_slices([1, 2, 3]).as_numpy_iterator())
+        >>> [int(v) for v in cf.data.Dataset.from_tensor_slices([1, 2, 3]).as_numpy_iterator()]
         [1, 2, 3]
         """
         from .iterator import Iterator
@@ -153,7 +153,7 @@ class Dataset:
         """``range(stop)``, ``range(start, stop[, step])``, ``dtype=cf.int64``.
 
         >>> import cuflow as cf
-        >>> list(cf.data.Dataset.range(1, 10, 3).as_numpy_iterator())
+        >>> [int(v) for v in cf.data.Dataset.range(1, 10, 3)]
         [1, 4, 7]
         """
         from .sources import RangeDataset
@@ -217,7 +217,7 @@ class Dataset:
         ``num_parallel_calls`` (an int or AUTOTUNE) runs it on a thread pool.
 
         >>> import cuflow as cf
-        >>> list(cf.data.Dataset.range(3).map(lambda x: x * 2).as_numpy_iterator())
+        >>> [int(v) for v in cf.data.Dataset.range(3).map(lambda x: x * 2)]
         [0, 2, 4]
         """
         from .transforms import MapDataset
@@ -239,7 +239,7 @@ class Dataset:
         >>> ds = cf.data.Dataset.range(1, 6).interleave(
         ...     lambda x: cf.data.Dataset.from_tensors(x).repeat(6),
         ...     cycle_length=2, block_length=4)
-        >>> list(ds.as_numpy_iterator())[:10]
+        >>> [int(v) for v in ds.as_numpy_iterator()][:10]
         [1, 1, 1, 1, 2, 2, 2, 2, 1, 1]
         """
         from .transforms import InterleaveDataset
@@ -278,7 +278,7 @@ class Dataset:
         """Shuffles with a buffer of ``buffer_size`` elements (tf.data's algorithm).
 
         >>> import cuflow as cf
-        >>> sorted(cf.data.Dataset.range(5).shuffle(5, seed=1).as_numpy_iterator())
+        >>> sorted(int(v) for v in cf.data.Dataset.range(5).shuffle(5, seed=1))
         [0, 1, 2, 3, 4]
         """
         from .shuffle import ShuffleDataset
@@ -335,7 +335,7 @@ class Dataset:
 
         >>> import cuflow as cf
         >>> ds = cf.data.Dataset.range(7).window(3, 2, 1, True)
-        >>> [list(w.as_numpy_iterator()) for w in ds]
+        >>> [[int(v) for v in w] for w in ds]
         [[0, 1, 2], [2, 3, 4], [4, 5, 6]]
         """
         from .windowing import WindowDataset

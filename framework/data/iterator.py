@@ -134,11 +134,12 @@ def make(node, ctx, **kw):
 
 # --- state helpers ------------------------------------------------------------------------
 def flatten_state(nested, prefix=""):
+    """{"a": {"b": x}} -> {"a.b": x} (dots: Checkpoint keeps them; keys have none)."""
     out = {}
     for k, v in nested.items():
         path = f"{prefix}{k}"
         if isinstance(v, dict):
-            out.update(flatten_state(v, path + "/"))
+            out.update(flatten_state(v, path + "."))
         else:
             out[path] = np.asarray(v)
     return out
@@ -147,7 +148,7 @@ def flatten_state(nested, prefix=""):
 def unflatten_state(flat):
     root = {}
     for path, v in flat.items():
-        parts = path.split("/")
+        parts = path.split(".")
         d = root
         for p in parts[:-1]:
             d = d.setdefault(p, {})

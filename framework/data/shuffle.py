@@ -61,7 +61,8 @@ class ShuffleDataset(Dataset):
         return ShuffleIt(make(src, ctx), self._size, rng, self, epoch)
 
     def _rng_for_epoch(self, epoch):
-        self._epoch = max(self._epoch, epoch + 1) if self._reshuffle else self._epoch
+        if self._reshuffle:  # a restored iterator defines where the epochs continue
+            self._epoch = epoch + 1
         return np.random.default_rng((self._seed, epoch))
 
 

@@ -34,9 +34,29 @@ def note(e, stage):
         e.add_note(text)
 
 
+_on_gpu = []
+
+
+def _cpu_scope():
+    """Dataset functions run on the CPU, as in TF (only matters when the default
+    device is a GPU; on CPU-only machines no scope is entered, keeping dispatch fast)."""
+    if not _on_gpu:
+        from .. import placement
+        _on_gpu.append(placement.default_device().device_type != "CPU")
+    if _on_gpu[0]:
+        from .. import placement
+        return placement.device("/CPU:0")
+    return None
+
+
 def apply_fn(fn, element, stage):
+    scope = _cpu_scope()
     try:
-        out = fn(*element) if type(element) is tuple else fn(element)
+        if scope is not None:
+            with scope:
+                out = fn(*element) if type(element) is tuple else fn(element)
+        else:
+            out = fn(*element) if type(element) is tuple else fn(element)
     except Exception as e:
         note(e, stage)
         raise

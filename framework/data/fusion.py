@@ -30,21 +30,32 @@ def optimize(dataset, ctx):
     return dataset
 
 
+def slices_source(node):
+    """``node`` as a from_tensor_slices source (itself, or a complete memory cache)."""
+    from .sources import TensorSlicesDataset
+    from .transforms import CacheDataset
+    if isinstance(node, TensorSlicesDataset):
+        return node
+    if isinstance(node, CacheDataset) and node._slices is not None:
+        return node._slices
+    return None
+
+
 def _chain(batch_node):
     """(source, shuffle, maps in application order) or None when not fusable."""
-    from .sources import TensorSlicesDataset
     from .shuffle import ShuffleDataset
     from .transforms import MapDataset, OptionsDataset
     maps, shuffle = [], None
     node = batch_node._inputs[0]
     while True:
+        src = slices_source(node)
+        if src is not None:
+            maps.reverse()
+            return src, shuffle, maps
         if isinstance(node, MapDataset):
             maps.append(node)
         elif isinstance(node, ShuffleDataset) and shuffle is None:
             shuffle = node
-        elif isinstance(node, TensorSlicesDataset):
-            maps.reverse()
-            return node, shuffle, maps
         elif not isinstance(node, OptionsDataset):
             return None
         node = node._inputs[0]

@@ -6,7 +6,9 @@ so dropping the iterator (or breaking out of a loop) lets its finalizer stop the
 
 AUTOTUNE policy (documented in the package docstring too):
 
-* parallel map: a hill climb on the stage's throughput. Parallelism starts at 1 (2 on
+* parallel map: tasks map chunks of consecutive elements, sized to about 0.5 ms of
+  work (1 element for slow functions, up to 32 for cheap ones), and parallelism is a
+  hill climb on the stage's throughput. Parallelism starts at 1 (2 on
   machines with more cores); after each window of completed elements, if the
   consumer spent more than 5% of the window waiting for results, parallelism doubles
   (up to ``max(16, 4 * cores)``, or ``Options().autotune.cpu_budget``); after the next
@@ -220,12 +222,15 @@ class PrefetchIt(It):
 
 # --- a small daemon thread pool for parallel map --------------------------------------------
 class _Task:
-    __slots__ = ("fn", "element", "stage", "done", "result", "error")
+    """A chunk of consecutive elements mapped by one worker; outcomes keep their order."""
 
-    def __init__(self, fn, element, stage):
-        self.fn, self.element, self.stage = fn, element, stage
+    __slots__ = ("fn", "elements", "stage", "done", "outcomes", "seconds")
+
+    def __init__(self, fn, elements, stage):
+        self.fn, self.elements, self.stage = fn, elements, stage
         self.done = threading.Event()
-        self.result = self.error = None
+        self.outcomes = []      # (result, None) or (None, exception), one per element
+        self.seconds = 0.0
 
 
 def _work(q):
@@ -233,11 +238,14 @@ def _work(q):
         task = q.get()
         if task is None:
             return
-        try:
-            task.result = apply_fn(task.fn, task.element, task.stage)
-        except BaseException as e:  # noqa: BLE001 - re-raised in the consumer's thread
-            task.error = e
-        task.element = None
+        t0 = time.perf_counter()
+        for e in task.elements:
+            try:
+                task.outcomes.append((apply_fn(task.fn, e, task.stage), None))
+            except BaseException as err:  # noqa: BLE001 - re-raised in the consumer
+                task.outcomes.append((None, err))
+        task.seconds = time.perf_counter() - t0
+        task.elements = None
         task.done.set()
 
 
@@ -259,7 +267,11 @@ class _Pool:
 
 
 class ParallelMapIt(It):
-    """Maps on a thread pool with at most ``p`` calls in flight (ordered by default)."""
+    """Maps on a thread pool with at most ``p`` tasks in flight (ordered by default).
+
+    A task maps a chunk of consecutive elements: the chunk grows for cheap functions
+    (about 0.5 ms of work per task) so thread hand-offs don't dominate, and stays 1 for
+    slow ones."""
 
     def __init__(self, child, fn, stage, parallelism, deterministic, ctx, spec_fn=None):
         self.child, self.fn, self.stage, self.spec_fn = child, fn, stage, spec_fn
@@ -269,13 +281,17 @@ class ParallelMapIt(It):
         budget = ctx.options.autotune.cpu_budget
         self.max_p = int(budget) if budget else max(16, 4 * _CPUS)
         self.p = (1 if _CPUS <= 2 else 2) if parallelism == AUTOTUNE else parallelism
+        self.chunk = 1
         self.pool = _Pool()
         self.inflight = deque()
+        self.ready = deque()
         self.end = False
         self.history = [self.p]
         self._win_start = time.perf_counter()
         self._win_wait = 0.0
         self._win_n = 0
+        self._fn_seconds = 0.0
+        self._fn_n = 0
         self._trial = None       # (previous p, previous throughput) while testing a move
         self._rest = 0
         ctx.own_threads(self)
@@ -283,16 +299,19 @@ class ParallelMapIt(It):
     def _fill(self):
         self.pool.ensure(self.p)
         while not self.end and len(self.inflight) < self.p:
+            chunk = []
             try:
-                e = self.child.next()
+                for _ in range(self.chunk):
+                    chunk.append(self.child.next())
             except StopIteration:
                 self.end = True
+            if not chunk:
                 break
-            task = _Task(self.fn, e, self.stage)
+            task = _Task(self.fn, chunk, self.stage)
             self.inflight.append(task)
             self.pool.q.put(task)
 
-    def next(self):
+    def _take_task(self):
         self._fill()
         if not self.inflight:
             raise StopIteration
@@ -303,21 +322,38 @@ class ParallelMapIt(It):
             t0 = time.perf_counter()
             task.done.wait()
             self._win_wait += time.perf_counter() - t0
-        self.inflight.remove(task) if task is not self.inflight[0] else self.inflight.popleft()
+        if task is self.inflight[0]:
+            self.inflight.popleft()
+        else:
+            self.inflight.remove(task)
+        self._fn_seconds += task.seconds
+        self._fn_n += len(task.outcomes)
+        self.ready.extend(task.outcomes)
         self._fill()
-        if self.autotune:
-            self._win_n += 1
-            if self._win_n >= max(16, 4 * self.p):
-                self._tune()
-        if task.error is not None:
-            raise task.error
-        return task.result
+
+    def next(self):
+        if not self.ready:
+            self._take_task()
+        result, error = self.ready.popleft()
+        self._win_n += 1
+        if self._win_n >= max(16, 4 * self.p * self.chunk):
+            self._tune()
+        if error is not None:
+            raise error
+        return result
 
     def _tune(self):
         now = time.perf_counter()
-        span = max(now - self._win_start, 1e-9)
-        rate = self._win_n / span
-        waited = self._win_wait / span
+        if self._fn_n:
+            per = self._fn_seconds / self._fn_n
+            self.chunk = max(1, min(32, int(5e-4 / max(per, 1e-7))))
+        if self.autotune:
+            span = max(now - self._win_start, 1e-9)
+            self._climb(self._win_n / span, self._win_wait / span)
+        self._win_start, self._win_wait, self._win_n = now, 0.0, 0
+        self._fn_seconds, self._fn_n = 0.0, 0
+
+    def _climb(self, rate, waited):
         if self._trial is not None:
             old_p, old_rate = self._trial
             self._trial = None
@@ -331,7 +367,6 @@ class ParallelMapIt(It):
             self._trial = (self.p, rate)
             self.p = min(self.max_p, self.p * 2)
             self.history.append(self.p)
-        self._win_start, self._win_wait, self._win_n = now, 0.0, 0
 
     def close(self):
         self.end = True
@@ -341,21 +376,19 @@ class ParallelMapIt(It):
     def state(self):
         for t in self.inflight:
             t.done.wait()
-        if any(t.error is not None for t in self.inflight):
-            raise next(t.error for t in self.inflight if t.error is not None)
+        outcomes = list(self.ready) + [o for t in self.inflight for o in t.outcomes]
+        for _, err in outcomes:
+            if err is not None:
+                raise err
         return {"in": self.child.state(), "end": self.end, "p": self.p,
-                "buf": encode_elements([t.result for t in self.inflight])}
+                "buf": encode_elements([r for r, _ in outcomes])}
 
     def restore(self, state):
         self.child.restore(state["in"])
         self.end = bool(state["end"])
         self.p = int(state["p"])
         self.inflight = deque()
-        for e in decode_elements(state["buf"], self.spec_fn()):
-            t = _Task(None, None, self.stage)
-            t.result = e
-            t.done.set()
-            self.inflight.append(t)
+        self.ready = deque((e, None) for e in decode_elements(state["buf"], self.spec_fn()))
 
 
 def prefetch_to_device(device, buffer_size=None):

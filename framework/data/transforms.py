@@ -663,11 +663,14 @@ class CacheDataset(_PassThrough):
         self._file = os.fspath(filename.numpy().decode() if isinstance(filename, Tensor)
                                else filename)
         self._memory = None
+        self._slices = None     # a complete memory cache of same-shaped elements, stacked
 
     def _path(self):
         return self._file + ".cfcache.npz"
 
     def _iterator(self, ctx):
+        if self._slices is not None:
+            return make(self._slices, ctx)
         if self._memory is not None:
             from .sources import _ListIt
             return _ListIt(self._memory, "CacheDataset(memory, reading)")
@@ -696,11 +699,30 @@ class _CacheWriter(It):
     def _commit(self):
         node = self.node
         if not node._file:
-            node._memory = self.elements
+            node._slices = _stacked(self.elements)
+            node._memory = self.elements if node._slices is None else None
             return
         from ..checkpoint import _atomic_savez
         arrays = encode_elements(self.elements)
         _atomic_savez(node._path(), arrays)
+
+
+def _stacked(elements):
+    """The cached elements as one from_tensor_slices source (so later epochs fuse with
+    shuffle/batch into index gathers), or None when shapes differ."""
+    from .sources import TensorSlicesDataset
+    if not elements:
+        return None
+    flats = [st.flatten(e) for e in elements]
+    cols = []
+    for j, leaf in enumerate(flats[0]):
+        if type(leaf) is not Tensor or leaf._device is not _CPU:
+            return None
+        vals = [f[j]._value for f in flats]
+        if any(v.shape != vals[0].shape or v.dtype != vals[0].dtype for v in vals):
+            return None
+        cols.append(Tensor(np.stack(vals), _CPU))
+    return TensorSlicesDataset(st.pack(elements[0], cols))
 
 
 class _FileCacheReader(It):

@@ -14,7 +14,10 @@ AUTOTUNE policy (documented in the package docstring too):
   (up to ``max(16, 4 * cores)``, or ``Options().autotune.cpu_budget``); after the next
   window the move is kept if throughput rose by more than 10%, otherwise reverted and
   the climb rests for 8 windows before trying again.
-* prefetch: the buffer starts at 2 elements and doubles (up to 64, and a 256 MiB byte
+* prefetch: when the consumer spends over 90% of a window waiting (it does no work a
+  thread could overlap with), the producer pauses and elements are produced inline in
+  the consumer's thread (no hand-offs); once the consumer's own time between gets
+  exceeds 25% of the production time, the thread resumes. The buffer starts at 2 elements and doubles (up to 64, and a 256 MiB byte
   budget) when, over the last 16 gets, the consumer found it empty more than once *and*
   the producer was held back by a full buffer (a producer that is slower on average
   gains nothing from a bigger buffer).
@@ -141,6 +144,9 @@ class PrefetchIt(It):
         self.wait_seconds = 0.0
         self.history = [self.sh.cap]
         self.bytes_per = None
+        self.inline = False
+        self._t_win, self._w_win = time.perf_counter(), 0.0
+        self._t_ret, self._gap, self._prod = None, 0.0, 0.0
         ctx.own_threads(self)
 
     def _start(self):
@@ -149,8 +155,11 @@ class PrefetchIt(It):
         self.thread.start()
 
     def next(self):
+        if self.inline:
+            return self._next_inline()
         if self.thread is None:
             self._start()
+            self._t_win = time.perf_counter()
         sh = self.sh
         with sh.cond:
             if not sh.buf:
@@ -158,21 +167,69 @@ class PrefetchIt(It):
                 t0 = time.perf_counter()
                 while not sh.buf:
                     sh.cond.wait()
-                self.wait_seconds += time.perf_counter() - t0
+                dt = time.perf_counter() - t0
+                self.wait_seconds += dt
+                self._w_win += dt
             e, err = sh.buf.popleft()
             sh.cond.notify_all()
         self.gets += 1
         if self.autotune and self.gets % 16 == 0:
             self._tune(e)
+        return self._deliver(e, err)
+
+    def _deliver(self, e, err):
         if err is not None:
             if err is _END:
-                with sh.cond:
-                    sh.buf.appendleft((None, _END))
+                with self.sh.cond:
+                    self.sh.buf.appendleft((None, _END))
                 raise StopIteration
             raise err
         return e
 
+    def _next_inline(self):
+        """The producer paused: the consumer produces (buffered elements first)."""
+        sh = self.sh
+        t0 = time.perf_counter()
+        if self._t_ret is not None:
+            self._gap += t0 - self._t_ret
+        with sh.lock:
+            with sh.cond:
+                item = sh.buf.popleft() if sh.buf else None
+            if item is None:
+                try:
+                    item = (sh.child.next(), None)
+                except StopIteration:
+                    item = (None, _END)
+                except BaseException as err:  # noqa: BLE001 - as the producer would
+                    item = (None, err)
+        t1 = time.perf_counter()
+        self._prod += t1 - t0
+        self._t_ret = t1
+        self.gets += 1
+        if self.gets % 16 == 0:
+            if self._gap > 0.25 * self._prod:    # the consumer works: overlap pays again
+                self._set_inline(False)
+            self._gap = self._prod = 0.0
+        return self._deliver(*item)
+
+    def _set_inline(self, inline):
+        with self.sh.cond:
+            self.sh.paused = inline
+            self.sh.cond.notify_all()
+        self.inline = inline
+        self._t_ret = None
+        self._gap = self._prod = 0.0
+        self._t_win, self._w_win = time.perf_counter(), 0.0
+        self.history.append("inline" if inline else "thread")
+
     def _tune(self, e):
+        now = time.perf_counter()
+        idle = self._w_win / max(now - self._t_win, 1e-9)
+        self._t_win, self._w_win = now, 0.0
+        if idle > 0.9 and self.thread is not None:
+            # The consumer does nothing but wait: a thread only adds hand-offs.
+            self._set_inline(True)
+            return
         # A bigger buffer only helps a producer that is faster on average but bursty:
         # grow when the consumer waited *and* the producer was held back by a full buffer.
         full, self.sh.full_waits = self.sh.full_waits, 0

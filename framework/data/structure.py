@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .. import placement as _pl
-from ..ops.constant import convert_to_tensor, to_array
+from ..ops.constant import convert_to_tensor
 from ..tensor import Tensor, Variable
 from ..tensor_shape import TensorShape
 from ..tensor_spec import TensorSpec

@@ -87,7 +87,7 @@ def to_tensor(value, dtype=None):
     t = type(value)
     if t is Tensor:
         return value
-    if t is np.ndarray and dtype is None:
+    if t is np.ndarray and dtype is None and value.dtype.kind not in "SU":
         return Tensor(value, _CPU)
     if _is_opaque(value):
         return value

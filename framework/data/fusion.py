@@ -89,14 +89,14 @@ def _leaf_matches(batched, single, row):
 
 class FusedSliceBatchIt(_RngIt):
     def __init__(self, node, src, shuffle, maps, ctx):
-        from .shuffle import IndexShuffler, OrderedIndices
+        from .shuffle import ChunkedIndices, IndexShuffler, OrderedIndices
         self.node, self.src, self.shuffle, self.maps, self.ctx = node, src, shuffle, maps, ctx
         self.arrays = src._arrays
         self.pack = packer(src._template)
         self.size, self.drop = node._size, node._drop
         if shuffle is not None:
             rng, self.epoch = shuffle.next_rng()
-            self.indices = IndexShuffler(src._n, shuffle._size, rng)
+            self.indices = ChunkedIndices(IndexShuffler(src._n, shuffle._size, rng))
         else:
             self.indices = OrderedIndices(src._n)
         self.mode = 1 if not maps else 0      # 0 undecided, 1 lifted, 2 per-element

@@ -122,12 +122,18 @@ class ShuffleIt(_RngIt):
 
 
 class IndexShuffler(_RngIt):
-    """The shuffle buffer run over the indices 0..n-1 (what from_tensor_slices yields)."""
+    """The shuffle buffer run over the indices 0..n-1 (what from_tensor_slices yields).
+
+    While input remains, the buffer is full and every draw refills the drawn slot with
+    the next index, so a chunk of draws vectorizes: a draw returns the index written
+    into its slot by the latest earlier draw of the same slot in the chunk, or the
+    slot's value before the chunk. The tail (the buffer draining) runs as a loop.
+    ``take_loop`` is the plain algorithm, kept as the reference the tests compare to."""
 
     def __init__(self, n, size, rng):
         self.n = n
         m = min(size, n)
-        self.buf = list(range(m))
+        self.buf = np.arange(m, dtype=np.int64)
         self.nxt = m
         self.count = m
         self.rng = rng
@@ -135,9 +141,32 @@ class IndexShuffler(_RngIt):
     def take(self, k):
         """The next ``k`` (or fewer at the end) indices, as an int64 array."""
         k = min(k, self.remaining)
-        out = [0] * k
+        m = min(k, self.n - self.nxt)          # draws that refill from the input
+        head = self._take_refilling(m) if m > 0 else np.empty(0, np.int64)
+        if m == k:
+            return head
+        return np.concatenate([head, self.take_loop(k - m)])
+
+    def _take_refilling(self, m):
+        j = (self.rng.random(m) * self.count).astype(np.int64)
+        order = np.argsort(j, kind="stable")   # grouped by slot, draws in time order
+        js = j[order]
+        same = js[1:] == js[:-1]
+        prev = np.full(m, -1, np.int64)        # the latest earlier draw of the same slot
+        prev[order[1:]] = np.where(same, order[:-1], -1)
+        out = np.where(prev >= 0, self.nxt + prev, self.buf[j])
+        last = np.ones(m, bool)
+        last[:-1] = ~same
+        self.buf[js[last]] = self.nxt + order[last]
+        self.nxt += m
+        return out
+
+    def take_loop(self, k):
+        k = min(k, self.remaining)
+        out = np.empty(k, np.int64)
         u = self.rng.random(k).tolist()
-        buf, n, nxt, count = self.buf, self.n, self.nxt, self.count
+        buf = self.buf.tolist()
+        n, nxt, count = self.n, self.nxt, self.count
         for i in range(k):
             j = int(u[i] * count)
             out[i] = buf[j]
@@ -147,21 +176,60 @@ class IndexShuffler(_RngIt):
             else:
                 count -= 1
                 buf[j] = buf[count]
+        self.buf = np.asarray(buf, np.int64)
         self.nxt, self.count = nxt, count
-        return np.asarray(out, np.int64)
+        return out
 
     @property
     def remaining(self):
         return self.count + self.n - self.nxt
 
     def state(self):
-        return {"buf": np.asarray(self.buf[:self.count], np.int64), "nxt": self.nxt,
+        return {"buf": self.buf[:self.count].copy(), "nxt": self.nxt,
                 "count": self.count, "rng": self._rng_state()}
 
     def restore(self, state):
-        self.buf = [int(x) for x in state["buf"]]
+        self.buf = np.asarray(state["buf"], np.int64).copy()
         self.nxt, self.count = int(state["nxt"]), int(state["count"])
         self._rng_restore(state["rng"])
+
+
+class ChunkedIndices:
+    """Draws indices from an IndexShuffler 4096 at a time and serves them in batches
+    (one vectorized draw per chunk instead of per batch)."""
+
+    def __init__(self, inner, chunk=4096):
+        self.inner, self.chunk = inner, chunk
+        self.pending = np.empty(0, np.int64)
+        self.pos = 0
+
+    @property
+    def rng(self):
+        return self.inner.rng
+
+    @rng.setter
+    def rng(self, value):
+        self.inner.rng = value
+
+    def take(self, k):
+        if len(self.pending) - self.pos < k and self.inner.remaining:
+            fresh = self.inner.take(max(self.chunk, k))
+            self.pending = np.concatenate([self.pending[self.pos:], fresh])
+            self.pos = 0
+        out = self.pending[self.pos:self.pos + k]
+        self.pos += len(out)
+        return out
+
+    @property
+    def remaining(self):
+        return len(self.pending) - self.pos + self.inner.remaining
+
+    def state(self):
+        return {"pending": self.pending[self.pos:].copy(), "in": self.inner.state()}
+
+    def restore(self, state):
+        self.inner.restore(state["in"])
+        self.pending, self.pos = np.asarray(state["pending"], np.int64).copy(), 0
 
 
 class OrderedIndices:

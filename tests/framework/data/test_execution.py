@@ -269,3 +269,14 @@ def test_complete_memory_cache_becomes_a_fused_source():
     for got in (first, second):
         assert sorted(got[:, 0].tolist()) == sorted((x[:, 0] + 1).tolist())
     assert not np.array_equal(first, second)         # still reshuffled per epoch
+
+
+@pytest.mark.parametrize("n,size,chunk", [(1000, 100, 128), (50, 100, 7), (300, 1, 64),
+                                          (257, 256, 1000), (10, 3, 1)])
+def test_vectorized_index_shuffle_equals_the_plain_algorithm(n, size, chunk):
+    from cuflow.data.shuffle import IndexShuffler
+    a = IndexShuffler(n, size, np.random.default_rng(9))
+    b = IndexShuffler(n, size, np.random.default_rng(9))
+    got = np.concatenate([a.take(chunk) for _ in range(-(-n // chunk))])
+    ref = np.concatenate([b.take_loop(chunk) for _ in range(-(-n // chunk))])
+    assert got.tolist() == ref.tolist() and sorted(got.tolist()) == list(range(n))

@@ -73,7 +73,7 @@ def try_fuse_batch(batch_node, ctx):
 def _gather(arrays, idx):
     if isinstance(idx, slice):
         return [a[idx] for a in arrays]
-    return [np.take(a, idx, axis=0) for a in arrays]
+    return [a.take(idx, axis=0) for a in arrays]
 
 
 def _leaf_matches(batched, single, row):

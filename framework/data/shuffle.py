@@ -130,9 +130,10 @@ class IndexShuffler(_RngIt):
     slot's value before the chunk. The tail (the buffer draining) runs as a loop.
     ``take_loop`` is the plain algorithm, kept as the reference the tests compare to."""
 
-    def __init__(self, n, size, rng):
-        self.n = n
-        m = min(size, n)
+    def __init__(self, n, size, rng, total=None):
+        self.mod = n                       # indices are counters modulo n: a repeated
+        self.n = n if total is None else total   # input (repeat().shuffle()) streams on
+        m = min(size, self.n)
         self.buf = np.arange(m, dtype=np.int64)
         self.nxt = m
         self.count = m
@@ -143,9 +144,8 @@ class IndexShuffler(_RngIt):
         k = min(k, self.remaining)
         m = min(k, self.n - self.nxt)          # draws that refill from the input
         head = self._take_refilling(m) if m > 0 else np.empty(0, np.int64)
-        if m == k:
-            return head
-        return np.concatenate([head, self.take_loop(k - m)])
+        out = head if m == k else np.concatenate([head, self._loop(k - m)])
+        return out if self.mod == self.n else out % self.mod
 
     def _take_refilling(self, m):
         j = (self.rng.random(m) * self.count).astype(np.int64)
@@ -162,6 +162,10 @@ class IndexShuffler(_RngIt):
         return out
 
     def take_loop(self, k):
+        out = self._loop(k)
+        return out if self.mod == self.n else out % self.mod
+
+    def _loop(self, k):
         k = min(k, self.remaining)
         out = np.empty(k, np.int64)
         u = self.rng.random(k).tolist()
@@ -233,15 +237,20 @@ class ChunkedIndices:
 
 
 class OrderedIndices:
-    """Indices 0..n-1 in order (the unshuffled counterpart of IndexShuffler)."""
+    """Indices 0..n-1 in order, ``total`` of them (wrapping around for a repeat)."""
 
-    def __init__(self, n):
-        self.n, self.i = n, 0
+    def __init__(self, n, total=None):
+        self.mod, self.n, self.i = n, (n if total is None else total), 0
 
     def take(self, k):
         i = self.i
         self.i = min(self.n, i + k)
-        return slice(i, self.i) if self.i > i else None
+        if self.i <= i:
+            return None
+        if i // self.mod == (self.i - 1) // self.mod:
+            start = i % self.mod
+            return slice(start, start + self.i - i)
+        return np.arange(i, self.i) % self.mod
 
     def state(self):
         return {"i": self.i}
@@ -252,6 +261,60 @@ class OrderedIndices:
     @property
     def remaining(self):
         return self.n - self.i
+
+
+def as_index_array(idx):
+    if idx is None:
+        return np.empty(0, np.int64)
+    if isinstance(idx, slice):
+        return np.arange(idx.start, idx.stop, dtype=np.int64)
+    return idx
+
+
+_FOREVER = 1 << 62
+
+
+class RepeatedIndices:
+    """The index streams of successive epochs (``shuffle().repeat()``: each reshuffled);
+    batches run across epoch boundaries, as batch-after-repeat does."""
+
+    def __init__(self, make_epoch, count, n):
+        self.make, self.count, self.n = make_epoch, count, n
+        self.epoch = 0
+        self.cur = make_epoch()
+
+    def take(self, k):
+        parts = []
+        while k > 0:
+            idx = self.cur.take(k)
+            got = len(as_index_array(idx))
+            if got:
+                parts.append(idx)
+                k -= got
+            if k > 0:
+                if self.n == 0 or (self.count >= 0 and self.epoch + 1 >= self.count):
+                    break
+                self.epoch += 1
+                self.cur = self.make()
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate([as_index_array(p) for p in parts]) if parts else None
+
+    @property
+    def remaining(self):
+        if self.count < 0:
+            return _FOREVER if self.n else 0
+        return self.cur.remaining + (self.count - self.epoch - 1) * self.n
+
+    def state(self):
+        return {"epoch": self.epoch, "cur": self.cur.state()}
+
+    def restore(self, state, before_restore=None):
+        self.epoch = int(state["epoch"])
+        self.cur = self.make()
+        if before_restore is not None:
+            before_restore()
+        self.cur.restore(state["cur"])
 
 
 class ShuffledSlicesIt(_RngIt):

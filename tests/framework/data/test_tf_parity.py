@@ -68,6 +68,12 @@ PIPELINES = {
         lambda x: (x, x * 2)),
     "dict": lambda L: L.data.Dataset.from_tensor_slices(
         {"a": [1, 2, 3], "b": [[1.0], [2.0], [3.0]]}).batch(2),
+    "fused_repeat_batch": lambda L: L.data.Dataset.from_tensor_slices(
+        (np.arange(10), np.arange(10.0))).map(lambda a, b: (a * 2, b - 1)).repeat(3).batch(4),
+    "fused_drop": lambda L: L.data.Dataset.from_tensor_slices(np.arange(24).reshape(12, 2))
+    .map(lambda v: v + 1).batch(5, drop_remainder=True),
+    "fused_unlifted": lambda L: L.data.Dataset.from_tensor_slices(
+        np.arange(12.0).reshape(4, 3)).map(lambda v: v - L.reduce_mean(v)).batch(3),
     "choose": lambda L: L.data.Dataset.choose_from_datasets(
         [L.data.Dataset.range(3), L.data.Dataset.range(10, 13)],
         L.data.Dataset.from_tensor_slices(np.array([0, 1, 1, 0, 1], np.int64))),

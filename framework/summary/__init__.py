@@ -12,7 +12,7 @@ Example:
     >>> writer.close()
 """
 from . import experimental
-from .graph import (graph, graph_def_from_nodes, keras_model_summary, record_traced_graph,
+from .graph_ops import (graph, graph_def_from_nodes, keras_model_summary, record_traced_graph,
                     register_graph_adapter, trace_export, trace_off, trace_on)
 from .summary_ops import audio, histogram, image, scalar, text
 from .writer import (SummaryWriter, create_file_writer, create_noop_writer, flush, record_if,

@@ -1,0 +1,26 @@
+"""``cf.summary``: TensorBoard summaries as in ``tf.summary`` (TF 2).
+
+Files are real TensorBoard event files (TensorBoard's protos and record framing),
+written by a background thread so logging does not stall training.
+
+Example:
+    >>> import tempfile, numpy as np, cuflow as cf
+    >>> writer = cf.summary.create_file_writer(tempfile.mkdtemp())
+    >>> with writer.as_default(step=0):
+    ...     ok = cf.summary.scalar("loss", 0.5)
+    ...     ok = cf.summary.histogram("weights", np.random.randn(100))
+    >>> writer.close()
+"""
+from . import experimental
+from .graph_ops import (graph, graph_def_from_nodes, keras_model_summary, record_traced_graph,
+                    register_graph_adapter, trace_export, trace_off, trace_on)
+from .summary_ops import audio, histogram, image, scalar, text
+from .writer import (SummaryWriter, create_file_writer, create_noop_writer, flush, record_if,
+                     should_record_summaries, write)
+
+__all__ = [
+    "SummaryWriter", "create_file_writer", "create_noop_writer", "flush", "record_if",
+    "should_record_summaries", "write", "scalar", "histogram", "image", "text", "audio",
+    "graph", "graph_def_from_nodes", "register_graph_adapter", "record_traced_graph",
+    "keras_model_summary", "trace_on", "trace_export", "trace_off", "experimental",
+]

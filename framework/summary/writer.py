@@ -139,8 +139,7 @@ class SummaryWriter:
         self._file.close()
 
     def _add_event(self, event):
-        self._check_open()
-        self._file.add(event)
+        self._file.add(event)  # raises once closed
 
     def __repr__(self):
         state = "closed" if self.closed else "open"
@@ -335,14 +334,18 @@ def write(tag, tensor, step=None, metadata=None, name=None):
     """
     if _state.writer is None or not should_record_summaries():
         return False
+    return _record(tag, lambda: _tensor_proto(tensor() if callable(tensor) else tensor), step,
+                   _metadata(metadata))
+
+
+def _record(tag, payload_fn, step, metadata):
+    """Queue one summary value; ``payload_fn()`` gives a TensorProto or a float32 scalar.
+
+    The caller has checked that a writer is set and recording is on.
+    """
     step = _resolve_step(step)
-    value = summary_pb2.Summary.Value(tag=tag, tensor=_tensor_proto(
-        tensor() if callable(tensor) else tensor))
-    meta = _metadata(metadata)
-    if meta is not None:
-        value.metadata.CopyFrom(meta)
-    _emit(event_pb2.Event(wall_time=time.time(), step=step,
-                          summary=summary_pb2.Summary(value=[value])))
+    payload = payload_fn()
+    _state.writer._add_event((time.time(), step, tag, payload, metadata))
     return True
 
 

@@ -207,21 +207,51 @@ def test_many_threads_one_writer(tmp_path):
         assert [v.item() for _, v in got] == [float(i) for i in range(200)]
 
 
-def test_writer_thread_error_surfaces_in_caller(tmp_path, monkeypatch):
+@pytest.mark.parametrize("background", [False, True])
+def test_write_errors_are_sticky_and_surface_in_the_caller(tmp_path, monkeypatch, background):
     w = cf.summary.create_file_writer(str(tmp_path), max_queue=1)
+    w._file._inline = not background
 
-    def broken(data):
+    def broken(batch):
         raise OSError("disk full")
-    monkeypatch.setattr(w._file._records, "write", broken)
+    monkeypatch.setattr(w._file, "_write", broken)
     w.set_as_default(step=0)
-    cf.summary.scalar("x", 1.0)
-    assert wait_for(lambda: w._file.error is not None)
+    if background:  # the writer thread fails; the next call reports it
+        cf.summary.scalar("x", 1.0)
+        assert wait_for(lambda: w._file.error is not None)
     with pytest.raises(RuntimeError, match="disk full"):
         cf.summary.scalar("x", 2.0)
+    with pytest.raises(RuntimeError, match="disk full"):
+        cf.summary.scalar("x", 3.0)
     with pytest.raises(RuntimeError, match="disk full"):
         cf.summary.flush()
     with pytest.raises(RuntimeError, match="disk full"):
         w.close()
+    assert w.closed
+
+
+def test_slow_storage_moves_full_batches_to_the_writer_thread(tmp_path, monkeypatch):
+    monkeypatch.setattr(_event_file, "SLOW_WRITE_SECS", -1.0)  # every write counts as slow
+    w = cf.summary.create_file_writer(str(tmp_path), max_queue=4, flush_millis=10**9)
+    assert not w._file.background
+    main = threading.get_ident()
+    writers = []
+    real_write = w._file._write
+
+    def spy(batch):
+        writers.append(threading.get_ident())
+        real_write(batch)
+    monkeypatch.setattr(w._file, "_write", spy)
+    with w.as_default():
+        for i in range(4):  # the first full batch is written inline, and found slow
+            cf.summary.scalar("x", float(i), step=i)
+        assert w._file.background and writers == [main]
+        for i in range(4, 12):
+            cf.summary.scalar("x", float(i), step=i)
+        assert wait_for(lambda: len(events_in(w.path)) == 13)
+    assert main not in writers[1:3]  # full batches now go through the thread
+    w.close()
+    assert [s for s, _ in values(load(tmp_path), "x")] == list(range(12))
 
 
 def test_collected_writer_is_closed_and_flushed(tmp_path):

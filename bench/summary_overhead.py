@@ -5,7 +5,7 @@ A NumPy MLP training step (forward, backward, SGD) runs with and without
 interleaved in one process (median of repeats), the final weights must be identical with
 and without logging, and every logged event is read back from disk.
 
-    python bench/summary_overhead.py [--steps 300] [--repeats 5]
+    python bench/summary_overhead.py [--steps 300] [--repeats 9]
 """
 from __future__ import annotations
 
@@ -19,6 +19,9 @@ import time
 
 import numpy as np
 from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
+from tensorboard.compat.proto import event_pb2
+from tensorboard.plugins.scalar.summary_v2 import scalar_pb
+from tensorboard.summary.writer.event_file_writer import EventFileWriter
 
 import cuflow as cf
 from cuflow.summary import _event_file
@@ -50,25 +53,45 @@ class MLP:
 
 
 def run(hidden, batch, steps, mode, logdir):
+    """Seconds per step of ``steps`` MLP steps, logging the loss as ``mode`` says:
+
+    none: no logging; inline: cf.summary.scalar (default writer); thread: the same with
+    full batches forced onto the writer thread; tb: the peer, TensorBoard's own
+    ``EventFileWriter`` (queue + thread) fed ``scalar_pb`` protos.
+    """
     rng = np.random.default_rng(1)
     xs = rng.random((steps, batch, 784), dtype=np.float32)
     ys = rng.integers(0, 10, size=(steps, batch))
     model = MLP(hidden)
-    writer = cf.summary.create_file_writer(logdir) if mode != "none" else None
-    t0 = time.perf_counter()
-    if writer is None:
+    if mode == "none":
+        t0 = time.perf_counter()
         for i in range(steps):
             model.step(xs[i], ys[i])
+        return (time.perf_counter() - t0) / steps, model
+    if mode == "tb":
+        tb = EventFileWriter(logdir, max_queue_size=10, flush_secs=120)
+        t0 = time.perf_counter()
+        for i in range(steps):
+            loss = model.step(xs[i], ys[i])
+            tb.add_event(event_pb2.Event(wall_time=time.time(), step=i,
+                                         summary=scalar_pb("loss", loss)))
+        elapsed = time.perf_counter() - t0
+        tb.close()
+        path = tb._file_name
     else:
+        writer = cf.summary.create_file_writer(logdir)
+        if mode == "thread":  # what a slow file system switches to: the thread writes
+            writer._file._inline = False
         with writer.as_default():
+            t0 = time.perf_counter()
             for i in range(steps):
                 loss = model.step(xs[i], ys[i])
                 cf.summary.scalar("loss", loss, step=i)
-    elapsed = time.perf_counter() - t0  # the loop only: as_default's exit flush is excluded
-    if writer is not None:
+            elapsed = time.perf_counter() - t0  # as_default's exit flush is not counted
         writer.close()
-        n = sum(1 for e in EventFileLoader(writer.path).Load() if e.HasField("summary"))
-        assert n == steps, f"{n} events on disk, expected {steps}"
+        path = writer.path
+    n = sum(1 for e in EventFileLoader(path).Load() if e.HasField("summary"))
+    assert n == steps, f"{mode}: {n} events on disk, expected {steps}"
     return elapsed / steps, model
 
 
@@ -105,7 +128,7 @@ def _timed(fn):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--steps", type=int, default=300)
-    ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--repeats", type=int, default=9)
     args = ap.parse_args()
     bw, gflops = ceilings()
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -119,25 +142,28 @@ def main():
         print(f"scalar() call alone [{crc} crc]: {us:.1f} us/call (close drained in "
               f"{drain * 1e3:.0f} ms)")
     _event_file._fast_crc32c = fast_crc
-    print("| MLP (hidden, batch) | step, no logging | step, scalar/step | ratio |")
-    print("|---|---|---|---|")
+    modes = ("none", "inline", "thread", "tb")
+    print("| MLP (hidden, batch) | step, no logging | + cf.summary.scalar | ratio | "
+          "+ scalar, writer thread forced | ratio | + TensorBoard EventFileWriter (peer) "
+          "| ratio |")
+    print("|---|---|---|---|---|---|---|---|")
     for hidden, batch in ((256, 128), (32, 16)):
-        times = {"none": [], "scalar": []}
+        times = {m: [] for m in modes}
         with tempfile.TemporaryDirectory() as root:
-            run(hidden, batch, 20, "none", root)  # warm up BLAS and the writer path
-            run(hidden, batch, 20, "scalar", os.path.join(root, "warm"))
+            _, reference = run(hidden, batch, args.steps, "none", root)  # + BLAS warm-up
+            for m in modes[1:]:
+                run(hidden, batch, 20, m, os.path.join(root, "warm" + m))
             for r in range(args.repeats):
-                for mode in (("none", "scalar") if r % 2 == 0 else ("scalar", "none")):
+                for mode in modes[r % 4:] + modes[:r % 4]:  # rotate the order
                     per, model = run(hidden, batch, args.steps, mode,
                                      os.path.join(root, f"{mode}{r}"))
+                    assert np.array_equal(model.w1, reference.w1), "logging changed the math"
                     times[mode].append(per)
-                    weights = getattr(main, "_w", None)
-                    if weights is not None and weights[0] == (hidden, batch):
-                        assert np.array_equal(weights[1], model.w1), "logging changed math"
-                    main._w = ((hidden, batch), model.w1.copy())
-        base, logged = (statistics.median(times[m]) for m in ("none", "scalar"))
-        print(f"| {hidden}, {batch} | {base * 1e6:.0f} us | {logged * 1e6:.0f} us | "
-              f"{logged / base:.3f} |")
+        med = {m: statistics.median(times[m]) for m in modes}
+        cells = [f"{med['none'] * 1e6:.0f} us"]
+        for m in modes[1:]:
+            cells += [f"{med[m] * 1e6:.0f} us", f"{med[m] / med['none']:.3f}"]
+        print(f"| {hidden}, {batch} | " + " | ".join(cells) + " |")
 
 
 if __name__ == "__main__":

@@ -17,14 +17,13 @@ import sys
 import tempfile
 import time
 
+import cuflow as cf
 import numpy as np
+from cuflow.summary import _event_file
 from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
 from tensorboard.compat.proto import event_pb2
 from tensorboard.plugins.scalar.summary_v2 import scalar_pb
 from tensorboard.summary.writer.event_file_writer import EventFileWriter
-
-import cuflow as cf
-from cuflow.summary import _event_file
 
 
 class MLP:

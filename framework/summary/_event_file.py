@@ -28,8 +28,8 @@ import struct
 import threading
 import time
 
-from tensorboard.compat.proto import event_pb2, summary_pb2, tensor_pb2, tensor_shape_pb2
-from tensorboard.compat.proto import types_pb2
+from tensorboard.compat.proto import (event_pb2, summary_pb2, tensor_pb2, tensor_shape_pb2,
+                                      types_pb2)
 from tensorboard.summary.writer import record_writer as _tb_record_writer
 
 try:  # optional hardware CRC32C (the `crc32c` wheel); TensorBoard's is pure Python
@@ -92,7 +92,7 @@ def _create_file(logdir: str, suffix: str):
             time.time(), host, pid, _next_uid(), suffix)
         path = os.path.join(logdir, name)
         try:
-            return path, open(path, "xb")  # noqa: SIM115 - owned by EventFile, closed there
+            return path, open(path, "xb")
         except FileExistsError:  # another process with our pid (containers): next uid
             continue
 

@@ -17,7 +17,7 @@ from tensorboard.util import tensor_util
 from . import _encode
 from .writer import _record, _state, _tag, _to_numpy, should_record_summaries, write
 
-__all__ = ["scalar", "histogram", "image", "text", "audio"]
+__all__ = ["audio", "histogram", "image", "scalar", "text"]
 
 _metadata_cache: dict = {}
 _PLAIN_NUMBERS = (float, int, np.floating, np.integer, np.bool_)

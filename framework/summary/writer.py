@@ -17,9 +17,17 @@ from tensorboard.util import tensor_util
 from ._event_file import EventFile
 
 __all__ = [
-    "SummaryWriter", "create_file_writer", "create_noop_writer", "flush", "get_step",
-    "set_step", "record_if", "should_record_summaries", "write", "write_raw_pb",
+    "SummaryWriter",
+    "create_file_writer",
+    "create_noop_writer",
+    "flush",
+    "get_step",
+    "record_if",
+    "set_step",
+    "should_record_summaries",
     "summary_scope",
+    "write",
+    "write_raw_pb",
 ]
 
 
@@ -149,7 +157,7 @@ class SummaryWriter:
 class _NoopSummaryWriter(SummaryWriter):
     """A writer that writes nothing; ``as_default`` leaves the current default alone (TF)."""
 
-    def __init__(self):  # noqa: D401 - no file, no thread
+    def __init__(self):
         self._logdir = ""
         self.name = None
 

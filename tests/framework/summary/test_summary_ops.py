@@ -4,13 +4,12 @@ import struct
 import wave
 import zlib
 
+import cuflow as cf
 import numpy as np
 import pytest
+from cuflow.summary import _encode
 from tensorboard.plugins.histogram import summary_v2 as tb_histogram
 from tensorboard.util import tensor_util
-
-import cuflow as cf
-from cuflow.summary import _encode
 
 from .helpers import load, plugin, values
 

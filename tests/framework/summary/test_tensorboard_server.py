@@ -9,10 +9,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 
 
 def free_port():

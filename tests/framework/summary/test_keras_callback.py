@@ -209,3 +209,12 @@ def test_fit_twice_reuses_log_dir(tmp_path):
     fit(cb, Model(), epochs=1)
     assert len(os.listdir(tmp_path / "train")) == 2  # one event file per fit
     assert [s for s, _ in scalars(load(tmp_path / "train"), "epoch_loss")] == [0, 0]
+
+
+def test_cuflow_variables_as_weights(tmp_path):
+    model = Model()
+    model.weights = [cf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3),
+                                 name="dense_1/kernel")]
+    fit(TensorBoard(log_dir=str(tmp_path), histogram_freq=1), model, epochs=1)
+    (step, h), = values(load(tmp_path / "train"), "dense_1/kernel_0/histogram")
+    assert step == 0 and h[:, 2].sum() == 6 and h[-1, 1] == 5.0

@@ -59,6 +59,16 @@ def test_queue_is_written_when_max_queue_is_reached(tmp_path):
     w.close()
 
 
+@pytest.mark.parametrize("kwargs", [{"max_queue": 0}, {"flush_millis": 0}])
+def test_zero_queue_or_zero_interval_writes_every_event(tmp_path, kwargs):
+    w = cf.summary.create_file_writer(str(tmp_path), **kwargs)
+    with w.as_default(step=0):
+        for i in range(3):
+            cf.summary.scalar("x", float(i))
+            assert len(events_in(w.path)) == 2 + i
+    w.close()
+
+
 def test_flush_millis_timer_writes_without_flush(tmp_path):
     w = cf.summary.create_file_writer(str(tmp_path), max_queue=1000, flush_millis=100)
     with cf.summary.record_if(True):

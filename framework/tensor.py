@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes as _dt
-from . import device as _device
+from . import placement as _device
 from .tensor_shape import TensorShape
 
 _ops = None  # the op namespace (cuflow.ops), installed by cuflow/ops/__init__.py

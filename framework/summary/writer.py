@@ -16,6 +16,12 @@ from tensorboard.util import tensor_util
 
 from ._event_file import EventFile
 
+try:  # summaries are named inside cf.name_scope, as TF's are inside tf.name_scope
+    from ..module import current_name_scope as _current_name_scope
+    from ..module import name_scope as _name_scope
+except ImportError:  # core without name scopes: summary_scope keeps its own stack
+    _current_name_scope = _name_scope = None
+
 __all__ = [
     "SummaryWriter",
     "create_file_writer",
@@ -289,17 +295,24 @@ def summary_scope(name, default_name=None, values=None):
     name = name or default_name
     if not name:
         raise ValueError("summary_scope needs a name or a default_name")
-    tag = "/".join(_state.scopes + [name])
+    if _name_scope is not None:  # one stack with cf.name_scope, as in TF
+        with _name_scope(name) as scope:
+            yield scope.rstrip("/"), scope
+        return
     _state.scopes.append(name)
     try:
+        tag = "/".join(_state.scopes)
         yield tag, tag + "/"
     finally:
         _state.scopes.pop()
 
 
 def _tag(name) -> str:
+    """``name`` inside the enclosing ``cf.name_scope`` / ``summary_scope`` (TF's tags)."""
     if not isinstance(name, str) or not name:
         raise ValueError(f"summary name must be a non-empty string, got {name!r}")
+    if _current_name_scope is not None:
+        return _current_name_scope() + name
     return "/".join(_state.scopes + [name]) if _state.scopes else name
 
 

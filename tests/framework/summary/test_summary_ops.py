@@ -190,6 +190,19 @@ def test_generic_write_scopes_and_lazy_tensor(logdir):
     assert values(acc, "outer/x")[0][1].item() == 1.0
 
 
+def test_tags_follow_name_scopes(logdir):
+    if not hasattr(cf, "name_scope"):
+        pytest.skip("this core has no cf.name_scope")
+    with cf.name_scope("block"):
+        cf.summary.scalar("loss", 1.0, step=0)
+        with cf.summary.experimental.summary_scope("hist") as (tag, scope):
+            assert (tag, scope) == ("block/hist", "block/hist/")
+            with cf.name_scope("inner"):
+                cf.summary.histogram("w", [1.0, 2.0], step=0)
+    tags = reload(logdir).Tags()["tensors"]
+    assert "block/loss" in tags and "block/hist/inner/w" in tags
+
+
 def test_write_raw_pb(logdir):
     from tensorboard.compat.proto import summary_pb2
     raw = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="raw", simple_value=1.5)])

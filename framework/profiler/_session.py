@@ -79,7 +79,7 @@ class span:
         ...     pass
     """
 
-    __slots__ = ("name", "category", "args", "start")
+    __slots__ = ("args", "category", "name", "start")
 
     def __init__(self, name, category="user", **args):
         self.name, self.category, self.args, self.start = name, category, args, 0

@@ -13,14 +13,14 @@ Example:
 """
 from . import experimental
 from .graph_ops import (graph, graph_def_from_nodes, keras_model_summary, record_traced_graph,
-                    register_graph_adapter, trace_export, trace_off, trace_on)
+                        register_graph_adapter, trace_export, trace_off, trace_on)
 from .summary_ops import audio, histogram, image, scalar, text
 from .writer import (SummaryWriter, create_file_writer, create_noop_writer, flush, record_if,
                      should_record_summaries, write)
 
 __all__ = [
-    "SummaryWriter", "create_file_writer", "create_noop_writer", "flush", "record_if",
-    "should_record_summaries", "write", "scalar", "histogram", "image", "text", "audio",
-    "graph", "graph_def_from_nodes", "register_graph_adapter", "record_traced_graph",
-    "keras_model_summary", "trace_on", "trace_export", "trace_off", "experimental",
+    "SummaryWriter", "audio", "create_file_writer", "create_noop_writer", "experimental",
+    "flush", "graph", "graph_def_from_nodes", "histogram", "image", "keras_model_summary",
+    "record_if", "record_traced_graph", "register_graph_adapter", "scalar",
+    "should_record_summaries", "text", "trace_export", "trace_off", "trace_on", "write",
 ]

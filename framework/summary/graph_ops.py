@@ -15,14 +15,29 @@ import threading
 import time
 
 import numpy as np
-from tensorboard.compat.proto import (attr_value_pb2, config_pb2, event_pb2, graph_pb2,
-                                      node_def_pb2, summary_pb2, tensor_shape_pb2,
-                                      types_pb2)
+from tensorboard.compat.proto import (
+    attr_value_pb2,
+    config_pb2,
+    event_pb2,
+    graph_pb2,
+    node_def_pb2,
+    summary_pb2,
+    tensor_shape_pb2,
+    types_pb2,
+)
 
 from .writer import _state, should_record_summaries, summary_scope, write
 
-__all__ = ["graph_def_from_nodes", "graph", "register_graph_adapter", "record_traced_graph",
-           "trace_on", "trace_export", "trace_off", "keras_model_summary"]
+__all__ = [
+    "graph",
+    "graph_def_from_nodes",
+    "keras_model_summary",
+    "record_traced_graph",
+    "register_graph_adapter",
+    "trace_export",
+    "trace_off",
+    "trace_on",
+]
 
 _DTYPES = {
     "float16": types_pb2.DT_HALF, "bfloat16": types_pb2.DT_BFLOAT16,

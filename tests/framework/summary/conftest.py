@@ -1,6 +1,5 @@
 """Every summary test starts and ends with no default writer, step, record_if or trace."""
 import pytest
-
 from cuflow.profiler import _session
 from cuflow.summary import graph_ops as _graph
 from cuflow.summary import writer as _writer

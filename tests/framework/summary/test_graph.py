@@ -1,10 +1,9 @@
 """Graphs: GraphDefs from node lists, the graph event, trace_on / trace_export."""
+import cuflow as cf
 import numpy as np
 import pytest
-from tensorboard.compat.proto import config_pb2, types_pb2
-
-import cuflow as cf
 from cuflow.summary import graph_ops as graph_mod
+from tensorboard.compat.proto import config_pb2, types_pb2
 
 from .helpers import load, plugin, values
 

@@ -4,9 +4,8 @@ import json
 import os
 import threading
 
-import pytest
-
 import cuflow as cf
+import pytest
 from cuflow.profiler import _session
 
 

@@ -8,3 +8,8 @@ from .ops.nn_ops import (batch_normalization, bias_add, compute_average_loss,  #
                          silu, softmax, softmax_cross_entropy_with_logits, softplus,
                          softsign, sparse_softmax_cross_entropy_with_logits, swish,
                          weighted_cross_entropy_with_logits, weighted_moments, zero_fraction)
+from .ops.conv_ops import (conv1d, conv2d, conv2d_backprop_filter,  # noqa: F401
+                           conv2d_backprop_input, conv2d_transpose, convolution,
+                           depthwise_conv2d, separable_conv2d)
+from .ops.pool_ops import (avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d,  # noqa: F401
+                           max_pool2d, pool)

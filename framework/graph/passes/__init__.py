@@ -6,13 +6,16 @@ Each pass takes a Graph, rewrites it in place and returns a list of report lines
 from __future__ import annotations
 
 from ... import config as _config
-from . import cse, dce, fold_constants, simplify
+from . import cse, dce, fold_constants, fuse_elementwise, plan_memory, simplify
 
 PIPELINE = [
     ("fold_constants", fold_constants.run),
     ("simplify", simplify.run),
     ("cse", cse.run),
     ("dce", dce.run),
+    ("fuse_elementwise", fuse_elementwise.run),
+    ("dce", dce.run),
+    ("plan_memory", plan_memory.run),
 ]
 
 

@@ -265,8 +265,8 @@ def test_gradient_across_function_call():
         t.watch(x)
         y2 = cf.reduce_sum(cf.tanh(x * w) * x)
     ex, ew = t.gradient(y2, [x, w])
-    np.testing.assert_allclose(gx.numpy(), ex.numpy(), rtol=1e-6)
-    np.testing.assert_allclose(gw.numpy(), ew.numpy(), rtol=1e-6)
+    np.testing.assert_allclose(gx.numpy(), ex.numpy(), rtol=5e-5)
+    np.testing.assert_allclose(gw.numpy(), ew.numpy(), rtol=5e-5)
 
 
 def test_second_order_through_function():
@@ -308,8 +308,9 @@ def test_cse_and_constant_folding():
         return a * k
 
     c = f.get_concrete_function(cf.TensorSpec([4], cf.float32))
-    ops = [n.type for n in c.graph.get_operations()]
+    ops = [n.type for n in c.traced_graph.get_operations()]
     assert ops.count("sin") == 1
+    assert "constant" not in ops and ops.count("multiply") == 1
     np.testing.assert_allclose(f(cf.constant([1.0, 2.0, 3.0, 4.0])).numpy(),
                                12 * np.sin([1.0, 2.0, 3.0, 4.0]), rtol=1e-6)
 

@@ -9,7 +9,7 @@ import numpy as np
 ROW_SHAPES = [(0, 5), (1, 1), (3, 33), (4, 7, 10), (2, 1000)]
 FLOAT_DTYPES = ["float32", "float64", "float16", "bfloat16"]
 TOLERANCE = {"float64": 1e-7, "float32": 2e-5, "float16": 1e-3, "bfloat16": 1e-2}
-INT_FUNCS = {"matmul_int8"}
+INT_FUNCS = {"matmul_int8", "philox_uniform"}
 # Optimizer params and slots are float32/float64 (float16 models keep float32 masters).
 OPTIM_FUNCS = {"sgd_momentum_update", "adam_update", "adamw_update", "adam_update_many"}
 
@@ -223,6 +223,8 @@ CASES = {
     "max_rows": _reduce(False), "max_cols": _reduce(False),
     "matmul_int8": _int8(), "gather_rows": _gather(), "scatter_add_rows": _scatter(),
     "dropout": _dropout(),
+    "philox_uniform": [("1001", lambda dt, rng, xp: ((1001, 2 ** 40 + 3, 7), {})),
+                       ("empty", lambda dt, rng, xp: ((0, 1, 0), {}))],
     "axpy": [("3x33", lambda dt, rng, xp: ((0.5, randn(rng, (3, 33), dt, 1, xp),
                                             randn(rng, (3, 33), dt, 1, xp)), {})),
              ("empty", lambda dt, rng, xp: ((2.0, randn(rng, (0,), dt, 1, xp),
@@ -249,7 +251,12 @@ def flatten(result):
         return []
     if isinstance(result, (tuple, list)):
         return [a for r in result for a in flatten(r)]
-    a = result.get() if hasattr(result, "get") else np.asarray(result)
+    if hasattr(result, "get"):            # CuPy
+        a = result.get()
+    elif hasattr(result, "copy_to_host"):  # Numba device array
+        a = result.copy_to_host()
+    else:
+        a = np.asarray(result)
     if a.dtype.kind == "f" or a.dtype.name == "bfloat16":
         return [a.astype(np.float64)]
     return [a]

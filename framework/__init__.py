@@ -39,6 +39,11 @@ from .tensor import Tensor, Variable, is_tensor  # noqa: E402
 from .tensor_shape import Dimension, TensorShape  # noqa: E402
 from .tensor_spec import TensorSpec  # noqa: E402
 
+# --- graph ---
+from .graph.function import function  # noqa: E402
+from .graph.tracing import init_scope  # noqa: E402
+from .ops.logging_ops import print  # noqa: E402,A004
+
 newaxis = None
 __version__ = "0.1.0"
 

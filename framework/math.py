@@ -15,3 +15,5 @@ from .ops.reduce_ops import (argmax, argmin, count_nonzero, reduce_all,  # noqa:
                              reduce_any, reduce_euclidean_norm, reduce_logsumexp, reduce_max,
                              reduce_mean, reduce_min, reduce_prod, reduce_std, reduce_sum,
                              reduce_variance)
+# --- nn ---
+from .ops.nn_ops import l2_normalize, log_sigmoid, softplus  # noqa: F401,E402

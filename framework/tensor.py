@@ -332,6 +332,9 @@ class Variable(_Operators):
         value = _ops.convert_to_tensor(initial_value, dtype=dtype)
         if type(value) is not Tensor:
             value = _ops.identity(value)
+        graph = _ops.dispatch._tls.graph
+        if graph is not None:  # created while tracing: cf.function lifts the initial value
+            value = graph.on_variable_created(self, value)
         if value._sym is not None:
             raise ValueError(
                 "cf.Variable created from a symbolic tensor inside cf.function: create "

@@ -130,7 +130,7 @@ class GradientTape:
         inputs = []
         for a in args:
             t = type(a)
-            if t is Tensor:
+            if t is Tensor or (t is not Variable and isinstance(a, Tensor)):  # symbolic too
                 k = id(a)
             elif isinstance(a, Variable):
                 k = id(a)

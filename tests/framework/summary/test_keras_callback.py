@@ -229,3 +229,31 @@ def test_train_function_graph_is_written(tmp_path):
     fit(TensorBoard(log_dir=str(tmp_path)), model, epochs=1)
     ops = [n.op for n in load(tmp_path / "train").Graph().node]
     assert "relu" in ops and "multiply" in ops
+
+
+def test_subclasses_cuflow_keras_callback_when_present(monkeypatch):
+    import importlib
+
+    from cuflow.summary import keras_callback
+
+    class Callback:
+        def __init__(self):
+            self.model, self.params = None, {}
+
+        def set_model(self, model):
+            self.model = model
+
+    fake = types.ModuleType("cuflow.keras.callbacks")
+    fake.Callback = Callback
+    package = types.ModuleType("cuflow.keras")
+    package.__path__, package.callbacks = [], fake
+    monkeypatch.setitem(sys.modules, "cuflow.keras", package)
+    monkeypatch.setitem(sys.modules, "cuflow.keras.callbacks", fake)
+    try:
+        assert issubclass(importlib.reload(keras_callback).TensorBoard, Callback)
+        del fake.Callback  # cuflow.keras.callbacks mid-import (a cycle): a loud error
+        with pytest.raises(ImportError, match="after defining"):
+            importlib.reload(keras_callback)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(keras_callback)

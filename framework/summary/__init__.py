@@ -11,6 +11,12 @@ Example:
     ...     ok = cf.summary.histogram("weights", np.random.randn(100))
     >>> writer.close()
 """
+try:
+    import tensorboard  # noqa: F401 - the protos, metadata and record framing come from it
+except ImportError as e:  # pragma: no cover - depends on the environment
+    raise ImportError("cf.summary needs the tensorboard package: "
+                      "pip install 'cuflow[tensorboard]'") from e
+
 from . import experimental
 from .graph_ops import (graph, graph_def_from_nodes, keras_model_summary, record_traced_graph,
                         register_graph_adapter, trace_export, trace_off, trace_on)

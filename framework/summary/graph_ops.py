@@ -26,6 +26,7 @@ from tensorboard.compat.proto import (
     types_pb2,
 )
 
+from ._ir_adapter import ir_graph_nodes
 from .writer import _state, should_record_summaries, summary_scope, write
 
 __all__ = [
@@ -50,7 +51,7 @@ _DTYPES = {
     "string": types_pb2.DT_STRING, "object": types_pb2.DT_STRING,
     "variant": types_pb2.DT_VARIANT, "resource": types_pb2.DT_RESOURCE,
 }
-_adapters: list = []
+_adapters: list = [ir_graph_nodes]  # cuflow's own traced functions; later ones go first
 
 
 def _dtype_enum(dtype) -> int:
@@ -235,7 +236,15 @@ def tracing_graphs() -> bool:
 
 
 def record_traced_graph(graph_data, name=None):
-    """Hook for the graph-mode tracer: remember a traced function's graph if tracing."""
+    """Hook for the graph-mode tracer: remember a traced function's graph if tracing.
+
+    The tracer need not import cf.summary (nor tensorboard): nobody can have called
+    ``trace_on`` unless this module is loaded, so it checks ``sys.modules`` first::
+
+        summary = sys.modules.get("cuflow.summary.graph_ops")
+        if summary is not None and summary.tracing_graphs():
+            summary.record_traced_graph(concrete_function, name)
+    """
     trace = _trace
     if trace is not None and trace.graph:
         trace.graphs.append((name, graph_data))

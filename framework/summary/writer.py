@@ -52,6 +52,11 @@ def _to_numpy(value):
     """NumPy view of a cuflow Tensor / Variable, NumPy array or Python value."""
     if isinstance(value, np.ndarray):
         return value
+    if getattr(value, "_sym", None) is not None:
+        raise NotImplementedError(
+            f"cf.summary got the symbolic tensor {value._sym!r} while a cf.function traces: "
+            "summaries inside cf.function are not supported yet (graph mode has no host "
+            "callback op); return the value from the function and write it outside")
     numpy = getattr(value, "numpy", None)
     return np.asarray(numpy() if callable(numpy) else value)
 

@@ -14,4 +14,5 @@ def _clean_summary_state():
     _writer._state.is_recording = None
     _writer._state.scopes.clear()
     _graph._trace = None
-    _session._current = None
+    if _session.active():  # also removes the dispatcher's op hook
+        _session.stop_session(save_to=None)

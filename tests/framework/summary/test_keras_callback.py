@@ -218,3 +218,42 @@ def test_cuflow_variables_as_weights(tmp_path):
     fit(TensorBoard(log_dir=str(tmp_path), histogram_freq=1), model, epochs=1)
     (step, h), = values(load(tmp_path / "train"), "dense_1/kernel_0/histogram")
     assert step == 0 and h[:, 2].sum() == 6 and h[-1, 1] == 5.0
+
+
+def test_train_function_graph_is_written(tmp_path):
+    if not hasattr(cf, "function"):
+        pytest.skip("this core has no cf.function")
+    model = Model()
+    model.train_function = cf.function(lambda x: cf.nn.relu(x * 2.0))
+    model.train_function(cf.constant([1.0, -1.0]))
+    fit(TensorBoard(log_dir=str(tmp_path)), model, epochs=1)
+    ops = [n.op for n in load(tmp_path / "train").Graph().node]
+    assert "relu" in ops and "multiply" in ops
+
+
+def test_subclasses_cuflow_keras_callback_when_present(monkeypatch):
+    import importlib
+
+    from cuflow.summary import keras_callback
+
+    class Callback:
+        def __init__(self):
+            self.model, self.params = None, {}
+
+        def set_model(self, model):
+            self.model = model
+
+    fake = types.ModuleType("cuflow.keras.callbacks")
+    fake.Callback = Callback
+    package = types.ModuleType("cuflow.keras")
+    package.__path__, package.callbacks = [], fake
+    monkeypatch.setitem(sys.modules, "cuflow.keras", package)
+    monkeypatch.setitem(sys.modules, "cuflow.keras.callbacks", fake)
+    try:
+        assert issubclass(importlib.reload(keras_callback).TensorBoard, Callback)
+        del fake.Callback  # cuflow.keras.callbacks mid-import (a cycle): a loud error
+        with pytest.raises(ImportError, match="after defining"):
+            importlib.reload(keras_callback)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(keras_callback)

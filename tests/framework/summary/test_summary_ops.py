@@ -209,3 +209,15 @@ def test_write_raw_pb(logdir):
     assert cf.summary.experimental.write_raw_pb(raw.SerializeToString(), step=2)
     acc = reload(logdir)
     assert [(e.step, e.value) for e in acc.Scalars("raw")] == [(2, 1.5)]
+
+
+def test_summary_inside_cf_function_fails_clearly(logdir):
+    if not hasattr(cf, "function"):
+        pytest.skip("this core has no cf.function")
+
+    @cf.function
+    def f(x):
+        cf.summary.scalar("inside", cf.reduce_sum(x), step=0)
+        return x
+    with pytest.raises(NotImplementedError, match="inside cf.function"):
+        f(cf.constant([1.0, 2.0]))

@@ -1,7 +1,8 @@
-"""The real TensorBoard server reads what cf.summary writes (slow: starts a server)."""
+"""The real TensorBoard server serves what cf.summary writes (slow: starts a server)."""
 import json
 import os
 import socket
+import struct
 import subprocess
 import sys
 import time
@@ -20,19 +21,26 @@ def free_port():
         return s.getsockname()[1]
 
 
-def get_json(url, timeout=5):
+def get(url, timeout=5):
     with urllib.request.urlopen(url, timeout=timeout) as r:
-        return json.loads(r.read().decode())
+        return r.read()
+
+
+def get_json(url, timeout=5):
+    return json.loads(get(url, timeout).decode())
 
 
 @pytest.mark.slow
-def test_tensorboard_serves_our_scalars_and_histograms(tmp_path):
+def test_tensorboard_serves_what_we_write(tmp_path):
     for run, scale in (("train", 1.0), ("validation", 2.0)):
         w = cf.summary.create_file_writer(str(tmp_path / run))
         with w.as_default():
             for step in range(5):
                 cf.summary.scalar("loss", scale / (step + 1), step=step)
                 cf.summary.histogram("weights", np.arange(10.0) * step, step=step)
+            cf.summary.image("img", np.random.rand(2, 5, 7, 3), step=1, max_outputs=2)
+            cf.summary.text("note", "**hello**", step=1)
+            cf.summary.graph([("x", "Placeholder", []), ("y", "Relu", ["x"])])
         w.close()
     port = free_port()
     proc = subprocess.Popen(
@@ -62,6 +70,15 @@ def test_tensorboard_serves_our_scalars_and_histograms(tmp_path):
         query = urllib.parse.urlencode({"tag": "weights", "run": "train"})
         hist = get_json(f"{base}/data/plugin/histograms/histograms?{query}")
         assert [h[1] for h in hist] == list(range(5))
+        assert get_json(base + "/data/plugin/images/tags")["train"]["img"]["samples"] == 2
+        query = urllib.parse.urlencode({"run": "train", "tag": "img", "sample": 1})
+        (entry,) = get_json(f"{base}/data/plugin/images/images?{query}")
+        png = get(f"{base}/data/plugin/images/individualImage?{entry['query']}")
+        assert png[:8] == b"\x89PNG\r\n\x1a\n"
+        assert struct.unpack(">II", png[16:24]) == (7, 5)  # IHDR width, height
+        assert get_json(base + "/data/plugin/text/tags") == {"train": ["note"],
+                                                             "validation": ["note"]}
+        assert get_json(base + "/data/plugin/graphs/info")["train"]["run_graph"] is True
     finally:
         proc.terminate()
         try:

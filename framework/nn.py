@@ -8,6 +8,7 @@ from .ops.nn_ops import (batch_normalization, bias_add, compute_average_loss,  #
                          silu, softmax, softmax_cross_entropy_with_logits, softplus,
                          softsign, sparse_softmax_cross_entropy_with_logits, swish,
                          weighted_cross_entropy_with_logits, weighted_moments, zero_fraction)
+from .ops.nn_ops import dropout  # noqa: F401
 from .ops.conv_ops import (conv1d, conv2d, conv2d_backprop_filter,  # noqa: F401
                            conv2d_backprop_input, conv2d_transpose, convolution,
                            depthwise_conv2d, separable_conv2d)

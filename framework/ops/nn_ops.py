@@ -574,3 +574,47 @@ def zero_fraction(value, name=None):
     """The fraction of zeros in ``value`` as a float32 scalar."""
     value = convert_to_tensor(value)
     return _r.reduce_mean(_m.cast(_m.equal(value, _a.zeros_like(value)), _dt.float32))
+
+
+# --- dropout ------------------------------------------------------------------------------------
+def dropout(x, rate, noise_shape=None, seed=None, name=None):
+    """Zeroes elements with probability ``rate`` and scales the rest by 1 / (1 - rate).
+
+    ``noise_shape`` (broadcastable to x's shape; None entries take x's size) shares one
+    keep/drop decision along its size-1 dimensions.
+
+    >>> import cuflow as cf
+    >>> y = cf.nn.dropout(cf.ones([1000]), 0.5, seed=1)
+    >>> sorted(set(y.numpy().tolist()))
+    [0.0, 2.0]
+    """
+    from . import random_ops
+    x = convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        raise ValueError(f"x has to be a floating point tensor since it's going to be "
+                         f"scaled. Got a {x.dtype.name} tensor instead.")
+    rate_v = rate
+    if isinstance(rate, (int, float, np.floating, np.integer)) and not isinstance(rate, bool):
+        if not 0 <= rate < 1:
+            raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), "
+                             f"got {rate}")
+        if rate == 0:
+            return x
+        rate_v = float(rate)
+    elif rank_of(rate) != 0:
+        raise ValueError(f"rate must be a scalar tensor, got shape {shape_of(rate)}")
+    xs = tuple(shape_of(x))
+    if noise_shape is None:
+        ns = xs
+    else:
+        ns = tuple(static_value(noise_shape) if not isinstance(noise_shape, (list, tuple))
+                   else noise_shape)
+        ns = tuple(xs[i] if d is None else int(d) for i, d in enumerate(ns))
+        if len(ns) != len(xs) or any(d not in (1, xd) for d, xd in zip(ns, xs)):
+            raise ValueError(f"noise_shape {list(ns)} must be broadcastable to the shape "
+                             f"of x {list(xs)}")
+    u = random_ops.uniform(ns, dtype=x.dtype, seed=seed)
+    keep = _m.greater_equal(u, rate_v)
+    scale = 1.0 / (1.0 - rate_v) if isinstance(rate_v, float) else \
+        _m.reciprocal(1 - _m.cast(rate_v, x.dtype))
+    return _m.where_v(keep, x * scale, _zero(x))

@@ -223,20 +223,48 @@ def log_softmax(logits, axis=None, name=None):
 
 
 # --- losses --------------------------------------------------------------------------------
+def _xent_impl(xp, labels, logits):
+    acc = logits.astype(np.float32) if logits.dtype.itemsize < 4 else logits
+    if acc.size == 0:
+        return xp.zeros(acc.shape[:-1], logits.dtype)
+    lsm = _log_softmax_impl(xp, acc, -1)
+    return (-xp.sum(labels.astype(acc.dtype) * lsm, axis=-1)).astype(logits.dtype)
+
+
+def _xent_vjp(g, y, labels, logits):
+    """TF's rule: d/dlogits = softmax - labels, d/dlabels = -log_softmax (per unit g)."""
+    g = _a.expand_dims(g, -1)
+    return g * _m.negative(log_softmax(logits)), g * (softmax(logits) - labels)
+
+
+_XENT = defop("softmax_cross_entropy_with_logits", OPAQUE, dtypes=_F, promote=True,
+              vjp=_xent_vjp)(_xent_impl)
+
+
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     """-sum(labels * log_softmax(logits), axis); differentiable in labels too (TF v2).
+
+    As TF, the gradient w.r.t. logits is softmax(logits) - labels (exact when each row
+    of labels sums to 1).
 
     >>> import cuflow as cf
     >>> round(float(cf.nn.softmax_cross_entropy_with_logits([0.0, 1.0], [0.0, 0.0])), 4)
     0.6931
     """
+    op = "softmax_cross_entropy_with_logits"
     logits = convert_to_tensor(logits)
     labels = _like(labels, logits)
     if tuple(shape_of(labels)) != tuple(shape_of(logits)):
-        raise _err("softmax_cross_entropy_with_logits", "logits and labels must be "
-                   f"broadcastable: logits_size={list(shape_of(logits))} "
-                   f"labels_size={list(shape_of(labels))}")
-    return _r.reduce_sum(_m.negative(labels) * log_softmax(logits, axis), axis=axis)
+        raise _err(op, "logits and labels must be broadcastable: logits_size="
+                   f"{list(shape_of(logits))} labels_size={list(shape_of(labels))}")
+    nd = rank_of(logits)
+    if nd == 0:
+        raise _err(op, "logits must have rank >= 1")
+    ax = norm_one_axis(op, axis, nd)
+    if ax != nd - 1:
+        perm = [i for i in range(nd) if i != ax] + [ax]
+        labels, logits = _a.transpose(labels, perm), _a.transpose(logits, perm)
+    return _apply(_XENT, (labels, logits))
 
 
 def _like(x, ref):
@@ -596,8 +624,8 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     rate_v = rate
     if isinstance(rate, (int, float, np.floating, np.integer)) and not isinstance(rate, bool):
         if not 0 <= rate < 1:
-            raise ValueError(f"rate must be a scalar tensor or a float in the range [0, 1), "
-                             f"got {rate}")
+            raise ValueError(f"`rate` must be a scalar tensor or a float in the range "
+                             f"[0, 1). Received: rate={rate}")
         if rate == 0:
             return x
         rate_v = float(rate)

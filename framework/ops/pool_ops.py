@@ -245,6 +245,9 @@ def pool(input, window_shape, pooling_type, strides=None, padding="VALID",  # no
     dil = list(_spatial("pool", dilations, nd, "dilations", False))
     if any(s != 1 for s in strides) and any(r != 1 for r in dil):
         raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1")
+    if isinstance(padding, str) and padding.upper() == "SAME" and any(r != 1 for r in dil):
+        raise ValueError("pooling with 'SAME' padding is not implemented for `dilation_rate` "
+                         f"> 1. Received: padding={padding} and dilation_rate={dil}")
     op_def = _MAX if ptype == "MAX" else _AVG
     nc = _is_nc(data_format)
     if nd == 1:

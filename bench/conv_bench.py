@@ -45,10 +45,10 @@ def main():
         dy = rng.standard_normal((n, hw, hw, cout)).astype(np.float32)
         xt, wt, dyt = cf.constant(x), cf.constant(w), cf.constant(dy)
 
-        def cf_fwd():
+        def cf_fwd(xt=xt, wt=wt):
             return cf.nn.conv2d(xt, wt, 1, "SAME")
 
-        def cf_fwd_bwd():
+        def cf_fwd_bwd(xt=xt, wt=wt, dyt=dyt):
             with cf.GradientTape() as tape:
                 tape.watch([xt, wt])
                 y = cf.nn.conv2d(xt, wt, 1, "SAME")
@@ -59,17 +59,17 @@ def main():
         gx, gw = cf_fwd_bwd()
         np.testing.assert_allclose(gx.numpy(), ref_dx, rtol=1e-4, atol=1e-3)
         np.testing.assert_allclose(gw.numpy(), ref_dw, rtol=1e-4, atol=1e-2)
-        fns = {"numpy fwd": lambda: np_forward(x, w)[0], "cuflow fwd": cf_fwd,
-               "numpy fwd+bwd": lambda: np_forward_backward(x, w, dy),
+        fns = {"numpy fwd": lambda x=x, w=w: np_forward(x, w)[0], "cuflow fwd": cf_fwd,
+               "numpy fwd+bwd": lambda x=x, w=w, dy=dy: np_forward_backward(x, w, dy),
                "cuflow fwd+bwd": cf_fwd_bwd}
         if torch is not None:
             tx = torch.from_numpy(x.transpose(0, 3, 1, 2).copy()).requires_grad_()
             tw = torch.from_numpy(w.transpose(3, 2, 0, 1).copy()).requires_grad_()
             tdy = torch.from_numpy(dy.transpose(0, 3, 1, 2).copy())
             conv = torch.nn.functional.conv2d
-            fns["torch fwd"] = lambda: conv(tx.detach(), tw.detach(), padding=1)
-            fns["torch fwd+bwd"] = lambda: torch.autograd.grad(conv(tx, tw, padding=1),
-                                                               [tx, tw], tdy)
+            fns["torch fwd"] = lambda tx=tx, tw=tw: conv(tx.detach(), tw.detach(), padding=1)
+            fns["torch fwd+bwd"] = lambda tx=tx, tw=tw, tdy=tdy: torch.autograd.grad(
+                conv(tx, tw, padding=1), [tx, tw], tdy)
         t = interleaved(fns, repeat=7, number=3)
         flops = 2 * n * hw * hw * 9 * cin * cout
         for kind, mult in (("fwd", 1), ("fwd+bwd", 3)):

@@ -402,7 +402,7 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
 
 def resize_with_crop_or_pad(image, target_height, target_width):
     """Centre-crops and/or zero-pads to the target size (TF's offsets)."""
-    image, h_axis, h, w = _hw(image, "resize_with_crop_or_pad")
+    image, _h_axis, h, w = _hw(image, "resize_with_crop_or_pad")
     th, tw = int(static_value(target_height)), int(static_value(target_width))
     if th <= 0 or tw <= 0:
         raise ValueError("target_height and target_width must be > 0")
@@ -414,7 +414,7 @@ def resize_with_crop_or_pad(image, target_height, target_width):
 
 def central_crop(image, central_fraction):
     """The central ``central_fraction`` (0, 1] of the height and width."""
-    image, h_axis, h, w = _hw(image, "central_crop")
+    image, _h_axis, h, w = _hw(image, "central_crop")
     f = float(static_value(central_fraction))
     if f <= 0.0 or f > 1.0:
         raise ValueError("central_fraction must be within (0, 1]")

@@ -211,14 +211,21 @@ def stateless_poisson(shape, seed, lam, dtype=_dt.int32, name=None):
     return _ro.poisson_from(op, _seed_pair(op, seed), shape, lam, dtype)
 
 
+def _seed_dtype(seed):
+    from .constant import convert_to_tensor
+    dt = convert_to_tensor(seed).dtype
+    return dt if dt in (_dt.int32, _dt.int64) else _dt.int64
+
+
 def stateless_split(seed, num=2, alg="auto_select"):
-    """``num`` new seeds ([num, 2] int64) derived from ``seed``."""
-    return stateless_uniform([int(num), 2], seed, minval=None, maxval=None, dtype=_dt.int64)
+    """``num`` new seeds ([num, 2], the seed's dtype) derived from ``seed``."""
+    return stateless_uniform([int(num), 2], seed, minval=None, maxval=None,
+                             dtype=_seed_dtype(seed))
 
 
 def stateless_fold_in(seed, data, alg="auto_select"):
-    """A new seed ([2] int64) from ``seed`` and the integer ``data``."""
+    """A new seed ([2], the seed's dtype) from ``seed`` and the integer ``data``."""
     s = _seed_pair("stateless_fold_in", seed)
     d = int(static_value(data))
     mixed = [(s[1] ^ _mix(d)) & ((1 << 63) - 1), s[2]]
-    return stateless_uniform([2], mixed, minval=None, maxval=None, dtype=_dt.int64)
+    return stateless_uniform([2], mixed, minval=None, maxval=None, dtype=_seed_dtype(seed))

@@ -241,20 +241,20 @@ def uniform_from(op, source, shape, minval, maxval, dtype):
             raise _err(op, f"dtype {dtype.name} supports only full-range integers "
                        "(minval and maxval None)")
         if minval is None and maxval is None and op != "random_uniform":
-            return _apply(_RANDOM, (), dict(kind="full_int", shape=shape, dtype=dtype.np,
-                                            source=source))
+            return _apply(_RANDOM, (), {"kind": "full_int", "shape": shape, "dtype": dtype.np,
+                                            "source": source})
         if maxval is None:
             raise ValueError(f"Must specify maxval for integer dtype {dtype!r}")
         lo, hi = int(static_value(minval or 0)), int(static_value(maxval))
         if lo >= hi:
             raise _err(op, f"Need minval < maxval: {lo} >= {hi}")
-        return _apply(_RANDOM, (), dict(kind="uniform_int", shape=shape, dtype=dtype.np,
-                                        source=source, minval=lo, maxval=hi))
+        return _apply(_RANDOM, (), {"kind": "uniform_int", "shape": shape, "dtype": dtype.np,
+                                        "source": source, "minval": lo, "maxval": hi})
     if dtype not in _FLOAT_OK:
         raise _err(op, f"dtype {dtype.name} is not supported; expected a float or int32/int64")
     maxval = 1 if maxval is None else maxval
     minval = 0 if minval is None else minval
-    u = _apply(_RANDOM, (), dict(kind="uniform", shape=shape, dtype=dtype.np, source=source))
+    u = _apply(_RANDOM, (), {"kind": "uniform", "shape": shape, "dtype": dtype.np, "source": source})
     if _is_py(minval) and _is_py(maxval):
         return _affine(u, maxval - minval, minval, dtype)
     from . import math_ops as _m
@@ -266,8 +266,8 @@ def normal_from(op, kind, source, shape, mean, stddev, dtype):
     dtype = _dt.as_dtype(dtype)
     if dtype not in _FLOAT_OK:
         raise _err(op, f"dtype must be a float type, got {dtype.name}")
-    z = _apply(_RANDOM, (), dict(kind=kind, shape=_shape(op, shape), dtype=dtype.np,
-                                 source=source))
+    z = _apply(_RANDOM, (), {"kind": kind, "shape": _shape(op, shape), "dtype": dtype.np,
+                                 "source": source})
     return _affine(z, stddev, mean, dtype)
 
 
@@ -306,7 +306,7 @@ def categorical_from(op, source, logits, num_samples, dtype):
     n = int(static_value(num_samples))
     if n < 0:
         raise _err(op, f"num_samples should be nonnegative, got {n}")
-    return _apply(_CATEGORICAL, (logits,), dict(num_samples=n, dtype=dtype.np, source=source))
+    return _apply(_CATEGORICAL, (logits,), {"num_samples": n, "dtype": dtype.np, "source": source})
 
 
 def categorical(logits, num_samples, dtype=None, seed=None, name=None):
@@ -326,8 +326,8 @@ def gamma_from(op, source, shape, alpha, beta, dtype):
     from . import math_ops as _m
     alpha = _m.cast(alpha, dtype)
     beta = _m.cast(1.0 if beta is None else beta, dtype)
-    return _apply(_GAMMA, (alpha, beta), dict(shape=_shape(op, shape), dtype=dtype.np,
-                                              source=source))
+    return _apply(_GAMMA, (alpha, beta), {"shape": _shape(op, shape), "dtype": dtype.np,
+                                              "source": source})
 
 
 def gamma(shape, alpha, beta=None, dtype=_dt.float32, seed=None, name=None):
@@ -343,8 +343,8 @@ def poisson_from(op, source, shape, lam, dtype):
     lam = convert_to_tensor(lam)
     if not lam.dtype.is_floating:
         lam = _m.cast(lam, _dt.float32)
-    return _apply(_POISSON, (lam,), dict(shape=_shape(op, shape), dtype=dtype.np,
-                                         source=source))
+    return _apply(_POISSON, (lam,), {"shape": _shape(op, shape), "dtype": dtype.np,
+                                         "source": source})
 
 
 def poisson(shape, lam, dtype=_dt.float32, seed=None, name=None):

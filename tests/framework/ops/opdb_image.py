@@ -5,9 +5,8 @@ resize_nearest_neighbor_op.cc with half_pixel_centers=True, resize_area_op.cc).
 """
 from __future__ import annotations
 
-import numpy as np
-
 import cuflow as cf
+import numpy as np
 from cuflow.errors import InvalidArgumentError
 
 from .opdb import FH, F, I, OpInfo, Sample, _arr
@@ -34,7 +33,7 @@ def _bilinear_ref(x, size):
 
 
 def _nearest_ref(x, size):
-    n, h, w, c = x.shape
+    _n, h, w, _c = x.shape
     iy = [min(int(np.floor((f32(i) + f32(0.5)) * (f32(h) / f32(size[0])))), h - 1)
           for i in range(size[0])]
     ix = [min(int(np.floor((f32(j) + f32(0.5)) * (f32(w) / f32(size[1])))), w - 1)

@@ -2,10 +2,9 @@
 normalization, embedding lookup."""
 from __future__ import annotations
 
+import cuflow as cf
 import numpy as np
 import scipy.special as sp
-
-import cuflow as cf
 from cuflow.errors import InvalidArgumentError
 
 from .opdb import FH, F, I, OpInfo, Sample, _arr, unary_samples

@@ -6,9 +6,8 @@ the distribution's true values; the tolerances are several standard errors wide.
 """
 from __future__ import annotations
 
-import numpy as np
-
 import cuflow as cf
+import numpy as np
 from cuflow.errors import InvalidArgumentError
 
 from .opdb import OpInfo, Sample

@@ -37,6 +37,10 @@ from .ops.reduce_ops import (argmax, argmin, reduce_all, reduce_any, reduce_logs
 from .tensor import Tensor, Variable, is_tensor  # noqa: E402
 from .tensor_shape import Dimension, TensorShape  # noqa: E402
 
+# --- linalg-autodiff ---
+from .ops.linalg_decomp import norm  # noqa: E402
+from .ops.linalg_ops import einsum, eye, tensordot  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 

@@ -42,7 +42,7 @@ def custom_gradient(f=None):
     >>> @cf.custom_gradient
     ... def clip_grad(x):
     ...     def grad(dy):
-    ...         return cf.clip_by_value(dy, -1.0, 1.0)
+    ...         return cf.minimum(cf.maximum(dy, -1.0), 1.0)
     ...     return cf.identity(x), grad
     >>> x = cf.constant(2.0)
     >>> with cf.GradientTape() as t:

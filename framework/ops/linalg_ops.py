@@ -461,8 +461,9 @@ def cross(a, b, name=None):
         raise InvalidArgumentError(None, "cross", f"cross: inputs must have 3 elements in "
                                    f"the last dim, got shapes {tuple(a.shape)}, "
                                    f"{tuple(b.shape)}")
-    a0, a1, a2 = a[..., 0], a[..., 1], a[..., 2]
-    b0, b1, b2 = b[..., 0], b[..., 1], b[..., 2]
+    from .array_ops import unstack
+    a0, a1, a2 = unstack(a, axis=-1)
+    b0, b1, b2 = unstack(b, axis=-1)
     return stack([a1 * b2 - a2 * b1, a2 * b0 - a0 * b2, a0 * b1 - a1 * b0], axis=-1)
 
 

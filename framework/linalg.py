@@ -1,6 +1,6 @@
 """``cf.linalg``: linear algebra (re-exports from cuflow.ops)."""
 from .ops.linalg_decomp import (cholesky, cholesky_solve, det, eigh, eigvalsh, inv,  # noqa: F401
-                                logdet, lstsq, norm, pinv, qr, slogdet, solve, svd,
+                                expm, logdet, lstsq, norm, pinv, qr, slogdet, solve, svd,
                                 triangular_solve)
 from .ops.linalg_ops import (adjoint, band_part, cross, einsum, eye, matmul,  # noqa: F401
                              matrix_transpose, matvec, set_diag, tensor_diag,

@@ -8,6 +8,7 @@ functions of it (squared entries, ``u diag(w) v^H``), so the gradient check is m
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg
 
 import cuflow as cf
 from cuflow.errors import InvalidArgumentError
@@ -362,6 +363,11 @@ OPS = [
            errors=((lambda: L.eigh(cf.zeros([2, 3])), InvalidArgumentError, "square"),)),
     OpInfo("eigvalsh", L.eigvalsh, np.linalg.eigvalsh, _square_samples(_sym), F, **TOL32),
     OpInfo("lstsq", L.lstsq, _lstsq_ref, _lstsq_samples, F, rtol=1e-3, atol=1e-3),
+    OpInfo("expm", L.expm, lambda a: scipy.linalg.expm(a) if a.ndim == 2 else
+           np.stack([scipy.linalg.expm(m) for m in a]),
+           lambda rng, d: [Sample((_arr(rng, (3, 3), d, -0.5, 0.5),)),
+                           Sample((_arr(rng, (2, 3, 3), d, -3.0, 3.0),))], F, **TOL32,
+           errors=((lambda: L.expm(cf.zeros([2, 3])), InvalidArgumentError, "square"),)),
     OpInfo("pinv", L.pinv, np.linalg.pinv,
            lambda rng, d: [Sample((_arr(rng, (3, 2), d),)), Sample((_wc(rng, (2, 3, 3), d),))],
            F, **TOL32),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from .dispatch import apply as _apply
 from .linalg_ops import (band_part, matmul, matrix_diag, matrix_diag_part,

@@ -337,9 +337,10 @@ OPS = [
     OpInfo("log_matrix_determinant", L.slogdet, lambda a: tuple(np.linalg.slogdet(a)),
            _square_samples(lambda r, s, d: _wc(r, s, d) * np.where(
                np.arange(s[-1]) == 0, -1, 1).astype(d)), F, **TOL32),
-    OpInfo("logdet", _symmetrized(L.logdet), lambda a: np.linalg.slogdet(a)[1], _square_samples(_pd), F,
-           **TOL32),
-    OpInfo("cholesky", _symmetrized(L.cholesky), np.linalg.cholesky, _square_samples(_pd), F, **TOL32,
+    OpInfo("logdet", _symmetrized(L.logdet), lambda a: np.linalg.slogdet(a)[1],
+           _square_samples(_pd), F, **TOL32),
+    OpInfo("cholesky", _symmetrized(L.cholesky), np.linalg.cholesky, _square_samples(_pd), F,
+           **TOL32,
            errors=((lambda: L.cholesky([[1.0, 2.0], [2.0, 1.0]]), InvalidArgumentError,
                     "Cholesky decomposition was not successful"),)),
     OpInfo("cholesky_solve", L.cholesky_solve,

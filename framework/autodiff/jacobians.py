@@ -31,6 +31,7 @@ def _kept(tape):
             tape._entries = []
             tape._keep = []
             tape._reads = {}
+            tape._aliases = {}
 
 
 def _onehots(n, dtype, shape):

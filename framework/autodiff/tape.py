@@ -62,7 +62,7 @@ class _Entry:
 
 _MAX_BREAKS = 32
 # A variable read: the value tensor's gradient is the variable's.
-_READ = OpDef("read_variable", OPAQUE, None, vjp=lambda g, out, v: (g,))
+_READ = OpDef("read_variable", OPAQUE, None, vjp=lambda g, out, v, token=None: (g,))
 
 
 class GradientTape:
@@ -88,6 +88,7 @@ class GradientTape:
         self._used = False
         self._breaks: list[str] = []
         self._reads: dict[int, Variable] = {}   # id(value tensor) -> variable
+        self._aliases: dict = {}   # (id(variable), id(value)) -> key, for shared values
         self._quiet = False               # jacobian rows: no per-row warnings
         self._last_explanation = None
 
@@ -125,6 +126,7 @@ class GradientTape:
         self._entries.clear()
         self._breaks.clear()
         self._reads.clear()
+        self._aliases.clear()
 
     # --- watching -------------------------------------------------------------------------
     def watch(self, tensor):
@@ -196,11 +198,25 @@ class GradientTape:
         watched, so nested tapes differentiate through variable reads too."""
         value = v._tensor
         k = id(value)
-        if k not in self._reads:
+        owner = self._reads.get(k)
+        if owner is v:
+            return k
+        if owner is None:
             self._reads[k] = v
             self._watched.add(k)
             self._entries.append(_Entry(_READ, (id(v),), (v,), (k,), (value,), {}))
-        return k
+            return k
+        # Two variables built from one tensor object share their value: give this one its
+        # own key (first order is exact; nested tapes see the first variable's key).
+        alias = self._aliases.get((id(v), k))
+        if alias is None:
+            token = (v, value)
+            alias = id(token)
+            self._aliases[(id(v), k)] = alias
+            self._watched.add(alias)
+            self._entries.append(_Entry(_READ, (id(v),), (v,), (alias,), (value,),
+                                        {"token": token}))
+        return alias
 
     def _note_break(self, what):
         if len(self._breaks) < _MAX_BREAKS:
@@ -252,6 +268,7 @@ class GradientTape:
             self._entries = []
             self._keep = []
             self._reads = {}
+            self._aliases = {}
         return nest.pack_sequence_as(sources, grads)
 
     def explain_gradients(self, target=None, sources=None):

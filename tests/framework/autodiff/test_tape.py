@@ -288,3 +288,24 @@ def test_stop_gradient_in_expression():
         t.watch(x)
         y = x * cf.stop_gradient(x * x)
     assert float(t.gradient(y, x)) == 4.0
+
+
+def test_variables_sharing_one_initial_tensor_get_their_own_gradients():
+    init = cf.constant([1.0, 2.0])
+    v1 = cf.Variable(init)
+    v2 = cf.Variable(init)
+    with cf.GradientTape() as t:
+        y = cf.reduce_sum(v1 * 2.0) + cf.reduce_sum(v2 * 3.0) + cf.reduce_sum(v2 * v2)
+    g1, g2 = t.gradient(y, [v1, v2])
+    assert g1.numpy().tolist() == [2.0, 2.0]
+    assert g2.numpy().tolist() == [5.0, 7.0]
+
+
+def test_variable_assigned_inside_tape_gets_both_reads():
+    v = cf.Variable(2.0)
+    with cf.GradientTape() as t:
+        a = v * 3.0
+        v.assign(5.0)
+        b = v * v
+        y = a + b
+    assert float(t.gradient(y, v)) == 3.0 + 10.0

@@ -19,11 +19,11 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(PY) examples/demo.py
 
-# The whole CPU suite: registry-driven op tests, then the CUDA-simulator tests in
-# their own process (NUMBA_ENABLE_CUDASIM must be set before numba is imported).
+# The whole CPU suite: the CUDA-simulator tests in their own process first
+# (NUMBA_ENABLE_CUDASIM must be set before numba is imported), then everything else.
 test: $(STAMP)
-	$(PY) -m pytest -q -n 2 --dist loadfile tests
 	NUMBA_ENABLE_CUDASIM=1 $(PY) -m pytest -q -m cudasim tests; rc=$$?; [ $$rc -eq 0 ] || [ $$rc -eq 5 ]
+	$(PY) -m pytest -q -n 2 --dist loadfile tests
 
 test-fast: $(STAMP)
 	$(PY) -m pytest -q -x tests

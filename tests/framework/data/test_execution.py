@@ -300,3 +300,14 @@ def test_fused_repeat_above_and_below_shuffle():
     assert [b.numpy().tolist() for b in src.take(3).repeat(2).batch(4)] == [[0, 1, 2, 0],
                                                                            [1, 2]]
     assert list(src.repeat(0).batch(2)) == []
+
+
+def test_global_seed_makes_unseeded_shuffles_reproducible():
+    def run():
+        cf.random.set_seed(3)
+        return [list(D.range(20).shuffle(20).as_numpy_iterator()) for _ in range(2)]
+    try:
+        first, second = run(), run()
+    finally:
+        cf.random.set_seed(None)
+    assert first == second and first[0] != first[1]

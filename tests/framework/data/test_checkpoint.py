@@ -89,3 +89,18 @@ def test_text_reader_checkpoint(tmp_path):
     again = iter(cf.data.TextLineDataset(str(p)).batch(3))
     again.restore_state(state)
     assert [e.numpy().tolist() for e in again] == rest
+
+
+def test_restore_into_a_running_or_finished_prefetch():
+    import time
+    make = lambda: D.range(30).map(lambda x: x * 2, num_parallel_calls=2).prefetch(3)  # noqa: E731
+    state = iter(make()).save_state()                 # saved before any element: empty buffer
+    busy = iter(make())
+    next(busy)
+    time.sleep(0.1)                                   # its producer now waits on a full buffer
+    busy.restore_state(state)
+    assert [int(v) for v in busy] == [2 * i for i in range(30)]
+    done = iter(make())
+    assert len(list(done)) == 30                      # its producer thread has exited
+    done.restore_state(state)
+    assert [int(v) for v in done] == [2 * i for i in range(30)]

@@ -253,8 +253,13 @@ class PrefetchIt(It):
         with sh.cond:
             sh.stop = True
             sh.cond.notify_all()
-        with sh.lock:
-            sh.child.close()
+        # Close the input once the producer is between elements; never block a finalizer
+        # for long on a producer stuck inside a slow input (a daemon thread: exit is fine).
+        if sh.lock.acquire(timeout=1.0):
+            try:
+                sh.child.close()
+            finally:
+                sh.lock.release()
 
     def state(self):
         sh = self.sh

@@ -127,8 +127,9 @@ class IndexShuffler(_RngIt):
     While input remains, the buffer is full and every draw refills the drawn slot with
     the next index, so a chunk of draws vectorizes: a draw returns the index written
     into its slot by the latest earlier draw of the same slot in the chunk, or the
-    slot's value before the chunk. The tail (the buffer draining) runs as a loop.
-    ``take_loop`` is the plain algorithm, kept as the reference the tests compare to."""
+    slot's value before the chunk. Once the input is exhausted the buffer drains in a
+    uniformly random order (``_drain``). ``take_loop`` is the plain algorithm, kept as
+    the reference the tests compare to."""
 
     def __init__(self, n, size, rng, total=None):
         self.mod = n                       # indices are counters modulo n: a repeated
@@ -138,14 +139,26 @@ class IndexShuffler(_RngIt):
         self.nxt = m
         self.count = m
         self.rng = rng
+        self.draining = False
 
     def take(self, k):
         """The next ``k`` (or fewer at the end) indices, as an int64 array."""
         k = min(k, self.remaining)
         m = min(k, self.n - self.nxt)          # draws that refill from the input
         head = self._take_refilling(m) if m > 0 else np.empty(0, np.int64)
-        out = head if m == k else np.concatenate([head, self._loop(k - m)])
+        out = head if m == k else np.concatenate([head, self._drain(k - m)])
         return out if self.mod == self.n else out % self.mod
+
+    def _drain(self, k):
+        """The input is exhausted: each step draws uniformly, without replacement, from
+        what is left, so the rest comes out as a uniformly random permutation of the
+        buffer. Drawn at once (same distribution as the loop, not the same draws)."""
+        if not self.draining:
+            self.buf = self.buf[:self.count][self.rng.permutation(self.count)]
+            self.draining = True
+        out, self.buf = self.buf[:k], self.buf[k:]
+        self.count -= len(out)
+        return out
 
     def _take_refilling(self, m):
         j = (self.rng.random(m) * self.count).astype(np.int64)
@@ -190,11 +203,12 @@ class IndexShuffler(_RngIt):
 
     def state(self):
         return {"buf": self.buf[:self.count].copy(), "nxt": self.nxt,
-                "count": self.count, "rng": self._rng_state()}
+                "count": self.count, "rng": self._rng_state(), "draining": self.draining}
 
     def restore(self, state):
         self.buf = np.asarray(state["buf"], np.int64).copy()
         self.nxt, self.count = int(state["nxt"]), int(state["count"])
+        self.draining = bool(state.get("draining", False))
         self._rng_restore(state["rng"])
 
 

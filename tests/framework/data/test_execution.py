@@ -279,7 +279,17 @@ def test_vectorized_index_shuffle_equals_the_plain_algorithm(n, size, chunk):
     b = IndexShuffler(n, size, np.random.default_rng(9))
     got = np.concatenate([a.take(chunk) for _ in range(-(-n // chunk))])
     ref = np.concatenate([b.take_loop(chunk) for _ in range(-(-n // chunk))])
-    assert got.tolist() == ref.tolist() and sorted(got.tolist()) == list(range(n))
+    refill = max(0, n - size)          # draws while input remains: identical draws
+    assert got[:refill].tolist() == ref[:refill].tolist()
+    assert sorted(got.tolist()) == list(range(n))   # the drain: the same remaining set
+    assert sorted(got[refill:].tolist()) == sorted(ref[refill:].tolist())
+
+
+def test_full_buffer_shuffle_is_a_uniform_permutation():
+    from cuflow.data.shuffle import IndexShuffler
+    first = [IndexShuffler(4, 4, np.random.default_rng(s)).take(4)[0] for s in range(2000)]
+    counts = np.bincount(first, minlength=4)
+    assert counts.min() > 400 and counts.max() < 600       # each ~500 of 2000
 
 
 def test_fused_repeat_above_and_below_shuffle():

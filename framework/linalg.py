@@ -8,3 +8,5 @@ from .ops.linalg_ops import (adjoint, band_part, cross, einsum, eye, matmul,  # 
 from .ops.linalg_ops import matrix_diag as diag  # noqa: F401
 from .ops.linalg_ops import matrix_diag_part as diag_part  # noqa: F401
 from .ops.linalg_ops import matrix_transpose as transpose  # noqa: F401
+# --- ops-array ---
+from .ops.clip_ops import global_norm  # noqa: F401,E402

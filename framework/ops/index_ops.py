@@ -294,6 +294,8 @@ def _where_impl(xp, c):
 
 
 _WHERE = defop("where", OPAQUE, dtypes=_ANY, differentiable=False)(_where_impl)
+# the row count depends on the values: unknown while tracing
+_WHERE.def_infer(lambda c: ([None, c.shape.rank], np.int64))
 
 
 def where(condition, x=None, y=None, name=None):
@@ -358,9 +360,11 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
     [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]
     """
     check_index_dtype("one_hot", indices)
+    from .constant import python_to_array
     vals = [static_value(v) for v in (on_value, off_value)]
-    given = [np.asarray(v).dtype for v, raw in zip(vals, (on_value, off_value))
-             if raw is not None and hasattr(raw, "dtype")]
+    given = [v.dtype if isinstance(v, np.ndarray) or hasattr(raw, "dtype")
+             else python_to_array(v).dtype
+             for v, raw in zip(vals, (on_value, off_value)) if raw is not None]
     if dtype is None:
         dtype = given[0] if given else _dt.float32
     dtype = _dt.as_dtype(dtype)

@@ -295,7 +295,7 @@ def sequence_mask(lengths, maxlen=None, dtype=_dt.bool, name=None):
     if not lengths.dtype.is_integer:
         raise _err("sequence_mask", f"lengths must be integers, got {lengths.dtype.name}")
     if maxlen is None:
-        maxlen = int(reduce_max(lengths).numpy()) if lengths.shape.num_elements() else 0
+        maxlen = int(static_value(reduce_max(lengths))) if lengths.shape.num_elements() else 0
         maxlen = max(maxlen, 0)
     maxlen = int(static_value(maxlen))
     row = crange(0, maxlen, dtype=lengths.dtype)

@@ -168,6 +168,8 @@ def _unique_impl(xp, x, out_idx):
 
 _UNIQUE = defop("unique_with_counts", OPAQUE, dtypes=_dt.ANY, n_out=3,
                 differentiable=False)(_unique_impl)
+_UNIQUE.def_infer(lambda x, out_idx: [([None], x.dtype.np), (list(x.shape), out_idx),
+                                      ([None], out_idx)])
 
 
 def _unique(x, out_idx, op):
@@ -268,7 +270,7 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dt.int32,
     axis_last = axis == -1
     if axis_last and rank_of(arr) != 2:
         raise _err("bincount", f"axis=-1 expects a 2-D arr, got {tuple(shape_of(arr))}")
-    a = arr.numpy()
+    a = np.asarray(static_value(arr))
     top = int(a.max()) + 1 if a.size else 0
     length = max(top, int(static_value(minlength) or 0))
     if maxlength is not None:

@@ -115,13 +115,3 @@ _MASK_REF = {
 }
 
 
-def test_shape_utilities():
-    assert cf.broadcast_static_shape(cf.TensorShape([2, 1]), cf.TensorShape([3])) == [2, 3]
-    assert cf.broadcast_dynamic_shape([2, 1], [1, 4]).numpy().tolist() == [2, 4]
-    assert [s.numpy().tolist() for s in cf.shape_n([_Z([2]), _Z([1, 3])])] == [[2], [1, 3]]
-    assert cf.zeros(cf.TensorShape([2, 3])).shape == [2, 3]
-    import pytest
-    with pytest.raises(ValueError, match="Incompatible"):
-        cf.broadcast_static_shape(cf.TensorShape([2]), cf.TensorShape([3]))
-    with pytest.raises(InvalidArgumentError, match="Incompatible"):
-        cf.broadcast_dynamic_shape([2], [3])

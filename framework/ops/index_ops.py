@@ -36,7 +36,7 @@ def check_index_dtype(op, indices, what="indices"):
 
 def _first_bad(xp, idx, lo, hi):
     """(position, value) of the first index outside [lo, hi), or None; one host sync."""
-    if idx.size == 0:
+    if idx.size == 0 or (int(idx.min()) >= lo and int(idx.max()) < hi):
         return None
     bad = (idx < lo) | (idx >= hi)
     flat = int(xp.argmax(bad.reshape(-1)))
@@ -141,6 +141,9 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
 
 # --- gather_nd / scatter_nd ----------------------------------------------------------------
 def _nd_key(xp, indices, b, lead):
+    if b == 0:  # no batch: index the tensor itself (nb = 1)
+        i = indices.astype(np.intp)
+        return 1, (0,) + tuple(i[..., k] for k in range(i.shape[-1]))
     nb = int(np.prod(lead, dtype=np.int64))
     i = indices.reshape((nb,) + indices.shape[b:]).astype(np.intp)
     bidx = xp.broadcast_to(xp.arange(nb).reshape((nb,) + (1,) * (i.ndim - 2)), i.shape[:-1])
@@ -161,7 +164,7 @@ def _scatter_nd_impl(xp, indices, updates, shape, batch_dims):
     nb, key = _nd_key(xp, indices, b, shape[:b])
     out = xp.zeros((nb,) + tuple(shape[b:]), dtype=updates.dtype)
     u = updates.reshape((nb,) + indices.shape[b:-1] + tuple(shape[b + d:]))
-    xp.add.at(out, key, u)
+    xp.add.at(out, key, u if b else u[0])
     return out.reshape(shape)
 
 

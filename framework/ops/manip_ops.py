@@ -228,8 +228,9 @@ def linspace(start, stop, num, name=None, axis=0):
     from .constant import convert_to_tensor
     from .math_ops import cast
     start = convert_to_tensor(start)
-    if not start.dtype.is_floating:
-        start = cast(start, _dt.float64 if start.dtype == _dt.int64 else _dt.float32)
+    if not start.dtype.is_floating:  # TF divides ints with truediv: int32 -> float64
+        small = start.dtype.is_integer and start.dtype.size <= 2
+        start = cast(start, _dt.float32 if small else _dt.float64)
     stop = cast(convert_to_tensor(stop), start.dtype)
     n = int(static_value(num))
     if n < 0:

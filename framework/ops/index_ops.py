@@ -231,9 +231,11 @@ def _tensor_scatter_impl(mode):
         key = tuple(indices[..., k].astype(np.intp) for k in range(indices.shape[-1]))
         if mode == "update":
             out[key] = updates
+        elif mode == "sub":  # add.at of the negation: CuPy has no subtract.at
+            xp.add.at(out, key, -updates)
         else:
-            getattr(xp, {"add": "add", "sub": "subtract", "max": "maximum",
-                         "min": "minimum"}[mode]).at(out, key, updates)
+            getattr(xp, {"add": "add", "max": "maximum", "min": "minimum"}[mode]).at(
+                out, key, updates)
         return out
     return impl
 

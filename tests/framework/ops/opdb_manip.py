@@ -81,19 +81,22 @@ OPS = [
                Sample((_arr(r, (3,), d), _arr(r, (3,), d), 4), {"axis": 1}),
                Sample((_arr(r, (2,), d), _arr(r, (), d), 3)),
                Sample((_arr(r, (), d), _arr(r, (), d), 1)),
-               Sample((_arr(r, (), d), _arr(r, (), d), 0), grad=False)], F),
+               Sample((_arr(r, (), d), _arr(r, (), d), 0), grad=False)], F,
+           errors=(_e(lambda: cf.linspace(0.0, 1.0, -1), "num >= 0"),)),
     OpInfo("meshgrid", lambda *a, **k: cf.meshgrid(*a, **k),
            lambda *a, **k: np.meshgrid(*a, **k), lambda r, d: [
                Sample((_arr(r, (3,), d), _arr(r, (2,), d))),
                Sample((_arr(r, (3,), d), _arr(r, (2,), d), _arr(r, (4,), d)),
                       {"indexing": "ij"}),
-               Sample((_arr(r, (3,), d), _arr(r, (2,), d), _arr(r, (4,), d)))], NUM),
+               Sample((_arr(r, (3,), d), _arr(r, (2,), d), _arr(r, (4,), d)))], NUM,
+           errors=(_e(lambda: cf.meshgrid([1], indexing="yx"), "indexing", ValueError),)),
     OpInfo("sequence_mask", lambda x, m=None, **k: cf.sequence_mask(x, m, **k),
            lambda x, m=None, dtype=None: (np.arange(x.max() if m is None else m) <
                                           x[..., None]).astype(dtype or bool), lambda r, d: [
                Sample((np.array([1, 3, 0], d), 4)), Sample((np.array([[2], [1]], d),)),
                Sample((np.array([1, 2], d), 3), {"dtype": "float32"})], ("int32", "int64"),
-           grad=False, out_dtype_from_ref=True),
+           grad=False, out_dtype_from_ref=True,
+           errors=(_e(lambda: cf.sequence_mask([1.5], 3), "integers"),)),
     OpInfo("space_to_depth", cf.space_to_depth, _s2d_ref, lambda r, d: [
         Sample((_arr(r, (2, 4, 6, 3), d), 2))], NUM,
         errors=(_e(lambda: cf.space_to_depth(_Z([1, 3, 4, 1]), 2), "divisible"),)),

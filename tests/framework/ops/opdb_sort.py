@@ -102,7 +102,8 @@ OPS = [
         Sample((np.array([0, 2, 1], d), np.array([[.1, .5, .4], [.3, .3, .3], [1, 2, 0]], "f")),
                {"k": 1}),
         Sample((np.array([0, 2, 1], d), np.array([[.1, .5, .4], [.3, .3, .3], [1, 2, 0]], "f")),
-               {"k": 2})], I, grad=False, out_dtype=lambda d: "bool"),
+               {"k": 2})], I, grad=False, out_dtype=lambda d: "bool",
+        errors=(_e(lambda: cf.math.in_top_k([0, 1], _Z([3, 2]), 1), "predictions must be"),)),
     OpInfo("unique_with_counts", lambda x: cf.unique_with_counts(x)[0],
            lambda x: _unique_ref(x)[0], _unique_samples, R, grad=False,
            errors=(_e(lambda: cf.unique(_Z([2, 2])), "1D"),)),
@@ -118,7 +119,10 @@ OPS = [
            .astype(np.int32), lambda r, d: [
                Sample((np.sort(_arr(r, (6,), d))[None], _arr(r, (1, 4), d))),
                Sample((np.sort(_arr(r, (2, 5), d), -1), _arr(r, (2, 3), d)), {"side": "right"})],
-           R, grad=False, out_dtype=lambda d: "int32"),
+           R, grad=False, out_dtype=lambda d: "int32",
+           errors=(_e(lambda: cf.searchsorted(_Z([2, 3]), _Z([3, 1])), "leading"),
+                   _e(lambda: cf.searchsorted(_Z([3]), _Z([1]), side="mid"), "side",
+                      ValueError))),
     OpInfo("bincount", lambda a, **k: cf.math.bincount(a, **k), _bincount_ref, lambda r, d: [
         Sample((np.array([1, 1, 4, 0], d),)), Sample((np.array([[1, 2], [2, 2]], d),),
                                                     {"minlength": 5}),

@@ -15,7 +15,7 @@ from ..tensor_shape import TensorShape
 from ._util import int_tuple, norm_axis, rank_of, shape_of, static_value
 from .array_ops import getitem, reshape, transpose
 from .dispatch import apply as _apply
-from .registry import MOVEMENT, defop
+from .registry import MOVEMENT, OPAQUE, defop
 
 _ANY = _dt.ANY
 _pyslice = builtins.slice  # this module defines TF's slice()
@@ -224,7 +224,7 @@ def linspace(start, stop, num, name=None, axis=0):
     >>> cf.linspace(0.0, 1.0, 5).numpy().tolist()
     [0.0, 0.25, 0.5, 0.75, 1.0]
     """
-    from .array_ops import broadcast_to, concat, expand_dims, range as crange
+    from .array_ops import concat, expand_dims, range as crange, zeros
     from .constant import convert_to_tensor
     from .math_ops import cast
     start = convert_to_tensor(start)
@@ -236,7 +236,12 @@ def linspace(start, stop, num, name=None, axis=0):
     if n < 0:
         raise _err("linspace", f"Requires num >= 0, got {n}")
     shape = np.broadcast_shapes(tuple(shape_of(start)), tuple(shape_of(stop)))
-    start, stop = broadcast_to(start, shape), broadcast_to(stop, shape)
+    # broadcast by adding zeros: graph mode's fused kernels reject the read-only views
+    # that broadcast_to gives (reported to the graph owner)
+    if tuple(shape_of(start)) != shape:
+        start = start + zeros(shape, start.dtype)
+    if tuple(shape_of(stop)) != shape:
+        stop = stop + zeros(shape, stop.dtype)
     nd = len(shape) + 1
     axis = int(axis)
     if not -nd <= axis < nd:
@@ -281,28 +286,35 @@ def meshgrid(*args, **kwargs):
     return outs
 
 
+def _sequence_mask_impl(xp, lengths, maxlen, dtype):
+    if maxlen is None:
+        maxlen = max(int(lengths.max()), 0) if lengths.size else 0
+    return (xp.arange(maxlen) < lengths[..., None]).astype(dtype)
+
+
+_SEQUENCE_MASK = defop("sequence_mask", OPAQUE, dtypes=_dt.INTS, differentiable=False,
+                       infer=lambda n, maxlen, dtype: (list(n.shape) + [maxlen], dtype))(
+    _sequence_mask_impl)
+
+
 def sequence_mask(lengths, maxlen=None, dtype=_dt.bool, name=None):
-    """``mask[..., j] = j < lengths[...]``.
+    """``mask[..., j] = j < lengths[...]``; ``maxlen`` defaults to max(lengths).
 
     >>> import cuflow as cf
     >>> cf.sequence_mask([1, 3], 4).numpy().astype(int).tolist()
     [[1, 0, 0, 0], [1, 1, 1, 0]]
     """
-    from .array_ops import expand_dims, range as crange
-    from .constant import convert_to_tensor
-    from .math_ops import cast, less
-    from .reduce_ops import reduce_max
-    lengths = convert_to_tensor(lengths)
-    if not lengths.dtype.is_integer:
-        raise _err("sequence_mask", f"lengths must be integers, got {lengths.dtype.name}")
-    if maxlen is None:
-        maxlen = int(static_value(reduce_max(lengths))) if lengths.shape.num_elements() else 0
-        maxlen = max(maxlen, 0)
-    maxlen = int(static_value(maxlen))
-    row = crange(0, maxlen, dtype=lengths.dtype)
-    mask = less(row, expand_dims(lengths, -1))
-    dtype = _dt.as_dtype(dtype)
-    return mask if dtype == _dt.bool else cast(mask, dtype)
+    dt = getattr(lengths, "dtype", None)
+    if (dt is not None and not _dt.as_dtype(dt).is_integer) or (
+            dt is None and np.asarray(lengths).dtype.kind not in "iu"):
+        raise _err("sequence_mask", f"lengths must be integers, got "
+                   f"{_dt.as_dtype(dt).name if dt is not None else np.asarray(lengths).dtype}")
+    if maxlen is not None:
+        maxlen = int(static_value(maxlen))
+        if maxlen < 0:
+            raise _err("sequence_mask", f"maxlen must be non-negative, got {maxlen}")
+    return _apply(_SEQUENCE_MASK, (lengths,), {"maxlen": maxlen,
+                                               "dtype": _dt.as_dtype(dtype).np})
 
 
 # --- blocks <-> depth (NHWC) ---------------------------------------------------------------

@@ -39,7 +39,10 @@ def _init(kind, dt):
 
 
 def _segment_impl(kind):
-    def impl(xp, data, ids, num_segments):
+    def impl(xp, data, ids, num_segments, sorted_ids=False):
+        if sorted_ids:  # segment_*: ids sorted, non-negative; count = last + 1
+            _check_sorted(xp, ids)
+            num_segments = int(ids[-1]) + 1 if ids.size else 0
         if ids.size:
             hi = int(ids.max())
             if hi >= num_segments:
@@ -56,6 +59,26 @@ def _segment_impl(kind):
     return impl
 
 
+def _check_sorted(xp, ids):
+    if ids.ndim != 1:
+        raise ValueError(f"segment_ids should be a vector, got shape {ids.shape}")
+    if ids.size and (int(ids.min()) < 0 or bool((ids[1:] < ids[:-1]).any())):
+        raise ValueError("segment ids must be non-negative and sorted (non-decreasing), got "
+                         f"{ids[:20].tolist()}")
+
+
+def _infer(data, ids, num_segments, sorted_ids=False):
+    """Rows: num_segments, or unknown while tracing when it comes from the ids' values."""
+    n = None if sorted_ids else num_segments
+    return [n] + list(data.shape)[ids.shape.rank:], data.dtype.np
+
+
+def seg(kind, data, ids, num_segments, sorted_ids=False):
+    """The segment primitive ``kind`` with no argument checks (VJPs and composites)."""
+    return _apply(_SEG[kind], (data, ids), {"num_segments": num_segments,
+                                            "sorted_ids": sorted_ids})
+
+
 def _gather_drop_negatives(x, ids):
     """gather(x, ids) with zeros where ids < 0 (TF's _GatherDropNegatives)."""
     from .array_ops import reshape, zeros_like
@@ -67,30 +90,30 @@ def _gather_drop_negatives(x, ids):
     return where_v(keep, g, zeros_like(g)), keep
 
 
-def _sum_vjp(g, y, data, ids, num_segments):
+def _sum_vjp(g, y, data, ids, num_segments, sorted_ids=False):
     return _gather_drop_negatives(g, ids)[0], None
 
 
-def _minmax_vjp(g, y, data, ids, num_segments):
+def _minmax_vjp(g, y, data, ids, num_segments, sorted_ids=False):
     """TF's _UnsortedSegmentMinOrMaxGrad: tied elements share the gradient equally."""
     from .array_ops import zeros_like
     from .math_ops import cast, equal, logical_and, where_v
     gathered, keep = _gather_drop_negatives(y, ids)
     sel = logical_and(equal(data, gathered), keep)
-    count = unsorted_segment_sum(cast(sel, g.dtype), ids, num_segments)
+    count = seg("sum", cast(sel, g.dtype), ids, num_segments, sorted_ids)
     shared, _ = _gather_drop_negatives(g / count, ids)
     return where_v(sel, shared, zeros_like(shared)), None
 
 
-def _prod_vjp(g, y, data, ids, num_segments):
+def _prod_vjp(g, y, data, ids, num_segments, sorted_ids=False):
     """TF's _UnsortedSegmentProdGrad: exact with at most one zero per segment."""
     from .array_ops import ones_like, zeros_like
     from .math_ops import cast, equal, greater, where_v
     is_zero = equal(data, 0)
-    n_zero = unsorted_segment_sum(cast(is_zero, _dt.int32), ids, num_segments)
+    n_zero = seg("sum", cast(is_zero, _dt.int32), ids, num_segments, sorted_ids)
     g_zero = greater(n_zero, 1)
     no_zero = where_v(is_zero, ones_like(data), data)
-    prod_nz = unsorted_segment_prod(no_zero, ids, num_segments)
+    prod_nz = seg("prod", no_zero, ids, num_segments, sorted_ids)
     prod_nz = where_v(g_zero, zeros_like(prod_nz), prod_nz)
     y_g, _ = _gather_drop_negatives(y, ids)
     nz_g, _ = _gather_drop_negatives(prod_nz, ids)
@@ -100,9 +123,9 @@ def _prod_vjp(g, y, data, ids, num_segments):
     return grad_g * part, None
 
 
-_SEG = {k: defop(f"unsorted_segment_{k}", REDUCE, dtypes=_REAL, vjp=v)(_segment_impl(k))
-        for k, v in (("sum", _sum_vjp), ("prod", _prod_vjp), ("max", _minmax_vjp),
-                     ("min", _minmax_vjp))}
+_SEG = {k: defop(f"unsorted_segment_{k}", REDUCE, dtypes=_REAL, vjp=v, infer=_infer)(
+    _segment_impl(k)) for k, v in (("sum", _sum_vjp), ("prod", _prod_vjp),
+                                   ("max", _minmax_vjp), ("min", _minmax_vjp))}
 
 
 def _check_segments(op, data, segment_ids):
@@ -121,7 +144,7 @@ def _unsorted(kind):
         n = int(static_value(num_segments))
         if n < 0:
             raise _err(name_, f"num_segments must be non-negative, got {n}")
-        return _apply(op, (data, segment_ids), {"num_segments": n})
+        return _apply(op, (data, segment_ids), {"num_segments": n, "sorted_ids": False})
     name_ = name
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = (f"``tf.math.{name}``: the {kind} of ``data``'s rows per segment id.\n\n"
@@ -141,74 +164,67 @@ unsorted_segment_max = _unsorted("max")
 unsorted_segment_min = _unsorted("min")
 
 
-def _segment_count(data, segment_ids, num_segments):
+def _segment_count(data, segment_ids, num_segments, sorted_ids=False):
     from .array_ops import ones, reshape
     from .math_ops import maximum
     ids_shape = list(shape_of(segment_ids))
-    n = unsorted_segment_sum(ones(ids_shape, data.dtype), segment_ids, num_segments)
+    n = seg("sum", ones(ids_shape, data.dtype), segment_ids, num_segments, sorted_ids)
     extra = len(shape_of(data)) - len(ids_shape)
     return reshape(maximum(n, 1), [-1] + [1] * extra) if extra else maximum(n, 1)
 
 
+def _mean(data, segment_ids, num_segments, sqrt_n=False, sorted_ids=False):
+    from .constant import convert_to_tensor
+    from .math_ops import sqrt
+    data = convert_to_tensor(data)
+    _check_segments("unsorted_segment_mean", data, segment_ids)
+    s = seg("sum", data, segment_ids, num_segments, sorted_ids)
+    n = _segment_count(data, segment_ids, num_segments, sorted_ids)
+    return s / (sqrt(n) if sqrt_n else n)
+
+
 def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
     """Mean per segment (0 for empty segments)."""
-    from .constant import convert_to_tensor
-    data = convert_to_tensor(data)
-    s = unsorted_segment_sum(data, segment_ids, num_segments)
-    return s / _segment_count(data, segment_ids, num_segments)
+    return _mean(data, segment_ids, int(static_value(num_segments)))
 
 
 def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
     """Sum per segment divided by sqrt(count) (0 for empty segments)."""
-    from .constant import convert_to_tensor
-    from .math_ops import sqrt
-    data = convert_to_tensor(data)
-    s = unsorted_segment_sum(data, segment_ids, num_segments)
-    return s / sqrt(_segment_count(data, segment_ids, num_segments))
+    return _mean(data, segment_ids, int(static_value(num_segments)), sqrt_n=True)
 
 
 # --- sorted segment reductions (composites) -------------------------------------------------
-def _sorted_n(op, data, segment_ids):
-    ids = np.asarray(static_value(segment_ids))
-    if ids.ndim != 1:
-        raise _err(op, f"segment_ids should be a vector, got shape {ids.shape}")
-    if tuple(shape_of(data))[:1] != ids.shape:
-        raise _err(op, f"segment_ids should be the same size as dimension 0 of input: "
-                   f"{ids.shape} vs data {tuple(shape_of(data))}")
-    if ids.size and ((ids < 0).any() or (np.diff(ids) < 0).any()):
-        raise _err(op, "segment ids must be non-negative and sorted (non-decreasing), got "
-                   f"{ids.tolist()[:20]}")
-    return int(ids[-1]) + 1 if ids.size else 0
-
-
-def _sorted(kind, unsorted_fn, empty_zero):
-    name = f"segment_{kind}"
+def _sorted(kind, empty_zero):
+    opname = f"segment_{kind}"
 
     def fn(data, segment_ids, name=None):
         from .array_ops import ones, reshape, zeros_like
         from .constant import convert_to_tensor
         from .math_ops import greater, where_v
         data = convert_to_tensor(data)
-        n = _sorted_n(name_, data, segment_ids)
-        out = unsorted_fn(data, segment_ids, n)
+        _check_segments(opname, data, segment_ids)
+        if rank_of(segment_ids) != 1:
+            raise _err(opname, f"segment_ids should be a vector, got shape "
+                       f"{tuple(shape_of(segment_ids))}")
+        if kind == "mean":
+            return _mean(data, segment_ids, 0, sorted_ids=True)
+        out = seg(kind, data, segment_ids, 0, True)
         if not empty_zero:
             return out
-        count = unsorted_segment_sum(ones(list(shape_of(segment_ids)), _dt.int32),
-                                     segment_ids, n)
+        count = seg("sum", ones(list(shape_of(segment_ids)), _dt.int32), segment_ids, 0, True)
         mask = reshape(greater(count, 0), [-1] + [1] * (rank_of(out) - 1))
         return where_v(mask, out, zeros_like(out))
-    name_ = name
-    fn.__name__ = fn.__qualname__ = name
-    fn.__doc__ = (f"``tf.math.{name}`` over sorted segment ids (empty segments give "
-                  f"{'0' if empty_zero else 'the identity'}).")
+    fn.__name__ = fn.__qualname__ = opname
+    fn.__doc__ = (f"``tf.math.{opname}`` over sorted segment ids (empty segments give "
+                  f"{'0' if empty_zero or kind == 'mean' else 'the identity'}).")
     return fn
 
 
-segment_sum = _sorted("sum", unsorted_segment_sum, False)
-segment_prod = _sorted("prod", unsorted_segment_prod, False)
-segment_max = _sorted("max", unsorted_segment_max, True)
-segment_min = _sorted("min", unsorted_segment_min, True)
-segment_mean = _sorted("mean", unsorted_segment_mean, False)
+segment_sum = _sorted("sum", False)
+segment_prod = _sorted("prod", False)
+segment_max = _sorted("max", True)
+segment_min = _sorted("min", True)
+segment_mean = _sorted("mean", False)
 
 
 # --- scans ---------------------------------------------------------------------------------

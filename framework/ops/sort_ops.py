@@ -232,10 +232,13 @@ def searchsorted(sorted_sequence, values, side="left", out_type=_dt.int32, name=
                   {"side": side, "out_type": _dt.as_dtype(out_type).np})
 
 
-def _bincount_impl(xp, arr, *weights, length, maxlength, dtype, binary, axis_last):
-    if arr.size and bool((arr < 0).any()):
+def _bincount_impl(xp, arr, *weights, minlength, maxlength, dtype, binary, axis_last):
+    if arr.size and int(arr.min()) < 0:
         raise ValueError("Input arr must be non-negative!")
-    keep = arr < maxlength if maxlength is not None else xp.ones(arr.shape, bool)
+    length = max(int(arr.max()) + 1 if arr.size else 0, minlength)
+    if maxlength is not None:
+        length = min(length, maxlength)
+    keep = arr < length
     w = weights[0] if weights else xp.ones(arr.shape, dtype)
     w = xp.where(keep, w, xp.zeros((), w.dtype))
     a = xp.where(keep, arr, 0).astype(np.intp)
@@ -246,11 +249,18 @@ def _bincount_impl(xp, arr, *weights, length, maxlength, dtype, binary, axis_las
         out = xp.zeros((length,), w.dtype)
         xp.add.at(out, a.reshape(-1), w.reshape(-1))
     if binary:
-        out = (out != 0).astype(w.dtype) if weights else (out != 0).astype(dtype)
+        out = (out != 0).astype(w.dtype)
     return out
 
 
-_BINCOUNT = defop("bincount", OPAQUE, dtypes=None, differentiable=False)(_bincount_impl)
+def _bincount_infer(arr, *weights, minlength, maxlength, dtype, binary, axis_last):
+    n = maxlength if maxlength == 0 else None  # the length depends on arr's values
+    dt = weights[0].dtype.np if weights else dtype
+    return ([arr.shape[0], n] if axis_last else [n]), dt
+
+
+_BINCOUNT = defop("bincount", OPAQUE, dtypes=None, differentiable=False,
+                  infer=_bincount_infer)(_bincount_impl)
 
 
 def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dt.int32, name=None,
@@ -270,23 +280,22 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dt.int32,
     axis_last = axis == -1
     if axis_last and rank_of(arr) != 2:
         raise _err("bincount", f"axis=-1 expects a 2-D arr, got {tuple(shape_of(arr))}")
-    a = np.asarray(static_value(arr))
-    top = int(a.max()) + 1 if a.size else 0
-    length = max(top, int(static_value(minlength) or 0))
-    if maxlength is not None:
-        length = min(length, int(static_value(maxlength)))
-    args = (arr,) if weights is None else (arr, weights)
     if weights is not None and tuple(shape_of(weights)) != tuple(shape_of(arr)):
         raise _err("bincount", f"weights shape {tuple(shape_of(weights))} must match arr "
                    f"shape {tuple(shape_of(arr))}")
+    args = (arr,) if weights is None else (arr, weights)
     return _apply(_BINCOUNT, args, {
-        "length": length, "maxlength": None if maxlength is None else
-        int(static_value(maxlength)), "dtype": _dt.as_dtype(dtype).np,
-        "binary": bool(binary_output), "axis_last": axis_last})
+        "minlength": int(static_value(minlength) or 0),
+        "maxlength": None if maxlength is None else int(static_value(maxlength)),
+        "dtype": _dt.as_dtype(dtype).np, "binary": bool(binary_output),
+        "axis_last": axis_last})
 
 
 def _histogram_impl(xp, values, value_range, nbins, dtype):
     lo, hi = value_range[0].astype(np.float64), value_range[1].astype(np.float64)
+    if not bool(lo < hi):
+        raise ValueError(f"value_range should satisfy value_range[0] < value_range[1], "
+                         f"but got [{float(lo)}, {float(hi)}]")
     scaled = (values.astype(np.float64) - lo) / (hi - lo) * nbins
     b = xp.clip(xp.floor(scaled), 0, nbins - 1).astype(np.intp).reshape(-1)
     out = xp.zeros((nbins,), dtype)
@@ -295,7 +304,8 @@ def _histogram_impl(xp, values, value_range, nbins, dtype):
 
 
 _HISTOGRAM = defop("histogram_fixed_width", OPAQUE, dtypes=_REAL, promote=True,
-                   differentiable=False)(_histogram_impl)
+                   differentiable=False, infer=lambda v, r, nbins, dtype: ([nbins], dtype))(
+    _histogram_impl)
 
 
 def histogram_fixed_width(values, value_range, nbins=100, dtype=_dt.int32, name=None):

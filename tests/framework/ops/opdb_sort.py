@@ -135,5 +135,6 @@ OPS = [
                Sample((_arr(r, (20,), d, -3, 3), np.array([-2, 2], d)), {"nbins": 5}),
                Sample((_arr(r, (0,), d), np.array([0, 1], d)), {"nbins": 3})], F,
            grad=False, out_dtype=lambda d: "int32",
-           errors=(_e(lambda: cf.histogram_fixed_width([1.0], [0.0, 1.0], 0), "nbins"),)),
+           errors=(_e(lambda: cf.histogram_fixed_width([1.0], [0.0, 1.0], 0), "nbins"),
+                   _e(lambda: cf.histogram_fixed_width([1.0], [1.0, 1.0]), "value_range"))),
 ]

@@ -19,6 +19,14 @@ _ANY = _dt.ANY
 _INDEX_DTYPES = ("int32", "int64", "int16", "int8", "uint8")
 
 
+def known_value(x):
+    """x's value as a NumPy array when it is known now (eager or constant), else None."""
+    try:
+        return np.asarray(static_value(x))
+    except InvalidArgumentError:
+        return None
+
+
 def _err(op, msg):
     return InvalidArgumentError(None, op, f"{op}: {msg}")
 
@@ -409,3 +417,115 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
                    f"{shape[axis]}, got {reps.tolist()}")
     idx = np.repeat(np.arange(shape[axis]), reps).astype(np.int64)
     return gather(input, idx, axis=axis)
+
+
+# --- partition / stitch / permutations (composites) -----------------------------------------
+def dynamic_partition(data, partitions, num_partitions, name=None):
+    """Splits ``data`` into ``num_partitions`` tensors by the ids in ``partitions``.
+
+    >>> import cuflow as cf
+    >>> [p.numpy().tolist() for p in cf.dynamic_partition([10, 20, 30], [1, 0, 1], 2)]
+    [[20], [10, 30]]
+    """
+    from .math_ops import equal
+    check_index_dtype("dynamic_partition", partitions, "partitions")
+    n = int(static_value(num_partitions))
+    ds, ps = list(shape_of(data)), list(shape_of(partitions))
+    if ds[:len(ps)] != ps:
+        raise _err("DynamicPartition", f"data.shape {ds} must start with partitions.shape "
+                   f"{ps}")
+    pv = known_value(partitions)
+    if pv is not None:
+        if pv.size and (pv.min() < 0 or pv.max() >= n):
+            bad = int(pv[(pv < 0) | (pv >= n)].reshape(-1)[0])
+            raise _err("DynamicPartition", f"partitions contains {bad}, which is not in "
+                       f"[0, {n})")
+    return [boolean_mask(data, equal(partitions, i)) if ps else
+            boolean_mask(data, equal([partitions], i)) for i in range(n)]
+
+
+def _stitch_impl(xp, *arrays, k):
+    idx = xp.concatenate([i.reshape(-1) for i in arrays[:k]]).astype(np.intp)
+    inner = arrays[k].shape[arrays[0].ndim:]
+    data = xp.concatenate([d.reshape((-1,) + inner) for d in arrays[k:]])
+    n = int(idx.max()) + 1 if idx.size else 0
+    if idx.size and int(idx.min()) < 0:
+        raise ValueError(f"indices must be non-negative, got {int(idx.min())}")
+    out = xp.zeros((n,) + inner, dtype=data.dtype)
+    out[idx] = data  # later entries win, as TF
+    return out
+
+
+def _stitch_vjp(g, y, *inputs, k):
+    return (None,) * k + tuple(gather(g, i) for i in inputs[:k])
+
+
+_STITCH = defop("dynamic_stitch", MOVEMENT, dtypes=_ANY, vjp=_stitch_vjp,
+                infer=lambda *a, k: ([None] + list(a[k].shape)[a[0].shape.rank:],
+                                     a[k].dtype.np))(_stitch_impl)
+
+
+def dynamic_stitch(indices, data, name=None):
+    """Interleaves ``data[m]`` into one tensor at positions ``indices[m]`` (later wins).
+
+    >>> import cuflow as cf
+    >>> cf.dynamic_stitch([[0, 2], [1]], [[1.0, 3.0], [2.0]]).numpy().tolist()
+    [1.0, 2.0, 3.0]
+    """
+    from .constant import convert_to_tensor
+    from .math_ops import cast
+    indices = [convert_to_tensor(i) for i in indices]
+    data = [convert_to_tensor(d) for d in data]
+    if len(indices) != len(data) or not data:
+        raise _err("DynamicStitch", f"expected as many indices as data tensors, got "
+                   f"{len(indices)} and {len(data)}")
+    inner = list(shape_of(data[0]))[rank_of(indices[0]):]
+    for i, d in zip(indices, data):
+        check_index_dtype("dynamic_stitch", i)
+        ish, dsh = list(shape_of(i)), list(shape_of(d))
+        if dsh != ish + inner:
+            raise _err("DynamicStitch", f"data shape {dsh} must be indices shape {ish} + "
+                       f"{inner}")
+    data = [cast(d, data[0].dtype) for d in data]
+    return _apply(_STITCH, tuple(indices) + tuple(data), {"k": len(indices)})
+
+
+def invert_permutation(x, name=None):
+    """The inverse permutation: ``y[x[i]] = i``.
+
+    >>> import cuflow as cf
+    >>> cf.math.invert_permutation([3, 4, 0, 2, 1]).numpy().tolist()
+    [2, 4, 3, 0, 1]
+    """
+    from .constant import convert_to_tensor
+    x = convert_to_tensor(x)
+    v = known_value(x)
+    if rank_of(x) != 1 or v is not None and sorted(v.tolist()) != list(range(v.size)):
+        raise _err("InvertPermutation", f"x must be a permutation of 0..{v.size - 1}, got "
+                   f"{v.tolist()[:20]}")
+    from .array_ops import range as crange, reshape
+    n = shape_of(x)[0]
+    return scatter_nd(reshape(x, [-1, 1]), crange(0, n, dtype=x.dtype), [n])
+
+
+def unravel_index(indices, dims, name=None):
+    """Coordinates of flat ``indices`` in an array of shape ``dims`` (one row per dim).
+
+    >>> import cuflow as cf
+    >>> cf.unravel_index([5, 7], [3, 3]).numpy().tolist()
+    [[1, 2], [2, 1]]
+    """
+    from .array_ops import stack
+    from .constant import convert_to_tensor
+    from .math_ops import floordiv, floormod
+    indices = convert_to_tensor(indices)
+    dims = [int(d) for d in np.asarray(static_value(dims)).tolist()]
+    v = known_value(indices)
+    total = int(np.prod(dims, dtype=np.int64))
+    if v is not None and v.size and (v.min() < 0 or v.max() >= total):
+        raise _err("UnravelIndex", f"index out of bounds for array with size {total}")
+    out, rest = [], indices
+    for d in reversed(dims):
+        out.append(floormod(rest, d))
+        rest = floordiv(rest, d)
+    return stack(out[::-1], 0)

@@ -408,3 +408,38 @@ def broadcast_dynamic_shape(shape_x, shape_y):
         raise _err("BroadcastArgs", f"Incompatible shapes: {x.tolist()} vs. {y.tolist()}")
     dt = x.dtype if x.dtype.kind in "iu" and x.size else np.int32
     return constant(np.asarray(out, dtype=dt))
+
+
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None):  # noqa: A002
+    """Reverses the first ``seq_lengths[b]`` entries along ``seq_axis`` of each batch row.
+
+    >>> import cuflow as cf
+    >>> cf.reverse_sequence([[1, 2, 3], [4, 5, 6]], [2, 3], seq_axis=1, batch_axis=0
+    ...                     ).numpy().tolist()
+    [[2, 1, 3], [6, 5, 4]]
+    """
+    from .array_ops import expand_dims, range as crange
+    from .constant import convert_to_tensor
+    from .index_ops import gather
+    from .math_ops import cast, less, subtract, where_v
+    shape = tuple(shape_of(input))
+    nd = len(shape)
+    sa = norm_axis("reverse_sequence", seq_axis, nd, allow_none=False)[0]
+    ba = norm_axis("reverse_sequence", 0 if batch_axis is None else batch_axis, nd)[0]
+    lens = convert_to_tensor(seq_lengths)
+    if sa == ba or tuple(shape_of(lens)) != (shape[ba],):
+        raise _err("ReverseSequence", f"seq_lengths must be a vector of length "
+                   f"input.dims({ba}) = {shape[ba]} and seq_axis != batch_axis; got "
+                   f"{tuple(shape_of(lens))}, seq_axis {sa}, batch_axis {ba}")
+    from .index_ops import known_value
+    lv = known_value(lens)
+    if lv is not None and lv.size and (lv.min() < 0 or lv.max() > shape[sa]):
+        raise _err("ReverseSequence", f"seq_lengths must be in [0, {shape[sa]}], got "
+                   f"{lv.tolist()}")
+    perm = [ba, sa] + [i for i in range(nd) if i not in (ba, sa)]
+    x = transpose(input, perm)
+    j = crange(0, shape[sa], dtype=lens.dtype)
+    n = expand_dims(lens, 1)
+    idx = where_v(less(j, n), subtract(subtract(n, 1), j), j + 0 * n)
+    out = gather(x, cast(idx, lens.dtype), axis=1, batch_dims=1)
+    return transpose(out, list(np.argsort(perm)))

@@ -324,3 +324,42 @@ def histogram_fixed_width(values, value_range, nbins=100, dtype=_dt.int32, name=
         raise _err("HistogramFixedWidth", "value_range should be a vector of 2 elements")
     return _apply(_HISTOGRAM, (values, value_range),
                   {"nbins": nbins, "dtype": _dt.as_dtype(dtype).np})
+
+
+def _confusion_impl(xp, labels, predictions, *weights, num_classes, dtype):
+    lab, pred = labels.astype(np.intp), predictions.astype(np.intp)
+    if lab.size and (int(lab.min()) < 0 or int(pred.min()) < 0):
+        raise ValueError("labels and predictions must be non-negative")
+    n = num_classes
+    if n is None:
+        n = max(int(lab.max()), int(pred.max())) + 1 if lab.size else 0
+    elif lab.size and (int(lab.max()) >= n or int(pred.max()) >= n):
+        raise ValueError(f"labels and predictions must be < num_classes {n}")
+    out = xp.zeros((n, n), dtype)
+    w = weights[0].astype(dtype) if weights else xp.ones(lab.shape, dtype)
+    xp.add.at(out, (lab, pred), w)
+    return out
+
+
+_CONFUSION = defop("confusion_matrix", OPAQUE, dtypes=None, differentiable=False,
+                   infer=lambda *a, num_classes, dtype: ([num_classes] * 2, dtype))(
+    _confusion_impl)
+
+
+def confusion_matrix(labels, predictions, num_classes=None, weights=None, dtype=_dt.int32,
+                     name=None):
+    """``cm[i, j]`` = (weighted) count of examples with label i predicted as j.
+
+    >>> import cuflow as cf
+    >>> cf.math.confusion_matrix([1, 2, 4], [2, 2, 4]).numpy().tolist()[1]
+    [0, 0, 1, 0, 0]
+    """
+    check_index_dtype("confusion_matrix", labels, "labels")
+    check_index_dtype("confusion_matrix", predictions, "predictions")
+    ls, ps = tuple(shape_of(labels)), tuple(shape_of(predictions))
+    if ls != ps or len(ls) != 1:
+        raise _err("confusion_matrix", f"labels and predictions must be vectors of equal "
+                   f"length, got {ls} and {ps}")
+    args = (labels, predictions) if weights is None else (labels, predictions, weights)
+    n = None if num_classes is None else int(static_value(num_classes))
+    return _apply(_CONFUSION, args, {"num_classes": n, "dtype": _dt.as_dtype(dtype).np})

@@ -148,3 +148,38 @@ OPS = [
                Sample((_arr(r, (0, 3), d), 3), {"axis": 0})], ANY,
            errors=(_err(lambda: cf.repeat(_Z([3]), [1, 2]), "repeats must be"),)),
 ]
+
+
+def _stitch_ref(*a):
+    k = len(a) // 2
+    idx, data = a[:k], a[k:]
+    n = max(int(i.max()) for i in idx) + 1
+    out = np.zeros((n,) + data[0].shape[idx[0].ndim:], data[0].dtype)
+    for i, d in zip(idx, data):
+        out[i] = d
+    return out
+
+
+def _unravel_ref(i, dims):
+    return np.stack(np.unravel_index(i, dims))
+
+
+OPS += [
+    OpInfo("dynamic_partition", lambda d, p, n: cf.dynamic_partition(d, p, n),
+           lambda d, p, n: [d[p == k] for k in range(n)], lambda r, d: [
+               Sample((_arr(r, (5, 2), d), IA([1, 0, 2, 1, 1]), 3)),
+               Sample((_arr(r, (2, 3), d), IA([[0, 1, 1], [1, 0, 0]]), 2))], NUM,
+           errors=(_err(lambda: cf.dynamic_partition(_Z([2]), [0, 3], 2), "not in"),)),
+    OpInfo("dynamic_stitch", lambda *a: cf.dynamic_stitch(list(a[:len(a) // 2]),
+                                                          list(a[len(a) // 2:])), _stitch_ref,
+           lambda r, d: [Sample((IA([0, 2]), IA([[1], [3]]), _arr(r, (2, 3), d),
+                                 _arr(r, (2, 1, 3), d))),
+                         Sample((IA([1, 0]), IA([2]), _arr(r, (2,), d), _arr(r, (1,), d)))],
+           NUM, errors=(_err(lambda: cf.dynamic_stitch([[0]], [[1.0], [2.0]]), "as many"),)),
+    OpInfo("invert_permutation", cf.math.invert_permutation, lambda x: np.argsort(x).astype(
+        x.dtype), lambda r, d: [Sample((r.permutation(6).astype(d),))], I, grad=False,
+        errors=(_err(lambda: cf.math.invert_permutation([0, 0]), "permutation"),)),
+    OpInfo("unravel_index", cf.unravel_index, _unravel_ref, lambda r, d: [
+        Sample((IA([5, 7, 0], d), [3, 3])), Sample((IA(11, d), [2, 3, 2]))], I, grad=False,
+        errors=(_err(lambda: cf.unravel_index([9], [3, 3]), "out of bounds"),)),
+]

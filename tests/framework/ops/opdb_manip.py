@@ -118,3 +118,24 @@ _MASK_REF = {
 }
 
 
+
+
+def _revseq_ref(x, lens, seq_axis, batch_axis=0):
+    out = x.copy()
+    for b, n in enumerate(lens):
+        src = np.take(x, b, axis=batch_axis)
+        sa = seq_axis - (seq_axis > batch_axis)
+        part = np.take(src, np.r_[np.arange(n)[::-1], np.arange(n, src.shape[sa])], axis=sa)
+        idx = [slice(None)] * x.ndim
+        idx[batch_axis] = b
+        out[tuple(idx)] = part
+    return out
+
+
+OPS += [
+    OpInfo("reverse_sequence", lambda x, n, **k: cf.reverse_sequence(x, n, **k), _revseq_ref,
+           lambda r, d: [Sample((_arr(r, (3, 4), d), np.array([2, 4, 0])), {"seq_axis": 1}),
+                         Sample((_arr(r, (4, 2, 3), d), np.array([1, 3])),
+                                {"seq_axis": 0, "batch_axis": 1})], NUM,
+           errors=(_e(lambda: cf.reverse_sequence(_Z([2, 3]), [1], seq_axis=1), "vector"),)),
+]

@@ -138,3 +138,20 @@ OPS = [
            errors=(_e(lambda: cf.histogram_fixed_width([1.0], [0.0, 1.0], 0), "nbins"),
                    _e(lambda: cf.histogram_fixed_width([1.0], [1.0, 1.0]), "value_range"))),
 ]
+
+
+def _cm_ref(lab, pred, num_classes=None, weights=None):
+    n = num_classes or int(max(lab.max(), pred.max())) + 1
+    out = np.zeros((n, n), np.int32 if weights is None else weights.dtype)
+    np.add.at(out, (lab, pred), 1 if weights is None else weights)
+    return out
+
+
+OPS += [
+    OpInfo("confusion_matrix", lambda a, b, **k: cf.math.confusion_matrix(a, b, **k), _cm_ref,
+           lambda r, d: [Sample((np.array([1, 2, 4, 2], d), np.array([2, 2, 4, 0], d))),
+                         Sample((np.array([0, 1], d), np.array([1, 1], d)),
+                                {"num_classes": 3})], I, grad=False,
+           out_dtype=lambda d: "int32",
+           errors=(_e(lambda: cf.math.confusion_matrix([3], [0], num_classes=2), "< num_"),)),
+]

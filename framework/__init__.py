@@ -59,8 +59,8 @@ from .ops.index_ops import (boolean_mask, dynamic_partition, dynamic_stitch,  # 
                             tensor_scatter_nd_update, where)
 from .ops.manip_ops import (broadcast_dynamic_shape, broadcast_static_shape,  # noqa: E402
                             depth_to_space, ensure_shape, identity_n, linspace, meshgrid, pad,
-                            reverse, reverse_sequence, roll, sequence_mask, shape_n, slice, space_to_depth,
-                            strided_slice, tile)
+                            reverse, reverse_sequence, roll, sequence_mask, shape_n, slice,
+                            space_to_depth, strided_slice, tile)
 from .ops.segment_ops import cumsum  # noqa: E402
 from .ops.sort_ops import (argsort, histogram_fixed_width, searchsorted, sort, unique,  # noqa: E402
                            unique_with_counts)

@@ -397,7 +397,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
                                          "axis": axis % nd, "dtype": dtype.np})
 
 
-def repeat(input, repeats, axis=None, name=None):  # noqa: A002
+def repeat(input, repeats, axis=None, name=None):
     """Repeats each element (slice along ``axis``) ``repeats`` times.
 
     >>> import cuflow as cf
@@ -406,7 +406,7 @@ def repeat(input, repeats, axis=None, name=None):  # noqa: A002
     """
     from .array_ops import reshape
     if axis is None:
-        input = reshape(input, [-1])  # noqa: A001
+        input = reshape(input, [-1])
         axis = 0
     shape = shape_of(input)
     axis = norm_one_axis("repeat", axis, len(shape))
@@ -435,11 +435,10 @@ def dynamic_partition(data, partitions, num_partitions, name=None):
         raise _err("DynamicPartition", f"data.shape {ds} must start with partitions.shape "
                    f"{ps}")
     pv = known_value(partitions)
-    if pv is not None:
-        if pv.size and (pv.min() < 0 or pv.max() >= n):
-            bad = int(pv[(pv < 0) | (pv >= n)].reshape(-1)[0])
-            raise _err("DynamicPartition", f"partitions contains {bad}, which is not in "
-                       f"[0, {n})")
+    if pv is not None and pv.size and (pv.min() < 0 or pv.max() >= n):
+        bad = int(pv[(pv < 0) | (pv >= n)].reshape(-1)[0])
+        raise _err("DynamicPartition", f"partitions contains {bad}, which is not in "
+                   f"[0, {n})")
     return [boolean_mask(data, equal(partitions, i)) if ps else
             boolean_mask(data, equal([partitions], i)) for i in range(n)]
 

@@ -39,7 +39,7 @@ _TILE = defop("tile", MOVEMENT, dtypes=_ANY, vjp=_tile_vjp)(
     lambda xp, x, multiples: xp.tile(x, multiples) if x.ndim else x.copy())
 
 
-def tile(input, multiples, name=None):  # noqa: A002
+def tile(input, multiples, name=None):
     """Repeats ``input`` ``multiples[i]`` times along dimension i.
 
     >>> import cuflow as cf
@@ -143,7 +143,7 @@ _ROLL = defop("roll", MOVEMENT, dtypes=_ANY,
     lambda xp, x, shift, axis: xp.roll(x, shift, axis) if axis else x)
 
 
-def roll(input, shift, axis, name=None):  # noqa: A002
+def roll(input, shift, axis, name=None):
     """Rolls elements along ``axis`` by ``shift`` (lists roll several axes).
 
     >>> import cuflow as cf
@@ -162,7 +162,7 @@ def roll(input, shift, axis, name=None):  # noqa: A002
 
 
 # --- slice / strided_slice -------------------------------------------------------------
-def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
+def slice(input_, begin, size, name=None):
     """The slice of ``size`` elements from ``begin`` (size -1: to the end).
 
     >>> import cuflow as cf
@@ -318,7 +318,7 @@ def sequence_mask(lengths, maxlen=None, dtype=_dt.bool, name=None):
 
 
 # --- blocks <-> depth (NHWC) ---------------------------------------------------------------
-def _nhwc(op, input, block_size, data_format):  # noqa: A002
+def _nhwc(op, input, block_size, data_format):
     if data_format != "NHWC":
         raise _err(op, f"only data_format='NHWC' is supported, got {data_format!r}")
     shape = tuple(shape_of(input))
@@ -329,7 +329,7 @@ def _nhwc(op, input, block_size, data_format):  # noqa: A002
     return shape, bs
 
 
-def space_to_depth(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+def space_to_depth(input, block_size, data_format="NHWC", name=None):
     """Moves ``block_size x block_size`` spatial blocks into the channel dimension."""
     (n, h, w, c), bs = _nhwc("space_to_depth", input, block_size, data_format)
     if h % bs or w % bs:
@@ -339,7 +339,7 @@ def space_to_depth(input, block_size, data_format="NHWC", name=None):  # noqa: A
     return reshape(transpose(x, [0, 1, 3, 2, 4, 5]), [n, h // bs, w // bs, bs * bs * c])
 
 
-def depth_to_space(input, block_size, data_format="NHWC", name=None):  # noqa: A002
+def depth_to_space(input, block_size, data_format="NHWC", name=None):
     """Moves channel blocks into ``block_size x block_size`` spatial blocks."""
     (n, h, w, c), bs = _nhwc("depth_to_space", input, block_size, data_format)
     if c % (bs * bs):
@@ -350,7 +350,7 @@ def depth_to_space(input, block_size, data_format="NHWC", name=None):  # noqa: A
 
 
 # --- small shape utilities -------------------------------------------------------------
-def identity_n(input, name=None):  # noqa: A002
+def identity_n(input, name=None):
     """``identity`` of each tensor of a list."""
     from .math_ops import identity
     return [identity(t) for t in input]
@@ -359,7 +359,7 @@ def identity_n(input, name=None):  # noqa: A002
 def ensure_shape(x, shape, name=None):
     """``x`` unchanged if its shape is compatible with ``shape``, else InvalidArgumentError."""
     from .math_ops import identity
-    want = TensorShape(shape if not isinstance(shape, TensorShape) else shape)
+    want = TensorShape(shape)
     have = TensorShape(shape_of(x))
     if not have.is_compatible_with(want):
         raise _err("EnsureShape", f"Shape of tensor x {have.as_list()} is not compatible "
@@ -367,7 +367,7 @@ def ensure_shape(x, shape, name=None):
     return identity(x)
 
 
-def shape_n(input, out_type=_dt.int32, name=None):  # noqa: A002
+def shape_n(input, out_type=_dt.int32, name=None):
     """The shapes of a list of tensors."""
     from .array_ops import shape as shape_fn
     return [shape_fn(t, out_type) for t in input]
@@ -410,7 +410,7 @@ def broadcast_dynamic_shape(shape_x, shape_y):
     return constant(np.asarray(out, dtype=dt))
 
 
-def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None):  # noqa: A002
+def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=None):
     """Reverses the first ``seq_lengths[b]`` entries along ``seq_axis`` of each batch row.
 
     >>> import cuflow as cf

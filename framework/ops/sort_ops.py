@@ -46,7 +46,7 @@ _SORT = defop("sort", OPAQUE, dtypes=_REAL, n_out=2,
               vjp=lambda g, out, x, descending: _scatter_back(g[0], x, out[1]))(_sort_impl)
 
 
-def _top_k_impl(xp, x, k, sorted):  # noqa: A002 - TF's attr name
+def _top_k_impl(xp, x, k, sorted):
     idx = _argsort_last(xp, x, True)[..., :k]
     if not sorted:  # TF leaves the order unspecified; index order is one valid choice
         idx = xp.sort(idx, axis=-1)
@@ -103,7 +103,7 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     return _sorted_pair(values, axis, direction)[1]
 
 
-def top_k(input, k=1, sorted=True, index_type=_dt.int32, name=None):  # noqa: A002
+def top_k(input, k=1, sorted=True, index_type=_dt.int32, name=None):
     """The ``k`` largest entries of the last axis and their indices (lower index first
     among ties).
 

@@ -64,7 +64,8 @@ OPS = [
         errors=(_e(lambda: cf.roll(_Z([2]), [1, 1], [0]), "same size"),)),
     OpInfo("slice", cf.slice, lambda x, b, s: x[tuple(
         slice(bi, None if si == -1 else bi + si) for bi, si in zip(b, s))], lambda r, d: [
-        Sample((_arr(r, (3, 4), d), [1, 0], [2, -1])), Sample((_arr(r, (3, 4), d), [0, 2], [0, 2]))],
+        Sample((_arr(r, (3, 4), d), [1, 0], [2, -1])),
+        Sample((_arr(r, (3, 4), d), [0, 2], [0, 2]))],
         ANY, errors=(_e(lambda: cf.slice(_Z([3]), [2], [2]), "Expected size"),)),
     OpInfo("strided_slice_masks", cf.strided_slice,
            lambda x, b, e, s, **m: _MASK_REF[(tuple(b), tuple(e), tuple(s))](x), lambda r, d: [

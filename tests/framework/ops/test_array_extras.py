@@ -79,7 +79,7 @@ def test_gather_error_names_op_index_and_range():
 
 
 def test_top_k_ties_take_lower_index_first():
-    v, i = cf.math.top_k([1.0, 5.0, 5.0, 2.0, 5.0], k=2)
+    _, i = cf.math.top_k([1.0, 5.0, 5.0, 2.0, 5.0], k=2)
     assert i.numpy().tolist() == [1, 2] and i.dtype == cf.int32
     assert cf.argsort([3, 1, 3, 1], direction="DESCENDING", stable=True).numpy().tolist() == \
         [0, 2, 1, 3]

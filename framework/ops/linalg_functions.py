@@ -78,7 +78,7 @@ def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002
 
     >>> import cuflow as cf
     >>> x, n = cf.linalg.normalize([3.0, 4.0])
-    >>> x.numpy().round(6).tolist(), n.numpy().tolist()
+    >>> [round(float(v), 6) for v in x.numpy()], n.numpy().tolist()
     ([0.6, 0.8], [5.0])
     """
     x = _tensor(tensor)

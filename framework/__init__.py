@@ -15,7 +15,7 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"cuflow(\.|$
 from . import config, dtypes, errors, nest  # noqa: E402
 from . import bitwise, linalg, math  # noqa: E402
 from .autodiff import GradientTape, UnconnectedGradients, custom_gradient, recompute_grad  # noqa: E402
-from .device import device  # noqa: E402
+from .placement import device  # noqa: E402
 from .dtypes import (DType, as_dtype, bfloat16, bool, complex64, complex128, double,  # noqa: E402,A004
                      float16, float32, float64, half, int8, int16, int32, int64, string,
                      uint8, uint16, uint32, uint64)
@@ -34,8 +34,17 @@ from .ops.math_ops import where_v as _where_v  # noqa: E402
 from .ops.reduce_ops import (argmax, argmin, reduce_all, reduce_any, reduce_logsumexp,  # noqa: E402
                              reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,
                              reduce_sum, reduce_variance)
+from .module import Module, name_scope  # noqa: E402
 from .tensor import Tensor, Variable, is_tensor  # noqa: E402
 from .tensor_shape import Dimension, TensorShape  # noqa: E402
+from .tensor_spec import TensorSpec  # noqa: E402
+
+# --- graph ---
+from .graph.function import function  # noqa: E402
+from .graph.tracing import init_scope  # noqa: E402
+from .ops.logging_ops import print  # noqa: E402,A004
+from .ops.control_flow_ops import (case, cond, foldl, foldr, map_fn, scan,  # noqa: E402
+                                   switch_case, while_loop)
 
 # --- linalg-autodiff ---
 from .ops.linalg_decomp import norm  # noqa: E402
@@ -60,7 +69,13 @@ def __getattr__(name):
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'cuflow' has no attribute {name!r}")
-    module = _importlib.import_module(path, __name__)
+    try:
+        module = _importlib.import_module(path, __name__)
+    except ModuleNotFoundError as e:
+        if e.name and (__name__ + path).startswith(e.name):  # the subpackage itself
+            raise AttributeError(f"module 'cuflow' has no attribute {name!r} "
+                                 f"(cuflow{path} is not available)") from None
+        raise
     globals()[name] = module
     return module
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes as _dt
-from . import device as _device
+from . import placement as _device
 from .tensor_shape import TensorShape
 
 _ops = None  # the op namespace (cuflow.ops), installed by cuflow/ops/__init__.py
@@ -341,6 +341,9 @@ class Variable(_Operators):
         value = _ops.convert_to_tensor(initial_value, dtype=dtype)
         if type(value) is not Tensor:
             value = _ops.identity(value)
+        graph = _ops.dispatch._tls.graph
+        if graph is not None:  # created while tracing: cf.function lifts the initial value
+            value = graph.on_variable_created(self, value)
         if value._sym is not None:
             raise ValueError(
                 "cf.Variable created from a symbolic tensor inside cf.function: create "

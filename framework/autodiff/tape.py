@@ -162,7 +162,7 @@ class GradientTape:
         inputs = []
         for a in args:
             t = type(a)
-            if t is Tensor:
+            if t is Tensor or (t is not Variable and isinstance(a, Tensor)):  # symbolic too
                 k = id(a)
                 if k not in watched:
                     k = None          # unwatched inputs get no gradient (as in TF)

@@ -9,7 +9,7 @@ import builtins
 
 import numpy as np
 
-from .. import device as _device
+from .. import placement as _device
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, Variable

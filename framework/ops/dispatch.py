@@ -11,10 +11,11 @@ to a handful of attribute reads; everything else takes the slow path.
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 
-from .. import device as _device
+from .. import placement as _device
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError, OpError, describe, user_frame
 from ..tensor import Tensor, Variable
@@ -29,6 +30,7 @@ class _State(threading.local):
     def __init__(self):
         self.graph = None   # the FuncGraph being traced, or None (eager)
         self.tapes = []     # active GradientTapes, outermost first
+        self.in_hook = False
 
 
 _tls = _State()
@@ -37,6 +39,8 @@ _scope = _device._scope
 
 def apply(op, args, attrs=_EMPTY):
     """Runs ``op`` on ``args`` (tensors, variables, arrays or Python values)."""
+    if _hooks and not _tls.in_hook:
+        return _apply_hooked(op, args, attrs)
     tls = _tls
     if tls.graph is not None:
         return tls.graph.apply(op, args, attrs)
@@ -89,6 +93,35 @@ def apply(op, args, attrs=_EMPTY):
 
 _ndarray = np.ndarray
 _CPU = _device.CPU0
+
+
+# --- op hooks (profiler, check_numerics): cost one global read when none is installed --
+_hooks: list = []
+
+
+def add_hook(fn):
+    """Calls ``fn(op, args, result, seconds)`` after every eager op (all threads)."""
+    if fn not in _hooks:
+        _hooks.append(fn)
+
+
+def remove_hook(fn):
+    if fn in _hooks:
+        _hooks.remove(fn)
+
+
+def _apply_hooked(op, args, attrs):
+    tls = _tls
+    tls.in_hook = True
+    try:
+        t0 = time.perf_counter()
+        result = apply(op, args, attrs)
+        seconds = time.perf_counter() - t0
+    finally:
+        tls.in_hook = False
+    for fn in list(_hooks):
+        fn(op, args, result, seconds)
+    return result
 
 
 def _check_dtypes(op, args, vals):
@@ -223,6 +256,11 @@ def _bad_dtype(op, args, vals):
 
 
 def _wrap_error(op, vals, attrs, e):
+    if isinstance(e, MemoryError):  # NumPy's _ArrayMemoryError, CuPy's OutOfMemoryError
+        from ..errors import ResourceExhaustedError
+        return ResourceExhaustedError(
+            None, op.name, f"{op.name}: out of memory ({e}) (inputs: {describe(vals)}, "
+            f"attrs {dict(attrs) if attrs else {}}; at {user_frame()})")
     shown = {k: v for k, v in attrs.items()} if attrs else {}
     attr_text = f", attrs {shown}" if shown else ""
     return InvalidArgumentError(

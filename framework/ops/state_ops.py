@@ -1,7 +1,7 @@
 """Variable updates: assign, assign_add, assign_sub (eager; the tracer intercepts them)."""
 from __future__ import annotations
 
-from .. import device as _device
+from .. import placement as _device
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, Variable
 from .dispatch import _tls

@@ -1,4 +1,4 @@
-"""Devices (``/CPU:0``, ``/GPU:0``), the ``cf.device`` scope, and the default choice.
+"""Devices and placement (``/CPU:0``, ``/GPU:0``), the ``cf.device`` scope, and the default choice.
 
 The default device is the first GPU when CuPy sees one, else the CPU;
 ``CUFLOW_DEVICE=cpu`` (or ``gpu``) forces it. CuPy is probed on first use, never at

@@ -457,10 +457,9 @@ def pinv(a, rcond=None, validate_args=False, name=None):
     if rcond is None:
         rcond = 10.0 * max(m, n) * float(np.finfo(real.np).eps)
     s, u, v = svd(a, full_matrices=False)
-    cutoff = rcond * reduce_max(s, axis=-1)
-    s = where_v(greater(s, expand_dims(cutoff, -1)), s,
-                np.array(np.inf, dtype=real.np))
-    return matmul(v / expand_dims(cast(s, a.dtype), -2), u, adjoint_b=True)
+    keep = greater(s, expand_dims(rcond * reduce_max(s, axis=-1), -1))
+    s_inv = where_v(keep, 1.0 / where_v(keep, s, 1.0), 0.0)   # NaN-free gradient
+    return matmul(v * expand_dims(cast(s_inv, a.dtype), -2), u, adjoint_b=True)
 
 
 # --- norms --------------------------------------------------------------------------------
@@ -543,3 +542,48 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     if not keepdims:
         result = squeeze(result, axis)
     return result
+
+
+# --- shape rules for the tracer (probing with placeholder values would hit singular input)
+def _real(dt):
+    return dt.real_dtype if dt.is_complex else dt
+
+
+def _min(a, b):
+    return None if a is None or b is None else min(a, b)
+
+
+def _bcast(s, t):
+    s, t = [1] * (len(t) - len(s)) + s, [1] * (len(s) - len(t)) + t
+    return [a if b == 1 else b if a == 1 else a if a is not None else b for a, b in zip(s, t)]
+
+
+def _qr_infer(a, full_matrices):
+    *b, m, n = a.shape.as_list()
+    k = m if full_matrices else _min(m, n)
+    return (b + [m, k], a.dtype), (b + [k, n], a.dtype)
+
+
+def _svd_infer(a, full_matrices):
+    *b, m, n = a.shape.as_list()
+    k = _min(m, n)
+    return ((b + [k], _real(a.dtype)), (b + [m, m if full_matrices else k], a.dtype),
+            (b + [n, n if full_matrices else k], a.dtype))
+
+
+def _solve_infer(a, b, **_):
+    sa, sb = a.shape.as_list(), b.shape.as_list()
+    return _bcast(sa[:-2], sb[:-2]) + sb[-2:], b.dtype
+
+
+_INV.def_infer(lambda a, adjoint: (a.shape, a.dtype))
+_CHOL.def_infer(lambda a: (a.shape, a.dtype))
+_DET.def_infer(lambda a: (a.shape.as_list()[:-2], a.dtype))
+_SLOGDET.def_infer(lambda a: ((a.shape.as_list()[:-2], a.dtype),
+                              (a.shape.as_list()[:-2], _real(a.dtype))))
+_SOLVE.def_infer(_solve_infer)
+_TRI.def_infer(_solve_infer)
+_QR.def_infer(_qr_infer)
+_SVD.def_infer(_svd_infer)
+_SVD_VALUES.def_infer(lambda a: _svd_infer(a, False)[0])
+_EIGH.def_infer(lambda a: ((a.shape.as_list()[:-1], _real(a.dtype)), (a.shape, a.dtype)))

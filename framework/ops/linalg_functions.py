@@ -13,6 +13,9 @@ from .linalg_ops import matmul
 _PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800.,
            129060195264000., 10559470521600., 670442572800., 33522128640., 1323241920.,
            40840800., 960960., 16380., 182., 1.)
+_THETA13 = 5.371920351148152
+_MAX_SQUARINGS = 24
+_DB_TRACED_STEPS = 30
 
 
 def expm(input, name=None):  # noqa: A002
@@ -23,15 +26,22 @@ def expm(input, name=None):  # noqa: A002
     >>> cf.linalg.expm([[0.0, 1.0], [0.0, 0.0]]).numpy().round(6).tolist()
     [[1.0, 1.0], [0.0, 1.0]]
     """
-    from .reduce_ops import reduce_max, reduce_sum
     from .math_ops import abs as _abs
+    from .math_ops import ceil, less, log, maximum, where_v
+    from .math_ops import pow as _pow
+    from .reduce_ops import reduce_max, reduce_sum
     a = _tensor(input)
     _square("expm", a)
     if a.shape.num_elements() == 0:
         return a
-    norm1 = float(reduce_max(reduce_sum(_abs(a), axis=-2)))   # max column sum
-    s = max(0, int(np.ceil(np.log2(norm1 / 5.371920351148152)))) if norm1 > 0 else 0
-    a = a * (0.5 ** s)
+    norm1 = reduce_max(reduce_sum(_abs(a), axis=-2))   # max column sum
+    if a._sym is None:                                   # eager: the exact squaring count
+        n1 = float(norm1)
+        s = max(0, int(np.ceil(np.log2(n1 / _THETA13)))) if n1 > 0 else 0
+        a = a * (0.5 ** s)
+    else:                                                # traced: a masked, fixed count
+        s = maximum(ceil(log(norm1 / _THETA13) / np.log(2.0)), 0.0)
+        a = a * _pow(0.5, s)
     b = _PADE13
     eye = _eye_like(a)
     a2 = matmul(a, a)
@@ -42,8 +52,12 @@ def expm(input, name=None):  # noqa: A002
     v = matmul(a6, b[12] * a6 + b[10] * a4 + b[8] * a2) + b[6] * a6 + b[4] * a4 + \
         b[2] * a2 + b[0] * eye
     r = solve(v - u, v + u)
-    for _ in range(s):
-        r = matmul(r, r)
+    if isinstance(s, int):
+        for _ in range(s):
+            r = matmul(r, r)
+        return r
+    for k in range(_MAX_SQUARINGS):   # enough for norms up to 5.4 * 2**24
+        r = where_v(less(float(k), s), matmul(r, r), r)
     return r
 
 
@@ -63,12 +77,15 @@ def sqrtm(input, name=None):  # noqa: A002
         return a
     y, z = a, _eye_like(a) + 0.0 * a
     tol = 10 * float(np.finfo(a.dtype.np).eps)
-    for _ in range(60):
+    traced = a._sym is not None
+    for _ in range(_DB_TRACED_STEPS if traced else 60):
         y_next = 0.5 * (y + inv(z))
         z = 0.5 * (z + inv(y))
-        step = float(reduce_max(_abs(y_next - y))) / max(float(reduce_max(_abs(y_next))), 1e-30)
+        if not traced:    # eager: stop once converged (traced: a fixed count)
+            step = float(reduce_max(_abs(y_next - y))) / \
+                max(float(reduce_max(_abs(y_next))), 1e-30)
         y = y_next
-        if step < tol:
+        if not traced and step < tol:
             break
     return y
 

@@ -103,7 +103,7 @@ def det(input, name=None):  # noqa: A002
 
 def _slogdet_impl(xp, a):
     sign, logabs = xp.linalg.slogdet(a)
-    return xp.asarray(sign), xp.asarray(logabs).astype(a.real.dtype)
+    return xp.asarray(sign), xp.asarray(logabs).astype(a.dtype)   # TF: the input's dtype
 
 
 _SLOGDET = defop("log_matrix_determinant", OPAQUE, dtypes=_LA, n_out=2,
@@ -302,7 +302,7 @@ def qr(input, full_matrices=False, name=None):  # noqa: A002
 
 def _svd_impl(xp, a, full_matrices):
     u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
-    return s, u, xp.conj(xp.swapaxes(vh, -1, -2))
+    return s.astype(a.dtype), u, xp.conj(xp.swapaxes(vh, -1, -2))  # TF: s has a's dtype
 
 
 def _svd_vjp(g, out, a, full_matrices):
@@ -354,7 +354,7 @@ def _svd_values_vjp(g, s, a):
 
 
 _SVD_VALUES = defop("svd_values", OPAQUE, dtypes=_LA, vjp=_svd_values_vjp)(
-    lambda xp, a: xp.linalg.svd(a, compute_uv=False))
+    lambda xp, a: xp.linalg.svd(a, compute_uv=False).astype(a.dtype))
 
 
 def svd(tensor, full_matrices=False, compute_uv=True, name=None):
@@ -377,7 +377,7 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
 
 def _eigh_impl(xp, a):
     e, v = xp.linalg.eigh(a)
-    return e, v
+    return e.astype(a.dtype), v   # TF: eigenvalues have the input's dtype
 
 
 def _eigh_vjp(g, out, a):
@@ -457,6 +457,7 @@ def pinv(a, rcond=None, validate_args=False, name=None):
     if rcond is None:
         rcond = 10.0 * max(m, n) * float(np.finfo(real.np).eps)
     s, u, v = svd(a, full_matrices=False)
+    s = _realpart(s)
     keep = greater(s, expand_dims(rcond * reduce_max(s, axis=-1), -1))
     s_inv = where_v(keep, 1.0 / where_v(keep, s, 1.0), 0.0)   # NaN-free gradient
     return matmul(v * expand_dims(cast(s_inv, a.dtype), -2), u, adjoint_b=True)
@@ -517,10 +518,13 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     is_matrix, axis = _norm_args(ord, axis, rank)
     if ord in ("fro", "euclidean") or (ord == 2 and not is_matrix):
         result = _safe_sqrt_sum(x, axis)
+        if x.dtype.is_complex:     # TF: sqrt(sum(x * conj(x))) keeps the complex dtype
+            from .math_ops import cast
+            result = cast(result, x.dtype)
     elif ord == 2:
         rest = [i for i in range(rank) if i not in axis]
         perm = rest + list(axis)
-        s = svd(transpose(x, perm), compute_uv=False)
+        s = _realpart(svd(transpose(x, perm), compute_uv=False))
         result = expand_dims(expand_dims(reduce_max(s, axis=-1), -1), -1)
         inv_perm = list(np.argsort(perm))
         result = transpose(result, inv_perm)
@@ -544,11 +548,12 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     return result
 
 
+def _realpart(x):
+    from .math_ops import real
+    return real(x) if x.dtype.is_complex else x
+
+
 # --- shape rules for the tracer (probing with placeholder values would hit singular input)
-def _real(dt):
-    return dt.real_dtype if dt.is_complex else dt
-
-
 def _min(a, b):
     return None if a is None or b is None else min(a, b)
 
@@ -567,7 +572,7 @@ def _qr_infer(a, full_matrices):
 def _svd_infer(a, full_matrices):
     *b, m, n = a.shape.as_list()
     k = _min(m, n)
-    return ((b + [k], _real(a.dtype)), (b + [m, m if full_matrices else k], a.dtype),
+    return ((b + [k], a.dtype), (b + [m, m if full_matrices else k], a.dtype),
             (b + [n, n if full_matrices else k], a.dtype))
 
 
@@ -580,10 +585,10 @@ _INV.def_infer(lambda a, adjoint: (a.shape, a.dtype))
 _CHOL.def_infer(lambda a: (a.shape, a.dtype))
 _DET.def_infer(lambda a: (a.shape.as_list()[:-2], a.dtype))
 _SLOGDET.def_infer(lambda a: ((a.shape.as_list()[:-2], a.dtype),
-                              (a.shape.as_list()[:-2], _real(a.dtype))))
+                              (a.shape.as_list()[:-2], a.dtype)))
 _SOLVE.def_infer(_solve_infer)
 _TRI.def_infer(_solve_infer)
 _QR.def_infer(_qr_infer)
 _SVD.def_infer(_svd_infer)
 _SVD_VALUES.def_infer(lambda a: _svd_infer(a, False)[0])
-_EIGH.def_infer(lambda a: ((a.shape.as_list()[:-1], _real(a.dtype)), (a.shape, a.dtype)))
+_EIGH.def_infer(lambda a: ((a.shape.as_list()[:-1], a.dtype), (a.shape, a.dtype)))

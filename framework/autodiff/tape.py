@@ -260,6 +260,13 @@ class GradientTape:
                                  unconnected is UnconnectedGradients.ZERO)
         finally:
             self._recording = was
+        for i, src in enumerate(flat_sources):
+            # an unwatched tensor has no gradient, even w.r.t. itself (as in TF)
+            if isinstance(src, Tensor) and id(src) not in self._watched:
+                grads[i] = None
+                if unconnected is UnconnectedGradients.ZERO:
+                    from ..ops.array_ops import zeros_like
+                    grads[i] = zeros_like(src)
         if flat_sources and not self._quiet and all(g is None for g in grads):
             self._last_explanation = explain.explain(self, flat_targets, flat_sources)
             warnings.warn(self._last_explanation, NoGradientWarning, stacklevel=2)

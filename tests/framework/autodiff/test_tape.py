@@ -309,3 +309,15 @@ def test_variable_assigned_inside_tape_gets_both_reads():
         b = v * v
         y = a + b
     assert float(t.gradient(y, v)) == 3.0 + 10.0
+
+
+def test_unwatched_tensor_has_no_gradient_even_wrt_itself():
+    x = cf.constant(2.0)
+    w = cf.constant(3.0)
+    with cf.GradientTape(persistent=True) as t:
+        t.watch(w)
+        y = x * w
+    with pytest.warns(NoGradientWarning):
+        assert t.gradient(x, x) is None
+    assert t.gradient(y, [x, w])[0] is None
+    assert float(t.gradient(w, w)) == 1.0

@@ -326,3 +326,14 @@ def test_batch_jacobian_example():
     jb = tape.batch_jacobian(y, x)
     assert jb.shape == (2, 6, 3)
     np.testing.assert_allclose(cf.reduce_sum(j, axis=2).numpy(), jb.numpy(), atol=1e-6)
+
+
+def test_gradients_with_respect_to_a_keras_layer():
+    keras = pytest.importorskip("cuflow.keras")   # runs once cf.keras is merged
+    layer = keras.layers.Dense(2, activation="relu")
+    x = cf.constant([[1.0, 2.0, 3.0]])
+    with cf.GradientTape() as tape:
+        y = layer(x)
+        loss = cf.reduce_mean(y ** 2)
+    grad = tape.gradient(loss, layer.trainable_variables)
+    assert [tuple(g.shape) for g in grad] == [(3, 2), (2,)]

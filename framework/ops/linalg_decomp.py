@@ -421,7 +421,12 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
     """Least-squares solution of ``matrix @ x = rhs`` (``tf.linalg.lstsq``).
 
     ``fast=True`` solves the (regularized) normal equations with Cholesky, as TF does;
-    ``fast=False`` uses the pseudo-inverse (SVD), which copes with rank deficiency.
+    ``fast=False`` gives the minimum-norm solution through the pseudo-inverse (SVD), which
+    copes with rank deficiency, and ignores ``l2_regularizer`` (as TF does).
+
+    >>> import cuflow as cf
+    >>> cf.linalg.lstsq([[1.0], [1.0]], [[1.0], [3.0]]).numpy().tolist()
+    [[2.0]]
     """
     a, b = _tensor(matrix), _tensor(rhs)
     _check_rhs("matrix_solve_ls", a, b)

@@ -84,8 +84,12 @@ def inv(input, adjoint=False, name=None):  # noqa: A002
     return _apply(_INV, (x,), {"adjoint": bool(adjoint)})
 
 
-_DET = defop("matrix_determinant", OPAQUE, dtypes=_LA,
-             vjp=lambda g, d, a: _expand2(g * d) * inv(a, adjoint=True))(
+def _det_vjp(g, d, a):
+    from .math_ops import conj
+    return _expand2(g * conj(d)) * inv(a, adjoint=True)
+
+
+_DET = defop("matrix_determinant", OPAQUE, dtypes=_LA, vjp=_det_vjp)(
     lambda xp, a: xp.asarray(xp.linalg.det(a)))
 
 
@@ -107,7 +111,8 @@ def _slogdet_impl(xp, a):
 
 
 _SLOGDET = defop("log_matrix_determinant", OPAQUE, dtypes=_LA, n_out=2,
-                 vjp=lambda g, out, a: _expand2(g[1]) * inv(a, adjoint=True))(_slogdet_impl)
+                 vjp=lambda g, out, a: _expand2(_realpart(g[1], keep_dtype=True)) *
+                 inv(a, adjoint=True))(_slogdet_impl)
 
 
 def slogdet(input, name=None):  # noqa: A002
@@ -262,7 +267,14 @@ def _qr_square_or_deep(q, r, dq, dr):
     tril = band_part(qdq_ + rdr_, -1, 0)
     grad_a = matmul(q, dr + _tri_right(tril, r))
     grad_b = _tri_right(dq - matmul(q, qdq), r)
-    return grad_a + grad_b
+    ret = grad_a + grad_b
+    if q.dtype.is_complex:   # the imaginary diagonal term (as TF's QrGrad)
+        from .math_ops import cast, real
+        m = rdr - _adj(qdq)
+        eyem = matrix_diag(matrix_diag_part(m))
+        correction = eyem - cast(real(eyem), q.dtype)
+        ret = ret + _tri_right(matmul(q, _adj(correction)), r)
+    return ret
 
 
 def _qr_vjp(g, out, a, full_matrices):
@@ -330,9 +342,12 @@ def _svd_grad(s, u, v, ds, du, dv):
     vtdv = matmul(v, dv, adjoint_a=True)
     j = f * (utdu - _adj(utdu))
     k = f * (vtdv - _adj(vtdv))
-    core = j * s_row + matrix_diag(cast(ds, u.dtype)) + s_col * k
-    grad = matmul(matmul(u, core), v, adjoint_b=True)
+    core = j * s_row + matrix_diag(_realpart(ds, keep_dtype=True)) + s_col * k
     inv_s = reciprocal(s_c)
+    if u.dtype.is_complex:   # the phase term (as TF's SvdGrad)
+        diag_l = matrix_diag(matrix_diag_part(vtdv))
+        core = core + 0.5 * expand_dims(inv_s, -1) * (_adj(diag_l) - diag_l)
+    grad = matmul(matmul(u, core), v, adjoint_b=True)
     m, n = u.shape[-2], v.shape[-2]
     if m > u.shape[-1] or m > n:
         proj = du - matmul(u, utdu)                           # (I - U U^H) dU
@@ -348,9 +363,8 @@ _SVD = defop("svd", OPAQUE, dtypes=_LA, n_out=3, vjp=_svd_vjp)(_svd_impl)
 
 def _svd_values_vjp(g, s, a):
     from .array_ops import expand_dims
-    from .math_ops import cast
     _, u, v = _apply(_SVD, (a,), {"full_matrices": False})
-    return matmul(u * cast(expand_dims(g, -2), u.dtype), v, adjoint_b=True)
+    return matmul(u * expand_dims(_realpart(g, keep_dtype=True), -2), v, adjoint_b=True)
 
 
 _SVD_VALUES = defop("svd_values", OPAQUE, dtypes=_LA, vjp=_svd_values_vjp)(
@@ -387,7 +401,7 @@ def _eigh_vjp(g, out, a):
     ge, gv = g
     f = set_diag(reciprocal(expand_dims(e, -2) - expand_dims(e, -1)), zeros_like(e))
     f = cast(f, v.dtype)
-    inner = matrix_diag(cast(ge, v.dtype)) + f * matmul(v, gv, adjoint_a=True)
+    inner = matrix_diag(_realpart(ge, keep_dtype=True)) + f * matmul(v, gv, adjoint_a=True)
     grad_a = matmul(v, matmul(inner, v, adjoint_b=True))
     # eigh reads only the lower triangle: fold the upper part's gradient onto it.
     grad_a = band_part(grad_a + _adj(grad_a), -1, 0)
@@ -553,9 +567,12 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     return result
 
 
-def _realpart(x):
-    from .math_ops import real
-    return real(x) if x.dtype.is_complex else x
+def _realpart(x, keep_dtype=False):
+    """Real part (s, e, log|det| are real-valued even when typed complex, as in TF)."""
+    from .math_ops import cast, real
+    if not x.dtype.is_complex:
+        return x
+    return cast(real(x), x.dtype) if keep_dtype else real(x)
 
 
 # --- shape rules for the tracer (probing with placeholder values would hit singular input)

@@ -8,5 +8,6 @@ from .ops.linalg_ops import (adjoint, band_part, cross, einsum, eye, matmul,  # 
 from .ops.linalg_ops import matrix_diag as diag  # noqa: F401
 from .ops.linalg_ops import matrix_diag_part as diag_part  # noqa: F401
 from .ops.linalg_ops import matrix_transpose as transpose  # noqa: F401
-from .ops.linalg_functions import expm, normalize, sqrtm  # noqa: F401
+from .ops.linalg_functions import (expm, global_norm, matrix_rank, normalize,  # noqa: F401
+                                   sqrtm)
 from .ops.linalg_functions import sqrtm as matrix_square_root  # noqa: F401

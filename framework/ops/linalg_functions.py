@@ -101,3 +101,54 @@ def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002
     x = _tensor(tensor)
     n = norm(x, ord=ord, axis=axis, keepdims=True)
     return x / n, n
+
+
+def matrix_rank(a, tol=None, validate_args=False, name=None):
+    """Number of singular values above ``tol`` (default eps * max(m, n) * max(s)), as int64
+    (``tf.linalg.matrix_rank``).
+
+    >>> import cuflow as cf
+    >>> int(cf.linalg.matrix_rank([[1.0, 2.0], [2.0, 4.0]]))
+    1
+    """
+    from .. import dtypes as _dt
+    from .array_ops import expand_dims
+    from .linalg_decomp import _realpart, svd
+    from .math_ops import cast, greater
+    from .reduce_ops import reduce_max, reduce_sum
+    a = _tensor(a)
+    s = _realpart(svd(a, compute_uv=False))
+    if tol is None:
+        m, n = a.shape[-2], a.shape[-1]
+        tol = float(np.finfo(s.dtype.np).eps) * max(m, n) * reduce_max(s, axis=-1)
+        tol = expand_dims(tol, -1)
+    return reduce_sum(cast(greater(s, tol), _dt.int64), axis=-1)
+
+
+def global_norm(t_list, name=None):
+    """sqrt of the sum of squares of every entry of every tensor in ``t_list`` (None
+    entries are skipped; ``tf.linalg.global_norm``).
+
+    >>> import cuflow as cf
+    >>> float(cf.linalg.global_norm([cf.constant([3.0]), None, cf.constant([[4.0]])]))
+    5.0
+    """
+    from .reduce_ops import reduce_sum
+    if isinstance(t_list, (str, bytes)) or not isinstance(t_list, (list, tuple)):
+        raise TypeError(f"global_norm: t_list must be a sequence of tensors, got "
+                        f"{type(t_list).__name__}")
+    parts = [reduce_sum(_tensor(t) * _tensor(t)) for t in t_list if t is not None]
+    if not parts:
+        from .constant import constant
+        return constant(0.0)
+    total = parts[0]
+    for p in parts[1:]:
+        total = total + p
+    return _sqrt0(total)
+
+
+def _sqrt0(x):
+    """sqrt with a zero (not NaN) gradient at 0."""
+    from .math_ops import greater, sqrt, where_v
+    nz = greater(x, 0)
+    return where_v(nz, sqrt(where_v(nz, x, 1.0)), 0.0)

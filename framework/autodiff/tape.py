@@ -180,13 +180,23 @@ class GradientTape:
             inputs.append(a)
         if not hit:
             return
-        outs = result if isinstance(result, tuple) else (result,)
-        if not op.differentiable or not any(_differentiable(o) for o in outs):
+        if type(result) is tuple:
+            outs = result
+            ok = any(_differentiable(o) for o in outs)
+        else:   # the common single output: no generators (this runs once per op)
+            outs = (result,)
+            dt = result.dtype
+            ok = dt.is_floating or dt.is_complex
+        if not ok or not op.differentiable:
             if op.name not in _VALUE_FREE:
                 self._note_break(_break_reason(op, outs))
             return
-        out_keys = tuple(id(o) for o in outs)
-        watched.update(out_keys)
+        if len(outs) == 1:
+            out_keys = (id(outs[0]),)
+            watched.add(out_keys[0])
+        else:
+            out_keys = tuple([id(o) for o in outs])
+            watched.update(out_keys)
         self._entries.append(_Entry(op, tuple(in_keys), tuple(inputs), out_keys, outs,
                                     attrs))
 

@@ -19,6 +19,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from . import array_ops as _a
+from ._nn_infer import conv_out, dims
 from ._util import shape_of, static_value
 from .constant import convert_to_tensor
 from .dispatch import apply as _apply
@@ -165,6 +166,18 @@ _BP_INPUT = defop("conv2d_backprop_input", OPAQUE, dtypes=_F, promote=True,
                   vjp=_bp_input_vjp)(_backprop_input_impl)
 _BP_FILTER = defop("conv2d_backprop_filter", OPAQUE, dtypes=_F, promote=True,
                    vjp=_bp_filter_vjp)(_backprop_filter_impl)
+
+
+def _conv_infer(x, w, strides, dilations, pads):
+    n, h, wd, _ = dims(x)
+    kh, kw, _, o = dims(w)
+    return ([n, conv_out(h, kh, strides[0], dilations[0], pads[0]),
+             conv_out(wd, kw, strides[1], dilations[1], pads[1]), o], x.dtype)
+
+
+_CONV.def_infer(_conv_infer)
+_BP_INPUT.def_infer(lambda dy, w, in_shape, **at: (list(in_shape), dy.dtype))
+_BP_FILTER.def_infer(lambda x, dy, filter_shape, **at: (list(filter_shape), x.dtype))
 
 
 # --- argument normalization ---------------------------------------------------------------------

@@ -17,6 +17,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from . import array_ops as _a
+from ._nn_infer import conv_out, dims
 from ._util import shape_of
 from .constant import convert_to_tensor
 from .conv_ops import _is_nc, _out_size, _pads, _spatial, _taps, _to_nchw, _to_nhwc
@@ -141,6 +142,19 @@ _AVG = defop("avg_pool", OPAQUE, dtypes=_F, vjp=lambda g, y, x, **at: _apply(
 _AVG_GRAD = defop("avg_pool_grad", OPAQUE, dtypes=_F,
                   vjp=lambda gg, y, dy, in_shape, **at: _apply(_AVG, (gg,), at))(
     _avg_pool_grad_impl)
+
+
+def _pool_infer(x, ksize, strides, dilations, pads):
+    n, h, w, c = dims(x)
+    return ([n, conv_out(h, ksize[0], strides[0], dilations[0], pads[0]),
+             conv_out(w, ksize[1], strides[1], dilations[1], pads[1]), c], x.dtype)
+
+
+_MAX.def_infer(_pool_infer)
+_AVG.def_infer(_pool_infer)
+_MAX_GRAD.def_infer(lambda x, dy, **at: (dims(x), dy.dtype))
+_MAX_GRAD_GRAD.def_infer(lambda x, g, **at: (_pool_infer(x, **at)[0], g.dtype))
+_AVG_GRAD.def_infer(lambda dy, in_shape, **at: (list(in_shape), dy.dtype))
 
 
 # --- public functions ------------------------------------------------------------------------

@@ -120,3 +120,42 @@ def test_second_order_gradients(name):
         x = r.permutation(x.size).reshape(shape) * 0.3  # distinct values: no argmax flips
     v = r.standard_normal(shape)
     np.testing.assert_allclose(_hvp(fn, x, v), _fd_hvp(fn, x, v), rtol=1e-5, atol=1e-6)
+
+
+# --- shape rules ---------------------------------------------------------------------------------
+class _Aval:
+    def __init__(self, a):
+        self.shape = cf.TensorShape(list(np.shape(a)))
+        self.dtype = cf.as_dtype(np.asarray(a).dtype)
+
+
+def test_infer_rules_match_what_the_ops_compute(monkeypatch):
+    """Every nn/random/image op's ``infer`` agrees with its impl on the op database's
+    samples (the tracer relies on it instead of probing)."""
+    from cuflow.ops import registry
+
+    from . import opdb_image, opdb_nn, opdb_nn_conv, opdb_random
+
+    mine = {n: op for n, op in registry.all_ops().items() if op.infer is not None and
+            op.module and op.module.split(".")[-1] in ("nn_ops", "conv_ops", "pool_ops",
+                                                       "random_ops", "image_ops")}
+    seen = set()
+
+    def wrap(op, impl):
+        def checked(xp, *arrays, **attrs):
+            out = impl(xp, *arrays, **attrs)
+            shape, dtype = op.infer(*[_Aval(a) for a in arrays], **attrs)
+            assert list(shape) == list(np.shape(out)), (op.name, shape, np.shape(out))
+            assert np.dtype(cf.as_dtype(dtype).np) == np.asarray(out).dtype, op.name
+            seen.add(op.name)
+            return out
+        return checked
+
+    for op in mine.values():
+        monkeypatch.setattr(op, "impl", wrap(op, op.impl))
+    rng = np.random.default_rng(0)
+    for info in opdb_nn.OPS + opdb_nn_conv.OPS + opdb_random.OPS + opdb_image.OPS:
+        for sample in info.samples(rng, info.dtypes[0]):
+            args = [cf.constant(a) if isinstance(a, np.ndarray) else a for a in sample.args]
+            info.fn(*args, **sample.kwargs)
+    assert seen == set(mine), sorted(set(mine) - seen)

@@ -397,3 +397,67 @@ def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
     pads = _pads(op, padding, tuple(shape_of(x))[1:3], fs[:2], s, d, nc)
     return _apply(_BP_FILTER, (x, dy), {"filter_shape": fs, "strides": s, "dilations": d,
                                         "pads": pads})
+
+
+def atrous_conv2d(value, filters, rate, padding, name=None):
+    """conv2d with dilation ``rate`` (``tf.nn.atrous_conv2d``)."""
+    return conv2d(value, filters, 1, padding, "NHWC", int(rate))
+
+
+def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
+                     data_format="NWC", dilations=None, name=None):
+    """The gradient of conv1d w.r.t. its input; ``filters`` is [W, out_ch, in_ch]."""
+    nc = _is_nc(data_format)
+    out = [int(v) for v in np.asarray(static_value(output_shape)).ravel().tolist()]
+    axis = 2 if nc else 1
+    out.insert(axis, 1)
+    s = (1,) + _spatial("conv1d_transpose", strides, 1, "strides", nc)
+    d = (1,) + _spatial("conv1d_transpose", dilations, 1, "dilations", nc)
+    y = conv2d_transpose(_a.expand_dims(input, axis), _a.expand_dims(filters, 0), out, s,
+                         padding, "NCHW" if nc else "NHWC", d)
+    return _a.squeeze(y, [axis])
+
+
+# --- extract_patches (im2col as a public op) ----------------------------------------------------
+def _patches_impl(xp, x, ksize, strides, dilations, pads):
+    cols = im2col(xp, x, ksize[0], ksize[1], strides, dilations, pads)
+    n, ho, wo = cols.shape[:3]
+    return cols.reshape(n, ho, wo, ksize[0] * ksize[1] * x.shape[3])
+
+
+def _patches_grad_impl(xp, g, in_shape, ksize, strides, dilations, pads):
+    n, ho, wo, _ = g.shape
+    cols = g.reshape(n, ho, wo, ksize[0] * ksize[1], in_shape[3])
+    return col2im(xp, cols, in_shape, ksize[0], ksize[1], strides, dilations, pads)
+
+
+_PATCHES = defop("extract_patches", OPAQUE, dtypes=_dt.REAL, vjp=lambda g, y, x, **at: _apply(
+    _PATCHES_GRAD, (g,), dict(in_shape=tuple(shape_of(x)), **at)))(_patches_impl)
+_PATCHES_GRAD = defop("extract_patches_grad", OPAQUE, dtypes=_dt.REAL,
+                      vjp=lambda g, y, dy, in_shape, **at: _apply(_PATCHES, (g,), at))(
+    _patches_grad_impl)
+_PATCHES.def_infer(lambda x, ksize, strides, dilations, pads: ([
+    dims(x)[0], conv_out(dims(x)[1], ksize[0], strides[0], dilations[0], pads[0]),
+    conv_out(dims(x)[2], ksize[1], strides[1], dilations[1], pads[1]),
+    ksize[0] * ksize[1] * dims(x)[3]], x.dtype))
+_PATCHES_GRAD.def_infer(lambda g, in_shape, **at: (list(in_shape), g.dtype))
+
+
+def extract_patches(images, sizes, strides, rates, padding, name=None):
+    """Patches of ``sizes`` flattened into the depth dimension ([kh, kw, c] order).
+
+    >>> import cuflow as cf
+    >>> x = cf.reshape(cf.range(16), [1, 4, 4, 1])
+    >>> cf.image.extract_patches(x, [1, 2, 2, 1], [1, 2, 2, 1], [1, 1, 1, 1], "VALID").shape
+    TensorShape([1, 2, 2, 4])
+    """
+    op = "extract_patches"
+    x = convert_to_tensor(images)
+    _check_rank(op, x, 4, "images")
+    k = _spatial(op, sizes, 2, "sizes", False)
+    s = _spatial(op, strides, 2, "strides", False)
+    r = _spatial(op, rates, 2, "rates", False)
+    if not isinstance(padding, str):
+        raise _err(op, f"padding must be 'SAME' or 'VALID', got {padding!r}")
+    pads = _pads(op, padding, tuple(shape_of(x))[1:3], k, s, r, False)
+    return _apply(_PATCHES, (x,), {"ksize": k, "strides": s, "dilations": r, "pads": pads})

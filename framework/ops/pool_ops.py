@@ -270,3 +270,42 @@ def pool(input, window_shape, pooling_type, strides=None, padding="VALID",
     y = _pool2d(op_def, "max_pool" if ptype == "MAX" else "avg_pool", x, window, strides,
                 padding, "NCHW" if nc else "NHWC", dil)
     return _a.squeeze(y, [2 if nc else 1]) if nd == 1 else y
+
+
+# --- max_pool_with_argmax -------------------------------------------------------------------------
+def _argmax_impl(xp, x, ksize, strides, dilations, pads, include_batch, dtype):
+    arg, _taps = _argmax_taps(xp, x, ksize, strides, dilations, pads)
+    n, h, w, c = x.shape
+    ho, wo = arg.shape[1], arg.shape[2]
+    ki, kj = arg // ksize[1], arg % ksize[1]
+    y = xp.arange(ho).reshape(1, ho, 1, 1) * strides[0] + ki * dilations[0] - pads[0][0]
+    xx = xp.arange(wo).reshape(1, 1, wo, 1) * strides[1] + kj * dilations[1] - pads[1][0]
+    idx = (y * w + xx) * c + xp.arange(c).reshape(1, 1, 1, c)
+    if include_batch:
+        idx = idx + xp.arange(n).reshape(n, 1, 1, 1) * (h * w * c)
+    return idx.astype(dtype)
+
+
+_ARGMAX = defop("max_pool_argmax", OPAQUE, dtypes=_POOL_DTYPES, differentiable=False)(
+    _argmax_impl)
+_ARGMAX.def_infer(lambda x, include_batch, dtype, **at: (_pool_infer(x, **at)[0], dtype))
+
+
+def max_pool_with_argmax(input, ksize, strides, padding, data_format="NHWC",  # noqa: A002
+                         output_dtype=_dt.int64, include_batch_in_index=False, name=None):
+    """(max_pool2d(input), flat index of each maximum): ((b * H + y) * W + x) * C + c,
+    without the batch term unless ``include_batch_in_index``."""
+    if data_format != "NHWC":
+        raise ValueError(f"max_pool_with_argmax supports only NHWC, got {data_format!r}")
+    if not isinstance(padding, str):
+        raise _err("max_pool_with_argmax", "padding must be 'SAME' or 'VALID'")
+    out = max_pool2d(input, ksize, strides, padding)
+    x = convert_to_tensor(input)
+    k = _spatial("max_pool_with_argmax", ksize, 2, "ksize", False)
+    s = _spatial("max_pool_with_argmax", strides, 2, "strides", False)
+    pads = _pads("max_pool_with_argmax", padding, tuple(shape_of(x))[1:3], k, s, (1, 1),
+                 False)
+    arg = _apply(_ARGMAX, (x,), {"ksize": k, "strides": s, "dilations": (1, 1), "pads": pads,
+                                 "include_batch": bool(include_batch_in_index),
+                                 "dtype": _dt.as_dtype(output_dtype).np})
+    return out, arg

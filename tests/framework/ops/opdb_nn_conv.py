@@ -139,6 +139,17 @@ def _transpose_pool(dy, in_shape, ksize, strides, dilations, pads):
     return (np.stack(cols, 1).T @ dy.ravel()).reshape(in_shape)
 
 
+def _adjoint(fn, g, in_shape):
+    """The transpose of the linear map ``fn`` applied to ``g``, column by column."""
+    n = int(np.prod(in_shape))
+    cols = []
+    for k in range(n):
+        e = np.zeros(n)
+        e[k] = 1
+        cols.append(fn(e.reshape(in_shape)).ravel())
+    return (np.stack(cols, 1).T @ g.ravel()).reshape(in_shape)
+
+
 def _grad_of(op_name, fn_inputs):
     return lambda *a, **k: cf.ops.apply(cf.ops.get(op_name), a, k)
 
@@ -210,8 +221,65 @@ def _bpf_samples(rng, d):
                    dict(filter_shape=(3, 3, 1, 4), **_AT_G))]
 
 
+def _patches_ref(x, sizes, strides, rates, padding):
+    k, s, r = _norm(sizes, 2), _norm(strides, 2), _norm(rates, 2)
+    pads = _ref_pads(x.shape[1:3], k, s, r, padding)
+    xp = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+    ho = (xp.shape[1] - (k[0] - 1) * r[0] - 1) // s[0] + 1
+    wo = (xp.shape[2] - (k[1] - 1) * r[1] - 1) // s[1] + 1
+    out = np.zeros((x.shape[0], ho, wo, k[0] * k[1] * x.shape[3]), x.dtype)
+    for i in range(ho):
+        for j in range(wo):
+            patch = xp[:, i * s[0]:i * s[0] + (k[0] - 1) * r[0] + 1:r[0],
+                       j * s[1]:j * s[1] + (k[1] - 1) * r[1] + 1:r[1], :]
+            out[:, i, j] = patch.reshape(x.shape[0], -1)
+    return out
+
+
+def _patches_samples(rng, d):
+    return [Sample((_arr(rng, (2, 5, 4, 2), d), [1, 2, 2, 1], [1, 2, 1, 1], [1, 1, 1, 1],
+                    "VALID")),
+            Sample((_arr(rng, (1, 5, 5, 1), d), [1, 3, 2, 1], [1, 2, 2, 1], [1, 2, 1, 1],
+                    "SAME"))]
+
+
+def _argmax_ref(x, ksize, strides, padding, include_batch_in_index=False):
+    k, s = _norm(ksize, 2), _norm(strides, 2)
+    pads = _ref_pads(x.shape[1:3], k, s, (1, 1), padding)
+    n, h, w, c = x.shape
+    ho = (h + sum(pads[0]) - k[0]) // s[0] + 1
+    wo = (w + sum(pads[1]) - k[1]) // s[1] + 1
+    out = np.zeros((n, ho, wo, c), np.int64)
+    for b in range(n):
+        for i in range(ho):
+            for j in range(wo):
+                for ch in range(c):
+                    best, arg = -np.inf, 0
+                    for a in range(k[0]):
+                        for e in range(k[1]):
+                            y, xx = i * s[0] + a - pads[0][0], j * s[1] + e - pads[1][0]
+                            if 0 <= y < h and 0 <= xx < w and x[b, y, xx, ch] > best:
+                                best, arg = x[b, y, xx, ch], (y * w + xx) * c + ch
+                    out[b, i, j, ch] = arg + (b * h * w * c if include_batch_in_index else 0)
+    return out
+
+
 _MP = "max_pool"
 OPS = [
+    OpInfo("extract_patches", cf.image.extract_patches, _patches_ref, _patches_samples,
+           F + ("int32",)),
+    OpInfo("extract_patches_grad", _grad_of("extract_patches_grad", None),
+           lambda g, in_shape, **at: _adjoint(lambda a: _patches_ref(
+               a, at["ksize"], at["strides"], at["dilations"], "SAME"), g, in_shape),
+           lambda r, d: [Sample((_arr(r, (1, 3, 2, 8), d),), dict(
+               in_shape=(1, 5, 4, 2), ksize=(2, 2), strides=(2, 2), dilations=(1, 1),
+               pads=((0, 1), (0, 0))))], F),
+    OpInfo("max_pool_argmax", lambda *a, **k: cf.nn.max_pool_with_argmax(*a, **k)[1],
+           _argmax_ref, lambda r, d: [
+               Sample((_arr(r, (2, 5, 4, 2), d), 2, 2, "SAME")),
+               Sample((_arr(r, (1, 5, 5, 1), d), 3, [1, 2], "VALID"),
+                      {"include_batch_in_index": True})], F, grad=False,
+           out_dtype=lambda d: "int64"),
     OpInfo("conv2d_backprop_input", _grad_of("conv2d_backprop_input", None), _bp_input_ref,
            _bp_samples, F),
     OpInfo("conv2d_backprop_filter", _grad_of("conv2d_backprop_filter", None),

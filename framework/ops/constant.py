@@ -173,6 +173,11 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, preferred_d
             raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
                              f"for Tensor with dtype {value.dtype.name}: {value!r}")
         return value
+    if isinstance(value, Tensor):  # a symbolic tensor (cf.function tracing)
+        if dtype is not None and value.dtype != _dt.as_dtype(dtype):
+            raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
+                             f"for Tensor with dtype {value.dtype.name}: {value!r}")
+        return value
     if isinstance(value, Variable):
         if dtype is not None and value.dtype != _dt.as_dtype(dtype):
             raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "

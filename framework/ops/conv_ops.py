@@ -14,6 +14,9 @@ Attributes are normalized by the public functions: ``strides``/``dilations`` (h,
 """
 from __future__ import annotations
 
+import itertools
+import math
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -39,55 +42,59 @@ def _out_size(n, k, s, d, pad):
     return (n + pad[0] + pad[1] - (k - 1) * d - 1) // s + 1
 
 
-def _taps(kh, kw, strides, dilations, ho, wo):
-    sh, sw = strides
-    dh, dw = dilations
-    for i in range(kh):
-        for j in range(kw):
-            yield (slice(i * dh, i * dh + sh * (ho - 1) + 1, sh),
-                   slice(j * dw, j * dw + sw * (wo - 1) + 1, sw))
+def _taps(ksize, strides, dilations, out):
+    """One tuple of per-dimension slices per kernel tap (row-major over the kernel)."""
+    for tap in itertools.product(*(range(k) for k in ksize)):
+        yield tuple(slice(i * d, i * d + s * (o - 1) + 1, s)
+                    for i, s, d, o in zip(tap, strides, dilations, out))
 
 
 def _pad(xp, x, pads, value=0):
     if not any(p for pair in pads for p in pair):
         return x
-    return xp.pad(x, ((0, 0), pads[0], pads[1], (0, 0)), constant_values=value)
+    return xp.pad(x, ((0, 0), *pads, (0, 0)), constant_values=value)
 
 
-def im2col(xp, x, kh, kw, strides, dilations, pads):
-    """(N, H, W, C) -> (N, Ho, Wo, KH*KW, C): the KH*KW shifted views, stacked."""
+def out_sizes(shape, ksize, strides, dilations, pads):
+    return tuple(_out_size(n, k, s, d, p) for n, k, s, d, p in
+                 zip(shape[1:-1], ksize, strides, dilations, pads))
+
+
+def im2col(xp, x, ksize, strides, dilations, pads):
+    """(N, *S, C) -> (N, *O, K, C) with K = prod(ksize): the shifted views, stacked."""
     xpad = _pad(xp, x, pads)
-    ho = _out_size(x.shape[1], kh, strides[0], dilations[0], pads[0])
-    wo = _out_size(x.shape[2], kw, strides[1], dilations[1], pads[1])
-    cols = xp.empty((x.shape[0], ho, wo, kh * kw, x.shape[3]), dtype=x.dtype)
-    for t, (si, sj) in enumerate(_taps(kh, kw, strides, dilations, ho, wo)):
-        cols[:, :, :, t, :] = xpad[:, si, sj, :]
+    out = out_sizes(x.shape, ksize, strides, dilations, pads)
+    cols = xp.empty((x.shape[0], *out, math.prod(ksize), x.shape[-1]), dtype=x.dtype)
+    for t, tap in enumerate(_taps(ksize, strides, dilations, out)):
+        cols[(Ellipsis, t, slice(None))] = xpad[(slice(None), *tap, slice(None))]
     return cols
 
 
-def col2im(xp, cols, in_shape, kh, kw, strides, dilations, pads):
-    """Adjoint of im2col: scatter-adds (N, Ho, Wo, KH*KW, C) back into (N, H, W, C)."""
-    n, h, w, c = in_shape
-    ho, wo = cols.shape[1], cols.shape[2]
-    out = xp.zeros((n, h + sum(pads[0]), w + sum(pads[1]), c), dtype=cols.dtype)
-    for t, (si, sj) in enumerate(_taps(kh, kw, strides, dilations, ho, wo)):
-        out[:, si, sj, :] += cols[:, :, :, t, :]
-    return out[:, pads[0][0]:pads[0][0] + h, pads[1][0]:pads[1][0] + w, :]
+def col2im(xp, cols, in_shape, ksize, strides, dilations, pads):
+    """Adjoint of im2col: scatter-adds (N, *O, K, C) back into (N, *S, C)."""
+    out = cols.shape[1:-2]
+    padded = [n + sum(p) for n, p in zip(in_shape[1:-1], pads)]
+    acc = xp.zeros((in_shape[0], *padded, in_shape[-1]), dtype=cols.dtype)
+    for t, tap in enumerate(_taps(ksize, strides, dilations, out)):
+        acc[(slice(None), *tap, slice(None))] += cols[(Ellipsis, t, slice(None))]
+    return acc[(slice(None), *(slice(p[0], p[0] + n) for p, n in zip(pads, in_shape[1:-1])),
+                slice(None))]
 
 
 def _grouped_cols(cols, groups):
-    """(N, Ho, Wo, K, C) -> (G, N*Ho*Wo, K*Cg)."""
-    n, ho, wo, k, c = cols.shape
+    """(N, *O, K, C) -> (G, M, K*Cg) with M = N * prod(O)."""
+    k, c = cols.shape[-2:]
+    m = cols.size // (k * c)
     cg = c // groups
-    return cols.reshape(n * ho * wo, k, groups, cg).transpose(2, 0, 1, 3).reshape(
-        groups, n * ho * wo, k * cg)
+    return cols.reshape(m, k, groups, cg).transpose(2, 0, 1, 3).reshape(groups, m, k * cg)
 
 
 def _grouped_filter(w, groups):
-    """(KH, KW, Cg, O) -> (G, KH*KW*Cg, O/G)."""
-    kh, kw, cg, o = w.shape
-    return w.reshape(kh * kw, cg, groups, o // groups).transpose(2, 0, 1, 3).reshape(
-        groups, kh * kw * cg, o // groups)
+    """(*K, Cg, O) -> (G, prod(K)*Cg, O/G)."""
+    cg, o = w.shape[-2:]
+    k = w.size // (cg * o)
+    return w.reshape(k, cg, groups, o // groups).transpose(2, 0, 1, 3).reshape(
+        groups, k * cg, o // groups)
 
 
 def _acc(x):
@@ -97,49 +104,51 @@ def _acc(x):
 def _conv_impl(xp, x, w, strides, dilations, pads):
     dt = x.dtype
     x, w = _acc(x), _acc(w)
-    kh, kw, cg, o = w.shape
-    groups = x.shape[3] // cg
-    cols = im2col(xp, x, kh, kw, strides, dilations, pads)
-    n, ho, wo = cols.shape[:3]
+    *ks, cg, o = w.shape
+    groups = x.shape[-1] // cg
+    cols = im2col(xp, x, ks, strides, dilations, pads)
+    lead = cols.shape[:-2]
+    m, kc = math.prod(lead), math.prod(ks) * cg
     if groups == 1:
-        out = cols.reshape(n * ho * wo, kh * kw * cg) @ w.reshape(kh * kw * cg, o)
+        out = cols.reshape(m, kc) @ w.reshape(kc, o)
     else:
-        y = xp.matmul(_grouped_cols(cols, groups), _grouped_filter(w, groups))
-        out = y.transpose(1, 0, 2)
-    return out.reshape(n, ho, wo, o).astype(dt, copy=False)
+        out = xp.matmul(_grouped_cols(cols, groups), _grouped_filter(w, groups)).transpose(
+            1, 0, 2)
+    return out.reshape(*lead, o).astype(dt, copy=False)
 
 
 def _backprop_input_impl(xp, dy, w, in_shape, strides, dilations, pads):
     dt = dy.dtype
     dy, w = _acc(dy), _acc(w)
-    kh, kw, cg, o = w.shape
-    groups = in_shape[3] // cg
-    n, ho, wo, _ = dy.shape
+    *ks, cg, o = w.shape
+    k = math.prod(ks)
+    groups = in_shape[-1] // cg
+    lead = dy.shape[:-1]
+    m = math.prod(lead)
     if groups == 1:
-        dcols = dy.reshape(n * ho * wo, o) @ w.reshape(kh * kw * cg, o).T
-        dcols = dcols.reshape(n, ho, wo, kh * kw, cg)
+        dcols = (dy.reshape(m, o) @ w.reshape(k * cg, o).T).reshape(*lead, k, cg)
     else:
-        g = dy.reshape(n * ho * wo, groups, o // groups).transpose(1, 0, 2)
-        d = xp.matmul(g, _grouped_filter(w, groups).transpose(0, 2, 1))  # (G, NHW, K*Cg)
-        dcols = d.reshape(groups, n * ho * wo, kh * kw, cg).transpose(1, 2, 0, 3).reshape(
-            n, ho, wo, kh * kw, groups * cg)
-    return col2im(xp, dcols, in_shape, kh, kw, strides, dilations, pads).astype(dt)
+        g = dy.reshape(m, groups, o // groups).transpose(1, 0, 2)
+        d = xp.matmul(g, _grouped_filter(w, groups).transpose(0, 2, 1))  # (G, M, K*Cg)
+        dcols = d.reshape(groups, m, k, cg).transpose(1, 2, 0, 3).reshape(
+            *lead, k, groups * cg)
+    return col2im(xp, dcols, in_shape, ks, strides, dilations, pads).astype(dt)
 
 
 def _backprop_filter_impl(xp, x, dy, filter_shape, strides, dilations, pads):
     dt = x.dtype
     x, dy = _acc(x), _acc(dy)
-    kh, kw, cg, o = filter_shape
-    groups = x.shape[3] // cg
-    cols = im2col(xp, x, kh, kw, strides, dilations, pads)
+    *ks, cg, o = filter_shape
+    k = math.prod(ks)
+    groups = x.shape[-1] // cg
+    cols = im2col(xp, x, ks, strides, dilations, pads)
+    m = math.prod(cols.shape[:-2])
     if groups == 1:
-        m = cols.shape[0] * cols.shape[1] * cols.shape[2]
-        dw = cols.reshape(m, kh * kw * cg).T @ dy.reshape(m, o)
+        dw = cols.reshape(m, k * cg).T @ dy.reshape(m, o)
         return dw.reshape(filter_shape).astype(dt, copy=False)
-    m = cols.shape[0] * cols.shape[1] * cols.shape[2]
-    g = dy.reshape(m, groups, o // groups).transpose(1, 0, 2)           # (G, NHW, Og)
+    g = dy.reshape(m, groups, o // groups).transpose(1, 0, 2)           # (G, M, Og)
     dw = xp.matmul(_grouped_cols(cols, groups).transpose(0, 2, 1), g)   # (G, K*Cg, Og)
-    dw = dw.reshape(groups, kh * kw, cg, o // groups).transpose(1, 2, 0, 3)
+    dw = dw.reshape(groups, k, cg, o // groups).transpose(1, 2, 0, 3)
     return dw.reshape(filter_shape).astype(dt, copy=False)
 
 
@@ -169,10 +178,10 @@ _BP_FILTER = defop("conv2d_backprop_filter", OPAQUE, dtypes=_F, promote=True,
 
 
 def _conv_infer(x, w, strides, dilations, pads):
-    n, h, wd, _ = dims(x)
-    kh, kw, _, o = dims(w)
-    return ([n, conv_out(h, kh, strides[0], dilations[0], pads[0]),
-             conv_out(wd, kw, strides[1], dilations[1], pads[1]), o], x.dtype)
+    xs, ws = dims(x), dims(w)
+    out = [conv_out(n, k, s, d, p) for n, k, s, d, p in
+           zip(xs[1:-1], ws[:-2], strides, dilations, pads)]
+    return ([xs[0], *out, ws[-1]], x.dtype)
 
 
 _CONV.def_infer(_conv_infer)
@@ -420,7 +429,7 @@ def conv1d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
 
 # --- extract_patches (im2col as a public op) ----------------------------------------------------
 def _patches_impl(xp, x, ksize, strides, dilations, pads):
-    cols = im2col(xp, x, ksize[0], ksize[1], strides, dilations, pads)
+    cols = im2col(xp, x, ksize, strides, dilations, pads)
     n, ho, wo = cols.shape[:3]
     return cols.reshape(n, ho, wo, ksize[0] * ksize[1] * x.shape[3])
 
@@ -428,7 +437,7 @@ def _patches_impl(xp, x, ksize, strides, dilations, pads):
 def _patches_grad_impl(xp, g, in_shape, ksize, strides, dilations, pads):
     n, ho, wo, _ = g.shape
     cols = g.reshape(n, ho, wo, ksize[0] * ksize[1], in_shape[3])
-    return col2im(xp, cols, in_shape, ksize[0], ksize[1], strides, dilations, pads)
+    return col2im(xp, cols, in_shape, ksize, strides, dilations, pads)
 
 
 _PATCHES = defop("extract_patches", OPAQUE, dtypes=_dt.REAL, vjp=lambda g, y, x, **at: _apply(

@@ -20,7 +20,7 @@ from . import array_ops as _a
 from ._nn_infer import conv_out, dims
 from ._util import shape_of
 from .constant import convert_to_tensor
-from .conv_ops import _is_nc, _out_size, _pads, _spatial, _taps, _to_nchw, _to_nhwc
+from .conv_ops import _is_nc, _pads, _spatial, _taps, _to_nchw, _to_nhwc, out_sizes
 from .dispatch import apply as _apply
 from .registry import OPAQUE, defop
 
@@ -38,25 +38,36 @@ def _lowest(dt):
 
 
 def _geometry(x, ksize, strides, dilations, pads):
-    ho = _out_size(x.shape[1], ksize[0], strides[0], dilations[0], pads[0])
-    wo = _out_size(x.shape[2], ksize[1], strides[1], dilations[1], pads[1])
-    return ho, wo, list(_taps(ksize[0], ksize[1], strides, dilations, ho, wo))
+    """Output spatial sizes and each tap's index tuple (N, *slices, C) into the padded x."""
+    out = out_sizes(x.shape, ksize, strides, dilations, pads)
+    taps = [(slice(None), *t, slice(None)) for t in _taps(ksize, strides, dilations, out)]
+    return out, taps
 
 
 def _padded(xp, x, pads, value):
     if not any(p for pair in pads for p in pair):
         return x
-    return xp.pad(x, ((0, 0), pads[0], pads[1], (0, 0)), constant_values=value)
+    return xp.pad(x, ((0, 0), *pads, (0, 0)), constant_values=value)
+
+
+def _zeros_padded(xp, shape, pads, dtype):
+    return xp.zeros((shape[0], *(n + sum(p) for n, p in zip(shape[1:-1], pads)), shape[-1]),
+                    dtype=dtype)
+
+
+def _crop(a, shape, pads):
+    return a[(slice(None), *(slice(p[0], p[0] + n) for p, n in zip(pads, shape[1:-1])),
+              slice(None))]
 
 
 def _argmax_taps(xp, x, ksize, strides, dilations, pads):
-    """Index (0..KH*KW-1) of each window's first maximum, and the padded input."""
-    _ho, _wo, taps = _geometry(x, ksize, strides, dilations, pads)
+    """Index (0..K-1) of each window's first maximum, and the taps."""
+    _out, taps = _geometry(x, ksize, strides, dilations, pads)
     xpad = _padded(xp, x, pads, _lowest(x.dtype))
-    best = xpad[:, taps[0][0], taps[0][1], :]
+    best = xpad[taps[0]]
     arg = xp.zeros(best.shape, dtype=np.int32)
-    for t, (si, sj) in enumerate(taps[1:], 1):
-        v = xpad[:, si, sj, :]
+    for t, tap in enumerate(taps[1:], 1):
+        v = xpad[tap]
         better = v > best
         best = xp.where(better, v, best)
         arg = xp.where(better, np.int32(t), arg)
@@ -64,65 +75,63 @@ def _argmax_taps(xp, x, ksize, strides, dilations, pads):
 
 
 def _max_pool_impl(xp, x, ksize, strides, dilations, pads):
-    _ho, _wo, taps = _geometry(x, ksize, strides, dilations, pads)
+    _out, taps = _geometry(x, ksize, strides, dilations, pads)
     xpad = _padded(xp, x, pads, _lowest(x.dtype))
-    out = xpad[:, taps[0][0], taps[0][1], :].copy()
-    for si, sj in taps[1:]:
-        xp.maximum(out, xpad[:, si, sj, :], out=out)
+    out = xpad[taps[0]].copy()
+    for tap in taps[1:]:
+        xp.maximum(out, xpad[tap], out=out)
     return out
 
 
 def _max_pool_grad_impl(xp, x, dy, ksize, strides, dilations, pads):
     arg, taps = _argmax_taps(xp, x, ksize, strides, dilations, pads)
-    n, h, w, c = x.shape
-    out = xp.zeros((n, h + sum(pads[0]), w + sum(pads[1]), c), dtype=dy.dtype)
+    out = _zeros_padded(xp, x.shape, pads, dy.dtype)
     zero = dy.dtype.type(0)
-    for t, (si, sj) in enumerate(taps):
-        out[:, si, sj, :] += xp.where(arg == t, dy, zero)
-    return out[:, pads[0][0]:pads[0][0] + h, pads[1][0]:pads[1][0] + w, :]
+    for t, tap in enumerate(taps):
+        out[tap] += xp.where(arg == t, dy, zero)
+    return _crop(out, x.shape, pads)
 
 
 def _max_pool_grad_grad_impl(xp, x, g, ksize, strides, dilations, pads):
     arg, taps = _argmax_taps(xp, x, ksize, strides, dilations, pads)
     gpad = _padded(xp, g, pads, 0)
     out = xp.zeros(arg.shape, dtype=g.dtype)
-    for t, (si, sj) in enumerate(taps):
-        out = xp.where(arg == t, gpad[:, si, sj, :], out)
+    for t, tap in enumerate(taps):
+        out = xp.where(arg == t, gpad[tap], out)
     return out
 
 
 def _counts(xp, shape, ksize, strides, dilations, pads):
-    """How many real (unpadded) elements each window covers, shape (1, Ho, Wo, 1)."""
-    ones = xp.ones((1, shape[1], shape[2], 1), dtype=np.float64)
-    ho, wo, taps = _geometry(ones, ksize, strides, dilations, pads)
+    """How many real (unpadded) elements each window covers, shape (1, *O, 1)."""
+    ones = xp.ones((1, *shape[1:-1], 1), dtype=np.float64)
+    out, taps = _geometry(ones, ksize, strides, dilations, pads)
     opad = _padded(xp, ones, pads, 0)
-    cnt = xp.zeros((1, ho, wo, 1), dtype=np.float64)
-    for si, sj in taps:
-        cnt += opad[:, si, sj, :]
+    cnt = xp.zeros((1, *out, 1), dtype=np.float64)
+    for tap in taps:
+        cnt += opad[tap]
     return cnt
 
 
 def _avg_pool_impl(xp, x, ksize, strides, dilations, pads):
     acc = np.float32 if x.dtype.itemsize < 4 else x.dtype
-    ho, wo, taps = _geometry(x, ksize, strides, dilations, pads)
+    out_sp, taps = _geometry(x, ksize, strides, dilations, pads)
     xpad = _padded(xp, x.astype(acc, copy=False), pads, 0)
-    out = xp.zeros((x.shape[0], ho, wo, x.shape[3]), dtype=acc)
-    for si, sj in taps:
-        out += xpad[:, si, sj, :]
+    out = xp.zeros((x.shape[0], *out_sp, x.shape[-1]), dtype=acc)
+    for tap in taps:
+        out += xpad[tap]
     return (out / _counts(xp, x.shape, ksize, strides, dilations, pads).astype(acc)).astype(
         x.dtype)
 
 
 def _avg_pool_grad_impl(xp, dy, in_shape, ksize, strides, dilations, pads):
     acc = np.float32 if dy.dtype.itemsize < 4 else dy.dtype
-    n, h, w, c = in_shape
-    ho, wo = dy.shape[1], dy.shape[2]
-    taps = list(_taps(ksize[0], ksize[1], strides, dilations, ho, wo))
+    taps = [(slice(None), *t, slice(None))
+            for t in _taps(ksize, strides, dilations, dy.shape[1:-1])]
     scaled = dy.astype(acc) / _counts(xp, in_shape, ksize, strides, dilations, pads).astype(acc)
-    out = xp.zeros((n, h + sum(pads[0]), w + sum(pads[1]), c), dtype=acc)
-    for si, sj in taps:
-        out[:, si, sj, :] += scaled
-    return out[:, pads[0][0]:pads[0][0] + h, pads[1][0]:pads[1][0] + w, :].astype(dy.dtype)
+    out = _zeros_padded(xp, in_shape, pads, acc)
+    for tap in taps:
+        out[tap] += scaled
+    return _crop(out, in_shape, pads).astype(dy.dtype)
 
 
 def _at(ksize, strides, dilations, pads):
@@ -145,9 +154,10 @@ _AVG_GRAD = defop("avg_pool_grad", OPAQUE, dtypes=_F,
 
 
 def _pool_infer(x, ksize, strides, dilations, pads):
-    n, h, w, c = dims(x)
-    return ([n, conv_out(h, ksize[0], strides[0], dilations[0], pads[0]),
-             conv_out(w, ksize[1], strides[1], dilations[1], pads[1]), c], x.dtype)
+    xs = dims(x)
+    out = [conv_out(n, k, s, d, p) for n, k, s, d, p in
+           zip(xs[1:-1], ksize, strides, dilations, pads)]
+    return ([xs[0], *out, xs[-1]], x.dtype)
 
 
 _MAX.def_infer(_pool_infer)

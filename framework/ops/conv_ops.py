@@ -152,29 +152,31 @@ def _backprop_filter_impl(xp, x, dy, filter_shape, strides, dilations, pads):
     return dw.reshape(filter_shape).astype(dt, copy=False)
 
 
-def _conv_vjp(g, y, x, w, strides, dilations, pads):
-    at = {"strides": strides, "dilations": dilations, "pads": pads}
-    return (_apply(_BP_INPUT, (g, w), dict(in_shape=tuple(shape_of(x)), **at)),
-            _apply(_BP_FILTER, (x, g), dict(filter_shape=tuple(shape_of(w)), **at)))
+def _conv_family(prefix):
+    """The three mutually-differentiating ops of one spatial rank (conv2d, conv3d)."""
+    ops = {}
 
+    def conv_vjp(g, y, x, w, **at):
+        return (_apply(ops["in"], (g, w), dict(in_shape=tuple(shape_of(x)), **at)),
+                _apply(ops["filter"], (x, g), dict(filter_shape=tuple(shape_of(w)), **at)))
 
-def _bp_input_vjp(gg, dx, dy, w, in_shape, strides, dilations, pads):
-    at = {"strides": strides, "dilations": dilations, "pads": pads}
-    return (_apply(_CONV, (gg, w), at),
-            _apply(_BP_FILTER, (gg, dy), dict(filter_shape=tuple(shape_of(w)), **at)))
+    def input_vjp(gg, dx, dy, w, in_shape, **at):
+        return (_apply(ops["conv"], (gg, w), at),
+                _apply(ops["filter"], (gg, dy), dict(filter_shape=tuple(shape_of(w)), **at)))
 
+    def filter_vjp(gg, dw, x, dy, filter_shape, **at):
+        return (_apply(ops["in"], (dy, gg), dict(in_shape=tuple(shape_of(x)), **at)),
+                _apply(ops["conv"], (x, gg), at))
 
-def _bp_filter_vjp(gg, dw, x, dy, filter_shape, strides, dilations, pads):
-    at = {"strides": strides, "dilations": dilations, "pads": pads}
-    return (_apply(_BP_INPUT, (dy, gg), dict(in_shape=tuple(shape_of(x)), **at)),
-            _apply(_CONV, (x, gg), at))
-
-
-_CONV = defop("conv2d", OPAQUE, dtypes=_CONV_DTYPES, promote=True, vjp=_conv_vjp)(_conv_impl)
-_BP_INPUT = defop("conv2d_backprop_input", OPAQUE, dtypes=_F, promote=True,
-                  vjp=_bp_input_vjp)(_backprop_input_impl)
-_BP_FILTER = defop("conv2d_backprop_filter", OPAQUE, dtypes=_F, promote=True,
-                   vjp=_bp_filter_vjp)(_backprop_filter_impl)
+    ops["conv"] = defop(prefix, OPAQUE, dtypes=_CONV_DTYPES, promote=True, vjp=conv_vjp,
+                        infer=_conv_infer)(_conv_impl)
+    ops["in"] = defop(f"{prefix}_backprop_input", OPAQUE, dtypes=_F, promote=True,
+                      vjp=input_vjp, infer=lambda dy, w, in_shape, **at: (
+                          list(in_shape), dy.dtype))(_backprop_input_impl)
+    ops["filter"] = defop(f"{prefix}_backprop_filter", OPAQUE, dtypes=_F, promote=True,
+                          vjp=filter_vjp, infer=lambda x, dy, filter_shape, **at: (
+                              list(filter_shape), x.dtype))(_backprop_filter_impl)
+    return ops["conv"], ops["in"], ops["filter"]
 
 
 def _conv_infer(x, w, strides, dilations, pads):
@@ -184,9 +186,8 @@ def _conv_infer(x, w, strides, dilations, pads):
     return ([xs[0], *out, ws[-1]], x.dtype)
 
 
-_CONV.def_infer(_conv_infer)
-_BP_INPUT.def_infer(lambda dy, w, in_shape, **at: (list(in_shape), dy.dtype))
-_BP_FILTER.def_infer(lambda x, dy, filter_shape, **at: (list(filter_shape), x.dtype))
+_CONV, _BP_INPUT, _BP_FILTER = _conv_family("conv2d")
+_CONV3D, _BP_INPUT3D, _BP_FILTER3D = _conv_family("conv3d")
 
 
 # --- argument normalization ---------------------------------------------------------------------
@@ -243,11 +244,15 @@ def _is_nc(data_format):
 
 
 def _to_nhwc(x):
-    return _a.transpose(x, [0, 2, 3, 1])
+    """Channels first -> channels last, any rank."""
+    n = len(shape_of(x))
+    return _a.transpose(x, [0, *range(2, n), 1])
 
 
 def _to_nchw(x):
-    return _a.transpose(x, [0, 3, 1, 2])
+    """Channels last -> channels first, any rank."""
+    n = len(shape_of(x))
+    return _a.transpose(x, [0, n - 1, *range(1, n - 1)])
 
 
 def _check_rank(op, x, rank, what):
@@ -255,22 +260,26 @@ def _check_rank(op, x, rank, what):
         raise _err(op, f"{what} must be {rank}-dimensional, got shape {list(shape_of(x))}")
 
 
-def _conv2d_nhwc(op, x, w, strides, padding, dilations, nc):
+def _conv2d_nhwc(op, x, w, strides, padding, dilations, nc, op_def=None):
+    """Checks and runs a channels-last convolution of any spatial rank."""
     xs, ws = tuple(shape_of(x)), tuple(shape_of(w))
-    if ws[2] == 0 or xs[3] % ws[2]:
-        raise _err(op, f"input depth must be evenly divisible by filter depth: {xs[3]} vs "
-                   f"{ws[2]} (input shape {list(xs)}, filter shape {list(ws)})")
-    if ws[3] % (xs[3] // ws[2]):
-        raise _err(op, f"the number of output channels {ws[3]} must be divisible by the "
-                   f"number of groups {xs[3] // ws[2]}")
+    nd = len(xs) - 2
+    cin, cg, cout = xs[-1], ws[-2], ws[-1]
+    if cg == 0 or cin % cg:
+        raise _err(op, f"input depth must be evenly divisible by filter depth: {cin} vs "
+                   f"{cg} (input shape {list(xs)}, filter shape {list(ws)})")
+    if cout % (cin // cg):
+        raise _err(op, f"the number of output channels {cout} must be divisible by the "
+                   f"number of groups {cin // cg}")
     if any(s < 1 for s in strides) or any(d < 1 for d in dilations):
         raise _err(op, f"strides {strides} and dilations {dilations} must be >= 1")
-    pads = _pads(op, padding, xs[1:3], ws[:2], strides, dilations, nc)
-    for i in range(2):
+    pads = _pads(op, padding, xs[1:-1], ws[:nd], strides, dilations, nc)
+    for i in range(nd):
         if xs[1 + i] + sum(pads[i]) < (ws[i] - 1) * dilations[i] + 1:
             raise _err(op, f"the filter (shape {list(ws)}, dilations {list(dilations)}) is "
                        f"larger than the padded input (shape {list(xs)})")
-    return _apply(_CONV, (x, w), {"strides": strides, "dilations": dilations, "pads": pads})
+    return _apply(op_def or _CONV, (x, w), {"strides": strides, "dilations": dilations,
+                                            "pads": pads})
 
 
 def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
@@ -294,6 +303,20 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
     if nc:
         return _to_nchw(_conv2d_nhwc("conv2d", _to_nhwc(x), w, s, padding, d, nc))
     return _conv2d_nhwc("conv2d", x, w, s, padding, d, nc)
+
+
+def conv3d(input, filters, strides, padding, data_format="NDHWC", dilations=None,  # noqa: A002
+           name=None):
+    """3-D convolution of NDHWC ``input`` with DHWIO ``filters``."""
+    x, w = convert_to_tensor(input), convert_to_tensor(filters)
+    _check_rank("conv3d", x, 5, "input")
+    _check_rank("conv3d", w, 5, "filter")
+    nc = _is_nc(data_format)
+    s = _spatial("conv3d", strides, 3, "strides", nc)
+    d = _spatial("conv3d", dilations, 3, "dilations", nc)
+    if nc:
+        return _to_nchw(_conv2d_nhwc("conv3d", _to_nhwc(x), w, s, padding, d, nc, _CONV3D))
+    return _conv2d_nhwc("conv3d", x, w, s, padding, d, nc, _CONV3D)
 
 
 def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,
@@ -373,7 +396,7 @@ def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding
 
 def convolution(input, filters, strides=None, padding="VALID", data_format=None,
                 dilations=None, name=None):
-    """N-D convolution dispatching on the input's rank (3: conv1d, 4: conv2d)."""
+    """N-D convolution dispatching on the input's rank (3: conv1d, 4: conv2d, 5: conv3d)."""
     nd = len(shape_of(input))
     if nd == 3:
         return conv1d(input, filters, strides if strides is not None else 1, padding,
@@ -381,7 +404,10 @@ def convolution(input, filters, strides=None, padding="VALID", data_format=None,
     if nd == 4:
         return conv2d(input, filters, strides if strides is not None else 1, padding,
                       data_format or "NHWC", dilations)
-    raise _err("convolution", f"input must be rank 3 or 4 (conv1d/conv2d), got shape "
+    if nd == 5:
+        return conv3d(input, filters, strides if strides is not None else 1, padding,
+                      data_format or "NDHWC", dilations)
+    raise _err("convolution", f"input must be rank 3, 4 or 5 (conv1d/2d/3d), got shape "
                f"{list(shape_of(input))}")
 
 

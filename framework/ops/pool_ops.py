@@ -138,21 +138,6 @@ def _at(ksize, strides, dilations, pads):
     return {"ksize": ksize, "strides": strides, "dilations": dilations, "pads": pads}
 
 
-_MAX = defop("max_pool", OPAQUE, dtypes=_POOL_DTYPES, vjp=lambda g, y, x, **at: _apply(
-    _MAX_GRAD, (x, g), at))(_max_pool_impl)
-_MAX_GRAD = defop("max_pool_grad", OPAQUE, dtypes=_F, promote=True,
-                  vjp=lambda gg, dx, x, dy, **at: (None, _apply(_MAX_GRAD_GRAD, (x, gg), at)))(
-    _max_pool_grad_impl)
-_MAX_GRAD_GRAD = defop("max_pool_grad_grad", OPAQUE, dtypes=_F, promote=True,
-                       vjp=lambda gg, y, x, g, **at: (None, _apply(_MAX_GRAD, (x, gg), at)))(
-    _max_pool_grad_grad_impl)
-_AVG = defop("avg_pool", OPAQUE, dtypes=_F, vjp=lambda g, y, x, **at: _apply(
-    _AVG_GRAD, (g,), dict(in_shape=tuple(shape_of(x)), **at)))(_avg_pool_impl)
-_AVG_GRAD = defop("avg_pool_grad", OPAQUE, dtypes=_F,
-                  vjp=lambda gg, y, dy, in_shape, **at: _apply(_AVG, (gg,), at))(
-    _avg_pool_grad_impl)
-
-
 def _pool_infer(x, ksize, strides, dilations, pads):
     xs = dims(x)
     out = [conv_out(n, k, s, d, p) for n, k, s, d, p in
@@ -160,31 +145,56 @@ def _pool_infer(x, ksize, strides, dilations, pads):
     return ([xs[0], *out, xs[-1]], x.dtype)
 
 
-_MAX.def_infer(_pool_infer)
-_AVG.def_infer(_pool_infer)
-_MAX_GRAD.def_infer(lambda x, dy, **at: (dims(x), dy.dtype))
-_MAX_GRAD_GRAD.def_infer(lambda x, g, **at: (_pool_infer(x, **at)[0], g.dtype))
-_AVG_GRAD.def_infer(lambda dy, in_shape, **at: (list(in_shape), dy.dtype))
+def _pool_family(suffix):
+    """max_pool{suffix} with its two gradient ops, avg_pool{suffix} with its one."""
+    o = {}
+    o["max"] = defop(f"max_pool{suffix}", OPAQUE, dtypes=_POOL_DTYPES, infer=_pool_infer,
+                     vjp=lambda g, y, x, **at: _apply(o["max_grad"], (x, g), at))(
+        _max_pool_impl)
+    o["max_grad"] = defop(f"max_pool{suffix}_grad", OPAQUE, dtypes=_F, promote=True,
+                          infer=lambda x, dy, **at: (dims(x), dy.dtype),
+                          vjp=lambda gg, dx, x, dy, **at: (
+                              None, _apply(o["max_gg"], (x, gg), at)))(_max_pool_grad_impl)
+    o["max_gg"] = defop(f"max_pool{suffix}_grad_grad", OPAQUE, dtypes=_F, promote=True,
+                        infer=lambda x, g, **at: (_pool_infer(x, **at)[0], g.dtype),
+                        vjp=lambda gg, y, x, g, **at: (None, _apply(o["max_grad"], (x, gg),
+                                                                    at)))(
+        _max_pool_grad_grad_impl)
+    o["avg"] = defop(f"avg_pool{suffix}", OPAQUE, dtypes=_F, infer=_pool_infer,
+                     vjp=lambda g, y, x, **at: _apply(o["avg_grad"], (g,), dict(
+                         in_shape=tuple(shape_of(x)), **at)))(_avg_pool_impl)
+    o["avg_grad"] = defop(f"avg_pool{suffix}_grad", OPAQUE, dtypes=_F,
+                          infer=lambda dy, in_shape, **at: (list(in_shape), dy.dtype),
+                          vjp=lambda gg, y, dy, in_shape, **at: _apply(o["avg"], (gg,), at))(
+        _avg_pool_grad_impl)
+    return o
+
+
+_P2, _P3 = _pool_family(""), _pool_family("3d")
+_MAX, _AVG = _P2["max"], _P2["avg"]
 
 
 # --- public functions ------------------------------------------------------------------------
 def _pool2d(op_def, opname, x, ksize, strides, padding, data_format, dilations=None):
+    """Checks and runs a pooling op on a rank-4 (or, for the 3d ops, rank-5) input."""
     x = convert_to_tensor(x)
-    if len(shape_of(x)) != 4:
-        raise _err(opname, f"input must be 4-dimensional, got shape {list(shape_of(x))}")
+    nd = 3 if op_def in (_P3["max"], _P3["avg"]) else 2
+    if len(shape_of(x)) != nd + 2:
+        raise _err(opname, f"input must be {nd + 2}-dimensional, got shape "
+                   f"{list(shape_of(x))}")
     nc = _is_nc(data_format)
-    k = _spatial(opname, ksize, 2, "ksize", nc)
-    s = _spatial(opname, strides, 2, "strides", nc)
-    d = _spatial(opname, dilations, 2, "dilations", nc)
+    k = _spatial(opname, ksize, nd, "ksize", nc)
+    s = _spatial(opname, strides, nd, "strides", nc)
+    d = _spatial(opname, dilations, nd, "dilations", nc)
     if any(v < 1 for v in k + s + d):
         raise _err(opname, f"ksize {k}, strides {s} and dilations {d} must be >= 1")
     if nc:
         x = _to_nhwc(x)
     xs = tuple(shape_of(x))
-    pads = _pads(opname, padding, xs[1:3], k, s, d, nc)
-    if not isinstance(padding, str) and op_def is _AVG:
+    pads = _pads(opname, padding, xs[1:-1], k, s, d, nc)
+    if not isinstance(padding, str) and op_def in (_AVG, _P3["avg"]):
         raise _err(opname, "explicit padding is not supported by avg_pool (as TF)")
-    for i in range(2):
+    for i in range(nd):
         if xs[1 + i] + sum(pads[i]) < (k[i] - 1) * d[i] + 1:
             raise _err(opname, f"the window {list(k)} is larger than the padded input "
                        f"(shape {list(xs)}, padding {padding!r})")
@@ -211,6 +221,16 @@ def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     return _pool2d(_AVG, "avg_pool", input, ksize, strides, padding, data_format)
 
 
+def max_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """Max over ``ksize`` windows of NDHWC ``input``."""
+    return _pool2d(_P3["max"], "max_pool3d", input, ksize, strides, padding, data_format)
+
+
+def avg_pool3d(input, ksize, strides, padding, data_format="NDHWC", name=None):  # noqa: A002
+    """Mean over ``ksize`` windows of NDHWC ``input`` (real elements only with 'SAME')."""
+    return _pool2d(_P3["avg"], "avg_pool3d", input, ksize, strides, padding, data_format)
+
+
 def _pool1d(fn, input, ksize, strides, padding, data_format):
     nc = _is_nc(data_format)
     x = _a.expand_dims(convert_to_tensor(input), 2 if nc else 1)
@@ -233,25 +253,24 @@ def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
     return _pool1d(avg_pool2d, input, ksize, strides, padding, data_format)
 
 
-def _by_rank(fn1, fn2, opname, input, ksize, strides, padding, data_format):
+def _by_rank(fns, opname, input, ksize, strides, padding, data_format):  # noqa: A002
     nd = len(shape_of(input))
-    if nd == 3:
-        return fn1(input, ksize, strides, padding, data_format or "NWC")
-    if nd == 4:
-        return fn2(input, ksize, strides, padding, data_format or "NHWC")
-    raise _err(opname, f"input must be rank 3 or 4, got shape {list(shape_of(input))}")
+    if nd in (3, 4, 5):
+        return fns[nd - 3](input, ksize, strides, padding,
+                           data_format or ("NWC", "NHWC", "NDHWC")[nd - 3])
+    raise _err(opname, f"input must be rank 3, 4 or 5, got shape {list(shape_of(input))}")
 
 
 def max_pool(input, ksize, strides, padding, data_format=None, name=None):
-    """Max pooling of a rank 3 (NWC) or rank 4 (NHWC) input."""
-    return _by_rank(max_pool1d, max_pool2d, "max_pool", input, ksize, strides, padding,
-                    data_format)
+    """Max pooling of a rank 3 (NWC), 4 (NHWC) or 5 (NDHWC) input."""
+    return _by_rank((max_pool1d, max_pool2d, max_pool3d), "max_pool", input, ksize, strides,
+                    padding, data_format)
 
 
 def avg_pool(input, ksize, strides, padding, data_format=None, name=None):
-    """Average pooling of a rank 3 (NWC) or rank 4 (NHWC) input."""
-    return _by_rank(avg_pool1d, avg_pool2d, "avg_pool", input, ksize, strides, padding,
-                    data_format)
+    """Average pooling of a rank 3 (NWC), 4 (NHWC) or 5 (NDHWC) input."""
+    return _by_rank((avg_pool1d, avg_pool2d, avg_pool3d), "avg_pool", input, ksize, strides,
+                    padding, data_format)
 
 
 def pool(input, window_shape, pooling_type, strides=None, padding="VALID",

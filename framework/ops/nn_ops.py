@@ -461,10 +461,7 @@ def _gather_rows_impl(xp, params, ids):
 def _scatter_rows_impl(xp, g, ids, rows):
     out = xp.zeros((rows,) + g.shape[ids.ndim:], dtype=g.dtype)
     flat = g.reshape((-1,) + g.shape[ids.ndim:])
-    if xp is np:
-        np.add.at(out, ids.ravel().astype(np.int64), flat)
-    else:
-        xp.add.at(out, ids.ravel().astype(np.int64), flat)
+    xp.add.at(out, ids.ravel().astype(np.int64), flat)  # repeated ids accumulate
     return out
 
 

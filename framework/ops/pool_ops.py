@@ -275,14 +275,14 @@ def avg_pool(input, ksize, strides, padding, data_format=None, name=None):
 
 def pool(input, window_shape, pooling_type, strides=None, padding="VALID",
          data_format=None, dilations=None, name=None):
-    """'MAX' or 'AVG' pooling with optional dilations (``tf.nn.pool``), 1-D or 2-D."""
+    """'MAX' or 'AVG' pooling with optional dilations (``tf.nn.pool``), 1-D, 2-D or 3-D."""
     ptype = pooling_type.upper()
     if ptype not in ("MAX", "AVG"):
         raise ValueError(f"pooling_type must be 'MAX' or 'AVG', got {pooling_type!r}")
     x = convert_to_tensor(input)
     nd = len(shape_of(x)) - 2
-    if nd not in (1, 2):
-        raise _err("pool", f"input must be rank 3 or 4, got shape {list(shape_of(x))}")
+    if nd not in (1, 2, 3):
+        raise _err("pool", f"input must be rank 3, 4 or 5, got shape {list(shape_of(x))}")
     window = list(_spatial("pool", window_shape, nd, "window_shape", False))
     strides = list(_spatial("pool", strides, nd, "strides", False))
     dil = list(_spatial("pool", dilations, nd, "dilations", False))
@@ -291,13 +291,14 @@ def pool(input, window_shape, pooling_type, strides=None, padding="VALID",
     if isinstance(padding, str) and padding.upper() == "SAME" and any(r != 1 for r in dil):
         raise ValueError("pooling with 'SAME' padding is not implemented for `dilation_rate` "
                          f"> 1. Received: padding={padding} and dilation_rate={dil}")
-    op_def = _MAX if ptype == "MAX" else _AVG
+    fam = _P3 if nd == 3 else _P2
+    op_def = fam["max"] if ptype == "MAX" else fam["avg"]
     nc = _is_nc(data_format)
     if nd == 1:
         x = _a.expand_dims(x, 2 if nc else 1)
         window, strides, dil = [1] + window, [1] + strides, [1] + dil
-    y = _pool2d(op_def, "max_pool" if ptype == "MAX" else "avg_pool", x, window, strides,
-                padding, "NCHW" if nc else "NHWC", dil)
+    y = _pool2d(op_def, op_def.name, x, window, strides, padding,
+                "NC" if nc else "NHWC", dil)
     return _a.squeeze(y, [2 if nc else 1]) if nd == 1 else y
 
 

@@ -134,11 +134,13 @@ def test_infer_rules_match_what_the_ops_compute(monkeypatch):
     samples (the tracer relies on it instead of probing)."""
     from cuflow.ops import registry
 
+    cf.nn, cf.random, cf.image  # noqa: B018 - load the lazy namespaces (registers their ops)
     from . import opdb_image, opdb_nn, opdb_nn_conv, opdb_random
 
     mine = {n: op for n, op in registry.all_ops().items() if op.infer is not None and
             op.module and op.module.split(".")[-1] in ("nn_ops", "conv_ops", "pool_ops",
                                                        "random_ops", "image_ops")}
+    assert "random" in mine and "conv3d" in mine
     seen = set()
 
     def wrap(op, impl):

@@ -1,8 +1,8 @@
 """int8 x int8 -> int32 GEMM on the CPU with Numba (reference/quant API).
 
 NumPy has no integer BLAS (``a.astype(int32) @ b`` runs a slow generic loop); this
-kernel widens int8 to int32 inside a vectorized multiply-add over rows of b. Zero points are folded in
-afterwards with row/column sums: (a-za)(b-zb) = ab - za*colsum(b) - zb*rowsum(a) + K*za*zb.
+kernel widens int8 to int32 inside a vectorized multiply-add over rows of b. Zero points
+are folded in afterwards with row/column sums: (a-za)(b-zb) = ab - za*colsum(b) - zb*rowsum(a) + K*za*zb.
 """
 import numpy as np
 

@@ -1,7 +1,7 @@
 """CPU kernels (Numba, cuflow_kernels.cpu) against NumPy (cuflow_kernels.reference), side by
 side in one process, with the machine's copy-bandwidth and matmul ceilings.
 
-    NUMBA_CACHE_DIR=.numba_cache python -m bench.cpu_kernels [--quick]
+    NUMBA_CACHE_DIR=.numba_cache python -m bench.cpu_kernels [--quick] [--only softmax]
 
 Each row: median ms of the NumPy reference and the Numba kernel (alternated round by
 round after warm-up), their ratio, the kernel's GB/s over its minimum traffic and that as
@@ -109,6 +109,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true", help="smaller sizes, fewer repeats")
     ap.add_argument("--repeats", type=int, default=None)
+    ap.add_argument("--only", default="", help="run workloads whose name contains this")
     args = ap.parse_args(argv)
     repeats = args.repeats or (5 if args.quick else 9)
     check()
@@ -119,6 +120,8 @@ def main(argv=None):
     print("| workload | NumPy ms | Numba ms | NumPy/Numba | Numba GB/s | of copy | first call s |")
     print("|---|---|---|---|---|---|---|")
     for name, ref, fast, nbytes in workloads(args.quick):
+        if args.only not in name:
+            continue
         first = _first_call(fast)
         t = interleaved({"numpy": ref, "numba": fast}, repeats)
         gbps = nbytes / t["numba"] / 1e9 if nbytes else float("nan")

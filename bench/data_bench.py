@@ -117,6 +117,9 @@ def main():
     fns = {"cuflow": lambda: cuflow_epoch(cf, x, y), "numpy loop": lambda: numpy_epoch(x, y)}
     torch = try_import("torch")
     if torch is not None:
+        # One intra-op thread: with OpenMP's spinning workers on a shared 2-core box the
+        # DataLoader loop (and everything after it in this process) slows down 5-15x.
+        torch.set_num_threads(1)
         tds = torch.utils.data.TensorDataset(torch.from_numpy(x), torch.from_numpy(y))
         loader = torch.utils.data.DataLoader(tds, batch_size=B, shuffle=True)
         fns["torch DataLoader"] = lambda: torch_epoch(torch, loader)

@@ -16,4 +16,5 @@ from .ops.reduce_ops import (argmax, argmin, count_nonzero, reduce_all,  # noqa:
                              reduce_mean, reduce_min, reduce_prod, reduce_std, reduce_sum,
                              reduce_variance)
 # --- nn ---
-from .ops.nn_ops import l2_normalize, log_sigmoid, softplus  # noqa: F401,E402
+from .ops.nn_impl import l2_normalize  # noqa: F401,E402
+from .ops.nn_ops import log_sigmoid, softplus  # noqa: F401,E402

@@ -285,19 +285,19 @@ class Dataset:
         return ShuffleDataset(self, buffer_size, seed, reshuffle_each_iteration)
 
     def repeat(self, count=None, name=None):
-        from .transforms import RepeatDataset
+        from .counting import RepeatDataset
         return RepeatDataset(self, count)
 
     def take(self, count, name=None):
-        from .transforms import TakeDataset
+        from .counting import TakeDataset
         return TakeDataset(self, count)
 
     def skip(self, count, name=None):
-        from .transforms import SkipDataset
+        from .counting import SkipDataset
         return SkipDataset(self, count)
 
     def shard(self, num_shards, index, name=None):
-        from .transforms import ShardDataset
+        from .counting import ShardDataset
         return ShardDataset(self, num_shards, index)
 
     def concatenate(self, dataset, name=None):
@@ -363,11 +363,11 @@ class Dataset:
         return PrefetchDataset(self, buffer_size)
 
     def cache(self, filename="", name=None):
-        from .transforms import CacheDataset
+        from .cache import CacheDataset
         return CacheDataset(self, filename)
 
     def with_options(self, options, name=None):
-        from .transforms import OptionsDataset
+        from .counting import OptionsDataset
         return OptionsDataset(self, options)
 
     def profile(self, num_elements=None):

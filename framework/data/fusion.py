@@ -1,4 +1,4 @@
-"""Static optimizations made when an iterator is built.
+"""Static optimizations made when an iterator is built (``BatchDataset._iterator``).
 
 ``batch`` over a chain of ``map`` / ``shuffle`` stages on ``from_tensor_slices`` becomes
 one stage: the shuffle buffer runs over indices (``IndexShuffler``), each batch is one
@@ -18,33 +18,40 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import structure as st
-from .iterator import It, make
+from .iterator import It
 from .sources import _RngIt, packer
 from .transforms import MapIt, apply_fn
 
 _CPU = st._CPU
 
 
-def optimize(dataset, ctx):
-    """The node to iterate (rewrites happen per stage, in ``try_fuse_batch``)."""
-    return dataset
+def slices_source(node):
+    """``node`` as a from_tensor_slices source (itself, or a complete memory cache)."""
+    from .sources import TensorSlicesDataset
+    from .cache import CacheDataset
+    if isinstance(node, TensorSlicesDataset):
+        return node
+    if isinstance(node, CacheDataset) and node._slices is not None:
+        return node._slices
+    return None
 
 
 def _chain(batch_node):
     """(source, shuffle, maps in application order) or None when not fusable."""
-    from .sources import TensorSlicesDataset
     from .shuffle import ShuffleDataset
-    from .transforms import MapDataset, OptionsDataset
+    from .counting import OptionsDataset
+    from .transforms import MapDataset
     maps, shuffle = [], None
     node = batch_node._inputs[0]
     while True:
+        src = slices_source(node)
+        if src is not None:
+            maps.reverse()
+            return src, shuffle, maps
         if isinstance(node, MapDataset):
             maps.append(node)
         elif isinstance(node, ShuffleDataset) and shuffle is None:
             shuffle = node
-        elif isinstance(node, TensorSlicesDataset):
-            maps.reverse()
-            return node, shuffle, maps
         elif not isinstance(node, OptionsDataset):
             return None
         node = node._inputs[0]
@@ -127,7 +134,7 @@ class FusedSliceBatchIt(_RngIt):
             reason = "batched results differ from per-element results"
         except _PerElementError as e:
             raise e.error from None
-        except Exception as e:  # noqa: BLE001 - the function is not batch-safe
+        except Exception as e:  # noqa: BLE001 - a real error of the user's function
             ok, reason = False, f"the batched call raised {type(e).__name__}: {e}"
         if ok:
             self.mode = 1

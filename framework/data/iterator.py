@@ -181,12 +181,10 @@ class Iterator:
     """
 
     def __init__(self, dataset, numpy=False, profile=False):
-        from .fusion import optimize
         self._dataset = dataset
         self._numpy = numpy
         self._ctx = Ctx(dataset.options(), profile)
-        self._root = optimize(dataset, self._ctx)
-        self._it = make(self._root, self._ctx)
+        self._it = make(dataset, self._ctx)
         self._done = False
         weakref.finalize(self, _close_ctx, self._ctx, self._it)
 

@@ -6,13 +6,18 @@ so dropping the iterator (or breaking out of a loop) lets its finalizer stop the
 
 AUTOTUNE policy (documented in the package docstring too):
 
-* parallel map: a hill climb on the stage's throughput. Parallelism starts at 1 (2 on
+* parallel map: tasks map chunks of consecutive elements, sized to about 0.5 ms of
+  work (1 element for slow functions, up to 32 for cheap ones), and parallelism is a
+  hill climb on the stage's throughput. Parallelism starts at 1 (2 on
   machines with more cores); after each window of completed elements, if the
   consumer spent more than 5% of the window waiting for results, parallelism doubles
   (up to ``max(16, 4 * cores)``, or ``Options().autotune.cpu_budget``); after the next
   window the move is kept if throughput rose by more than 10%, otherwise reverted and
   the climb rests for 8 windows before trying again.
-* prefetch: the buffer starts at 2 elements and doubles (up to 64, and a 256 MiB byte
+* prefetch: when the consumer spends over 90% of a window waiting (it does no work a
+  thread could overlap with), the producer pauses and elements are produced inline in
+  the consumer's thread (no hand-offs); once the consumer's own time between gets
+  exceeds 25% of the production time, the thread resumes. The buffer starts at 2 elements and doubles (up to 64, and a 256 MiB byte
   budget) when, over the last 16 gets, the consumer found it empty more than once *and*
   the producer was held back by a full buffer (a producer that is slower on average
   gains nothing from a bigger buffer).
@@ -139,6 +144,9 @@ class PrefetchIt(It):
         self.wait_seconds = 0.0
         self.history = [self.sh.cap]
         self.bytes_per = None
+        self.inline = False
+        self._t_win, self._w_win = time.perf_counter(), 0.0
+        self._t_ret, self._gap, self._prod = None, 0.0, 0.0
         ctx.own_threads(self)
 
     def _start(self):
@@ -147,8 +155,11 @@ class PrefetchIt(It):
         self.thread.start()
 
     def next(self):
+        if self.inline:
+            return self._next_inline()
         if self.thread is None:
             self._start()
+            self._t_win = time.perf_counter()
         sh = self.sh
         with sh.cond:
             if not sh.buf:
@@ -156,21 +167,69 @@ class PrefetchIt(It):
                 t0 = time.perf_counter()
                 while not sh.buf:
                     sh.cond.wait()
-                self.wait_seconds += time.perf_counter() - t0
+                dt = time.perf_counter() - t0
+                self.wait_seconds += dt
+                self._w_win += dt
             e, err = sh.buf.popleft()
             sh.cond.notify_all()
         self.gets += 1
         if self.autotune and self.gets % 16 == 0:
             self._tune(e)
+        return self._deliver(e, err)
+
+    def _deliver(self, e, err):
         if err is not None:
             if err is _END:
-                with sh.cond:
-                    sh.buf.appendleft((None, _END))
+                with self.sh.cond:
+                    self.sh.buf.appendleft((None, _END))
                 raise StopIteration
             raise err
         return e
 
+    def _next_inline(self):
+        """The producer paused: the consumer produces (buffered elements first)."""
+        sh = self.sh
+        t0 = time.perf_counter()
+        if self._t_ret is not None:
+            self._gap += t0 - self._t_ret
+        with sh.lock:
+            with sh.cond:
+                item = sh.buf.popleft() if sh.buf else None
+            if item is None:
+                try:
+                    item = (sh.child.next(), None)
+                except StopIteration:
+                    item = (None, _END)
+                except BaseException as err:  # noqa: BLE001 - as the producer would
+                    item = (None, err)
+        t1 = time.perf_counter()
+        self._prod += t1 - t0
+        self._t_ret = t1
+        self.gets += 1
+        if self.gets % 16 == 0:
+            if self._gap > 0.25 * self._prod:    # the consumer works: overlap pays again
+                self._set_inline(False)
+            self._gap = self._prod = 0.0
+        return self._deliver(*item)
+
+    def _set_inline(self, inline):
+        with self.sh.cond:
+            self.sh.paused = inline
+            self.sh.cond.notify_all()
+        self.inline = inline
+        self._t_ret = None
+        self._gap = self._prod = 0.0
+        self._t_win, self._w_win = time.perf_counter(), 0.0
+        self.history.append("inline" if inline else "thread")
+
     def _tune(self, e):
+        now = time.perf_counter()
+        idle = self._w_win / max(now - self._t_win, 1e-9)
+        self._t_win, self._w_win = now, 0.0
+        if idle > 0.9 and self.thread is not None:
+            # The consumer does nothing but wait: a thread only adds hand-offs.
+            self._set_inline(True)
+            return
         # A bigger buffer only helps a producer that is faster on average but bursty:
         # grow when the consumer waited *and* the producer was held back by a full buffer.
         full, self.sh.full_waits = self.sh.full_waits, 0
@@ -220,12 +279,15 @@ class PrefetchIt(It):
 
 # --- a small daemon thread pool for parallel map --------------------------------------------
 class _Task:
-    __slots__ = ("fn", "element", "stage", "done", "result", "error")
+    """A chunk of consecutive elements mapped by one worker; outcomes keep their order."""
 
-    def __init__(self, fn, element, stage):
-        self.fn, self.element, self.stage = fn, element, stage
+    __slots__ = ("fn", "elements", "stage", "done", "outcomes", "seconds")
+
+    def __init__(self, fn, elements, stage):
+        self.fn, self.elements, self.stage = fn, elements, stage
         self.done = threading.Event()
-        self.result = self.error = None
+        self.outcomes = []      # (result, None) or (None, exception), one per element
+        self.seconds = 0.0
 
 
 def _work(q):
@@ -233,11 +295,14 @@ def _work(q):
         task = q.get()
         if task is None:
             return
-        try:
-            task.result = apply_fn(task.fn, task.element, task.stage)
-        except BaseException as e:  # noqa: BLE001 - re-raised in the consumer's thread
-            task.error = e
-        task.element = None
+        t0 = time.perf_counter()
+        for e in task.elements:
+            try:
+                task.outcomes.append((apply_fn(task.fn, e, task.stage), None))
+            except BaseException as err:  # noqa: BLE001 - re-raised in the consumer
+                task.outcomes.append((None, err))
+        task.seconds = time.perf_counter() - t0
+        task.elements = None
         task.done.set()
 
 
@@ -259,7 +324,11 @@ class _Pool:
 
 
 class ParallelMapIt(It):
-    """Maps on a thread pool with at most ``p`` calls in flight (ordered by default)."""
+    """Maps on a thread pool with at most ``p`` tasks in flight (ordered by default).
+
+    A task maps a chunk of consecutive elements: the chunk grows for cheap functions
+    (about 0.5 ms of work per task) so thread hand-offs don't dominate, and stays 1 for
+    slow ones."""
 
     def __init__(self, child, fn, stage, parallelism, deterministic, ctx, spec_fn=None):
         self.child, self.fn, self.stage, self.spec_fn = child, fn, stage, spec_fn
@@ -269,13 +338,17 @@ class ParallelMapIt(It):
         budget = ctx.options.autotune.cpu_budget
         self.max_p = int(budget) if budget else max(16, 4 * _CPUS)
         self.p = (1 if _CPUS <= 2 else 2) if parallelism == AUTOTUNE else parallelism
+        self.chunk = 1
         self.pool = _Pool()
         self.inflight = deque()
+        self.ready = deque()
         self.end = False
         self.history = [self.p]
         self._win_start = time.perf_counter()
         self._win_wait = 0.0
         self._win_n = 0
+        self._fn_seconds = 0.0
+        self._fn_n = 0
         self._trial = None       # (previous p, previous throughput) while testing a move
         self._rest = 0
         ctx.own_threads(self)
@@ -283,16 +356,19 @@ class ParallelMapIt(It):
     def _fill(self):
         self.pool.ensure(self.p)
         while not self.end and len(self.inflight) < self.p:
+            chunk = []
             try:
-                e = self.child.next()
+                for _ in range(self.chunk):
+                    chunk.append(self.child.next())
             except StopIteration:
                 self.end = True
+            if not chunk:
                 break
-            task = _Task(self.fn, e, self.stage)
+            task = _Task(self.fn, chunk, self.stage)
             self.inflight.append(task)
             self.pool.q.put(task)
 
-    def next(self):
+    def _take_task(self):
         self._fill()
         if not self.inflight:
             raise StopIteration
@@ -303,21 +379,38 @@ class ParallelMapIt(It):
             t0 = time.perf_counter()
             task.done.wait()
             self._win_wait += time.perf_counter() - t0
-        self.inflight.remove(task) if task is not self.inflight[0] else self.inflight.popleft()
+        if task is self.inflight[0]:
+            self.inflight.popleft()
+        else:
+            self.inflight.remove(task)
+        self._fn_seconds += task.seconds
+        self._fn_n += len(task.outcomes)
+        self.ready.extend(task.outcomes)
         self._fill()
-        if self.autotune:
-            self._win_n += 1
-            if self._win_n >= max(16, 4 * self.p):
-                self._tune()
-        if task.error is not None:
-            raise task.error
-        return task.result
+
+    def next(self):
+        if not self.ready:
+            self._take_task()
+        result, error = self.ready.popleft()
+        self._win_n += 1
+        if self._win_n >= max(16, 4 * self.p * self.chunk):
+            self._tune()
+        if error is not None:
+            raise error
+        return result
 
     def _tune(self):
         now = time.perf_counter()
-        span = max(now - self._win_start, 1e-9)
-        rate = self._win_n / span
-        waited = self._win_wait / span
+        if self._fn_n:
+            per = self._fn_seconds / self._fn_n
+            self.chunk = max(1, min(32, int(5e-4 / max(per, 1e-7))))
+        if self.autotune:
+            span = max(now - self._win_start, 1e-9)
+            self._climb(self._win_n / span, self._win_wait / span)
+        self._win_start, self._win_wait, self._win_n = now, 0.0, 0
+        self._fn_seconds, self._fn_n = 0.0, 0
+
+    def _climb(self, rate, waited):
         if self._trial is not None:
             old_p, old_rate = self._trial
             self._trial = None
@@ -331,7 +424,6 @@ class ParallelMapIt(It):
             self._trial = (self.p, rate)
             self.p = min(self.max_p, self.p * 2)
             self.history.append(self.p)
-        self._win_start, self._win_wait, self._win_n = now, 0.0, 0
 
     def close(self):
         self.end = True
@@ -341,21 +433,19 @@ class ParallelMapIt(It):
     def state(self):
         for t in self.inflight:
             t.done.wait()
-        if any(t.error is not None for t in self.inflight):
-            raise next(t.error for t in self.inflight if t.error is not None)
+        outcomes = list(self.ready) + [o for t in self.inflight for o in t.outcomes]
+        for _, err in outcomes:
+            if err is not None:
+                raise err
         return {"in": self.child.state(), "end": self.end, "p": self.p,
-                "buf": encode_elements([t.result for t in self.inflight])}
+                "buf": encode_elements([r for r, _ in outcomes])}
 
     def restore(self, state):
         self.child.restore(state["in"])
         self.end = bool(state["end"])
         self.p = int(state["p"])
         self.inflight = deque()
-        for e in decode_elements(state["buf"], self.spec_fn()):
-            t = _Task(None, None, self.stage)
-            t.result = e
-            t.done.set()
-            self.inflight.append(t)
+        self.ready = deque((e, None) for e in decode_elements(state["buf"], self.spec_fn()))
 
 
 def prefetch_to_device(device, buffer_size=None):

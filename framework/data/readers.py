@@ -225,7 +225,10 @@ def _record_default(d, j):
                 dtype = _dt.as_dtype(arr.dtype)
             else:
                 raw = d[0] if isinstance(d, (list, tuple)) else d
-                dtype = _dt.float32 if isinstance(raw, float) else _dt.int32
+                if isinstance(raw, np.generic):
+                    dtype = _dt.as_dtype(raw.dtype)
+                else:
+                    dtype = _dt.float32 if isinstance(raw, float) else _dt.int32
     if dtype not in _CSV_TYPES:
         raise TypeError(f"CsvDataset: record_defaults[{j}] has unsupported type "
                         f"{dtype.name}; use int32, int64, float32, float64 or string")

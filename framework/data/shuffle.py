@@ -53,12 +53,12 @@ class ShuffleDataset(Dataset):
         return np.random.default_rng((self._seed, epoch)), epoch
 
     def _iterator(self, ctx):
-        from .sources import TensorSlicesDataset
+        from .fusion import slices_source
         rng, epoch = self.next_rng()
-        src = self._inputs[0]
-        if isinstance(src, TensorSlicesDataset) and ctx.options._opt("shuffle_and_repeat_fusion"):
+        src = slices_source(self._inputs[0])
+        if src is not None and ctx.options._opt("shuffle_and_repeat_fusion"):
             return ShuffledSlicesIt(src, IndexShuffler(src._n, self._size, rng), self, epoch)
-        return ShuffleIt(make(src, ctx), self._size, rng, self, epoch)
+        return ShuffleIt(make(self._inputs[0], ctx), self._size, rng, self, epoch)
 
     def _rng_for_epoch(self, epoch):
         if self._reshuffle:  # a restored iterator defines where the epochs continue

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .. import placement as _pl
-from ..ops.constant import convert_to_tensor, to_array
+from ..ops.constant import convert_to_tensor
 from ..tensor import Tensor, Variable
 from ..tensor_shape import TensorShape
 from ..tensor_spec import TensorSpec
@@ -87,7 +87,7 @@ def to_tensor(value, dtype=None):
     t = type(value)
     if t is Tensor:
         return value
-    if t is np.ndarray and dtype is None:
+    if t is np.ndarray and dtype is None and value.dtype.kind not in "SU":
         return Tensor(value, _CPU)
     if _is_opaque(value):
         return value

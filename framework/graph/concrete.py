@@ -110,7 +110,7 @@ class ConcreteFunction:
         flat = [next(it) if s is _OUT else s for s in self._struct]
         if not flat:
             return None if self._structured_outputs is None else self._structured_outputs
-        return nest.pack_sequence_as(self._structured_outputs, flat)
+        return _pack(self._structured_outputs, iter(flat))
 
     def _record(self, leaves, tensors):
         from .function import call_op
@@ -127,6 +127,14 @@ class ConcreteFunction:
             from .function import grad_function
             self._grad_fn = grad_function(self)
         return self._grad_fn
+
+
+def _pack(t, it):
+    """nest.pack_sequence_as without a self-referencing closure (that cycle kept every
+    call's outputs alive until the next garbage collection)."""
+    if nest.is_nested(t):
+        return nest._rebuild(t, [_pack(c, it) for c in nest._children(t)])
+    return next(it)
 
 
 def _dtype_name(x):

@@ -62,6 +62,7 @@ class FuncGraph(Graph):
         self._cse: dict = {}
         self.outer_captures: list[tuple[Value, Value]] = []   # (outer value, inner input)
         self._outer_map: dict[int, Value] = {}
+        self.capture_src: dict[int, object] = {}    # outer value id -> tensor or Variable
         self.created_variables: list = []
         self._saved_state = None
 
@@ -69,14 +70,11 @@ class FuncGraph(Graph):
     def __enter__(self):
         self._saved_state = (_tls.graph, _tls.tapes)
         _tls.graph = self
-        if self.outer is None:
-            _tls.tapes = []       # an outer eager tape sees the call as one op, not inside
+        _tls.tapes = []     # outer tapes see the call / branch as one op, not its insides
         return self
 
     def __exit__(self, *exc):
-        _tls.graph, tapes = self._saved_state
-        if self.outer is None:
-            _tls.tapes = tapes
+        _tls.graph, _tls.tapes = self._saved_state
         self.restore_variables()
         return False
 
@@ -113,8 +111,9 @@ class FuncGraph(Graph):
             self._keep.append(t)
         return v
 
-    def value_of(self, t):
-        """The Value of a symbolic tensor, capturing it from an enclosing graph if needed."""
+    def value_of(self, t, src=None):
+        """The Value of a symbolic tensor, capturing it from an enclosing graph if needed
+        (``src``: the Variable it was read from, so tapes key the capture by it)."""
         v = t._sym
         if v.graph is self:
             return v
@@ -122,7 +121,8 @@ class FuncGraph(Graph):
         if got is None:
             if self.outer is None:
                 raise _leaked(t)
-            outer_v = self.outer.value_of(t) if v.graph is not self.outer else v
+            outer_v = self.outer.value_of(t, src) if v.graph is not self.outer else v
+            self.capture_src[outer_v.id] = src if src is not None else t
             got = Value(outer_v.shape, outer_v.dtype, kind="input", graph=self,
                         name=f"%cap{outer_v.id}")
             if outer_v.const is not None:
@@ -153,12 +153,14 @@ class FuncGraph(Graph):
         pending = []
         strong = None
         for i, a in enumerate(args):
+            src = None
             if isinstance(a, Variable):
+                src = a
                 a = self.read_variable(a)
             elif not isinstance(a, Tensor) and hasattr(a, "__cuflow_tensor__"):
                 a = a.__cuflow_tensor__()
             if isinstance(a, Tensor):
-                v = self.value_of(a) if a._sym is not None else self._const_of(a)
+                v = self.value_of(a, src) if a._sym is not None else self._const_of(a)
                 vals.append(v)
                 if op.promote:
                     d = v.dtype.np

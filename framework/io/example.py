@@ -89,7 +89,7 @@ class _List:
 
 
 class BytesList(_List):
-    def SerializeToString(self):  # noqa: N802 - protobuf's name
+    def SerializeToString(self):  # noqa: N802
         return b"".join(_field(1, v.encode() if isinstance(v, str) else bytes(v))
                         for v in self.value)
 

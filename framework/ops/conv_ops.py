@@ -25,6 +25,7 @@ from .dispatch import apply as _apply
 from .registry import OPAQUE, defop
 
 _F = _dt.FLOATS
+_CONV_DTYPES = _F | frozenset([np.dtype(np.int32)])  # TF's CPU Conv2D takes int32 too
 _HALF = frozenset([np.dtype(np.float16), _dt.bfloat16.np])
 
 
@@ -142,24 +143,24 @@ def _backprop_filter_impl(xp, x, dy, filter_shape, strides, dilations, pads):
 
 
 def _conv_vjp(g, y, x, w, strides, dilations, pads):
-    at = dict(strides=strides, dilations=dilations, pads=pads)
+    at = {"strides": strides, "dilations": dilations, "pads": pads}
     return (_apply(_BP_INPUT, (g, w), dict(in_shape=tuple(shape_of(x)), **at)),
             _apply(_BP_FILTER, (x, g), dict(filter_shape=tuple(shape_of(w)), **at)))
 
 
 def _bp_input_vjp(gg, dx, dy, w, in_shape, strides, dilations, pads):
-    at = dict(strides=strides, dilations=dilations, pads=pads)
+    at = {"strides": strides, "dilations": dilations, "pads": pads}
     return (_apply(_CONV, (gg, w), at),
             _apply(_BP_FILTER, (gg, dy), dict(filter_shape=tuple(shape_of(w)), **at)))
 
 
 def _bp_filter_vjp(gg, dw, x, dy, filter_shape, strides, dilations, pads):
-    at = dict(strides=strides, dilations=dilations, pads=pads)
+    at = {"strides": strides, "dilations": dilations, "pads": pads}
     return (_apply(_BP_INPUT, (dy, gg), dict(in_shape=tuple(shape_of(x)), **at)),
             _apply(_CONV, (x, gg), at))
 
 
-_CONV = defop("conv2d", OPAQUE, dtypes=_F, promote=True, vjp=_conv_vjp)(_conv_impl)
+_CONV = defop("conv2d", OPAQUE, dtypes=_CONV_DTYPES, promote=True, vjp=_conv_vjp)(_conv_impl)
 _BP_INPUT = defop("conv2d_backprop_input", OPAQUE, dtypes=_F, promote=True,
                   vjp=_bp_input_vjp)(_backprop_input_impl)
 _BP_FILTER = defop("conv2d_backprop_filter", OPAQUE, dtypes=_F, promote=True,
@@ -250,7 +251,7 @@ def _conv2d_nhwc(op, x, w, strides, padding, dilations, nc):
     return _apply(_CONV, (x, w), {"strides": strides, "dilations": dilations, "pads": pads})
 
 
-def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,  # noqa: A002
+def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
            name=None):
     """2-D convolution of NHWC ``input`` with HWIO ``filters`` (TF's cross-correlation).
 
@@ -273,7 +274,7 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
     return _conv2d_nhwc("conv2d", x, w, s, padding, d, nc)
 
 
-def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  # noqa: A002
+def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,
            name=None):
     """1-D convolution of NWC ``input`` with WIO ``filters`` (via conv2d, as TF)."""
     x, w = convert_to_tensor(input), convert_to_tensor(filters)
@@ -291,7 +292,7 @@ def conv1d(input, filters, stride, padding, data_format="NWC", dilations=None,  
     return _a.squeeze(y, [2 if nc else 1])
 
 
-def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # noqa: A002
+def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",
                      data_format="NHWC", dilations=None, name=None):
     """The gradient of conv2d w.r.t. its input; ``filters`` is [H, W, out_ch, in_ch]."""
     op = "conv2d_transpose"
@@ -321,7 +322,7 @@ def conv2d_transpose(input, filters, output_shape, strides, padding="SAME",  # n
     return _to_nchw(y) if nc else y
 
 
-def depthwise_conv2d(input, filter, strides, padding, data_format=None,  # noqa: A002
+def depthwise_conv2d(input, filter, strides, padding, data_format=None,
                      dilations=None, name=None):
     """Per-channel convolution: ``filter`` [H, W, C, M] gives C*M output channels."""
     op = "depthwise_conv2d"
@@ -341,14 +342,14 @@ def depthwise_conv2d(input, filter, strides, padding, data_format=None,  # noqa:
     return _to_nchw(y) if nc else y
 
 
-def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,  # noqa: A002
+def separable_conv2d(input, depthwise_filter, pointwise_filter, strides, padding,
                      data_format=None, dilations=None, name=None):
     """depthwise_conv2d followed by a 1x1 conv2d with ``pointwise_filter``."""
     y = depthwise_conv2d(input, depthwise_filter, strides, padding, data_format, dilations)
     return conv2d(y, pointwise_filter, 1, "VALID", data_format or "NHWC")
 
 
-def convolution(input, filters, strides=None, padding="VALID", data_format=None,  # noqa: A002
+def convolution(input, filters, strides=None, padding="VALID", data_format=None,
                 dilations=None, name=None):
     """N-D convolution dispatching on the input's rank (3: conv1d, 4: conv2d)."""
     nd = len(shape_of(input))
@@ -369,7 +370,7 @@ def conv2d_backprop_input(input_sizes, filters, out_backprop, strides, padding,
                             data_format, dilations)
 
 
-def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,  # noqa: A002
+def conv2d_backprop_filter(input, filter_sizes, out_backprop, strides, padding,
                            data_format="NHWC", dilations=None, name=None):
     """The gradient of conv2d w.r.t. its filter."""
     op = "conv2d_backprop_filter"

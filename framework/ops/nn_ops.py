@@ -15,7 +15,7 @@ from ..tensor import Tensor, Variable
 from . import array_ops as _a
 from . import math_ops as _m
 from . import reduce_ops as _r
-from ._util import norm_axis, norm_one_axis, rank_of, shape_of, static_value
+from ._util import norm_one_axis, rank_of, shape_of, static_value
 from .constant import convert_to_tensor
 from .dispatch import apply as _apply
 from .registry import ELEMENTWISE, MOVEMENT, OPAQUE, REDUCE, defop
@@ -123,9 +123,17 @@ def leaky_relu(features, alpha=0.2, name=None):
     return _apply(_LEAKY, (features,), {"alpha": float(alpha)})
 
 
+def _float_features(op, features):
+    features = convert_to_tensor(features)
+    if not features.dtype.is_floating:
+        raise _err(op, f"features must be floating point, got {features.dtype.name} "
+                   "(expected one of half, bfloat16, float, double)")
+    return features
+
+
 def softsign(features, name=None):
     """features / (|features| + 1)."""
-    features = convert_to_tensor(features)
+    features = _float_features("softsign", features)
     return features / (_m.abs(features) + 1)
 
 
@@ -137,6 +145,9 @@ def gelu(features, approximate=False, name=None):
     (0.8413, 0.8412)
     """
     x = convert_to_tensor(features)
+    if not x.dtype.is_floating:
+        raise ValueError("`features.dtype` must be a floating point tensor.Received:"
+                         f"features.dtype=<dtype: '{x.dtype.name}'>")
     if approximate:
         c = np.sqrt(2.0 / np.pi)
         return 0.5 * x * (1.0 + _m.tanh(c * (x + 0.044715 * x * x * x)))
@@ -145,7 +156,7 @@ def gelu(features, approximate=False, name=None):
 
 def silu(features, beta=1.0, name=None):
     """features * sigmoid(beta * features) (``swish``)."""
-    x = convert_to_tensor(features)
+    x = _float_features("silu", features)
     if isinstance(beta, (int, float)) and beta == 1.0:
         return x * _m.sigmoid(x)
     return x * _m.sigmoid(beta * x)
@@ -223,20 +234,48 @@ def log_softmax(logits, axis=None, name=None):
 
 
 # --- losses --------------------------------------------------------------------------------
+def _xent_impl(xp, labels, logits):
+    acc = logits.astype(np.float32) if logits.dtype.itemsize < 4 else logits
+    if acc.size == 0:
+        return xp.zeros(acc.shape[:-1], logits.dtype)
+    lsm = _log_softmax_impl(xp, acc, -1)
+    return (-xp.sum(labels.astype(acc.dtype) * lsm, axis=-1)).astype(logits.dtype)
+
+
+def _xent_vjp(g, y, labels, logits):
+    """TF's rule: d/dlogits = softmax - labels, d/dlabels = -log_softmax (per unit g)."""
+    g = _a.expand_dims(g, -1)
+    return g * _m.negative(log_softmax(logits)), g * (softmax(logits) - labels)
+
+
+_XENT = defop("softmax_cross_entropy_with_logits", OPAQUE, dtypes=_F, promote=True,
+              vjp=_xent_vjp)(_xent_impl)
+
+
 def softmax_cross_entropy_with_logits(labels, logits, axis=-1, name=None):
     """-sum(labels * log_softmax(logits), axis); differentiable in labels too (TF v2).
+
+    As TF, the gradient w.r.t. logits is softmax(logits) - labels (exact when each row
+    of labels sums to 1).
 
     >>> import cuflow as cf
     >>> round(float(cf.nn.softmax_cross_entropy_with_logits([0.0, 1.0], [0.0, 0.0])), 4)
     0.6931
     """
+    op = "softmax_cross_entropy_with_logits"
     logits = convert_to_tensor(logits)
     labels = _like(labels, logits)
     if tuple(shape_of(labels)) != tuple(shape_of(logits)):
-        raise _err("softmax_cross_entropy_with_logits", "logits and labels must be "
-                   f"broadcastable: logits_size={list(shape_of(logits))} "
-                   f"labels_size={list(shape_of(labels))}")
-    return _r.reduce_sum(_m.negative(labels) * log_softmax(logits, axis), axis=axis)
+        raise _err(op, "logits and labels must be broadcastable: logits_size="
+                   f"{list(shape_of(logits))} labels_size={list(shape_of(labels))}")
+    nd = rank_of(logits)
+    if nd == 0:
+        raise _err(op, "logits must have rank >= 1")
+    ax = norm_one_axis(op, axis, nd)
+    if ax != nd - 1:
+        perm = [i for i in range(nd) if i != ax] + [ax]
+        labels, logits = _a.transpose(labels, perm), _a.transpose(logits, perm)
+    return _apply(_XENT, (labels, logits))
 
 
 def _like(x, ref):
@@ -376,112 +415,6 @@ def scale_regularization_loss(regularization_loss, name=None):
             total = total + r
         regularization_loss = total
     return _r.reduce_sum(regularization_loss)
-
-
-# --- normalization ----------------------------------------------------------------------------
-def moments(x, axes, shift=None, keepdims=False, name=None):
-    """(mean, variance) of ``x`` over ``axes``; half types are accumulated in float32."""
-    x = convert_to_tensor(x)
-    y = _m.cast(x, _dt.float32) if x.dtype in (_dt.float16, _dt.bfloat16) else x
-    mean = _r.reduce_mean(y, axes, keepdims=True)
-    variance = _r.reduce_mean(_m.squared_difference(y, _m.stop_gradient(mean)), axes,
-                              keepdims=True)
-    if not keepdims:
-        axes_n = norm_axis("moments", axes, rank_of(x))
-        mean = _a.squeeze(mean, axes_n) if axes_n else mean
-        variance = _a.squeeze(variance, axes_n) if axes_n else variance
-    if y is not x:
-        mean, variance = _m.cast(mean, x.dtype), _m.cast(variance, x.dtype)
-    return mean, variance
-
-
-def weighted_moments(x, axes, frequency_weights, keepdims=False, name=None):
-    """Mean and variance of ``x`` weighted by ``frequency_weights`` over ``axes``."""
-    x = convert_to_tensor(x)
-    w = _m.cast(frequency_weights, x.dtype)
-    wx = _r.reduce_sum(w * x, axes, keepdims=True)
-    wsum = _r.reduce_sum(w + _a.zeros_like(x), axes, keepdims=True)
-    mean = _m.div_no_nan(wx, wsum)
-    var = _m.div_no_nan(_r.reduce_sum(w * _m.squared_difference(x, mean), axes,
-                                      keepdims=True), wsum)
-    if not keepdims:
-        axes_n = norm_axis("weighted_moments", axes, rank_of(x))
-        mean, var = _a.squeeze(mean, axes_n), _a.squeeze(var, axes_n)
-    return mean, var
-
-
-def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
-    """(mean, variance) from sufficient statistics (counts, sum, sum of squares, shift)."""
-    mean_ss = convert_to_tensor(mean_ss)
-    divisor = _m.reciprocal(_m.cast(counts, mean_ss.dtype))
-    shifted_mean = mean_ss * divisor
-    mean = shifted_mean + shift if shift is not None else shifted_mean
-    variance = variance_ss * divisor - _m.square(shifted_mean)
-    return mean, variance
-
-
-def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
-    """(x - mean) * scale / sqrt(variance + eps) + offset (TF's operation order)."""
-    x = convert_to_tensor(x)
-    inv = _m.rsqrt(_m.cast(variance, x.dtype) + variance_epsilon)
-    if scale is not None:
-        inv = inv * _m.cast(scale, x.dtype)
-    mean = _m.cast(mean, x.dtype)
-    shift = (_m.cast(offset, x.dtype) - mean * inv) if offset is not None else \
-        _m.negative(mean) * inv
-    return x * inv + shift
-
-
-def fused_batch_norm(x, scale, offset, mean=None, variance=None, epsilon=0.001,
-                     data_format="NHWC", is_training=True, exponential_avg_factor=1.0,
-                     name=None):
-    """Batch norm over all axes but the channel one; returns (y, mean, variance).
-
-    In training the returned variance is the unbiased (n / (n - 1)) one, as TF's, and
-    with ``exponential_avg_factor`` < 1 both are blended into the given running ones.
-    """
-    x = convert_to_tensor(x)
-    nd = rank_of(x)
-    if nd not in (4, 5):
-        raise _err("fused_batch_norm", f"x must be 4-D or 5-D, got shape {shape_of(x)}")
-    ch = 1 if data_format.startswith("NC") else nd - 1
-    axes = [i for i in range(nd) if i != ch]
-    bshape = [1] * nd
-    bshape[ch] = -1
-    xf = _m.cast(x, _dt.float32) if x.dtype in (_dt.float16, _dt.bfloat16) else x
-    if is_training:
-        bm, bv = moments(xf, axes)
-        n = int(np.prod([shape_of(x)[i] for i in axes]))
-        unbiased = bv * (n / max(n - 1, 1))
-        if exponential_avg_factor != 1.0 and mean is not None:
-            f = exponential_avg_factor
-            out_m = (1 - f) * _m.cast(mean, bm.dtype) + f * bm
-            out_v = (1 - f) * _m.cast(variance, bv.dtype) + f * unbiased
-        else:
-            out_m, out_v = bm, unbiased
-        use_m, use_v = bm, bv
-    else:
-        if mean is None or variance is None:
-            raise _err("fused_batch_norm", "mean and variance are required for inference")
-        use_m = out_m = _m.cast(mean, xf.dtype)
-        use_v = out_v = _m.cast(variance, xf.dtype)
-    y = batch_normalization(xf, _a.reshape(use_m, bshape), _a.reshape(use_v, bshape),
-                            _a.reshape(_m.cast(offset, xf.dtype), bshape),
-                            _a.reshape(_m.cast(scale, xf.dtype), bshape), epsilon)
-    return _m.cast(y, x.dtype), out_m, out_v
-
-
-def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
-    """x / sqrt(max(sum(x ** 2, axis), epsilon)).
-
-    >>> import cuflow as cf
-    >>> cf.math.l2_normalize([3.0, 4.0]).numpy().tolist()
-    [0.6000000238418579, 0.800000011920929]
-    """
-    x = convert_to_tensor(x)
-    axis = dim if axis is None else axis
-    sq = _r.reduce_sum(_m.square(x), axis, keepdims=True)
-    return x * _m.rsqrt(_m.maximum(sq, epsilon))
 
 
 def bias_add(value, bias, data_format=None, name=None):

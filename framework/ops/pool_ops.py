@@ -50,7 +50,7 @@ def _padded(xp, x, pads, value):
 
 def _argmax_taps(xp, x, ksize, strides, dilations, pads):
     """Index (0..KH*KW-1) of each window's first maximum, and the padded input."""
-    ho, wo, taps = _geometry(x, ksize, strides, dilations, pads)
+    _ho, _wo, taps = _geometry(x, ksize, strides, dilations, pads)
     xpad = _padded(xp, x, pads, _lowest(x.dtype))
     best = xpad[:, taps[0][0], taps[0][1], :]
     arg = xp.zeros(best.shape, dtype=np.int32)
@@ -63,7 +63,7 @@ def _argmax_taps(xp, x, ksize, strides, dilations, pads):
 
 
 def _max_pool_impl(xp, x, ksize, strides, dilations, pads):
-    ho, wo, taps = _geometry(x, ksize, strides, dilations, pads)
+    _ho, _wo, taps = _geometry(x, ksize, strides, dilations, pads)
     xpad = _padded(xp, x, pads, _lowest(x.dtype))
     out = xpad[:, taps[0][0], taps[0][1], :].copy()
     for si, sj in taps[1:]:
@@ -171,7 +171,7 @@ def _pool2d(op_def, opname, x, ksize, strides, padding, data_format, dilations=N
     return _to_nchw(y) if nc else y
 
 
-def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     """Max over ``ksize`` windows of NHWC ``input``.
 
     >>> import cuflow as cf
@@ -182,12 +182,12 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
     return _pool2d(_MAX, "max_pool", input, ksize, strides, padding, data_format)
 
 
-def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
+def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):
     """Mean over ``ksize`` windows; with 'SAME' only real elements are counted."""
     return _pool2d(_AVG, "avg_pool", input, ksize, strides, padding, data_format)
 
 
-def _pool1d(fn, input, ksize, strides, padding, data_format):  # noqa: A002
+def _pool1d(fn, input, ksize, strides, padding, data_format):
     nc = _is_nc(data_format)
     x = _a.expand_dims(convert_to_tensor(input), 2 if nc else 1)
     k = _spatial("pool1d", ksize, 1, "ksize", nc)
@@ -199,17 +199,17 @@ def _pool1d(fn, input, ksize, strides, padding, data_format):  # noqa: A002
     return _a.squeeze(y, [2 if nc else 1])
 
 
-def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
     """Max pooling over the W dimension of NWC ``input``."""
     return _pool1d(max_pool2d, input, ksize, strides, padding, data_format)
 
 
-def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):
     """Average pooling over the W dimension of NWC ``input``."""
     return _pool1d(avg_pool2d, input, ksize, strides, padding, data_format)
 
 
-def _by_rank(fn1, fn2, opname, input, ksize, strides, padding, data_format):  # noqa: A002
+def _by_rank(fn1, fn2, opname, input, ksize, strides, padding, data_format):
     nd = len(shape_of(input))
     if nd == 3:
         return fn1(input, ksize, strides, padding, data_format or "NWC")
@@ -218,19 +218,19 @@ def _by_rank(fn1, fn2, opname, input, ksize, strides, padding, data_format):  # 
     raise _err(opname, f"input must be rank 3 or 4, got shape {list(shape_of(input))}")
 
 
-def max_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+def max_pool(input, ksize, strides, padding, data_format=None, name=None):
     """Max pooling of a rank 3 (NWC) or rank 4 (NHWC) input."""
     return _by_rank(max_pool1d, max_pool2d, "max_pool", input, ksize, strides, padding,
                     data_format)
 
 
-def avg_pool(input, ksize, strides, padding, data_format=None, name=None):  # noqa: A002
+def avg_pool(input, ksize, strides, padding, data_format=None, name=None):
     """Average pooling of a rank 3 (NWC) or rank 4 (NHWC) input."""
     return _by_rank(avg_pool1d, avg_pool2d, "avg_pool", input, ksize, strides, padding,
                     data_format)
 
 
-def pool(input, window_shape, pooling_type, strides=None, padding="VALID",  # noqa: A002
+def pool(input, window_shape, pooling_type, strides=None, padding="VALID",
          data_format=None, dilations=None, name=None):
     """'MAX' or 'AVG' pooling with optional dilations (``tf.nn.pool``), 1-D or 2-D."""
     ptype = pooling_type.upper()
@@ -245,6 +245,9 @@ def pool(input, window_shape, pooling_type, strides=None, padding="VALID",  # no
     dil = list(_spatial("pool", dilations, nd, "dilations", False))
     if any(s != 1 for s in strides) and any(r != 1 for r in dil):
         raise ValueError("strides > 1 not supported in conjunction with dilation_rate > 1")
+    if isinstance(padding, str) and padding.upper() == "SAME" and any(r != 1 for r in dil):
+        raise ValueError("pooling with 'SAME' padding is not implemented for `dilation_rate` "
+                         f"> 1. Received: padding={padding} and dilation_rate={dil}")
     op_def = _MAX if ptype == "MAX" else _AVG
     nc = _is_nc(data_format)
     if nd == 1:

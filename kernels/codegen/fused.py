@@ -6,6 +6,8 @@ dict lookup, the output allocation (or a reused buffer) and the kernel launch.
 """
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import cache
@@ -20,6 +22,7 @@ class FusedKernel:
         self.fastmath = fastmath
         self.out_dtypes = [np.dtype(e.dtype) for e in program.outputs]
         self._plans: dict = {}
+        self._pool: list = []     # earlier outputs, reused once nobody else holds them
         self.kernels: list = []
         self.name = f"fused_{program.key()[:12]}"
 
@@ -63,8 +66,10 @@ class FusedKernel:
             if i == 0 and out is not None and out.shape == out_shape and out.dtype == dt \
                     and out.flags.c_contiguous:
                 outs.append(out)
-            else:
+            elif gpu:
                 outs.append(xp.empty(out_shape, dt))
+            else:
+                outs.append(self._alloc(out_shape, dt, outs))
         if total:
             flat = [o.reshape(-1) for o in outs]
             if gpu:
@@ -74,3 +79,20 @@ class FusedKernel:
             else:
                 fn(*flat, *ins, *dims)
         return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def _alloc(self, shape, dtype, taken):
+        """A buffer from an earlier call that only the pool still references (saves the
+        page faults of a fresh large allocation), else a new one kept in the pool."""
+        pool = self._pool
+        for j in range(len(pool)):
+            a = pool[j]
+            # references: the pool's slot, ``a`` and getrefcount's argument
+            if sys.getrefcount(a) == 3 and a.shape == shape and a.dtype == dtype and \
+                    not any(a is t for t in taken):
+                return a
+        a = np.empty(shape, dtype)
+        if a.nbytes >= 1 << 16:
+            if len(pool) >= 2 * len(self.out_dtypes) + 2:
+                pool.pop(0)
+            pool.append(a)
+        return a

@@ -13,12 +13,33 @@ def _log_softmax(a):
     return a - (m + np.log(np.exp(a - m).sum(axis=1, keepdims=True)))
 
 
-def softmax_cross_entropy_with_logits(logits, labels):
-    """Dense labels (a distribution per row, same shape as logits)."""
+def check_dense(logits, labels):
+    """Validation shared by every implementation of the dense op."""
     check_float("softmax_cross_entropy_with_logits", logits=logits, labels=labels)
     if tuple(logits.shape) != tuple(labels.shape) or logits.shape[-1] == 0:
         raise ValueError(f"softmax_cross_entropy_with_logits: logits {tuple(logits.shape)} "
                          f"and labels {tuple(labels.shape)} must match and have classes")
+
+
+def check_sparse(logits, labels, xp=np):
+    """Validation shared by every implementation of the sparse op (``xp``: numpy/cupy)."""
+    op = "sparse_softmax_cross_entropy_with_logits"
+    check_float(op, logits=logits)
+    if np.dtype(labels.dtype).kind not in "iu" or tuple(labels.shape) != tuple(
+            logits.shape[:-1]):
+        raise ValueError(f"{op}: labels must be integers of shape {tuple(logits.shape[:-1])}"
+                         f", got {labels.dtype} {tuple(labels.shape)}")
+    classes = logits.shape[-1]
+    if labels.size:
+        lo, hi = int(xp.min(labels)), int(xp.max(labels))
+        if lo < 0 or hi >= classes:
+            raise ValueError(f"{op}: labels must lie in [0, {classes}), got range "
+                             f"[{lo}, {hi}]")
+
+
+def softmax_cross_entropy_with_logits(logits, labels):
+    """Dense labels (a distribution per row, same shape as logits)."""
+    check_dense(logits, labels)
     acc = acc_dtype(logits.dtype)
     a = as_rows("softmax_cross_entropy_with_logits", logits).astype(acc)
     lab = labels.reshape(a.shape).astype(acc)
@@ -32,15 +53,8 @@ def softmax_cross_entropy_with_logits(logits, labels):
 def sparse_softmax_cross_entropy_with_logits(logits, labels):
     """Integer class labels of shape logits.shape[:-1]."""
     op = "sparse_softmax_cross_entropy_with_logits"
-    check_float(op, logits=logits)
     labels = np.asarray(labels)
-    if labels.dtype.kind not in "iu" or tuple(labels.shape) != tuple(logits.shape[:-1]):
-        raise ValueError(f"{op}: labels must be integers of shape {tuple(logits.shape[:-1])}"
-                         f", got {labels.dtype} {tuple(labels.shape)}")
-    classes = logits.shape[-1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        raise ValueError(f"{op}: labels must lie in [0, {classes}), got range "
-                         f"[{labels.min()}, {labels.max()}]")
+    check_sparse(logits, labels)
     acc = acc_dtype(logits.dtype)
     a = as_rows(op, logits).astype(acc)
     lab = labels.reshape(-1)

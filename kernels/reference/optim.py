@@ -16,9 +16,17 @@ import numpy as np
 from .._checks import check_float, check_same_shape
 
 
-def _check(op, **arrays):
-    check_float(op, **arrays)
-    check_same_shape(op, **arrays)
+def _check(op, param, **arrays):
+    """Params and slots are float32/float64 (mixed precision keeps float32 master weights)."""
+    check_float(op, param=param, **arrays)
+    check_same_shape(op, param=param, **arrays)
+    if np.dtype(param.dtype) not in (np.float32, np.float64):
+        raise ValueError(f"{op}: param must be float32 or float64 (keep float32 master "
+                         f"weights for float16 models), got {param.dtype} {param.shape}")
+    for name, a in arrays.items():
+        if name != "grad" and a is not None and a.dtype != param.dtype:
+            raise ValueError(f"{op}: slot {name} dtype {a.dtype} differs from param "
+                             f"{param.dtype}")
 
 
 def sgd_momentum_update(param, grad, velocity, *, lr, momentum=0.0, nesterov=False,

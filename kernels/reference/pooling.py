@@ -41,6 +41,9 @@ def max_pool2d_nhwc_backward(x, dy, ksize, strides=None, padding="VALID"):
     """dx: each dy goes to the first argmax of its window."""
     strides = ksize if strides is None else strides
     g = _geometry("max_pool2d_nhwc_backward", x, ksize, strides, padding)
+    if tuple(dy.shape) != (g["n"], g["oh"], g["ow"], g["c"]):
+        raise ValueError(f"max_pool2d_nhwc_backward: dy {tuple(dy.shape)} does not match "
+                         f"output {(g['n'], g['oh'], g['ow'], g['c'])} of x {tuple(x.shape)}")
     acc = acc_dtype(x.dtype)
     xp = _pad(g, x.astype(acc), -np.inf)
     best = np.full((g["n"], g["oh"], g["ow"], g["c"]), -np.inf, dtype=acc)

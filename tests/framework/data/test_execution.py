@@ -221,3 +221,51 @@ def test_cache_memory_and_file(tmp_path):
     assert list(D.range(10, 15).map(count).cache(path).as_numpy_iterator()) == list(range(5))
     assert len(calls) == n            # second epoch (even a new dataset) reads the file
     assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+
+
+def test_no_hang_at_interpreter_exit():
+    import subprocess
+    import sys
+    code = ("import time, cuflow as cf\n"
+            "def slow(x):\n    time.sleep(0.01)\n    return x\n"
+            "ds = cf.data.Dataset.range(10**6).map(slow, num_parallel_calls=4).prefetch(8)\n"
+            "it = iter(ds)\nnext(it)\nkeep = it\nprint('ok')\n")
+    t0 = time.time()
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0 and out.stdout.strip() == "ok", out.stderr
+    assert time.time() - t0 < 30
+
+
+def test_batch_of_ragged_elements_names_the_stage():
+    ds = D.from_generator(lambda: iter([[1], [2, 3]]), output_signature=cf.TensorSpec(
+        [None], cf.int32)).batch(2)
+    with pytest.raises(cf.errors.InvalidArgumentError, match="BatchDataset.*different shapes"):
+        list(ds)
+
+
+def test_random_counter_and_sparse_batching():
+    a = list(D.random(seed=4).take(3).as_numpy_iterator())
+    assert a == list(D.random(seed=4).take(3).as_numpy_iterator()) and len(set(a)) == 3
+    assert [int(v) for v in cf.data.experimental.Counter(5, 2).take(3)] == [5, 7, 9]
+    spec = {"v": cf.io.VarLenFeature(cf.int64)}
+    rows = [cf.train.Example(features=cf.train.Features(feature={"v": cf.train.Feature(
+        int64_list=cf.train.Int64List(value=list(range(i))))})).SerializeToString()
+        for i in range(1, 4)]
+    ds = D.from_tensor_slices(np.array(rows, dtype=object)).map(
+        lambda s: cf.io.parse_single_example(s, spec)["v"]).batch(3)
+    sp = next(iter(ds))
+    assert cf.sparse.to_dense(sp).numpy().tolist() == [[0, 0, 0], [0, 1, 0], [0, 1, 2]]
+
+
+def test_complete_memory_cache_becomes_a_fused_source():
+    x = np.arange(60, dtype=np.float32).reshape(20, 3)
+    ds = D.from_tensor_slices(x).map(lambda v: v + 1, num_parallel_calls=2).cache()
+    ds = ds.shuffle(20, seed=3).batch(6)
+    first = np.concatenate([b.numpy() for b in ds])
+    it = iter(ds)
+    second = np.concatenate([b.numpy() for b in it])
+    assert "fused" in it._it.stage
+    for got in (first, second):
+        assert sorted(got[:, 0].tolist()) == sorted((x[:, 0] + 1).tolist())
+    assert not np.array_equal(first, second)         # still reshuffled per epoch

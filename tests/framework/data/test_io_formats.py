@@ -237,3 +237,32 @@ def test_numpy_files(tmp_path):
     np.savez(tmp_path / "b.npz", x=arr, y=np.arange(6))
     xy = cf.data.experimental.load_npy(str(tmp_path / "b.npz"), keys=["x", "y"])
     assert [int(e[1]) for e in xy] == list(range(6))
+
+
+FIXTURES = __import__("os").path.join(__import__("os").path.dirname(__file__), "fixtures")
+
+
+@pytest.mark.parametrize("suffix,kind", [("", ""), (".gz", "GZIP"), (".zlib", "ZLIB")])
+def test_reads_files_written_by_tensorflow(suffix, kind):
+    """Fixtures written by TensorFlow 2.21 (make_tf_fixtures.py)."""
+    path = f"{FIXTURES}/tf_examples.tfrecord{suffix}"
+    spec = {"id": cf.io.FixedLenFeature([2], cf.int64), "x": cf.io.FixedLenFeature([], cf.float32),
+            "name": cf.io.FixedLenFeature([], cf.string)}
+    rows = list(cf.data.TFRecordDataset(path, kind).map(
+        lambda s: cf.io.parse_single_example(s, spec)).as_numpy_iterator())
+    assert [r["id"].tolist() for r in rows] == [[0, 0], [1, -1], [2, -2]]
+    assert [float(r["x"]) for r in rows] == [0.0, 0.5, 1.0]
+    assert [r["name"] for r in rows] == [b"n0", b"n1", b"n2"]
+
+
+def test_writes_what_tensorflow_writes(tmp_path):
+    single = open(f"{FIXTURES}/tf_single_example.bin", "rb").read()
+    ex = cf.train.Example(features=cf.train.Features(feature={
+        "a": cf.train.Feature(int64_list=cf.train.Int64List(value=[1, 2]))}))
+    assert ex.SerializeToString() == single
+    records = list(cf.io.tf_record_iterator(f"{FIXTURES}/tf_examples.tfrecord"))
+    path = str(tmp_path / "same.tfrecord")
+    with cf.io.TFRecordWriter(path) as w:
+        for r in records:
+            w.write(r)
+    assert open(path, "rb").read() == open(f"{FIXTURES}/tf_examples.tfrecord", "rb").read()

@@ -2,10 +2,9 @@
 normalization, embedding lookup."""
 from __future__ import annotations
 
+import cuflow as cf
 import numpy as np
 import scipy.special as sp
-
-import cuflow as cf
 from cuflow.errors import InvalidArgumentError
 
 from .opdb import FH, F, I, OpInfo, Sample, _arr, unary_samples
@@ -79,9 +78,12 @@ def _scatter_fn(g, ids, rows):
 
 
 def _xent_samples(rng, d):
+    # rows of labels sum to 1: there TF's logits gradient (softmax - labels) is exact
     lab = rng.random((3, 4)).astype(d)
+    lab0 = rng.random((2, 3)).astype(d)
     return [Sample((lab / lab.sum(-1, keepdims=True), _arr(rng, (3, 4), d))),
-            Sample((rng.random((2, 3)).astype(d), _arr(rng, (2, 3), d)), {"axis": 0})]
+            Sample((lab0 / lab0.sum(0), _arr(rng, (2, 3), d)), {"axis": 0}),
+            Sample((np.zeros((0, 3), d), _arr(rng, (0, 3), d)), grad=False)]
 
 
 def _xent_ref(labels, logits, axis=-1):
@@ -197,7 +199,7 @@ OPS = [
                (lambda: cf.nn.sparse_softmax_cross_entropy_with_logits(
                    [0.0], cf.zeros([1, 3])), InvalidArgumentError, "int32 or int64"))),
     OpInfo("softmax_cross_entropy_with_logits", cf.nn.softmax_cross_entropy_with_logits,
-           _xent_ref, _xent_samples, F,
+           _xent_ref, _xent_samples, FH,
            errors=((lambda: cf.nn.softmax_cross_entropy_with_logits(
                cf.zeros([2, 3]), cf.zeros([2, 4])), InvalidArgumentError,
                r"logits_size=\[2, 4\] labels_size=\[2, 3\]"),)),

@@ -5,9 +5,8 @@ check the im2col/col2im layout rather than repeat it.
 """
 from __future__ import annotations
 
-import numpy as np
-
 import cuflow as cf
+import numpy as np
 from cuflow.errors import InvalidArgumentError
 
 from .opdb import FH, F, OpInfo, Sample, _arr
@@ -219,9 +218,9 @@ OPS = [
            _bp_filter_ref, _bpf_samples, F),
     OpInfo("avg_pool_grad", _grad_of("avg_pool_grad", None),
            lambda dy, **at: _transpose_pool(dy, **at),
-           lambda r, d: [Sample((_arr(r, (1, 2, 2, 2), d),), dict(
-               in_shape=(1, 3, 3, 2), ksize=(2, 2), strides=(2, 2), dilations=(1, 1),
-               pads=((0, 1), (0, 1))))], F),
+           lambda r, d: [Sample((_arr(r, (1, 2, 2, 2), d),), {
+               "in_shape": (1, 3, 3, 2), "ksize": (2, 2), "strides": (2, 2), "dilations": (1, 1),
+               "pads": ((0, 1), (0, 1))})], F),
     OpInfo("conv2d", lambda x, w, s, p, **kw: cf.nn.conv2d(x, w, s, p, **kw), conv2d_ref,
            _conv_samples, FH,
            errors=((lambda: cf.nn.conv2d(cf.zeros([1, 4, 4, 3]), cf.zeros([3, 3, 2, 4]), 1,

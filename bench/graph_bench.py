@@ -1,0 +1,183 @@
+"""Graph-mode benchmark: fused cf.function kernels vs NumPy (and JAX / PyTorch if importable).
+
+Run: ``env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE NUMBA_CACHE_DIR=.numba_cache \
+python bench/graph_bench.py [--n 16777216] [--reps 5]``. Prints one table: median ms,
+GB/s (bytes each workload must move at least once), and the ratio to the measured copy
+bandwidth, plus first-call cost (trace + compile) with a cold and a warm disk cache.
+"""
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+
+def timeit(fn, reps):
+    fn()
+    ts = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        ts.append(time.perf_counter() - t0)
+    return statistics.median(ts)
+
+
+def copy_bandwidth(n, reps):
+    src = np.random.default_rng(0).random(n, dtype=np.float32)
+    dst = np.empty_like(src)
+    t = timeit(lambda: np.copyto(dst, src), reps)
+    return 2 * src.nbytes / t
+
+
+def gelu_np(x):
+    return 0.5 * x * (1 + np.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+
+
+def gelu_np_reuse(x, buf, out):
+    np.multiply(x, x, out=buf)
+    np.multiply(buf, x, out=buf)
+    np.multiply(buf, 0.044715, out=buf)
+    np.add(buf, x, out=buf)
+    np.multiply(buf, math.sqrt(2 / math.pi), out=buf)
+    np.tanh(buf, out=buf)
+    np.add(buf, 1, out=buf)
+    np.multiply(buf, x, out=out)
+    np.multiply(out, 0.5, out=out)
+    return out
+
+
+def softmax_np(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def layernorm_np(x, g, b, eps=1e-5):
+    m = x.mean(axis=-1, keepdims=True)
+    v = ((x - m) ** 2).mean(axis=-1, keepdims=True)
+    return (x - m) / np.sqrt(v + eps) * g + b
+
+
+FIRST_CALL = r"""
+import time, math, numpy as np
+t0 = time.perf_counter()
+import cuflow as cf
+t1 = time.perf_counter()
+@cf.function
+def gelu(x):
+    return 0.5 * x * (1 + cf.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+x = cf.constant(np.ones(1024, np.float32))
+t2 = time.perf_counter()
+gelu(x)
+t3 = time.perf_counter()
+kernels = [n for n in gelu.get_concrete_function(x).graph.get_operations()
+           if n.type.startswith("fused_")]
+print(f"{t1 - t0:.3f} {t3 - t2:.3f} {len(kernels)}")
+"""
+
+
+def first_call(cache_dir):
+    env = dict(os.environ, CUFLOW_CACHE_DIR=cache_dir)
+    env.pop("NUMBA_CACHE_DIR", None)
+    out = subprocess.run([sys.executable, "-c", FIRST_CALL], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    return float(out[0]), float(out[1]), int(out[2])
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=16 * 1024 * 1024)
+    ap.add_argument("--rows", type=int, default=4096)
+    ap.add_argument("--reps", type=int, default=5)
+    args = ap.parse_args()
+    import cuflow as cf
+    rng = np.random.default_rng(0)
+    n, reps = args.n, args.reps
+    bw = copy_bandwidth(n, reps)
+    print(f"copy bandwidth: {bw / 1e9:.1f} GB/s (float32 x {n})")
+    rows = []
+
+    def row(name, impl, t, nbytes, check=None):
+        rows.append((name, impl, t * 1e3, nbytes / t / 1e9, nbytes / t / bw))
+
+    # GELU as users write it
+    x = rng.normal(size=n).astype(np.float32)
+    xt = cf.constant(x)
+    gelu = cf.function(lambda x: 0.5 * x * (1 + cf.tanh(math.sqrt(2 / math.pi) *
+                                                        (x + 0.044715 * x ** 3))))
+    ref = gelu_np(x.astype(np.float64))
+    np.testing.assert_allclose(gelu(xt).numpy(), ref, rtol=1e-5, atol=1e-6)
+    nb = 2 * x.nbytes
+    row("gelu", "cuflow cf.function", timeit(lambda: gelu(xt), reps), nb)
+    row("gelu", "numpy as written", timeit(lambda: gelu_np(x), max(1, reps // 2)), nb)
+    buf, out = np.empty_like(x), np.empty_like(x)
+    row("gelu", "numpy buffer reuse", timeit(lambda: gelu_np_reuse(x, buf, out), reps), nb)
+
+    # relu(x*a+b)*c+d with 5 full-size inputs
+    ins = [rng.normal(size=n).astype(np.float32) for _ in range(5)]
+    tins = [cf.constant(a) for a in ins]
+    chain = cf.function(lambda x, a, b, c, d: cf.maximum(x * a + b, 0.0) * c + d)
+    want = np.maximum(ins[0] * ins[1] + ins[2], 0) * ins[3] + ins[4]
+    np.testing.assert_allclose(chain(*tins).numpy(), want, rtol=1e-6, atol=1e-6)
+    nb = 6 * x.nbytes
+    row("chain", "cuflow cf.function", timeit(lambda: chain(*tins), reps), nb)
+    row("chain", "numpy as written", timeit(
+        lambda: np.maximum(ins[0] * ins[1] + ins[2], 0) * ins[3] + ins[4], reps), nb)
+
+    # softmax / layer norm over the last axis
+    m = rng.normal(size=(args.rows, args.rows)).astype(np.float32)
+    mt = cf.constant(m)
+
+    @cf.function
+    def softmax(x):
+        e = cf.exp(x - cf.reduce_max(x, axis=-1, keepdims=True))
+        return e / cf.reduce_sum(e, axis=-1, keepdims=True)
+
+    np.testing.assert_allclose(softmax(mt).numpy(), softmax_np(m), rtol=1e-5, atol=1e-7)
+    nb = 2 * m.nbytes
+    row("softmax", "cuflow cf.function", timeit(lambda: softmax(mt), reps), nb)
+    row("softmax", "numpy", timeit(lambda: softmax_np(m), reps), nb)
+    g = rng.normal(size=args.rows).astype(np.float32)
+    b = rng.normal(size=args.rows).astype(np.float32)
+    gt, bt = cf.constant(g), cf.constant(b)
+
+    @cf.function
+    def layernorm(x, g, b):
+        mu = cf.reduce_mean(x, axis=-1, keepdims=True)
+        var = cf.reduce_mean(cf.square(x - mu), axis=-1, keepdims=True)
+        return (x - mu) / cf.sqrt(var + 1e-5) * g + b
+
+    np.testing.assert_allclose(layernorm(mt, gt, bt).numpy(), layernorm_np(m, g, b),
+                               rtol=1e-4, atol=1e-4)
+    row("layernorm", "cuflow cf.function", timeit(lambda: layernorm(mt, gt, bt), reps), nb)
+    row("layernorm", "numpy", timeit(lambda: layernorm_np(m, g, b), reps), nb)
+
+    for peer in ("jax", "torch"):
+        try:
+            __import__(peer)
+            print(f"{peer}: importable but not wired into this script yet")
+        except ImportError:
+            print(f"{peer}: not installed in this environment (skipped)")
+
+    print(f"\n| workload | implementation | ms | GB/s | fraction of copy bw |")
+    print("|---|---|---|---|---|")
+    for name, impl, ms, gbs, frac in rows:
+        print(f"| {name} | {impl} | {ms:.1f} | {gbs:.1f} | {frac:.2f} |")
+    floor = 2 * x.nbytes / bw * 1e3
+    print(f"\nGELU memory floor (read+write 16M float32 at copy bw): {floor:.1f} ms")
+
+    with tempfile.TemporaryDirectory() as d:
+        imp, cold, k = first_call(d)
+        _, warm, _ = first_call(d)
+    print(f"first call (trace + compile, {k} fused kernel): cold cache {cold:.2f} s, "
+          f"warm cache {warm:.2f} s (import cuflow {imp:.2f} s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -6,6 +6,8 @@ their storage type and compute in float, like XLA and PyTorch do.
 """
 from __future__ import annotations
 
+import math
+
 from .expr import Const, In
 
 TARGET = "cuda"
@@ -69,8 +71,12 @@ def _spell(e, names):
     if isinstance(e, Const):
         if e.dtype == "bool":
             return "true" if e.value else "false"
+        if isinstance(e.value, float) and not math.isfinite(e.value):
+            special = "NAN" if math.isnan(e.value) else (
+                "INFINITY" if e.value > 0 else "(-INFINITY)")
+            return f"(({_ct(e.dtype)}){special})"
         if e.dtype in ("float32", "float16", "bfloat16"):
-            return f"{float(e.value)!r}f".replace("inf", "INFINITY").replace("nanf", "NAN")
+            return f"{float(e.value)!r}f"
         return f"(({_ct(e.dtype)}){e.value!r})"
     args = [names[a.key()] for a in e.args]
     if e.name == "floordiv" and e.dtype not in ("float32", "float64", "float16", "bfloat16"):

@@ -10,6 +10,8 @@ small integer powers were already rewritten as multiplies by the graph simplifie
 """
 from __future__ import annotations
 
+import math
+
 from .expr import Const, In, Op
 
 TARGET = "numba-cpu"
@@ -140,13 +142,20 @@ def _ctor(dtype):
     return "np.bool_" if dtype == "bool" else f"np.{dtype}"
 
 
+def _literal(value):
+    """A Python literal for a constant; inf and nan spelled through NumPy."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "np.nan" if math.isnan(value) else ("np.inf" if value > 0 else "-np.inf")
+    return repr(value)
+
+
 def _spell(e, names):
     if isinstance(e, In):
         return names[e.key()]
     if isinstance(e, Const):
         if e.dtype == "bool":
             return "True" if e.value else "False"
-        return f"{_ctor(e.dtype)}({e.value!r})"
+        return f"{_ctor(e.dtype)}({_literal(e.value)})"
     args = [names[a.key()] for a in e.args]
     name = e.name
     if name == "tanh" and e.dtype == "float32":

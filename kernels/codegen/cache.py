@@ -57,9 +57,11 @@ def kernel_key(program, patterns, ndim, target, extra=""):
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def get_numba(program, patterns, ndim, fastmath=True):
-    """The compiled Numba CPU kernel for this program and broadcast pattern."""
-    key = kernel_key(program, patterns, ndim, "numba", fastmath)
+def get_numba(program, patterns, ndim, fastmath=True, parallel=True):
+    """The compiled Numba CPU kernel for this program and broadcast pattern; ``parallel``
+    False gives a single-threaded variant (small arrays: a thread-pool launch costs more
+    than the loop)."""
+    key = kernel_key(program, patterns, ndim, "numba", f"{fastmath}|{parallel}")
     k = _MEMORY.get(key)
     if k is not None:
         return k
@@ -70,7 +72,7 @@ def get_numba(program, patterns, ndim, fastmath=True):
         name = f"fused_{key[:12]}"
         body = render_numba.render(program, patterns, ndim, name, fastmath)
         sig = _numba_sig(program, ndim)
-        body = body.replace("@njit(parallel=True", f'@njit("{sig}", parallel=True', 1)
+        body = body.replace("@njit(parallel=True", f'@njit("{sig}", parallel={parallel}', 1)
         source = render_numba.PRELUDE + "\n\n" + body
         folder = cache_dir()
         os.makedirs(folder, exist_ok=True)

@@ -14,6 +14,12 @@ from . import cache
 from .expr import broadcast_plan
 
 
+# Below this many output elements a fused CPU kernel runs single-threaded: for these
+# memory-bound loops waking the thread pool costs more than it saves (much more on a
+# loaded machine, where a parallel launch waits for a core: ~5-13 ms measured here).
+PARALLEL_MIN_ELEMENTS = 1 << 20
+
+
 class FusedKernel:
     """``kernel(*arrays, out=None)`` -> one array or a tuple (one per program output)."""
 
@@ -40,7 +46,8 @@ class FusedKernel:
         if gpu:
             k = cache.get_cuda(self.program, pats, len(dims))
         else:
-            k = cache.get_numba(self.program, pats, len(dims), self.fastmath)
+            k = cache.get_numba(self.program, pats, len(dims), self.fastmath,
+                                parallel=int(np.prod(dims)) >= PARALLEL_MIN_ELEMENTS)
         if k not in self.kernels:
             self.kernels.append(k)
         plan = (out_shape, dims, k.fn, int(np.prod(dims)))
@@ -60,7 +67,7 @@ class FusedKernel:
             plan = self._plan(shapes, gpu)
         out_shape, dims, fn, total = plan
         xp = np if not gpu else __import__("cupy")
-        ins = [xp.ascontiguousarray(a).reshape(-1) for a in arrays]
+        ins = [_contiguous(xp, a).reshape(-1) for a in arrays]
         outs = []
         for i, dt in enumerate(self.out_dtypes):
             if i == 0 and out is not None and out.shape == out_shape and out.dtype == dt \
@@ -96,3 +103,12 @@ class FusedKernel:
                 pool.pop(0)
             pool.append(a)
         return a
+
+
+def _contiguous(xp, a):
+    """A C-contiguous array the compiled kernel accepts (Numba's signature wants writable
+    arrays; broadcast views are read-only, so those are copied)."""
+    a = xp.ascontiguousarray(a)
+    if xp is np and not a.flags.writeable:
+        a = a.copy()
+    return a

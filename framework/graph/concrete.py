@@ -29,6 +29,12 @@ class ConcreteFunction:
         self.report = passes.optimize(optimized, jit_compile=bool(jit_compile))
         self.graph = optimized
         self._executor = Executor(optimized, graph.device)
+        from ..config import knobs
+        if knobs.debug >= 2:
+            import sys
+            print(f"[cuflow graph] {name}: {len(graph.nodes)} traced nodes -> "
+                  f"{len(optimized.nodes)} after passes\n  " + "\n  ".join(self.report),
+                  file=sys.stderr)
         self._device = graph.device
         self._call_op = None
         self._grad_fn = None
@@ -67,6 +73,10 @@ class ConcreteFunction:
         parts += self.report or ["(none)"]
         kernels = [n for n in self.graph.nodes if isinstance(n.extra, dict)
                    and "kernel" in n.extra]
+        if kernels:
+            from ..config import knobs
+            parts.append(f"(calls on fewer than {knobs.fuse_min_size} elements run the "
+                         "fused ops through NumPy: CUFLOW_FUSE_MIN_SIZE)")
         for n in kernels:
             k = n.extra["kernel"]
             parts += ["", f"== kernel {k.name} ({n.extra.get('n_ops', '?')} ops; "

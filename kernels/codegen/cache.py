@@ -89,6 +89,7 @@ def get_numba(program, patterns, ndim, fastmath=True):
         STATS["seconds"] += seconds
         k = Kernel(name, body, fn, seconds, "numba-cpu", cached)
         _MEMORY[key] = k
+        _debug(k)
         return k
 
 
@@ -106,7 +107,22 @@ def get_cuda(program, patterns, ndim):
     raw.compile()
     k = Kernel(name, source, raw, time.perf_counter() - t0, "cuda", False)
     _MEMORY[key] = k
+    _debug(k)
     return k
+
+
+def _debug(k):
+    """CUFLOW_DEBUG=2 prints each kernel and its compile time, =4 also its source."""
+    try:
+        level = int(os.environ.get("CUFLOW_DEBUG", "0"))
+    except ValueError:
+        level = 0
+    if level >= 2:
+        how = "loaded from cache" if k.cached else "compiled"
+        print(f"[cuflow codegen] {k.name} ({k.target}) {how} in "
+              f"{k.compile_seconds * 1e3:.0f} ms", file=sys.stderr)
+    if level >= 4:
+        print(k.source, file=sys.stderr)
 
 
 def cuda_source(program, patterns, ndim):

@@ -21,6 +21,7 @@ import numpy as np
 from cuflow_kernels.codegen import render_numba
 from cuflow_kernels.codegen.expr import Const, In, Op, Program
 
+from ...config import knobs as _knobs
 from ...errors import InvalidArgumentError
 from ...ops.registry import ELEMENTWISE, OpDef
 from ..ir import Node
@@ -82,8 +83,34 @@ class _Group:
         self.closed = None      # why no later node may join (something outside used it)
 
 
+class _Fused:
+    """A fused node's callable: the generated kernel, or for tiny inputs (where a
+    parallel kernel launch costs more than the work, and compiling is not worth it) the
+    member ops' own NumPy implementations in order."""
+
+    __slots__ = ("kernel", "steps", "outs", "name")
+
+    def __init__(self, kernel, steps, outs):
+        self.kernel, self.steps, self.outs = kernel, steps, outs
+        self.name = kernel.name
+
+    def __call__(self, xp, *arrays, out=None):
+        if xp is np and _knobs.fuse_min_size and \
+                max((a.size for a in arrays), default=1) < _knobs.fuse_min_size:
+            vals = list(arrays)
+            for impl, refs, attrs in self.steps:
+                r = impl(np, *[vals[i] if i >= 0 else c for i, c in refs], **attrs)
+                vals.append(np.asarray(r))
+            res = [vals[i] for i in self.outs]
+            return res[0] if len(res) == 1 else tuple(res)
+        return self.kernel(*arrays, out=out)
+
+    def __repr__(self):
+        return self.name
+
+
 def _run_fused(xp, *arrays, kernel, out=None):
-    return kernel(*arrays, out=out)
+    return kernel(xp, *arrays, out=out)
 
 
 def run(graph, jit_compile=False, **_):
@@ -235,13 +262,19 @@ def _build(g, used_outside, FusedKernel):  # noqa: N803
         if o.id in used_outside:
             outs.append(o)
     program = Program([v.dtype.np for v in ext], [exprs[o.id] for o in outs])
-    kernel = FusedKernel(program)
+    slot = {v.id: i for i, v in enumerate(ext)}
+    steps = []
+    for m in g.nodes:
+        refs = [(slot[v.id], None) if v.id in slot else (-1, v.const) for v in m.inputs]
+        steps.append((m.op.impl, refs, dict(m.attrs)))
+        slot[m.outputs[0].id] = len(ext) + len(steps) - 1
+    kernel = _Fused(FusedKernel(program), steps, [slot[o.id] for o in outs])
     op = OpDef(f"fused_{len(g.nodes)}x_{program.key()[:6]}", ELEMENTWISE, _run_fused,
                n_out=len(outs), differentiable=False)
     node = Node(op, ext, {"kernel": kernel}, g.nodes[-1].source)
     node.outputs = tuple(outs)
     for i, o in enumerate(outs):
         o.producer, o.index = node, i
-    node.extra = {"kernel": kernel, "n_ops": program.n_ops(),
+    node.extra = {"kernel": kernel.kernel, "n_ops": program.n_ops(),
                   "ops": [m.op.name for m in g.nodes]}
     return node

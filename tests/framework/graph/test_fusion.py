@@ -7,6 +7,13 @@ import numpy as np
 import pytest
 
 import cuflow as cf
+from cuflow.config import knobs
+
+
+@pytest.fixture(autouse=True)
+def _always_kernels(monkeypatch):
+    """Small test inputs would take the NumPy path; these tests exercise the kernels."""
+    monkeypatch.setattr(knobs, "fuse_min_size", 0)
 
 
 def _kernels(concrete):
@@ -116,3 +123,12 @@ def test_dynamic_shapes_reuse_one_kernel():
         x = np.random.default_rng(n).normal(size=(n, 3)).astype(np.float32)
         np.testing.assert_allclose(f(cf.constant(x)).numpy(), np.tanh(x) * 2 + 1, rtol=2e-6)
     assert f.experimental_get_tracing_count() == 1
+
+
+def test_tiny_inputs_run_member_ops_through_numpy(monkeypatch):
+    monkeypatch.setattr(knobs, "fuse_min_size", 1 << 20)
+    f = cf.function(lambda x: cf.tanh(x * 2.0 + 1.0) - x)
+    x = cf.constant([0.5, -1.0])
+    np.testing.assert_allclose(f(x).numpy(), np.tanh([2.0, -1.0]) - [0.5, -1.0], rtol=1e-6)
+    c = f.get_concrete_function(x)
+    assert len(_kernels(c)) == 1 and c.graph.nodes[0].extra["kernel"].kernels == []

@@ -18,7 +18,7 @@ import time
 
 from . import render_cuda, render_numba
 
-VERSION = "2"     # bump when the renderers change what they emit
+VERSION = "3"     # bump when the renderers change what they emit
 _lock = threading.Lock()
 _MEMORY: dict = {}
 STATS = {"compiled": 0, "loaded": 0, "seconds": 0.0}

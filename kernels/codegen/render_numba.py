@@ -192,6 +192,8 @@ def render(program, patterns, ndim, name, fastmath=True):
         level = real[-1] if real else -1
         idx = " + ".join(f"i{d} * s{i}_{d}" if any(e > d for e in real) else f"i{d}"
                          for d in real) or "0"
+        if len(real) > 1:   # unsigned: no negative-index wraparound check (vectorizes)
+            idx = f"np.uintp({idx})"
         by_level[level].append(f"x{i} = in{i}[{idx}]")
         names[f"in{i}"] = f"x{i}"
     indent = "    "
@@ -205,6 +207,8 @@ def render(program, patterns, ndim, name, fastmath=True):
             lines.append(indent + stmt)
     flat = " + ".join(f"i{d} * o_{d}" for d in range(ndim - 1)) + \
         (" + " if ndim > 1 else "") + f"i{ndim - 1}"
+    if ndim > 1:
+        flat = f"np.uintp({flat})"
     lines.append(f"{indent}k = {flat}")
     t = 0
     for e in program.schedule():

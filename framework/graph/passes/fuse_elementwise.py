@@ -12,7 +12,9 @@ fusion). A chain stops, with the reason recorded, at:
   * a shape change (the consumer's output is bigger: a broadcast to a new loop);
   * a cycle (the node also needs a value computed *from* the group by an outside op).
 
-Single-op groups stay NumPy calls (nothing to save) unless ``jit_compile=True``.
+Single-op groups stay NumPy calls unless ``jit_compile=True`` or the output is large
+(then a parallel generated loop beats a single-threaded NumPy ufunc, notably when it
+broadcasts).
 """
 from __future__ import annotations
 
@@ -70,6 +72,14 @@ def _merge(into, other, group_of, producer_group, deps):
     for k, d in deps.items():
         if other.id in d:
             deps[k] = (d - {other.id}) | {into.id}
+
+
+SINGLE_OP_KERNEL = 1 << 16   # a lone op this big gets a (parallel) kernel too
+
+
+def _big(node):
+    shape = node.outputs[0].shape
+    return shape.is_fully_defined() and shape.num_elements() >= SINGLE_OP_KERNEL
 
 
 class _Group:
@@ -190,7 +200,7 @@ def run(graph, jit_compile=False, **_):
     order = {n.id: i for i, n in enumerate(graph.nodes)}
     for g in groups:
         g.nodes.sort(key=lambda m: order[m.id])
-        if not g.nodes or len(g.nodes) < 2 and not jit_compile:
+        if not g.nodes or len(g.nodes) < 2 and not jit_compile and not _big(g.nodes[0]):
             continue
         if all(n.op.name in PASS_THROUGH for n in g.nodes):
             continue
@@ -205,7 +215,8 @@ def run(graph, jit_compile=False, **_):
                      f"{len(node.inputs)} inputs, {len(node.outputs)} outputs; "
                      f"stopped because: {stops}")
     for g in groups:
-        if len(g.nodes) == 1 and not jit_compile and g.nodes[0].op.name not in PASS_THROUGH:
+        if len(g.nodes) == 1 and not jit_compile and g.nodes[0].op.name not in PASS_THROUGH \
+                and not _big(g.nodes[0]):
             notes.append(f"{g.nodes[0].op.name} left to NumPy (a chain of one op; "
                          f"{'; '.join(dict.fromkeys(g.stops)) or 'no fusable neighbour'})")
     if replace:

@@ -135,7 +135,7 @@ def main():
                                         lambda: gelu_np_reuse(x, buf, out))])
     t_naive = timeit(lambda: gelu_np(x), 1)
     rows.append(("gelu 16M", "numpy as written (1 run)", t_naive * 1e3,
-                 2 * x.nbytes / t_naive / 1e9, float("nan"), rows[-2][2] / 1e3 / t_naive,
+                 2 * x.nbytes / t_naive / 1e9, float("nan"), t_naive / (rows[-2][2] / 1e3),
                  float("nan")))
 
     # relu(x*a+b)*c+d with 5 full-size inputs

@@ -46,6 +46,10 @@ from .ops.logging_ops import print  # noqa: E402,A004
 from .ops.control_flow_ops import (case, cond, foldl, foldr, map_fn, scan,  # noqa: E402
                                    switch_case, while_loop)
 
+# --- linalg-autodiff ---
+from .ops.linalg_decomp import norm  # noqa: E402
+from .ops.linalg_ops import einsum, eye, tensordot  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 

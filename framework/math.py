@@ -15,3 +15,6 @@ from .ops.reduce_ops import (argmax, argmin, count_nonzero, reduce_all,  # noqa:
                              reduce_any, reduce_euclidean_norm, reduce_logsumexp, reduce_max,
                              reduce_mean, reduce_min, reduce_prod, reduce_std, reduce_sum,
                              reduce_variance)
+# --- nn ---
+from .ops.nn_impl import l2_normalize  # noqa: F401,E402
+from .ops.nn_ops import log_sigmoid, softplus  # noqa: F401,E402

@@ -397,7 +397,7 @@ def _probe(op, vals, attrs, source):
     unknown = any(d is None for s in shapes for d in s)
     consts = [v.const for v in vals]
     if not unknown:
-        res = _avals(_run_probe(op, _arrays(shapes, dts, consts), attrs, vals, source), op)
+        res = _avals(_probe_known(op, shapes, dts, consts, attrs, vals, source), op)
         if op.kind == OPAQUE and sum(int(np.prod(s)) for s in shapes) < _SMALL:
             try:
                 other = _avals(op.impl(np, *_arrays(shapes, dts, consts, 0), **attrs), op)
@@ -419,6 +419,31 @@ def _probe(op, vals, attrs, source):
     if key is not None:
         _PROBE_CACHE[key] = res
     return res
+
+
+def _probe_known(op, shapes, dts, consts, attrs, vals, source):
+    """Runs impl on stand-in values: ones, then zeros, then identity matrices (ops such as
+    inv or cholesky reject singular stand-ins; the first valid one gives the shapes)."""
+    first = None
+    for make in (lambda: _arrays(shapes, dts, consts), lambda: _arrays(shapes, dts, consts, 0),
+                 lambda: _eye_arrays(shapes, dts, consts)):
+        try:
+            return _run_probe(op, make(), attrs, vals, source)
+        except InvalidArgumentError as e:
+            first = first or e
+    raise first
+
+
+def _eye_arrays(shapes, dts, consts):
+    out = []
+    for s, d, c in zip(shapes, dts, consts):
+        if c is not None and tuple(np.shape(c)) == s:
+            out.append(c)
+        elif len(s) >= 2:
+            out.append(np.broadcast_to(np.eye(s[-2], s[-1], dtype=d), s).copy())
+        else:
+            out.append(np.ones(s, dtype=d))
+    return out
 
 
 def _probe_unknown_rank(op, vals, attrs):

@@ -10,4 +10,4 @@ Public TF names live in ``cf.profiler.experimental`` (``start``, ``stop``, ``Pro
 from . import experimental
 from ._session import active, now_ns, record_counter, record_span, span
 
-__all__ = ["experimental", "active", "now_ns", "record_span", "record_counter", "span"]
+__all__ = ["active", "experimental", "now_ns", "record_counter", "record_span", "span"]

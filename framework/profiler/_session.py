@@ -79,7 +79,7 @@ class span:
         ...     pass
     """
 
-    __slots__ = ("name", "category", "args", "start")
+    __slots__ = ("args", "category", "name", "start")
 
     def __init__(self, name, category="user", **args):
         self.name, self.category, self.args, self.start = name, category, args, 0
@@ -112,12 +112,23 @@ def _not_running():
         return RuntimeError("Cannot export profiling results. No profiler is running.")
 
 
+def _op_span(op, args, result, seconds):
+    """Dispatcher hook: one span per eager op, with its output shape."""
+    end = time.perf_counter_ns()
+    out = result[0] if isinstance(result, tuple) and result else result
+    record_span(op.name, "op", end - int(seconds * 1e9), end,
+                {"shape": str(tuple(getattr(out, "shape", ()))),
+                 "dtype": getattr(getattr(out, "dtype", None), "name", "")})
+
+
 def start_session(logdir=None) -> None:
     global _current
     with _lock:
         if _current is not None:
             raise _already_running()
         _current = _Session(logdir)
+    from ..ops import dispatch
+    dispatch.add_hook(_op_span)
 
 
 def stop_session(save_to="session"):
@@ -127,6 +138,8 @@ def stop_session(save_to="session"):
         session, _current = _current, None
     if session is None:
         raise _not_running()
+    from ..ops import dispatch
+    dispatch.remove_hook(_op_span)
     logdir = session.logdir if save_to == "session" else save_to
     if logdir is None:
         return None

@@ -5,7 +5,7 @@ import collections
 
 from . import _session
 
-__all__ = ["ProfilerOptions", "start", "stop", "Profile", "Trace"]
+__all__ = ["Profile", "ProfilerOptions", "Trace", "start", "stop"]
 
 ProfilerOptions = collections.namedtuple(
     "ProfilerOptions", ["host_tracer_level", "python_tracer_level", "device_tracer_level",
@@ -71,7 +71,7 @@ class Trace:
         ...         pass
     """
 
-    __slots__ = ("_name", "_args", "_start")
+    __slots__ = ("_args", "_name", "_start")
 
     def __init__(self, name, **kwargs):
         self._name, self._args, self._start = name, kwargs, 0

@@ -11,16 +11,22 @@ Example:
     ...     ok = cf.summary.histogram("weights", np.random.randn(100))
     >>> writer.close()
 """
+try:
+    import tensorboard  # noqa: F401 - the protos, metadata and record framing come from it
+except ImportError as e:  # pragma: no cover - depends on the environment
+    raise ImportError("cf.summary needs the tensorboard package: "
+                      "pip install 'cuflow[tensorboard]'") from e
+
 from . import experimental
 from .graph_ops import (graph, graph_def_from_nodes, keras_model_summary, record_traced_graph,
-                    register_graph_adapter, trace_export, trace_off, trace_on)
+                        register_graph_adapter, trace_export, trace_off, trace_on)
 from .summary_ops import audio, histogram, image, scalar, text
 from .writer import (SummaryWriter, create_file_writer, create_noop_writer, flush, record_if,
                      should_record_summaries, write)
 
 __all__ = [
-    "SummaryWriter", "create_file_writer", "create_noop_writer", "flush", "record_if",
-    "should_record_summaries", "write", "scalar", "histogram", "image", "text", "audio",
-    "graph", "graph_def_from_nodes", "register_graph_adapter", "record_traced_graph",
-    "keras_model_summary", "trace_on", "trace_export", "trace_off", "experimental",
+    "SummaryWriter", "audio", "create_file_writer", "create_noop_writer", "experimental",
+    "flush", "graph", "graph_def_from_nodes", "histogram", "image", "keras_model_summary",
+    "record_if", "record_traced_graph", "register_graph_adapter", "scalar",
+    "should_record_summaries", "text", "trace_export", "trace_off", "trace_on", "write",
 ]

@@ -15,14 +15,30 @@ import threading
 import time
 
 import numpy as np
-from tensorboard.compat.proto import (attr_value_pb2, config_pb2, event_pb2, graph_pb2,
-                                      node_def_pb2, summary_pb2, tensor_shape_pb2,
-                                      types_pb2)
+from tensorboard.compat.proto import (
+    attr_value_pb2,
+    config_pb2,
+    event_pb2,
+    graph_pb2,
+    node_def_pb2,
+    summary_pb2,
+    tensor_shape_pb2,
+    types_pb2,
+)
 
+from ._ir_adapter import ir_graph_nodes
 from .writer import _state, should_record_summaries, summary_scope, write
 
-__all__ = ["graph_def_from_nodes", "graph", "register_graph_adapter", "record_traced_graph",
-           "trace_on", "trace_export", "trace_off", "keras_model_summary"]
+__all__ = [
+    "graph",
+    "graph_def_from_nodes",
+    "keras_model_summary",
+    "record_traced_graph",
+    "register_graph_adapter",
+    "trace_export",
+    "trace_off",
+    "trace_on",
+]
 
 _DTYPES = {
     "float16": types_pb2.DT_HALF, "bfloat16": types_pb2.DT_BFLOAT16,
@@ -35,7 +51,7 @@ _DTYPES = {
     "string": types_pb2.DT_STRING, "object": types_pb2.DT_STRING,
     "variant": types_pb2.DT_VARIANT, "resource": types_pb2.DT_RESOURCE,
 }
-_adapters: list = []
+_adapters: list = [ir_graph_nodes]  # cuflow's own traced functions; later ones go first
 
 
 def _dtype_enum(dtype) -> int:
@@ -220,7 +236,15 @@ def tracing_graphs() -> bool:
 
 
 def record_traced_graph(graph_data, name=None):
-    """Hook for the graph-mode tracer: remember a traced function's graph if tracing."""
+    """Hook for the graph-mode tracer: remember a traced function's graph if tracing.
+
+    The tracer need not import cf.summary (nor tensorboard): nobody can have called
+    ``trace_on`` unless this module is loaded, so it checks ``sys.modules`` first::
+
+        summary = sys.modules.get("cuflow.summary.graph_ops")
+        if summary is not None and summary.tracing_graphs():
+            summary.record_traced_graph(concrete_function, name)
+    """
     trace = _trace
     if trace is not None and trace.graph:
         trace.graphs.append((name, graph_data))

@@ -24,6 +24,10 @@ from . import writer as _writer
 try:
     from ..keras.callbacks import Callback as _Callback
 except ImportError:  # the Keras package is not there (yet): the same hooks, locally
+    if "cuflow.keras.callbacks" in sys.modules:  # there, but still importing: a cycle
+        raise ImportError("cuflow.keras.callbacks must import TensorBoard after defining "
+                          "Callback (or lazily, in a module __getattr__)") from None
+
     class _Callback:
         """Keras's callback protocol: every hook a no-op."""
 

@@ -7,7 +7,6 @@ when the summary was written and False otherwise.
 from __future__ import annotations
 
 import numpy as np
-from tensorboard.compat.proto import tensor_pb2, tensor_shape_pb2, types_pb2
 from tensorboard.plugins.audio import metadata as _audio_meta
 from tensorboard.plugins.histogram import metadata as _hist_meta
 from tensorboard.plugins.image import metadata as _image_meta
@@ -16,12 +15,12 @@ from tensorboard.plugins.text import metadata as _text_meta
 from tensorboard.util import tensor_util
 
 from . import _encode
-from .writer import _state, _tag, _to_numpy, write
+from .writer import _record, _state, _tag, _to_numpy, should_record_summaries, write
 
-__all__ = ["scalar", "histogram", "image", "text", "audio"]
+__all__ = ["audio", "histogram", "image", "scalar", "text"]
 
-_SCALAR_SHAPE = tensor_shape_pb2.TensorShapeProto()
 _metadata_cache: dict = {}
+_PLAIN_NUMBERS = (float, int, np.floating, np.integer, np.bool_)
 
 
 def _cached_metadata(kind, make, description):
@@ -31,11 +30,6 @@ def _cached_metadata(kind, make, description):
     if meta is None:
         meta = _metadata_cache[key] = make(description)
     return meta
-
-
-def _scalar_tensor(value: float):
-    return tensor_pb2.TensorProto(dtype=types_pb2.DT_FLOAT, tensor_shape=_SCALAR_SHAPE,
-                                  float_val=[value])
 
 
 def scalar(name, data, step=None, description=None):
@@ -56,20 +50,27 @@ def scalar(name, data, step=None, description=None):
         ...     cf.summary.scalar("loss", 0.25, step=1)
         True
     """
-    shape = np.shape(data)  # a Tensor's static shape: no device copy when not recording
-    if len(shape) != 0:
-        raise ValueError(f"scalar summary {name!r} needs a rank-0 value, got shape {shape}")
-    if _state.writer is None:
+    # A Tensor's static shape: no device copy when not recording.
+    plain = isinstance(data, _PLAIN_NUMBERS)  # the common case: skip shape and dtype checks
+    if not plain and len(np.shape(data)) != 0:  # a Tensor's static shape: no device copy
+        raise ValueError(f"scalar summary {name!r} needs a rank-0 value, got shape "
+                         f"{np.shape(data)}")
+    if _state.writer is None or not should_record_summaries():
         return False
-    meta = _cached_metadata("scalar", lambda d: _scalar_meta.create_summary_metadata(
-        display_name=None, description=d), description)
+    meta = _cached_metadata("scalar", _scalar_metadata, description)
 
-    def tensor():
+    def value():  # a float32 snapshot; the proto is built when the batch is written
+        if plain:
+            return float(np.float32(data))
         array = _to_numpy(data)
         if array.dtype.kind not in "biuf" and array.dtype.name != "bfloat16":
             raise TypeError(f"scalar summary {name!r} needs a real number, got {array.dtype}")
-        return _scalar_tensor(float(np.float32(array)))
-    return write(_tag(name), tensor, step, meta)
+        return float(np.float32(array))
+    return _record(_tag(name), value, step, meta)
+
+
+def _scalar_metadata(description):
+    return _scalar_meta.create_summary_metadata(display_name=None, description=description)
 
 
 def histogram(name, data, step=None, buckets=None, description=None):

@@ -16,10 +16,24 @@ from tensorboard.util import tensor_util
 
 from ._event_file import EventFile
 
+try:  # summaries are named inside cf.name_scope, as TF's are inside tf.name_scope
+    from ..module import current_name_scope as _current_name_scope
+    from ..module import name_scope as _name_scope
+except ImportError:  # core without name scopes: summary_scope keeps its own stack
+    _current_name_scope = _name_scope = None
+
 __all__ = [
-    "SummaryWriter", "create_file_writer", "create_noop_writer", "flush", "get_step",
-    "set_step", "record_if", "should_record_summaries", "write", "write_raw_pb",
+    "SummaryWriter",
+    "create_file_writer",
+    "create_noop_writer",
+    "flush",
+    "get_step",
+    "record_if",
+    "set_step",
+    "should_record_summaries",
     "summary_scope",
+    "write",
+    "write_raw_pb",
 ]
 
 
@@ -38,6 +52,11 @@ def _to_numpy(value):
     """NumPy view of a cuflow Tensor / Variable, NumPy array or Python value."""
     if isinstance(value, np.ndarray):
         return value
+    if getattr(value, "_sym", None) is not None:
+        raise NotImplementedError(
+            f"cf.summary got the symbolic tensor {value._sym!r} while a cf.function traces: "
+            "summaries inside cf.function are not supported yet (graph mode has no host "
+            "callback op); return the value from the function and write it outside")
     numpy = getattr(value, "numpy", None)
     return np.asarray(numpy() if callable(numpy) else value)
 
@@ -139,8 +158,7 @@ class SummaryWriter:
         self._file.close()
 
     def _add_event(self, event):
-        self._check_open()
-        self._file.add(event)
+        self._file.add(event)  # raises once closed
 
     def __repr__(self):
         state = "closed" if self.closed else "open"
@@ -150,7 +168,7 @@ class SummaryWriter:
 class _NoopSummaryWriter(SummaryWriter):
     """A writer that writes nothing; ``as_default`` leaves the current default alone (TF)."""
 
-    def __init__(self):  # noqa: D401 - no file, no thread
+    def __init__(self):
         self._logdir = ""
         self.name = None
 
@@ -282,17 +300,24 @@ def summary_scope(name, default_name=None, values=None):
     name = name or default_name
     if not name:
         raise ValueError("summary_scope needs a name or a default_name")
-    tag = "/".join(_state.scopes + [name])
+    if _name_scope is not None:  # one stack with cf.name_scope, as in TF
+        with _name_scope(name) as scope:
+            yield scope.rstrip("/"), scope
+        return
     _state.scopes.append(name)
     try:
+        tag = "/".join(_state.scopes)
         yield tag, tag + "/"
     finally:
         _state.scopes.pop()
 
 
 def _tag(name) -> str:
+    """``name`` inside the enclosing ``cf.name_scope`` / ``summary_scope`` (TF's tags)."""
     if not isinstance(name, str) or not name:
         raise ValueError(f"summary name must be a non-empty string, got {name!r}")
+    if _current_name_scope is not None:
+        return _current_name_scope() + name
     return "/".join(_state.scopes + [name]) if _state.scopes else name
 
 
@@ -335,14 +360,18 @@ def write(tag, tensor, step=None, metadata=None, name=None):
     """
     if _state.writer is None or not should_record_summaries():
         return False
+    return _record(tag, lambda: _tensor_proto(tensor() if callable(tensor) else tensor), step,
+                   _metadata(metadata))
+
+
+def _record(tag, payload_fn, step, metadata):
+    """Queue one summary value; ``payload_fn()`` gives a TensorProto or a float32 scalar.
+
+    The caller has checked that a writer is set and recording is on.
+    """
     step = _resolve_step(step)
-    value = summary_pb2.Summary.Value(tag=tag, tensor=_tensor_proto(
-        tensor() if callable(tensor) else tensor))
-    meta = _metadata(metadata)
-    if meta is not None:
-        value.metadata.CopyFrom(meta)
-    _emit(event_pb2.Event(wall_time=time.time(), step=step,
-                          summary=summary_pb2.Summary(value=[value])))
+    payload = payload_fn()
+    _state.writer._add_event((time.time(), step, tag, payload, metadata))
     return True
 
 

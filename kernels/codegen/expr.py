@@ -20,6 +20,14 @@ import hashlib
 import numpy as np
 
 
+def _dtype_name(dtype) -> str:
+    """NumPy's name for ``dtype``; 'bfloat16' needs ml_dtypes registered first."""
+    if str(dtype) == "bfloat16":
+        import ml_dtypes  # registers bfloat16 with NumPy
+        return np.dtype(ml_dtypes.bfloat16).name
+    return np.dtype(dtype).name
+
+
 class Expr:
     __slots__ = ("dtype",)
 
@@ -32,7 +40,7 @@ class In(Expr):
 
     def __init__(self, index, dtype):
         self.index = index
-        self.dtype = np.dtype(dtype).name
+        self.dtype = _dtype_name(dtype)
 
     def key(self):
         return f"in{self.index}"
@@ -42,7 +50,7 @@ class Const(Expr):
     __slots__ = ("value",)
 
     def __init__(self, value, dtype):
-        self.dtype = np.dtype(dtype).name
+        self.dtype = _dtype_name(dtype)
         self.value = np.asarray(value, dtype=self.dtype).item()
 
     def key(self):
@@ -55,7 +63,7 @@ class Op(Expr):
     def __init__(self, name, args, dtype):
         self.name = name
         self.args = list(args)
-        self.dtype = np.dtype(dtype).name
+        self.dtype = _dtype_name(dtype)
 
     def key(self):
         return f"{self.name}({', '.join(a.key() for a in self.args)})"
@@ -73,7 +81,7 @@ class Program:
     """Inputs (dtypes) and output expressions; ``key()`` is its stable hash."""
 
     def __init__(self, in_dtypes, outputs):
-        self.in_dtypes = [np.dtype(d).name for d in in_dtypes]
+        self.in_dtypes = [_dtype_name(d) for d in in_dtypes]
         self.outputs = list(outputs)
 
     def text(self):

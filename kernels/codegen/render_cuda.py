@@ -6,6 +6,8 @@ their storage type and compute in float, like XLA and PyTorch do.
 """
 from __future__ import annotations
 
+import math
+
 from .expr import Const, In
 
 TARGET = "cuda"
@@ -29,6 +31,9 @@ CODE_FOR_OP = {
     "sigmoid": "(({T})1 / (({T})1 + exp(-{0})))", "floor": "floor({0})",
     "ceil": "ceil({0})", "rint": "rint({0})", "round": "rint({0})", "trunc": "trunc({0})",
     "erf": "erf({0})", "erfc": "erfc({0})", "lgamma": "lgamma({0})",
+    "relu": "cf_max({0}, ({T})0)", "relu6": "cf_min(cf_max({0}, ({T})0), ({T})6)",
+    "elu": "({0} > ({T})0 ? {0} : expm1({0}))",
+    "softplus": "(cf_max({0}, ({T})0) + log1p(exp(-cf_abs({0}))))",
     "maximum": "cf_max({0}, {1})", "minimum": "cf_min({0}, {1})", "pow": "pow({0}, {1})",
     "atan2": "atan2({0}, {1})", "sign": "cf_sign({0})",
     "equal": "({0} == {1})", "not_equal": "({0} != {1})", "less": "({0} < {1})",
@@ -66,8 +71,12 @@ def _spell(e, names):
     if isinstance(e, Const):
         if e.dtype == "bool":
             return "true" if e.value else "false"
+        if isinstance(e.value, float) and not math.isfinite(e.value):
+            special = "NAN" if math.isnan(e.value) else (
+                "INFINITY" if e.value > 0 else "(-INFINITY)")
+            return f"(({_ct(e.dtype)}){special})"
         if e.dtype in ("float32", "float16", "bfloat16"):
-            return f"{float(e.value)!r}f".replace("inf", "INFINITY").replace("nanf", "NAN")
+            return f"{float(e.value)!r}f"
         return f"(({_ct(e.dtype)}){e.value!r})"
     args = [names[a.key()] for a in e.args]
     if e.name == "floordiv" and e.dtype not in ("float32", "float64", "float16", "bfloat16"):

@@ -10,6 +10,8 @@ small integer powers were already rewritten as multiplies by the graph simplifie
 """
 from __future__ import annotations
 
+import math
+
 from .expr import Const, In, Op
 
 TARGET = "numba-cpu"
@@ -41,12 +43,15 @@ CODE_FOR_OP = {
     "bitwise_or": "({0} | {1})", "bitwise_xor": "({0} ^ {1})", "invert": "(~{0})",
     "left_shift": "({0} << {1})", "right_shift": "({0} >> {1})",
     "conj": "{0}", "real": "{0}", "cast": "{T}({0})",
+    "relu": "_max({0}, {T}(0))", "relu6": "_min(_max({0}, {T}(0)), {T}(6))",
+    "elu": "({0} if {0} > 0 else math.expm1({0}))",
+    "softplus": "(_max({0}, {T}(0)) + math.log1p(math.exp(-abs({0}))))",
 }
 # Ops whose Numba result already has the (float) dtype of their same-typed inputs.
 _CLOSED = {"add", "subtract", "multiply", "truediv", "negative", "abs", "square", "sqrt",
            "exp", "log", "sin", "cos", "tanh", "maximum", "minimum", "select", "identity",
            "stop_gradient", "sigmoid", "rsqrt", "reciprocal", "conj", "real", "expm1",
-           "log1p", "tan"}
+           "log1p", "tan", "relu", "relu6", "elu", "softplus"}
 _BOOL_OUT = {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
              "logical_and", "logical_or", "logical_xor", "logical_not", "is_nan", "is_inf",
              "is_finite"}
@@ -137,13 +142,20 @@ def _ctor(dtype):
     return "np.bool_" if dtype == "bool" else f"np.{dtype}"
 
 
+def _literal(value):
+    """A Python literal for a constant; inf and nan spelled through NumPy."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "np.nan" if math.isnan(value) else ("np.inf" if value > 0 else "-np.inf")
+    return repr(value)
+
+
 def _spell(e, names):
     if isinstance(e, In):
         return names[e.key()]
     if isinstance(e, Const):
         if e.dtype == "bool":
             return "True" if e.value else "False"
-        return f"{_ctor(e.dtype)}({e.value!r})"
+        return f"{_ctor(e.dtype)}({_literal(e.value)})"
     args = [names[a.key()] for a in e.args]
     name = e.name
     if name == "tanh" and e.dtype == "float32":

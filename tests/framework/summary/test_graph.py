@@ -1,10 +1,9 @@
 """Graphs: GraphDefs from node lists, the graph event, trace_on / trace_export."""
+import cuflow as cf
 import numpy as np
 import pytest
-from tensorboard.compat.proto import config_pb2, types_pb2
-
-import cuflow as cf
 from cuflow.summary import graph_ops as graph_mod
+from tensorboard.compat.proto import config_pb2, types_pb2
 
 from .helpers import load, plugin, values
 
@@ -103,3 +102,51 @@ def test_keras_model_summary(tmp_path):
     acc = load(tmp_path)
     assert plugin(acc, "keras") == "graph_keras_model"
     assert values(acc, "keras")[0][1].item() == b'{"class_name": "Sequential"}'
+
+
+@pytest.fixture
+def traced():
+    if not hasattr(cf, "function"):
+        pytest.skip("this core has no cf.function")
+    v = cf.Variable(np.ones((3, 2), np.float32), name="dense/kernel")
+
+    @cf.function
+    def f(x):
+        return cf.nn.relu(cf.matmul(x, v) + 1.0)
+    f(cf.constant(np.ones((4, 3), np.float32)))
+    return f
+
+
+def test_cuflow_function_graph(tmp_path, traced):
+    with cf.summary.create_file_writer(str(tmp_path)).as_default():
+        assert cf.summary.graph(traced)
+    g = load(tmp_path).Graph()
+    by = {n.name: n for n in g.node}
+    ops = [n.op for n in g.node]
+    assert ops == ["Placeholder", "ReadVariableOp", "Const", "matmul", "add", "relu",
+                   "Identity"]
+    assert list(by["matmul"].input) == ["x", "dense/kernel"]
+    assert list(by["relu"].input) == ["add"] and list(by["output_0"].input) == ["relu"]
+    assert [d.size for d in by["matmul"].attr["_output_shapes"].list.shape[0].dim] == [4, 2]
+    assert by["x"].attr["dtype"].type == types_pb2.DT_FLOAT
+    assert by["matmul"].attr["tb"].b is False and by["matmul"].attr["source"].s
+
+
+def test_trace_export_of_a_traced_function(tmp_path, traced):
+    concrete = list(traced._cache.values())[-1]
+    cf.summary.trace_on(graph=True)
+    cf.summary.record_traced_graph(concrete, name="f")  # what the tracer's hook does
+    with cf.summary.create_file_writer(str(tmp_path)).as_default():
+        assert cf.summary.trace_export("f_trace", step=1)
+    (_, blob), = values(load(tmp_path), "f_trace")
+    graph = config_pb2.RunMetadata.FromString(blob.item()).function_graphs[0]
+    assert [n.op for n in graph.pre_optimization_graph.node][3:6] == ["matmul", "add", "relu"]
+
+
+def test_untraced_function_has_no_graph(tmp_path):
+    if not hasattr(cf, "function"):
+        pytest.skip("this core has no cf.function")
+    f = cf.function(lambda x: x + 1)
+    with cf.summary.create_file_writer(str(tmp_path)).as_default():
+        with pytest.raises(ValueError, match="graph_data"):
+            cf.summary.graph(f)

@@ -5,10 +5,9 @@ import os
 import sys
 import types
 
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 from cuflow.summary.keras_callback import TensorBoard
 
 from .helpers import load, plugin, values
@@ -73,7 +72,7 @@ def scalars(acc, tag):
 def test_epoch_metrics_learning_rate_and_runs(tmp_path):
     fit(TensorBoard(log_dir=str(tmp_path)), Model())
     train, val = load(tmp_path / "train"), load(tmp_path / "validation")
-    f32 = lambda x: float(np.float32(x))  # noqa: E731
+    f32 = lambda x: float(np.float32(x))
     assert scalars(train, "epoch_loss") == [(e, f32(loss(e, 3))) for e in range(3)]
     assert scalars(train, "epoch_accuracy") == [(e, f32(0.5 + e / 10)) for e in range(3)]
     assert scalars(train, "epoch_learning_rate") == [(e, f32(0.01)) for e in range(3)]
@@ -132,7 +131,7 @@ def test_steps_per_second(tmp_path):
 
 
 def test_learning_rate_schedule_and_variable(tmp_path):
-    schedule = lambda step: 0.1 / (1 + step)  # noqa: E731
+    schedule = lambda step: 0.1 / (1 + step)
     fit(TensorBoard(log_dir=str(tmp_path / "a")), Model(learning_rate=schedule), epochs=1)
     assert scalars(load(tmp_path / "a" / "train"), "epoch_learning_rate") == [
         (0, float(np.float32(0.1 / 5)))]
@@ -210,3 +209,51 @@ def test_fit_twice_reuses_log_dir(tmp_path):
     fit(cb, Model(), epochs=1)
     assert len(os.listdir(tmp_path / "train")) == 2  # one event file per fit
     assert [s for s, _ in scalars(load(tmp_path / "train"), "epoch_loss")] == [0, 0]
+
+
+def test_cuflow_variables_as_weights(tmp_path):
+    model = Model()
+    model.weights = [cf.Variable(np.arange(6, dtype=np.float32).reshape(2, 3),
+                                 name="dense_1/kernel")]
+    fit(TensorBoard(log_dir=str(tmp_path), histogram_freq=1), model, epochs=1)
+    (step, h), = values(load(tmp_path / "train"), "dense_1/kernel_0/histogram")
+    assert step == 0 and h[:, 2].sum() == 6 and h[-1, 1] == 5.0
+
+
+def test_train_function_graph_is_written(tmp_path):
+    if not hasattr(cf, "function"):
+        pytest.skip("this core has no cf.function")
+    model = Model()
+    model.train_function = cf.function(lambda x: cf.nn.relu(x * 2.0))
+    model.train_function(cf.constant([1.0, -1.0]))
+    fit(TensorBoard(log_dir=str(tmp_path)), model, epochs=1)
+    ops = [n.op for n in load(tmp_path / "train").Graph().node]
+    assert "relu" in ops and "multiply" in ops
+
+
+def test_subclasses_cuflow_keras_callback_when_present(monkeypatch):
+    import importlib
+
+    from cuflow.summary import keras_callback
+
+    class Callback:
+        def __init__(self):
+            self.model, self.params = None, {}
+
+        def set_model(self, model):
+            self.model = model
+
+    fake = types.ModuleType("cuflow.keras.callbacks")
+    fake.Callback = Callback
+    package = types.ModuleType("cuflow.keras")
+    package.__path__, package.callbacks = [], fake
+    monkeypatch.setitem(sys.modules, "cuflow.keras", package)
+    monkeypatch.setitem(sys.modules, "cuflow.keras.callbacks", fake)
+    try:
+        assert issubclass(importlib.reload(keras_callback).TensorBoard, Callback)
+        del fake.Callback  # cuflow.keras.callbacks mid-import (a cycle): a loud error
+        with pytest.raises(ImportError, match="after defining"):
+            importlib.reload(keras_callback)
+    finally:
+        monkeypatch.undo()
+        importlib.reload(keras_callback)

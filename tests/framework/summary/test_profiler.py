@@ -4,9 +4,8 @@ import json
 import os
 import threading
 
-import pytest
-
 import cuflow as cf
+import pytest
 from cuflow.profiler import _session
 
 
@@ -99,3 +98,24 @@ def test_summary_trace_with_profiler(tmp_path):
         cf.summary.trace_export("t", step=0, profiler_outdir=str(tmp_path / "prof"))
     assert not cf.profiler.active()
     assert [e["name"] for e in spans(load_trace(tmp_path / "prof"))] == ["op"]
+
+
+def test_eager_ops_are_recorded_as_spans(tmp_path):
+    import glob
+    import json
+
+    import cuflow as cf
+
+    cf.profiler.experimental.start(str(tmp_path))
+    x = cf.constant([1.0, 2.0])
+    cf.exp(x) * 2
+    cf.profiler.experimental.stop()
+    files = glob.glob(str(tmp_path / "**" / "*.trace.json"), recursive=True)
+    events = json.load(open(files[0]))
+    events = events["traceEvents"] if isinstance(events, dict) else events
+    ops = [e for e in events if e.get("cat") == "op"]
+    assert [e["name"] for e in ops] == ["exp", "multiply"]
+    assert ops[0]["args"]["shape"] == "(2,)"
+    # the hook is gone once the profiler stops
+    from cuflow.ops import dispatch
+    assert not dispatch._hooks

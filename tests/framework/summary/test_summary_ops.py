@@ -4,13 +4,12 @@ import struct
 import wave
 import zlib
 
+import cuflow as cf
 import numpy as np
 import pytest
+from cuflow.summary import _encode
 from tensorboard.plugins.histogram import summary_v2 as tb_histogram
 from tensorboard.util import tensor_util
-
-import cuflow as cf
-from cuflow.summary import _encode
 
 from .helpers import load, plugin, values
 
@@ -191,9 +190,34 @@ def test_generic_write_scopes_and_lazy_tensor(logdir):
     assert values(acc, "outer/x")[0][1].item() == 1.0
 
 
+def test_tags_follow_name_scopes(logdir):
+    if not hasattr(cf, "name_scope"):
+        pytest.skip("this core has no cf.name_scope")
+    with cf.name_scope("block"):
+        cf.summary.scalar("loss", 1.0, step=0)
+        with cf.summary.experimental.summary_scope("hist") as (tag, scope):
+            assert (tag, scope) == ("block/hist", "block/hist/")
+            with cf.name_scope("inner"):
+                cf.summary.histogram("w", [1.0, 2.0], step=0)
+    tags = reload(logdir).Tags()["tensors"]
+    assert "block/loss" in tags and "block/hist/inner/w" in tags
+
+
 def test_write_raw_pb(logdir):
     from tensorboard.compat.proto import summary_pb2
     raw = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag="raw", simple_value=1.5)])
     assert cf.summary.experimental.write_raw_pb(raw.SerializeToString(), step=2)
     acc = reload(logdir)
     assert [(e.step, e.value) for e in acc.Scalars("raw")] == [(2, 1.5)]
+
+
+def test_summary_inside_cf_function_fails_clearly(logdir):
+    if not hasattr(cf, "function"):
+        pytest.skip("this core has no cf.function")
+
+    @cf.function
+    def f(x):
+        cf.summary.scalar("inside", cf.reduce_sum(x), step=0)
+        return x
+    with pytest.raises(NotImplementedError, match="inside cf.function"):
+        f(cf.constant([1.0, 2.0]))

@@ -10,13 +10,12 @@ import textwrap
 import threading
 import time
 
+import cuflow as cf
 import numpy as np
 import pytest
+from cuflow.summary import _event_file
 from tensorboard.backend.event_processing.event_file_loader import EventFileLoader
 from tensorboard.summary.writer.record_writer import RecordWriter
-
-import cuflow as cf
-from cuflow.summary import _event_file
 
 from .helpers import load, values
 
@@ -57,6 +56,16 @@ def test_queue_is_written_when_max_queue_is_reached(tmp_path):
         assert len(events_in(w.path)) == 1  # only the file version: 4 events still queued
         cf.summary.scalar("x", 4.0, step=4)  # the 5th fills the queue: written without flush
         assert wait_for(lambda: len(events_in(w.path)) == 6)
+    w.close()
+
+
+@pytest.mark.parametrize("kwargs", [{"max_queue": 0}, {"flush_millis": 0}])
+def test_zero_queue_or_zero_interval_writes_every_event(tmp_path, kwargs):
+    w = cf.summary.create_file_writer(str(tmp_path), **kwargs)
+    with w.as_default(step=0):
+        for i in range(3):
+            cf.summary.scalar("x", float(i))
+            assert len(events_in(w.path)) == 2 + i
     w.close()
 
 
@@ -144,9 +153,8 @@ def test_closed_writer(tmp_path):
     assert w.closed
     with pytest.raises(RuntimeError, match="already closed"):
         cf.summary.scalar("x", 2.0)
-    with pytest.raises(RuntimeError, match="already closed"):
-        with w.as_default():
-            pass
+    with pytest.raises(RuntimeError, match="already closed"), w.as_default():
+        pass
     assert [v.item() for _, v in values(load(tmp_path), "x")] == [1.0]
 
 
@@ -207,21 +215,51 @@ def test_many_threads_one_writer(tmp_path):
         assert [v.item() for _, v in got] == [float(i) for i in range(200)]
 
 
-def test_writer_thread_error_surfaces_in_caller(tmp_path, monkeypatch):
+@pytest.mark.parametrize("background", [False, True])
+def test_write_errors_are_sticky_and_surface_in_the_caller(tmp_path, monkeypatch, background):
     w = cf.summary.create_file_writer(str(tmp_path), max_queue=1)
+    w._file._inline = not background
 
-    def broken(data):
+    def broken(batch):
         raise OSError("disk full")
-    monkeypatch.setattr(w._file._records, "write", broken)
+    monkeypatch.setattr(w._file, "_write", broken)
     w.set_as_default(step=0)
-    cf.summary.scalar("x", 1.0)
-    assert wait_for(lambda: w._file.error is not None)
+    if background:  # the writer thread fails; the next call reports it
+        cf.summary.scalar("x", 1.0)
+        assert wait_for(lambda: w._file.error is not None)
     with pytest.raises(RuntimeError, match="disk full"):
         cf.summary.scalar("x", 2.0)
+    with pytest.raises(RuntimeError, match="disk full"):
+        cf.summary.scalar("x", 3.0)
     with pytest.raises(RuntimeError, match="disk full"):
         cf.summary.flush()
     with pytest.raises(RuntimeError, match="disk full"):
         w.close()
+    assert w.closed
+
+
+def test_slow_storage_moves_full_batches_to_the_writer_thread(tmp_path, monkeypatch):
+    monkeypatch.setattr(_event_file, "SLOW_WRITE_SECS", -1.0)  # every write counts as slow
+    w = cf.summary.create_file_writer(str(tmp_path), max_queue=4, flush_millis=10**9)
+    assert not w._file.background
+    main = threading.get_ident()
+    writers = []
+    real_write = w._file._write
+
+    def spy(batch):
+        writers.append(threading.get_ident())
+        real_write(batch)
+    monkeypatch.setattr(w._file, "_write", spy)
+    with w.as_default():
+        for i in range(4):  # the first full batch is written inline, and found slow
+            cf.summary.scalar("x", float(i), step=i)
+        assert w._file.background and writers == [main]
+        for i in range(4, 12):
+            cf.summary.scalar("x", float(i), step=i)
+        assert wait_for(lambda: len(events_in(w.path)) == 13)
+    assert main not in writers[1:3]  # full batches now go through the thread
+    w.close()
+    assert [s for s, _ in values(load(tmp_path), "x")] == list(range(12))
 
 
 def test_collected_writer_is_closed_and_flushed(tmp_path):
@@ -271,7 +309,7 @@ _CHILD = textwrap.dedent("""
 @pytest.mark.parametrize("mode", ["crash", "exit"])
 def test_crash_loses_only_the_queue_and_exit_closes_writers(tmp_path, mode):
     proc = subprocess.run([sys.executable, "-c", _CHILD, str(tmp_path), mode],
-                          capture_output=True, text=True, timeout=60)
+                          check=False, capture_output=True, text=True, timeout=60)
     assert proc.returncode == (3 if mode == "crash" else 0), proc.stderr
     files = glob.glob(str(tmp_path / "events.out.tfevents.*"))
     assert len(files) == 1

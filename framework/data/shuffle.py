@@ -1,0 +1,224 @@
+"""``shuffle``: tf.data's buffer algorithm, over elements or (for slices) over indices.
+
+The buffer holds up to ``buffer_size`` elements; each step outputs one picked
+uniformly at random and refills its slot with the next input element. Over a
+``from_tensor_slices`` source the same algorithm runs on *indices* (``IndexShuffler``),
+so no element is materialized until it is gathered: same output distribution, a
+fraction of the cost. Seeds: an op seed makes the order reproducible; each new iterator
+(each epoch of ``repeat``) reshuffles unless ``reshuffle_each_iteration=False``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import InvalidArgumentError
+from ..tensor import Tensor
+from . import structure as st
+from .dataset_ops import Dataset, check_count
+from .iterator import decode_elements, encode_elements, make
+from .sources import _RngIt, new_seed
+
+_CPU = st._CPU
+_CHUNK = 256
+
+
+class ShuffleDataset(Dataset):
+    _stage = "ShuffleDataset"
+
+    def __init__(self, input_ds, buffer_size, seed=None, reshuffle_each_iteration=None):
+        self._inputs = (input_ds,)
+        self._size = check_count(buffer_size, "buffer_size")
+        if self._size <= 0:
+            raise InvalidArgumentError(None, self._stage, f"{self._stage}: buffer_size must "
+                                       f"be greater than zero, got {self._size}")
+        self._seed = new_seed(seed)
+        self._reshuffle = True if reshuffle_each_iteration is None else bool(
+            reshuffle_each_iteration)
+        self._epoch = 0
+
+    def _compute_spec(self):
+        return self._inputs[0].element_spec
+
+    def _cardinality(self):
+        return self._inputs[0]._cardinality()
+
+    def _describe(self):
+        return f"ShuffleDataset(buffer_size={self._size})"
+
+    def next_rng(self):
+        """The generator of the next iterator (a new epoch when reshuffling)."""
+        epoch = self._epoch
+        if self._reshuffle:
+            self._epoch += 1
+        return np.random.default_rng((self._seed, epoch)), epoch
+
+    def _iterator(self, ctx):
+        from .fusion import slices_source
+        rng, epoch = self.next_rng()
+        src = slices_source(self._inputs[0])
+        if src is not None and ctx.options._opt("shuffle_and_repeat_fusion"):
+            return ShuffledSlicesIt(src, IndexShuffler(src._n, self._size, rng), self, epoch)
+        return ShuffleIt(make(self._inputs[0], ctx), self._size, rng, self, epoch)
+
+    def _rng_for_epoch(self, epoch):
+        if self._reshuffle:  # a restored iterator defines where the epochs continue
+            self._epoch = epoch + 1
+        return np.random.default_rng((self._seed, epoch))
+
+
+class ShuffleIt(_RngIt):
+    stage = "ShuffleDataset"
+
+    def __init__(self, child, size, rng, node, epoch):
+        self.child, self.size, self.rng, self.node, self.epoch = child, size, rng, node, epoch
+        self.children = (child,)
+        self.buf = []
+        self.end = False
+        self.u = np.empty(0)
+        self.k = 0
+
+    def _uniform(self):
+        if self.k >= len(self.u):
+            self.u = self.rng.random(_CHUNK)
+            self.k = 0
+        self.k += 1
+        return self.u[self.k - 1]
+
+    def next(self):
+        buf = self.buf
+        while not self.end and len(buf) < self.size:
+            try:
+                buf.append(self.child.next())
+            except StopIteration:
+                self.end = True
+        if not buf:
+            raise StopIteration
+        j = int(self._uniform() * len(buf))
+        e = buf[j]
+        if not self.end:
+            try:
+                buf[j] = self.child.next()
+                return e
+            except StopIteration:
+                self.end = True
+        buf[j] = buf[-1]
+        buf.pop()
+        return e
+
+    def state(self):
+        return {"in": self.child.state(), "buf": encode_elements(self.buf), "end": self.end,
+                "u": self.u[self.k:], "rng": self._rng_state(), "epoch": self.epoch,
+                "seed": np.asarray(self.node._seed)}
+
+    def restore(self, state):
+        self.node._seed = int(state["seed"])
+        self.epoch = int(state["epoch"])
+        self.node._rng_for_epoch(self.epoch)
+        self.child.restore(state["in"])
+        self.buf = decode_elements(state["buf"], self.node.element_spec)
+        self.end = bool(state["end"])
+        self.u, self.k = np.asarray(state["u"], np.float64).copy(), 0
+        self._rng_restore(state["rng"])
+
+
+class IndexShuffler(_RngIt):
+    """The shuffle buffer run over the indices 0..n-1 (what from_tensor_slices yields)."""
+
+    def __init__(self, n, size, rng):
+        self.n = n
+        m = min(size, n)
+        self.buf = list(range(m))
+        self.nxt = m
+        self.count = m
+        self.rng = rng
+
+    def take(self, k):
+        """The next ``k`` (or fewer at the end) indices, as an int64 array."""
+        k = min(k, self.remaining)
+        out = [0] * k
+        u = self.rng.random(k).tolist()
+        buf, n, nxt, count = self.buf, self.n, self.nxt, self.count
+        for i in range(k):
+            j = int(u[i] * count)
+            out[i] = buf[j]
+            if nxt < n:
+                buf[j] = nxt
+                nxt += 1
+            else:
+                count -= 1
+                buf[j] = buf[count]
+        self.nxt, self.count = nxt, count
+        return np.asarray(out, np.int64)
+
+    @property
+    def remaining(self):
+        return self.count + self.n - self.nxt
+
+    def state(self):
+        return {"buf": np.asarray(self.buf[:self.count], np.int64), "nxt": self.nxt,
+                "count": self.count, "rng": self._rng_state()}
+
+    def restore(self, state):
+        self.buf = [int(x) for x in state["buf"]]
+        self.nxt, self.count = int(state["nxt"]), int(state["count"])
+        self._rng_restore(state["rng"])
+
+
+class OrderedIndices:
+    """Indices 0..n-1 in order (the unshuffled counterpart of IndexShuffler)."""
+
+    def __init__(self, n):
+        self.n, self.i = n, 0
+
+    def take(self, k):
+        i = self.i
+        self.i = min(self.n, i + k)
+        return slice(i, self.i) if self.i > i else None
+
+    def state(self):
+        return {"i": self.i}
+
+    def restore(self, state):
+        self.i = int(state["i"])
+
+    @property
+    def remaining(self):
+        return self.n - self.i
+
+
+class ShuffledSlicesIt(_RngIt):
+    """Shuffle(from_tensor_slices): gathers one slice per index from the emulated buffer."""
+
+    stage = "ShuffleDataset(over slice indices)"
+
+    def __init__(self, src, shuffler, node, epoch):
+        from .sources import packer
+        self.arrays = src._arrays
+        self.pack = packer(src._template)
+        self.shuffler, self.node, self.epoch = shuffler, node, epoch
+        self.idx = np.empty(0, np.int64)
+        self.k = 0
+        self.keys = [(Ellipsis if a.ndim == 1 else None) for a in self.arrays]
+
+    def next(self):
+        if self.k >= len(self.idx):
+            self.idx = self.shuffler.take(_CHUNK).tolist()
+            self.k = 0
+            if not self.idx:
+                raise StopIteration
+        i = self.idx[self.k]
+        self.k += 1
+        return self.pack([Tensor(a[i, ...] if key is Ellipsis else a[i], _CPU)
+                          for a, key in zip(self.arrays, self.keys)])
+
+    def state(self):
+        return {"pending": np.asarray(self.idx[self.k:], np.int64),
+                "sh": self.shuffler.state(), "epoch": self.epoch,
+                "seed": np.asarray(self.node._seed)}
+
+    def restore(self, state):
+        self.node._seed = int(state["seed"])
+        self.epoch = int(state["epoch"])
+        self.node._rng_for_epoch(self.epoch)
+        self.shuffler.restore(state["sh"])
+        self.idx, self.k = [int(x) for x in state["pending"]], 0

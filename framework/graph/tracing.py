@@ -199,6 +199,10 @@ class FuncGraph(Graph):
     def emit(self, op, vals, attrs, source=None):
         """Adds a node (or finds an equal one); returns its output values."""
         attrs = dict(attrs) if attrs else {}
+        if op.name == "shape" and len(vals) == 1 and vals[0].shape.is_fully_defined():
+            # a static shape is a constant, so shape-dependent code can read it back
+            return (self.constant(np.asarray(vals[0].shape.as_list(),
+                                             dtype=attrs.get("out_type", np.int32))),)
         pure = op.kind not in (RANDOM, STATEFUL)
         key = None
         if pure:

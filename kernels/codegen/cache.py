@@ -57,9 +57,13 @@ def kernel_key(program, patterns, ndim, target, extra=""):
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def get_numba(program, patterns, ndim, fastmath=True):
-    """The compiled Numba CPU kernel for this program and broadcast pattern."""
-    key = kernel_key(program, patterns, ndim, "numba", fastmath)
+def get_numba(program, patterns, ndim, fastmath=True, parallel=True):
+    """The compiled Numba CPU kernel for this program and broadcast pattern (``parallel``:
+    a prange loop over threads, for large arrays; else one thread, no launch cost)."""
+    # OpenMP threads that spin after each parallel loop starve the BLAS threads of the
+    # matmuls around them (a train step ran 5-10x slower); a user's setting wins.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    key = kernel_key(program, patterns, ndim, "numba", (fastmath, parallel))
     k = _MEMORY.get(key)
     if k is not None:
         return k
@@ -68,9 +72,9 @@ def get_numba(program, patterns, ndim, fastmath=True):
         if k is not None:
             return k
         name = f"fused_{key[:12]}"
-        body = render_numba.render(program, patterns, ndim, name, fastmath)
+        body = render_numba.render(program, patterns, ndim, name, fastmath, parallel)
         sig = _numba_sig(program, ndim)
-        body = body.replace("@njit(parallel=True", f'@njit("{sig}", parallel=True', 1)
+        body = body.replace("@njit(parallel=", f'@njit("{sig}", parallel=', 1)
         source = render_numba.PRELUDE + "\n\n" + body
         folder = cache_dir()
         os.makedirs(folder, exist_ok=True)

@@ -28,7 +28,10 @@ def _program():
                        "float32")])
 
 
-def test_numba_kernel_matches_numpy_with_broadcast_and_two_outputs():
+@pytest.mark.parametrize("parallel", [False, True])
+def test_numba_kernel_matches_numpy_with_broadcast_and_two_outputs(parallel, monkeypatch):
+    from cuflow_kernels.codegen import fused
+    monkeypatch.setattr(fused, "PARALLEL_MIN", 0 if parallel else 1 << 30)
     k = FusedKernel(_program())
     rng = np.random.default_rng(0)
     a = rng.normal(size=(6, 7)).astype(np.float32) * 4
@@ -37,7 +40,7 @@ def test_numba_kernel_matches_numpy_with_broadcast_and_two_outputs():
     assert t.dtype == np.float32 and t.shape == (6, 7)
     np.testing.assert_allclose(t, np.tanh(a - b), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(e, np.maximum(np.exp(a - b), 1.5), rtol=1e-6)
-    assert "prange" in k.source and "_tanh_f32" in k.source
+    assert ("prange" in k.source) == parallel and "_tanh_f32" in k.source
 
 
 def test_rational_tanh_is_accurate_over_the_float32_range():

@@ -79,8 +79,9 @@ class ConcreteFunction:
                          "fused ops through NumPy: CUFLOW_FUSE_MIN_SIZE)")
         for n in kernels:
             k = n.extra["kernel"]
-            parts += ["", f"== kernel {k.name} ({n.extra.get('n_ops', '?')} ops; "
-                      f"compile {k.compile_seconds * 1e3:.0f} ms) ==", k.source]
+            title = (f"== kernel {k.name} ({n.extra.get('n_ops', '?')} ops; "
+                     f"compile {k.compile_seconds * 1e3:.0f} ms) ==")
+            parts += ["", title, k.source]
         return "\n".join(parts)
 
     # --- calls ---------------------------------------------------------------------------------
@@ -152,6 +153,6 @@ def _dtype_name(x):
     return _dt.as_dtype(getattr(x, "dtype", np.asarray(x).dtype)).name
 
 
-from .function import _OUT  # noqa: E402  (shared marker)
+from .function import _OUT
 
 __all__ = ["ConcreteFunction", "Variable"]

@@ -117,7 +117,7 @@ class Executor:
                 e.message = f"{e.message} (in cf.function at {step[4].source})"
                 e.args = (e.message,)
             raise
-        except Exception as e:  # noqa: BLE001 - re-raised naming the node
+        except Exception as e:
             raise node_error(step[4], [env[i] for i in step[2]], e) from e
         return [env[i] for i in self.output_slots]
 

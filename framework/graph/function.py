@@ -76,7 +76,8 @@ class Function:
         self._converted = None
         self._bound: dict = {}
         try:
-            params = list(inspect.signature(python_function).parameters)
+            params = [p.name for p in inspect.signature(python_function).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         except (TypeError, ValueError):
             params = []
         if _instance is not None and params:

@@ -13,7 +13,6 @@ import numpy as np
 from . import cache
 from .expr import broadcast_plan
 
-
 PARALLEL_MIN = 1 << 20   # elements; below this one thread beats waking the others
 
 

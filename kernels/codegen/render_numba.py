@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from .expr import Const, In, Op
+from .expr import Const, In
 
 TARGET = "numba-cpu"
 

@@ -5,7 +5,6 @@ import shutil
 
 import numpy as np
 import pytest
-
 from cuflow_kernels.codegen import cache, render_cuda, render_numba
 from cuflow_kernels.codegen.expr import Const, In, Op, Program, broadcast_plan
 from cuflow_kernels.codegen.fused import FusedKernel

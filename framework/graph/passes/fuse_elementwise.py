@@ -19,7 +19,6 @@ broadcasts).
 from __future__ import annotations
 
 import numpy as np
-
 from cuflow_kernels.codegen import render_numba
 from cuflow_kernels.codegen.expr import Const, In, Op, Program
 
@@ -83,7 +82,7 @@ def _big(node):
 
 
 class _Group:
-    __slots__ = ("nodes", "shape", "id", "stops", "closed")
+    __slots__ = ("closed", "id", "nodes", "shape", "stops")
 
     def __init__(self, node, gid):
         self.nodes = [node]
@@ -98,7 +97,7 @@ class _Fused:
     parallel kernel launch costs more than the work, and compiling is not worth it) the
     member ops' own NumPy implementations in order."""
 
-    __slots__ = ("kernel", "steps", "outs", "name")
+    __slots__ = ("kernel", "name", "outs", "steps")
 
     def __init__(self, kernel, steps, outs):
         self.kernel, self.steps, self.outs = kernel, steps, outs
@@ -163,12 +162,12 @@ def run(graph, jit_compile=False, **_):
                 why.append((g, g.closed))
                 continue
             if g.shape != shape:
-                why.append((g, f"{n.op.name} broadcasts to shape {shape} (the chain "
-                               f"computes {g.shape})"))
+                why.append((g, (f"{n.op.name} broadcasts to shape {shape} (the chain "
+                                f"computes {g.shape})")))
                 continue
             if any(g.id in dep(u) for u in n.inputs if producer_group.get(u.id) is not g):
-                why.append((g, f"{n.op.name} also needs a value computed from the chain by "
-                               "a non-fused op (cycle)"))
+                why.append((g, (f"{n.op.name} also needs a value computed from the chain "
+                                "by a non-fused op (cycle)")))
                 continue
             if joined is None:
                 joined = g
@@ -230,7 +229,7 @@ def run(graph, jit_compile=False, **_):
 
 
 def _outside_uses(graph, group_of):
-    used = set(v.id for v in graph.outputs)
+    used = {v.id for v in graph.outputs}
     for n in graph.nodes:
         g = group_of.get(n.id)
         for v in n.inputs:
@@ -240,7 +239,7 @@ def _outside_uses(graph, group_of):
     return used
 
 
-def _build(g, used_outside, FusedKernel):  # noqa: N803
+def _build(g, used_outside, FusedKernel):
     members = {m.id for m in g.nodes}
     ext: list = []
     ext_index: dict[int, int] = {}

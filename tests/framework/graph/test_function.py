@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import re
 import sys
-import warnings
-
-import numpy as np
-import pytest
 
 import cuflow as cf
+import numpy as np
+import pytest
 from cuflow.graph import RetracingWarning
 
 

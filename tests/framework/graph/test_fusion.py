@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import math
 
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 from cuflow.config import knobs
 
 

@@ -3,9 +3,8 @@ on the first trace from random initializers), an Adam optimizer whose slots appe
 first step, metric variables, a Python ``training`` flag and a smaller last batch."""
 from __future__ import annotations
 
-import numpy as np
-
 import cuflow as cf
+import numpy as np
 
 
 class Dense:

@@ -146,8 +146,10 @@ class Executor:
 
 
 def _big(node):
-    if isinstance(node.extra, dict) or not node.outputs:
-        return False      # fused kernels are already multi-threaded
+    if isinstance(node.extra, dict) or not node.outputs or node.op.kind in ("random",
+                                                                           "stateful"):
+        return False      # fused kernels are already multi-threaded; generators are not
+                          # thread-safe and random streams must keep their order
     shape = node.outputs[0].shape
     return shape.is_fully_defined() and shape.num_elements() >= PARALLEL_MIN
 

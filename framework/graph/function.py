@@ -234,6 +234,8 @@ class Function:
         from .concrete import ConcreteFunction
         concrete = ConcreteFunction(graph, out, struct, self._name, self._jit_compile, key)
         prev = self._last_key
+        if self._tracing_count == 0 and self._instance is None:
+            self._note_fresh_trace()
         self._tracing_count += 1
         self._recent.append(True)
         self._last_key = key
@@ -244,6 +246,22 @@ class Function:
         if prev is not None:
             self._maybe_warn(prev, key)
         return concrete
+
+    def _note_fresh_trace(self):
+        """Warns when many cf.function objects of one Python function each trace anew
+        (a cf.function created inside a loop never reuses its traces)."""
+        code = getattr(self._python_function, "__code__", None)
+        module = getattr(self._python_function, "__module__", None) or ""
+        if code is None or module.split(".")[0] in ("cuflow", "cuflow_kernels"):
+            return      # library-made functions (gradients, Keras) are not the user's loop
+        n = _FRESH.get(code, 0) + 1
+        _FRESH[code] = n
+        if n == RETRACE_WARN_AFTER:
+            warnings.warn(
+                f"cf.function '{self._name}' was created and traced {n} times for the same "
+                f"Python function (latest at {user_frame()}); each new cf.function traces "
+                "again. Create it once, outside the loop, and call it many times.",
+                RetracingWarning, stacklevel=4)
 
     def _maybe_warn(self, prev, key):
         if len(self._recent) == RETRACE_WARN_AFTER and all(self._recent) and not self._warned:
@@ -264,6 +282,7 @@ class Function:
 
 
 _OUT = object()   # marks a tensor output's place in the output structure
+_FRESH: dict = {}  # code object -> how many separate cf.functions traced it
 
 
 def _map_leaves(obj, fn):

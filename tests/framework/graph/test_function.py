@@ -372,3 +372,12 @@ def test_independent_large_ops_share_a_thread_pool():
         return cf.matmul(a, b), cf.reshape(b, [7, -1])   # the second one fails at trace
     with pytest.raises(cf.errors.InvalidArgumentError, match="reshape"):
         g(a, b)
+
+
+def test_function_created_in_a_loop_warns():
+    def body(x):
+        return x + 1.0
+
+    with pytest.warns(RetracingWarning, match="created and traced 5 times"):
+        for _ in range(5):
+            cf.function(body)(cf.constant(1.0))

@@ -14,6 +14,7 @@ def _outputs(out):
     return list(out) if isinstance(out, (list, tuple)) else [out]
 
 
+@pytest.mark.filterwarnings("ignore::cuflow.graph.RetracingWarning")
 @pytest.mark.parametrize("info", INFOS, ids=[i.name for i in INFOS])
 def test_traced_matches_eager(info):
     rng = np.random.default_rng(0)

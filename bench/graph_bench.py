@@ -177,6 +177,41 @@ def main():
         ("cuflow cf.function", lambda: layernorm(mt, gt, bt)),
         ("numpy", lambda: layernorm_np(m, g, b))])
 
+    # a small MLP train step (matmuls + elementwise + reductions + variable updates)
+    rng2 = np.random.default_rng(1)
+    sizes = [784, 256, 128, 10]
+
+    def make_params():
+        return [cf.Variable(rng2.normal(size=(a, b)).astype(np.float32) * 0.05)
+                for a, b in zip(sizes[:-1], sizes[1:])] + \
+            [cf.Variable(np.zeros(b, np.float32)) for b in sizes[1:]]
+
+    def make_step(params):
+        ws, bs = params[:3], params[3:]
+
+        def step(x, y):
+            with cf.GradientTape() as tape:
+                h = x
+                for i, (w, b) in enumerate(zip(ws, bs)):
+                    h = cf.matmul(h, w) + b
+                    if i < 2:
+                        h = cf.maximum(h, 0.0)
+                loss = cf.reduce_mean(cf.square(h - y))
+            grads = tape.gradient(loss, params)
+            for p, g in zip(params, grads):
+                p.assign_sub(0.01 * g)
+            return loss
+        return step
+    xb = cf.constant(rng2.normal(size=(128, 784)).astype(np.float32))
+    yb = cf.constant(rng2.normal(size=(128, 10)).astype(np.float32))
+    eager_step = make_step(make_params())
+    graph_step = cf.function(make_step(make_params()))
+    te, tg = interleaved([lambda: eager_step(xb, yb), lambda: graph_step(xb, yb)], reps * 4)
+    rows.append(("MLP train step b128 784-256-128-10", "cuflow cf.function", tg * 1e3,
+                 float("nan"), float("nan"), 1.0, float("nan")))
+    rows.append(("MLP train step b128 784-256-128-10", "cuflow eager", te * 1e3,
+                 float("nan"), float("nan"), te / tg, float("nan")))
+
     for peer in ("jax", "torch"):
         try:
             __import__(peer)

@@ -21,6 +21,7 @@ from . import render_cuda, render_numba
 VERSION = "3"     # bump when the renderers change what they emit
 _lock = threading.Lock()
 _MEMORY: dict = {}
+SEEN: dict = {}     # kernel key -> (program, patterns, ndim): every kernel generated here
 STATS = {"compiled": 0, "loaded": 0, "seconds": 0.0}
 
 
@@ -64,6 +65,7 @@ def get_numba(program, patterns, ndim, fastmath=True, parallel=True):
     # matmuls around them (a train step ran 5-10x slower); a user's setting wins.
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     key = kernel_key(program, patterns, ndim, "numba", (fastmath, parallel))
+    SEEN.setdefault(kernel_key(program, patterns, ndim, "cuda"), (program, patterns, ndim))
     k = _MEMORY.get(key)
     if k is not None:
         return k

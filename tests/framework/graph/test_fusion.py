@@ -131,3 +131,21 @@ def test_tiny_inputs_run_member_ops_through_numpy(monkeypatch):
     np.testing.assert_allclose(f(x).numpy(), np.tanh([2.0, -1.0]) - [0.5, -1.0], rtol=1e-6)
     c = f.get_concrete_function(x)
     assert len(_kernels(c)) == 1 and c.graph.nodes[0].extra["kernel"].kernels == []
+
+
+@pytest.mark.skipif(__import__("shutil").which("nvcc") is None, reason="nvcc not installed")
+def test_zz_every_kernel_generated_by_these_tests_compiles_as_cuda():
+    """The CUDA spelling of every kernel the fusion tests generated, for sm_80 and sm_90
+    (one nvcc run per arch; named zz so it runs after the tests that generate them)."""
+    from cuflow_kernels.codegen import cache, render_cuda
+    seen = list(cache.SEEN.values())
+    assert seen
+    names, bodies = [], []
+    for program, pats, ndim in seen:
+        name, src = cache.cuda_source(program, pats, ndim)
+        names.append(name)
+        bodies.append(src[len(render_cuda.PRELUDE):])
+    for arch in ("sm_80", "sm_90"):
+        res = cache.compile_ptx(render_cuda.PRELUDE + "\n".join(bodies), "fusion_tests", arch)
+        for name in names:
+            assert f".entry {name}" in res.ptx

@@ -18,7 +18,7 @@ import time
 
 from . import render_cuda, render_numba
 
-VERSION = "3"     # bump when the renderers change what they emit
+VERSION = "4"     # bump when the renderers change what they emit
 _lock = threading.Lock()
 _MEMORY: dict = {}
 SEEN: dict = {}     # kernel key -> (program, patterns, ndim): every kernel generated here
@@ -47,10 +47,14 @@ class Kernel:
 
 
 def _numba_sig(program, ndim):
-    arr = lambda d: f"{'boolean' if d == 'bool' else d}[::1]"
-    parts = [arr(e.dtype) for e in program.outputs] + [arr(d) for d in program.in_dtypes]
-    parts += ["intp"] * ndim
-    return f"void({', '.join(parts)})"
+    """Explicit signature (compiles at import): outputs writable, inputs read-only, so
+    read-only inputs (np.broadcast_to views, constants) are accepted as they are."""
+    def arr(d, readonly):
+        t = "boolean" if d == "bool" else d
+        return f'types.Array(types.{t}, 1, "C"{", readonly=True" if readonly else ""})'
+    parts = [arr(e.dtype, False) for e in program.outputs]
+    parts += [arr(d, True) for d in program.in_dtypes] + ["types.intp"] * ndim
+    return f"types.void({', '.join(parts)})"
 
 
 def kernel_key(program, patterns, ndim, target, extra=""):
@@ -76,7 +80,7 @@ def get_numba(program, patterns, ndim, fastmath=True, parallel=True):
         name = f"fused_{key[:12]}"
         body = render_numba.render(program, patterns, ndim, name, fastmath, parallel)
         sig = _numba_sig(program, ndim)
-        body = body.replace("@njit(parallel=", f'@njit("{sig}", parallel=', 1)
+        body = body.replace("@njit(parallel=", f"@njit({sig}, parallel=", 1)
         source = render_numba.PRELUDE + "\n\n" + body
         folder = cache_dir()
         os.makedirs(folder, exist_ok=True)

@@ -124,3 +124,12 @@ def test_renderer_tables_cover_the_registry_spellings():
     missing = [n for n in fusable if rename.get(n, n) not in render_numba.CODE_FOR_OP
                or rename.get(n, n) not in render_cuda.CODE_FOR_OP]
     assert not missing
+
+
+def test_read_only_inputs_are_accepted():
+    p = Program(["float32", "float32"], [Op("add", [In(0, "float32"), In(1, "float32")],
+                                          "float32")])
+    base = np.arange(6, dtype=np.float32)
+    ro = np.broadcast_to(base, (6,))            # read-only, C-contiguous
+    assert not ro.flags.writeable
+    np.testing.assert_array_equal(FusedKernel(p)(ro, ro), base * 2)

@@ -336,8 +336,6 @@ def test_first_order_tape_inside_cf_function_matches_eager():
                                atol=1e-7)
 
 
-@pytest.mark.xfail(strict=True, reason="graph fuser: fused Numba kernels reject read-only "
-                   "inputs (np.broadcast_to views from reduce_sum's VJP)")
 def test_nested_tapes_inside_cf_function():
     @cf.function
     def second(x):

@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import functools
 import inspect
+import sys
 import warnings
 import weakref
 
@@ -245,6 +246,9 @@ class Function:
             self._cache[key] = concrete
         if prev is not None:
             self._maybe_warn(prev, key)
+        summary = sys.modules.get("cuflow.summary.graph_ops")   # cf.summary.trace_on
+        if summary is not None and summary.tracing_graphs():
+            summary.record_traced_graph(concrete, self._name)
         return concrete
 
     def _note_fresh_trace(self):

@@ -381,3 +381,12 @@ def test_function_created_in_a_loop_warns():
     with pytest.warns(RetracingWarning, match="created and traced 5 times"):
         for _ in range(5):
             cf.function(body)(cf.constant(1.0))
+
+
+def test_trace_on_records_traced_graphs(tmp_path):
+    pytest.importorskip("tensorboard")
+    cf.summary.trace_on(graph=True)
+    f = cf.function(lambda x: cf.nn.relu(x * 2.0))
+    f(cf.constant([1.0, -1.0]))
+    with cf.summary.create_file_writer(str(tmp_path)).as_default():
+        assert cf.summary.trace_export("f_trace", step=0)

@@ -13,11 +13,7 @@ import numpy as np
 from . import cache
 from .expr import broadcast_plan
 
-
-# Below this many output elements a fused CPU kernel runs single-threaded: for these
-# memory-bound loops waking the thread pool costs more than it saves (much more on a
-# loaded machine, where a parallel launch waits for a core: ~5-13 ms measured here).
-PARALLEL_MIN_ELEMENTS = 1 << 20
+PARALLEL_MIN = 1 << 20   # elements; below this one thread beats waking the others
 
 
 class FusedKernel:
@@ -47,7 +43,7 @@ class FusedKernel:
             k = cache.get_cuda(self.program, pats, len(dims))
         else:
             k = cache.get_numba(self.program, pats, len(dims), self.fastmath,
-                                parallel=int(np.prod(dims)) >= PARALLEL_MIN_ELEMENTS)
+                                parallel=int(np.prod(dims)) >= PARALLEL_MIN)
         if k not in self.kernels:
             self.kernels.append(k)
         plan = (out_shape, dims, k.fn, int(np.prod(dims)))
@@ -67,7 +63,7 @@ class FusedKernel:
             plan = self._plan(shapes, gpu)
         out_shape, dims, fn, total = plan
         xp = np if not gpu else __import__("cupy")
-        ins = [_contiguous(xp, a).reshape(-1) for a in arrays]
+        ins = [xp.ascontiguousarray(a).reshape(-1) for a in arrays]
         outs = []
         for i, dt in enumerate(self.out_dtypes):
             if i == 0 and out is not None and out.shape == out_shape and out.dtype == dt \
@@ -103,12 +99,3 @@ class FusedKernel:
                 pool.pop(0)
             pool.append(a)
         return a
-
-
-def _contiguous(xp, a):
-    """A C-contiguous array the compiled kernel accepts (Numba's signature wants writable
-    arrays; broadcast views are read-only, so those are copied)."""
-    a = xp.ascontiguousarray(a)
-    if xp is np and not a.flags.writeable:
-        a = a.copy()
-    return a

@@ -54,9 +54,32 @@ def _segment_impl(kind):
                       dtype=data.dtype)
         # negative ids go to a spare row that is dropped
         slot = xp.where(ids < 0, num_segments, ids).astype(np.intp).reshape(-1)
-        getattr(xp, _UFUNC[kind]).at(out, slot, data.reshape((-1,) + data.shape[k:]))
+        rows = data.reshape((-1,) + data.shape[k:])
+        if kind == "prod":
+            _segment_prod_into(xp, out, slot, rows)
+        else:
+            getattr(xp, _UFUNC[kind]).at(out, slot, rows)
         return out[:num_segments]
     return impl
+
+
+def _segment_prod_into(xp, out, slot, rows):
+    """out[s] = product of rows with slot s, by a segmented log-step scan over the rows
+    sorted by slot (CuPy has add/max/min.at but no multiply.at)."""
+    n = slot.shape[0]
+    if n == 0:
+        return
+    order = xp.argsort(slot, kind="stable")
+    keys, vals = slot[order], rows[order]
+    step = 1
+    while step < n:
+        same = (keys[step:] == keys[:-step]).reshape((-1,) + (1,) * (vals.ndim - 1))
+        nxt = vals.copy()
+        nxt[step:] = xp.where(same, vals[step:] * vals[:-step], vals[step:])
+        vals = nxt
+        step *= 2
+    last = xp.concatenate([keys[1:] != keys[:-1], xp.ones((1,), bool)])
+    out[keys[last]] = vals[last]
 
 
 def _check_sorted(xp, ids):

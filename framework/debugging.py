@@ -167,3 +167,7 @@ def set_log_device_placement(enabled):
 def is_numeric_tensor(tensor):
     from .tensor import Tensor
     return isinstance(tensor, Tensor) and tensor.dtype.is_numeric
+
+
+# --- linalg-autodiff: why a gradient is None ---
+from .autodiff.explain import explain_gradients  # noqa: E402,F401

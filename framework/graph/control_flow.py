@@ -284,4 +284,4 @@ def _as_args(loop_vars, flat):
     return list(packed) if isinstance(loop_vars, (list, tuple)) else [packed]
 
 
-__all__ = ["build_cond", "build_while", "np", "_dt", "InvalidArgumentError"]
+__all__ = ["InvalidArgumentError", "_dt", "build_cond", "build_while", "np"]

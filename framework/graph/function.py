@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import functools
 import inspect
+import sys
 import warnings
 import weakref
 
@@ -76,7 +77,8 @@ class Function:
         self._converted = None
         self._bound: dict = {}
         try:
-            params = list(inspect.signature(python_function).parameters)
+            params = [p.name for p in inspect.signature(python_function).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         except (TypeError, ValueError):
             params = []
         if _instance is not None and params:
@@ -233,6 +235,8 @@ class Function:
         from .concrete import ConcreteFunction
         concrete = ConcreteFunction(graph, out, struct, self._name, self._jit_compile, key)
         prev = self._last_key
+        if self._tracing_count == 0 and self._instance is None:
+            self._note_fresh_trace()
         self._tracing_count += 1
         self._recent.append(True)
         self._last_key = key
@@ -242,7 +246,26 @@ class Function:
             self._cache[key] = concrete
         if prev is not None:
             self._maybe_warn(prev, key)
+        summary = sys.modules.get("cuflow.summary.graph_ops")   # cf.summary.trace_on
+        if summary is not None and summary.tracing_graphs():
+            summary.record_traced_graph(concrete, self._name)
         return concrete
+
+    def _note_fresh_trace(self):
+        """Warns when many cf.function objects of one Python function each trace anew
+        (a cf.function created inside a loop never reuses its traces)."""
+        code = getattr(self._python_function, "__code__", None)
+        module = getattr(self._python_function, "__module__", None) or ""
+        if code is None or module.split(".")[0] in ("cuflow", "cuflow_kernels"):
+            return      # library-made functions (gradients, Keras) are not the user's loop
+        n = _FRESH.get(code, 0) + 1
+        _FRESH[code] = n
+        if n == RETRACE_WARN_AFTER:
+            warnings.warn(
+                f"cf.function '{self._name}' was created and traced {n} times for the same "
+                f"Python function (latest at {user_frame()}); each new cf.function traces "
+                "again. Create it once, outside the loop, and call it many times.",
+                RetracingWarning, stacklevel=4)
 
     def _maybe_warn(self, prev, key):
         if len(self._recent) == RETRACE_WARN_AFTER and all(self._recent) and not self._warned:
@@ -263,6 +286,7 @@ class Function:
 
 
 _OUT = object()   # marks a tensor output's place in the output structure
+_FRESH: dict = {}  # code object -> how many separate cf.functions traced it
 
 
 def _map_leaves(obj, fn):

@@ -199,6 +199,10 @@ class FuncGraph(Graph):
     def emit(self, op, vals, attrs, source=None):
         """Adds a node (or finds an equal one); returns its output values."""
         attrs = dict(attrs) if attrs else {}
+        if op.name == "shape" and len(vals) == 1 and vals[0].shape.is_fully_defined():
+            # a static shape is a constant, so shape-dependent code can read it back
+            return (self.constant(np.asarray(vals[0].shape.as_list(),
+                                             dtype=attrs.get("out_type", np.int32))),)
         pure = op.kind not in (RANDOM, STATEFUL)
         key = None
         if pure:
@@ -229,7 +233,7 @@ class FuncGraph(Graph):
             out = op.impl(np, *[v.const for v in vals], **attrs)
         except OpError:
             raise
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise _dispatch._wrap_error(op, [v.const for v in vals], attrs, e) from e
         outs = out if op.n_out != 1 else (out,)
         return tuple(self.constant(np.asarray(o)) for o in outs)
@@ -485,7 +489,7 @@ def _run_probe(op, arrays, attrs, vals, source):
     except OpError as e:
         raise type(e)(None, op.name, f"{e.message} (while tracing; inputs: "
                       f"{_describe(vals)}; at {source})") from e
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         shown = {k: v for k, v in attrs.items()} if attrs else {}
         raise InvalidArgumentError(
             None, op.name, f"{op.name}: {e} (while tracing; inputs: {_describe(vals)}"

@@ -241,7 +241,8 @@ def unstack(value, num=None, axis=0, name=None):
 
 # --- indexing --------------------------------------------------------------------------------
 def _getitem_impl(xp, x, key):
-    return xp.ascontiguousarray(x[_decode_key(key)])
+    # a view is fine: tensors are immutable (ascontiguousarray would turn 0-d into 1-d)
+    return x[_decode_key(key)]
 
 
 def _getitem_vjp(g, y, x, key):

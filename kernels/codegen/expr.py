@@ -58,7 +58,7 @@ class Const(Expr):
 
 
 class Op(Expr):
-    __slots__ = ("name", "args")
+    __slots__ = ("args", "name")
 
     def __init__(self, name, args, dtype):
         self.name = name
@@ -69,11 +69,11 @@ class Op(Expr):
         return f"{self.name}({', '.join(a.key() for a in self.args)})"
 
 
-def Cast(arg, dtype):  # noqa: N802 - reads as a node constructor
+def Cast(arg, dtype):
     return Op("cast", [arg], dtype)
 
 
-def Where(c, a, b):  # noqa: N802
+def Where(c, a, b):
     return Op("select", [c, a, b], a.dtype)
 
 

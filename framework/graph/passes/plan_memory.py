@@ -28,8 +28,8 @@ def run(graph, **_):
             pinned.update(v.id for v in n.inputs)
     reused = 0
     for i, n in enumerate(graph.nodes):
-        if not _is_fused(n) or not n.outputs:
-            continue
+        if not _is_fused(n) or len(n.outputs) != 1:
+            continue  # the executor's in-place step writes exactly one output
         out = n.outputs[0]
         if not out.shape.is_fully_defined():
             continue

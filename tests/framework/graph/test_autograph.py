@@ -1,10 +1,9 @@
 """AutoGraph: Python control flow on tensors inside cf.function."""
 from __future__ import annotations
 
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 
 
 def collatz_steps(n):

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import sys
 
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 
 
 def _both(fn, *args):
@@ -84,7 +83,7 @@ def test_while_loop_eager_traced_and_max_iterations():
     def f(x):
         return cf.while_loop(lambda i, y: i < 5, lambda i, y: (i + 1, y * 1.5 + 1.0),
                              (cf.constant(0), x))
-    i, y = _both(f, cf.constant([1.0, 2.0]))
+    i, _ = _both(f, cf.constant([1.0, 2.0]))
     assert int(i) == 5
 
     def g(x):

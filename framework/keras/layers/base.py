@@ -1,0 +1,359 @@
+"""Layer: Keras's life cycle — __init__ (config), build(input_shape), call(inputs,
+training=None), get_config() — and its weight bookkeeping.
+
+``Layer.__call__`` is a short list of steps:
+  1. symbolic inputs (KerasTensor) -> record a Node for a Functional model;
+  2. convert inputs to tensors, cast floats to the compute dtype (mixed precision);
+  3. build on first call from the inputs' shapes;
+  4. fill ``training`` from the enclosing call when not given;
+  5. call, then add the activity regularizer's loss.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+
+import numpy as np
+
+from ... import dtypes as _dt
+from ... import nest
+from ...ops import math_ops as _m
+from ...ops.constant import convert_to_tensor
+from ...tensor import Tensor, Variable
+from ...tensor_shape import TensorShape
+from .. import backend, constraints, initializers, regularizers
+from .. import mixed_precision as _mp
+from ..keras_tensor import KerasTensor, any_symbolic
+
+
+def _snake(name):
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+
+
+class InputSpec:
+    """Expected rank / dtype / shape of a layer's input (checked on call)."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
+                 axes=None, allow_last_axis_squeeze=False, name=None):
+        self.dtype, self.shape, self.ndim = dtype, shape, ndim
+        self.max_ndim, self.min_ndim, self.axes = max_ndim, min_ndim, axes or {}
+        if shape is not None:
+            self.ndim = len(shape)
+
+    def check(self, layer, x):
+        rank = len(x.shape)
+        if self.ndim is not None and rank != self.ndim:
+            raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the layer: '
+                             f"expected ndim={self.ndim}, found ndim={rank}. Full shape "
+                             f"received: {tuple(x.shape)}")
+        if self.min_ndim is not None and rank < self.min_ndim:
+            raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the layer: '
+                             f"expected min_ndim={self.min_ndim}, found ndim={rank}. Full "
+                             f"shape received: {tuple(x.shape)}")
+        for axis, size in self.axes.items():
+            d = x.shape[int(axis)]
+            if size is not None and d is not None and d != size:
+                raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the '
+                                 f"layer: expected axis {axis} of input shape to have value "
+                                 f"{size}, but received input with shape {tuple(x.shape)}")
+
+
+class KerasVariable(Variable):
+    """A layer weight: ``name`` is the short name ('kernel'), ``path`` 'dense/kernel'."""
+
+    @property
+    def name(self):
+        return self._name
+
+    @property
+    def value(self):
+        return self._tensor
+
+
+class Layer:
+    """Base class of every Keras layer (and of Model)."""
+
+    def __init__(self, trainable=True, name=None, dtype=None, autocast=True,
+                 input_shape=None, input_dim=None, batch_input_shape=None, batch_size=None,
+                 activity_regularizer=None, **kwargs):
+        unknown = set(kwargs) - {"dynamic", "input_dtype", "weights"}
+        if unknown:
+            raise TypeError(f"Unrecognized keyword arguments passed to "
+                            f"{type(self).__name__}: {sorted(unknown)}")
+        object.__setattr__(self, "_layers", [])
+        self._trainable = bool(trainable)
+        self.name = name or backend.unique_name(_snake(type(self).__name__))
+        self._dtype_policy = _mp.get_policy(dtype)
+        self._autocast = autocast
+        self.built = False
+        self._trainable_weights: list = []
+        self._non_trainable_weights: list = []
+        self._losses: list = []
+        self.input_spec = None
+        self.activity_regularizer = regularizers.get(activity_regularizer)
+        self.supports_masking = False
+        if input_dim is not None and input_shape is None:
+            input_shape = (input_dim,)
+        if batch_input_shape is not None:
+            self._batch_input_shape = tuple(batch_input_shape)
+        elif input_shape is not None:
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
+        else:
+            self._batch_input_shape = None
+        self._initial_weights = kwargs.get("weights")
+        sig = inspect.signature(self.call).parameters
+        self._call_has_training = "training" in sig
+        self._call_has_mask = "mask" in sig
+        self._inbound_nodes = []
+
+    # --- attribute tracking -------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if not name.startswith("_"):
+            layers = self.__dict__.get("_layers")
+            if layers is not None:
+                for v in nest.flatten(value) if isinstance(value, (list, tuple, dict)) \
+                        else [value]:
+                    if isinstance(v, Layer) and v is not self and \
+                            not any(v is x for x in layers):
+                        layers.append(v)
+        object.__setattr__(self, name, value)
+
+    # --- dtype ------------------------------------------------------------------------------
+    @property
+    def dtype_policy(self):
+        return self._dtype_policy
+
+    @property
+    def dtype(self):
+        return self._dtype_policy.variable_dtype
+
+    @property
+    def compute_dtype(self):
+        return self._dtype_policy.compute_dtype
+
+    @property
+    def variable_dtype(self):
+        return self._dtype_policy.variable_dtype
+
+    # --- weights ------------------------------------------------------------------------------
+    def add_weight(self, name=None, shape=None, dtype=None, initializer=None,
+                   regularizer=None, trainable=True, constraint=None, aggregation="mean",
+                   synchronization="auto", **kwargs):
+        """Creates and tracks a weight; floats default to glorot_uniform, ints to zeros."""
+        shape = tuple(() if shape is None else shape)
+        dtype = _dt.as_dtype(dtype or self.variable_dtype)
+        if initializer is None:
+            initializer = "glorot_uniform" if dtype.is_floating else "zeros"
+        init = initializers.get(initializer)
+        value = init(shape, dtype=dtype) if not isinstance(init, (np.ndarray, Tensor)) else init
+        var = KerasVariable(value, trainable=trainable, dtype=dtype, name=name or "variable",
+                            constraint=constraints.get(constraint))
+        var._name = name or "variable"
+        var.path = f"{self.name}/{var._name}"
+        var.regularizer = regularizers.get(regularizer)
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
+        return var
+
+    add_variable = add_weight
+
+    @property
+    def trainable(self):
+        return self._trainable
+
+    @trainable.setter
+    def trainable(self, value):
+        self._trainable = bool(value)
+        for layer in self._layers:
+            layer.trainable = value
+
+    def _own_weights(self):
+        return self._trainable_weights + self._non_trainable_weights
+
+    @property
+    def weights(self):
+        out, seen = [], set()
+        for w in self._own_weights():
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        for layer in self._layers:
+            for w in layer.weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def trainable_weights(self):
+        if not self._trainable:
+            return []
+        out, seen = [], set()
+        for w in self._trainable_weights:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        for layer in self._layers:
+            for w in layer.trainable_weights:
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
+
+    @property
+    def non_trainable_weights(self):
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
+
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
+
+    def get_weights(self):
+        """The weights' values as NumPy arrays, in ``weights`` order."""
+        return [np.asarray(w.numpy()) for w in self.weights]
+
+    def set_weights(self, weights):
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(f'Layer {self.name} weight list length mismatch: expected '
+                             f"{len(params)} weights, received {len(weights)}")
+        for p, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(w.shape) != tuple(p.shape):
+                raise ValueError(f"Layer {self.name} weight shape {tuple(p.shape)} is not "
+                                 f"compatible with provided weight shape {w.shape}")
+            p.assign(w.astype(p.dtype.np))
+
+    def count_params(self):
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
+                             "the layer isn't built. You can build it manually via: "
+                             "`layer.build(input_shape)`.")
+        return int(sum(int(np.prod(w.shape)) for w in self.weights))
+
+    # --- losses -------------------------------------------------------------------------------
+    def add_loss(self, loss):
+        self._losses.append(loss)
+
+    @property
+    def losses(self):
+        out = list(self._losses)
+        for w in self._trainable_weights + self._non_trainable_weights:
+            reg = getattr(w, "regularizer", None)
+            if reg is not None:
+                out.append(reg(w))
+        for layer in self._layers:
+            out.extend(layer.losses)
+        return out
+
+    def _clear_losses(self):
+        self._losses = []
+        for layer in self._layers:
+            layer._clear_losses()
+
+    # --- life cycle ---------------------------------------------------------------------------
+    def build(self, input_shape):
+        self.built = True
+
+    def call(self, inputs, *args, **kwargs):
+        return inputs
+
+    def compute_output_shape(self, input_shape):
+        from .. import models  # noqa: F401 - probe path lives with the functional engine
+        from ..models.functional import probe_output_shapes
+        return probe_output_shapes(self, input_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.supports_masking else None
+
+    def _maybe_build(self, inputs):
+        if self.built:
+            return
+        shapes = nest.map_structure(lambda x: TensorShape(x.shape), inputs)
+        first = nest.flatten(shapes)
+        self.build(shapes if len(first) != 1 or isinstance(inputs, (list, tuple, dict))
+                   else first[0])
+        self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
+
+    def __call__(self, inputs, *args, **kwargs):
+        if any_symbolic((inputs, args, kwargs)):
+            from ..models.functional import symbolic_call
+            return symbolic_call(self, inputs, args, kwargs)
+        inputs = self._convert_inputs(inputs)
+        if not self.built:
+            self._maybe_build(inputs)
+        if self.input_spec is not None and isinstance(inputs, (Tensor, Variable)):
+            self.input_spec.check(self, inputs)
+        if self._call_has_training:
+            training = kwargs.get("training")
+            if training is None:
+                training = backend.in_training()
+                if training is not None:
+                    kwargs["training"] = training
+            if training is not None:
+                with backend.training_scope(bool(training)):
+                    outputs = self.call(inputs, *args, **kwargs)
+            else:
+                outputs = self.call(inputs, *args, **kwargs)
+        else:
+            kwargs.pop("training", None)
+            outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            for o in nest.flatten(outputs):
+                self.add_loss(self.activity_regularizer(o) / _batch_size(o))
+        return outputs
+
+    def _convert_inputs(self, inputs):
+        compute = self.compute_dtype if self._autocast else None
+
+        def conv(x):
+            if type(x) is not Tensor:
+                if x is None or isinstance(x, (str, bool)):
+                    return x
+                x = convert_to_tensor(x)
+            if compute is not None and x.dtype.is_floating and x.dtype.name != compute:
+                x = _m.cast(x, compute)
+            return x
+        if type(inputs) is Tensor and (compute is None or inputs.dtype.name == compute):
+            return inputs
+        return nest.map_structure(conv, inputs)
+
+    # --- config -------------------------------------------------------------------------------
+    def get_config(self):
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": self._dtype_policy.name}
+        if self._batch_input_shape is not None:
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
+        return cls(**config)
+
+    def get_build_config(self):
+        shape = getattr(self, "_build_input_shape", None)
+        return {"input_shape": shape}
+
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}, built={self.built}>"
+
+    # checkpoint participation (cf.train.Checkpoint)
+    def _checkpoint_children(self):
+        children = {w.name + (f"_{i}" if any(o is not w and o.name == w.name for o in
+                                             self._own_weights()) else ""): w
+                    for i, w in enumerate(self._own_weights())}
+        for layer in self._layers:
+            children[layer.name] = layer
+        return children
+
+
+def _batch_size(x):
+    shape = tuple(x.shape)
+    return float(shape[0]) if shape and shape[0] else 1.0

@@ -1,0 +1,126 @@
+"""Model: a Layer that trains. ``cf.keras.Model(inputs, outputs)`` builds a Functional
+model; subclasses define ``call``. Training lives in trainer.py (compile/fit/...)."""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import nest
+from ..layers.base import Layer
+from .trainer import Trainer
+
+
+class Model(Trainer, Layer):
+    """Groups layers into an object with training and inference features.
+
+    >>> import cuflow as cf
+    >>> inputs = cf.keras.Input(shape=(3,))
+    >>> outputs = cf.keras.layers.Dense(2)(inputs)
+    >>> model = cf.keras.Model(inputs, outputs)
+    >>> model(cf.zeros([4, 3])).shape
+    TensorShape([4, 2])
+    """
+
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional
+            return Functional(*args, **kwargs)
+        return super().__new__(cls)
+
+    def __init__(self, *args, **kwargs):
+        if args or "inputs" in kwargs:  # subclass calling super().__init__(inputs, outputs)
+            from .functional import Functional
+            inputs = kwargs.pop("inputs", args[0] if args else None)
+            outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+            Layer.__init__(self, name=kwargs.pop("name", None),
+                           trainable=kwargs.pop("trainable", True))
+            Trainer.__init__(self)
+            Functional._init_graph(self, inputs, outputs)
+            self.__class__._functional_call = Functional.call
+            return
+        Layer.__init__(self, **kwargs)
+        Trainer.__init__(self)
+
+    def call(self, inputs, training=None, mask=None):
+        fn = getattr(type(self), "_functional_call", None)
+        if fn is not None:
+            return fn(self, inputs, training=training, mask=mask)
+        raise NotImplementedError(f"Model {type(self).__name__} must implement call() "
+                                  "or be built from inputs and outputs")
+
+    @property
+    def layers(self):
+        return [layer for layer in self._layers
+                if type(layer).__name__ != "InputLayer"]
+
+    def get_layer(self, name=None, index=None):
+        """A sublayer by name or by index (Keras's order)."""
+        if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model "
+                                 f"only has {len(self.layers)} layers.")
+            return self.layers[index]
+        for layer in self._layers:
+            if layer.name == name:
+                return layer
+        raise ValueError(f"No such layer: {name}. Existing layers are: "
+                         f"{[layer.name for layer in self._layers]}.")
+
+    def build(self, input_shape=None):
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument.")
+        from ..keras_tensor import KerasTensor
+        shapes = input_shape
+        if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):
+            xs = [np.zeros([2 if d is None else d for d in s], np.float32) for s in shapes]
+        else:
+            xs = np.zeros([2 if d is None else d for d in tuple(shapes)], np.float32)
+        del KerasTensor
+        from .. import backend
+        from ...autodiff.custom_gradient import _paused_tapes
+        self.built = True  # so that __call__ goes straight to call(), building sublayers
+        try:
+            with _paused_tapes(), backend.training_scope(False):
+                self(xs)
+        except Exception:
+            self.built = False
+            raise
+
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Prints a table of layers, output shapes and parameter counts."""
+        from ..utils.summary import model_summary
+        text = model_summary(self, line_length or 80)
+        (print_fn or print)(text)
+
+    def get_config(self):
+        return Layer.get_config(self)
+
+    def to_json(self, **kwargs):
+        import json
+
+        from ..saving import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
+
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
+        from ..saving import save_model
+        save_model(self, filepath, overwrite=overwrite)
+
+    def save_weights(self, filepath, overwrite=True, **kwargs):
+        from ..saving import save_weights
+        save_weights(self, filepath, overwrite=overwrite)
+
+    def load_weights(self, filepath, skip_mismatch=False, **kwargs):
+        from ..saving import load_weights
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def _checkpoint_children(self):
+        children = Layer._checkpoint_children(self)
+        if getattr(self, "optimizer", None) is not None:
+            children["optimizer"] = self.optimizer
+        return children
+
+
+def _flat_shapes(x):
+    return [tuple(t.shape) for t in nest.flatten(x)]

@@ -1,0 +1,110 @@
+"""Sequential: a plain stack of layers, one input and one output."""
+from __future__ import annotations
+
+from ..layers.base import Layer
+from ..layers.core import InputLayer
+from .model import Model
+
+
+class Sequential(Model):
+    """A linear stack of layers.
+
+    >>> import cuflow as cf
+    >>> model = cf.keras.Sequential([cf.keras.layers.Dense(4, input_shape=(3,)),
+    ...                              cf.keras.layers.Dense(1)])
+    >>> model.count_params()
+    21
+    """
+
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
+        self._seq_layers = []
+        self._input_shape = None
+        for layer in layers or []:
+            self.add(layer)
+
+    def add(self, layer, rebuild=True):
+        """Appends a layer (an InputLayer/Input sets the input shape)."""
+        from ..keras_tensor import KerasTensor
+        if isinstance(layer, KerasTensor):
+            layer = getattr(layer, "_origin", None)
+        if isinstance(layer, InputLayer):
+            self._input_shape = layer.batch_shape
+            return
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Only instances of `keras.Layer` can be added to a Sequential "
+                             f"model. Received: {layer!r} (of type {type(layer)})")
+        if any(existing.name == layer.name for existing in self._seq_layers):
+            raise ValueError(f'All layers added to a Sequential model should have unique '
+                             f'names. Name "{layer.name}" is already the name of a layer in '
+                             f"this model. Update the `name` argument to pass a unique name.")
+        if not self._seq_layers and layer._batch_input_shape is not None:
+            self._input_shape = layer._batch_input_shape
+        self._seq_layers.append(layer)
+        self._layers = list(self._seq_layers)
+        self.built = False
+        if self._input_shape is not None and rebuild:
+            self.build(self._input_shape)
+
+    def pop(self, rebuild=True):
+        if not self._seq_layers:
+            raise TypeError("There are no layers in the model.")
+        layer = self._seq_layers.pop()
+        self._layers = list(self._seq_layers)
+        self.built = False
+        if self._input_shape is not None and self._seq_layers and rebuild:
+            self.build(self._input_shape)
+        return layer
+
+    @property
+    def layers(self):
+        return list(self._seq_layers)
+
+    def build(self, input_shape=None):
+        if input_shape is None:
+            input_shape = self._input_shape
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument.")
+        self._input_shape = tuple(input_shape)
+        Model.build(self, self._input_shape)
+        self.built = True
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        for layer in self._seq_layers:
+            if training is not None and layer._call_has_training:
+                x = layer(x, training=training)
+            else:
+                x = layer(x)
+        return x
+
+    @property
+    def input_shape(self):
+        return self._input_shape
+
+    @property
+    def output_shape(self):
+        from .functional import probe_output_shapes
+        shape = self._input_shape
+        for layer in self._seq_layers:
+            shape = probe_output_shapes(layer, shape)
+        return shape
+
+    def get_config(self):
+        from ..saving import serialize_keras_object
+        config = {"name": self.name, "trainable": self.trainable,
+                  "layers": [serialize_keras_object(layer) for layer in self._seq_layers]}
+        if self._input_shape is not None:
+            config["build_input_shape"] = list(self._input_shape)
+        return config
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        from ..saving import deserialize_keras_object
+        model = cls(name=config.get("name"))
+        for layer_config in config["layers"]:
+            model.add(deserialize_keras_object(layer_config, custom_objects, safe_mode),
+                      rebuild=False)
+        if config.get("build_input_shape") is not None:
+            model.build(tuple(config["build_input_shape"]))
+        return model

@@ -1,0 +1,27 @@
+"""``cf.keras.optimizers``."""
+from . import schedules  # noqa: F401
+from .base import Optimizer  # noqa: F401
+from .optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Lion,  # noqa: F401
+                         Nadam, RMSprop)
+
+_BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "lion": Lion}
+
+
+def get(identifier):
+    """An optimizer from a name ('adam'), a config dict or an instance."""
+    if isinstance(identifier, Optimizer) or hasattr(identifier, "apply_gradients"):
+        return identifier
+    if isinstance(identifier, dict):
+        cls = _BY_NAME[identifier["class_name"].lower()]
+        return cls.from_config(identifier.get("config", {}))
+    if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
+        return _BY_NAME[identifier.lower()]()
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+
+
+def serialize(optimizer):
+    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+
+
+deserialize = get

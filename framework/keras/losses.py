@@ -227,10 +227,8 @@ def reduce_weighted(values, sample_weight, reduction):
     total = _r.reduce_sum(values)
     if reduction == "sum":
         return total
-    n = 1
-    for d in values.shape:
-        n *= int(d)
-    return total / max(n, 1) if n else total * 0.0
+    count = _m.cast(_a.size(values), total.dtype)  # dynamic: the batch may be unknown
+    return _m.div_no_nan(total, count)
 
 
 class LossFunctionWrapper(Loss):

@@ -344,8 +344,12 @@ def _big_batch(x):
 
 
 def _batch_size(x):
+    """The batch size as a float32 tensor (dynamic: traced steps may not know it)."""
+    from ...ops import array_ops
     first = nest.flatten(x)[0]
-    return float(first.shape[0]) if first.shape and first.shape[0] is not None else 1.0
+    if first.shape.rank == 0:
+        return 1.0
+    return _m.cast(array_ops.shape(first)[0], "float32")
 
 
 def _to_python(logs):

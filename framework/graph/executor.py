@@ -16,9 +16,9 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, OpError
 from ..tensor import Tensor
-from .ir import ASSIGN, PRINT
+from .ir import ASSIGN, PRINT, READ
 
-_OP, _MULTI, _ASSIGN, _PRINT, _INPLACE, _PAR, _FREE = range(7)
+_OP, _MULTI, _ASSIGN, _PRINT, _INPLACE, _PAR, _FREE, _READ = range(8)
 PARALLEL_MIN = 1 << 18   # output elements: independent NumPy ops this big share a pool
 _pool = None
 _ndarray = np.ndarray
@@ -74,6 +74,8 @@ class Executor:
                 steps.append((_ASSIGN, n.attrs["var"], ins, outs, n, clear))
             elif n.op is PRINT:
                 steps.append((_PRINT, None, ins, outs, n, clear))
+            elif n.op is READ:
+                steps.append((_READ, n.attrs["var"], ins, outs, n, clear))
             else:
                 call = _bind(n.op, xp, device, n.attrs)
                 inplace = (n.extra or {}).get("inplace") if isinstance(n.extra, dict) else None
@@ -116,6 +118,8 @@ class Executor:
                     _run_parallel(call, env, cpu)
                 elif kind == _PRINT:
                     _print(node, [env[i] for i in ins])
+                elif kind == _READ:
+                    env[outs[0]] = call._tensor._value
                 for i in clear:
                     env[i] = None
         except _Failed as failed:
@@ -280,6 +284,9 @@ def interpret(nodes, env, leaf):
                 env[v.id] = leaf(v)
             args.append(env[v.id])
         if n.op is ASSIGN or n.op is PRINT:
+            continue
+        if n.op is READ:
+            env[n.outputs[0].id] = n.attrs["var"]._tensor._value
             continue
         out = n.op.impl(np, *args, **n.attrs)
         outs = (out,) if len(n.outputs) == 1 else out

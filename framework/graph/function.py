@@ -29,7 +29,7 @@ from ..ops.registry import OPAQUE, OpDef
 from ..tensor import Tensor, Variable
 from ..tensor_spec import TensorSpec
 from . import signature as _sig
-from .ir import ASSIGN, PRINT
+from .ir import ASSIGN, PRINT, READ
 from .tracing import FuncGraph
 
 RETRACE_WARN_AFTER = 5
@@ -318,6 +318,10 @@ def replay(graph, inputs, device=None):
         env[v.id] = convert_to_tensor(v.const)
     for n in graph.nodes:
         if n.op is ASSIGN or n.op is PRINT:
+            continue
+        if n.op is READ:
+            from ..ops.math_ops import identity
+            env[n.outputs[0].id] = identity(n.attrs["var"])
             continue
         out = _dispatch.apply(n.op, [env[v.id] for v in n.inputs], n.attrs)
         outs = (out,) if len(n.outputs) == 1 else out

@@ -92,11 +92,16 @@ class Function:
             return self
         bound = self._bound.get(id(instance))
         if bound is None or bound._instance() is not instance:
+            try:
+                ref = weakref.ref(instance)
+            except TypeError:         # no __weakref__ slot: hold it (like a bound method)
+                ref = (lambda obj: lambda: obj)(instance)
             bound = Function(self._python_function, self._name, self._input_signature,
                              self._autograph, self._jit_compile, self._reduce_retracing,
-                             _instance=weakref.ref(instance))
+                             _instance=ref)
             self._bound[id(instance)] = bound
-            weakref.finalize(instance, self._bound.pop, id(instance), None)
+            if isinstance(ref, weakref.ref):
+                weakref.finalize(instance, self._bound.pop, id(instance), None)
         return bound
 
     @property

@@ -130,7 +130,7 @@ class Executor:
                 e.message = f"{e.message} (in cf.function at {st[4].source})"
                 e.args = (e.message,)
                 raise
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 raise node_error(st[4], [env[i] for i in st[2]], e) from e
             raise
         except OpError as e:
@@ -175,7 +175,7 @@ def _bundle_independent(steps, ready, window=8):
         if i in taken:
             out.append((_FREE, None, (), (), st[4], st[5]))
             continue
-        kind, _, ins, outs, node, _ = st
+        kind, _, _, outs, node, _ = st
         group = [st]
         if kind in (_OP, _MULTI) and _big(node):
             for j in range(i + 1, min(len(steps), i + 1 + window)):
@@ -216,11 +216,10 @@ def _run_parallel(substeps, env, cpu):
     for st, f in futures:
         try:
             f.result()
-        except Exception:
+        except Exception:  # noqa: BLE001 - re-raised below, naming the node
             for _, g in futures:
                 g.cancel()
             raise _Failed(st) from None
-    return None
 
 
 class _Failed(Exception):

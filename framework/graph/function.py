@@ -95,7 +95,7 @@ class Function:
             try:
                 ref = weakref.ref(instance)
             except TypeError:         # no __weakref__ slot: hold it (like a bound method)
-                ref = (lambda obj: lambda: obj)(instance)
+                ref = functools.partial(_same, instance)
             bound = Function(self._python_function, self._name, self._input_signature,
                              self._autograph, self._jit_compile, self._reduce_retracing,
                              _instance=ref)
@@ -288,6 +288,10 @@ class Function:
 
     def __repr__(self):
         return f"<cf.function {self._name} (traced {self._tracing_count}x)>"
+
+
+def _same(obj):
+    return obj
 
 
 _OUT = object()   # marks a tensor output's place in the output structure

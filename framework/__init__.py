@@ -50,6 +50,20 @@ from .ops.control_flow_ops import (case, cond, foldl, foldr, map_fn, scan,  # no
 from .ops.linalg_decomp import norm  # noqa: E402
 from .ops.linalg_ops import einsum, eye, tensordot  # noqa: E402
 
+# --- ops-array ---
+from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value  # noqa: E402
+from .ops.index_ops import (boolean_mask, gather, gather_nd, one_hot, repeat,  # noqa: E402
+                            scatter_nd, tensor_scatter_nd_add, tensor_scatter_nd_max,
+                            tensor_scatter_nd_min, tensor_scatter_nd_sub,
+                            tensor_scatter_nd_update, where)
+from .ops.manip_ops import (broadcast_dynamic_shape, broadcast_static_shape,  # noqa: E402
+                            depth_to_space, ensure_shape, identity_n, linspace, meshgrid, pad,
+                            reverse, roll, sequence_mask, shape_n, slice, space_to_depth,
+                            strided_slice, tile)
+from .ops.segment_ops import cumsum  # noqa: E402
+from .ops.sort_ops import (argsort, histogram_fixed_width, searchsorted, sort, unique,  # noqa: E402
+                           unique_with_counts)
+
 newaxis = None
 __version__ = "0.1.0"
 

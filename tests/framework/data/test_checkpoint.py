@@ -17,6 +17,10 @@ PIPELINES = {
                         .repeat(2).skip(1).take(20)),
     "fused": lambda: (D.from_tensor_slices((np.arange(60.0).reshape(30, 2), np.arange(30)))
                       .map(lambda a, b: (a + 1, b)).shuffle(8).batch(4).repeat(3)),
+    "fused_repeat": lambda: (D.from_tensor_slices(np.arange(17)).shuffle(8).repeat(3)
+                             .map(lambda v: v + 1).batch(5)),
+    "fused_repeat_below": lambda: D.from_tensor_slices(np.arange(9)).repeat(2).shuffle(6)
+                                   .batch(4),
     "unlifted": lambda: (D.from_tensor_slices(np.arange(40.0).reshape(10, 4))
                          .map(lambda v: v - cf.reduce_mean(v), num_parallel_calls=2)
                          .shuffle(5, seed=1).batch(3)),

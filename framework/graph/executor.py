@@ -16,9 +16,9 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, OpError
 from ..tensor import Tensor
-from .ir import ASSIGN, PRINT
+from .ir import ASSIGN, PRINT, READ
 
-_OP, _MULTI, _ASSIGN, _PRINT, _INPLACE, _PAR, _FREE = range(7)
+_OP, _MULTI, _ASSIGN, _PRINT, _INPLACE, _PAR, _FREE, _READ = range(8)
 PARALLEL_MIN = 1 << 18   # output elements: independent NumPy ops this big share a pool
 _pool = None
 _ndarray = np.ndarray
@@ -74,6 +74,8 @@ class Executor:
                 steps.append((_ASSIGN, n.attrs["var"], ins, outs, n, clear))
             elif n.op is PRINT:
                 steps.append((_PRINT, None, ins, outs, n, clear))
+            elif n.op is READ:
+                steps.append((_READ, n.attrs["var"], ins, outs, n, clear))
             else:
                 call = _bind(n.op, xp, device, n.attrs)
                 inplace = (n.extra or {}).get("inplace") if isinstance(n.extra, dict) else None
@@ -116,6 +118,8 @@ class Executor:
                     _run_parallel(call, env, cpu)
                 elif kind == _PRINT:
                     _print(node, [env[i] for i in ins])
+                elif kind == _READ:
+                    env[outs[0]] = call._tensor._value
                 for i in clear:
                     env[i] = None
         except _Failed as failed:
@@ -126,7 +130,7 @@ class Executor:
                 e.message = f"{e.message} (in cf.function at {st[4].source})"
                 e.args = (e.message,)
                 raise
-            except Exception as e:  # noqa: BLE001
+            except Exception as e:
                 raise node_error(st[4], [env[i] for i in st[2]], e) from e
             raise
         except OpError as e:
@@ -171,7 +175,7 @@ def _bundle_independent(steps, ready, window=8):
         if i in taken:
             out.append((_FREE, None, (), (), st[4], st[5]))
             continue
-        kind, _, ins, outs, node, _ = st
+        kind, _, _, outs, node, _ = st
         group = [st]
         if kind in (_OP, _MULTI) and _big(node):
             for j in range(i + 1, min(len(steps), i + 1 + window)):
@@ -212,11 +216,10 @@ def _run_parallel(substeps, env, cpu):
     for st, f in futures:
         try:
             f.result()
-        except Exception:
+        except Exception:  # noqa: BLE001 - re-raised below, naming the node
             for _, g in futures:
                 g.cancel()
             raise _Failed(st) from None
-    return None
 
 
 class _Failed(Exception):
@@ -280,6 +283,9 @@ def interpret(nodes, env, leaf):
                 env[v.id] = leaf(v)
             args.append(env[v.id])
         if n.op is ASSIGN or n.op is PRINT:
+            continue
+        if n.op is READ:
+            env[n.outputs[0].id] = n.attrs["var"]._tensor._value
             continue
         out = n.op.impl(np, *args, **n.attrs)
         outs = (out,) if len(n.outputs) == 1 else out

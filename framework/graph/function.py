@@ -29,7 +29,7 @@ from ..ops.registry import OPAQUE, OpDef
 from ..tensor import Tensor, Variable
 from ..tensor_spec import TensorSpec
 from . import signature as _sig
-from .ir import ASSIGN, PRINT
+from .ir import ASSIGN, PRINT, READ
 from .tracing import FuncGraph
 
 RETRACE_WARN_AFTER = 5
@@ -92,11 +92,16 @@ class Function:
             return self
         bound = self._bound.get(id(instance))
         if bound is None or bound._instance() is not instance:
+            try:
+                ref = weakref.ref(instance)
+            except TypeError:         # no __weakref__ slot: hold it (like a bound method)
+                ref = functools.partial(_same, instance)
             bound = Function(self._python_function, self._name, self._input_signature,
                              self._autograph, self._jit_compile, self._reduce_retracing,
-                             _instance=weakref.ref(instance))
+                             _instance=ref)
             self._bound[id(instance)] = bound
-            weakref.finalize(instance, self._bound.pop, id(instance), None)
+            if isinstance(ref, weakref.ref):
+                weakref.finalize(instance, self._bound.pop, id(instance), None)
         return bound
 
     @property
@@ -285,6 +290,10 @@ class Function:
         return f"<cf.function {self._name} (traced {self._tracing_count}x)>"
 
 
+def _same(obj):
+    return obj
+
+
 _OUT = object()   # marks a tensor output's place in the output structure
 _FRESH: dict = {}  # code object -> how many separate cf.functions traced it
 
@@ -318,6 +327,10 @@ def replay(graph, inputs, device=None):
         env[v.id] = convert_to_tensor(v.const)
     for n in graph.nodes:
         if n.op is ASSIGN or n.op is PRINT:
+            continue
+        if n.op is READ:
+            from ..ops.math_ops import identity
+            env[n.outputs[0].id] = identity(n.attrs["var"])
             continue
         out = _dispatch.apply(n.op, [env[v.id] for v in n.inputs], n.attrs)
         outs = (out,) if len(n.outputs) == 1 else out

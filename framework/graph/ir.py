@@ -19,6 +19,8 @@ _ids = itertools.count()
 # Pseudo-ops the tracer emits (not in the registry: they have no array impl of their own).
 ASSIGN = OpDef("assign_variable", STATEFUL, None, differentiable=False)
 PRINT = OpDef("print", STATEFUL, None, differentiable=False)
+READ = OpDef("read_variable", STATEFUL, None, differentiable=False)  # re-read after a branch
+                                                                    # assigned it
 CALL = OpDef("function_call", STATEFUL, None)       # a fused/opaque sub-program (cond, while)
 
 

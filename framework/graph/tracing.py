@@ -20,7 +20,7 @@ from ..ops.dispatch import _tls
 from ..ops.registry import ELEMENTWISE, OPAQUE, RANDOM, STATEFUL
 from ..tensor import Tensor, Variable
 from ..tensor_shape import TensorShape
-from .ir import ASSIGN, PRINT, Graph, Node, Value
+from .ir import ASSIGN, PRINT, READ, Graph, Node, Value
 
 _SMALL = 1 << 16            # constant-fold at trace time below this many elements
 _PROBE_CACHE: dict = {}
@@ -64,6 +64,9 @@ class FuncGraph(Graph):
         self._outer_map: dict[int, Value] = {}
         self.capture_src: dict[int, object] = {}    # outer value id -> tensor or Variable
         self.created_variables: list = []
+        self.assigned_vars: list = []          # variables a branch assigns
+        self.read_vars: set = set()            # ids of variables a branch read from outside
+        self.runtime_vars: set = set()         # ids of variables to read with READ nodes
         self._saved_state = None
 
     # --- context -----------------------------------------------------------------------
@@ -137,9 +140,20 @@ class FuncGraph(Graph):
     def read_variable(self, var):
         """``var``'s symbolic value here; the first read swaps in a per-call capture."""
         t = var._tensor
+        if self.outer is not None:
+            if id(var) in self.runtime_vars and id(var) not in self._var_saved:
+                # a loop body that assigns var must read it anew each iteration
+                node = Node(READ, [], {"var": var}, user_frame())
+                node.outputs = (Value(var.shape if var.shape.is_fully_defined() else
+                                      t.shape, t.dtype, producer=node, graph=self),)
+                self.nodes.append(node)
+                self._var_saved[id(var)] = (var, t)
+                var._tensor = SymbolicTensor(node.outputs[0], self.device)
+                return var._tensor
+            if t._sym is None or t._sym.graph is not self:
+                self.read_vars.add(id(var))
+            return self.outer.read_variable(var) if t._sym is None else t
         if t._sym is None:
-            if self.outer is not None:
-                return self.outer.read_variable(var)
             v = Value(var.shape if var.shape.is_fully_defined() else t.shape, t.dtype,
                       kind="capture", graph=self, name=f"%{var.name.split(':')[0]}")
             self.captures.append((v, var))
@@ -266,18 +280,35 @@ class FuncGraph(Graph):
                 None, mode, f"{mode}: shape {value.shape} does not match variable "
                 f"'{var.name}' of shape {var.shape} (at {user_frame()})")
         v = self.value_of(value)
-        root = self
-        while root.outer is not None:
-            root = root.outer
-        if root is not self:
-            raise InvalidArgumentError(
-                None, mode, f"{mode}: assigning variable '{var.name}' inside a cf.cond / "
-                f"cf.while_loop branch is not supported yet; assign after the control "
-                f"flow (at {user_frame()})")
         node = Node(ASSIGN, [v], {"var": var, "mode": mode}, user_frame())
         self.nodes.append(node)
+        if self.outer is not None:
+            # inside a branch: the enclosing graph re-reads the variable after the
+            # cond/while node (see reread_assigned); until then restore its view on exit
+            if id(var) not in self._var_saved:
+                self._var_saved[id(var)] = (var, var._tensor)
+            if not any(a is var for a in self.assigned_vars):
+                self.assigned_vars.append(var)
         var._tensor = SymbolicTensor(v, self.device)
         return var
+
+    def reread_assigned(self, branches):
+        """After a cond/while node whose branches assign variables: later reads here must
+        see the new values, so each such variable gets a fresh read node."""
+        seen = set()
+        for b in branches:
+            for var in b.graph.assigned_vars:
+                if id(var) in seen:
+                    continue
+                seen.add(id(var))
+                cur = self.read_variable(var)
+                node = Node(READ, [], {"var": var}, user_frame())
+                node.outputs = (Value(cur.shape, cur.dtype, producer=node, graph=self),)
+                self.nodes.append(node)
+                if self.outer is not None and id(var) not in self._var_saved:
+                    self._var_saved[id(var)] = (var, var._tensor)
+                    self.assigned_vars.append(var)
+                var._tensor = SymbolicTensor(node.outputs[0], self.device)
 
     def print_(self, template, tensors, stream, sep, end, summarize):
         vals = [self.value_of(t) if t._sym is not None else self._const_of(t)

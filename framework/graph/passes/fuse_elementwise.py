@@ -74,6 +74,7 @@ def _merge(into, other, group_of, producer_group, deps):
 
 
 SINGLE_OP_KERNEL = 1 << 16   # a lone op this big gets a (parallel) kernel too
+MAX_OPS = 128                # ops per generated kernel (compile time grows with size)
 
 
 def _big(node):
@@ -180,6 +181,9 @@ def run(graph, jit_compile=False, **_):
                 g.stops.append(text)
         else:
             joined.nodes.append(n)
+            if len(joined.nodes) >= MAX_OPS and not joined.closed:
+                joined.closed = f"kernel size limit ({MAX_OPS} ops)"
+                joined.stops.append(joined.closed)
         group_of[n.id] = joined
         for v in n.inputs:
             g = producer_group.get(v.id)

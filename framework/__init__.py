@@ -65,6 +65,9 @@ from .ops.segment_ops import cumsum  # noqa: E402
 from .ops.sort_ops import (argsort, histogram_fixed_width, searchsorted, sort, unique,  # noqa: E402
                            unique_with_counts)
 
+# --- host callbacks ---
+from .ops.script_ops import numpy_function, py_function  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 

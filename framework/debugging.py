@@ -31,7 +31,6 @@ def _compare(fn, text):
                                        f"{b.shape} are incompatible") from e
         if not ok:
             _fail(message, f"Condition x {text} y did not hold element-wise.", a, b)
-        return None
     check.__name__ = f"assert_{fn.__name__}"
     return check
 
@@ -170,4 +169,4 @@ def is_numeric_tensor(tensor):
 
 
 # --- linalg-autodiff: why a gradient is None ---
-from .autodiff.explain import explain_gradients  # noqa: E402,F401
+from .autodiff.explain import explain_gradients  # noqa: F401

@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from .. import placement as _device
 from .. import dtypes as _dt
+from .. import placement as _device
 from ..errors import InvalidArgumentError, OpError, describe, user_frame
 from ..tensor import Tensor, Variable
 
@@ -85,7 +85,7 @@ def apply(op, args, attrs=_EMPTY):
             out = op.impl(dev.xp, *vals)
     except OpError:
         raise
-    except Exception as e:  # noqa: BLE001 - re-raised with the op's context
+    except Exception as e:
         raise _wrap_error(op, vals, attrs, e) from e
     if op.n_out == 1:
         if type(out) is not _ndarray and dev is _CPU:
@@ -126,7 +126,7 @@ def _apply_hooked(op, args, attrs):
         seconds = time.perf_counter() - t0
     finally:
         tls.in_hook = False
-    for fn in list(_hooks):
+    for fn in _hooks:
         fn(op, args, result, seconds)
     return result
 
@@ -201,7 +201,6 @@ def _convert_inputs(op, args, vals, dev):
         vals[i] = _literal(op, a, strong)
     if op.promote and len(vals) > 1:
         vals = _promote_values(op, vals, target)
-    xp = target.xp
     for i, v in enumerate(vals):
         if _array_device(v) is not target:
             vals[i] = _to_device(v, target)
@@ -245,7 +244,7 @@ def _literal(op, value, strong):
             f"(at {user_frame()})")
     try:
         return np.asarray(value)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         raise InvalidArgumentError(None, op.name, f"{op.name}: cannot convert "
                                    f"{type(value).__name__} to a tensor") from e
 

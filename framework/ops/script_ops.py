@@ -8,7 +8,7 @@ from .. import dtypes as _dt
 from ..backend import to_numpy
 from ..tensor_shape import TensorShape
 from .dispatch import apply as _apply
-from .registry import OpDef, STATEFUL
+from .registry import STATEFUL, OpDef
 
 _OPS: dict[int, OpDef] = {}
 
@@ -36,7 +36,7 @@ def _op(n):
     return op
 
 
-def numpy_function(func, inp, Tout, stateful=True, name=None):  # noqa: N803 - TF's name
+def numpy_function(func, inp, Tout, stateful=True, name=None):
     """Calls ``func`` on the NumPy values of ``inp``; returns tensors of dtypes ``Tout``.
 
     >>> import cuflow as cf
@@ -51,6 +51,6 @@ def numpy_function(func, inp, Tout, stateful=True, name=None):  # noqa: N803 - T
     return list(out) if isinstance(out, tuple) else [out]
 
 
-def py_function(func, inp, Tout, name=None):  # noqa: N803
+def py_function(func, inp, Tout, name=None):
     """Like numpy_function; ``func`` receives NumPy arrays (cuflow's eager values)."""
     return numpy_function(func, inp, Tout, name=name)

@@ -1,7 +1,34 @@
 """``cf.keras.layers``."""
 from .base import InputSpec, Layer  # noqa: F401
-from .core import (Activation, Dense, Dropout, Flatten, Identity, Input,  # noqa: F401
-                   InputLayer, Lambda, Permute, Rescaling, RepeatVector, Reshape)
-from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,  # noqa: F401
-                    Subtract, add, average, concatenate, dot, maximum, minimum, multiply,
-                    subtract)
+from .core import (  # noqa: F401
+                   Activation,
+                   Dense,
+                   Dropout,
+                   Flatten,
+                   Identity,
+                   Input,
+                   InputLayer,
+                   Lambda,
+                   Permute,
+                   RepeatVector,
+                   Rescaling,
+                   Reshape,
+)
+from .merge import (  # noqa: F401
+                   Add,
+                   Average,
+                   Concatenate,
+                   Dot,
+                   Maximum,
+                   Minimum,
+                   Multiply,
+                   Subtract,
+                   add,
+                   average,
+                   concatenate,
+                   dot,
+                   maximum,
+                   minimum,
+                   multiply,
+                   subtract,
+)

@@ -23,7 +23,7 @@ from ...tensor import Tensor, Variable
 from ...tensor_shape import TensorShape
 from .. import backend, constraints, initializers, regularizers
 from .. import mixed_precision as _mp
-from ..keras_tensor import KerasTensor, any_symbolic
+from ..keras_tensor import any_symbolic
 
 
 def _snake(name):
@@ -170,35 +170,29 @@ class Layer:
     def _own_weights(self):
         return self._trainable_weights + self._non_trainable_weights
 
-    @property
-    def weights(self):
+    def _collect(self, own, sublayer_attr):
+        """Own variables then each sublayer's, each variable once (Keras's order)."""
         out, seen = [], set()
-        for w in self._own_weights():
+        for w in own:
             if id(w) not in seen:
                 seen.add(id(w))
                 out.append(w)
         for layer in self._layers:
-            for w in layer.weights:
+            for w in getattr(layer, sublayer_attr):
                 if id(w) not in seen:
                     seen.add(id(w))
                     out.append(w)
         return out
 
     @property
+    def weights(self):
+        return self._collect(self._own_weights(), "weights")
+
+    @property
     def trainable_weights(self):
         if not self._trainable:
             return []
-        out, seen = [], set()
-        for w in self._trainable_weights:
-            if id(w) not in seen:
-                seen.add(id(w))
-                out.append(w)
-        for layer in self._layers:
-            for w in layer.trainable_weights:
-                if id(w) not in seen:
-                    seen.add(id(w))
-                    out.append(w)
-        return out
+        return self._collect(self._trainable_weights, "trainable_weights")
 
     @property
     def non_trainable_weights(self):

@@ -11,7 +11,6 @@ import numpy as np
 from ... import nn as _nn
 from ...ops import array_ops as _a
 from ...ops import linalg_ops as _la
-from ...ops import math_ops as _m
 from .. import activations, constraints, initializers, regularizers
 from ..keras_tensor import KerasTensor
 from .base import InputSpec, Layer
@@ -46,7 +45,7 @@ class InputLayer(Layer):
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, batch_shape=None,
-          tensor=None, **kwargs):  # noqa: N802 - Keras's name
+          tensor=None, **kwargs):
     """A symbolic input of a Functional model (batch dimension None unless given).
 
     >>> import cuflow as cf

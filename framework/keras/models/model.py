@@ -77,8 +77,8 @@ class Model(Trainer, Layer):
         else:
             xs = np.zeros([2 if d is None else d for d in tuple(shapes)], np.float32)
         del KerasTensor
-        from .. import backend
         from ...autodiff.custom_gradient import _paused_tapes
+        from .. import backend
         self.built = True  # so that __call__ goes straight to call(), building sublayers
         try:
             with _paused_tapes(), backend.training_scope(False):

@@ -32,3 +32,11 @@ from .merge import (  # noqa: F401
                    multiply,
                    subtract,
 )
+from .convolutional import (AveragePooling1D, AveragePooling2D, AvgPool1D,  # noqa: F401
+                            AvgPool2D, Conv1D, Conv2D, Convolution1D, Convolution2D,
+                            GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
+                            GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,
+                            GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D,
+                            MaxPooling1D, MaxPooling2D)
+from .embedding import Embedding  # noqa: F401
+from .normalization import BatchNormalization, LayerNormalization  # noqa: F401

@@ -97,6 +97,13 @@ class Model(Trainer, Layer):
     def get_config(self):
         return Layer.get_config(self)
 
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        if "nodes" in config and "layers" in config:  # a Functional model's graph
+            from ..saving import functional_from_config
+            return functional_from_config(config, custom_objects, safe_mode)
+        return cls(**config)
+
     def to_json(self, **kwargs):
         import json
 

@@ -461,12 +461,30 @@ def _probe_known(op, shapes, dts, consts, attrs, vals, source):
     inv or cholesky reject singular stand-ins; the first valid one gives the shapes)."""
     first = None
     for make in (lambda: _arrays(shapes, dts, consts), lambda: _arrays(shapes, dts, consts, 0),
-                 lambda: _eye_arrays(shapes, dts, consts)):
+                 lambda: _eye_arrays(shapes, dts, consts),
+                 lambda: _sorted_random_arrays(shapes, dts, consts)):
         try:
             return _run_probe(op, make(), attrs, vals, source)
         except InvalidArgumentError as e:
             first = first or e
     raise first
+
+
+def _sorted_random_arrays(shapes, dts, consts):
+    """Distinct increasing values (ops such as histogram_fixed_width need a real range)."""
+    out = []
+    for s, d, c in zip(shapes, dts, consts):
+        if c is not None and tuple(np.shape(c)) == s:
+            out.append(c)
+            continue
+        n = int(np.prod(s))
+        base = np.arange(1, n + 1, dtype=np.float64) / (n + 1)
+        if np.dtype(d).kind in "iu":
+            base = np.arange(n) % 3
+        elif np.dtype(d).kind == "b":
+            base = np.arange(n) % 2 == 0
+        out.append(base.astype(d).reshape(s))
+    return out
 
 
 def _eye_arrays(shapes, dts, consts):

@@ -27,7 +27,14 @@ def test_traced_matches_eager(info):
             with pytest.raises(type(e)):
                 cf.function(lambda *a, kw=sample.kwargs: info.fn(*a, **kw))(*args)
             continue
-        got = _outputs(cf.function(lambda *a, kw=sample.kwargs: info.fn(*a, **kw))(*args))
+        try:
+            got = _outputs(cf.function(lambda *a, kw=sample.kwargs: info.fn(*a, **kw))(*args))
+        except cf.errors.InvalidArgumentError as e:
+            if "static value is needed" not in str(e):
+                raise
+            # the op's output shape depends on input values (segment ids, counts):
+            # those inputs must be known while tracing, so capture them as constants
+            got = _outputs(cf.function(lambda kw=sample.kwargs: info.fn(*args, **kw))())
         assert len(got) == len(want)
         for g, w in zip(got, want):
             assert g.dtype == w.dtype, (info.name, sample)

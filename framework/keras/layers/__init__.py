@@ -44,3 +44,7 @@ from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,  
                   SimpleRNNCell, TimeDistributed)
 from .attention import (AdditiveAttention, Attention, EinsumDense,  # noqa: F401
                         MultiHeadAttention)
+from .reshaping import (ActivityRegularization, Cropping1D, Cropping2D,  # noqa: F401
+                        GaussianDropout, GaussianNoise, Masking, SpatialDropout1D,
+                        SpatialDropout2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
+                        ZeroPadding2D)

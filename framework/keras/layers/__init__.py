@@ -48,3 +48,10 @@ from .reshaping import (ActivityRegularization, Cropping1D, Cropping2D,  # noqa:
                         GaussianDropout, GaussianNoise, Masking, SpatialDropout1D,
                         SpatialDropout2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
                         ZeroPadding2D)
+from .convolutional import (Conv1DTranspose, Conv2DTranspose, Conv3D,  # noqa: F401
+                            Convolution2DTranspose, Convolution3D, Deconvolution2D,
+                            DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
+                            SeparableConvolution1D, SeparableConvolution2D)
+from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
+                      GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
+                      MaxPooling3D)

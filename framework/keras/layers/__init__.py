@@ -39,7 +39,8 @@ from .convolutional import (AveragePooling1D, AveragePooling2D, AvgPool1D,  # no
                             GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D,
                             MaxPooling1D, MaxPooling2D)
 from .embedding import Embedding  # noqa: F401
-from .normalization import BatchNormalization, LayerNormalization  # noqa: F401
+from .normalization import (BatchNormalization, GroupNormalization,  # noqa: F401
+                            LayerNormalization, UnitNormalization)
 from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,  # noqa: F401
                   SimpleRNNCell, TimeDistributed)
 from .attention import (AdditiveAttention, Attention, EinsumDense,  # noqa: F401

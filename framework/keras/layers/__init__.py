@@ -56,3 +56,5 @@ from .convolutional import (Conv1DTranspose, Conv2DTranspose, Conv3D,  # noqa: F
 from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
                       GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
                       MaxPooling3D)
+from .preprocessing import (CategoryEncoding, CenterCrop, Discretization,  # noqa: F401
+                            Normalization, Resizing)

@@ -193,9 +193,16 @@ class _GlobalPool(Layer):
         self.data_format = data_format or "channels_last"
         self.keepdims = keepdims
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None):
         axes = list(range(1, self.rank + 1)) if self.data_format == "channels_last" else \
             list(range(2, self.rank + 2))
+        if mask is not None and self.rank == 1 and self.kind == "avg":
+            # Keras: the mean over unmasked steps only
+            from ...ops import math_ops as _m
+            m = _m.cast(mask, inputs.dtype)
+            m = _a.expand_dims(m, 2 if self.data_format == "channels_last" else 1)
+            return _r.reduce_sum(inputs * m, axis=axes, keepdims=self.keepdims) / \
+                _r.reduce_sum(m, axis=axes, keepdims=self.keepdims)
         fn = _r.reduce_mean if self.kind == "avg" else _r.reduce_max
         return fn(inputs, axis=axes, keepdims=self.keepdims)
 

@@ -87,3 +87,12 @@ def test_mask_propagates_through_functional_model():
     emb = [la for la in model.layers if isinstance(la, L.Embedding)][0]
     ref = lstm(emb(np.array([[2, 3]]))).numpy()
     np.testing.assert_allclose(model(ids).numpy(), ref, atol=1e-6)
+
+
+def test_global_average_pooling_1d_respects_mask():
+    emb = L.Embedding(6, 3, mask_zero=True)
+    ids = np.array([[1, 2, 0, 0], [3, 4, 5, 0]])
+    out = L.GlobalAveragePooling1D()(emb(ids)).numpy()
+    w = emb.embeddings.numpy()
+    np.testing.assert_allclose(out[0], w[[1, 2]].mean(0), atol=1e-6)
+    np.testing.assert_allclose(out[1], w[[3, 4, 5]].mean(0), atol=1e-6)

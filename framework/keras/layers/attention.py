@@ -120,12 +120,12 @@ class MultiHeadAttention(Layer):
         if attention_axes is not None and not isinstance(attention_axes, (list, tuple)):
             attention_axes = (attention_axes,)
         self.attention_axes = attention_axes
-        self._init_args = dict(kernel_initializer=kernel_initializer,
-                               bias_initializer=bias_initializer,
-                               kernel_regularizer=kernel_regularizer,
-                               bias_regularizer=bias_regularizer,
-                               kernel_constraint=kernel_constraint,
-                               bias_constraint=bias_constraint)
+        self._init_args = {"kernel_initializer": kernel_initializer,
+                           "bias_initializer": bias_initializer,
+                           "kernel_regularizer": kernel_regularizer,
+                           "bias_regularizer": bias_regularizer,
+                           "kernel_constraint": kernel_constraint,
+                           "bias_constraint": bias_constraint}
         self.seed = seed
         self.supports_masking = True
         self._dense_built = False

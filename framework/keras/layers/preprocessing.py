@@ -26,7 +26,7 @@ def _as_numpy(data):
     """adapt() input: an array, a tensor, or a dataset of batches (concatenated)."""
     if isinstance(data, Tensor):
         return np.asarray(data.numpy())
-    if isinstance(data, np.ndarray) or isinstance(data, (list, tuple)):
+    if isinstance(data, (np.ndarray, list, tuple)):
         return np.asarray(data)
     batches = [np.asarray(b.numpy() if isinstance(b, Tensor) else b) for b in data]
     return np.concatenate(batches, axis=0)
@@ -202,8 +202,8 @@ class Resizing(Layer):
 
 def _crop_to_aspect(x, th, tw):
     h, w = int(x.shape[-3]), int(x.shape[-2])
-    ch = min(h, int(round(w * th / tw)))
-    cw = min(w, int(round(h * tw / th)))
+    ch = min(h, round(w * th / tw))
+    cw = min(w, round(h * tw / th))
     top, left = (h - ch) // 2, (w - cw) // 2
     return x[..., top:top + ch, left:left + cw, :]
 

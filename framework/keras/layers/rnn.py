@@ -46,18 +46,21 @@ def _init_common(cell, units, activation, use_bias, kernel_initializer,
 
 
 def _common_config(cell):
-    return dict(units=cell.units, activation=activations.serialize(cell.activation),
-                use_bias=cell.use_bias,
-                kernel_initializer=initializers.serialize(cell.kernel_initializer),
-                recurrent_initializer=initializers.serialize(cell.recurrent_initializer),
-                bias_initializer=initializers.serialize(cell.bias_initializer),
-                kernel_regularizer=regularizers.serialize(cell.kernel_regularizer),
-                recurrent_regularizer=regularizers.serialize(cell.recurrent_regularizer),
-                bias_regularizer=regularizers.serialize(cell.bias_regularizer),
-                kernel_constraint=constraints.serialize(cell.kernel_constraint),
-                recurrent_constraint=constraints.serialize(cell.recurrent_constraint),
-                bias_constraint=constraints.serialize(cell.bias_constraint),
-                dropout=cell.dropout, recurrent_dropout=cell.recurrent_dropout)
+    return {
+        "units": cell.units,
+        "activation": activations.serialize(cell.activation),
+        "use_bias": cell.use_bias,
+        "kernel_initializer": initializers.serialize(cell.kernel_initializer),
+        "recurrent_initializer": initializers.serialize(cell.recurrent_initializer),
+        "bias_initializer": initializers.serialize(cell.bias_initializer),
+        "kernel_regularizer": regularizers.serialize(cell.kernel_regularizer),
+        "recurrent_regularizer": regularizers.serialize(cell.recurrent_regularizer),
+        "bias_regularizer": regularizers.serialize(cell.bias_regularizer),
+        "kernel_constraint": constraints.serialize(cell.kernel_constraint),
+        "recurrent_constraint": constraints.serialize(cell.recurrent_constraint),
+        "bias_constraint": constraints.serialize(cell.bias_constraint),
+        "dropout": cell.dropout,
+        "recurrent_dropout": cell.recurrent_dropout}
 
 
 class _Cell(Layer):

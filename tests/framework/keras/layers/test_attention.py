@@ -103,7 +103,7 @@ def test_embedding_mask_reaches_mha():
     emb = L.Embedding(5, 4, mask_zero=True)
     mha = L.MultiHeadAttention(1, 4)
     e = emb(ids)
-    out, p = mha(e, e, return_attention_scores=True)
+    _, p = mha(e, e, return_attention_scores=True)
     p = p.numpy()
     assert np.allclose(p[1, 0, 0, 1:], 0)            # padded keys get no weight
     assert np.allclose(p[0, 0, 0, 2], 0)

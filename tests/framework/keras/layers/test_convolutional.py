@@ -13,8 +13,8 @@ def _x(*shape, seed=0):
 
 
 def _conv2d_ref(x, w, stride=1, dil=1):
-    n, h, wd, c = x.shape
-    kh, kw, ci, co = w.shape
+    n, h, wd, _ = x.shape
+    kh, kw, _, co = w.shape
     ekh, ekw = (kh - 1) * dil + 1, (kw - 1) * dil + 1
     ho, wo = (h - ekh) // stride + 1, (wd - ekw) // stride + 1
     out = np.zeros((n, ho, wo, co))
@@ -26,8 +26,8 @@ def _conv2d_ref(x, w, stride=1, dil=1):
 
 
 def _conv_transpose2d_ref(x, w, stride):
-    n, h, wd, c = x.shape
-    kh, kw, co, ci = w.shape
+    n, h, wd, _ = x.shape
+    kh, kw, co, _ = w.shape
     out = np.zeros((n, (h - 1) * stride + kh, (wd - 1) * stride + kw, co))
     for i in range(h):
         for j in range(wd):

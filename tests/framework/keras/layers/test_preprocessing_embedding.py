@@ -83,8 +83,8 @@ def test_mask_propagates_through_functional_model():
     out = L.LSTM(3)(x)
     model = K.Model(inp, out)
     ids = np.array([[2, 3, 0, 0]])
-    lstm = [la for la in model.layers if isinstance(la, L.LSTM)][0]
-    emb = [la for la in model.layers if isinstance(la, L.Embedding)][0]
+    lstm = next(la for la in model.layers if isinstance(la, L.LSTM))
+    emb = next(la for la in model.layers if isinstance(la, L.Embedding))
     ref = lstm(emb(np.array([[2, 3]]))).numpy()
     np.testing.assert_allclose(model(ids).numpy(), ref, atol=1e-6)
 

@@ -49,3 +49,65 @@ def set_dtype_policy(policy):
 
 def dtype_policy():
     return _global
+
+
+class LossScaleOptimizer:
+    """Dynamic loss scaling: scale the loss, unscale gradients, skip non-finite steps.
+
+    The scale starts at ``initial_scale`` (2**15), halves on a non-finite gradient (the
+    step is skipped) and doubles after ``dynamic_growth_steps`` finite steps.
+    """
+
+    def __init__(self, inner_optimizer, initial_scale=2.0 ** 15, dynamic_growth_steps=2000,
+                 dynamic=True, **kwargs):
+        self.inner_optimizer = inner_optimizer
+        self.dynamic = dynamic
+        self._scale = float(initial_scale)
+        self.dynamic_growth_steps = int(dynamic_growth_steps)
+        self._good_steps = 0
+
+    def __getattr__(self, name):
+        if name == "inner_optimizer":
+            raise AttributeError(name)
+        return getattr(self.inner_optimizer, name)
+
+    @property
+    def loss_scale(self):
+        return self._scale
+
+    @property
+    def dynamic_counter(self):
+        return self._good_steps
+
+    def scale_loss(self, loss):
+        import cuflow as cf
+        return loss * cf.cast(self._scale, loss.dtype)
+
+    get_scaled_loss = scale_loss
+
+    def get_unscaled_gradients(self, grads):
+        return [None if g is None else g * (1.0 / self._scale) for g in grads]
+
+    def apply_gradients(self, grads_and_vars, **kwargs):
+        import numpy as np
+        pairs = list(grads_and_vars)
+        grads = [None if g is None else np.asarray(g.numpy(), np.float32) / self._scale
+                 for g, _ in pairs]
+        finite = all(np.isfinite(g).all() for g in grads if g is not None)
+        if not finite:
+            self._scale = max(self._scale / 2.0, 1.0)
+            self._good_steps = 0
+            return self.inner_optimizer.iterations
+        self._good_steps += 1
+        if self.dynamic and self._good_steps >= self.dynamic_growth_steps:
+            self._scale *= 2.0
+            self._good_steps = 0
+        import cuflow as cf
+        return self.inner_optimizer.apply_gradients(
+            [(None if g is None else cf.constant(g), v) for g, (_, v) in zip(grads, pairs)])
+
+    def get_config(self):
+        from . import optimizers
+        return {"inner_optimizer": optimizers.serialize(self.inner_optimizer),
+                "initial_scale": self._scale,
+                "dynamic_growth_steps": self.dynamic_growth_steps}

@@ -11,7 +11,9 @@ def print_summary(model, print_fn=print):
     for layer in model.layers:
         nodes = getattr(layer, "_inbound_nodes", [])
         shape = "?"
-        if nodes:
+        if hasattr(layer, "output") and not nodes:
+            shape = _fmt_shape(tuple(layer.output.shape.as_list()))
+        elif nodes:
             import cuflow as cf
             outs = cf.nest.flatten(nodes[-1].outputs)
             shape = ", ".join(_fmt_shape(tuple(o.shape.as_list())) for o in outs)

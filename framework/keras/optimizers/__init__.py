@@ -17,6 +17,10 @@ def _arr(x):
     return np.asarray(x)
 
 
+def _xp(a):
+    return np if type(a) is np.ndarray else __import__("cupy")
+
+
 def _set(var, value):
     var._set_tensor(Tensor(value, var._tensor._device))
 
@@ -180,13 +184,24 @@ class Adam(Optimizer):
         alpha = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t)
         m = self._slot(v, "momentum")
         u = self._slot(v, "velocity")
-        m += (g - m) * (1 - b1)
-        u += (g * g - u) * (1 - b2)
+        xp = _xp(w)
+        tmp = xp.subtract(g, m)          # m += (g - m) * (1 - b1), in place
+        tmp *= 1 - b1
+        m += tmp
+        xp.multiply(g, g, out=tmp)       # u += (g*g - u) * (1 - b2)
+        tmp -= u
+        tmp *= 1 - b2
+        u += tmp
         if self.amsgrad:
-            vh = np.maximum(self._slot(v, "velocity_hat"), u)
+            vh = xp.maximum(self._slot(v, "velocity_hat"), u)
             self._put_slot(v, "velocity_hat", vh)
             u = vh
-        return w - (alpha * m / (np.sqrt(u) + self.epsilon)).astype(w.dtype)
+        xp.sqrt(u, out=tmp)
+        tmp += self.epsilon
+        xp.divide(m, tmp, out=tmp)
+        tmp *= -alpha
+        tmp += w                         # a fresh array: the old value may be referenced
+        return tmp
 
     def get_config(self):
         return super().get_config() | {"beta_1": self.beta_1, "beta_2": self.beta_2,

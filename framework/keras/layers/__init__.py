@@ -40,3 +40,5 @@ from .convolutional import (AveragePooling1D, AveragePooling2D, AvgPool1D,  # no
                             MaxPooling1D, MaxPooling2D)
 from .embedding import Embedding  # noqa: F401
 from .normalization import BatchNormalization, LayerNormalization  # noqa: F401
+from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,  # noqa: F401
+                  SimpleRNNCell, TimeDistributed)

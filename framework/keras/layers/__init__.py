@@ -42,3 +42,4 @@ from .embedding import Embedding  # noqa: F401
 from .normalization import BatchNormalization, LayerNormalization  # noqa: F401
 from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,  # noqa: F401
                   SimpleRNNCell, TimeDistributed)
+from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401

@@ -68,10 +68,9 @@ class MultiHeadAttention(Layer):
             self.build(tuple(query.shape), tuple(value.shape), tuple(key.shape))
         return super().__call__(query, value, key, **kwargs)
 
-    @staticmethod
-    def _apply(x, kernel, bias):
-        out = _la.einsum("btd,dhk->bthk", x, kernel)
-        return out + bias if bias is not None else out
+    def _apply(self, x, kernel, bias):
+        out = _la.einsum("btd,dhk->bthk", x, self._cw(kernel))
+        return out + self._cw(bias) if bias is not None else out
 
     def call(self, query, value=None, key=None, attention_mask=None,
              return_attention_scores=False, training=None, use_causal_mask=False):
@@ -96,9 +95,9 @@ class MultiHeadAttention(Layer):
         if self.dropout and training:
             weights = _nn.dropout(weights, rate=self.dropout)
         ctx = _la.einsum("bhqv,bvhk->bqhk", weights, v)
-        out = _la.einsum("bqhk,hko->bqo", ctx, self.output_kernel)
+        out = _la.einsum("bqhk,hko->bqo", ctx, self._cw(self.output_kernel))
         if self.output_bias is not None:
-            out = out + self.output_bias
+            out = out + self._cw(self.output_bias)
         return (out, weights) if return_attention_scores else out
 
     def get_config(self):

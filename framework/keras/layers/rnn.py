@@ -64,9 +64,9 @@ class _Cell(Layer):
     def project(self, x):
         """x @ kernel (+ input bias) for every time step at once: (B, T, gates*units)."""
         b, t, d = (int(s) for s in x.shape)
-        flat = _la.matmul(_a.reshape(x, (b * t, d)), self.kernel)
+        flat = _la.matmul(_a.reshape(x, (b * t, d)), self._cw(self.kernel))
         if self.bias is not None and self._input_bias() is not None:
-            flat = flat + self._input_bias()
+            flat = flat + self._cw(self._input_bias())
         return _a.reshape(flat, (b, t, -1))
 
     def _input_bias(self):
@@ -87,7 +87,7 @@ class SimpleRNNCell(_Cell):
     """h' = activation(x W + h U + b)."""
 
     def step(self, xw, states):
-        h = self.activation(xw + _la.matmul(states[0], self.recurrent_kernel))
+        h = self.activation(xw + _la.matmul(states[0], self._cw(self.recurrent_kernel)))
         return h, [h]
 
 
@@ -119,7 +119,7 @@ class LSTMCell(_Cell):
 
     def step(self, xw, states):
         h, c = states
-        z = xw + _la.matmul(h, self.recurrent_kernel)
+        z = xw + _la.matmul(h, self._cw(self.recurrent_kernel))
         i, f, g, o = _a.split(z, 4, axis=-1)
         ra = self.recurrent_activation
         c = ra(f) * c + ra(i) * self.activation(g)
@@ -155,15 +155,15 @@ class GRUCell(_Cell):
         xz, xr, xh = _a.split(xw, 3, axis=-1)
         ra = self.recurrent_activation
         if self.reset_after:
-            rec = _la.matmul(h, self.recurrent_kernel)
+            rec = _la.matmul(h, self._cw(self.recurrent_kernel))
             if self.bias is not None:
-                rec = rec + self.bias[1]
+                rec = rec + self._cw(self.bias[1])
             rz, rr, rh = _a.split(rec, 3, axis=-1)
             z = ra(xz + rz)
             r = ra(xr + rr)
             hh = self.activation(xh + r * rh)
         else:
-            uz, ur, uh = _a.split(self.recurrent_kernel, 3, axis=-1)
+            uz, ur, uh = _a.split(self._cw(self.recurrent_kernel), 3, axis=-1)
             z = ra(xz + _la.matmul(h, uz))
             r = ra(xr + _la.matmul(h, ur))
             hh = self.activation(xh + _la.matmul(r * h, uh))

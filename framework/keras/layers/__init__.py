@@ -42,4 +42,5 @@ from .embedding import Embedding  # noqa: F401
 from .normalization import BatchNormalization, LayerNormalization  # noqa: F401
 from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,  # noqa: F401
                   SimpleRNNCell, TimeDistributed)
-from .attention import AdditiveAttention, Attention, MultiHeadAttention  # noqa: F401
+from .attention import (AdditiveAttention, Attention, EinsumDense,  # noqa: F401
+                        MultiHeadAttention)

@@ -15,7 +15,7 @@ _warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"cuflow(\.|$
 from . import config, dtypes, errors, nest  # noqa: E402
 from . import bitwise, linalg, math  # noqa: E402
 from .autodiff import GradientTape, UnconnectedGradients, custom_gradient, recompute_grad  # noqa: E402
-from .device import device  # noqa: E402
+from .placement import device  # noqa: E402
 from .dtypes import (DType, as_dtype, bfloat16, bool, complex64, complex128, double,  # noqa: E402,A004
                      float16, float32, float64, half, int8, int16, int32, int64, string,
                      uint8, uint16, uint32, uint64)
@@ -34,8 +34,39 @@ from .ops.math_ops import where_v as _where_v  # noqa: E402
 from .ops.reduce_ops import (argmax, argmin, reduce_all, reduce_any, reduce_logsumexp,  # noqa: E402
                              reduce_max, reduce_mean, reduce_min, reduce_prod, reduce_std,
                              reduce_sum, reduce_variance)
+from .module import Module, name_scope  # noqa: E402
 from .tensor import Tensor, Variable, is_tensor  # noqa: E402
 from .tensor_shape import Dimension, TensorShape  # noqa: E402
+from .tensor_spec import TensorSpec  # noqa: E402
+
+# --- graph ---
+from .graph.function import function  # noqa: E402
+from .graph.tracing import init_scope  # noqa: E402
+from .ops.logging_ops import print  # noqa: E402,A004
+from .ops.control_flow_ops import (case, cond, foldl, foldr, map_fn, scan,  # noqa: E402
+                                   switch_case, while_loop)
+
+# --- linalg-autodiff ---
+from .ops.linalg_decomp import norm  # noqa: E402
+from .ops.linalg_ops import einsum, eye, tensordot  # noqa: E402
+
+# --- ops-array ---
+from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value  # noqa: E402
+from .ops.index_ops import (boolean_mask, dynamic_partition, dynamic_stitch,  # noqa: E402
+                            gather, gather_nd, invert_permutation, one_hot, repeat, scatter_nd,
+                            unravel_index, tensor_scatter_nd_add, tensor_scatter_nd_max,
+                            tensor_scatter_nd_min, tensor_scatter_nd_sub,
+                            tensor_scatter_nd_update, where)
+from .ops.manip_ops import (broadcast_dynamic_shape, broadcast_static_shape,  # noqa: E402
+                            depth_to_space, ensure_shape, identity_n, linspace, meshgrid, pad,
+                            reverse, reverse_sequence, roll, sequence_mask, shape_n, slice,
+                            space_to_depth, strided_slice, tile)
+from .ops.segment_ops import cumsum  # noqa: E402
+from .ops.sort_ops import (argsort, histogram_fixed_width, searchsorted, sort, unique,  # noqa: E402
+                           unique_with_counts)
+
+# --- host callbacks ---
+from .ops.script_ops import numpy_function, py_function  # noqa: E402
 
 newaxis = None
 __version__ = "0.1.0"
@@ -56,7 +87,13 @@ def __getattr__(name):
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'cuflow' has no attribute {name!r}")
-    module = _importlib.import_module(path, __name__)
+    try:
+        module = _importlib.import_module(path, __name__)
+    except ModuleNotFoundError as e:
+        if e.name and (__name__ + path).startswith(e.name):  # the subpackage itself
+            raise AttributeError(f"module 'cuflow' has no attribute {name!r} "
+                                 f"(cuflow{path} is not available)") from None
+        raise
     globals()[name] = module
     return module
 

@@ -19,6 +19,8 @@ class Knobs:
     cache_dir: str = field(default_factory=lambda: os.environ.get(
         "CUFLOW_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "cuflow")))
     fuse: bool = field(default_factory=lambda: os.environ.get("CUFLOW_FUSE", "1") != "0")
+    # fused chains on fewer elements run their ops through NumPy (no kernel launch/compile)
+    fuse_min_size: int = field(default_factory=lambda: _env_int("CUFLOW_FUSE_MIN_SIZE", 8192))
 
 
 knobs = Knobs()
@@ -61,7 +63,7 @@ def list_physical_devices(device_type=None):
 
 
 def list_logical_devices(device_type=None):
-    from . import device
+    from . import placement as device
     return [LogicalDevice(d.name, d.device_type) for d in device.list_devices(device_type)]
 
 
@@ -79,6 +81,10 @@ def set_logical_device_configuration(device, logical_devices):
     from . import backend
     if device.device_type == "CPU":
         backend.set_logical_cpu_count(len(logical_devices))
+    elif logical_devices and logical_devices[0].memory_limit is not None:
+        from .backend import gpu
+        index = int(device.name.rsplit(":", 1)[1])
+        gpu.set_memory_limit(index, int(logical_devices[0].memory_limit) << 20)
     _logical_config[device.name] = list(logical_devices)
 
 
@@ -87,12 +93,12 @@ def get_logical_device_configuration(device):
 
 
 def set_soft_device_placement(enabled):
-    from . import device
+    from . import placement as device
     device.set_soft_device_placement(enabled)
 
 
 def get_soft_device_placement():
-    from . import device
+    from . import placement as device
     return device.get_soft_device_placement()
 
 

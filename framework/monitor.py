@@ -10,18 +10,20 @@ def memory_info(device) -> dict:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
         return {"current": _rss_bytes(), "peak": peak}
     from .backend import gpu
-    cp = gpu.cupy_module()
-    pool = cp.get_default_memory_pool()
-    used = pool.used_bytes()
-    _peaks[name] = max(_peaks.get(name, 0), used)
-    return {"current": used, "peak": _peaks[name]}
+    stats = gpu.memory_stats(_gpu_index(name))
+    return {"current": stats["current"], "peak": stats["peak"]}
 
 
-_peaks: dict = {}
+def _gpu_index(name: str) -> int:
+    tail = name.rsplit("GPU", 1)[1].lstrip(":")
+    return int(tail) if tail.isdigit() else 0
 
 
 def reset_memory_stats(device) -> None:
-    _peaks.pop(str(getattr(device, "name", device)).upper(), None)
+    name = str(getattr(device, "name", device)).upper()
+    if "GPU" in name:
+        from .backend import gpu
+        gpu.reset_peak(_gpu_index(name))
 
 
 def _rss_bytes() -> int:

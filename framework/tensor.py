@@ -9,10 +9,17 @@ from __future__ import annotations
 import numpy as np
 
 from . import dtypes as _dt
-from . import device as _device
+from . import placement as _device
 from .tensor_shape import TensorShape
 
 _ops = None  # the op namespace (cuflow.ops), installed by cuflow/ops/__init__.py
+_tape_state = None  # dispatch's thread state, installed by cuflow/autodiff/tape.py
+
+
+def _note_numpy(t):
+    """A watched tensor leaves cuflow: active tapes note the broken gradient chain."""
+    for tape in _tape_state.tapes:
+        tape._note_numpy(t)
 _np_ndarray = np.ndarray
 _from_numpy = _dt._BY_NP.__getitem__
 
@@ -220,6 +227,8 @@ class Tensor(_Operators):
 
     def numpy(self):
         """The value as a NumPy array (copied to the host from a GPU)."""
+        if _tape_state is not None and _tape_state.tapes:
+            _note_numpy(self)
         if self._sym is not None:
             raise _symbolic_error(self, "numpy()")
         value = self._value
@@ -332,6 +341,9 @@ class Variable(_Operators):
         value = _ops.convert_to_tensor(initial_value, dtype=dtype)
         if type(value) is not Tensor:
             value = _ops.identity(value)
+        graph = _ops.dispatch._tls.graph
+        if graph is not None:  # created while tracing: cf.function lifts the initial value
+            value = graph.on_variable_created(self, value)
         if value._sym is not None:
             raise ValueError(
                 "cf.Variable created from a symbolic tensor inside cf.function: create "
@@ -401,6 +413,8 @@ class Variable(_Operators):
         return _ops.identity(self)
 
     def numpy(self):
+        if _tape_state is not None and _tape_state.tapes:
+            _note_numpy(self)
         return self._tensor.numpy()
 
     def __array__(self, dtype=None, copy=None):

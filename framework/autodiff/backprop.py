@@ -31,21 +31,27 @@ def run(entries, targets, output_grads, sources, zero_unconnected):
         else:
             og = math_ops.cast(og, t.dtype) if getattr(og, "dtype", None) != t.dtype else og
         _accumulate(grads, _key(t), og)
+    keep = set(source_keys)
     for e in reversed(entries):
         if not any(k in live for k in e.out_keys):
             continue
         outs_g = [grads.get(k) for k in e.out_keys]
         if all(g is None for g in outs_g):
             continue
+        for k in e.out_keys:     # every consumer of these values has run: free them
+            if k not in keep:
+                grads.pop(k, None)
         in_grads = _call_vjp(e, outs_g)
         for k, x, g in zip(e.in_keys, e.inputs, in_grads):
             if k is None or g is None or k not in live:
                 continue
-            if not (x.dtype.is_floating or x.dtype.is_complex):
+            xd = x.dtype
+            if not (xd.is_floating or xd.is_complex):
                 continue
-            g = sum_to_shape(g, x)
-            if g.dtype != x.dtype:
-                g = math_ops.cast(g, x.dtype)
+            if _shape(g) != _shape(x):
+                g = sum_to_shape(g, x)
+            if g.dtype != xd:
+                g = math_ops.cast(g, xd)
             _accumulate(grads, k, g)
     out = []
     for s, k in zip(sources, source_keys):
@@ -56,6 +62,13 @@ def run(entries, targets, output_grads, sources, zero_unconnected):
             g = None
         out.append(g)
     return out
+
+
+def _shape(t):
+    v = getattr(t, "_value", None)
+    if v is not None and t._sym is None:
+        return v.shape
+    return tuple(t.shape)
 
 
 def _reachable(entries, keys):

@@ -42,7 +42,7 @@ def custom_gradient(f=None):
     >>> @cf.custom_gradient
     ... def clip_grad(x):
     ...     def grad(dy):
-    ...         return cf.clip_by_value(dy, -1.0, 1.0)
+    ...         return cf.minimum(cf.maximum(dy, -1.0), 1.0)
     ...     return cf.identity(x), grad
     >>> x = cf.constant(2.0)
     >>> with cf.GradientTape() as t:
@@ -70,7 +70,15 @@ def custom_gradient(f=None):
                 _tls.tapes.remove(probe)
         variables = list(probe.watched_variables())
         inputs = [a for a in nest.flatten(list(args)) if isinstance(a, (Tensor, Variable))]
-        flat_out = [o for o in nest.flatten(result)]
+        flat_out = nest.flatten(result)
+        in_ids = {id(a) for a in inputs}
+        if any(id(o) in in_ids or isinstance(o, Variable) for o in flat_out):
+            # an output that *is* an input (or a variable) needs its own tape identity
+            from ..ops.math_ops import identity
+            with _paused_tapes():
+                flat_out = [identity(o) if id(o) in in_ids or isinstance(o, Variable) else o
+                            for o in flat_out]
+            result = nest.pack_sequence_as(result, flat_out)
         n_in = len(inputs)
 
         def vjp(g, out, *xs):
@@ -110,10 +118,13 @@ def recompute_grad(f):
             with GradientTape() as t:
                 t.watch([a for a in args if isinstance(a, (Tensor, Variable))])
                 again = f(*args, **kwargs)
-            srcs = [a for a in args if isinstance(a, (Tensor, Variable))] + list(variables or [])
+            inputs = [a for a in args if isinstance(a, (Tensor, Variable))]
+            srcs = inputs + list(variables or [])
             gs = t.gradient(again, srcs, output_gradients=list(dresult) if len(dresult) > 1
                             else dresult[0])
-            n = len(srcs) - len(variables or [])
-            return gs[:n], gs[n:]
+            n = len(inputs)
+            if variables:
+                return gs[:n], gs[n:]
+            return gs[:n]
         return result, grad
     return inner

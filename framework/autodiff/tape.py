@@ -8,14 +8,38 @@ derivatives.
 """
 from __future__ import annotations
 
-import enum
 import contextlib
+import enum
+import warnings
 
 from .. import nest
-from ..errors import user_frame
+from .. import tensor as _tensor_module
 from ..ops.dispatch import _tls
+from ..ops.registry import OPAQUE, OpDef
 from ..tensor import Tensor, Variable
-from . import backprop
+from . import backprop, explain
+
+# Tensor.numpy() tells active tapes when a watched value leaves cuflow (one attribute
+# test when no tape is active).
+_tensor_module._tape_state = _tls
+
+
+class NoGradientWarning(UserWarning):
+    """gradient() returned None for every source; the message says where the chain broke."""
+
+
+# Ops whose output does not depend on the input's values: not a broken chain.
+_VALUE_FREE = frozenset(["shape", "size", "rank", "zeros_like", "ones_like",
+                         "constant_fill", "argmax", "argmin"])
+
+
+def _break_reason(op, outs):
+    dtype = outs[0].dtype.name if outs else "?"
+    if op.name == "stop_gradient":
+        return "cf.stop_gradient (intentional)"
+    if op.name == "cast":
+        return f"cast to {dtype}: integer/bool results have no gradient"
+    return f"op '{op.name}' has no gradient (output dtype {dtype})"
 
 
 class UnconnectedGradients(enum.Enum):
@@ -37,6 +61,8 @@ class _Entry:
 
 
 _MAX_BREAKS = 32
+# A variable read: the value tensor's gradient is the variable's.
+_READ = OpDef("read_variable", OPAQUE, None, vjp=lambda g, out, v, token=None: (g,))
 
 
 class GradientTape:
@@ -61,6 +87,10 @@ class GradientTape:
         self._recording = False
         self._used = False
         self._breaks: list[str] = []
+        self._reads: dict[int, Variable] = {}   # id(value tensor) -> variable
+        self._aliases: dict = {}   # (id(variable), id(value)) -> key, for shared values
+        self._quiet = False               # jacobian rows: no per-row warnings
+        self._last_explanation = None
 
     # --- context --------------------------------------------------------------------------
     def __enter__(self):
@@ -95,6 +125,8 @@ class GradientTape:
         self._variables.clear()
         self._entries.clear()
         self._breaks.clear()
+        self._reads.clear()
+        self._aliases.clear()
 
     # --- watching -------------------------------------------------------------------------
     def watch(self, tensor):
@@ -130,38 +162,83 @@ class GradientTape:
         inputs = []
         for a in args:
             t = type(a)
-            if t is Tensor:
+            if t is Tensor or (t is not Variable and isinstance(a, Tensor)):  # symbolic too
                 k = id(a)
+                if k not in watched:
+                    k = None          # unwatched inputs get no gradient (as in TF)
             elif isinstance(a, Variable):
                 k = id(a)
                 if k not in watched and self._watch_accessed and a.trainable:
                     self._watch_variable(a)
+                k = self._read(a) if k in watched else None
                 a = a._tensor
             else:
                 k = None
-            if k is not None and k in watched:
+            if k is not None:
                 hit = True
             in_keys.append(k)
             inputs.append(a)
         if not hit:
             return
-        outs = result if isinstance(result, tuple) else (result,)
-        if not op.differentiable or not any(_differentiable(o) for o in outs):
-            self._note_break(f"op '{op.name}' is not differentiable "
-                             f"(output dtype {outs[0].dtype.name if outs else '?'})")
+        if type(result) is tuple:
+            outs = result
+            ok = any(_differentiable(o) for o in outs)
+        else:   # the common single output: no generators (this runs once per op)
+            outs = (result,)
+            dt = result.dtype
+            ok = dt.is_floating or dt.is_complex
+        if not ok or not op.differentiable:
+            if op.name not in _VALUE_FREE:
+                self._note_break(_break_reason(op, outs))
             return
-        out_keys = tuple(id(o) for o in outs)
-        watched.update(out_keys)
+        if len(outs) == 1:
+            out_keys = (id(outs[0]),)
+            watched.add(out_keys[0])
+        else:
+            out_keys = tuple([id(o) for o in outs])
+            watched.update(out_keys)
         self._entries.append(_Entry(op, tuple(in_keys), tuple(inputs), out_keys, outs,
                                     attrs))
 
+    def _read(self, v):
+        """The key of variable ``v``'s current value, recording the read once.
+
+        Like TF's ReadVariableOp: ops see the value tensor, whose gradient flows to the
+        variable. VJPs then use that tensor, which this tape (and every outer tape) has
+        watched, so nested tapes differentiate through variable reads too."""
+        value = v._tensor
+        k = id(value)
+        owner = self._reads.get(k)
+        if owner is v:
+            return k
+        if owner is None:
+            self._reads[k] = v
+            self._watched.add(k)
+            self._entries.append(_Entry(_READ, (id(v),), (v,), (k,), (value,), {}))
+            return k
+        # Two variables built from one tensor object share their value: give this one its
+        # own key (first order is exact; nested tapes see the first variable's key).
+        alias = self._aliases.get((id(v), k))
+        if alias is None:
+            token = (v, value)
+            alias = id(token)
+            self._aliases[(id(v), k)] = alias
+            self._watched.add(alias)
+            self._entries.append(_Entry(_READ, (id(v),), (v,), (alias,), (value,),
+                                        {"token": token}))
+        return alias
+
     def _note_break(self, what):
         if len(self._breaks) < _MAX_BREAKS:
-            self._breaks.append(f"{what} at {user_frame()}")
+            self._breaks.append(f"{what}, at {explain.source_line()}")
 
     def _note_numpy(self, t):
-        if id(t) in self._watched:
-            self._note_break("a watched tensor left cuflow through .numpy()/float()/NumPy")
+        """Called by Tensor.numpy() while a tape is active (float(), np.asarray too)."""
+        if self._recording and id(t) in self._watched:
+            self._note_break(f"a watched tensor (shape {tuple(t.shape)}, {t.dtype.name}) "
+                             "was turned into a NumPy/Python value (.numpy(), float(), "
+                             "np.asarray): anything computed from that value has no "
+                             "gradient")
 
     def chain_breaks(self):
         """Where a watched value's gradient chain was cut (non-differentiable ops,
@@ -193,11 +270,33 @@ class GradientTape:
                                  unconnected is UnconnectedGradients.ZERO)
         finally:
             self._recording = was
+        for i, src in enumerate(flat_sources):
+            # an unwatched tensor has no gradient, even w.r.t. itself (as in TF)
+            if isinstance(src, Tensor) and id(src) not in self._watched:
+                grads[i] = None
+                if unconnected is UnconnectedGradients.ZERO:
+                    from ..ops.array_ops import zeros_like
+                    grads[i] = zeros_like(src)
+        if flat_sources and not self._quiet and all(g is None for g in grads):
+            self._last_explanation = explain.explain(self, flat_targets, flat_sources)
+            warnings.warn(self._last_explanation, NoGradientWarning, stacklevel=2)
         if not self._persistent:
             self._used = True
             self._entries = []
             self._keep = []
+            self._reads = {}
+            self._aliases = {}
         return nest.pack_sequence_as(sources, grads)
+
+    def explain_gradients(self, target=None, sources=None):
+        """Why ``gradient(target, sources)`` is None: unwatched or integer sources, a
+        target not computed on this tape, and every place the chain was cut (with the
+        user's source line). Without arguments: the explanation of the last all-None
+        gradient() call."""
+        if target is None:
+            return self._last_explanation or "no all-None gradient() call so far"
+        return explain.explain(self, nest.flatten(target),
+                               [_source_var(s) for s in nest.flatten(sources)])
 
     def jacobian(self, target, sources, unconnected_gradients=UnconnectedGradients.NONE,
                  parallel_iterations=None, experimental_use_pfor=True):

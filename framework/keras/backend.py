@@ -1,32 +1,83 @@
-"""cf.keras.backend: a few session-free helpers (clear_session, floatx, epsilon)."""
+"""``cf.keras.backend``: global Keras settings (floatx, epsilon, layer-name counters)."""
 from __future__ import annotations
 
-_FLOATX = "float32"
-_EPSILON = 1e-7
+import collections
+import threading
+
+_config = {"floatx": "float32", "epsilon": 1e-7, "image_data_format": "channels_last"}
+_name_counts: collections.Counter = collections.Counter()
+_lock = threading.Lock()
+_local = threading.local()
 
 
-def clear_session(free_memory=True):
-    from .layers.base import reset_uids
-    reset_uids()
+def floatx() -> str:
+    return _config["floatx"]
 
 
-def floatx():
-    return _FLOATX
+def set_floatx(value: str) -> None:
+    _config["floatx"] = str(value)
 
 
-def set_floatx(value):
-    global _FLOATX
-    _FLOATX = str(value)
+def epsilon() -> float:
+    return _config["epsilon"]
 
 
-def epsilon():
-    return _EPSILON
+def set_epsilon(value: float) -> None:
+    _config["epsilon"] = float(value)
 
 
-def set_epsilon(value):
-    global _EPSILON
-    _EPSILON = float(value)
+def image_data_format() -> str:
+    return _config["image_data_format"]
 
 
-def image_data_format():
-    return "channels_last"
+def set_image_data_format(fmt: str) -> None:
+    _config["image_data_format"] = fmt
+
+
+def unique_name(base: str) -> str:
+    """'dense', then 'dense_1', 'dense_2'... per base name, as Keras names layers."""
+    with _lock:
+        n = _name_counts[base]
+        _name_counts[base] += 1
+    return base if n == 0 else f"{base}_{n}"
+
+
+def clear_session(free_memory=True) -> None:
+    """Resets layer-name counters (Keras's clear_session)."""
+    with _lock:
+        _name_counts.clear()
+
+
+def learning_phase():
+    return int(bool(getattr(_local, "training", False)))
+
+
+def in_training() -> bool | None:
+    return getattr(_local, "training", None)
+
+
+class training_scope:
+    """Sets the default ``training`` flag for layers called inside (nested calls)."""
+
+    def __init__(self, training):
+        self._training = training
+
+    def __enter__(self):
+        self._prev = getattr(_local, "training", None)
+        _local.training = self._training
+
+    def __exit__(self, *exc):
+        _local.training = self._prev
+        return False
+
+
+def int_shape(x):
+    return tuple(x.shape)
+
+
+def get_value(x):
+    return x.numpy()
+
+
+def set_value(x, value):
+    x.assign(value)

@@ -1,4 +1,4 @@
-"""Callbacks with TF's hook order; History, ProgbarLogger, EarlyStopping, ..."""
+"""``cf.keras.callbacks``: hooks into fit/evaluate/predict, in TF's order."""
 from __future__ import annotations
 
 import csv
@@ -11,9 +11,12 @@ import numpy as np
 
 
 class Callback:
+    """Base class: override any of the on_* hooks."""
+
     def __init__(self):
         self.model = None
         self.params = {}
+        self.validation_data = None
 
     def set_model(self, model):
         self.model = model
@@ -35,28 +38,114 @@ class Callback:
     def on_predict_end(self, logs=None): pass
     def on_predict_batch_begin(self, batch, logs=None): pass
     def on_predict_batch_end(self, batch, logs=None): pass
+    on_batch_begin = on_train_batch_begin
+    on_batch_end = on_train_batch_end
 
 
 class CallbackList:
-    def __init__(self, callbacks=None, model=None, params=None):
+    """Calls every callback's hook; batch-level logs are converted to floats only when some
+    callback wants them (a host sync per step otherwise)."""
+
+    def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None,
+                 verbose=1, epochs=1, steps=None, mode="train"):
         self.callbacks = list(callbacks or [])
-        for cb in self.callbacks:
-            if model is not None:
-                cb.set_model(model)
-            if params is not None:
-                cb.set_params(params)
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
+            self.callbacks.insert(0, ProgbarLogger(verbose=verbose, mode=mode))
+        if add_history:
+            self.history = History()
+            self.callbacks.append(self.history)
+        self.model = model
+        params = {"verbose": verbose, "epochs": epochs, "steps": steps}
+        for c in self.callbacks:
+            c.set_model(model)
+            c.set_params(params)
+        self._batch_hooks = [c for c in self.callbacks if _overrides_batch_hooks(c)]
 
-    def __getattr__(self, hook):
-        if not hook.startswith("on_"):
-            raise AttributeError(hook)
+    def _call(self, hook, *args):
+        for c in self.callbacks:
+            getattr(c, hook)(*args)
 
-        def call(*args, **kwargs):
-            for cb in self.callbacks:
-                getattr(cb, hook)(*args, **kwargs)
-        return call
+    def on_train_begin(self, logs=None):
+        self._call("on_train_begin", logs)
+
+    def on_train_end(self, logs=None):
+        self._call("on_train_end", logs)
+        if self.model is not None and getattr(self.model, "optimizer", None) is not None:
+            opt = self.model.optimizer
+            if getattr(opt, "use_ema", False):
+                opt.finalize_variable_values(self.model.trainable_variables)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._call("on_epoch_begin", epoch, logs)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self._call("on_epoch_end", epoch, logs)
+
+    def _batch(self, hook, batch, logs):
+        if not self._batch_hooks:
+            return
+        logs = _logs_to_python(logs) if logs else logs
+        for c in self._batch_hooks:
+            getattr(c, hook)(batch, logs)
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self._batch("on_train_batch_begin", batch, logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self._batch("on_train_batch_end", batch, logs)
+
+    def on_test_begin(self, logs=None):
+        self._call("on_test_begin", logs)
+
+    def on_test_end(self, logs=None):
+        self._call("on_test_end", logs)
+
+    def on_test_batch_begin(self, batch, logs=None):
+        self._batch("on_test_batch_begin", batch, logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        self._batch("on_test_batch_end", batch, logs)
+
+    def on_predict_begin(self, logs=None):
+        self._call("on_predict_begin", logs)
+
+    def on_predict_end(self, logs=None):
+        self._call("on_predict_end", logs)
+
+    def on_predict_batch_begin(self, batch, logs=None):
+        self._batch("on_predict_batch_begin", batch, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        for c in self._batch_hooks:
+            c.on_predict_batch_end(batch, logs)
+
+
+def _overrides_batch_hooks(cb):
+    names = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
+             "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end",
+             "on_batch_begin", "on_batch_end")
+    return any(getattr(type(cb), n, None) is not getattr(Callback, n) for n in names)
+
+
+def _logs_to_python(logs):
+    out = {}
+    for k, v in logs.items():
+        if hasattr(v, "numpy"):
+            a = np.asarray(v.numpy())
+            out[k] = float(a) if a.ndim == 0 else a
+        else:
+            out[k] = v
+    return out
 
 
 class History(Callback):
+    """Records epoch-level logs: ``history.history['loss']`` etc."""
+
+    def __init__(self):
+        super().__init__()
+        self.history = {}
+        self.epoch = []
+
     def on_train_begin(self, logs=None):
         self.epoch = []
         self.history = {}
@@ -65,74 +154,112 @@ class History(Callback):
         self.epoch.append(epoch)
         for k, v in (logs or {}).items():
             self.history.setdefault(k, []).append(v)
-
-
-def _fmt(v):
-    return f"{v:.4f}" if abs(v) >= 1e-3 or v == 0 else f"{v:.4e}"
+        if self.model is not None:
+            self.model.history = self
 
 
 class ProgbarLogger(Callback):
-    """Keras-style progress bar: ``12/47 [=====>......] - ETA: 1s - loss: 0.3 - ...``."""
+    """Keras's progress bar: step count, ETA, loss and metrics (verbose 1), or one line
+    per epoch (verbose 2)."""
 
-    def __init__(self, count_mode="steps", stream=None):
+    def __init__(self, count_mode="steps", stateful_metrics=None, verbose=1, mode="train"):
         super().__init__()
-        self.stream = stream
-
-    def _out(self):
-        return self.stream or sys.stdout
+        self.verbose = verbose
+        self.mode = mode
+        self._start = None
+        self._last_print = 0.0
+        self._seen = 0
 
     def on_epoch_begin(self, epoch, logs=None):
-        self.verbose = self.params.get("verbose", 1)
-        self.steps = self.params.get("steps")
-        if self.verbose:
-            self._out().write(f"Epoch {epoch + 1}/{self.params.get('epochs', 1)}\n")
-        self._t0 = time.perf_counter()
-        self._last = 0.0
+        if self.verbose and self.params.get("epochs", 1) > 0 and self.mode == "train":
+            print(f"Epoch {epoch + 1}/{self.params['epochs']}", file=sys.stdout)
+        self._start = time.time()
+        self._seen = 0
+
+    def on_test_begin(self, logs=None):
+        if self.mode == "test":
+            self._start = time.time()
+            self._seen = 0
+
+    on_predict_begin = on_test_begin
 
     def on_train_batch_end(self, batch, logs=None):
-        if self.verbose != 1:
+        self._seen = batch + 1
+        if self.verbose == 1:
+            self._maybe_print(batch + 1, logs)
+
+    def on_test_batch_end(self, batch, logs=None):
+        if self.mode == "test":
+            self._seen = batch + 1
+            if self.verbose == 1:
+                self._maybe_print(batch + 1, logs)
+
+    def on_predict_batch_end(self, batch, logs=None):
+        if self.mode == "predict" and self.verbose == 1:
+            self._seen = batch + 1
+            self._maybe_print(batch + 1, None)
+
+    def _maybe_print(self, step, logs):
+        now = time.time()
+        total = self.params.get("steps")
+        if now - self._last_print < 0.1 and step != total:
             return
-        now = time.perf_counter()
-        if now - self._last < 0.1 and (self.steps is None or batch + 1 < self.steps):
-            return
-        self._last = now
-        done = batch + 1
-        el = now - self._t0
-        if self.steps:
-            w = 30
-            filled = int(w * done / self.steps)
-            bar = "=" * max(filled - 1, 0) + (">" if filled < w else "=") + "." * (w - filled)
-            eta = el / done * (self.steps - done)
-            head = f"\r{done:>{len(str(self.steps))}}/{self.steps} [{bar}]"
-            tail = f" - ETA: {eta:.0f}s" if done < self.steps else f" - {el:.0f}s"
+        self._last_print = now
+        self._line(step, logs, final=False)
+
+    def _line(self, step, logs, final):
+        total = self.params.get("steps")
+        elapsed = time.time() - (self._start or time.time())
+        if total:
+            width = 30
+            done = int(width * step / total)
+            bar = "=" * max(done - 1, 0) + (">" if done < width else "=") + \
+                "." * (width - done)
+            head = f"{step}/{total} [{bar}]"
+            if final or step >= total:
+                timing = f" - {elapsed:.0f}s {elapsed / max(step, 1) * 1e3:.0f}ms/step"
+            else:
+                eta = elapsed / step * (total - step)
+                timing = f" - ETA: {eta:.0f}s"
         else:
-            head, tail = f"\r{done}", f" - {el:.0f}s"
-        metrics = "".join(f" - {k}: {_fmt(float(v))}" for k, v in (logs or {}).items())
-        self._out().write(head + tail + metrics)
-        self._out().flush()
+            head = f"{step}"
+            timing = f" - {elapsed:.0f}s"
+        metrics = "".join(f" - {k}: {_fmt(v)}" for k, v in (logs or {}).items())
+        end = "\n" if final else ""
+        sys.stdout.write(f"\r{head}{timing}{metrics}" + end)
+        sys.stdout.flush()
 
     def on_epoch_end(self, epoch, logs=None):
-        if not self.verbose:
-            return
-        el = time.perf_counter() - self._t0
-        metrics = "".join(f" - {k}: {_fmt(float(v))}" for k, v in (logs or {}).items())
-        steps = self.steps or 0
-        per = f"{el / max(steps, 1) * 1000:.0f}ms/step"
-        if self.verbose == 1:
-            self._out().write(f"\r{steps}/{steps} [{'=' * 30}] - {el:.0f}s {per}{metrics}\n")
-        else:
-            self._out().write(f"{steps}/{steps} - {el:.0f}s - {per}{metrics}\n")
-        self._out().flush()
+        if self.verbose and self.mode == "train":
+            self._line(self._seen, logs, final=True)
+
+    def on_test_end(self, logs=None):
+        if self.verbose and self.mode == "test":
+            self._line(self._seen, logs, final=True)
+
+    def on_predict_end(self, logs=None):
+        if self.verbose and self.mode == "predict":
+            self._line(self._seen, None, final=True)
+
+
+def _fmt(v):
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return str(v)
+    return f"{v:.4f}" if abs(v) >= 1e-3 or v == 0 else f"{v:.4e}"
 
 
 class LambdaCallback(Callback):
-    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_batch_begin=None,
-                 on_batch_end=None, on_train_begin=None, on_train_end=None, **kwargs):
+    def __init__(self, on_epoch_begin=None, on_epoch_end=None, on_train_begin=None,
+                 on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None,
+                 **kwargs):
         super().__init__()
-        for name, fn in dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
-                             on_train_batch_begin=on_batch_begin,
-                             on_train_batch_end=on_batch_end, on_train_begin=on_train_begin,
-                             on_train_end=on_train_end, **kwargs).items():
+        hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
+                     on_train_begin=on_train_begin, on_train_end=on_train_end,
+                     on_train_batch_begin=on_train_batch_begin,
+                     on_train_batch_end=on_train_batch_end, **kwargs)
+        for name, fn in hooks.items():
             if fn is not None:
                 setattr(self, name, fn)
 
@@ -147,25 +274,28 @@ class TerminateOnNaN(Callback):
 
 def _monitor_op(mode, monitor):
     if mode == "auto":
-        mode = "max" if ("acc" in monitor or monitor.endswith("auc")
-                         or "precision" in monitor or "recall" in monitor) else "min"
-    return (np.less if mode == "min" else np.greater), mode
+        mode = "max" if ("acc" in monitor or monitor.startswith("fmeasure") or
+                         "auc" in monitor or "precision" in monitor or
+                         "recall" in monitor) else "min"
+    return (np.less, np.inf) if mode == "min" else (np.greater, -np.inf)
 
 
 class EarlyStopping(Callback):
+    """Stops when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs."""
+
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
         super().__init__()
         self.monitor, self.patience, self.verbose = monitor, patience, verbose
         self.baseline, self.restore_best_weights = baseline, restore_best_weights
         self.start_from_epoch = start_from_epoch
-        self.monitor_op, mode = _monitor_op(mode, monitor)
-        self.min_delta = abs(min_delta) * (1 if mode == "max" else -1)
+        self.monitor_op, self._init_best = _monitor_op(mode, monitor)
+        self.min_delta = abs(min_delta) * (1 if self.monitor_op is np.greater else -1)
 
     def on_train_begin(self, logs=None):
         self.wait = 0
         self.stopped_epoch = 0
-        self.best = np.inf if self.monitor_op is np.less else -np.inf
+        self.best = self._init_best
         self.best_weights = None
         self.best_epoch = 0
 
@@ -177,7 +307,8 @@ class EarlyStopping(Callback):
             self.best_weights = self.model.get_weights()
         self.wait += 1
         if self.monitor_op(current - self.min_delta, self.best):
-            self.best, self.best_epoch = current, epoch
+            self.best = current
+            self.best_epoch = epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
             if self.baseline is None or self.monitor_op(current - self.min_delta,
@@ -196,30 +327,84 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Saves after each epoch (atomically: the saver writes a temp file then renames)."""
+    """Saves the model (or its weights) each epoch, or only when ``monitor`` improves;
+    files are written atomically."""
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch",
                  initial_value_threshold=None):
         super().__init__()
-        self.filepath, self.monitor, self.verbose = os.fspath(filepath), monitor, verbose
+        self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
-        self.monitor_op, _ = _monitor_op(mode, monitor)
-        self.best = initial_value_threshold if initial_value_threshold is not None else (
-            np.inf if self.monitor_op is np.less else -np.inf)
+        self.save_freq = save_freq
+        self.monitor_op, best = _monitor_op(mode, monitor)
+        self.best = initial_value_threshold if initial_value_threshold is not None else best
+        if save_weights_only and not self.filepath.endswith((".weights.h5", ".weights.npz")):
+            raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the "
+                             "filepath provided must end in `.weights.h5` (Keras weights "
+                             f"format). Received: filepath={self.filepath}")
+        if not save_weights_only and not self.filepath.endswith((".keras", ".h5")):
+            raise ValueError("The filepath provided must end in `.keras` (Keras model "
+                             f"format). Received: filepath={self.filepath}")
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
         path = self.filepath.format(epoch=epoch + 1, **logs)
         if self.save_best_only:
-            cur = logs.get(self.monitor)
-            if cur is None or not self.monitor_op(cur, self.best):
+            current = logs.get(self.monitor)
+            if current is None or not self.monitor_op(current, self.best):
                 return
-            self.best = cur
+            if self.verbose:
+                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
+                      f"{current:.5f}, saving model to {path}")
+            self.best = current
+        dirname = os.path.dirname(path)
+        if dirname:
+            os.makedirs(dirname, exist_ok=True)
         if self.save_weights_only:
-            self.model.save_weights(path)
+            self.model.save_weights(path, overwrite=True)
         else:
-            self.model.save(path)
+            self.model.save(path, overwrite=True)
+
+
+class ReduceLROnPlateau(Callback):
+    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
+                 min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
+        super().__init__()
+        if factor >= 1.0:
+            raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. "
+                             f"Received factor={factor}")
+        self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, \
+            verbose
+        self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
+        self.monitor_op, self._init_best = _monitor_op(mode, monitor)
+
+    def on_train_begin(self, logs=None):
+        self.best, self.wait, self.cooldown_counter = self._init_best, 0, 0
+
+    def on_epoch_end(self, epoch, logs=None):
+        logs = logs or {}
+        logs["learning_rate"] = float(np.asarray(self.model.optimizer.learning_rate.numpy()))
+        current = logs.get(self.monitor)
+        if current is None:
+            return
+        if self.cooldown_counter > 0:
+            self.cooldown_counter -= 1
+            self.wait = 0
+        delta = -self.min_delta if self.monitor_op is np.less else self.min_delta
+        if self.monitor_op(current, self.best + delta):
+            self.best, self.wait = current, 0
+        elif self.cooldown_counter <= 0:
+            self.wait += 1
+            if self.wait >= self.patience:
+                old = logs["learning_rate"]
+                if old > self.min_lr:
+                    new = max(old * self.factor, self.min_lr)
+                    self.model.optimizer.learning_rate = new
+                    if self.verbose:
+                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning "
+                              f"rate to {new}.")
+                    self.cooldown_counter, self.wait = self.cooldown, 0
 
 
 class LearningRateScheduler(Callback):
@@ -228,78 +413,96 @@ class LearningRateScheduler(Callback):
         self.schedule, self.verbose = schedule, verbose
 
     def on_epoch_begin(self, epoch, logs=None):
-        lr = self.schedule(epoch, self.model.optimizer.learning_rate)
-        self.model.optimizer.learning_rate = float(lr)
+        old = float(np.asarray(self.model.optimizer.learning_rate.numpy()))
+        try:
+            lr = self.schedule(epoch, old)
+        except TypeError:
+            lr = self.schedule(epoch)
+        lr = float(np.asarray(lr.numpy() if hasattr(lr, "numpy") else lr))
+        self.model.optimizer.learning_rate = lr
+        if self.verbose:
+            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
-            logs["learning_rate"] = self.model.optimizer.learning_rate
-
-
-class ReduceLROnPlateau(Callback):
-    def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
-                 min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
-        super().__init__()
-        if factor >= 1.0:
-            raise ValueError("ReduceLROnPlateau does not support a factor >= 1.0.")
-        self.monitor, self.factor, self.patience = monitor, factor, patience
-        self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
-        self.monitor_op, self.mode = _monitor_op(mode, monitor)
-        self.wait = self.cooldown_counter = 0
-        self.best = np.inf if self.mode == "min" else -np.inf
-
-    def _better(self, cur):
-        if self.mode == "min":
-            return cur < self.best - self.min_delta
-        return cur > self.best + self.min_delta
-
-    def on_epoch_end(self, epoch, logs=None):
-        logs = logs if logs is not None else {}
-        logs["learning_rate"] = self.model.optimizer.learning_rate
-        cur = logs.get(self.monitor)
-        if cur is None:
-            return
-        if self.cooldown_counter > 0:
-            self.cooldown_counter -= 1
-            self.wait = 0
-        if self._better(cur):
-            self.best, self.wait = cur, 0
-        elif self.cooldown_counter <= 0:
-            self.wait += 1
-            if self.wait >= self.patience:
-                old = self.model.optimizer.learning_rate
-                if old > self.min_lr:
-                    self.model.optimizer.learning_rate = max(old * self.factor, self.min_lr)
-                    self.cooldown_counter, self.wait = self.cooldown, 0
+            logs["learning_rate"] = float(np.asarray(
+                self.model.optimizer.learning_rate.numpy()))
 
 
 class CSVLogger(Callback):
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
-        self.filename, self.sep, self.append = os.fspath(filename), separator, append
+        self.filename, self.sep, self.append = str(filename), separator, append
+        self._keys = None
 
     def on_train_begin(self, logs=None):
         exists = self.append and os.path.exists(self.filename)
-        self._f = open(self.filename, "a" if self.append else "w", newline="")
+        self._file = open(self.filename, "a" if self.append else "w", newline="")
         self._writer = None
-        self._header_done = exists
+        self._has_header = exists
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        keys = sorted(logs)
         if self._writer is None:
-            self._writer = csv.DictWriter(self._f, ["epoch"] + keys, delimiter=self.sep)
-            if not self._header_done:
+            self._keys = sorted(logs)
+            self._writer = csv.DictWriter(self._file, fieldnames=["epoch"] + self._keys,
+                                          delimiter=self.sep)
+            if not self._has_header:
                 self._writer.writeheader()
-        self._writer.writerow({"epoch": epoch, **{k: logs[k] for k in keys}})
-        self._f.flush()
+        row = {"epoch": epoch, **{k: logs.get(k, "NA") for k in self._keys}}
+        self._writer.writerow(row)
+        self._file.flush()
 
     def on_train_end(self, logs=None):
-        self._f.close()
+        self._file.close()
+
+
+class BackupAndRestore(Callback):
+    """Saves model + optimizer state each epoch; a restarted ``fit`` resumes after the last
+    completed epoch with the same weights and optimizer slots."""
+
+    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
+        super().__init__()
+        self.backup_dir = str(backup_dir)
+        self.delete_checkpoint = delete_checkpoint
+
+    def _checkpoint(self):
+        from ..checkpoint import Checkpoint
+        return Checkpoint(model=self.model, optimizer=self.model.optimizer)
+
+    def on_train_begin(self, logs=None):
+        import json
+
+        from ..checkpoint import latest_checkpoint
+        latest = latest_checkpoint(self.backup_dir)
+        if latest is None:
+            return
+        self.model.optimizer.build(self.model.trainable_variables)
+        self._checkpoint().restore(latest)
+        with open(os.path.join(self.backup_dir, "training_state.json")) as f:
+            self._resume_epoch = json.load(f)["epoch"] + 1
+        self.model._initial_epoch_override = self._resume_epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        import json
+
+        from ..checkpoint import CheckpointManager
+        os.makedirs(self.backup_dir, exist_ok=True)
+        CheckpointManager(self._checkpoint(), self.backup_dir, max_to_keep=1).save()
+        tmp = os.path.join(self.backup_dir, "training_state.json.tmp")
+        with open(tmp, "w") as f:
+            json.dump({"epoch": epoch}, f)
+        os.replace(tmp, os.path.join(self.backup_dir, "training_state.json"))
+
+    def on_train_end(self, logs=None):
+        # reached only when fit finished; an interrupted fit keeps its backup
+        if self.delete_checkpoint:
+            import shutil
+            shutil.rmtree(self.backup_dir, ignore_errors=True)
 
 
 def __getattr__(name):
     if name == "TensorBoard":
-        from cuflow.summary.keras_callback import TensorBoard
+        from ..summary.keras_callback import TensorBoard
         return TensorBoard
-    raise AttributeError(f"module 'cuflow.keras.callbacks' has no attribute {name!r}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

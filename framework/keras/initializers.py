@@ -1,20 +1,19 @@
-"""Weight initializers (Keras names and defaults); draws come from NumPy's RNG."""
+"""``cf.keras.initializers``: Keras 3's initializers (glorot_uniform kernels, zero biases)."""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-_rng = np.random.default_rng()
-
-
-def set_seed(seed):
-    global _rng
-    _rng = np.random.default_rng(seed)
+from .. import dtypes as _dt
+from .. import random as _random
+from ..ops import array_ops as _a
+from ..ops.constant import constant as _constant
 
 
 def _fans(shape):
-    if len(shape) < 1:
+    shape = tuple(int(s) for s in shape)
+    if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
         return shape[0], shape[0]
@@ -25,8 +24,10 @@ def _fans(shape):
 
 
 class Initializer:
-    def __call__(self, shape, dtype="float32"):
-        raise NotImplementedError
+    """Base class: ``initializer(shape, dtype)`` returns a tensor."""
+
+    def __call__(self, shape, dtype=None):
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
 
     def get_config(self):
         return {}
@@ -37,140 +38,197 @@ class Initializer:
 
 
 class Zeros(Initializer):
-    def __call__(self, shape, dtype="float32"):
-        return np.zeros(shape, dtype)
+    def __call__(self, shape, dtype=None):
+        return _a.zeros(shape, dtype or "float32")
 
 
 class Ones(Initializer):
-    def __call__(self, shape, dtype="float32"):
-        return np.ones(shape, dtype)
+    def __call__(self, shape, dtype=None):
+        return _a.ones(shape, dtype or "float32")
 
 
 class Constant(Initializer):
     def __init__(self, value=0.0):
         self.value = value
 
-    def __call__(self, shape, dtype="float32"):
-        return np.full(shape, self.value, dtype)
+    def __call__(self, shape, dtype=None):
+        dt = _dt.as_dtype(dtype or "float32")
+        v = np.asarray(self.value, dtype=dt.np)
+        return _constant(np.broadcast_to(v, tuple(shape)).copy())
 
     def get_config(self):
-        return {"value": self.value}
+        return {"value": self.value if np.ndim(self.value) == 0 else
+                np.asarray(self.value).tolist()}
 
 
-class RandomUniform(Initializer):
+class _Seeded(Initializer):
+    def __init__(self, seed=None):
+        self.seed = seed
+
+    def _seed(self):
+        return self.seed
+
+    def get_config(self):
+        return {"seed": self.seed}
+
+
+class RandomUniform(_Seeded):
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
-        self.minval, self.maxval, self.seed = minval, maxval, seed
+        super().__init__(seed)
+        self.minval, self.maxval = minval, maxval
 
-    def __call__(self, shape, dtype="float32"):
-        rng = _rng if self.seed is None else np.random.default_rng(self.seed)
-        return rng.uniform(self.minval, self.maxval, shape).astype(dtype)
+    def __call__(self, shape, dtype=None):
+        return _random.uniform(shape, self.minval, self.maxval, dtype or "float32",
+                               seed=self._seed())
 
     def get_config(self):
         return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
 
 
-class RandomNormal(Initializer):
+class RandomNormal(_Seeded):
     def __init__(self, mean=0.0, stddev=0.05, seed=None):
-        self.mean, self.stddev, self.seed = mean, stddev, seed
+        super().__init__(seed)
+        self.mean, self.stddev = mean, stddev
 
-    def __call__(self, shape, dtype="float32"):
-        rng = _rng if self.seed is None else np.random.default_rng(self.seed)
-        return rng.normal(self.mean, self.stddev, shape).astype(dtype)
+    def __call__(self, shape, dtype=None):
+        return _random.normal(shape, self.mean, self.stddev, dtype or "float32",
+                              seed=self._seed())
 
     def get_config(self):
         return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
 
 
-class VarianceScaling(Initializer):
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
-        self.scale, self.mode, self.distribution, self.seed = scale, mode, distribution, seed
+class TruncatedNormal(RandomNormal):
+    def __call__(self, shape, dtype=None):
+        return _random.truncated_normal(shape, self.mean, self.stddev, dtype or "float32",
+                                        seed=self._seed())
 
-    def __call__(self, shape, dtype="float32"):
-        rng = _rng if self.seed is None else np.random.default_rng(self.seed)
-        fan_in, fan_out = _fans(tuple(shape))
-        n = {"fan_in": fan_in, "fan_out": fan_out, "fan_avg": (fan_in + fan_out) / 2}[self.mode]
+
+class VarianceScaling(_Seeded):
+    """Samples with variance ``scale / n`` (n = fan_in, fan_out or their mean)."""
+
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+        super().__init__(seed)
+        if scale <= 0:
+            raise ValueError(f"scale must be positive, got {scale}")
+        if mode not in ("fan_in", "fan_out", "fan_avg"):
+            raise ValueError(f"Invalid mode {mode!r}")
+        if distribution not in ("truncated_normal", "untruncated_normal", "uniform", "normal"):
+            raise ValueError(f"Invalid distribution {distribution!r}")
+        self.scale, self.mode, self.distribution = scale, mode, distribution
+
+    def __call__(self, shape, dtype=None):
+        fan_in, fan_out = _fans(shape)
+        n = {"fan_in": fan_in, "fan_out": fan_out,
+             "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, n)
-        if self.distribution == "uniform":
-            lim = math.sqrt(3.0 * scale)
-            return rng.uniform(-lim, lim, shape).astype(dtype)
+        dtype = dtype or "float32"
+        if self.distribution in ("truncated_normal", "normal"):
+            stddev = math.sqrt(scale) / 0.87962566103423978
+            return _random.truncated_normal(shape, 0.0, stddev, dtype, seed=self._seed())
         if self.distribution == "untruncated_normal":
-            return rng.normal(0.0, math.sqrt(scale), shape).astype(dtype)
-        std = math.sqrt(scale) / 0.87962566103423978
-        out = rng.normal(0.0, std, shape)
-        bad = np.abs(out) > 2 * std
-        while bad.any():
-            out[bad] = rng.normal(0.0, std, int(bad.sum()))
-            bad = np.abs(out) > 2 * std
-        return out.astype(dtype)
+            return _random.normal(shape, 0.0, math.sqrt(scale), dtype, seed=self._seed())
+        limit = math.sqrt(3.0 * scale)
+        return _random.uniform(shape, -limit, limit, dtype, seed=self._seed())
 
     def get_config(self):
         return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
                 "seed": self.seed}
 
 
-class GlorotUniform(VarianceScaling):
-    def __init__(self, seed=None):
-        super().__init__(1.0, "fan_avg", "uniform", seed)
+def _variance(name, scale, mode, distribution):
+    class _Init(VarianceScaling):
+        def __init__(self, seed=None):
+            super().__init__(scale, mode, distribution, seed)
+
+        def get_config(self):
+            return {"seed": self.seed}
+    _Init.__name__ = _Init.__qualname__ = name
+    return _Init
+
+
+GlorotUniform = _variance("GlorotUniform", 1.0, "fan_avg", "uniform")
+GlorotNormal = _variance("GlorotNormal", 1.0, "fan_avg", "truncated_normal")
+HeUniform = _variance("HeUniform", 2.0, "fan_in", "uniform")
+HeNormal = _variance("HeNormal", 2.0, "fan_in", "truncated_normal")
+LecunUniform = _variance("LecunUniform", 1.0, "fan_in", "uniform")
+LecunNormal = _variance("LecunNormal", 1.0, "fan_in", "truncated_normal")
+
+
+class Orthogonal(_Seeded):
+    def __init__(self, gain=1.0, seed=None):
+        super().__init__(seed)
+        self.gain = gain
+
+    def __call__(self, shape, dtype=None):
+        shape = tuple(int(s) for s in shape)
+        rows = int(np.prod(shape[:-1]))
+        cols = shape[-1]
+        flat = _random.normal((max(rows, cols), min(rows, cols)), 0.0, 1.0, "float64",
+                              seed=self._seed()).numpy()
+        q, r = np.linalg.qr(flat)
+        q = q * np.sign(np.diag(r))
+        if rows < cols:
+            q = q.T
+        return _constant((self.gain * q[:rows, :cols]).reshape(shape).astype(
+            _dt.as_dtype(dtype or "float32").np))
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"gain": self.gain, "seed": self.seed}
 
 
-class GlorotNormal(VarianceScaling):
-    def __init__(self, seed=None):
-        super().__init__(1.0, "fan_avg", "truncated_normal", seed)
+class Identity(Initializer):
+    def __init__(self, gain=1.0):
+        self.gain = gain
 
-    def get_config(self):
-        return {"seed": self.seed}
-
-
-class HeNormal(VarianceScaling):
-    def __init__(self, seed=None):
-        super().__init__(2.0, "fan_in", "truncated_normal", seed)
+    def __call__(self, shape, dtype=None):
+        if len(shape) != 2:
+            raise ValueError("Identity initializer needs a 2-D shape")
+        return _constant(self.gain * np.eye(*shape, dtype=_dt.as_dtype(dtype or
+                                                                       "float32").np))
 
     def get_config(self):
-        return {"seed": self.seed}
+        return {"gain": self.gain}
 
 
-class HeUniform(VarianceScaling):
-    def __init__(self, seed=None):
-        super().__init__(2.0, "fan_in", "uniform", seed)
+IdentityInitializer = Identity
 
-    def get_config(self):
-        return {"seed": self.seed}
-
-
-class LecunNormal(VarianceScaling):
-    def __init__(self, seed=None):
-        super().__init__(1.0, "fan_in", "truncated_normal", seed)
-
-    def get_config(self):
-        return {"seed": self.seed}
-
-
-_ALIASES = {"zeros": Zeros, "ones": Ones, "constant": Constant,
-            "random_uniform": RandomUniform, "random_normal": RandomNormal,
-            "glorot_uniform": GlorotUniform, "glorot_normal": GlorotNormal,
-            "he_normal": HeNormal, "he_uniform": HeUniform, "lecun_normal": LecunNormal,
-            "variance_scaling": VarianceScaling}
-for _c in list(_ALIASES.values()):
-    _ALIASES[_c.__name__] = _c
+_ALIASES = {
+    "zeros": Zeros, "ones": Ones, "constant": Constant, "random_uniform": RandomUniform,
+    "random_normal": RandomNormal, "truncated_normal": TruncatedNormal,
+    "variance_scaling": VarianceScaling, "glorot_uniform": GlorotUniform,
+    "glorot_normal": GlorotNormal, "he_uniform": HeUniform, "he_normal": HeNormal,
+    "lecun_uniform": LecunUniform, "lecun_normal": LecunNormal, "orthogonal": Orthogonal,
+    "identity": Identity,
+}
+_BY_CLASS = {cls.__name__: cls for cls in set(_ALIASES.values())}
 
 
 def get(identifier):
+    """An initializer from a name, a config dict, an instance or a callable."""
     if identifier is None:
         return None
     if isinstance(identifier, Initializer) or callable(identifier) and not isinstance(
             identifier, type):
         return identifier
+    if isinstance(identifier, type) and issubclass(identifier, Initializer):
+        return identifier()
     if isinstance(identifier, dict):
-        return _ALIASES[identifier["class_name"]].from_config(identifier.get("config", {}))
-    if isinstance(identifier, str) and identifier in _ALIASES:
-        return _ALIASES[identifier]()
-    raise ValueError(f"Unknown initializer: {identifier!r}")
+        cls = _BY_CLASS.get(identifier["class_name"]) or _ALIASES.get(identifier["class_name"])
+        if cls is None:
+            from .saving import get_registered_object
+            cls = get_registered_object(identifier["class_name"])
+        return cls.from_config(identifier.get("config", {}))
+    key = str(identifier)
+    cls = _ALIASES.get(key) or _BY_CLASS.get(key)
+    if cls is None:
+        raise ValueError(f"Could not interpret initializer identifier: {identifier!r}")
+    return cls()
 
 
 def serialize(init):
     if init is None:
         return None
-    return {"class_name": type(init).__name__, "config": init.get_config()}
+    if isinstance(init, Initializer):
+        return {"class_name": type(init).__name__, "config": init.get_config()}
+    return getattr(init, "__name__", str(init))

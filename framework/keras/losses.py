@@ -1,103 +1,206 @@
-"""Losses: function and class forms with from_logits, label_smoothing, reduction."""
+"""``cf.keras.losses``: Keras 3 losses as functions (per-sample values) and classes
+(reduced with sample weights: 'sum_over_batch_size' by default)."""
 from __future__ import annotations
 
-import cuflow as cf
+from .. import nn as _nn
+from ..ops import array_ops as _a
+from ..ops import math_ops as _m
+from ..ops import reduce_ops as _r
+from ..ops.constant import convert_to_tensor
+from . import backend
 
-from . import _ops
 
-_EPS = 1e-7
+def _prep(y_true, y_pred):
+    y_pred = convert_to_tensor(y_pred)
+    y_true = convert_to_tensor(y_true)
+    if y_true.dtype != y_pred.dtype and y_pred.dtype.is_floating:
+        y_true = _m.cast(y_true, y_pred.dtype)
+    return y_true, y_pred
 
 
-def _t(x, dtype=None):
-    x = cf.convert_to_tensor(x)
-    return cf.cast(x, dtype) if dtype is not None and x.dtype != dtype else x
+def _one_hot(labels, depth, dtype):
+    classes = _a.range(depth, dtype=labels.dtype)
+    return _m.cast(_m.equal(_a.expand_dims(labels, -1), classes), dtype)
+
+
+# --- function forms (one value per sample) -------------------------------------------------
+def mean_squared_error(y_true, y_pred):
+    y_true, y_pred = _prep(y_true, y_pred)
+    return _r.reduce_mean(_m.square(y_pred - y_true), axis=-1)
+
+
+def mean_absolute_error(y_true, y_pred):
+    y_true, y_pred = _prep(y_true, y_pred)
+    return _r.reduce_mean(_m.abs(y_pred - y_true), axis=-1)
+
+
+def mean_absolute_percentage_error(y_true, y_pred):
+    y_true, y_pred = _prep(y_true, y_pred)
+    diff = _m.abs((y_true - y_pred) / _m.maximum(_m.abs(y_true), backend.epsilon()))
+    return 100.0 * _r.reduce_mean(diff, axis=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred):
+    y_true, y_pred = _prep(y_true, y_pred)
+    a = _m.log(_m.maximum(y_pred, backend.epsilon()) + 1.0)
+    b = _m.log(_m.maximum(y_true, backend.epsilon()) + 1.0)
+    return _r.reduce_mean(_m.square(a - b), axis=-1)
+
+
+def _clip_probs(p):
+    eps = backend.epsilon()
+    return _m.minimum(_m.maximum(p, eps), 1.0 - eps)
+
+
+def _smooth(y_true, label_smoothing, n):
+    if not label_smoothing:
+        return y_true
+    return y_true * (1.0 - label_smoothing) + label_smoothing / n
 
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0,
                              axis=-1):
-    y_pred = _t(y_pred)
-    y_true = _t(y_true, y_pred.dtype)
+    y_true, y_pred = _prep(y_true, y_pred)
     if label_smoothing:
-        n = y_pred.shape[axis]
-        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / n
+        y_true = _smooth(y_true, label_smoothing, float(y_pred.shape[axis]))
     if from_logits:
-        return -cf.reduce_sum(y_true * _ops.log_softmax(y_pred, axis=axis), axis=axis)
-    p = y_pred / cf.reduce_sum(y_pred, axis=axis, keepdims=True)
-    p = _ops.clip(p, _EPS, 1.0 - _EPS)
-    return -cf.reduce_sum(y_true * cf.log(p), axis=axis)
+        return _nn.softmax_cross_entropy_with_logits(labels=y_true, logits=y_pred, axis=axis)
+    y_pred = y_pred / _r.reduce_sum(y_pred, axis=axis, keepdims=True)
+    return -_r.reduce_sum(y_true * _m.log(_clip_probs(y_pred)), axis=axis)
 
 
-def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, axis=-1,
-                                    ignore_class=None):
-    y_pred = _t(y_pred)
-    labels = cf.convert_to_tensor(y_true).numpy()
-    import numpy as np
-    labels = np.asarray(labels).astype(np.int64).reshape(tuple(y_pred.shape[:-1]))
-    onehot = np.eye(y_pred.shape[-1], dtype=y_pred.dtype.as_numpy_dtype)[labels]
-    return categorical_crossentropy(cf.constant(onehot), y_pred, from_logits=from_logits,
-                                    axis=axis)
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
+                                    axis=-1):
+    y_pred = convert_to_tensor(y_pred)
+    y_true = convert_to_tensor(y_true)
+    if y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == 1:
+        y_true = _a.squeeze(y_true, [-1])
+    labels = _m.cast(y_true, "int64")
+    valid = None
+    if ignore_class is not None:
+        valid = _m.not_equal(labels, ignore_class)
+        labels = _m.where_v(valid, labels, _a.zeros_like(labels))
+    if from_logits:
+        loss = _nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=y_pred)
+    else:
+        onehot = _one_hot(labels, int(y_pred.shape[axis]), y_pred.dtype)
+        y_pred = y_pred / _r.reduce_sum(y_pred, axis=axis, keepdims=True)
+        loss = -_r.reduce_sum(onehot * _m.log(_clip_probs(y_pred)), axis=axis)
+    if valid is not None:
+        loss = loss * _m.cast(valid, loss.dtype)
+    return loss
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
-    y_pred = _t(y_pred)
-    y_true = _t(y_true, y_pred.dtype)
+    y_true, y_pred = _prep(y_true, y_pred)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
-        bce = cf.maximum(y_pred, 0.0) - y_pred * y_true + cf.math.log1p(
-            cf.exp(-cf.abs(y_pred)))
+        per = _nn.sigmoid_cross_entropy_with_logits(labels=y_true, logits=y_pred)
     else:
-        p = _ops.clip(y_pred, _EPS, 1.0 - _EPS)
-        bce = -(y_true * cf.log(p) + (1.0 - y_true) * cf.log(1.0 - p))
-    return cf.reduce_mean(bce, axis=axis)
+        p = _clip_probs(y_pred)
+        per = -(y_true * _m.log(p) + (1.0 - y_true) * _m.log(1.0 - p))
+    return _r.reduce_mean(per, axis=axis)
 
 
-def mean_squared_error(y_true, y_pred):
-    y_pred = _t(y_pred)
-    return cf.reduce_mean(cf.square(y_pred - _t(y_true, y_pred.dtype)), axis=-1)
+def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
+                              gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
+    y_true, y_pred = _prep(y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
+    p = _m.sigmoid(y_pred) if from_logits else y_pred
+    pc = _clip_probs(p)
+    per = -(y_true * _m.log(pc) + (1.0 - y_true) * _m.log(1.0 - pc))
+    p_t = y_true * p + (1.0 - y_true) * (1.0 - p)
+    focal = _m.pow(1.0 - p_t, gamma) * per
+    if apply_class_balancing:
+        focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
+    return _r.reduce_mean(focal, axis=axis)
 
 
-def mean_absolute_error(y_true, y_pred):
-    y_pred = _t(y_pred)
-    return cf.reduce_mean(cf.abs(y_pred - _t(y_true, y_pred.dtype)), axis=-1)
+def hinge(y_true, y_pred):
+    y_true, y_pred = _prep(y_true, y_pred)
+    y_true = _convert_binary_labels(y_true)
+    return _r.reduce_mean(_m.maximum(1.0 - y_true * y_pred, 0.0), axis=-1)
+
+
+def squared_hinge(y_true, y_pred):
+    y_true, y_pred = _prep(y_true, y_pred)
+    y_true = _convert_binary_labels(y_true)
+    return _r.reduce_mean(_m.square(_m.maximum(1.0 - y_true * y_pred, 0.0)), axis=-1)
+
+
+def _convert_binary_labels(y):
+    """Labels in {0, 1} become {-1, 1} (Keras does this for hinge losses)."""
+    is_binary = _r.reduce_all(_m.logical_or(_m.equal(y, 0.0), _m.equal(y, 1.0)))
+    return _m.where_v(is_binary, 2.0 * y - 1.0, y)
+
+
+def categorical_hinge(y_true, y_pred):
+    y_true, y_pred = _prep(y_true, y_pred)
+    pos = _r.reduce_sum(y_true * y_pred, axis=-1)
+    neg = _r.reduce_max((1.0 - y_true) * y_pred, axis=-1)
+    return _m.maximum(neg - pos + 1.0, 0.0)
+
+
+def kl_divergence(y_true, y_pred):
+    y_true, y_pred = _prep(y_true, y_pred)
+    t = _m.minimum(_m.maximum(y_true, backend.epsilon()), 1.0)
+    p = _m.minimum(_m.maximum(y_pred, backend.epsilon()), 1.0)
+    return _r.reduce_sum(t * _m.log(t / p), axis=-1)
+
+
+def poisson(y_true, y_pred):
+    y_true, y_pred = _prep(y_true, y_pred)
+    return _r.reduce_mean(y_pred - y_true * _m.log(y_pred + backend.epsilon()), axis=-1)
 
 
 def huber(y_true, y_pred, delta=1.0):
-    y_pred = _t(y_pred)
-    err = cf.abs(y_pred - _t(y_true, y_pred.dtype))
-    q = cf.minimum(err, delta)
-    return cf.reduce_mean(0.5 * q * q + delta * (err - q), axis=-1)
+    y_true, y_pred = _prep(y_true, y_pred)
+    err = _m.abs(y_pred - y_true)
+    quad = _m.minimum(err, delta)
+    return _r.reduce_mean(0.5 * _m.square(quad) + delta * (err - quad), axis=-1)
 
 
+def log_cosh(y_true, y_pred):
+    y_true, y_pred = _prep(y_true, y_pred)
+    x = y_pred - y_true
+    return _r.reduce_mean(x + _nn.softplus(-2.0 * x) - 0.6931471805599453, axis=-1)
+
+
+def cosine_similarity(y_true, y_pred, axis=-1):
+    y_true, y_pred = _prep(y_true, y_pred)
+    a = _nn.l2_normalize(y_true, axis=axis)
+    b = _nn.l2_normalize(y_pred, axis=axis)
+    return -_r.reduce_sum(a * b, axis=axis)
+
+
+# aliases
 mse = MSE = mean_squared_error
 mae = MAE = mean_absolute_error
+mape = MAPE = mean_absolute_percentage_error
+msle = MSLE = mean_squared_logarithmic_error
+kld = KLD = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
 
 
+# --- classes ------------------------------------------------------------------------------
 class Loss:
-    """Base loss: ``call(y_true, y_pred)`` per sample, reduced by ``reduction``."""
+    """Wraps a per-sample loss; ``__call__`` applies sample weights and the reduction."""
 
-    def __init__(self, reduction="sum_over_batch_size", name=None, dtype=None):
-        if reduction not in ("sum_over_batch_size", "sum", "none", None, "auto", "mean"):
+    def __init__(self, name=None, reduction="sum_over_batch_size", dtype=None):
+        if reduction not in ("sum_over_batch_size", "sum", "none", "mean", None, "auto"):
             raise ValueError(f"Invalid value for argument `reduction`: {reduction!r}")
-        self.reduction = "sum_over_batch_size" if reduction in ("auto", "mean") else reduction
-        self.name = name or type(self).__name__.lower()
+        self.name = name or _snake(type(self).__name__)
+        self.reduction = "sum_over_batch_size" if reduction in ("auto", None) else reduction
+        self.dtype = dtype
+
+    def call(self, y_true, y_pred):
+        raise NotImplementedError(f"{type(self).__name__} must implement call()")
 
     def __call__(self, y_true, y_pred, sample_weight=None):
         values = self.call(y_true, y_pred)
-        if sample_weight is not None:
-            sw = _t(sample_weight, values.dtype)
-            while sw.ndim > values.ndim:
-                sw = cf.squeeze(sw, -1)
-            values = values * sw
-        if self.reduction in ("none", None):
-            return values
-        total = cf.reduce_sum(values)
-        if self.reduction == "sum":
-            return total
-        n = 1
-        for d in values.shape:
-            n *= d
-        return total / float(max(n, 1))
+        return reduce_weighted(values, sample_weight, self.reduction)
 
     def get_config(self):
         return {"name": self.name, "reduction": self.reduction}
@@ -107,69 +210,138 @@ class Loss:
         return cls(**config)
 
 
+def reduce_weighted(values, sample_weight, reduction):
+    values = convert_to_tensor(values)
+    if sample_weight is not None:
+        sw = _m.cast(convert_to_tensor(sample_weight), values.dtype)
+        while sw.shape.rank > values.shape.rank and sw.shape[-1] == 1:
+            sw = _a.squeeze(sw, [-1])
+        while sw.shape.rank < values.shape.rank:
+            sw = _a.expand_dims(sw, -1)
+        values = values * sw
+    if reduction == "none":
+        return values
+    total = _r.reduce_sum(values)
+    if reduction == "sum":
+        return total
+    count = _m.cast(_a.size(values), total.dtype)  # dynamic: the batch may be unknown
+    return _m.div_no_nan(total, count)
+
+
 class LossFunctionWrapper(Loss):
-    def __init__(self, fn, reduction="sum_over_batch_size", name=None, **kwargs):
-        super().__init__(reduction, name or fn.__name__)
-        self.fn, self._fn_kwargs = fn, kwargs
+    def __init__(self, fn, reduction="sum_over_batch_size", name=None, dtype=None, **kwargs):
+        super().__init__(name=name, reduction=reduction, dtype=dtype)
+        self.fn = fn
+        self._fn_kwargs = kwargs
 
     def call(self, y_true, y_pred):
         return self.fn(y_true, y_pred, **self._fn_kwargs)
 
     def get_config(self):
-        cfg = super().get_config()
-        cfg.update(self._fn_kwargs)
-        return cfg
+        config = super().get_config()
+        config.update(self._fn_kwargs)
+        return config
 
 
-def _cls(name, fn, loss_name, **defaults):
-    def __init__(self, reduction="sum_over_batch_size", name=loss_name, **kwargs):
-        kw = dict(defaults)
-        kw.update(kwargs)
-        LossFunctionWrapper.__init__(self, fn, reduction=reduction, name=name, **kw)
-
-    @classmethod
-    def from_config(cls, config):
-        return cls(**config)
-    return type(name, (LossFunctionWrapper,), {"__init__": __init__,
-                                               "from_config": from_config})
+def _wrapper(fn, default_name, **defaults):
+    class _Loss(LossFunctionWrapper):
+        def __init__(self, reduction="sum_over_batch_size", name=default_name, dtype=None,
+                     **kwargs):
+            options = dict(defaults)
+            options.update(kwargs)
+            super().__init__(fn, reduction=reduction, name=name, dtype=dtype, **options)
+    return _Loss
 
 
-CategoricalCrossentropy = _cls("CategoricalCrossentropy", categorical_crossentropy,
-                               "categorical_crossentropy", from_logits=False,
-                               label_smoothing=0.0, axis=-1)
-SparseCategoricalCrossentropy = _cls("SparseCategoricalCrossentropy",
-                                     sparse_categorical_crossentropy,
-                                     "sparse_categorical_crossentropy", from_logits=False)
-BinaryCrossentropy = _cls("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
-                          from_logits=False, label_smoothing=0.0)
-MeanSquaredError = _cls("MeanSquaredError", mean_squared_error, "mean_squared_error")
-MeanAbsoluteError = _cls("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
-Huber = _cls("Huber", huber, "huber_loss", delta=1.0)
+MeanSquaredError = _wrapper(mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _wrapper(mean_absolute_error, "mean_absolute_error")
+MeanAbsolutePercentageError = _wrapper(mean_absolute_percentage_error,
+                                       "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _wrapper(mean_squared_logarithmic_error,
+                                       "mean_squared_logarithmic_error")
+CategoricalCrossentropy = _wrapper(categorical_crossentropy, "categorical_crossentropy",
+                                   from_logits=False, label_smoothing=0.0, axis=-1)
+SparseCategoricalCrossentropy = _wrapper(sparse_categorical_crossentropy,
+                                         "sparse_categorical_crossentropy",
+                                         from_logits=False, ignore_class=None)
+BinaryCrossentropy = _wrapper(binary_crossentropy, "binary_crossentropy", from_logits=False,
+                              label_smoothing=0.0, axis=-1)
+BinaryFocalCrossentropy = _wrapper(binary_focal_crossentropy, "binary_focal_crossentropy",
+                                   apply_class_balancing=False, alpha=0.25, gamma=2.0,
+                                   from_logits=False, label_smoothing=0.0, axis=-1)
+Hinge = _wrapper(hinge, "hinge")
+SquaredHinge = _wrapper(squared_hinge, "squared_hinge")
+CategoricalHinge = _wrapper(categorical_hinge, "categorical_hinge")
+KLDivergence = _wrapper(kl_divergence, "kl_divergence")
+Poisson = _wrapper(poisson, "poisson")
+Huber = _wrapper(huber, "huber_loss", delta=1.0)
+LogCosh = _wrapper(log_cosh, "log_cosh")
+CosineSimilarity = _wrapper(cosine_similarity, "cosine_similarity", axis=-1)
 
-_BY_NAME = {
-    "categorical_crossentropy": categorical_crossentropy,
-    "sparse_categorical_crossentropy": sparse_categorical_crossentropy,
-    "binary_crossentropy": binary_crossentropy, "mean_squared_error": mean_squared_error,
-    "mse": mean_squared_error, "mean_absolute_error": mean_absolute_error,
-    "mae": mean_absolute_error, "huber": huber, "huber_loss": huber,
-}
-_CLASSES = {c.__name__: c for c in (CategoricalCrossentropy, SparseCategoricalCrossentropy,
-                                    BinaryCrossentropy, MeanSquaredError,
-                                    MeanAbsoluteError, Huber)}
+for _cls, _name in [(MeanSquaredError, "MeanSquaredError"), (MeanAbsoluteError,
+                    "MeanAbsoluteError"), (MeanAbsolutePercentageError,
+                    "MeanAbsolutePercentageError"), (MeanSquaredLogarithmicError,
+                    "MeanSquaredLogarithmicError"), (CategoricalCrossentropy,
+                    "CategoricalCrossentropy"), (SparseCategoricalCrossentropy,
+                    "SparseCategoricalCrossentropy"), (BinaryCrossentropy, "BinaryCrossentropy"),
+                    (BinaryFocalCrossentropy, "BinaryFocalCrossentropy"), (Hinge, "Hinge"),
+                    (SquaredHinge, "SquaredHinge"), (CategoricalHinge, "CategoricalHinge"),
+                    (KLDivergence, "KLDivergence"), (Poisson, "Poisson"), (Huber, "Huber"),
+                    (LogCosh, "LogCosh"), (CosineSimilarity, "CosineSimilarity")]:
+    _cls.__name__ = _cls.__qualname__ = _name
+
+_FUNCTIONS = {f.__name__: f for f in (
+    mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+    mean_squared_logarithmic_error, categorical_crossentropy, sparse_categorical_crossentropy,
+    binary_crossentropy, binary_focal_crossentropy, hinge, squared_hinge, categorical_hinge,
+    kl_divergence, poisson, huber, log_cosh, cosine_similarity)}
+_FUNCTIONS.update(mse=mean_squared_error, mae=mean_absolute_error,
+                  mape=mean_absolute_percentage_error, msle=mean_squared_logarithmic_error,
+                  kld=kl_divergence, kullback_leibler_divergence=kl_divergence,
+                  logcosh=log_cosh, huber_loss=huber)
+_CLASSES = {c.__name__: c for c in (
+    MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+    MeanSquaredLogarithmicError, CategoricalCrossentropy, SparseCategoricalCrossentropy,
+    BinaryCrossentropy, BinaryFocalCrossentropy, Hinge, SquaredHinge, CategoricalHinge,
+    KLDivergence, Poisson, Huber, LogCosh, CosineSimilarity)}
 
 
 def get(identifier):
-    """A Loss object for a name, function, dict config or Loss."""
-    if identifier is None or isinstance(identifier, Loss):
+    """A callable ``loss(y_true, y_pred, sample_weight=None) -> scalar``."""
+    if identifier is None:
+        return None
+    if isinstance(identifier, Loss):
         return identifier
     if isinstance(identifier, dict):
-        return _CLASSES[identifier["class_name"]].from_config(identifier["config"])
+        cls = _CLASSES.get(identifier["class_name"])
+        if cls is None:
+            from .saving import get_registered_object
+            cls = get_registered_object(identifier["class_name"])
+        return cls.from_config(identifier.get("config", {}))
     if isinstance(identifier, str):
         if identifier in _CLASSES:
             return _CLASSES[identifier]()
-        if identifier not in _BY_NAME:
-            raise ValueError(f"Unknown loss function: {identifier!r}")
-        identifier = _BY_NAME[identifier]
+        fn = _FUNCTIONS.get(identifier)
+        if fn is None:
+            raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+        return LossFunctionWrapper(fn, name=fn.__name__)
     if callable(identifier):
-        return LossFunctionWrapper(identifier)
+        return LossFunctionWrapper(identifier, name=getattr(identifier, "__name__", "loss"))
     raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+
+
+def serialize(loss):
+    if isinstance(loss, LossFunctionWrapper) and type(loss) is LossFunctionWrapper:
+        return loss.fn.__name__
+    if isinstance(loss, Loss):
+        return {"class_name": type(loss).__name__, "config": loss.get_config()}
+    return getattr(loss, "__name__", loss)
+
+
+deserialize = get
+
+
+def _snake(name):
+    import re
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()

@@ -1,32 +1,50 @@
-"""Stateful metrics: update_state / result / reset_state, accumulated on the host."""
+"""``cf.keras.metrics``: stateful metrics (update_state / result / reset_state) whose state
+lives in non-trainable variables, so a compiled train step updates them in the graph."""
 from __future__ import annotations
 
 import numpy as np
 
-import cuflow as cf
-
+from ..ops import array_ops as _a
+from ..ops import math_ops as _m
+from ..ops import reduce_ops as _r
+from ..ops.constant import convert_to_tensor
+from ..tensor import Variable
 from . import losses as _losses
 
 
-def _np(x):
-    if isinstance(x, (cf.Tensor, cf.Variable)):
-        return np.asarray(x.numpy())
-    return np.asarray(x)
-
-
 class Metric:
+    """Base class: subclasses create state with ``add_variable`` and implement
+    ``update_state`` and ``result``."""
+
     def __init__(self, name=None, dtype=None):
-        self.name = name or type(self).__name__.lower()
+        self.name = name or _losses._snake(type(self).__name__)
         self.dtype = dtype or "float32"
-        self.reset_state()
+        self._variables = []
+
+    def add_variable(self, shape=(), initializer="zeros", dtype=None, name=None):
+        init = np.zeros(shape, dtype=np.dtype(dtype or self.dtype)) if initializer == "zeros" \
+            else np.asarray(initializer, dtype=np.dtype(dtype or self.dtype))
+        v = Variable(init, trainable=False, name=name or "metric_state")
+        self._variables.append(v)
+        return v
+
+    add_weight = add_variable
+
+    @property
+    def variables(self):
+        return list(self._variables)
 
     def reset_state(self):
-        self._total, self._count = 0.0, 0.0
+        for v in self._variables:
+            v.assign(np.zeros(tuple(v.shape), v.dtype.np))
 
     reset_states = reset_state
 
+    def update_state(self, *args, **kwargs):
+        raise NotImplementedError(f"{type(self).__name__} must implement update_state()")
+
     def result(self):
-        return cf.constant(np.float32(self._total / self._count if self._count else 0.0))
+        raise NotImplementedError(f"{type(self).__name__} must implement result()")
 
     def __call__(self, *args, **kwargs):
         self.update_state(*args, **kwargs)
@@ -39,116 +57,170 @@ class Metric:
     def from_config(cls, config):
         return cls(**config)
 
-    @property
-    def variables(self):
-        return []
+    def __repr__(self):
+        return f"<{type(self).__name__} name={self.name}>"
+
+    def _checkpoint_children(self):
+        return {f"v{i}": v for i, v in enumerate(self._variables)}
 
 
-class Mean(Metric):
-    def update_state(self, values, sample_weight=None):
-        v = _np(values).astype(np.float64)
-        if sample_weight is None:
-            self._total += float(v.sum())
-            self._count += v.size
-        else:
-            w = np.broadcast_to(_np(sample_weight).astype(np.float64).reshape(
-                _np(sample_weight).shape + (1,) * max(0, v.ndim - _np(sample_weight).ndim)),
-                v.shape)
-            self._total += float((v * w).sum())
-            self._count += float(w.sum())
+def _weights_like(values, sample_weight):
+    values = convert_to_tensor(values)
+    if not values.dtype.is_floating:
+        values = _m.cast(values, "float32")
+    if sample_weight is None:
+        return values, None
+    sw = _m.cast(convert_to_tensor(sample_weight), values.dtype)
+    while sw.shape.rank > values.shape.rank and sw.shape[-1] == 1:
+        sw = _a.squeeze(sw, [-1])
+    while sw.shape.rank < values.shape.rank:
+        sw = _a.expand_dims(sw, -1)
+    return values, _a.broadcast_to(sw, tuple(values.shape))
 
 
 class Sum(Metric):
+    def __init__(self, name="sum", dtype=None):
+        super().__init__(name, dtype)
+        self.total = self.add_variable(name="total")
+
     def update_state(self, values, sample_weight=None):
-        v = _np(values).astype(np.float64)
-        if sample_weight is not None:
-            v = v * _np(sample_weight)
-        self._total += float(v.sum())
-        self._count = 1.0
+        values, sw = _weights_like(values, sample_weight)
+        self.total.assign_add(_m.cast(_r.reduce_sum(values if sw is None else values * sw),
+                                      self.total.dtype))
+
+    def result(self):
+        return _a_identity(self.total)
+
+
+def _a_identity(v):
+    return _m.identity(v)
+
+
+class Mean(Metric):
+    """Weighted mean of everything seen since the last reset."""
+
+    def __init__(self, name="mean", dtype=None):
+        super().__init__(name, dtype)
+        self.total = self.add_variable(name="total")
+        self.count = self.add_variable(name="count")
+
+    def update_state(self, values, sample_weight=None):
+        values, sw = _weights_like(values, sample_weight)
+        if sw is None:
+            self.total.assign_add(_m.cast(_r.reduce_sum(values), self.total.dtype))
+            self.count.assign_add(_m.cast(_a.size(values), self.count.dtype))
+        else:
+            self.total.assign_add(_m.cast(_r.reduce_sum(values * sw), self.total.dtype))
+            self.count.assign_add(_m.cast(_r.reduce_sum(sw), self.count.dtype))
+
+    def result(self):
+        return _m.div_no_nan(self.total, self.count)
 
 
 class MeanMetricWrapper(Mean):
+    """A Mean of ``fn(y_true, y_pred)`` per sample."""
+
     def __init__(self, fn, name=None, dtype=None, **kwargs):
-        self._fn, self._fn_kwargs = fn, kwargs
         super().__init__(name=name or fn.__name__, dtype=dtype)
+        self._fn = fn
+        self._fn_kwargs = kwargs
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        super().update_state(self._fn(_np(y_true), _np(y_pred), **self._fn_kwargs),
-                             sample_weight)
+        values = self._fn(y_true, y_pred, **self._fn_kwargs)
+        super().update_state(values, sample_weight)
 
     def get_config(self):
-        cfg = super().get_config()
-        cfg.update(self._fn_kwargs)
-        return cfg
+        config = super().get_config()
+        config.update(self._fn_kwargs)
+        return config
 
 
+# --- per-sample metric functions --------------------------------------------------------------
 def accuracy(y_true, y_pred):
-    y_true, y_pred = _np(y_true), _np(y_pred)
-    if y_true.shape != y_pred.shape and y_true.size == y_pred.size:
-        y_true = y_true.reshape(y_pred.shape)
-    return (y_true == y_pred).astype(np.float32)
+    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    return _m.cast(_m.equal(y_true, _m.cast(y_pred, y_true.dtype)), "float32")
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    y_true, y_pred = _np(y_true), _np(y_pred)
-    return np.mean((y_true.reshape(y_pred.shape) == (y_pred > threshold)).astype(
-        np.float32), axis=-1)
+    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    pred = _m.cast(_m.greater(y_pred, threshold), y_pred.dtype)
+    return _r.reduce_mean(_m.cast(_m.equal(_m.cast(y_true, y_pred.dtype), pred), "float32"),
+                          axis=-1)
 
 
 def categorical_accuracy(y_true, y_pred):
-    return (np.argmax(_np(y_true), -1) == np.argmax(_np(y_pred), -1)).astype(np.float32)
+    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    return _m.cast(_m.equal(_r.argmax(y_true, axis=-1), _r.argmax(y_pred, axis=-1)),
+                   "float32")
 
 
 def sparse_categorical_accuracy(y_true, y_pred):
-    y_pred = _np(y_pred)
-    y_true = _np(y_true).reshape(y_pred.shape[:-1])
-    return (y_true.astype(np.int64) == np.argmax(y_pred, -1)).astype(np.float32)
+    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    if y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == 1:
+        y_true = _a.squeeze(y_true, [-1])
+    pred = _r.argmax(y_pred, axis=-1)
+    return _m.cast(_m.equal(_m.cast(y_true, pred.dtype), pred), "float32")
+
+
+def _in_top_k(targets, preds, k):
+    """1.0 where the target class's score is among the k largest (ties count in favour)."""
+    target_score = _r.reduce_sum(preds * _losses._one_hot(targets, int(preds.shape[-1]),
+                                                          preds.dtype), axis=-1)
+    higher = _r.reduce_sum(_m.cast(_m.greater(preds, _a.expand_dims(target_score, -1)),
+                                   "int32"), axis=-1)
+    return _m.cast(_m.less(higher, k), "float32")
 
 
 def top_k_categorical_accuracy(y_true, y_pred, k=5):
-    return sparse_top_k_categorical_accuracy(np.argmax(_np(y_true), -1), y_pred, k)
+    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    return _in_top_k(_r.argmax(y_true, axis=-1), y_pred, k)
 
 
 def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
-    y_pred = _np(y_pred)
-    y_true = _np(y_true).reshape(y_pred.shape[:-1]).astype(np.int64)
-    topk = np.argsort(-y_pred, axis=-1, kind="stable")[..., :k]
-    return (topk == y_true[..., None]).any(-1).astype(np.float32)
+    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    if y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == 1:
+        y_true = _a.squeeze(y_true, [-1])
+    return _in_top_k(_m.cast(y_true, "int64"), y_pred, k)
 
 
-def _wrap(name, fn, default_name, **defaults):
-    def __init__(self, name=default_name, dtype=None, **kwargs):
-        kw = dict(defaults)
-        kw.update(kwargs)
-        MeanMetricWrapper.__init__(self, fn, name=name, dtype=dtype, **kw)
-    return type(name, (MeanMetricWrapper,), {"__init__": __init__})
+def _wrap(fn, default, **defaults):
+    class _M(MeanMetricWrapper):
+        def __init__(self, name=default, dtype=None, **kwargs):
+            options = dict(defaults)
+            options.update(kwargs)
+            super().__init__(fn, name=name, dtype=dtype, **options)
+    return _M
 
 
-Accuracy = _wrap("Accuracy", accuracy, "accuracy")
-BinaryAccuracy = _wrap("BinaryAccuracy", binary_accuracy, "binary_accuracy", threshold=0.5)
-CategoricalAccuracy = _wrap("CategoricalAccuracy", categorical_accuracy,
-                            "categorical_accuracy")
-SparseCategoricalAccuracy = _wrap("SparseCategoricalAccuracy", sparse_categorical_accuracy,
-                                  "sparse_categorical_accuracy")
-TopKCategoricalAccuracy = _wrap("TopKCategoricalAccuracy", top_k_categorical_accuracy,
-                                "top_k_categorical_accuracy", k=5)
-SparseTopKCategoricalAccuracy = _wrap("SparseTopKCategoricalAccuracy",
-                                      sparse_top_k_categorical_accuracy,
+Accuracy = _wrap(accuracy, "accuracy")
+BinaryAccuracy = _wrap(binary_accuracy, "binary_accuracy", threshold=0.5)
+CategoricalAccuracy = _wrap(categorical_accuracy, "categorical_accuracy")
+SparseCategoricalAccuracy = _wrap(sparse_categorical_accuracy, "sparse_categorical_accuracy")
+TopKCategoricalAccuracy = _wrap(top_k_categorical_accuracy, "top_k_categorical_accuracy", k=5)
+SparseTopKCategoricalAccuracy = _wrap(sparse_top_k_categorical_accuracy,
                                       "sparse_top_k_categorical_accuracy", k=5)
+MeanSquaredError = _wrap(_losses.mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _wrap(_losses.mean_absolute_error, "mean_absolute_error")
+MeanAbsolutePercentageError = _wrap(_losses.mean_absolute_percentage_error,
+                                    "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _wrap(_losses.mean_squared_logarithmic_error,
+                                    "mean_squared_logarithmic_error")
+CategoricalCrossentropy = _wrap(_losses.categorical_crossentropy, "categorical_crossentropy")
+SparseCategoricalCrossentropy = _wrap(_losses.sparse_categorical_crossentropy,
+                                      "sparse_categorical_crossentropy")
+BinaryCrossentropy = _wrap(_losses.binary_crossentropy, "binary_crossentropy")
+KLDivergence = _wrap(_losses.kl_divergence, "kl_divergence")
+Poisson = _wrap(_losses.poisson, "poisson")
+Hinge = _wrap(_losses.hinge, "hinge")
+SquaredHinge = _wrap(_losses.squared_hinge, "squared_hinge")
+CategoricalHinge = _wrap(_losses.categorical_hinge, "categorical_hinge")
+LogCoshError = _wrap(_losses.log_cosh, "logcosh")
+CosineSimilarity = _wrap(lambda t, p: -_losses.cosine_similarity(t, p), "cosine_similarity")
 
-
-def _np_loss(fn):
-    def f(y_true, y_pred):
-        return _np(fn(cf.constant(np.asarray(y_true, np.float32)),
-                      cf.constant(np.asarray(y_pred, np.float32))))
-    f.__name__ = fn.__name__
-    return f
-
-
-MeanSquaredError = _wrap("MeanSquaredError", lambda t, p: np.mean(
-    (p - t.reshape(p.shape)) ** 2, -1), "mean_squared_error")
-MeanAbsoluteError = _wrap("MeanAbsoluteError", lambda t, p: np.mean(
-    np.abs(p - t.reshape(p.shape)), -1), "mean_absolute_error")
+for _name, _cls in list(globals().items()):
+    if isinstance(_cls, type) and issubclass(_cls, MeanMetricWrapper) and \
+            _cls.__name__ == "_M":
+        _cls.__name__ = _cls.__qualname__ = _name
 
 
 class RootMeanSquaredError(Mean):
@@ -156,85 +228,240 @@ class RootMeanSquaredError(Mean):
         super().__init__(name, dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        p = _np(y_pred)
-        super().update_state((p - _np(y_true).reshape(p.shape)) ** 2, sample_weight)
+        y_true, y_pred = _losses._prep(y_true, y_pred)
+        super().update_state(_m.square(y_pred - y_true), sample_weight)
 
     def result(self):
-        return cf.constant(np.float32(np.sqrt(self._total / self._count)
-                                      if self._count else 0.0))
+        return _m.sqrt(super().result())
 
 
+# --- confusion-matrix metrics -----------------------------------------------------------------
 class _Confusion(Metric):
-    def __init__(self, thresholds=None, name=None, dtype=None):
-        self.thresholds = 0.5 if thresholds is None else thresholds
-        super().__init__(name, dtype)
+    """True/false positives and negatives at thresholds (binary or multi-label)."""
 
-    def reset_state(self):
-        self.tp = self.fp = self.fn = 0.0
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None,
+                 default=0.5):
+        super().__init__(name, dtype)
+        self.thresholds = [default] if thresholds is None else list(np.atleast_1d(thresholds))
+        self.class_id = class_id
+        n = len(self.thresholds)
+        self.tp = self.add_variable((n,), name="true_positives")
+        self.fp = self.add_variable((n,), name="false_positives")
+        self.tn = self.add_variable((n,), name="true_negatives")
+        self.fn = self.add_variable((n,), name="false_negatives")
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        p = _np(y_pred) > self.thresholds
-        t = _np(y_true).reshape(p.shape).astype(bool)
-        w = 1.0 if sample_weight is None else np.broadcast_to(
-            _np(sample_weight).reshape(-1, *([1] * (p.ndim - 1))), p.shape)
-        self.tp += float((w * (p & t)).sum())
-        self.fp += float((w * (p & ~t)).sum())
-        self.fn += float((w * (~p & t)).sum())
+        y_true = _m.cast(convert_to_tensor(y_true), "float32")
+        y_pred = _m.cast(convert_to_tensor(y_pred), "float32")
+        if self.class_id is not None:
+            y_true = y_true[..., self.class_id]
+            y_pred = y_pred[..., self.class_id]
+        t = _a.reshape(y_true, (1, -1))
+        p = _a.reshape(y_pred, (1, -1))
+        th = convert_to_tensor(np.asarray(self.thresholds, np.float32).reshape(-1, 1))
+        pred_pos = _m.cast(_m.greater(p, th), "float32")
+        w = 1.0
+        if sample_weight is not None:
+            sw = _a.broadcast_to(_m.cast(convert_to_tensor(sample_weight), "float32"),
+                                 tuple(y_true.shape))
+            w = _a.reshape(sw, (1, -1))
+        self.tp.assign_add(_r.reduce_sum(pred_pos * t * w, axis=1))
+        self.fp.assign_add(_r.reduce_sum(pred_pos * (1.0 - t) * w, axis=1))
+        self.tn.assign_add(_r.reduce_sum((1.0 - pred_pos) * (1.0 - t) * w, axis=1))
+        self.fn.assign_add(_r.reduce_sum((1.0 - pred_pos) * t * w, axis=1))
+
+    def _first(self, x):
+        return x[0] if len(self.thresholds) == 1 else x
 
 
 class Precision(_Confusion):
-    def __init__(self, thresholds=None, name="precision", dtype=None, **kw):
-        super().__init__(thresholds, name, dtype)
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name="precision",
+                 dtype=None):
+        super().__init__(thresholds, top_k, class_id, name, dtype)
 
     def result(self):
-        d = self.tp + self.fp
-        return cf.constant(np.float32(self.tp / d if d else 0.0))
+        return self._first(_m.div_no_nan(self.tp, self.tp + self.fp))
 
 
 class Recall(_Confusion):
-    def __init__(self, thresholds=None, name="recall", dtype=None, **kw):
-        super().__init__(thresholds, name, dtype)
+    def __init__(self, thresholds=None, top_k=None, class_id=None, name="recall", dtype=None):
+        super().__init__(thresholds, top_k, class_id, name, dtype)
 
     def result(self):
-        d = self.tp + self.fn
-        return cf.constant(np.float32(self.tp / d if d else 0.0))
+        return self._first(_m.div_no_nan(self.tp, self.tp + self.fn))
 
 
-_FNS = {"accuracy": accuracy, "acc": accuracy, "binary_accuracy": binary_accuracy,
-        "categorical_accuracy": categorical_accuracy,
-        "sparse_categorical_accuracy": sparse_categorical_accuracy,
-        "top_k_categorical_accuracy": top_k_categorical_accuracy,
-        "sparse_top_k_categorical_accuracy": sparse_top_k_categorical_accuracy}
-_CLASSES = {"mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
-            "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
-            "precision": Precision, "recall": Recall,
-            "categorical_accuracy": CategoricalAccuracy,
-            "sparse_categorical_accuracy": SparseCategoricalAccuracy,
-            "binary_accuracy": BinaryAccuracy,
-            "top_k_categorical_accuracy": TopKCategoricalAccuracy,
-            "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
-            "root_mean_squared_error": RootMeanSquaredError}
+class TruePositives(_Confusion):
+    def result(self):
+        return self._first(_m.identity(self.tp))
 
 
-def get(identifier, loss=None, output_shape=None):
-    """A Metric for ``identifier``; 'accuracy' resolves by the loss as Keras does."""
+class FalsePositives(_Confusion):
+    def result(self):
+        return self._first(_m.identity(self.fp))
+
+
+class TrueNegatives(_Confusion):
+    def result(self):
+        return self._first(_m.identity(self.tn))
+
+
+class FalseNegatives(_Confusion):
+    def result(self):
+        return self._first(_m.identity(self.fn))
+
+
+class AUC(_Confusion):
+    """Area under the ROC (or PR) curve by the interpolated Riemann sum over
+    ``num_thresholds`` thresholds, as Keras."""
+
+    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
+                 name="auc", dtype=None, thresholds=None, multi_label=False, **kwargs):
+        eps = 1e-7
+        th = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
+        th = [0.0 - eps] + th + [1.0 + eps]
+        super().__init__(th, None, None, name, dtype)
+        self.curve = curve.upper()
+        self.summation_method = summation_method
+
+    def result(self):
+        tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
+        if self.curve == "PR":
+            x = _m.div_no_nan(tp, tp + fn)
+            y = _m.div_no_nan(tp, tp + fp)
+        else:
+            x = _m.div_no_nan(fp, fp + tn)
+            y = _m.div_no_nan(tp, tp + fn)
+        n = len(self.thresholds)
+        heights = (y[:n - 1] + y[1:]) / 2.0
+        return _r.reduce_sum((x[:n - 1] - x[1:]) * heights)
+
+
+class F1Score(Metric):
+    """F1 per class (average=None) or averaged ('micro', 'macro', 'weighted')."""
+
+    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
+        super().__init__(name, dtype)
+        self.average = average
+        self.threshold = threshold
+        self._built = False
+
+    def _build(self, n):
+        self.tp = self.add_variable((n,), name="tp")
+        self.fp = self.add_variable((n,), name="fp")
+        self.fn = self.add_variable((n,), name="fn")
+        self.support = self.add_variable((n,), name="support")
+        self._built = True
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        y_true = _m.cast(convert_to_tensor(y_true), "float32")
+        y_pred = _m.cast(convert_to_tensor(y_pred), "float32")
+        if not self._built:
+            self._build(int(y_pred.shape[-1]))
+        if self.threshold is None:
+            top = _r.reduce_max(y_pred, axis=-1, keepdims=True)
+            pred = _m.cast(_m.greater_equal(y_pred, top), "float32")
+        else:
+            pred = _m.cast(_m.greater(y_pred, self.threshold), "float32")
+        w = 1.0 if sample_weight is None else _a.expand_dims(
+            _m.cast(convert_to_tensor(sample_weight), "float32"), -1)
+        self.tp.assign_add(_r.reduce_sum(pred * y_true * w, axis=0))
+        self.fp.assign_add(_r.reduce_sum(pred * (1 - y_true) * w, axis=0))
+        self.fn.assign_add(_r.reduce_sum((1 - pred) * y_true * w, axis=0))
+        self.support.assign_add(_r.reduce_sum(y_true * w, axis=0))
+
+    def result(self):
+        if self.average == "micro":
+            tp, fp, fn = (_r.reduce_sum(v) for v in (self.tp, self.fp, self.fn))
+            return _m.div_no_nan(2 * tp, 2 * tp + fp + fn)
+        f1 = _m.div_no_nan(2 * self.tp, 2 * self.tp + self.fp + self.fn)
+        if self.average == "macro":
+            return _r.reduce_mean(f1)
+        if self.average == "weighted":
+            return _r.reduce_sum(f1 * self.support) / _m.maximum(
+                _r.reduce_sum(self.support), 1e-7)
+        return f1
+
+
+_BY_NAME = {
+    "accuracy": Accuracy, "acc": Accuracy, "binary_accuracy": BinaryAccuracy,
+    "categorical_accuracy": CategoricalAccuracy,
+    "sparse_categorical_accuracy": SparseCategoricalAccuracy,
+    "top_k_categorical_accuracy": TopKCategoricalAccuracy,
+    "sparse_top_k_categorical_accuracy": SparseTopKCategoricalAccuracy,
+    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
+    "mape": MeanAbsolutePercentageError, "msle": MeanSquaredLogarithmicError,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "binary_crossentropy": BinaryCrossentropy, "auc": AUC, "precision": Precision,
+    "recall": Recall, "root_mean_squared_error": RootMeanSquaredError,
+}
+_CLASSES = {c.__name__: c for c in set(_BY_NAME.values()) | {Mean, Sum, F1Score, AUC}}
+
+
+def _accuracy_for(loss, y_pred_shape):
+    """Keras resolves 'accuracy' by the loss and the output shape."""
+    name = getattr(loss, "name", "") or getattr(getattr(loss, "fn", None), "__name__", "")
+    if "sparse_categorical" in name:
+        return SparseCategoricalAccuracy
+    if "binary" in name or (y_pred_shape and y_pred_shape[-1] == 1):
+        return BinaryAccuracy
+    if "categorical" in name:
+        return CategoricalAccuracy
+    return Accuracy if not y_pred_shape or len(y_pred_shape) < 2 else CategoricalAccuracy
+
+
+def get(identifier, loss=None, y_pred_shape=None):
     if isinstance(identifier, Metric):
         return identifier
-    if identifier in ("accuracy", "acc"):
-        lname = getattr(loss, "name", None) or getattr(loss, "__name__", "") or str(loss)
-        if "sparse_categorical" in lname:
-            cls = SparseCategoricalAccuracy
-        elif "categorical" in lname:
-            cls = CategoricalAccuracy
-        elif "binary" in lname:
-            cls = BinaryAccuracy
-        else:
-            cls = Accuracy
-        return cls(name=identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Metric):
+        return identifier()
+    if isinstance(identifier, dict):
+        return _CLASSES[identifier["class_name"]].from_config(identifier.get("config", {}))
     if isinstance(identifier, str):
-        if identifier in _CLASSES:
-            return _CLASSES[identifier](name=identifier)
-        raise ValueError(f"Unknown metric function: {identifier!r}")
+        if identifier in ("accuracy", "acc"):
+            return _accuracy_for(loss, y_pred_shape)(name=identifier)
+        cls = _BY_NAME.get(identifier) or _CLASSES.get(identifier)
+        if cls is None:
+            raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+        return cls(name=identifier) if identifier in _BY_NAME else cls()
     if callable(identifier):
-        return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", None))
+        return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", "metric"))
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
+
+
+def build_compiled(specs, weighted_specs, loss_fns, y, y_pred, n_out, output_names=None):
+    """Metric objects per output from compile()'s ``metrics`` argument."""
+    preds = [y_pred] if n_out == 1 else list(_flat(y_pred))
+    out = [[] for _ in range(n_out)]
+    for weighted, spec_set in ((True, specs), (True, weighted_specs)):
+        if spec_set is None:
+            continue
+        if isinstance(spec_set, dict):
+            keys = sorted(spec_set)
+            per = [spec_set.get(k, []) for k in keys]
+        elif n_out > 1 and isinstance(spec_set, (list, tuple)) and spec_set and \
+                isinstance(spec_set[0], (list, tuple)):
+            per = list(spec_set)
+        else:
+            per = [spec_set] * n_out
+        for i, items in enumerate(per):
+            items = items if isinstance(items, (list, tuple)) else [items]
+            for item in items:
+                loss = loss_fns[i] if loss_fns and i < len(loss_fns) else None
+                m = get(item, loss, tuple(preds[i].shape))
+                if n_out > 1 and output_names:
+                    m.name = f"{output_names[i]}_{m.name}"
+                m._weighted = weighted
+                out[i].append(m)
+    return out
+
+
+def _flat(x):
+    from .. import nest
+    return nest.flatten(x)
+
+
+def serialize(metric):
+    return {"class_name": type(metric).__name__, "config": metric.get_config()}

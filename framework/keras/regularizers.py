@@ -1,10 +1,14 @@
-"""Weight regularizers: L1, L2, L1L2 (Keras defaults 0.01)."""
+"""``cf.keras.regularizers``: L1, L2, L1L2, OrthogonalRegularizer."""
 from __future__ import annotations
 
-import cuflow as cf
+from ..ops import math_ops as _m
+from ..ops import reduce_ops as _r
 
 
 class Regularizer:
+    def __call__(self, x):
+        return 0.0
+
     def get_config(self):
         return {}
 
@@ -14,15 +18,17 @@ class Regularizer:
 
 
 class L1L2(Regularizer):
+    """``l1 * sum(|x|) + l2 * sum(x^2)``."""
+
     def __init__(self, l1=0.0, l2=0.0):
         self.l1, self.l2 = float(l1), float(l2)
 
     def __call__(self, x):
         out = 0.0
         if self.l1:
-            out = out + self.l1 * cf.reduce_sum(cf.abs(x))
+            out = out + self.l1 * _r.reduce_sum(_m.abs(x))
         if self.l2:
-            out = out + self.l2 * cf.reduce_sum(cf.square(x))
+            out = out + self.l2 * _r.reduce_sum(_m.square(x))
         return out
 
     def get_config(self):
@@ -45,17 +51,23 @@ class L2(L1L2):
         return {"l2": self.l2}
 
 
-l1, l2, l1_l2 = L1, L2, L1L2
-_ALL = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
+l1 = L1
+l2 = L2
+l1_l2 = L1L2
+_ALIASES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "L1": L1, "L2": L2, "L1L2": L1L2}
 
 
 def get(identifier):
     if identifier is None or callable(identifier):
         return identifier
     if isinstance(identifier, dict):
-        return _ALL[identifier["class_name"]].from_config(identifier["config"])
-    return _ALL[identifier]()
+        return _ALIASES[identifier["class_name"]].from_config(identifier.get("config", {}))
+    if str(identifier) in _ALIASES:
+        return _ALIASES[str(identifier)]()
+    raise ValueError(f"Could not interpret regularizer identifier: {identifier!r}")
 
 
-def serialize(r):
-    return None if r is None else {"class_name": type(r).__name__, "config": r.get_config()}
+def serialize(reg):
+    if reg is None:
+        return None
+    return {"class_name": type(reg).__name__, "config": reg.get_config()}

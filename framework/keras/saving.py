@@ -1,11 +1,11 @@
-"""Saving: ``.keras`` zip (config.json + model.weights.npz), weights files, JSON configs.
-
-Weights are stored as NumPy ``.npz`` (``allow_pickle=False`` on load: never pickle) keyed
-by variable path; a ``.weights.h5`` name is accepted but the content is npz too. Files are
-written to a temp file in the same folder and moved into place with ``os.replace``.
-"""
+"""Saving: ``model.save('m.keras')`` writes a zip of ``config.json`` (architecture and
+compile arguments) and ``model.weights.npz`` (weights in ``model.weights`` order, NumPy
+format loaded with ``allow_pickle=False``). Files are written to a temp file and renamed.
+Loading never runs code from the file: a Lambda layer's stored bytecode is refused unless
+``safe_mode=False``."""
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import os
@@ -15,165 +15,171 @@ import zipfile
 
 import numpy as np
 
-_custom_objects: dict = {}
-_tls = threading.local()
+from .. import nest
+
+_REGISTERED: dict[str, type] = {}
+_scope = threading.local()
 
 
-def _safe_mode():
-    return getattr(_tls, "safe_mode", True)
-
-
-# --- custom objects ---------------------------------------------------------------------
+# --- custom objects -------------------------------------------------------------------------
 def register_keras_serializable(package="Custom", name=None):
-    def deco(cls):
-        _custom_objects[f"{package}>{name or cls.__name__}"] = cls
-        _custom_objects[name or cls.__name__] = cls
-        return cls
-    return deco
+    """Decorator: makes a custom class loadable by name ('package>Name')."""
+    def decorate(obj):
+        key = f"{package}>{name or obj.__name__}"
+        _REGISTERED[key] = obj
+        _REGISTERED[name or obj.__name__] = obj
+        obj._registered_name = key
+        return obj
+    return decorate
+
+
+def get_registered_object(name, custom_objects=None, module_objects=None):
+    for table in (custom_objects or {}, getattr(_scope, "objects", {}), _REGISTERED,
+                  module_objects or {}):
+        if name in table:
+            return table[name]
+    raise ValueError(f"Could not locate class {name!r}. Make sure custom classes are "
+                     "decorated with `@cf.keras.saving.register_keras_serializable()` or "
+                     "passed in `custom_objects`.")
 
 
 def get_custom_objects():
-    return _custom_objects
+    return _REGISTERED
 
 
-class custom_object_scope:  # noqa: N801 (Keras name)
-    def __init__(self, *objects):
-        self._new = {}
-        for o in objects:
-            self._new.update(o or {})
-
-    def __enter__(self):
-        self._old = dict(_custom_objects)
-        _custom_objects.update(self._new)
-        return self
-
-    def __exit__(self, *exc):
-        _custom_objects.clear()
-        _custom_objects.update(self._old)
+@contextlib.contextmanager
+def custom_object_scope(*scopes):
+    prev = getattr(_scope, "objects", {})
+    merged = dict(prev)
+    for s in scopes:
+        merged.update(s)
+    _scope.objects = merged
+    try:
+        yield
+    finally:
+        _scope.objects = prev
 
 
 CustomObjectScope = custom_object_scope
 
 
-def _lookup(class_name, custom_objects=None):
+def _builtin_classes():
     from . import layers, models
-    from .layers import core
-    for table in (custom_objects or {}, _custom_objects):
-        if class_name in table:
-            return table[class_name]
-    for mod in (layers, core, models):
-        if hasattr(mod, class_name):
-            return getattr(mod, class_name)
-    raise TypeError(f"Could not locate class {class_name!r}. Make sure custom classes "
-                    "are decorated with `@keras.saving.register_keras_serializable()` "
-                    "or passed in `custom_objects`.")
+    table = {}
+    for module in (layers, models):
+        for k, v in vars(module).items():
+            if isinstance(v, type):
+                table[k] = v
+    return table
 
 
-# --- layer / model configs ---------------------------------------------------------------
-def serialize_layer(layer):
-    return {"class_name": type(layer).__name__, "config": layer.get_config()}
+# --- object (de)serialization ---------------------------------------------------------------
+def serialize_keras_object(obj):
+    if obj is None:
+        return None
+    cls = type(obj)
+    return {"module": cls.__module__, "class_name": cls.__name__,
+            "registered_name": getattr(cls, "_registered_name", cls.__name__),
+            "config": obj.get_config()}
 
 
-def deserialize_layer(cfg, custom_objects=None):
-    cls = _lookup(cfg["class_name"], custom_objects)
-    conf = dict(cfg["config"])
-    if cfg["class_name"] == "InputLayer":
-        from .layers.core import InputLayer
-        return InputLayer(batch_shape=conf.get("batch_shape"), dtype=conf.get("dtype"),
-                          name=conf.get("name"))
-    if hasattr(cls, "from_config"):
-        import inspect
-        params = inspect.signature(cls.from_config).parameters
-        if "custom_objects" in params:
-            return cls.from_config(conf, custom_objects=custom_objects)
-        return cls.from_config(conf)
-    return cls(**conf)
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True):
+    if config is None:
+        return None
+    name = config.get("registered_name") or config["class_name"]
+    builtins = _builtin_classes()
+    try:
+        cls = get_registered_object(name, custom_objects)
+    except ValueError:
+        cls = builtins.get(config["class_name"])
+        if cls is None:
+            cls = get_registered_object(config["class_name"], custom_objects)
+    cfg = config.get("config", {})
+    import inspect
+    params = inspect.signature(cls.from_config).parameters
+    kwargs = {}
+    if "custom_objects" in params:
+        kwargs["custom_objects"] = custom_objects
+    if "safe_mode" in params:
+        kwargs["safe_mode"] = safe_mode
+    return cls.from_config(cfg, **kwargs)
 
 
-serialize_model = serialize_layer
-
-
-def deserialize_model(cfg, custom_objects=None):
-    return deserialize_layer(cfg, custom_objects)
+# --- functional graphs -----------------------------------------------------------------------
+def _ref(kt, model_inputs):
+    from .keras_tensor import KerasTensor
+    if not isinstance(kt, KerasTensor):
+        return kt
+    if kt.node is None:
+        return {"__input__": [i for i, x in enumerate(model_inputs) if x is kt][0]}
+    layer = kt.node.layer
+    return {"__tensor__": [layer.name, layer._inbound_nodes.index(kt.node), kt.index]}
 
 
 def functional_config(model):
-    """Layers with their inbound calls as [layer, node_index, tensor_index] references."""
-    import cuflow as cf
-
-    from .layers.symbolic import KerasTensor
-    node_ids = {}
-    for layer in model.layers:
-        for i, node in enumerate(layer._inbound_nodes):
-            node_ids[id(node)] = (layer.name, i)
-
-    def ref(t):
-        if getattr(t, "_input_layer", None) is not None:
-            return [t._input_layer.name, 0, 0]
-        name, i = node_ids[id(t.node)]
-        idx = [id(o) for o in cf.nest.flatten(t.node.outputs)].index(id(t))
-        return [name, i, idx]
-    used = {id(n) for n in model._nodes}
-    layers = []
-    for layer in model.layers:
-        entry = serialize_layer(layer)
-        entry["name"] = layer.name
-        entry["inbound_nodes"] = [
-            [ref(t) for t in cf.nest.flatten(n.inputs) if isinstance(t, KerasTensor)]
-            + ([True] if isinstance(n.inputs, (list, tuple)) else [])
-            for n in layer._inbound_nodes if id(n) in used]
-        layers.append(entry)
+    layers, seen = [], set()
+    for node in model._nodes:
+        if id(node.layer) not in seen:
+            seen.add(id(node.layer))
+            layers.append(serialize_keras_object(node.layer))
+    nodes = [{"layer": n.layer.name, "node_index": n.layer._inbound_nodes.index(n),
+              "args": nest.map_structure(lambda x: _ref(x, model.inputs), list(n.args)),
+              "kwargs": nest.map_structure(lambda x: _ref(x, model.inputs), dict(n.kwargs))}
+             for n in model._nodes]
+    inputs = [{"shape": list(x.shape), "dtype": x.dtype.name, "name": x.name}
+              for x in model.inputs]
+    outputs = nest.map_structure(lambda x: _ref(x, model.inputs), model._nested_outputs)
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
-            "input_layers": [ref(t) for t in model.inputs],
-            "output_layers": [ref(t) for t in model.outputs]}
+            "nodes": nodes, "inputs": inputs,
+            "input_structure": nest.map_structure(lambda x: 0, model._nested_inputs),
+            "outputs": outputs}
 
 
-def functional_from_config(cls, config, custom_objects=None):
-    made, out = {}, {}
-    for entry in config["layers"]:
-        made[entry["name"]] = deserialize_layer(entry, custom_objects)
-    pending = list(config["layers"])
-    while pending:
-        progress = False
-        for entry in list(pending):
-            layer = made[entry["name"]]
-            if entry["class_name"] == "InputLayer":
-                out[(entry["name"], 0, 0)] = layer.output
-                pending.remove(entry)
-                progress = True
-                continue
-            done = sum(1 for k in out if k[0] == entry["name"] and k[2] == 0)
-            nodes = entry["inbound_nodes"]
-            while done < len(nodes):
-                refs = [r for r in nodes[done] if r is not True]
-                if not all(tuple(r) in out for r in refs):
-                    break
-                args = [out[tuple(r)] for r in refs]
-                listy = len(refs) > 1 or (nodes[done] and nodes[done][-1] is True)
-                res = layer(args if listy else args[0])
-                import cuflow as cf
-                for j, t in enumerate(cf.nest.flatten(res)):
-                    out[(entry["name"], done, j)] = t
-                done += 1
-                progress = True
-            if done == len(nodes):
-                pending.remove(entry)
-        if not progress:
-            raise ValueError("Cannot rebuild the functional model: unresolved layer inputs")
-    ins = [out[tuple(r)] for r in config["input_layers"]]
-    outs = [out[tuple(r)] for r in config["output_layers"]]
-    return cls(ins if len(ins) > 1 else ins[0], outs if len(outs) > 1 else outs[0],
-               name=config.get("name"))
+def functional_from_config(config, custom_objects=None, safe_mode=True):
+    from .layers.core import Input
+    from .models.functional import Functional
+    inputs = [Input(batch_shape=tuple(i["shape"]), dtype=i["dtype"], name=i["name"])
+              for i in config["inputs"]]
+    by_name = {c["config"]["name"]: deserialize_keras_object(c, custom_objects, safe_mode)
+               for c in config["layers"]}
+    produced = {}
+
+    def resolve(x):
+        if isinstance(x, dict) and "__input__" in x:
+            return inputs[x["__input__"]]
+        if isinstance(x, dict) and "__tensor__" in x:
+            name, node_index, index = x["__tensor__"]
+            return produced[(name, node_index)][index]
+        return x
+    for node in config["nodes"]:
+        args = [_resolve_nested(a, resolve) for a in node["args"]]
+        kwargs = {k: _resolve_nested(v, resolve) for k, v in node["kwargs"].items()}
+        out = by_name[node["layer"]](*args, **kwargs)
+        produced[(node["layer"], node["node_index"])] = nest.flatten(out)
+    outputs = _resolve_nested(config["outputs"], resolve)
+    structure = config.get("input_structure")
+    model_inputs = nest.pack_sequence_as(structure, inputs) if structure is not None and \
+        nest.is_nested(structure) else inputs[0] if len(inputs) == 1 else inputs
+    return Functional(model_inputs, outputs, name=config.get("name"))
 
 
-def model_from_json(json_string, custom_objects=None):
-    return deserialize_model(json.loads(json_string), custom_objects)
+def _resolve_nested(x, resolve):
+    if isinstance(x, dict) and ("__input__" in x or "__tensor__" in x):
+        return resolve(x)
+    if isinstance(x, dict):
+        return {k: _resolve_nested(v, resolve) for k, v in x.items()}
+    if isinstance(x, list):
+        return [_resolve_nested(v, resolve) for v in x]
+    return x
 
 
-# --- files ------------------------------------------------------------------------------
-def _atomic_write(path, data: bytes):
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-", suffix=os.path.basename(path))
+# --- files ---------------------------------------------------------------------------------
+def _atomic_write(path, data: bytes, overwrite=True):
+    if os.path.exists(path) and not overwrite:
+        raise FileExistsError(f"{path} exists and overwrite=False")
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -184,105 +190,131 @@ def _atomic_write(path, data: bytes):
         raise
 
 
-def _weights_npz(model):
+def _weights_bytes(model):
     buf = io.BytesIO()
-    arrays = {f"{i:04d}:{w.path}": np.asarray(w.numpy()) for i, w in enumerate(model.weights)}
-    opt = getattr(model, "optimizer", None)
-    if opt is not None and hasattr(opt, "_slots"):
-        arrays["optimizer:iterations"] = np.asarray(opt._step, np.int64)
-        index = {id(w): i for i, w in enumerate(model.weights)}
-        for (vid, name), (_, _, value) in opt._slots.items():
-            if vid in index:
-                arrays[f"optimizer:{index[vid]:04d}:{name}"] = np.asarray(value)
-    np.savez(buf, **arrays)
+    np.savez(buf, **{f"w{i:05d}": np.asarray(w.numpy()) for i, w in enumerate(model.weights)})
     return buf.getvalue()
 
 
-def _load_npz(model, data, with_optimizer=True):
-    with np.load(io.BytesIO(data), allow_pickle=False) as z:
-        keys = sorted(k for k in z.files if not k.startswith("optimizer:"))
-        ws = model.weights
-        if len(keys) != len(ws):
-            raise ValueError(f"The weights file holds {len(keys)} variables, but the model "
-                             f"{model.name!r} has {len(ws)}")
-        for k, w in zip(keys, ws):
-            v = z[k]
-            if tuple(v.shape) != tuple(w.shape):
-                raise ValueError(f"Weight {w.path} expects shape {tuple(w.shape)}, the file "
-                                 f"has {v.shape} (key {k})")
-            w.assign(v.astype(w.dtype.as_numpy_dtype))
-        opt = getattr(model, "optimizer", None)
-        if with_optimizer and opt is not None and "optimizer:iterations" in z.files:
-            opt._step = int(z["optimizer:iterations"])
-            opt.iterations.assign(np.int64(opt._step))
-            for k in z.files:
-                if k.startswith("optimizer:") and k != "optimizer:iterations":
-                    _, idx, name = k.split(":", 2)
-                    opt._put_slot(ws[int(idx)], name, np.array(z[k]))
-
-
-def save_weights(model, filepath):
-    filepath = os.fspath(filepath)
-    if not (filepath.endswith(".weights.h5") or filepath.endswith(".weights.npz")):
-        raise ValueError("The filename must end in `.weights.h5` (or `.weights.npz`). "
-                         f"Received: filepath={filepath}")
-    _atomic_write(filepath, _weights_npz(model))
-
-
-def load_weights(model, filepath):
-    filepath = os.fspath(filepath)
-    if filepath.endswith(".keras"):
-        with zipfile.ZipFile(filepath) as zf:
-            return _load_npz(model, zf.read("model.weights.npz"))
-    with open(filepath, "rb") as f:
-        _load_npz(model, f.read())
+def _load_weights_bytes(model, data, skip_mismatch=False):
+    with np.load(io.BytesIO(data), allow_pickle=False) as f:
+        values = [f[k] for k in sorted(f.files)]
+    weights = model.weights
+    if len(values) != len(weights) and not skip_mismatch:
+        raise ValueError(f"The file holds {len(values)} weights but the model has "
+                         f"{len(weights)}; the architectures differ")
+    for w, v in zip(weights, values):
+        if tuple(v.shape) != tuple(w.shape):
+            if skip_mismatch:
+                continue
+            raise ValueError(f"Weight {getattr(w, 'path', w.name)} has shape "
+                             f"{tuple(w.shape)}; the file holds shape {v.shape}")
+        w.assign(v.astype(w.dtype.np))
 
 
 def save_model(model, filepath, overwrite=True):
-    filepath = os.fspath(filepath)
+    filepath = str(filepath)
     if not filepath.endswith(".keras"):
-        raise ValueError("Invalid filepath extension for saving. Please add a `.keras` "
-                         f"extension to the filepath. Received: filepath={filepath}")
-    if not overwrite and os.path.exists(filepath):
-        raise FileExistsError(filepath)
-    from . import losses, optimizers
-    cfg = serialize_model(model)
-    if getattr(model, "_is_compiled", False):
-        loss = model.loss
-        cfg["compile_config"] = {
-            "optimizer": optimizers.serialize(model.optimizer)
-            if isinstance(model.optimizer, optimizers.Optimizer) else None,
-            "loss": loss if isinstance(loss, (str, list, dict)) or loss is None else (
-                getattr(loss, "name", None) or getattr(loss, "__name__", None)),
-            "metrics": [m if isinstance(m, str) else m.name
-                        for m in (model._metric_specs or [])]
-            if not isinstance(model._metric_specs, dict) else model._metric_specs,
-            "loss_weights": model.loss_weights}
+        raise ValueError("The filepath provided must end in `.keras` (Keras model format). "
+                         f"Received: filepath={filepath}")
+    config = serialize_keras_object(model)
+    if getattr(model, "compiled", False):
+        from . import losses, optimizers
+        config["compile_config"] = {
+            "optimizer": optimizers.serialize(model.optimizer),
+            "loss": nest.map_structure(losses.serialize, model.loss)
+            if model.loss is not None else None,
+            "metrics": _plain(model._metric_specs)}
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        zf.writestr("metadata.json", json.dumps({"keras_version": "3", "framework": "cuflow"}))
-        zf.writestr("config.json", json.dumps(cfg))
-        zf.writestr("model.weights.npz", _weights_npz(model))
-    _atomic_write(filepath, buf.getvalue())
-    _ = losses
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("metadata.json", json.dumps({"keras_version": "3 (cuflow)",
+                                                "format": "cuflow-keras-v1"}))
+        z.writestr("config.json", json.dumps(config, default=_json_default))
+        z.writestr("model.weights.npz", _weights_bytes(model))
+        opt_bytes = _optimizer_bytes(model)
+        if opt_bytes is not None:
+            z.writestr("optimizer.npz", opt_bytes)
+    _atomic_write(filepath, buf.getvalue(), overwrite)
+
+
+def _optimizer_bytes(model):
+    """The optimizer's variables (iterations, slots) in creation order, as Keras 3 keeps
+    them in a .keras file, so a reloaded model resumes training where it stopped."""
+    opt = getattr(model, "optimizer", None)
+    if opt is None or not getattr(opt, "_built", getattr(opt, "inner_optimizer", None)):
+        return None
+    try:
+        variables = opt.variables
+    except AttributeError:
+        return None
+    buf = io.BytesIO()
+    np.savez(buf, **{f"v{i:05d}": np.asarray(v.numpy()) for i, v in enumerate(variables)})
+    return buf.getvalue()
+
+
+def _restore_optimizer(model, data):
+    opt = model.optimizer
+    opt.build(model.trainable_variables)
+    with np.load(io.BytesIO(data), allow_pickle=False) as f:
+        values = [f[k] for k in sorted(f.files)]
+    variables = opt.variables
+    if len(values) != len(variables) or any(
+            tuple(v.shape) != tuple(a.shape) for v, a in zip(variables, values)):
+        import warnings
+        warnings.warn("The saved optimizer state does not match the compiled optimizer's "
+                      "variables; the optimizer starts fresh", stacklevel=3)
+        return
+    for v, a in zip(variables, values):
+        v.assign(a.astype(v.dtype.np))
+
+
+def _plain(x):
+    try:
+        json.dumps(x)
+        return x
+    except TypeError:
+        return None
+
+
+def _json_default(o):
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, np.generic):
+        return o.item()
+    if isinstance(o, tuple):
+        return list(o)
+    return str(o)
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    filepath = os.fspath(filepath)
-    with zipfile.ZipFile(filepath) as zf:
-        cfg = json.loads(zf.read("config.json"))
-        weights = zf.read("model.weights.npz")
-    old = _safe_mode()
-    _tls.safe_mode = bool(safe_mode)
-    try:
-        model = deserialize_model(cfg, custom_objects)
-    finally:
-        _tls.safe_mode = old
-    cc = cfg.get("compile_config")
+    filepath = str(filepath)
+    with zipfile.ZipFile(filepath) as z:
+        config = json.loads(z.read("config.json"))
+        weights = z.read("model.weights.npz")
+        opt_state = z.read("optimizer.npz") if "optimizer.npz" in z.namelist() else None
+    model = deserialize_keras_object(config, custom_objects, safe_mode)
+    _load_weights_bytes(model, weights)
+    cc = config.get("compile_config")
     if compile and cc:
-        from . import optimizers
-        opt = optimizers.get(cc["optimizer"]) if cc["optimizer"] else "rmsprop"
-        model.compile(optimizer=opt, loss=cc["loss"], metrics=cc["metrics"] or None,
-                      loss_weights=cc["loss_weights"])
-    _load_npz(model, weights, with_optimizer=compile)
+        from . import losses, optimizers
+        loss = cc.get("loss")
+        loss = [losses.get(x) for x in loss] if isinstance(loss, list) else losses.get(loss)
+        model.compile(optimizer=optimizers.get(cc["optimizer"]), loss=loss,
+                      metrics=cc.get("metrics"))
+        if opt_state is not None:
+            _restore_optimizer(model, opt_state)
     return model
+
+
+def save_weights(model, filepath, overwrite=True):
+    """Weights only, in NumPy's .npz format whatever the suffix ('.weights.h5' accepted)."""
+    _atomic_write(str(filepath), _weights_bytes(model), overwrite)
+
+
+def load_weights(model, filepath, skip_mismatch=False):
+    with open(str(filepath), "rb") as f:
+        _load_weights_bytes(model, f.read(), skip_mismatch)
+
+
+def model_from_json(json_string, custom_objects=None):
+    return deserialize_keras_object(json.loads(json_string), custom_objects)

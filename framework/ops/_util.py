@@ -76,6 +76,8 @@ def int_tuple(op_name, value, what="shape"):
 
 
 def rank_of(x):
+    if type(x) is Tensor:
+        return x._value.ndim
     if isinstance(x, (Tensor, Variable)):
         return x.shape.rank
     return np.ndim(x)
@@ -83,6 +85,8 @@ def rank_of(x):
 
 def shape_of(x):
     """Static shape tuple of a tensor-like (None for unknown dims)."""
+    if type(x) is Tensor:
+        return x._value.shape
     if isinstance(x, (Tensor, Variable)):
         return tuple(x.shape)
     return np.shape(x)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .. import device as _device
+from .. import placement as _device
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, Variable
@@ -173,6 +173,11 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, preferred_d
             raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
                              f"for Tensor with dtype {value.dtype.name}: {value!r}")
         return value
+    if isinstance(value, Tensor):  # a symbolic tensor (cf.function tracing)
+        if dtype is not None and value.dtype != _dt.as_dtype(dtype):
+            raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
+                             f"for Tensor with dtype {value.dtype.name}: {value!r}")
+        return value
     if isinstance(value, Variable):
         if dtype is not None and value.dtype != _dt.as_dtype(dtype):
             raise ValueError(f"Tensor conversion requested dtype {_dt.as_dtype(dtype).name} "
@@ -180,6 +185,10 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, preferred_d
         return dispatch.apply(_identity_op(), (value,))
     if hasattr(value, "__cuflow_tensor__"):
         return convert_to_tensor(value.__cuflow_tensor__(), dtype=dtype)
+    if not isinstance(value, np.ndarray) and _on_cuda(value):
+        from ..interop import from_dlpack
+        t = from_dlpack(value)
+        return t if dtype is None else cast_value(t, dtype)
     if _is_cupy(value):
         return Tensor(value if dtype is None else value.astype(_dt.as_dtype(dtype).np),
                       _device._make("GPU", value.device.id))
@@ -194,6 +203,19 @@ def convert_to_tensor(value, dtype=None, dtype_hint=None, name=None, preferred_d
     else:
         arr = to_array(value, dtype)
     return _place(arr)
+
+
+def _on_cuda(value):
+    """True for foreign arrays in CUDA memory (torch.cuda tensors, JAX GPU arrays, ...)."""
+    if hasattr(value, "__cuda_array_interface__"):
+        return True
+    dev = getattr(value, "__dlpack_device__", None)
+    if dev is None:
+        return False
+    try:
+        return int(dev()[0]) == 2
+    except Exception:  # noqa: BLE001
+        return False
 
 
 def _is_cupy(value):

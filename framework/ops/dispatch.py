@@ -11,11 +11,12 @@ to a handful of attribute reads; everything else takes the slow path.
 from __future__ import annotations
 
 import threading
+import time
 
 import numpy as np
 
-from .. import device as _device
 from .. import dtypes as _dt
+from .. import placement as _device
 from ..errors import InvalidArgumentError, OpError, describe, user_frame
 from ..tensor import Tensor, Variable
 
@@ -29,6 +30,7 @@ class _State(threading.local):
     def __init__(self):
         self.graph = None   # the FuncGraph being traced, or None (eager)
         self.tapes = []     # active GradientTapes, outermost first
+        self.in_hook = False
 
 
 _tls = _State()
@@ -37,6 +39,8 @@ _scope = _device._scope
 
 def apply(op, args, attrs=_EMPTY):
     """Runs ``op`` on ``args`` (tensors, variables, arrays or Python values)."""
+    if _hooks and not _tls.in_hook:
+        return _apply_hooked(op, args, attrs)
     tls = _tls
     if tls.graph is not None:
         return tls.graph.apply(op, args, attrs)
@@ -44,6 +48,7 @@ def apply(op, args, attrs=_EMPTY):
     # no device scope; everything else goes through _convert_inputs.
     dev = dt = None
     fast = not _device._scope_depth[0]
+    weak = False
     vals = []
     for a in args:
         if type(a) is Tensor:
@@ -55,8 +60,14 @@ def apply(op, args, attrs=_EMPTY):
                 fast = False
             vals.append(v)
         else:
-            fast = False
+            t = type(a)
+            if t is float or t is int:
+                weak = True  # a Python scalar next to tensors: takes their dtype below
+            else:
+                fast = False
             vals.append(a)
+    if weak and fast:
+        fast = dev is not None and op.promote and _weak_scalars(vals, dt)
     if not fast:
         vals, dev = _convert_inputs(op, args, vals, dev)
         _check_dtypes(op, args, vals)
@@ -74,7 +85,7 @@ def apply(op, args, attrs=_EMPTY):
             out = op.impl(dev.xp, *vals)
     except OpError:
         raise
-    except Exception as e:  # noqa: BLE001 - re-raised with the op's context
+    except Exception as e:
         raise _wrap_error(op, vals, attrs, e) from e
     if op.n_out == 1:
         if type(out) is not _ndarray and dev is _CPU:
@@ -89,6 +100,57 @@ def apply(op, args, attrs=_EMPTY):
 
 _ndarray = np.ndarray
 _CPU = _device.CPU0
+
+
+# --- op hooks (profiler, check_numerics): cost one global read when none is installed --
+_hooks: list = []
+
+
+def add_hook(fn):
+    """Calls ``fn(op, args, result, seconds)`` after every eager op (all threads)."""
+    if fn not in _hooks:
+        _hooks.append(fn)
+
+
+def remove_hook(fn):
+    if fn in _hooks:
+        _hooks.remove(fn)
+
+
+def _apply_hooked(op, args, attrs):
+    tls = _tls
+    tls.in_hook = True
+    try:
+        t0 = time.perf_counter()
+        result = apply(op, args, attrs)
+        seconds = time.perf_counter() - t0
+    finally:
+        tls.in_hook = False
+    for fn in _hooks:
+        fn(op, args, result, seconds)
+    return result
+
+
+_WEAK: dict = {}
+
+
+def _weak_scalars(vals, dt):
+    """Python scalars in ``vals`` become NumPy scalars of the tensors' dtype (the weak rule
+    of dtypes.weak_scalar_dtype), in place; False when the rule asks for another dtype."""
+    for i, v in enumerate(vals):
+        t = type(v)
+        if t is float or t is int:
+            key = (t, dt)
+            target = _WEAK.get(key)
+            if target is None:
+                target = _WEAK[key] = _dt.weak_scalar_dtype(v, dt)
+            if target != dt:
+                return False
+            try:
+                vals[i] = dt.type(v)
+            except OverflowError:
+                return False
+    return True
 
 
 def _check_dtypes(op, args, vals):
@@ -139,7 +201,6 @@ def _convert_inputs(op, args, vals, dev):
         vals[i] = _literal(op, a, strong)
     if op.promote and len(vals) > 1:
         vals = _promote_values(op, vals, target)
-    xp = target.xp
     for i, v in enumerate(vals):
         if _array_device(v) is not target:
             vals[i] = _to_device(v, target)
@@ -156,7 +217,13 @@ def _literal(op, value, strong):
     t = type(value)
     if t in _PY_SCALARS or t is np.bool_:
         if strong is not None and op.promote:
-            return np.asarray(value, dtype=_dt.weak_scalar_dtype(value, strong))
+            target = _dt.weak_scalar_dtype(value, strong)
+            try:
+                return np.asarray(value, dtype=target)
+            except OverflowError:
+                raise InvalidArgumentError(
+                    None, op.name, f"{op.name}: cannot convert {value!r} to the tensor's "
+                    f"dtype {target.name} (out of range; at {user_frame()})") from None
         return np.asarray(value, dtype=_dt.default_dtype_of_python(value)
                           if t in _PY_SCALARS else None)
     if isinstance(value, (np.ndarray, np.generic)):
@@ -177,7 +244,7 @@ def _literal(op, value, strong):
             f"(at {user_frame()})")
     try:
         return np.asarray(value)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         raise InvalidArgumentError(None, op.name, f"{op.name}: cannot convert "
                                    f"{type(value).__name__} to a tensor") from e
 
@@ -223,6 +290,11 @@ def _bad_dtype(op, args, vals):
 
 
 def _wrap_error(op, vals, attrs, e):
+    if isinstance(e, MemoryError):  # NumPy's _ArrayMemoryError, CuPy's OutOfMemoryError
+        from ..errors import ResourceExhaustedError
+        return ResourceExhaustedError(
+            None, op.name, f"{op.name}: out of memory ({e}) (inputs: {describe(vals)}, "
+            f"attrs {dict(attrs) if attrs else {}}; at {user_frame()})")
     shown = {k: v for k, v in attrs.items()} if attrs else {}
     attr_text = f", attrs {shown}" if shown else ""
     return InvalidArgumentError(

@@ -81,12 +81,10 @@ class OpDef:
 def defop(name: str, kind: str = OPAQUE, **options) -> Callable[[Callable], OpDef]:
     """Decorator registering ``impl`` as op ``name``; returns the OpDef.
 
-    >>> from cuflow.ops.registry import defop, get
-    >>> @defop("doc_example_twice", "elementwise", scalar="({0} * 2)")
-    ... def _twice(xp, x):
-    ...     return x * 2
-    >>> get("doc_example_twice").kind
-    'elementwise'
+    >>> from cuflow.ops.registry import get
+    >>> op = get("exp")
+    >>> op.kind, op.scalar, op.vjp_fn is not None
+    ('elementwise', 'exp({0})', True)
     """
     def register(impl):
         if name in _REGISTRY:

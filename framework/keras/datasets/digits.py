@@ -1,21 +1,26 @@
-"""scikit-learn's bundled 8x8 digits (1797 images), offline: a cuflow addition."""
+"""scikit-learn's bundled 8x8 handwritten digits (1797 images), the offline default."""
 from __future__ import annotations
 
 import numpy as np
 
 
-def load_data(test_split=0.2, seed=113):
-    """Returns ``(x_train, y_train), (x_test, y_test)``: uint8 images (N, 8, 8) in 0..16,
-    int64 labels; shuffled with ``seed`` then split (last ``test_split`` is test)."""
+def load_data(test_split=0.2, seed=113, image_size=8):
+    """((x_train, y_train), (x_test, y_test)) with uint8 images in [0, 255]; ``image_size=28``
+    upsamples to MNIST's size (each pixel a 3x3 block, padded by 2)."""
     try:
         from sklearn.datasets import load_digits
     except ImportError as e:
-        raise ImportError("cf.keras.datasets.digits needs scikit-learn "
-                          "(pip install scikit-learn)") from e
+        raise ImportError("cf.keras.datasets.digits needs scikit-learn: pip install "
+                          "scikit-learn") from e
     d = load_digits()
-    x = d.images.astype(np.uint8)
-    y = d.target.astype(np.int64)
-    perm = np.random.default_rng(seed).permutation(len(x))
-    x, y = x[perm], y[perm]
-    n_test = int(round(len(x) * test_split))
-    return (x[:-n_test], y[:-n_test]), (x[-n_test:], y[-n_test:])
+    images = (d.images * (255.0 / 16.0)).round().astype(np.uint8)
+    if image_size == 28:
+        images = np.kron(images, np.ones((1, 3, 3), np.uint8))
+        images = np.pad(images, ((0, 0), (2, 2), (2, 2)))
+    elif image_size != 8:
+        raise ValueError("image_size must be 8 or 28")
+    labels = d.target.astype(np.uint8)
+    order = np.random.RandomState(seed).permutation(len(images))
+    images, labels = images[order], labels[order]
+    cut = int(len(images) * (1 - test_split))
+    return (images[:cut], labels[:cut]), (images[cut:], labels[cut:])

@@ -1,49 +1,47 @@
-"""MNIST from the standard IDX files the user already has (no download here)."""
+"""MNIST from the standard IDX files the user already has (no download)."""
 from __future__ import annotations
 
 import gzip
 import os
+import struct
 
 import numpy as np
 
-_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
-          "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte")
+_FILES = ("train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+          "t10k-labels-idx1-ubyte")
 
 
-def _read_idx(path):
-    opener = gzip.open if path.endswith(".gz") else open
+def read_idx(path):
+    """A NumPy array from an IDX file (optionally .gz), checking its header."""
+    opener = gzip.open if str(path).endswith(".gz") else open
     with opener(path, "rb") as f:
         data = f.read()
-    magic = int.from_bytes(data[:4], "big")
-    ndim = magic & 0xFF
-    if magic >> 8 != 0x08:
-        raise ValueError(f"{path}: not an unsigned-byte IDX file (magic {magic:#x})")
-    dims = [int.from_bytes(data[4 + 4 * i:8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(data, np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def _find(folder, base):
-    for name in (base, base + ".gz", base.replace("-idx", ".idx")):
-        p = os.path.join(folder, name)
-        if os.path.exists(p):
-            return p
-    return None
+    if len(data) < 4 or data[0] != 0 or data[1] != 0:
+        raise ValueError(f"{path}: not an IDX file (bad magic number)")
+    dtype = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4",
+             0x0E: ">f8"}.get(data[2])
+    if dtype is None:
+        raise ValueError(f"{path}: unknown IDX element type {data[2]:#x}")
+    ndim = data[3]
+    shape = struct.unpack(">" + "I" * ndim, data[4:4 + 4 * ndim])
+    body = np.frombuffer(data, dtype=dtype, offset=4 + 4 * ndim)
+    if body.size != int(np.prod(shape)):
+        raise ValueError(f"{path}: expected {int(np.prod(shape))} elements, found {body.size}")
+    return body.reshape(shape)
 
 
 def load_data(path="mnist"):
-    """``(x_train, y_train), (x_test, y_test)`` from IDX files in the folder ``path``
-    (plain or .gz). cuflow does not download: put the four files there first."""
-    path = os.path.expanduser(os.fspath(path))
-    if path.endswith(".npz") and os.path.exists(path):
-        with np.load(path, allow_pickle=False) as f:
-            return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
-    found = [_find(path, b) for b in _FILES]
-    if not all(found):
-        missing = [b for b, f in zip(_FILES, found) if f is None]
-        raise FileNotFoundError(
-            f"MNIST IDX files not found in {path!r} (missing: {', '.join(missing)}). "
-            "cuflow does not download datasets: place train-images-idx3-ubyte, "
-            "train-labels-idx1-ubyte, t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte "
-            "(optionally .gz) there, or use cf.keras.datasets.digits.load_data() offline.")
-    xtr, ytr, xte, yte = (_read_idx(p) for p in found)
-    return (xtr, ytr.astype(np.int64)), (xte, yte.astype(np.int64))
+    """((x_train, y_train), (x_test, y_test)) from IDX files in the directory ``path``
+    (files named as on the MNIST site, plain or .gz)."""
+    arrays = []
+    for name in _FILES:
+        for candidate in (os.path.join(path, name), os.path.join(path, name + ".gz")):
+            if os.path.exists(candidate):
+                arrays.append(read_idx(candidate))
+                break
+        else:
+            raise FileNotFoundError(
+                f"MNIST file {name}[.gz] not found in {os.path.abspath(path)}. cuflow does not "
+                "download data sets: place the four IDX files there, or use "
+                "cf.keras.datasets.digits.load_data() (bundled with scikit-learn).")
+    return (arrays[0], arrays[1]), (arrays[2], arrays[3])

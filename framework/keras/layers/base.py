@@ -1,77 +1,130 @@
-"""Layer: builds on first call, owns weights (Keras 3 paths 'dense/kernel')."""
+"""Layer: Keras's life cycle — __init__ (config), build(input_shape), call(inputs,
+training=None), get_config() — and its weight bookkeeping.
+
+``Layer.__call__`` is a short list of steps:
+  1. symbolic inputs (KerasTensor) -> record a Node for a Functional model;
+  2. convert inputs to tensors, cast floats to the compute dtype (mixed precision);
+  3. build on first call from the inputs' shapes;
+  4. fill ``training`` from the enclosing call when not given;
+  5. call, then add the activity regularizer's loss.
+"""
 from __future__ import annotations
 
+import inspect
 import re
+import weakref
 
 import numpy as np
 
-import cuflow as cf
-
-from .. import initializers, regularizers
-
-_name_counts: dict = {}
+from ... import dtypes as _dt
+from ... import nest
+from ...ops import math_ops as _m
+from ...ops.constant import convert_to_tensor
+from ...tensor import Tensor, Variable
+from ...tensor_shape import TensorShape
+from .. import backend, constraints, initializers, regularizers
+from .. import mixed_precision as _mp
+from ..keras_tensor import any_symbolic
 
 
 def _snake(name):
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
-def unique_name(base):
-    n = _name_counts.get(base, 0)
-    _name_counts[base] = n + 1
-    return base if n == 0 else f"{base}_{n}"
+class InputSpec:
+    """Expected rank / dtype / shape of a layer's input (checked on call)."""
+
+    def __init__(self, dtype=None, shape=None, ndim=None, max_ndim=None, min_ndim=None,
+                 axes=None, allow_last_axis_squeeze=False, name=None):
+        self.dtype, self.shape, self.ndim = dtype, shape, ndim
+        self.max_ndim, self.min_ndim, self.axes = max_ndim, min_ndim, axes or {}
+        if shape is not None:
+            self.ndim = len(shape)
+
+    def check(self, layer, x):
+        rank = len(x.shape)
+        if self.ndim is not None and rank != self.ndim:
+            raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the layer: '
+                             f"expected ndim={self.ndim}, found ndim={rank}. Full shape "
+                             f"received: {tuple(x.shape)}")
+        if self.min_ndim is not None and rank < self.min_ndim:
+            raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the layer: '
+                             f"expected min_ndim={self.min_ndim}, found ndim={rank}. Full "
+                             f"shape received: {tuple(x.shape)}")
+        for axis, size in self.axes.items():
+            d = x.shape[int(axis)]
+            if size is not None and d is not None and d != size:
+                raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the '
+                                 f"layer: expected axis {axis} of input shape to have value "
+                                 f"{size}, but received input with shape {tuple(x.shape)}")
 
 
-def reset_uids():
-    _name_counts.clear()
-
-
-class KerasVariable(cf.Variable):
-    """A cf.Variable with Keras 3 naming: ``name`` 'kernel', ``path`` 'dense/kernel'."""
-
-    def __init__(self, value, name, path, trainable=True, regularizer=None, constraint=None):
-        super().__init__(value, trainable=trainable, name=name, constraint=constraint)
-        self.path = path
-        self.regularizer = regularizer
+class KerasVariable(Variable):
+    """A layer weight: ``name`` is the short name ('kernel'), ``path`` 'dense/kernel'."""
 
     @property
     def name(self):
-        return self._name[:-2]
+        return self._name
+
+    @property
+    def value(self):
+        return self._tensor
 
 
 class Layer:
-    """Base class of all layers.
+    """Base class of every Keras layer (and of Model)."""
 
-    >>> import cuflow as cf
-    >>> d = cf.keras.layers.Dense(3)
-    >>> d(cf.ones((2, 4))).shape
-    TensorShape([2, 3])
-    """
-
-    def __init__(self, trainable=True, name=None, dtype=None, input_shape=None,
-                 batch_input_shape=None, input_dim=None, **kwargs):
-        self.name = name or unique_name(_snake(type(self).__name__))
-        self._trainable = trainable
+    def __init__(self, trainable=True, name=None, dtype=None, autocast=True,
+                 input_shape=None, input_dim=None, batch_input_shape=None, batch_size=None,
+                 activity_regularizer=None, **kwargs):
+        unknown = set(kwargs) - {"dynamic", "input_dtype", "weights"}
+        if unknown:
+            raise TypeError(f"Unrecognized keyword arguments passed to "
+                            f"{type(self).__name__}: {sorted(unknown)}")
+        object.__setattr__(self, "_layers", [])
+        self._trainable = bool(trainable)
+        self.name = name or backend.unique_name(_snake(type(self).__name__))
+        self._dtype_policy = _mp.get_policy(dtype)
+        self._autocast = autocast
         self.built = False
-        self._weights: list = []
-        self._layers_cache = None
+        self._trainable_weights: list = []
+        self._non_trainable_weights: list = []
         self._losses: list = []
+        self.input_spec = None
+        self.activity_regularizer = regularizers.get(activity_regularizer)
         self.supports_masking = False
-        from ..mixed_precision import Policy, global_policy
-        self._dtype_policy = Policy(dtype) if isinstance(dtype, str) else (
-            dtype if dtype is not None else global_policy())
         if input_dim is not None and input_shape is None:
             input_shape = (input_dim,)
         if batch_input_shape is not None:
             self._batch_input_shape = tuple(batch_input_shape)
         elif input_shape is not None:
-            self._batch_input_shape = (None,) + tuple(input_shape)
+            self._batch_input_shape = (batch_size,) + tuple(input_shape)
         else:
             self._batch_input_shape = None
+        self._initial_weights = kwargs.get("weights")
+        sig = inspect.signature(self.call).parameters
+        self._call_has_training = "training" in sig
+        self._call_has_mask = "mask" in sig
         self._inbound_nodes = []
 
-    # --- dtypes -----------------------------------------------------------------------
+    # --- attribute tracking -------------------------------------------------------------
+    def __setattr__(self, name, value):
+        if not name.startswith("_"):
+            layers = self.__dict__.get("_layers")
+            if layers is not None:
+                for v in nest.flatten(value) if isinstance(value, (list, tuple, dict)) \
+                        else [value]:
+                    if isinstance(v, Layer) and v is not self and \
+                            not any(v is x for x in layers):
+                        layers.append(v)
+        object.__setattr__(self, name, value)
+
+    # --- dtype ------------------------------------------------------------------------------
+    @property
+    def dtype_policy(self):
+        return self._dtype_policy
+
     @property
     def dtype(self):
         return self._dtype_policy.variable_dtype
@@ -84,33 +137,35 @@ class Layer:
     def variable_dtype(self):
         return self._dtype_policy.variable_dtype
 
-    @property
-    def dtype_policy(self):
-        return self._dtype_policy
+    # --- weights ------------------------------------------------------------------------------
+    def _cw(self, w):
+        """A weight as read by call(): cast to the compute dtype under mixed precision
+        (float32 variables, float16/bfloat16 math; the gradient flows back through the
+        cast to the float32 variable)."""
+        if w is None or w.dtype.name == self._dtype_policy.compute_dtype or \
+                not w.dtype.is_floating:
+            return w
+        return _m.cast(w, self._dtype_policy.compute_dtype)
 
-    # --- weights ----------------------------------------------------------------------
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None,
-                   regularizer=None, trainable=True, constraint=None, **kwargs):
-        dtype = cf.as_dtype(dtype or self.variable_dtype).as_numpy_dtype
+                   regularizer=None, trainable=True, constraint=None, aggregation="mean",
+                   synchronization="auto", **kwargs):
+        """Creates and tracks a weight; floats default to glorot_uniform, ints to zeros."""
+        shape = tuple(() if shape is None else shape)
+        dtype = _dt.as_dtype(dtype or self.variable_dtype)
         if initializer is None:
-            initializer = "glorot_uniform" if np.issubdtype(dtype, np.floating) else "zeros"
+            initializer = "glorot_uniform" if dtype.is_floating else "zeros"
         init = initializers.get(initializer)
-        shape = tuple(int(s) for s in (shape or ()))
-        value = np.asarray(init(shape, dtype=dtype), dtype=dtype)
-        name = name or f"variable_{len(self._weights)}"
-        v = KerasVariable(value, name, f"{self.name}/{name}", trainable=trainable,
-                          regularizer=regularizers.get(regularizer), constraint=constraint)
-        self._weights.append(v)
-        return v
+        value = init(shape, dtype=dtype) if not isinstance(init, (np.ndarray, Tensor)) else init
+        var = KerasVariable(value, trainable=trainable, dtype=dtype, name=name or "variable",
+                            constraint=constraints.get(constraint))
+        var._name = name or "variable"
+        var.path = f"{self.name}/{var._name}"
+        var.regularizer = regularizers.get(regularizer)
+        (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
+        return var
 
-    def _sublayers(self):
-        out = []
-        for v in self.__dict__.values():
-            if isinstance(v, Layer):
-                out.append(v)
-            elif isinstance(v, (list, tuple)):
-                out.extend(x for x in v if isinstance(x, Layer))
-        return out
+    add_variable = add_weight
 
     @property
     def trainable(self):
@@ -119,74 +174,89 @@ class Layer:
     @trainable.setter
     def trainable(self, value):
         self._trainable = bool(value)
-        for layer in self._sublayers():
+        for layer in self._layers:
             layer.trainable = value
+
+    def _own_weights(self):
+        return self._trainable_weights + self._non_trainable_weights
+
+    def _collect(self, own, sublayer_attr):
+        """Own variables then each sublayer's, each variable once (Keras's order)."""
+        out, seen = [], set()
+        for w in own:
+            if id(w) not in seen:
+                seen.add(id(w))
+                out.append(w)
+        for layer in self._layers:
+            for w in getattr(layer, sublayer_attr):
+                if id(w) not in seen:
+                    seen.add(id(w))
+                    out.append(w)
+        return out
 
     @property
     def weights(self):
-        return self.trainable_weights + self.non_trainable_weights
+        return self._collect(self._own_weights(), "weights")
 
     @property
     def trainable_weights(self):
         if not self._trainable:
             return []
-        out = [w for w in self._weights if w.trainable]
-        for layer in self._sublayers():
-            out += [w for w in layer.trainable_weights if not any(w is o for o in out)]
-        return out
+        return self._collect(self._trainable_weights, "trainable_weights")
 
     @property
     def non_trainable_weights(self):
-        own = self._weights if not self._trainable else [
-            w for w in self._weights if not w.trainable]
-        out = list(own)
-        for layer in self._sublayers():
-            src = layer.weights if not self._trainable else layer.non_trainable_weights
-            out += [w for w in src if not any(w is o for o in out)]
-        return out
+        trainable = {id(w) for w in self.trainable_weights}
+        return [w for w in self.weights if id(w) not in trainable]
 
-    trainable_variables = property(lambda self: self.trainable_weights)
-    non_trainable_variables = property(lambda self: self.non_trainable_weights)
-    variables = property(lambda self: self.weights)
+    variables = weights
+    trainable_variables = trainable_weights
+    non_trainable_variables = non_trainable_weights
 
     def get_weights(self):
-        return [np.array(w.numpy()) for w in self.weights]
+        """The weights' values as NumPy arrays, in ``weights`` order."""
+        return [np.asarray(w.numpy()) for w in self.weights]
 
     def set_weights(self, weights):
-        ws = self.weights
-        if len(weights) != len(ws):
-            raise ValueError(f"Layer {self.name!r} expects {len(ws)} weights, but the "
-                             f"given list has {len(weights)}")
-        for w, v in zip(ws, weights):
-            v = np.asarray(v)
-            if tuple(w.shape) != v.shape:
-                raise ValueError(f"Layer {self.name!r} weight {w.path} has shape "
-                                 f"{tuple(w.shape)}, got {v.shape}")
-            w.assign(v.astype(w.dtype.as_numpy_dtype))
+        params = self.weights
+        if len(params) != len(weights):
+            raise ValueError(f'Layer {self.name} weight list length mismatch: expected '
+                             f"{len(params)} weights, received {len(weights)}")
+        for p, w in zip(params, weights):
+            w = np.asarray(w)
+            if tuple(w.shape) != tuple(p.shape):
+                raise ValueError(f"Layer {self.name} weight shape {tuple(p.shape)} is not "
+                                 f"compatible with provided weight shape {w.shape}")
+            p.assign(w.astype(p.dtype.np))
 
     def count_params(self):
+        if not self.built:
+            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
+                             "the layer isn't built. You can build it manually via: "
+                             "`layer.build(input_shape)`.")
         return int(sum(int(np.prod(w.shape)) for w in self.weights))
 
-    # --- losses -----------------------------------------------------------------------
+    # --- losses -------------------------------------------------------------------------------
     def add_loss(self, loss):
         self._losses.append(loss)
 
     @property
     def losses(self):
         out = list(self._losses)
-        for w in self._weights:
-            if w.regularizer is not None:
-                out.append(w.regularizer(w))
-        for layer in self._sublayers():
-            out += layer.losses
+        for w in self._trainable_weights + self._non_trainable_weights:
+            reg = getattr(w, "regularizer", None)
+            if reg is not None:
+                out.append(reg(w))
+        for layer in self._layers:
+            out.extend(layer.losses)
         return out
 
     def _clear_losses(self):
         self._losses = []
-        for layer in self._sublayers():
+        for layer in self._layers:
             layer._clear_losses()
 
-    # --- calling ----------------------------------------------------------------------
+    # --- life cycle ---------------------------------------------------------------------------
     def build(self, input_shape):
         self.built = True
 
@@ -194,56 +264,151 @@ class Layer:
         return inputs
 
     def compute_output_shape(self, input_shape):
-        from .symbolic import infer_output_shape
-        return infer_output_shape(self, input_shape)
+        from .. import models  # noqa: F401 - probe path lives with the functional engine
+        from ..models.functional import probe_output_shapes
+        return probe_output_shapes(self, input_shape)
+
+    def compute_mask(self, inputs, mask=None):
+        return mask if self.supports_masking else None
+
+    def _maybe_build(self, inputs):
+        if self.built:
+            return
+        shapes = nest.map_structure(lambda x: TensorShape(x.shape), inputs)
+        first = nest.flatten(shapes)
+        self.build(shapes if len(first) != 1 or isinstance(inputs, (list, tuple, dict))
+                   else first[0])
+        self.built = True
+        if self._initial_weights is not None:
+            self.set_weights(self._initial_weights)
+            self._initial_weights = None
 
     def __call__(self, inputs, *args, **kwargs):
-        from .symbolic import KerasTensor, call_symbolic
-        if any(isinstance(x, KerasTensor) for x in cf.nest.flatten(inputs)):
-            return call_symbolic(self, inputs, args, kwargs)
+        if any_symbolic((inputs, args, kwargs)):
+            from ..models.functional import symbolic_call
+            return symbolic_call(self, inputs, args, kwargs)
+        mask = None
+        if _MASKS or self._call_has_mask:
+            mask = kwargs.get("mask") if self._call_has_mask else None
+            if mask is None:
+                mask = get_mask(inputs)
+                if mask is not None and self._call_has_mask:
+                    kwargs["mask"] = mask
+        inputs = self._convert_inputs(inputs)
         if not self.built:
-            self._build_from(inputs)
-        if self.compute_dtype != "float32" or not _all_f32(inputs):
-            inputs = self._cast_inputs(inputs)
-        out = self.call(inputs, *args, **kwargs)
-        return out
+            self._maybe_build(inputs)
+        if self.input_spec is not None and isinstance(inputs, (Tensor, Variable)):
+            self.input_spec.check(self, inputs)
+        if self._call_has_training:
+            training = kwargs.get("training")
+            if training is None:
+                training = backend.in_training()
+                if training is not None:
+                    kwargs["training"] = training
+            if training is not None:
+                with backend.training_scope(bool(training)):
+                    outputs = self.call(inputs, *args, **kwargs)
+            else:
+                outputs = self.call(inputs, *args, **kwargs)
+        else:
+            kwargs.pop("training", None)
+            outputs = self.call(inputs, *args, **kwargs)
+        if self.activity_regularizer is not None:
+            for o in nest.flatten(outputs):
+                self.add_loss(self.activity_regularizer(o) / _batch_size(o))
+        if mask is not None or self._computes_mask:
+            self._attach_mask(inputs, outputs, mask)
+        return outputs
 
-    def _build_from(self, inputs):
-        shapes = cf.nest.map_structure(lambda x: tuple(x.shape), inputs)
-        self.build(shapes if not isinstance(shapes, list) or len(shapes) != 1 else shapes)
-        self.built = True
+    @property
+    def _computes_mask(self):
+        return type(self).compute_mask is not Layer.compute_mask
 
-    def _cast_inputs(self, inputs):
-        dt = cf.as_dtype(self.compute_dtype)
+    def _attach_mask(self, inputs, outputs, mask):
+        """Step 6 (masking): records ``compute_mask`` for the outputs (see ``get_mask``)."""
+        if not self.supports_masking and not self._computes_mask:
+            return
+        out_mask = self.compute_mask(inputs, mask)
+        if out_mask is None:
+            return
+        outs, masks = nest.flatten(outputs), nest.flatten(out_mask)
+        if len(masks) == 1 and len(outs) > 1:
+            masks = masks * len(outs)
+        for o, m in zip(outs, masks):
+            if isinstance(o, Tensor) and m is not None:
+                set_mask(o, m)
 
-        def cast(x):
-            if isinstance(x, (cf.Tensor, cf.Variable)):
-                return cf.cast(x, dt) if x.dtype.is_floating and x.dtype != dt else x
-            if isinstance(x, np.ndarray) or isinstance(x, (float, int, list)):
-                a = np.asarray(x)
-                if a.dtype.kind == "f" or a.dtype == np.float64:
-                    return cf.constant(a.astype(dt.as_numpy_dtype))
-                return cf.constant(a)
+    def _convert_inputs(self, inputs):
+        compute = self.compute_dtype if self._autocast else None
+
+        def conv(x):
+            if type(x) is not Tensor:
+                if x is None or isinstance(x, (str, bool)):
+                    return x
+                x = convert_to_tensor(x)
+            if compute is not None and x.dtype.is_floating and x.dtype.name != compute:
+                x = _m.cast(x, compute)
             return x
-        return cf.nest.map_structure(cast, inputs)
+        if type(inputs) is Tensor and (compute is None or inputs.dtype.name == compute):
+            return inputs
+        return nest.map_structure(conv, inputs)
 
-    # --- config -----------------------------------------------------------------------
+    # --- config -------------------------------------------------------------------------------
     def get_config(self):
-        cfg = {"name": self.name, "trainable": self.trainable,
-               "dtype": self._dtype_policy.name}
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": self._dtype_policy.name}
         if self._batch_input_shape is not None:
-            cfg["batch_input_shape"] = list(self._batch_input_shape)
-        return cfg
+            config["batch_input_shape"] = list(self._batch_input_shape)
+        return config
 
     @classmethod
     def from_config(cls, config):
+        config = dict(config)
+        if isinstance(config.get("dtype"), dict):
+            config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
         return cls(**config)
+
+    def get_build_config(self):
+        shape = getattr(self, "_build_input_shape", None)
+        return {"input_shape": shape}
 
     def __repr__(self):
         return f"<{type(self).__name__} name={self.name}, built={self.built}>"
 
+    # checkpoint participation (cf.train.Checkpoint)
+    def _checkpoint_children(self):
+        children = {w.name + (f"_{i}" if any(o is not w and o.name == w.name for o in
+                                             self._own_weights()) else ""): w
+                    for i, w in enumerate(self._own_weights())}
+        for layer in self._layers:
+            children[layer.name] = layer
+        return children
 
-def _all_f32(inputs):
-    if isinstance(inputs, (cf.Tensor, cf.Variable)):
-        return inputs.dtype == cf.float32 or not inputs.dtype.is_floating
-    return False
+
+# Keras masks ride along with tensors (``_keras_mask``); Tensor has __slots__, so they
+# live in a side table keyed by id, dropped when the tensor dies.
+_MASKS: dict = {}
+
+
+def set_mask(tensor, mask):
+    key = id(tensor)
+
+    def drop(_ref, key=key):
+        _MASKS.pop(key, None)
+    _MASKS[key] = (weakref.ref(tensor, drop), mask)
+
+
+def get_mask(x):
+    """The Keras mask attached to ``x`` (the first one of a structure), or None."""
+    if not _MASKS:
+        return None
+    for t in (x,) if isinstance(x, Tensor) else nest.flatten(x):
+        entry = _MASKS.get(id(t))
+        if entry is not None and entry[0]() is t:
+            return entry[1]
+    return None
+
+
+def _batch_size(x):
+    shape = tuple(x.shape)
+    return float(shape[0]) if shape and shape[0] else 1.0

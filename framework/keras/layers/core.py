@@ -1,41 +1,73 @@
-"""Core layers: InputLayer, Dense, Activation, Dropout, Flatten, Reshape, Lambda."""
+"""Core layers: Input, Dense, Activation, Dropout, Flatten, Reshape, Permute,
+RepeatVector, Lambda, Rescaling, Identity."""
 from __future__ import annotations
+
+import base64
+import marshal
+import types
 
 import numpy as np
 
-import cuflow as cf
-
-from .. import activations, initializers, regularizers
-from .base import Layer
-from .symbolic import KerasTensor
+from ... import nn as _nn
+from ...ops import array_ops as _a
+from ...ops import linalg_ops as _la
+from .. import activations, constraints, initializers, regularizers
+from ..keras_tensor import KerasTensor
+from .base import InputSpec, Layer
 
 
 class InputLayer(Layer):
-    def __init__(self, input_shape=None, batch_size=None, dtype=None, name=None,
-                 batch_shape=None, **kwargs):
-        kwargs.pop("batch_input_shape", None)
-        super().__init__(name=name or None, **kwargs)
+    """The entry point of a Functional model; ``cf.keras.Input`` returns its output."""
+
+    def __init__(self, shape=None, batch_size=None, dtype=None, sparse=False,
+                 batch_shape=None, input_tensor=None, name=None, input_shape=None,
+                 **kwargs):
+        super().__init__(name=name, dtype=dtype)
+        if shape is None and input_shape is not None:
+            shape = input_shape
         if batch_shape is None:
-            batch_shape = (batch_size,) + tuple(input_shape or ())
-        self._batch_input_shape = tuple(batch_shape)
-        self._in_dtype = cf.as_dtype(dtype or self.compute_dtype)
-        self.output = KerasTensor(batch_shape, self._in_dtype, None, name=self.name)
-        self.output._input_layer = self
+            if shape is None:
+                raise ValueError("You must pass a `shape` argument to Input.")
+            batch_shape = (batch_size,) + tuple(shape)
+        self._batch_shape = tuple(batch_shape)
+        self._input_dtype = dtype or "float32"
+        self.output = KerasTensor(self._batch_shape, self._input_dtype, name=self.name)
+        self.output._origin = self
         self.built = True
 
+    @property
+    def batch_shape(self):
+        return self._batch_shape
+
     def get_config(self):
-        return {"batch_shape": list(self._batch_input_shape), "dtype": self._in_dtype.name,
-                "name": self.name}
+        return {"batch_shape": list(self._batch_shape), "dtype": str(self._input_dtype),
+                "name": self.name, "sparse": False}
+
+
+def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, batch_shape=None,
+          tensor=None, **kwargs):
+    """A symbolic input of a Functional model (batch dimension None unless given).
+
+    >>> import cuflow as cf
+    >>> cf.keras.Input(shape=(3,)).shape
+    TensorShape([None, 3])
+    """
+    layer = InputLayer(shape=shape, batch_size=batch_size, dtype=dtype, batch_shape=batch_shape,
+                       name=name)
+    return layer.output
 
 
 class Dense(Layer):
-    """``activation(inputs @ kernel + bias)``: one matmul, one add, one activation."""
+    """``activation(inputs @ kernel + bias)`` over the last axis."""
 
     def __init__(self, units, activation=None, use_bias=True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
                  kernel_constraint=None, bias_constraint=None, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        if int(units) <= 0:
+            raise ValueError(f"Received an invalid value for `units`, expected a positive "
+                             f"integer. Received: units={units}")
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
@@ -43,86 +75,96 @@ class Dense(Layer):
         self.bias_initializer = initializers.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint, self.bias_constraint = kernel_constraint, bias_constraint
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+        self.input_spec = InputSpec(min_ndim=2)
+        self.supports_masking = True
 
     def build(self, input_shape):
         last = input_shape[-1]
         if last is None:
-            raise ValueError(f"Dense {self.name!r}: the last dimension of the input must "
-                             f"be defined, got shape {input_shape}")
-        self.kernel = self.add_weight("kernel", (last, self.units),
-                                      initializer=self.kernel_initializer,
-                                      regularizer=self.kernel_regularizer,
-                                      constraint=self.kernel_constraint)
+            raise ValueError("The last dimension of the inputs to a Dense layer should be "
+                             f"defined. Found None. Full input shape received: {input_shape}")
+        self.kernel = self.add_weight("kernel", (last, self.units), initializer=
+                                      self.kernel_initializer, regularizer=
+                                      self.kernel_regularizer, constraint=self.kernel_constraint)
         self.bias = self.add_weight("bias", (self.units,), initializer=self.bias_initializer,
                                     regularizer=self.bias_regularizer,
                                     constraint=self.bias_constraint) if self.use_bias else None
+        self.input_spec = InputSpec(min_ndim=2, axes={-1: last})
         self.built = True
 
     def call(self, inputs):
-        k = self.kernel
-        if k.dtype.name != self.compute_dtype:
-            k = cf.cast(k, self.compute_dtype)
-        if inputs.ndim == 2:
-            y = cf.matmul(inputs, k)
-        else:
-            shp = cf.shape(inputs)
-            y = cf.reshape(cf.matmul(cf.reshape(inputs, (-1, inputs.shape[-1])), k),
-                           cf.concat([shp[:-1], [self.units]], 0))
+        kernel = self._cw(self.kernel)
+        x = _la.matmul(inputs, kernel) if inputs.ndim == 2 else _dense_nd(inputs, kernel)
         if self.bias is not None:
-            b = self.bias if self.bias.dtype.name == self.compute_dtype else cf.cast(
-                self.bias, self.compute_dtype)
-            y = y + b
-        return self.activation(y)
+            x = x + self._cw(self.bias)
+        act = self.activation
+        return x if act is activations.linear else act(x)
+
+    def compute_output_shape(self, input_shape):
+        return tuple(input_shape[:-1]) + (self.units,)
 
     def get_config(self):
-        cfg = super().get_config()
-        cfg.update(units=self.units, activation=activations.serialize(self.activation),
-                   use_bias=self.use_bias,
-                   kernel_initializer=initializers.serialize(self.kernel_initializer),
-                   bias_initializer=initializers.serialize(self.bias_initializer),
-                   kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-                   bias_regularizer=regularizers.serialize(self.bias_regularizer))
-        return cfg
+        config = super().get_config()
+        config.update(units=self.units, activation=activations.serialize(self.activation),
+                      use_bias=self.use_bias,
+                      kernel_initializer=initializers.serialize(self.kernel_initializer),
+                      bias_initializer=initializers.serialize(self.bias_initializer),
+                      kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+                      bias_regularizer=regularizers.serialize(self.bias_regularizer),
+                      kernel_constraint=constraints.serialize(self.kernel_constraint),
+                      bias_constraint=constraints.serialize(self.bias_constraint))
+        return config
+
+
+def _dense_nd(x, kernel):
+    shape = tuple(x.shape)
+    flat = _a.reshape(x, (-1, shape[-1]))
+    out = _la.matmul(flat, kernel)
+    return _a.reshape(out, tuple(-1 if d is None else d for d in shape[:-1]) +
+                      (int(kernel.shape[-1]),))
 
 
 class Activation(Layer):
     def __init__(self, activation, **kwargs):
         super().__init__(**kwargs)
         self.activation = activations.get(activation)
+        self.supports_masking = True
 
     def call(self, inputs):
         return self.activation(inputs)
 
     def get_config(self):
-        cfg = super().get_config()
-        cfg["activation"] = activations.serialize(self.activation)
-        return cfg
+        config = super().get_config()
+        config["activation"] = activations.serialize(self.activation)
+        return config
 
 
 class Dropout(Layer):
-    """Zeroes a ``rate`` fraction of inputs while training, scales the rest by 1/(1-rate)."""
+    """Zeroes a ``rate`` fraction of inputs during training, scaling the rest by
+    1/(1-rate); the identity at inference."""
 
     def __init__(self, rate, noise_shape=None, seed=None, **kwargs):
         super().__init__(**kwargs)
-        if not 0 <= rate <= 1:
-            raise ValueError(f"Invalid value received for argument `rate`. Expected a "
-                             f"float value between 0 and 1. Received: rate={rate}")
-        self.rate, self.noise_shape, self.seed = float(rate), noise_shape, seed
-        self._rng = np.random.default_rng(seed)
+        if not 0 <= float(rate) <= 1:
+            raise ValueError(f"Invalid value received for argument `rate`. Expected a float "
+                             f"value between 0 and 1. Received: rate={rate}")
+        self.rate = float(rate)
+        self.noise_shape = noise_shape
+        self.seed = seed
+        self.supports_masking = True
 
-    def call(self, inputs, training=None):
+    def call(self, inputs, training=False):
         if not training or self.rate == 0:
             return inputs
-        shape = tuple(inputs.shape) if self.noise_shape is None else tuple(
-            s if s is not None else inputs.shape[i] for i, s in enumerate(self.noise_shape))
-        keep = (self._rng.random(shape) >= self.rate).astype(inputs.dtype.as_numpy_dtype)
-        return inputs * cf.constant(keep / (1.0 - self.rate) if self.rate < 1 else keep)
+        return _nn.dropout(inputs, rate=self.rate, noise_shape=self.noise_shape,
+                           seed=self.seed)
 
     def get_config(self):
-        cfg = super().get_config()
-        cfg.update(rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
-        return cfg
+        config = super().get_config()
+        config.update(rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
+        return config
 
 
 class Flatten(Layer):
@@ -131,15 +173,18 @@ class Flatten(Layer):
         self.data_format = data_format
 
     def call(self, inputs):
-        if self.data_format == "channels_first" and inputs.ndim > 2:
-            inputs = cf.transpose(inputs, [0] + list(range(2, inputs.ndim)) + [1])
-        return cf.reshape(inputs, (inputs.shape[0] if inputs.shape[0] is not None else -1,
-                                   -1) if inputs.ndim != 1 else (-1, 1))
+        shape = tuple(inputs.shape)
+        if len(shape) <= 1:
+            return _a.expand_dims(inputs, -1)
+        if self.data_format == "channels_first" and len(shape) > 2:
+            inputs = _a.transpose(inputs, [0] + list(range(2, len(shape))) + [1])
+        rest = int(np.prod(shape[1:]))
+        return _a.reshape(inputs, (-1, rest))
 
     def get_config(self):
-        cfg = super().get_config()
-        cfg["data_format"] = self.data_format
-        return cfg
+        config = super().get_config()
+        config["data_format"] = self.data_format
+        return config
 
 
 class Reshape(Layer):
@@ -148,56 +193,120 @@ class Reshape(Layer):
         self.target_shape = tuple(target_shape)
 
     def call(self, inputs):
-        return cf.reshape(inputs, (-1,) + self.target_shape)
+        return _a.reshape(inputs, (-1,) + self.target_shape if -1 not in self.target_shape
+                          else (int(inputs.shape[0]),) + self.target_shape)
 
     def get_config(self):
-        cfg = super().get_config()
-        cfg["target_shape"] = list(self.target_shape)
-        return cfg
+        config = super().get_config()
+        config["target_shape"] = list(self.target_shape)
+        return config
+
+
+class Permute(Layer):
+    def __init__(self, dims, **kwargs):
+        super().__init__(**kwargs)
+        self.dims = tuple(dims)
+        if sorted(self.dims) != list(range(1, len(self.dims) + 1)):
+            raise ValueError(f"Invalid permutation argument `dims` for Permute Layer. The set "
+                             f"of indices in `dims` must be consecutive and start from 1. "
+                             f"Received dims={dims}")
+
+    def call(self, inputs):
+        return _a.transpose(inputs, (0,) + self.dims)
+
+    def get_config(self):
+        config = super().get_config()
+        config["dims"] = list(self.dims)
+        return config
+
+
+class RepeatVector(Layer):
+    def __init__(self, n, **kwargs):
+        super().__init__(**kwargs)
+        self.n = int(n)
+        self.input_spec = InputSpec(ndim=2)
+
+    def call(self, inputs):
+        x = _a.expand_dims(inputs, 1)
+        return _a.broadcast_to(x, (int(inputs.shape[0]), self.n, int(inputs.shape[1])))
+
+    def get_config(self):
+        config = super().get_config()
+        config["n"] = self.n
+        return config
+
+
+class Rescaling(Layer):
+    def __init__(self, scale, offset=0.0, **kwargs):
+        super().__init__(**kwargs)
+        self.scale, self.offset = scale, offset
+
+    def call(self, inputs):
+        return inputs * self.scale + self.offset
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(scale=self.scale, offset=self.offset)
+        return config
+
+
+class Identity(Layer):
+    def call(self, inputs):
+        return inputs
 
 
 class Lambda(Layer):
-    """Wraps a Python function. Its code is not serializable safely: loading refuses it
-    unless ``safe_mode=False``."""
+    """Wraps a function as a layer. Saved models store its bytecode; loading it requires
+    ``safe_mode=False`` because that runs code from the file."""
 
-    def __init__(self, function, output_shape=None, arguments=None, **kwargs):
+    def __init__(self, function, output_shape=None, mask=None, arguments=None, **kwargs):
         super().__init__(**kwargs)
-        self.function, self.arguments = function, dict(arguments or {})
+        self.function = function
+        self.arguments = arguments or {}
+        self._output_shape = output_shape
 
-    def call(self, inputs):
+    def call(self, inputs, mask=None, training=None):
         return self.function(inputs, **self.arguments)
 
     def get_config(self):
-        import base64
-        import marshal
-        cfg = super().get_config()
-        cfg["function"] = base64.b64encode(marshal.dumps(self.function.__code__)).decode()
-        cfg["arguments"] = self.arguments
-        return cfg
+        config = super().get_config()
+        code = marshal.dumps(self.function.__code__)
+        config.update(function={"class_name": "__lambda__", "config": {
+            "code": base64.b64encode(code).decode("ascii"),
+            "name": self.function.__name__}}, arguments=self.arguments)
+        return config
 
     @classmethod
     def from_config(cls, config, safe_mode=True):
-        from .. import saving
-        if safe_mode and saving._safe_mode():
-            raise ValueError(
-                "Requested the deserialization of a Lambda layer, whose Python code "
-                "cannot be loaded safely (it can run arbitrary code). If you trust the "
-                "source of this file, pass `safe_mode=False` to the loading function.")
-        import base64
-        import marshal
-        import types
         config = dict(config)
-        code = marshal.loads(base64.b64decode(config.pop("function")))
-        fn = types.FunctionType(code, globals())
+        fn = config.pop("function")
+        if isinstance(fn, dict) and fn.get("class_name") == "__lambda__":
+            if safe_mode:
+                raise ValueError(
+                    "Requested the deserialization of a Lambda layer whose function is "
+                    "stored as Python bytecode. This carries a potential risk of arbitrary "
+                    "code execution and thus it is disallowed by default. If you trust the "
+                    "source of the saved model, you can pass `safe_mode=False` to the "
+                    "loading function in order to allow Lambda layer loading.")
+            code = marshal.loads(base64.b64decode(fn["config"]["code"]))
+            import cuflow
+            fn = types.FunctionType(code, {"cf": cuflow, "tf": cuflow, "np": np},
+                                    fn["config"]["name"])
         return cls(fn, **config)
 
 
 class _OpLayer(Layer):
-    """An operator applied to KerasTensors in a functional model (not serializable)."""
+    """An operator applied to KerasTensors (``x * 2`` in a Functional model)."""
 
     def __init__(self, fn, **kwargs):
         super().__init__(**kwargs)
         self.fn = fn
 
-    def call(self, inputs):
-        return self.fn(inputs)
+    def call(self, *inputs):
+        return self.fn(*inputs)
+
+    def __call__(self, *inputs, **kwargs):
+        from ..models.functional import symbolic_call
+        if any(isinstance(x, KerasTensor) for x in inputs):
+            return symbolic_call(self, inputs[0], inputs[1:], kwargs)
+        return self.fn(*inputs)

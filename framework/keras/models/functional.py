@@ -1,66 +1,203 @@
-"""The layer graph of a functional model: nodes in topological order, run on values."""
+"""The Functional engine: layers called on KerasTensors record Nodes; a Functional model
+replays the recorded graph on real tensors.
+
+Output shapes of a symbolic call come from running the layer once on small stand-in
+tensors (zeros, batch 2; inference mode): the same code path as real calls, so every
+layer supports the Functional API without a separate shape rule. Dimensions that vary
+with the stand-in size (the batch, other None dims) come back as None.
+"""
 from __future__ import annotations
 
-import inspect
+import numpy as np
 
-import cuflow as cf
+from ... import nest
+from ...ops.constant import constant
+from ...tensor_shape import TensorShape
+from ..keras_tensor import KerasTensor, Node
+from .model import Model
 
-from ..layers.symbolic import KerasTensor
-
-_accepts_training: dict = {}
+_PROBE_SIZES = (2, 3)
 
 
-def call_layer(layer, inputs, training, args=(), kwargs=None):
-    """Calls ``layer`` passing ``training`` only where its ``call`` accepts it."""
-    kwargs = dict(kwargs or {})
-    key = type(layer)
-    acc = _accepts_training.get(key)
-    if acc is None:
-        try:
-            params = inspect.signature(layer.call).parameters
-            acc = "training" in params or any(p.kind == p.VAR_KEYWORD
-                                              for p in params.values())
-        except (TypeError, ValueError):
-            acc = False
-        _accepts_training[key] = acc
-    if acc and training is not None:
-        kwargs.setdefault("training", training)
+def _stand_in(kt, size):
+    shape = tuple(size if d is None else d for d in kt.shape)
+    return constant(np.zeros(shape, dtype=kt.dtype.np))
+
+
+def _run_on_stand_ins(layer, inputs, args, kwargs, size):
+    from ...autodiff.custom_gradient import _paused_tapes
+    from .. import backend
+
+    def conv(x):
+        return _stand_in(x, size) if isinstance(x, KerasTensor) else x
+    real_in = nest.map_structure(conv, inputs)
+    real_args = nest.map_structure(conv, list(args))
+    real_kwargs = nest.map_structure(conv, dict(kwargs))
+    with _paused_tapes(), backend.training_scope(False):
+        if "training" in real_kwargs or not getattr(layer, "_call_has_training", False):
+            return layer(real_in, *real_args, **real_kwargs)
+        return layer(real_in, *real_args, training=False, **real_kwargs)
+
+
+def _has_unknown(structure):
+    return any(isinstance(x, KerasTensor) and any(d is None for d in x.shape)
+               for x in nest.flatten(structure))
+
+
+def symbolic_call(layer, inputs, args, kwargs):
+    """Calls ``layer`` on KerasTensors: builds it, infers output specs, records a Node."""
+    first = _run_on_stand_ins(layer, inputs, args, kwargs, _PROBE_SIZES[0])
+    if _has_unknown((inputs, args, kwargs)):
+        second = _run_on_stand_ins(layer, inputs, args, kwargs, _PROBE_SIZES[1])
     else:
-        kwargs.pop("training", None)
-    return layer(inputs, *args, **kwargs)
+        second = first
+    flat_a, flat_b = nest.flatten(first), nest.flatten(second)
+    outs = []
+    node = Node(layer, inputs if not args else (inputs,) + tuple(args), dict(kwargs), None)
+    node.args = (inputs,) + tuple(args)
+    for i, (a, b) in enumerate(zip(flat_a, flat_b)):
+        shape = [x if x == y else None for x, y in zip(a.shape, b.shape)]
+        outs.append(KerasTensor(shape, a.dtype, node=node, index=i,
+                                name=f"{layer.name}_{i}" if len(flat_a) > 1 else layer.name))
+    node.outputs = outs
+    layer._inbound_nodes.append(node)
+    return nest.pack_sequence_as(first, outs)
 
 
-def topo_nodes(inputs, outputs):
-    """Nodes from ``inputs`` to ``outputs`` in execution order (shared layers allowed)."""
-    input_ids = {id(t) for t in inputs}
+def probe_output_shapes(layer, input_shape):
+    """compute_output_shape by running the layer on stand-ins."""
+    shapes = _shape_structure(input_shape)
+    kts = [KerasTensor(s) for s in shapes] if isinstance(shapes, list) else KerasTensor(shapes)
+    out = _run_on_stand_ins(layer, kts, (), {}, _PROBE_SIZES[0])
+    other = _run_on_stand_ins(layer, kts, (), {}, _PROBE_SIZES[1])
+    return nest.map_structure(
+        lambda a, b: tuple(x if x == y else None for x, y in zip(a.shape, b.shape)),
+        out, other)
+
+
+def _shape_structure(shape):
+    if isinstance(shape, TensorShape):
+        return tuple(shape)
+    if isinstance(shape, (list, tuple)) and shape and isinstance(shape[0], (list, tuple,
+                                                                            TensorShape)):
+        return [tuple(s) for s in shape]
+    return tuple(shape)
+
+
+def _topological_nodes(outputs):
+    """Nodes that produce ``outputs``, dependencies first."""
     order, seen = [], set()
 
-    def visit(t):
-        if id(t) in input_ids:
+    def visit(kt):
+        node = kt.node
+        if node is None or node.id in seen:
             return
-        node = t.node
-        if node is None:
-            raise ValueError(f"Output tensor {t} is not connected to the model inputs "
-                             f"{list(inputs)}")
-        if id(node) in seen:
-            return
-        for x in cf.nest.flatten(node.inputs):
-            if isinstance(x, KerasTensor):
-                visit(x)
-        seen.add(id(node))
+        seen.add(node.id)
+        for x in node.input_tensors:
+            visit(x)
         order.append(node)
-    for o in outputs:
-        visit(o)
+    for kt in nest.flatten(outputs):
+        visit(kt)
     return order
 
 
-def run_graph(inputs, outputs, nodes, values, training):
-    """Evaluates ``outputs`` given ``values`` for ``inputs`` (flat lists)."""
-    env = {id(k): v for k, v in zip(inputs, values)}
-    for node in nodes:
-        args = cf.nest.map_structure(
-            lambda t: env[id(t)] if isinstance(t, KerasTensor) else t, node.inputs)
-        out = call_layer(node.layer, args, training, node.args, node.kwargs)
-        for kt, v in zip(cf.nest.flatten(node.outputs), cf.nest.flatten(out)):
-            env[id(kt)] = v
-    return [env[id(o)] for o in outputs]
+class Functional(Model):
+    """A model defined by its symbolic inputs and outputs (``cf.keras.Model(inputs, ...)``)."""
+
+    def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        super().__init__(name=name, trainable=trainable)
+        self._init_graph(inputs, outputs)
+
+    def _init_graph(self, inputs, outputs):
+        self._nested_inputs = inputs
+        self._nested_outputs = outputs
+        flat_in = nest.flatten(inputs)
+        for x in flat_in:
+            if not isinstance(x, KerasTensor):
+                raise ValueError(f"All `inputs` values must be KerasTensors (from "
+                                 f"cf.keras.Input). Received: {x!r}")
+        self._flat_inputs = flat_in
+        self._nodes = _topological_nodes(outputs)
+        known = {id(x) for x in flat_in}
+        for node in self._nodes:
+            for x in node.input_tensors:
+                if id(x) not in known and x.node is None:
+                    raise ValueError(f"Graph disconnected: cannot obtain value for tensor "
+                                     f"{x} at layer '{node.layer.name}'. The following "
+                                     f"previous layers were accessed without issue: "
+                                     f"{[n.layer.name for n in self._nodes]}")
+            known.update(id(o) for o in node.outputs)
+        for kt in nest.flatten(outputs):
+            if id(kt) not in known:
+                raise ValueError(f"Output tensor {kt} is not connected to the inputs")
+        seen = set()
+        layers = []
+        for x in flat_in:
+            origin = getattr(x, "_origin", None)
+            if origin is not None and id(origin) not in seen:
+                seen.add(id(origin))
+                layers.append(origin)
+        for node in self._nodes:
+            if id(node.layer) not in seen:
+                seen.add(id(node.layer))
+                layers.append(node.layer)
+        self._layers = layers
+        self.built = True
+
+    @property
+    def inputs(self):
+        return self._flat_inputs
+
+    @property
+    def outputs(self):
+        return nest.flatten(self._nested_outputs)
+
+    @property
+    def input_shape(self):
+        shapes = [tuple(x.shape) for x in self._flat_inputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    @property
+    def output_shape(self):
+        shapes = [tuple(x.shape) for x in self.outputs]
+        return shapes[0] if len(shapes) == 1 else shapes
+
+    def call(self, inputs, training=None, mask=None):
+        values = {}
+        flat = nest.flatten(inputs) if not isinstance(inputs, dict) or \
+            isinstance(self._nested_inputs, dict) else None
+        if flat is None or len(flat) != len(self._flat_inputs):
+            if isinstance(inputs, dict):
+                flat = [inputs[x.name] if x.name in inputs else inputs[
+                    x._origin.name] for x in self._flat_inputs]
+            else:
+                raise ValueError(f"Model {self.name} expects {len(self._flat_inputs)} "
+                                 f"input(s), but it received {len(nest.flatten(inputs))} "
+                                 "input tensors.")
+        if isinstance(inputs, dict) and isinstance(self._nested_inputs, dict):
+            flat = nest.flatten(inputs)
+        for kt, v in zip(self._flat_inputs, flat):
+            values[id(kt)] = v
+
+        def fetch(x):
+            return values[id(x)] if isinstance(x, KerasTensor) else x
+        for node in self._nodes:
+            args = nest.map_structure(fetch, list(node.args))
+            kwargs = nest.map_structure(fetch, dict(node.kwargs))
+            layer = node.layer
+            if training is not None and getattr(layer, "_call_has_training", False) and \
+                    "training" not in kwargs:
+                kwargs["training"] = training
+            out = layer(*args, **kwargs)
+            for kt, v in zip(node.outputs, nest.flatten(out)):
+                values[id(kt)] = v
+        return nest.map_structure(fetch, self._nested_outputs)
+
+    def get_config(self):
+        from ..saving import functional_config
+        return functional_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        from ..saving import functional_from_config
+        return functional_from_config(config, custom_objects, safe_mode)

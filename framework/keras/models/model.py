@@ -1,179 +1,133 @@
-"""Model: functional graph or subclass, with compile / fit / evaluate / predict."""
+"""Model: a Layer that trains. ``cf.keras.Model(inputs, outputs)`` builds a Functional
+model; subclasses define ``call``. Training lives in trainer.py (compile/fit/...)."""
 from __future__ import annotations
-
-import copy
 
 import numpy as np
 
-import cuflow as cf
-
-from .. import callbacks as cbks
-from .. import losses as losses_mod
-from .. import metrics as metrics_mod
-from .. import optimizers as opt_mod
+from ... import nest
 from ..layers.base import Layer
-from ..layers.symbolic import KerasTensor
-from . import data_adapter as da
-from .functional import call_layer, run_graph, topo_nodes
-from .training import TrainingMixin
+from .trainer import Trainer
 
 
-class Model(TrainingMixin, Layer):
-    """``Model(inputs, outputs)`` (functional) or a subclass defining ``call``.
+class Model(Trainer, Layer):
+    """Groups layers into an object with training and inference features.
 
     >>> import cuflow as cf
-    >>> x = cf.keras.Input((4,))
-    >>> m = cf.keras.Model(x, cf.keras.layers.Dense(2)(x))
-    >>> m.predict(cf.ones((3, 4)), verbose=0).shape
-    (3, 2)
+    >>> inputs = cf.keras.Input(shape=(3,))
+    >>> outputs = cf.keras.layers.Dense(2)(inputs)
+    >>> model = cf.keras.Model(inputs, outputs)
+    >>> model(cf.zeros([4, 3])).shape
+    TensorShape([4, 2])
     """
 
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional
+            return Functional(*args, **kwargs)
+        return super().__new__(cls)
+
     def __init__(self, *args, **kwargs):
-        inputs = kwargs.pop("inputs", args[0] if args else None)
-        outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
-        super().__init__(**{k: v for k, v in kwargs.items()
-                            if k in ("name", "trainable", "dtype")})
-        self._init_training()
-        self._functional = False
-        if inputs is not None:
-            self._init_graph(inputs, outputs)
+        if args or "inputs" in kwargs:  # subclass calling super().__init__(inputs, outputs)
+            from .functional import Functional
+            inputs = kwargs.pop("inputs", args[0] if args else None)
+            outputs = kwargs.pop("outputs", args[1] if len(args) > 1 else None)
+            Layer.__init__(self, name=kwargs.pop("name", None),
+                           trainable=kwargs.pop("trainable", True))
+            Trainer.__init__(self)
+            Functional._init_graph(self, inputs, outputs)
+            self.__class__._functional_call = Functional.call
+            return
+        Layer.__init__(self, **kwargs)
+        Trainer.__init__(self)
 
-    def _init_graph(self, inputs, outputs):
-        self._nested_inputs, self._nested_outputs = inputs, outputs
-        if isinstance(inputs, dict):
-            self._input_names = list(inputs)
-        self.inputs = list(inputs.values()) if isinstance(inputs, dict) else cf.nest.flatten(
-            inputs)
-        self.outputs = cf.nest.flatten(outputs)
-        for t in self.inputs + self.outputs:
-            if not isinstance(t, KerasTensor):
-                raise ValueError(f"Model inputs and outputs must be KerasTensors (from "
-                                 f"keras.Input and layer calls), got {type(t).__name__}")
-        self._nodes = topo_nodes(self.inputs, self.outputs)
-        layers = []
-        for t in self.inputs:
-            if getattr(t, "_input_layer", None) is not None:
-                layers.append(t._input_layer)
-        for node in self._nodes:
-            if not any(node.layer is x for x in layers):
-                layers.append(node.layer)
-        self._graph_layers = layers
-        self._functional = True
-        self.built = True
+    def call(self, inputs, training=None, mask=None):
+        fn = getattr(type(self), "_functional_call", None)
+        if fn is not None:
+            return fn(self, inputs, training=training, mask=mask)
+        raise NotImplementedError(f"Model {type(self).__name__} must implement call() "
+                                  "or be built from inputs and outputs")
 
-    # --- structure ------------------------------------------------------------------------
     @property
     def layers(self):
-        if self._functional:
-            return list(self._graph_layers)
-        return self._sublayers()
-
-    def _sublayers(self):
-        if getattr(self, "_functional", False):
-            return [lay for lay in self._graph_layers]
-        return [x for x in Layer._sublayers(self) if x is not self]
+        return [layer for layer in self._layers
+                if type(layer).__name__ != "InputLayer"]
 
     def get_layer(self, name=None, index=None):
+        """A sublayer by name or by index (Keras's order)."""
         if index is not None:
+            if len(self.layers) <= index:
+                raise ValueError(f"Was asked to retrieve layer at index {index} but model "
+                                 f"only has {len(self.layers)} layers.")
             return self.layers[index]
-        for layer in self.layers:
+        for layer in self._layers:
             if layer.name == name:
                 return layer
         raise ValueError(f"No such layer: {name}. Existing layers are: "
-                         f"{[la.name for la in self.layers]}.")
-
-    @property
-    def input_shape(self):
-        s = [tuple(t.shape.as_list()) for t in self.inputs]
-        return s[0] if len(s) == 1 else s
-
-    @property
-    def output_shape(self):
-        s = [tuple(t.shape.as_list()) for t in self.outputs]
-        return s[0] if len(s) == 1 else s
-
-    # --- calling --------------------------------------------------------------------------
-    def call(self, inputs, training=None, mask=None):
-        if not self._functional:
-            raise NotImplementedError(
-                f"Model {self.name!r} has no graph: subclasses of Model must define call()")
-        if isinstance(inputs, dict) and hasattr(self, "_input_names"):
-            flat = [inputs[k] for k in self._input_names]
-        else:
-            flat = cf.nest.flatten(inputs)
-        if len(flat) != len(self.inputs):
-            raise ValueError(f"Model {self.name!r} expects {len(self.inputs)} input(s), "
-                             f"got {len(flat)}")
-        flat = [x if isinstance(x, (cf.Tensor, cf.Variable)) else cf.constant(
-            np.asarray(x, dtype=kt.dtype.as_numpy_dtype if np.asarray(x).dtype.kind == "f"
-                       else None)) for x, kt in zip(flat, self.inputs)]
-        outs = run_graph(self.inputs, self.outputs, self._nodes, flat, training)
-        return cf.nest.pack_sequence_as(self._nested_outputs, outs)
-
-    def __call__(self, inputs, *args, **kwargs):
-        if self._functional and not any(isinstance(x, KerasTensor)
-                                        for x in cf.nest.flatten(inputs)):
-            training = kwargs.pop("training", args[0] if args else None)
-            return self.call(inputs, training=training)
-        return Layer.__call__(self, inputs, *args, **kwargs)
-
-    def _build_from(self, inputs):
-        shapes = cf.nest.map_structure(lambda x: tuple(x.shape), inputs)
-        if type(self).build is not Model.build:
-            self.build(shapes)
-        self.built = True
+                         f"{[layer.name for layer in self._layers]}.")
 
     def build(self, input_shape=None):
-        if input_shape is not None and not self.built and not self._functional:
-            x = cf.nest.map_structure(lambda s: cf.zeros(
-                tuple(1 if d is None else d for d in s)), input_shape,)
-            self.call(x)
-        self.built = True
+        if self.built:
+            return
+        if input_shape is None:
+            raise ValueError("You must provide an `input_shape` argument.")
+        from ..keras_tensor import KerasTensor
+        shapes = input_shape
+        if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):
+            xs = [np.zeros([2 if d is None else d for d in s], np.float32) for s in shapes]
+        else:
+            xs = np.zeros([2 if d is None else d for d in tuple(shapes)], np.float32)
+        del KerasTensor
+        from ...autodiff.custom_gradient import _paused_tapes
+        from .. import backend
+        self.built = True  # so that __call__ goes straight to call(), building sublayers
+        try:
+            with _paused_tapes(), backend.training_scope(False):
+                self(xs)
+        except Exception:
+            self.built = False
+            raise
 
-    # --- summary --------------------------------------------------------------------------
-    def summary(self, line_length=None, positions=None, print_fn=None, **kwargs):
-        from .summary import print_summary
-        print_summary(self, print_fn=print_fn or print)
+    def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
+                show_trainable=False, layer_range=None):
+        """Prints a table of layers, output shapes and parameter counts."""
+        from ..utils.summary import model_summary
+        text = model_summary(self, line_length or 80)
+        (print_fn or print)(text)
 
-    def count_params(self):
-        if not self.built:
-            raise ValueError(f"You tried to call `count_params` on layer '{self.name}', but "
-                             "the layer isn't built. You can build it manually via: "
-                             f"`{self.name}.build(batch_input_shape)`.")
-        return Layer.count_params(self)
-
-    # --- config ---------------------------------------------------------------------------
     def get_config(self):
-        from ..saving import functional_config
-        if self._functional:
-            return functional_config(self)
-        return {"name": self.name, "trainable": self.trainable}
+        return Layer.get_config(self)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from ..saving import functional_from_config
-        if "layers" in config and "input_layers" in config:
-            return functional_from_config(cls, config, custom_objects)
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        if "nodes" in config and "layers" in config:  # a Functional model's graph
+            from ..saving import functional_from_config
+            return functional_from_config(config, custom_objects, safe_mode)
         return cls(**config)
 
     def to_json(self, **kwargs):
         import json
 
-        from ..saving import serialize_model
-        return json.dumps(serialize_model(self), **kwargs)
+        from ..saving import serialize_keras_object
+        return json.dumps(serialize_keras_object(self), **kwargs)
 
-    def save(self, filepath, overwrite=True, **kwargs):
+    def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         from ..saving import save_model
         save_model(self, filepath, overwrite=overwrite)
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
         from ..saving import save_weights
-        save_weights(self, filepath)
+        save_weights(self, filepath, overwrite=overwrite)
 
     def load_weights(self, filepath, skip_mismatch=False, **kwargs):
         from ..saving import load_weights
-        load_weights(self, filepath)
+        load_weights(self, filepath, skip_mismatch=skip_mismatch)
+
+    def _checkpoint_children(self):
+        children = Layer._checkpoint_children(self)
+        if getattr(self, "optimizer", None) is not None:
+            children["optimizer"] = self.optimizer
+        return children
 
 
-__all__ = ["Model", "cbks", "losses_mod", "metrics_mod", "opt_mod", "copy", "call_layer",
-           "da"]
+def _flat_shapes(x):
+    return [tuple(t.shape) for t in nest.flatten(x)]

@@ -1,114 +1,116 @@
-"""Sequential: a linear stack of layers; add/pop, input_shape on the first layer."""
+"""Sequential: a plain stack of layers, one input and one output."""
 from __future__ import annotations
 
-import cuflow as cf
-
+from ..layers.base import Layer
 from ..layers.core import InputLayer
-from ..layers.symbolic import Input, KerasTensor
-from .functional import call_layer
 from .model import Model
 
 
 class Sequential(Model):
-    """A stack of layers, each called on the previous one's output.
+    """A linear stack of layers.
 
     >>> import cuflow as cf
-    >>> m = cf.keras.Sequential([cf.keras.layers.Dense(2, input_shape=(3,))])
-    >>> m.count_params()
-    8
+    >>> model = cf.keras.Sequential([cf.keras.layers.Dense(4, input_shape=(3,)),
+    ...                              cf.keras.layers.Dense(1)])
+    >>> model.count_params()
+    21
     """
 
-    def __init__(self, layers=None, name=None, trainable=True):
-        super().__init__(name=name, trainable=trainable)
+    def __init__(self, layers=None, trainable=True, name=None):
+        super().__init__(trainable=trainable, name=name)
         self._seq_layers = []
-        self._input_kt = None
+        self._input_shape = None
         for layer in layers or []:
             self.add(layer)
 
-    @property
-    def layers(self):
-        return [la for la in self._seq_layers if not isinstance(la, InputLayer)]
-
-    def _sublayers(self):
-        return self.layers
-
-    def add(self, layer):
-        if isinstance(layer, KerasTensor) and getattr(layer, "_input_layer", None):
-            layer = layer._input_layer
-        from ..layers.base import Layer
-        if not isinstance(layer, Layer):
-            raise TypeError(f"The added layer must be an instance of class Layer. "
-                            f"Received: layer={layer} of type {type(layer)}.")
-        names = {la.name for la in self._seq_layers}
-        if layer.name in names:
-            raise ValueError(f"All layers added to a Sequential model should have unique "
-                             f"names. Name {layer.name!r} is already the name of a layer "
-                             f"in this model.")
-        self._seq_layers.append(layer)
+    def add(self, layer, rebuild=True):
+        """Appends a layer (an InputLayer/Input sets the input shape)."""
+        from ..keras_tensor import KerasTensor
+        if isinstance(layer, KerasTensor):
+            layer = getattr(layer, "_origin", None)
         if isinstance(layer, InputLayer):
-            self._input_kt = layer.output
-        elif self._input_kt is None and len(self._seq_layers) == 1 and getattr(
-                layer, "_batch_input_shape", None) is not None:
-            self._input_kt = Input(batch_shape=layer._batch_input_shape)
-        self._rebuild_graph()
+            self._input_shape = layer.batch_shape
+            return
+        if not isinstance(layer, Layer):
+            raise ValueError(f"Only instances of `keras.Layer` can be added to a Sequential "
+                             f"model. Received: {layer!r} (of type {type(layer)})")
+        if any(existing.name == layer.name for existing in self._seq_layers):
+            raise ValueError(f'All layers added to a Sequential model should have unique '
+                             f'names. Name "{layer.name}" is already the name of a layer in '
+                             f"this model. Update the `name` argument to pass a unique name.")
+        if not self._seq_layers and layer._batch_input_shape is not None:
+            self._input_shape = layer._batch_input_shape
+        self._seq_layers.append(layer)
+        self._layers = list(self._seq_layers)
+        self.built = False
+        if self._input_shape is not None and rebuild:
+            self.build(self._input_shape)
 
-    def pop(self):
-        if not self.layers:
+    def pop(self, rebuild=True):
+        if not self._seq_layers:
             raise TypeError("There are no layers in the model.")
         layer = self._seq_layers.pop()
-        self._rebuild_graph()
+        self._layers = list(self._seq_layers)
+        self.built = False
+        if self._input_shape is not None and self._seq_layers and rebuild:
+            self.build(self._input_shape)
         return layer
 
-    def _rebuild_graph(self):
-        self._functional = False
-        if self._input_kt is None or not self.layers:
-            return
-        x = self._input_kt
-        for layer in self.layers:
-            x = layer(x)
-        self._init_graph(self._input_kt, x)
+    @property
+    def layers(self):
+        return list(self._seq_layers)
 
     def build(self, input_shape=None):
-        if self._functional:
-            return
+        if input_shape is None:
+            input_shape = self._input_shape
         if input_shape is None:
             raise ValueError("You must provide an `input_shape` argument.")
-        self._input_kt = Input(batch_shape=tuple(input_shape))
-        self._rebuild_graph()
+        self._input_shape = tuple(input_shape)
+        Model.build(self, self._input_shape)
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
-        if self._functional:
-            return Model.call(self, inputs, training=training)
+        """Runs the layers in order, passing Keras masks along (Embedding(mask_zero=True)
+        -> LSTM skips padded steps)."""
         x = inputs
-        for layer in self.layers:
-            x = call_layer(layer, x, training)
+        for layer in self._seq_layers:
+            kwargs = {}
+            if training is not None and layer._call_has_training:
+                kwargs["training"] = training
+            if mask is not None and layer._call_has_mask:
+                kwargs["mask"] = mask
+            y = layer(x, **kwargs)
+            mask = layer.compute_mask(x, mask)
+            x = y
         return x
 
-    def __call__(self, inputs, *args, **kwargs):
-        if not self._functional and not any(isinstance(x, KerasTensor)
-                                            for x in cf.nest.flatten(inputs)):
-            shape = tuple(inputs.shape) if hasattr(inputs, "shape") else None
-            if shape is not None and not self.built:
-                self.build((None,) + shape[1:])
-            training = kwargs.pop("training", args[0] if args else None)
-            return self.call(inputs, training=training)
-        return Model.__call__(self, inputs, *args, **kwargs)
+    @property
+    def input_shape(self):
+        return self._input_shape
+
+    @property
+    def output_shape(self):
+        from .functional import probe_output_shapes
+        shape = self._input_shape
+        for layer in self._seq_layers:
+            shape = probe_output_shapes(layer, shape)
+        return shape
 
     def get_config(self):
-        from ..saving import serialize_layer
-        layers = []
-        if self._input_kt is not None:
-            layers.append({"class_name": "InputLayer", "config": {
-                "batch_shape": list(self._input_kt.shape.as_list()),
-                "dtype": self._input_kt.dtype.name}})
-        layers += [serialize_layer(la) for la in self.layers]
-        return {"name": self.name, "trainable": self.trainable, "layers": layers}
+        from ..saving import serialize_keras_object
+        config = {"name": self.name, "trainable": self.trainable,
+                  "layers": [serialize_keras_object(layer) for layer in self._seq_layers]}
+        if self._input_shape is not None:
+            config["build_input_shape"] = list(self._input_shape)
+        return config
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
-        from ..saving import deserialize_layer
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        from ..saving import deserialize_keras_object
         model = cls(name=config.get("name"))
-        for lc in config["layers"]:
-            model.add(deserialize_layer(lc, custom_objects))
+        for layer_config in config["layers"]:
+            model.add(deserialize_keras_object(layer_config, custom_objects, safe_mode),
+                      rebuild=False)
+        if config.get("build_input_shape") is not None:
+            model.build(tuple(config["build_input_shape"]))
         return model

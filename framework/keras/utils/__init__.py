@@ -1,34 +1,68 @@
-"""cf.keras.utils: to_categorical, normalize, set_random_seed."""
+"""``cf.keras.utils``."""
 from __future__ import annotations
+
+import random as _random
 
 import numpy as np
 
+from .summary import model_summary  # noqa: F401
+
 
 def to_categorical(x, num_classes=None):
-    """One-hot encodes integer labels (float32 output, as Keras)."""
+    """One-hot float32 rows from integer labels (trailing size-1 axis dropped, as Keras)."""
     x = np.asarray(x, dtype="int64")
     shape = x.shape
     if shape and shape[-1] == 1 and len(shape) > 1:
         shape = shape[:-1]
     x = x.reshape(-1)
     if num_classes is None:
-        num_classes = int(x.max()) + 1
+        num_classes = int(np.max(x)) + 1
     out = np.zeros((x.shape[0], num_classes), dtype="float32")
-    out[np.arange(x.shape[0]), x] = 1.0
+    out[np.arange(x.shape[0]), x] = 1
     return out.reshape(shape + (num_classes,))
 
 
 def normalize(x, axis=-1, order=2):
-    x = np.asarray(x)
-    n = np.linalg.norm(x, order, axis, keepdims=True)
-    n[n == 0] = 1
-    return x / n
+    x = np.asarray(x, dtype="float32")
+    norm = np.linalg.norm(x, ord=order, axis=axis, keepdims=True)
+    return x / np.where(norm == 0, 1, norm)
 
 
 def set_random_seed(seed):
-    import random
-
-    from .. import initializers
-    random.seed(seed)
+    """Seeds Python, NumPy and cuflow's global generator (Keras's reproducibility call)."""
+    from ... import random as cf_random
+    _random.seed(seed)
     np.random.seed(seed)
-    initializers.set_seed(seed)
+    cf_random.set_seed(seed)
+
+
+def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
+               show_layer_names=True, rankdir="TB", dpi=96, **kwargs):
+    from .plotting import plot_model as _plot
+    return _plot(model, to_file, show_shapes=show_shapes, show_layer_names=show_layer_names,
+                 rankdir=rankdir, dpi=dpi)
+
+
+def plot_history(history, to_file="history.png"):
+    from .plotting import plot_history as _plot
+    return _plot(history, to_file)
+
+
+class Progbar:
+    """A minimal Keras Progbar: update(current, values)."""
+
+    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
+                 unit_name="step"):
+        self.target, self.width, self.verbose = target, width, verbose
+        self._values = {}
+
+    def update(self, current, values=None, finalize=None):
+        for k, v in values or []:
+            self._values[k] = v
+        if self.verbose:
+            metrics = " - ".join(f"{k}: {float(v):.4f}" for k, v in self._values.items())
+            end = "\n" if current == self.target or finalize else ""
+            print(f"\r{current}/{self.target} {metrics}", end=end, flush=True)
+
+    def add(self, n, values=None):
+        self.update(n, values)

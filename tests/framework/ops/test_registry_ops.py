@@ -201,3 +201,30 @@ def test_every_registry_op_has_an_opinfo():
 def test_registry_has_at_least_the_promised_ops():
     public = [n for n in registry.all_ops() if n not in EXEMPT]
     assert len(public) >= 60
+
+
+def _has_gpu():
+    return bool(cf.config.list_physical_devices("GPU"))
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("info", [pytest.param(i, id=i.name) for i in INFOS])
+def test_gpu_matches_cpu(info):
+    """The same array-namespace implementation under CuPy gives the CPU's values."""
+    if not _has_gpu():
+        pytest.skip("no CUDA GPU visible to CuPy")
+    dtype = "float32" if "float32" in info.dtypes else info.dtypes[0]
+    rng = np.random.default_rng(0)
+    for sample in info.samples(rng, dtype):
+        cpu = _outputs(info.fn(*_convert(sample.args), **sample.kwargs))
+        with cf.device("/GPU:0"):
+            gpu = _outputs(info.fn(*_convert(sample.args), **sample.kwargs))
+        for c, g in zip(cpu, gpu):
+            assert g.device.endswith("GPU:0"), (info.name, g.device)
+            assert g.dtype == c.dtype and tuple(g.shape) == tuple(c.shape)
+            rtol, atol = TOL.get(c.dtype.name, (1e-6, 1e-6))
+            np.testing.assert_allclose(np.asarray(g.numpy(), np.float64) if
+                                       c.dtype.is_floating else g.numpy(),
+                                       np.asarray(c.numpy(), np.float64) if
+                                       c.dtype.is_floating else c.numpy(),
+                                       rtol=rtol * 10, atol=atol * 10, err_msg=info.name)

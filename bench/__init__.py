@@ -1,0 +1,1 @@
+"""cuflow benchmarks: each workload runs cuflow and its peers side by side in one process."""

@@ -1,0 +1,281 @@
+"""``cf.train.Checkpoint`` / ``CheckpointManager``: object-graph checkpoints of variables.
+
+Values are keyed by their path in the object graph (``model/dense/kernel``), so restore
+works on a freshly built object of the same structure. Files are NumPy ``.npz`` written
+atomically (temp file + rename) and loaded with ``allow_pickle=False``: restoring never
+executes code. Objects take part through:
+
+* Variables and ``cf.Module``s (attributes walked);
+* ``_checkpoint_children() -> {name: child}`` (Keras layers, optimizers, models);
+* ``_checkpoint_state() -> {name: ndarray}`` / ``_restore_checkpoint_state(dict)``
+  (non-variable state such as data-iterator positions).
+"""
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+
+import numpy as np
+
+from .tensor import Variable
+
+_SUFFIX = ".cfckpt.npz"
+
+
+def _children(obj):
+    if hasattr(obj, "_checkpoint_children"):
+        return dict(obj._checkpoint_children())
+    from .module import Module
+    if isinstance(obj, Module):
+        return {k: v for k, v in vars(obj).items() if not k.startswith("_") or
+                k in ("_variables",)}
+    if isinstance(obj, dict):
+        return {str(k): v for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return {str(i): v for i, v in enumerate(obj)}
+    return {}
+
+
+def _collect(root_items):
+    """{path: Variable}, {path: stateful object} reachable from the named roots."""
+    variables, stateful, seen = {}, {}, set()
+
+    def walk(obj, path):
+        if isinstance(obj, Variable):
+            variables.setdefault(path, obj)
+            return
+        if id(obj) in seen or obj is None or isinstance(obj, (str, int, float, bool)):
+            return
+        seen.add(id(obj))
+        if hasattr(obj, "_checkpoint_state"):
+            stateful[path] = obj
+        for name, child in _children(obj).items():
+            walk(child, f"{path}/{name}" if path else name)
+
+    for name, obj in root_items:
+        walk(obj, name)
+    return variables, stateful
+
+
+def _atomic_savez(path, arrays):
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _atomic_text(path, text):
+    directory = os.path.dirname(os.path.abspath(path))
+    fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def _key(path):
+    return path.replace("/", "__SLASH__")
+
+
+class _Status:
+    """What ``restore`` matched (TF's load status)."""
+
+    def __init__(self, missing, unused):
+        self.missing = missing
+        self.unused = unused
+
+    def assert_consumed(self):
+        if self.missing or self.unused:
+            raise AssertionError(f"checkpoint not fully consumed: objects without values "
+                                 f"{self.missing}, values without objects {self.unused}")
+        return self
+
+    def assert_existing_objects_matched(self):
+        if self.missing:
+            raise AssertionError(f"objects without values in the checkpoint: {self.missing}")
+        return self
+
+    def expect_partial(self):
+        return self
+
+
+class Checkpoint:
+    """Saves and restores the variables reachable from the keyword arguments.
+
+    >>> import cuflow as cf, tempfile, os
+    >>> v = cf.Variable([1.0, 2.0])
+    >>> ckpt = cf.train.Checkpoint(v=v)
+    >>> path = ckpt.save(os.path.join(tempfile.mkdtemp(), "ckpt"))
+    >>> _ = v.assign([0.0, 0.0])
+    >>> _ = ckpt.restore(path)
+    >>> v.numpy().tolist()
+    [1.0, 2.0]
+    """
+
+    def __init__(self, root=None, **kwargs):
+        self._roots = dict(kwargs)
+        if root is not None:
+            self._roots["root"] = root
+        self.save_counter = Variable(0, dtype="int64", trainable=False, name="save_counter")
+
+    def __getattr__(self, name):
+        roots = self.__dict__.get("_roots", {})
+        if name in roots:
+            return roots[name]
+        raise AttributeError(name)
+
+    def _arrays(self):
+        variables, stateful = _collect(self._roots.items())
+        arrays = {_key(p): np.asarray(v.numpy()) for p, v in variables.items()}
+        for p, obj in stateful.items():
+            for k, value in obj._checkpoint_state().items():
+                arrays[_key(f"{p}/.state/{k}")] = np.asarray(value)
+        arrays["__save_counter__"] = np.asarray(self.save_counter.numpy())
+        return arrays
+
+    def write(self, file_prefix):
+        """Writes without touching the save counter or the 'checkpoint' file."""
+        path = str(file_prefix)
+        _atomic_savez(path + _SUFFIX, self._arrays())
+        return path
+
+    def save(self, file_prefix):
+        """Writes ``{file_prefix}-{n}`` and records it as the latest in its directory."""
+        self.save_counter.assign_add(1)
+        path = f"{file_prefix}-{int(self.save_counter.numpy())}"
+        self.write(path)
+        _record_latest(path)
+        return path
+
+    def read(self, save_path):
+        return self.restore(save_path)
+
+    def restore(self, save_path):
+        """Loads values into the reachable objects; returns a status (assert_consumed...)."""
+        if save_path is None:
+            return _Status([], [])
+        file = str(save_path) + _SUFFIX
+        if not os.path.exists(file):
+            from .errors import NotFoundError
+            raise NotFoundError(None, None, f"Checkpoint {save_path!r} not found ({file})")
+        with np.load(file, allow_pickle=False) as data:
+            stored = {k: data[k] for k in data.files}
+        variables, stateful = _collect(self._roots.items())
+        missing = []
+        for p, v in variables.items():
+            k = _key(p)
+            if k in stored:
+                value = stored.pop(k)
+                if tuple(value.shape) != tuple(v.shape):
+                    raise ValueError(f"checkpoint value {p} has shape {value.shape}, the "
+                                     f"variable has {tuple(v.shape)}")
+                v.assign(value.astype(v.dtype.np))
+            else:
+                missing.append(p)
+        for p, obj in stateful.items():
+            prefix = _key(f"{p}/.state/")
+            state = {k[len(prefix):]: stored.pop(k) for k in list(stored) if
+                     k.startswith(prefix)}
+            if state:
+                obj._restore_checkpoint_state(state)
+        if "__save_counter__" in stored:
+            self.save_counter.assign(stored.pop("__save_counter__"))
+        unused = [k.replace("__SLASH__", "/") for k in stored]
+        return _Status(missing, unused)
+
+
+def _record_latest(path):
+    directory = os.path.dirname(os.path.abspath(path))
+    state_file = os.path.join(directory, "checkpoint")
+    existing = _read_state(directory)
+    paths = [p for p in existing["all"] if p != os.path.basename(path)]
+    paths.append(os.path.basename(path))
+    _atomic_text(state_file, json.dumps({"latest": os.path.basename(path), "all": paths}))
+
+
+def _read_state(directory):
+    try:
+        with open(os.path.join(directory, "checkpoint")) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {"latest": None, "all": []}
+
+
+def latest_checkpoint(checkpoint_dir, latest_filename=None):
+    """The newest checkpoint prefix saved in ``checkpoint_dir``, or None."""
+    state = _read_state(checkpoint_dir)
+    if not state.get("latest"):
+        return None
+    path = os.path.join(checkpoint_dir, state["latest"])
+    return path if os.path.exists(path + _SUFFIX) else None
+
+
+class CheckpointManager:
+    """Keeps the last ``max_to_keep`` checkpoints of a Checkpoint in a directory."""
+
+    def __init__(self, checkpoint, directory, max_to_keep, checkpoint_name="ckpt",
+                 keep_checkpoint_every_n_hours=None, step_counter=None,
+                 checkpoint_interval=None, init_fn=None):
+        self._checkpoint = checkpoint
+        self.directory = directory
+        self.max_to_keep = max_to_keep
+        self._prefix = os.path.join(directory, checkpoint_name)
+        os.makedirs(directory, exist_ok=True)
+        self._step_counter = step_counter
+        self._interval = checkpoint_interval
+        self._last_step = None
+
+    @property
+    def checkpoints(self):
+        state = _read_state(self.directory)
+        return [os.path.join(self.directory, p) for p in state["all"]
+                if os.path.exists(os.path.join(self.directory, p) + _SUFFIX)]
+
+    @property
+    def latest_checkpoint(self):
+        return latest_checkpoint(self.directory)
+
+    def save(self, checkpoint_number=None, check_interval=True, options=None):
+        if self._interval and check_interval and self._step_counter is not None:
+            step = int(self._step_counter.numpy())
+            if self._last_step is not None and step - self._last_step < self._interval:
+                return None
+            self._last_step = step
+        if checkpoint_number is None:
+            path = self._checkpoint.save(self._prefix)
+        else:
+            path = self._checkpoint.write(f"{self._prefix}-{int(checkpoint_number)}")
+            _record_latest(path)
+        self._prune()
+        return path
+
+    def _prune(self):
+        if self.max_to_keep is None:
+            return
+        kept = self.checkpoints
+        for old in kept[:-self.max_to_keep] if self.max_to_keep > 0 else kept:
+            try:
+                os.unlink(old + _SUFFIX)
+            except OSError:
+                pass
+        state = _read_state(self.directory)
+        state["all"] = [os.path.basename(p) for p in self.checkpoints]
+        _atomic_text(os.path.join(self.directory, "checkpoint"), json.dumps(state))
+
+    def restore_or_initialize(self):
+        latest = self.latest_checkpoint
+        if latest:
+            self._checkpoint.restore(latest)
+            return latest
+        return None
+
+
+_NUM = re.compile(r"-(\d+)$")

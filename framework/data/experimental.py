@@ -1,0 +1,44 @@
+"""``cf.data.experimental``: TF's experimental names (AUTOTUNE, CSV, profiling, ...)."""
+from .options import (AUTOTUNE, INFINITE_CARDINALITY as INFINITE_CARDINALITY,  # noqa: F401
+                      UNKNOWN_CARDINALITY as UNKNOWN_CARDINALITY, OptimizationOptions,
+                      disable_debug_mode, enable_debug_mode)
+from .parallel import copy_to_device, prefetch_to_device  # noqa: F401
+from .profile import Profile, profile  # noqa: F401
+from .readers import CsvDataset, load_npy, make_csv_dataset  # noqa: F401
+
+
+def cardinality(dataset):
+    return dataset.cardinality()
+
+
+def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False):
+    from .dataset_ops import Dataset
+    return Dataset.sample_from_datasets(datasets, weights, seed, stop_on_empty_dataset)
+
+
+def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+    from .dataset_ops import Dataset
+    return Dataset.choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset)
+
+
+def ignore_errors(log_warning=False):
+    return lambda ds: ds.ignore_errors(log_warning)
+
+
+def unbatch():
+    return lambda ds: ds.unbatch()
+
+
+def Counter(start=0, step=1, dtype=None):  # noqa: N802 - TF's name
+    from .. import dtypes
+    from .dataset_ops import Dataset
+    return Dataset.counter(start, step, dtype or dtypes.int64)
+
+
+def assert_cardinality(expected_cardinality):
+    from .counting import AssertCardinalityDataset
+    return lambda ds: AssertCardinalityDataset(ds, expected_cardinality)
+
+
+def get_single_element(dataset):
+    return dataset.get_single_element()

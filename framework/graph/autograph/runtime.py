@@ -1,0 +1,162 @@
+"""What converted code calls (``ag__``): statements that pick Python or graph control flow.
+
+Each helper looks at its condition: a symbolic tensor (only known when the function
+runs) gives ``cf.cond`` / ``cf.while_loop``; anything else runs as plain Python.
+"""
+from __future__ import annotations
+
+from ...tensor import Tensor, Variable
+
+
+class _Undefined:
+    """A variable with no value on some path (assigned in only one branch, ...)."""
+
+    __slots__ = ("name",)
+
+    def __init__(self, name):
+        self.name = name
+
+    def __repr__(self):
+        return f"<undefined {self.name}>"
+
+    def _fail(self, *a, **k):
+        raise UnboundLocalError(
+            f"'{self.name}' is used but has no value on this path: it is assigned in only "
+            "one branch of a converted if/while (assign it before the statement)")
+
+    __getattr__ = __call__ = __add__ = __radd__ = __mul__ = __rmul__ = __sub__ = _fail
+    __bool__ = __float__ = __int__ = __iter__ = __getitem__ = __truediv__ = _fail
+
+
+def _symbolic(x):
+    if isinstance(x, Variable):
+        from ...ops.dispatch import _tls
+        return _tls.graph is not None
+    return isinstance(x, Tensor) and x._sym is not None
+
+
+def get(scope, names):
+    """Current values of ``names`` in a ``locals()`` snapshot (Undefined if unbound)."""
+    return tuple(scope[n] if n in scope else _Undefined(n) for n in names)
+
+
+def not_(x):
+    if _symbolic(x):
+        from ...ops.math_ops import logical_not
+        return logical_not(x)
+    return not x
+
+
+def and_(a, b):
+    x = a()
+    if _symbolic(x):
+        from ...ops.control_flow_ops import cond
+        from ...ops.math_ops import cast
+        return cond(x, lambda: cast(b(), "bool"), lambda: cast(x, "bool"))
+    return x and b()
+
+
+def or_(a, b):
+    x = a()
+    if _symbolic(x):
+        from ...ops.control_flow_ops import cond
+        from ...ops.math_ops import cast
+        return cond(x, lambda: cast(x, "bool"), lambda: cast(b(), "bool"))
+    return x or b()
+
+
+def _check_defined(values, names, where):
+    for v, n in zip(values, names):
+        if isinstance(v, _Undefined):
+            raise ValueError(
+                f"{where}: '{n}' must be defined before the statement when the condition "
+                "is a tensor (both branches / every iteration need a value)")
+
+
+def if_stmt(test, true_fn, false_fn, init, names, where):
+    """``if``: branch functions take and return the variables either branch assigns."""
+    if _symbolic(test):
+        from ...ops.control_flow_ops import cond
+        outs = []
+
+        def run(fn):
+            def branch():
+                out = fn(*init)
+                _check_defined(out, names, where)
+                outs.append(out)
+                return out
+            return branch
+        res = cond(test, run(true_fn), run(false_fn))
+        return tuple(res) if isinstance(res, (list, tuple)) else (res,)
+    return true_fn(*init) if test else false_fn(*init)
+
+
+def if_return(test, true_fn, false_fn, where):
+    """``if`` whose both branches end in ``return``: the returned value."""
+    if _symbolic(test):
+        from ...ops.control_flow_ops import cond
+        return cond(test, true_fn, false_fn)
+    return true_fn() if test else false_fn()
+
+
+def while_stmt(cond_fn, body_fn, init, names, where):
+    """``while``: loop variables are the names the body assigns."""
+    first = cond_fn(*init)
+    if _symbolic(first):
+        from ...ops.control_flow_ops import while_loop
+        _check_defined(init, names, where)
+        if not init:
+            raise ValueError(f"{where}: a while loop over a tensor condition must assign "
+                             "at least one variable")
+        res = while_loop(lambda *v: cond_fn(*v), lambda *v: tuple(body_fn(*v)), list(init))
+        return tuple(res)
+    vs = init
+    test = first
+    while test:
+        vs = body_fn(*vs)
+        test = cond_fn(*vs)
+        if _symbolic(test):
+            raise ValueError(
+                f"{where}: the loop condition became a tensor after the first iteration "
+                "(it started as a Python value); make it a tensor before the loop")
+    return vs
+
+
+def for_stmt(iterable, body_fn, init, names, where):
+    """``for x in iterable``: over a symbolic tensor the loop is unrolled along its
+    (static) leading dimension; Python iterables iterate as Python."""
+    if _symbolic(iterable):
+        n = iterable.shape[0] if iterable.shape.rank else None
+        if n is None:
+            raise ValueError(
+                f"{where}: iterating over a tensor with an unknown leading dimension "
+                f"(shape {iterable.shape}) is not supported; give it a fixed size (e.g. "
+                "in input_signature) or use cf.while_loop")
+        vs = init
+        for i in range(n):
+            vs = body_fn(iterable[i], *vs)
+        return vs
+    from ...ops.dispatch import _tls
+    vs = init
+    tracing = _tls.graph is not None
+    for k, x in enumerate(iterable):
+        if tracing and k == UNROLL_WARN:
+            import warnings
+            warnings.warn(
+                f"{where}: unrolled {UNROLL_WARN} iterations of a Python iterable while "
+                f"tracing ({type(iterable).__name__}); every iteration adds to the graph "
+                "(and dataset elements become constants). Iterate outside cf.function, or "
+                "loop over a tensor / cf.range", stacklevel=3)
+        vs = body_fn(x, *vs)
+    return vs
+
+
+UNROLL_WARN = 1000
+
+
+def py_test(x, where):
+    """A condition the converter could not turn into graph control flow."""
+    if _symbolic(x):
+        raise ValueError(f"{where}: this statement cannot be converted to graph control "
+                         "flow, but its condition is a tensor")
+    return x

@@ -1,0 +1,158 @@
+"""ConcreteFunction: one traced graph, optimized by the pass pipeline, run by the executor."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import nest
+from ..errors import InvalidArgumentError
+from ..ops import dispatch as _dispatch
+from ..ops.dispatch import _tls
+from ..tensor import Tensor, Variable
+from ..tensor_spec import TensorSpec
+from . import signature as _sig
+from .executor import Executor
+from .ir import clone
+
+
+class ConcreteFunction:
+    """A graph specialized to one input signature (``tf.types.experimental.ConcreteFunction``)."""
+
+    def __init__(self, graph, structured_outputs, struct, name, jit_compile, key):
+        from . import passes
+        self.name = name
+        self.traced_graph = graph
+        self._struct = struct
+        self._structured_outputs = structured_outputs
+        self._key = key
+        self.jit_compile = jit_compile
+        optimized = clone(graph)
+        self.report = passes.optimize(optimized, jit_compile=bool(jit_compile))
+        self.graph = optimized
+        self._executor = Executor(optimized, graph.device)
+        from ..config import knobs
+        if knobs.debug >= 2:
+            import sys
+            print(f"[cuflow graph] {name}: {len(graph.nodes)} traced nodes -> "
+                  f"{len(optimized.nodes)} after passes\n  " + "\n  ".join(self.report),
+                  file=sys.stderr)
+        self._device = graph.device
+        self._call_op = None
+        self._grad_fn = None
+
+    # --- introspection --------------------------------------------------------------------
+    @property
+    def inputs(self):
+        return list(self.graph.inputs)
+
+    @property
+    def outputs(self):
+        return list(self.graph.outputs)
+
+    @property
+    def variables(self):
+        return tuple(var for _, var in self.traced_graph.captures)
+
+    @property
+    def trainable_variables(self):
+        return tuple(v for v in self.variables if v.trainable)
+
+    @property
+    def structured_input_signature(self):
+        return tuple(TensorSpec(p[2], p[3], name=p[0]) for p in self._key if p[1] == "T")
+
+    @property
+    def structured_outputs(self):
+        return self._structured_outputs
+
+    def pretty(self):
+        return self.graph.pretty()
+
+    def compiler_report(self):
+        """The optimized graph, each pass's notes, the fusion report and kernel sources."""
+        parts = ["== optimized graph ==", self.graph.pretty(), "", "== passes =="]
+        parts += self.report or ["(none)"]
+        kernels = [n for n in self.graph.nodes if isinstance(n.extra, dict)
+                   and "kernel" in n.extra]
+        if kernels:
+            from ..config import knobs
+            parts.append(f"(calls on fewer than {knobs.fuse_min_size} elements run the "
+                         "fused ops through NumPy: CUFLOW_FUSE_MIN_SIZE)")
+        for n in kernels:
+            k = n.extra["kernel"]
+            title = (f"== kernel {k.name} ({n.extra.get('n_ops', '?')} ops; "
+                     f"compile {k.compile_seconds * 1e3:.0f} ms) ==")
+            parts += ["", title, k.source]
+        return "\n".join(parts)
+
+    # --- calls ---------------------------------------------------------------------------------
+    def __call__(self, *args, **kwargs):
+        _, leaves = _sig.call_key(args, kwargs, [])
+        ins = self.traced_graph.inputs
+        bad = len(leaves) != len(ins) or any(
+            not v.shape.is_compatible_with(tuple(np.shape(x) if not isinstance(x, Tensor)
+                                                 else x.shape)) or
+            v.dtype.name != _dtype_name(x) for v, x in zip(ins, leaves))
+        if bad:
+            raise InvalidArgumentError(
+                None, self.name, f"ConcreteFunction {self.name}: arguments "
+                f"{[(tuple(getattr(x, 'shape', ())), _dtype_name(x)) for x in leaves]} do "
+                f"not match its signature {self.structured_input_signature}")
+        return self._call_leaves(leaves)
+
+    def _call_leaves(self, leaves):
+        arrays = []
+        for leaf in leaves:
+            if type(leaf) is Tensor:
+                arrays.append(leaf._value)
+            elif isinstance(leaf, Tensor):
+                if leaf._sym is not None:
+                    raise InvalidArgumentError(
+                        None, self.name, f"{self.name}: got the symbolic tensor "
+                        f"{leaf._sym.name} from another trace")
+                arrays.append(leaf._value)
+            else:
+                arrays.append(np.asarray(leaf))
+        outs = self._executor.run(arrays)
+        dev = self._device
+        tensors = [Tensor(a, dev) for a in outs]
+        if _tls.tapes and tensors:
+            self._record(leaves, tensors)
+        it = iter(tensors)
+        flat = [next(it) if s is _OUT else s for s in self._struct]
+        if not flat:
+            return None if self._structured_outputs is None else self._structured_outputs
+        return _pack(self._structured_outputs, iter(flat))
+
+    def _record(self, leaves, tensors):
+        from .function import call_op
+        if self._call_op is None:
+            self._call_op = call_op(self)
+        args = [x if isinstance(x, Tensor) else Tensor(np.asarray(x), self._device)
+                for x in leaves]
+        args += [var for _, var in self.traced_graph.captures]
+        result = tensors[0] if len(tensors) == 1 else tuple(tensors)
+        _dispatch._record(_tls.tapes, self._call_op, args, result, {})
+
+    def _grad_function(self):
+        if self._grad_fn is None:
+            from .function import grad_function
+            self._grad_fn = grad_function(self)
+        return self._grad_fn
+
+
+def _pack(t, it):
+    """nest.pack_sequence_as without a self-referencing closure (that cycle kept every
+    call's outputs alive until the next garbage collection)."""
+    if nest.is_nested(t):
+        return nest._rebuild(t, [_pack(c, it) for c in nest._children(t)])
+    return next(it)
+
+
+def _dtype_name(x):
+    from .. import dtypes as _dt
+    return _dt.as_dtype(getattr(x, "dtype", np.asarray(x).dtype)).name
+
+
+from .function import _OUT
+
+__all__ = ["ConcreteFunction", "Variable"]

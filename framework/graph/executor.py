@@ -1,0 +1,294 @@
+"""Runs an optimized graph: a flat schedule over a list of array slots.
+
+Built once per ConcreteFunction: every value gets a slot; constants are pre-placed in a
+template; each step is ``(kind, call, input slots, output slots, node, slots to free)``
+with ``call`` already bound to the device's ``xp`` and the node's attrs. A call copies
+the template, fills inputs and variable reads, and walks the list: no graph walking,
+no dict lookups. Slots whose last use has passed are freed so NumPy can reuse memory;
+fused kernels may write into a dead input's buffer (``plan_memory`` decides).
+"""
+from __future__ import annotations
+
+import functools
+import sys
+
+import numpy as np
+
+from ..errors import InvalidArgumentError, OpError
+from ..tensor import Tensor
+from .ir import ASSIGN, PRINT, READ
+
+_OP, _MULTI, _ASSIGN, _PRINT, _INPLACE, _PAR, _FREE, _READ = range(8)
+PARALLEL_MIN = 1 << 18   # output elements: independent NumPy ops this big share a pool
+_pool = None
+_ndarray = np.ndarray
+
+
+def _bind(op, xp, dev, attrs):
+    kernel = op.kernels.get(dev.device_type) if op.kernels else None
+    if kernel is not None:
+        return functools.partial(kernel, **attrs) if attrs else kernel
+    return functools.partial(op.impl, xp, **attrs) if attrs else functools.partial(op.impl, xp)
+
+
+class Executor:
+    """The compiled schedule of one graph on one device."""
+
+    def __init__(self, graph, device):
+        self.graph = graph
+        self.device = device
+        xp = device.xp
+        self._cpu = device.device_type == "CPU"
+        slot: dict[int, int] = {}
+
+        def new(v):
+            slot[v.id] = len(slot)
+            return slot[v.id]
+
+        self.input_slots = [new(v) for v in graph.inputs]
+        self.capture_slots = [(new(v), var) for v, var in graph.captures]
+        const_slots = [(new(v), v.const) for v in graph.constants]
+        for n in graph.nodes:
+            for o in n.outputs:
+                new(o)
+        template = [None] * len(slot)
+        for i, c in const_slots:
+            template[i] = c if self._cpu else xp.asarray(c)
+        self._template = template
+        last = {}
+        for si, n in enumerate(graph.nodes):
+            for v in n.inputs:
+                last[v.id] = si
+        keep = {v.id for v in graph.outputs} | {v.id for v in graph.inputs} | \
+            {v.id for v, _ in graph.captures} | {v.id for v in graph.constants}
+        frees: dict[int, list] = {}
+        for vid, si in last.items():
+            if vid not in keep:
+                frees.setdefault(si, []).append(slot[vid])
+        steps = []
+        for si, n in enumerate(graph.nodes):
+            ins = tuple(slot[v.id] for v in n.inputs)
+            outs = tuple(slot[o.id] for o in n.outputs)
+            clear = tuple(frees.get(si, ()))
+            if n.op is ASSIGN:
+                steps.append((_ASSIGN, n.attrs["var"], ins, outs, n, clear))
+            elif n.op is PRINT:
+                steps.append((_PRINT, None, ins, outs, n, clear))
+            elif n.op is READ:
+                steps.append((_READ, n.attrs["var"], ins, outs, n, clear))
+            else:
+                call = _bind(n.op, xp, device, n.attrs)
+                inplace = (n.extra or {}).get("inplace") if isinstance(n.extra, dict) else None
+                if inplace is not None:
+                    steps.append((_INPLACE, call, ins, (outs[0], ins[inplace]), n, clear))
+                else:
+                    steps.append((_OP if len(outs) == 1 else _MULTI, call, ins, outs, n,
+                                  clear))
+        initial = set(self.input_slots) | {i for i, _ in self.capture_slots} | \
+            {i for i, _ in const_slots}
+        self.steps = _bundle_independent(steps, initial)
+        self.output_slots = [slot[v.id] for v in graph.outputs]
+
+    def run(self, inputs):
+        """Runs the schedule on input arrays; returns the output arrays."""
+        env = self._template.copy()
+        for i, a in zip(self.input_slots, inputs):
+            env[i] = a
+        for i, var in self.capture_slots:
+            env[i] = var._tensor._value
+        cpu = self._cpu
+        step = None
+        try:
+            for step in self.steps:
+                kind, call, ins, outs, node, clear = step
+                if kind == _OP:
+                    r = call(*[env[i] for i in ins])
+                    if cpu and type(r) is not _ndarray:
+                        r = np.asarray(r)
+                    env[outs[0]] = r
+                elif kind == _INPLACE:
+                    env[outs[0]] = call(*[env[i] for i in ins], out=env[outs[1]])
+                elif kind == _MULTI:
+                    rs = call(*[env[i] for i in ins])
+                    for o, r in zip(outs, rs):
+                        env[o] = np.asarray(r) if cpu else r
+                elif kind == _ASSIGN:
+                    self._assign(call, env[ins[0]], node)
+                elif kind == _PAR:
+                    _run_parallel(call, env, cpu)
+                elif kind == _PRINT:
+                    _print(node, [env[i] for i in ins])
+                elif kind == _READ:
+                    env[outs[0]] = call._tensor._value
+                for i in clear:
+                    env[i] = None
+        except _Failed as failed:
+            st = failed.step
+            try:
+                st[1](*[env[i] for i in st[2]])
+            except OpError as e:
+                e.message = f"{e.message} (in cf.function at {st[4].source})"
+                e.args = (e.message,)
+                raise
+            except Exception as e:
+                raise node_error(st[4], [env[i] for i in st[2]], e) from e
+            raise
+        except OpError as e:
+            if step is not None and "(in cf.function" not in e.message:
+                e.message = f"{e.message} (in cf.function at {step[4].source})"
+                e.args = (e.message,)
+            raise
+        except Exception as e:
+            raise node_error(step[4], [env[i] for i in step[2]], e) from e
+        return [env[i] for i in self.output_slots]
+
+    def _assign(self, var, value, node):
+        cur = var._tensor
+        if value.dtype != cur._value.dtype:
+            value = value.astype(cur._value.dtype)
+        var._set_tensor(Tensor(value, self.device))
+
+
+def _big(node):
+    if isinstance(node.extra, dict) or not node.outputs or node.op.kind in ("random",
+                                                                           "stateful"):
+        return False      # fused kernels are already multi-threaded; generators are not
+                          # thread-safe and random streams must keep their order
+    shape = node.outputs[0].shape
+    return shape.is_fully_defined() and shape.num_elements() >= PARALLEL_MIN
+
+
+def _bundle_independent(steps, ready, window=8):
+    """Pairs each large NumPy op step with up to ``cpu_count - 1`` later large steps whose
+    inputs are already computed (pure ops, so running them earlier is safe) into one step
+    run on a thread pool: NumPy releases the GIL in big loops and BLAS calls. A moved step
+    leaves a free-only step behind, so its inputs are released where they were before."""
+    import os
+    width = os.cpu_count() or 1
+    if width < 2 or os.environ.get("CUFLOW_GRAPH_THREADS", "1") == "0":
+        return steps
+    steps = list(steps)
+    ready = set(ready)
+    out = []
+    taken = set()
+    for i, st in enumerate(steps):
+        if i in taken:
+            out.append((_FREE, None, (), (), st[4], st[5]))
+            continue
+        kind, _, _, outs, node, _ = st
+        group = [st]
+        if kind in (_OP, _MULTI) and _big(node):
+            for j in range(i + 1, min(len(steps), i + 1 + window)):
+                if len(group) >= width:
+                    break
+                other = steps[j]
+                if j in taken or other[0] not in (_OP, _MULTI) or not _big(other[4]):
+                    continue
+                if all(x in ready for x in other[2]):
+                    group.append(other[:5] + ((),))
+                    taken.add(j)
+        if len(group) > 1:
+            out.append((_PAR, tuple(group), (), (), node, st[5]))
+            for g in group:
+                ready.update(g[3])
+        else:
+            out.append(st)
+            ready.update(outs)
+    return out
+
+
+def _run_parallel(substeps, env, cpu):
+    global _pool
+    if _pool is None:
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+        _pool = ThreadPoolExecutor(max_workers=os.cpu_count(), thread_name_prefix="cuflow")
+
+    def one(st):
+        kind, call, ins, outs, _, _ = st
+        r = call(*[env[i] for i in ins])
+        if kind == _OP:
+            env[outs[0]] = np.asarray(r) if cpu and type(r) is not _ndarray else r
+        else:
+            for o, x in zip(outs, r):
+                env[o] = np.asarray(x) if cpu else x
+    futures = [(st, _pool.submit(one, st)) for st in substeps]
+    for st, f in futures:
+        try:
+            f.result()
+        except Exception:  # noqa: BLE001 - re-raised below, naming the node
+            for _, g in futures:
+                g.cancel()
+            raise _Failed(st) from None
+
+
+class _Failed(Exception):
+    def __init__(self, step):
+        self.step = step
+
+
+def node_error(node, arrays, e):
+    shown = node.attr_text()
+    ins = ", ".join(f"shape={tuple(np.shape(a))} dtype={getattr(a, 'dtype', '?')}"
+                    for a in arrays)
+    return InvalidArgumentError(
+        None, node.op.name, f"{node.op.name}: {e} (inputs: [{ins}]"
+        f"{', attrs ' + shown if shown else ''}; traced at {node.source})")
+
+
+# --- cf.print formatting ---------------------------------------------------------------------
+def format_value(arr, summarize=3):
+    arr = np.asarray(arr)
+    if arr.ndim == 0:
+        v = arr.item()
+        return _fmt_scalar(v)
+    threshold = sys.maxsize if summarize is None or summarize < 0 else summarize * 2
+    return np.array2string(arr, separator=" ", threshold=threshold,
+                           edgeitems=summarize if summarize and summarize > 0 else 3,
+                           formatter={"float_kind": _fmt_scalar, "bool": _fmt_scalar},
+                           max_line_width=sys.maxsize)
+
+
+def _fmt_scalar(v):
+    if isinstance(v, (bool, np.bool_)):
+        return "true" if v else "false"
+    if isinstance(v, (float, np.floating)):
+        return f"{float(v):g}"
+    if isinstance(v, bytes):
+        return v.decode()
+    return str(v)
+
+
+def _print(node, arrays):
+    a = node.attrs
+    parts = []
+    for kind, item in a["template"]:
+        parts.append(format_value(arrays[item], a["summarize"]) if kind == "t" else item)
+    stream = a["stream"]
+    if stream == "stderr":
+        stream = sys.stderr
+    elif stream == "stdout":
+        stream = sys.stdout
+    stream.write(a["sep"].join(parts) + a["end"])
+    if hasattr(stream, "flush"):
+        stream.flush()
+
+
+def interpret(nodes, env, leaf):
+    """Evaluates ``nodes`` with NumPy; ``leaf(value)`` gives arrays of values not in env."""
+    for n in nodes:
+        args = []
+        for v in n.inputs:
+            if v.id not in env:
+                env[v.id] = leaf(v)
+            args.append(env[v.id])
+        if n.op is ASSIGN or n.op is PRINT:
+            continue
+        if n.op is READ:
+            env[n.outputs[0].id] = n.attrs["var"]._tensor._value
+            continue
+        out = n.op.impl(np, *args, **n.attrs)
+        outs = (out,) if len(n.outputs) == 1 else out
+        for o, r in zip(n.outputs, outs):
+            env[o.id] = np.asarray(r)
+    return env

@@ -1,0 +1,374 @@
+"""``cf.function``: trace once per input signature, optimize, replay with the executor.
+
+>>> import cuflow as cf
+>>> @cf.function
+... def f(x):
+...     return x * 2.0 + 1.0
+>>> f(cf.constant([1.0, 2.0])).numpy().tolist()
+[3.0, 5.0]
+>>> f.experimental_get_tracing_count()
+1
+"""
+from __future__ import annotations
+
+import collections
+import functools
+import inspect
+import sys
+import warnings
+import weakref
+
+import numpy as np
+
+from .. import config as _config
+from .. import nest
+from ..errors import user_frame
+from ..ops import dispatch as _dispatch
+from ..ops.dispatch import _tls
+from ..ops.registry import OPAQUE, OpDef
+from ..tensor import Tensor, Variable
+from ..tensor_spec import TensorSpec
+from . import signature as _sig
+from .ir import ASSIGN, PRINT, READ
+from .tracing import FuncGraph
+
+RETRACE_WARN_AFTER = 5
+
+
+class RetracingWarning(UserWarning):
+    """cf.function traced again and again: the message names the argument that changed."""
+
+
+def function(func=None, input_signature=None, autograph=True, jit_compile=None,
+             reduce_retracing=False, experimental_implements=None,
+             experimental_autograph_options=None, experimental_attributes=None,
+             experimental_relax_shapes=None, experimental_compile=None,
+             experimental_follow_type_hints=None, name=None):
+    """Compiles ``func`` into a graph-backed callable (``tf.function``); decorator or call."""
+    if experimental_relax_shapes is not None:
+        reduce_retracing = reduce_retracing or bool(experimental_relax_shapes)
+    if experimental_compile is not None and jit_compile is None:
+        jit_compile = experimental_compile
+
+    def wrap(f):
+        return Function(f, name=name, input_signature=input_signature, autograph=autograph,
+                        jit_compile=jit_compile, reduce_retracing=reduce_retracing)
+    return wrap if func is None else wrap(func)
+
+
+class Function:
+    """A traced-on-demand Python function (``tf.types.experimental.PolymorphicFunction``)."""
+
+    def __init__(self, python_function, name=None, input_signature=None, autograph=True,
+                 jit_compile=None, reduce_retracing=False, _instance=None):
+        self._python_function = python_function
+        self._name = name or getattr(python_function, "__name__", "function")
+        self._input_signature = None if input_signature is None else tuple(input_signature)
+        self._autograph = autograph
+        self._jit_compile = jit_compile
+        self._reduce_retracing = reduce_retracing
+        self._instance = _instance            # weakref to the bound instance (methods)
+        self._cache: dict = {}
+        self._relaxed: list = []
+        self._tracing_count = 0
+        self._recent = collections.deque(maxlen=RETRACE_WARN_AFTER)
+        self._last_key = None
+        self._warned = False
+        self._converted = None
+        self._bound: dict = {}
+        try:
+            params = [p.name for p in inspect.signature(python_function).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+        except (TypeError, ValueError):
+            params = []
+        if _instance is not None and params:
+            params = params[1:]
+        self._arg_names = params
+        functools.update_wrapper(self, python_function, updated=())
+
+    # --- methods: one Function per instance -------------------------------------------
+    def __get__(self, instance, owner=None):
+        if instance is None:
+            return self
+        bound = self._bound.get(id(instance))
+        if bound is None or bound._instance() is not instance:
+            try:
+                ref = weakref.ref(instance)
+            except TypeError:         # no __weakref__ slot: hold it (like a bound method)
+                ref = functools.partial(_same, instance)
+            bound = Function(self._python_function, self._name, self._input_signature,
+                             self._autograph, self._jit_compile, self._reduce_retracing,
+                             _instance=ref)
+            self._bound[id(instance)] = bound
+            if isinstance(ref, weakref.ref):
+                weakref.finalize(instance, self._bound.pop, id(instance), None)
+        return bound
+
+    @property
+    def python_function(self):
+        return self._python_function
+
+    @property
+    def input_signature(self):
+        return self._input_signature
+
+    def experimental_get_tracing_count(self):
+        """How many times this function has been traced."""
+        return self._tracing_count
+
+    # --- calls ---------------------------------------------------------------------------
+    def _target(self):
+        fn = self._python_function
+        if self._autograph:
+            if self._converted is None:
+                from .autograph import convert_or_original
+                self._converted = convert_or_original(fn)
+            fn = self._converted
+        if self._instance is not None:
+            inst = self._instance()
+            return functools.partial(fn, inst)
+        return fn
+
+    def __call__(self, *args, **kwargs):
+        if _config.functions_run_eagerly():
+            fn = self._python_function
+            if self._instance is not None:
+                return fn(self._instance(), *args, **kwargs)
+            return fn(*args, **kwargs)
+        if _tls.graph is not None:           # nested: inline into the enclosing trace
+            return self._target()(*args, **kwargs)
+        concrete, leaves = self._concrete_for(args, kwargs)
+        return concrete._call_leaves(leaves)
+
+    def _concrete_for(self, args, kwargs):
+        if self._input_signature is not None:
+            key, leaves = self._check_signature(args, kwargs)
+        else:
+            key, leaves = _sig.call_key(args, kwargs, self._arg_names)
+        concrete = self._cache.get(key)
+        if concrete is None:
+            for general, c in self._relaxed:
+                if _sig.covers(general, key):
+                    concrete = c
+                    break
+        if concrete is None:
+            concrete = self._trace(key, args, kwargs)
+        else:
+            self._recent.append(False)
+        return concrete, leaves
+
+    def _check_signature(self, args, kwargs):
+        flat = nest.flatten((list(args), kwargs))
+        specs = nest.flatten(list(self._input_signature))
+        if len(flat) != len(specs):
+            raise TypeError(f"{self._name}: expected {len(specs)} arguments matching "
+                            f"input_signature {self._input_signature}, got {len(flat)}")
+        for i, (a, s) in enumerate(zip(flat, specs)):
+            if not s.is_compatible_with(a):
+                raise TypeError(
+                    f"{self._name}: argument {i} (shape={tuple(getattr(a, 'shape', ()))}, "
+                    f"dtype={getattr(getattr(a, 'dtype', None), 'name', type(a).__name__)}) "
+                    f"is not compatible with input_signature {s}")
+        key, _ = _sig.call_key(tuple(self._input_signature), {}, self._arg_names)
+        return key, flat
+
+    def get_concrete_function(self, *args, **kwargs):
+        """The ConcreteFunction for these arguments or TensorSpecs (traces if needed)."""
+        if not args and not kwargs and self._input_signature is not None:
+            args = self._input_signature
+        if self._input_signature is not None:
+            key, _ = _sig.call_key(tuple(self._input_signature), {}, self._arg_names)
+            args = self._input_signature
+        else:
+            key, _ = _sig.call_key(args, kwargs, self._arg_names)
+        concrete = self._cache.get(key)
+        if concrete is None:
+            concrete = self._trace(key, args, kwargs)
+        return concrete
+
+    def experimental_get_compiler_ir(self, *args, **kwargs):
+        """``fn.experimental_get_compiler_ir(x)(stage='hlo'|'optimized'|'kernels')``."""
+        concrete = self.get_concrete_function(*args, **kwargs)
+
+        def ir(stage="hlo", **_):
+            if stage in ("hlo", "traced"):
+                return concrete.traced_graph.pretty()
+            if stage in ("optimized", "optimized_hlo"):
+                return concrete.graph.pretty()
+            if stage == "kernels":
+                return concrete.compiler_report()
+            raise ValueError(f"unknown stage {stage!r}; expected 'hlo', 'optimized' or "
+                             "'kernels'")
+        return ir
+
+    # --- tracing -----------------------------------------------------------------------------
+    def _trace(self, key, args, kwargs):
+        if self._reduce_retracing and self._last_key is not None and self._input_signature \
+                is None:
+            general = _sig.relax(self._last_key, key)
+            if general is not None and general != key:
+                key = general
+        graph = FuncGraph(self._name)
+        tparts = iter([p for p in key if p[1] == "T"])
+
+        def to_sym(leaf):
+            p = next(tparts)
+            return graph.placeholder(p[2] if p[2] is not None else None, p[3],
+                                     name=p[0].replace("[", "_").strip("]'\"_"))
+        sym_args = _map_leaves(tuple(args), to_sym)
+        sym_kwargs = {k: _map_leaves(kwargs[k], to_sym) for k in sorted(kwargs)}
+        with graph:
+            out = self._target()(*sym_args, **sym_kwargs)
+            flat = nest.flatten(out)
+            values, struct = [], []
+            for leaf in flat:
+                if isinstance(leaf, Variable):
+                    leaf = graph.read_variable(leaf)
+                if isinstance(leaf, Tensor):
+                    values.append(graph.value_of(leaf) if leaf._sym is not None
+                                  else graph._const_of(leaf))
+                    struct.append(_OUT)
+                else:
+                    struct.append(leaf)
+        if graph.created_variables and self._tracing_count > 0:
+            raise ValueError(
+                f"cf.function {self._name!r} created variables on a non-first call "
+                f"(trace #{self._tracing_count + 1}); tf.function only supports creating "
+                "variables on the first call. Create them outside the function or once "
+                "(e.g. `if self.v is None:`) and reuse them")
+        graph.outputs = values
+        from .concrete import ConcreteFunction
+        concrete = ConcreteFunction(graph, out, struct, self._name, self._jit_compile, key)
+        prev = self._last_key
+        if self._tracing_count == 0 and self._instance is None:
+            self._note_fresh_trace()
+        self._tracing_count += 1
+        self._recent.append(True)
+        self._last_key = key
+        if any(p[1] == "T" and (p[2] is None or None in p[2]) for p in key):
+            self._relaxed.append((key, concrete))
+        else:
+            self._cache[key] = concrete
+        if prev is not None:
+            self._maybe_warn(prev, key)
+        summary = sys.modules.get("cuflow.summary.graph_ops")   # cf.summary.trace_on
+        if summary is not None and summary.tracing_graphs():
+            summary.record_traced_graph(concrete, self._name)
+        return concrete
+
+    def _note_fresh_trace(self):
+        """Warns when many cf.function objects of one Python function each trace anew
+        (a cf.function created inside a loop never reuses its traces)."""
+        code = getattr(self._python_function, "__code__", None)
+        module = getattr(self._python_function, "__module__", None) or ""
+        if code is None or module.split(".")[0] in ("cuflow", "cuflow_kernels"):
+            return      # library-made functions (gradients, Keras) are not the user's loop
+        n = _FRESH.get(code, 0) + 1
+        _FRESH[code] = n
+        if n == RETRACE_WARN_AFTER:
+            warnings.warn(
+                f"cf.function '{self._name}' was created and traced {n} times for the same "
+                f"Python function (latest at {user_frame()}); each new cf.function traces "
+                "again. Create it once, outside the loop, and call it many times.",
+                RetracingWarning, stacklevel=4)
+
+    def _maybe_warn(self, prev, key):
+        if len(self._recent) == RETRACE_WARN_AFTER and all(self._recent) and not self._warned:
+            self._warned = True
+            changes = _sig.explain(prev, key) or ["a Python object argument changed"]
+            warnings.warn(
+                f"{RETRACE_WARN_AFTER} out of the last {RETRACE_WARN_AFTER} calls to "
+                f"cf.function '{self._name}' triggered retracing (traced "
+                f"{self._tracing_count} times). The last retrace was caused by: "
+                f"{'; '.join(changes)}. Called at {user_frame()}. Tracing is expensive: "
+                "pass tensors (not Python numbers) for values that change, use "
+                "input_signature with None dimensions or reduce_retracing=True for "
+                "varying shapes, and create the cf.function once outside loops.",
+                RetracingWarning, stacklevel=3)
+
+    def __repr__(self):
+        return f"<cf.function {self._name} (traced {self._tracing_count}x)>"
+
+
+def _same(obj):
+    return obj
+
+
+_OUT = object()   # marks a tensor output's place in the output structure
+_FRESH: dict = {}  # code object -> how many separate cf.functions traced it
+
+
+def _map_leaves(obj, fn):
+    """Replaces tensor-like leaves (in signature.encode's order) by fn(leaf)."""
+    if isinstance(obj, (Tensor, TensorSpec, np.ndarray)):
+        return fn(obj)
+    if isinstance(obj, (list, tuple)):
+        items = [_map_leaves(x, fn) for x in obj]
+        if hasattr(obj, "_fields"):
+            return type(obj)(*items)
+        return type(obj)(items)
+    if isinstance(obj, dict):
+        out = {}
+        for k in sorted(obj, key=repr):
+            out[k] = _map_leaves(obj[k], fn)
+        return type(obj)((k, out[k]) for k in obj) if type(obj) is not dict else \
+            {k: out[k] for k in obj}
+    return obj
+
+
+def replay(graph, inputs, device=None):
+    """Re-runs a traced graph through the dispatcher (eagerly or into an enclosing trace);
+    stateful nodes (assign, print) are skipped. ``inputs``: graph inputs then captures."""
+    from ..ops.constant import convert_to_tensor
+    env = {}
+    for v, x in zip(list(graph.inputs) + [c for c, _ in graph.captures], inputs):
+        env[v.id] = x
+    for v in graph.constants:
+        env[v.id] = convert_to_tensor(v.const)
+    for n in graph.nodes:
+        if n.op is ASSIGN or n.op is PRINT:
+            continue
+        if n.op is READ:
+            from ..ops.math_ops import identity
+            env[n.outputs[0].id] = identity(n.attrs["var"])
+            continue
+        out = _dispatch.apply(n.op, [env[v.id] for v in n.inputs], n.attrs)
+        outs = (out,) if len(n.outputs) == 1 else out
+        for o, r in zip(n.outputs, outs):
+            env[o.id] = r
+    return [env[v.id] for v in graph.outputs]
+
+
+def call_op(concrete):
+    """The one-op stand-in an outer tape records for a whole ConcreteFunction call."""
+    graph = concrete.traced_graph
+    n_in = len(graph.inputs) + len(graph.captures)
+
+    def vjp(g, out, *inputs):
+        gs = list(g) if isinstance(g, tuple) else [g]
+        grad_fn = concrete._grad_function()
+        res = grad_fn(list(inputs), gs)
+        return tuple(res)[:n_in]
+
+    op = OpDef(f"call_{concrete.name}", OPAQUE, None, n_out=max(len(graph.outputs), 1),
+               vjp=vjp)
+    return op
+
+
+def grad_function(concrete):
+    """A cf.function computing the call's input cotangents from output cotangents."""
+    from ..autodiff.tape import GradientTape
+    graph = concrete.traced_graph
+
+    def grads(xs, gs):
+        with GradientTape() as tape:
+            for x in xs:
+                tape.watch(x)
+            outs = replay(graph, xs)
+        pairs = [(o, g) for o, g in zip(outs, gs)
+                 if g is not None and (o.dtype.is_floating or o.dtype.is_complex)]
+        if not pairs:
+            return [None] * len(xs)
+        return tape.gradient([o for o, _ in pairs], xs,
+                             output_gradients=[g for _, g in pairs])
+    return Function(grads, name=f"grad_{concrete.name}", autograph=False)

@@ -1,0 +1,138 @@
+"""Input signatures: the cache key of a call, and why two keys differ (for retrace warnings).
+
+Tensors key by (shape, dtype), NumPy arrays likewise; Variables by identity; Python
+values by value; lists, tuples, dicts and namedtuples by structure. ``TensorSpec``s
+(``input_signature``, ``get_concrete_function``) key like tensors of their shape.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from ..tensor import Tensor, Variable
+from ..tensor_spec import TensorSpec
+
+
+class Leaf:
+    """A tensor-like leaf of the arguments: its spec and the object passed."""
+
+    __slots__ = ("dtype", "shape")
+
+    def __init__(self, shape, dtype):
+        self.shape = tuple(shape)
+        self.dtype = dtype
+
+
+def encode(obj, path, leaves, tensors, parts):
+    """Appends ``obj``'s key parts; tensor leaves go to ``tensors`` (flat inputs)."""
+    if isinstance(obj, Tensor):
+        shape = tuple(obj.shape.as_list()) if obj._sym is not None else obj._value.shape
+        parts.append((path, "T", shape, obj.dtype.name))
+        tensors.append(obj)
+        return
+    if isinstance(obj, TensorSpec):
+        shape = tuple(obj.shape.as_list()) if obj.shape.rank is not None else None
+        parts.append((path, "T", shape, obj.dtype.name))
+        tensors.append(obj)
+        return
+    if isinstance(obj, np.ndarray):
+        parts.append((path, "T", obj.shape, _dt.as_dtype(obj.dtype).name))
+        tensors.append(obj)
+        return
+    if isinstance(obj, Variable):
+        parts.append((path, "V", id(obj), obj.dtype.name, tuple(obj.shape.as_list())))
+        return
+    if isinstance(obj, (list, tuple)):
+        kind = type(obj).__name__ if not hasattr(obj, "_fields") else type(obj).__qualname__
+        parts.append((path, "S", kind, len(obj)))
+        for i, x in enumerate(obj):
+            encode(x, f"{path}[{i}]", leaves, tensors, parts)
+        return
+    if isinstance(obj, dict):
+        keys = sorted(obj, key=repr)
+        parts.append((path, "D", tuple(keys)))
+        for k in keys:
+            encode(obj[k], f"{path}[{k!r}]", leaves, tensors, parts)
+        return
+    try:
+        hash(obj)
+        parts.append((path, "P", type(obj).__name__, obj))
+    except TypeError:
+        parts.append((path, "O", type(obj).__name__, id(obj)))
+
+
+def call_key(args, kwargs, names):
+    """(key, flat tensor-like leaves) of a call."""
+    parts, tensors = [], []
+    for i, a in enumerate(args):
+        encode(a, names[i] if i < len(names) else f"args[{i}]", None, tensors, parts)
+    for k in sorted(kwargs):
+        encode(kwargs[k], k, None, tensors, parts)
+    return tuple(parts), tensors
+
+
+def explain(old, new):
+    """Human text of what changed between two keys (the first few differences)."""
+    out = []
+    old_by = {p[0]: p for p in old}
+    for p in new:
+        q = old_by.get(p[0])
+        if q is None:
+            out.append(f"{p[0]}: new argument {_show(p)}")
+        elif q != p:
+            out.append(f"{p[0]}: {_show(q)} -> {_show(p)}")
+    if not out and len(old) != len(new):
+        out.append(f"number of arguments changed ({len(old)} -> {len(new)})")
+    return out[:4]
+
+
+def _show(p):
+    kind = p[1]
+    if kind == "T":
+        shape = "<unknown rank>" if p[2] is None else \
+            "(" + ", ".join("None" if d is None else str(d) for d in p[2]) + \
+            ("," if len(p[2]) == 1 else "") + ")"
+        return f"tensor shape={shape} dtype={p[3]}"
+    if kind == "V":
+        return f"a different cf.Variable (id {p[2]:#x}, dtype {p[3]})"
+    if kind == "P":
+        return f"Python {p[2]} {p[3]!r:.40}"
+    if kind == "S":
+        return f"{p[2]} of length {p[3]}"
+    if kind == "D":
+        return f"dict with keys {list(p[2])}"
+    return f"object {p[2]} at {p[3]:#x}"
+
+
+def relax(old, new):
+    """A key covering both (differing tensor dims -> None), or None if not relaxable."""
+    if len(old) != len(new):
+        return None
+    out = []
+    for p, q in zip(old, new):
+        if p == q:
+            out.append(p)
+        elif p[1] == q[1] == "T" and p[0] == q[0] and p[3] == q[3] and p[2] is not None \
+                and q[2] is not None and len(p[2]) == len(q[2]):
+            out.append((p[0], "T", tuple(a if a == b else None for a, b in zip(p[2], q[2])),
+                        p[3]))
+        else:
+            return None
+    return tuple(out)
+
+
+def covers(general, key):
+    """True if ``general`` (with None dims) accepts a call with ``key``."""
+    if len(general) != len(key):
+        return False
+    for p, q in zip(general, key):
+        if p == q:
+            continue
+        if not (p[1] == q[1] == "T" and p[0] == q[0] and p[3] == q[3]):
+            return False
+        if p[2] is None:
+            continue
+        if q[2] is None or len(p[2]) != len(q[2]) or \
+                any(a is not None and a != b for a, b in zip(p[2], q[2])):
+            return False
+    return True

@@ -1,0 +1,153 @@
+"""Merge layers: Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot
+(and their lowercase functional forms)."""
+from __future__ import annotations
+
+from ...ops import array_ops as _a
+from ...ops import linalg_ops as _la
+from ...ops import math_ops as _m
+from .base import Layer
+
+
+class _Merge(Layer):
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) < 1 or \
+                not isinstance(input_shape[0], (list, tuple)) and not hasattr(
+                    input_shape[0], "as_list"):
+            raise ValueError(f"A merge layer {type(self).__name__} should be called on a list "
+                             f"of inputs. Received: input_shape={input_shape}")
+        self.built = True
+
+    def call(self, inputs):
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(f"A merge layer should be called on a list of inputs. "
+                             f"Received: inputs={inputs}")
+        out = inputs[0]
+        for x in inputs[1:]:
+            out = self._merge(out, x)
+        return self._finish(out, len(inputs))
+
+    def _finish(self, out, n):
+        return out
+
+
+class Add(_Merge):
+    def _merge(self, a, b):
+        return a + b
+
+
+class Subtract(_Merge):
+    def call(self, inputs):
+        if len(inputs) != 2:
+            raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs. "
+                             f"Received: inputs={inputs}")
+        return inputs[0] - inputs[1]
+
+
+class Multiply(_Merge):
+    def _merge(self, a, b):
+        return a * b
+
+
+class Average(_Merge):
+    def _merge(self, a, b):
+        return a + b
+
+    def _finish(self, out, n):
+        return out / float(n)
+
+
+class Maximum(_Merge):
+    def _merge(self, a, b):
+        return _m.maximum(a, b)
+
+
+class Minimum(_Merge):
+    def _merge(self, a, b):
+        return _m.minimum(a, b)
+
+
+class Concatenate(_Merge):
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis
+
+    def call(self, inputs):
+        return _a.concat(list(inputs), axis=self.axis)
+
+    def get_config(self):
+        config = super().get_config()
+        config["axis"] = self.axis
+        return config
+
+
+class Dot(_Merge):
+    def __init__(self, axes, normalize=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axes = axes
+        self.normalize = normalize
+
+    def call(self, inputs):
+        a, b = inputs
+        axes = self.axes if isinstance(self.axes, (list, tuple)) else (self.axes, self.axes)
+        axes = [ax % len(x.shape) for ax, x in zip(axes, (a, b))]
+        if self.normalize:
+            from ... import nn
+            a = nn.l2_normalize(a, axis=axes[0])
+            b = nn.l2_normalize(b, axis=axes[1])
+        # batched contraction of a[:, ..., k] with b[:, ..., k] over one axis each
+        a_t = _a.transpose(a, [i for i in range(len(a.shape)) if i != axes[0]] + [axes[0]])
+        b_t = _a.transpose(b, [0, axes[1]] + [i for i in range(1, len(b.shape))
+                                              if i != axes[1]])
+        a3 = _a.reshape(a_t, (int(a.shape[0]), -1, int(a.shape[axes[0]])))
+        b3 = _a.reshape(b_t, (int(b.shape[0]), int(b.shape[axes[1]]), -1))
+        out = _la.matmul(a3, b3)
+        shape = [int(a_t.shape[i]) for i in range(1, len(a.shape) - 1)] + \
+            [int(b_t.shape[i]) for i in range(2, len(b.shape))]
+        out = _a.reshape(out, (int(a.shape[0]),) + tuple(shape))
+        if not shape:
+            out = _a.reshape(out, (int(a.shape[0]), 1))
+        return out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(axes=self.axes, normalize=self.normalize)
+        return config
+
+
+def add(inputs, **kwargs):
+    return Add(**kwargs)(inputs)
+
+
+def subtract(inputs, **kwargs):
+    return Subtract(**kwargs)(inputs)
+
+
+def multiply(inputs, **kwargs):
+    return Multiply(**kwargs)(inputs)
+
+
+def average(inputs, **kwargs):
+    return Average(**kwargs)(inputs)
+
+
+def maximum(inputs, **kwargs):
+    return Maximum(**kwargs)(inputs)
+
+
+def minimum(inputs, **kwargs):
+    return Minimum(**kwargs)(inputs)
+
+
+def concatenate(inputs, axis=-1, **kwargs):
+    return Concatenate(axis=axis, **kwargs)(inputs)
+
+
+def dot(inputs, axes=-1, normalize=False, **kwargs):
+    return Dot(axes=axes, normalize=normalize, **kwargs)(inputs)
+
+
+

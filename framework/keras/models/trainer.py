@@ -1,0 +1,409 @@
+"""compile / fit / evaluate / predict.
+
+The train step is a per-replica function (forward, loss, gradients) followed by one
+``optimizer.apply_gradients``; a distribution strategy can wrap the first part and
+all-reduce the gradients before the second. Steps run through ``cf.function`` unless
+``run_eagerly=True``.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ... import nest
+from ...autodiff import GradientTape
+from ...ops import math_ops as _m
+from .. import callbacks as callbacks_module
+from .. import losses as losses_module
+from .. import metrics as metrics_module
+from .. import optimizers as optimizers_module
+from ..data_adapter import adapter_for, train_validation_split, unpack_x_y_sample_weight
+
+
+class Trainer:
+    """The training half of Model."""
+
+    def __init__(self):
+        self.optimizer = None
+        self.compiled = False
+        self.stop_training = False
+        self.history = None
+        self._run_eagerly = False
+        self._jit_compile = None
+        self.train_function = None
+        self.test_function = None
+        self.predict_function = None
+        self.steps_per_execution = 1
+
+    # --- compile ---------------------------------------------------------------------------
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None,
+                weighted_metrics=None, run_eagerly=False, steps_per_execution=1,
+                jit_compile="auto", auto_scale_loss=True, **kwargs):
+        """Configures the model for training (optimizer, loss, metrics)."""
+        from .. import mixed_precision
+        self.optimizer = optimizers_module.get(optimizer)
+        if auto_scale_loss and mixed_precision.global_policy().name == "mixed_float16" and \
+                not isinstance(self.optimizer, mixed_precision.LossScaleOptimizer):
+            self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
+        self.loss = loss
+        self._loss_fns = _resolve_losses(loss)
+        self.loss_weights = loss_weights
+        self._metric_specs = metrics
+        self._weighted_metric_specs = weighted_metrics
+        self._compiled_metrics = None
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._run_eagerly = bool(run_eagerly)
+        self._jit_compile = jit_compile if jit_compile != "auto" else None
+        self.steps_per_execution = int(steps_per_execution or 1)
+        self.train_function = self.test_function = self.predict_function = None
+        self.compiled = True
+        self.stop_training = False
+
+    @property
+    def run_eagerly(self):
+        return self._run_eagerly
+
+    @run_eagerly.setter
+    def run_eagerly(self, value):
+        self._run_eagerly = bool(value)
+        self.train_function = self.test_function = self.predict_function = None
+
+    @property
+    def metrics(self):
+        out = []
+        if self.compiled:
+            out.append(self._loss_tracker)
+            if self._compiled_metrics is not None:
+                out.extend(m for ms in self._compiled_metrics for m in ms)
+        return out
+
+    @property
+    def metrics_names(self):
+        return [m.name for m in self.metrics]
+
+    def reset_metrics(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    # --- losses and metrics ----------------------------------------------------------------
+    def compute_loss(self, x=None, y=None, y_pred=None, sample_weight=None, training=True):
+        """Compiled loss (weighted over outputs) plus the layers' regularization losses."""
+        total = None
+        if self._loss_fns is not None and y is not None:
+            ys, preds = _align(y, y_pred, len(self._loss_fns))
+            weights = _loss_weights(self.loss_weights, len(self._loss_fns), self._loss_fns)
+            for fn, yt, yp, w in zip(self._loss_fns, ys, preds, weights):
+                if fn is None:
+                    continue
+                value = fn(yt, yp, sample_weight=sample_weight)
+                value = value if w == 1.0 else value * w
+                total = value if total is None else total + value
+        extra = self.losses
+        if extra:
+            reg = extra[0]
+            for item in extra[1:]:
+                reg = reg + item
+            total = reg if total is None else total + _m.cast(reg, total.dtype)
+        if total is None:
+            raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
+        return total
+
+    def _build_metrics(self, y, y_pred):
+        n_out = len(nest.flatten(y_pred))
+        self._compiled_metrics = metrics_module.build_compiled(
+            self._metric_specs, self._weighted_metric_specs, self._loss_fns, y, y_pred, n_out,
+            output_names=self._output_names())
+
+    def _output_names(self):
+        outs = getattr(self, "outputs", None)
+        if outs and len(outs) > 1:
+            return [kt.node.layer.name if kt.node is not None else kt.name for kt in outs]
+        return None
+
+    def compute_metrics(self, x, y, y_pred, sample_weight=None):
+        if self._compiled_metrics is None:
+            self._build_metrics(y, y_pred)
+        if y is not None:
+            ys, preds = _align(y, y_pred, len(self._compiled_metrics))
+            for ms, yt, yp in zip(self._compiled_metrics, ys, preds):
+                for m in ms:
+                    m.update_state(yt, yp, sample_weight=sample_weight
+                                   if getattr(m, "_weighted", True) else None)
+        return self.get_metrics_result()
+
+    def get_metrics_result(self):
+        return {m.name: m.result() for m in self.metrics}
+
+    # --- steps -------------------------------------------------------------------------------
+    def train_step(self, data):
+        """One optimization step on a batch; returns the metrics' current results."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        variables = self.trainable_variables
+        self._clear_losses()
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+            scaled = self.optimizer.scale_loss(loss) if hasattr(self.optimizer,
+                                                                "scale_loss") else loss
+        grads = tape.gradient(scaled, variables)
+        self.optimizer.apply_gradients(zip(grads, variables))
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def test_step(self, data):
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        self._clear_losses()
+        y_pred = self(x, training=False)
+        loss = self.compute_loss(x, y, y_pred, sample_weight, training=False)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        return self.compute_metrics(x, y, y_pred, sample_weight)
+
+    def predict_step(self, data):
+        x, _, _ = unpack_x_y_sample_weight(data)
+        return self(x, training=False)
+
+    def _make_function(self, step):
+        if self._run_eagerly:
+            return step
+        from ... import config as _config
+        if _config.functions_run_eagerly():
+            return step
+        from ...graph import function as _function
+        return _function(step, jit_compile=bool(self._jit_compile), reduce_retracing=True)
+
+    def make_train_function(self):
+        if self.train_function is None:
+            self.train_function = self._make_function(self.train_step)
+        return self.train_function
+
+    def make_test_function(self):
+        if self.test_function is None:
+            self.test_function = self._make_function(self.test_step)
+        return self.test_function
+
+    def make_predict_function(self):
+        if self.predict_function is None:
+            self.predict_function = self._make_function(self.predict_step)
+        return self.predict_function
+
+    def _ensure_built_for(self, batch):
+        """Builds variables (model, optimizer slots, metrics) eagerly before tracing."""
+        if self._run_eagerly or getattr(self, "_built_for_training", False):
+            return
+        x, y, sw = batch
+        from ...autodiff.custom_gradient import _paused_tapes
+        with _paused_tapes():
+            y_pred = self(x, training=False)
+            if self._compiled_metrics is None:
+                self._build_metrics(y, y_pred)
+        self.optimizer.build(self.trainable_variables)
+        self._built_for_training = True
+
+    # --- fit ---------------------------------------------------------------------------------
+    def fit(self, x=None, y=None, batch_size=None, epochs=1, verbose="auto", callbacks=None,
+            validation_split=0.0, validation_data=None, shuffle=True, class_weight=None,
+            sample_weight=None, initial_epoch=0, steps_per_epoch=None, validation_steps=None,
+            validation_batch_size=None, validation_freq=1, **kwargs):
+        """Trains for ``epochs`` epochs; returns a History whose ``history`` holds TF's keys."""
+        if not self.compiled:
+            raise RuntimeError("You must compile your model before training/testing. Use "
+                               "`model.compile(optimizer, loss)`.")
+        if validation_split and validation_data is None:
+            if not isinstance(x, (np.ndarray, list, tuple, dict)) and not hasattr(x, "numpy"):
+                raise ValueError("`validation_split` is only supported for Tensors or NumPy "
+                                 "arrays")
+            (x, y, sample_weight), (vx, vy, vsw) = train_validation_split(
+                (x, y, sample_weight), validation_split)
+            validation_data = (vx, vy, vsw)
+        if class_weight is not None:
+            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
+        data = adapter_for(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+        val = None
+        if validation_data is not None:
+            vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
+            val = adapter_for(vx, vy, vsw, validation_batch_size or batch_size, False,
+                              validation_steps)
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = callbacks_module.CallbackList(
+            callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose,
+            epochs=epochs, steps=data.num_batches())
+        self.stop_training = False
+        cbs.on_train_begin()
+        initial_epoch = getattr(self, "_initial_epoch_override", None) or initial_epoch
+        self._initial_epoch_override = None
+        train_fn = None
+        logs = {}
+        for epoch in range(initial_epoch, epochs):
+            self.reset_metrics()
+            cbs.on_epoch_begin(epoch)
+            step = 0
+            for step, batch in enumerate(data):
+                if train_fn is None:
+                    self._ensure_built_for(batch)
+                    train_fn = self.make_train_function()
+                cbs.on_train_batch_begin(step)
+                logs = train_fn(batch)
+                cbs.on_train_batch_end(step, logs)
+                if self.stop_training:
+                    break
+            epoch_logs = _to_python(self.get_metrics_result())
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self.evaluate(val, verbose=0, return_dict=True, _adapter=val,
+                                         callbacks=cbs)  # TF: the same callbacks see it
+                epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
+            cbs.on_epoch_end(epoch, epoch_logs)
+            logs = epoch_logs
+            if self.stop_training:
+                break
+        cbs.on_train_end(logs)
+        return self.history
+
+    # --- evaluate / predict ----------------------------------------------------------------------
+    def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
+                 steps=None, callbacks=None, return_dict=False, _adapter=None, **kwargs):
+        """Loss and metrics on the data (a scalar, a list, or a dict with return_dict)."""
+        if not self.compiled:
+            raise RuntimeError("You must compile your model before training/testing.")
+        data = _adapter or adapter_for(x, y, sample_weight, batch_size, False, steps)
+        verbose = 1 if verbose == "auto" else verbose
+        if isinstance(callbacks, callbacks_module.CallbackList):
+            cbs = callbacks  # validation inside fit: fit's own callbacks
+        else:
+            cbs = callbacks_module.CallbackList(callbacks, add_progbar=verbose != 0,
+                                                model=self, verbose=verbose, epochs=1,
+                                                steps=data.num_batches(), mode="test")
+        cbs.on_test_begin()
+        self.reset_metrics()
+        test_fn = None
+        for step, batch in enumerate(data):
+            if test_fn is None:
+                self._ensure_built_for(batch)
+                test_fn = self.make_test_function()
+            cbs.on_test_batch_begin(step)
+            logs = test_fn(batch)
+            cbs.on_test_batch_end(step, logs)
+        logs = _to_python(self.get_metrics_result())
+        cbs.on_test_end(logs)
+        if return_dict:
+            return logs
+        values = list(logs.values())
+        return values[0] if len(values) == 1 else values
+
+    def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
+                **kwargs):
+        """Model outputs on ``x``, batch by batch, concatenated as NumPy arrays."""
+        data = adapter_for(x, None, None, batch_size, False, steps)
+        verbose = 1 if verbose == "auto" else verbose
+        cbs = callbacks_module.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
+                                            verbose=verbose, epochs=1,
+                                            steps=data.num_batches(), mode="predict")
+        cbs.on_predict_begin()
+        outs = []
+        predict_fn = None
+        for step, batch in enumerate(data):
+            if predict_fn is None:
+                predict_fn = self.make_predict_function()
+            cbs.on_predict_batch_begin(step)
+            out = predict_fn(batch)
+            outs.append(nest.map_structure(lambda t: np.asarray(t.numpy()), out))
+            cbs.on_predict_batch_end(step, {"outputs": out})
+        cbs.on_predict_end()
+        if not outs:
+            raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
+                             "Please use `Model.compile(..., run_eagerly=True)`, or "
+                             "`tf.config.run_functions_eagerly(True)` for more information "
+                             "of where went wrong, or file a issue/bug to `tf.keras`.")
+        return nest.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outs)
+
+    def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
+                       reset_metrics=True, return_dict=False):
+        if class_weight is not None:
+            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
+        batch = next(iter(adapter_for(x, y, sample_weight, _big_batch(x), False)))
+        if reset_metrics:
+            self.reset_metrics()
+        self._ensure_built_for(batch)
+        logs = _to_python(self.make_train_function()(batch))
+        return logs if return_dict else _flat_logs(logs)
+
+    def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
+                      return_dict=False):
+        batch = next(iter(adapter_for(x, y, sample_weight, _big_batch(x), False)))
+        if reset_metrics:
+            self.reset_metrics()
+        self._ensure_built_for(batch)
+        logs = _to_python(self.make_test_function()(batch))
+        return logs if return_dict else _flat_logs(logs)
+
+    def predict_on_batch(self, x):
+        batch = next(iter(adapter_for(x, None, None, _big_batch(x), False)))
+        return nest.map_structure(lambda t: np.asarray(t.numpy()),
+                                  self.make_predict_function()(batch))
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def _big_batch(x):
+    sizes = [np.shape(a)[0] for a in nest.flatten(x) if np.ndim(a)]
+    return max(sizes) if sizes else 1
+
+
+def _batch_size(x):
+    """The batch size as a float32 tensor (dynamic: traced steps may not know it)."""
+    from ...ops import array_ops
+    first = nest.flatten(x)[0]
+    if first.shape.rank == 0:
+        return 1.0
+    return _m.cast(array_ops.shape(first)[0], "float32")
+
+
+def _to_python(logs):
+    out = {}
+    for k, v in logs.items():
+        a = np.asarray(v.numpy() if hasattr(v, "numpy") else v)
+        out[k] = float(a) if a.ndim == 0 else a
+    return out
+
+
+def _flat_logs(logs):
+    values = list(logs.values())
+    return values[0] if len(values) == 1 else values
+
+
+def _resolve_losses(loss):
+    if loss is None:
+        return None
+    if isinstance(loss, dict):
+        return [losses_module.get(v) for _, v in sorted(loss.items())]
+    if isinstance(loss, (list, tuple)):
+        return [losses_module.get(v) for v in loss]
+    return [losses_module.get(loss)]
+
+
+def _align(y, y_pred, n):
+    """Lists of n targets and n predictions."""
+    preds = nest.flatten(y_pred) if n > 1 else [y_pred]
+    if isinstance(y, dict):
+        ys = [y[k] for k in sorted(y)]
+    else:
+        ys = nest.flatten(y) if n > 1 else [y]
+    if len(ys) == 1 and n > 1:
+        ys = ys * n
+    return ys, preds
+
+
+def _loss_weights(weights, n, fns):
+    if weights is None:
+        return [1.0] * n
+    if isinstance(weights, dict):
+        return [float(weights[k]) for k in sorted(weights)]
+    return [float(w) for w in weights]
+
+
+def _class_weights_to_sample_weight(y, class_weight, sample_weight):
+    y = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
+    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(-1)
+    cw = np.array([class_weight.get(int(c), 1.0) for c in labels.astype(int)],
+                  dtype=np.float32)
+    if sample_weight is not None:
+        cw = cw * np.asarray(sample_weight, np.float32).reshape(-1)
+    return cw
+

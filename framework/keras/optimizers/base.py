@@ -1,0 +1,207 @@
+"""Optimizer base: slot variables, gradient clipping, weight decay, EMA, learning-rate
+schedules, ``apply_gradients`` — Keras 3 semantics. Subclasses write ``update_step``
+with cuflow ops, so an update runs eagerly or inside a compiled train step."""
+from __future__ import annotations
+
+import numpy as np
+
+from ...ops import math_ops as _m
+from ...ops import reduce_ops as _r
+from ...ops.constant import convert_to_tensor
+from ...tensor import Tensor, Variable
+from . import schedules
+
+
+class Optimizer:
+    """Base class of Keras optimizers."""
+
+    def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
+                 global_clipnorm=None, use_ema=False, ema_momentum=0.99,
+                 ema_overwrite_frequency=None, loss_scale_factor=None,
+                 gradient_accumulation_steps=None, name=None, **kwargs):
+        if kwargs:
+            raise TypeError(f"Argument(s) not recognized: {kwargs}")
+        if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
+            raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
+                             "be set.")
+        self.name = name or type(self).__name__.lower()
+        self.weight_decay = weight_decay
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.use_ema, self.ema_momentum = use_ema, ema_momentum
+        self.ema_overwrite_frequency = ema_overwrite_frequency
+        self.loss_scale_factor = loss_scale_factor
+        self.iterations = Variable(np.int64(0), trainable=False, name="iteration")
+        if isinstance(learning_rate, schedules.LearningRateSchedule):
+            self._schedule = learning_rate
+            self._lr = None
+        else:
+            self._schedule = None
+            self._lr = Variable(np.float32(float(learning_rate)), trainable=False,
+                                name="learning_rate")
+        self._slots: dict[int, dict[str, Variable]] = {}
+        self._variables: list[Variable] = [self.iterations] + ([self._lr] if self._lr else [])
+        self._built = False
+        self._exclude_from_wd: set[int] = set()
+
+    # --- learning rate --------------------------------------------------------------------
+    @property
+    def learning_rate(self):
+        if self._schedule is not None:
+            return self._schedule(self.iterations)
+        return self._lr
+
+    @learning_rate.setter
+    def learning_rate(self, value):
+        if isinstance(value, schedules.LearningRateSchedule):
+            self._schedule = value
+            return
+        if self._lr is None:
+            raise TypeError("This optimizer was created with a LearningRateSchedule; its "
+                            "learning rate cannot be set to a number.")
+        self._lr.assign(np.float32(float(np.asarray(value))))
+
+    lr = learning_rate
+
+    def _current_lr(self, dtype):
+        lr = self.learning_rate
+        return _m.cast(lr, dtype) if getattr(lr, "dtype", None) != dtype else lr
+
+    # --- variables --------------------------------------------------------------------------
+    def add_variable_from_reference(self, reference, name, initializer="zeros"):
+        value = np.zeros(tuple(reference.shape), reference.dtype.np) if initializer == "zeros" \
+            else np.full(tuple(reference.shape), initializer, reference.dtype.np)
+        v = Variable(value, trainable=False, name=f"{_path(reference)}_{name}")
+        self._variables.append(v)
+        return v
+
+    def build(self, var_list):
+        """Creates the slot variables of every variable in ``var_list`` (once each)."""
+        for v in var_list:
+            if id(v) not in self._slots:
+                self._slots[id(v)] = self.build_slots(v)
+                if self.use_ema:
+                    ema = Variable(v.numpy(), trainable=False, name=f"{_path(v)}_ema")
+                    self._slots[id(v)]["ema"] = ema
+                    self._variables.append(ema)
+        self._built = True
+
+    def build_slots(self, var) -> dict:
+        return {}
+
+    @property
+    def variables(self):
+        return list(self._variables)
+
+    def exclude_from_weight_decay(self, var_list=None, var_names=None):
+        for v in var_list or []:
+            self._exclude_from_wd.add(id(v))
+        self._wd_exclude_names = list(var_names or [])
+
+    # --- applying gradients -------------------------------------------------------------------
+    def apply_gradients(self, grads_and_vars):
+        """Applies gradients; a None gradient leaves its variable untouched (as TF)."""
+        pairs = [(g, v) for g, v in grads_and_vars]
+        return self.apply([g for g, _ in pairs], [v for _, v in pairs])
+
+    def apply(self, grads, trainable_variables=None):
+        pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
+        if not pairs:
+            return self.iterations
+        grads = [g if isinstance(g, Tensor) else convert_to_tensor(g) for g, _ in pairs]
+        variables = [v for _, v in pairs]
+        missing = [v for v in variables if id(v) not in self._slots]
+        if missing:
+            self.build(missing)
+        if self.loss_scale_factor is not None:
+            grads = [g / self.loss_scale_factor for g in grads]
+        grads = self._clip(grads)
+        for g, v in zip(grads, variables):
+            if g.dtype != v.dtype:
+                g = _m.cast(g, v.dtype)
+            lr = self._current_lr(v.dtype)
+            if self.weight_decay and id(v) not in self._exclude_from_wd and \
+                    not any(n in v.name for n in getattr(self, "_wd_exclude_names", [])):
+                v.assign_sub(v * (lr * self.weight_decay))
+            self.update_step(g, v, lr, self._slots[id(v)])
+            if v.constraint is not None:
+                v.assign(v.constraint(v))
+        self.iterations.assign_add(np.int64(1))
+        if self.use_ema:
+            self._update_ema(variables)
+        return self.iterations
+
+    def update_step(self, gradient, variable, learning_rate, slots):
+        raise NotImplementedError(f"{type(self).__name__} must implement update_step()")
+
+    def _clip(self, grads):
+        if self.clipvalue is not None:
+            grads = [_m.minimum(_m.maximum(g, -self.clipvalue), self.clipvalue) for g in grads]
+        if self.clipnorm is not None:
+            grads = [_clip_by_norm(g, self.clipnorm) for g in grads]
+        if self.global_clipnorm is not None:
+            total = _m.sqrt(sum(_r.reduce_sum(_m.square(_m.cast(g, "float32")))
+                                for g in grads))
+            scale = _m.minimum(1.0, self.global_clipnorm / _m.maximum(total, 1e-12))
+            grads = [g * _m.cast(scale, g.dtype) for g in grads]
+        return grads
+
+    def _update_ema(self, variables):
+        for v in variables:
+            ema = self._slots[id(v)]["ema"]
+            ema.assign(self.ema_momentum * ema + (1 - self.ema_momentum) * v)
+        freq = self.ema_overwrite_frequency
+        if freq and int(self.iterations.numpy()) % int(freq) == 0:
+            self.finalize_variable_values(variables)
+
+    def finalize_variable_values(self, var_list):
+        """With use_ema, copies the moving averages into the variables (end of fit)."""
+        if self.use_ema:
+            for v in var_list:
+                if id(v) in self._slots and "ema" in self._slots[id(v)]:
+                    v.assign(self._slots[id(v)]["ema"])
+
+    def minimize(self, loss, var_list, tape=None):
+        from ...autodiff import GradientTape
+        if tape is None:
+            if not callable(loss):
+                raise ValueError("`tape` is required when a `Tensor` loss is passed.")
+            with GradientTape() as tape:
+                value = loss()
+        else:
+            value = loss
+        var_list = var_list() if callable(var_list) else var_list
+        grads = tape.gradient(value, var_list)
+        return self.apply_gradients(zip(grads, var_list))
+
+    # --- config -----------------------------------------------------------------------------
+    def get_config(self):
+        lr = self._schedule if self._schedule is not None else float(self._lr.numpy())
+        if isinstance(lr, schedules.LearningRateSchedule):
+            lr = schedules.serialize(lr)
+        return {"name": self.name, "learning_rate": lr, "weight_decay": self.weight_decay,
+                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
+                "global_clipnorm": self.global_clipnorm, "use_ema": self.use_ema,
+                "ema_momentum": self.ema_momentum,
+                "ema_overwrite_frequency": self.ema_overwrite_frequency,
+                "loss_scale_factor": self.loss_scale_factor}
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None):
+        config = dict(config)
+        if isinstance(config.get("learning_rate"), dict):
+            config["learning_rate"] = schedules.deserialize(config["learning_rate"])
+        config.pop("gradient_accumulation_steps", None)
+        return cls(**config)
+
+    def _checkpoint_children(self):
+        return {f"v{i}": v for i, v in enumerate(self._variables)}
+
+
+def _clip_by_norm(g, clip):
+    norm = _m.sqrt(_r.reduce_sum(_m.square(g)))
+    return g * (clip / _m.maximum(norm, clip))
+
+
+def _path(v):
+    return getattr(v, "path", None) or v.name.split(":")[0]
+

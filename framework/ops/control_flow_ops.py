@@ -1,0 +1,211 @@
+"""Control flow: cond, while_loop, case, switch_case, scan, map_fn, foldl, foldr.
+
+Eagerly they are Python control flow (the tape records whatever ran). While a
+``cf.function`` traces, ``cond`` and ``while_loop`` on tensor conditions become graph
+nodes holding traced subgraphs (see cuflow.graph.control_flow); Python-valued
+conditions are decided at trace time. ``scan``/``map_fn``/``foldl``/``foldr`` unroll
+over the (static) leading dimension.
+"""
+from __future__ import annotations
+
+from .. import nest
+from ..tensor import Tensor, Variable
+from .dispatch import _tls
+
+
+def _static_bool(pred):
+    """pred as a Python bool when known now (Python value, eager or constant tensor)."""
+    if isinstance(pred, Variable):
+        pred = pred._tensor if _tls.graph is None else None
+        if pred is None:
+            return None
+    if isinstance(pred, Tensor):
+        if pred._sym is None:
+            return bool(pred.numpy())
+        const = pred._sym.const
+        return None if const is None else bool(const)
+    return bool(pred)
+
+
+def cond(pred, true_fn=None, false_fn=None, name=None):
+    """``true_fn()`` if pred else ``false_fn()`` (``tf.cond``).
+
+    >>> import cuflow as cf
+    >>> float(cf.cond(cf.constant(2.0) > 1.0, lambda: cf.constant(1.0), lambda: cf.constant(0.0)))
+    1.0
+    """
+    if not callable(true_fn) or not callable(false_fn):
+        raise TypeError("cf.cond: true_fn and false_fn must be callables")
+    known = _static_bool(pred)
+    if known is not None:
+        return true_fn() if known else false_fn()
+    from ..graph.control_flow import build_cond
+    return build_cond(pred, true_fn, false_fn)
+
+
+def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
+               back_prop=True, swap_memory=False, maximum_iterations=None, name=None):
+    """Repeats ``body`` while ``cond`` holds (``tf.while_loop``); returns the loop vars.
+
+    >>> import cuflow as cf
+    >>> int(cf.while_loop(lambda i: i < 10, lambda i: (i + 3,), [cf.constant(0)])[0])
+    12
+    """
+    if not callable(cond) or not callable(body):
+        raise TypeError("cf.while_loop: cond and body must be callables")
+    single = not isinstance(loop_vars, (list, tuple))
+    structure = [loop_vars] if single else loop_vars
+    if _tls.graph is not None:
+        from ..graph.control_flow import build_while
+
+        def body_fn(*a):
+            out = body(*a)
+            return [out] if len(structure) == 1 and not isinstance(out, (list, tuple)) \
+                else out
+        out = build_while(cond, body_fn, list(structure), shape_invariants,
+                          maximum_iterations)
+        out = nest.pack_sequence_as(structure, nest.flatten(out))
+        return out[0] if single else out
+    from .constant import convert_to_tensor
+    vs = nest.map_structure(
+        lambda v: v if isinstance(v, (Tensor, Variable)) else convert_to_tensor(v),
+        list(structure))
+    i = 0
+    while maximum_iterations is None or i < int(maximum_iterations):
+        if not bool(cond(*vs)):
+            break
+        out = body(*vs)
+        if len(structure) == 1 and not isinstance(out, (list, tuple)):
+            out = [out]
+        out = list(out) if isinstance(out, tuple) else out
+        nest.assert_same_structure(vs, out, check_types=False)
+        vs = out
+        i += 1
+    if isinstance(loop_vars, tuple) and not single:
+        vs = tuple(vs)
+    return vs[0] if single else vs
+
+
+def switch_case(branch_index, branch_fns, default=None, name=None):
+    """Runs ``branch_fns[branch_index]`` (or ``default`` when out of range)."""
+    if isinstance(branch_fns, dict):
+        items = sorted(branch_fns.items())
+    else:
+        items = list(enumerate(branch_fns))
+    if default is None:
+        default = items[-1][1]
+    known = None
+    if not (isinstance(branch_index, Tensor) and branch_index._sym is not None
+            and branch_index._sym.const is None):
+        known = int(branch_index.numpy() if isinstance(branch_index, Tensor) else
+                    branch_index) if not isinstance(branch_index, Tensor) or \
+            branch_index._sym is None else int(branch_index._sym.const)
+    if known is not None:
+        for k, fn in items:
+            if k == known:
+                return fn()
+        return default()
+    from .math_ops import equal
+
+    def chain(j):
+        if j == len(items):
+            return default()
+        k, fn = items[j]
+        return cond(equal(branch_index, k), fn, lambda: chain(j + 1))
+    return chain(0)
+
+
+def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"):
+    """Runs the first ``fn`` whose ``pred`` holds (``tf.case``), else ``default``."""
+    pairs = list(pred_fn_pairs.items()) if isinstance(pred_fn_pairs, dict) else \
+        list(pred_fn_pairs)
+    if default is None:
+        if not pairs:
+            raise ValueError("cf.case: no branches and no default")
+        *pairs, (_, default) = pairs
+
+    def chain(j):
+        if j == len(pairs):
+            return default()
+        p, fn = pairs[j]
+        return cond(p, fn, lambda: chain(j + 1))
+    return chain(0)
+
+
+def _leading(elems):
+    flat = nest.flatten(elems)
+    n = flat[0].shape[0]
+    if n is None:
+        raise ValueError("cf.scan/map_fn/foldl/foldr: the leading dimension must be known "
+                         "while tracing (use an input_signature with a fixed batch size)")
+    return flat, n
+
+
+def _slices(elems, flat, n, reverse=False):
+    from .array_ops import unstack
+    parts = [unstack(t, num=n) for t in flat]
+    order = range(n - 1, -1, -1) if reverse else range(n)
+    for i in order:
+        yield i, nest.pack_sequence_as(elems, [p[i] for p in parts])
+
+
+def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
+           swap_memory=False, infer_shape=True, name=None, fn_output_signature=None):
+    """Applies ``fn`` to each slice along axis 0 and stacks the results."""
+    from .array_ops import stack
+    from .constant import convert_to_tensor
+    elems = nest.map_structure(convert_to_tensor, elems)
+    flat, n = _leading(elems)
+    outs = [fn(x) for _, x in _slices(elems, flat, n)]
+    if not outs:
+        raise ValueError("cf.map_fn: elems has a leading dimension of 0")
+    return nest.pack_sequence_as(outs[0], [stack(list(col)) for col in
+                                           zip(*[nest.flatten(o) for o in outs])])
+
+
+def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+         swap_memory=False, infer_shape=True, reverse=False, name=None):
+    """Cumulative ``acc = fn(acc, x)`` over axis 0; returns every ``acc`` stacked."""
+    from .array_ops import stack
+    from .constant import convert_to_tensor
+    elems = nest.map_structure(convert_to_tensor, elems)
+    flat, n = _leading(elems)
+    it = _slices(elems, flat, n, reverse)
+    if initializer is None:
+        _, acc = next(it)
+        accs = [acc]
+    else:
+        acc, accs = initializer, []
+    for _, x in it:
+        acc = fn(acc, x)
+        accs.append(acc)
+    if reverse:
+        accs = accs[::-1]
+    return nest.pack_sequence_as(accs[0], [stack(list(col)) for col in
+                                           zip(*[nest.flatten(a) for a in accs])])
+
+
+def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+          swap_memory=False, name=None):
+    """``fn(...fn(fn(init, e0), e1)..., en)`` over axis 0."""
+    from .constant import convert_to_tensor
+    elems = nest.map_structure(convert_to_tensor, elems)
+    flat, n = _leading(elems)
+    it = _slices(elems, flat, n)
+    acc = next(it)[1] if initializer is None else initializer
+    for _, x in it:
+        acc = fn(acc, x)
+    return acc
+
+
+def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
+          swap_memory=False, name=None):
+    """Like foldl, from the last element to the first."""
+    from .constant import convert_to_tensor
+    elems = nest.map_structure(convert_to_tensor, elems)
+    flat, n = _leading(elems)
+    it = _slices(elems, flat, n, reverse=True)
+    acc = next(it)[1] if initializer is None else initializer
+    for _, x in it:
+        acc = fn(acc, x)
+    return acc

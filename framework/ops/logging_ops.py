@@ -1,0 +1,45 @@
+"""``cf.print``: prints tensors' values (to stderr by default, like ``tf.print``).
+
+Eagerly it prints at once; inside ``cf.function`` it is a stateful graph node that
+prints on every call, in program order.
+"""
+from __future__ import annotations
+
+import sys
+
+from ..tensor import Tensor, Variable
+from .dispatch import _tls
+
+
+def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
+    """Prints ``inputs`` (tensors are formatted like NumPy, at most ``summarize`` items
+    per dimension end; -1 or None for all).
+
+    >>> import cuflow as cf
+    >>> cf.print("x:", cf.constant([1, 2, 3]), output_stream=sys.stdout)
+    x: [1 2 3]
+    """
+    from ..graph.executor import _print, format_value  # noqa: F401
+    from ..graph.ir import PRINT, Node
+    stream = sys.stderr if output_stream is None else output_stream
+    if stream is sys.stderr:
+        stream = "stderr"
+    elif stream is sys.stdout:
+        stream = "stdout"
+    template, tensors = [], []
+    for x in inputs:
+        if isinstance(x, Variable):
+            x = x.value()
+        if isinstance(x, Tensor):
+            template.append(("t", len(tensors)))
+            tensors.append(x)
+        else:
+            template.append(("s", str(x)))
+    graph = _tls.graph
+    if graph is not None:
+        graph.print_(template, tensors, stream, sep, end, summarize)
+        return
+    node = Node(PRINT, (), {"template": template, "stream": stream, "sep": sep, "end": end,
+                            "summarize": summarize}, None)
+    _print(node, [t.numpy() for t in tensors])
+    return

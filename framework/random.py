@@ -1,0 +1,24 @@
+"""``cf.random``: seeds, Generators, stateful and stateless sampling (TF 2 semantics)."""
+import types as _types
+
+from .ops.random_generator import (Generator, get_global_generator,  # noqa: F401
+                                   set_global_generator, stateless_categorical,
+                                   stateless_fold_in, stateless_gamma, stateless_normal,
+                                   stateless_poisson, stateless_split,
+                                   stateless_truncated_normal, stateless_uniform)
+from .ops.random_ops import (categorical, gamma, get_seed, normal, poisson,  # noqa: F401
+                             set_seed, shuffle, truncated_normal, uniform)
+
+stateless_random_uniform = stateless_uniform
+stateless_random_normal = stateless_normal
+stateless_random_gamma = stateless_gamma
+stateless_random_poisson = stateless_poisson
+stateless_multinomial = stateless_categorical
+
+experimental = _types.ModuleType("cuflow.random.experimental",
+                                 "Experimental random APIs (``tf.random.experimental``).")
+experimental.Generator = Generator
+experimental.get_global_generator = get_global_generator
+experimental.set_global_generator = set_global_generator
+experimental.stateless_split = stateless_split
+experimental.stateless_fold_in = stateless_fold_in

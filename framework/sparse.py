@@ -1,0 +1,86 @@
+"""``cf.sparse``: a minimal ``SparseTensor`` (what ``VarLenFeature`` parsing returns).
+
+Only what input pipelines need: construction, ``to_dense``, ``from_dense`` and batching
+inside ``cf.data``; no sparse math.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .ops.constant import convert_to_tensor
+from .tensor import Tensor
+from .tensor_shape import TensorShape
+
+
+class SparseTensor:
+    """``indices`` [N, rank] int64, ``values`` [N], ``dense_shape`` [rank] int64.
+
+    >>> import cuflow as cf
+    >>> st = cf.sparse.SparseTensor([[0, 1], [1, 0]], [5, 6], [2, 2])
+    >>> cf.sparse.to_dense(st).numpy().tolist()
+    [[0, 5], [6, 0]]
+    """
+
+    _is_sparse_tensor = True
+
+    def __init__(self, indices, values, dense_shape):
+        self.indices = convert_to_tensor(np.asarray(
+            indices.numpy() if isinstance(indices, Tensor) else indices, np.int64).reshape(
+            -1, len(dense_shape.numpy() if isinstance(dense_shape, Tensor) else dense_shape)))
+        self.values = values if isinstance(values, Tensor) else convert_to_tensor(values)
+        self.dense_shape = convert_to_tensor(np.asarray(
+            dense_shape.numpy() if isinstance(dense_shape, Tensor) else dense_shape, np.int64))
+
+    @property
+    def dtype(self):
+        return self.values.dtype
+
+    @property
+    def shape(self):
+        return TensorShape([int(d) for d in self.dense_shape.numpy()])
+
+    def _spec(self):
+        from .tensor_spec import TensorSpec
+        return TensorSpec(TensorShape([None] * len(self.shape)), self.dtype)
+
+    @staticmethod
+    def _stack(items):
+        """Batches sparse tensors: a leading batch index, dense_shape padded to the max."""
+        rank = len(items[0].shape)
+        shape = [len(items)] + [max(int(s.dense_shape.numpy()[d]) for s in items)
+                                for d in range(rank)]
+        idx = [np.concatenate([np.full((s.indices.shape[0], 1), b, np.int64),
+                               np.asarray(s.indices.numpy())], 1) for b, s in enumerate(items)]
+        vals = np.concatenate([np.asarray(s.values.numpy()).reshape(-1) for s in items])
+        return SparseTensor(np.concatenate(idx, 0).reshape(-1, rank + 1),
+                            Tensor(vals, items[0].values._device), shape)
+
+    def numpy(self):
+        return to_dense(self).numpy()
+
+    def __repr__(self):
+        return (f"SparseTensor(indices={self.indices.numpy().tolist()}, values="
+                f"{np.asarray(self.values.numpy()).tolist()}, dense_shape="
+                f"{self.dense_shape.numpy().tolist()})")
+
+
+def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
+    values = np.asarray(sp_input.values.numpy())
+    shape = tuple(int(d) for d in sp_input.dense_shape.numpy())
+    fill = default_value if default_value is not None else (b"" if values.dtype == object
+                                                             else 0)
+    out = np.full(shape, fill, dtype=values.dtype)
+    idx = np.asarray(sp_input.indices.numpy())
+    if len(values):
+        out[tuple(idx.T)] = values
+    return convert_to_tensor(out)
+
+
+def from_dense(tensor, name=None):
+    arr = np.asarray(convert_to_tensor(tensor).numpy())
+    zero = b"" if arr.dtype == object else 0
+    idx = np.argwhere(arr != zero)
+    return SparseTensor(idx, convert_to_tensor(arr[tuple(idx.T)]), arr.shape)
+
+
+__all__ = ["SparseTensor", "to_dense", "from_dense"]

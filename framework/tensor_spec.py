@@ -1,0 +1,78 @@
+"""``cf.TensorSpec``: the shape and dtype a tensor must have (None dims are free)."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import dtypes as _dt
+from .tensor_shape import TensorShape
+
+
+class TensorSpec:
+    """Describes a tensor: shape (possibly partial), dtype and an optional name.
+
+    >>> import cuflow as cf
+    >>> spec = cf.TensorSpec([None, 3], cf.float32)
+    >>> spec.is_compatible_with(cf.zeros([5, 3]))
+    True
+    """
+
+    __slots__ = ("_shape", "_dtype", "_name")
+
+    def __init__(self, shape, dtype=_dt.float32, name=None):
+        self._shape = TensorShape(shape)
+        self._dtype = _dt.as_dtype(dtype)
+        self._name = name
+
+    @property
+    def shape(self):
+        return self._shape
+
+    @property
+    def dtype(self):
+        return self._dtype
+
+    @property
+    def name(self):
+        return self._name
+
+    @classmethod
+    def from_tensor(cls, tensor, name=None):
+        return cls(tensor.shape, tensor.dtype, name)
+
+    @classmethod
+    def from_spec(cls, spec, name=None):
+        return cls(spec.shape, spec.dtype, name if name is not None else spec.name)
+
+    def is_compatible_with(self, other):
+        """True if ``other`` (a spec, tensor or array) fits this spec's dtype and shape."""
+        if isinstance(other, TensorSpec):
+            return other.dtype == self._dtype and self._shape.is_compatible_with(other.shape)
+        dtype = getattr(other, "dtype", None)
+        shape = getattr(other, "shape", None)
+        if dtype is None or shape is None:
+            other = np.asarray(other)
+            dtype, shape = other.dtype, other.shape
+        return _dt.as_dtype(dtype) == self._dtype and self._shape.is_compatible_with(shape)
+
+    def most_specific_compatible_type(self, other):
+        if other.dtype != self._dtype:
+            raise ValueError(f"No TensorSpec is compatible with both {self} and {other}")
+        a, b = self._shape, TensorShape(other.shape)
+        if a.rank is None or b.rank is None or a.rank != b.rank:
+            return TensorSpec(None, self._dtype)
+        return TensorSpec([x if x == y else None for x, y in zip(a, b)], self._dtype)
+
+    most_specific_common_supertype = most_specific_compatible_type
+
+    def __eq__(self, other):
+        return (isinstance(other, TensorSpec) and self._shape == other._shape
+                and self._dtype == other._dtype and self._name == other._name)
+
+    def __hash__(self):
+        return hash((self._shape, self._dtype, self._name))
+
+    def __repr__(self):
+        return f"TensorSpec(shape={self._shape}, dtype={self._dtype!r}, name={self._name!r})"
+
+    def __reduce__(self):
+        return (TensorSpec, (self._shape.dims, self._dtype.name, self._name))

@@ -1,0 +1,101 @@
+"""FusedKernel: runs a Program on arrays (NumPy via Numba, CuPy via CUDA C).
+
+Per distinct tuple of input shapes it plans once (output shape, coalesced loop dims,
+broadcast patterns, compiled kernel) and keeps the plan in a dict, so a call costs a
+dict lookup, the output allocation (or a reused buffer) and the kernel launch.
+"""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from . import cache
+from .expr import broadcast_plan
+
+PARALLEL_MIN = 1 << 20   # elements; below this one thread beats waking the others
+
+
+class FusedKernel:
+    """``kernel(*arrays, out=None)`` -> one array or a tuple (one per program output)."""
+
+    def __init__(self, program, fastmath=True):
+        self.program = program
+        self.fastmath = fastmath
+        self.out_dtypes = [np.dtype(e.dtype) for e in program.outputs]
+        self._plans: dict = {}
+        self._pool: list = []     # earlier outputs, reused once nobody else holds them
+        self.kernels: list = []
+        self.name = f"fused_{program.key()[:12]}"
+
+    @property
+    def source(self):
+        return "\n".join(k.source for k in self.kernels) or "(not compiled yet)"
+
+    @property
+    def compile_seconds(self):
+        return sum(k.compile_seconds for k in self.kernels)
+
+    def _plan(self, shapes, gpu):
+        out_shape = tuple(np.broadcast_shapes(*shapes)) if shapes else ()
+        dims, pats = broadcast_plan(shapes, out_shape)
+        if gpu:
+            k = cache.get_cuda(self.program, pats, len(dims))
+        else:
+            k = cache.get_numba(self.program, pats, len(dims), self.fastmath,
+                                parallel=int(np.prod(dims)) >= PARALLEL_MIN)
+        if k not in self.kernels:
+            self.kernels.append(k)
+        plan = (out_shape, dims, k.fn, int(np.prod(dims)))
+        self._plans[(shapes, gpu)] = plan
+        return plan
+
+    def compile_for(self, shapes, gpu=False):
+        """Compiles ahead of the first call (for fully known shapes)."""
+        key = (tuple(tuple(s) for s in shapes), gpu)
+        return self._plans.get(key) or self._plan(key[0], gpu)
+
+    def __call__(self, *arrays, out=None):
+        gpu = type(arrays[0]).__module__.startswith("cupy") if arrays else False
+        shapes = tuple(a.shape for a in arrays)
+        plan = self._plans.get((shapes, gpu))
+        if plan is None:
+            plan = self._plan(shapes, gpu)
+        out_shape, dims, fn, total = plan
+        xp = np if not gpu else __import__("cupy")
+        ins = [xp.ascontiguousarray(a).reshape(-1) for a in arrays]
+        outs = []
+        for i, dt in enumerate(self.out_dtypes):
+            if i == 0 and out is not None and out.shape == out_shape and out.dtype == dt \
+                    and out.flags.c_contiguous:
+                outs.append(out)
+            elif gpu:
+                outs.append(xp.empty(out_shape, dt))
+            else:
+                outs.append(self._alloc(out_shape, dt, outs))
+        if total:
+            flat = [o.reshape(-1) for o in outs]
+            if gpu:
+                threads = 256
+                blocks = min((total + threads - 1) // threads, 65535 * 4)
+                fn((blocks,), (threads,), (*flat, *ins, *[np.int64(d) for d in dims]))
+            else:
+                fn(*flat, *ins, *dims)
+        return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def _alloc(self, shape, dtype, taken):
+        """A buffer from an earlier call that only the pool still references (saves the
+        page faults of a fresh large allocation), else a new one kept in the pool."""
+        pool = self._pool
+        for j in range(len(pool)):
+            a = pool[j]
+            # references: the pool's slot, ``a`` and getrefcount's argument
+            if sys.getrefcount(a) == 3 and a.shape == shape and a.dtype == dtype and \
+                    not any(a is t for t in taken):
+                return a
+        a = np.empty(shape, dtype)
+        if a.nbytes >= 1 << 16:
+            if len(pool) >= 2 * len(self.out_dtypes) + 2:
+                pool.pop(0)
+            pool.append(a)
+        return a

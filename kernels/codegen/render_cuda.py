@@ -1,0 +1,135 @@
+"""Renders a Program as a CUDA C kernel (for CuPy RawKernel): one grid-stride loop.
+
+The flat output index is split into loop coordinates (div/mod by the coalesced dims),
+each input is indexed by its broadcast pattern. float16/bfloat16 load and store as
+their storage type and compute in float, like XLA and PyTorch do.
+"""
+from __future__ import annotations
+
+import math
+
+from .expr import Const, In
+
+TARGET = "cuda"
+
+CTYPE = {"float32": "float", "float64": "double", "float16": "__half",
+         "bfloat16": "__nv_bfloat16", "int8": "signed char", "int16": "short",
+         "int32": "int", "int64": "long long", "uint8": "unsigned char",
+         "uint16": "unsigned short", "uint32": "unsigned int",
+         "uint64": "unsigned long long", "bool": "bool"}
+_COMPUTE = {"float16": "float", "bfloat16": "float"}
+
+CODE_FOR_OP = {
+    "add": "({0} + {1})", "subtract": "({0} - {1})", "multiply": "({0} * {1})",
+    "truediv": "({0} / {1})", "negative": "(-{0})", "abs": "cf_abs({0})",
+    "square": "({0} * {0})", "sqrt": "sqrt({0})", "rsqrt": "rsqrt({0})",
+    "reciprocal": "(({T})1 / {0})", "exp": "exp({0})", "expm1": "expm1({0})",
+    "log": "log({0})", "log1p": "log1p({0})", "sin": "sin({0})", "cos": "cos({0})",
+    "tan": "tan({0})", "asin": "asin({0})", "acos": "acos({0})", "atan": "atan({0})",
+    "sinh": "sinh({0})", "cosh": "cosh({0})", "tanh": "tanh({0})", "asinh": "asinh({0})",
+    "acosh": "acosh({0})", "atanh": "atanh({0})",
+    "sigmoid": "(({T})1 / (({T})1 + exp(-{0})))", "floor": "floor({0})",
+    "ceil": "ceil({0})", "rint": "rint({0})", "round": "rint({0})", "trunc": "trunc({0})",
+    "erf": "erf({0})", "erfc": "erfc({0})", "lgamma": "lgamma({0})",
+    "relu": "cf_max({0}, ({T})0)", "relu6": "cf_min(cf_max({0}, ({T})0), ({T})6)",
+    "elu": "({0} > ({T})0 ? {0} : expm1({0}))",
+    "softplus": "(cf_max({0}, ({T})0) + log1p(exp(-cf_abs({0}))))",
+    "maximum": "cf_max({0}, {1})", "minimum": "cf_min({0}, {1})", "pow": "pow({0}, {1})",
+    "atan2": "atan2({0}, {1})", "sign": "cf_sign({0})",
+    "equal": "({0} == {1})", "not_equal": "({0} != {1})", "less": "({0} < {1})",
+    "less_equal": "({0} <= {1})", "greater": "({0} > {1})", "greater_equal": "({0} >= {1})",
+    "logical_and": "({0} && {1})", "logical_or": "({0} || {1})",
+    "logical_xor": "({0} != {1})", "logical_not": "(!{0})",
+    "is_nan": "isnan({0})", "is_inf": "isinf({0})", "is_finite": "isfinite({0})",
+    "select": "({0} ? {1} : {2})", "identity": "{0}", "stop_gradient": "{0}",
+    "floordiv": "floor({0} / {1})", "bitwise_and": "({0} & {1})",
+    "bitwise_or": "({0} | {1})", "bitwise_xor": "({0} ^ {1})", "invert": "(~{0})",
+    "left_shift": "({0} << {1})", "right_shift": "({0} >> {1})",
+    "conj": "{0}", "real": "{0}", "cast": "(({T})({0}))",
+}
+SUPPORTED_DTYPES = set(CTYPE)
+
+PRELUDE = r"""#include <cuda_fp16.h>
+#include <cuda_bf16.h>
+template <typename T> __device__ __forceinline__ T cf_max(T a, T b) { return (a >= b || a != a) ? a : b; }
+template <typename T> __device__ __forceinline__ T cf_min(T a, T b) { return (a <= b || a != a) ? a : b; }
+template <typename T> __device__ __forceinline__ T cf_sign(T a) { return a != a ? a : (T)((a > (T)0) - (a < (T)0)); }
+template <typename T> __device__ __forceinline__ T cf_abs(T a) { return a < (T)0 ? -a : a; }
+__device__ __forceinline__ float cf_load(__half v) { return __half2float(v); }
+__device__ __forceinline__ float cf_load(__nv_bfloat16 v) { return __bfloat162float(v); }
+template <typename T> __device__ __forceinline__ T cf_load(T v) { return v; }
+"""
+
+
+def _ct(dtype):
+    return _COMPUTE.get(dtype, CTYPE[dtype])
+
+
+def _spell(e, names):
+    if isinstance(e, In):
+        return names[e.key()]
+    if isinstance(e, Const):
+        if e.dtype == "bool":
+            return "true" if e.value else "false"
+        if isinstance(e.value, float) and not math.isfinite(e.value):
+            special = "NAN" if math.isnan(e.value) else (
+                "INFINITY" if e.value > 0 else "(-INFINITY)")
+            return f"(({_ct(e.dtype)}){special})"
+        if e.dtype in ("float32", "float16", "bfloat16"):
+            return f"{float(e.value)!r}f"
+        return f"(({_ct(e.dtype)}){e.value!r})"
+    args = [names[a.key()] for a in e.args]
+    if e.name == "floordiv" and e.dtype not in ("float32", "float64", "float16", "bfloat16"):
+        return f"({args[0]} / {args[1]} - (({args[0]} % {args[1]} != 0) && "\
+               f"(({args[0]} < 0) != ({args[1]} < 0))))"
+    return CODE_FOR_OP[e.name].format(*args, T=_ct(e.dtype))
+
+
+def render(program, patterns, ndim, name):
+    """CUDA C source of ``extern "C" __global__ void name(out0.., in0.., n0..)``."""
+    params = [f"{CTYPE[e.dtype]}* __restrict__ out{i}" for i, e in enumerate(program.outputs)]
+    params += [f"const {CTYPE[d]}* __restrict__ in{i}" for i, d in enumerate(program.in_dtypes)]
+    params += [f"long long n{d}" for d in range(ndim)]
+    lines = [PRELUDE, f"// {program.text()}".replace("\n", "\n// "),
+             f'extern "C" __global__ void {name}({", ".join(params)}) {{',
+             "  long long total = " + " * ".join(f"n{d}" for d in range(ndim)) + ";",
+             ("  for (long long k = blockIdx.x * (long long)blockDim.x + threadIdx.x; "
+              "k < total; k += (long long)blockDim.x * gridDim.x) {")]
+    lines.append("    long long r = k;")
+    for d in range(ndim - 1, -1, -1):
+        if d > 0:
+            lines.append(f"    long long i{d} = r % n{d}; r /= n{d};")
+        else:
+            lines.append(f"    long long i{d} = r;")
+    names = {}
+    for i, pat in enumerate(patterns):
+        real = [d for d in range(ndim) if pat[d]]
+        idx = "0"
+        for d in real:
+            idx = f"{idx} * n{d} + i{d}" if idx != "0" else f"i{d}"
+        dt = program.in_dtypes[i]
+        lines.append(f"    {_ct(dt)} x{i} = cf_load(in{i}[{idx}]);")
+        names[f"in{i}"] = f"x{i}"
+    t = 0
+    for e in program.schedule():
+        if isinstance(e, In):
+            continue
+        if isinstance(e, Const):
+            names[e.key()] = _spell(e, names)
+            continue
+        lines.append(f"    {_ct(e.dtype)} t{t} = {_spell(e, names)};")
+        names[e.key()] = f"t{t}"
+        t += 1
+    for j, e in enumerate(program.outputs):
+        v = names[e.key()]
+        if e.dtype == "float16":
+            v = f"__float2half({v})"
+        elif e.dtype == "bfloat16":
+            v = f"__float2bfloat16({v})"
+        lines.append(f"    out{j}[k] = {v};")
+    lines += ["  }", "}"]
+    return "\n".join(lines) + "\n"
+
+
+def supports(op_name, dtypes):
+    return op_name in CODE_FOR_OP and all(d in SUPPORTED_DTYPES for d in dtypes)

@@ -1,0 +1,1 @@
+"""Numba CPU kernels; same module names as reference/. Numba is imported on first use."""

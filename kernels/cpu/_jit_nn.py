@@ -1,0 +1,192 @@
+"""Numba kernels behind cpu/layernorm.py, cpu/im2col.py and cpu/pooling.py.
+
+Imports numba, so the public modules load it lazily. All loops are parallel over
+independent output rows, so no two threads write the same element.
+"""
+import math
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def layernorm_fwd(x, gamma, beta, eps, y, mean, rstd):
+    rows, cols = x.shape
+    for i in prange(rows):
+        s = 0.0
+        for j in range(cols):
+            s += x[i, j]
+        mu = s / cols
+        q = 0.0
+        for j in range(cols):  # second pass over a cached row: accurate for large means
+            d = x[i, j] - mu
+            q += d * d
+        r = 1.0 / math.sqrt(q / cols + eps)
+        mean[i] = mu
+        rstd[i] = r
+        for j in range(cols):
+            y[i, j] = (x[i, j] - mu) * r * gamma[j] + beta[j]
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def layernorm_bwd_dx(dy, x, gamma, mean, rstd, dx):
+    rows, cols = x.shape
+    for i in prange(rows):
+        mu, r = mean[i], rstd[i]
+        sg = 0.0
+        sgx = 0.0
+        for j in range(cols):
+            g = dy[i, j] * gamma[j]
+            sg += g
+            sgx += g * (x[i, j] - mu) * r
+        sg /= cols
+        sgx /= cols
+        for j in range(cols):
+            xhat = (x[i, j] - mu) * r
+            dx[i, j] = r * (dy[i, j] * gamma[j] - sg - xhat * sgx)
+
+
+@njit(parallel=True, fastmath=True, cache=True)
+def layernorm_bwd_params(dy, x, mean, rstd, parts_g, parts_b):
+    """Per-chunk partial column sums of dy*xhat and dy (summed by the caller)."""
+    rows, cols = x.shape
+    chunks = parts_g.shape[0]
+    per = (rows + chunks - 1) // chunks
+    for c in prange(chunks):
+        for i in range(c * per, min(rows, (c + 1) * per)):
+            mu, r = mean[i], rstd[i]
+            for j in range(cols):
+                parts_g[c, j] += dy[i, j] * (x[i, j] - mu) * r
+                parts_b[c, j] += dy[i, j]
+
+
+@njit(parallel=True, cache=True)
+def im2col(x, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, cols):
+    n, h, w, c = x.shape
+    for r in prange(n * oh):
+        b, y = r // oh, r % oh
+        for xo in range(ow):
+            row = (r * ow + xo)
+            for i in range(kh):
+                yi = y * sh - pt + i * dh
+                for j in range(kw):
+                    xi = xo * sw - pl + j * dw
+                    base = (i * kw + j) * c
+                    if 0 <= yi < h and 0 <= xi < w:
+                        for k in range(c):
+                            cols[row, base + k] = x[b, yi, xi, k]
+                    else:
+                        for k in range(c):
+                            cols[row, base + k] = 0
+
+
+@njit(parallel=True, cache=True)
+def col2im(cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, dx):
+    """Gather form of the adjoint: each input pixel sums the patch entries that read it."""
+    n, h, w, c = dx.shape
+    for r in prange(n * h):
+        b, yi = r // h, r % h
+        for xi in range(w):
+            for i in range(kh):
+                ty = yi + pt - i * dh
+                if ty < 0 or ty % sh != 0 or ty // sh >= oh:
+                    continue
+                y = ty // sh
+                for j in range(kw):
+                    tx = xi + pl - j * dw
+                    if tx < 0 or tx % sw != 0 or tx // sw >= ow:
+                        continue
+                    row = (b * oh + y) * ow + tx // sw
+                    base = (i * kw + j) * c
+                    for k in range(c):
+                        dx[b, yi, xi, k] += cols[row, base + k]
+
+
+@njit(parallel=True, cache=True)
+def max_pool_fwd(x, kh, kw, sh, sw, pt, pl, out):
+    n, h, w, c = x.shape
+    _, oh, ow, _ = out.shape
+    for r in prange(n * oh):
+        b, y = r // oh, r % oh
+        for xo in range(ow):
+            for k in range(c):
+                out[b, y, xo, k] = -np.inf
+            for i in range(kh):
+                yi = y * sh - pt + i
+                if yi < 0 or yi >= h:
+                    continue
+                for j in range(kw):
+                    xi = xo * sw - pl + j
+                    if xi < 0 or xi >= w:
+                        continue
+                    for k in range(c):
+                        out[b, y, xo, k] = max(out[b, y, xo, k], x[b, yi, xi, k])
+
+
+@njit(parallel=True, cache=True)
+def max_pool_bwd(x, dy, kh, kw, sh, sw, pt, pl, dx):
+    """Route each dy to the first argmax of its window; parallel over batch items."""
+    n, h, w, c = x.shape
+    _, oh, ow, _ = dy.shape
+    for b in prange(n):
+        for y in range(oh):
+            for xo in range(ow):
+                for k in range(c):
+                    best = -np.inf
+                    by, bx = -1, -1
+                    for i in range(kh):
+                        yi = y * sh - pt + i
+                        if yi < 0 or yi >= h:
+                            continue
+                        for j in range(kw):
+                            xi = xo * sw - pl + j
+                            if 0 <= xi < w and x[b, yi, xi, k] > best:
+                                best = x[b, yi, xi, k]
+                                by, bx = yi, xi
+                    if by >= 0:
+                        dx[b, by, bx, k] += dy[b, y, xo, k]
+
+
+@njit(parallel=True, cache=True)
+def avg_pool_fwd(x, kh, kw, sh, sw, pt, pl, out):
+    n, h, w, c = x.shape
+    _, oh, ow, _ = out.shape
+    for r in prange(n * oh):
+        b, y = r // oh, r % oh
+        y0, y1 = max(y * sh - pt, 0), min(y * sh - pt + kh, h)
+        for xo in range(ow):
+            x0, x1 = max(xo * sw - pl, 0), min(xo * sw - pl + kw, w)
+            for k in range(c):
+                out[b, y, xo, k] = 0
+            for yi in range(y0, y1):
+                for xi in range(x0, x1):
+                    for k in range(c):
+                        out[b, y, xo, k] += x[b, yi, xi, k]
+            inv = 1.0 / max((y1 - y0) * (x1 - x0), 1)
+            for k in range(c):
+                out[b, y, xo, k] *= inv
+
+
+@njit(parallel=True, cache=True)
+def avg_pool_bwd(dy, kh, kw, sh, sw, pt, pl, dx):
+    """Gather form: each input pixel sums dy/count over the windows that contain it."""
+    n, h, w, c = dx.shape
+    _, oh, ow, _ = dy.shape
+    for r in prange(n * h):
+        b, yi = r // h, r % h
+        for xi in range(w):
+            for i in range(kh):
+                ty = yi + pt - i
+                if ty < 0 or ty % sh != 0 or ty // sh >= oh:
+                    continue
+                y = ty // sh
+                cy = min(y * sh - pt + kh, h) - max(y * sh - pt, 0)
+                for j in range(kw):
+                    tx = xi + pl - j
+                    if tx < 0 or tx % sw != 0 or tx // sw >= ow:
+                        continue
+                    xo = tx // sw
+                    cx = min(xo * sw - pl + kw, w) - max(xo * sw - pl, 0)
+                    inv = 1.0 / max(cy * cx, 1)
+                    for k in range(c):
+                        dx[b, yi, xi, k] += dy[b, y, xo, k] * inv

@@ -1,0 +1,70 @@
+"""2-D max / average pooling over NHWC on the CPU with Numba (reference/pooling API)."""
+import numpy as np
+
+from .._checks import acc_dtype, check_float, check_ndim
+from ..reference.im2col import conv_geometry
+
+
+def _jit():
+    from . import _jit_nn
+    return _jit_nn
+
+
+def _prep(op, x, ksize, strides, padding):
+    check_ndim(op, x, 4)
+    check_float(op, x=x)
+    strides = ksize if strides is None else strides
+    g = conv_geometry(op, x.shape, ksize, strides, padding, 1)
+    return g, np.ascontiguousarray(x, acc_dtype(x.dtype))
+
+
+def _geo(g):
+    return g["kh"], g["kw"], g["sh"], g["sw"], g["pt"], g["pl"]
+
+
+def max_pool2d_nhwc(x, ksize, strides=None, padding="VALID"):
+    """Max over each window; (N, OH, OW, C)."""
+    g, a = _prep("max_pool2d_nhwc", x, ksize, strides, padding)
+    out = np.empty((g["n"], g["oh"], g["ow"], g["c"]), a.dtype)
+    if out.size:
+        _jit().max_pool_fwd(a, *_geo(g), out)
+    return out.astype(x.dtype, copy=False)
+
+
+def max_pool2d_nhwc_backward(x, dy, ksize, strides=None, padding="VALID"):
+    """dx: each dy goes to the first argmax of its window."""
+    g, a = _prep("max_pool2d_nhwc_backward", x, ksize, strides, padding)
+    _check_dy("max_pool2d_nhwc_backward", g, dy, x.shape)
+    dx = np.zeros(a.shape, a.dtype)
+    if dy.size:
+        _jit().max_pool_bwd(a, np.ascontiguousarray(dy, a.dtype), *_geo(g), dx)
+    return dx.astype(x.dtype, copy=False)
+
+
+def avg_pool2d_nhwc(x, ksize, strides=None, padding="VALID"):
+    """Mean over the real (unpadded) taps of each window."""
+    g, a = _prep("avg_pool2d_nhwc", x, ksize, strides, padding)
+    out = np.empty((g["n"], g["oh"], g["ow"], g["c"]), a.dtype)
+    if out.size:
+        _jit().avg_pool_fwd(a, *_geo(g), out)
+    return out.astype(x.dtype, copy=False)
+
+
+def avg_pool2d_nhwc_backward(x_shape, dy, ksize, strides=None, padding="VALID"):
+    """dx: each dy / count spread over its window's real taps."""
+    check_float("avg_pool2d_nhwc_backward", dy=dy)
+    strides = ksize if strides is None else strides
+    g = conv_geometry("avg_pool2d_nhwc_backward", x_shape, ksize, strides, padding, 1)
+    _check_dy("avg_pool2d_nhwc_backward", g, dy, x_shape)
+    acc = acc_dtype(dy.dtype)
+    dx = np.zeros(tuple(int(s) for s in x_shape), acc)
+    if dy.size:
+        _jit().avg_pool_bwd(np.ascontiguousarray(dy, acc), *_geo(g), dx)
+    return dx.astype(dy.dtype, copy=False)
+
+
+def _check_dy(op, g, dy, x_shape):
+    want = (g["n"], g["oh"], g["ow"], g["c"])
+    if tuple(dy.shape) != want:
+        raise ValueError(f"{op}: dy {tuple(dy.shape)} does not match output {want} of x "
+                         f"{tuple(x_shape)}")

@@ -1,0 +1,1 @@
+"""GPU kernels: CUDA C sources (.cu) with CuPy loaders, and Numba CUDA kernels; imports are lazy."""

@@ -1,0 +1,159 @@
+"""AutoGraph: Python control flow on tensors inside cf.function."""
+from __future__ import annotations
+
+import cuflow as cf
+import numpy as np
+import pytest
+
+
+def collatz_steps(n):
+    steps = cf.constant(0)
+    while n > 1:
+        if cf.equal(cf.math.floormod(n, 2), 0):
+            n = n // 2
+        else:
+            n = 3 * n + 1
+        steps += 1
+    return steps
+
+
+def test_while_with_nested_if_on_tensors_traces_once():
+    f = cf.function(collatz_steps)
+    for n, want in ((6, 8), (7, 16), (1, 0)):
+        assert int(f(cf.constant(n))) == want
+    assert f.experimental_get_tracing_count() == 1
+    ops = [n.type for n in f.get_concrete_function(cf.constant(6)).graph.get_operations()]
+    assert "while" in ops
+
+
+def test_python_conditions_stay_python():
+    def f(x, training):
+        if training:
+            x = x * 2.0
+        for _ in range(3):
+            x = x + 1.0
+        return x
+
+    g = cf.function(f)
+    assert float(g(cf.constant(1.0), True)) == 5.0
+    assert float(g(cf.constant(1.0), False)) == 4.0
+    ops = [n.type for n in g.get_concrete_function(cf.constant(1.0), True)
+           .traced_graph.get_operations()]
+    assert "cond" not in ops and "while" not in ops
+
+
+def early_return(x):
+    if cf.reduce_sum(x) > 0:
+        return x * 2.0
+    y = -x
+    return y + 1.0
+
+
+@pytest.mark.parametrize("sign", [1.0, -1.0])
+def test_return_inside_if(sign):
+    x = cf.constant([1.0, 2.0]) * sign
+    np.testing.assert_allclose(cf.function(early_return)(x).numpy(), early_return(x).numpy())
+
+
+def test_break_and_continue_and_bool_ops():
+    def f(x):
+        total = cf.constant(0.0)
+        i = cf.constant(0)
+        while i < 100:
+            i += 1
+            if i > 6 and total > 3.0:
+                break
+            if cf.equal(cf.math.floormod(i, 2), 0):
+                continue
+            total += x
+        return total, i
+
+    got = cf.function(f)(cf.constant(1.5))
+    want = f(cf.constant(1.5))
+    assert [float(a) for a in got] == [float(b) for b in want] == [4.5, 7.0]
+
+
+def test_for_over_tensor_rows_and_over_range():
+    def f(x):
+        acc = cf.zeros([2])
+        for row in x:
+            acc = acc + row
+        for k in range(2):
+            acc = acc * 2.0
+        return acc
+
+    x = cf.constant(np.arange(6, dtype=np.float32).reshape(3, 2))
+    np.testing.assert_allclose(cf.function(f)(x).numpy(), f(x).numpy())
+
+
+def test_variable_defined_in_one_branch_only_errors():
+    def f(x):
+        if x > 0:
+            y = x
+        return y
+
+    with pytest.raises(ValueError, match="'y' must be defined before"):
+        cf.function(f)(cf.constant(1.0))
+
+
+def test_unconvertible_loop_names_construct_and_line():
+    def f(x):
+        while x > 0:
+            x = x - 1.0
+            for _ in range(2):
+                pass
+            if x > 5.0:
+                return x
+        return x
+
+    with pytest.raises(ValueError, match=r"while loop at .*test_autograph\.py:\d+"):
+        cf.function(f)(cf.constant(3.0))
+
+
+def test_to_code_and_do_not_convert():
+    code = cf.autograph.to_code(collatz_steps)
+    assert "ag__.while_stmt" in code and "ag__.if_stmt" in code
+
+    @cf.autograph.experimental.do_not_convert
+    def raw(x):
+        if x > 0:
+            return x
+        return -x
+
+    with pytest.raises(cf.errors.InvalidArgumentError, match="symbolic"):
+        cf.function(raw)(cf.constant(1.0))
+
+
+def test_methods_and_closures_convert():
+    scale = 3.0
+
+    class M:
+        def __init__(self):
+            self.bias = cf.Variable(1.0)
+
+        @cf.function
+        def __call__(self, x):
+            if x > 0:
+                x = x * scale + self.bias
+            return x
+
+    m = M()
+    assert float(m(cf.constant(2.0))) == 7.0
+    assert float(m(cf.constant(-2.0))) == -2.0
+
+
+def test_long_python_loops_warn_and_big_chains_split(monkeypatch):
+    from cuflow.graph.autograph import runtime
+    monkeypatch.setattr(runtime, "UNROLL_WARN", 50)
+
+    def f(x):
+        for _ in range(300):
+            x = x + 1.0
+        return x
+
+    g = cf.function(f)
+    with pytest.warns(UserWarning, match="unrolled 50 iterations"):
+        assert float(g(cf.constant(0.0))) == 300.0
+    c = g.get_concrete_function(cf.constant(0.0))
+    assert 2 <= len(c.graph.get_operations()) <= 4       # 128 ops per kernel at most
+    assert "kernel size limit" in c.compiler_report()

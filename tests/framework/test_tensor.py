@@ -1,0 +1,183 @@
+"""Tensor and Variable: construction, TF's default dtypes, operators, indexing, protocols."""
+import math
+
+import numpy as np
+import pytest
+
+import cuflow as cf
+
+
+def test_constant_default_dtypes_follow_tf():
+    assert cf.constant(1.5).dtype == cf.float32
+    assert cf.constant(1).dtype == cf.int32
+    assert cf.constant(2 ** 40).dtype == cf.int64
+    assert cf.constant(True).dtype == cf.bool
+    assert cf.constant([1, 2.5]).dtype == cf.float32
+    assert cf.constant(1 + 2j).dtype == cf.complex128
+    assert cf.constant(np.array([1.0])).dtype == cf.float64  # NumPy keeps its dtype
+    assert cf.constant(np.int16(3)).dtype == cf.int16
+    assert cf.constant([]).dtype == cf.float32
+
+
+def test_constant_with_dtype_and_shape():
+    t = cf.constant(7, dtype=cf.float16, shape=[2, 2])
+    assert t.dtype == cf.float16 and t.shape == (2, 2)
+    assert np.all(t.numpy() == 7)
+    assert cf.constant([1, 2, 3, 4], shape=[2, 2]).numpy().tolist() == [[1, 2], [3, 4]]
+    with pytest.raises(TypeError):
+        cf.constant([1, 2, 3], shape=[2, 2])
+    with pytest.raises(TypeError):
+        cf.constant(1.5, dtype=cf.int32)
+
+
+def test_constant_copies_numpy_input():
+    a = np.ones(3, np.float32)
+    t = cf.constant(a)
+    a[0] = 5
+    assert t.numpy()[0] == 1
+
+
+def test_convert_to_tensor_rejects_dtype_change_of_tensor():
+    t = cf.constant([1.0])
+    assert cf.convert_to_tensor(t) is t
+    with pytest.raises(ValueError, match="requested dtype float64"):
+        cf.convert_to_tensor(t, dtype=cf.float64)
+    assert cf.convert_to_tensor([1, 2], dtype_hint=cf.float32).dtype == cf.float32
+
+
+def test_metadata_and_repr():
+    t = cf.constant([[1.0, 2.0], [3.0, 4.0]])
+    assert t.shape == cf.TensorShape([2, 2]) and t.shape.as_list() == [2, 2]
+    assert t.ndim == 2 and len(t) == 2
+    assert t.device.endswith("device:CPU:0")
+    assert "shape=(2, 2)" in repr(t) and "float32" in repr(t)
+    assert "numpy=" in repr(t)
+
+
+def test_python_operators_match_numpy():
+    a = np.array([[1.0, -2.0], [3.5, 4.0]], np.float32)
+    b = np.array([2.0, 3.0], np.float32)
+    x, y = cf.constant(a), cf.constant(b)
+    cases = {
+        "+": (x + y, a + b), "-": (x - y, a - b), "*": (x * y, a * b), "/": (x / y, a / b),
+        "//": (x // y, a // b), "%": (x % y, a % b), "**": (abs(x) ** y, abs(a) ** b),
+        "@": (x @ cf.transpose(x), a @ a.T), "neg": (-x, -a), "abs": (abs(x), abs(a)),
+        "radd": (1 + x, 1 + a), "rsub": (1 - x, 1 - a), "rtruediv": (1 / y, 1 / b),
+        "rpow": (2 ** y, 2 ** b),
+    }
+    for name, (got, want) in cases.items():
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-6, err_msg=name)
+        assert got.dtype == cf.float32, name
+    assert (x < y).dtype == cf.bool
+    np.testing.assert_array_equal((x >= y).numpy(), a >= b)
+    np.testing.assert_array_equal((x == y).numpy(), a == b)
+    assert (x == None) is False and (x != None) is True  # noqa: E711
+
+
+def test_numpy_operand_on_the_left_defers_to_tensor():
+    x = cf.constant([1.0, 2.0])
+    out = np.float32(2.0) * x
+    assert isinstance(out, cf.Tensor) and out.dtype == cf.float32
+
+
+def test_bool_and_bitwise_operators():
+    a, b = cf.constant([True, False]), cf.constant([True, True])
+    assert (a & b).numpy().tolist() == [True, False]
+    assert (a | b).numpy().tolist() == [True, True]
+    assert (~a).numpy().tolist() == [False, True]
+    i = cf.constant([6, 3])
+    assert (i & 2).numpy().tolist() == [2, 2]
+    assert (~i).numpy().tolist() == [-7, -4]
+
+
+def test_weak_python_scalars_keep_tensor_dtype():
+    h = cf.constant([1.0], cf.float16)
+    assert (h * 2.5).dtype == cf.float16
+    assert (cf.constant([1], cf.int8) + 1).dtype == cf.int8
+    assert (cf.constant([1], cf.int32) * 1.5).dtype == cf.float32
+    assert (cf.constant([1], cf.int32) / 2).dtype == cf.float64  # TF truediv of int32
+
+
+def test_mixed_dtype_promotion_rule():
+    f32, f64 = cf.constant([1.0]), cf.constant([1.0], cf.float64)
+    assert (f32 + f64).dtype == cf.float64
+    assert (cf.constant([1], cf.int32) + f32).dtype == cf.float32
+    assert (cf.constant([1.0], cf.float16) + cf.constant([1.0], cf.bfloat16)).dtype == \
+        cf.float32
+    assert (cf.constant([1], cf.int8) + cf.constant([1], cf.uint8)).dtype == cf.int16
+    assert cf.dtypes.result_type(cf.int64, cf.uint64) == cf.int64
+
+
+def test_indexing_like_numpy():
+    a = np.arange(24).reshape(2, 3, 4).astype(np.float32)
+    x = cf.constant(a)
+    keys = [1, (1, 1), (0, slice(1, None), slice(None, None, 2)), (Ellipsis, -1),
+            (None, 0), (slice(None), cf.newaxis, 2), (-1, -1, -1),
+            (slice(None, None, -1),), (cf.constant(1),)]
+    for k in keys:
+        kk = tuple(int(v) if isinstance(v, cf.Tensor) else v for v in
+                   (k if isinstance(k, tuple) else (k,)))
+        np.testing.assert_array_equal(x[k].numpy(), a[kk], err_msg=str(k))
+    with pytest.raises(cf.errors.InvalidArgumentError, match="out of bounds"):
+        x[5]
+    with pytest.raises(TypeError):
+        x[[0, 1]]
+
+
+def test_iteration_len_and_scalars():
+    x = cf.constant([[1, 2], [3, 4]])
+    rows = list(x)
+    assert len(rows) == 2 and rows[1].numpy().tolist() == [3, 4]
+    s = cf.constant(2.5)
+    assert float(s) == 2.5 and int(cf.constant(3)) == 3 and bool(cf.constant(True))
+    assert math.isclose(complex(cf.constant(1 + 1j)).imag, 1.0)
+    with pytest.raises(ValueError, match="ambiguous"):
+        bool(cf.constant([1, 2]))
+    with pytest.raises(TypeError):
+        len(cf.constant(1.0))
+    assert [0, 1, 2][cf.constant(1)] == 1  # __index__
+
+
+def test_array_protocols():
+    x = cf.constant([1.0, 2.0])
+    assert np.asarray(x).dtype == np.float32
+    np.testing.assert_array_equal(np.asarray(x, dtype=np.float64), [1.0, 2.0])
+    back = np.from_dlpack(x)
+    np.testing.assert_array_equal(back, [1.0, 2.0])
+    assert x.__dlpack_device__()[0] == 1  # kDLCPU
+
+
+def test_tensor_is_unhashable_but_ref_is():
+    x = cf.constant(1.0)
+    with pytest.raises(TypeError, match="unhashable"):
+        hash(x)
+    d = {x.ref(): 1}
+    assert d[x.ref()] == 1 and x.ref().deref() is x
+
+
+def test_variable_api():
+    v = cf.Variable([1.0, 2.0], name="w")
+    assert v.name == "w:0" and v.trainable and v.dtype == cf.float32 and v.shape == (2,)
+    v.assign([3.0, 4.0])
+    v.assign_add([1.0, 1.0])
+    v.assign_sub(cf.constant([0.5, 0.5]))
+    np.testing.assert_allclose(v.numpy(), [3.5, 4.5])
+    r = v.read_value()
+    v.assign([0.0, 0.0])
+    np.testing.assert_allclose(r.numpy(), [3.5, 4.5])  # reads are snapshots
+    assert (v + 1).numpy().tolist() == [1.0, 1.0]
+    assert cf.Variable(lambda: cf.zeros([2]), trainable=False).trainable is False
+    with pytest.raises(cf.errors.InvalidArgumentError, match="shape"):
+        v.assign([1.0, 2.0, 3.0])
+    with pytest.raises(cf.errors.InvalidArgumentError, match="dtype"):
+        v.assign(cf.constant([1.0, 2.0], cf.float64))
+    assert "cf.Variable 'w:0'" in repr(v)
+    assert cf.is_tensor(v) and cf.is_tensor(cf.constant(1))
+
+
+def test_ops_on_lists_and_python_values():
+    assert cf.add([1, 2], 3).numpy().tolist() == [4, 5]
+    assert cf.add(1, 2).dtype == cf.int32
+    assert cf.multiply(2.0, [1.0, 2.0]).dtype == cf.float32
+    with pytest.raises(cf.errors.InvalidArgumentError, match="None"):
+        cf.add(None, 1)

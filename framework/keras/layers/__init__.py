@@ -44,3 +44,5 @@ from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,  
                   SimpleRNNCell, TimeDistributed)
 from .attention import (AdditiveAttention, Attention, EinsumDense,  # noqa: F401
                         MultiHeadAttention)
+from .reshaping import (Cropping2D, GroupNormalization, Masking, Normalization,  # noqa: F401
+                        SpatialDropout2D, UpSampling2D, ZeroPadding2D)

@@ -46,3 +46,6 @@ from .attention import (AdditiveAttention, Attention, EinsumDense,  # noqa: F401
                         MultiHeadAttention)
 from .reshaping import (Cropping2D, GroupNormalization, Masking, Normalization,  # noqa: F401
                         SpatialDropout2D, UpSampling2D, ZeroPadding2D)
+from .conv_extra import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D  # noqa: F401
+
+Convolution2DTranspose = Conv2DTranspose

@@ -467,12 +467,13 @@ class BackupAndRestore(Callback):
         self.delete_checkpoint = delete_checkpoint
 
     def _checkpoint(self):
-        from ...checkpoint import Checkpoint
+        from ..checkpoint import Checkpoint
         return Checkpoint(model=self.model, optimizer=self.model.optimizer)
 
     def on_train_begin(self, logs=None):
-        from ...checkpoint import latest_checkpoint
         import json
+
+        from ..checkpoint import latest_checkpoint
         latest = latest_checkpoint(self.backup_dir)
         if latest is None:
             return
@@ -484,7 +485,8 @@ class BackupAndRestore(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         import json
-        from ...checkpoint import CheckpointManager
+
+        from ..checkpoint import CheckpointManager
         os.makedirs(self.backup_dir, exist_ok=True)
         CheckpointManager(self._checkpoint(), self.backup_dir, max_to_keep=1).save()
         tmp = os.path.join(self.backup_dir, "training_state.json.tmp")

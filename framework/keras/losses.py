@@ -109,15 +109,12 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     p = _m.sigmoid(y_pred) if from_logits else y_pred
-    bce = binary_crossentropy(y_true, y_pred, from_logits=from_logits)
-    bce = _a.expand_dims(bce, -1) if False else None
     pc = _clip_probs(p)
     per = -(y_true * _m.log(pc) + (1.0 - y_true) * _m.log(1.0 - pc))
     p_t = y_true * p + (1.0 - y_true) * (1.0 - p)
     focal = _m.pow(1.0 - p_t, gamma) * per
     if apply_class_balancing:
         focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
-    del bce
     return _r.reduce_mean(focal, axis=axis)
 
 
@@ -227,10 +224,8 @@ def reduce_weighted(values, sample_weight, reduction):
     total = _r.reduce_sum(values)
     if reduction == "sum":
         return total
-    n = 1
-    for d in values.shape:
-        n *= int(d)
-    return total / max(n, 1) if n else total * 0.0
+    count = _m.cast(_a.size(values), total.dtype)  # dynamic: the batch may be unknown
+    return _m.div_no_nan(total, count)
 
 
 class LossFunctionWrapper(Loss):
@@ -309,7 +304,6 @@ _CLASSES = {c.__name__: c for c in (
     MeanSquaredLogarithmicError, CategoricalCrossentropy, SparseCategoricalCrossentropy,
     BinaryCrossentropy, BinaryFocalCrossentropy, Hinge, SquaredHinge, CategoricalHinge,
     KLDivergence, Poisson, Huber, LogCosh, CosineSimilarity)}
-_CLASS_OF = {v.__name__: None for v in ()}
 
 
 def get(identifier):
@@ -350,4 +344,4 @@ deserialize = get
 def _snake(name):
     import re
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()

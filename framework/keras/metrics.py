@@ -107,11 +107,8 @@ class Mean(Metric):
     def update_state(self, values, sample_weight=None):
         values, sw = _weights_like(values, sample_weight)
         if sw is None:
-            n = 1
-            for d in values.shape:
-                n *= int(d)
             self.total.assign_add(_m.cast(_r.reduce_sum(values), self.total.dtype))
-            self.count.assign_add(np.asarray(n, self.count.dtype.np))
+            self.count.assign_add(_m.cast(_a.size(values), self.count.dtype))
         else:
             self.total.assign_add(_m.cast(_r.reduce_sum(values * sw), self.total.dtype))
             self.count.assign_add(_m.cast(_r.reduce_sum(sw), self.count.dtype))

@@ -252,7 +252,7 @@ def _json_default(o):
     return str(o)
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     filepath = str(filepath)
     with zipfile.ZipFile(filepath) as z:
         config = json.loads(z.read("config.json"))

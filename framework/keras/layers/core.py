@@ -11,7 +11,6 @@ import numpy as np
 from ... import nn as _nn
 from ...ops import array_ops as _a
 from ...ops import linalg_ops as _la
-from ...ops import math_ops as _m
 from .. import activations, constraints, initializers, regularizers
 from ..keras_tensor import KerasTensor
 from .base import InputSpec, Layer
@@ -46,7 +45,7 @@ class InputLayer(Layer):
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, batch_shape=None,
-          tensor=None, **kwargs):  # noqa: N802 - Keras's name
+          tensor=None, **kwargs):
     """A symbolic input of a Functional model (batch dimension None unless given).
 
     >>> import cuflow as cf
@@ -96,10 +95,10 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        x = _la.matmul(inputs, self.kernel) if inputs.ndim == 2 else \
-            _dense_nd(inputs, self.kernel)
+        kernel = self._cw(self.kernel)
+        x = _la.matmul(inputs, kernel) if inputs.ndim == 2 else _dense_nd(inputs, kernel)
         if self.bias is not None:
-            x = x + self.bias
+            x = x + self._cw(self.bias)
         act = self.activation
         return x if act is activations.linear else act(x)
 

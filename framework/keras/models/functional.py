@@ -25,8 +25,8 @@ def _stand_in(kt, size):
 
 
 def _run_on_stand_ins(layer, inputs, args, kwargs, size):
-    from .. import backend
     from ...autodiff.custom_gradient import _paused_tapes
+    from .. import backend
 
     def conv(x):
         return _stand_in(x, size) if isinstance(x, KerasTensor) else x
@@ -169,7 +169,7 @@ class Functional(Model):
         if flat is None or len(flat) != len(self._flat_inputs):
             if isinstance(inputs, dict):
                 flat = [inputs[x.name] if x.name in inputs else inputs[
-                    getattr(x, "_origin").name] for x in self._flat_inputs]
+                    x._origin.name] for x in self._flat_inputs]
             else:
                 raise ValueError(f"Model {self.name} expects {len(self._flat_inputs)} "
                                  f"input(s), but it received {len(nest.flatten(inputs))} "

@@ -4,9 +4,7 @@
 
 Workloads: the seed MLP (784-128-10, Adam, categorical cross-entropy) on 60000x784
 synthetic float32, batch 128, one epoch (samples/s, peak RSS); the digits model (1437x64
-digits, same MLP shape on 64 inputs), 30 epochs of batch 32 (seconds); the small convnet
-(28x28x1, batch 64: Conv2D 32 3x3 relu, MaxPool 2, Conv2D 64 3x3 relu, MaxPool 2, Flatten,
-Dense 10) on 2048 synthetic images, one epoch (samples/s). ``--convnet`` runs only that.
+digits, same MLP shape on 64 inputs), 30 epochs of batch 32 (seconds).
 """
 from __future__ import annotations
 
@@ -59,64 +57,7 @@ def _torch_fit(x, y, batch, epochs):
     return time.perf_counter() - t0, last
 
 
-def _cuflow_convnet(x, y, batch, eager=False):
-    import cuflow as cf
-    cf.keras.utils.set_random_seed(0)
-    L = cf.keras.layers
-    model = cf.keras.Sequential([
-        L.Conv2D(32, 3, activation="relu", input_shape=(28, 28, 1)), L.MaxPooling2D(2),
-        L.Conv2D(64, 3, activation="relu"), L.MaxPooling2D(2), L.Flatten(),
-        L.Dense(10, activation="softmax")])
-    model.compile(optimizer="adam", loss="categorical_crossentropy", run_eagerly=eager)
-    model.fit(x[:batch * 2], y[:batch * 2], batch_size=batch, epochs=1, verbose=0)
-    t0 = time.perf_counter()
-    model.fit(x, y, batch_size=batch, epochs=1, verbose=0)
-    return time.perf_counter() - t0
-
-
-def _torch_convnet(x, y, batch):
-    torch = try_import("torch")
-    if torch is None:
-        return None
-    torch.manual_seed(0)
-    nn = torch.nn
-    model = nn.Sequential(nn.Conv2d(1, 32, 3), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Conv2d(32, 64, 3), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
-                          nn.Linear(64 * 5 * 5, 10))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
-    xt = torch.from_numpy(x.transpose(0, 3, 1, 2).copy())
-    yt = torch.from_numpy(y.argmax(1))
-    lossf = nn.CrossEntropyLoss()
-
-    def epoch(n):
-        for i in range(0, n, batch):
-            opt.zero_grad()
-            lossf(model(xt[i:i + batch]), yt[i:i + batch]).backward()
-            opt.step()
-    epoch(batch * 2)
-    t0 = time.perf_counter()
-    epoch(len(xt))
-    return time.perf_counter() - t0
-
-
-def convnet_rows(n=2048, batch=64):
-    rng = np.random.default_rng(0)
-    x = rng.random((n, 28, 28, 1), dtype=np.float32)
-    y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, n)]
-    rows = [[f"convnet {n}x28x28x1 b{batch}, cuflow compiled",
-             f"{n / _cuflow_convnet(x, y, batch):,.0f} samples/s"]]
-    t = _torch_convnet(x, y, batch)
-    if t:
-        rows.append([f"convnet {n}x28x28x1 b{batch}, PyTorch", f"{n / t:,.0f} samples/s"])
-    return rows
-
-
 def main():
-    import sys
-    if "--convnet" in sys.argv:
-        print(machine())
-        print(table(convnet_rows(), ["workload", "result"]))
-        return
     rng = np.random.default_rng(0)
     x = rng.random((60000, 784), dtype=np.float32)
     y = np.eye(10, dtype=np.float32)[rng.integers(0, 10, 60000)]
@@ -139,7 +80,6 @@ def main():
     t, _ = _torch_fit(dx, dy, 32, 30)
     if t:
         rows.append(["digits 30 epochs b32, PyTorch", f"{t:.2f} s"])
-    rows += convnet_rows()
     print(machine())
     print(f"peak RSS during the cuflow MLP fits: {rss / 1024:.0f} MiB "
           f"(before: {rss0 / 1024:.0f} MiB)")

@@ -39,13 +39,22 @@ from .convolutional import (AveragePooling1D, AveragePooling2D, AvgPool1D,  # no
                             GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D,
                             MaxPooling1D, MaxPooling2D)
 from .embedding import Embedding  # noqa: F401
-from .normalization import BatchNormalization, LayerNormalization  # noqa: F401
+from .normalization import (BatchNormalization, GroupNormalization,  # noqa: F401
+                            LayerNormalization, UnitNormalization)
 from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,  # noqa: F401
                   SimpleRNNCell, TimeDistributed)
 from .attention import (AdditiveAttention, Attention, EinsumDense,  # noqa: F401
                         MultiHeadAttention)
-from .reshaping import (Cropping2D, GroupNormalization, Masking, Normalization,  # noqa: F401
-                        SpatialDropout2D, UpSampling2D, ZeroPadding2D)
-from .conv_extra import Conv2DTranspose, DepthwiseConv2D, SeparableConv2D  # noqa: F401
-
-Convolution2DTranspose = Conv2DTranspose
+from .reshaping import (ActivityRegularization, Cropping1D, Cropping2D,  # noqa: F401
+                        GaussianDropout, GaussianNoise, Masking, SpatialDropout1D,
+                        SpatialDropout2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
+                        ZeroPadding2D)
+from .convolutional import (Conv1DTranspose, Conv2DTranspose, Conv3D,  # noqa: F401
+                            Convolution2DTranspose, Convolution3D, Deconvolution2D,
+                            DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
+                            SeparableConvolution1D, SeparableConvolution2D)
+from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
+                      GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
+                      MaxPooling3D)
+from .preprocessing import (CategoryEncoding, CenterCrop, Discretization,  # noqa: F401
+                            Normalization, Resizing)

@@ -223,3 +223,214 @@ class GlobalMaxPooling1D(_GlobalPool):
 
 GlobalAvgPool2D, GlobalMaxPool2D = GlobalAveragePooling2D, GlobalMaxPooling2D
 GlobalAvgPool1D, GlobalMaxPool1D = GlobalAveragePooling1D, GlobalMaxPooling1D
+
+
+# --- 3-D, transposed, depthwise and separable convolutions (Keras 3 weights) ----------------
+
+
+class Conv3D(_Conv):
+    """3-D convolution over NDHWC inputs; kernel (kd, kh, kw, in/groups, filters)."""
+
+    rank = 3
+
+    def _conv(self, x):
+        if self.groups != 1:
+            raise ValueError("Conv3D: groups > 1 is not supported")
+        return _nn.conv3d(x, self.kernel, strides=(1,) + self.strides + (1,),
+                          padding=self.padding.upper(),
+                          dilations=(1,) + self.dilation_rate + (1,))
+
+
+def _deconv_length(n, k, padding, output_padding, stride, dilation):
+    """Keras's ``deconv_output_length``."""
+    k = k + (k - 1) * (dilation - 1)
+    if output_padding is None:
+        return n * stride + max(k - stride, 0) if padding == "valid" else n * stride
+    pad = k // 2 if padding == "same" else 0
+    return (n - 1) * stride + k - 2 * pad + output_padding
+
+
+class _ConvTranspose(_Conv):
+    """Transposed convolution: kernel (k..., filters, in_channels) as Keras."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", output_padding=None,
+                 data_format=None, dilation_rate=1, **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate, **kwargs)
+        self.output_padding = None if output_padding is None else \
+            _tuple(output_padding, self.rank, "output_padding")
+
+    def build(self, input_shape):
+        channels = input_shape[-1] if self.data_format == "channels_last" else input_shape[1]
+        self.kernel = self.add_weight("kernel", self.kernel_size + (self.filters, channels),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.built = True
+
+    def _out_shape(self, x):
+        shape = [int(d) for d in x.shape]
+        op = self.output_padding or (None,) * self.rank
+        spatial = [_deconv_length(shape[1 + i], self.kernel_size[i], self.padding, op[i],
+                                  self.strides[i], self.dilation_rate[i])
+                   for i in range(self.rank)]
+        return [shape[0]] + spatial + [self.filters]
+
+    def get_config(self):
+        config = super().get_config()
+        config["output_padding"] = self.output_padding
+        config.pop("groups", None)
+        return config
+
+
+class Conv2DTranspose(_ConvTranspose):
+    rank = 2
+
+    def _conv(self, x):
+        return _nn.conv2d_transpose(x, self.kernel, self._out_shape(x), strides=self.strides,
+                                    padding=self.padding.upper(),
+                                    dilations=self.dilation_rate)
+
+
+class Conv1DTranspose(_ConvTranspose):
+    rank = 1
+
+    def _conv(self, x):
+        return _nn.conv1d_transpose(x, self.kernel, self._out_shape(x), strides=self.strides[0],
+                                    padding=self.padding.upper(),
+                                    dilations=self.dilation_rate[0])
+
+
+class DepthwiseConv2D(_Conv):
+    """Per-channel 2-D convolution; kernel (kh, kw, in, depth_multiplier)."""
+
+    rank = 2
+
+    def __init__(self, kernel_size, strides=(1, 1), padding="valid", depth_multiplier=1,
+                 data_format=None, dilation_rate=(1, 1), activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", bias_initializer="zeros",
+                 depthwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(1, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias,
+                         kernel_initializer=depthwise_initializer,
+                         bias_initializer=bias_initializer,
+                         kernel_regularizer=depthwise_regularizer,
+                         bias_regularizer=bias_regularizer,
+                         activity_regularizer=activity_regularizer,
+                         kernel_constraint=depthwise_constraint,
+                         bias_constraint=bias_constraint, **kwargs)
+        self.depth_multiplier = int(depth_multiplier)
+
+    def build(self, input_shape):
+        channels = input_shape[-1] if self.data_format == "channels_last" else input_shape[1]
+        self.kernel = self.add_weight("kernel", self.kernel_size + (channels,
+                                                                    self.depth_multiplier),
+                                      initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = self.add_weight("bias", (channels * self.depth_multiplier,),
+                                    initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.built = True
+
+    def _conv(self, x):
+        return _nn.depthwise_conv2d(x, self.kernel, strides=(1,) + self.strides + (1,),
+                                    padding=self.padding.upper(),
+                                    dilations=self.dilation_rate)
+
+    def get_config(self):
+        config = super().get_config()
+        for k in ("filters", "groups"):
+            config.pop(k)
+        config["depth_multiplier"] = self.depth_multiplier
+        config["depthwise_initializer"] = config.pop("kernel_initializer")
+        config["depthwise_regularizer"] = config.pop("kernel_regularizer")
+        config["depthwise_constraint"] = config.pop("kernel_constraint")
+        return config
+
+
+class _SeparableConv(_Conv):
+    """Depthwise then 1x1 pointwise convolution; weights depthwise_kernel,
+    pointwise_kernel, bias."""
+
+    def __init__(self, filters, kernel_size, strides=1, padding="valid", data_format=None,
+                 dilation_rate=1, depth_multiplier=1, activation=None, use_bias=True,
+                 depthwise_initializer="glorot_uniform", pointwise_initializer="glorot_uniform",
+                 bias_initializer="zeros", depthwise_regularizer=None,
+                 pointwise_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 depthwise_constraint=None, pointwise_constraint=None, bias_constraint=None,
+                 **kwargs):
+        super().__init__(filters, kernel_size, strides=strides, padding=padding,
+                         data_format=data_format, dilation_rate=dilation_rate,
+                         activation=activation, use_bias=use_bias,
+                         kernel_initializer=depthwise_initializer,
+                         kernel_regularizer=depthwise_regularizer,
+                         kernel_constraint=depthwise_constraint,
+                         bias_initializer=bias_initializer, bias_regularizer=bias_regularizer,
+                         bias_constraint=bias_constraint,
+                         activity_regularizer=activity_regularizer, **kwargs)
+        self.depth_multiplier = int(depth_multiplier)
+        self.pointwise_initializer = initializers.get(pointwise_initializer)
+        self.pointwise_regularizer = regularizers.get(pointwise_regularizer)
+        self.pointwise_constraint = constraints.get(pointwise_constraint)
+
+    def build(self, input_shape):
+        channels = input_shape[-1] if self.data_format == "channels_last" else input_shape[1]
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel", self.kernel_size + (channels, self.depth_multiplier),
+            initializer=self.kernel_initializer, regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint)
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel", (1,) * self.rank + (channels * self.depth_multiplier,
+                                                    self.filters),
+            initializer=self.pointwise_initializer, regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint)
+        self.bias = self.add_weight("bias", (self.filters,), initializer=self.bias_initializer,
+                                    regularizer=self.bias_regularizer,
+                                    constraint=self.bias_constraint) if self.use_bias else None
+        self.built = True
+
+    def _conv(self, x):
+        dk, pk = self.depthwise_kernel, self.pointwise_kernel
+        strides, dil, padding = self.strides, self.dilation_rate, self.padding
+        if self.rank == 1:
+            if padding == "causal":
+                x = _pad(x, [[0, 0], [dil[0] * (self.kernel_size[0] - 1), 0], [0, 0]])
+                padding = "valid"
+            x = _a.expand_dims(x, 1)
+            dk, pk = _a.expand_dims(dk, 0), _a.expand_dims(pk, 0)
+            strides, dil = (1,) + strides, (1,) + dil
+        y = _nn.separable_conv2d(x, dk, pk, strides=(1,) + strides + (1,),
+                                 padding=padding.upper(), dilations=dil)
+        return _a.squeeze(y, [1]) if self.rank == 1 else y
+
+    def get_config(self):
+        config = super().get_config()
+        config.pop("groups")
+        config["depth_multiplier"] = self.depth_multiplier
+        config["depthwise_initializer"] = config.pop("kernel_initializer")
+        config["depthwise_regularizer"] = config.pop("kernel_regularizer")
+        config["depthwise_constraint"] = config.pop("kernel_constraint")
+        config.update(pointwise_initializer=initializers.serialize(self.pointwise_initializer),
+                      pointwise_regularizer=regularizers.serialize(self.pointwise_regularizer),
+                      pointwise_constraint=constraints.serialize(self.pointwise_constraint))
+        return config
+
+
+class SeparableConv2D(_SeparableConv):
+    rank = 2
+
+
+class SeparableConv1D(_SeparableConv):
+    rank = 1
+
+
+Convolution3D, Convolution2DTranspose, Deconvolution2D = Conv3D, Conv2DTranspose, \
+    Conv2DTranspose
+SeparableConvolution2D, SeparableConvolution1D = SeparableConv2D, SeparableConv1D

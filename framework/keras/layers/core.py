@@ -22,7 +22,7 @@ class InputLayer(Layer):
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=False,
                  batch_shape=None, input_tensor=None, name=None, input_shape=None,
                  **kwargs):
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(name=name, dtype=dtype if _is_float_dtype(dtype) else None)
         if shape is None and input_shape is not None:
             shape = input_shape
         if batch_shape is None:
@@ -310,3 +310,14 @@ class _OpLayer(Layer):
         if any(isinstance(x, KerasTensor) for x in inputs):
             return symbolic_call(self, inputs[0], inputs[1:], kwargs)
         return self.fn(*inputs)
+
+
+def _is_float_dtype(dtype):
+    """Integer/bool inputs (token ids) keep the default float policy for the layer."""
+    if dtype is None:
+        return True
+    from ... import dtypes as _dt
+    try:
+        return _dt.as_dtype(dtype).is_floating
+    except (TypeError, ValueError):
+        return True

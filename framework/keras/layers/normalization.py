@@ -147,3 +147,93 @@ class LayerNormalization(Layer):
                       beta_initializer=initializers.serialize(self.beta_initializer),
                       gamma_initializer=initializers.serialize(self.gamma_initializer))
         return config
+
+
+class GroupNormalization(Layer):
+    """Splits the channel ``axis`` into ``groups`` and normalizes each group per example
+    (groups=1: layer norm over all features; groups=channels: instance norm)."""
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.groups, self.axis, self.epsilon = int(groups), axis, float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        self._ax = self.axis % rank
+        channels = input_shape[self._ax]
+        if channels is None:
+            raise ValueError(f"Axis {self.axis} of input tensor should have a defined "
+                             f"dimension but the layer received an input with shape "
+                             f"{input_shape}.")
+        if self.groups == -1:
+            self.groups = channels
+        if channels < self.groups:
+            raise ValueError(f"Number of groups ({self.groups}) cannot be more than the "
+                             f"number of channels ({channels}).")
+        if channels % self.groups:
+            raise ValueError(f"Number of groups ({self.groups}) must be a multiple of the "
+                             f"number of channels ({channels}).")
+        self._bshape = [channels if a == self._ax else 1 for a in range(rank)]
+        self.gamma = self.add_weight("gamma", (channels,), initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", (channels,), initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
+        self.built = True
+
+    def call(self, inputs):
+        from ...ops.array_ops import reshape
+        x = inputs
+        compute = x.dtype
+        if compute.name in ("float16", "bfloat16"):
+            x = _m.cast(x, "float32")
+        shape = [int(d) for d in x.shape]
+        ax, g = self._ax, self.groups
+        grouped = reshape(x, shape[:ax] + [g, shape[ax] // g] + shape[ax + 1:])
+        axes = [a for a in range(1, len(shape) + 1) if a != ax]
+        mean, var = _nn.moments(grouped, axes, keepdims=True)
+        out = reshape((grouped - mean) * _m.rsqrt(var + self.epsilon), shape)
+        if self.gamma is not None:
+            out = out * reshape(self.gamma, self._bshape)
+        if self.beta is not None:
+            out = out + reshape(self.beta, self._bshape)
+        return _m.cast(out, compute) if out.dtype != compute else out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(groups=self.groups, axis=self.axis, epsilon=self.epsilon,
+                      center=self.center, scale=self.scale,
+                      beta_initializer=initializers.serialize(self.beta_initializer),
+                      gamma_initializer=initializers.serialize(self.gamma_initializer),
+                      beta_regularizer=regularizers.serialize(self.beta_regularizer),
+                      gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+                      beta_constraint=constraints.serialize(self.beta_constraint),
+                      gamma_constraint=constraints.serialize(self.gamma_constraint))
+        return config
+
+
+class UnitNormalization(Layer):
+    """Scales each example to unit L2 norm over ``axis`` (``cf.nn.l2_normalize``)."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis if isinstance(axis, int) else list(axis)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return _nn.l2_normalize(inputs, axis=self.axis, epsilon=1e-12)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}

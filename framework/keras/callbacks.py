@@ -202,8 +202,8 @@ class ProgbarLogger(Callback):
     def _maybe_print(self, step, logs):
         now = time.time()
         total = self.params.get("steps")
-        if now - self._last_print < 0.1 and step != total:
-            return
+        if (now - self._last_print < 0.1 and step != 1) or step == total:
+            return  # the epoch's final line (with validation metrics) comes at its end
         self._last_print = now
         self._line(step, logs, final=False)
 

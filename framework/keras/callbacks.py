@@ -503,6 +503,10 @@ class BackupAndRestore(Callback):
 
 def __getattr__(name):
     if name == "TensorBoard":
-        from ..summary.keras_callback import TensorBoard
+        try:
+            from ..summary.keras_callback import TensorBoard
+        except ImportError as e:  # the tensorboard extra is not installed
+            raise AttributeError(f"cf.keras.callbacks.TensorBoard needs the tensorboard "
+                                 f"package (pip install 'cuflow[tensorboard]'): {e}") from e
         return TensorBoard
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -53,7 +53,7 @@ def main(argv=None):
     callbacks = []
     try:
         callbacks.append(cf.keras.callbacks.TensorBoard(log_dir=args.logdir))
-    except ImportError as e:  # the tensorboard extra is optional
+    except (ImportError, AttributeError) as e:  # the tensorboard extra is optional
         print(f"(no TensorBoard logs: {e})")
     model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
               validation_split=0.1, callbacks=callbacks, verbose=1)

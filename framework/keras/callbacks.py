@@ -202,8 +202,8 @@ class ProgbarLogger(Callback):
     def _maybe_print(self, step, logs):
         now = time.time()
         total = self.params.get("steps")
-        if now - self._last_print < 0.1 and step != total:
-            return
+        if (now - self._last_print < 0.1 and step != 1) or step == total:
+            return  # the epoch's final line (with validation metrics) comes at its end
         self._last_print = now
         self._line(step, logs, final=False)
 
@@ -467,13 +467,13 @@ class BackupAndRestore(Callback):
         self.delete_checkpoint = delete_checkpoint
 
     def _checkpoint(self):
-        from ...checkpoint import Checkpoint
+        from ..checkpoint import Checkpoint
         return Checkpoint(model=self.model, optimizer=self.model.optimizer)
 
     def on_train_begin(self, logs=None):
         import json
 
-        from ...checkpoint import latest_checkpoint
+        from ..checkpoint import latest_checkpoint
         latest = latest_checkpoint(self.backup_dir)
         if latest is None:
             return
@@ -486,7 +486,7 @@ class BackupAndRestore(Callback):
     def on_epoch_end(self, epoch, logs=None):
         import json
 
-        from ...checkpoint import CheckpointManager
+        from ..checkpoint import CheckpointManager
         os.makedirs(self.backup_dir, exist_ok=True)
         CheckpointManager(self._checkpoint(), self.backup_dir, max_to_keep=1).save()
         tmp = os.path.join(self.backup_dir, "training_state.json.tmp")
@@ -503,6 +503,10 @@ class BackupAndRestore(Callback):
 
 def __getattr__(name):
     if name == "TensorBoard":
-        from ..summary.keras_callback import TensorBoard
+        try:
+            from ..summary.keras_callback import TensorBoard
+        except ImportError as e:  # the tensorboard extra is not installed
+            raise AttributeError(f"cf.keras.callbacks.TensorBoard needs the tensorboard "
+                                 f"package (pip install 'cuflow[tensorboard]'): {e}") from e
         return TensorBoard
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -51,21 +51,33 @@ class LossScaleOptimizer:
         return self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     def apply(self, grads, trainable_variables):
+        """Unscales and applies finite gradients; skips the step and halves the scale when
+        any is inf/NaN. Written with cf.cond so it also runs inside a compiled step."""
+        from ..ops.control_flow_ops import cond
         present = [g for g in grads if g is not None]
-        finite = all(bool(_r.reduce_all(_m.is_finite(_m.cast(g, "float32"))))
-                     for g in present)
-        if not finite:
-            self.dynamic_scale.assign(np.float32(max(float(self.dynamic_scale.numpy()) / 2,
-                                                     1.0)))
+        checks = [_r.reduce_all(_m.is_finite(_m.cast(g, "float32"))) for g in present]
+        finite = checks[0]
+        for c in checks[1:]:
+            finite = _m.logical_and(finite, c)
+
+        def step():
+            inv = 1.0 / self.dynamic_scale
+            unscaled = [None if g is None else g * _m.cast(inv, g.dtype) for g in grads]
+            self.inner_optimizer.apply(unscaled, trainable_variables)
+            self.step_counter.assign_add(np.int64(1))
+            grow = _m.greater_equal(self.step_counter, self.dynamic_growth_steps)
+            self.dynamic_scale.assign(_m.where_v(grow, self.dynamic_scale * 2.0,
+                                                 self.dynamic_scale))
+            self.step_counter.assign(_m.where_v(grow, np.int64(0), self.step_counter))
+            return _m.cast(finite, "int32")
+
+        def skip():
+            self.dynamic_scale.assign(_m.maximum(self.dynamic_scale / 2.0, 1.0))
             self.step_counter.assign(np.int64(0))
+            return _m.cast(finite, "int32")
+        if not present:
             return self.iterations
-        inv = 1.0 / float(self.dynamic_scale.numpy())
-        unscaled = [None if g is None else g * _m.cast(inv, g.dtype) for g in grads]
-        self.inner_optimizer.apply(unscaled, trainable_variables)
-        self.step_counter.assign_add(np.int64(1))
-        if int(self.step_counter.numpy()) >= self.dynamic_growth_steps:
-            self.dynamic_scale.assign(self.dynamic_scale * 2.0)
-            self.step_counter.assign(np.int64(0))
+        cond(finite, step, skip)
         return self.iterations
 
     def finalize_variable_values(self, var_list):

@@ -25,7 +25,8 @@ __device__ void max_pool_fwd(const T* __restrict__ x, T* __restrict__ y, PoolGeo
             for (int j = 0; j < g.kw; ++j) {
                 int xi = ox * g.sw - g.pl + j;
                 if (xi < 0 || xi >= g.w) continue;
-                best = fmax(best, to_acc(x[((b * g.h + yi) * g.w + xi) * g.c + k]));
+                A v = to_acc(x[((b * g.h + yi) * g.w + xi) * g.c + k]);
+                if (v > best || v != v) best = v;  // NaN propagates, as np.maximum
             }
         }
         store(y + idx, best);

@@ -138,6 +138,15 @@ class Layer:
         return self._dtype_policy.variable_dtype
 
     # --- weights ------------------------------------------------------------------------------
+    def _cw(self, w):
+        """A weight as read by call(): cast to the compute dtype under mixed precision
+        (float32 variables, float16/bfloat16 math; the gradient flows back through the
+        cast to the float32 variable)."""
+        if w is None or w.dtype.name == self._dtype_policy.compute_dtype or \
+                not w.dtype.is_floating:
+            return w
+        return _m.cast(w, self._dtype_policy.compute_dtype)
+
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None,
                    regularizer=None, trainable=True, constraint=None, aggregation="mean",
                    synchronization="auto", **kwargs):

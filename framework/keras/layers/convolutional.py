@@ -79,7 +79,7 @@ class _Conv(Layer):
             x = _a.transpose(x, [0] + list(range(2, self.rank + 2)) + [1])
         out = self._conv(x)
         if self.bias is not None:
-            out = out + self.bias
+            out = out + self._cw(self.bias)
         out = self.activation(out)
         if self.data_format == "channels_first":
             out = _a.transpose(out, [0, self.rank + 1] + list(range(1, self.rank + 1)))
@@ -107,7 +107,7 @@ class Conv2D(_Conv):
     rank = 2
 
     def _conv(self, x):
-        return _nn.conv2d(x, self.kernel, strides=self.strides, padding=self.padding.upper(),
+        return _nn.conv2d(x, self._cw(self.kernel), strides=self.strides, padding=self.padding.upper(),
                           dilations=self.dilation_rate)
 
 
@@ -122,7 +122,7 @@ class Conv1D(_Conv):
             left = self.dilation_rate[0] * (self.kernel_size[0] - 1)
             x = _pad(x, [[0, 0], [left, 0], [0, 0]])
             padding = "valid"
-        return _nn.conv1d(x, self.kernel, stride=self.strides[0], padding=padding.upper(),
+        return _nn.conv1d(x, self._cw(self.kernel), stride=self.strides[0], padding=padding.upper(),
                           dilations=self.dilation_rate[0])
 
 

@@ -95,10 +95,10 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        x = _la.matmul(inputs, self.kernel) if inputs.ndim == 2 else \
-            _dense_nd(inputs, self.kernel)
+        kernel = self._cw(self.kernel)
+        x = _la.matmul(inputs, kernel) if inputs.ndim == 2 else _dense_nd(inputs, kernel)
         if self.bias is not None:
-            x = x + self.bias
+            x = x + self._cw(self.bias)
         act = self.activation
         return x if act is activations.linear else act(x)
 

@@ -34,7 +34,7 @@ class Embedding(Layer):
 
     def call(self, inputs):
         ids = inputs if inputs.dtype.is_integer else _m.cast(inputs, "int32")
-        return _nn.embedding_lookup(self.embeddings, ids)
+        return _nn.embedding_lookup(self._cw(self.embeddings), ids)
 
     def compute_mask(self, inputs, mask=None):
         return _m.not_equal(inputs, 0) if self.mask_zero else None

@@ -198,6 +198,6 @@ class Functional(Model):
         return functional_config(self)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
         from ..saving import functional_from_config
-        return functional_from_config(config, custom_objects)
+        return functional_from_config(config, custom_objects, safe_mode)

@@ -1,0 +1,113 @@
+"""Callbacks: hook order, EarlyStopping, ModelCheckpoint, CSVLogger, BackupAndRestore,
+LearningRateScheduler, ReduceLROnPlateau, TensorBoard."""
+import os
+
+import numpy as np
+import pytest
+
+import cuflow as cf
+
+K = cf.keras
+
+
+def _data(n=32):
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(n, 3)).astype("float32")
+    return x, (x @ np.array([[1.0], [-1.0], [0.5]], "float32"))
+
+
+def _model(lr=0.05):
+    K.utils.set_random_seed(0)
+    m = K.Sequential([K.layers.Dense(4, activation="relu", input_shape=(3,)),
+                      K.layers.Dense(1)])
+    m.compile(optimizer=K.optimizers.SGD(lr), loss="mse")
+    return m
+
+
+def test_hook_order_matches_tf():
+    calls = []
+
+    hooks = ["on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+             "on_train_batch_begin", "on_train_batch_end", "on_test_begin", "on_test_end",
+             "on_test_batch_begin", "on_test_batch_end"]
+
+    def recorder(name):
+        return lambda self, *args, **kwargs: calls.append(name)
+    Rec = type("Rec", (K.callbacks.Callback,), {h: recorder(h) for h in hooks})
+
+    x, y = _data(16)
+    _model().fit(x, y, batch_size=8, epochs=2, validation_data=(x, y), verbose=0,
+                 callbacks=[Rec()])
+    per_epoch = ["on_epoch_begin", "on_train_batch_begin", "on_train_batch_end",
+                 "on_train_batch_begin", "on_train_batch_end", "on_test_begin",
+                 "on_test_batch_begin", "on_test_batch_end", "on_test_batch_begin",
+                 "on_test_batch_end", "on_test_end", "on_epoch_end"]
+    assert calls == ["on_train_begin"] + per_epoch * 2 + ["on_train_end"]
+
+
+def test_early_stopping_restores_best_weights():
+    x, y = _data()
+    m = _model(lr=5.0)  # diverges: val_loss gets worse
+    es = K.callbacks.EarlyStopping(monitor="loss", patience=1, restore_best_weights=True)
+    hist = m.fit(x, y, epochs=20, verbose=0, callbacks=[es])
+    assert len(hist.history["loss"]) < 20
+    best = int(np.argmin(hist.history["loss"]))
+    assert es.best == pytest.approx(hist.history["loss"][best])
+
+
+def test_model_checkpoint_best_only_and_csv_logger(tmp_path):
+    x, y = _data()
+    ckpt = str(tmp_path / "best.keras")
+    log = str(tmp_path / "log.csv")
+    _model().fit(x, y, epochs=3, verbose=0, validation_data=(x, y), callbacks=[
+        K.callbacks.ModelCheckpoint(ckpt, save_best_only=True),
+        K.callbacks.CSVLogger(log)])
+    assert os.path.exists(ckpt) and not any(p.endswith(".tmp") for p in os.listdir(tmp_path))
+    lines = open(log).read().strip().splitlines()
+    assert lines[0] == "epoch,loss,val_loss" and len(lines) == 4
+    assert K.models.load_model(ckpt).predict(x[:2], verbose=0).shape == (2, 1)
+
+
+def test_backup_and_restore_resumes_after_an_interruption(tmp_path):
+    x, y = _data()
+
+    class Crash(K.callbacks.Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            if epoch == 1:
+                raise RuntimeError("interrupted")
+
+    backup = K.callbacks.BackupAndRestore(str(tmp_path / "backup"))
+    m = _model()
+    with pytest.raises(RuntimeError):
+        m.fit(x, y, epochs=4, verbose=0, callbacks=[backup, Crash()])
+    w_after_epoch_1 = m.get_weights()
+    iters = int(m.optimizer.iterations.numpy())
+    m2 = _model()
+    m2.fit(x, y, epochs=1, verbose=0)  # different state, to be overwritten by the backup
+    seen = []
+    hist = m2.fit(x, y, epochs=4, verbose=0, callbacks=[
+        K.callbacks.BackupAndRestore(str(tmp_path / "backup")),
+        K.callbacks.LambdaCallback(on_epoch_begin=lambda e, logs: seen.append(e))])
+    assert seen == [2, 3] and len(hist.history["loss"]) == 2
+    assert iters == 2 * 1  # two epochs of one batch of 32
+    assert w_after_epoch_1 is not None
+
+
+def test_learning_rate_callbacks():
+    x, y = _data()
+    m = _model()
+    m.fit(x, y, epochs=3, verbose=0,
+          callbacks=[K.callbacks.LearningRateScheduler(lambda e, lr: 0.1 / (e + 1))])
+    assert float(m.optimizer.learning_rate.numpy()) == pytest.approx(0.1 / 3)
+    m2 = _model(lr=1e-9)
+    m2.fit(x, y, epochs=4, verbose=0, callbacks=[
+        K.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=1, min_delta=1.0)])
+    assert float(m2.optimizer.learning_rate.numpy()) < 1e-9
+
+
+def test_tensorboard_callback_writes_train_and_validation_runs(tmp_path):
+    pytest.importorskip("tensorboard")
+    x, y = _data()
+    _model().fit(x, y, epochs=2, verbose=0, validation_data=(x, y),
+                 callbacks=[K.callbacks.TensorBoard(log_dir=str(tmp_path))])
+    assert {"train", "validation"} <= set(os.listdir(tmp_path))

@@ -42,6 +42,7 @@ from .embedding import Embedding  # noqa: F401
 from .normalization import (BatchNormalization, GroupNormalization,  # noqa: F401
                             LayerNormalization, UnitNormalization)
 from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,  # noqa: F401
+                  StackedRNNCells,
                   SimpleRNNCell, TimeDistributed)
 from .attention import (AdditiveAttention, Attention, EinsumDense,  # noqa: F401
                         MultiHeadAttention)

@@ -259,6 +259,56 @@ class GRUCell(_Cell):
         return config
 
 
+def _sizes(cell):
+    size = cell.state_size
+    return list(size) if isinstance(size, (list, tuple)) else [size]
+
+
+def _zero_states(cell, batch, dtype):
+    if hasattr(cell, "get_initial_state"):
+        return list(cell.get_initial_state(batch_size=batch, dtype=dtype))
+    return [_a.zeros((batch, int(n)), dtype) for n in _sizes(cell)]
+
+
+class StackedRNNCells(Layer):
+    """Cells applied one after another at each step; the state is every cell's states,
+    flattened in order."""
+
+    def __init__(self, cells, **kwargs):
+        super().__init__(**kwargs)
+        from ..saving import deserialize_keras_object
+        self.cells = [deserialize_keras_object(c) if isinstance(c, dict) else c
+                      for c in cells]
+
+    @property
+    def state_size(self):
+        return [n for c in self.cells for n in _sizes(c)]
+
+    def build(self, input_shape):
+        shape = tuple(input_shape)
+        for c in self.cells:
+            if not c.built:
+                c.build(shape)
+                c.built = True
+            shape = shape[:-1] + (_sizes(c)[0],)
+        self.built = True
+
+    def call(self, inputs, states, training=False):
+        new_states, i, x = [], 0, inputs
+        for c in self.cells:
+            n = len(_sizes(c))
+            kw = {"training": training} if c._call_has_training else {}
+            x, s = c(x, list(states[i:i + n]), **kw)
+            new_states.extend(s if isinstance(s, (list, tuple)) else [s])
+            i += n
+        return x, new_states
+
+    def get_config(self):
+        from ..saving import serialize_keras_object
+        return {**super().get_config(),
+                "cells": [serialize_keras_object(c) for c in self.cells]}
+
+
 def _blend(mask_t, new, old):
     return _m.where_v(mask_t, new, old)
 
@@ -272,6 +322,8 @@ class RNN(Layer):
         if isinstance(cell, dict):
             from ..saving import deserialize_keras_object
             cell = deserialize_keras_object(cell)
+        if isinstance(cell, (list, tuple)):
+            cell = StackedRNNCells(cell)
         self.cell = cell
         self.return_sequences, self.return_state = return_sequences, return_state
         self.go_backwards, self.stateful, self.unroll = go_backwards, stateful, unroll
@@ -294,9 +346,9 @@ class RNN(Layer):
             if self._state_vars is None:
                 from ...tensor import Variable
                 self._state_vars = [Variable(z, trainable=False) for z in
-                                    self.cell.get_initial_state(batch, inputs.dtype.name)]
+                                    _zero_states(self.cell, batch, inputs.dtype.name)]
             return [v.read_value() for v in self._state_vars]
-        return self.cell.get_initial_state(batch, inputs.dtype.name)
+        return _zero_states(self.cell, batch, inputs.dtype.name)
 
     def reset_states(self, states=None):
         if self._state_vars is None:
@@ -343,7 +395,7 @@ class RNN(Layer):
     def compute_mask(self, inputs, mask=None):
         out = mask if self.return_sequences else None
         if self.return_state:
-            return [out] + [None] * len(self.cell.state_size)
+            return [out] + [None] * len(_sizes(self.cell))
         return out
 
     def get_config(self):

@@ -147,3 +147,35 @@ def test_lstm_model_fits_sequence_sum_sign():
     model.compile(optimizer=K.optimizers.Adam(0.02), loss="binary_crossentropy")
     hist = model.fit(x, y, epochs=8, batch_size=32, verbose=0)
     assert hist.history["loss"][-1] < hist.history["loss"][0] * 0.7
+
+
+def test_generic_rnn_with_custom_and_stacked_cells():
+    class MinimalCell(L.Layer):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+            self.units, self.state_size = units, units
+
+        def build(self, input_shape):
+            self.kernel = self.add_weight("kernel", (input_shape[-1], self.units))
+            self.recurrent_kernel = self.add_weight("recurrent_kernel",
+                                                    (self.units, self.units))
+
+        def call(self, inputs, states):
+            h = cf.matmul(inputs, self.kernel) + cf.matmul(states[0], self.recurrent_kernel)
+            return h, [h]
+
+    x = _x(2, 4, 3)
+    cell = MinimalCell(5)
+    out = L.RNN(cell)(x).numpy()
+    w, u = (v.astype(np.float64) for v in cell.get_weights())
+    h = np.zeros((2, 5))
+    for t in range(4):
+        h = x[:, t] @ w + h @ u
+    np.testing.assert_allclose(out, h, atol=1e-5)
+    stacked = L.RNN([L.LSTMCell(4), L.GRUCell(3)], return_state=True)
+    outs = stacked(x)
+    assert [tuple(o.shape) for o in outs] == [(2, 3), (2, 4), (2, 4), (2, 3)]
+    np.testing.assert_array_equal(outs[0].numpy(), outs[3].numpy())
+    assert len(stacked.weights) == 6
+    again = K.saving.deserialize_keras_object(K.saving.serialize_keras_object(stacked))
+    assert tuple(again(x)[0].shape) == (2, 3)

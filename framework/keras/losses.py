@@ -15,6 +15,17 @@ def _prep(y_true, y_pred):
     y_true = convert_to_tensor(y_true)
     if y_true.dtype != y_pred.dtype and y_pred.dtype.is_floating:
         y_true = _m.cast(y_true, y_pred.dtype)
+    return _same_rank(y_true, y_pred)
+
+
+def _same_rank(y_true, y_pred):
+    """Keras's squeeze_or_expand_to_same_rank: labels (N,) against predictions (N, 1)
+    (or the reverse) line up instead of broadcasting to (N, N)."""
+    rt, rp = y_true.shape.rank, y_pred.shape.rank
+    if rt == rp - 1 and y_pred.shape[-1] == 1:
+        y_true = _a.expand_dims(y_true, -1)
+    elif rp == rt - 1 and y_true.shape[-1] == 1:
+        y_true = _a.squeeze(y_true, [-1])
     return y_true, y_pred
 
 

@@ -142,7 +142,7 @@ def accuracy(y_true, y_pred):
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    y_true, y_pred = _losses._same_rank(convert_to_tensor(y_true), convert_to_tensor(y_pred))
     pred = _m.cast(_m.greater(y_pred, threshold), y_pred.dtype)
     return _r.reduce_mean(_m.cast(_m.equal(_m.cast(y_true, y_pred.dtype), pred), "float32"),
                           axis=-1)

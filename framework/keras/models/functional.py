@@ -153,6 +153,15 @@ class Functional(Model):
         return nest.flatten(self._nested_outputs)
 
     @property
+    def input(self):
+        return self._flat_inputs[0] if len(self._flat_inputs) == 1 else self._flat_inputs
+
+    @property
+    def output(self):
+        outs = self.outputs
+        return outs[0] if len(outs) == 1 else outs
+
+    @property
     def input_shape(self):
         shapes = [tuple(x.shape) for x in self._flat_inputs]
         return shapes[0] if len(shapes) == 1 else shapes

@@ -194,3 +194,15 @@ def test_save_load_round_trip_and_lambda_refused(tmp_path):
     fresh.load_weights(str(tmp_path / "w.weights.h5"))
     np.testing.assert_allclose(fresh.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-6)
+
+
+def test_binary_labels_of_rank_one_line_up_with_column_predictions():
+    y = np.array([0.0, 1.0, 1.0], "float32")
+    p = np.array([[0.2], [0.7], [0.9]], "float32")
+    loss = K.losses.binary_crossentropy(y, p)
+    assert tuple(loss.shape) == (3,)
+    ref = -(y * np.log(p[:, 0]) + (1 - y) * np.log(1 - p[:, 0]))
+    np.testing.assert_allclose(loss.numpy(), ref, rtol=1e-5)
+    acc = K.metrics.BinaryAccuracy()
+    acc.update_state(y, p)
+    assert float(acc.result()) == 1.0

@@ -145,16 +145,9 @@ def _conv_fwd(kmod, xp, x, w, strides, dilations, pads):
     k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
     cols = kmod.im2col_nhwc(x, k, s, p, d)
     out = cols @ xp.ascontiguousarray(w).reshape(kh * kw * c, o)
-    return _reshape_out(out, x, kh, kw, s, d, p, o)
-
-
-def _ow(x, kw, s, d, p):
-    return (x.shape[2] + sum(p[1]) - (kw - 1) * d[1] - 1) // s[1] + 1
-
-
-def _reshape_out(out, x, kh, kw, s, d, p, o):
-    oh = (x.shape[1] + sum(p[0]) - (kh - 1) * d[0] - 1) // s[0] + 1
-    return out.reshape(x.shape[0], oh, _ow(x, kw, s, d, p), o)
+    oh, ow = (conv_ops._out_size(x.shape[1 + i], w.shape[i], s[i], d[i], p[i])
+              for i in range(2))
+    return out.reshape(x.shape[0], oh, ow, o)
 
 
 def _conv_bp_input(kmod, xp, dy, w, in_shape, strides, dilations, pads):

@@ -11,12 +11,14 @@ never at ``import cuflow``.
 GPU: softmax, log_softmax, the two softmax cross entropies (forward), max/avg pool 2-D
 and their gradients, conv2d and both backprops (im2col kernel + cuBLAS), embedding
 gather / scatter-add. Not wired: layer norm (no layer_norm primitive; Keras's is a
-composite) and dropout (its kernel draws Philox numbers of its own, which would break
-``cf.random``'s seed semantics: the same seed must give the same mask on every device).
+composite) and dropout: cf.random draws every number on the host from NumPy's Philox
+Generator (so a seed gives the same mask on every device), while dropout.cu turns its
+own Philox words into floats differently; wiring it would change the mask a seed gives.
 
 CPU (Numba): only what measured faster than NumPy on the 2-core development machine
 (bench/kernel_overrides_bench.py, bench/RESULTS_kernel_overrides.md), above a size
-threshold so small inputs keep NumPy's lower call overhead.
+threshold so small inputs keep NumPy's lower call overhead: softmax / log_softmax
+(float32, last axis) and max / avg pool forward. conv2d via the Numba im2col lost.
 """
 from __future__ import annotations
 

@@ -72,6 +72,20 @@ def main(argv=None):
               lambda: impl_im2col(np, x, 3, 3, (1, 1), (1, 1), pads).reshape(
                   -1, 9 * shape[3]),
               lambda: im2col.im2col_nhwc(x, (3, 3), (1, 1), pads), args.reps, 0, 0)
+    # conv2d end to end: Numba im2col + the same BLAS matmul (kernel_overrides' GPU body)
+    from cuflow.ops import kernel_overrides as ko
+    conv, bpf = registry.get("conv2d"), registry.get("conv2d_backprop_filter")
+    at = dict(strides=(1, 1), dilations=(1, 1), pads=((1, 1), (1, 1)))
+    for shape, o in (((32, 32, 32, 32), 64), ((64, 28, 28, 16), 32), ((8, 16, 16, 16), 16)):
+        x = rng.standard_normal(shape).astype(np.float32)
+        w = rng.standard_normal((3, 3, shape[3], o)).astype(np.float32)
+        dy = conv.impl(np, x, w, **at)
+        _pair(f"conv2d 3x3 SAME {shape}->{o}", lambda: conv.impl(np, x, w, **at),
+              lambda: ko._conv_fwd(im2col, np, x, w, **at), args.reps, 2e-6, 1e-5)
+        _pair(f"conv2d_backprop_filter {shape}->{o}",
+              lambda: bpf.impl(np, x, dy, filter_shape=w.shape, **at),
+              lambda: ko._conv_bp_filter(im2col, np, x, dy, w.shape, **at), args.reps,
+              2e-5, 1e-3)
 
 
 if __name__ == "__main__":

@@ -11,12 +11,14 @@ never at ``import cuflow``.
 GPU: softmax, log_softmax, the two softmax cross entropies (forward), max/avg pool 2-D
 and their gradients, conv2d and both backprops (im2col kernel + cuBLAS), embedding
 gather / scatter-add. Not wired: layer norm (no layer_norm primitive; Keras's is a
-composite) and dropout (its kernel draws Philox numbers of its own, which would break
-``cf.random``'s seed semantics: the same seed must give the same mask on every device).
+composite) and dropout: cf.random draws every number on the host from NumPy's Philox
+Generator (so a seed gives the same mask on every device), while dropout.cu turns its
+own Philox words into floats differently; wiring it would change the mask a seed gives.
 
 CPU (Numba): only what measured faster than NumPy on the 2-core development machine
 (bench/kernel_overrides_bench.py, bench/RESULTS_kernel_overrides.md), above a size
-threshold so small inputs keep NumPy's lower call overhead.
+threshold so small inputs keep NumPy's lower call overhead: softmax / log_softmax
+(float32, last axis) and max / avg pool forward. conv2d via the Numba im2col lost.
 """
 from __future__ import annotations
 
@@ -145,16 +147,9 @@ def _conv_fwd(kmod, xp, x, w, strides, dilations, pads):
     k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
     cols = kmod.im2col_nhwc(x, k, s, p, d)
     out = cols @ xp.ascontiguousarray(w).reshape(kh * kw * c, o)
-    return _reshape_out(out, x, kh, kw, s, d, p, o)
-
-
-def _ow(x, kw, s, d, p):
-    return (x.shape[2] + sum(p[1]) - (kw - 1) * d[1] - 1) // s[1] + 1
-
-
-def _reshape_out(out, x, kh, kw, s, d, p, o):
-    oh = (x.shape[1] + sum(p[0]) - (kh - 1) * d[0] - 1) // s[0] + 1
-    return out.reshape(x.shape[0], oh, _ow(x, kw, s, d, p), o)
+    oh, ow = (conv_ops._out_size(x.shape[1 + i], w.shape[i], s[i], d[i], p[i])
+              for i in range(2))
+    return out.reshape(x.shape[0], oh, ow, o)
 
 
 def _conv_bp_input(kmod, xp, dy, w, in_shape, strides, dilations, pads):

@@ -54,7 +54,9 @@ __device__ void max_pool_bwd(const T* __restrict__ x, const T* __restrict__ dy,
                 if (xi < 0 || xi >= g.w) continue;
                 long long at = ((b * g.h + yi) * g.w + xi) * g.c + k;
                 A v = to_acc(x[at]);
-                if (v > best) { best = v; where = at; }  // strict: the first max wins
+                // strict: the first max wins; tap (0, 0), when real, is the starting
+                // candidate (as the ops' impl: a window of -inf/NaN routes dy there)
+                if ((i == 0 && j == 0) || v > best) { best = v; where = at; }
             }
         }
         if (where >= 0) atomicAdd(dx + where, to_acc(dy[idx]));

@@ -227,8 +227,12 @@ def reduce_weighted(values, sample_weight, reduction):
     total = _r.reduce_sum(values)
     if reduction == "sum":
         return total
+    dims = list(values.shape)
+    if any(d is None for d in dims):  # traced with an unknown batch size
+        n = _m.cast(_m.maximum(_a.size(values), 1), total.dtype)
+        return total / n
     n = 1
-    for d in values.shape:
+    for d in dims:
         n *= int(d)
     return total / max(n, 1) if n else total * 0.0
 

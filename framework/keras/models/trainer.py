@@ -168,7 +168,9 @@ class Trainer:
         if _config.functions_run_eagerly():
             return step
         from ...graph import function as _function
-        return _function(step, jit_compile=bool(self._jit_compile), reduce_retracing=True)
+        # Concrete batch shapes (a partial last batch traces once more): gradients of
+        # reductions over an unknown batch dimension are not traceable yet.
+        return _function(step, jit_compile=bool(self._jit_compile))
 
     def make_train_function(self):
         if self.train_function is None:

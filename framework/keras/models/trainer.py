@@ -254,7 +254,7 @@ class Trainer:
             epoch_logs = _to_python(self.get_metrics_result())
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self.evaluate(val, verbose=0, return_dict=True, _adapter=val,
-                                         callbacks=None)
+                                         callbacks=cbs)
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             logs = epoch_logs
@@ -271,9 +271,12 @@ class Trainer:
             raise RuntimeError("You must compile your model before training/testing.")
         data = _adapter or adapter_for(x, y, sample_weight, batch_size, False, steps)
         verbose = 1 if verbose == "auto" else verbose
-        cbs = callbacks_module.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
-                                            verbose=verbose, epochs=1,
-                                            steps=data.num_batches(), mode="test")
+        if isinstance(callbacks, callbacks_module.CallbackList):  # fit's validation
+            cbs = callbacks
+        else:
+            cbs = callbacks_module.CallbackList(callbacks, add_progbar=verbose != 0,
+                                                model=self, verbose=verbose, epochs=1,
+                                                steps=data.num_batches(), mode="test")
         cbs.on_test_begin()
         self.reset_metrics()
         test_fn = None

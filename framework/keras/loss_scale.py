@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ops import array_ops as _a
 from ..ops import math_ops as _m
 from ..ops import reduce_ops as _r
 from ..tensor import Variable
@@ -51,21 +52,35 @@ class LossScaleOptimizer:
         return self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     def apply(self, grads, trainable_variables):
+        """Unscales and applies the gradients when all are finite; otherwise keeps every
+        variable (model and optimizer) and halves the scale. Written without Python
+        branches on tensor values, so it also runs inside a compiled train step."""
         present = [g for g in grads if g is not None]
-        finite = all(bool(_r.reduce_all(_m.is_finite(_m.cast(g, "float32"))))
-                     for g in present)
-        if not finite:
-            self.dynamic_scale.assign(np.float32(max(float(self.dynamic_scale.numpy()) / 2,
-                                                     1.0)))
-            self.step_counter.assign(np.int64(0))
+        if not present:
             return self.iterations
-        inv = 1.0 / float(self.dynamic_scale.numpy())
-        unscaled = [None if g is None else g * _m.cast(inv, g.dtype) for g in grads]
+        finite = None
+        for g in present:
+            ok = _r.reduce_all(_m.is_finite(_m.cast(g, "float32")))
+            finite = ok if finite is None else _m.logical_and(finite, ok)
+        inv = _m.reciprocal(self.dynamic_scale)
+        unscaled = [None if g is None else
+                    _m.where_v(finite, g * _m.cast(inv, g.dtype), _a.zeros_like(g))
+                    for g in grads]
+        self.inner_optimizer.build([v for g, v in zip(grads, trainable_variables)
+                                    if g is not None])
+        state = [v for g, v in zip(grads, trainable_variables) if g is not None]
+        state += self.inner_optimizer.variables
+        before = [v.read_value() if hasattr(v, "read_value") else v.value() for v in state]
         self.inner_optimizer.apply(unscaled, trainable_variables)
-        self.step_counter.assign_add(np.int64(1))
-        if int(self.step_counter.numpy()) >= self.dynamic_growth_steps:
-            self.dynamic_scale.assign(self.dynamic_scale * 2.0)
-            self.step_counter.assign(np.int64(0))
+        for v, old in zip(state, before):
+            v.assign(_m.where_v(finite, v, old))
+        counter = _m.where_v(finite, self.step_counter + 1, _a.zeros_like(self.step_counter))
+        grow = _m.greater_equal(counter, self.dynamic_growth_steps)
+        scale = _m.where_v(finite, _m.where_v(grow, self.dynamic_scale * 2.0,
+                                              self.dynamic_scale + 0.0),
+                           _m.maximum(self.dynamic_scale * 0.5, 1.0))
+        self.dynamic_scale.assign(scale)
+        self.step_counter.assign(_m.where_v(grow, _a.zeros_like(counter), counter))
         return self.iterations
 
     def finalize_variable_values(self, var_list):

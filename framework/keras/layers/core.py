@@ -96,10 +96,13 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        x = _la.matmul(inputs, self.kernel) if inputs.ndim == 2 else \
-            _dense_nd(inputs, self.kernel)
-        if self.bias is not None:
-            x = x + self.bias
+        kernel, bias = self.kernel, self.bias
+        if kernel.dtype != inputs.dtype and inputs.dtype.is_floating:  # autocast (mixed)
+            kernel = _m.cast(kernel, inputs.dtype)
+            bias = None if bias is None else _m.cast(bias, inputs.dtype)
+        x = _la.matmul(inputs, kernel) if inputs.ndim == 2 else _dense_nd(inputs, kernel)
+        if bias is not None:
+            x = x + bias
         act = self.activation
         return x if act is activations.linear else act(x)
 

@@ -178,8 +178,43 @@ class Trainer:
 
     def make_train_function(self):
         if self.train_function is None:
-            self.train_function = self._make_function(self.train_step)
+            if self._split_train_step():
+                grad_fn = self._make_function(self._grad_step)
+                optimizer = self.optimizer
+
+                def train_function(data):
+                    grads, logs = grad_fn(data)
+                    optimizer.apply_gradients(zip(grads, self.trainable_variables))
+                    return logs
+                self.train_function = train_function
+            else:
+                self.train_function = self._make_function(self.train_step)
         return self.train_function
+
+    def _split_train_step(self):
+        """Compiled CPU training with a fusable optimizer: the graph computes the loss,
+        gradients and metrics; the update runs eagerly through the fused kernels (one call
+        per parameter instead of a dozen graph ops). Custom train_steps are left whole."""
+        if self._run_eagerly or type(self).train_step is not Trainer.train_step:
+            return False
+        from ... import config as _config
+        from ... import placement
+        from ..optimizers import fused
+        if _config.functions_run_eagerly() or placement.current().device_type != "CPU":
+            return False
+        return fused.static_ok(self.optimizer)
+
+    def _grad_step(self, data):
+        """train_step up to the gradients (see _split_train_step)."""
+        x, y, sample_weight = unpack_x_y_sample_weight(data)
+        variables = self.trainable_variables
+        self._clear_losses()
+        with GradientTape() as tape:
+            y_pred = self(x, training=True)
+            loss = self.compute_loss(x, y, y_pred, sample_weight, training=True)
+        grads = tape.gradient(loss, variables)
+        self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
+        return grads, self.compute_metrics(x, y, y_pred, sample_weight)
 
     def make_test_function(self):
         if self.test_function is None:

@@ -117,7 +117,7 @@ class Optimizer:
         missing = [v for v in variables if id(v) not in self._slots]
         if missing:
             self.build(missing)
-        if self._use_fused and fused.eligible(self, grads, variables):
+        if fused.eligible(self, grads, variables):
             fused.apply(self, grads, variables)
             return self.iterations
         if self.loss_scale_factor is not None:

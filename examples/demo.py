@@ -17,6 +17,7 @@ import numpy as np
 
 import cuflow as cf
 
+THRESHOLD = 0.97
 
 def load(mnist_dir=None):
     if mnist_dir:

@@ -324,6 +324,11 @@ class EarlyStopping(Callback):
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
             print(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:  # Keras 3: always
+            if self.verbose > 0:
+                print(f"Restoring model weights from the end of the best epoch: "
+                      f"{self.best_epoch + 1}.")
+            self.model.set_weights(self.best_weights)
 
 
 class ModelCheckpoint(Callback):
@@ -459,40 +464,43 @@ class CSVLogger(Callback):
 
 class BackupAndRestore(Callback):
     """Saves model + optimizer state each epoch; a restarted ``fit`` resumes after the last
-    completed epoch with the same weights and optimizer slots."""
+    completed epoch with the same weights and optimizer slots (matched by order, as Keras's
+    weights files, so a fresh model with other auto-generated layer names restores)."""
 
     def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
         super().__init__()
         self.backup_dir = str(backup_dir)
         self.delete_checkpoint = delete_checkpoint
-
-    def _checkpoint(self):
-        from ..checkpoint import Checkpoint
-        return Checkpoint(model=self.model, optimizer=self.model.optimizer)
+        self._path = os.path.join(self.backup_dir, "backup.npz")
 
     def on_train_begin(self, logs=None):
-        import json
-
-        from ..checkpoint import latest_checkpoint
-        latest = latest_checkpoint(self.backup_dir)
-        if latest is None:
+        if not os.path.exists(self._path):
             return
-        self.model.optimizer.build(self.model.trainable_variables)
-        self._checkpoint().restore(latest)
-        with open(os.path.join(self.backup_dir, "training_state.json")) as f:
-            self._resume_epoch = json.load(f)["epoch"] + 1
+        opt = self.model.optimizer
+        opt.build(self.model.trainable_variables)
+        with np.load(self._path, allow_pickle=False) as f:
+            n_model, n_opt = int(f["n_model"]), int(f["n_opt"])
+            self.model.set_weights([f[f"m{i}"] for i in range(n_model)])
+            opt_vars = opt.variables
+            if len(opt_vars) != n_opt:
+                raise ValueError(f"BackupAndRestore: the backup holds {n_opt} optimizer "
+                                 f"variables, the optimizer has {len(opt_vars)}.")
+            for i, v in enumerate(opt_vars):
+                v.assign(f[f"o{i}"])
+            self._resume_epoch = int(f["epoch"]) + 1
         self.model._initial_epoch_override = self._resume_epoch
 
     def on_epoch_end(self, epoch, logs=None):
-        import json
-
-        from ..checkpoint import CheckpointManager
+        import io
+        from .saving import _atomic_write
         os.makedirs(self.backup_dir, exist_ok=True)
-        CheckpointManager(self._checkpoint(), self.backup_dir, max_to_keep=1).save()
-        tmp = os.path.join(self.backup_dir, "training_state.json.tmp")
-        with open(tmp, "w") as f:
-            json.dump({"epoch": epoch}, f)
-        os.replace(tmp, os.path.join(self.backup_dir, "training_state.json"))
+        arrays = {f"m{i}": w for i, w in enumerate(self.model.get_weights())}
+        opt_vars = self.model.optimizer.variables
+        arrays.update({f"o{i}": np.asarray(v.numpy()) for i, v in enumerate(opt_vars)})
+        buf = io.BytesIO()
+        np.savez(buf, n_model=len(self.model.get_weights()), n_opt=len(opt_vars),
+                 epoch=epoch, **arrays)
+        _atomic_write(self._path, buf.getvalue())
 
     def on_train_end(self, logs=None):
         # reached only when fit finished; an interrupted fit keeps its backup

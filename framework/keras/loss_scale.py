@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..ops import array_ops as _a
 from ..ops import math_ops as _m
 from ..ops import reduce_ops as _r
 from ..tensor import Variable

@@ -318,7 +318,23 @@ _CLASSES = {c.__name__: c for c in (
 
 
 def get(identifier):
-    """A callable ``loss(y_true, y_pred, sample_weight=None) -> scalar``."""
+    """Keras's ``losses.get``: a snake_case name gives the loss function (per-sample values),
+    a class name or config a Loss instance.
+
+    >>> import cuflow as cf
+    >>> cf.keras.losses.get("mse")([[1.0, 2.0]], [[1.0, 0.0]]).numpy()
+    array([2.], dtype=float32)
+    """
+    if isinstance(identifier, str) and identifier not in _CLASSES:
+        fn = _FUNCTIONS.get(identifier)
+        if fn is None:
+            raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+        return fn
+    return get_reduced(identifier)
+
+
+def get_reduced(identifier):
+    """A callable ``loss(y_true, y_pred, sample_weight=None) -> scalar`` (what compile uses)."""
     if identifier is None:
         return None
     if isinstance(identifier, Loss):

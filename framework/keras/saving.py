@@ -298,7 +298,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if compile and cc:
         from . import losses, optimizers
         loss = cc.get("loss")
-        loss = [losses.get(x) for x in loss] if isinstance(loss, list) else losses.get(loss)
+        loss = [losses.get_reduced(x) for x in loss] if isinstance(loss, list) \
+            else losses.get_reduced(loss)
         model.compile(optimizer=optimizers.get(cc["optimizer"]), loss=loss,
                       metrics=cc.get("metrics"))
         if opt_state is not None:

@@ -145,6 +145,11 @@ class Functional(Model):
         self.built = True
 
     @property
+    def layers(self):
+        """All layers in topological order, InputLayers first (as Keras's Functional)."""
+        return list(self._layers)
+
+    @property
     def inputs(self):
         return self._flat_inputs
 

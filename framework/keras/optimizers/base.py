@@ -9,11 +9,14 @@ from ...ops import math_ops as _m
 from ...ops import reduce_ops as _r
 from ...ops.constant import convert_to_tensor
 from ...tensor import Tensor, Variable
-from . import schedules
+from . import fused, schedules
 
 
 class Optimizer:
     """Base class of Keras optimizers."""
+
+    _fused_kind = None  # "adam" / "sgd": eager CPU updates may use fused.py's kernels
+    _use_fused = True  # tests flip it to compare with the cuflow-ops path
 
     def __init__(self, learning_rate=0.001, weight_decay=None, clipnorm=None, clipvalue=None,
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
@@ -112,6 +115,9 @@ class Optimizer:
         missing = [v for v in variables if id(v) not in self._slots]
         if missing:
             self.build(missing)
+        if fused.eligible(self, grads, variables):
+            fused.apply(self, grads, variables)
+            return self.iterations
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
         grads = self._clip(grads)

@@ -6,6 +6,7 @@ from .base import Optimizer
 
 
 class SGD(Optimizer):
+    _fused_kind = "sgd"
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, name="SGD", **kw):
         super().__init__(learning_rate=learning_rate, name=name, **kw)
         if not 0 <= momentum <= 1:
@@ -31,6 +32,7 @@ class SGD(Optimizer):
 
 
 class Adam(Optimizer):
+    _fused_kind = "adam"
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7,
                  amsgrad=False, name="adam", **kw):
         super().__init__(learning_rate=learning_rate, name=name, **kw)

@@ -1,0 +1,100 @@
+"""Fused eager updates for CPU variables: one kernel call per parameter (cuflow_kernels'
+``sgd_momentum_update`` / ``adam_update``, Keras's formulas with epsilon hat) instead of a
+dozen dispatched ops. Used only eagerly, for plain optimizers (no clipping, EMA, schedule,
+loss_scale_factor, amsgrad or constraints); graph mode and everything else take the
+cuflow-ops path, which stays the reference. Updates write into a variable's own array only
+when no tensor, view or other reference can see it (reference count), else into a copy
+that is swapped in (``Variable._set_tensor``): tensors read earlier never change."""
+from __future__ import annotations
+
+import sys
+
+import numpy as np
+
+from ...tensor import Tensor
+
+_NUMBA_MIN = 1 << 15  # smaller arrays: NumPy in place (a parallel Numba launch costs more)
+_kernels = None
+
+
+def _lib():
+    global _kernels
+    if _kernels is None:
+        from cuflow_kernels.reference import optim as ref
+        try:
+            from cuflow_kernels.cpu import optim as cpu
+            import numba  # noqa: F401
+        except ImportError:
+            cpu = ref
+        _kernels = (ref, cpu)
+    return _kernels
+
+
+def static_ok(opt):
+    """The optimizer's configuration allows fused updates (variables aside)."""
+    from .base import Optimizer
+    return isinstance(opt, Optimizer) and opt._use_fused and \
+        getattr(opt, "_fused_kind", None) is not None and opt.clipnorm is None and \
+        opt.clipvalue is None and opt.global_clipnorm is None and not opt.use_ema and \
+        opt._schedule is None and opt.loss_scale_factor is None and \
+        not getattr(opt, "amsgrad", False)
+
+
+def eligible(opt, grads, variables):
+    """True when the fused path computes exactly what ``update_step`` would."""
+    if not static_ok(opt):
+        return False
+    if type(opt.iterations._tensor) is not Tensor:
+        return False
+    for g, v in zip(grads, variables):
+        t = v._tensor
+        if type(g) is not Tensor or type(t) is not Tensor or v.constraint is not None or \
+                t._device.device_type != "CPU" or \
+                t._value.dtype not in (np.float32, np.float64) or g.shape != t.shape:
+            return False
+    return True
+
+
+def _writable(var):
+    """The variable's own array when nothing else can see it (no other tensor, view or
+    reference: every view of an owning array holds a reference to it), else a copy."""
+    a = var._tensor._value
+    # references: the tensor's _value, the local name ``a``, getrefcount's argument
+    if a.base is None and a.flags.c_contiguous and a.flags.writeable and \
+            sys.getrefcount(a) <= 3:
+        return a
+    return a.copy()
+
+
+def apply(opt, grads, variables):
+    ref, cpu = _lib()
+    step = int(opt.iterations._tensor._value) + 1
+    lr = float(opt._lr._tensor._value)
+    wd_names = getattr(opt, "_wd_exclude_names", [])
+    for g, v in zip(grads, variables):
+        t = v._tensor
+        dev = t._device
+        p = _writable(v)
+        ga = np.asarray(g._value)
+        kern = cpu if p.size >= _NUMBA_MIN else ref
+        wd = float(opt.weight_decay or 0.0)
+        if wd and (id(v) in opt._exclude_from_wd or any(n in v.name for n in wd_names)):
+            wd = 0.0
+        slots = opt._slots[id(v)]
+        if opt._fused_kind == "adam":
+            m, vel = slots["m"], slots["v"]
+            ma, va = _writable(m), _writable(vel)
+            kern.adam_update(p, ga, ma, va, lr=lr, beta1=opt.beta_1, beta2=opt.beta_2,
+                             eps=opt.epsilon, step=step, weight_decay=wd)
+            m._set_tensor(Tensor(ma, dev))
+            vel._set_tensor(Tensor(va, dev))
+        else:  # sgd
+            m = slots.get("m")
+            ma = None if m is None else _writable(m)
+            kern.sgd_momentum_update(p, ga, ma, lr=lr, momentum=opt.momentum,
+                                     nesterov=opt.nesterov, weight_decay=wd)
+            if m is not None:
+                m._set_tensor(Tensor(ma, dev))
+        v._set_tensor(Tensor(p, dev))
+    it = opt.iterations
+    it._set_tensor(Tensor(np.asarray(step, it._tensor._value.dtype), it._tensor._device))

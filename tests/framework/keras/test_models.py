@@ -1,0 +1,109 @@
+"""Sequential / Functional / subclassed models: building, structure, summary, counts."""
+import numpy as np
+import pytest
+
+import cuflow as cf
+
+keras = cf.keras
+
+
+def seed_model():
+    model = keras.Sequential([keras.layers.Dense(128, activation='relu', input_shape=(784,)),
+                              keras.layers.Dense(10, activation='softmax')])
+    model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])
+    return model
+
+
+def test_seed_snippet_structure():
+    model = seed_model()
+    assert model.count_params() == 784 * 128 + 128 + 128 * 10 + 10
+    assert len(model.layers) == 2
+    assert len(model.trainable_variables) == 4
+    out = model.predict(np.random.rand(5, 784).astype(np.float32), verbose=0)
+    assert out.shape == (5, 10)
+    np.testing.assert_allclose(out.sum(1), 1.0, rtol=1e-5)
+
+
+def test_summary_text():
+    model = seed_model()
+    lines = []
+    model.summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    assert "Total params: 101,770" in text
+    assert "Trainable params: 101,770" in text
+    assert "Dense" in text and "(None, 128)" in text
+
+
+def test_functional_multi_input_output_and_shared_layer():
+    a = keras.Input(shape=(4,), name="a")
+    b = keras.Input(shape=(4,), name="b")
+    shared = keras.layers.Dense(3, name="shared")
+    ha, hb = shared(a), shared(b)
+    merged = keras.layers.Concatenate()([ha, hb])
+    out1 = keras.layers.Dense(1, name="out1")(merged)
+    out2 = keras.layers.Dense(2, name="out2")(merged)
+    model = keras.Model(inputs=[a, b], outputs=[out1, out2])
+    assert model.get_layer("shared") is shared
+    assert model.count_params() == (4 * 3 + 3) + (6 + 1) + (6 * 2 + 2)
+    xa, xb = np.ones((2, 4), np.float32), np.zeros((2, 4), np.float32)
+    o1, o2 = model.predict([xa, xb], verbose=0)
+    assert o1.shape == (2, 1) and o2.shape == (2, 2)
+    # shared weights: same kernel applied to both inputs
+    w, bias = shared.get_weights()
+    ref = np.concatenate([xa @ w + bias, xb @ w + bias], 1)
+    np.testing.assert_allclose(o1, ref @ model.get_layer("out1").get_weights()[0]
+                               + model.get_layer("out1").get_weights()[1], rtol=1e-5)
+    model.compile("sgd", loss=["mse", "mse"])
+    hist = model.fit([xa, xb], [np.ones((2, 1)), np.ones((2, 2))], epochs=2, verbose=0)
+    assert set(hist.history) >= {"loss"}
+
+
+def test_nested_model_and_get_layer_index():
+    inner = keras.Sequential([keras.layers.Dense(4, input_shape=(3,)),
+                              keras.layers.Dense(2)], name="inner")
+    x = keras.Input(shape=(3,))
+    y = keras.layers.Dense(1)(inner(x))
+    outer = keras.Model(x, y)
+    assert outer.get_layer("inner") is inner
+    assert outer.get_layer(index=1) is inner
+    assert outer.count_params() == inner.count_params() + 3
+    data = np.random.rand(3, 3).astype(np.float32)
+    w = [l.get_weights() for l in inner.layers]
+    h = (data @ w[0][0] + w[0][1]) @ w[1][0] + w[1][1]
+    last = outer.layers[-1].get_weights()
+    np.testing.assert_allclose(outer.predict(data, verbose=0), h @ last[0] + last[1],
+                               rtol=1e-5, atol=1e-6)
+    with pytest.raises(ValueError):
+        outer.get_layer("nope")
+
+
+class Sub(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.d1 = keras.layers.Dense(8, activation="relu")
+        self.d2 = keras.layers.Dense(1)
+
+    def call(self, x, training=False):
+        return self.d2(self.d1(x))
+
+
+def test_subclassed_model_trains():
+    m = Sub()
+    x = np.random.RandomState(0).rand(64, 3).astype(np.float32)
+    y = x.sum(1, keepdims=True)
+    m.compile(keras.optimizers.SGD(0.1), "mse")
+    h = m.fit(x, y, epochs=5, verbose=0)
+    assert h.history["loss"][-1] < h.history["loss"][0]
+    assert len(m.trainable_variables) == 4
+    assert m.count_params() == 3 * 8 + 8 + 8 + 1
+
+
+def test_sequential_add_pop_and_deferred_build():
+    m = keras.Sequential()
+    m.add(keras.layers.Dense(4))
+    m.add(keras.layers.Dense(2))
+    assert not m.built
+    m.build((None, 3))
+    assert m.count_params() == 3 * 4 + 4 + 4 * 2 + 2
+    m.pop()
+    assert len(m.layers) == 1

@@ -1,0 +1,127 @@
+""".keras round trips, weights files, JSON configs, custom objects, no unpickling."""
+import json
+import pickle
+import zipfile
+
+import numpy as np
+import pytest
+
+import cuflow as cf
+
+keras = cf.keras
+X = np.random.RandomState(0).rand(8, 784).astype(np.float32)
+
+
+def seed_model():
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.layers.Dense(128, activation='relu', input_shape=(784,)),
+                              keras.layers.Dense(10, activation='softmax')])
+    model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'])
+    return model
+
+
+def test_keras_round_trip_same_predictions(tmp_path):
+    m = seed_model()
+    m.fit(X, np.eye(10, dtype=np.float32)[np.arange(8)], epochs=1, verbose=0)
+    path = str(tmp_path / "m.keras")
+    m.save(path)
+    assert zipfile.is_zipfile(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict(X, verbose=0), m.predict(X, verbose=0),
+                               rtol=1e-6)
+    assert isinstance(loaded.optimizer, keras.optimizers.Adam)
+    loaded.fit(X, np.eye(10, dtype=np.float32)[np.arange(8)], epochs=1, verbose=0)
+    with pytest.raises(ValueError):
+        m.save(str(tmp_path / "m.txt"))
+
+
+def test_functional_round_trip(tmp_path):
+    a = keras.Input(shape=(3,), name="a")
+    b = keras.Input(shape=(2,), name="b")
+    h = keras.layers.Concatenate()([keras.layers.Dense(4, name="da")(a), b])
+    out = keras.layers.Dense(1, name="out")(h)
+    m = keras.Model([a, b], out)
+    xa, xb = np.ones((2, 3), np.float32), np.ones((2, 2), np.float32)
+    path = str(tmp_path / "f.keras")
+    m.save(path)
+    loaded = keras.models.load_model(path)
+    np.testing.assert_allclose(loaded.predict([xa, xb], verbose=0),
+                               m.predict([xa, xb], verbose=0), rtol=1e-6)
+    assert [l.name for l in loaded.layers] == [l.name for l in m.layers]
+
+
+def test_weights_files(tmp_path):
+    m = seed_model()
+    path = str(tmp_path / "w.weights.h5")
+    m.save_weights(path)
+    m2 = seed_model()
+    for v in m2.trainable_variables:
+        v.assign(np.zeros(v.shape, np.float32))
+    m2.load_weights(path)
+    for a, b in zip(m.get_weights(), m2.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_json_round_trip():
+    m = seed_model()
+    js = m.to_json()
+    cfg = json.loads(js)
+    assert cfg["class_name"] == "Sequential"
+    m2 = keras.models.model_from_json(js)
+    assert m2.count_params() == m.count_params()
+    assert [type(l).__name__ for l in m2.layers] == ["Dense", "Dense"]
+
+
+@keras.saving.register_keras_serializable(package="Tests")
+class Scale(keras.layers.Layer):
+    def __init__(self, factor=2.0, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return x * self.factor
+
+    def get_config(self):
+        return {**super().get_config(), "factor": self.factor}
+
+
+def test_registered_custom_layer(tmp_path):
+    m = keras.Sequential([keras.layers.Dense(2, input_shape=(3,)), Scale(3.0)])
+    path = str(tmp_path / "c.keras")
+    m.save(path)
+    loaded = keras.models.load_model(path)
+    assert isinstance(loaded.layers[1], Scale) and loaded.layers[1].factor == 3.0
+    x = np.ones((1, 3), np.float32)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), m.predict(x, verbose=0))
+
+
+def test_lambda_refused_in_safe_mode(tmp_path):
+    m = keras.Sequential([keras.layers.Dense(2, input_shape=(3,)),
+                          keras.layers.Lambda(lambda t: t * 2.0)])
+    path = str(tmp_path / "l.keras")
+    m.save(path)
+    with pytest.raises(ValueError, match="safe_mode"):
+        keras.models.load_model(path)
+    loaded = keras.models.load_model(path, safe_mode=False)
+    x = np.ones((1, 3), np.float32)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), m.predict(x, verbose=0))
+
+
+def test_loading_never_unpickles(tmp_path, monkeypatch):
+    m = seed_model()
+    path = str(tmp_path / "p.keras")
+    m.save(path)
+
+    def boom(*a, **k):
+        raise AssertionError("unpickling attempted")
+    monkeypatch.setattr(pickle, "loads", boom)
+    monkeypatch.setattr(pickle, "load", boom)
+    keras.models.load_model(path)
+    # a weights archive holding an object array is refused, not unpickled
+    import io
+    buf = io.BytesIO()
+    np.savez(buf, w0=np.array([{"a": 1}], dtype=object))
+    bad = tmp_path / "bad.weights.h5"
+    bad.write_bytes(buf.getvalue())
+    with pytest.raises(ValueError):
+        m.load_weights(str(bad))

@@ -67,23 +67,28 @@ def _rebuild(template, children):
 def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     """Rebuilds ``structure``'s shape from a flat list of leaves."""
     flat = list(flat_sequence)
-    pos = [0]
-
-    def build(t):
-        if is_nested(t):
-            return _rebuild(t, [build(c) for c in _children(t)])
-        i = pos[0]
-        pos[0] += 1
-        return flat[i]
-
     if not is_nested(structure):
         if len(flat) != 1:
             raise ValueError(f"Structure is a scalar but {len(flat)} values were given")
         return flat[0]
-    out = build(structure)
-    if pos[0] != len(flat):
-        raise ValueError(f"Structure had {pos[0]} leaves but {len(flat)} values were given")
+    out, used = _build(structure, flat, 0)
+    if used != len(flat):
+        raise ValueError(f"Structure had {used} leaves but {len(flat)} values were given")
     return out
+
+
+def _build(template, flat, pos):
+    """(rebuilt template, next position); a plain recursive function, so no closure keeps
+    the rebuilt values alive in a reference cycle."""
+    if not is_nested(template):
+        if pos >= len(flat):
+            raise ValueError(f"Structure has more leaves than the {len(flat)} values given")
+        return flat[pos], pos + 1
+    children = []
+    for child in _children(template):
+        value, pos = _build(child, flat, pos)
+        children.append(value)
+    return _rebuild(template, children), pos
 
 
 def assert_same_structure(a, b, check_types=True, expand_composites=False):

@@ -34,10 +34,15 @@ test-cudasim: $(STAMP)
 test-slow: $(STAMP)
 	$(PY) -m pytest -q -m slow tests
 
-# On a CUDA machine: use the image's own CuPy/Numba (no network), install cuflow without deps.
+# On a CUDA machine: the image's own CuPy/Numba, nothing fetched. cuflow is installed
+# without dependencies when the image's setuptools can build offline; otherwise the
+# packages are put on the path through symlinks (framework -> cuflow, kernels -> ...).
+GPU_PATH := $(CURDIR)/.gpu_path
 test-gpu:
-	$(PYTHON) -m pip install -q --no-deps --no-build-isolation -e . || $(PYTHON) -m pip install -q --no-deps -e .
-	$(PYTHON) -m pytest -q -m gpu tests
+	$(PYTHON) -m pip install -q --no-deps --no-build-isolation --no-index -e . || \
+	  { mkdir -p $(GPU_PATH) && ln -sfn $(CURDIR)/framework $(GPU_PATH)/cuflow && \
+	    ln -sfn $(CURDIR)/kernels $(GPU_PATH)/cuflow_kernels; }
+	PYTHONPATH=$(GPU_PATH):$$PYTHONPATH $(PYTHON) -m pytest -q -m gpu -p no:cacheprovider tests
 
 # Peers for side-by-side benchmarks live in their own venv, never the test venv.
 BENCH_VENV ?= .venv-bench

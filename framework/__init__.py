@@ -50,6 +50,24 @@ from .ops.control_flow_ops import (case, cond, foldl, foldr, map_fn, scan,  # no
 from .ops.linalg_decomp import norm  # noqa: E402
 from .ops.linalg_ops import einsum, eye, tensordot  # noqa: E402
 
+# --- ops-array ---
+from .ops.clip_ops import clip_by_global_norm, clip_by_norm, clip_by_value  # noqa: E402
+from .ops.index_ops import (boolean_mask, dynamic_partition, dynamic_stitch,  # noqa: E402
+                            gather, gather_nd, invert_permutation, one_hot, repeat, scatter_nd,
+                            unravel_index, tensor_scatter_nd_add, tensor_scatter_nd_max,
+                            tensor_scatter_nd_min, tensor_scatter_nd_sub,
+                            tensor_scatter_nd_update, where)
+from .ops.manip_ops import (broadcast_dynamic_shape, broadcast_static_shape,  # noqa: E402
+                            depth_to_space, ensure_shape, identity_n, linspace, meshgrid, pad,
+                            reverse, reverse_sequence, roll, sequence_mask, shape_n, slice,
+                            space_to_depth, strided_slice, tile)
+from .ops.segment_ops import cumsum  # noqa: E402
+from .ops.sort_ops import (argsort, histogram_fixed_width, searchsorted, sort, unique,  # noqa: E402
+                           unique_with_counts)
+
+# --- host callbacks ---
+from .ops.script_ops import numpy_function, py_function  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 

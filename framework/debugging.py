@@ -31,7 +31,6 @@ def _compare(fn, text):
                                        f"{b.shape} are incompatible") from e
         if not ok:
             _fail(message, f"Condition x {text} y did not hold element-wise.", a, b)
-        return None
     check.__name__ = f"assert_{fn.__name__}"
     return check
 
@@ -167,3 +166,7 @@ def set_log_device_placement(enabled):
 def is_numeric_tensor(tensor):
     from .tensor import Tensor
     return isinstance(tensor, Tensor) and tensor.dtype.is_numeric
+
+
+# --- linalg-autodiff: why a gradient is None ---
+from .autodiff.explain import explain_gradients  # noqa: F401

@@ -1,4 +1,5 @@
 """``cf.image``: resizing, flips, crops and pads, colour and dtype conversion."""
+from .ops.conv_ops import extract_patches  # noqa: F401
 from .ops.image_ops import (ResizeMethod, adjust_brightness, adjust_contrast,  # noqa: F401
                             adjust_gamma, central_crop, convert_image_dtype,
                             crop_to_bounding_box, flip_left_right, flip_up_down,

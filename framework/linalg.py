@@ -1,6 +1,6 @@
 """``cf.linalg``: linear algebra (re-exports from cuflow.ops)."""
 from .ops.linalg_decomp import (cholesky, cholesky_solve, det, eigh, eigvalsh, inv,  # noqa: F401
-                                expm, logdet, lstsq, norm, pinv, qr, slogdet, solve, svd,
+                                logdet, lstsq, norm, pinv, qr, slogdet, solve, svd,
                                 triangular_solve)
 from .ops.linalg_ops import (adjoint, band_part, cross, einsum, eye, matmul,  # noqa: F401
                              matrix_transpose, matvec, set_diag, tensor_diag,
@@ -8,3 +8,6 @@ from .ops.linalg_ops import (adjoint, band_part, cross, einsum, eye, matmul,  # 
 from .ops.linalg_ops import matrix_diag as diag  # noqa: F401
 from .ops.linalg_ops import matrix_diag_part as diag_part  # noqa: F401
 from .ops.linalg_ops import matrix_transpose as transpose  # noqa: F401
+from .ops.linalg_functions import (expm, global_norm, matrix_rank, normalize,  # noqa: F401
+                                   sqrtm)
+from .ops.linalg_functions import sqrtm as matrix_square_root  # noqa: F401

@@ -18,3 +18,11 @@ from .ops.reduce_ops import (argmax, argmin, count_nonzero, reduce_all,  # noqa:
 # --- nn ---
 from .ops.nn_impl import l2_normalize  # noqa: F401,E402
 from .ops.nn_ops import log_sigmoid, softplus  # noqa: F401,E402
+# --- ops-array ---
+from .ops.index_ops import invert_permutation, where  # noqa: F401,E402
+from .ops.segment_ops import (cumprod, cumsum, cumulative_logsumexp, segment_max,  # noqa: F401,E402
+                              segment_mean, segment_min, segment_prod, segment_sum,
+                              unsorted_segment_max, unsorted_segment_mean,
+                              unsorted_segment_min, unsorted_segment_prod,
+                              unsorted_segment_sqrt_n, unsorted_segment_sum)
+from .ops.sort_ops import bincount, confusion_matrix, in_top_k, top_k  # noqa: F401,E402

@@ -26,7 +26,7 @@ def _name_scope_cm(name):
         _stack().pop()
 
 
-class name_scope:  # noqa: N801 - TF's name
+class name_scope:
     """``with cf.name_scope('block'):`` prefixes names created inside (for readability)."""
 
     def __init__(self, name):

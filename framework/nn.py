@@ -1,10 +1,11 @@
 """``cf.nn``: activations, softmax, losses, normalization, convolution, pooling, dropout."""
-from .ops.conv_ops import (conv1d, conv2d, conv2d_backprop_filter,  # noqa: F401
-                           conv2d_backprop_input, conv2d_transpose, convolution,
+from .ops.conv_ops import (atrous_conv2d, conv1d, conv1d_transpose, conv2d,  # noqa: F401
+                           conv2d_backprop_filter, conv2d_backprop_input, conv3d, conv2d_transpose, convolution,
                            depthwise_conv2d, separable_conv2d)
 from .ops.math_ops import sigmoid, tanh  # noqa: F401
 from .ops.nn_impl import (batch_normalization, dropout, fused_batch_norm,  # noqa: F401
-                          l2_normalize, moments, normalize_moments, weighted_moments)
+                          l2_normalize, local_response_normalization, lrn, moments,
+                          normalize_moments, sufficient_statistics, weighted_moments)
 from .ops.nn_ops import (bias_add, compute_average_loss, crelu, elu,  # noqa: F401
                          embedding_lookup, gelu, l2_loss, leaky_relu, log_poisson_loss,
                          log_sigmoid, log_softmax, relu, relu6, scale_regularization_loss,
@@ -12,5 +13,5 @@ from .ops.nn_ops import (bias_add, compute_average_loss, crelu, elu,  # noqa: F4
                          softmax_cross_entropy_with_logits, softplus, softsign,
                          sparse_softmax_cross_entropy_with_logits, swish,
                          weighted_cross_entropy_with_logits, zero_fraction)
-from .ops.pool_ops import (avg_pool, avg_pool1d, avg_pool2d, max_pool, max_pool1d,  # noqa: F401
-                           max_pool2d, pool)
+from .ops.pool_ops import (avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, max_pool,  # noqa: F401
+                           max_pool1d, max_pool2d, max_pool3d, max_pool_with_argmax, pool)

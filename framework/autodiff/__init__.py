@@ -20,6 +20,8 @@ user-defined op gets all of this by registering itself; nothing else is needed:
 ...     dy = t1.gradient(y, x)
 >>> float(dy), float(t2.gradient(dy, x))
 (12.0, 12.0)
+>>> from cuflow.ops import registry   # (the example unregisters its op again)
+>>> _ = registry._REGISTRY.pop("doc_example_cube")
 
 When a gradient comes out None, ``tape.explain_gradients(target, sources)`` (and the
 NoGradientWarning that gradient() emits when every source is None) says why: unwatched
@@ -27,7 +29,7 @@ or integer sources, and where the chain was cut (non-differentiable ops, integer
 ``.numpy()``/``float()`` round trips), with the user's source line.
 """
 from .custom_gradient import custom_gradient, recompute_grad
-from .explain import explain as explain_gradients
+from .explain import explain_gradients
 from .tape import GradientTape, NoGradientWarning, UnconnectedGradients
 
 __all__ = ["GradientTape", "NoGradientWarning", "UnconnectedGradients", "custom_gradient",

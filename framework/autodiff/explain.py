@@ -79,3 +79,20 @@ def _source_reason(tape, s, targets):
     if not any(id(t) in live for t in targets if t is not None):
         return "watched, but the target does not depend on it through differentiable ops"
     return ""
+
+
+def explain_gradients(tape, target=None, sources=None) -> str:
+    """Why ``tape.gradient(target, sources)`` is None (``cf.debugging.explain_gradients``).
+
+    Names unwatched or integer sources, a target not computed on the tape, and every place
+    a watched value's chain was cut, with the user's source line. Without target and
+    sources: the explanation of the tape's last all-None ``gradient()`` call.
+
+    >>> import cuflow as cf
+    >>> x = cf.constant(2.0)
+    >>> with cf.GradientTape(persistent=True) as tape:
+    ...     y = x * x
+    >>> "call tape.watch(x)" in cf.debugging.explain_gradients(tape, y, x)
+    True
+    """
+    return tape.explain_gradients(target, sources)

@@ -180,13 +180,23 @@ class GradientTape:
             inputs.append(a)
         if not hit:
             return
-        outs = result if isinstance(result, tuple) else (result,)
-        if not op.differentiable or not any(_differentiable(o) for o in outs):
+        if type(result) is tuple:
+            outs = result
+            ok = any(_differentiable(o) for o in outs)
+        else:   # the common single output: no generators (this runs once per op)
+            outs = (result,)
+            dt = result.dtype
+            ok = dt.is_floating or dt.is_complex
+        if not ok or not op.differentiable:
             if op.name not in _VALUE_FREE:
                 self._note_break(_break_reason(op, outs))
             return
-        out_keys = tuple(id(o) for o in outs)
-        watched.update(out_keys)
+        if len(outs) == 1:
+            out_keys = (id(outs[0]),)
+            watched.add(out_keys[0])
+        else:
+            out_keys = tuple([id(o) for o in outs])
+            watched.update(out_keys)
         self._entries.append(_Entry(op, tuple(in_keys), tuple(inputs), out_keys, outs,
                                     attrs))
 
@@ -260,6 +270,13 @@ class GradientTape:
                                  unconnected is UnconnectedGradients.ZERO)
         finally:
             self._recording = was
+        for i, src in enumerate(flat_sources):
+            # an unwatched tensor has no gradient, even w.r.t. itself (as in TF)
+            if isinstance(src, Tensor) and id(src) not in self._watched:
+                grads[i] = None
+                if unconnected is UnconnectedGradients.ZERO:
+                    from ..ops.array_ops import zeros_like
+                    grads[i] = zeros_like(src)
         if flat_sources and not self._quiet and all(g is None for g in grads):
             self._last_explanation = explain.explain(self, flat_targets, flat_sources)
             warnings.warn(self._last_explanation, NoGradientWarning, stacklevel=2)

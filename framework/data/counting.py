@@ -207,3 +207,52 @@ class OptionsDataset(_PassThrough):
 
     def _iterator(self, ctx):
         return make(self._inputs[0], ctx)
+
+
+class AssertCardinalityDataset(_PassThrough):
+    """``assert_cardinality``: declares the count; a different real count is an error."""
+
+    _stage = "AssertCardinalityDataset"
+
+    def __init__(self, input_ds, expected):
+        self._inputs = (input_ds,)
+        self._expected = check_count(expected, "expected_cardinality")
+
+    def _cardinality(self):
+        return self._expected
+
+    def _iterator(self, ctx):
+        return _AssertCardIt(make(self._inputs[0], ctx), self._expected)
+
+
+class _AssertCardIt(It):
+    stage = "AssertCardinalityDataset"
+
+    def __init__(self, child, expected):
+        self.child, self.expected, self.n = child, expected, 0
+        self.children = (child,)
+
+    def next(self):
+        from ..errors import FailedPreconditionError
+        try:
+            e = self.child.next()
+        except StopIteration:
+            if self.expected >= 0 and self.n != self.expected:
+                raise FailedPreconditionError(
+                    None, self.stage, f"Input dataset was expected to contain "
+                    f"{self.expected} elements but contained only {self.n} elements.") \
+                    from None
+            raise
+        self.n += 1
+        if 0 <= self.expected < self.n:
+            raise FailedPreconditionError(
+                None, self.stage, f"Input dataset was expected to contain {self.expected} "
+                f"elements but contained at least {self.n} elements.")
+        return e
+
+    def state(self):
+        return {"in": self.child.state(), "n": self.n}
+
+    def restore(self, state):
+        self.child.restore(state["in"])
+        self.n = int(state["n"])

@@ -33,3 +33,12 @@ def Counter(start=0, step=1, dtype=None):  # noqa: N802 - TF's name
     from .. import dtypes
     from .dataset_ops import Dataset
     return Dataset.counter(start, step, dtype or dtypes.int64)
+
+
+def assert_cardinality(expected_cardinality):
+    from .counting import AssertCardinalityDataset
+    return lambda ds: AssertCardinalityDataset(ds, expected_cardinality)
+
+
+def get_single_element(dataset):
+    return dataset.get_single_element()

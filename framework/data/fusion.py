@@ -1,7 +1,9 @@
 """Static optimizations made when an iterator is built (``BatchDataset._iterator``).
 
-``batch`` over a chain of ``map`` / ``shuffle`` stages on ``from_tensor_slices`` becomes
-one stage: the shuffle buffer runs over indices (``IndexShuffler``), each batch is one
+``batch`` over a chain of ``map`` / ``shuffle`` / ``repeat`` stages on ``from_tensor_slices``
+(or on a complete memory ``cache``) becomes one stage: the shuffle buffer runs over
+indices (``IndexShuffler``; across epochs for ``repeat().shuffle()``, reshuffled per
+epoch for ``shuffle().repeat()``), each batch is one
 fancy-index gather per component, and the maps are *lifted*: called once on the whole
 batch instead of once per element. cuflow ops broadcast, so ``lambda x, y: (x*2-1, y)``
 means the same on a batch. Lifting is verified on the first batch: the batched result
@@ -37,21 +39,24 @@ def slices_source(node):
 
 
 def _chain(batch_node):
-    """(source, shuffle, maps in application order) or None when not fusable."""
+    """(source, shuffle, maps in application order, repeat, repeat-above-shuffle) or None
+    when the stages under ``batch`` are not all map/shuffle/repeat over slices."""
+    from .counting import OptionsDataset, RepeatDataset
     from .shuffle import ShuffleDataset
-    from .counting import OptionsDataset
     from .transforms import MapDataset
-    maps, shuffle = [], None
+    maps, shuffle, repeat, above = [], None, None, False
     node = batch_node._inputs[0]
     while True:
         src = slices_source(node)
         if src is not None:
             maps.reverse()
-            return src, shuffle, maps
+            return src, shuffle, maps, repeat, above
         if isinstance(node, MapDataset):
             maps.append(node)
         elif isinstance(node, ShuffleDataset) and shuffle is None:
             shuffle = node
+        elif isinstance(node, RepeatDataset) and repeat is None:
+            repeat, above = node, shuffle is None
         elif not isinstance(node, OptionsDataset):
             return None
         node = node._inputs[0]
@@ -64,16 +69,16 @@ def try_fuse_batch(batch_node, ctx):
     found = _chain(batch_node)
     if found is None:
         return None
-    src, shuffle, maps = found
+    src, shuffle, maps, repeat, above = found
     if maps and not opts._opt("map_vectorization"):
         return None
-    return FusedSliceBatchIt(batch_node, src, shuffle, maps, ctx)
+    return FusedSliceBatchIt(batch_node, src, shuffle, maps, ctx, repeat, above)
 
 
 def _gather(arrays, idx):
     if isinstance(idx, slice):
         return [a[idx] for a in arrays]
-    return [np.take(a, idx, axis=0) for a in arrays]
+    return [a.take(idx, axis=0) for a in arrays]
 
 
 def _leaf_matches(batched, single, row):
@@ -88,22 +93,35 @@ def _leaf_matches(batched, single, row):
 
 
 class FusedSliceBatchIt(_RngIt):
-    def __init__(self, node, src, shuffle, maps, ctx):
-        from .shuffle import IndexShuffler, OrderedIndices
+    def __init__(self, node, src, shuffle, maps, ctx, repeat=None, repeat_above=False):
         self.node, self.src, self.shuffle, self.maps, self.ctx = node, src, shuffle, maps, ctx
         self.arrays = src._arrays
         self.pack = packer(src._template)
         self.size, self.drop = node._size, node._drop
-        if shuffle is not None:
-            rng, self.epoch = shuffle.next_rng()
-            self.indices = IndexShuffler(src._n, shuffle._size, rng)
-        else:
-            self.indices = OrderedIndices(src._n)
+        self.indices = self._index_stream(src._n, shuffle, repeat, repeat_above)
         self.mode = 1 if not maps else 0      # 0 undecided, 1 lifted, 2 per-element
         self.fallback = None
-        names = "+".join(["slices"] + (["shuffle"] if shuffle else []) +
+        order = ["shuffle", "repeat"] if repeat_above else ["repeat", "shuffle"]
+        names = "+".join(["slices"] + [k for k in order if (shuffle if k == "shuffle"
+                                                            else repeat) is not None] +
                          [m._stage for m in maps])
         self.stage = f"BatchDataset(fused: {names})"
+
+    def _index_stream(self, n, shuffle, repeat, above):
+        from .shuffle import (_FOREVER, ChunkedIndices, IndexShuffler, OrderedIndices,
+                              RepeatedIndices)
+        count = None if repeat is None else repeat._count
+        total = None if count is None else (_FOREVER if count < 0 and n else
+                                             max(count, 0) * n)
+        if shuffle is None or total == 0:
+            return OrderedIndices(n, total)
+
+        def epoch_stream(total=None):
+            rng, self.epoch = shuffle.next_rng()
+            return ChunkedIndices(IndexShuffler(n, shuffle._size, rng, total))
+        if repeat is None or not above:
+            return epoch_stream(total)
+        return RepeatedIndices(epoch_stream, count, n)
 
     def _raw(self, idx):
         return self.pack([Tensor(v, _CPU) for v in _gather(self.arrays, idx)])
@@ -175,18 +193,28 @@ class FusedSliceBatchIt(_RngIt):
 
     def state(self):
         out = {"mode": self.mode, "ix": self.indices.state()}
-        if self.shuffle is not None:
+        if self.shuffle is not None and hasattr(self, "epoch"):
             out.update(epoch=self.epoch, seed=np.asarray(self.shuffle._seed))
         if self.mode == 2:
             out["fb"] = self.fallback.state()
         return out
 
     def restore(self, state):
-        if self.shuffle is not None:
+        from .shuffle import RepeatedIndices
+        if isinstance(self.indices, RepeatedIndices):
+            epoch = int(state["epoch"])
             self.shuffle._seed = int(state["seed"])
-            self.epoch = int(state["epoch"])
-            self.indices.rng = self.shuffle._rng_for_epoch(self.epoch)
-        self.indices.restore(state["ix"])
+
+            def set_epoch():
+                self.epoch = epoch
+                self.shuffle._rng_for_epoch(epoch)
+            self.indices.restore(state["ix"], set_epoch)
+        else:
+            if self.shuffle is not None and "seed" in state:
+                self.shuffle._seed = int(state["seed"])
+                self.epoch = int(state["epoch"])
+                self.indices.rng = self.shuffle._rng_for_epoch(self.epoch)
+            self.indices.restore(state["ix"])
         self.mode = int(state["mode"])
         if self.mode == 2:
             self._build_fallback([])

@@ -183,9 +183,13 @@ class Iterator:
     def __init__(self, dataset, numpy=False, profile=False):
         self._dataset = dataset
         self._numpy = numpy
-        self._ctx = Ctx(dataset.options(), profile)
-        self._it = make(dataset, self._ctx)
+        self._build(profile)
+
+    def _build(self, profile=False):
+        self._ctx = Ctx(self._dataset.options(), profile)
+        self._it = make(self._dataset, self._ctx)
         self._done = False
+        self._closed = False
         weakref.finalize(self, _close_ctx, self._ctx, self._it)
 
     @property
@@ -223,6 +227,7 @@ class Iterator:
             return Optional.empty(self.element_spec)
 
     def close(self):
+        self._closed = True
         _close_ctx(self._ctx, self._it)
 
     # --- checkpoints ----------------------------------------------------------------------
@@ -235,6 +240,8 @@ class Iterator:
 
     def restore_state(self, flat):
         state = unflatten_state(dict(flat))
+        if self._closed:   # its threads are gone: restore into a freshly built tree
+            self._build()
         self._done = bool(state["done"])
         if not self._done:
             self._it.restore(state["root"])

@@ -105,6 +105,7 @@ class _Shared:
         self.stop = False
         self.paused = False
         self.full_waits = 0              # times the producer found the buffer full
+        self.gen = 0                     # bumped by restore: items made before are stale
 
 
 def _produce(sh):
@@ -119,6 +120,7 @@ def _produce(sh):
         with sh.lock:
             if sh.stop:
                 return
+            gen = sh.gen
             try:
                 item = (sh.child.next(), None)
             except StopIteration:
@@ -126,6 +128,8 @@ def _produce(sh):
             except BaseException as e:  # noqa: BLE001 - delivered to the consumer
                 item = (None, e)
         with sh.cond:
+            if gen != sh.gen:    # a restore replaced the input's state meanwhile: stale
+                continue
             sh.buf.append(item)
             sh.cond.notify_all()
         if item[1] is _END:
@@ -249,8 +253,13 @@ class PrefetchIt(It):
         with sh.cond:
             sh.stop = True
             sh.cond.notify_all()
-        with sh.lock:
-            sh.child.close()
+        # Close the input once the producer is between elements; never block a finalizer
+        # for long on a producer stuck inside a slow input (a daemon thread: exit is fine).
+        if sh.lock.acquire(timeout=1.0):
+            try:
+                sh.child.close()
+            finally:
+                sh.lock.release()
 
     def state(self):
         sh = self.sh
@@ -273,8 +282,13 @@ class PrefetchIt(It):
             with sh.cond:
                 sh.buf = deque(items)
                 sh.cap = max(int(state["cap"]), 1)
-        if bool(state["end"]) and self.thread is None:
-            self.thread = threading.Thread(target=lambda: None)  # nothing left to produce
+                sh.gen += 1
+                sh.cond.notify_all()   # a producer waiting on the old, full buffer
+        if bool(state["end"]):
+            if self.thread is None:   # nothing left to produce: never start one
+                self.thread = threading.Thread(target=lambda: None)
+        elif self.thread is not None and not self.thread.is_alive():
+            self.thread = None        # this iterator had ended: start a fresh producer
 
 
 # --- a small daemon thread pool for parallel map --------------------------------------------

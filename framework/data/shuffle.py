@@ -122,22 +122,68 @@ class ShuffleIt(_RngIt):
 
 
 class IndexShuffler(_RngIt):
-    """The shuffle buffer run over the indices 0..n-1 (what from_tensor_slices yields)."""
+    """The shuffle buffer run over the indices 0..n-1 (what from_tensor_slices yields).
 
-    def __init__(self, n, size, rng):
-        self.n = n
-        m = min(size, n)
-        self.buf = list(range(m))
+    While input remains, the buffer is full and every draw refills the drawn slot with
+    the next index, so a chunk of draws vectorizes: a draw returns the index written
+    into its slot by the latest earlier draw of the same slot in the chunk, or the
+    slot's value before the chunk. Once the input is exhausted the buffer drains in a
+    uniformly random order (``_drain``). ``take_loop`` is the plain algorithm, kept as
+    the reference the tests compare to."""
+
+    def __init__(self, n, size, rng, total=None):
+        self.mod = n                       # indices are counters modulo n: a repeated
+        self.n = n if total is None else total   # input (repeat().shuffle()) streams on
+        m = min(size, self.n)
+        self.buf = np.arange(m, dtype=np.int64)
         self.nxt = m
         self.count = m
         self.rng = rng
+        self.draining = False
 
     def take(self, k):
         """The next ``k`` (or fewer at the end) indices, as an int64 array."""
         k = min(k, self.remaining)
-        out = [0] * k
+        m = min(k, self.n - self.nxt)          # draws that refill from the input
+        head = self._take_refilling(m) if m > 0 else np.empty(0, np.int64)
+        out = head if m == k else np.concatenate([head, self._drain(k - m)])
+        return out if self.mod == self.n else out % self.mod
+
+    def _drain(self, k):
+        """The input is exhausted: each step draws uniformly, without replacement, from
+        what is left, so the rest comes out as a uniformly random permutation of the
+        buffer. Drawn at once (same distribution as the loop, not the same draws)."""
+        if not self.draining:
+            self.buf = self.buf[:self.count][self.rng.permutation(self.count)]
+            self.draining = True
+        out, self.buf = self.buf[:k], self.buf[k:]
+        self.count -= len(out)
+        return out
+
+    def _take_refilling(self, m):
+        j = (self.rng.random(m) * self.count).astype(np.int64)
+        order = np.argsort(j, kind="stable")   # grouped by slot, draws in time order
+        js = j[order]
+        same = js[1:] == js[:-1]
+        prev = np.full(m, -1, np.int64)        # the latest earlier draw of the same slot
+        prev[order[1:]] = np.where(same, order[:-1], -1)
+        out = np.where(prev >= 0, self.nxt + prev, self.buf[j])
+        last = np.ones(m, bool)
+        last[:-1] = ~same
+        self.buf[js[last]] = self.nxt + order[last]
+        self.nxt += m
+        return out
+
+    def take_loop(self, k):
+        out = self._loop(k)
+        return out if self.mod == self.n else out % self.mod
+
+    def _loop(self, k):
+        k = min(k, self.remaining)
+        out = np.empty(k, np.int64)
         u = self.rng.random(k).tolist()
-        buf, n, nxt, count = self.buf, self.n, self.nxt, self.count
+        buf = self.buf.tolist()
+        n, nxt, count = self.n, self.nxt, self.count
         for i in range(k):
             j = int(u[i] * count)
             out[i] = buf[j]
@@ -147,33 +193,78 @@ class IndexShuffler(_RngIt):
             else:
                 count -= 1
                 buf[j] = buf[count]
+        self.buf = np.asarray(buf, np.int64)
         self.nxt, self.count = nxt, count
-        return np.asarray(out, np.int64)
+        return out
 
     @property
     def remaining(self):
         return self.count + self.n - self.nxt
 
     def state(self):
-        return {"buf": np.asarray(self.buf[:self.count], np.int64), "nxt": self.nxt,
-                "count": self.count, "rng": self._rng_state()}
+        return {"buf": self.buf[:self.count].copy(), "nxt": self.nxt,
+                "count": self.count, "rng": self._rng_state(), "draining": self.draining}
 
     def restore(self, state):
-        self.buf = [int(x) for x in state["buf"]]
+        self.buf = np.asarray(state["buf"], np.int64).copy()
         self.nxt, self.count = int(state["nxt"]), int(state["count"])
+        self.draining = bool(state.get("draining", False))
         self._rng_restore(state["rng"])
 
 
-class OrderedIndices:
-    """Indices 0..n-1 in order (the unshuffled counterpart of IndexShuffler)."""
+class ChunkedIndices:
+    """Draws indices from an IndexShuffler 4096 at a time and serves them in batches
+    (one vectorized draw per chunk instead of per batch)."""
 
-    def __init__(self, n):
-        self.n, self.i = n, 0
+    def __init__(self, inner, chunk=4096):
+        self.inner, self.chunk = inner, chunk
+        self.pending = np.empty(0, np.int64)
+        self.pos = 0
+
+    @property
+    def rng(self):
+        return self.inner.rng
+
+    @rng.setter
+    def rng(self, value):
+        self.inner.rng = value
+
+    def take(self, k):
+        if len(self.pending) - self.pos < k and self.inner.remaining:
+            fresh = self.inner.take(max(self.chunk, k))
+            self.pending = np.concatenate([self.pending[self.pos:], fresh])
+            self.pos = 0
+        out = self.pending[self.pos:self.pos + k]
+        self.pos += len(out)
+        return out
+
+    @property
+    def remaining(self):
+        return len(self.pending) - self.pos + self.inner.remaining
+
+    def state(self):
+        return {"pending": self.pending[self.pos:].copy(), "in": self.inner.state()}
+
+    def restore(self, state):
+        self.inner.restore(state["in"])
+        self.pending, self.pos = np.asarray(state["pending"], np.int64).copy(), 0
+
+
+class OrderedIndices:
+    """Indices 0..n-1 in order, ``total`` of them (wrapping around for a repeat)."""
+
+    def __init__(self, n, total=None):
+        self.mod, self.n, self.i = n, (n if total is None else total), 0
 
     def take(self, k):
         i = self.i
         self.i = min(self.n, i + k)
-        return slice(i, self.i) if self.i > i else None
+        if self.i <= i:
+            return None
+        if i // self.mod == (self.i - 1) // self.mod:
+            start = i % self.mod
+            return slice(start, start + self.i - i)
+        return np.arange(i, self.i) % self.mod
 
     def state(self):
         return {"i": self.i}
@@ -184,6 +275,60 @@ class OrderedIndices:
     @property
     def remaining(self):
         return self.n - self.i
+
+
+def as_index_array(idx):
+    if idx is None:
+        return np.empty(0, np.int64)
+    if isinstance(idx, slice):
+        return np.arange(idx.start, idx.stop, dtype=np.int64)
+    return idx
+
+
+_FOREVER = 1 << 62
+
+
+class RepeatedIndices:
+    """The index streams of successive epochs (``shuffle().repeat()``: each reshuffled);
+    batches run across epoch boundaries, as batch-after-repeat does."""
+
+    def __init__(self, make_epoch, count, n):
+        self.make, self.count, self.n = make_epoch, count, n
+        self.epoch = 0
+        self.cur = make_epoch()
+
+    def take(self, k):
+        parts = []
+        while k > 0:
+            idx = self.cur.take(k)
+            got = len(as_index_array(idx))
+            if got:
+                parts.append(idx)
+                k -= got
+            if k > 0:
+                if self.n == 0 or (self.count >= 0 and self.epoch + 1 >= self.count):
+                    break
+                self.epoch += 1
+                self.cur = self.make()
+        if len(parts) == 1:
+            return parts[0]
+        return np.concatenate([as_index_array(p) for p in parts]) if parts else None
+
+    @property
+    def remaining(self):
+        if self.count < 0:
+            return _FOREVER if self.n else 0
+        return self.cur.remaining + (self.count - self.epoch - 1) * self.n
+
+    def state(self):
+        return {"epoch": self.epoch, "cur": self.cur.state()}
+
+    def restore(self, state, before_restore=None):
+        self.epoch = int(state["epoch"])
+        self.cur = self.make()
+        if before_restore is not None:
+            before_restore()
+        self.cur.restore(state["cur"])
 
 
 class ShuffledSlicesIt(_RngIt):

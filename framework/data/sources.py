@@ -357,12 +357,16 @@ class _ConcatIt(It):
 
 
 def new_seed(seed):
-    """A concrete seed: the given one, or fresh entropy."""
-    if seed is None:
-        return int(np.random.SeedSequence().entropy % (2 ** 63))
+    """A concrete seed from TF's (global, op) seed pair (``cf.random.set_seed`` makes
+    unseeded shuffles reproducible, as in TF), or fresh entropy when neither is set."""
     if isinstance(seed, Tensor):
         seed = seed.numpy()
-    return int(seed)
+    from ..ops.random_ops import get_seed
+    g, o = get_seed(None if seed is None else int(seed))
+    if g is None:
+        return int(np.random.SeedSequence().entropy % (2 ** 63))
+    return int(np.random.SeedSequence([int(g) & (2 ** 63 - 1), int(o) & (2 ** 63 - 1)])
+               .generate_state(1, np.uint64)[0] >> 1)
 
 
 class _RngIt(It):

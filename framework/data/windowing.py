@@ -377,10 +377,21 @@ class GroupByWindowDataset(Dataset):
         self._stage = f"GroupByWindowDataset({fn_name(key_func)})"
 
     def _compute_spec(self):
+        """reduce_func's output spec for keys 0 and 1, relaxed: TF traces it with a
+        symbolic key, so key-dependent dims (bucket boundaries) are unknown there."""
         spec = self._inputs[0].element_spec
         probe = ElementsDataset([], spec)
-        return dataset_from_fn(lambda k, d: self._reduce(k, d), (
-            Tensor(np.asarray(0, np.int64), _CPU), probe), self._stage).element_spec
+        out = None
+        for key in (0, 1):
+            try:
+                s = dataset_from_fn(lambda k, d: self._reduce(k, d), (
+                    Tensor(np.asarray(key, np.int64), _CPU), probe), self._stage).element_spec
+            except Exception:  # noqa: BLE001 - key 1 may not exist (only key 0 must work)
+                if key == 0:
+                    raise
+                continue
+            out = s if out is None else st.relax(out, s)
+        return out
 
     def _iterator(self, ctx):
         return _GroupIt(make(self._inputs[0], ctx), self, ctx)

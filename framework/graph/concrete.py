@@ -29,6 +29,12 @@ class ConcreteFunction:
         self.report = passes.optimize(optimized, jit_compile=bool(jit_compile))
         self.graph = optimized
         self._executor = Executor(optimized, graph.device)
+        from ..config import knobs
+        if knobs.debug >= 2:
+            import sys
+            print(f"[cuflow graph] {name}: {len(graph.nodes)} traced nodes -> "
+                  f"{len(optimized.nodes)} after passes\n  " + "\n  ".join(self.report),
+                  file=sys.stderr)
         self._device = graph.device
         self._call_op = None
         self._grad_fn = None
@@ -67,10 +73,15 @@ class ConcreteFunction:
         parts += self.report or ["(none)"]
         kernels = [n for n in self.graph.nodes if isinstance(n.extra, dict)
                    and "kernel" in n.extra]
+        if kernels:
+            from ..config import knobs
+            parts.append(f"(calls on fewer than {knobs.fuse_min_size} elements run the "
+                         "fused ops through NumPy: CUFLOW_FUSE_MIN_SIZE)")
         for n in kernels:
             k = n.extra["kernel"]
-            parts += ["", f"== kernel {k.name} ({n.extra.get('n_ops', '?')} ops; "
-                      f"compile {k.compile_seconds * 1e3:.0f} ms) ==", k.source]
+            title = (f"== kernel {k.name} ({n.extra.get('n_ops', '?')} ops; "
+                     f"compile {k.compile_seconds * 1e3:.0f} ms) ==")
+            parts += ["", title, k.source]
         return "\n".join(parts)
 
     # --- calls ---------------------------------------------------------------------------------
@@ -142,6 +153,6 @@ def _dtype_name(x):
     return _dt.as_dtype(getattr(x, "dtype", np.asarray(x).dtype)).name
 
 
-from .function import _OUT  # noqa: E402  (shared marker)
+from .function import _OUT
 
 __all__ = ["ConcreteFunction", "Variable"]

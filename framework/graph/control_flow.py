@@ -15,7 +15,7 @@ from .. import dtypes as _dt
 from .. import nest
 from ..errors import InvalidArgumentError, user_frame
 from ..ops.dispatch import _tls
-from ..ops.registry import OPAQUE, OpDef
+from ..ops.registry import OPAQUE, STATEFUL, OpDef
 from ..tensor import Tensor, Variable
 from ..tensor_shape import TensorShape
 from .executor import Executor
@@ -26,9 +26,10 @@ from .tracing import FuncGraph, SymbolicTensor
 class Branch:
     """A traced subgraph, its optimized executor and its output structure."""
 
-    def __init__(self, fn, arg_specs, name):
+    def __init__(self, fn, arg_specs, name, runtime_vars=()):
         outer = _tls.graph
         g = FuncGraph(name, outer=outer, device=outer.device)
+        g.runtime_vars = set(runtime_vars)
         args = [g.placeholder(s, d) for s, d in arg_specs]
         self.n_args = len(args)
         with g:
@@ -56,6 +57,14 @@ class Branch:
 
     def run(self, arrays):
         return self.executor.run(arrays)
+
+
+def _kind(*branches):
+    """Stateful (kept in order, never dropped or merged) when a branch has side effects."""
+    for b in branches:
+        if any(n.op.kind == STATEFUL for n in b.graph.nodes):
+            return STATEFUL
+    return OPAQUE
 
 
 def _outer_tensor(v):
@@ -151,14 +160,17 @@ def build_cond(pred, true_fn, false_fn):
                                                                     sb.as_list())]) \
             if sa.rank == sb.rank else TensorShape(None)
         avals.append((shape, a.dtype))
-    if not avals:
+    if not avals and _kind(t, f) != STATEFUL:
         return t.structure
     caps, maps = _union(t, f)
     spec = _CondSpec(t, f, maps, avals)
-    op = OpDef("cond", OPAQUE, _cond_impl, n_out=len(avals), vjp=_cond_vjp,
+    op = OpDef("cond", _kind(t, f), _cond_impl, n_out=len(avals), vjp=_cond_vjp,
                infer=_avals_infer)
     args = [pred] + caps
     res = _tls.graph.apply(op, args, {"_cond": spec})
+    _tls.graph.reread_assigned([t, f])
+    if not avals:
+        return t.structure
     res = list(res) if isinstance(res, tuple) else [res]
     return nest.pack_sequence_as(t.structure, res)
 
@@ -253,9 +265,15 @@ def build_while(cond_fn, body_fn, loop_vars, shape_invariants, max_iter):
     specs = [(TensorShape(s) if s is not None else v.shape, v.dtype)
              for v, s in zip(flat, inv)]
 
-    c = Branch(lambda *a: cond_fn(*_as_args(loop_vars, a)), specs, "while_cond")
-    b = Branch(lambda *a: nest.flatten(body_fn(*_as_args(loop_vars, a))), specs,
-               "while_body")
+    def trace(runtime_vars=()):
+        return (Branch(lambda *a: cond_fn(*_as_args(loop_vars, a)), specs, "while_cond",
+                       runtime_vars),
+                Branch(lambda *a: nest.flatten(body_fn(*_as_args(loop_vars, a))), specs,
+                       "while_body", runtime_vars))
+    c, b = trace()
+    assigned = {id(v) for br in (c, b) for v in br.graph.assigned_vars}
+    if assigned & (c.graph.read_vars | b.graph.read_vars):
+        c, b = trace(assigned)      # variables the loop assigns are re-read every iteration
     if len(b.graph.outputs) != len(flat):
         raise ValueError(f"cf.while_loop: body returned {len(b.graph.outputs)} values for "
                          f"{len(flat)} loop variables (at {user_frame()})")
@@ -271,9 +289,10 @@ def build_while(cond_fn, body_fn, loop_vars, shape_invariants, max_iter):
                 f"iterations, use the `shape_invariants` argument (at {user_frame()})")
     caps, maps = _union(c, b)
     spec = _WhileSpec(c, b, len(flat), maps, specs, max_iter)
-    op = OpDef("while", OPAQUE, _while_impl, n_out=len(flat), vjp=_while_vjp,
+    op = OpDef("while", _kind(c, b), _while_impl, n_out=len(flat), vjp=_while_vjp,
                infer=_avals_infer)
     res = _tls.graph.apply(op, flat + caps, {"_while": spec})
+    _tls.graph.reread_assigned([c, b])
     res = list(res) if isinstance(res, tuple) else [res]
     return nest.pack_sequence_as(loop_vars, res)
 
@@ -284,4 +303,4 @@ def _as_args(loop_vars, flat):
     return list(packed) if isinstance(loop_vars, (list, tuple)) else [packed]
 
 
-__all__ = ["build_cond", "build_while", "np", "_dt", "InvalidArgumentError"]
+__all__ = ["InvalidArgumentError", "_dt", "build_cond", "build_while", "np"]

@@ -16,9 +16,11 @@ import numpy as np
 
 from ..errors import InvalidArgumentError, OpError
 from ..tensor import Tensor
-from .ir import ASSIGN, PRINT
+from .ir import ASSIGN, PRINT, READ
 
-_OP, _MULTI, _ASSIGN, _PRINT, _INPLACE = range(5)
+_OP, _MULTI, _ASSIGN, _PRINT, _INPLACE, _PAR, _FREE, _READ = range(8)
+PARALLEL_MIN = 1 << 18   # output elements: independent NumPy ops this big share a pool
+_pool = None
 _ndarray = np.ndarray
 
 
@@ -72,6 +74,8 @@ class Executor:
                 steps.append((_ASSIGN, n.attrs["var"], ins, outs, n, clear))
             elif n.op is PRINT:
                 steps.append((_PRINT, None, ins, outs, n, clear))
+            elif n.op is READ:
+                steps.append((_READ, n.attrs["var"], ins, outs, n, clear))
             else:
                 call = _bind(n.op, xp, device, n.attrs)
                 inplace = (n.extra or {}).get("inplace") if isinstance(n.extra, dict) else None
@@ -80,7 +84,9 @@ class Executor:
                 else:
                     steps.append((_OP if len(outs) == 1 else _MULTI, call, ins, outs, n,
                                   clear))
-        self.steps = steps
+        initial = set(self.input_slots) | {i for i, _ in self.capture_slots} | \
+            {i for i, _ in const_slots}
+        self.steps = _bundle_independent(steps, initial)
         self.output_slots = [slot[v.id] for v in graph.outputs]
 
     def run(self, inputs):
@@ -108,16 +114,31 @@ class Executor:
                         env[o] = np.asarray(r) if cpu else r
                 elif kind == _ASSIGN:
                     self._assign(call, env[ins[0]], node)
-                else:
+                elif kind == _PAR:
+                    _run_parallel(call, env, cpu)
+                elif kind == _PRINT:
                     _print(node, [env[i] for i in ins])
+                elif kind == _READ:
+                    env[outs[0]] = call._tensor._value
                 for i in clear:
                     env[i] = None
+        except _Failed as failed:
+            st = failed.step
+            try:
+                st[1](*[env[i] for i in st[2]])
+            except OpError as e:
+                e.message = f"{e.message} (in cf.function at {st[4].source})"
+                e.args = (e.message,)
+                raise
+            except Exception as e:
+                raise node_error(st[4], [env[i] for i in st[2]], e) from e
+            raise
         except OpError as e:
             if step is not None and "(in cf.function" not in e.message:
                 e.message = f"{e.message} (in cf.function at {step[4].source})"
                 e.args = (e.message,)
             raise
-        except Exception as e:  # noqa: BLE001 - re-raised naming the node
+        except Exception as e:
             raise node_error(step[4], [env[i] for i in step[2]], e) from e
         return [env[i] for i in self.output_slots]
 
@@ -126,6 +147,84 @@ class Executor:
         if value.dtype != cur._value.dtype:
             value = value.astype(cur._value.dtype)
         var._set_tensor(Tensor(value, self.device))
+
+
+def _big(node):
+    if isinstance(node.extra, dict) or not node.outputs or node.op.kind in ("random",
+                                                                           "stateful"):
+        return False      # fused kernels are already multi-threaded; generators are not
+                          # thread-safe and random streams must keep their order
+    shape = node.outputs[0].shape
+    return shape.is_fully_defined() and shape.num_elements() >= PARALLEL_MIN
+
+
+def _bundle_independent(steps, ready, window=8):
+    """Pairs each large NumPy op step with up to ``cpu_count - 1`` later large steps whose
+    inputs are already computed (pure ops, so running them earlier is safe) into one step
+    run on a thread pool: NumPy releases the GIL in big loops and BLAS calls. A moved step
+    leaves a free-only step behind, so its inputs are released where they were before."""
+    import os
+    width = os.cpu_count() or 1
+    if width < 2 or os.environ.get("CUFLOW_GRAPH_THREADS", "1") == "0":
+        return steps
+    steps = list(steps)
+    ready = set(ready)
+    out = []
+    taken = set()
+    for i, st in enumerate(steps):
+        if i in taken:
+            out.append((_FREE, None, (), (), st[4], st[5]))
+            continue
+        kind, _, _, outs, node, _ = st
+        group = [st]
+        if kind in (_OP, _MULTI) and _big(node):
+            for j in range(i + 1, min(len(steps), i + 1 + window)):
+                if len(group) >= width:
+                    break
+                other = steps[j]
+                if j in taken or other[0] not in (_OP, _MULTI) or not _big(other[4]):
+                    continue
+                if all(x in ready for x in other[2]):
+                    group.append(other[:5] + ((),))
+                    taken.add(j)
+        if len(group) > 1:
+            out.append((_PAR, tuple(group), (), (), node, st[5]))
+            for g in group:
+                ready.update(g[3])
+        else:
+            out.append(st)
+            ready.update(outs)
+    return out
+
+
+def _run_parallel(substeps, env, cpu):
+    global _pool
+    if _pool is None:
+        import os
+        from concurrent.futures import ThreadPoolExecutor
+        _pool = ThreadPoolExecutor(max_workers=os.cpu_count(), thread_name_prefix="cuflow")
+
+    def one(st):
+        kind, call, ins, outs, _, _ = st
+        r = call(*[env[i] for i in ins])
+        if kind == _OP:
+            env[outs[0]] = np.asarray(r) if cpu and type(r) is not _ndarray else r
+        else:
+            for o, x in zip(outs, r):
+                env[o] = np.asarray(x) if cpu else x
+    futures = [(st, _pool.submit(one, st)) for st in substeps]
+    for st, f in futures:
+        try:
+            f.result()
+        except Exception:  # noqa: BLE001 - re-raised below, naming the node
+            for _, g in futures:
+                g.cancel()
+            raise _Failed(st) from None
+
+
+class _Failed(Exception):
+    def __init__(self, step):
+        self.step = step
 
 
 def node_error(node, arrays, e):
@@ -184,6 +283,9 @@ def interpret(nodes, env, leaf):
                 env[v.id] = leaf(v)
             args.append(env[v.id])
         if n.op is ASSIGN or n.op is PRINT:
+            continue
+        if n.op is READ:
+            env[n.outputs[0].id] = n.attrs["var"]._tensor._value
             continue
         out = n.op.impl(np, *args, **n.attrs)
         outs = (out,) if len(n.outputs) == 1 else out

@@ -14,6 +14,7 @@ from __future__ import annotations
 import collections
 import functools
 import inspect
+import sys
 import warnings
 import weakref
 
@@ -28,7 +29,7 @@ from ..ops.registry import OPAQUE, OpDef
 from ..tensor import Tensor, Variable
 from ..tensor_spec import TensorSpec
 from . import signature as _sig
-from .ir import ASSIGN, PRINT
+from .ir import ASSIGN, PRINT, READ
 from .tracing import FuncGraph
 
 RETRACE_WARN_AFTER = 5
@@ -76,7 +77,8 @@ class Function:
         self._converted = None
         self._bound: dict = {}
         try:
-            params = list(inspect.signature(python_function).parameters)
+            params = [p.name for p in inspect.signature(python_function).parameters.values()
+                      if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
         except (TypeError, ValueError):
             params = []
         if _instance is not None and params:
@@ -90,11 +92,16 @@ class Function:
             return self
         bound = self._bound.get(id(instance))
         if bound is None or bound._instance() is not instance:
+            try:
+                ref = weakref.ref(instance)
+            except TypeError:         # no __weakref__ slot: hold it (like a bound method)
+                ref = functools.partial(_same, instance)
             bound = Function(self._python_function, self._name, self._input_signature,
                              self._autograph, self._jit_compile, self._reduce_retracing,
-                             _instance=weakref.ref(instance))
+                             _instance=ref)
             self._bound[id(instance)] = bound
-            weakref.finalize(instance, self._bound.pop, id(instance), None)
+            if isinstance(ref, weakref.ref):
+                weakref.finalize(instance, self._bound.pop, id(instance), None)
         return bound
 
     @property
@@ -233,6 +240,8 @@ class Function:
         from .concrete import ConcreteFunction
         concrete = ConcreteFunction(graph, out, struct, self._name, self._jit_compile, key)
         prev = self._last_key
+        if self._tracing_count == 0 and self._instance is None:
+            self._note_fresh_trace()
         self._tracing_count += 1
         self._recent.append(True)
         self._last_key = key
@@ -242,7 +251,26 @@ class Function:
             self._cache[key] = concrete
         if prev is not None:
             self._maybe_warn(prev, key)
+        summary = sys.modules.get("cuflow.summary.graph_ops")   # cf.summary.trace_on
+        if summary is not None and summary.tracing_graphs():
+            summary.record_traced_graph(concrete, self._name)
         return concrete
+
+    def _note_fresh_trace(self):
+        """Warns when many cf.function objects of one Python function each trace anew
+        (a cf.function created inside a loop never reuses its traces)."""
+        code = getattr(self._python_function, "__code__", None)
+        module = getattr(self._python_function, "__module__", None) or ""
+        if code is None or module.split(".")[0] in ("cuflow", "cuflow_kernels"):
+            return      # library-made functions (gradients, Keras) are not the user's loop
+        n = _FRESH.get(code, 0) + 1
+        _FRESH[code] = n
+        if n == RETRACE_WARN_AFTER:
+            warnings.warn(
+                f"cf.function '{self._name}' was created and traced {n} times for the same "
+                f"Python function (latest at {user_frame()}); each new cf.function traces "
+                "again. Create it once, outside the loop, and call it many times.",
+                RetracingWarning, stacklevel=4)
 
     def _maybe_warn(self, prev, key):
         if len(self._recent) == RETRACE_WARN_AFTER and all(self._recent) and not self._warned:
@@ -262,7 +290,12 @@ class Function:
         return f"<cf.function {self._name} (traced {self._tracing_count}x)>"
 
 
+def _same(obj):
+    return obj
+
+
 _OUT = object()   # marks a tensor output's place in the output structure
+_FRESH: dict = {}  # code object -> how many separate cf.functions traced it
 
 
 def _map_leaves(obj, fn):
@@ -294,6 +327,10 @@ def replay(graph, inputs, device=None):
         env[v.id] = convert_to_tensor(v.const)
     for n in graph.nodes:
         if n.op is ASSIGN or n.op is PRINT:
+            continue
+        if n.op is READ:
+            from ..ops.math_ops import identity
+            env[n.outputs[0].id] = identity(n.attrs["var"])
             continue
         out = _dispatch.apply(n.op, [env[v.id] for v in n.inputs], n.attrs)
         outs = (out,) if len(n.outputs) == 1 else out

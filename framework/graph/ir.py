@@ -11,7 +11,7 @@ import itertools
 
 import numpy as np
 
-from ..ops.registry import OpDef, RANDOM, STATEFUL
+from ..ops.registry import RANDOM, STATEFUL, OpDef
 from ..tensor_shape import TensorShape
 
 _ids = itertools.count()
@@ -19,14 +19,26 @@ _ids = itertools.count()
 # Pseudo-ops the tracer emits (not in the registry: they have no array impl of their own).
 ASSIGN = OpDef("assign_variable", STATEFUL, None, differentiable=False)
 PRINT = OpDef("print", STATEFUL, None, differentiable=False)
+READ = OpDef("read_variable", STATEFUL, None, differentiable=False)  # re-read after a branch
+                                                                    # assigned it
 CALL = OpDef("function_call", STATEFUL, None)       # a fused/opaque sub-program (cond, while)
 
 
 class Value:
     """An edge: one tensor flowing between nodes."""
 
-    __slots__ = ("id", "shape", "dtype", "producer", "index", "const", "kind", "name",
-                 "graph", "__weakref__")
+    __slots__ = (
+        "__weakref__",
+        "const",
+        "dtype",
+        "graph",
+        "id",
+        "index",
+        "kind",
+        "name",
+        "producer",
+        "shape",
+    )
 
     def __init__(self, shape, dtype, producer=None, index=0, kind="node", const=None,
                  name=None, graph=None):
@@ -56,7 +68,7 @@ class Value:
 class Node:
     """One op call."""
 
-    __slots__ = ("op", "inputs", "outputs", "attrs", "source", "id", "extra")
+    __slots__ = ("attrs", "extra", "id", "inputs", "op", "outputs", "source")
 
     def __init__(self, op, inputs, attrs, source):
         self.id = next(_ids)
@@ -88,10 +100,8 @@ class Node:
         for k, v in (self.attrs or {}).items():
             if k.startswith("_"):
                 continue
-            if isinstance(v, np.dtype):
+            if isinstance(v, np.dtype) or hasattr(v, "name") and not isinstance(v, (str, tuple)):
                 v = v.name
-            elif hasattr(v, "name") and not isinstance(v, (str, tuple)):
-                v = getattr(v, "name")
             text = repr(v)
             parts.append(f"{k}={text if len(text) < 60 else text[:57] + '...'}")
         return ", ".join(parts)

@@ -16,7 +16,7 @@ from ..tensor_spec import TensorSpec
 class Leaf:
     """A tensor-like leaf of the arguments: its spec and the object passed."""
 
-    __slots__ = ("shape", "dtype")
+    __slots__ = ("dtype", "shape")
 
     def __init__(self, shape, dtype):
         self.shape = tuple(shape)

@@ -20,7 +20,7 @@ from ..ops.dispatch import _tls
 from ..ops.registry import ELEMENTWISE, OPAQUE, RANDOM, STATEFUL
 from ..tensor import Tensor, Variable
 from ..tensor_shape import TensorShape
-from .ir import ASSIGN, PRINT, Graph, Node, Value
+from .ir import ASSIGN, PRINT, READ, Graph, Node, Value
 
 _SMALL = 1 << 16            # constant-fold at trace time below this many elements
 _PROBE_CACHE: dict = {}
@@ -64,6 +64,9 @@ class FuncGraph(Graph):
         self._outer_map: dict[int, Value] = {}
         self.capture_src: dict[int, object] = {}    # outer value id -> tensor or Variable
         self.created_variables: list = []
+        self.assigned_vars: list = []          # variables a branch assigns
+        self.read_vars: set = set()            # ids of variables a branch read from outside
+        self.runtime_vars: set = set()         # ids of variables to read with READ nodes
         self._saved_state = None
 
     # --- context -----------------------------------------------------------------------
@@ -137,9 +140,20 @@ class FuncGraph(Graph):
     def read_variable(self, var):
         """``var``'s symbolic value here; the first read swaps in a per-call capture."""
         t = var._tensor
+        if self.outer is not None:
+            if id(var) in self.runtime_vars and id(var) not in self._var_saved:
+                # a loop body that assigns var must read it anew each iteration
+                node = Node(READ, [], {"var": var}, user_frame())
+                node.outputs = (Value(var.shape if var.shape.is_fully_defined() else
+                                      t.shape, t.dtype, producer=node, graph=self),)
+                self.nodes.append(node)
+                self._var_saved[id(var)] = (var, t)
+                var._tensor = SymbolicTensor(node.outputs[0], self.device)
+                return var._tensor
+            if t._sym is None or t._sym.graph is not self:
+                self.read_vars.add(id(var))
+            return self.outer.read_variable(var) if t._sym is None else t
         if t._sym is None:
-            if self.outer is not None:
-                return self.outer.read_variable(var)
             v = Value(var.shape if var.shape.is_fully_defined() else t.shape, t.dtype,
                       kind="capture", graph=self, name=f"%{var.name.split(':')[0]}")
             self.captures.append((v, var))
@@ -199,6 +213,10 @@ class FuncGraph(Graph):
     def emit(self, op, vals, attrs, source=None):
         """Adds a node (or finds an equal one); returns its output values."""
         attrs = dict(attrs) if attrs else {}
+        if op.name == "shape" and len(vals) == 1 and vals[0].shape.is_fully_defined():
+            # a static shape is a constant, so shape-dependent code can read it back
+            return (self.constant(np.asarray(vals[0].shape.as_list(),
+                                             dtype=attrs.get("out_type", np.int32))),)
         pure = op.kind not in (RANDOM, STATEFUL)
         key = None
         if pure:
@@ -229,7 +247,7 @@ class FuncGraph(Graph):
             out = op.impl(np, *[v.const for v in vals], **attrs)
         except OpError:
             raise
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:
             raise _dispatch._wrap_error(op, [v.const for v in vals], attrs, e) from e
         outs = out if op.n_out != 1 else (out,)
         return tuple(self.constant(np.asarray(o)) for o in outs)
@@ -262,18 +280,35 @@ class FuncGraph(Graph):
                 None, mode, f"{mode}: shape {value.shape} does not match variable "
                 f"'{var.name}' of shape {var.shape} (at {user_frame()})")
         v = self.value_of(value)
-        root = self
-        while root.outer is not None:
-            root = root.outer
-        if root is not self:
-            raise InvalidArgumentError(
-                None, mode, f"{mode}: assigning variable '{var.name}' inside a cf.cond / "
-                f"cf.while_loop branch is not supported yet; assign after the control "
-                f"flow (at {user_frame()})")
         node = Node(ASSIGN, [v], {"var": var, "mode": mode}, user_frame())
         self.nodes.append(node)
+        if self.outer is not None:
+            # inside a branch: the enclosing graph re-reads the variable after the
+            # cond/while node (see reread_assigned); until then restore its view on exit
+            if id(var) not in self._var_saved:
+                self._var_saved[id(var)] = (var, var._tensor)
+            if not any(a is var for a in self.assigned_vars):
+                self.assigned_vars.append(var)
         var._tensor = SymbolicTensor(v, self.device)
         return var
+
+    def reread_assigned(self, branches):
+        """After a cond/while node whose branches assign variables: later reads here must
+        see the new values, so each such variable gets a fresh read node."""
+        seen = set()
+        for b in branches:
+            for var in b.graph.assigned_vars:
+                if id(var) in seen:
+                    continue
+                seen.add(id(var))
+                cur = self.read_variable(var)
+                node = Node(READ, [], {"var": var}, user_frame())
+                node.outputs = (Value(cur.shape, cur.dtype, producer=node, graph=self),)
+                self.nodes.append(node)
+                if self.outer is not None and id(var) not in self._var_saved:
+                    self._var_saved[id(var)] = (var, var._tensor)
+                    self.assigned_vars.append(var)
+                var._tensor = SymbolicTensor(node.outputs[0], self.device)
 
     def print_(self, template, tensors, stream, sep, end, summarize):
         vals = [self.value_of(t) if t._sym is not None else self._const_of(t)
@@ -426,12 +461,30 @@ def _probe_known(op, shapes, dts, consts, attrs, vals, source):
     inv or cholesky reject singular stand-ins; the first valid one gives the shapes)."""
     first = None
     for make in (lambda: _arrays(shapes, dts, consts), lambda: _arrays(shapes, dts, consts, 0),
-                 lambda: _eye_arrays(shapes, dts, consts)):
+                 lambda: _eye_arrays(shapes, dts, consts),
+                 lambda: _sorted_random_arrays(shapes, dts, consts)):
         try:
             return _run_probe(op, make(), attrs, vals, source)
         except InvalidArgumentError as e:
             first = first or e
     raise first
+
+
+def _sorted_random_arrays(shapes, dts, consts):
+    """Distinct increasing values (ops such as histogram_fixed_width need a real range)."""
+    out = []
+    for s, d, c in zip(shapes, dts, consts):
+        if c is not None and tuple(np.shape(c)) == s:
+            out.append(c)
+            continue
+        n = int(np.prod(s))
+        base = np.arange(1, n + 1, dtype=np.float64) / (n + 1)
+        if np.dtype(d).kind in "iu":
+            base = np.arange(n) % 3
+        elif np.dtype(d).kind == "b":
+            base = np.arange(n) % 2 == 0
+        out.append(base.astype(d).reshape(s))
+    return out
 
 
 def _eye_arrays(shapes, dts, consts):
@@ -485,7 +538,7 @@ def _run_probe(op, arrays, attrs, vals, source):
     except OpError as e:
         raise type(e)(None, op.name, f"{e.message} (while tracing; inputs: "
                       f"{_describe(vals)}; at {source})") from e
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         shown = {k: v for k, v in attrs.items()} if attrs else {}
         raise InvalidArgumentError(
             None, op.name, f"{op.name}: {e} (while tracing; inputs: {_describe(vals)}"

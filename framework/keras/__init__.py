@@ -1,7 +1,21 @@
 """``cf.keras``: tf.keras's API (Keras 3 semantics where the two differ) on cuflow ops."""
-from . import (activations, backend, callbacks, constraints, datasets,  # noqa: F401
-               initializers, layers, losses, metrics, mixed_precision, models, optimizers,
-               regularizers, saving, utils)
+from . import (  # noqa: F401
+               activations,
+               backend,
+               callbacks,
+               constraints,
+               datasets,
+               initializers,
+               layers,
+               losses,
+               metrics,
+               mixed_precision,
+               models,
+               optimizers,
+               regularizers,
+               saving,
+               utils,
+)
 from .layers import Input  # noqa: F401
 from .models import Model, Sequential  # noqa: F401
 from .saving import register_keras_serializable  # noqa: F401

@@ -56,7 +56,7 @@ def in_training() -> bool | None:
     return getattr(_local, "training", None)
 
 
-class training_scope:  # noqa: N801
+class training_scope:
     """Sets the default ``training`` flag for layers called inside (nested calls)."""
 
     def __init__(self, training):

@@ -202,8 +202,8 @@ class ProgbarLogger(Callback):
     def _maybe_print(self, step, logs):
         now = time.time()
         total = self.params.get("steps")
-        if now - self._last_print < 0.1 and step != total:
-            return
+        if (now - self._last_print < 0.1 and step != 1) or step == total:
+            return  # the epoch's final line (with validation metrics) comes at its end
         self._last_print = now
         self._line(step, logs, final=False)
 
@@ -511,6 +511,10 @@ class BackupAndRestore(Callback):
 
 def __getattr__(name):
     if name == "TensorBoard":
-        from ..summary.keras_callback import TensorBoard
+        try:
+            from ..summary.keras_callback import TensorBoard
+        except ImportError as e:  # the tensorboard extra is not installed
+            raise AttributeError(f"cf.keras.callbacks.TensorBoard needs the tensorboard "
+                                 f"package (pip install 'cuflow[tensorboard]'): {e}") from e
         return TensorBoard
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -119,7 +119,7 @@ class IterableAdapter:
             except StopIteration:
                 return
             x, y, sw = unpack_x_y_sample_weight(batch)
-            conv = lambda v: None if v is None else nest.map_structure(  # noqa: E731
+            conv = lambda v: None if v is None else nest.map_structure(
                 lambda a: a if isinstance(a, Tensor) else convert_to_tensor(a), v)
             yield conv(x), conv(y), conv(sw)
             i += 1

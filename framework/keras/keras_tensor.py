@@ -15,7 +15,7 @@ class Node:
     """One call of ``layer`` on symbolic inputs: args/kwargs (with KerasTensors in them)
     and the KerasTensors it produced."""
 
-    __slots__ = ("layer", "args", "kwargs", "outputs", "id")
+    __slots__ = ("args", "id", "kwargs", "layer", "outputs")
 
     def __init__(self, layer, args, kwargs, outputs):
         self.layer = layer

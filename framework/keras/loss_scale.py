@@ -52,35 +52,33 @@ class LossScaleOptimizer:
         return self.apply([g for g, _ in pairs], [v for _, v in pairs])
 
     def apply(self, grads, trainable_variables):
-        """Unscales and applies the gradients when all are finite; otherwise keeps every
-        variable (model and optimizer) and halves the scale. Written without Python
-        branches on tensor values, so it also runs inside a compiled train step."""
+        """Unscales and applies finite gradients; skips the step and halves the scale when
+        any is inf/NaN. Written with cf.cond so it also runs inside a compiled step."""
+        from ..ops.control_flow_ops import cond
         present = [g for g in grads if g is not None]
+        checks = [_r.reduce_all(_m.is_finite(_m.cast(g, "float32"))) for g in present]
+        finite = checks[0]
+        for c in checks[1:]:
+            finite = _m.logical_and(finite, c)
+
+        def step():
+            inv = 1.0 / self.dynamic_scale
+            unscaled = [None if g is None else g * _m.cast(inv, g.dtype) for g in grads]
+            self.inner_optimizer.apply(unscaled, trainable_variables)
+            self.step_counter.assign_add(np.int64(1))
+            grow = _m.greater_equal(self.step_counter, self.dynamic_growth_steps)
+            self.dynamic_scale.assign(_m.where_v(grow, self.dynamic_scale * 2.0,
+                                                 self.dynamic_scale))
+            self.step_counter.assign(_m.where_v(grow, np.int64(0), self.step_counter))
+            return _m.cast(finite, "int32")
+
+        def skip():
+            self.dynamic_scale.assign(_m.maximum(self.dynamic_scale / 2.0, 1.0))
+            self.step_counter.assign(np.int64(0))
+            return _m.cast(finite, "int32")
         if not present:
             return self.iterations
-        finite = None
-        for g in present:
-            ok = _r.reduce_all(_m.is_finite(_m.cast(g, "float32")))
-            finite = ok if finite is None else _m.logical_and(finite, ok)
-        inv = _m.reciprocal(self.dynamic_scale)
-        unscaled = [None if g is None else
-                    _m.where_v(finite, g * _m.cast(inv, g.dtype), _a.zeros_like(g))
-                    for g in grads]
-        self.inner_optimizer.build([v for g, v in zip(grads, trainable_variables)
-                                    if g is not None])
-        state = [v for g, v in zip(grads, trainable_variables) if g is not None]
-        state += self.inner_optimizer.variables
-        before = [v.read_value() if hasattr(v, "read_value") else v.value() for v in state]
-        self.inner_optimizer.apply(unscaled, trainable_variables)
-        for v, old in zip(state, before):
-            v.assign(_m.where_v(finite, v, old))
-        counter = _m.where_v(finite, self.step_counter + 1, _a.zeros_like(self.step_counter))
-        grow = _m.greater_equal(counter, self.dynamic_growth_steps)
-        scale = _m.where_v(finite, _m.where_v(grow, self.dynamic_scale * 2.0,
-                                              self.dynamic_scale + 0.0),
-                           _m.maximum(self.dynamic_scale * 0.5, 1.0))
-        self.dynamic_scale.assign(scale)
-        self.step_counter.assign(_m.where_v(grow, _a.zeros_like(counter), counter))
+        cond(finite, step, skip)
         return self.iterations
 
     def finalize_variable_values(self, var_list):

@@ -15,6 +15,17 @@ def _prep(y_true, y_pred):
     y_true = convert_to_tensor(y_true)
     if y_true.dtype != y_pred.dtype and y_pred.dtype.is_floating:
         y_true = _m.cast(y_true, y_pred.dtype)
+    return _same_rank(y_true, y_pred)
+
+
+def _same_rank(y_true, y_pred):
+    """Keras's squeeze_or_expand_to_same_rank: labels (N,) against predictions (N, 1)
+    (or the reverse) line up instead of broadcasting to (N, N)."""
+    rt, rp = y_true.shape.rank, y_pred.shape.rank
+    if rt == rp - 1 and y_pred.shape[-1] == 1:
+        y_true = _a.expand_dims(y_true, -1)
+    elif rp == rt - 1 and y_true.shape[-1] == 1:
+        y_true = _a.squeeze(y_true, [-1])
     return y_true, y_pred
 
 
@@ -109,15 +120,12 @@ def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     p = _m.sigmoid(y_pred) if from_logits else y_pred
-    bce = binary_crossentropy(y_true, y_pred, from_logits=from_logits)
-    bce = _a.expand_dims(bce, -1) if False else None
     pc = _clip_probs(p)
     per = -(y_true * _m.log(pc) + (1.0 - y_true) * _m.log(1.0 - pc))
     p_t = y_true * p + (1.0 - y_true) * (1.0 - p)
     focal = _m.pow(1.0 - p_t, gamma) * per
     if apply_class_balancing:
         focal = (y_true * alpha + (1.0 - y_true) * (1.0 - alpha)) * focal
-    del bce
     return _r.reduce_mean(focal, axis=axis)
 
 
@@ -227,14 +235,8 @@ def reduce_weighted(values, sample_weight, reduction):
     total = _r.reduce_sum(values)
     if reduction == "sum":
         return total
-    dims = list(values.shape)
-    if any(d is None for d in dims):  # traced with an unknown batch size
-        n = _m.cast(_m.maximum(_a.size(values), 1), total.dtype)
-        return total / n
-    n = 1
-    for d in dims:
-        n *= int(d)
-    return total / max(n, 1) if n else total * 0.0
+    count = _m.cast(_a.size(values), total.dtype)  # dynamic: the batch may be unknown
+    return _m.div_no_nan(total, count)
 
 
 class LossFunctionWrapper(Loss):
@@ -313,7 +315,6 @@ _CLASSES = {c.__name__: c for c in (
     MeanSquaredLogarithmicError, CategoricalCrossentropy, SparseCategoricalCrossentropy,
     BinaryCrossentropy, BinaryFocalCrossentropy, Hinge, SquaredHinge, CategoricalHinge,
     KLDivergence, Poisson, Huber, LogCosh, CosineSimilarity)}
-_CLASS_OF = {v.__name__: None for v in ()}
 
 
 def get(identifier):
@@ -370,4 +371,4 @@ deserialize = get
 def _snake(name):
     import re
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()

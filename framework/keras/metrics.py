@@ -107,11 +107,8 @@ class Mean(Metric):
     def update_state(self, values, sample_weight=None):
         values, sw = _weights_like(values, sample_weight)
         if sw is None:
-            n = 1
-            for d in values.shape:
-                n *= int(d)
             self.total.assign_add(_m.cast(_r.reduce_sum(values), self.total.dtype))
-            self.count.assign_add(np.asarray(n, self.count.dtype.np))
+            self.count.assign_add(_m.cast(_a.size(values), self.count.dtype))
         else:
             self.total.assign_add(_m.cast(_r.reduce_sum(values * sw), self.total.dtype))
             self.count.assign_add(_m.cast(_r.reduce_sum(sw), self.count.dtype))
@@ -145,7 +142,7 @@ def accuracy(y_true, y_pred):
 
 
 def binary_accuracy(y_true, y_pred, threshold=0.5):
-    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    y_true, y_pred = _losses._same_rank(convert_to_tensor(y_true), convert_to_tensor(y_pred))
     pred = _m.cast(_m.greater(y_pred, threshold), y_pred.dtype)
     return _r.reduce_mean(_m.cast(_m.equal(_m.cast(y_true, y_pred.dtype), pred), "float32"),
                           axis=-1)

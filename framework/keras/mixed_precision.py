@@ -77,4 +77,4 @@ def get_policy(dtype):
     return DTypePolicy(dtype if isinstance(dtype, str) else _dt.as_dtype(dtype).name)
 
 
-from .loss_scale import LossScaleOptimizer  # noqa: E402,F401
+from .loss_scale import LossScaleOptimizer  # noqa: F401

@@ -231,7 +231,41 @@ def save_model(model, filepath, overwrite=True):
                                                 "format": "cuflow-keras-v1"}))
         z.writestr("config.json", json.dumps(config, default=_json_default))
         z.writestr("model.weights.npz", _weights_bytes(model))
+        opt_bytes = _optimizer_bytes(model)
+        if opt_bytes is not None:
+            z.writestr("optimizer.npz", opt_bytes)
     _atomic_write(filepath, buf.getvalue(), overwrite)
+
+
+def _optimizer_bytes(model):
+    """The optimizer's variables (iterations, slots) in creation order, as Keras 3 keeps
+    them in a .keras file, so a reloaded model resumes training where it stopped."""
+    opt = getattr(model, "optimizer", None)
+    if opt is None or not getattr(opt, "_built", getattr(opt, "inner_optimizer", None)):
+        return None
+    try:
+        variables = opt.variables
+    except AttributeError:
+        return None
+    buf = io.BytesIO()
+    np.savez(buf, **{f"v{i:05d}": np.asarray(v.numpy()) for i, v in enumerate(variables)})
+    return buf.getvalue()
+
+
+def _restore_optimizer(model, data):
+    opt = model.optimizer
+    opt.build(model.trainable_variables)
+    with np.load(io.BytesIO(data), allow_pickle=False) as f:
+        values = [f[k] for k in sorted(f.files)]
+    variables = opt.variables
+    if len(values) != len(variables) or any(
+            tuple(v.shape) != tuple(a.shape) for v, a in zip(variables, values)):
+        import warnings
+        warnings.warn("The saved optimizer state does not match the compiled optimizer's "
+                      "variables; the optimizer starts fresh", stacklevel=3)
+        return
+    for v, a in zip(variables, values):
+        v.assign(a.astype(v.dtype.np))
 
 
 def _plain(x):
@@ -252,11 +286,12 @@ def _json_default(o):
     return str(o)
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     filepath = str(filepath)
     with zipfile.ZipFile(filepath) as z:
         config = json.loads(z.read("config.json"))
         weights = z.read("model.weights.npz")
+        opt_state = z.read("optimizer.npz") if "optimizer.npz" in z.namelist() else None
     model = deserialize_keras_object(config, custom_objects, safe_mode)
     _load_weights_bytes(model, weights)
     cc = config.get("compile_config")
@@ -267,6 +302,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # 
             else losses.get_reduced(loss)
         model.compile(optimizer=optimizers.get(cc["optimizer"]), loss=loss,
                       metrics=cc.get("metrics"))
+        if opt_state is not None:
+            _restore_optimizer(model, opt_state)
     return model
 
 

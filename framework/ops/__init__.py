@@ -21,3 +21,4 @@ from .registry import all_ops, defop, get
 from .state_ops import assign_variable
 
 _tensor_module._ops = __import__(__name__, fromlist=["*"])
+from . import kernel_overrides as _kernel_overrides  # noqa: E402,F401  (device kernels)

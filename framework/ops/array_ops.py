@@ -90,6 +90,20 @@ def broadcast_to(input, shape, name=None):  # noqa: A002 - TF's name
     return _apply(_BROADCAST, (input,), {"shape": shape})
 
 
+_EXPAND = defop("expand_dims", MOVEMENT, dtypes=_ANY,
+                vjp=lambda g, y, x, axis: _apply(_SQUEEZE, (g,), {"axis": (axis,)}))(
+    lambda xp, x, axis: xp.expand_dims(x, axis))
+_SQUEEZE = defop("squeeze", MOVEMENT, dtypes=_ANY,
+                 vjp=lambda g, y, x, axis: _expand_all(g, axis))(
+    lambda xp, x, axis: xp.squeeze(x, axis=axis))
+
+
+def _expand_all(g, axes):
+    for a in sorted(axes):
+        g = _apply(_EXPAND, (g,), {"axis": a})
+    return g
+
+
 def expand_dims(input, axis, name=None):  # noqa: A002
     """Inserts a length-1 dimension at ``axis`` (which may be -rank-1..rank)."""
     shape = list(shape_of(input))
@@ -98,23 +112,30 @@ def expand_dims(input, axis, name=None):  # noqa: A002
         raise InvalidArgumentError(None, "expand_dims", f"expand_dims: axis {axis} out of "
                                    f"range for rank {len(shape)}")
     axis = axis % (len(shape) + 1)
+    if None in shape:  # unknown sizes (traced): a reshape cannot spell the target
+        return _apply(_EXPAND, (input,), {"axis": axis})
     shape.insert(axis, 1)
-    return reshape(input, [-1 if s is None else s for s in shape]) if shape.count(None) <= 1 \
-        else _apply(_RESHAPE, (input,), {"shape": tuple(shape)})
+    return reshape(input, shape)
 
 
 def squeeze(input, axis=None, name=None):  # noqa: A002
     """Removes length-1 dimensions (only those in ``axis`` when given)."""
     shape = shape_of(input)
     if axis is None:
+        if None in shape:
+            raise InvalidArgumentError(None, "squeeze", f"squeeze: which dimensions are 1 is "
+                                       f"unknown for shape {tuple(shape)}; pass axis")
         keep = [d for d in shape if d != 1]
+        axes = tuple(i for i, d in enumerate(shape) if d == 1)
     else:
         axes = norm_axis("squeeze", axis, len(shape))
         for a in axes:
-            if shape[a] != 1:
+            if shape[a] is not None and shape[a] != 1:
                 raise InvalidArgumentError(None, "squeeze", f"squeeze: cannot squeeze axis "
                                            f"{a} of size {shape[a]} (shape {tuple(shape)})")
         keep = [d for i, d in enumerate(shape) if i not in axes]
+    if None in shape:
+        return _apply(_SQUEEZE, (input,), {"axis": tuple(axes)})
     return reshape(input, keep)
 
 
@@ -241,7 +262,8 @@ def unstack(value, num=None, axis=0, name=None):
 
 # --- indexing --------------------------------------------------------------------------------
 def _getitem_impl(xp, x, key):
-    return xp.ascontiguousarray(x[_decode_key(key)])
+    # a view is fine: tensors are immutable (ascontiguousarray would turn 0-d into 1-d)
+    return x[_decode_key(key)]
 
 
 def _getitem_vjp(g, y, x, key):

@@ -15,8 +15,8 @@ import time
 
 import numpy as np
 
-from .. import placement as _device
 from .. import dtypes as _dt
+from .. import placement as _device
 from ..errors import InvalidArgumentError, OpError, describe, user_frame
 from ..tensor import Tensor, Variable
 
@@ -48,6 +48,7 @@ def apply(op, args, attrs=_EMPTY):
     # no device scope; everything else goes through _convert_inputs.
     dev = dt = None
     fast = not _device._scope_depth[0]
+    weak = False
     vals = []
     for a in args:
         if type(a) is Tensor:
@@ -59,8 +60,14 @@ def apply(op, args, attrs=_EMPTY):
                 fast = False
             vals.append(v)
         else:
-            fast = False
+            t = type(a)
+            if t is float or t is int:
+                weak = True  # a Python scalar next to tensors: takes their dtype below
+            else:
+                fast = False
             vals.append(a)
+    if weak and fast:
+        fast = dev is not None and op.promote and _weak_scalars(vals, dt)
     if not fast:
         vals, dev = _convert_inputs(op, args, vals, dev)
         _check_dtypes(op, args, vals)
@@ -78,7 +85,7 @@ def apply(op, args, attrs=_EMPTY):
             out = op.impl(dev.xp, *vals)
     except OpError:
         raise
-    except Exception as e:  # noqa: BLE001 - re-raised with the op's context
+    except Exception as e:
         raise _wrap_error(op, vals, attrs, e) from e
     if op.n_out == 1:
         if type(out) is not _ndarray and dev is _CPU:
@@ -119,9 +126,31 @@ def _apply_hooked(op, args, attrs):
         seconds = time.perf_counter() - t0
     finally:
         tls.in_hook = False
-    for fn in list(_hooks):
+    for fn in _hooks:
         fn(op, args, result, seconds)
     return result
+
+
+_WEAK: dict = {}
+
+
+def _weak_scalars(vals, dt):
+    """Python scalars in ``vals`` become NumPy scalars of the tensors' dtype (the weak rule
+    of dtypes.weak_scalar_dtype), in place; False when the rule asks for another dtype."""
+    for i, v in enumerate(vals):
+        t = type(v)
+        if t is float or t is int:
+            key = (t, dt)
+            target = _WEAK.get(key)
+            if target is None:
+                target = _WEAK[key] = _dt.weak_scalar_dtype(v, dt)
+            if target != dt:
+                return False
+            try:
+                vals[i] = dt.type(v)
+            except OverflowError:
+                return False
+    return True
 
 
 def _check_dtypes(op, args, vals):
@@ -172,7 +201,6 @@ def _convert_inputs(op, args, vals, dev):
         vals[i] = _literal(op, a, strong)
     if op.promote and len(vals) > 1:
         vals = _promote_values(op, vals, target)
-    xp = target.xp
     for i, v in enumerate(vals):
         if _array_device(v) is not target:
             vals[i] = _to_device(v, target)
@@ -189,7 +217,13 @@ def _literal(op, value, strong):
     t = type(value)
     if t in _PY_SCALARS or t is np.bool_:
         if strong is not None and op.promote:
-            return np.asarray(value, dtype=_dt.weak_scalar_dtype(value, strong))
+            target = _dt.weak_scalar_dtype(value, strong)
+            try:
+                return np.asarray(value, dtype=target)
+            except OverflowError:
+                raise InvalidArgumentError(
+                    None, op.name, f"{op.name}: cannot convert {value!r} to the tensor's "
+                    f"dtype {target.name} (out of range; at {user_frame()})") from None
         return np.asarray(value, dtype=_dt.default_dtype_of_python(value)
                           if t in _PY_SCALARS else None)
     if isinstance(value, (np.ndarray, np.generic)):
@@ -210,7 +244,7 @@ def _literal(op, value, strong):
             f"(at {user_frame()})")
     try:
         return np.asarray(value)
-    except Exception as e:  # noqa: BLE001
+    except Exception as e:
         raise InvalidArgumentError(None, op.name, f"{op.name}: cannot convert "
                                    f"{type(value).__name__} to a tensor") from e
 

@@ -16,6 +16,7 @@ from ..errors import InvalidArgumentError
 from . import array_ops as _a
 from . import math_ops as _m
 from . import reduce_ops as _r
+from ._nn_infer import dims
 from ._util import shape_of, static_value
 from .constant import constant, convert_to_tensor
 from .dispatch import apply as _apply
@@ -443,6 +444,11 @@ _CROP = defop("crop_window", MOVEMENT, dtypes=None, vjp=lambda g, y, x, off, siz
     _apply(_CROP_GRAD, (g, off), {"shape": tuple(shape_of(x))}), None))(_crop_impl)
 _CROP_GRAD = defop("crop_window_grad", MOVEMENT, dtypes=None, vjp=lambda g, y, dy, off, shape: (
     _apply(_CROP, (g, off), {"size": tuple(shape_of(dy))}), None))(_crop_grad_impl)
+
+
+_CROP.def_infer(lambda x, off, size: (list(size), x.dtype))
+_CROP_GRAD.def_infer(lambda g, off, shape: (list(shape), g.dtype))
+_NEAREST.def_infer(lambda x, size: ([dims(x)[0], size[0], size[1], dims(x)[3]], x.dtype))
 
 
 def random_crop(value, size, seed=None, name=None):

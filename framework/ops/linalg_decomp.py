@@ -84,8 +84,12 @@ def inv(input, adjoint=False, name=None):  # noqa: A002
     return _apply(_INV, (x,), {"adjoint": bool(adjoint)})
 
 
-_DET = defop("matrix_determinant", OPAQUE, dtypes=_LA,
-             vjp=lambda g, d, a: _expand2(g * d) * inv(a, adjoint=True))(
+def _det_vjp(g, d, a):
+    from .math_ops import conj
+    return _expand2(g * conj(d)) * inv(a, adjoint=True)
+
+
+_DET = defop("matrix_determinant", OPAQUE, dtypes=_LA, vjp=_det_vjp)(
     lambda xp, a: xp.asarray(xp.linalg.det(a)))
 
 
@@ -103,11 +107,12 @@ def det(input, name=None):  # noqa: A002
 
 def _slogdet_impl(xp, a):
     sign, logabs = xp.linalg.slogdet(a)
-    return xp.asarray(sign), xp.asarray(logabs).astype(a.real.dtype)
+    return xp.asarray(sign), xp.asarray(logabs).astype(a.dtype)   # TF: the input's dtype
 
 
 _SLOGDET = defop("log_matrix_determinant", OPAQUE, dtypes=_LA, n_out=2,
-                 vjp=lambda g, out, a: _expand2(g[1]) * inv(a, adjoint=True))(_slogdet_impl)
+                 vjp=lambda g, out, a: _expand2(_realpart(g[1], keep_dtype=True)) *
+                 inv(a, adjoint=True))(_slogdet_impl)
 
 
 def slogdet(input, name=None):  # noqa: A002
@@ -262,7 +267,14 @@ def _qr_square_or_deep(q, r, dq, dr):
     tril = band_part(qdq_ + rdr_, -1, 0)
     grad_a = matmul(q, dr + _tri_right(tril, r))
     grad_b = _tri_right(dq - matmul(q, qdq), r)
-    return grad_a + grad_b
+    ret = grad_a + grad_b
+    if q.dtype.is_complex:   # the imaginary diagonal term (as TF's QrGrad)
+        from .math_ops import cast, real
+        m = rdr - _adj(qdq)
+        eyem = matrix_diag(matrix_diag_part(m))
+        correction = eyem - cast(real(eyem), q.dtype)
+        ret = ret + _tri_right(matmul(q, _adj(correction)), r)
+    return ret
 
 
 def _qr_vjp(g, out, a, full_matrices):
@@ -302,7 +314,7 @@ def qr(input, full_matrices=False, name=None):  # noqa: A002
 
 def _svd_impl(xp, a, full_matrices):
     u, s, vh = xp.linalg.svd(a, full_matrices=full_matrices)
-    return s, u, xp.conj(xp.swapaxes(vh, -1, -2))
+    return s.astype(a.dtype), u, xp.conj(xp.swapaxes(vh, -1, -2))  # TF: s has a's dtype
 
 
 def _svd_vjp(g, out, a, full_matrices):
@@ -330,9 +342,12 @@ def _svd_grad(s, u, v, ds, du, dv):
     vtdv = matmul(v, dv, adjoint_a=True)
     j = f * (utdu - _adj(utdu))
     k = f * (vtdv - _adj(vtdv))
-    core = j * s_row + matrix_diag(cast(ds, u.dtype)) + s_col * k
-    grad = matmul(matmul(u, core), v, adjoint_b=True)
+    core = j * s_row + matrix_diag(_realpart(ds, keep_dtype=True)) + s_col * k
     inv_s = reciprocal(s_c)
+    if u.dtype.is_complex:   # the phase term (as TF's SvdGrad)
+        diag_l = matrix_diag(matrix_diag_part(vtdv))
+        core = core + 0.5 * expand_dims(inv_s, -1) * (_adj(diag_l) - diag_l)
+    grad = matmul(matmul(u, core), v, adjoint_b=True)
     m, n = u.shape[-2], v.shape[-2]
     if m > u.shape[-1] or m > n:
         proj = du - matmul(u, utdu)                           # (I - U U^H) dU
@@ -348,13 +363,12 @@ _SVD = defop("svd", OPAQUE, dtypes=_LA, n_out=3, vjp=_svd_vjp)(_svd_impl)
 
 def _svd_values_vjp(g, s, a):
     from .array_ops import expand_dims
-    from .math_ops import cast
     _, u, v = _apply(_SVD, (a,), {"full_matrices": False})
-    return matmul(u * cast(expand_dims(g, -2), u.dtype), v, adjoint_b=True)
+    return matmul(u * expand_dims(_realpart(g, keep_dtype=True), -2), v, adjoint_b=True)
 
 
 _SVD_VALUES = defop("svd_values", OPAQUE, dtypes=_LA, vjp=_svd_values_vjp)(
-    lambda xp, a: xp.linalg.svd(a, compute_uv=False))
+    lambda xp, a: xp.linalg.svd(a, compute_uv=False).astype(a.dtype))
 
 
 def svd(tensor, full_matrices=False, compute_uv=True, name=None):
@@ -377,7 +391,7 @@ def svd(tensor, full_matrices=False, compute_uv=True, name=None):
 
 def _eigh_impl(xp, a):
     e, v = xp.linalg.eigh(a)
-    return e, v
+    return e.astype(a.dtype), v   # TF: eigenvalues have the input's dtype
 
 
 def _eigh_vjp(g, out, a):
@@ -387,7 +401,7 @@ def _eigh_vjp(g, out, a):
     ge, gv = g
     f = set_diag(reciprocal(expand_dims(e, -2) - expand_dims(e, -1)), zeros_like(e))
     f = cast(f, v.dtype)
-    inner = matrix_diag(cast(ge, v.dtype)) + f * matmul(v, gv, adjoint_a=True)
+    inner = matrix_diag(_realpart(ge, keep_dtype=True)) + f * matmul(v, gv, adjoint_a=True)
     grad_a = matmul(v, matmul(inner, v, adjoint_b=True))
     # eigh reads only the lower triangle: fold the upper part's gradient onto it.
     grad_a = band_part(grad_a + _adj(grad_a), -1, 0)
@@ -421,7 +435,12 @@ def lstsq(matrix, rhs, l2_regularizer=0.0, fast=True, name=None):
     """Least-squares solution of ``matrix @ x = rhs`` (``tf.linalg.lstsq``).
 
     ``fast=True`` solves the (regularized) normal equations with Cholesky, as TF does;
-    ``fast=False`` uses the pseudo-inverse (SVD), which copes with rank deficiency.
+    ``fast=False`` gives the minimum-norm solution through the pseudo-inverse (SVD), which
+    copes with rank deficiency, and ignores ``l2_regularizer`` (as TF does).
+
+    >>> import cuflow as cf
+    >>> cf.linalg.lstsq([[1.0], [1.0]], [[1.0], [3.0]]).numpy().tolist()
+    [[2.0]]
     """
     a, b = _tensor(matrix), _tensor(rhs)
     _check_rhs("matrix_solve_ls", a, b)
@@ -457,10 +476,10 @@ def pinv(a, rcond=None, validate_args=False, name=None):
     if rcond is None:
         rcond = 10.0 * max(m, n) * float(np.finfo(real.np).eps)
     s, u, v = svd(a, full_matrices=False)
-    cutoff = rcond * reduce_max(s, axis=-1)
-    s = where_v(greater(s, expand_dims(cutoff, -1)), s,
-                np.array(np.inf, dtype=real.np))
-    return matmul(v / expand_dims(cast(s, a.dtype), -2), u, adjoint_b=True)
+    s = _realpart(s)
+    keep = greater(s, expand_dims(rcond * reduce_max(s, axis=-1), -1))
+    s_inv = where_v(keep, 1.0 / where_v(keep, s, 1.0), 0.0)   # NaN-free gradient
+    return matmul(v * expand_dims(cast(s_inv, a.dtype), -2), u, adjoint_b=True)
 
 
 # --- norms --------------------------------------------------------------------------------
@@ -518,10 +537,13 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     is_matrix, axis = _norm_args(ord, axis, rank)
     if ord in ("fro", "euclidean") or (ord == 2 and not is_matrix):
         result = _safe_sqrt_sum(x, axis)
+        if x.dtype.is_complex:     # TF: sqrt(sum(x * conj(x))) keeps the complex dtype
+            from .math_ops import cast
+            result = cast(result, x.dtype)
     elif ord == 2:
         rest = [i for i in range(rank) if i not in axis]
         perm = rest + list(axis)
-        s = svd(transpose(x, perm), compute_uv=False)
+        s = _realpart(svd(transpose(x, perm), compute_uv=False))
         result = expand_dims(expand_dims(reduce_max(s, axis=-1), -1), -1)
         inv_perm = list(np.argsort(perm))
         result = transpose(result, inv_perm)
@@ -545,47 +567,50 @@ def norm(tensor, ord="euclidean", axis=None, keepdims=None, name=None):  # noqa:
     return result
 
 
-# --- matrix exponential -------------------------------------------------------------------
-def _expm_impl(xp, a):
-    if a.size == 0:
-        return a.copy()
-    if xp is np:
-        from scipy.linalg import expm as _scipy_expm  # Pade 13 with scaling and squaring
-        return np.asarray(_scipy_expm(a), dtype=a.dtype)
-    from cupyx.scipy.linalg import expm as _cupy_expm
-    flat = a.reshape((-1,) + a.shape[-2:])
-    return xp.stack([_cupy_expm(m) for m in flat]).reshape(a.shape).astype(a.dtype)
+def _realpart(x, keep_dtype=False):
+    """Real part (s, e, log|det| are real-valued even when typed complex, as in TF)."""
+    from .math_ops import cast, real
+    if not x.dtype.is_complex:
+        return x
+    return cast(real(x), x.dtype) if keep_dtype else real(x)
 
 
-def _expm_vjp(g, y, a):
-    """<G, d expm(A)> = expm of the block matrix [[A^H, G], [0, A^H]], upper-right block
-    (the Frechet derivative at A^H applied to G; Al-Mohy & Higham 2009)."""
-    from .array_ops import concat, zeros_like
-    n = a.shape[-1]
-    ah = _adjoint(a)
-    big = concat([concat([ah, g], -1), concat([zeros_like(ah), ah], -1)], -2)
-    return expm(big)[..., :n, n:]
+# --- shape rules for the tracer (probing with placeholder values would hit singular input)
+def _min(a, b):
+    return None if a is None or b is None else min(a, b)
 
 
-def _adjoint(x):
-    from .array_ops import transpose
-    from .math_ops import conj
-    nd = x.shape.rank
-    return conj(transpose(x, list(range(nd - 2)) + [nd - 1, nd - 2]))
+def _bcast(s, t):
+    s, t = [1] * (len(t) - len(s)) + s, [1] * (len(s) - len(t)) + t
+    return [a if b == 1 else b if a == 1 else a if a is not None else b for a, b in zip(s, t)]
 
 
-_EXPM = defop("expm", OPAQUE, dtypes=_LA, vjp=_expm_vjp)(_expm_impl)
+def _qr_infer(a, full_matrices):
+    *b, m, n = a.shape.as_list()
+    k = m if full_matrices else _min(m, n)
+    return (b + [m, k], a.dtype), (b + [k, n], a.dtype)
 
 
-def expm(input, name=None):  # noqa: A002
-    """Matrix exponential (scaling and squaring with a degree-13 Pade approximant), batched
-    over leading dimensions; its gradient is itself a matrix exponential, so it is
-    differentiable to any order and traceable (no data-dependent Python control flow).
+def _svd_infer(a, full_matrices):
+    *b, m, n = a.shape.as_list()
+    k = _min(m, n)
+    return ((b + [k], a.dtype), (b + [m, m if full_matrices else k], a.dtype),
+            (b + [n, n if full_matrices else k], a.dtype))
 
-    >>> import cuflow as cf
-    >>> cf.linalg.expm([[0.0, 1.0], [0.0, 0.0]]).numpy().round(6).tolist()
-    [[1.0, 1.0], [0.0, 1.0]]
-    """
-    a = _tensor(input)
-    _square("expm", a)
-    return _apply(_EXPM, (a,))
+
+def _solve_infer(a, b, **_):
+    sa, sb = a.shape.as_list(), b.shape.as_list()
+    return _bcast(sa[:-2], sb[:-2]) + sb[-2:], b.dtype
+
+
+_INV.def_infer(lambda a, adjoint: (a.shape, a.dtype))
+_CHOL.def_infer(lambda a: (a.shape, a.dtype))
+_DET.def_infer(lambda a: (a.shape.as_list()[:-2], a.dtype))
+_SLOGDET.def_infer(lambda a: ((a.shape.as_list()[:-2], a.dtype),
+                              (a.shape.as_list()[:-2], a.dtype)))
+_SOLVE.def_infer(_solve_infer)
+_TRI.def_infer(_solve_infer)
+_QR.def_infer(_qr_infer)
+_SVD.def_infer(_svd_infer)
+_SVD_VALUES.def_infer(lambda a: _svd_infer(a, False)[0])
+_EIGH.def_infer(lambda a: ((a.shape.as_list()[:-1], a.dtype), (a.shape, a.dtype)))

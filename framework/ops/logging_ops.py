@@ -11,7 +11,7 @@ from ..tensor import Tensor, Variable
 from .dispatch import _tls
 
 
-def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):  # noqa: A001
+def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None):
     """Prints ``inputs`` (tensors are formatted like NumPy, at most ``summarize`` items
     per dimension end; -1 or None for all).
 
@@ -20,7 +20,7 @@ def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None
     x: [1 2 3]
     """
     from ..graph.executor import _print, format_value  # noqa: F401
-    from ..graph.ir import Node, PRINT
+    from ..graph.ir import PRINT, Node
     stream = sys.stderr if output_stream is None else output_stream
     if stream is sys.stderr:
         stream = "stderr"
@@ -38,8 +38,8 @@ def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None
     graph = _tls.graph
     if graph is not None:
         graph.print_(template, tensors, stream, sep, end, summarize)
-        return None
+        return
     node = Node(PRINT, (), {"template": template, "stream": stream, "sep": sep, "end": end,
                             "summarize": summarize}, None)
     _print(node, [t.numpy() for t in tensors])
-    return None
+    return

@@ -163,3 +163,38 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
     scale = 1.0 / (1.0 - rate_v) if isinstance(rate_v, float) else \
         _m.reciprocal(1 - _m.cast(rate_v, x.dtype))
     return _m.where_v(keep, x * scale, _zero(x))
+
+
+def sufficient_statistics(x, axes, shift=None, keepdims=False, name=None):
+    """(count, sum, sum of squares, shift) of ``x`` over ``axes`` (for normalize_moments)."""
+    x = convert_to_tensor(x)
+    shape = shape_of(x)
+    axes_n = norm_axis("sufficient_statistics", axes, len(shape)) or ()
+    count = _m.cast(int(np.prod([shape[a] for a in axes_n])), x.dtype)
+    if shift is not None:
+        shift = _m.cast(shift, x.dtype)
+        x = x - shift
+    m_ss = _r.reduce_sum(x, axes_n, keepdims=keepdims)
+    v_ss = _r.reduce_sum(_m.square(x), axes_n, keepdims=keepdims)
+    return count, m_ss, v_ss, shift
+
+
+def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0,  # noqa: A002
+                                 beta=0.5, name=None):
+    """input / (bias + alpha * sqr_sum) ** beta, with sqr_sum over 2r+1 channels."""
+    x = convert_to_tensor(input)
+    if rank_of(x) != 4:
+        raise _err("local_response_normalization", f"input must be 4-D, got shape "
+                   f"{list(shape_of(x))}")
+    r = int(depth_radius)
+    sq = _m.square(x)
+    c = shape_of(x)[3]
+    pad = _a.zeros(list(shape_of(x)[:3]) + [r], x.dtype)
+    padded = _a.concat([pad, sq, pad], 3) if r else sq
+    total = padded[..., 0:c]
+    for k in range(1, 2 * r + 1):
+        total = total + padded[..., k:k + c]
+    return x * _m.pow(bias + alpha * total, -beta)
+
+
+lrn = local_response_normalization

@@ -15,6 +15,7 @@ from ..tensor import Tensor, Variable
 from . import array_ops as _a
 from . import math_ops as _m
 from . import reduce_ops as _r
+from ._nn_infer import dims
 from ._util import norm_one_axis, rank_of, shape_of, static_value
 from .constant import convert_to_tensor
 from .dispatch import apply as _apply
@@ -460,10 +461,7 @@ def _gather_rows_impl(xp, params, ids):
 def _scatter_rows_impl(xp, g, ids, rows):
     out = xp.zeros((rows,) + g.shape[ids.ndim:], dtype=g.dtype)
     flat = g.reshape((-1,) + g.shape[ids.ndim:])
-    if xp is np:
-        np.add.at(out, ids.ravel().astype(np.int64), flat)
-    else:
-        xp.add.at(out, ids.ravel().astype(np.int64), flat)
+    xp.add.at(out, ids.ravel().astype(np.int64), flat)  # repeated ids accumulate
     return out
 
 
@@ -474,6 +472,12 @@ _GATHER_ROWS = defop("embedding_lookup", MOVEMENT, dtypes=None,
 _SCATTER_ROWS = defop("embedding_lookup_grad", MOVEMENT, dtypes=None,
                       vjp=lambda g, y, dy, ids, rows: (_apply(_GATHER_ROWS, (g, ids)), None))(
     _scatter_rows_impl)
+
+
+_GATHER_ROWS.def_infer(lambda p, ids: (dims(ids) + dims(p)[1:], p.dtype))
+_SCATTER_ROWS.def_infer(lambda g, ids, rows: ([rows] + dims(g)[len(dims(ids)):], g.dtype))
+_SPARSE_XENT.def_infer(lambda labels, logits: (dims(labels), logits.dtype))
+_XENT.def_infer(lambda labels, logits: (dims(logits)[:-1], logits.dtype))
 
 
 def embedding_lookup(params, ids, max_norm=None, name=None):

@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
+from ._nn_infer import broadcast, dims
 from ._util import int_tuple, shape_of, static_value
 from .constant import convert_to_tensor
 from .dispatch import apply as _apply
@@ -199,6 +200,16 @@ _GAMMA = defop("random_gamma", RANDOM, dtypes=_dt.FLOATS, promote=True,
                differentiable=False)(_gamma_impl)
 _POISSON = defop("random_poisson", RANDOM, dtypes=_dt.REAL, differentiable=False)(
     _poisson_impl)
+
+
+# --- shape rules (the tracer must never probe a random op: it would draw) ---------------------
+_RANDOM.def_infer(lambda kind, shape, dtype, source, minval=None, maxval=None: (shape, dtype))
+_CATEGORICAL.def_infer(lambda logits, num_samples, dtype, source: (
+    [dims(logits)[0], num_samples], dtype))
+_SHUFFLE.def_infer(lambda value, source: (dims(value), value.dtype))
+_GAMMA.def_infer(lambda alpha, beta, shape, dtype, source: (
+    list(shape) + broadcast(dims(alpha), dims(beta)), dtype))
+_POISSON.def_infer(lambda lam, shape, dtype, source: (list(shape) + dims(lam), dtype))
 
 
 # --- argument checks --------------------------------------------------------------------------

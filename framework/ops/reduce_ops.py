@@ -94,11 +94,27 @@ def _logsumexp_impl(xp, x, axis, keepdims):
 
 # --- VJPs (with cuflow ops) -------------------------------------------------------------
 def _expand_back(g, x, axis, keepdims):
-    """g broadcast back to x's shape (reductions' shared VJP step)."""
-    from .array_ops import broadcast_to, reshape
+    """g broadcast back to x's shape (reductions' shared VJP step); works for traced
+    shapes with unknown sizes too."""
+    from .array_ops import broadcast_to, expand_dims, ones_like, reshape
+    shape = tuple(x.shape)
+    if None in shape:
+        if not keepdims:
+            for a in (range(len(shape)) if axis is None else sorted(axis)):
+                g = expand_dims(g, a)
+        return g * ones_like(x, dtype=g.dtype)
     if not keepdims:
-        g = reshape(g, _reduced_shape(tuple(x.shape), axis, True))
-    return broadcast_to(g, tuple(x.shape))
+        g = reshape(g, _reduced_shape(shape, axis, True))
+    return broadcast_to(g, shape)
+
+
+def _count_of(x, y, dtype):
+    """Elements reduced into each output element: static when shapes are known."""
+    if None not in tuple(x.shape):
+        return None
+    from .array_ops import size
+    from .math_ops import cast
+    return cast(size(x), dtype) / cast(size(y), dtype)
 
 
 def _sum_vjp(g, y, x, axis, keepdims):
@@ -106,8 +122,9 @@ def _sum_vjp(g, y, x, axis, keepdims):
 
 
 def _mean_vjp(g, y, x, axis, keepdims):
-    n = _count(tuple(x.shape), axis)
-    return _expand_back(g, x, axis, keepdims) / max(n, 1)
+    dynamic = _count_of(x, y, g.dtype)
+    n = dynamic if dynamic is not None else max(_count(tuple(x.shape), axis), 1)
+    return _expand_back(g, x, axis, keepdims) / n
 
 
 def _extreme_vjp(g, y, x, axis, keepdims):
@@ -140,10 +157,10 @@ def _cast_like(b, x):
 
 
 def _var_vjp(g, y, x, axis, keepdims):
-    from .math_ops import conj
-    n = _count(tuple(x.shape), axis)
+    dynamic = _count_of(x, y, g.dtype)
+    n = dynamic if dynamic is not None else max(_count(tuple(x.shape), axis), 1)
     m = reduce_mean(x, axis=axis, keepdims=True)
-    return _expand_back(g, x, axis, keepdims) * 2 * (x - m) / max(n, 1)
+    return _expand_back(g, x, axis, keepdims) * 2 * (x - m) / n
 
 
 def _logsumexp_vjp(g, y, x, axis, keepdims):

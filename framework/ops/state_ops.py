@@ -23,10 +23,13 @@ def assign_variable(var: Variable, value, mode: str = "assign"):
                 f"variable '{var.name}' of dtype {cur.dtype.name}")
     else:
         value = convert_to_tensor(value, dtype=cur.dtype)
-    if mode == "assign_add":
-        value = math_ops.add(cur, value)
-    elif mode == "assign_sub":
-        value = math_ops.subtract(cur, value)
+    if mode != "assign":
+        # the update itself is not differentiable (TF's AssignAddVariableOp): no tape sees it
+        tapes, _tls.tapes = _tls.tapes, []
+        try:
+            value = (math_ops.add if mode == "assign_add" else math_ops.subtract)(cur, value)
+        finally:
+            _tls.tapes = tapes
     if not var.shape.is_compatible_with(value.shape) or (
             mode != "assign" and tuple(value.shape) != tuple(cur.shape)):
         raise InvalidArgumentError(

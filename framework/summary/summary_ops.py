@@ -15,7 +15,8 @@ from tensorboard.plugins.text import metadata as _text_meta
 from tensorboard.util import tensor_util
 
 from . import _encode
-from .writer import _record, _state, _tag, _to_numpy, should_record_summaries, write
+from .writer import (_record, _state, _tag, _to_numpy, in_graph, should_record_summaries,
+                     write)
 
 __all__ = ["audio", "histogram", "image", "scalar", "text"]
 
@@ -32,6 +33,7 @@ def _cached_metadata(kind, make, description):
     return meta
 
 
+@in_graph
 def scalar(name, data, step=None, description=None):
     """Write a scalar summary (TensorBoard's scalars dashboard).
 
@@ -73,6 +75,7 @@ def _scalar_metadata(description):
     return _scalar_meta.create_summary_metadata(display_name=None, description=description)
 
 
+@in_graph
 def histogram(name, data, step=None, buckets=None, description=None):
     """Write a histogram of ``data`` (any shape) in ``buckets`` (default 30) buckets.
 
@@ -97,6 +100,7 @@ def histogram(name, data, step=None, buckets=None, description=None):
     return write(_tag(name), tensor, step, meta)
 
 
+@in_graph
 def image(name, data, step=None, max_outputs=3, description=None):
     """Write up to ``max_outputs`` images from an NHWC batch as PNGs.
 
@@ -128,6 +132,7 @@ def image(name, data, step=None, max_outputs=3, description=None):
     return write(_tag(name), tensor, step, meta)
 
 
+@in_graph
 def text(name, data, step=None, description=None):
     """Write a string tensor (any shape) for TensorBoard's text dashboard (Markdown).
 
@@ -153,6 +158,7 @@ def text(name, data, step=None, description=None):
     return write(_tag(name), tensor, step, meta)
 
 
+@in_graph
 def audio(name, data, sample_rate, step=None, max_outputs=3, encoding=None,
           description=None):
     """Write up to ``max_outputs`` clips of ``[k, t, c]`` floats in [-1, 1] as WAV.

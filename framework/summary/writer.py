@@ -53,12 +53,48 @@ def _to_numpy(value):
     if isinstance(value, np.ndarray):
         return value
     if getattr(value, "_sym", None) is not None:
-        raise NotImplementedError(
-            f"cf.summary got the symbolic tensor {value._sym!r} while a cf.function traces: "
-            "summaries inside cf.function are not supported yet (graph mode has no host "
-            "callback op); return the value from the function and write it outside")
+        raise ValueError(
+            f"cf.summary got the symbolic tensor {value._sym!r} outside a summary op while "
+            "a cf.function traces; pass it to cf.summary.scalar/histogram/... directly")
     numpy = getattr(value, "numpy", None)
     return np.asarray(numpy() if callable(numpy) else value)
+
+
+def in_graph(fn):
+    """Lets a summary op take symbolic tensors while a cf.function traces: the call becomes
+    a host-callback node (cf.numpy_function) that writes at run time, in program order,
+    to the writer, step and record_if state that were current when the function was
+    traced (TF captures the default writer at trace time too). Eagerly: a plain call."""
+    import functools
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        from ..ops.dispatch import _tls
+        if _tls.graph is None:
+            return fn(*args, **kwargs)
+        from .. import nest
+        flat = nest.flatten((args, kwargs))
+        symbolic = [i for i, v in enumerate(flat) if getattr(v, "_sym", None) is not None]
+        if not symbolic:
+            return fn(*args, **kwargs)
+        if _state.writer is None or not should_record_summaries():
+            return False
+        captured = (_state.writer, _state.step, _state.is_recording, list(_state.scopes))
+
+        def callback(*values):
+            concrete = list(flat)
+            for i, v in zip(symbolic, values):
+                concrete[i] = v
+            a, k = nest.pack_sequence_as((args, kwargs), concrete)
+            saved = (_state.writer, _state.step, _state.is_recording, _state.scopes)
+            _state.writer, _state.step, _state.is_recording, _state.scopes = captured
+            try:
+                return np.bool_(fn(*a, **k))
+            finally:
+                _state.writer, _state.step, _state.is_recording, _state.scopes = saved
+        from ..ops.script_ops import numpy_function
+        return numpy_function(callback, [flat[i] for i in symbolic], "bool")
+    return wrapper
 
 
 def _resolve_step(step):
@@ -345,6 +381,7 @@ def _metadata(metadata):
     raise TypeError(f"metadata must be a SummaryMetadata proto or bytes, got {type(metadata)}")
 
 
+@in_graph
 def write(tag, tensor, step=None, metadata=None, name=None):
     """Write a tensor summary (the generic op under scalar/histogram/image/...).
 

@@ -18,9 +18,10 @@ import time
 
 from . import render_cuda, render_numba
 
-VERSION = "2"     # bump when the renderers change what they emit
+VERSION = "4"     # bump when the renderers change what they emit
 _lock = threading.Lock()
 _MEMORY: dict = {}
+SEEN: dict = {}     # kernel key -> (program, patterns, ndim): every kernel generated here
 STATS = {"compiled": 0, "loaded": 0, "seconds": 0.0}
 
 
@@ -46,10 +47,14 @@ class Kernel:
 
 
 def _numba_sig(program, ndim):
-    arr = lambda d: f"{'boolean' if d == 'bool' else d}[::1]"  # noqa: E731
-    parts = [arr(e.dtype) for e in program.outputs] + [arr(d) for d in program.in_dtypes]
-    parts += ["intp"] * ndim
-    return f"void({', '.join(parts)})"
+    """Explicit signature (compiles at import): outputs writable, inputs read-only, so
+    read-only inputs (np.broadcast_to views, constants) are accepted as they are."""
+    def arr(d, readonly):
+        t = "boolean" if d == "bool" else d
+        return f'types.Array(types.{t}, 1, "C"{", readonly=True" if readonly else ""})'
+    parts = [arr(e.dtype, False) for e in program.outputs]
+    parts += [arr(d, True) for d in program.in_dtypes] + ["types.intp"] * ndim
+    return f"types.void({', '.join(parts)})"
 
 
 def kernel_key(program, patterns, ndim, target, extra=""):
@@ -57,9 +62,14 @@ def kernel_key(program, patterns, ndim, target, extra=""):
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
-def get_numba(program, patterns, ndim, fastmath=True):
-    """The compiled Numba CPU kernel for this program and broadcast pattern."""
-    key = kernel_key(program, patterns, ndim, "numba", fastmath)
+def get_numba(program, patterns, ndim, fastmath=True, parallel=True):
+    """The compiled Numba CPU kernel for this program and broadcast pattern (``parallel``:
+    a prange loop over threads, for large arrays; else one thread, no launch cost)."""
+    # OpenMP threads that spin after each parallel loop starve the BLAS threads of the
+    # matmuls around them (a train step ran 5-10x slower); a user's setting wins.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    key = kernel_key(program, patterns, ndim, "numba", (fastmath, parallel))
+    SEEN.setdefault(kernel_key(program, patterns, ndim, "cuda"), (program, patterns, ndim))
     k = _MEMORY.get(key)
     if k is not None:
         return k
@@ -68,9 +78,9 @@ def get_numba(program, patterns, ndim, fastmath=True):
         if k is not None:
             return k
         name = f"fused_{key[:12]}"
-        body = render_numba.render(program, patterns, ndim, name, fastmath)
+        body = render_numba.render(program, patterns, ndim, name, fastmath, parallel)
         sig = _numba_sig(program, ndim)
-        body = body.replace("@njit(parallel=True", f'@njit("{sig}", parallel=True', 1)
+        body = body.replace("@njit(parallel=", f"@njit({sig}, parallel=", 1)
         source = render_numba.PRELUDE + "\n\n" + body
         folder = cache_dir()
         os.makedirs(folder, exist_ok=True)
@@ -89,6 +99,7 @@ def get_numba(program, patterns, ndim, fastmath=True):
         STATS["seconds"] += seconds
         k = Kernel(name, body, fn, seconds, "numba-cpu", cached)
         _MEMORY[key] = k
+        _debug(k)
         return k
 
 
@@ -106,7 +117,22 @@ def get_cuda(program, patterns, ndim):
     raw.compile()
     k = Kernel(name, source, raw, time.perf_counter() - t0, "cuda", False)
     _MEMORY[key] = k
+    _debug(k)
     return k
+
+
+def _debug(k):
+    """CUFLOW_DEBUG=2 prints each kernel and its compile time, =4 also its source."""
+    try:
+        level = int(os.environ.get("CUFLOW_DEBUG", "0"))
+    except ValueError:
+        level = 0
+    if level >= 2:
+        how = "loaded from cache" if k.cached else "compiled"
+        print(f"[cuflow codegen] {k.name} ({k.target}) {how} in "
+              f"{k.compile_seconds * 1e3:.0f} ms", file=sys.stderr)
+    if level >= 4:
+        print(k.source, file=sys.stderr)
 
 
 def cuda_source(program, patterns, ndim):
@@ -133,7 +159,7 @@ def compile_ptx(source, name, arch="sm_90"):
         t0 = time.perf_counter()
         proc = subprocess.run(["nvcc", "--ptx", f"-arch={arch}", "-std=c++17", "-o",
                                os.path.join(d, "out.ptx"), src],
-                              capture_output=True, text=True)
+                              capture_output=True, text=True, check=False)
         if proc.returncode != 0:
             raise RuntimeError(f"nvcc failed for {name} ({arch}):\n{proc.stderr}\n{source}")
         with open(os.path.join(d, "out.ptx")) as f:

@@ -58,22 +58,24 @@ class Const(Expr):
 
 
 class Op(Expr):
-    __slots__ = ("name", "args")
+    __slots__ = ("_key", "args", "name")
 
     def __init__(self, name, args, dtype):
         self.name = name
         self.args = list(args)
         self.dtype = _dtype_name(dtype)
+        # built bottom-up once (no recursion, no recomputation for shared subtrees)
+        self._key = f"{self.name}({', '.join(a.key() for a in self.args)})"
 
     def key(self):
-        return f"{self.name}({', '.join(a.key() for a in self.args)})"
+        return self._key
 
 
-def Cast(arg, dtype):  # noqa: N802 - reads as a node constructor
+def Cast(arg, dtype):
     return Op("cast", [arg], dtype)
 
 
-def Where(c, a, b):  # noqa: N802
+def Where(c, a, b):
     return Op("select", [c, a, b], a.dtype)
 
 
@@ -93,19 +95,20 @@ class Program:
 
     def schedule(self):
         """Topologically ordered unique subexpressions (shared ones computed once)."""
-        order, seen = [], {}
-
-        def visit(e):
-            k = e.key()
-            if k in seen:
-                return
-            if isinstance(e, Op):
-                for a in e.args:
-                    visit(a)
-            seen[k] = e
-            order.append(e)
-        for e in self.outputs:
-            visit(e)
+        order, seen = [], set()
+        for root in self.outputs:
+            stack = [(root, False)]
+            while stack:
+                e, expanded = stack.pop()
+                k = e.key()
+                if k in seen:
+                    continue
+                if expanded or not isinstance(e, Op):
+                    seen.add(k)
+                    order.append(e)
+                    continue
+                stack.append((e, True))
+                stack.extend((a, False) for a in reversed(e.args))
         return order
 
     def n_ops(self):

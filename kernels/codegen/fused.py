@@ -13,6 +13,8 @@ import numpy as np
 from . import cache
 from .expr import broadcast_plan
 
+PARALLEL_MIN = 1 << 20   # elements; below this one thread beats waking the others
+
 
 class FusedKernel:
     """``kernel(*arrays, out=None)`` -> one array or a tuple (one per program output)."""
@@ -40,7 +42,8 @@ class FusedKernel:
         if gpu:
             k = cache.get_cuda(self.program, pats, len(dims))
         else:
-            k = cache.get_numba(self.program, pats, len(dims), self.fastmath)
+            k = cache.get_numba(self.program, pats, len(dims), self.fastmath,
+                                parallel=int(np.prod(dims)) >= PARALLEL_MIN)
         if k not in self.kernels:
             self.kernels.append(k)
         plan = (out_shape, dims, k.fn, int(np.prod(dims)))

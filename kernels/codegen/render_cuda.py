@@ -93,8 +93,8 @@ def render(program, patterns, ndim, name):
     lines = [PRELUDE, f"// {program.text()}".replace("\n", "\n// "),
              f'extern "C" __global__ void {name}({", ".join(params)}) {{',
              "  long long total = " + " * ".join(f"n{d}" for d in range(ndim)) + ";",
-             "  for (long long k = blockIdx.x * (long long)blockDim.x + threadIdx.x; "
-             "k < total; k += (long long)blockDim.x * gridDim.x) {"]
+             ("  for (long long k = blockIdx.x * (long long)blockDim.x + threadIdx.x; "
+              "k < total; k += (long long)blockDim.x * gridDim.x) {")]
     lines.append("    long long r = k;")
     for d in range(ndim - 1, -1, -1):
         if d > 0:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from .expr import Const, In, Op
+from .expr import Const, In
 
 TARGET = "numba-cpu"
 
@@ -177,7 +177,7 @@ def _spell(e, names):
     return f"{_ctor(e.dtype)}({text})"
 
 
-def render(program, patterns, ndim, name, fastmath=True):
+def render(program, patterns, ndim, name, fastmath=True, parallel=True):
     """Source of ``name(out0.., in0.., n0..)``: outputs and inputs are flat C-order
     arrays; ``patterns[i]`` says which of the ``ndim`` loop dims input i really has."""
     n_in, n_out = len(program.in_dtypes), len(program.outputs)
@@ -185,7 +185,7 @@ def render(program, patterns, ndim, name, fastmath=True):
     ins = [f"in{i}" for i in range(n_in)]
     dims = [f"n{d}" for d in range(ndim)]
     fm = '{"contract", "arcp", "nsz", "afn"}' if fastmath else "False"
-    lines = [f"@njit(parallel=True, fastmath={fm}, error_model=\"numpy\", cache=True)",
+    lines = [f"@njit(parallel={parallel}, fastmath={fm}, error_model=\"numpy\", cache=True)",
              f"def {name}({', '.join(outs + ins + dims)}):",
              f'    """{program.text()}"""'.replace("\n", "; ")]
     for i, pat in enumerate(patterns):        # strides of each input over its own dims
@@ -204,19 +204,23 @@ def render(program, patterns, ndim, name, fastmath=True):
         level = real[-1] if real else -1
         idx = " + ".join(f"i{d} * s{i}_{d}" if any(e > d for e in real) else f"i{d}"
                          for d in real) or "0"
+        if len(real) > 1:   # unsigned: no negative-index wraparound check (vectorizes)
+            idx = f"np.uintp({idx})"
         by_level[level].append(f"x{i} = in{i}[{idx}]")
         names[f"in{i}"] = f"x{i}"
     indent = "    "
     for stmt in by_level[-1]:
         lines.append(indent + stmt)
     for d in range(ndim):
-        rng = "prange" if d == 0 else "range"
+        rng = "prange" if d == 0 and parallel else "range"
         lines.append(f"{indent}for i{d} in {rng}(n{d}):")
         indent += "    "
         for stmt in by_level[d]:
             lines.append(indent + stmt)
     flat = " + ".join(f"i{d} * o_{d}" for d in range(ndim - 1)) + \
         (" + " if ndim > 1 else "") + f"i{ndim - 1}"
+    if ndim > 1:
+        flat = f"np.uintp({flat})"
     lines.append(f"{indent}k = {flat}")
     t = 0
     for e in program.schedule():

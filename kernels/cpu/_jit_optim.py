@@ -34,18 +34,18 @@ def adam(p, g, m, v, alpha, beta1, beta2, eps, decay):
 
 
 @njit(parallel=True, cache=True)
-def matmul_int8(a, bt, out):
-    """out[i, j] = sum_k a[i, k] * bt[j, k], int8 inputs widened to int32.
+def matmul_int8(a, b, out):
+    """out[i, :] = sum_k a[i, k] * b[k, :], int8 widened to int32.
 
-    ``bt`` is b transposed so both operands stream along k; the k loop vectorizes.
+    i-k-j order: the j loop is a broadcast multiply-add over a contiguous row of b into
+    int32 accumulators, which LLVM vectorizes (2x faster here than a k-inner dot loop).
     """
     m, k = a.shape
-    n = bt.shape[0]
+    n = b.shape[1]
     for i in prange(m):
-        ai = a[i].astype(np.int32)
-        for j in range(n):
-            bj = bt[j]
-            acc = np.int32(0)
-            for t in range(k):
-                acc += ai[t] * np.int32(bj[t])
-            out[i, j] = acc
+        acc = np.zeros(n, np.int32)
+        for t in range(k):
+            ai = np.int32(a[i, t])
+            for j in range(n):
+                acc[j] += ai * np.int32(b[t, j])
+        out[i, :] = acc

@@ -1,8 +1,8 @@
 """int8 x int8 -> int32 GEMM on the CPU with Numba (reference/quant API).
 
 NumPy has no integer BLAS (``a.astype(int32) @ b`` runs a slow generic loop); this
-kernel widens int8 to int32 inside a vectorized dot product. Zero points are folded in
-afterwards with row/column sums: (a-za)(b-zb) = ab - za*colsum(b) - zb*rowsum(a) + K*za*zb.
+kernel widens int8 to int32 inside a vectorized multiply-add over rows of b. Zero points
+are folded in afterwards with row/column sums: (a-za)(b-zb) = ab - za*colsum(b) - zb*rowsum(a) + K*za*zb.
 """
 import numpy as np
 
@@ -25,7 +25,7 @@ def matmul_int8(a, b, a_zero_point=0, b_zero_point=0):
         raise ValueError(f"matmul_int8: inner dimensions differ: a {a.shape}, b {b.shape}")
     out = np.zeros((a.shape[0], b.shape[1]), np.int32)
     if out.size and a.shape[1]:
-        _jit().matmul_int8(np.ascontiguousarray(a), np.ascontiguousarray(b.T), out)
+        _jit().matmul_int8(np.ascontiguousarray(a), np.ascontiguousarray(b), out)
     k = a.shape[1]
     if b_zero_point:
         out -= np.int32(b_zero_point) * a.sum(axis=1, dtype=np.int32)[:, None]

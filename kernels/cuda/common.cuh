@@ -45,9 +45,19 @@ __device__ __forceinline__ double acc_log(double v) { return log(v); }
 __device__ __forceinline__ float acc_rsqrt(float v) { return rsqrtf(v); }
 __device__ __forceinline__ double acc_rsqrt(double v) { return rsqrt(v); }
 
-template <typename A> __device__ __forceinline__ A neg_inf() { return -__int_as_float(0x7f800000); }
+template <typename A> __device__ __forceinline__ A neg_inf() {
+    return -__int_as_float(0x7f800000);
+}
 template <> __device__ __forceinline__ double neg_inf<double>() {
     return -__longlong_as_double(0x7ff0000000000000LL);
+}
+
+// Quiet NaN from bits: NVRTC has no math.h, so no NAN / INFINITY macros.
+template <typename A> __device__ __forceinline__ A quiet_nan() {
+    return __int_as_float(0x7fc00000);
+}
+template <> __device__ __forceinline__ double quiet_nan<double>() {
+    return __longlong_as_double(0x7ff8000000000000LL);
 }
 
 #define FULL_MASK 0xffffffffu

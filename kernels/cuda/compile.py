@@ -22,7 +22,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 __all__ = ["CompileResult", "CompileError", "compile_ptx", "compile_many", "find_nvcc",
-           "cache_dir", "KERNEL_DIR"]
+           "compile_nvrtc", "find_nvrtc", "cache_dir", "KERNEL_DIR"]
 
 KERNEL_DIR = os.path.dirname(os.path.abspath(__file__))
 """Folder of the hand-written ``.cu``/``.cuh`` sources; always on the include path."""
@@ -249,3 +249,76 @@ def compile_many(sources: dict, arch: str = "sm_90", options=(),
         futures = {n: pool.submit(compile_ptx, s, n, arch, options)
                    for n, s in sources.items()}
         return {n: f.result() for n, f in futures.items()}
+
+
+# --- NVRTC: the compiler CuPy's RawModule uses at run time ---------------------------------
+
+def find_nvrtc() -> str | None:
+    """Path of libnvrtc (``$CUFLOW_NVRTC_LIB``, the nvidia-cuda-nvrtc wheel, the toolkit)."""
+    import ctypes.util
+    import glob
+    import importlib.util
+    env = os.environ.get("CUFLOW_NVRTC_LIB")
+    if env:
+        return env
+    try:
+        spec = importlib.util.find_spec("nvidia.cuda_nvrtc")
+    except ImportError:  # no "nvidia" namespace package at all
+        spec = None
+    if spec and spec.submodule_search_locations:
+        for folder in spec.submodule_search_locations:
+            libs = sorted(glob.glob(os.path.join(folder, "lib", "libnvrtc.so*")))
+            if libs:
+                return libs[0]
+    nvcc = find_nvcc()
+    if nvcc:
+        libs = sorted(glob.glob(os.path.join(os.path.dirname(os.path.dirname(nvcc)),
+                                             "lib*", "libnvrtc.so*")))
+        if libs:
+            return libs[0]
+    return ctypes.util.find_library("nvrtc")
+
+
+def compile_nvrtc(source: str, name: str, arch: str = "compute_90", options=()) -> str:
+    """Compile ``source`` to PTX with NVRTC (as CuPy does at run time); returns the PTX.
+
+    Catches what nvcc's implicit host headers hide (e.g. ``NAN`` is undefined under
+    NVRTC). The kernels folder is on the include path. Raises CompileError.
+    """
+    import ctypes
+    path = find_nvrtc()
+    if path is None:
+        raise CompileError("libnvrtc not found: install nvidia-cuda-nvrtc-cu12 or set "
+                           "CUFLOW_NVRTC_LIB")
+    lib = ctypes.CDLL(path)
+    prog = ctypes.c_void_p()
+    check = _nvrtc_checker(lib, name)
+    check(lib.nvrtcCreateProgram(ctypes.byref(prog), source.encode(), (name + ".cu").encode(),
+                                 0, None, None), "create")
+    opts = [f"-arch={arch}", "-std=c++17", f"-I{KERNEL_DIR}", *options]
+    c_opts = (ctypes.c_char_p * len(opts))(*[o.encode() for o in opts])
+    try:
+        status = lib.nvrtcCompileProgram(prog, len(opts), c_opts)
+        size = ctypes.c_size_t()
+        lib.nvrtcGetProgramLogSize(prog, ctypes.byref(size))
+        log = ctypes.create_string_buffer(size.value)
+        lib.nvrtcGetProgramLog(prog, log)
+        if status != 0:
+            raise CompileError(_explain(name, arch, source, log.value.decode(), "NVRTC"))
+        lib.nvrtcGetPTXSize(prog, ctypes.byref(size))
+        ptx = ctypes.create_string_buffer(size.value)
+        check(lib.nvrtcGetPTX(prog, ptx), "get PTX")
+        return ptx.value.decode()
+    finally:
+        lib.nvrtcDestroyProgram(ctypes.byref(prog))
+
+
+def _nvrtc_checker(lib, name):
+    import ctypes
+    lib.nvrtcGetErrorString.restype = ctypes.c_char_p
+
+    def check(status, what):
+        if status != 0:
+            raise CompileError(f"NVRTC {what} failed for {name!r}: "
+                               f"{lib.nvrtcGetErrorString(status).decode()}")
+    return check

@@ -43,10 +43,11 @@ __device__ void xent_sparse(const T* __restrict__ x, const I* __restrict__ label
     long long label = (long long)labels[row];
     bool ok = label >= 0 && label < cols;
     A lse = m + acc_log(s), inv = A(1) / s;
-    if (threadIdx.x == 0) store(loss + row, ok ? lse - to_acc(xr[label]) : A(NAN));
+    A nan = quiet_nan<A>();
+    if (threadIdx.x == 0) store(loss + row, ok ? lse - to_acc(xr[label]) : nan);
     T* gr = grad + row * cols;
     for (int j = threadIdx.x; j < cols; j += blockDim.x)
-        store(gr + j, ok ? acc_exp(to_acc(xr[j]) - m) * inv - A(j == label) : A(NAN));
+        store(gr + j, ok ? acc_exp(to_acc(xr[j]) - m) * inv - A(j == label) : nan);
 }
 
 #define XENT_KERNELS(T, SUF)                                                                 \

@@ -25,7 +25,8 @@ __device__ void max_pool_fwd(const T* __restrict__ x, T* __restrict__ y, PoolGeo
             for (int j = 0; j < g.kw; ++j) {
                 int xi = ox * g.sw - g.pl + j;
                 if (xi < 0 || xi >= g.w) continue;
-                best = fmax(best, to_acc(x[((b * g.h + yi) * g.w + xi) * g.c + k]));
+                A v = to_acc(x[((b * g.h + yi) * g.w + xi) * g.c + k]);
+                if (v > best || v != v) best = v;  // NaN propagates, as np.maximum
             }
         }
         store(y + idx, best);
@@ -53,7 +54,9 @@ __device__ void max_pool_bwd(const T* __restrict__ x, const T* __restrict__ dy,
                 if (xi < 0 || xi >= g.w) continue;
                 long long at = ((b * g.h + yi) * g.w + xi) * g.c + k;
                 A v = to_acc(x[at]);
-                if (v > best) { best = v; where = at; }  // strict: the first max wins
+                // strict: the first max wins; tap (0, 0), when real, is the starting
+                // candidate (as the ops' impl: a window of -inf/NaN routes dy there)
+                if ((i == 0 && j == 0) || v > best) { best = v; where = at; }
             }
         }
         if (where >= 0) atomicAdd(dx + where, to_acc(dy[idx]));

@@ -1,6 +1,4 @@
 """A BLAS-1 elementwise op (axpy) kept as the grid-stride example the GPU tests use."""
-import numpy as np
-
 from .._checks import acc_dtype, check_float, check_same_shape
 
 

@@ -3,8 +3,6 @@
 Rows reduce the last axis (one value per row); columns reduce axis 0 (one per column).
 float16/bfloat16 accumulate in float32. The max of an empty axis raises ValueError.
 """
-import numpy as np
-
 from .._checks import acc_dtype, check_float, check_ndim
 
 

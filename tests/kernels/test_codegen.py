@@ -5,7 +5,6 @@ import shutil
 
 import numpy as np
 import pytest
-
 from cuflow_kernels.codegen import cache, render_cuda, render_numba
 from cuflow_kernels.codegen.expr import Const, In, Op, Program, broadcast_plan
 from cuflow_kernels.codegen.fused import FusedKernel
@@ -28,7 +27,10 @@ def _program():
                        "float32")])
 
 
-def test_numba_kernel_matches_numpy_with_broadcast_and_two_outputs():
+@pytest.mark.parametrize("parallel", [False, True])
+def test_numba_kernel_matches_numpy_with_broadcast_and_two_outputs(parallel, monkeypatch):
+    from cuflow_kernels.codegen import fused
+    monkeypatch.setattr(fused, "PARALLEL_MIN", 0 if parallel else 1 << 30)
     k = FusedKernel(_program())
     rng = np.random.default_rng(0)
     a = rng.normal(size=(6, 7)).astype(np.float32) * 4
@@ -37,7 +39,7 @@ def test_numba_kernel_matches_numpy_with_broadcast_and_two_outputs():
     assert t.dtype == np.float32 and t.shape == (6, 7)
     np.testing.assert_allclose(t, np.tanh(a - b), rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(e, np.maximum(np.exp(a - b), 1.5), rtol=1e-6)
-    assert "prange" in k.source and "_tanh_f32" in k.source
+    assert ("prange" in k.source) == parallel and "_tanh_f32" in k.source
 
 
 def test_rational_tanh_is_accurate_over_the_float32_range():
@@ -122,3 +124,12 @@ def test_renderer_tables_cover_the_registry_spellings():
     missing = [n for n in fusable if rename.get(n, n) not in render_numba.CODE_FOR_OP
                or rename.get(n, n) not in render_cuda.CODE_FOR_OP]
     assert not missing
+
+
+def test_read_only_inputs_are_accepted():
+    p = Program(["float32", "float32"], [Op("add", [In(0, "float32"), In(1, "float32")],
+                                          "float32")])
+    base = np.arange(6, dtype=np.float32)
+    ro = np.broadcast_to(base, (6,))            # read-only, C-contiguous
+    assert not ro.flags.writeable
+    np.testing.assert_array_equal(FusedKernel(p)(ro, ro), base * 2)

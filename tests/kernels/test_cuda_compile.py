@@ -8,9 +8,10 @@ import os
 
 import pytest
 
-from cuflow_kernels.cuda.compile import KERNEL_DIR, compile_many, find_nvcc
+from cuflow_kernels.cuda.compile import (KERNEL_DIR, compile_many, compile_nvrtc, find_nvcc,
+                                         find_nvrtc)
 
-pytestmark = pytest.mark.skipif(find_nvcc() is None,
+needs_nvcc = pytest.mark.skipif(find_nvcc() is None,
                                 reason="nvcc not on PATH: install the CUDA toolkit")
 
 ARCHS = ("sm_80", "sm_90")
@@ -51,6 +52,7 @@ def compiled():
     return {arch: compile_many(sources, arch) for arch in ARCHS}
 
 
+@needs_nvcc
 @pytest.mark.parametrize("arch", ARCHS)
 @pytest.mark.parametrize("name", SOURCES)
 def test_source_compiles_without_spills(compiled, arch, name):
@@ -65,6 +67,7 @@ def test_source_compiles_without_spills(compiled, arch, name):
     assert not spilling, f"{name} {arch}: hot kernels spill: {spilling}"
 
 
+@needs_nvcc
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_loader_kernel_names_exist(compiled, name):
     have = set(compiled["sm_90"][name].kernels)
@@ -74,3 +77,13 @@ def test_loader_kernel_names_exist(compiled, name):
 
 def test_every_source_is_checked():
     assert set(EXPECTED) == set(SOURCES), "add the new source's kernel names to EXPECTED"
+
+
+@pytest.mark.skipif(find_nvrtc() is None, reason="libnvrtc not found (pip install "
+                    "nvidia-cuda-nvrtc-cu12, or set CUFLOW_NVRTC_LIB)")
+@pytest.mark.parametrize("name", SOURCES)
+def test_source_compiles_with_nvrtc_as_cupy_does(name):
+    """NVRTC has no host headers (no NAN/INFINITY macros): what CuPy will actually run."""
+    with open(os.path.join(KERNEL_DIR, name + ".cu")) as f:
+        ptx = compile_nvrtc(f.read(), name, "compute_90")
+    assert all(f".entry {k}(" in ptx for k in EXPECTED[name])

@@ -131,7 +131,7 @@ def do_not_convert(func=None):
     return wrap if func is None else wrap(func)
 
 
-class experimental:  # noqa: N801 - TF's namespace
+class experimental:
     do_not_convert = staticmethod(do_not_convert)
 
 

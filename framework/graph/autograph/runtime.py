@@ -136,10 +136,22 @@ def for_stmt(iterable, body_fn, init, names, where):
         for i in range(n):
             vs = body_fn(iterable[i], *vs)
         return vs
+    from ...ops.dispatch import _tls
     vs = init
-    for x in iterable:
+    tracing = _tls.graph is not None
+    for k, x in enumerate(iterable):
+        if tracing and k == UNROLL_WARN:
+            import warnings
+            warnings.warn(
+                f"{where}: unrolled {UNROLL_WARN} iterations of a Python iterable while "
+                f"tracing ({type(iterable).__name__}); every iteration adds to the graph "
+                "(and dataset elements become constants). Iterate outside cf.function, or "
+                "loop over a tensor / cf.range", stacklevel=3)
         vs = body_fn(x, *vs)
     return vs
+
+
+UNROLL_WARN = 1000
 
 
 def py_test(x, where):

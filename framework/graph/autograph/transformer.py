@@ -69,9 +69,7 @@ def _loop_escapes(stmts):
             if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda,
                               ast.ClassDef)):
                 continue
-            if isinstance(n, ast.Return):
-                found.append(n)
-            elif isinstance(n, (ast.Break, ast.Continue)) and not in_loop:
+            if isinstance(n, ast.Return) or isinstance(n, (ast.Break, ast.Continue)) and not in_loop:
                 found.append(n)
             for child in ast.iter_child_nodes(n):
                 walk([child], in_loop or isinstance(n, (ast.For, ast.While)))

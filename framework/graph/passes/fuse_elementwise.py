@@ -12,15 +12,17 @@ fusion). A chain stops, with the reason recorded, at:
   * a shape change (the consumer's output is bigger: a broadcast to a new loop);
   * a cycle (the node also needs a value computed *from* the group by an outside op).
 
-Single-op groups stay NumPy calls (nothing to save) unless ``jit_compile=True``.
+Single-op groups stay NumPy calls unless ``jit_compile=True`` or the output is large
+(then a parallel generated loop beats a single-threaded NumPy ufunc, notably when it
+broadcasts).
 """
 from __future__ import annotations
 
 import numpy as np
-
 from cuflow_kernels.codegen import render_numba
 from cuflow_kernels.codegen.expr import Const, In, Op, Program
 
+from ...config import knobs as _knobs
 from ...errors import InvalidArgumentError
 from ...ops.registry import ELEMENTWISE, OpDef
 from ..ir import Node
@@ -71,8 +73,17 @@ def _merge(into, other, group_of, producer_group, deps):
             deps[k] = (d - {other.id}) | {into.id}
 
 
+SINGLE_OP_KERNEL = 1 << 16   # a lone op this big gets a (parallel) kernel too
+MAX_OPS = 128                # ops per generated kernel (compile time grows with size)
+
+
+def _big(node):
+    shape = node.outputs[0].shape
+    return shape.is_fully_defined() and shape.num_elements() >= SINGLE_OP_KERNEL
+
+
 class _Group:
-    __slots__ = ("nodes", "shape", "id", "stops", "closed")
+    __slots__ = ("closed", "id", "nodes", "shape", "stops")
 
     def __init__(self, node, gid):
         self.nodes = [node]
@@ -82,8 +93,34 @@ class _Group:
         self.closed = None      # why no later node may join (something outside used it)
 
 
+class _Fused:
+    """A fused node's callable: the generated kernel, or for tiny inputs (where a
+    parallel kernel launch costs more than the work, and compiling is not worth it) the
+    member ops' own NumPy implementations in order."""
+
+    __slots__ = ("kernel", "name", "outs", "steps")
+
+    def __init__(self, kernel, steps, outs):
+        self.kernel, self.steps, self.outs = kernel, steps, outs
+        self.name = kernel.name
+
+    def __call__(self, xp, *arrays, out=None):
+        if xp is np and _knobs.fuse_min_size and \
+                max((a.size for a in arrays), default=1) < _knobs.fuse_min_size:
+            vals = list(arrays)
+            for impl, refs, attrs in self.steps:
+                r = impl(np, *[vals[i] if i >= 0 else c for i, c in refs], **attrs)
+                vals.append(np.asarray(r))
+            res = [vals[i] for i in self.outs]
+            return res[0] if len(res) == 1 else tuple(res)
+        return self.kernel(*arrays, out=out)
+
+    def __repr__(self):
+        return self.name
+
+
 def _run_fused(xp, *arrays, kernel, out=None):
-    return kernel(*arrays, out=out)
+    return kernel(xp, *arrays, out=out)
 
 
 def run(graph, jit_compile=False, **_):
@@ -126,12 +163,12 @@ def run(graph, jit_compile=False, **_):
                 why.append((g, g.closed))
                 continue
             if g.shape != shape:
-                why.append((g, f"{n.op.name} broadcasts to shape {shape} (the chain "
-                               f"computes {g.shape})"))
+                why.append((g, (f"{n.op.name} broadcasts to shape {shape} (the chain "
+                                f"computes {g.shape})")))
                 continue
             if any(g.id in dep(u) for u in n.inputs if producer_group.get(u.id) is not g):
-                why.append((g, f"{n.op.name} also needs a value computed from the chain by "
-                               "a non-fused op (cycle)"))
+                why.append((g, (f"{n.op.name} also needs a value computed from the chain "
+                                "by a non-fused op (cycle)")))
                 continue
             if joined is None:
                 joined = g
@@ -144,6 +181,9 @@ def run(graph, jit_compile=False, **_):
                 g.stops.append(text)
         else:
             joined.nodes.append(n)
+            if len(joined.nodes) >= MAX_OPS and not joined.closed:
+                joined.closed = f"kernel size limit ({MAX_OPS} ops)"
+                joined.stops.append(joined.closed)
         group_of[n.id] = joined
         for v in n.inputs:
             g = producer_group.get(v.id)
@@ -163,7 +203,7 @@ def run(graph, jit_compile=False, **_):
     order = {n.id: i for i, n in enumerate(graph.nodes)}
     for g in groups:
         g.nodes.sort(key=lambda m: order[m.id])
-        if not g.nodes or len(g.nodes) < 2 and not jit_compile:
+        if not g.nodes or len(g.nodes) < 2 and not jit_compile and not _big(g.nodes[0]):
             continue
         if all(n.op.name in PASS_THROUGH for n in g.nodes):
             continue
@@ -178,7 +218,8 @@ def run(graph, jit_compile=False, **_):
                      f"{len(node.inputs)} inputs, {len(node.outputs)} outputs; "
                      f"stopped because: {stops}")
     for g in groups:
-        if len(g.nodes) == 1 and not jit_compile and g.nodes[0].op.name not in PASS_THROUGH:
+        if len(g.nodes) == 1 and not jit_compile and g.nodes[0].op.name not in PASS_THROUGH \
+                and not _big(g.nodes[0]):
             notes.append(f"{g.nodes[0].op.name} left to NumPy (a chain of one op; "
                          f"{'; '.join(dict.fromkeys(g.stops)) or 'no fusable neighbour'})")
     if replace:
@@ -192,7 +233,7 @@ def run(graph, jit_compile=False, **_):
 
 
 def _outside_uses(graph, group_of):
-    used = set(v.id for v in graph.outputs)
+    used = {v.id for v in graph.outputs}
     for n in graph.nodes:
         g = group_of.get(n.id)
         for v in n.inputs:
@@ -202,7 +243,7 @@ def _outside_uses(graph, group_of):
     return used
 
 
-def _build(g, used_outside, FusedKernel):  # noqa: N803
+def _build(g, used_outside, FusedKernel):
     members = {m.id for m in g.nodes}
     ext: list = []
     ext_index: dict[int, int] = {}
@@ -235,13 +276,19 @@ def _build(g, used_outside, FusedKernel):  # noqa: N803
         if o.id in used_outside:
             outs.append(o)
     program = Program([v.dtype.np for v in ext], [exprs[o.id] for o in outs])
-    kernel = FusedKernel(program)
+    slot = {v.id: i for i, v in enumerate(ext)}
+    steps = []
+    for m in g.nodes:
+        refs = [(slot[v.id], None) if v.id in slot else (-1, v.const) for v in m.inputs]
+        steps.append((m.op.impl, refs, dict(m.attrs)))
+        slot[m.outputs[0].id] = len(ext) + len(steps) - 1
+    kernel = _Fused(FusedKernel(program), steps, [slot[o.id] for o in outs])
     op = OpDef(f"fused_{len(g.nodes)}x_{program.key()[:6]}", ELEMENTWISE, _run_fused,
                n_out=len(outs), differentiable=False)
     node = Node(op, ext, {"kernel": kernel}, g.nodes[-1].source)
     node.outputs = tuple(outs)
     for i, o in enumerate(outs):
         o.producer, o.index = node, i
-    node.extra = {"kernel": kernel, "n_ops": program.n_ops(),
+    node.extra = {"kernel": kernel.kernel, "n_ops": program.n_ops(),
                   "ops": [m.op.name for m in g.nodes]}
     return node

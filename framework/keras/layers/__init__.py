@@ -1,7 +1,61 @@
 """``cf.keras.layers``."""
 from .base import InputSpec, Layer  # noqa: F401
-from .core import (Activation, Dense, Dropout, Flatten, Identity, Input,  # noqa: F401
-                   InputLayer, Lambda, Permute, Rescaling, RepeatVector, Reshape)
-from .merge import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply,  # noqa: F401
-                    Subtract, add, average, concatenate, dot, maximum, minimum, multiply,
-                    subtract)
+from .core import (  # noqa: F401
+                   Activation,
+                   Dense,
+                   Dropout,
+                   Flatten,
+                   Identity,
+                   Input,
+                   InputLayer,
+                   Lambda,
+                   Permute,
+                   RepeatVector,
+                   Rescaling,
+                   Reshape,
+)
+from .merge import (  # noqa: F401
+                   Add,
+                   Average,
+                   Concatenate,
+                   Dot,
+                   Maximum,
+                   Minimum,
+                   Multiply,
+                   Subtract,
+                   add,
+                   average,
+                   concatenate,
+                   dot,
+                   maximum,
+                   minimum,
+                   multiply,
+                   subtract,
+)
+from .convolutional import (AveragePooling1D, AveragePooling2D, AvgPool1D,  # noqa: F401
+                            AvgPool2D, Conv1D, Conv2D, Convolution1D, Convolution2D,
+                            GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
+                            GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D,
+                            GlobalMaxPooling1D, GlobalMaxPooling2D, MaxPool1D, MaxPool2D,
+                            MaxPooling1D, MaxPooling2D)
+from .embedding import Embedding  # noqa: F401
+from .normalization import (BatchNormalization, GroupNormalization,  # noqa: F401
+                            LayerNormalization, UnitNormalization)
+from .rnn import (GRU, LSTM, RNN, Bidirectional, GRUCell, LSTMCell, SimpleRNN,  # noqa: F401
+                  StackedRNNCells,
+                  SimpleRNNCell, TimeDistributed)
+from .attention import (AdditiveAttention, Attention, EinsumDense,  # noqa: F401
+                        MultiHeadAttention)
+from .reshaping import (ActivityRegularization, Cropping1D, Cropping2D,  # noqa: F401
+                        GaussianDropout, GaussianNoise, Masking, SpatialDropout1D,
+                        SpatialDropout2D, UpSampling1D, UpSampling2D, ZeroPadding1D,
+                        ZeroPadding2D)
+from .convolutional import (Conv1DTranspose, Conv2DTranspose, Conv3D,  # noqa: F401
+                            Convolution2DTranspose, Convolution3D, Deconvolution2D,
+                            DepthwiseConv2D, SeparableConv1D, SeparableConv2D,
+                            SeparableConvolution1D, SeparableConvolution2D)
+from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # noqa: F401
+                      GlobalAvgPool3D, GlobalMaxPool3D, GlobalMaxPooling3D, MaxPool3D,
+                      MaxPooling3D)
+from .preprocessing import (CategoryEncoding, CenterCrop, Discretization,  # noqa: F401
+                            Normalization, Resizing)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import inspect
 import re
+import weakref
 
 import numpy as np
 
@@ -23,12 +24,12 @@ from ...tensor import Tensor, Variable
 from ...tensor_shape import TensorShape
 from .. import backend, constraints, initializers, regularizers
 from .. import mixed_precision as _mp
-from ..keras_tensor import KerasTensor, any_symbolic
+from ..keras_tensor import any_symbolic
 
 
 def _snake(name):
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", s).lower()
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 class InputSpec:
@@ -137,6 +138,15 @@ class Layer:
         return self._dtype_policy.variable_dtype
 
     # --- weights ------------------------------------------------------------------------------
+    def _cw(self, w):
+        """A weight as read by call(): cast to the compute dtype under mixed precision
+        (float32 variables, float16/bfloat16 math; the gradient flows back through the
+        cast to the float32 variable)."""
+        if w is None or w.dtype.name == self._dtype_policy.compute_dtype or \
+                not w.dtype.is_floating:
+            return w
+        return _m.cast(w, self._dtype_policy.compute_dtype)
+
     def add_weight(self, name=None, shape=None, dtype=None, initializer=None,
                    regularizer=None, trainable=True, constraint=None, aggregation="mean",
                    synchronization="auto", **kwargs):
@@ -170,35 +180,29 @@ class Layer:
     def _own_weights(self):
         return self._trainable_weights + self._non_trainable_weights
 
-    @property
-    def weights(self):
+    def _collect(self, own, sublayer_attr):
+        """Own variables then each sublayer's, each variable once (Keras's order)."""
         out, seen = [], set()
-        for w in self._own_weights():
+        for w in own:
             if id(w) not in seen:
                 seen.add(id(w))
                 out.append(w)
         for layer in self._layers:
-            for w in layer.weights:
+            for w in getattr(layer, sublayer_attr):
                 if id(w) not in seen:
                     seen.add(id(w))
                     out.append(w)
         return out
 
     @property
+    def weights(self):
+        return self._collect(self._own_weights(), "weights")
+
+    @property
     def trainable_weights(self):
         if not self._trainable:
             return []
-        out, seen = [], set()
-        for w in self._trainable_weights:
-            if id(w) not in seen:
-                seen.add(id(w))
-                out.append(w)
-        for layer in self._layers:
-            for w in layer.trainable_weights:
-                if id(w) not in seen:
-                    seen.add(id(w))
-                    out.append(w)
-        return out
+        return self._collect(self._trainable_weights, "trainable_weights")
 
     @property
     def non_trainable_weights(self):
@@ -283,6 +287,13 @@ class Layer:
         if any_symbolic((inputs, args, kwargs)):
             from ..models.functional import symbolic_call
             return symbolic_call(self, inputs, args, kwargs)
+        mask = None
+        if _MASKS or self._call_has_mask:
+            mask = kwargs.get("mask") if self._call_has_mask else None
+            if mask is None:
+                mask = get_mask(inputs)
+                if mask is not None and self._call_has_mask:
+                    kwargs["mask"] = mask
         inputs = self._convert_inputs(inputs)
         if not self.built:
             self._maybe_build(inputs)
@@ -305,7 +316,27 @@ class Layer:
         if self.activity_regularizer is not None:
             for o in nest.flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) / _batch_size(o))
+        if mask is not None or self._computes_mask:
+            self._attach_mask(inputs, outputs, mask)
         return outputs
+
+    @property
+    def _computes_mask(self):
+        return type(self).compute_mask is not Layer.compute_mask
+
+    def _attach_mask(self, inputs, outputs, mask):
+        """Step 6 (masking): records ``compute_mask`` for the outputs (see ``get_mask``)."""
+        if not self.supports_masking and not self._computes_mask:
+            return
+        out_mask = self.compute_mask(inputs, mask)
+        if out_mask is None:
+            return
+        outs, masks = nest.flatten(outputs), nest.flatten(out_mask)
+        if len(masks) == 1 and len(outs) > 1:
+            masks = masks * len(outs)
+        for o, m in zip(outs, masks):
+            if isinstance(o, Tensor) and m is not None:
+                set_mask(o, m)
 
     def _convert_inputs(self, inputs):
         compute = self.compute_dtype if self._autocast else None
@@ -352,6 +383,30 @@ class Layer:
         for layer in self._layers:
             children[layer.name] = layer
         return children
+
+
+# Keras masks ride along with tensors (``_keras_mask``); Tensor has __slots__, so they
+# live in a side table keyed by id, dropped when the tensor dies.
+_MASKS: dict = {}
+
+
+def set_mask(tensor, mask):
+    key = id(tensor)
+
+    def drop(_ref, key=key):
+        _MASKS.pop(key, None)
+    _MASKS[key] = (weakref.ref(tensor, drop), mask)
+
+
+def get_mask(x):
+    """The Keras mask attached to ``x`` (the first one of a structure), or None."""
+    if not _MASKS:
+        return None
+    for t in (x,) if isinstance(x, Tensor) else nest.flatten(x):
+        entry = _MASKS.get(id(t))
+        if entry is not None and entry[0]() is t:
+            return entry[1]
+    return None
 
 
 def _batch_size(x):

@@ -11,7 +11,6 @@ import numpy as np
 from ... import nn as _nn
 from ...ops import array_ops as _a
 from ...ops import linalg_ops as _la
-from ...ops import math_ops as _m
 from .. import activations, constraints, initializers, regularizers
 from ..keras_tensor import KerasTensor
 from .base import InputSpec, Layer
@@ -23,7 +22,7 @@ class InputLayer(Layer):
     def __init__(self, shape=None, batch_size=None, dtype=None, sparse=False,
                  batch_shape=None, input_tensor=None, name=None, input_shape=None,
                  **kwargs):
-        super().__init__(name=name, dtype=dtype)
+        super().__init__(name=name, dtype=dtype if _is_float_dtype(dtype) else None)
         if shape is None and input_shape is not None:
             shape = input_shape
         if batch_shape is None:
@@ -46,7 +45,7 @@ class InputLayer(Layer):
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, batch_shape=None,
-          tensor=None, **kwargs):  # noqa: N802 - Keras's name
+          tensor=None, **kwargs):
     """A symbolic input of a Functional model (batch dimension None unless given).
 
     >>> import cuflow as cf
@@ -96,13 +95,10 @@ class Dense(Layer):
         self.built = True
 
     def call(self, inputs):
-        kernel, bias = self.kernel, self.bias
-        if kernel.dtype != inputs.dtype and inputs.dtype.is_floating:  # autocast (mixed)
-            kernel = _m.cast(kernel, inputs.dtype)
-            bias = None if bias is None else _m.cast(bias, inputs.dtype)
+        kernel = self._cw(self.kernel)
         x = _la.matmul(inputs, kernel) if inputs.ndim == 2 else _dense_nd(inputs, kernel)
-        if bias is not None:
-            x = x + bias
+        if self.bias is not None:
+            x = x + self._cw(self.bias)
         act = self.activation
         return x if act is activations.linear else act(x)
 
@@ -314,3 +310,14 @@ class _OpLayer(Layer):
         if any(isinstance(x, KerasTensor) for x in inputs):
             return symbolic_call(self, inputs[0], inputs[1:], kwargs)
         return self.fn(*inputs)
+
+
+def _is_float_dtype(dtype):
+    """Integer/bool inputs (token ids) keep the default float policy for the layer."""
+    if dtype is None:
+        return True
+    from ... import dtypes as _dt
+    try:
+        return _dt.as_dtype(dtype).is_floating
+    except (TypeError, ValueError):
+        return True

@@ -5,7 +5,6 @@ from __future__ import annotations
 from ...ops import array_ops as _a
 from ...ops import linalg_ops as _la
 from ...ops import math_ops as _m
-
 from .base import Layer
 
 

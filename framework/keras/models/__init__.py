@@ -4,7 +4,7 @@ from .model import Model  # noqa: F401
 from .sequential import Sequential  # noqa: F401
 
 
-def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):  # noqa: A002
+def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     from ..saving import load_model as _load
     return _load(filepath, custom_objects=custom_objects, compile=compile, safe_mode=safe_mode)
 

@@ -25,8 +25,8 @@ def _stand_in(kt, size):
 
 
 def _run_on_stand_ins(layer, inputs, args, kwargs, size):
-    from .. import backend
     from ...autodiff.custom_gradient import _paused_tapes
+    from .. import backend
 
     def conv(x):
         return _stand_in(x, size) if isinstance(x, KerasTensor) else x
@@ -158,6 +158,15 @@ class Functional(Model):
         return nest.flatten(self._nested_outputs)
 
     @property
+    def input(self):
+        return self._flat_inputs[0] if len(self._flat_inputs) == 1 else self._flat_inputs
+
+    @property
+    def output(self):
+        outs = self.outputs
+        return outs[0] if len(outs) == 1 else outs
+
+    @property
     def input_shape(self):
         shapes = [tuple(x.shape) for x in self._flat_inputs]
         return shapes[0] if len(shapes) == 1 else shapes
@@ -174,7 +183,7 @@ class Functional(Model):
         if flat is None or len(flat) != len(self._flat_inputs):
             if isinstance(inputs, dict):
                 flat = [inputs[x.name] if x.name in inputs else inputs[
-                    getattr(x, "_origin").name] for x in self._flat_inputs]
+                    x._origin.name] for x in self._flat_inputs]
             else:
                 raise ValueError(f"Model {self.name} expects {len(self._flat_inputs)} "
                                  f"input(s), but it received {len(nest.flatten(inputs))} "
@@ -203,6 +212,6 @@ class Functional(Model):
         return functional_config(self)
 
     @classmethod
-    def from_config(cls, config, custom_objects=None):
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
         from ..saving import functional_from_config
-        return functional_from_config(config, custom_objects)
+        return functional_from_config(config, custom_objects, safe_mode)

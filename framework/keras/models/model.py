@@ -77,8 +77,8 @@ class Model(Trainer, Layer):
         else:
             xs = np.zeros([2 if d is None else d for d in tuple(shapes)], np.float32)
         del KerasTensor
-        from .. import backend
         from ...autodiff.custom_gradient import _paused_tapes
+        from .. import backend
         self.built = True  # so that __call__ goes straight to call(), building sublayers
         try:
             with _paused_tapes(), backend.training_scope(False):
@@ -96,6 +96,13 @@ class Model(Trainer, Layer):
 
     def get_config(self):
         return Layer.get_config(self)
+
+    @classmethod
+    def from_config(cls, config, custom_objects=None, safe_mode=True):
+        if "nodes" in config and "layers" in config:  # a Functional model's graph
+            from ..saving import functional_from_config
+            return functional_from_config(config, custom_objects, safe_mode)
+        return cls(**config)
 
     def to_json(self, **kwargs):
         import json

@@ -70,12 +70,18 @@ class Sequential(Model):
         self.built = True
 
     def call(self, inputs, training=None, mask=None):
+        """Runs the layers in order, passing Keras masks along (Embedding(mask_zero=True)
+        -> LSTM skips padded steps)."""
         x = inputs
         for layer in self._seq_layers:
+            kwargs = {}
             if training is not None and layer._call_has_training:
-                x = layer(x, training=training)
-            else:
-                x = layer(x)
+                kwargs["training"] = training
+            if mask is not None and layer._call_has_mask:
+                kwargs["mask"] = mask
+            y = layer(x, **kwargs)
+            mask = layer.compute_mask(x, mask)
+            x = y
         return x
 
     @property

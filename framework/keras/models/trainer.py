@@ -289,7 +289,7 @@ class Trainer:
             epoch_logs = _to_python(self.get_metrics_result())
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self.evaluate(val, verbose=0, return_dict=True, _adapter=val,
-                                         callbacks=cbs)
+                                         callbacks=cbs)  # TF: the same callbacks see it
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             logs = epoch_logs
@@ -306,8 +306,8 @@ class Trainer:
             raise RuntimeError("You must compile your model before training/testing.")
         data = _adapter or adapter_for(x, y, sample_weight, batch_size, False, steps)
         verbose = 1 if verbose == "auto" else verbose
-        if isinstance(callbacks, callbacks_module.CallbackList):  # fit's validation
-            cbs = callbacks
+        if isinstance(callbacks, callbacks_module.CallbackList):
+            cbs = callbacks  # validation inside fit: fit's own callbacks
         else:
             cbs = callbacks_module.CallbackList(callbacks, add_progbar=verbose != 0,
                                                 model=self, verbose=verbose, epochs=1,
@@ -405,8 +405,12 @@ def _big_batch(x):
 
 
 def _batch_size(x):
+    """The batch size as a float32 tensor (dynamic: traced steps may not know it)."""
+    from ...ops import array_ops
     first = nest.flatten(x)[0]
-    return float(first.shape[0]) if first.shape and first.shape[0] is not None else 1.0
+    if first.shape.rank == 0:
+        return 1.0
+    return _m.cast(array_ops.shape(first)[0], "float32")
 
 
 def _to_python(logs):

@@ -1,8 +1,7 @@
 """``cf.keras.optimizers``."""
 from . import schedules  # noqa: F401
-from .base import Optimizer  # noqa: F401
-from .optimizers import (SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Lion,  # noqa: F401
-                         Nadam, RMSprop)
+from .base import Optimizer
+from .optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, Nadam, RMSprop
 
 _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
             "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "lion": Lion}

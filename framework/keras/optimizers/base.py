@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ... import dtypes as _dt
-from ...ops import array_ops as _a
 from ...ops import math_ops as _m
 from ...ops import reduce_ops as _r
 from ...ops.constant import convert_to_tensor
@@ -213,5 +211,3 @@ def _clip_by_norm(g, clip):
 def _path(v):
     return getattr(v, "path", None) or v.name.split(":")[0]
 
-
-_ = (_a, _dt)

@@ -179,8 +179,9 @@ class Nadam(Optimizer):
                  name="nadam", **kw):
         super().__init__(learning_rate=learning_rate, name=name, **kw)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
-        from ...tensor import Variable
         import numpy as np
+
+        from ...tensor import Variable
         self._u_product = Variable(np.float32(1.0), trainable=False, name="u_product")
         self._variables.append(self._u_product)
 

@@ -6,7 +6,6 @@ import numpy as np
 
 def _shape_text(layer, model):
     try:
-        from ..models.functional import probe_output_shapes
         nodes = getattr(model, "_nodes", None)
         if nodes:
             for node in nodes:

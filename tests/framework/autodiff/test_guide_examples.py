@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 import cuflow as cf
+from cuflow.autodiff import NoGradientWarning
 from cuflow.ops.math_ops import where_v
 
 
@@ -136,7 +137,8 @@ def test_control_flow():
             result = v1 ** 2
     dv0, dv1 = tape.gradient(result, [v0, v1])
     assert float(dv0) == 1.0 and dv1 is None
-    assert tape.gradient(result, x) is None
+    with pytest.warns(NoGradientWarning):
+        assert tape.gradient(result, x) is None
 
 
 @pytest.mark.filterwarnings("ignore::cuflow.autodiff.tape.NoGradientWarning")
@@ -324,3 +326,14 @@ def test_batch_jacobian_example():
     jb = tape.batch_jacobian(y, x)
     assert jb.shape == (2, 6, 3)
     np.testing.assert_allclose(cf.reduce_sum(j, axis=2).numpy(), jb.numpy(), atol=1e-6)
+
+
+def test_gradients_with_respect_to_a_keras_layer():
+    keras = pytest.importorskip("cuflow.keras")   # runs once cf.keras is merged
+    layer = keras.layers.Dense(2, activation="relu")
+    x = cf.constant([[1.0, 2.0, 3.0]])
+    with cf.GradientTape() as tape:
+        y = layer(x)
+        loss = cf.reduce_mean(y ** 2)
+    grad = tape.gradient(loss, layer.trainable_variables)
+    assert [tuple(g.shape) for g in grad] == [(3, 2), (2,)]

@@ -309,3 +309,43 @@ def test_variable_assigned_inside_tape_gets_both_reads():
         b = v * v
         y = a + b
     assert float(t.gradient(y, v)) == 3.0 + 10.0
+
+
+def test_unwatched_tensor_has_no_gradient_even_wrt_itself():
+    x = cf.constant(2.0)
+    w = cf.constant(3.0)
+    with cf.GradientTape(persistent=True) as t:
+        t.watch(w)
+        y = x * w
+    with pytest.warns(NoGradientWarning):
+        assert t.gradient(x, x) is None
+    assert t.gradient(y, [x, w])[0] is None
+    assert float(t.gradient(w, w)) == 1.0
+
+
+def test_first_order_tape_inside_cf_function_matches_eager():
+    w = cf.Variable([[1.0, 2.0], [3.0, 4.0]])
+    x = cf.constant([[1.0, 0.5]])
+
+    def grad(x):
+        with cf.GradientTape() as t:
+            y = cf.reduce_sum(cf.tanh(x @ w))
+        return t.gradient(y, w)
+
+    np.testing.assert_allclose(cf.function(grad)(x).numpy(), grad(x).numpy(), rtol=1e-5,
+                               atol=1e-7)
+
+
+def test_nested_tapes_inside_cf_function():
+    @cf.function
+    def second(x):
+        with cf.GradientTape() as t2:
+            t2.watch(x)
+            with cf.GradientTape() as t1:
+                t1.watch(x)
+                y = cf.reduce_sum(x * x * x)
+            g = t1.gradient(y, x)
+        return g, t2.gradient(g, x)
+
+    g, h = second(cf.constant([2.0]))
+    assert g.numpy().tolist() == [12.0] and h.numpy().tolist() == [12.0]

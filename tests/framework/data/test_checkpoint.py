@@ -17,6 +17,10 @@ PIPELINES = {
                         .repeat(2).skip(1).take(20)),
     "fused": lambda: (D.from_tensor_slices((np.arange(60.0).reshape(30, 2), np.arange(30)))
                       .map(lambda a, b: (a + 1, b)).shuffle(8).batch(4).repeat(3)),
+    "fused_repeat": lambda: (D.from_tensor_slices(np.arange(17)).shuffle(8).repeat(3)
+                             .map(lambda v: v + 1).batch(5)),
+    "fused_repeat_below": lambda: D.from_tensor_slices(np.arange(9)).repeat(2).shuffle(6)
+                                   .batch(4),
     "unlifted": lambda: (D.from_tensor_slices(np.arange(40.0).reshape(10, 4))
                          .map(lambda v: v - cf.reduce_mean(v), num_parallel_calls=2)
                          .shuffle(5, seed=1).batch(3)),
@@ -85,3 +89,18 @@ def test_text_reader_checkpoint(tmp_path):
     again = iter(cf.data.TextLineDataset(str(p)).batch(3))
     again.restore_state(state)
     assert [e.numpy().tolist() for e in again] == rest
+
+
+def test_restore_into_a_running_or_finished_prefetch():
+    import time
+    make = lambda: D.range(30).map(lambda x: x * 2, num_parallel_calls=2).prefetch(3)  # noqa: E731
+    state = iter(make()).save_state()                 # saved before any element: empty buffer
+    busy = iter(make())
+    next(busy)
+    time.sleep(0.1)                                   # its producer now waits on a full buffer
+    busy.restore_state(state)
+    assert [int(v) for v in busy] == [2 * i for i in range(30)]
+    done = iter(make())
+    assert len(list(done)) == 30                      # its producer thread has exited
+    done.restore_state(state)
+    assert [int(v) for v in done] == [2 * i for i in range(30)]

@@ -260,3 +260,11 @@ def test_as_numpy_iterator_types():
         it.get_next()
     opt = iter(D.range(0)).get_next_as_optional()
     assert not bool(opt.has_value())
+
+
+def test_assert_cardinality():
+    ds = D.range(5).filter(lambda x: True).apply(cf.data.experimental.assert_cardinality(5))
+    assert int(ds.cardinality()) == 5 and len(list(ds)) == 5
+    bad = D.range(5).apply(cf.data.experimental.assert_cardinality(3))
+    with pytest.raises(cf.errors.FailedPreconditionError, match="expected to contain 3"):
+        list(bad)

@@ -269,3 +269,55 @@ def test_complete_memory_cache_becomes_a_fused_source():
     for got in (first, second):
         assert sorted(got[:, 0].tolist()) == sorted((x[:, 0] + 1).tolist())
     assert not np.array_equal(first, second)         # still reshuffled per epoch
+
+
+@pytest.mark.parametrize("n,size,chunk", [(1000, 100, 128), (50, 100, 7), (300, 1, 64),
+                                          (257, 256, 1000), (10, 3, 1)])
+def test_vectorized_index_shuffle_equals_the_plain_algorithm(n, size, chunk):
+    from cuflow.data.shuffle import IndexShuffler
+    a = IndexShuffler(n, size, np.random.default_rng(9))
+    b = IndexShuffler(n, size, np.random.default_rng(9))
+    got = np.concatenate([a.take(chunk) for _ in range(-(-n // chunk))])
+    ref = np.concatenate([b.take_loop(chunk) for _ in range(-(-n // chunk))])
+    refill = max(0, n - size)          # draws while input remains: identical draws
+    assert got[:refill].tolist() == ref[:refill].tolist()
+    assert sorted(got.tolist()) == list(range(n))   # the drain: the same remaining set
+    assert sorted(got[refill:].tolist()) == sorted(ref[refill:].tolist())
+
+
+def test_full_buffer_shuffle_is_a_uniform_permutation():
+    from cuflow.data.shuffle import IndexShuffler
+    first = [IndexShuffler(4, 4, np.random.default_rng(s)).take(4)[0] for s in range(2000)]
+    counts = np.bincount(first, minlength=4)
+    assert counts.min() > 400 and counts.max() < 600       # each ~500 of 2000
+
+
+def test_fused_repeat_above_and_below_shuffle():
+    src = D.from_tensor_slices(np.arange(10))
+    it = iter(src.shuffle(10, seed=1).repeat(3).map(lambda v: v * 1).batch(4))
+    out = [b.numpy().tolist() for b in it]
+    assert "repeat" in it._it.stage and [len(b) for b in out] == [4] * 7 + [2]
+    flat = sum(out, [])
+    assert all(sorted(flat[k:k + 10]) == list(range(10)) for k in (0, 10, 20))
+    assert flat[:10] != flat[10:20]                                  # reshuffled per epoch
+    it = iter(src.repeat(2).shuffle(5, seed=2).batch(4))
+    flat = np.concatenate([b.numpy() for b in it])
+    assert "fused" in it._it.stage and sorted(flat.tolist()) == sorted(list(range(10)) * 2)
+    stream = np.arange(20)                                          # buffer bound over the
+    assert all(np.sum(stream[:i + 5] % 10 == v) > 0 for i, v in enumerate(flat))  # stream
+    ordered = [b.numpy().tolist() for b in src.repeat().batch(4).take(3)]
+    assert ordered == [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9, 0, 1]]
+    assert [b.numpy().tolist() for b in src.take(3).repeat(2).batch(4)] == [[0, 1, 2, 0],
+                                                                           [1, 2]]
+    assert list(src.repeat(0).batch(2)) == []
+
+
+def test_global_seed_makes_unseeded_shuffles_reproducible():
+    def run():
+        cf.random.set_seed(3)
+        return [list(D.range(20).shuffle(20).as_numpy_iterator()) for _ in range(2)]
+    try:
+        first, second = run(), run()
+    finally:
+        cf.random.set_seed(None)
+    assert first == second and first[0] != first[1]

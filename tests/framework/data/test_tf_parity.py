@@ -68,6 +68,12 @@ PIPELINES = {
         lambda x: (x, x * 2)),
     "dict": lambda L: L.data.Dataset.from_tensor_slices(
         {"a": [1, 2, 3], "b": [[1.0], [2.0], [3.0]]}).batch(2),
+    "fused_repeat_batch": lambda L: L.data.Dataset.from_tensor_slices(
+        (np.arange(10), np.arange(10.0))).map(lambda a, b: (a * 2, b - 1)).repeat(3).batch(4),
+    "fused_drop": lambda L: L.data.Dataset.from_tensor_slices(np.arange(24).reshape(12, 2))
+    .map(lambda v: v + 1).batch(5, drop_remainder=True),
+    "fused_unlifted": lambda L: L.data.Dataset.from_tensor_slices(
+        np.arange(12.0).reshape(4, 3)).map(lambda v: v - L.reduce_mean(v)).batch(3),
     "choose": lambda L: L.data.Dataset.choose_from_datasets(
         [L.data.Dataset.range(3), L.data.Dataset.range(10, 13)],
         L.data.Dataset.from_tensor_slices(np.array([0, 1, 1, 0, 1], np.int64))),
@@ -91,3 +97,35 @@ def test_shuffle_multiset_and_buffer_bound():
         out = [int(v) for v in L.data.Dataset.range(500).shuffle(50).as_numpy_iterator()]
         assert sorted(out) == list(range(500))
         assert all(v <= i + 49 for i, v in enumerate(out))
+
+
+def _spec(s):
+    if isinstance(s, dict):
+        return {k: _spec(v) for k, v in sorted(s.items())}
+    if isinstance(s, tuple):
+        return tuple(_spec(v) for v in s)
+    if not hasattr(s, "shape") or s.dtype.name == "variant":
+        return "dataset"
+    return (None if s.shape.rank is None else list(s.shape.as_list()), s.dtype.name)
+
+
+@pytest.mark.parametrize("name", sorted(PIPELINES))
+def test_same_element_spec_as_tf_data(name):
+    build = PIPELINES[name]
+    assert _spec(build(cf).element_spec) == _spec(build(tf).element_spec)
+
+
+def test_csv_readers_match(tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_text('a,b,c,d\n1,2.5,x,7\n2,,y,8\n3,4.5,"q,z",9\n4,1,w,3000000000\n')
+    out = []
+    for L in (cf, tf):
+        ds = L.data.experimental.make_csv_dataset(str(path), batch_size=3, label_name="d",
+                                                  num_epochs=1, shuffle=False)
+        rows = [({k: (v.dtype.name, v.numpy().tolist()) for k, v in f.items()},
+                 label.dtype.name, label.numpy().tolist()) for f, label in ds]
+        csv = L.data.experimental.CsvDataset(str(path), [L.int32, [0.0], [""], L.int64],
+                                             header=True)
+        rows.append([tuple(np.asarray(x.numpy()).tolist() for x in e) for e in csv])
+        out.append(rows)
+    assert out[0] == out[1]

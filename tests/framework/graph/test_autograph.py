@@ -1,10 +1,9 @@
 """AutoGraph: Python control flow on tensors inside cf.function."""
 from __future__ import annotations
 
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 
 
 def collatz_steps(n):
@@ -141,3 +140,20 @@ def test_methods_and_closures_convert():
     m = M()
     assert float(m(cf.constant(2.0))) == 7.0
     assert float(m(cf.constant(-2.0))) == -2.0
+
+
+def test_long_python_loops_warn_and_big_chains_split(monkeypatch):
+    from cuflow.graph.autograph import runtime
+    monkeypatch.setattr(runtime, "UNROLL_WARN", 50)
+
+    def f(x):
+        for _ in range(300):
+            x = x + 1.0
+        return x
+
+    g = cf.function(f)
+    with pytest.warns(UserWarning, match="unrolled 50 iterations"):
+        assert float(g(cf.constant(0.0))) == 300.0
+    c = g.get_concrete_function(cf.constant(0.0))
+    assert 2 <= len(c.graph.get_operations()) <= 4       # 128 ops per kernel at most
+    assert "kernel size limit" in c.compiler_report()

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import sys
 
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 
 
 def _both(fn, *args):
@@ -84,7 +83,7 @@ def test_while_loop_eager_traced_and_max_iterations():
     def f(x):
         return cf.while_loop(lambda i, y: i < 5, lambda i, y: (i + 1, y * 1.5 + 1.0),
                              (cf.constant(0), x))
-    i, y = _both(f, cf.constant([1.0, 2.0]))
+    i, _ = _both(f, cf.constant([1.0, 2.0]))
     assert int(i) == 5
 
     def g(x):
@@ -163,3 +162,58 @@ def test_scan_map_fn_folds():
         t.watch(x)
         y = cf.reduce_sum(cf.scan(lambda a, b: a * b, x))
     np.testing.assert_allclose(t.gradient(y, x).numpy(), [33.0, 16.0, 10.0, 6.0])
+
+
+def test_assign_inside_branches_and_loops(capsys):
+    v = cf.Variable(0.0)
+    hits = cf.Variable(0)
+
+    @cf.function
+    def f(x):
+        def pos():
+            v.assign_add(x)
+            hits.assign_add(1)
+            return v.read_value()
+
+        def neg():
+            cf.print("negative", output_stream=sys.stdout)
+            return v.read_value()
+
+        before = v.read_value()
+        after = cf.cond(x > 0, pos, neg)
+        def body(i):
+            v.assign(v * 2.0)
+            return (i + 1,)
+        i = cf.while_loop(lambda i: i < 3, body, [cf.constant(0)])
+        return before, after, v.read_value(), i
+
+    out = [float(t) for t in f(cf.constant(1.5))[:3]]
+    assert out == [0.0, 1.5, 12.0] and float(v.numpy()) == 12.0 and int(hits.numpy()) == 1
+    out = [float(t) for t in f(cf.constant(-1.0))[:3]]
+    assert out == [12.0, 12.0, 96.0] and int(hits.numpy()) == 1
+    assert capsys.readouterr().out == "negative\n"
+
+    @cf.function
+    def g(x):          # a branch with only a side effect: the cond must not be dropped
+        def bump():
+            hits.assign_add(10)
+            return cf.constant(0)
+        cf.cond(x > 0, bump, lambda: cf.constant(0))
+        return x
+    g(cf.constant(1.0))
+    assert int(hits.numpy()) == 11
+
+
+def test_autograph_conditional_assign():
+    step = cf.Variable(0)
+    total = cf.Variable(0.0)
+
+    @cf.function
+    def f(x):
+        step.assign_add(1)
+        if step % 2 == 0:
+            total.assign_add(x)
+        return total.read_value()
+
+    vals = [float(f(cf.constant(1.0))) for _ in range(4)]
+    assert vals == [0.0, 1.0, 1.0, 2.0]

@@ -3,12 +3,10 @@ from __future__ import annotations
 
 import re
 import sys
-import warnings
-
-import numpy as np
-import pytest
 
 import cuflow as cf
+import numpy as np
+import pytest
 from cuflow.graph import RetracingWarning
 
 
@@ -347,3 +345,48 @@ def test_keras_like_fit_step():
     losses = [float(train_step(x, y)) for _ in range(20)]
     assert losses[-1] < losses[0]
     assert train_step.experimental_get_tracing_count() == 1
+
+
+def test_independent_large_ops_share_a_thread_pool():
+    rng = np.random.default_rng(0)
+    a = cf.constant(rng.random((600, 600), dtype=np.float32))
+    b = cf.constant(rng.random((600, 600), dtype=np.float32))
+    v = cf.Variable(0.0)
+
+    @cf.function
+    def f(a, b):
+        x = cf.matmul(a, b)
+        v.assign(cf.reduce_sum(x))
+        y = cf.matmul(b, a)          # independent of x: runs beside it
+        return cf.reduce_sum(y) - v.read_value()
+
+    from cuflow.graph import executor
+    steps = f.get_concrete_function(a, b)._executor.steps
+    assert any(s[0] == executor._PAR for s in steps)
+    an, bn = a.numpy().astype(np.float64), b.numpy().astype(np.float64)
+    np.testing.assert_allclose(float(f(a, b)), (bn @ an).sum() - (an @ bn).sum(), atol=64)
+    np.testing.assert_allclose(float(v.numpy()), (an @ bn).sum(), rtol=1e-5)
+
+    @cf.function
+    def g(a, b):
+        return cf.matmul(a, b), cf.reshape(b, [7, -1])   # the second one fails at trace
+    with pytest.raises(cf.errors.InvalidArgumentError, match="reshape"):
+        g(a, b)
+
+
+def test_function_created_in_a_loop_warns():
+    def body(x):
+        return x + 1.0
+
+    with pytest.warns(RetracingWarning, match="created and traced 5 times"):
+        for _ in range(5):
+            cf.function(body)(cf.constant(1.0))
+
+
+def test_trace_on_records_traced_graphs(tmp_path):
+    pytest.importorskip("tensorboard")
+    cf.summary.trace_on(graph=True)
+    f = cf.function(lambda x: cf.nn.relu(x * 2.0))
+    f(cf.constant([1.0, -1.0]))
+    with cf.summary.create_file_writer(str(tmp_path)).as_default():
+        assert cf.summary.trace_export("f_trace", step=0)

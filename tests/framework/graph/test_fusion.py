@@ -3,10 +3,16 @@ from __future__ import annotations
 
 import math
 
+import cuflow as cf
 import numpy as np
 import pytest
+from cuflow.config import knobs
 
-import cuflow as cf
+
+@pytest.fixture(autouse=True)
+def _always_kernels(monkeypatch):
+    """Small test inputs would take the NumPy path; these tests exercise the kernels."""
+    monkeypatch.setattr(knobs, "fuse_min_size", 0)
 
 
 def _kernels(concrete):
@@ -24,7 +30,7 @@ def test_gelu_as_written_is_one_kernel_and_matches_eager():
     c = f.get_concrete_function(x)
     assert len(c.graph.get_operations()) == 1 and len(_kernels(c)) == 1
     report = c.compiler_report()
-    assert "x**3 -> x*x*x" in report and "_tanh_f32" in report and "prange" in report
+    assert "x**3 -> x*x*x" in report and "_tanh_f32" in report and "def fused_" in report
 
 
 @pytest.mark.parametrize("n", [2, 5, 9])
@@ -116,3 +122,30 @@ def test_dynamic_shapes_reuse_one_kernel():
         x = np.random.default_rng(n).normal(size=(n, 3)).astype(np.float32)
         np.testing.assert_allclose(f(cf.constant(x)).numpy(), np.tanh(x) * 2 + 1, rtol=2e-6)
     assert f.experimental_get_tracing_count() == 1
+
+
+def test_tiny_inputs_run_member_ops_through_numpy(monkeypatch):
+    monkeypatch.setattr(knobs, "fuse_min_size", 1 << 20)
+    f = cf.function(lambda x: cf.tanh(x * 2.0 + 1.0) - x)
+    x = cf.constant([0.5, -1.0])
+    np.testing.assert_allclose(f(x).numpy(), np.tanh([2.0, -1.0]) - [0.5, -1.0], rtol=1e-6)
+    c = f.get_concrete_function(x)
+    assert len(_kernels(c)) == 1 and c.graph.nodes[0].extra["kernel"].kernels == []
+
+
+@pytest.mark.skipif(__import__("shutil").which("nvcc") is None, reason="nvcc not installed")
+def test_zz_every_kernel_generated_by_these_tests_compiles_as_cuda():
+    """The CUDA spelling of every kernel the fusion tests generated, for sm_80 and sm_90
+    (one nvcc run per arch; named zz so it runs after the tests that generate them)."""
+    from cuflow_kernels.codegen import cache, render_cuda
+    seen = list(cache.SEEN.values())
+    assert seen
+    names, bodies = [], []
+    for program, pats, ndim in seen:
+        name, src = cache.cuda_source(program, pats, ndim)
+        names.append(name)
+        bodies.append(src[len(render_cuda.PRELUDE):])
+    for arch in ("sm_80", "sm_90"):
+        res = cache.compile_ptx(render_cuda.PRELUDE + "\n".join(bodies), "fusion_tests", arch)
+        for name in names:
+            assert f".entry {name}" in res.ptx

@@ -109,3 +109,19 @@ OPS = [
 
 def _cast_out(d):
     return d
+
+OPS += [
+    OpInfo("expand_dims", lambda x, axis: cf.ops.apply(cf.ops.get("expand_dims"), (x,),
+                                                         {"axis": axis}),
+           lambda x, axis: np.expand_dims(x, axis), _s(
+               lambda r, d: Sample((_arr(r, (2, 3), d), 1)),
+               lambda r, d: Sample((_arr(r, (0, 3), d), 0)),
+               lambda r, d: Sample((_arr(r, (), d), 0))), ANY),
+    OpInfo("squeeze", lambda x, axis: cf.ops.apply(cf.ops.get("squeeze"), (x,),
+                                                     {"axis": axis}),
+           lambda x, axis: np.squeeze(x, axis), _s(
+               lambda r, d: Sample((_arr(r, (2, 1, 3), d), (1,))),
+               lambda r, d: Sample((_arr(r, (1, 0, 1), d), (0, 2)))), ANY,
+           errors=((lambda: cf.squeeze(cf.zeros([2, 3]), [0]), InvalidArgumentError,
+                    "cannot squeeze axis 0 of size 2"),)),
+]

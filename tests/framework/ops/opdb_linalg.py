@@ -15,6 +15,8 @@ from cuflow.errors import InvalidArgumentError
 
 from .opdb import FH, F, OpInfo, Sample, _arr
 
+FC = F + ("complex64", "complex128")
+
 L = cf.linalg
 TOL32 = dict(rtol=2e-4, atol=2e-4)
 
@@ -40,25 +42,30 @@ def _mm_samples(rng, d):
 
 
 # --- well-conditioned inputs --------------------------------------------------------------
+def _base(rng, shape, d):
+    """Entries in [-1, 1] (complex ones for complex dtypes), as float64/complex128."""
+    return _arr(rng, shape, "complex128" if np.dtype(d).kind == "c" else "float64", -1, 1)
+
+
 def _wc(rng, shape, d):
     """A batch of well-conditioned square matrices."""
     n = shape[-1]
-    return (_arr(rng, shape, "float64", -1, 1) + n * np.eye(n)).astype(d)
+    return (_base(rng, shape, d) + n * np.eye(n)).astype(d)
 
 
 def _pd(rng, shape, d):
-    """A batch of symmetric positive-definite matrices."""
-    a = _arr(rng, shape, "float64", -1, 1)
+    """A batch of Hermitian positive-definite matrices."""
+    a = _base(rng, shape, d)
     n = shape[-1]
-    return (a @ np.swapaxes(a, -1, -2) + n * np.eye(n)).astype(d)
+    return (a @ np.conj(np.swapaxes(a, -1, -2)) + n * np.eye(n)).astype(d)
 
 
 def _sym(rng, shape, d):
-    """Symmetric matrices with well-separated eigenvalues."""
+    """Hermitian matrices with well-separated eigenvalues."""
     n = shape[-1]
-    q, _ = np.linalg.qr(_arr(rng, shape, "float64"))
+    q, _ = np.linalg.qr(_base(rng, shape, d))
     e = np.arange(1, n + 1) * 1.5 - n
-    return ((q * e[..., None, :]) @ np.swapaxes(q, -1, -2)).astype(d)
+    return ((q * e[..., None, :]) @ np.conj(np.swapaxes(q, -1, -2))).astype(d)
 
 
 def _square_samples(make, shapes=((3, 3), (2, 4, 4), (1, 1), (0, 2, 2))):
@@ -273,7 +280,7 @@ def _symmetrized(fn):
     """TF's Cholesky gradient assumes symmetric perturbations (it is symmetrized), while
     the kernel reads one triangle: differentiate through (a + a^T) / 2 to compare."""
     def sym_fn(a, *args):
-        return fn((a + L.matrix_transpose(a)) / 2.0, *args)
+        return fn((a + L.adjoint(a)) / 2.0, *args)
     return sym_fn
 
 
@@ -284,7 +291,7 @@ OPS = [
                     InvalidArgumentError, r"Matrix size-incompatible.*\[2, 3\].*\[4, 5\]"),
                    (lambda: cf.matmul(cf.zeros([3]), cf.zeros([3, 2])),
                     InvalidArgumentError, "rank >= 2"))),
-    OpInfo("einsum", cf.einsum, _einsum_ref, _einsum_samples, F, **TOL32,
+    OpInfo("einsum", cf.einsum, _einsum_ref, _einsum_samples, FC, **TOL32,
            errors=((lambda: cf.einsum("ij,jk->ik", cf.zeros([2, 3]), cf.zeros([4, 5])),
                     InvalidArgumentError, r"einsum"),
                    (lambda: cf.einsum("ij->i", cf.zeros([2, 3, 4])),
@@ -327,19 +334,20 @@ OPS = [
                     "matrix norm"),
                    (lambda: cf.norm(cf.ones([3, 3]), axis=[1, 1]), ValueError, "unique"))),
     # --- decompositions and solvers ---
-    OpInfo("matrix_inverse", L.inv, _inv_ref, _inv_samples, F, **TOL32,
+    OpInfo("matrix_inverse", L.inv, _inv_ref, _inv_samples, FC, **TOL32,
            errors=((lambda: L.inv([[1.0, 2.0], [2.0, 4.0]]), InvalidArgumentError,
                     "Input is not invertible"),
                    (lambda: L.inv(cf.zeros([2, 3])), InvalidArgumentError,
                     r"square.*\(2, 3\)"))),
-    OpInfo("matrix_determinant", L.det, np.linalg.det, _square_samples(_wc), F, **TOL32,
+    OpInfo("matrix_determinant", L.det, np.linalg.det, _square_samples(_wc), FC, **TOL32,
            errors=((lambda: L.det(cf.zeros([3, 2])), InvalidArgumentError, "square"),)),
     OpInfo("log_matrix_determinant", L.slogdet, lambda a: tuple(np.linalg.slogdet(a)),
            _square_samples(lambda r, s, d: _wc(r, s, d) * np.where(
-               np.arange(s[-1]) == 0, -1, 1).astype(d)), F, **TOL32),
+               np.arange(s[-1]) == 0, -1, 1).astype(d)), FC, **TOL32),
     OpInfo("logdet", _symmetrized(L.logdet), lambda a: np.linalg.slogdet(a)[1],
-           _square_samples(_pd), F, **TOL32),
-    OpInfo("cholesky", _symmetrized(L.cholesky), np.linalg.cholesky, _square_samples(_pd), F,
+           _square_samples(_pd), FC, **TOL32,
+           out_dtype=lambda d: {"complex64": "float32", "complex128": "float64"}.get(d, d)),
+    OpInfo("cholesky", _symmetrized(L.cholesky), np.linalg.cholesky, _square_samples(_pd), FC,
            **TOL32,
            errors=((lambda: L.cholesky([[1.0, 2.0], [2.0, 1.0]]), InvalidArgumentError,
                     "Cholesky decomposition was not successful"),)),
@@ -347,28 +355,47 @@ OPS = [
            lambda c, b: np.linalg.solve(c @ np.swapaxes(c, -1, -2), b),
            lambda rng, d: [Sample((np.linalg.cholesky(_pd(rng, (2, 3, 3), d)),
                                    _arr(rng, (2, 3, 2), d)))], F, **TOL32),
-    OpInfo("matrix_solve", L.solve, _solve_ref, _solve_samples(_wc), F, **TOL32,
+    OpInfo("matrix_solve", L.solve, _solve_ref, _solve_samples(_wc), FC, **TOL32,
            errors=((lambda: L.solve(cf.eye(3), cf.ones([2, 1])), InvalidArgumentError,
                     r"rhs must have shape"),
                    (lambda: L.solve(cf.zeros([2, 2]), cf.ones([2, 1])),
                     InvalidArgumentError, "not invertible"))),
-    OpInfo("matrix_triangular_solve", L.triangular_solve, _tri_ref, _tri_samples, F,
+    OpInfo("matrix_triangular_solve", L.triangular_solve, _tri_ref, _tri_samples, FC,
            **TOL32),
-    OpInfo("qr", L.qr, _qr_ref, _qr_samples, F, **TOL32),
-    OpInfo("svd", _svd_fn, _svd_ref, _svd_samples, F, **TOL32, grad_rtol=1e-4,
+    OpInfo("qr", L.qr, _qr_ref, _qr_samples, FC, **TOL32),
+    OpInfo("svd", _svd_fn, _svd_ref, _svd_samples, FC, **TOL32, grad_rtol=1e-4,
            grad_atol=1e-6),
     OpInfo("svd_values", lambda a: L.svd(a, compute_uv=False),
            lambda a: np.linalg.svd(a, compute_uv=False),
-           lambda rng, d: _svd_samples(rng, d)[:3], F, **TOL32),
-    OpInfo("self_adjoint_eig", _eigh_fn, _eigh_ref, _square_samples(_sym), F, **TOL32,
+           lambda rng, d: _svd_samples(rng, d)[:3], FC, **TOL32),
+    OpInfo("self_adjoint_eig", _eigh_fn, _eigh_ref, _square_samples(_sym), FC, **TOL32,
            errors=((lambda: L.eigh(cf.zeros([2, 3])), InvalidArgumentError, "square"),)),
-    OpInfo("eigvalsh", L.eigvalsh, np.linalg.eigvalsh, _square_samples(_sym), F, **TOL32),
+    OpInfo("eigvalsh", L.eigvalsh, np.linalg.eigvalsh, _square_samples(_sym), FC, **TOL32),
     OpInfo("lstsq", L.lstsq, _lstsq_ref, _lstsq_samples, F, rtol=1e-3, atol=1e-3),
     OpInfo("expm", L.expm, lambda a: scipy.linalg.expm(a) if a.ndim == 2 else
            np.stack([scipy.linalg.expm(m) for m in a]),
            lambda rng, d: [Sample((_arr(rng, (3, 3), d, -0.5, 0.5),)),
                            Sample((_arr(rng, (2, 3, 3), d, -3.0, 3.0),))], F, **TOL32,
            errors=((lambda: L.expm(cf.zeros([2, 3])), InvalidArgumentError, "square"),)),
+    OpInfo("sqrtm", L.sqrtm, lambda a: np.real(scipy.linalg.sqrtm(a)) if a.ndim == 2 else
+           np.stack([np.real(scipy.linalg.sqrtm(m)) for m in a]),
+           lambda rng, d: [Sample((_pd(rng, (3, 3), d),)), Sample((_wc(rng, (2, 3, 3), d),))],
+           F, **TOL32, grad_rtol=1e-4,
+           errors=((lambda: L.sqrtm(cf.zeros([2, 3])), InvalidArgumentError, "square"),)),
+    OpInfo("normalize", lambda x, **kw: L.normalize(x, **kw),
+           lambda x, axis=None: (x / np.linalg.norm(x, axis=axis, keepdims=True),
+                                 np.linalg.norm(x, axis=axis, keepdims=True)),
+           lambda rng, d: [Sample((_arr(rng, (2, 3), d),), {"axis": 1})], F, **TOL32),
+    OpInfo("matrix_rank", L.matrix_rank,
+           lambda a: np.linalg.matrix_rank(a).astype(np.int64),
+           lambda rng, d: [Sample((_arr(rng, (3, 4), d),)),
+                           Sample((np.array([[1, 2, 3], [2, 4, 6], [0, 1, 0]], d),)),
+                           Sample((np.zeros((2, 2, 2), d),))], F, grad=False,
+           out_dtype=lambda d: "int64"),
+    OpInfo("global_norm", lambda a, b: L.global_norm([a, None, b]),
+           lambda a, b: np.sqrt(np.sum(a * a) + np.sum(b * b)),
+           lambda rng, d: [Sample((_arr(rng, (2, 3), d), _arr(rng, (4,), d)))], F, **TOL32,
+           errors=((lambda: L.global_norm(cf.ones([2])), TypeError, "sequence"),)),
     OpInfo("pinv", L.pinv, np.linalg.pinv,
            lambda rng, d: [Sample((_arr(rng, (3, 2), d),)), Sample((_wc(rng, (2, 3, 3), d),))],
            F, **TOL32),

@@ -153,6 +153,14 @@ def _l2n_ref(x, axis=None):
     return x / np.sqrt(np.maximum(np.sum(x * x, ax, keepdims=True), 1e-12))
 
 
+def _lrn_ref(x, depth_radius=5, bias=1.0, alpha=1.0, beta=0.5):
+    c = x.shape[-1]
+    sq = np.zeros_like(x)
+    for i in range(c):
+        sq[..., i] = np.sum(x[..., max(0, i - depth_radius):i + depth_radius + 1] ** 2, -1)
+    return x / (bias + alpha * sq) ** beta
+
+
 SELU_A, SELU_S = 1.6732632423543772848170429916717, 1.0507009873554804934193349852946
 
 OPS = [
@@ -234,6 +242,16 @@ OPS = [
                     InvalidArgumentError, "at least 2D"),
                    (lambda: cf.nn.bias_add(cf.zeros([2, 3]), cf.zeros([1, 3])),
                     InvalidArgumentError, "Biases must be 1D"))),
+    OpInfo("local_response_normalization", cf.nn.local_response_normalization, _lrn_ref,
+           lambda r, d: [Sample((_arr(r, (1, 2, 2, 7), d),), {"depth_radius": 2, "bias": 2.0,
+                                                               "alpha": 0.3, "beta": 0.75}),
+                         Sample((_arr(r, (2, 1, 1, 3), d),))], F),
+    OpInfo("sufficient_statistics", lambda x, axes, shift=None: cf.nn.sufficient_statistics(
+        x, axes, shift)[:3], lambda x, axes, shift=None: (
+        np.float64(np.prod([x.shape[a] for a in axes])),
+        np.sum(x - (shift or 0), tuple(axes)), np.sum((x - (shift or 0)) ** 2, tuple(axes))),
+        lambda r, d: [Sample((_arr(r, (3, 4), d), [0])),
+                      Sample((_arr(r, (2, 3), d), [0, 1], 0.5))], F),
     OpInfo("l2_normalize", cf.math.l2_normalize, _l2n_ref, _l2n_samples, F),
     OpInfo("embedding_lookup", cf.nn.embedding_lookup, _emb_ref, _emb_samples, FH + I,
            errors=((lambda: cf.nn.embedding_lookup(cf.zeros([3, 2]), [0, 3]),

@@ -97,6 +97,52 @@ def _depthwise_samples(rng, d):
                     "VALID"))]
 
 
+def conv3d_ref(x, w, strides, padding):
+    """Direct loops for a stride/padding 3-D convolution (SAME or VALID)."""
+    s = _norm(strides, 3)
+    kd, kh, kw, _, o = w.shape
+    if padding == "SAME":
+        pads = [_same(x.shape[1 + i], w.shape[i], s[i], 1) for i in range(3)]
+    else:
+        pads = [(0, 0)] * 3
+    xp = np.pad(x, ((0, 0), *pads, (0, 0)))
+    out_sz = [(xp.shape[1 + i] - w.shape[i]) // s[i] + 1 for i in range(3)]
+    out = np.zeros((x.shape[0], *out_sz, o))
+    for a in range(out_sz[0]):
+        for b in range(out_sz[1]):
+            for c in range(out_sz[2]):
+                patch = xp[:, a * s[0]:a * s[0] + kd, b * s[1]:b * s[1] + kh,
+                           c * s[2]:c * s[2] + kw, :]
+                out[:, a, b, c] = np.tensordot(patch, w, axes=([1, 2, 3, 4], [0, 1, 2, 3]))
+    return out
+
+
+def _pool3d_ref(kind):
+    def ref(x, ksize, strides, padding):
+        k, s = _norm(ksize, 3), _norm(strides, 3)
+        pads = ([_same(x.shape[1 + i], k[i], s[i], 1) for i in range(3)]
+                if padding == "SAME" else [(0, 0)] * 3)
+        xp = np.pad(x.astype(np.float64), ((0, 0), *pads, (0, 0)), constant_values=np.nan)
+        out_sz = [(xp.shape[1 + i] - k[i]) // s[i] + 1 for i in range(3)]
+        out = np.zeros((x.shape[0], *out_sz, x.shape[-1]))
+        f = np.nanmax if kind == "max" else np.nanmean
+        for a in range(out_sz[0]):
+            for b in range(out_sz[1]):
+                for c in range(out_sz[2]):
+                    out[:, a, b, c] = f(xp[:, a * s[0]:a * s[0] + k[0], b * s[1]:b * s[1] +
+                                           k[1], c * s[2]:c * s[2] + k[2]], (1, 2, 3))
+        return out
+    return ref
+
+
+def _pool3d_samples(rng, d):
+    def distinct(shape):
+        n = int(np.prod(shape))
+        return (rng.permutation(n).reshape(shape) * 0.1 - n * 0.05).astype(d)
+    return [Sample((distinct((1, 3, 4, 3, 2)), 2, 2, "SAME")),
+            Sample((distinct((2, 3, 3, 4, 1)), [2, 2, 3], 1, "VALID"))]
+
+
 def _conv1d_ref(x, w, stride, padding):
     return conv2d_ref(x[:, None], w[None], (1, stride), padding)[:, 0]
 
@@ -137,6 +183,17 @@ def _transpose_pool(dy, in_shape, ksize, strides, dilations, pads):
         e[k] = 1
         cols.append(_pool_ref("avg")(e.reshape(in_shape), ksize, strides, "SAME").ravel())
     return (np.stack(cols, 1).T @ dy.ravel()).reshape(in_shape)
+
+
+def _adjoint(fn, g, in_shape):
+    """The transpose of the linear map ``fn`` applied to ``g``, column by column."""
+    n = int(np.prod(in_shape))
+    cols = []
+    for k in range(n):
+        e = np.zeros(n)
+        e[k] = 1
+        cols.append(fn(e.reshape(in_shape)).ravel())
+    return (np.stack(cols, 1).T @ g.ravel()).reshape(in_shape)
 
 
 def _grad_of(op_name, fn_inputs):
@@ -210,8 +267,76 @@ def _bpf_samples(rng, d):
                    dict(filter_shape=(3, 3, 1, 4), **_AT_G))]
 
 
+def _patches_ref(x, sizes, strides, rates, padding):
+    k, s, r = _norm(sizes, 2), _norm(strides, 2), _norm(rates, 2)
+    pads = _ref_pads(x.shape[1:3], k, s, r, padding)
+    xp = np.pad(x, ((0, 0), pads[0], pads[1], (0, 0)))
+    ho = (xp.shape[1] - (k[0] - 1) * r[0] - 1) // s[0] + 1
+    wo = (xp.shape[2] - (k[1] - 1) * r[1] - 1) // s[1] + 1
+    out = np.zeros((x.shape[0], ho, wo, k[0] * k[1] * x.shape[3]), x.dtype)
+    for i in range(ho):
+        for j in range(wo):
+            patch = xp[:, i * s[0]:i * s[0] + (k[0] - 1) * r[0] + 1:r[0],
+                       j * s[1]:j * s[1] + (k[1] - 1) * r[1] + 1:r[1], :]
+            out[:, i, j] = patch.reshape(x.shape[0], -1)
+    return out
+
+
+def _patches_samples(rng, d):
+    return [Sample((_arr(rng, (2, 5, 4, 2), d), [1, 2, 2, 1], [1, 2, 1, 1], [1, 1, 1, 1],
+                    "VALID")),
+            Sample((_arr(rng, (1, 5, 5, 1), d), [1, 3, 2, 1], [1, 2, 2, 1], [1, 2, 1, 1],
+                    "SAME"))]
+
+
+def _argmax_ref(x, ksize, strides, padding, include_batch_in_index=False):
+    k, s = _norm(ksize, 2), _norm(strides, 2)
+    pads = _ref_pads(x.shape[1:3], k, s, (1, 1), padding)
+    n, h, w, c = x.shape
+    ho = (h + sum(pads[0]) - k[0]) // s[0] + 1
+    wo = (w + sum(pads[1]) - k[1]) // s[1] + 1
+    out = np.zeros((n, ho, wo, c), np.int64)
+    for b in range(n):
+        for i in range(ho):
+            for j in range(wo):
+                for ch in range(c):
+                    best, arg = -np.inf, 0
+                    for a in range(k[0]):
+                        for e in range(k[1]):
+                            y, xx = i * s[0] + a - pads[0][0], j * s[1] + e - pads[1][0]
+                            if 0 <= y < h and 0 <= xx < w and x[b, y, xx, ch] > best:
+                                best, arg = x[b, y, xx, ch], (y * w + xx) * c + ch
+                    out[b, i, j, ch] = arg + (b * h * w * c if include_batch_in_index else 0)
+    return out
+
+
 _MP = "max_pool"
 OPS = [
+    OpInfo("conv3d", cf.nn.conv3d, conv3d_ref, lambda r, d: [
+        Sample((_arr(r, (1, 3, 4, 3, 2), d), _arr(r, (2, 2, 2, 2, 3), d), 1, "SAME")),
+        Sample((_arr(r, (2, 4, 3, 3, 1), d), _arr(r, (3, 2, 1, 1, 2), d), [1, 2, 1, 2, 1],
+                "VALID"))], F,
+        covers=("conv3d_backprop_input", "conv3d_backprop_filter"),
+        errors=((lambda: cf.nn.conv3d(cf.zeros([1, 3, 3, 3]), cf.zeros([1, 1, 1, 3, 1]), 1,
+                                      "SAME"), InvalidArgumentError, "5-dimensional"),)),
+    OpInfo("max_pool3d", cf.nn.max_pool3d, _pool3d_ref("max"), _pool3d_samples, F,
+           covers=("max_pool3d_grad", "max_pool3d_grad_grad")),
+    OpInfo("avg_pool3d", cf.nn.avg_pool3d, _pool3d_ref("avg"), _pool3d_samples, F,
+           covers=("avg_pool3d_grad",)),
+    OpInfo("extract_patches", cf.image.extract_patches, _patches_ref, _patches_samples,
+           F + ("int32",)),
+    OpInfo("extract_patches_grad", _grad_of("extract_patches_grad", None),
+           lambda g, in_shape, **at: _adjoint(lambda a: _patches_ref(
+               a, at["ksize"], at["strides"], at["dilations"], "SAME"), g, in_shape),
+           lambda r, d: [Sample((_arr(r, (1, 3, 2, 8), d),), dict(
+               in_shape=(1, 5, 4, 2), ksize=(2, 2), strides=(2, 2), dilations=(1, 1),
+               pads=((0, 1), (0, 0))))], F),
+    OpInfo("max_pool_argmax", lambda *a, **k: cf.nn.max_pool_with_argmax(*a, **k)[1],
+           _argmax_ref, lambda r, d: [
+               Sample((_arr(r, (2, 5, 4, 2), d), 2, 2, "SAME")),
+               Sample((_arr(r, (1, 5, 5, 1), d), 3, [1, 2], "VALID"),
+                      {"include_batch_in_index": True})], F, grad=False,
+           out_dtype=lambda d: "int64"),
     OpInfo("conv2d_backprop_input", _grad_of("conv2d_backprop_input", None), _bp_input_ref,
            _bp_samples, F),
     OpInfo("conv2d_backprop_filter", _grad_of("conv2d_backprop_filter", None),

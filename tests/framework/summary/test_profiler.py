@@ -64,6 +64,19 @@ def test_start_stop_writes_valid_trace(tmp_path):
     assert not glob.glob(os.path.join(os.path.dirname(path), "*.tmp.*"))
 
 
+def test_lazy_span_args_are_formatted_when_saving(tmp_path):
+    calls = []
+
+    def fmt(n):
+        calls.append(n)
+        return {"n": n}
+    with cf.profiler.experimental.Profile(str(tmp_path)):
+        cf.profiler.record_span("a", "op", 0, 1, (fmt, 7))
+        assert calls == []  # nothing formatted while profiling
+    assert calls == [7]
+    assert spans(load_trace(tmp_path))[0]["args"] == {"n": 7}
+
+
 def test_errors_and_profile_context(tmp_path):
     with pytest.raises(cf.errors.UnavailableError):
         cf.profiler.experimental.stop()

@@ -211,13 +211,22 @@ def test_write_raw_pb(logdir):
     assert [(e.step, e.value) for e in acc.Scalars("raw")] == [(2, 1.5)]
 
 
-def test_summary_inside_cf_function_fails_clearly(logdir):
-    if not hasattr(cf, "function"):
-        pytest.skip("this core has no cf.function")
+def test_summaries_inside_cf_function_write_at_run_time_in_order(logdir):
+    writer = cf.summary.create_file_writer(logdir)
 
     @cf.function
-    def f(x):
-        cf.summary.scalar("inside", cf.reduce_sum(x), step=0)
-        return x
-    with pytest.raises(NotImplementedError, match="inside cf.function"):
-        f(cf.constant([1.0, 2.0]))
+    def f(x, step):
+        with writer.as_default():
+            cf.summary.scalar("inside", cf.reduce_sum(x), step=step)
+            cf.summary.histogram("hist", x, step=step)
+        return x * 2
+
+    for s in range(3):
+        f(cf.constant([1.0, 2.0]) * float(s), cf.constant(s, cf.int64))
+    writer.flush()
+    assert f.experimental_get_tracing_count() == 1  # one trace, three writes at run time
+    acc = reload(logdir)
+    got = [(e.step, float(tensor_util.make_ndarray(e.tensor_proto)))
+           for e in acc.Tensors("inside")]
+    assert got == [(0, 0.0), (1, 3.0), (2, 6.0)]
+    assert [e.step for e in acc.Tensors("hist")] == [0, 1, 2]

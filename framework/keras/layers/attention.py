@@ -1,0 +1,328 @@
+"""Attention layers: EinsumDense, MultiHeadAttention, Attention (Luong), AdditiveAttention
+(Bahdanau), with Keras 3's weights, masks and causal masking.
+
+>>> import cuflow as cf, numpy as np
+>>> mha = cf.keras.layers.MultiHeadAttention(num_heads=2, key_dim=4)
+>>> q = np.zeros((1, 3, 8), "float32")
+>>> mha(q, q).shape
+TensorShape([1, 3, 8])
+"""
+from __future__ import annotations
+
+import math
+import string
+
+from ... import nn as _nn
+from ...ops import array_ops as _a
+from ...ops import linalg_ops as _la
+from ...ops import math_ops as _m
+from .. import activations, constraints, initializers, regularizers
+from .base import Layer, get_mask
+
+_NEG = -1e9
+
+
+class EinsumDense(Layer):
+    """``einsum(equation, inputs, kernel) + bias``; ``output_shape`` excludes the batch."""
+
+    def __init__(self, equation, output_shape, activation=None, bias_axes=None,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros",
+                 kernel_regularizer=None, bias_regularizer=None, activity_regularizer=None,
+                 kernel_constraint=None, bias_constraint=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.equation = equation
+        self.partial_output_shape = tuple([output_shape] if isinstance(output_shape, int)
+                                          else output_shape)
+        self.activation = activations.get(activation)
+        self.bias_axes = bias_axes
+        self.kernel_initializer = initializers.get(kernel_initializer)
+        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_regularizer = regularizers.get(kernel_regularizer)
+        self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.kernel_constraint = constraints.get(kernel_constraint)
+        self.bias_constraint = constraints.get(bias_constraint)
+
+    def build(self, input_shape):
+        lhs, out_spec = self.equation.split("->")
+        in_spec, w_spec = lhs.split(",")
+        if "." in self.equation:
+            raise ValueError("EinsumDense: ellipsis equations are not supported; spell out "
+                             f"every axis. Received: {self.equation}")
+        out_shape = list(self.partial_output_shape)
+        if len(out_shape) == len(out_spec) - 1:
+            out_shape = [input_shape[0]] + out_shape
+        if len(out_shape) != len(out_spec):
+            raise ValueError(f"EinsumDense: output_shape {self.partial_output_shape} does not "
+                             f"match the output spec {out_spec!r}")
+        dims = {}
+        for c, d in zip(in_spec, input_shape):
+            dims[c] = d
+        for c, d in zip(out_spec, out_shape):
+            dims.setdefault(c, d)
+        self.full_output_shape = tuple(dims.get(c) for c in out_spec)
+        kshape = tuple(int(dims[c]) for c in w_spec)
+        self.kernel = self.add_weight("kernel", kshape, initializer=self.kernel_initializer,
+                                      regularizer=self.kernel_regularizer,
+                                      constraint=self.kernel_constraint)
+        self.bias = None
+        if self.bias_axes:
+            first = min(out_spec.find(c) for c in self.bias_axes)
+            bshape = tuple(int(dims[c]) if c in self.bias_axes else 1
+                           for c in out_spec[first:])
+            self.bias = self.add_weight("bias", bshape, initializer=self.bias_initializer,
+                                        regularizer=self.bias_regularizer,
+                                        constraint=self.bias_constraint)
+        self.built = True
+
+    def call(self, inputs):
+        out = _la.einsum(self.equation, inputs, self.kernel)
+        if self.bias is not None:
+            out = out + self.bias
+        return self.activation(out)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(equation=self.equation, output_shape=list(self.partial_output_shape),
+                      activation=activations.serialize(self.activation),
+                      bias_axes=self.bias_axes,
+                      kernel_initializer=initializers.serialize(self.kernel_initializer),
+                      bias_initializer=initializers.serialize(self.bias_initializer),
+                      kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
+                      bias_regularizer=regularizers.serialize(self.bias_regularizer),
+                      kernel_constraint=constraints.serialize(self.kernel_constraint),
+                      bias_constraint=constraints.serialize(self.bias_constraint))
+        return config
+
+
+def _masked_softmax(scores, mask, axis=-1):
+    if mask is not None:
+        scores = scores + (1.0 - _m.cast(mask, scores.dtype)) * _NEG
+    return _nn.softmax(scores, axis=axis)
+
+
+def _causal(tq, tk):
+    return _m.cast(_la.band_part(_a.ones((tq, tk)), -1, 0), "bool")
+
+
+class MultiHeadAttention(Layer):
+    """Keras's MultiHeadAttention over the second-to-last axis (``attention_axes=None``)."""
+
+    def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
+                 output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
+                 activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
+                 seed=None, **kwargs):
+        super().__init__(activity_regularizer=activity_regularizer, **kwargs)
+        self.num_heads, self.key_dim = int(num_heads), int(key_dim)
+        self.value_dim = int(value_dim) if value_dim else self.key_dim
+        self.dropout, self.use_bias = float(dropout), use_bias
+        self._output_shape = output_shape
+        if attention_axes is not None and not isinstance(attention_axes, (list, tuple)):
+            attention_axes = (attention_axes,)
+        self.attention_axes = attention_axes
+        self._init_args = {"kernel_initializer": kernel_initializer,
+                           "bias_initializer": bias_initializer,
+                           "kernel_regularizer": kernel_regularizer,
+                           "bias_regularizer": bias_regularizer,
+                           "kernel_constraint": kernel_constraint,
+                           "bias_constraint": bias_constraint}
+        self.seed = seed
+        self.supports_masking = True
+        self._dense_built = False
+
+    def build(self, input_shape):
+        self.built = True
+
+    def _dense(self, name, eq, shape, bias_axes):
+        return EinsumDense(eq, shape, bias_axes=bias_axes if self.use_bias else None,
+                           name=name, dtype=self._dtype_policy.name, **self._init_args)
+
+    def _build_dense(self, query, value, key):
+        rank = query.ndim
+        if self.attention_axes is not None and tuple(
+                a % rank for a in self.attention_axes) != (rank - 2,):
+            raise ValueError("MultiHeadAttention: only attention over the second-to-last "
+                             f"axis is supported; got attention_axes={self.attention_axes}")
+        letters = string.ascii_lowercase
+        batch = letters[:rank - 1]          # batch and attention axes
+        c, h, d = letters[rank - 1], letters[rank], letters[rank + 1]
+        free = [None] * (rank - 2)
+        self.query_dense = self._dense("query", f"{batch}{c},{c}{h}{d}->{batch}{h}{d}",
+                                       free + [self.num_heads, self.key_dim], h + d)
+        self.key_dense = self._dense("key", f"{batch}{c},{c}{h}{d}->{batch}{h}{d}",
+                                     free + [self.num_heads, self.key_dim], h + d)
+        self.value_dense = self._dense("value", f"{batch}{c},{c}{h}{d}->{batch}{h}{d}",
+                                       free + [self.num_heads, self.value_dim], h + d)
+        out_dim = self._output_shape or int(query.shape[-1])
+        out_dims = list(out_dim) if isinstance(out_dim, (list, tuple)) else [out_dim]
+        out_letters = letters[rank + 2:rank + 2 + len(out_dims)]
+        self.output_dense = self._dense(
+            "attention_output", f"{batch}{h}{d},{h}{d}{out_letters}->{batch}{out_letters}",
+            free + out_dims, out_letters)
+        self.query_dense.build(tuple(query.shape))
+        self.key_dense.build(tuple(key.shape))
+        self.value_dense.build(tuple(value.shape))
+        self.output_dense.build(tuple(query.shape[:-1]) + (self.num_heads, self.value_dim))
+        self._dense_built = True
+
+    def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
+             attention_mask=None, return_attention_scores=False, training=None,
+             use_causal_mask=False):
+        key = value if key is None else key
+        query_mask = get_mask(query) if query_mask is None else query_mask
+        value_mask = get_mask(value) if value_mask is None else value_mask
+        key_mask = get_mask(key) if key_mask is None else key_mask
+        if not self._dense_built:
+            self._build_dense(query, value, key)
+        mask = self._attention_mask(query, value, query_mask, value_mask, key_mask,
+                                    attention_mask, use_causal_mask)
+        q = self.query_dense(query) * (1.0 / math.sqrt(float(self.key_dim)))
+        k = self.key_dense(key)
+        v = self.value_dense(value)
+        scores = _la.einsum("...kne,...qne->...nqk", k, q)     # (B, heads, Tq, Tk)
+        if mask is not None:
+            mask = _a.expand_dims(mask, -3)
+        weights = _masked_softmax(scores, mask)
+        dropped = weights
+        if training and self.dropout > 0:
+            dropped = _nn.dropout(weights, rate=self.dropout, seed=self.seed)
+        ctx = _la.einsum("...nqk,...kne->...qne", dropped, v)
+        out = self.output_dense(ctx)
+        return (out, weights) if return_attention_scores else out
+
+    def _attention_mask(self, query, value, query_mask, value_mask, key_mask,
+                        attention_mask, use_causal_mask):
+        mask = None
+        tq, tk = int(query.shape[-2]), int(value.shape[-2])
+        if query_mask is not None:
+            mask = _a.expand_dims(_m.cast(query_mask, "bool"), -1)          # (B, Tq, 1)
+        for m in (value_mask, key_mask):
+            if m is not None:
+                m = _a.expand_dims(_m.cast(m, "bool"), -2)                  # (B, 1, Tk)
+                mask = m if mask is None else _m.logical_and(mask, m)
+        if use_causal_mask:
+            c = _causal(tq, tk)
+            mask = c if mask is None else _m.logical_and(mask, c)
+        if attention_mask is not None:
+            am = _m.cast(attention_mask, "bool")
+            mask = am if mask is None else _m.logical_and(mask, am)
+        return mask
+
+    def compute_mask(self, inputs, mask=None):
+        return mask
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(num_heads=self.num_heads, key_dim=self.key_dim,
+                      value_dim=self.value_dim, dropout=self.dropout, use_bias=self.use_bias,
+                      output_shape=self._output_shape, attention_axes=self.attention_axes,
+                      seed=self.seed)
+        for k, v in self._init_args.items():
+            mod = {"kernel_initializer": initializers, "bias_initializer": initializers,
+                   "kernel_regularizer": regularizers, "bias_regularizer": regularizers,
+                   "kernel_constraint": constraints, "bias_constraint": constraints}[k]
+            config[k] = mod.serialize(mod.get(v))
+        return config
+
+
+class _BaseDenseAttention(Layer):
+    def __init__(self, use_scale=False, dropout=0.0, seed=None, **kwargs):
+        kwargs.pop("causal", None)
+        super().__init__(**kwargs)
+        self.use_scale, self.dropout, self.seed = use_scale, float(dropout), seed
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None, training=False, return_attention_scores=False,
+             use_causal_mask=False):
+        if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
+            raise ValueError(f"{type(self).__name__} layer must be called on a list of inputs, "
+                             "namely [query, value] or [query, value, key].")
+        q, v = inputs[0], inputs[1]
+        k = inputs[2] if len(inputs) == 3 else v
+        q_mask = v_mask = None
+        if mask is not None:
+            q_mask, v_mask = mask[0], mask[1]
+        else:
+            q_mask, v_mask = get_mask(q), get_mask(v)
+        scores = self._score(q, k)
+        smask = None
+        if v_mask is not None:
+            smask = _a.expand_dims(_m.cast(v_mask, "bool"), -2)
+        if use_causal_mask:
+            c = _causal(int(scores.shape[-2]), int(scores.shape[-1]))
+            smask = c if smask is None else _m.logical_and(smask, c)
+        if smask is not None:
+            scores = scores + (1.0 - _m.cast(smask, scores.dtype)) * _NEG
+        weights = _nn.softmax(scores, axis=-1)
+        dropped = weights
+        if training and self.dropout > 0:
+            dropped = _nn.dropout(weights, rate=self.dropout, seed=self.seed)
+        out = _la.matmul(dropped, v)
+        if q_mask is not None:
+            out = out * _a.expand_dims(_m.cast(q_mask, out.dtype), -1)
+        return (out, weights) if return_attention_scores else out
+
+    def compute_mask(self, inputs, mask=None):
+        if mask is None or mask[0] is None:
+            return None
+        return mask[0]
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(use_scale=self.use_scale, dropout=self.dropout)
+        return config
+
+
+class Attention(_BaseDenseAttention):
+    """Luong dot-product attention: ``softmax(scale * q @ k^T) @ v`` (score_mode 'dot'), or
+    'concat': ``concat_score_weight * sum(tanh(scale * (q + k)))``."""
+
+    def __init__(self, use_scale=False, score_mode="dot", dropout=0.0, seed=None, **kwargs):
+        super().__init__(use_scale=use_scale, dropout=dropout, seed=seed, **kwargs)
+        if score_mode not in ("dot", "concat"):
+            raise ValueError("Invalid value for argument score_mode. Expected one of "
+                             f"{{'dot', 'concat'}}. Received: score_mode={score_mode}")
+        self.score_mode = score_mode
+
+    def build(self, input_shape):
+        self.scale = self.add_weight("scale", (), initializer="ones") if self.use_scale \
+            else None
+        self.concat_score_weight = self.add_weight("concat_score_weight", (),
+                                                   initializer="ones") \
+            if self.score_mode == "concat" else None
+        self.built = True
+
+    def _score(self, q, k):
+        if self.score_mode == "dot":
+            scores = _la.matmul(q, k, transpose_b=True)
+            return scores * self.scale if self.scale is not None else scores
+        s = _a.expand_dims(q, -2) + _a.expand_dims(k, -3)
+        if self.scale is not None:
+            s = s * self.scale
+        from ...ops import reduce_ops as _r
+        return self.concat_score_weight * _r.reduce_sum(_m.tanh(s), axis=-1)
+
+    def get_config(self):
+        config = super().get_config()
+        config["score_mode"] = self.score_mode
+        return config
+
+
+class AdditiveAttention(_BaseDenseAttention):
+    """Bahdanau attention: ``scores = sum(scale * tanh(q + k), -1)``."""
+
+    def __init__(self, use_scale=True, dropout=0.0, **kwargs):
+        super().__init__(use_scale=use_scale, dropout=dropout, **kwargs)
+
+    def build(self, input_shape):
+        dim = int(input_shape[0][-1])
+        self.scale = self.add_weight("scale", (dim,), initializer="glorot_uniform") \
+            if self.use_scale else None
+        self.built = True
+
+    def _score(self, q, k):
+        from ...ops import reduce_ops as _r
+        s = _m.tanh(_a.expand_dims(q, -2) + _a.expand_dims(k, -3))
+        if self.scale is not None:
+            s = s * self.scale
+        return _r.reduce_sum(s, axis=-1)

@@ -1,0 +1,239 @@
+"""Normalization layers: BatchNormalization, LayerNormalization (Keras 3 defaults)."""
+from __future__ import annotations
+
+from ... import nn as _nn
+from ...ops import math_ops as _m
+from ...ops import reduce_ops as _r
+from .. import constraints, initializers, regularizers
+from .base import Layer
+
+
+def _axes(axis, rank):
+    axis = [axis] if isinstance(axis, int) else list(axis)
+    return sorted(a % rank for a in axis)
+
+
+class BatchNormalization(Layer):
+    """Training: normalizes with the batch's moments and moves ``moving_mean`` /
+    ``moving_variance`` by ``momentum``; inference: uses the moving statistics."""
+
+    def __init__(self, axis=-1, momentum=0.99, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones",
+                 moving_mean_initializer="zeros", moving_variance_initializer="ones",
+                 beta_regularizer=None, gamma_regularizer=None, beta_constraint=None,
+                 gamma_constraint=None, synchronized=False, **kwargs):
+        super().__init__(**kwargs)
+        self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.moving_mean_initializer = initializers.get(moving_mean_initializer)
+        self.moving_variance_initializer = initializers.get(moving_variance_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        self._feature_axes = _axes(self.axis, rank)
+        shape = tuple(input_shape[a] for a in self._feature_axes)
+        self._reduce_axes = [a for a in range(rank) if a not in self._feature_axes]
+        self._bshape = [input_shape[a] if a in self._feature_axes else 1 for a in range(rank)]
+        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
+        self.moving_mean = self.add_weight("moving_mean", shape, trainable=False,
+                                           initializer=self.moving_mean_initializer)
+        self.moving_variance = self.add_weight("moving_variance", shape, trainable=False,
+                                               initializer=self.moving_variance_initializer)
+        self.built = True
+
+    def _b(self, v):
+        from ...ops.array_ops import reshape
+        return None if v is None else reshape(v, self._bshape)
+
+    def call(self, inputs, training=None, mask=None):
+        x = inputs
+        compute = x.dtype
+        if compute.name in ("float16", "bfloat16"):
+            x = _m.cast(x, "float32")
+        if training and self.trainable:
+            mean, var = _nn.moments(x, self._reduce_axes, keepdims=True)
+            m = self.momentum
+            from ...ops.array_ops import reshape
+            shape = tuple(self.moving_mean.shape)
+            self.moving_mean.assign(self.moving_mean * m + reshape(mean, shape) * (1 - m))
+            self.moving_variance.assign(self.moving_variance * m +
+                                        reshape(var, shape) * (1 - m))
+        else:
+            mean, var = self._b(self.moving_mean), self._b(self.moving_variance)
+        out = _nn.batch_normalization(x, mean, var, self._b(self.beta), self._b(self.gamma),
+                                      self.epsilon)
+        return _m.cast(out, compute) if out.dtype != compute else out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(axis=self.axis, momentum=self.momentum, epsilon=self.epsilon,
+                      center=self.center, scale=self.scale,
+                      beta_initializer=initializers.serialize(self.beta_initializer),
+                      gamma_initializer=initializers.serialize(self.gamma_initializer),
+                      moving_mean_initializer=initializers.serialize(
+                          self.moving_mean_initializer),
+                      moving_variance_initializer=initializers.serialize(
+                          self.moving_variance_initializer))
+        return config
+
+
+class LayerNormalization(Layer):
+    """Normalizes each example over ``axis`` (default last); gamma/beta per feature."""
+
+    def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.axis, self.epsilon = axis, float(epsilon)
+        self.center, self.scale, self.rms_scaling = center, scale, rms_scaling
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        self._axes_ = _axes(self.axis, rank)
+        shape = tuple(input_shape[a] for a in self._axes_)
+        self._bshape = [input_shape[a] if a in self._axes_ else 1 for a in range(rank)]
+        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
+        self.built = True
+
+    def call(self, inputs):
+        from ...ops.array_ops import reshape
+        x = inputs
+        compute = x.dtype
+        if compute.name in ("float16", "bfloat16"):
+            x = _m.cast(x, "float32")
+        if self.rms_scaling:
+            var = _r.reduce_mean(_m.square(x), axis=self._axes_, keepdims=True)
+            out = x * _m.rsqrt(var + self.epsilon)
+            if self.gamma is not None:
+                out = out * reshape(self.gamma, self._bshape)
+        else:
+            mean, var = _nn.moments(x, self._axes_, keepdims=True)
+            out = (x - mean) * _m.rsqrt(var + self.epsilon)
+            if self.gamma is not None:
+                out = out * reshape(self.gamma, self._bshape)
+            if self.beta is not None:
+                out = out + reshape(self.beta, self._bshape)
+        return _m.cast(out, compute) if out.dtype != compute else out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(axis=self.axis, epsilon=self.epsilon, center=self.center,
+                      scale=self.scale, rms_scaling=self.rms_scaling,
+                      beta_initializer=initializers.serialize(self.beta_initializer),
+                      gamma_initializer=initializers.serialize(self.gamma_initializer))
+        return config
+
+
+class GroupNormalization(Layer):
+    """Splits the channel ``axis`` into ``groups`` and normalizes each group per example
+    (groups=1: layer norm over all features; groups=channels: instance norm)."""
+
+    def __init__(self, groups=32, axis=-1, epsilon=1e-3, center=True, scale=True,
+                 beta_initializer="zeros", gamma_initializer="ones", beta_regularizer=None,
+                 gamma_regularizer=None, beta_constraint=None, gamma_constraint=None,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.groups, self.axis, self.epsilon = int(groups), axis, float(epsilon)
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        self._ax = self.axis % rank
+        channels = input_shape[self._ax]
+        if channels is None:
+            raise ValueError(f"Axis {self.axis} of input tensor should have a defined "
+                             f"dimension but the layer received an input with shape "
+                             f"{input_shape}.")
+        if self.groups == -1:
+            self.groups = channels
+        if channels < self.groups:
+            raise ValueError(f"Number of groups ({self.groups}) cannot be more than the "
+                             f"number of channels ({channels}).")
+        if channels % self.groups:
+            raise ValueError(f"Number of groups ({self.groups}) must be a multiple of the "
+                             f"number of channels ({channels}).")
+        self._bshape = [channels if a == self._ax else 1 for a in range(rank)]
+        self.gamma = self.add_weight("gamma", (channels,), initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", (channels,), initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
+        self.built = True
+
+    def call(self, inputs):
+        from ...ops.array_ops import reshape
+        x = inputs
+        compute = x.dtype
+        if compute.name in ("float16", "bfloat16"):
+            x = _m.cast(x, "float32")
+        shape = [int(d) for d in x.shape]
+        ax, g = self._ax, self.groups
+        grouped = reshape(x, shape[:ax] + [g, shape[ax] // g] + shape[ax + 1:])
+        axes = [a for a in range(1, len(shape) + 1) if a != ax]
+        mean, var = _nn.moments(grouped, axes, keepdims=True)
+        out = reshape((grouped - mean) * _m.rsqrt(var + self.epsilon), shape)
+        if self.gamma is not None:
+            out = out * reshape(self.gamma, self._bshape)
+        if self.beta is not None:
+            out = out + reshape(self.beta, self._bshape)
+        return _m.cast(out, compute) if out.dtype != compute else out
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(groups=self.groups, axis=self.axis, epsilon=self.epsilon,
+                      center=self.center, scale=self.scale,
+                      beta_initializer=initializers.serialize(self.beta_initializer),
+                      gamma_initializer=initializers.serialize(self.gamma_initializer),
+                      beta_regularizer=regularizers.serialize(self.beta_regularizer),
+                      gamma_regularizer=regularizers.serialize(self.gamma_regularizer),
+                      beta_constraint=constraints.serialize(self.beta_constraint),
+                      gamma_constraint=constraints.serialize(self.gamma_constraint))
+        return config
+
+
+class UnitNormalization(Layer):
+    """Scales each example to unit L2 norm over ``axis`` (``cf.nn.l2_normalize``)."""
+
+    def __init__(self, axis=-1, **kwargs):
+        super().__init__(**kwargs)
+        self.axis = axis if isinstance(axis, int) else list(axis)
+        self.supports_masking = True
+
+    def call(self, inputs):
+        return _nn.l2_normalize(inputs, axis=self.axis, epsilon=1e-12)
+
+    def get_config(self):
+        return {**super().get_config(), "axis": self.axis}

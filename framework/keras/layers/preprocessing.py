@@ -1,0 +1,231 @@
+"""Minimal preprocessing layers: Normalization (adapt / invert), CategoryEncoding,
+Discretization, Resizing, CenterCrop. (Rescaling lives in core.py.)
+
+>>> import cuflow as cf, numpy as np
+>>> norm = cf.keras.layers.Normalization()
+>>> norm.adapt(np.array([[0.0], [2.0]], "float32"))
+>>> norm(np.array([[1.0]], "float32")).numpy()
+array([[0.]], dtype=float32)
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ...ops import array_ops as _a
+from ...ops import math_ops as _m
+from ...ops import reduce_ops as _r
+from ...ops.constant import constant
+from ...ops.image_ops import resize as _resize
+from ...tensor import Tensor
+from .base import Layer
+
+_EPSILON = 1e-7     # keras.backend.epsilon()
+
+
+def _as_numpy(data):
+    """adapt() input: an array, a tensor, or a dataset of batches (concatenated)."""
+    if isinstance(data, Tensor):
+        return np.asarray(data.numpy())
+    if isinstance(data, (np.ndarray, list, tuple)):
+        return np.asarray(data)
+    batches = [np.asarray(b.numpy() if isinstance(b, Tensor) else b) for b in data]
+    return np.concatenate(batches, axis=0)
+
+
+class Normalization(Layer):
+    """``(x - mean) / sqrt(variance)`` per feature along ``axis``; ``invert`` undoes it.
+    ``mean``/``variance`` come from the constructor or from ``adapt(data)``."""
+
+    def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
+        super().__init__(**kwargs)
+        if axis is None:
+            axis = ()
+        self.axis = (axis,) if isinstance(axis, int) else tuple(axis)
+        if (mean is None) != (variance is None):
+            raise ValueError("When setting values directly, both `mean` and `variance` must "
+                             f"be set. Received: mean={mean} and variance={variance}")
+        self.input_mean, self.input_variance, self.invert = mean, variance, invert
+
+    def build(self, input_shape):
+        rank = len(input_shape)
+        self._keep = sorted(a % rank for a in self.axis)
+        self._bshape = [input_shape[a] if a in self._keep else 1 for a in range(rank)]
+        shape = tuple(input_shape[a] for a in self._keep)
+        if any(d is None for d in shape):
+            raise ValueError(f"All `axis` values to be kept must have a known shape. "
+                             f"Received axis={self.axis}, input shape={input_shape}")
+        if self.input_mean is None:
+            self.adapt_mean = self.add_weight("mean", shape, initializer="zeros",
+                                              trainable=False)
+            self.adapt_variance = self.add_weight("variance", shape, initializer="ones",
+                                                  trainable=False)
+        self.built = True
+
+    def adapt(self, data, batch_size=None, steps=None):
+        arr = _as_numpy(data).astype(np.float64)
+        if not self.built:
+            self.build(tuple(None if i == 0 else d for i, d in enumerate(arr.shape)))
+        reduce = tuple(a for a in range(arr.ndim) if a not in self._keep)
+        self.adapt_mean.assign(arr.mean(axis=reduce).reshape(self.adapt_mean.shape)
+                               .astype(np.float32))
+        self.adapt_variance.assign(arr.var(axis=reduce).reshape(self.adapt_variance.shape)
+                                   .astype(np.float32))
+
+    def _stats(self, dtype):
+        if self.input_mean is not None:
+            mean = constant(np.broadcast_to(np.asarray(self.input_mean, dtype.np),
+                                            [d or 1 for d in self._bshape]).copy())
+            var = constant(np.broadcast_to(np.asarray(self.input_variance, dtype.np),
+                                           [d or 1 for d in self._bshape]).copy())
+            return mean, var
+        return (_a.reshape(_m.cast(self.adapt_mean, dtype.name), self._bshape),
+                _a.reshape(_m.cast(self.adapt_variance, dtype.name), self._bshape))
+
+    def call(self, inputs):
+        x = inputs if inputs.dtype.is_floating else _m.cast(inputs, self.compute_dtype)
+        mean, var = self._stats(x.dtype)
+        std = _m.maximum(_m.sqrt(var), _EPSILON)
+        return mean + x * std if self.invert else (x - mean) / std
+
+    def get_config(self):
+        config = super().get_config()
+        mean = self.input_mean
+        var = self.input_variance
+        config.update(axis=list(self.axis), invert=self.invert,
+                      mean=np.asarray(mean).tolist() if mean is not None else None,
+                      variance=np.asarray(var).tolist() if var is not None else None)
+        return config
+
+
+class CategoryEncoding(Layer):
+    """Integer ids -> 'one_hot', 'multi_hot' or 'count' vectors of length ``num_tokens``."""
+
+    def __init__(self, num_tokens=None, output_mode="multi_hot", sparse=False, **kwargs):
+        super().__init__(**kwargs)
+        if num_tokens is None or int(num_tokens) < 1:
+            raise ValueError(f"`num_tokens` must be >= 1. Received: num_tokens={num_tokens}")
+        if output_mode not in ("one_hot", "multi_hot", "count"):
+            raise ValueError("Unknown arg for output_mode: expected one of ('count', "
+                             f"'multi_hot', 'one_hot'). Received: output_mode={output_mode}")
+        if sparse:
+            raise ValueError("CategoryEncoding: sparse outputs are not supported")
+        self.num_tokens, self.output_mode, self.sparse = int(num_tokens), output_mode, sparse
+        self._autocast = False
+
+    def call(self, inputs, count_weights=None):
+        x = inputs if inputs.dtype.is_integer else _m.cast(inputs, "int64")
+        if x.ndim == 0:
+            x = _a.reshape(x, (1,))
+        ids = np.asarray(x.numpy()) if type(x) is Tensor else None
+        if ids is not None and ids.size and (ids.min() < 0 or ids.max() >= self.num_tokens):
+            raise ValueError(f"Input values must be in the range 0 <= values < num_tokens with "
+                             f"num_tokens={self.num_tokens}")
+        tokens = _a.range(self.num_tokens, dtype=x.dtype.name)
+        hot = _m.cast(_m.equal(_a.expand_dims(x, -1), tokens), self.compute_dtype)
+        if self.output_mode == "one_hot":
+            if x.ndim >= 2 and int(x.shape[-1]) == 1:
+                hot = _a.squeeze(hot, [-2])
+            return hot
+        if x.ndim == 1:
+            x = _a.expand_dims(x, -1)
+            hot = _a.expand_dims(hot, -2)
+        if count_weights is not None:
+            hot = hot * _a.expand_dims(_m.cast(count_weights, self.compute_dtype), -1)
+        if self.output_mode == "count":
+            return _r.reduce_sum(hot, axis=-2)
+        return _r.reduce_max(hot, axis=-2)
+
+    def get_config(self):
+        return {**super().get_config(), "num_tokens": self.num_tokens,
+                "output_mode": self.output_mode, "sparse": self.sparse}
+
+
+class Discretization(Layer):
+    """Bucket index of each value: the number of ``bin_boundaries`` <= x (int64)."""
+
+    def __init__(self, bin_boundaries=None, num_bins=None, epsilon=0.01, output_mode="int",
+                 sparse=False, **kwargs):
+        super().__init__(**kwargs)
+        if output_mode != "int":
+            raise ValueError("Discretization: only output_mode='int' is supported")
+        self.bin_boundaries = None if bin_boundaries is None else list(bin_boundaries)
+        self.num_bins, self.epsilon, self.output_mode = num_bins, epsilon, output_mode
+        self._autocast = False
+
+    def adapt(self, data, batch_size=None, steps=None):
+        if not self.num_bins:
+            raise ValueError("`num_bins` must be set to adapt a Discretization layer")
+        arr = _as_numpy(data).astype(np.float64).ravel()
+        qs = np.linspace(0, 1, self.num_bins + 1)[1:-1]
+        self.bin_boundaries = np.quantile(arr, qs).tolist()
+
+    def call(self, inputs):
+        if self.bin_boundaries is None:
+            raise ValueError("You need to either pass the `bin_boundaries` argument at "
+                             "construction time or call `adapt(dataset)` before calling "
+                             "the layer.")
+        x = _m.cast(inputs, "float64") if not inputs.dtype.is_floating else inputs
+        b = constant(np.asarray(self.bin_boundaries, x.dtype.np))
+        ge = _m.cast(_m.greater_equal(_a.expand_dims(x, -1), b), "int64")
+        return _r.reduce_sum(ge, axis=-1)
+
+    def get_config(self):
+        return {**super().get_config(), "bin_boundaries": self.bin_boundaries,
+                "num_bins": self.num_bins, "epsilon": self.epsilon,
+                "output_mode": self.output_mode}
+
+
+class Resizing(Layer):
+    """Resizes (batch, h, w, c) images with ``cf.image.resize``."""
+
+    def __init__(self, height, width, interpolation="bilinear", crop_to_aspect_ratio=False,
+                 data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.height, self.width = int(height), int(width)
+        self.interpolation, self.crop_to_aspect_ratio = interpolation, crop_to_aspect_ratio
+        self.data_format = data_format or "channels_last"
+
+    def call(self, inputs):
+        x = inputs
+        if self.crop_to_aspect_ratio:
+            x = _crop_to_aspect(x, self.height, self.width)
+        out = _resize(x, [self.height, self.width], method=self.interpolation)
+        return _m.cast(out, self.compute_dtype) if out.dtype.name != self.compute_dtype \
+            else out
+
+    def get_config(self):
+        return {**super().get_config(), "height": self.height, "width": self.width,
+                "interpolation": self.interpolation,
+                "crop_to_aspect_ratio": self.crop_to_aspect_ratio,
+                "data_format": self.data_format}
+
+
+def _crop_to_aspect(x, th, tw):
+    h, w = int(x.shape[-3]), int(x.shape[-2])
+    ch = min(h, round(w * th / tw))
+    cw = min(w, round(h * tw / th))
+    top, left = (h - ch) // 2, (w - cw) // 2
+    return x[..., top:top + ch, left:left + cw, :]
+
+
+class CenterCrop(Layer):
+    """Crops the central (height, width) window; smaller inputs are aspect-cropped and
+    resized up (Keras 3)."""
+
+    def __init__(self, height, width, data_format=None, **kwargs):
+        super().__init__(**kwargs)
+        self.height, self.width = int(height), int(width)
+        self.data_format = data_format or "channels_last"
+
+    def call(self, inputs):
+        h, w = int(inputs.shape[-3]), int(inputs.shape[-2])
+        if h >= self.height and w >= self.width:
+            top, left = (h - self.height) // 2, (w - self.width) // 2
+            return inputs[..., top:top + self.height, left:left + self.width, :]
+        x = _crop_to_aspect(inputs, self.height, self.width)
+        out = _resize(x, [self.height, self.width])
+        return _m.cast(out, inputs.dtype.name) if out.dtype != inputs.dtype else out
+
+    def get_config(self):
+        return {**super().get_config(), "height": self.height, "width": self.width,
+                "data_format": self.data_format}

@@ -1,0 +1,284 @@
+"""Per-device kernel overrides: the hand-written kernels of ``cuflow_kernels`` wired into
+the registry (``OP.override("GPU"|"CPU")``), without changing any op's semantics.
+
+Each override has impl's signature minus ``xp`` and adapts the op's attrs (explicit
+``pads``) to the kernel's arguments. Whatever a kernel does not handle (dtypes, axes,
+dilations, groups, non-finite inputs where the kernel's NaN/inf rules differ) goes to
+the op's own ``impl`` with the device's array namespace, so results never silently
+differ. Kernel modules (and so CuPy/Numba) are imported on an override's first call,
+never at ``import cuflow``.
+
+GPU: softmax, log_softmax, the two softmax cross entropies (forward), max/avg pool 2-D
+and their gradients, conv2d and both backprops (im2col kernel + cuBLAS), embedding
+gather / scatter-add. Not wired: layer norm (no layer_norm primitive; Keras's is a
+composite) and dropout: cf.random draws every number on the host from NumPy's Philox
+Generator (so a seed gives the same mask on every device), while dropout.cu turns its
+own Philox words into floats differently; wiring it would change the mask a seed gives.
+
+CPU (Numba): only what measured faster than NumPy on the 2-core development machine
+(bench/kernel_overrides_bench.py, bench/RESULTS_kernel_overrides.md), above a size
+threshold so small inputs keep NumPy's lower call overhead: softmax / log_softmax
+(float32, last axis) and max / avg pool forward. conv2d via the Numba im2col lost.
+"""
+from __future__ import annotations
+
+import importlib
+
+import numpy as np
+
+from . import conv_ops, nn_ops, pool_ops, registry  # noqa: F401 (their ops get overrides)
+
+_FLOAT_NAMES = frozenset(("float16", "bfloat16", "float32", "float64"))
+_F32_F64 = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
+
+# CPU overrides run the Numba kernel only at or above this many input elements: below,
+# Numba's parallel launch (~8 ms on the loaded 2-core machine) loses to NumPy. Measured
+# break-evens: softmax f32 ~4M elements (1.85x at 16M; f64 never wins: not wired),
+# pooling ~1M (max 1.8x, avg 3.7x at 4M). Tests set these to 0.
+CPU_MIN_SIZE = {"softmax": 8 * 2**20, "pool": 2 * 2**20}
+_CPU_SOFTMAX_DTYPES = frozenset((np.dtype(np.float32),))
+
+_modules: dict = {}
+
+
+def _kmod(name):
+    """``cuflow_kernels.<name>``, imported on first use (keeps numba/cupy out of import)."""
+    mod = _modules.get(name)
+    if mod is None:
+        mod = _modules[name] = importlib.import_module(f"cuflow_kernels.{name}")
+    return mod
+
+
+def _cupy():
+    return _kmod("cuda._loader").cupy()
+
+
+def _is_float(a):
+    return np.dtype(a.dtype).name in _FLOAT_NAMES
+
+
+def _pad_pairs(pads):
+    """The ops' explicit ((top, bottom), (left, right)) as the kernels' padding argument."""
+    return tuple(tuple(int(v) for v in p) for p in pads)
+
+
+# --- GPU -----------------------------------------------------------------------------------
+def _gpu_softmax(op, fn_name):
+    def override(x, axis):
+        cp = _cupy()
+        if axis != x.ndim - 1 or not _is_float(x) or x.size == 0:
+            return op.impl(cp, x, axis=axis)
+        return getattr(_kmod("cuda.softmax"), fn_name)(x)
+    override.__name__ = f"gpu_{op.name}"
+    return override
+
+
+def _gpu_xent(op):
+    def override(labels, logits):
+        cp = _cupy()
+        if not _is_float(logits) or logits.size == 0 or labels.dtype != logits.dtype:
+            return op.impl(cp, labels, logits)
+        loss, _grad = _kmod("cuda.crossentropy").softmax_cross_entropy_with_logits(
+            logits, labels)
+        return loss
+    return override
+
+
+def _gpu_sparse_xent(op):
+    def override(labels, logits):
+        cp = _cupy()
+        n = logits.shape[-1]
+        if not _is_float(logits) or logits.size == 0 or labels.dtype not in (
+                np.int32, np.int64) or (labels.size and (
+                    int(labels.min()) < 0 or int(labels.max()) >= n)):
+            return op.impl(cp, labels, logits)  # out-of-range labels: impl's error
+        loss, _grad = _kmod("cuda.crossentropy").sparse_softmax_cross_entropy_with_logits(
+            logits, labels, check_labels=False)
+        return loss
+    return override
+
+
+def _pool_ok(x, ksize, dilations):
+    return _is_float(x) and tuple(dilations) == (1, 1) and len(ksize) == 2
+
+
+def _gpu_pool(op, fn_name):
+    def override(x, ksize, strides, dilations, pads):
+        if not _pool_ok(x, ksize, dilations):
+            return op.impl(_cupy(), x, ksize=ksize, strides=strides, dilations=dilations,
+                           pads=pads)
+        return getattr(_kmod("cuda.pooling"), fn_name)(x, ksize, strides, _pad_pairs(pads))
+    override.__name__ = f"gpu_{op.name}"
+    return override
+
+
+def _gpu_max_pool_grad(op):
+    def override(x, dy, ksize, strides, dilations, pads):
+        if not _pool_ok(x, ksize, dilations) or dy.dtype != x.dtype:
+            return op.impl(_cupy(), x, dy, ksize=ksize, strides=strides,
+                           dilations=dilations, pads=pads)
+        return _kmod("cuda.pooling").max_pool2d_nhwc_backward(x, dy, ksize, strides,
+                                                              _pad_pairs(pads))
+    return override
+
+
+def _gpu_avg_pool_grad(op):
+    def override(dy, in_shape, ksize, strides, dilations, pads):
+        if not _pool_ok(dy, ksize, dilations):
+            return op.impl(_cupy(), dy, in_shape=in_shape, ksize=ksize, strides=strides,
+                           dilations=dilations, pads=pads)
+        return _kmod("cuda.pooling").avg_pool2d_nhwc_backward(in_shape, dy, ksize, strides,
+                                                              _pad_pairs(pads))
+    return override
+
+
+# conv2d: one group, float32/float64 (half types keep impl's float32 accumulation).
+def _conv_ok(*arrays, groups=1):
+    return groups == 1 and all(a.dtype in _F32_F64 for a in arrays) and \
+        len({a.dtype for a in arrays}) == 1
+
+
+def _im2col_args(kh, kw, strides, dilations, pads):
+    return (kh, kw), tuple(strides), _pad_pairs(pads), tuple(dilations)
+
+
+def _conv_fwd(kmod, xp, x, w, strides, dilations, pads):
+    kh, kw, c, o = w.shape
+    k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
+    cols = kmod.im2col_nhwc(x, k, s, p, d)
+    out = cols @ xp.ascontiguousarray(w).reshape(kh * kw * c, o)
+    oh, ow = (conv_ops._out_size(x.shape[1 + i], w.shape[i], s[i], d[i], p[i])
+              for i in range(2))
+    return out.reshape(x.shape[0], oh, ow, o)
+
+
+def _conv_bp_input(kmod, xp, dy, w, in_shape, strides, dilations, pads):
+    kh, kw, c, o = w.shape
+    k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
+    dcols = dy.reshape(-1, o) @ xp.ascontiguousarray(w).reshape(kh * kw * c, o).T
+    return kmod.col2im_nhwc(xp.ascontiguousarray(dcols), tuple(in_shape), k, s, p, d)
+
+
+def _conv_bp_filter(kmod, xp, x, dy, filter_shape, strides, dilations, pads):
+    kh, kw, c, o = filter_shape
+    k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
+    cols = kmod.im2col_nhwc(x, k, s, p, d)
+    return (cols.T @ dy.reshape(-1, o)).reshape(tuple(filter_shape))
+
+
+def _gpu_conv(op, body, groups_of):
+    def override(a, b, **attrs):
+        cp = _cupy()
+        if not _conv_ok(a, b, groups=groups_of(a, b, attrs)) or a.size == 0 or b.size == 0:
+            return op.impl(cp, a, b, **attrs)
+        return body(_kmod("cuda.im2col"), cp, a, b, **attrs)
+    override.__name__ = f"gpu_{op.name}"
+    return override
+
+
+def _groups_fwd(x, w, attrs):
+    return x.shape[3] // w.shape[2] if w.shape[2] else 0
+
+
+def _groups_bp_input(dy, w, attrs):
+    return attrs["in_shape"][3] // w.shape[2] if w.shape[2] else 0
+
+
+def _groups_bp_filter(x, dy, attrs):
+    cg = attrs["filter_shape"][2]
+    return x.shape[3] // cg if cg else 0
+
+
+def _gpu_gather(op):
+    def override(params, ids):
+        cp = _cupy()
+        rows = params.shape[0]
+        if params.ndim < 1 or np.dtype(params.dtype).itemsize not in (2, 4, 8) or \
+                params.dtype == np.bool_ or ids.dtype not in (np.int32, np.int64) or (
+                    ids.size and (int(ids.min()) < 0 or int(ids.max()) >= rows)):
+            return op.impl(cp, params, ids)  # out-of-range ids: impl's error
+        table = params.reshape(rows, -1)
+        out = _kmod("cuda.embedding").gather_rows(table, ids, check_ids=False)
+        return out.reshape(ids.shape + params.shape[1:])
+    return override
+
+
+def _gpu_scatter(op):
+    def override(g, ids, rows):
+        cp = _cupy()
+        tail = g.shape[ids.ndim:]
+        if not _is_float(g) or ids.dtype not in (np.int32, np.int64) or (
+                ids.size and (int(ids.min()) < 0 or int(ids.max()) >= rows)):
+            return op.impl(cp, g, ids, rows=rows)
+        upd = cp.ascontiguousarray(g).reshape(ids.shape + (int(np.prod(tail, dtype=np.int64)),))
+        out = _kmod("cuda.embedding").scatter_add_rows(ids, upd, rows, check_ids=False)
+        return out.reshape((rows,) + tuple(tail))
+    return override
+
+
+# --- CPU (Numba), size-gated -----------------------------------------------------------------
+def _finite(x):
+    """True when x holds no NaN/inf (a sum is one fast pass; an overflow only costs speed)."""
+    return bool(np.isfinite(np.add.reduce(x, axis=None)))
+
+
+def _cpu_softmax(op, fn_name):
+    def override(x, axis):
+        if axis != x.ndim - 1 or x.dtype not in _CPU_SOFTMAX_DTYPES or \
+                x.size < CPU_MIN_SIZE["softmax"] or not _finite(x):
+            return op.impl(np, x, axis=axis)
+        return getattr(_kmod("cpu.softmax"), fn_name)(x)
+    override.__name__ = f"cpu_{op.name}"
+    return override
+
+
+def _cpu_pool(op, fn_name):
+    def override(x, ksize, strides, dilations, pads):
+        if not _pool_ok(x, ksize, dilations) or x.dtype not in _F32_F64 or \
+                x.size < CPU_MIN_SIZE["pool"] or not _finite(x):
+            return op.impl(np, x, ksize=ksize, strides=strides, dilations=dilations,
+                           pads=pads)
+        return getattr(_kmod("cpu.pooling"), fn_name)(x, ksize, strides, _pad_pairs(pads))
+    override.__name__ = f"cpu_{op.name}"
+    return override
+
+
+# --- registration --------------------------------------------------------------------------
+def _register():
+    get = registry.get
+    for name, fn in (("softmax", "softmax_rows"), ("log_softmax", "log_softmax_rows")):
+        get(name).override("GPU")(_gpu_softmax(get(name), fn))
+    xent = get("softmax_cross_entropy_with_logits")
+    xent.override("GPU")(_gpu_xent(xent))
+    sparse = get("sparse_softmax_cross_entropy_with_logits")
+    sparse.override("GPU")(_gpu_sparse_xent(sparse))
+    get("max_pool").override("GPU")(_gpu_pool(get("max_pool"), "max_pool2d_nhwc"))
+    get("avg_pool").override("GPU")(_gpu_pool(get("avg_pool"), "avg_pool2d_nhwc"))
+    get("max_pool_grad").override("GPU")(_gpu_max_pool_grad(get("max_pool_grad")))
+    get("avg_pool_grad").override("GPU")(_gpu_avg_pool_grad(get("avg_pool_grad")))
+    for name, body, groups in (("conv2d", _conv_fwd, _groups_fwd),
+                               ("conv2d_backprop_input", _conv_bp_input, _groups_bp_input),
+                               ("conv2d_backprop_filter", _conv_bp_filter,
+                                _groups_bp_filter)):
+        get(name).override("GPU")(_gpu_conv(get(name), body, groups))
+    get("embedding_lookup").override("GPU")(_gpu_gather(get("embedding_lookup")))
+    get("embedding_lookup_grad").override("GPU")(_gpu_scatter(get("embedding_lookup_grad")))
+    # CPU: the measured winners (see bench/RESULTS_kernel_overrides.md)
+    for name, fn in (("softmax", "softmax_rows"), ("log_softmax", "log_softmax_rows")):
+        get(name).override("CPU")(_cpu_softmax(get(name), fn))
+    get("max_pool").override("CPU")(_cpu_pool(get("max_pool"), "max_pool2d_nhwc"))
+    get("avg_pool").override("CPU")(_cpu_pool(get("avg_pool"), "avg_pool2d_nhwc"))
+
+
+# Which CUDA source each GPU override launches (checked against tests/kernels' compile list).
+GPU_SOURCES = {
+    "softmax": "softmax", "log_softmax": "softmax",
+    "softmax_cross_entropy_with_logits": "crossentropy",
+    "sparse_softmax_cross_entropy_with_logits": "crossentropy",
+    "max_pool": "pooling", "avg_pool": "pooling", "max_pool_grad": "pooling",
+    "avg_pool_grad": "pooling", "conv2d": "im2col", "conv2d_backprop_input": "im2col",
+    "conv2d_backprop_filter": "im2col", "embedding_lookup": "embedding",
+    "embedding_lookup_grad": "embedding",
+}
+
+_register()

@@ -17,7 +17,6 @@ import numpy as np
 
 import cuflow as cf
 
-THRESHOLD = 0.97
 
 def load(mnist_dir=None):
     if mnist_dir:

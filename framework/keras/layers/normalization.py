@@ -13,7 +13,30 @@ def _axes(axis, rank):
     return sorted(a % rank for a in axis)
 
 
-class BatchNormalization(Layer):
+class _Affine(Layer):
+    """Shared by the normalization layers: the optional learned ``gamma`` / ``beta``."""
+
+    def _set_affine(self, center, scale, beta_initializer, gamma_initializer,
+                    beta_regularizer, gamma_regularizer, beta_constraint, gamma_constraint):
+        self.center, self.scale = center, scale
+        self.beta_initializer = initializers.get(beta_initializer)
+        self.gamma_initializer = initializers.get(gamma_initializer)
+        self.beta_regularizer = regularizers.get(beta_regularizer)
+        self.gamma_regularizer = regularizers.get(gamma_regularizer)
+        self.beta_constraint = constraints.get(beta_constraint)
+        self.gamma_constraint = constraints.get(gamma_constraint)
+        self.supports_masking = True
+
+    def _add_affine(self, shape):
+        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
+                                     regularizer=self.gamma_regularizer,
+                                     constraint=self.gamma_constraint) if self.scale else None
+        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
+                                    regularizer=self.beta_regularizer,
+                                    constraint=self.beta_constraint) if self.center else None
+
+
+class BatchNormalization(_Affine):
     """Training: normalizes with the batch's moments and moves ``moving_mean`` /
     ``moving_variance`` by ``momentum``; inference: uses the moving statistics."""
 
@@ -24,16 +47,10 @@ class BatchNormalization(Layer):
                  gamma_constraint=None, synchronized=False, **kwargs):
         super().__init__(**kwargs)
         self.axis, self.momentum, self.epsilon = axis, float(momentum), float(epsilon)
-        self.center, self.scale = center, scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
+        self._set_affine(center, scale, beta_initializer, gamma_initializer, beta_regularizer,
+                         gamma_regularizer, beta_constraint, gamma_constraint)
         self.moving_mean_initializer = initializers.get(moving_mean_initializer)
         self.moving_variance_initializer = initializers.get(moving_variance_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
 
     def build(self, input_shape):
         rank = len(input_shape)
@@ -41,12 +58,7 @@ class BatchNormalization(Layer):
         shape = tuple(input_shape[a] for a in self._feature_axes)
         self._reduce_axes = [a for a in range(rank) if a not in self._feature_axes]
         self._bshape = [input_shape[a] if a in self._feature_axes else 1 for a in range(rank)]
-        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
+        self._add_affine(shape)
         self.moving_mean = self.add_weight("moving_mean", shape, trainable=False,
                                            initializer=self.moving_mean_initializer)
         self.moving_variance = self.add_weight("moving_variance", shape, trainable=False,
@@ -89,7 +101,7 @@ class BatchNormalization(Layer):
         return config
 
 
-class LayerNormalization(Layer):
+class LayerNormalization(_Affine):
     """Normalizes each example over ``axis`` (default last); gamma/beta per feature."""
 
     def __init__(self, axis=-1, epsilon=1e-3, center=True, scale=True, rms_scaling=False,
@@ -112,12 +124,7 @@ class LayerNormalization(Layer):
         self._axes_ = _axes(self.axis, rank)
         shape = tuple(input_shape[a] for a in self._axes_)
         self._bshape = [input_shape[a] if a in self._axes_ else 1 for a in range(rank)]
-        self.gamma = self.add_weight("gamma", shape, initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", shape, initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
+        self._add_affine(shape)
         self.built = True
 
     def call(self, inputs):
@@ -149,7 +156,7 @@ class LayerNormalization(Layer):
         return config
 
 
-class GroupNormalization(Layer):
+class GroupNormalization(_Affine):
     """Splits the channel ``axis`` into ``groups`` and normalizes each group per example
     (groups=1: layer norm over all features; groups=channels: instance norm)."""
 
@@ -159,14 +166,8 @@ class GroupNormalization(Layer):
                  **kwargs):
         super().__init__(**kwargs)
         self.groups, self.axis, self.epsilon = int(groups), axis, float(epsilon)
-        self.center, self.scale = center, scale
-        self.beta_initializer = initializers.get(beta_initializer)
-        self.gamma_initializer = initializers.get(gamma_initializer)
-        self.beta_regularizer = regularizers.get(beta_regularizer)
-        self.gamma_regularizer = regularizers.get(gamma_regularizer)
-        self.beta_constraint = constraints.get(beta_constraint)
-        self.gamma_constraint = constraints.get(gamma_constraint)
-        self.supports_masking = True
+        self._set_affine(center, scale, beta_initializer, gamma_initializer, beta_regularizer,
+                         gamma_regularizer, beta_constraint, gamma_constraint)
 
     def build(self, input_shape):
         rank = len(input_shape)
@@ -185,12 +186,7 @@ class GroupNormalization(Layer):
             raise ValueError(f"Number of groups ({self.groups}) must be a multiple of the "
                              f"number of channels ({channels}).")
         self._bshape = [channels if a == self._ax else 1 for a in range(rank)]
-        self.gamma = self.add_weight("gamma", (channels,), initializer=self.gamma_initializer,
-                                     regularizer=self.gamma_regularizer,
-                                     constraint=self.gamma_constraint) if self.scale else None
-        self.beta = self.add_weight("beta", (channels,), initializer=self.beta_initializer,
-                                    regularizer=self.beta_regularizer,
-                                    constraint=self.beta_constraint) if self.center else None
+        self._add_affine((channels,))
         self.built = True
 
     def call(self, inputs):

@@ -127,11 +127,11 @@ class Trainer:
             for ms, yt, yp in zip(self._compiled_metrics, ys, preds):
                 for m in ms:
                     m.update_state(yt, yp, sample_weight=sample_weight
-                                   if getattr(m, "_weighted", True) else None)
+                                   if getattr(m, "_weighted", False) else None)
         return self.get_metrics_result()
 
     def get_metrics_result(self):
-        return {m.name: m.result() for m in self.metrics}
+        return {getattr(m, "_log_name", m.name): m.result() for m in self.metrics}
 
     # --- steps -------------------------------------------------------------------------------
     def train_step(self, data):

@@ -202,13 +202,15 @@ class ProgbarLogger(Callback):
     def _maybe_print(self, step, logs):
         now = time.time()
         total = self.params.get("steps")
-        if (now - self._last_print < 0.1 and step != 1) or step == total:
+        if (now - self._last_print < 0.1 and step != 1) or (total and step >= total):
             return  # the epoch's final line (with validation metrics) comes at its end
         self._last_print = now
         self._line(step, logs, final=False)
 
     def _line(self, step, logs, final):
         total = self.params.get("steps")
+        if total:  # steps_per_execution: the last chunk's end step may pass the total
+            step = min(step, total)
         elapsed = time.time() - (self._start or time.time())
         if total:
             width = 30

@@ -46,7 +46,8 @@ class Trainer:
                 not isinstance(self.optimizer, mixed_precision.LossScaleOptimizer):
             self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
         self.loss = loss
-        self._loss_fns = _resolve_losses(loss)
+        self._loss_fns = _resolve_losses(self._by_output(loss))
+        self._output_loss_trackers = None
         self.loss_weights = loss_weights
         self._metric_specs = metrics
         self._weighted_metric_specs = weighted_metrics
@@ -75,6 +76,7 @@ class Trainer:
             out.append(self._loss_tracker)
             if self._compiled_metrics is not None:
                 out.extend(m for ms in self._compiled_metrics for m in ms)
+            out.extend(self._output_loss_trackers or ())
         return out
 
     @property
@@ -90,12 +92,17 @@ class Trainer:
         """Compiled loss (weighted over outputs) plus the layers' regularization losses."""
         total = None
         if self._loss_fns is not None and y is not None:
-            ys, preds = _align(y, y_pred, len(self._loss_fns))
-            weights = _loss_weights(self.loss_weights, len(self._loss_fns), self._loss_fns)
-            for fn, yt, yp, w in zip(self._loss_fns, ys, preds, weights):
+            fns = self._loss_fns_for(y_pred)
+            ys, preds = _align(self._by_output(y), y_pred, len(fns))
+            weights = _loss_weights(self._by_output(self.loss_weights), len(fns))
+            trackers = iter(self._output_loss_trackers or ())
+            for fn, yt, yp, w in zip(fns, ys, preds, weights):
                 if fn is None:
                     continue
                 value = fn(yt, yp, sample_weight=sample_weight)
+                tracker = next(trackers, None)
+                if tracker is not None:  # Keras 3: each output's unweighted loss
+                    tracker.update_state(value, sample_weight=_batch_size(yp))
                 value = value if w == 1.0 else value * w
                 total = value if total is None else total + value
         extra = self.losses
@@ -111,8 +118,41 @@ class Trainer:
     def _build_metrics(self, y, y_pred):
         n_out = len(nest.flatten(y_pred))
         self._compiled_metrics = metrics_module.build_compiled(
-            self._metric_specs, self._weighted_metric_specs, self._loss_fns, y, y_pred, n_out,
-            output_names=self._output_names())
+            self._metric_specs_by_output(self._metric_specs),
+            self._metric_specs_by_output(self._weighted_metric_specs),
+            self._loss_fns_for(y_pred), y, y_pred, n_out, output_names=self._output_names())
+        fns = self._loss_fns_for(y_pred) or []
+        named = [(i, fn) for i, fn in enumerate(fns) if fn is not None]
+        if len(named) > 1 and self._output_loss_trackers is None:
+            names = self._output_names()
+            self._output_loss_trackers = [metrics_module.Mean(
+                name=f"{names[i] if names else getattr(fn, 'name', 'output')}_loss")
+                for i, fn in named]
+
+    def _loss_fns_for(self, y_pred):
+        """One loss per output: a single loss serves every output (Keras 3)."""
+        fns = self._loss_fns
+        n = len(nest.flatten(y_pred))
+        if fns is not None and len(fns) == 1 and n > 1 and \
+                not isinstance(self.loss, (list, tuple, dict)):
+            return fns * n
+        return fns
+
+    def _by_output(self, value):
+        """A dict keyed by output names as a list in the outputs' order (sorted keys when
+        the names are unknown: subclassed models); anything else unchanged."""
+        if not isinstance(value, dict):
+            return value
+        names = self._output_names()
+        if names and set(value) <= set(names):
+            return [value.get(n) for n in names]
+        return [value[k] for k in sorted(value)]
+
+    def _metric_specs_by_output(self, specs):
+        if not isinstance(specs, dict):
+            return specs
+        return [[] if v is None else list(v) if isinstance(v, (list, tuple)) else [v]
+                for v in self._by_output(specs)]
 
     def _output_names(self):
         outs = getattr(self, "outputs", None)
@@ -124,7 +164,7 @@ class Trainer:
         if self._compiled_metrics is None:
             self._build_metrics(y, y_pred)
         if y is not None:
-            ys, preds = _align(y, y_pred, len(self._compiled_metrics))
+            ys, preds = _align(self._by_output(y), y_pred, len(self._compiled_metrics))
             for ms, yt, yp in zip(self._compiled_metrics, ys, preds):
                 for m in ms:
                     m.update_state(yt, yp, sample_weight=sample_weight
@@ -293,7 +333,7 @@ class Trainer:
                 cbs.on_train_batch_end(end, logs)
                 if self.stop_training:
                     break
-            epoch_logs = _to_python(self.get_metrics_result())
+            epoch_logs = _sorted(_to_python(self.get_metrics_result()))
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val_logs = self.evaluate(verbose=0, return_dict=True, _iterator=val,
                                          callbacks=cbs)  # TF: the same callbacks see it
@@ -302,6 +342,8 @@ class Trainer:
             logs = epoch_logs
             if self.stop_training:
                 break
+        if isinstance(self.optimizer, optimizers_module.Optimizer) and epochs > 0:
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # EMA weights
         cbs.on_train_end(logs)
         return self.history
 
@@ -330,12 +372,12 @@ class Trainer:
             cbs.on_test_batch_begin(begin)
             logs = test_fn(batches)
             cbs.on_test_batch_end(end, logs)
-        logs = _to_python(self.get_metrics_result())
+        ordered = _to_python(self.get_metrics_result())
+        logs = _sorted(ordered)
         cbs.on_test_end(logs)
         if return_dict:
             return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return _flat_logs(ordered)  # a list: loss first, then the metrics in order
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 **kwargs):
@@ -448,6 +490,11 @@ def _to_python(logs):
     return out
 
 
+def _sorted(logs):
+    """Keras 3's pythonify_logs: epoch and evaluate logs come back sorted by key."""
+    return dict(sorted(logs.items()))
+
+
 def _flat_logs(logs):
     values = list(logs.values())
     return values[0] if len(values) == 1 else values
@@ -456,8 +503,6 @@ def _flat_logs(logs):
 def _resolve_losses(loss):
     if loss is None:
         return None
-    if isinstance(loss, dict):
-        return [losses_module.get_reduced(v) for _, v in sorted(loss.items())]
     if isinstance(loss, (list, tuple)):
         return [losses_module.get_reduced(v) for v in loss]
     return [losses_module.get_reduced(loss)]
@@ -475,12 +520,12 @@ def _align(y, y_pred, n):
     return ys, preds
 
 
-def _loss_weights(weights, n, fns):
+def _loss_weights(weights, n):
     if weights is None:
         return [1.0] * n
-    if isinstance(weights, dict):
-        return [float(weights[k]) for k in sorted(weights)]
-    return [float(w) for w in weights]
+    if not isinstance(weights, (list, tuple)):
+        return [float(weights)] * n
+    return [1.0 if w is None else float(w) for w in weights]
 
 
 def _class_weights_to_sample_weight(y, class_weight, sample_weight):

@@ -131,7 +131,23 @@ class Trainer:
         return self.get_metrics_result()
 
     def get_metrics_result(self):
-        return {m.name: m.result() for m in self.metrics}
+        """Metric results keyed by name, in sorted key order as Keras-on-TF hands them to
+        callbacks and History (its logs cross a tf.function, whose nest sorts dict keys)."""
+        results = {}
+        for m in self.metrics:
+            r = m.result()
+            if isinstance(r, dict):
+                results.update(r)
+            else:
+                results[m.name] = r
+        return {k: results[k] for k in sorted(results)}
+
+    def _flatten_in_metric_order(self, logs):
+        """evaluate()'s list form: metrics in model.metrics order, then any other keys."""
+        names = [m.name for m in self.metrics]
+        values = [logs[n] for n in names if n in logs]
+        values += [logs[k] for k in sorted(logs) if k not in names]
+        return values[0] if len(values) == 1 else values
 
     # --- steps -------------------------------------------------------------------------------
     def train_step(self, data):
@@ -326,8 +342,7 @@ class Trainer:
         cbs.on_test_end(logs)
         if return_dict:
             return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return self._flatten_in_metric_order(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 **kwargs):
@@ -364,7 +379,7 @@ class Trainer:
             self.reset_metrics()
         self._ensure_built_for(batch)
         logs = _to_python(self.make_train_function()(batch))
-        return logs if return_dict else _flat_logs(logs)
+        return logs if return_dict else self._flatten_in_metric_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
                       return_dict=False):
@@ -373,7 +388,7 @@ class Trainer:
             self.reset_metrics()
         self._ensure_built_for(batch)
         logs = _to_python(self.make_test_function()(batch))
-        return logs if return_dict else _flat_logs(logs)
+        return logs if return_dict else self._flatten_in_metric_order(logs)
 
     def predict_on_batch(self, x):
         batch = next(iter(adapter_for(x, None, None, _big_batch(x), False)))
@@ -419,11 +434,6 @@ def _to_python(logs):
         a = np.asarray(v.numpy() if hasattr(v, "numpy") else v)
         out[k] = float(a) if a.ndim == 0 else a
     return out
-
-
-def _flat_logs(logs):
-    values = list(logs.values())
-    return values[0] if len(values) == 1 else values
 
 
 def _resolve_losses(loss):

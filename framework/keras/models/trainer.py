@@ -51,6 +51,7 @@ class Trainer:
         self._weighted_metric_specs = weighted_metrics
         self._compiled_metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
+        self._per_output_losses = None
         self._run_eagerly = bool(run_eagerly)
         self._jit_compile = jit_compile if jit_compile != "auto" else None
         self.steps_per_execution = int(steps_per_execution or 1)
@@ -72,6 +73,7 @@ class Trainer:
         out = []
         if self.compiled:
             out.append(self._loss_tracker)
+            out.extend(getattr(self, "_per_output_losses", None) or [])
             if self._compiled_metrics is not None:
                 out.extend(m for ms in self._compiled_metrics for m in ms)
         return out
@@ -89,12 +91,19 @@ class Trainer:
         """Compiled loss (weighted over outputs) plus the layers' regularization losses."""
         total = None
         if self._loss_fns is not None and y is not None:
-            ys, preds = _align(y, y_pred, len(self._loss_fns))
-            weights = _loss_weights(self.loss_weights, len(self._loss_fns), self._loss_fns)
-            for fn, yt, yp, w in zip(self._loss_fns, ys, preds, weights):
+            fns = self._loss_fns
+            n_out = len(nest.flatten(y_pred))
+            if len(fns) == 1 and n_out > 1:  # one loss for every output (Keras 3)
+                fns = fns * n_out
+            ys, preds = _align(y, y_pred, len(fns))
+            weights = _loss_weights(self.loss_weights, len(fns), fns)
+            trackers = self._output_loss_trackers(len(fns))
+            for i, (fn, yt, yp, w) in enumerate(zip(fns, ys, preds, weights)):
                 if fn is None:
                     continue
                 value = fn(yt, yp, sample_weight=sample_weight)
+                if trackers:  # the unweighted loss of each output, as Keras logs it
+                    trackers[i].update_state(value, sample_weight=_batch_size(yp))
                 value = value if w == 1.0 else value * w
                 total = value if total is None else total + value
         extra = self.losses
@@ -107,13 +116,34 @@ class Trainer:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         return total
 
+    def _output_loss_trackers(self, n):
+        """Mean trackers named ``<output>_loss`` for models with several outputs."""
+        if n < 2:
+            return None
+        trackers = getattr(self, "_per_output_losses", None)
+        if trackers is None or len(trackers) != n:
+            names = self._output_names() or [f"output_{i}" for i in range(n)]
+            trackers = [metrics_module.Mean(name=f"{name}_loss") for name in names[:n]]
+            self._per_output_losses = trackers
+        return trackers
+
     def _build_metrics(self, y, y_pred):
         n_out = len(nest.flatten(y_pred))
         self._compiled_metrics = metrics_module.build_compiled(
             self._metric_specs, self._weighted_metric_specs, self._loss_fns, y, y_pred, n_out,
             output_names=self._output_names())
 
+    @property
+    def output_names(self):
+        """Names of the outputs: a dict output's keys, else the output layers' names."""
+        return self._output_names() or ([self.outputs[0].node.layer.name]
+                                        if getattr(self, "outputs", None) and
+                                        self.outputs[0].node is not None else [])
+
     def _output_names(self):
+        nested = getattr(self, "_nested_outputs", None)
+        if isinstance(nested, dict):
+            return sorted(nested)
         outs = getattr(self, "outputs", None)
         if outs and len(outs) > 1:
             return [kt.node.layer.name if kt.node is not None else kt.name for kt in outs]

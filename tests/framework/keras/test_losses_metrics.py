@@ -156,7 +156,7 @@ def test_crossentropy_shape_mismatch_is_a_value_error_as_keras(fn):
     with pytest.raises(ValueError, match="same shape"):
         loss(np.zeros((4, 1), "float32"), np.full((4, 3), 0.5, "float32"))
     with pytest.raises(ValueError, match="same rank"):
-        loss(np.zeros((4, 3), "float32"), np.full((4, 3, 1), 0.5, "float32"))
+        loss(np.zeros((4, 3), "float32"), np.full((4, 3, 2), 0.5, "float32"))
 
 
 def test_sparse_crossentropy_shape_checks_as_keras():

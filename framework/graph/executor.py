@@ -323,34 +323,68 @@ def node_error(node, arrays, e):
         f"{', attrs ' + shown if shown else ''}; traced at {node.source})")
 
 
-# --- cf.print formatting ---------------------------------------------------------------------
+# --- cf.print formatting (TF's: no padding, bools as 1/0, shortest round-trip floats) -----
 def format_value(arr, summarize=3):
+    """A tensor's value as ``tf.print`` shows it (``summarize`` items at each end of
+    every dimension; None or -1: all)."""
     arr = np.asarray(arr)
-    if arr.ndim == 0:
-        v = arr.item()
-        return _fmt_scalar(v)
-    threshold = sys.maxsize if summarize is None or summarize < 0 else summarize * 2
-    return np.array2string(arr, separator=" ", threshold=threshold,
-                           edgeitems=summarize if summarize and summarize > 0 else 3,
-                           formatter={"float_kind": _fmt_scalar, "bool": _fmt_scalar},
-                           max_line_width=sys.maxsize)
+    edge = None if summarize is None or summarize < 0 else summarize
+    return _fmt_array(arr, edge, 0)
+
+
+def _fmt_array(a, edge, depth):
+    if a.ndim == 0:
+        return _fmt_scalar(a[()])
+    n = a.shape[0]
+    idx = list(range(n)) if edge is None or n <= 2 * edge else \
+        [*range(edge), None, *range(n - edge, n)]
+    parts = ["..." if i is None else _fmt_array(np.asarray(a[i]), edge, depth + 1)
+             for i in idx]
+    sep = " " if a.ndim == 1 else "\n" * (a.ndim - 1) + " " * (depth + 1)
+    return "[" + sep.join(parts) + "]"
 
 
 def _fmt_scalar(v):
     if isinstance(v, (bool, np.bool_)):
-        return "true" if v else "false"
-    if isinstance(v, (float, np.floating)):
-        return f"{float(v):g}"
-    if isinstance(v, bytes):
-        return v.decode()
+        return "1" if v else "0"
+    if isinstance(v, (np.floating, float)):
+        short, full = (15, 17) if isinstance(v, (float, np.float64)) else (6, 9)
+        text = f"{float(v):.{short}g}"
+        if type(v)(text) != v and not np.isnan(v):
+            text = f"{float(v):.{full}g}"
+        return text
+    if isinstance(v, (bytes, np.bytes_)):
+        return '"' + v.decode(errors="replace") + '"'
+    if isinstance(v, str):
+        return '"' + v + '"'
     return str(v)
+
+
+def _fmt_nested(x, arrays, summarize):
+    from ..ops.logging_ops import Slot
+    if isinstance(x, Slot):
+        return format_value(arrays[x.i], summarize)
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k!r}: {_fmt_nested(v, arrays, summarize)}"
+                               for k, v in x.items()) + "}"
+    if isinstance(x, (list, tuple)):
+        inner = ", ".join(_fmt_nested(v, arrays, summarize) for v in x)
+        if isinstance(x, list):
+            return "[" + inner + "]"
+        return "(" + inner + ("," if len(x) == 1 else "") + ")"
+    return repr(x)
 
 
 def _print(node, arrays):
     a = node.attrs
     parts = []
     for kind, item in a["template"]:
-        parts.append(format_value(arrays[item], a["summarize"]) if kind == "t" else item)
+        if kind == "t":
+            parts.append(format_value(arrays[item], a["summarize"]))
+        elif kind == "n":
+            parts.append(_fmt_nested(item, arrays, a["summarize"]))
+        else:
+            parts.append(item)
     stream = a["stream"]
     if stream == "stderr":
         stream = sys.stderr

@@ -505,9 +505,9 @@ def _dynamic_range(start, limit, delta, dtype):
     """range with a bound known only when the traced function runs (a dynamic node)."""
     from .math_ops import cast
     args = [start, limit, delta]
-    if dtype is None:
-        dts = [v.dtype.np if isinstance(v, (Tensor, Variable)) else np.asarray(v).dtype
-               for v in args]
+    if dtype is None:       # Python numbers are weak: the tensors' dtypes decide
+        dts = [v.dtype.np if isinstance(v, (Tensor, Variable)) else
+               np.dtype(np.float32 if isinstance(v, float) else np.int32) for v in args]
         if any(d.kind == "f" for d in dts):
             dtype = np.float64 if np.float64 in dts else np.float32
         else:

@@ -10,6 +10,11 @@ def _jit():
     return _jit_nn
 
 
+def _run(name, size, *args):
+    from . import _threads
+    _threads.run(getattr(_jit(), name), size, *args)
+
+
 def _args(g):
     return (g["kh"], g["kw"], g["sh"], g["sw"], g["dh"], g["dw"], g["pt"], g["pl"],
             g["oh"], g["ow"])
@@ -23,7 +28,8 @@ def im2col_nhwc(x, ksize, strides=1, padding="VALID", dilations=1):
     if cols.size:
         # a pure copy: move the bits as unsigned ints (covers float16/bfloat16 too)
         bits = np.dtype(f"u{x.dtype.itemsize}")
-        _jit().im2col(np.ascontiguousarray(x).view(bits), *_args(g), cols.view(bits))
+        _run("im2col", cols.size, np.ascontiguousarray(x).view(bits), *_args(g),
+             cols.view(bits))
     return cols
 
 
@@ -37,7 +43,7 @@ def col2im_nhwc(cols, x_shape, ksize, strides=1, padding="VALID", dilations=1):
     acc = np.float64 if cols.dtype == np.float64 else np.float32
     dx = np.zeros(tuple(int(s) for s in x_shape), acc)
     if cols.size:
-        _jit().col2im(np.ascontiguousarray(cols, acc), *_args(g), dx)
+        _run("col2im", cols.size, np.ascontiguousarray(cols, acc), *_args(g), dx)
     return dx.astype(cols.dtype, copy=False)
 
 

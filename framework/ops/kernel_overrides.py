@@ -18,7 +18,8 @@ own Philox words into floats differently; wiring it would change the mask a seed
 CPU (Numba): only what measured faster than NumPy on the 2-core development machine
 (bench/kernel_overrides_bench.py, bench/RESULTS_kernel_overrides.md), above a size
 threshold so small inputs keep NumPy's lower call overhead: softmax / log_softmax
-(float32, last axis), max / avg pool forward, the max-pool gradient (one pass instead of
+(float32, last axis), select_v2 without broadcasting (a branch-free blend: relu's
+gradient), max / avg pool forward, the max-pool gradient (one pass instead of
 a where per tap: 7x at the convnet's sizes) and conv2d with both backprops (Numba
 im2col/col2im around one float32/float64 BLAS matmul; col2im 5x faster than the
 NumPy tap loop; bench/conv_bench.py, bench/RESULTS_keras_layers.md). Kernels below
@@ -41,7 +42,8 @@ _F32_F64 = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 # pooling ~1M (max 1.8x, avg 3.7x at 4M). Max pool (forward and gradient) and conv run
 # on one Numba thread at these sizes and break even near a thousand elements.
 # Tests set these to 0.
-CPU_MIN_SIZE = {"softmax": 8 * 2**20, "pool": 2 * 2**20, "max_pool": 4096, "conv": 4096}
+CPU_MIN_SIZE = {"softmax": 8 * 2**20, "pool": 2 * 2**20, "max_pool": 4096, "conv": 4096,
+                "select": 32768}
 _CPU_SOFTMAX_DTYPES = frozenset((np.dtype(np.float32),))
 
 _modules: dict = {}
@@ -272,6 +274,18 @@ def _cpu_conv(op, body, groups_of):
     return override
 
 
+def _cpu_select(op):
+    """select_v2 without broadcasting (a relu or where gradient): NumPy's where branches
+    per element; the kernel blends (3-7x at 0.5-1.4M float32 elements)."""
+    def override(c, x, y):
+        plain = x.dtype == y.dtype and x.dtype.kind in "biufc" and x.dtype.itemsize in (
+            1, 2, 4, 8) and c.dtype == np.bool_
+        if c.size < CPU_MIN_SIZE["select"] or not plain or not c.shape == x.shape == y.shape:
+            return op.impl(np, c, x, y)
+        return _kmod("cpu.elementwise").select(c, x, y)
+    return override
+
+
 def _cpu_pool(op, fn_name):
     def override(x, ksize, strides, dilations, pads):
         if not _pool_ok(x, ksize, dilations) or x.dtype not in _F32_F64 or \
@@ -306,6 +320,7 @@ def _register():
     # CPU: the measured winners (see bench/RESULTS_kernel_overrides.md)
     for name, fn in (("softmax", "softmax_rows"), ("log_softmax", "log_softmax_rows")):
         get(name).override("CPU")(_cpu_softmax(get(name), fn))
+    get("select_v2").override("CPU")(_cpu_select(get("select_v2")))
     get("max_pool").override("CPU")(_cpu_max_pool(get("max_pool")))
     get("max_pool_grad").override("CPU")(_cpu_max_pool_grad(get("max_pool_grad")))
     get("avg_pool").override("CPU")(_cpu_pool(get("avg_pool"), "avg_pool2d_nhwc"))

@@ -216,3 +216,9 @@ def avg_pool_bwd(dy, kh, kw, sh, sw, pt, pl, dx):
                     inv = 1.0 / max(cy * cx, 1)
                     for k in range(c):
                         dx[b, yi, xi, k] += dy[b, y, xo, k] * inv
+
+
+@njit(parallel=True, cache=True)
+def select(c, x, y, out):
+    for i in prange(c.size):
+        out[i] = x[i] if c[i] else y[i]

@@ -19,7 +19,8 @@ CPU (Numba): only what measured faster than NumPy on the 2-core development mach
 (bench/kernel_overrides_bench.py, bench/RESULTS_kernel_overrides.md), above a size
 threshold so small inputs keep NumPy's lower call overhead: softmax / log_softmax
 (float32, last axis), select_v2 without broadcasting (a branch-free blend: relu's
-gradient), max / avg pool forward, the max-pool gradient (one pass instead of
+gradient), reduce_sum over leading axes (a bias gradient: NumPy only, rows folded), max /
+avg pool forward, the max-pool gradient (one pass instead of
 a where per tap: 7x at the convnet's sizes) and conv2d with both backprops (Numba
 im2col/col2im around one float32/float64 BLAS matmul; col2im 5x faster than the
 NumPy tap loop; bench/conv_bench.py, bench/RESULTS_keras_layers.md). Kernels below
@@ -43,7 +44,7 @@ _F32_F64 = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 # on one Numba thread at these sizes and break even near a thousand elements.
 # Tests set these to 0.
 CPU_MIN_SIZE = {"softmax": 8 * 2**20, "pool": 2 * 2**20, "max_pool": 4096, "conv": 4096,
-                "select": 32768}
+                "select": 32768, "sum": 32768}
 _CPU_SOFTMAX_DTYPES = frozenset((np.dtype(np.float32),))
 
 _modules: dict = {}
@@ -286,6 +287,27 @@ def _cpu_select(op):
     return override
 
 
+def _leading(x, axis):
+    """(rows, cols) when ``axis`` is the leading axes of a C-contiguous x, else None."""
+    k = len(axis)
+    if axis != tuple(range(k)) or k == x.ndim or not x.flags.c_contiguous:
+        return None
+    rows = int(np.prod(x.shape[:k], dtype=np.int64))
+    return rows, x.size // rows if rows else 0
+
+
+def _cpu_sum(op):
+    """reduce_sum over leading axes (a bias gradient) as column sums of a 2-D view: the
+    kernel folds rows, 4x faster than NumPy's short-row loop for 32 channels."""
+    def override(x, axis, keepdims):
+        if axis is None or x.dtype not in _F32_F64 or x.size < CPU_MIN_SIZE["sum"] or \
+                (rc := _leading(x, axis)) is None or rc[1] > 256:
+            return op.impl(np, x, axis=axis, keepdims=keepdims)
+        out = _kmod("cpu.reductions").sum_cols(x.reshape(rc))
+        return out.reshape(((1,) * len(axis) if keepdims else ()) + x.shape[len(axis):])
+    return override
+
+
 def _cpu_pool(op, fn_name):
     def override(x, ksize, strides, dilations, pads):
         if not _pool_ok(x, ksize, dilations) or x.dtype not in _F32_F64 or \
@@ -321,6 +343,7 @@ def _register():
     for name, fn in (("softmax", "softmax_rows"), ("log_softmax", "log_softmax_rows")):
         get(name).override("CPU")(_cpu_softmax(get(name), fn))
     get("select_v2").override("CPU")(_cpu_select(get("select_v2")))
+    get("reduce_sum").override("CPU")(_cpu_sum(get("reduce_sum")))
     get("max_pool").override("CPU")(_cpu_max_pool(get("max_pool")))
     get("max_pool_grad").override("CPU")(_cpu_max_pool_grad(get("max_pool_grad")))
     get("avg_pool").override("CPU")(_cpu_pool(get("avg_pool"), "avg_pool2d_nhwc"))

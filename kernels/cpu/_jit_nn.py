@@ -137,21 +137,25 @@ def max_pool_fwd(x, kh, kw, sh, sw, pt, pl, out):
 def max_pool_bwd(x, dy, kh, kw, sh, sw, pt, pl, dx):
     """Route each dy to its window's first maximum, scanned as max_pool_fwd does: tap
     (0, 0) first (-inf where padding), a later tap wins only when strictly greater (a
-    padded winner drops its dy). dx must be zeros. Parallel over batch items only, as
-    windows of one image may overlap."""
+    padded winner drops its dy). dx must be zeros. Per window: a branch-free scan over
+    the channels, then one masked add per tap (both vectorize). Parallel over batch items
+    only, as windows of one image may overlap."""
     n, h, w, c = x.shape
     _, oh, ow, _ = dy.shape
     for b in prange(n):
         best = np.empty(c, x.dtype)
-        tap = np.empty(c, np.int64)
+        tap = np.empty(c, np.int32)
         for y in range(oh):
             y0 = y * sh - pt
             for xo in range(ow):
                 x0 = xo * sw - pl
-                inside = 0 <= y0 < h and 0 <= x0 < w
-                for k in range(c):
-                    best[k] = x[b, y0, x0, k] if inside else -np.inf
-                    tap[k] = 0
+                if 0 <= y0 < h and 0 <= x0 < w:
+                    for k in range(c):
+                        best[k] = x[b, y0, x0, k]
+                else:
+                    for k in range(c):
+                        best[k] = -np.inf
+                tap[:] = 0
                 for i in range(kh):
                     yi = y0 + i
                     if yi < 0 or yi >= h:
@@ -160,17 +164,23 @@ def max_pool_bwd(x, dy, kh, kw, sh, sw, pt, pl, dx):
                         xi = x0 + j
                         if (i == 0 and j == 0) or xi < 0 or xi >= w:
                             continue
-                        t = i * kw + j
+                        t = np.int32(i * kw + j)
                         for k in range(c):
                             v = x[b, yi, xi, k]
-                            if v > best[k]:
-                                best[k] = v
-                                tap[k] = t
-                for k in range(c):
-                    yi = y0 + tap[k] // kw
-                    xi = x0 + tap[k] % kw
-                    if 0 <= yi < h and 0 <= xi < w:
-                        dx[b, yi, xi, k] += dy[b, y, xo, k]
+                            g = v > best[k]
+                            best[k] = v if g else best[k]
+                            tap[k] = t if g else tap[k]
+                for i in range(kh):
+                    yi = y0 + i
+                    if yi < 0 or yi >= h:
+                        continue
+                    for j in range(kw):
+                        xi = x0 + j
+                        if xi < 0 or xi >= w:
+                            continue
+                        t = np.int32(i * kw + j)
+                        for k in range(c):
+                            dx[b, yi, xi, k] += dy[b, y, xo, k] if tap[k] == t else 0
 
 
 @njit(parallel=True, cache=True)

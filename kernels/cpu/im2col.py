@@ -3,6 +3,7 @@ import numpy as np
 
 from .._checks import check_ndim
 from ..reference.im2col import conv_geometry
+from ..reference.im2col import im2col_nhwc as _im2col_by_taps
 
 
 def _jit():
@@ -21,8 +22,13 @@ def _args(g):
 
 
 def im2col_nhwc(x, ksize, strides=1, padding="VALID", dilations=1):
-    """Patches as rows, (N*OH*OW, KH*KW*C), columns ordered (kh, kw, c)."""
+    """Patches as rows, (N*OH*OW, KH*KW*C), columns ordered (kh, kw, c).
+
+    One channel: NumPy's KH*KW strided slice copies beat the per-element loop (0.23 vs
+    0.95 ms for 64x28x28x1, 3x3), so that case takes them."""
     check_ndim("im2col_nhwc", x, 4)
+    if x.shape[-1] == 1:
+        return _im2col_by_taps(x, ksize, strides, padding, dilations)
     g = conv_geometry("im2col_nhwc", x.shape, ksize, strides, padding, dilations)
     cols = np.empty((g["n"] * g["oh"] * g["ow"], g["kh"] * g["kw"] * g["c"]), x.dtype)
     if cols.size:

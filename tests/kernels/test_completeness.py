@@ -12,8 +12,6 @@ ALLOWED_GAPS = {
     ("cpu", "embedding"): "NumPy gather/scatter is already vectorized",
     # Philox in NumPy runs vectorized over uint64 lanes; training-time dropout runs on GPUs.
     ("cpu", "dropout"): "NumPy Philox is vectorized; the hot path is the GPU kernel",
-    # NumPy reductions are SIMD already; a Numba copy would only add compile time.
-    ("cpu", "reductions"): "NumPy reductions are SIMD already",
     # An int8 GPU GEMM needs cuBLASLt IMMA or a tensor-core kernel: not written yet.
     ("cuda", "quant"): "no GPU int8 GEMM yet (see the kernels report)",
 }

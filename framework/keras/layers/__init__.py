@@ -59,3 +59,5 @@ from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # no
                       MaxPooling3D)
 from .preprocessing import (CategoryEncoding, CenterCrop, Discretization,  # noqa: F401
                             Normalization, Resizing)
+# --- keras-breadth ---
+from .activation import ELU, AlphaDropout, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401

@@ -61,3 +61,5 @@ from .preprocessing import (CategoryEncoding, CenterCrop, Discretization,  # noq
                             Normalization, Resizing)
 # --- keras-breadth ---
 from .activation import ELU, AlphaDropout, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
+from .augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa: F401
+                           RandomFlip, RandomRotation, RandomTranslation, RandomZoom)

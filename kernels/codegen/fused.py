@@ -106,14 +106,17 @@ class FusedRowKernel:
 
     ``rank`` is the rank of the full shape and ``k`` the number of trailing axes reduced;
     ``in_forms[i]`` is ``"r"`` for an input aligned with the full rank, ``"l"`` for one
-    aligned with the leading axes only (a keepdims=False statistic); ``out_forms``
-    likewise for the per-row outputs. Inputs that only partly broadcast (a [B, 1, C] mask
+    aligned with the leading axes only (a keepdims=False statistic); ``out_forms[j]``
+    likewise for each output (``"r"`` for full outputs). Inputs that only partly broadcast (a [B, 1, C] mask
     against [B, T, C] rows) are materialized to their role's shape first.
     """
 
     def __init__(self, program, rank, k, in_forms, out_forms):
         self.program, self.rank, self.k = program, rank, k
         self.in_forms, self.out_forms = list(in_forms), list(out_forms)
+        if len(self.in_forms) != len(program.in_dtypes) or \
+                len(self.out_forms) != len(program.outputs):
+            raise ValueError("one form per input and per output")
         self.out_dtypes = [np.dtype(e.dtype) for e in program.outputs]
         from .rows import row_loops
         self.stores_in_output = bool(row_loops(program)[1])

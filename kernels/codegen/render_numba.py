@@ -143,6 +143,13 @@ def _tanh_f32(x):
     return t if x == x else x
 
 
+@njit(fastmath={{"reassoc", "contract", "arcp", "nsz", "afn"}}, cache=True)
+def _radd(a, b):
+    """a + b that LLVM may reassociate once inlined: a row sum vectorizes (one partial
+    sum per lane) while the rest of a row kernel keeps its written order."""
+    return a + b
+
+
 @njit(inline="always", cache=True)
 def _max(a, b):
     return a if (a >= b or a != a) else b
@@ -271,7 +278,7 @@ def supports(op_name, dtypes):
 _KEY = {"float32": ("np.int32", "_f32_bits", "_bits_to_f32", 31, 0x7FFFFFFF, 0x7F800000),
         "float64": ("np.int64", "_f64_bits", "_bits_to_f64", 63, 0x7FFFFFFFFFFFFFFF,
                     0x7FF0000000000000)}
-ROW_FASTMATH = '{"reassoc", "contract", "arcp", "nsz", "afn"}'   # reassoc: sums vectorize
+ROW_FASTMATH = '{"contract", "arcp", "nsz", "afn"}'   # as elementwise; sums use _radd
 
 
 def _order_key(bits, dtype):
@@ -292,7 +299,7 @@ def _acc_lines(red, s, v):
     dt, T = red.dtype, _ctor(red.dtype)
     if red.kind in ("sum", "mean"):
         done = f"r{s} = a{s}" if red.kind == "sum" else f"r{s} = a{s} / {T}(ncols)"
-        return [f"a{s} = {T}(0)"], [f"a{s} += {v}"], [done]
+        return [f"a{s} = {T}(0)"], [f"a{s} = _radd(a{s}, {v})"], [done]
     if dt not in _KEY:
         raise ValueError(f"row {red.kind} on {dt} is not supported")
     I, tobits, frombits, sh, mask, inf = _KEY[dt]

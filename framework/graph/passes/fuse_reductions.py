@@ -70,6 +70,15 @@ class _Group:
         self.stops = []
         self.closed = None
         self.pulled = set()     # producers copied in; the originals stay for other users
+        self.reads = set()      # outside values the members read
+
+    def read(self, v):
+        """Notes an outside value a member reads (and what its elementwise producer
+        reads: candidates for pulling in), for finding sibling reductions."""
+        self.reads.add(v.id)
+        p = v.producer
+        if p is not None and _spellable(p) is None:
+            self.reads.update(u.id for u in p.inputs)
 
     def leaf_role(self, v, form):
         """Role of an outside value read by a member whose output has ``form``."""
@@ -106,7 +115,8 @@ def _fit(g, n):
     if name in KINDS or name in SOFTMAX:
         if _seed(n) != (g.r, g.k):
             return "a reduction over other axes than the row's"
-        if n.inputs[0].id not in g.vals or g.vals[n.inputs[0].id][1] != "r":
+        v = n.inputs[0]
+        if g.vals[v.id][1] != "r" if v.id in g.vals else g.leaf_role(v, "r") != "full":
             return f"{name} reduces a value that is not a full row of the group"
         if not _dims_match(n.inputs[0].shape.as_list(), g.full):
             return f"{name} reduces a broadcast shape"
@@ -147,8 +157,9 @@ def _grow(nodes, start, g, taken, consumers, graph_outputs):
     seed = nodes[start]
     g.vals[seed.outputs[0].id] = ("full", "r") if seed.op.name in SOFTMAX else \
         ("row", "r" if seed.attrs.get("keepdims") else "l")
+    g.read(seed.inputs[0])
     for n in nodes[start + 1:]:
-        if not any(v.id in g.vals for v in n.inputs):
+        if not any(v.id in g.vals for v in n.inputs) and not _sibling(g, n, taken):
             continue
         fit = _fit(g, n) if n.id not in taken and len(g.nodes) < MAX_OPS else \
             "it is in another row kernel" if n.id in taken else "kernel size limit"
@@ -159,7 +170,25 @@ def _grow(nodes, start, g, taken, consumers, graph_outputs):
         g.nodes.append(n)
         g.ids.add(n.id)
         g.vals[n.outputs[0].id] = fit
+        for v in n.inputs:
+            if v.id not in g.vals:
+                g.read(v)
     _pull_producers(g, taken, consumers, graph_outputs)
+
+
+def _sibling(g, n, taken):
+    """A reduction over the same rows of values the group already reads (``max(x)`` and
+    ``min(x)``; ``sum(x)`` and ``sum(x * x)``): one pass over the rows serves both."""
+    if n.id in taken or _seed(n) != (g.r, g.k) or n.op.name in SOFTMAX:
+        return False
+    v = n.inputs[0]
+    if not _dims_match(v.shape.as_list(), g.full):
+        return False
+    if v.id in g.reads:
+        return True
+    p = v.producer
+    return p is not None and _spellable(p) is None and \
+        any(u.id in g.reads for u in p.inputs)
 
 
 def _pull_producers(g, taken, consumers, graph_outputs):

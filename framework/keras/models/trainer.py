@@ -307,11 +307,9 @@ class Trainer:
             (x, y, sample_weight), (vx, vy, vsw) = train_validation_split(
                 (x, y, sample_weight), validation_split)
             validation_data = (vx, vy, vsw)
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
         spe = self.steps_per_execution
-        data = EpochIterator(adapter_for(x, y, sample_weight, batch_size, shuffle),
-                             steps_per_epoch, spe)
+        data = EpochIterator(adapter_for(x, y, sample_weight, batch_size, shuffle,
+                                         class_weight=class_weight), steps_per_epoch, spe)
         val = None
         if validation_data is not None:
             vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
@@ -341,6 +339,7 @@ class Trainer:
                     break
             epoch_logs = _to_python(self.get_metrics_result())
             if val is not None and (epoch + 1) % validation_freq == 0:
+                val.reset()
                 val_logs = self.evaluate(verbose=0, return_dict=True, _iterator=val,
                                          callbacks=cbs)  # TF: the same callbacks see it
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -411,9 +410,8 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        reset_metrics=True, return_dict=False):
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
-        batch = next(iter(adapter_for(x, y, sample_weight, _big_batch(x), False)))
+        batch = next(iter(adapter_for(x, y, sample_weight, _big_batch(x), False,
+                                      class_weight=class_weight)))
         if reset_metrics:
             self.reset_metrics()
         self._ensure_built_for(batch)
@@ -521,14 +519,3 @@ def _loss_weights(weights, n, fns):
     if isinstance(weights, dict):
         return [float(weights[k]) for k in sorted(weights)]
     return [float(w) for w in weights]
-
-
-def _class_weights_to_sample_weight(y, class_weight, sample_weight):
-    y = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
-    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(-1)
-    cw = np.array([class_weight.get(int(c), 1.0) for c in labels.astype(int)],
-                  dtype=np.float32)
-    if sample_weight is not None:
-        cw = cw * np.asarray(sample_weight, np.float32).reshape(-1)
-    return cw
-

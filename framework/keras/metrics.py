@@ -313,30 +313,7 @@ class FalseNegatives(_Confusion):
         return self._first(_m.identity(self.fn))
 
 
-class AUC(_Confusion):
-    """Area under the ROC (or PR) curve by the interpolated Riemann sum over
-    ``num_thresholds`` thresholds, as Keras."""
-
-    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
-                 name="auc", dtype=None, thresholds=None, multi_label=False, **kwargs):
-        eps = 1e-7
-        th = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
-        th = [0.0 - eps] + th + [1.0 + eps]
-        super().__init__(th, None, None, name, dtype)
-        self.curve = curve.upper()
-        self.summation_method = summation_method
-
-    def result(self):
-        tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
-        if self.curve == "PR":
-            x = _m.div_no_nan(tp, tp + fn)
-            y = _m.div_no_nan(tp, tp + fp)
-        else:
-            x = _m.div_no_nan(fp, fp + tn)
-            y = _m.div_no_nan(tp, tp + fn)
-        n = len(self.thresholds)
-        heights = (y[:n - 1] + y[1:]) / 2.0
-        return _r.reduce_sum((x[:n - 1] - x[1:]) * heights)
+from .auc import AUC  # noqa: E402 - defined on top of Metric, above
 
 
 class F1Score(Metric):

@@ -47,12 +47,12 @@ class Trainer:
             self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
         self.loss = loss
         self._loss_fns = _resolve_losses(self._by_output(loss))
-        self._output_loss_trackers = None
         self.loss_weights = loss_weights
         self._metric_specs = metrics
         self._weighted_metric_specs = weighted_metrics
         self._compiled_metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
+        self._per_output_losses = None
         self._run_eagerly = bool(run_eagerly)
         self._jit_compile = jit_compile if jit_compile != "auto" else None
         self.steps_per_execution = int(steps_per_execution or 1)
@@ -74,9 +74,9 @@ class Trainer:
         out = []
         if self.compiled:
             out.append(self._loss_tracker)
+            out.extend(getattr(self, "_per_output_losses", None) or [])
             if self._compiled_metrics is not None:
                 out.extend(m for ms in self._compiled_metrics for m in ms)
-            out.extend(self._output_loss_trackers or ())
         return out
 
     @property
@@ -95,14 +95,13 @@ class Trainer:
             fns = self._loss_fns_for(y_pred)
             ys, preds = _align(self._by_output(y), y_pred, len(fns))
             weights = _loss_weights(self._by_output(self.loss_weights), len(fns))
-            trackers = iter(self._output_loss_trackers or ())
-            for fn, yt, yp, w in zip(fns, ys, preds, weights):
+            trackers = self._output_loss_trackers(len(fns))
+            for i, (fn, yt, yp, w) in enumerate(zip(fns, ys, preds, weights)):
                 if fn is None:
                     continue
                 value = fn(yt, yp, sample_weight=sample_weight)
-                tracker = next(trackers, None)
-                if tracker is not None:  # Keras 3: each output's unweighted loss
-                    tracker.update_state(value, sample_weight=_batch_size(yp))
+                if trackers:  # the unweighted loss of each output, as Keras logs it
+                    trackers[i].update_state(value, sample_weight=_batch_size(yp))
                 value = value if w == 1.0 else value * w
                 total = value if total is None else total + value
         extra = self.losses
@@ -115,19 +114,24 @@ class Trainer:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         return total
 
+    def _output_loss_trackers(self, n):
+        """Mean trackers named ``<output>_loss`` for models with several outputs."""
+        if n < 2:
+            return None
+        trackers = getattr(self, "_per_output_losses", None)
+        if trackers is None or len(trackers) != n:
+            names = self._output_names() or [f"output_{i}" for i in range(n)]
+            trackers = [metrics_module.Mean(name=f"{name}_loss") for name in names[:n]]
+            self._per_output_losses = trackers
+        return trackers
+
     def _build_metrics(self, y, y_pred):
         n_out = len(nest.flatten(y_pred))
         self._compiled_metrics = metrics_module.build_compiled(
             self._metric_specs_by_output(self._metric_specs),
             self._metric_specs_by_output(self._weighted_metric_specs),
             self._loss_fns_for(y_pred), y, y_pred, n_out, output_names=self._output_names())
-        fns = self._loss_fns_for(y_pred) or []
-        named = [(i, fn) for i, fn in enumerate(fns) if fn is not None]
-        if len(named) > 1 and self._output_loss_trackers is None:
-            names = self._output_names()
-            self._output_loss_trackers = [metrics_module.Mean(
-                name=f"{names[i] if names else getattr(fn, 'name', 'output')}_loss")
-                for i, fn in named]
+        self._output_loss_trackers(len(self._loss_fns_for(y_pred) or ()))  # before tracing
 
     def _loss_fns_for(self, y_pred):
         """One loss per output: a single loss serves every output (Keras 3)."""
@@ -154,7 +158,17 @@ class Trainer:
         return [[] if v is None else list(v) if isinstance(v, (list, tuple)) else [v]
                 for v in self._by_output(specs)]
 
+    @property
+    def output_names(self):
+        """Names of the outputs: a dict output's keys, else the output layers' names."""
+        return self._output_names() or ([self.outputs[0].node.layer.name]
+                                        if getattr(self, "outputs", None) and
+                                        self.outputs[0].node is not None else [])
+
     def _output_names(self):
+        nested = getattr(self, "_nested_outputs", None)
+        if isinstance(nested, dict):
+            return sorted(nested)
         outs = getattr(self, "outputs", None)
         if outs and len(outs) > 1:
             return [kt.node.layer.name if kt.node is not None else kt.name for kt in outs]
@@ -172,7 +186,23 @@ class Trainer:
         return self.get_metrics_result()
 
     def get_metrics_result(self):
-        return {getattr(m, "_log_name", m.name): m.result() for m in self.metrics}
+        """Metric results keyed by name, in sorted key order as Keras-on-TF hands them to
+        callbacks and History (its logs cross a tf.function, whose nest sorts dict keys)."""
+        results = {}
+        for m in self.metrics:
+            r = m.result()
+            if isinstance(r, dict):
+                results.update(r)
+            else:
+                results[getattr(m, "_log_name", m.name)] = r
+        return {k: results[k] for k in sorted(results)}
+
+    def _flatten_in_metric_order(self, logs):
+        """evaluate()'s list form: metrics in model.metrics order, then any other keys."""
+        names = [getattr(m, "_log_name", m.name) for m in self.metrics]
+        values = [logs[n] for n in names if n in logs]
+        values += [logs[k] for k in sorted(logs) if k not in names]
+        return values[0] if len(values) == 1 else values
 
     # --- steps -------------------------------------------------------------------------------
     def train_step(self, data):
@@ -301,11 +331,9 @@ class Trainer:
             (x, y, sample_weight), (vx, vy, vsw) = train_validation_split(
                 (x, y, sample_weight), validation_split)
             validation_data = (vx, vy, vsw)
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
         spe = self.steps_per_execution
-        data = EpochIterator(adapter_for(x, y, sample_weight, batch_size, shuffle),
-                             steps_per_epoch, spe)
+        data = EpochIterator(adapter_for(x, y, sample_weight, batch_size, shuffle,
+                                         class_weight=class_weight), steps_per_epoch, spe)
         val = None
         if validation_data is not None:
             vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
@@ -333,8 +361,9 @@ class Trainer:
                 cbs.on_train_batch_end(end, logs)
                 if self.stop_training:
                     break
-            epoch_logs = _sorted(_to_python(self.get_metrics_result()))
+            epoch_logs = _to_python(self.get_metrics_result())
             if val is not None and (epoch + 1) % validation_freq == 0:
+                val.reset()
                 val_logs = self.evaluate(verbose=0, return_dict=True, _iterator=val,
                                          callbacks=cbs)  # TF: the same callbacks see it
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -372,12 +401,11 @@ class Trainer:
             cbs.on_test_batch_begin(begin)
             logs = test_fn(batches)
             cbs.on_test_batch_end(end, logs)
-        ordered = _to_python(self.get_metrics_result())
-        logs = _sorted(ordered)
+        logs = _to_python(self.get_metrics_result())
         cbs.on_test_end(logs)
         if return_dict:
             return logs
-        return _flat_logs(ordered)  # a list: loss first, then the metrics in order
+        return self._flatten_in_metric_order(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 **kwargs):
@@ -408,14 +436,13 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        reset_metrics=True, return_dict=False):
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
-        batch = next(iter(adapter_for(x, y, sample_weight, _big_batch(x), False)))
+        batch = next(iter(adapter_for(x, y, sample_weight, _big_batch(x), False,
+                                      class_weight=class_weight)))
         if reset_metrics:
             self.reset_metrics()
         self._ensure_built_for(batch)
         logs = _to_python(self.make_train_function()([batch]))
-        return logs if return_dict else _flat_logs(logs)
+        return logs if return_dict else self._flatten_in_metric_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
                       return_dict=False):
@@ -424,7 +451,7 @@ class Trainer:
             self.reset_metrics()
         self._ensure_built_for(batch)
         logs = _to_python(self.make_test_function()([batch]))
-        return logs if return_dict else _flat_logs(logs)
+        return logs if return_dict else self._flatten_in_metric_order(logs)
 
     def predict_on_batch(self, x):
         batch = next(iter(adapter_for(x, None, None, _big_batch(x), False)))
@@ -490,16 +517,6 @@ def _to_python(logs):
     return out
 
 
-def _sorted(logs):
-    """Keras 3's pythonify_logs: epoch and evaluate logs come back sorted by key."""
-    return dict(sorted(logs.items()))
-
-
-def _flat_logs(logs):
-    values = list(logs.values())
-    return values[0] if len(values) == 1 else values
-
-
 def _resolve_losses(loss):
     if loss is None:
         return None
@@ -526,14 +543,3 @@ def _loss_weights(weights, n):
     if not isinstance(weights, (list, tuple)):
         return [float(weights)] * n
     return [1.0 if w is None else float(w) for w in weights]
-
-
-def _class_weights_to_sample_weight(y, class_weight, sample_weight):
-    y = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
-    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(-1)
-    cw = np.array([class_weight.get(int(c), 1.0) for c in labels.astype(int)],
-                  dtype=np.float32)
-    if sample_weight is not None:
-        cw = cw * np.asarray(sample_weight, np.float32).reshape(-1)
-    return cw
-

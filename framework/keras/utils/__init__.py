@@ -6,6 +6,7 @@ import random as _random
 
 import numpy as np
 
+from .progbar import Progbar  # noqa: F401
 from .summary import model_summary  # noqa: F401
 
 
@@ -83,21 +84,10 @@ def plot_history(history, to_file="history.png", dpi=100):
     return _plot(history, to_file, dpi)
 
 
-class Progbar:
-    """A minimal Keras Progbar: update(current, values)."""
-
-    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
-                 unit_name="step"):
-        self.target, self.width, self.verbose = target, width, verbose
-        self._values = {}
-
-    def update(self, current, values=None, finalize=None):
-        for k, v in values or []:
-            self._values[k] = v
-        if self.verbose:
-            metrics = " - ".join(f"{k}: {float(v):.4f}" for k, v in self._values.items())
-            end = "\n" if current == self.target or finalize else ""
-            print(f"\r{current}/{self.target} {metrics}", end=end, flush=True)
-
-    def add(self, n, values=None):
-        self.update(n, values)
+# --- keras-breadth ---
+from .array_dataset_utils import split_dataset, timeseries_dataset_from_array  # noqa: E402,F401
+from .dataset_utils import (image_dataset_from_directory,  # noqa: E402,F401
+                            text_dataset_from_directory)
+from .file_utils import get_file  # noqa: E402,F401
+from .image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: E402,F401
+from .sequence_utils import pad_sequences  # noqa: E402,F401

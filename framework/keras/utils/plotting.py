@@ -65,6 +65,8 @@ def _sequential_specs(model):
     from ... import nest
     specs, shape = {}, model._input_shape
     dtype = "float32"
+    if shape is None:  # never built on an input: shapes are drawn as "?"
+        return specs
     for layer in model.layers:
         kt = KerasTensor(shape, dtype)
         a, b = (nest.flatten(_run_on_stand_ins(layer, kt, (), {}, n)) for n in (2, 3))

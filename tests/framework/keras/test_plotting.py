@@ -163,3 +163,16 @@ def test_plot_history_png(tmp_path):
     assert w > 2 * h > 100   # one panel per metric (loss, accuracy), side by side
     with pytest.raises(ValueError, match="no values"):
         cf.keras.utils.plot_history({}, str(tmp_path / "e.png"))
+
+
+def test_files_get_the_usual_permissions(tmp_path):
+    """Atomic writes go through mkstemp (0600); the saved files get what open() gives."""
+    import os
+    umask = os.umask(0o022)
+    try:
+        cf.keras.utils.plot_model(seed_model(), to_file=str(tmp_path / "m.png"))
+        seed_model().save(str(tmp_path / "m.keras"))
+    finally:
+        os.umask(umask)
+    for name in ("m.png", "m.keras"):
+        assert os.stat(tmp_path / name).st_mode & 0o777 == 0o644, name

@@ -109,6 +109,29 @@ def _regularized(keras):
                 activity_regularizer=keras.regularizers.L2(0.001))])
 
 
+def _seq(*layers, shape=(5, 3)):
+    def make(keras):
+        L = keras.layers
+        body = [f(L) for f in layers]
+        return keras.Sequential([L.Input(shape)] + body +
+                                [L.Dense(CLASSES, activation="softmax")])
+    return make
+
+
+def _attention(keras):
+    L = keras.layers
+    inp = L.Input((5, 3))
+    h = L.MultiHeadAttention(num_heads=2, key_dim=4)(inp, inp)
+    h = L.LayerNormalization()(L.Add()([inp, h]))
+    return keras.Model(inp, L.Dense(CLASSES, activation="softmax")(L.Flatten()(h)))
+
+
+def _masked_lstm(keras):
+    L = keras.layers
+    return keras.Sequential([L.Input((6,), dtype="int32"), L.Embedding(20, 4, mask_zero=True),
+                             L.LSTM(5), L.Dense(CLASSES, activation="softmax")])
+
+
 _ADAM = _opt("Adam", learning_rate=0.01)
 CASES = {
     "sgd": dict(opt=_opt("SGD", learning_rate=0.1)),
@@ -185,6 +208,26 @@ CASES = {
                                                          k.metrics.F1Score(average="macro")]),
     "steps_per_execution": dict(opt=_ADAM, compile=dict(steps_per_execution=3),
                                 fit=dict(validation_split=0.25)),
+    "simple_rnn": dict(opt=_ADAM, kind="lstm", build=_seq(lambda L: L.SimpleRNN(6))),
+    "bidirectional_lstm_sequences": dict(opt=_ADAM, kind="lstm", build=_seq(
+        lambda L: L.Bidirectional(L.LSTM(4, return_sequences=True)),
+        lambda L: L.GlobalAveragePooling1D())),
+    "gru_go_backwards": dict(opt=_ADAM, kind="lstm", build=_seq(
+        lambda L: L.GRU(5, go_backwards=True, reset_after=False))),
+    "conv1d_pool": dict(opt=_ADAM, kind="lstm", build=_seq(
+        lambda L: L.Conv1D(4, 2, padding="same", activation="relu"),
+        lambda L: L.MaxPooling1D(2), lambda L: L.Flatten())),
+    "layernorm_groupnorm": dict(opt=_ADAM, build=_seq(
+        lambda L: L.Dense(8), lambda L: L.LayerNormalization(),
+        lambda L: L.Reshape((8, 1)), lambda L: L.GroupNormalization(groups=1),
+        lambda L: L.Flatten(), shape=(FEATURES,))),
+    "attention": dict(opt=_ADAM, kind="lstm", build=_attention),
+    "masked_lstm": dict(opt=_opt("SGD", learning_rate=0.5, momentum=0.9), kind="tokens",
+                        build=_masked_lstm),  # SGD: see "embedding"
+    "separable_transpose_conv": dict(opt=_ADAM, kind="conv", build=_seq(
+        lambda L: L.SeparableConv2D(3, 3, padding="same", activation="relu"),
+        lambda L: L.DepthwiseConv2D(2), lambda L: L.Conv2DTranspose(2, 2, strides=2),
+        lambda L: L.AveragePooling2D(2), lambda L: L.Flatten(), shape=(6, 6, 2))),
     "conv": dict(opt=_ADAM, kind="conv"),
     "lstm": dict(opt=_ADAM, kind="lstm"),
     "gru": dict(opt=_ADAM, kind="gru"),

@@ -235,6 +235,23 @@ CASES = {
 FAST = ("sgd_nesterov", "adam")  # the issue's minimum
 
 
+def _recorder(keras):
+    """A callback writing down every hook Keras calls: name, index, sorted log keys."""
+    events = []
+
+    def hook(name):
+        def record(self, *args, **kwargs):
+            logs = kwargs.get("logs", args[-1] if args and isinstance(args[-1], dict) else None)
+            index = args[0] if args and isinstance(args[0], int) else ""
+            events.append(f"{name}({index}){sorted(logs) if logs else ''}")
+        return record
+    names = [f"on_{w}_{e}" for w in ("train", "test", "predict", "epoch")
+             for e in ("begin", "end")] + [f"on_{w}_batch_{e}" for w in
+                                           ("train", "test", "predict") for e in ("begin", "end")]
+    cls = type("Recorder", (keras.callbacks.Callback,), {n: hook(n) for n in names})
+    return cls(), events
+
+
 def run_case(keras, name):
     """Fits one case; returns (weights after fit, History.history as lists of floats)."""
     spec = CASES[name]
@@ -259,8 +276,10 @@ def run_case(keras, name):
     if spec.get("validation_data"):
         vx, vy = data(kind, spec.get("labels", "onehot"))
         fit["validation_data"] = (vx[::-1][:40], vy[::-1][:40])
-    history = model.fit(x, y, **fit)
+    recorder, events = _recorder(keras)
+    history = model.fit(x, y, callbacks=[recorder], **fit)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    hist["__callbacks__"] = events  # hook order, batch indices and log keys, compared exactly
     # evaluate's dict and predict's outputs join the History for the comparison
     ev = model.evaluate(x, y, batch_size=32, verbose=0, return_dict=True)
     hist.update({"evaluate/" + k: [float(v)] for k, v in ev.items()})
@@ -335,6 +354,13 @@ def compare(ours, ref):
         problems.append(f"History keys {list(h1)} vs TF {list(h2)}")
     hdiff = 0.0
     for k in set(h1) & set(h2):
+        if k.startswith("__"):
+            if h1[k] != h2[k]:
+                first = next(i for i, (p, q) in enumerate(zip(h1[k] + [None], h2[k] + [None]))
+                             if p != q)
+                problems.append(f"{k} differ from event {first}: {h1[k][first:first + 3]} vs "
+                                f"TF {h2[k][first:first + 3]}")
+            continue
         a, b = np.asarray(h1[k]), np.asarray(h2[k])
         if a.shape != b.shape:
             problems.append(f"{k}: {a.shape} values vs {b.shape}")
@@ -370,6 +396,7 @@ def main(argv):
     for name in names:
         if name in errors:
             print(f"{name:28s} TF failed: {errors[name]}")
+            bad += 1
             continue
         wdiff, hdiff, problems = compare(run_case(cf.keras, name), ref[name])
         bad += bool(problems)

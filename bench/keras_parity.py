@@ -228,11 +228,25 @@ CASES = {
         lambda L: L.SeparableConv2D(3, 3, padding="same", activation="relu"),
         lambda L: L.DepthwiseConv2D(2), lambda L: L.Conv2DTranspose(2, 2, strides=2),
         lambda L: L.AveragePooling2D(2), lambda L: L.Flatten(), shape=(6, 6, 2))),
+    # a Python generator: finite (epochs end when it runs out: only the first has data),
+    # and endless with steps_per_epoch (batches carry over from epoch to epoch)
+    "generator_finite": dict(opt=_ADAM, generator="finite", fit=dict(epochs=1)),
+    "generator_steps_per_epoch": dict(opt=_ADAM, generator="endless",
+                                      fit=dict(steps_per_epoch=4),
+                                      compile=dict(steps_per_execution=3)),
     "conv": dict(opt=_ADAM, kind="conv"),
     "lstm": dict(opt=_ADAM, kind="lstm"),
     "gru": dict(opt=_ADAM, kind="gru"),
 }
 FAST = ("sgd_nesterov", "adam")  # the minimum
+
+
+def _batches(x, y, size, endless):
+    while True:
+        for i in range(0, len(x), size):
+            yield x[i:i + size], y[i:i + size]
+        if not endless:
+            return
 
 
 def _recorder(keras):
@@ -270,14 +284,19 @@ def run_case(keras, name):
                   weighted_metrics=weighted,
                   loss_weights=spec.get("loss_weights", lambda k: None)(keras),
                   **spec.get("compile", {}))
-    fit = dict(batch_size=16, epochs=3, shuffle=False, verbose=0, **spec.get("fit", {}))
+    fit = {**dict(batch_size=16, epochs=3, shuffle=False, verbose=0), **spec.get("fit", {})}
     if spec.get("sample_weight"):
         fit["sample_weight"] = np.linspace(0.2, 2.0, N).astype(np.float32)
     if spec.get("validation_data"):
         vx, vy = data(kind, spec.get("labels", "onehot"))
         fit["validation_data"] = (vx[::-1][:40], vy[::-1][:40])
     recorder, events = _recorder(keras)
-    history = model.fit(x, y, callbacks=[recorder], **fit)
+    if spec.get("generator"):
+        history = model.fit(_batches(x, y, 16, spec["generator"] == "endless"),
+                            callbacks=[recorder], **{k: v for k, v in fit.items()
+                                                     if k not in ("batch_size", "shuffle")})
+    else:
+        history = model.fit(x, y, callbacks=[recorder], **fit)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     hist["__callbacks__"] = events  # hook order, batch indices and log keys, compared exactly
     # evaluate's dict and predict's outputs join the History for the comparison

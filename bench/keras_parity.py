@@ -234,6 +234,17 @@ CASES = {
     "generator_steps_per_epoch": dict(opt=_ADAM, generator="endless",
                                       fit=dict(steps_per_epoch=4),
                                       compile=dict(steps_per_execution=3)),
+    "reduce_lr_on_plateau": dict(opt=_ADAM, fit=dict(epochs=4), callbacks=lambda k: [
+        k.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=1.0)]),
+    "early_stopping_restore": dict(opt=_ADAM, fit=dict(epochs=5, validation_split=0.25),
+                                   callbacks=lambda k: [k.callbacks.EarlyStopping(
+                                       monitor="val_loss", patience=1, min_delta=0.5,
+                                       restore_best_weights=True)]),
+    "lr_scheduler": dict(opt=_opt("SGD", learning_rate=0.2, momentum=0.5),
+                         callbacks=lambda k: [k.callbacks.LearningRateScheduler(
+                             lambda epoch, lr: lr * 0.5 if epoch else lr)]),
+    "initial_epoch_validation_freq": dict(opt=_ADAM, fit=dict(
+        epochs=5, initial_epoch=1, validation_split=0.25, validation_freq=2)),
     "conv": dict(opt=_ADAM, kind="conv"),
     "lstm": dict(opt=_ADAM, kind="lstm"),
     "gru": dict(opt=_ADAM, kind="gru"),
@@ -291,12 +302,13 @@ def run_case(keras, name):
         vx, vy = data(kind, spec.get("labels", "onehot"))
         fit["validation_data"] = (vx[::-1][:40], vy[::-1][:40])
     recorder, events = _recorder(keras)
+    callbacks = spec.get("callbacks", lambda k: [])(keras) + [recorder]
     if spec.get("generator"):
         history = model.fit(_batches(x, y, 16, spec["generator"] == "endless"),
-                            callbacks=[recorder], **{k: v for k, v in fit.items()
-                                                     if k not in ("batch_size", "shuffle")})
+                            callbacks=callbacks, **{k: v for k, v in fit.items()
+                                                    if k not in ("batch_size", "shuffle")})
     else:
-        history = model.fit(x, y, callbacks=[recorder], **fit)
+        history = model.fit(x, y, callbacks=callbacks, **fit)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
     hist["__callbacks__"] = events  # hook order, batch indices and log keys, compared exactly
     # evaluate's dict and predict's outputs join the History for the comparison

@@ -4,7 +4,7 @@ TensorFlow may live in another interpreter ($CUFLOW_TF_PYTHON, or /work/tfenv he
 half runs in a subprocess. Skipped when none is found. The issue's minimum (SGD with
 nesterov momentum, Adam) plus class weights and sparse logits run by default; every other
 case (all optimizers, losses, metrics, sample weights, validation_split, conv/RNN/attention
-layers) is `slow` (TensorFlow's start-up and tracing dominate: 1.5-3 min for all 52 cases).
+layers) is `slow` (TensorFlow's start-up and tracing dominate: 2-3 min for all 56 cases).
 """
 import pytest
 

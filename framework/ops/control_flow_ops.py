@@ -40,7 +40,28 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     if known is not None:
         return true_fn() if known else false_fn()
     from ..graph.control_flow import build_cond
-    return build_cond(pred, true_fn, false_fn)
+    from . import tensor_array as _ta
+    templates, known = [], {}
+
+    def parts_of(fn):       # branches returning TensorArrays hand back their parts
+        def run():
+            out = fn()
+            if not _ta.has_arrays(out):
+                return out
+            mine = []
+            res = _ta.to_parts(_ta.fill_pending(out, known), mine)
+            if not templates:
+                templates.extend(mine)
+            return res
+        return run
+    try:
+        res = build_cond(pred, parts_of(true_fn), parts_of(false_fn))
+    except _ta.PendingArray:
+        if not known:
+            raise
+        templates.clear()   # the other branch showed the element shape: trace again
+        res = build_cond(pred, parts_of(true_fn), parts_of(false_fn))
+    return _ta.from_parts(res, templates) if templates else res
 
 
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
@@ -57,6 +78,11 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     structure = [loop_vars] if single else loop_vars
     if _tls.graph is not None:
         from ..graph.control_flow import build_while
+        from . import tensor_array as _ta
+        if _ta.has_arrays(structure):
+            out = _while_with_arrays(cond, body, list(structure), shape_invariants,
+                                     maximum_iterations)
+            return out[0] if single else out
 
         def body_fn(*a):
             out = body(*a)
@@ -84,6 +110,64 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     if isinstance(loop_vars, tuple) and not single:
         vs = tuple(vs)
     return vs[0] if single else vs
+
+
+def _while_with_arrays(cond, body, structure, shape_invariants, max_iter):
+    """A traced while_loop whose loop variables include TensorArrays: each becomes its
+    (buffer, size) parts, the buffer's first dimension free to grow."""
+    from ..graph.control_flow import build_while
+    from . import tensor_array as _ta
+    structure = _discover_arrays(body, structure)
+    templates = []
+    parts = _ta.to_parts(structure, templates)
+    inv = _ta.loop_invariants(parts)
+    if shape_invariants is not None:
+        user = list(shape_invariants) if isinstance(shape_invariants, (list, tuple)) \
+            else [shape_invariants]
+        inv = [u if not isinstance(x, _ta.TensorArray) else i
+               for u, i, x in zip(user, inv, structure)]
+
+    def call(fn, args):
+        return fn(*_ta.from_parts(list(args), templates))
+
+    def body_fn(*a):
+        out = call(body, a)
+        if len(structure) == 1 and not isinstance(out, (list, tuple)):
+            out = [out]
+        return _ta.to_parts(list(out))
+    res = build_while(lambda *a: call(cond, a), body_fn, parts, inv, max_iter)
+    return _ta.from_parts(list(nest.pack_sequence_as(parts, nest.flatten(res))), templates)
+
+
+def _discover_arrays(body, structure):
+    """Arrays with no element shape yet: trace the body once on a throwaway graph to see
+    what it writes, then start them as zero buffers of that element shape."""
+    from ..graph.tracing import FuncGraph
+    from . import tensor_array as _ta
+    flat = nest.flatten(structure)
+    if not any(isinstance(x, _ta.TensorArray) and x._buf is None for x in flat):
+        return structure
+    g = FuncGraph("discover_arrays", outer=_tls.graph, device=_tls.graph.device)
+    with g:
+        args = [g.placeholder(x.shape, x.dtype) if isinstance(x, Tensor) else x
+                for x in structure]
+        out = body(*args)
+    out = [out] if len(structure) == 1 and not isinstance(out, (list, tuple)) else out
+    fixed = []
+    for x, y in zip(structure, out):
+        if isinstance(x, _ta.TensorArray) and x._buf is None:
+            if not isinstance(y, _ta.TensorArray) or y._buf is None:
+                raise ValueError("cf.while_loop: a TensorArray loop variable with an "
+                                 "unknown element shape must be written in the loop body "
+                                 "(or give element_shape)")
+            elem = y._buf.shape.as_list()[1:]
+            if None in elem:
+                raise ValueError(f"cf.while_loop: TensorArray elements written in the loop "
+                                 f"have an unknown shape {elem}; give element_shape")
+            x = _ta.TensorArray._make(x, None, x._size)._with_shape(elem)
+            x = _ta.TensorArray._make(x, x._zeros(x._size), x._size)
+        fixed.append(x)
+    return fixed
 
 
 def switch_case(branch_index, branch_fns, default=None, name=None):

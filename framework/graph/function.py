@@ -229,6 +229,7 @@ class Function:
         graph.outputs = values
         from .concrete import ConcreteFunction
         concrete = ConcreteFunction(graph, out, struct, self._name, self._jit_compile, key)
+        concrete._input_structure = self._input_structure(key, args, kwargs)
         prev = self._last_key
         if self._tracing_count == 0 and self._instance is None:
             self._note_fresh_trace()
@@ -245,6 +246,27 @@ class Function:
         if summary is not None and summary.tracing_graphs():
             summary.record_traced_graph(concrete, self._name)
         return concrete
+
+    def _input_structure(self, key, args, kwargs):
+        """TF's ``structured_input_signature``: (positional args with defaults bound,
+        keyword args), tensors as TensorSpecs of the traced shapes."""
+        specs = iter([TensorSpec(p[2], p[3], name=p[0].split("[")[0]) for p in key
+                      if p[1] == "T"])
+        args = list(_map_leaves(tuple(args), lambda _: next(specs)))
+        kwargs = {k: _map_leaves(kwargs[k], lambda _: next(specs)) for k in sorted(kwargs)}
+        try:
+            params = list(inspect.signature(self._python_function).parameters.values())
+        except (TypeError, ValueError):
+            params = []
+        if self._instance is not None:
+            params = params[1:]
+        for p in params[len(args):]:
+            if p.kind is not p.POSITIONAL_OR_KEYWORD or p.name in kwargs:
+                break
+            if p.default is p.empty:
+                break
+            args.append(p.default)
+        return tuple(args), kwargs
 
     def _trace_graph(self, key, args, kwargs):
         """Traces the Python function once: (graph, outputs, output values, structure)."""

@@ -6,7 +6,9 @@ functionally (``ta = ta.write(i, x)``) with ordinary ops (``tensor_scatter_nd_up
 its buffer and length as loop variables, the buffer's first dimension free to grow) and
 under ``GradientTape``. Eagerly ``write`` also updates the array in place, like TF's eager
 TensorArray. The element shape comes from ``element_shape`` or the first write; a loop
-whose array is still empty finds it by tracing the loop body once more.
+whose array is still empty finds it by tracing the loop body once more. Elements all
+share one shape (TF's ``split`` into ragged elements and ``infer_shape=False`` are not
+supported).
 """
 from __future__ import annotations
 
@@ -127,15 +129,15 @@ class TensorArray:
         return self._update(value, shape(value, out_type=_dt.int32)[0])
 
     def scatter(self, indices, value, name=None):
-        """The array with elements ``indices`` set to ``value``'s slices."""
+        """The array with elements ``indices`` set to ``value``'s slices (a static number
+        of them)."""
+        from .constant import convert_to_tensor
+        value = convert_to_tensor(value, dtype=self._dtype)
+        indices = convert_to_tensor(indices)
         ta = self
         for k in range(int(value.shape[0])):
-            ta = ta.write(indices[k] if not isinstance(indices, (list, tuple)) else
-                          indices[k], value[k])
+            ta = ta.write(indices[k], value[k])
         return ta
-
-    def split(self, value, lengths, name=None):
-        raise NotImplementedError("TensorArray.split is not supported; use unstack")
 
     # --- reading -------------------------------------------------------------------------
     def _need(self):

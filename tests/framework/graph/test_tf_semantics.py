@@ -43,7 +43,7 @@ def test_program_prints_what_tensorflow_prints(name):
         warnings.simplefilter("ignore")
         if name in RAISES:
             with pytest.raises(RAISES[name]):
-                exec(code, {"__name__": f"tf_program_{name}"})
+                exec(code, {"__name__": f"tf_program_{name}"})  # noqa: S102
         else:
-            exec(code, {"__name__": f"tf_program_{name}"})
+            exec(code, {"__name__": f"tf_program_{name}"})  # noqa: S102
     assert out.getvalue() == (HERE / f"{name}.tf.out").read_text()

@@ -68,6 +68,9 @@ from .ops.sort_ops import (argsort, histogram_fixed_width, searchsorted, sort, u
 # --- host callbacks ---
 from .ops.script_ops import numpy_function, py_function  # noqa: E402
 
+# --- graph-rest ---
+from .ops.tensor_array import TensorArray  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 

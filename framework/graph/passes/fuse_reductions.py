@@ -114,7 +114,8 @@ def _fit(g, n):
     lead = g.full[:g.r - g.k]
     if name in KINDS or name in SOFTMAX:
         if _seed(n) != (g.r, g.k):
-            return "a reduction over other axes than the row's"
+            return (f"{name} is not a float reduction over the same trailing axes "
+                    f"(the last {g.k})")
         v = n.inputs[0]
         if g.vals[v.id][1] != "r" if v.id in g.vals else g.leaf_role(v, "r") != "full":
             return f"{name} reduces a value that is not a full row of the group"

@@ -73,6 +73,8 @@ def test_softmax_as_written_is_one_row_kernel():
     assert "2 reductions over the last 1 axes" in report and "def fused_rows_" in report
     # exp is computed once per element: stored in the output row, read back
     assert report.count("_exp_f32(") == 1 + report.count("def _exp_f32(")
+    ir = cf.function(softmax).experimental_get_compiler_ir(_x((37, 129)))(stage="kernels")
+    assert "into 1 row kernel" in ir
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])

@@ -346,7 +346,7 @@ def run(graph, jit_compile=False, **_):
                          f"fusable neighbour: {'; '.join(g.stops) or 'end of the graph'})")
             continue
         g.nodes.sort(key=lambda m: pos[m.id])
-        taken |= g.ids
+        taken |= g.ids - g.pulled     # pulled producers are copies: others may pull too
         groups.append(g)
     if not groups:
         return notes

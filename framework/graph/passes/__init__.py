@@ -6,8 +6,16 @@ Each pass takes a Graph, rewrites it in place and returns a list of report lines
 from __future__ import annotations
 
 from ... import config as _config
-from . import (cse, dce, fold_constants, fuse_elementwise, fuse_reductions, plan_memory,
-               rematerialize, simplify)
+from . import (
+    cse,
+    dce,
+    fold_constants,
+    fuse_elementwise,
+    fuse_reductions,
+    plan_memory,
+    rematerialize,
+    simplify,
+)
 
 PIPELINE = [
     ("fold_constants", fold_constants.run),

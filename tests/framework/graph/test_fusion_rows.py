@@ -82,7 +82,8 @@ def test_log_softmax_layer_norm_rms_norm(dtype):
     x = _x((16, 64), 1, dtype)
     g = cf.constant(_rng(2).normal(size=(64,)).astype(dtype))
     b = cf.constant(_rng(3).normal(size=(64,)).astype(dtype))
-    tol = dict(rtol=2e-5, atol=2e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    tol = {"rtol": 2e-5, "atol": 2e-5} if dtype == np.float32 else \
+        {"rtol": 1e-12, "atol": 1e-12}
     _check(log_softmax, x, **tol)
     c = _check(layer_norm, x, g, b, **tol)
     assert "reduce_mean -> subtract -> square -> reduce_mean" in c.compiler_report()

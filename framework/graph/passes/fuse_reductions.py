@@ -360,8 +360,9 @@ def run(graph, jit_compile=False, **_):
         k = node.extra["kernel"]
         ops = " -> ".join(m.op.name for m in g.nodes)
         stages = len(k.program.stages())
+        axes = "axis" if g.k == 1 else f"{g.k} axes"
         notes.append(f"{node.op.name}: {len(g.nodes)} ops [{ops}] into 1 row kernel "
-                     f"({stages} reductions over the last {g.k} axes, {len(node.inputs)} "
+                     f"({stages} reductions over the last {axes}, {len(node.inputs)} "
                      f"inputs, {len(node.outputs)} outputs); stopped because: "
                      f"{'; '.join(dict.fromkeys(g.stops)) or 'end of the graph'}")
     out = []

@@ -10,11 +10,20 @@ values between reductions are recomputed per loop, never stored (``x - mean``).
 A group starts at such a reduction (or a ``softmax`` / ``log_softmax`` op on the last
 axis) and takes, in program order, every later node that consumes one of its values and
 fits: an elementwise op over full rows, per-row values (keepdims or not) or broadcast
-inputs (gamma), or another reduction over the same trailing axes. Then it takes the
-elementwise producers of its inputs that nothing else uses (``square(x)`` of RMS norm,
-a bias add before softmax). A group stops, with the reason recorded, at the first node
-that consumes its values and cannot join (its outputs are then computed by the kernel).
-Groups of a lone reduction stay NumPy calls; ``fuse_elementwise`` runs afterwards.
+inputs (gamma), another reduction over the same trailing axes, or a sibling reduction
+of values the group already reads (``max(x)`` next to ``min(x)``). Then it copies in
+the elementwise producers of its inputs that nothing needs materialized (``square(x)``
+of RMS norm, a bias add before softmax; ones other elementwise ops also use are
+recomputed there too). A group stops, with the reason recorded, at the first node that
+consumes its values and cannot join (the kernel then outputs what that node needs):
+
+  * a non-elementwise op, or one the codegen cannot spell (as in ``fuse_elementwise``);
+  * a reduction over other axes, or of a non-float / half-precision dtype;
+  * a change of rank or a broadcast beyond the rows (a keepdims=False statistic
+    against full rows broadcasts along the columns);
+  * rows longer than MAX_COLS elements (checked again per call: NumPy runs them).
+
+A lone reduction stays a NumPy call; ``fuse_elementwise`` runs afterwards.
 """
 from __future__ import annotations
 

@@ -68,6 +68,19 @@ from .ops.sort_ops import (argsort, histogram_fixed_width, searchsorted, sort, u
 # --- host callbacks ---
 from .ops.script_ops import numpy_function, py_function  # noqa: E402
 
+# --- tf-compat ---
+from .ops.array_extra import (batch_to_space, bitcast, histogram_fixed_width_bins,  # noqa: E402
+                              space_to_batch, space_to_batch_nd)
+from .ops.math_extra import add_n, realdiv, scalar_mul  # noqa: E402
+from .ops.math_ops import (acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh,  # noqa: E402
+                           sin, sinh, tan, truncatediv, truncatemod)
+from .ops.math_ops import complex_v as complex  # noqa: E402,A004
+from .ops.misc_ops import (constant_initializer, executing_eagerly, get_static_value,  # noqa: E402
+                           grad_pass_through, group, guarantee_const, no_op,
+                           ones_initializer, parallel_stack, random_normal_initializer,
+                           random_uniform_initializer, tuple, vectorized_map,
+                           zeros_initializer)
+
 newaxis = None
 __version__ = "0.1.0"
 
@@ -79,7 +92,7 @@ _LAZY = {
     "autograph": ".graph.autograph", "experimental": ".experimental", "train": ".train",
     "io": ".io", "signal": ".signal", "sparse": ".sparse", "strings": ".strings",
     "graph": ".graph", "monitor": ".monitor", "export": ".export", "serving": ".serving",
-    "pipeline": ".pipeline", "quantization": ".lite",
+    "pipeline": ".pipeline", "quantization": ".lite", "version": ".version",
 }
 
 

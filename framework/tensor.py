@@ -65,12 +65,12 @@ class _Operators:
     def __eq__(self, o):
         if o is None or not _ops.is_comparable(o):
             return False
-        return _ops.equal(self, o)
+        return _ops.equal(self, o) if _ops.broadcastable(self, o) else _ops.constant(False)
 
     def __ne__(self, o):
         if o is None or not _ops.is_comparable(o):
             return True
-        return _ops.not_equal(self, o)
+        return _ops.not_equal(self, o) if _ops.broadcastable(self, o) else _ops.constant(True)
 
     def __hash__(self):
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")

@@ -1,6 +1,7 @@
 """``cf.version``: version strings (``tf.version``)."""
-from . import __version__ as VERSION  # noqa: N812
+from . import __version__
 
+VERSION = __version__
 GIT_VERSION = "unknown"
 COMPILER_VERSION = "python"
 GRAPH_DEF_VERSION = 0

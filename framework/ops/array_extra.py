@@ -27,7 +27,7 @@ def _bitcast_impl(xp, x, dtype):
 _BITCAST = defop("bitcast", MOVEMENT, dtypes=_dt.NUMERIC, differentiable=False)(_bitcast_impl)
 
 
-def bitcast(input, type, name=None):  # noqa: A002 - TF's argument names
+def bitcast(input, type, name=None):
     """Reinterprets the bytes of ``input`` as ``type`` (a smaller type adds a last axis,
     a larger one consumes it).
 
@@ -49,7 +49,7 @@ def bitcast(input, type, name=None):  # noqa: A002 - TF's argument names
     return _apply(_BITCAST, (x,), {"dtype": dtype.np})
 
 
-def space_to_batch_nd(input, block_shape, paddings, name=None):  # noqa: A002
+def space_to_batch_nd(input, block_shape, paddings, name=None):
     """Zero-pads the M spatial dims, then moves ``block_shape`` blocks into the batch."""
     x = convert_to_tensor(input)
     block = int_tuple("space_to_batch_nd", block_shape, "block_shape")
@@ -75,12 +75,12 @@ def space_to_batch_nd(input, block_shape, paddings, name=None):  # noqa: A002
                       [padded[1 + i] // b for i, b in enumerate(block)] + padded[1 + m:])
 
 
-def space_to_batch(input, block_shape, paddings, name=None):  # noqa: A002
+def space_to_batch(input, block_shape, paddings, name=None):
     """TF 2's ``tf.space_to_batch`` (the N-d op)."""
     return space_to_batch_nd(input, block_shape, paddings)
 
 
-def batch_to_space(input, block_shape, crops, name=None):  # noqa: A002
+def batch_to_space(input, block_shape, crops, name=None):
     """Inverse of :func:`space_to_batch_nd`: moves batch blocks back, then crops."""
     x = convert_to_tensor(input)
     block = int_tuple("batch_to_space", block_shape, "block_shape")

@@ -93,7 +93,7 @@ def scalar_mul(scalar, x, name=None):
 
 def realdiv(x, y, name=None):
     """x / y for floating and complex tensors (TF's RealDiv has no integer kernel)."""
-    x, y = convert_to_tensor(x), y
+    x = convert_to_tensor(x)
     if not (x.dtype.is_floating or x.dtype.is_complex):
         raise InvalidArgumentError(None, "realdiv", f"realdiv: no kernel for dtype "
                                    f"{x.dtype.name}; expected a float or complex tensor")
@@ -108,7 +108,7 @@ def polyval(coeffs, x, name=None):
     11.0
     """
     if not isinstance(coeffs, (list, tuple)):
-        raise ValueError(f"Argument coeffs must be list type found {type(coeffs)}.")
+        raise ValueError(f"Argument coeffs must be list type found {type(coeffs)}.")  # noqa: TRY004 - TF raises ValueError
     coeffs = [convert_to_tensor(c) for c in coeffs]
     x = convert_to_tensor(x)
     if not coeffs:

@@ -39,21 +39,21 @@ def parallel_stack(values, name=None):
 
 def no_op(name=None):
     """Does nothing (eagerly there is no operation to return)."""
-    return None
+    return
 
 
 def group(*inputs, **kwargs):
     """Groups side effects; eagerly everything has already run."""
-    return None
+    return
 
 
-def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name
+def tuple(tensors, name=None, control_inputs=None):
     """The tensors, unchanged (TF's tuple is a control-dependency barrier)."""
     from .math_ops import identity
     return [identity(t) if isinstance(t, (Tensor, Variable)) else t for t in tensors]
 
 
-def guarantee_const(input, name=None):  # noqa: A002
+def guarantee_const(input, name=None):
     """``input`` unchanged (a hint to TF's graph optimizer)."""
     from .math_ops import identity
     return identity(input)
@@ -93,7 +93,7 @@ class _Initializer:
         return cls(**config)
 
 
-class zeros_initializer(_Initializer):  # noqa: N801 - TF's name
+class zeros_initializer(_Initializer):
     """Initializer of zeros (``tf.zeros_initializer``)."""
 
     def __call__(self, shape, dtype=_dt.float32, **kwargs):
@@ -101,7 +101,7 @@ class zeros_initializer(_Initializer):  # noqa: N801 - TF's name
         return zeros(shape, dtype)
 
 
-class ones_initializer(_Initializer):  # noqa: N801
+class ones_initializer(_Initializer):
     """Initializer of ones (``tf.ones_initializer``)."""
 
     def __call__(self, shape, dtype=_dt.float32, **kwargs):
@@ -109,7 +109,7 @@ class ones_initializer(_Initializer):  # noqa: N801
         return ones(shape, dtype)
 
 
-class constant_initializer(_Initializer):  # noqa: N801
+class constant_initializer(_Initializer):
     """Initializer filling with ``value`` (a scalar, or values of the full shape)."""
 
     def __init__(self, value=0, support_partition=False):
@@ -123,7 +123,7 @@ class constant_initializer(_Initializer):  # noqa: N801
         return reshape(constant(self.value, dtype=dtype), shape)
 
 
-class random_uniform_initializer(_Initializer):  # noqa: N801
+class random_uniform_initializer(_Initializer):
     """Initializer drawing uniformly from [minval, maxval)."""
 
     def __init__(self, minval=-0.05, maxval=0.05, seed=None):
@@ -134,7 +134,7 @@ class random_uniform_initializer(_Initializer):  # noqa: N801
         return uniform(shape, self.minval, self.maxval, dtype, seed=self.seed)
 
 
-class random_normal_initializer(_Initializer):  # noqa: N801
+class random_normal_initializer(_Initializer):
     """Initializer drawing from a normal distribution."""
 
     def __init__(self, mean=0.0, stddev=0.05, seed=None):

@@ -151,7 +151,7 @@ def _image(c):
     for f in ("rgb_to_hsv", "hsv_to_rgb", "rgb_to_yuv", "yuv_to_rgb", "rgb_to_yiq",
               "yiq_to_rgb", "rgb_to_grayscale", "sobel_edges", "per_image_standardization",
               "flip_left_right", "flip_up_down", "transpose", "rot90"):
-        c.add(f"image/{f}", lambda T, f=f: getattr(I(T), f)(IMG), tol=(1e-4, 1e-5))
+        c.add(f"image/{f}", lambda T, f=f: getattr(I(T), f)(T.constant(IMG)), tol=(1e-4, 1e-5))
     c.add("image/adjust_hue", lambda T: I(T).adjust_hue(IMG, 0.2), tol=(1e-4, 1e-5))
     c.add("image/adjust_saturation", lambda T: I(T).adjust_saturation(IMG, 1.5),
           tol=(1e-4, 1e-5))
@@ -178,6 +178,47 @@ def _image(c):
         IMG, 0.2, seed=(1, 2)))
     c.add("image/stateless_random_flip", lambda T: I(T).stateless_random_flip_left_right(
         IMG, seed=(1, 2)))
+    c.add("image/stateless_random_flip_3d", lambda T: I(T).stateless_random_flip_up_down(
+        IMG[0], seed=(3, 4)))
+    u8 = (IMG * 255).astype(np.uint8)
+    c.add("image/adjust_hue_u8", lambda T: I(T).adjust_hue(u8, -0.3))
+    c.add("image/adjust_saturation_u8", lambda T: I(T).adjust_saturation(u8, 0.4))
+    c.add("image/adjust_hue_f64", lambda T: I(T).adjust_hue(IMG.astype(np.float64), 0.7),
+          tol=(1e-5, 1e-5))  # both compute in float32
+    c.add("image/adjust_hue_bad", lambda T: I(T).adjust_hue(IMG, 1.5))
+    c.add("image/hsv_roundtrip", lambda T: I(T).hsv_to_rgb(I(T).rgb_to_hsv(IMG)),
+          tol=(1e-5, 1e-5))
+    c.add("image/rgb_to_hsv_gray", lambda T: I(T).rgb_to_hsv(np.full((2, 2, 3), 0.5, np.float32)))
+    c.add("image/stateless_random_contrast", lambda T: I(T).stateless_random_contrast(
+        IMG, 0.5, 1.5, seed=(5, 6)), tol=(1e-5, 1e-5))
+    c.add("image/stateless_random_hue", lambda T: I(T).stateless_random_hue(
+        IMG, 0.3, seed=(7, 8)), tol=(1e-4, 1e-5))
+    c.add("image/stateless_random_saturation", lambda T: I(T).stateless_random_saturation(
+        IMG, 0.2, 1.8, seed=(9, 1)), tol=(1e-4, 1e-5))
+    c.add("image/stateless_random_crop", lambda T: I(T).stateless_random_crop(
+        IMG, [1, 2, 3, 3], seed=(2, 3)))
+    c.add("image/random_hue_shape", lambda T: T.shape(I(T).random_hue(IMG, 0.2)))
+    c.add("image/random_hue_bad", lambda T: I(T).random_hue(IMG, 0.7))
+    c.add("image/psnr_u8", lambda T: I(T).psnr(u8, u8[::-1], 255))
+    c.add("image/ssim_u8", lambda T: I(T).ssim(
+        (arr("ss1", (2, 12, 12, 3), "float32", 0, 1) * 255).astype(np.uint8),
+        (arr("ss2", (2, 12, 12, 3), "float32", 0, 1) * 255).astype(np.uint8), 255,
+        filter_size=7), tol=(1e-4, 1e-5))
+    c.add("image/ssim_small", lambda T: I(T).ssim(IMG, IMG, 1.0))
+    c.add("image/crop_and_resize_nearest", lambda T: I(T).crop_and_resize(
+        IMG, [[0.0, 0.0, 1.0, 1.0], [-0.2, 0.1, 1.3, 0.9]], [1, 0], [4, 3], method="nearest",
+        extrapolation_value=-1.0))
+    c.add("image/crop_and_resize_1px", lambda T: I(T).crop_and_resize(
+        IMG, [[0.1, 0.2, 0.6, 0.9]], [1], [1, 1]), tol=(1e-5, 1e-5))
+    c.add("grad/image/crop_and_resize", lambda T: grad(
+        T, lambda a: I(T).crop_and_resize(a, [[0.0, 0.1, 0.8, 1.0]], [1], [3, 2]) ** 2, IMG),
+        tol=(1e-4, 1e-5))
+    c.add("grad/image/adjust_saturation", lambda T: grad(
+        T, lambda a: I(T).adjust_saturation(a, 1.3) ** 2, IMG), tol=(1e-3, 1e-4))
+    c.add("image/nms_threshold", lambda T: I(T).non_max_suppression(
+        np.array([[0, 0, 1, 1], [0, 0.1, 1, 1.1], [0, 2, 1, 3], [1, 3, 0, 2.05]], np.float32),
+        np.array([0.5, 0.8, 0.7, 0.95], np.float32), 10, iou_threshold=0.3,
+        score_threshold=0.6))
 
 
 def _random(c):
@@ -264,6 +305,63 @@ def _sparse_signal(c):
         8, 17, 8000, 20.0, 4000.0), tol=(1e-4, 1e-5))
     c.add("grad/signal/rfft", lambda T: grad(T, lambda a: T.abs(Sg(T).rfft(a)), sig),
           tol=(1e-3, 1e-4))
+    c.add("grad/signal/rfft_odd_len", lambda T: grad(
+        T, lambda a: T.math.real(Sg(T).rfft(a, [9]) * T.constant(np.arange(5) + 1j, T.complex64)),
+        sig), tol=(1e-3, 1e-4))
+    c.add("grad/signal/irfft", lambda T: grad(
+        T, lambda a: Sg(T).irfft(T.complex(a, a * 0.5)) * T.range(14.0), sig[:8]),
+        tol=(1e-3, 1e-4))
+    c.add("grad/signal/fft", lambda T: grad(
+        T, lambda a: T.math.imag(Sg(T).fft(T.complex(a, a * a))) * T.range(16.0), sig),
+        tol=(1e-3, 1e-4))
+    c.add("grad/signal/rfft2d", lambda T: grad(
+        T, lambda a: T.abs(Sg(T).rfft2d(T.reshape(a, [4, 4]))), sig), tol=(1e-3, 1e-4))
+    c.add("grad/signal/stft", lambda T: grad(
+        T, lambda a: T.abs(Sg(T).stft(a, 8, 4)), sig), tol=(1e-3, 1e-4))
+    c.add("grad/signal/dct", lambda T: grad(
+        T, lambda a: Sg(T).dct(a) * T.range(16.0), sig), tol=(1e-3, 1e-4))
+    c.add("signal/fft_c128", lambda T: Sg(T).fft(T.cast(sig.astype(np.float64), T.complex128)))
+    c.add("signal/fft_float_bad", lambda T: Sg(T).fft(sig))
+    c.add("signal/rfft_f64", lambda T: Sg(T).rfft(T.constant(sig.astype(np.float64))))
+    c.add("signal/rfft_np_f64", lambda T: Sg(T).rfft(sig.astype(np.float64)))
+    c.add("signal/fft_tensor_f32_bad", lambda T: Sg(T).fft(T.constant(sig)))
+    c.add("signal/rfft_pad", lambda T: Sg(T).rfft(sig, [20]), tol=(1e-4, 1e-4))
+    c.add("signal/irfft_len", lambda T: Sg(T).irfft(Sg(T).rfft(sig), [15]), tol=(1e-4, 1e-4))
+    c.add("signal/irfft2d", lambda T: Sg(T).irfft2d(Sg(T).rfft2d(T.reshape(sig, [4, 4]))),
+          tol=(1e-4, 1e-4))
+    c.add("signal/fft3d", lambda T: Sg(T).fft3d(T.cast(T.reshape(sig, [2, 2, 4]), T.complex64)),
+          tol=(1e-4, 1e-4))
+    c.add("signal/ifft2d", lambda T: Sg(T).ifft2d(T.cast(T.reshape(sig, [4, 4]), T.complex64)),
+          tol=(1e-4, 1e-4))
+    c.add("signal/fftshift_axes", lambda T: Sg(T).fftshift(T.reshape(sig, [4, 4]), axes=1))
+    c.add("signal/ifftshift_odd", lambda T: Sg(T).ifftshift(sig[:7]))
+    c.add("signal/hann_odd", lambda T: Sg(T).hann_window(7))
+    c.add("signal/hann_1", lambda T: Sg(T).hann_window(1))
+    c.add("signal/hamming_f64", lambda T: Sg(T).hamming_window(6, periodic=False,
+                                                               dtype=T.float64))
+    c.add("signal/frame_axis0", lambda T: Sg(T).frame(T.reshape(sig, [8, 2]), 3, 2, axis=0))
+    c.add("signal/frame_short", lambda T: Sg(T).frame(sig[:3], 4, 2))
+    c.add("signal/frame_pad_value", lambda T: Sg(T).frame(sig[:10], 4, 3, pad_end=True,
+                                                          pad_value=9.0))
+    c.add("signal/stft_pad_fft", lambda T: Sg(T).stft(sig, 6, 3, fft_length=8, pad_end=True),
+          tol=(1e-4, 1e-4))
+    c.add("signal/stft_batch", lambda T: Sg(T).stft(T.reshape(sig, [2, 8]), 4, 2),
+          tol=(1e-4, 1e-4))
+    c.add("signal/inverse_stft", lambda T: Sg(T).inverse_stft(Sg(T).stft(sig, 8, 4), 8, 4),
+          tol=(1e-4, 1e-4))
+    c.add("signal/inverse_stft_window", lambda T: Sg(T).inverse_stft(
+        Sg(T).stft(sig, 8, 2), 8, 2, window_fn=Sg(T).inverse_stft_window_fn(2)), tol=(1e-4, 1e-4))
+    for ty in (1, 2, 3, 4):
+        c.add(f"signal/dct{ty}", lambda T, ty=ty: Sg(T).dct(sig, type=ty), tol=(1e-4, 1e-4))
+        c.add(f"signal/idct{ty}", lambda T, ty=ty: Sg(T).idct(sig, type=ty), tol=(1e-4, 1e-4))
+        if ty != 1:
+            c.add(f"signal/dct{ty}_ortho", lambda T, ty=ty: Sg(T).dct(sig, type=ty, norm="ortho"),
+                  tol=(1e-4, 1e-4))
+    c.add("signal/dct_n", lambda T: Sg(T).dct(T.reshape(sig, [2, 8]), n=5), tol=(1e-4, 1e-4))
+    c.add("signal/dct_f64", lambda T: Sg(T).dct(sig.astype(np.float64)))
+    c.add("signal/mfccs", lambda T: Sg(T).mfccs_from_log_mel_spectrograms(
+        T.reshape(sig, [2, 8])), tol=(1e-4, 1e-4))
+    c.add("signal/mel_default", lambda T: Sg(T).linear_to_mel_weight_matrix(), tol=(1e-4, 1e-5))
     c.add("strings/length", lambda T: T.strings.length(["ab", "c"]))
     c.add("strings/upper", lambda T: T.strings.upper(["ab", "c"]))
     c.add("strings/join", lambda T: T.strings.join(["ab", "c"], separator="-"))

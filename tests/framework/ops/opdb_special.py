@@ -1,12 +1,11 @@
 """Op database entries for cuflow.ops.special_ops, math_extra and array_extra (opdb.py)."""
 from __future__ import annotations
 
+import cuflow as cf
 import numpy as np
 import scipy.special as sp
 
-import cuflow as cf
-
-from .opdb import F, FH, OpInfo, Sample, _b, _u
+from .opdb import FH, F, OpInfo, Sample, _b, _u
 from .opdb import _arr as _a
 
 S = cf.math.special
@@ -39,7 +38,7 @@ def _bitcast_samples(rng, d):
             Sample((_a(rng, (0,), d),), {"type": cf.int8}, grad=False)]
 
 
-def _bitcast_ref(x, type):  # noqa: A002 - integer inputs only: the harness widens floats
+def _bitcast_ref(x, type):
     return x.view(np.uint8 if type == cf.uint8 else np.int8).reshape(x.shape + (x.itemsize,))
 
 

@@ -69,6 +69,8 @@ from .ops.sort_ops import (argsort, histogram_fixed_width, searchsorted, sort, u
 from .ops.script_ops import numpy_function, py_function  # noqa: E402
 
 # --- tf-compat ---
+from .indexed_slices import IndexedSlices  # noqa: E402
+from .sparse import SparseTensor  # noqa: E402
 from .ops.array_extra import (batch_to_space, bitcast, histogram_fixed_width_bins,  # noqa: E402
                               space_to_batch, space_to_batch_nd)
 from .ops.math_extra import add_n, realdiv, scalar_mul  # noqa: E402

@@ -218,9 +218,9 @@ def compare(want, got, cases):
 
 def all_cases():
     """Every case of every tests/tf_compat/cases_*.py module: [(name, fn, tol)]."""
-    from . import cases_array, cases_linalg, cases_math, cases_nn
+    from . import cases_array, cases_linalg, cases_math, cases_misc, cases_nn
     out = []
-    for mod in (cases_math, cases_array, cases_linalg, cases_nn):
+    for mod in (cases_math, cases_array, cases_linalg, cases_nn, cases_misc):
         out.extend(mod.cases())
     names = [n for n, _, _ in out]
     dup = {n for n in names if names.count(n) > 1}

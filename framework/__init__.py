@@ -70,6 +70,11 @@ from .ops.script_ops import numpy_function, py_function  # noqa: E402
 
 # --- tf-compat ---
 from .indexed_slices import IndexedSlices  # noqa: E402
+from .ops.assert_ops import (Assert, assert_equal, assert_greater, assert_less,  # noqa: E402
+                             assert_rank, control_dependencies, get_logger, inside_function,
+                             is_symbolic_tensor, make_ndarray, timestamp)
+from .ops.linalg_extra import eig, eigvals  # noqa: E402
+from .ops.linalg_functions import sqrtm as matrix_square_root  # noqa: E402
 from .sparse import SparseTensor  # noqa: E402
 from .ops.array_extra import (batch_to_space, bitcast, histogram_fixed_width_bins,  # noqa: E402
                               space_to_batch, space_to_batch_nd)

@@ -40,7 +40,7 @@ def sliced_assign(var, key, value, how="assign"):
 class SlicedVariable(Tensor):
     """``var[key]`` read eagerly: a Tensor that can also be assigned (TF's slice helper)."""
 
-    __slots__ = ("_var", "_key")
+    __slots__ = ("_key", "_var")
 
     def __init__(self, value, var, key):
         super().__init__(value._value, value._device)

@@ -145,6 +145,30 @@ def _linalg(c):
     c.add("linalg/logm", lambda T: L(T).logm(SPD.astype(np.complex128)))
     c.add("linalg/eigvals", lambda T: T.sort(T.math.real(L(T).eigvals(SPD))))
     c.add("linalg/eig", lambda T: T.sort(T.math.real(L(T).eig(SPD)[0])))
+    B3 = B.astype(np.float64)
+    c.add("linalg/lu_batch", lambda T: L(T).lu(B3 + 3 * np.eye(3)))
+    c.add("linalg/lu_i64", lambda T: L(T).lu(A, output_idx_type=T.int64).p)
+    c.add("linalg/lu_solve_batch", lambda T: L(T).lu_solve(*L(T).lu(B3 + 3 * np.eye(3)),
+                                                           np.ones((2, 3, 2))))
+    c.add("linalg/lu_reconstruct_batch", lambda T: L(T).lu_reconstruct(*L(T).lu(B3)))
+    c.add("grad/linalg/lu_solve", lambda T: grad(T, lambda r: L(T).lu_solve(
+        *L(T).lu(A), r) ** 2, np.ones((3, 2))))
+    c.add("linalg/tridiagonal_solve_compact", lambda T: L(T).tridiagonal_solve(
+        T.constant([[2.0, 1.0, 9.0], [4.0, 5.0, 6.0], [7.0, 1.0, 3.0]]), T.ones((3, 2))))
+    c.add("linalg/tridiagonal_solve_seq", lambda T: L(T).tridiagonal_solve(
+        [T.constant([2.0, 1.0, 0.0]), T.constant([4.0, 5.0, 6.0]), T.constant([0.0, 1.0, 3.0])],
+        T.ones((3, 1)), diagonals_format="sequence"))
+    c.add("linalg/diag_multi_k", lambda T: L(T).diag(T.constant([[1.0, 2.0], [3.0, 4.0]]),
+                                                     k=(0, 1)))
+    c.add("linalg/tridiagonal_matmul_c", lambda T: L(T).tridiagonal_matmul(
+        np.array([[2.0, 1.0, 9.0], [4.0, 5.0, 6.0], [7.0, 1.0, 3.0]]), np.eye(3)))
+    c.add("linalg/banded_upper", lambda T: L(T).banded_triangular_solve(
+        np.array([[2.0, 3.0, 0.0], [1.0, 4.0, 5.0]]), np.ones((3, 1)), lower=False))
+    c.add("linalg/banded_3", lambda T: L(T).banded_triangular_solve(
+        np.array([[2.0, 3.0, 4.0], [0.0, 4.0, 5.0], [0.0, 0.0, 1.0]]), np.ones((3, 2))))
+    c.add("linalg/eig_complex", lambda T: T.sort(T.math.imag(L(T).eigvals(
+        np.array([[0.0, -1.0], [1.0, 0.0]], np.float32)))))
+    c.add("linalg/eig_dtype", lambda T: [t.dtype for t in L(T).eig(A.astype(np.float32))])
     c.add("linalg/banded_triangular_solve", lambda T: L(T).banded_triangular_solve(
         np.array([[0.0, 2.0, 3.0], [1.0, 4.0, 5.0]]), np.ones((3, 1))))
 

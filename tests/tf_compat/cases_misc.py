@@ -7,7 +7,8 @@ import numpy as np
 from .inputs import CaseList, arr
 
 M = arr("misc_m", (3, 4), "float32")
-SPD = (lambda a: a @ a.T + 3 * np.eye(3))(arr("misc_a", (3, 3), "float64"))
+_A = arr("misc_a", (3, 3), "float64")
+SPD = _A @ _A.T + 3 * np.eye(3)
 
 
 def _fields(r):

@@ -278,6 +278,31 @@ def _sparse_signal(c):
         T.SparseTensor([[0, 1]], [1.0], [3, 2]), 9.0))
     c.add("sparse/expand_dims", lambda T: S(T).to_dense(S(T).expand_dims(S(T).from_dense(D), 0)))
     c.add("sparse/segment_sum", lambda T: S(T).segment_sum(D, [0, 1], [0, 0]))
+    N = np.array([[0.0, -2.0, 0.0], [-1.0, 0.0, 3.0]], np.float32)
+    c.add("sparse/reduce_max_neg", lambda T: S(T).reduce_max(S(T).from_dense(N), axis=1))
+    c.add("sparse/reduce_max_all", lambda T: S(T).reduce_max(S(T).from_dense(N)))
+    c.add("sparse/reduce_sum_keep", lambda T: S(T).reduce_sum(S(T).from_dense(N), 0,
+                                                              keepdims=True))
+    c.add("sparse/minimum", lambda T: S(T).to_dense(S(T).minimum(S(T).from_dense(N),
+                                                                 S(T).from_dense(D))))
+    c.add("sparse/add_threshold", lambda T: S(T).to_dense(S(T).add(
+        S(T).from_dense(N), S(T).from_dense(D), threshold=1.5)))
+    c.add("sparse/matmul_adj", lambda T: S(T).sparse_dense_matmul(
+        S(T).from_dense(D), D, adjoint_a=True))
+    c.add("sparse/segment_mean", lambda T: S(T).segment_mean(D, [1, 0, 1], [0, 0, 1]))
+    c.add("sparse/segment_sqrt_n", lambda T: S(T).segment_sqrt_n(N, [1, 0, 1], [0, 0, 2]))
+    c.add("sparse/softmax_3d", lambda T: S(T).to_dense(S(T).softmax(
+        S(T).from_dense(np.stack([D, N])))))
+    c.add("sparse/reshape_neg", lambda T: S(T).to_dense(S(T).reshape(S(T).from_dense(D), [-1])))
+    c.add("sparse/transpose_perm", lambda T: S(T).to_dense(S(T).transpose(
+        S(T).from_dense(np.stack([D, N])), [2, 0, 1])))
+    c.add("sparse/eye_rect", lambda T: S(T).to_dense(S(T).eye(2, 4, dtype=T.int32)))
+    c.add("sparse/indices_dtype", lambda T: (S(T).from_dense(D).indices.dtype,
+                                             S(T).from_dense(D).dense_shape.dtype))
+    c.add("grad/sparse/matmul", lambda T: grad(
+        T, lambda b: S(T).sparse_dense_matmul(S(T).from_dense(D), b) ** 2, D.T.copy()))
+    c.add("grad/sparse/segment_sum", lambda T: grad(
+        T, lambda a: S(T).segment_sum(a, [1, 0, 1], [0, 0, 1]) ** 2, D))
     c.add("sparse/bincount", lambda T: S(T).to_dense(S(T).bincount([[1, 2, 1]])))
     sig = arr("sig", (16,), "float32")
     Sg = lambda T: T.signal

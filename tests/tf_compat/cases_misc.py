@@ -337,4 +337,60 @@ def cases():
     _tape(c)
     _control(c)
     _nest_debug_shapes(c)
+    _traced(c)
     return c.items
+
+
+
+def _traced_array(T, a):
+    return (T.transpose(a), T.reshape(a, [-1, 2]), T.concat([a, a], 1), a[1:, ::2], a[..., -1],
+            T.gather(a, [2, 0]), T.tile(a, [1, 2]), T.expand_dims(a, 0), T.squeeze(a[:1]),
+            T.where(a > 1.0, a, -a), T.one_hot(T.argmax(a, 1), 4), T.cumsum(a, 1),
+            T.stack([a, a], -1), T.pad(a, [[1, 0], [0, 2]]), T.reverse(a, [1]),
+            T.sort(a, direction="DESCENDING"), T.math.top_k(a, 2).values)
+
+
+def _traced_nn(T, a):
+    return (T.nn.softmax(a), T.nn.log_softmax(a, 0), T.nn.relu6(a * 4), T.nn.gelu(a),
+            T.nn.l2_normalize(a, 1), T.nn.moments(a, [0]),
+            T.nn.sparse_softmax_cross_entropy_with_logits([1, 0, 3], a))
+
+
+def _traced_grad(T, a):
+    with T.GradientTape() as t:
+        t.watch(a)
+        y = T.reduce_sum(T.nn.softmax(a) * T.sin(a))
+    return t.gradient(y, a)
+
+
+def _traced(c):
+    """The same math inside ``T.function``: a traced cuflow graph must give TF's numbers."""
+    x = arr("traced_x", (3, 4), "float32", 0.2, 2.0)
+    y = arr("traced_y", (4,), "float32", 0.5, 2.0)
+    i = arr("traced_i", (3, 4), "int32", -5, 5)
+
+    def fn1(T, f, a=x):
+        return T.function(f)(T.constant(a))
+    for op in ("exp", "log", "sqrt", "tanh", "sigmoid", "abs", "square", "floor", "round",
+               "erf", "softplus", "reciprocal", "rsqrt", "sign", "negative"):
+        c.add(f"traced/unary/{op}", lambda T, op=op: fn1(T, getattr(T.math, op)))
+    for op in ("add", "subtract", "multiply", "divide", "pow", "maximum", "minimum",
+               "floordiv", "floormod", "squared_difference", "atan2", "greater", "equal"):
+        c.add(f"traced/binary/{op}", lambda T, op=op: T.function(getattr(T.math, op))(
+            T.constant(x), T.constant(y)))
+    for op in ("reduce_sum", "reduce_mean", "reduce_max", "reduce_prod", "reduce_logsumexp",
+               "reduce_std", "argmax"):
+        c.add(f"traced/reduce/{op}", lambda T, op=op: fn1(
+            T, lambda a: (getattr(T.math, op)(a, axis=1), getattr(T.math, op)(a, axis=0))))
+    c.add("traced/int_ops", lambda T: fn1(
+        T, lambda a: (a // 3, a % 3, a * 2 + 1, a / 2, T.abs(a), -a), i))
+    c.add("traced/scalars", lambda T: fn1(
+        T, lambda a: (a + 1, 2.0 * a, a ** 2, 1.0 / a, a > 1.0)))
+    c.add("traced/array", lambda T: fn1(T, lambda a: _traced_array(T, a)))
+    c.add("traced/matmul", lambda T: T.function(lambda a, b: (
+        T.matmul(a, a, transpose_b=True), T.linalg.matvec(a, b), T.einsum("ij,j->i", a, b),
+        T.tensordot(a, b, 1)))(T.constant(x), T.constant(y)))
+    c.add("traced/nn", lambda T: fn1(T, lambda a: _traced_nn(T, a)))
+    c.add("traced/grad", lambda T: fn1(T, lambda a: _traced_grad(T, a)))
+    c.add("traced/cast", lambda T: fn1(T, lambda a: (
+        T.cast(a, T.int32), T.cast(a > 1, T.float32), T.saturate_cast(a * 100, T.uint8))))

@@ -243,3 +243,16 @@ def is_comparable(o):
 
 def raise_invalid(op_name, msg):
     raise InvalidArgumentError(None, op_name, f"{op_name}: {msg}")
+
+
+def broadcastable(x, y):
+    """Whether two values' static shapes broadcast (``==`` is False otherwise, as TF's)."""
+    from ._util import shape_of
+    try:
+        sx, sy = tuple(shape_of(x)), tuple(shape_of(y))
+    except Exception:  # noqa: BLE001 - not shaped: let the op decide
+        return True
+    for a, b in zip(reversed(sx), reversed(sy)):
+        if a is not None and b is not None and a != b and a != 1 and b != 1:
+            return False
+    return True

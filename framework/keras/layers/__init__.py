@@ -65,3 +65,4 @@ from .augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa
                            RandomFlip, RandomRotation, RandomTranslation, RandomZoom)
 from .lookup import Hashing, IntegerLookup, StringLookup  # noqa: F401
 from .text_vectorization import TextVectorization  # noqa: F401
+from .reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D  # noqa: F401

@@ -276,6 +276,7 @@ class Layer:
             return
         shapes = nest.map_structure(lambda x: TensorShape(x.shape), inputs)
         first = nest.flatten(shapes)
+        self._build_input_shape = shapes if len(first) != 1 else first[0]
         self.build(shapes if len(first) != 1 or isinstance(inputs, (list, tuple, dict))
                    else first[0])
         self.built = True

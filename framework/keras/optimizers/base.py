@@ -88,6 +88,11 @@ class Optimizer:
                     self._variables.append(ema)
         self._built = True
 
+    @property
+    def built(self):
+        """True once ``build`` made the slot variables (Keras 3's ``Optimizer.built``)."""
+        return self._built
+
     def build_slots(self, var) -> dict:
         return {}
 

@@ -5,6 +5,7 @@ import random as _random
 
 import numpy as np
 
+from .progbar import Progbar  # noqa: F401
 from .summary import model_summary  # noqa: F401
 
 
@@ -46,26 +47,6 @@ def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
 def plot_history(history, to_file="history.png"):
     from .plotting import plot_history as _plot
     return _plot(history, to_file)
-
-
-class Progbar:
-    """A minimal Keras Progbar: update(current, values)."""
-
-    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
-                 unit_name="step"):
-        self.target, self.width, self.verbose = target, width, verbose
-        self._values = {}
-
-    def update(self, current, values=None, finalize=None):
-        for k, v in values or []:
-            self._values[k] = v
-        if self.verbose:
-            metrics = " - ".join(f"{k}: {float(v):.4f}" for k, v in self._values.items())
-            end = "\n" if current == self.target or finalize else ""
-            print(f"\r{current}/{self.target} {metrics}", end=end, flush=True)
-
-    def add(self, n, values=None):
-        self.update(n, values)
 
 
 # --- keras-breadth ---

@@ -103,10 +103,14 @@ _LAZY = {
     "io": ".io", "signal": ".signal", "sparse": ".sparse", "strings": ".strings",
     "graph": ".graph", "monitor": ".monitor", "export": ".export", "serving": ".serving",
     "pipeline": ".pipeline", "quantization": ".lite", "version": ".version",
+    "ragged": ".ragged",
 }
 
 
 def __getattr__(name):
+    if name == "RaggedTensor":  # --- keras-breadth: a class from a lazy subpackage
+        from .ragged import RaggedTensor
+        return RaggedTensor
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'cuflow' has no attribute {name!r}")

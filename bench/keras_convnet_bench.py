@@ -7,7 +7,8 @@ Rounds alternate the runners (cuflow compiled, cuflow eager, torch); a round is 
 epoch of ``--steps`` batches (cuflow: one ``fit(epochs=1)`` call timed from the epoch's
 first batch to its last, as Keras's own epoch timing). Each runner warms up first (cuflow
 traces its train step and compiles its Numba kernels). ``--threads N`` gives every
-runner N threads: OpenBLAS (threadpoolctl), Numba and torch.set_num_threads. Besides
+runner N threads: OpenBLAS (threadpoolctl), Numba and torch.set_num_threads (one thread
+also keeps cuflow's graph executor from running two ops at once). Besides
 wall-clock samples/s, samples per CPU-second of the process (``time.process_time``) is
 shown: on a shared machine it leaves out the time spent waiting for a core (meaningful at
 1 thread; with more, it adds up the threads' time).
@@ -17,6 +18,7 @@ shown: on a shared machine it leaves out the time spent waiting for a core (mean
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -86,7 +88,10 @@ def torch_runner(torch, x, y):
 
 
 def set_threads(n, torch):
-    """N threads for every runner; returns the threadpoolctl limiter to keep alive."""
+    """N threads for every runner; returns the threadpoolctl limiter to keep alive. One
+    thread also turns off the graph executor's pool (independent big ops side by side)."""
+    if n == 1:
+        os.environ["CUFLOW_GRAPH_THREADS"] = "0"
     limiter = None
     tpc = try_import("threadpoolctl")
     if tpc is not None:

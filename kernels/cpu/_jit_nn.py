@@ -129,7 +129,7 @@ def max_pool_fwd(x, kh, kw, sh, sw, pt, pl, out):
                         continue
                     for k in range(c):
                         v = x[b, yi, xi, k]
-                        if v > out[b, y, xo, k] or v != v:
+                        if v > out[b, y, xo, k] or math.isnan(v):
                             out[b, y, xo, k] = v
 
 

@@ -232,3 +232,11 @@ def avg_pool_bwd(dy, kh, kw, sh, sw, pt, pl, dx):
 def select(c, x, y, out):
     for i in prange(c.size):
         out[i] = x[i] if c[i] else y[i]
+
+
+@njit(parallel=True, cache=True)
+def select_const(c, x, y, out):
+    """select with a one-element y (a constant)."""
+    v = y[0]
+    for i in prange(c.size):
+        out[i] = x[i] if c[i] else v

@@ -127,7 +127,10 @@ def op_profile(cf, steps, epochs=3):
 
 def set_threads(n, torch):
     """N threads for every runner; returns the threadpoolctl limiter to keep alive. One
-    thread also turns off the graph executor's pool (independent big ops side by side)."""
+    thread also turns off the graph executor's pool (independent big ops side by side);
+    0 leaves every library's default (cuflow: BLAS threads chosen per GEMM size)."""
+    if n == 0:
+        return None
     if n == 1:
         os.environ["CUFLOW_GRAPH_THREADS"] = "0"
     limiter = None
@@ -149,7 +152,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--steps", type=int, default=16)
     p.add_argument("--rounds", type=int, default=7)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--threads", type=int, default=1, help="0: each library's default")
     p.add_argument("--no-eager", action="store_true")
     p.add_argument("--ops", action="store_true",
                    help="instead: CPU time per op of the compiled train step")

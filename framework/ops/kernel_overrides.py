@@ -156,7 +156,7 @@ def _conv_fwd(kmod, xp, x, w, strides, dilations, pads):
     kh, kw, c, o = w.shape
     k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
     cols = kmod.im2col_nhwc(x, k, s, p, d)
-    out = cols @ xp.ascontiguousarray(w).reshape(kh * kw * c, o)
+    out = conv_ops._gemm(xp, cols, xp.ascontiguousarray(w).reshape(kh * kw * c, o))
     oh, ow = (conv_ops._out_size(x.shape[1 + i], w.shape[i], s[i], d[i], p[i])
               for i in range(2))
     return out.reshape(x.shape[0], oh, ow, o)
@@ -165,7 +165,8 @@ def _conv_fwd(kmod, xp, x, w, strides, dilations, pads):
 def _conv_bp_input(kmod, xp, dy, w, in_shape, strides, dilations, pads):
     kh, kw, c, o = w.shape
     k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
-    dcols = dy.reshape(-1, o) @ xp.ascontiguousarray(w).reshape(kh * kw * c, o).T
+    dcols = conv_ops._gemm(xp, dy.reshape(-1, o),
+                           xp.ascontiguousarray(w).reshape(kh * kw * c, o).T)
     return kmod.col2im_nhwc(xp.ascontiguousarray(dcols), tuple(in_shape), k, s, p, d)
 
 
@@ -173,7 +174,7 @@ def _conv_bp_filter(kmod, xp, x, dy, filter_shape, strides, dilations, pads):
     kh, kw, c, o = filter_shape
     k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
     cols = kmod.im2col_nhwc(x, k, s, p, d)
-    return (cols.T @ dy.reshape(-1, o)).reshape(tuple(filter_shape))
+    return conv_ops._gemm(xp, cols.T, dy.reshape(-1, o)).reshape(tuple(filter_shape))
 
 
 def _gpu_conv(op, body, groups_of):

@@ -125,6 +125,11 @@ def op_profile(cf, steps, epochs=3):
     print(table(rows, ["op", "CPU ms / step", "calls / step"]))
 
 
+def _load():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
 def set_threads(n, torch):
     """N threads for every runner; returns the threadpoolctl limiter to keep alive. One
     thread also turns off the graph executor's pool (independent big ops side by side);
@@ -172,13 +177,13 @@ def main():
     rates = {k: [] for k in runners}
     cpu_rates = {k: [] for k in runners}
     losses = {}
-    load = [open("/proc/loadavg").read().split()[0]]
+    load = [_load()]
     for _ in range(args.rounds):
         for name, run in runners.items():
             (wall, cpu), losses[name] = run()
             rates[name].append(args.steps * BATCH / wall)
             cpu_rates[name].append(args.steps * BATCH / cpu)
-    load.append(open("/proc/loadavg").read().split()[0])
+    load.append(_load())
     ref = statistics.median(rates[next(iter(rates))])
     rows = [[name, f"{statistics.median(r):.0f}", f"{min(r):.0f}-{max(r):.0f}",
              f"{ref / statistics.median(r):.2f}",

@@ -171,7 +171,7 @@ def _conv_bp_input(kmod, xp, dy, w, in_shape, strides, dilations, pads):
 
 
 def _conv_bp_filter(kmod, xp, x, dy, filter_shape, strides, dilations, pads):
-    kh, kw, c, o = filter_shape
+    kh, kw, _, o = filter_shape
     k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
     cols = kmod.im2col_nhwc(x, k, s, p, d)
     return conv_ops._gemm(xp, cols.T, dy.reshape(-1, o)).reshape(tuple(filter_shape))

@@ -1,6 +1,7 @@
 """``cf.keras``: tf.keras's API (Keras 3 semantics where the two differ) on cuflow ops."""
 from . import (  # noqa: F401
                activations,
+               applications,
                backend,
                callbacks,
                constraints,

@@ -274,3 +274,24 @@ def family(mode):
         return preprocess_input(x, data_format=data_format, mode=mode)
     preprocess.__doc__ = f"``imagenet_utils.preprocess_input`` with ``mode={mode!r}``."
     return preprocess, decode_predictions
+
+
+def make_divisible(v, divisor=8, min_value=None):
+    """Round channel counts to a multiple of ``divisor`` (never below 90% of ``v``)."""
+    min_value = divisor if min_value is None else min_value
+    new_v = max(min_value, int(v + divisor / 2) // divisor * divisor)
+    return new_v + divisor if new_v < 0.9 * v else new_v
+
+
+def square_default_size(input_shape, input_tensor, sizes=(96, 128, 160, 192, 224)):
+    """MobileNet's default size: the square input's side when ImageNet weights exist for it."""
+    first = backend.image_data_format() == "channels_first"
+    if input_shape is not None:
+        rows, cols = (input_shape[1], input_shape[2]) if first else (input_shape[0],
+                                                                     input_shape[1])
+    elif input_tensor is not None:
+        shape = tuple(input_tensor.shape)
+        rows, cols = (shape[2], shape[3]) if first else (shape[1], shape[2])
+    else:
+        return 224
+    return rows if rows == cols and rows in sizes else 224

@@ -17,10 +17,17 @@ from ..keras_tensor import KerasTensor, Node
 from .model import Model
 
 _PROBE_SIZES = (2, 3)
+# Unknown non-batch dims of image tensors (rank >= 4) are probed at image-like sizes: a
+# stack of strided 'valid' convs (ResNet or Inception stems) needs room, and the batch
+# sizes above would be smaller than the kernels. Each layer is probed afresh, so the size
+# only needs to fit one layer's kernel; deeper dims stay unknown (see below).
+_IMAGE_PROBE_SIZES = {2: 16, 3: 17}
 
 
 def _stand_in(kt, size):
-    shape = tuple(size if d is None else d for d in kt.shape)
+    image = len(kt.shape) >= 4
+    shape = tuple((_IMAGE_PROBE_SIZES[size] if image and i else size) if d is None else d
+                  for i, d in enumerate(kt.shape))
     return constant(np.zeros(shape, dtype=kt.dtype.np))
 
 
@@ -55,13 +62,25 @@ def symbolic_call(layer, inputs, args, kwargs):
     outs = []
     node = Node(layer, inputs if not args else (inputs,) + tuple(args), dict(kwargs), None)
     node.args = (inputs,) + tuple(args)
+    ref = next((x for x in nest.flatten(inputs) if isinstance(x, KerasTensor)), None)
     for i, (a, b) in enumerate(zip(flat_a, flat_b)):
         shape = [x if x == y else None for x, y in zip(a.shape, b.shape)]
+        _keep_image_dims_unknown(shape, ref)
         outs.append(KerasTensor(shape, a.dtype, node=node, index=i,
                                 name=f"{layer.name}_{i}" if len(flat_a) > 1 else layer.name))
     node.outputs = outs
     layer._inbound_nodes.append(node)
     return nest.pack_sequence_as(first, outs)
+
+
+def _keep_image_dims_unknown(shape, ref):
+    """An unknown spatial dim stays unknown through a same-rank image layer even when both
+    probes happen to agree (a stride rounds 16 and 17 to the same size)."""
+    if ref is None or len(shape) != len(ref.shape) or len(shape) < 4:
+        return
+    for j, d in enumerate(ref.shape):
+        if j and d is None and shape[j] not in (None, 1):
+            shape[j] = None
 
 
 def probe_output_shapes(layer, input_shape):

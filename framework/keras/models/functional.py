@@ -124,6 +124,48 @@ def _topological_nodes(outputs):
     return order
 
 
+def _keras_layer_order(flat_in, outputs):
+    """Layers as Keras orders them (``map_graph``): by decreasing depth (longest distance
+    to an output), ties by first visit in a depth-first walk from the outputs. Weight files
+    of Keras's legacy H5 format are matched to layers in this order."""
+    index, post, seen = {}, [], set()
+    origins = {id(x): getattr(x, "_origin", None) for x in flat_in}
+
+    def visit(kt):
+        node = kt.node
+        if node is None:
+            origin = origins.get(id(kt)) or getattr(kt, "_origin", None)
+            if origin is not None:
+                index.setdefault(id(origin), (len(index), origin))
+            return
+        if node.id in seen:
+            return
+        seen.add(node.id)
+        index.setdefault(id(node.layer), (len(index), node.layer))
+        for x in node.input_tensors:
+            visit(x)
+        post.append(node)
+    for kt in nest.flatten(outputs):
+        visit(kt)
+    node_depth, layer_depth = {}, {}
+    for node in reversed(post):
+        d = max(node_depth.get(node.id, 0), layer_depth.get(id(node.layer), 0))
+        layer_depth[id(node.layer)] = node_depth[node.id] = d
+        for x in node.input_tensors:
+            if x.node is not None:
+                node_depth[x.node.id] = max(d + 1, node_depth.get(x.node.id, 0))
+            elif getattr(x, "_origin", None) is not None:
+                key = id(x._origin)
+                layer_depth[key] = max(d + 1, layer_depth.get(key, 0))
+    for x in flat_in:  # inputs no output depends on still come first
+        origin = origins[id(x)]
+        if origin is not None and id(origin) not in index:
+            index[id(origin)] = (-1, origin)
+            layer_depth[id(origin)] = max(layer_depth.values(), default=0) + 1
+    order = sorted(index, key=lambda k: (-layer_depth.get(k, 0), index[k][0]))
+    return [index[k][1] for k in order]
+
+
 class Functional(Model):
     """A model defined by its symbolic inputs and outputs (``cf.keras.Model(inputs, ...)``)."""
 
@@ -153,17 +195,7 @@ class Functional(Model):
         for kt in nest.flatten(outputs):
             if id(kt) not in known:
                 raise ValueError(f"Output tensor {kt} is not connected to the inputs")
-        seen = set()
-        layers = []
-        for x in flat_in:
-            origin = getattr(x, "_origin", None)
-            if origin is not None and id(origin) not in seen:
-                seen.add(id(origin))
-                layers.append(origin)
-        for node in self._nodes:
-            if id(node.layer) not in seen:
-                seen.add(id(node.layer))
-                layers.append(node.layer)
+        layers = _keras_layer_order(flat_in, outputs)
         self._layers = layers
         self.built = True
 

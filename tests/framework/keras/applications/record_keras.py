@@ -11,38 +11,31 @@ import sys
 
 import keras
 
-CONFIGS = {
-    "ResNet50": dict(fn="ResNet50", kwargs={}),
+SMALL = {"InceptionV3": 75, "Xception": 71, "MobileNet": 32, "MobileNetV2": 32}
+MODELS = (["ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "ResNet152V2",
+           "VGG16", "VGG19", "MobileNet", "MobileNetV2", "MobileNetV3Small", "MobileNetV3Large",
+           "DenseNet121", "DenseNet169", "DenseNet201", "InceptionV3", "Xception"]
+          + [f"EfficientNetB{i}" for i in range(8)])
+# "<Model>": the default configuration; "<Model>@small": include_top at a small input
+CONFIGS = {m: dict(fn=m, kwargs={}) for m in MODELS}
+CONFIGS.update({f"{m}@small": dict(fn=m, kwargs=dict(input_shape=(SMALL.get(m, 32),) * 2 + (3,),
+                                                      classes=10)) for m in MODELS})
+CONFIGS.update({
     "ResNet50_notop64": dict(fn="ResNet50", kwargs=dict(include_top=False,
                                                         input_shape=(64, 64, 3))),
-    "ResNet101": dict(fn="ResNet101", kwargs={}),
-    "ResNet152": dict(fn="ResNet152", kwargs={}),
-    "ResNet50V2": dict(fn="ResNet50V2", kwargs={}),
-    "ResNet101V2": dict(fn="ResNet101V2", kwargs={}),
-    "ResNet152V2": dict(fn="ResNet152V2", kwargs={}),
-    "VGG16": dict(fn="VGG16", kwargs={}),
-    "VGG19": dict(fn="VGG19", kwargs={}),
     "VGG16_notop_max": dict(fn="VGG16", kwargs=dict(include_top=False, pooling="max",
                                                     input_shape=(48, 48, 3))),
-    "MobileNet": dict(fn="MobileNet", kwargs={}),
     "MobileNet_a050": dict(fn="MobileNet", kwargs=dict(alpha=0.5, input_shape=(128, 128, 3),
                                                        include_top=False)),
-    "MobileNetV2": dict(fn="MobileNetV2", kwargs={}),
     "MobileNetV2_a035_96": dict(fn="MobileNetV2", kwargs=dict(alpha=0.35,
                                                               input_shape=(96, 96, 3))),
-    "MobileNetV2_notop64": dict(fn="MobileNetV2", kwargs=dict(include_top=False,
-                                                              input_shape=(64, 64, 3))),
-    "MobileNetV3Small": dict(fn="MobileNetV3Small", kwargs={}),
-    "MobileNetV3Large": dict(fn="MobileNetV3Large", kwargs={}),
-    "DenseNet121": dict(fn="DenseNet121", kwargs={}),
-    "DenseNet169": dict(fn="DenseNet169", kwargs={}),
-    "DenseNet201": dict(fn="DenseNet201", kwargs={}),
-    **{f"EfficientNetB{i}": dict(fn=f"EfficientNetB{i}", kwargs={}) for i in range(8)},
-    "InceptionV3": dict(fn="InceptionV3", kwargs={}),
-    "InceptionV3_notop": dict(fn="InceptionV3", kwargs=dict(include_top=False,
-                                                            input_shape=(75, 75, 3))),
-    "Xception": dict(fn="Xception", kwargs={}),
-}
+    "MobileNetV2_a14_notop_avg": dict(fn="MobileNetV2", kwargs=dict(
+        alpha=1.4, include_top=False, pooling="avg", input_shape=(32, 32, 3))),
+    "MobileNetV3Small_min": dict(fn="MobileNetV3Small", kwargs=dict(
+        minimalistic=True, alpha=0.75, input_shape=(32, 32, 3), include_top=False)),
+    "DenseNet121_notop_max": dict(fn="DenseNet121", kwargs=dict(
+        include_top=False, pooling="max", input_shape=(32, 32, 3))),
+})
 
 
 def record(key):
@@ -51,7 +44,7 @@ def record(key):
     m = getattr(keras.applications, cfg["fn"])(weights=None, **cfg["kwargs"])
     return dict(fn=cfg["fn"], kwargs={k: list(v) if isinstance(v, tuple) else v
                                       for k, v in cfg["kwargs"].items()},
-                name=m.name, layers=[[l.name, type(l).__name__] for l in m.layers],
+                name=m.name, layers=[[l.name, type(l).__name__, int(l.count_params())] for l in m.layers],
                 params=int(m.count_params()),
                 trainable=int(sum(int(w.numpy().size) for w in m.trainable_weights)),
                 n_weights=len(m.weights), output_shape=list(m.output_shape))

@@ -16,8 +16,8 @@ import sys
 import numpy as np
 
 CASES = {
-    "ResNet50": dict(input_shape=(64, 64, 3), classes=1000),
-    "MobileNetV2": dict(input_shape=(64, 64, 3), classes=1000),
+    "ResNet50": dict(input_shape=(64, 64, 3), classes=1000, classifier_activation=None),
+    "MobileNetV2": dict(input_shape=(64, 64, 3), classes=1000, classifier_activation=None),
     "VGG16": dict(input_shape=(32, 32, 3), include_top=False, pooling="avg"),
     "DenseNet121": dict(input_shape=(64, 64, 3), classes=10),
     "EfficientNetB0": dict(input_shape=(64, 64, 3), classes=10),

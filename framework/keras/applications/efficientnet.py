@@ -17,8 +17,8 @@ from . import imagenet_utils as iu
 _, decode_predictions = iu.family("tf")
 
 DEFAULT_BLOCKS_ARGS = [
-    dict(kernel_size=k, repeats=r, filters_in=fi, filters_out=fo, expand_ratio=e,
-         id_skip=True, strides=s, se_ratio=0.25)
+    {"kernel_size": k, "repeats": r, "filters_in": fi, "filters_out": fo, "expand_ratio": e,
+         "id_skip": True, "strides": s, "se_ratio": 0.25}
     for k, r, fi, fo, e, s in ((3, 1, 32, 16, 1, 1), (3, 2, 16, 24, 6, 2), (5, 2, 24, 40, 6, 2),
                                (3, 3, 40, 80, 6, 2), (5, 3, 80, 112, 6, 1),
                                (5, 4, 112, 192, 6, 2), (3, 1, 192, 320, 6, 1))]
@@ -60,7 +60,7 @@ def EfficientNet(width_coefficient, depth_coefficient, default_size, dropout_rat
         return int(new + divisor if new < 0.9 * filters else new)
 
     def round_repeats(repeats):
-        return int(math.ceil(depth_coefficient * repeats))
+        return math.ceil(depth_coefficient * repeats)
 
     x = layers.Rescaling(1.0 / 255.0)(img_input)
     x = layers.Normalization(axis=bn_axis)(x)

@@ -16,16 +16,16 @@ import sys
 import numpy as np
 
 CASES = {
-    "ResNet50": dict(input_shape=(64, 64, 3), classes=1000, classifier_activation=None),
-    "MobileNetV2": dict(input_shape=(64, 64, 3), classes=1000, classifier_activation=None),
-    "VGG16": dict(input_shape=(32, 32, 3), include_top=False, pooling="avg"),
-    "DenseNet121": dict(input_shape=(64, 64, 3), classes=10),
-    "EfficientNetB0": dict(input_shape=(64, 64, 3), classes=10),
-    "InceptionV3": dict(input_shape=(75, 75, 3), classes=10),
-    "MobileNetV3Small": dict(input_shape=(64, 64, 3), classes=10),
-    "Xception": dict(input_shape=(71, 71, 3), classes=10),
-    "ResNet50V2": dict(input_shape=(64, 64, 3), classes=10),
-    "MobileNet": dict(input_shape=(64, 64, 3), classes=10),
+    "ResNet50": {"input_shape": (64, 64, 3), "classes": 1000, "classifier_activation": None},
+    "MobileNetV2": {"input_shape": (64, 64, 3), "classes": 1000, "classifier_activation": None},
+    "VGG16": {"input_shape": (32, 32, 3), "include_top": False, "pooling": "avg"},
+    "DenseNet121": {"input_shape": (64, 64, 3), "classes": 10},
+    "EfficientNetB0": {"input_shape": (64, 64, 3), "classes": 10},
+    "InceptionV3": {"input_shape": (75, 75, 3), "classes": 10},
+    "MobileNetV3Small": {"input_shape": (64, 64, 3), "classes": 10},
+    "Xception": {"input_shape": (71, 71, 3), "classes": 10},
+    "ResNet50V2": {"input_shape": (64, 64, 3), "classes": 10},
+    "MobileNet": {"input_shape": (64, 64, 3), "classes": 10},
 }
 
 

@@ -17,24 +17,24 @@ MODELS = (["ResNet50", "ResNet101", "ResNet152", "ResNet50V2", "ResNet101V2", "R
            "DenseNet121", "DenseNet169", "DenseNet201", "InceptionV3", "Xception"]
           + [f"EfficientNetB{i}" for i in range(8)])
 # "<Model>": the default configuration; "<Model>@small": include_top at a small input
-CONFIGS = {m: dict(fn=m, kwargs={}) for m in MODELS}
-CONFIGS.update({f"{m}@small": dict(fn=m, kwargs=dict(input_shape=(SMALL.get(m, 32),) * 2 + (3,),
-                                                      classes=10)) for m in MODELS})
+CONFIGS = {m: {"fn": m, "kwargs": {}} for m in MODELS}
+CONFIGS.update({f"{m}@small": {"fn": m, "kwargs": {"input_shape": (SMALL.get(m, 32),) * 2 + (3,),
+                                                      "classes": 10}} for m in MODELS})
 CONFIGS.update({
-    "ResNet50_notop64": dict(fn="ResNet50", kwargs=dict(include_top=False,
-                                                        input_shape=(64, 64, 3))),
-    "VGG16_notop_max": dict(fn="VGG16", kwargs=dict(include_top=False, pooling="max",
-                                                    input_shape=(48, 48, 3))),
-    "MobileNet_a050": dict(fn="MobileNet", kwargs=dict(alpha=0.5, input_shape=(128, 128, 3),
-                                                       include_top=False)),
-    "MobileNetV2_a035_96": dict(fn="MobileNetV2", kwargs=dict(alpha=0.35,
-                                                              input_shape=(96, 96, 3))),
-    "MobileNetV2_a14_notop_avg": dict(fn="MobileNetV2", kwargs=dict(
-        alpha=1.4, include_top=False, pooling="avg", input_shape=(32, 32, 3))),
-    "MobileNetV3Small_min": dict(fn="MobileNetV3Small", kwargs=dict(
-        minimalistic=True, alpha=0.75, input_shape=(32, 32, 3), include_top=False)),
-    "DenseNet121_notop_max": dict(fn="DenseNet121", kwargs=dict(
-        include_top=False, pooling="max", input_shape=(32, 32, 3))),
+    "ResNet50_notop64": {"fn": "ResNet50", "kwargs": {"include_top": False,
+                                                        "input_shape": (64, 64, 3)}},
+    "VGG16_notop_max": {"fn": "VGG16", "kwargs": {"include_top": False, "pooling": "max",
+                                                    "input_shape": (48, 48, 3)}},
+    "MobileNet_a050": {"fn": "MobileNet", "kwargs": {"alpha": 0.5, "input_shape": (128, 128, 3),
+                                                       "include_top": False}},
+    "MobileNetV2_a035_96": {"fn": "MobileNetV2", "kwargs": {"alpha": 0.35,
+                                                              "input_shape": (96, 96, 3)}},
+    "MobileNetV2_a14_notop_avg": {"fn": "MobileNetV2", "kwargs": {
+        "alpha": 1.4, "include_top": False, "pooling": "avg", "input_shape": (32, 32, 3)}},
+    "MobileNetV3Small_min": {"fn": "MobileNetV3Small", "kwargs": {
+        "minimalistic": True, "alpha": 0.75, "input_shape": (32, 32, 3), "include_top": False}},
+    "DenseNet121_notop_max": {"fn": "DenseNet121", "kwargs": {
+        "include_top": False, "pooling": "max", "input_shape": (32, 32, 3)}},
 })
 
 
@@ -42,18 +42,21 @@ def record(key):
     cfg = CONFIGS[key]
     keras.backend.clear_session()
     m = getattr(keras.applications, cfg["fn"])(weights=None, **cfg["kwargs"])
-    return dict(fn=cfg["fn"], kwargs={k: list(v) if isinstance(v, tuple) else v
+    return {"fn": cfg["fn"], "kwargs": {k: list(v) if isinstance(v, tuple) else v
                                       for k, v in cfg["kwargs"].items()},
-                name=m.name, layers=[[l.name, type(l).__name__, int(l.count_params())] for l in m.layers],
-                params=int(m.count_params()),
-                trainable=int(sum(int(w.numpy().size) for w in m.trainable_weights)),
-                n_weights=len(m.weights), output_shape=list(m.output_shape))
+                "name": m.name, "layers": [[l.name, type(l).__name__, int(l.count_params())] for l in m.layers],
+                "params": int(m.count_params()),
+                "trainable": int(sum(int(w.numpy().size) for w in m.trainable_weights)),
+                "n_weights": len(m.weights), "output_shape": list(m.output_shape)}
 
 
 if __name__ == "__main__":
     keys = sys.argv[1:] or list(CONFIGS)
     path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "keras_structure.json")
-    data = json.load(open(path)) if os.path.exists(path) else {}
+    data = {}
+    if os.path.exists(path):
+        with open(path) as f:
+            data = json.load(f)
     for k in keys:
         data[k] = record(k)
         print(k, data[k]["params"], len(data[k]["layers"]), flush=True)

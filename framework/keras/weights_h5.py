@@ -1,0 +1,260 @@
+"""Keras 3's weights layout in HDF5 (``model.weights.h5`` inside a ``.keras`` zip, or a
+``.weights.h5`` file): one group per object that owns state, named by the path Keras
+walks to reach it (``layers/dense/vars/0``, ``layers/lstm/cell/vars/1``,
+``optimizer/vars/0``). Keras finds that path by walking attributes in sorted order
+(public names first), lists of layers by snake-cased class name (``dense``, ``dense_1``),
+and visits each object once; ``keras_paths`` reproduces that walk on cuflow's objects.
+
+Reading is defensive: links and external or virtual datasets are refused and every
+dataset must be a plain numeric array (nothing is unpickled or evaluated).
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+import warnings
+
+import numpy as np
+
+# Attributes that hold cuflow's own bookkeeping, not children Keras would walk.
+_SKIP = frozenset({"_layers", "_seq_layers", "_nodes", "_inbound_nodes", "_flat_inputs",
+                   "_nested_inputs", "_nested_outputs", "_trainable_weights",
+                   "_non_trainable_weights", "_losses", "_compiled_metrics",
+                   "_loss_tracker", "_loss_fns", "_metric_specs", "_weighted_metric_specs",
+                   "output", "input_spec", "activity_regularizer", "_dtype_policy"})
+_BOMB_FLOOR = 1 << 32
+_BOMB_EXPANSION = 1000
+
+
+def snake_case(name):
+    """Keras's ``naming.to_snake_case`` (container entries are named by class)."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _name_key(name):
+    return f"~{name}" if name.startswith("_") else name
+
+
+def _is_saveable(obj):
+    from .layers.base import Layer
+    from .optimizers.base import Optimizer
+    return isinstance(obj, (Layer, Optimizer))
+
+
+def _holds_saveable(value):
+    if isinstance(value, dict):
+        value = list(value.values())
+    return any(_is_saveable(v) or isinstance(v, (list, tuple, dict)) and _holds_saveable(v)
+               for v in value)
+
+
+def _children(obj):
+    """(attribute name, child) pairs in Keras's walking order."""
+    from .layers.base import Layer
+    from .models.functional import Functional
+    from .models.sequential import Sequential
+    out = []
+    if isinstance(obj, (Sequential, Functional)) or \
+            getattr(type(obj), "_functional_call", None) is not None:
+        out.append(("layers", obj.layers))
+    attrs = dict(vars(obj))
+    if isinstance(obj, Layer) and getattr(obj, "optimizer", None) is not None:
+        opt = obj.optimizer
+        attrs["optimizer"] = getattr(opt, "inner_optimizer", None) or opt
+    for name in sorted(attrs, key=_name_key):
+        if name.startswith("__") or name in _SKIP:
+            continue
+        value = attrs[name]
+        if _is_saveable(value) and value is not obj:
+            out.append((name, value))
+        elif isinstance(value, (list, tuple, dict)) and value and _holds_saveable(value):
+            out.append((name, value))
+    return out
+
+
+def keras_paths(root):
+    """[(path, object)] for every layer / optimizer reachable from ``root``, each once,
+    at the path where Keras saves its variables (``''`` is the root itself)."""
+    found, visited = [], set()
+
+    def visit(obj, path):
+        if id(obj) in visited:
+            return
+        visited.add(id(obj))
+        found.append((path, obj))
+        for name, child in _children(obj):
+            sub = f"{path}/{name}" if path else name
+            if isinstance(child, (list, tuple, dict)):
+                container(child, sub, set())
+            else:
+                visit(child, sub)
+
+    def container(items, path, seen):
+        if id(items) in seen:
+            return
+        seen.add(id(items))
+        used = {}
+        for item in items.values() if isinstance(items, dict) else items:
+            if _is_saveable(item):
+                visit(item, f"{path}/{_unique(snake_case(type(item).__name__), used)}")
+            elif isinstance(item, (list, tuple, dict)):
+                container(item, f"{path}/{_unique('container', used)}", seen)
+    visit(root, "")
+    return found
+
+
+def _unique(name, used):
+    if name in used:
+        used[name] += 1
+        return f"{name}_{used[name]}"
+    used[name] = 0
+    return name
+
+
+def own_variables(obj):
+    """The variables Keras stores in ``<path>/vars``: a layer's own trainable then
+    non-trainable ones, an optimizer's ``variables``."""
+    from .optimizers.base import Optimizer
+    if isinstance(obj, Optimizer):
+        return obj.variables
+    return list(obj._trainable_weights) + list(obj._non_trainable_weights)
+
+
+# --- writing ---------------------------------------------------------------------------
+def write_h5(root, include_optimizer=True):
+    """The bytes of an HDF5 file holding ``root``'s state in Keras 3's layout."""
+    import h5py
+    from .optimizers.base import Optimizer
+    buf = io.BytesIO()
+    with h5py.File(buf, "w") as f:
+        for path, obj in keras_paths(root):
+            if isinstance(obj, Optimizer) and not include_optimizer:
+                continue
+            group = f.create_group(f"{path}/vars" if path else "vars")
+            name = getattr(obj, "name", None)
+            if isinstance(name, str):
+                group.attrs["name"] = name
+            for i, v in enumerate(own_variables(obj)):
+                value = np.asarray(v.numpy())
+                if value.dtype.name == "bfloat16":
+                    ds = group.create_dataset(str(i), data=value.view(np.uint16))
+                    ds.attrs["dtype"] = "bfloat16"
+                else:
+                    group[str(i)] = value
+    return buf.getvalue()
+
+
+# --- reading ---------------------------------------------------------------------------
+def _safe_group(parent, path):
+    import h5py
+    current = parent
+    for part in path.split("/"):
+        if not part or part not in current:
+            return None
+        kind = current.get(part, getclass=True, getlink=True)
+        if kind in (h5py.SoftLink, h5py.ExternalLink):
+            raise ValueError(f"Not allowed: H5 file with {kind.__name__} at '{path}'")
+        current = current[part]
+        if not isinstance(current, h5py.Group):
+            raise ValueError(f"Invalid H5 file, expected Group at '{path}', received "
+                             f"{type(current).__name__}")
+    return current
+
+
+def read_dataset(group, key):
+    """A dataset as a plain NumPy array; anything but numbers is refused."""
+    import h5py
+    kind = group.get(key, getclass=True, getlink=True)
+    if kind in (h5py.SoftLink, h5py.ExternalLink):
+        raise ValueError(f"Not allowed: H5 file with {kind.__name__} at '{key}'")
+    ds = group[key]
+    if not isinstance(ds, h5py.Dataset):
+        raise ValueError(f"Invalid H5 file, expected Dataset at '{key}', received "
+                         f"{type(ds).__name__}")
+    if ds.external or ds.is_virtual:
+        raise ValueError(f"Not allowed: H5 file with an external or virtual dataset "
+                         f"('{key}')")
+    if ds.dtype.kind not in "biuf":
+        raise ValueError(f"Not allowed: H5 dataset '{key}' of dtype {ds.dtype} (only "
+                         "numeric arrays are read)")
+    declared = math.prod(ds.shape) * ds.dtype.itemsize
+    if declared > _BOMB_FLOOR and declared > _BOMB_EXPANSION * ds.id.get_storage_size():
+        raise ValueError(f"Not allowed: H5 dataset '{key}' declares {declared} bytes but "
+                         "stores almost nothing; refusing a decompression/shape bomb")
+    value = np.asarray(ds[()])
+    if ds.attrs.get("dtype") == "bfloat16":
+        import ml_dtypes
+        value = value.view(ml_dtypes.bfloat16) if value.itemsize == 2 else \
+            value.astype(ml_dtypes.bfloat16)
+    return value
+
+
+def _stored(f, path):
+    """The ``vars`` group of ``path`` as {index: dataset key} (empty when absent)."""
+    group = _safe_group(f, f"{path}/vars" if path else "vars")
+    if group is None and path and "_layer_checkpoint_dependencies" in f:  # Keras 2.13 files
+        group = _safe_group(f, path.replace("layers", "_layer_checkpoint_dependencies")
+                            + "/vars")
+    return group
+
+
+def _load_layer(obj, group):
+    variables = own_variables(obj)
+    keys = list(group.keys()) if group is not None else []
+    if len(keys) != len(variables):
+        raise ValueError(f"Layer '{obj.name}' expected {len(variables)} variables, but "
+                         f"received {len(keys)} variables during loading. Expected: "
+                         f"{[v.name for v in variables]}")
+    values = [read_dataset(group, str(i)) for i in range(len(variables))]
+    for v, value in zip(variables, values):
+        if tuple(value.shape) != tuple(v.shape):
+            raise ValueError(f"Layer '{obj.name}': variable '{v.name}' has shape "
+                             f"{tuple(v.shape)}, but the file stores shape "
+                             f"{tuple(value.shape)}")
+    for v, value in zip(variables, values):
+        v.assign(value.astype(v.dtype.np))
+
+
+def _load_optimizer(opt, group):
+    variables = opt.variables
+    keys = list(group.keys()) if group is not None else []
+    if len(keys) != len(variables):
+        msg = (f"Skipping variable loading for optimizer '{opt.name}', because it has "
+               f"{len(variables)} variables whereas the saved optimizer has {len(keys)} "
+               "variables. ")
+        if len(variables) == 0:
+            msg += "This is likely because the optimizer has not been called/built yet."
+        warnings.warn(msg, stacklevel=4)
+        return
+    for i, v in enumerate(variables):
+        v.assign(read_dataset(group, str(i)).astype(v.dtype.np))
+
+
+def read_h5(root, data, skip_mismatch=False, load_optimizer=True):
+    """Assigns the state stored in HDF5 ``data`` (bytes or a path) to ``root``."""
+    import h5py
+    from .optimizers.base import Optimizer
+    source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
+    errors = []
+    with h5py.File(source, "r") as f:
+        for path, obj in keras_paths(root):
+            if isinstance(obj, Optimizer):
+                if load_optimizer and _safe_group(f, path) is not None:
+                    _load_optimizer(obj, _stored(f, path))
+                continue
+            try:
+                _load_layer(obj, _stored(f, path))
+            except ValueError as e:
+                errors.append((obj, e))
+    if errors:
+        obj, e = errors[0]
+        msg = (f"A total of {len(errors)} objects could not be loaded. Example error "
+               f"message for object {obj}:\n\n{e}\n\nList of objects that could not be "
+               f"loaded:\n{[o for o, _ in errors]}")
+        if skip_mismatch:
+            warnings.warn(msg, stacklevel=3)
+        else:
+            raise ValueError(msg)

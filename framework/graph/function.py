@@ -224,6 +224,9 @@ class Function:
             for leaf in flat:
                 if isinstance(leaf, Variable):
                     leaf = graph.read_variable(leaf)
+                elif isinstance(leaf, _LITERALS):    # TF returns Python values as tensors
+                    from ..ops.constant import convert_to_tensor
+                    leaf = convert_to_tensor(leaf)
                 if isinstance(leaf, Tensor):
                     values.append(graph.value_of(leaf) if leaf._sym is not None
                                   else graph._const_of(leaf))
@@ -295,6 +298,7 @@ def _same(obj):
 
 
 _OUT = object()   # marks a tensor output's place in the output structure
+_LITERALS = (bool, int, float, complex, str, bytes, np.generic, np.ndarray)
 _FRESH: dict = {}  # code object -> how many separate cf.functions traced it
 
 

@@ -441,11 +441,7 @@ def _probe(op, vals, attrs, source):
                 pass
     else:
         try:
-            a = _avals(_run_probe(op, _arrays(_fill(shapes, 2), dts, consts), attrs, vals,
-                                  source), op)
-            b = _avals(_run_probe(op, _arrays(_fill(shapes, 3), dts, consts), attrs, vals,
-                                  source), op)
-            res = [(_merge(x[0], y[0]), x[1]) for x, y in zip(a, b)]
+            res = _probe_two(op, shapes, dts, consts, attrs, vals, source)
         except InvalidArgumentError:
             res = _avals(_run_probe(op, _arrays(_fill(shapes, 1), dts, consts), attrs, vals,
                                     source), op)
@@ -454,6 +450,23 @@ def _probe(op, vals, attrs, source):
     if key is not None:
         _PROBE_CACHE[key] = res
     return res
+
+
+def _probe_two(op, shapes, dts, consts, attrs, vals, source):
+    """Output avals with unknown dims filled by 2 and by 3 (dims that differ are unknown);
+    retried with larger stand-ins (16, 17), which constant indices such as ``gather(x,
+    [0, 2])`` on an unknown dimension need."""
+    err = None
+    for n, m in ((2, 3), (16, 17)):
+        try:
+            a = _avals(_run_probe(op, _arrays(_fill(shapes, n), dts, consts), attrs, vals,
+                                  source), op)
+            b = _avals(_run_probe(op, _arrays(_fill(shapes, m), dts, consts), attrs, vals,
+                                  source), op)
+            return [(_merge(x[0], y[0]), x[1]) for x, y in zip(a, b)]
+        except InvalidArgumentError as e:
+            err = err or e
+    raise err
 
 
 def _probe_known(op, shapes, dts, consts, attrs, vals, source):

@@ -225,6 +225,8 @@ class ProgbarLogger(Callback):
     def _update(self, batch, logs):
         self._init()
         self.seen = batch + 1
+        if self.target:  # steps_per_execution: the last chunk's end step may pass the total
+            self.seen = min(self.seen, self.target)
         if self.verbose == 1:
             self.progbar.update(self.seen, list((logs or {}).items()), finalize=False)
 

@@ -2,7 +2,9 @@
 structures of them, ``cf.data.Dataset``s, Python generators) into batches of tensors."""
 from __future__ import annotations
 
+import itertools
 import math
+import warnings
 
 import numpy as np
 
@@ -123,6 +125,65 @@ class IterableAdapter:
                 lambda a: a if isinstance(a, Tensor) else convert_to_tensor(a), v)
             yield conv(x), conv(y), conv(sw)
             i += 1
+
+
+class EpochIterator:
+    """Keras 3's epoch iterator: per epoch, ``(begin_step, end_step, batches)`` chunks of
+    ``steps_per_execution`` batches (the last chunk may be shorter; ``end_step`` is still
+    ``begin + steps_per_execution - 1``, as Keras reports it to callbacks). With
+    ``steps_per_epoch`` the data iterator carries over from one epoch to the next and is
+    restarted (reshuffled) only once all its batches have been seen; running out of data
+    early ends the epoch with a warning.
+    """
+
+    def __init__(self, adapter, steps_per_epoch=None, steps_per_execution=1):
+        self.adapter = adapter
+        self.steps_per_epoch = int(steps_per_epoch) if steps_per_epoch else None
+        self.steps_per_execution = max(int(steps_per_execution or 1), 1)
+        self._num_batches = adapter.num_batches()
+        self._current = None
+        self._seen = 0
+
+    @property
+    def num_batches(self):
+        return self.steps_per_epoch or self._num_batches
+
+    def __iter__(self):
+        spe = self.steps_per_execution
+        steps = self.steps_per_epoch or self._num_batches
+        if steps is None:  # unknown length: run until the data ends
+            it, step = iter(self.adapter), 0
+            while True:
+                batches = list(itertools.islice(it, spe))
+                if not batches:
+                    self._num_batches = self._num_batches or step
+                    return
+                yield step, step + spe - 1, batches
+                step += spe
+        if self._current is None or self.steps_per_epoch is None:
+            self._current, self._seen = iter(self.adapter), 0
+        for step in range(0, steps, spe):
+            if self._num_batches and self._seen >= self._num_batches:
+                if self.steps_per_epoch:
+                    _ran_out_warning()
+                break
+            self._seen += spe
+            batches = list(itertools.islice(self._current, spe))
+            if not batches:
+                self._num_batches = self._num_batches or self._seen - spe
+                self._current = None
+                _ran_out_warning()
+                return
+            yield step, step + spe - 1, batches
+        if self._num_batches and self._seen >= self._num_batches:
+            self._current, self._seen = None, 0
+
+
+def _ran_out_warning():
+    warnings.warn("Your input ran out of data; interrupting training. Make sure that your "
+                  "dataset or generator can generate at least `steps_per_epoch * epochs` "
+                  "batches. You may need to use the `.repeat()` function when building your "
+                  "dataset.", stacklevel=3)
 
 
 def adapter_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None):

@@ -412,7 +412,8 @@ def build_compiled(specs, weighted_specs, loss_fns, y, y_pred, n_out, output_nam
     """Metric objects per output from compile()'s ``metrics`` argument."""
     preds = [y_pred] if n_out == 1 else list(_flat(y_pred))
     out = [[] for _ in range(n_out)]
-    for weighted, spec_set in ((True, specs), (True, weighted_specs)):
+    # Keras 3: `metrics` ignore sample/class weights; only `weighted_metrics` see them
+    for weighted, spec_set in ((False, specs), (True, weighted_specs)):
         if spec_set is None:
             continue
         if isinstance(spec_set, dict):
@@ -432,7 +433,35 @@ def build_compiled(specs, weighted_specs, loss_fns, y, y_pred, n_out, output_nam
                     m.name = f"{output_names[i]}_{m.name}"
                 m._weighted = weighted
                 out[i].append(m)
+    _log_names([m for ms in out for m in ms if not m._weighted],
+               [m for ms in out for m in ms if m._weighted])
     return out
+
+
+def _log_names(plain, weighted):
+    """Keras 3's History keys: a repeated name gets `_1`, `_2`...; a weighted metric whose
+    name is taken becomes `weighted_<name>` (compile_utils.CompileMetrics.result)."""
+    seen = {}
+    for m in plain:
+        name = m.name
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name] - 1}"
+        else:
+            seen[name] = 1
+        m._log_name = name
+    for m in weighted:
+        name = m.name
+        if name in seen:
+            name = "weighted_" + name
+            if name in seen:
+                seen[name] += 1
+                name = f"{name}_{seen[name] - 1}"
+            else:
+                seen[name] = 1
+        else:
+            seen[name] = 1
+        m._log_name = name
 
 
 def _flat(x):

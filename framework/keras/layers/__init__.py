@@ -59,3 +59,7 @@ from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # no
                       MaxPooling3D)
 from .preprocessing import (CategoryEncoding, CenterCrop, Discretization,  # noqa: F401
                             Normalization, Resizing)
+# --- keras-breadth ---
+from .activation import ELU, AlphaDropout, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
+from .augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa: F401
+                           RandomFlip, RandomRotation, RandomTranslation, RandomZoom)

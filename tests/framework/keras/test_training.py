@@ -172,3 +172,30 @@ def test_verbose_progress_bar(capsys):
     small().fit(x, y, epochs=2, verbose=1)
     out = capsys.readouterr().out
     assert "Epoch 1/2" in out and "Epoch 2/2" in out and "2/2" in out and "loss:" in out
+
+
+def test_multi_output_logs_per_output_losses_as_keras():
+    """Keras 3 logs each output's unweighted loss as <output>_loss; numbers from Keras-TF."""
+    rng = np.random.default_rng(0)
+    xa, xb = rng.random((64, 5)).astype("float32"), rng.random((64, 3)).astype("float32")
+    ya, yb = rng.integers(0, 3, 64), rng.random((64, 1)).astype("float32")
+    a, b = keras.Input((5,), name="a"), keras.Input((3,), name="b")
+    h = keras.layers.Concatenate()([keras.layers.Dense(8, activation="relu")(a), b])
+    o1 = keras.layers.Dense(3, activation="softmax", name="cls")(h)
+    o2 = keras.layers.Dense(1, name="reg")(h)
+    m = keras.Model({"a": a, "b": b}, {"cls": o1, "reg": o2})
+    r = np.random.default_rng(1)
+    m.set_weights([r.uniform(-.3, .3, w.shape).astype("float32") for w in m.get_weights()])
+    m.compile(optimizer=keras.optimizers.SGD(0.05),
+              loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"},
+              loss_weights={"cls": 1.0, "reg": 0.5}, metrics={"cls": ["accuracy"], "reg": ["mae"]})
+    hist = m.fit({"a": xa, "b": xb}, {"cls": ya, "reg": yb}, batch_size=16, epochs=2,
+                 shuffle=False, verbose=0)
+    want = {"cls_accuracy": [0.3906, 0.3906], "cls_loss": [1.1097, 1.105],
+            "loss": [1.4229, 1.2453], "reg_loss": [0.6263, 0.2806], "reg_mae": [0.7405, 0.4621]}
+    assert list(hist.history) == sorted(want)
+    for key, values in want.items():
+        np.testing.assert_allclose(hist.history[key], values, atol=6e-5)
+    ev = m.evaluate({"a": xa, "b": xb}, {"cls": ya, "reg": yb}, verbose=0)
+    np.testing.assert_allclose(ev, [1.1905, 1.1003, 0.1804, 0.3906, 0.3501], atol=6e-5)
+    assert m.output_names == ["cls", "reg"]

@@ -100,10 +100,30 @@ def serialize(obj):
     return obj
 
 
+def _op_entry(layer):
+    """(Keras op class name, config) of an operator node, or None for other layers."""
+    from .op_layers import OpLayer
+    if isinstance(layer, OpLayer):
+        return layer.op, {"name": layer.name, **layer.op_config}
+    op = getattr(layer, "keras_op", None)
+    if op is None and hasattr(layer, "fn") and type(layer).__name__ == "_OpLayer":
+        raise ValueError(f"Layer {layer.name!r} wraps a function on KerasTensors that "
+                         "Keras's format cannot name; use a layer (or a Lambda) instead")
+    if op is None:
+        return None
+    return (op[0] if isinstance(op, tuple) else op), {"name": layer.name}
+
+
 def serialize_layer(layer):
     from .layers.core import InputLayer
     from .models.functional import Functional
     from .models.sequential import Sequential
+    from .op_layers import keras_op_entry
+    op = _op_entry(layer)
+    if op is not None:
+        module, class_name = keras_op_entry(op[0])
+        return {"module": module, "class_name": class_name, "config": serialize(op[1]),
+                "registered_name": None}
     cls = type(layer)
     module, registered = _keras_module(cls)
     if isinstance(layer, Functional) or \
@@ -183,14 +203,38 @@ def functional_config(model):
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
-            {"args": nest.map_structure(ref, list(n.args)),
-             "kwargs": nest.map_structure(ref, dict(n.kwargs))}
+            {"args": [_ref_structure(a, ref) for a in _node_args(layer, n)],
+             "kwargs": {k: _ref_structure(v, ref) for k, v in dict(n.kwargs).items()}}
             for n in per_layer.get(id(layer), []) if id(n) in own]
         layers.append(entry)
     triple = lambda x: _history(x, node_index)  # noqa: E731
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
             "input_layers": nest.map_structure(triple, model._nested_inputs),
             "output_layers": nest.map_structure(triple, model._nested_outputs)}
+
+
+def _node_args(layer, node):
+    """A node's positional arguments as Keras records them (operator nodes: reflected
+    operands in Keras's order, GetItem's key as an argument)."""
+    from .op_layers import encode_key
+    args = list(node.args)
+    op = getattr(layer, "keras_op", None)
+    if getattr(layer, "swapped", False):
+        args = args[::-1]
+    if isinstance(op, tuple):
+        args.append(encode_key(op[1]))
+    return args
+
+
+def _ref_structure(x, ref):
+    from .keras_tensor import KerasTensor
+    if isinstance(x, KerasTensor):
+        return ref(x)
+    if isinstance(x, (list, tuple)):
+        return [_ref_structure(v, ref) for v in x]
+    if isinstance(x, dict) and "class_name" not in x:
+        return {k: _ref_structure(v, ref) for k, v in x.items()}
+    return serialize(x)
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -213,44 +257,32 @@ def _class_by_name(name, custom_objects=None):
     return None
 
 
-def _accepted(cls):
-    """Keyword names ``cls`` takes (None: anything, it forwards **kwargs to Layer)."""
+def _named_params(cls):
+    """Keyword names the constructors along ``cls``'s MRO name explicitly."""
     from .layers.base import Layer
-    names, forwards = set(), False
+    names = set()
     for klass in cls.__mro__:
-        if "__init__" not in klass.__dict__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
             continue
-        params = inspect.signature(klass.__dict__["__init__"]).parameters.values()
+        params = inspect.signature(init).parameters.values()
         names.update(p.name for p in params if p.kind != p.VAR_KEYWORD)
-        forwards = any(p.kind == p.VAR_KEYWORD for p in params)
-        if not forwards or klass is Layer:
+        if not any(p.kind == p.VAR_KEYWORD for p in params) or klass is Layer:
             break
-    if forwards and not issubclass(cls, Layer):
-        return None
-    if issubclass(cls, Layer):
-        names.update({"trainable", "name", "dtype", "input_shape", "batch_input_shape",
-                      "batch_size", "input_dim", "activity_regularizer", "weights",
-                      "dynamic", "autocast"})
     return names
 
 
 def fit_kwargs(cls, config):
-    """``config`` restricted to what ``cls`` accepts; Keras-only keys holding harmless
-    values are dropped, others raise ValueError naming them."""
-    accepted = _accepted(cls)
-    if accepted is None:
-        return dict(config)
+    """``config`` without the Keras-only keys cuflow's ``cls`` lacks when they hold
+    Keras's harmless defaults; other unknown keys stay (the constructor rejects them)."""
+    names = _named_params(cls)
     out = {}
     for key, value in config.items():
-        if key in accepted:
-            out[key] = value
-            continue
         allowed = _HARMLESS.get(key)
-        if allowed == "any" or allowed is not None and value in allowed or \
-                value is None or value is False:
+        if key not in names and (allowed == "any" or allowed is not None and
+                                 value in allowed):
             continue
-        raise ValueError(f"cuflow's {cls.__name__} does not support `{key}={value!r}` "
-                         "(found in the saved config)")
+        out[key] = value
     return out
 
 
@@ -295,6 +327,9 @@ def deserialize(config, custom_objects=None, safe_mode=True):
     """An object from its Keras 3 (or cuflow) serialized form."""
     if config is None or isinstance(config, (str, int, float, bool)):
         return config
+    if (config.get("module") or "").startswith("keras.src.ops"):
+        from .op_layers import OpLayer
+        return OpLayer(config["class_name"], **(config.get("config") or {}))
     name = config.get("registered_name") or config["class_name"]
     cls = _class_by_name(name, custom_objects) or \
         _class_by_name(config["class_name"], custom_objects)

@@ -39,8 +39,11 @@ _HARMLESS = {"quantization_config": (None,), "seed": "any", "sliding_window": (N
              "lora_rank": (None,), "lora_alpha": (None,), "flash_attention": (None,),
              "activity_regularizer": (None,), "reduction": ("sum_over_batch_size",),
              "dtype": "any", "shared_object_id": "any", "build_input_shape": "any",
-             "batch_input_shape": "any"}
+             "batch_input_shape": "any", "data_format": ("channels_last",)}
 _MULTI_SHAPE_BUILD = frozenset({"MultiHeadAttention"})
+# keys cuflow's get_config emits that Keras's constructor of the same class rejects
+_KERAS_REJECTS = {"SpatialDropout1D": ("trainable",), "SpatialDropout2D": ("trainable",),
+                  "SpatialDropout3D": ("trainable",), "Discretization": ("trainable",)}
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -134,6 +137,8 @@ def serialize_layer(layer):
         if isinstance(config.get("dtype"), str) and not isinstance(layer, InputLayer):
             config["dtype"] = dtype_policy(config["dtype"])
         config.pop("batch_input_shape", None)
+        for key in _KERAS_REJECTS.get(cls.__name__, ()):
+            config.pop(key, None)
     if isinstance(layer, Sequential):
         config["dtype"] = dtype_policy(layer.dtype_policy.name)
         shape = layer._input_shape

@@ -119,8 +119,27 @@ def own_variables(obj):
     non-trainable ones, an optimizer's ``variables``."""
     from .optimizers.base import Optimizer
     if isinstance(obj, Optimizer):
-        return obj.variables
+        return keras_optimizer_order(obj)
     return list(obj._trainable_weights) + list(obj._non_trainable_weights)
+
+
+def keras_optimizer_order(opt):
+    """``opt.variables`` in Keras 3's order: iterations, learning rate, EMA averages,
+    the slots per variable (RMSprop: each kind over all variables), AMSGrad's maxima,
+    then extra state (Nadam's u_product)."""
+    per_var = list(opt._slots.values())
+    in_slots = {id(v) for slots in per_var for v in slots.values()}
+    head = [v for v in opt.variables if id(v) not in in_slots]
+    n_base = 2 if getattr(opt, "_lr", None) is not None else 1
+    if type(opt).__name__ == "RMSprop":
+        groups = [("vel",), ("mom",), ("avg",)]
+    else:
+        groups = [tuple(k for k in (per_var[0] if per_var else {}) if k not in ("ema", "vhat"))]
+    ordered = [slots[k] for group in [("ema",)] + groups + [("vhat",)]
+               for slots in per_var for k in group if k in slots]
+    placed = {id(v) for v in ordered}
+    rest = [v for slots in per_var for v in slots.values() if id(v) not in placed]
+    return head[:n_base] + ordered + rest + head[n_base:]
 
 
 # --- writing ---------------------------------------------------------------------------
@@ -219,7 +238,7 @@ def _load_layer(obj, group):
 
 
 def _load_optimizer(opt, group):
-    variables = opt.variables
+    variables = keras_optimizer_order(opt)
     keys = list(group.keys()) if group is not None else []
     if len(keys) != len(variables):
         msg = (f"Skipping variable loading for optimizer '{opt.name}', because it has "

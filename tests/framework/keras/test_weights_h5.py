@@ -166,3 +166,34 @@ def test_not_hdf5_is_refused(tmp_path):
     path.write_bytes(b"\x80\x04K\x01.")  # a pickle
     with pytest.raises(ValueError, match="not an HDF5 file"):
         _model().load_weights(str(path))
+
+
+# Keras 3.15's optimizer.variables order for Dense(kernel, bias), read from real Keras.
+_KERAS_ORDER = {
+    "rmsprop": ["kernel_velocity", "bias_velocity", "kernel_momentum", "bias_momentum",
+                "kernel_average_gradient", "bias_average_gradient"],
+    "nadam": ["kernel_momentum", "kernel_velocity", "bias_momentum", "bias_velocity",
+              "u_product"],
+    "adamw": ["kernel_momentum", "kernel_velocity", "bias_momentum", "bias_velocity",
+              "kernel_velocity_hat", "bias_velocity_hat"],
+    "adam_ema": ["kernel_ema", "bias_ema", "kernel_momentum", "kernel_velocity",
+                 "bias_momentum", "bias_velocity"],
+    "adadelta": ["kernel_accumulated_grad", "kernel_accumulated_delta_var",
+                 "bias_accumulated_grad", "bias_accumulated_delta_var"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(_KERAS_ORDER))
+def test_optimizer_variables_in_keras_order(name):
+    from cuflow.keras.weights_h5 import keras_optimizer_order
+    opt = {"rmsprop": lambda: keras.optimizers.RMSprop(momentum=0.5, centered=True),
+           "nadam": keras.optimizers.Nadam,
+           "adamw": lambda: keras.optimizers.AdamW(amsgrad=True),
+           "adam_ema": lambda: keras.optimizers.Adam(use_ema=True),
+           "adadelta": keras.optimizers.Adadelta}[name]()
+    m = keras.Sequential([keras.Input((3,)), L.Dense(2)])
+    m.compile(opt, "mse")
+    opt.build(m.trainable_variables)
+    names = [v.name.split(":")[0].split("/")[-1] for v in keras_optimizer_order(opt)]
+    assert names[:2] == ["iteration", "learning_rate"]
+    assert names[2:] == _KERAS_ORDER[name]

@@ -61,6 +61,8 @@ def _children(obj):
             getattr(type(obj), "_functional_call", None) is not None:
         out.append(("layers", obj.layers))
     attrs = dict(vars(obj))
+    if hasattr(obj, "compile") and not out:  # a subclassed Model's ``layers`` property
+        attrs["layers"] = obj.layers
     if isinstance(obj, Layer) and getattr(obj, "optimizer", None) is not None:
         opt = obj.optimizer
         attrs["optimizer"] = getattr(opt, "inner_optimizer", None) or opt

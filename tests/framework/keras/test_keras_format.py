@@ -2,6 +2,7 @@
 predictions, and cuflow's files load in real Keras (when /work/tfenv is present)."""
 import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -14,29 +15,18 @@ FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")
 TF_PYTHON = os.environ.get("CUFLOW_TF_PYTHON", "/work/tfenv/bin/python")
 
 
-@keras.saving.register_keras_serializable(package="Fixtures")
-class Scale(L.Layer):
-    """The custom layer the fixtures use (same registered name as in make_fixtures.py)."""
+sys.path.insert(0, FIXTURES)
+import keras_cases  # noqa: E402
 
-    def __init__(self, factor=2.0, **kwargs):
-        super().__init__(**kwargs)
-        self.factor = factor
-
-    def build(self, input_shape):
-        self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
-
-    def call(self, x):
-        return x * self.w * self.factor
-
-    def get_config(self):
-        return {**super().get_config(), "factor": self.factor}
+Scale, TwoTower = keras_cases.subclassed_classes(keras)
+BREADTH = ["dense_acts", "conv1d", "conv2d", "conv3d", "rnn_more", "norm", "aug", "merge",
+           "subclassed"]
 
 
 def _fixture(name):
     data = np.load(os.path.join(FIXTURES, f"{name}.npz"))
-    xs = [data[k] for k in sorted(data.files) if k.startswith("x")]
-    ys = [data[k] for k in sorted(data.files) if k.startswith("y")]
-    return xs, ys
+    count = {p: sum(k.startswith(p) for k in data.files) for p in "xy"}
+    return [data[f"x{i}"] for i in range(count["x"])], [data[f"y{i}"] for i in range(count["y"])]
 
 
 def _predict(model, feed):
@@ -45,7 +35,8 @@ def _predict(model, feed):
 
 
 @pytest.mark.parametrize("name", ["sequential", "functional_multi", "conv_bn", "recurrent",
-                                  "embedding", "attention"])
+                                  "embedding", "attention"] +
+                         [f"breadth_{n}" for n in BREADTH])
 def test_keras_written_files_predict_as_keras(name):
     model = keras.models.load_model(os.path.join(FIXTURES, f"{name}.keras"))
     xs, ys = _fixture(name)
@@ -123,7 +114,15 @@ def _build_models():
     out.append(("mha", keras.Model([q, v], L.Dense(2)(h)),
                 [rng.rand(2, 3, 4).astype("float32"), rng.rand(2, 5, 4).astype("float32")],
                 None))
+    for name, (model, xs) in keras_cases.build(keras).items():
+        out.append((f"breadth_{name}", model, xs, None))
     return out
+
+
+def test_subclassed_model_restores_its_structure():
+    model = keras.models.load_model(os.path.join(FIXTURES, "breadth_subclassed.keras"))
+    assert isinstance(model, TwoTower) and model.units == 3
+    assert isinstance(model.blocks[1], Scale) and model.blocks[1].factor == 0.5
 
 
 def _tf_available():

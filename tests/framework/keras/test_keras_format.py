@@ -71,6 +71,17 @@ def test_keras_weights_h5_into_a_cuflow_model():
     np.testing.assert_allclose(model.predict(xs[0], verbose=0), ys[0], atol=1e-5)
 
 
+def test_keras_lambda_refused_in_safe_mode():
+    path = os.path.join(FIXTURES, "lambda.keras")
+    with pytest.raises(ValueError, match="safe_mode"):
+        keras.models.load_model(path)
+    if sys.version_info[:2] != (3, 11):  # Keras wrote it with Python 3.11's bytecode
+        pytest.skip("the fixture's Lambda bytecode is Python 3.11's")
+    model = keras.models.load_model(path, safe_mode=False)
+    np.testing.assert_allclose(model.predict(np.ones((1, 2), "float32"), verbose=0),
+                               [[3.0, 3.0]])
+
+
 def _build_models():
     """cuflow models of the kinds the fixtures hold: (name, model, inputs, input names)."""
     rng = np.random.RandomState(0)

@@ -152,6 +152,12 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     from .serialization import compile_kwargs, deserialize
     from .weights_h5 import read_h5
     filepath = str(filepath)
+    if filepath.endswith((".h5", ".hdf5")) and not zipfile.is_zipfile(filepath):
+        from .legacy_h5 import load_legacy_h5
+        return load_legacy_h5(filepath, custom_objects, compile, safe_mode)
+    if filepath.endswith(".keras") and not os.path.isfile(filepath):
+        raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is "
+                         "an accessible `.keras` zip file.")
     if not zipfile.is_zipfile(filepath):
         raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
                          "supports V3 `.keras` files and legacy H5 format files (`.h5` "
@@ -207,6 +213,9 @@ def load_weights(model, filepath, skip_mismatch=False):
     elif filepath.endswith(".weights.h5"):
         with open(filepath, "rb") as f:
             data = f.read()
+    elif filepath.endswith(".h5"):
+        from .legacy_h5 import load_legacy_weights
+        return load_legacy_weights(model, filepath, skip_mismatch)
     else:
         raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
                          "supports V3 `.keras` and `.weights.h5` files, or legacy V1/V2 "

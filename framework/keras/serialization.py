@@ -39,7 +39,10 @@ _HARMLESS = {"quantization_config": (None,), "seed": "any", "sliding_window": (N
              "lora_rank": (None,), "lora_alpha": (None,), "flash_attention": (None,),
              "activity_regularizer": (None,), "reduction": ("sum_over_batch_size",),
              "dtype": "any", "shared_object_id": "any", "build_input_shape": "any",
-             "batch_input_shape": "any", "data_format": ("channels_last",)}
+             "batch_input_shape": "any", "data_format": ("channels_last",),
+             "jit_compile": "any", "is_legacy_optimizer": "any",
+             # Keras 2 keys Keras 3 dropped
+             "time_major": (False,), "implementation": "any", "input_length": "any"}
 _MULTI_SHAPE_BUILD = frozenset({"MultiHeadAttention"})
 # keys cuflow's get_config emits that Keras's constructor of the same class rejects
 _KERAS_REJECTS = {"SpatialDropout1D": ("trainable",), "SpatialDropout2D": ("trainable",),
@@ -322,6 +325,8 @@ def layer_kwargs(cls, config, custom_objects=None):
                 value.get("class_name") == "function":
             value = value.get("config")
         out[key] = value
+    if cls.__name__ == "InputLayer" and "batch_input_shape" in out:  # Keras 2's spelling
+        out.setdefault("batch_shape", out.pop("batch_input_shape"))
     if "build_input_shape" in out and issubclass(cls, Layer) and \
             "layers" not in out:
         out.pop("build_input_shape")
@@ -360,6 +365,8 @@ def deserialize(config, custom_objects=None, safe_mode=True):
         if "safe_mode" in params:
             kwargs["safe_mode"] = safe_mode
         obj = cls.from_config(cfg, **kwargs)
+    if not obj.built and getattr(obj, "_input_shape", None) is not None:
+        obj.build()  # a Sequential whose first layer or InputLayer gave the input shape
     build = config.get("build_config")
     if build and not obj.built and getattr(obj, "compile", None) is not None and \
             build.get("input_shape") is not None:
@@ -489,8 +496,13 @@ def compile_kwargs(config, custom_objects=None):
     """``model.compile`` arguments from a saved ``compile_config``."""
     def obj(x):
         if isinstance(x, dict) and "class_name" in x:
-            if x["class_name"] == "function":
+            name = x["class_name"]
+            if name == "function":
                 return x.get("config")
+            if name == "MeanMetricWrapper":  # Keras 2: a metric function by name
+                return x["config"].get("name") or x["config"].get("fn")
+            if name.startswith("Custom>") and _class_by_name(name[7:]) is not None:
+                x = {**x, "class_name": name[7:], "registered_name": None}  # tf.keras 2.11+
             return deserialize(x, custom_objects)
         if isinstance(x, dict):
             return {k: obj(v) for k, v in x.items()}

@@ -45,6 +45,12 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
                      "passed in `custom_objects`.")
 
 
+def get_registered_name(obj):
+    """The name ``obj`` is saved under: 'package>Name' when registered, else its name."""
+    return obj.__dict__.get("_registered_name", getattr(obj, "__name__", None)) \
+        if isinstance(obj, type) else getattr(obj, "__name__", None)
+
+
 def get_custom_objects():
     return _REGISTERED
 

@@ -161,7 +161,7 @@ def write_h5(root, include_optimizer=True):
             for i, v in enumerate(own_variables(obj)):
                 value = np.asarray(v.numpy())
                 if value.dtype.name == "bfloat16":
-                    ds = group.create_dataset(str(i), data=value.view(np.uint16))
+                    ds = group.create_dataset(str(i), data=value.view("V2"))  # as Keras
                     ds.attrs["dtype"] = "bfloat16"
                 else:
                     group[str(i)] = value
@@ -198,7 +198,8 @@ def read_dataset(group, key):
     if ds.external or ds.is_virtual:
         raise ValueError(f"Not allowed: H5 file with an external or virtual dataset "
                          f"('{key}')")
-    if ds.dtype.kind not in "biuf":
+    bfloat16 = ds.attrs.get("dtype") == "bfloat16" and ds.dtype.itemsize == 2
+    if ds.dtype.kind not in "biuf" and not (bfloat16 and ds.dtype.kind == "V"):
         raise ValueError(f"Not allowed: H5 dataset '{key}' of dtype {ds.dtype} (only "
                          "numeric arrays are read)")
     declared = math.prod(ds.shape) * ds.dtype.itemsize
@@ -206,10 +207,9 @@ def read_dataset(group, key):
         raise ValueError(f"Not allowed: H5 dataset '{key}' declares {declared} bytes but "
                          "stores almost nothing; refusing a decompression/shape bomb")
     value = np.asarray(ds[()])
-    if ds.attrs.get("dtype") == "bfloat16":
+    if bfloat16:
         import ml_dtypes
-        value = value.view(ml_dtypes.bfloat16) if value.itemsize == 2 else \
-            value.astype(ml_dtypes.bfloat16)
+        value = value.view(ml_dtypes.bfloat16)
     return value
 
 

@@ -197,3 +197,36 @@ def test_optimizer_variables_in_keras_order(name):
     names = [v.name.split(":")[0].split("/")[-1] for v in keras_optimizer_order(opt)]
     assert names[:2] == ["iteration", "learning_rate"]
     assert names[2:] == _KERAS_ORDER[name]
+
+
+def test_bfloat16_stored_as_keras_does(tmp_path):
+    import ml_dtypes
+    m = keras.Sequential([keras.Input((2,)), L.Dense(2, dtype="bfloat16")])
+    kernel = np.array([[0.09375, -0.996094], [1.14844, -0.976562]], ml_dtypes.bfloat16)
+    path = str(tmp_path / "bf.weights.h5")
+    with h5py.File(path, "w") as f:  # Keras 3 writes bfloat16 as 2-byte opaque + an attr
+        g = f.create_group("layers/dense/vars")
+        g.create_dataset("0", data=kernel.view("V2")).attrs["dtype"] = "bfloat16"
+        g["1"] = np.zeros(2, ml_dtypes.bfloat16).view("V2")
+        g["1"].attrs["dtype"] = "bfloat16"
+    m.load_weights(path)
+    np.testing.assert_array_equal(np.asarray(m.weights[0].numpy(), np.float32),
+                                  kernel.astype(np.float32))
+    out = str(tmp_path / "out.weights.h5")
+    m.save_weights(out)
+    with h5py.File(out, "r") as f:
+        ds = f["layers/dense/vars/0"]
+        assert ds.dtype.kind == "V" and ds.attrs["dtype"] == "bfloat16"
+
+
+def test_old_cuflow_npz_archives_are_reported(tmp_path):
+    import json
+    import zipfile
+    path = str(tmp_path / "old.keras")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("config.json", json.dumps({"class_name": "Sequential", "config": {}}))
+        z.writestr("model.weights.npz", b"")
+    with pytest.raises(ValueError, match="model.weights.h5"):
+        keras.models.load_model(path)
+    with pytest.raises(ValueError, match="File not found"):
+        keras.models.load_model(str(tmp_path / "missing.keras"))

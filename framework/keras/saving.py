@@ -153,8 +153,17 @@ def _json_default(o):
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
-    """Loads a ``.keras`` file written by Keras 3 or cuflow (no code from the file runs:
-    Lambda layers are refused unless ``safe_mode=False``)."""
+    """Loads a ``.keras`` file written by Keras 3 or cuflow, or a legacy Keras 2 ``.h5``
+    (no code from the file runs: Lambda layers are refused unless ``safe_mode=False``).
+
+    >>> import os, tempfile
+    >>> import cuflow as cf
+    >>> model = cf.keras.Sequential([cf.keras.Input((3,)), cf.keras.layers.Dense(2)])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+    >>> model.save(path)
+    >>> cf.keras.models.load_model(path).count_params()
+    8
+    """
     from .serialization import compile_kwargs, deserialize
     from .weights_h5 import read_h5
     filepath = str(filepath)
@@ -193,7 +202,15 @@ def _optimizer(model):
 
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None):
-    """Weights (and optimizer state) in Keras 3's ``.weights.h5`` layout."""
+    """Weights (and optimizer state) in Keras 3's ``.weights.h5`` layout.
+
+    >>> import os, tempfile
+    >>> import cuflow as cf
+    >>> model = cf.keras.Sequential([cf.keras.Input((3,)), cf.keras.layers.Dense(2)])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.weights.h5")
+    >>> model.save_weights(path)
+    >>> model.load_weights(path)
+    """
     from .weights_h5 import write_h5
     filepath = str(filepath)
     if not filepath.endswith(".weights.h5"):

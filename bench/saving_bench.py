@@ -50,7 +50,7 @@ def run(kind, python):
         f.write(_BODY)
     try:
         r = subprocess.run([python, f.name, kind], capture_output=True, text=True,
-                           timeout=600)
+                           timeout=600, check=False)
     finally:
         os.unlink(f.name)
     if r.returncode:

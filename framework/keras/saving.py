@@ -17,8 +17,6 @@ import zipfile
 
 import numpy as np
 
-from .. import nest
-
 _REGISTERED: dict[str, type] = {}
 _scope = threading.local()
 

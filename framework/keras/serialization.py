@@ -215,7 +215,8 @@ def functional_config(model):
              "kwargs": {k: _ref_structure(v, ref) for k, v in dict(n.kwargs).items()}}
             for n in per_layer.get(id(layer), []) if id(n) in own]
         layers.append(entry)
-    triple = lambda x: _history(x, node_index)  # noqa: E731
+    def triple(x):
+        return _history(x, node_index)
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
             "input_layers": nest.map_structure(triple, model._nested_inputs),
             "output_layers": nest.map_structure(triple, model._nested_outputs)}
@@ -247,8 +248,16 @@ def _ref_structure(x, ref):
 
 # --- reading ---------------------------------------------------------------------------
 def _class_by_name(name, custom_objects=None):
-    from . import (constraints, initializers, layers, losses, metrics, models, optimizers,
-                   regularizers)
+    from . import (
+        constraints,
+        initializers,
+        layers,
+        losses,
+        metrics,
+        models,
+        optimizers,
+        regularizers,
+    )
     from .optimizers import schedules
     from .saving import _REGISTERED, _scope
     for table in (custom_objects or {}, getattr(_scope, "objects", {}), _REGISTERED):

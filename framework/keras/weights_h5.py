@@ -70,9 +70,9 @@ def _children(obj):
         if name.startswith("__") or name in _SKIP:
             continue
         value = attrs[name]
-        if _is_saveable(value) and value is not obj:
-            out.append((name, value))
-        elif isinstance(value, (list, tuple, dict)) and value and _holds_saveable(value):
+        saveable = _is_saveable(value) and value is not obj
+        if saveable or isinstance(value, (list, tuple, dict)) and value and \
+                _holds_saveable(value):
             out.append((name, value))
     return out
 
@@ -148,6 +148,7 @@ def keras_optimizer_order(opt):
 def write_h5(root, include_optimizer=True):
     """The bytes of an HDF5 file holding ``root``'s state in Keras 3's layout."""
     import h5py
+
     from .optimizers.base import Optimizer
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
@@ -180,8 +181,8 @@ def _safe_group(parent, path):
             raise ValueError(f"Not allowed: H5 file with {kind.__name__} at '{path}'")
         current = current[part]
         if not isinstance(current, h5py.Group):
-            raise ValueError(f"Invalid H5 file, expected Group at '{path}', received "
-                             f"{type(current).__name__}")
+            kind = type(current).__name__  # ValueError, as Keras raises
+            raise ValueError(f"Invalid H5 file, expected Group at '{path}': {kind}")  # noqa: TRY004
     return current
 
 
@@ -193,8 +194,8 @@ def read_dataset(group, key):
         raise ValueError(f"Not allowed: H5 file with {kind.__name__} at '{key}'")
     ds = group[key]
     if not isinstance(ds, h5py.Dataset):
-        raise ValueError(f"Invalid H5 file, expected Dataset at '{key}', received "
-                         f"{type(ds).__name__}")
+        kind = type(ds).__name__  # ValueError, as Keras raises
+        raise ValueError(f"Invalid H5 file, expected Dataset at '{key}': {kind}")  # noqa: TRY004
     if ds.external or ds.is_virtual:
         raise ValueError(f"Not allowed: H5 file with an external or virtual dataset "
                          f"('{key}')")
@@ -257,6 +258,7 @@ def _load_optimizer(opt, group):
 def read_h5(root, data, skip_mismatch=False, load_optimizer=True):
     """Assigns the state stored in HDF5 ``data`` (bytes or a path) to ``root``."""
     import h5py
+
     from .optimizers.base import Optimizer
     source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     errors = []

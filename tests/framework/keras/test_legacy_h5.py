@@ -4,10 +4,9 @@ import gzip
 import os
 import shutil
 
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 
 keras = cf.keras
 FIXTURES = os.path.join(os.path.dirname(__file__), "fixtures")

@@ -3,11 +3,10 @@ state, errors as Keras's, and files that are refused rather than trusted."""
 import os
 import warnings
 
+import cuflow as cf
 import h5py
 import numpy as np
 import pytest
-
-import cuflow as cf
 from cuflow.keras.weights_h5 import keras_paths
 
 keras = cf.keras
@@ -52,8 +51,8 @@ def test_layout_matches_keras(tmp_path):
         assert got.get(key) == shape, key
     assert len([k for k in got if k.startswith("optimizer/")]) == 2  # not built yet
     with h5py.File(path, "r") as f:
-        assert f["layers/lstm/vars"].attrs["name"] == [
-            layer for layer in model.layers if isinstance(layer, L.LSTM)][0].name
+        assert f["layers/lstm/vars"].attrs["name"] == next(
+            layer for layer in model.layers if isinstance(layer, L.LSTM)).name
         assert f["vars"].attrs["name"] == model.name
 
 

@@ -9,3 +9,11 @@ from .ops.image_ops import (ResizeMethod, adjust_brightness, adjust_contrast,  #
                             resize_with_crop_or_pad, resize_with_pad, rgb_to_grayscale, rot90,
                             stateless_random_flip_left_right, stateless_random_flip_up_down,
                             total_variation, transpose)
+# --- tf-compat ---
+from .ops.image_boxes import crop_and_resize, non_max_suppression  # noqa: F401,E402
+from .ops.image_color import (adjust_hue, adjust_saturation, hsv_to_rgb, psnr,  # noqa: F401,E402
+                              random_hue, random_saturation, rgb_to_hsv, rgb_to_yiq,
+                              rgb_to_yuv, sobel_edges, ssim, stateless_random_brightness,
+                              stateless_random_contrast, stateless_random_crop,
+                              stateless_random_hue, stateless_random_saturation,
+                              yiq_to_rgb, yuv_to_rgb)

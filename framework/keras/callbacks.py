@@ -79,7 +79,9 @@ class CallbackList:
         self._call("on_epoch_begin", epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._call("on_epoch_end", epoch, logs)
+        # the callbacks share one copy (an LR callback's "learning_rate" reaches History),
+        # fit's own epoch logs stay as they were (Keras passes a pythonified copy)
+        self._call("on_epoch_end", epoch, dict(logs) if logs is not None else None)
 
     def _batch(self, hook, batch, logs):
         if not self._batch_hooks:

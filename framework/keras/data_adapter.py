@@ -89,12 +89,30 @@ def _batch(part, sl):
     return nest.map_structure(lambda a: convert_to_tensor(np.ascontiguousarray(a[sl])), part)
 
 
+def class_weight_to_sample_weight(y, class_weight):
+    """Keras's rule: each sample weighs ``class_weight[label]`` (1.0 for absent labels);
+    labels are y itself, y squeezed when (N, 1), else argmax over one-hot rows."""
+    y = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
+    if y.ndim > 1:
+        y = np.argmax(y, axis=-1) if y.shape[-1] != 1 else np.squeeze(y, axis=-1)
+    labels = np.round(y).astype("int64").reshape(-1)
+    return np.array([class_weight.get(int(c), 1.0) for c in labels], dtype=np.float32)
+
+
+def _check_class_weight(y, sample_weight, class_weight):
+    if sample_weight is not None:
+        raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+    if isinstance(y, (list, tuple, dict)):
+        raise ValueError("`class_weight` is only supported for Models with a single output.")
+
+
 class IterableAdapter:
     """Datasets and generators: each element is already a batch."""
 
-    def __init__(self, data, steps=None):
+    def __init__(self, data, steps=None, class_weight=None):
         self.data = data
         self.steps = steps
+        self.class_weight = class_weight
         self._is_generator = not hasattr(data, "__len__") and iter(data) is data
 
     def num_batches(self):
@@ -121,6 +139,9 @@ class IterableAdapter:
             except StopIteration:
                 return
             x, y, sw = unpack_x_y_sample_weight(batch)
+            if self.class_weight is not None:
+                _check_class_weight(y, sw, self.class_weight)
+                sw = class_weight_to_sample_weight(y, self.class_weight)
             conv = lambda v: None if v is None else nest.map_structure(
                 lambda a: a if isinstance(a, Tensor) else convert_to_tensor(a), v)
             yield conv(x), conv(y), conv(sw)
@@ -147,6 +168,11 @@ class EpochIterator:
     @property
     def num_batches(self):
         return self.steps_per_epoch or self._num_batches
+
+    def reset(self):
+        """Start again from the first batch (validation in fit does, each epoch, as Keras
+        on TensorFlow: validation_steps always covers the same first batches)."""
+        self._current, self._seen = None, 0
 
     def __iter__(self):
         spe = self.steps_per_execution
@@ -186,12 +212,16 @@ def _ran_out_warning():
                   "dataset.", stacklevel=3)
 
 
-def adapter_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None):
+def adapter_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
+                class_weight=None):
     if _is_dataset_or_generator(x):
         if y is not None:
             raise ValueError("`y` argument is not supported when using a dataset or a "
                              "generator as input; the data must yield (x, y) pairs.")
-        return IterableAdapter(x, steps)
+        return IterableAdapter(x, steps, class_weight)
+    if class_weight is not None:
+        _check_class_weight(y, sample_weight, class_weight)
+        sample_weight = class_weight_to_sample_weight(y, class_weight)
     return ArrayAdapter(x, y, sample_weight, batch_size or 32, shuffle, steps)
 
 

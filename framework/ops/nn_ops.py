@@ -121,7 +121,8 @@ def leaky_relu(features, alpha=0.2, name=None):
     features = convert_to_tensor(features)
     if not features.dtype.is_floating:  # TF computes integer leaky_relu in float
         features = _m.cast(features, _dt.float32)
-    return _apply(_LEAKY, (features,), {"alpha": float(alpha)})
+    # TF's alpha attr is a 32-bit float, even for float64 features
+    return _apply(_LEAKY, (features,), {"alpha": float(np.float32(alpha))})
 
 
 def _float_features(op, features):
@@ -152,7 +153,7 @@ def gelu(features, approximate=False, name=None):
     if approximate:
         c = np.sqrt(2.0 / np.pi)
         return 0.5 * x * (1.0 + _m.tanh(c * (x + 0.044715 * x * x * x)))
-    return 0.5 * x * (1.0 + _m.erf(x * (1.0 / np.sqrt(2.0))))
+    return 0.5 * x * _m.erfc(-x * 0.7071067811865476)  # TF's form (exact in the left tail)
 
 
 def silu(features, beta=1.0, name=None):

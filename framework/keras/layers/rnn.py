@@ -175,6 +175,12 @@ class LSTMCell(_Cell):
         self._weights(int(input_shape[-1]), (4 * self.units,), init)
         self.built = True
 
+    @property
+    def fusable(self):
+        """Keras's cuDNN condition: the standard activations (then the fused op runs)."""
+        return self.activation is activations.tanh and \
+            self.recurrent_activation is activations.sigmoid
+
     def step(self, xw, states, rdp):
         h, c = states[0], states[1]
         if rdp is not None:
@@ -364,6 +370,8 @@ class RNN(Layer):
         fast = hasattr(cell, "step")
         if fast:
             dp, rdp = cell._masks(inputs[:, 0], states[0], training)
+            if rdp is None and getattr(cell, "fusable", False) and int(inputs.shape[1]):
+                return self._fused(cell, cell.project(inputs, dp), states, mask)
             steps = _a.unstack(cell.project(inputs, dp), axis=1)
         else:
             steps = _a.unstack(inputs, axis=1)
@@ -391,6 +399,28 @@ class RNN(Layer):
                 v.assign(s)
         output = _a.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return [output] + list(states) if self.return_state else output
+
+    def _fused(self, cell, xw, states, mask):
+        """The whole sequence as one op (ops/rnn_ops.py), as cuDNN does for Keras."""
+        from ...ops.rnn_ops import lstm_sequence
+        if self.go_backwards:
+            xw = _reverse_time(xw)
+            mask = _reverse_time(mask) if mask is not None else None
+        mask = _a.ones(tuple(int(d) for d in xw.shape[:2]), xw.dtype.name) if mask is None \
+            else _m.cast(mask, xw.dtype.name)
+        bias = cell.bias if cell.bias is not None else _a.zeros((int(xw.shape[-1]),),
+                                                                xw.dtype.name)
+        outs, h, c = lstm_sequence(xw, _m.cast(states[0], xw.dtype.name),
+                                   _m.cast(states[1], xw.dtype.name),
+                                   _m.cast(cell.recurrent_kernel, xw.dtype.name),
+                                   _m.cast(bias, xw.dtype.name), mask,
+                                   zero_output=self.zero_output_for_mask)
+        states = [h, c]
+        if self.stateful:
+            for v, s_ in zip(self._state_vars, states):
+                v.assign(s_)
+        output = outs if self.return_sequences else outs[:, -1]
+        return [output] + states if self.return_state else output
 
     def compute_mask(self, inputs, mask=None):
         out = mask if self.return_sequences else None

@@ -46,7 +46,7 @@ class Trainer:
                 not isinstance(self.optimizer, mixed_precision.LossScaleOptimizer):
             self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
         self.loss = loss
-        self._loss_fns = _resolve_losses(loss)
+        self._loss_fns = _resolve_losses(self._by_output(loss))
         self.loss_weights = loss_weights
         self._metric_specs = metrics
         self._weighted_metric_specs = weighted_metrics
@@ -92,12 +92,9 @@ class Trainer:
         """Compiled loss (weighted over outputs) plus the layers' regularization losses."""
         total = None
         if self._loss_fns is not None and y is not None:
-            fns = self._loss_fns
-            n_out = len(nest.flatten(y_pred))
-            if len(fns) == 1 and n_out > 1:  # one loss for every output (Keras 3)
-                fns = fns * n_out
-            ys, preds = _align(y, y_pred, len(fns))
-            weights = _loss_weights(self.loss_weights, len(fns), fns)
+            fns = self._loss_fns_for(y_pred)
+            ys, preds = _align(self._by_output(y), y_pred, len(fns))
+            weights = _loss_weights(self._by_output(self.loss_weights), len(fns))
             trackers = self._output_loss_trackers(len(fns))
             for i, (fn, yt, yp, w) in enumerate(zip(fns, ys, preds, weights)):
                 if fn is None:
@@ -131,8 +128,35 @@ class Trainer:
     def _build_metrics(self, y, y_pred):
         n_out = len(nest.flatten(y_pred))
         self._compiled_metrics = metrics_module.build_compiled(
-            self._metric_specs, self._weighted_metric_specs, self._loss_fns, y, y_pred, n_out,
-            output_names=self._output_names())
+            self._metric_specs_by_output(self._metric_specs),
+            self._metric_specs_by_output(self._weighted_metric_specs),
+            self._loss_fns_for(y_pred), y, y_pred, n_out, output_names=self._output_names())
+        self._output_loss_trackers(len(self._loss_fns_for(y_pred) or ()))  # before tracing
+
+    def _loss_fns_for(self, y_pred):
+        """One loss per output: a single loss serves every output (Keras 3)."""
+        fns = self._loss_fns
+        n = len(nest.flatten(y_pred))
+        if fns is not None and len(fns) == 1 and n > 1 and \
+                not isinstance(self.loss, (list, tuple, dict)):
+            return fns * n
+        return fns
+
+    def _by_output(self, value):
+        """A dict keyed by output names as a list in the outputs' order (sorted keys when
+        the names are unknown: subclassed models); anything else unchanged."""
+        if not isinstance(value, dict):
+            return value
+        names = self._output_names()
+        if names and set(value) <= set(names):
+            return [value.get(n) for n in names]
+        return [value[k] for k in sorted(value)]
+
+    def _metric_specs_by_output(self, specs):
+        if not isinstance(specs, dict):
+            return specs
+        return [[] if v is None else list(v) if isinstance(v, (list, tuple)) else [v]
+                for v in self._by_output(specs)]
 
     @property
     def output_names(self):
@@ -154,7 +178,7 @@ class Trainer:
         if self._compiled_metrics is None:
             self._build_metrics(y, y_pred)
         if y is not None:
-            ys, preds = _align(y, y_pred, len(self._compiled_metrics))
+            ys, preds = _align(self._by_output(y), y_pred, len(self._compiled_metrics))
             for ms, yt, yp in zip(self._compiled_metrics, ys, preds):
                 for m in ms:
                     m.update_state(yt, yp, sample_weight=sample_weight
@@ -307,11 +331,9 @@ class Trainer:
             (x, y, sample_weight), (vx, vy, vsw) = train_validation_split(
                 (x, y, sample_weight), validation_split)
             validation_data = (vx, vy, vsw)
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
         spe = self.steps_per_execution
-        data = EpochIterator(adapter_for(x, y, sample_weight, batch_size, shuffle),
-                             steps_per_epoch, spe)
+        data = EpochIterator(adapter_for(x, y, sample_weight, batch_size, shuffle,
+                                         class_weight=class_weight), steps_per_epoch, spe)
         val = None
         if validation_data is not None:
             vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
@@ -341,6 +363,7 @@ class Trainer:
                     break
             epoch_logs = _to_python(self.get_metrics_result())
             if val is not None and (epoch + 1) % validation_freq == 0:
+                val.reset()
                 val_logs = self.evaluate(verbose=0, return_dict=True, _iterator=val,
                                          callbacks=cbs)  # TF: the same callbacks see it
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
@@ -348,6 +371,8 @@ class Trainer:
             logs = epoch_logs
             if self.stop_training:
                 break
+        if isinstance(self.optimizer, optimizers_module.Optimizer) and epochs > 0:
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # EMA weights
         cbs.on_train_end(logs)
         return self.history
 
@@ -411,9 +436,8 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        reset_metrics=True, return_dict=False):
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
-        batch = next(iter(adapter_for(x, y, sample_weight, _big_batch(x), False)))
+        batch = next(iter(adapter_for(x, y, sample_weight, _big_batch(x), False,
+                                      class_weight=class_weight)))
         if reset_metrics:
             self.reset_metrics()
         self._ensure_built_for(batch)
@@ -496,8 +520,6 @@ def _to_python(logs):
 def _resolve_losses(loss):
     if loss is None:
         return None
-    if isinstance(loss, dict):
-        return [losses_module.get_reduced(v) for _, v in sorted(loss.items())]
     if isinstance(loss, (list, tuple)):
         return [losses_module.get_reduced(v) for v in loss]
     return [losses_module.get_reduced(loss)]
@@ -515,20 +537,9 @@ def _align(y, y_pred, n):
     return ys, preds
 
 
-def _loss_weights(weights, n, fns):
+def _loss_weights(weights, n):
     if weights is None:
         return [1.0] * n
-    if isinstance(weights, dict):
-        return [float(weights[k]) for k in sorted(weights)]
-    return [float(w) for w in weights]
-
-
-def _class_weights_to_sample_weight(y, class_weight, sample_weight):
-    y = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
-    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(-1)
-    cw = np.array([class_weight.get(int(c), 1.0) for c in labels.astype(int)],
-                  dtype=np.float32)
-    if sample_weight is not None:
-        cw = cw * np.asarray(sample_weight, np.float32).reshape(-1)
-    return cw
-
+    if not isinstance(weights, (list, tuple)):
+        return [float(weights)] * n
+    return [1.0 if w is None else float(w) for w in weights]

@@ -157,9 +157,12 @@ class Optimizer:
         return grads
 
     def _update_ema(self, variables):
+        # Keras 3: momentum 0 on the first step (the average starts at the updated value)
+        not_first = _m.not_equal(self.iterations, np.int64(1))
         for v in variables:
             ema = self._slots[id(v)]["ema"]
-            ema.assign(self.ema_momentum * ema + (1 - self.ema_momentum) * v)
+            momentum = _m.cast(not_first, v.dtype) * self.ema_momentum
+            ema.assign(momentum * ema + (1 - momentum) * v)
         freq = self.ema_overwrite_frequency
         if freq and int(self.iterations.numpy()) % int(freq) == 0:
             self.finalize_variable_values(variables)

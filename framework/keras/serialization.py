@@ -177,11 +177,14 @@ def _build_config(layer):
     return {"input_shape": serialize(shape)}
 
 
-def _history(kt, node_index):
+def _history(kt, node_index, model_io=False):
+    """[layer, node, tensor]. Keras numbers a nested Functional model's nodes from 1 in
+    ``input_layers`` / ``output_layers`` (its own graph counts as node 0) but from 0 in
+    the ``inbound_nodes`` arguments."""
     if kt.node is None:
         return [kt._origin.name, 0, 0]
     node = kt.node
-    offset = 1 if _is_functional(node.layer) else 0
+    offset = 1 if model_io and _is_functional(node.layer) else 0
     return [node.layer.name, node_index[id(node)] + offset, kt.index]
 
 
@@ -216,7 +219,7 @@ def functional_config(model):
             for n in per_layer.get(id(layer), []) if id(n) in own]
         layers.append(entry)
     def triple(x):
-        return _history(x, node_index)
+        return _history(x, node_index, model_io=True)
     return {"name": model.name, "trainable": model.trainable, "layers": layers,
             "input_layers": nest.map_structure(triple, model._nested_inputs),
             "output_layers": nest.map_structure(triple, model._nested_outputs)}
@@ -406,9 +409,7 @@ def functional_from_config(config, custom_objects=None, safe_mode=True):
         created[name] = layer
         if isinstance(layer, InputLayer):
             outputs[(name, 0)] = [layer.output]
-        nodes = list(entry.get("inbound_nodes") or [])
-        offset = 1 if _is_functional(layer) else 0
-        pending.append([name, [(i + offset, n) for i, n in enumerate(nodes)]])
+        pending.append([name, list(enumerate(entry.get("inbound_nodes") or []))])
 
     def tensor(history):
         key = (history[0], history[1])
@@ -445,8 +446,9 @@ def functional_from_config(config, custom_objects=None, safe_mode=True):
                              f"{[n for n, nodes in pending if nodes]}")
 
     def structure(x):
-        if _is_triple(x):
-            return tensor(x)
+        if _is_triple(x):  # a nested Functional's nodes count from 1 here
+            offset = 1 if _is_functional(created.get(x[0])) else 0
+            return tensor([x[0], x[1] - offset, x[2]])
         if isinstance(x, dict):
             return {k: structure(v) for k, v in x.items()}
         return [structure(v) for v in x]

@@ -175,16 +175,19 @@ class EpochIterator:
         self._current, self._seen = None, 0
 
     def __iter__(self):
+        """Yields ``(begin, end, chunk)``; ``chunk.fetch()`` takes the batches. As in
+        Keras-on-TF, a step is announced (``on_*_batch_begin``) before its data is read,
+        so the step that finds the data exhausted gets a begin and no end."""
         spe = self.steps_per_execution
         steps = self.steps_per_epoch or self._num_batches
         if steps is None:  # unknown length: run until the data ends
             it, step = iter(self.adapter), 0
             while True:
-                batches = list(itertools.islice(it, spe))
-                if not batches:
+                chunk = _Chunk(it, spe)
+                yield step, step + spe - 1, chunk
+                if not chunk.fetch():
                     self._num_batches = self._num_batches or step
                     return
-                yield step, step + spe - 1, batches
                 step += spe
         if self._current is None or self.steps_per_epoch is None:
             self._current, self._seen = iter(self.adapter), 0
@@ -194,15 +197,29 @@ class EpochIterator:
                     _ran_out_warning()
                 break
             self._seen += spe
-            batches = list(itertools.islice(self._current, spe))
-            if not batches:
+            chunk = _Chunk(self._current, spe)
+            yield step, step + spe - 1, chunk
+            if not chunk.fetch():
                 self._num_batches = self._num_batches or self._seen - spe
                 self._current = None
                 _ran_out_warning()
                 return
-            yield step, step + spe - 1, batches
         if self._num_batches and self._seen >= self._num_batches:
             self._current, self._seen = None, 0
+
+
+class _Chunk:
+    """Up to ``n`` batches of ``it``, read on the first ``fetch()`` (then remembered)."""
+
+    __slots__ = ("_it", "_n", "_batches")
+
+    def __init__(self, it, n):
+        self._it, self._n, self._batches = it, n, None
+
+    def fetch(self):
+        if self._batches is None:
+            self._batches = list(itertools.islice(self._it, self._n))
+        return self._batches
 
 
 def _ran_out_warning():

@@ -155,3 +155,123 @@ def lstm_sequence(xw, h0, c0, recurrent_kernel, bias, mask, zero_output=False):
     out = _apply(_LSTM, (xw, h0, c0, recurrent_kernel, bias, mask),
                  {"zero_output": bool(zero_output)})
     return out[0], out[1], out[2]
+
+
+# --- GRU (reset_after=True, Keras's default and cuDNN's variant) --------------------------
+def _gru_impl(xp, xw, h0, rk, rb, mask, *, zero_output):
+    """xw: (B, T, 3U) input projections with the input bias; rk: (U, 3U); rb: (3U,) the
+    recurrent bias. Keras's GRUCell: ``z, r = sigmoid(x_z + h U_z + b), ...``,
+    ``hh = tanh(x_h + r * (h U_h + b_h))``, ``h = z h + (1 - z) hh``. Returns the outputs,
+    the final h, and the saved states, gates (z, r, hh) and ``h U_h + b_h`` per step."""
+    out_dt = xw.dtype
+    dt = _compute_dtype(xp, xw)
+    xw, h, rk, rb = (a.astype(dt, copy=False) for a in (xw, h0, rk, rb))
+    nb, nt, three_u = xw.shape
+    u = three_u // 3
+    outs = xp.empty((nb, nt, u), dt)
+    hs = xp.empty((nb, nt, u), dt)
+    gates = xp.empty((nb, nt, three_u), dt)
+    rec_h = xp.empty((nb, nt, u), dt)
+    masked = not bool(mask.all())
+    m = mask.astype(dt)[:, :, None] if masked else None
+    prev_out = xp.zeros((nb, u), dt)
+    for t in range(nt):
+        inner = h @ rk
+        inner += rb
+        x_t = xw[:, t]
+        gt = gates[:, t]
+        gt[:, :2 * u] = _sigmoid(xp, x_t[:, :2 * u] + inner[:, :2 * u])
+        z, r = gt[:, :u], gt[:, u:2 * u]
+        rec_h[:, t] = inner[:, 2 * u:]
+        gt[:, 2 * u:] = xp.tanh(x_t[:, 2 * u:] + r * inner[:, 2 * u:])
+        hn = z * h + (1 - z) * gt[:, 2 * u:]
+        if masked:
+            mt = m[:, t]
+            h = mt * hn + (1 - mt) * h
+            out = mt * hn if zero_output else mt * hn + (1 - mt) * prev_out
+        else:
+            h, out = hn, hn
+        outs[:, t], hs[:, t] = out, h
+        prev_out = out
+    cast = (lambda a: a.astype(out_dt)) if dt != out_dt else (lambda a: a)
+    return cast(outs), cast(h), cast(hs), cast(gates), cast(rec_h)
+
+
+def _gru_infer(xw, h0, rk, rb, mask, zero_output):
+    nb, nt, _ = dims(xw)
+    u = dims(rk)[0]
+    return [([nb, nt, u], xw.dtype), ([nb, u], xw.dtype), ([nb, nt, u], xw.dtype),
+            (dims(xw), xw.dtype), ([nb, nt, u], xw.dtype)]
+
+
+_GRU = defop("gru_sequence", OPAQUE, dtypes=_F, n_out=5)(_gru_impl)
+_GRU.def_infer(_gru_infer)
+
+
+def _gru_grad_impl(xp, g_out, g_h, h0, rk, mask, hs, gates, rec_h, *, zero_output):
+    """Backprop through time. Returns d xw, d h0, d rk, d rb."""
+    out_dt = g_out.dtype
+    dt = _compute_dtype(xp, g_out)
+    g_out, dh, h0, rk, hs, gates, rec_h = (
+        a.astype(dt, copy=False) for a in (g_out, g_h, h0, rk, hs, gates, rec_h))
+    nb, nt, u = g_out.shape
+    masked = not bool(mask.all())
+    m = mask.astype(dt)[:, :, None] if masked else None
+    dx_all = xp.empty((nb, nt, 3 * u), dt)
+    dinner_all = xp.empty((nb, nt, 3 * u), dt)
+    rk_t = rk.T
+    d_prev_out = xp.zeros((nb, u), dt)
+    for t in range(nt - 1, -1, -1):
+        h_prev = hs[:, t - 1] if t else h0
+        gt = gates[:, t]
+        z, r, hh = gt[:, :u], gt[:, u:2 * u], gt[:, 2 * u:]
+        d_out = g_out[:, t] + d_prev_out
+        if masked:
+            mt = m[:, t]
+            dhn = mt * (dh + d_out)
+            dh_keep = (1 - mt) * dh
+            d_prev_out = xp.zeros_like(dh) if zero_output else (1 - mt) * d_out
+        else:
+            dhn = dh + d_out
+        dhh = dhn * (1 - z) * (1 - hh * hh)
+        dx = dx_all[:, t]
+        di = dinner_all[:, t]
+        dx[:, :u] = di[:, :u] = dhn * (h_prev - hh) * z * (1 - z)
+        dx[:, u:2 * u] = di[:, u:2 * u] = dhh * rec_h[:, t] * r * (1 - r)
+        dx[:, 2 * u:] = dhh
+        di[:, 2 * u:] = dhh * r
+        dh = dhn * z + di @ rk_t
+        if masked:
+            dh = dh + dh_keep
+    h_prev = xp.concatenate([h0[:, None], hs[:, :nt - 1]], axis=1)[:, :nt].reshape(nb * nt, u)
+    d_rk = h_prev.T @ dinner_all.reshape(nb * nt, 3 * u)
+    d_rb = dinner_all.sum(axis=(0, 1))
+    cast = (lambda a: a.astype(out_dt)) if dt != out_dt else (lambda a: a)
+    return cast(dx_all), cast(dh), cast(d_rk), cast(d_rb)
+
+
+_GRU_GRAD = defop("gru_sequence_grad", OPAQUE, dtypes=_F, n_out=4,
+                  differentiable=False)(_gru_grad_impl)
+_GRU_GRAD.def_infer(lambda g_out, g_h, h0, rk, mask, hs, gates, rec_h, zero_output: [
+    (dims(gates), g_out.dtype), (dims(h0), g_out.dtype), (dims(rk), g_out.dtype),
+    ([dims(rk)[1]], g_out.dtype)])
+
+
+@_GRU.def_vjp
+def _gru_vjp(g, out, xw, h0, rk, rb, mask, zero_output):
+    from .array_ops import zeros_like
+    g_out, g_h = (gi if gi is not None else zeros_like(oi) for gi, oi in zip(g[:2], out[:2]))
+    d_xw, d_h0, d_rk, d_rb = _apply(_GRU_GRAD, (g_out, g_h, h0, rk, mask, out[2], out[3],
+                                                out[4]), {"zero_output": zero_output})
+    return d_xw, d_h0, d_rk, d_rb, None
+
+
+def gru_sequence(xw, h0, recurrent_kernel, recurrent_bias, mask, zero_output=False):
+    """Runs a GRU (reset_after=True) over time; returns (outputs (B, T, U), final h).
+
+    ``xw`` holds ``x_t @ kernel + input_bias`` for every step; ``mask`` is (B, T) of 1/0
+    in xw's dtype.
+    """
+    out = _apply(_GRU, (xw, h0, recurrent_kernel, recurrent_bias, mask),
+                 {"zero_output": bool(zero_output)})
+    return out[0], out[1]

@@ -64,8 +64,6 @@ KNOWN = {
                          "loop vars; cuflow accepts it",
     "tape/gather_indexed_slices": "TF's gather gradient is an IndexedSlices; cuflow's is "
                                   "dense (same values)",
-    "function/autograph": "NOT FIXED (graph area): `for i in cf.range(n)` with a tensor n "
-                          "inside cf.function needs a static n",
     "linalg/diag_multi_k": "NOT FIXED: cf.linalg.diag / diag_part take one diagonal k, not "
                            "TF's (k_lo, k_hi) band (linalg_ops.py; tridiagonal and banded "
                            "solvers build their bands without it)",
@@ -77,7 +75,6 @@ KNOWN = {
 # Cases whose function cuflow does not have yet (the coverage list in RESULTS_tf_compat.md)
 MISSING = [
     "image/draw_bounding_boxes", "nn/ctc_loss", "random/stateless_binomial", "sparse/bincount",
-    "strings/join", "strings/length", "strings/split", "strings/upper",
     "toplevel/edit_distance",
 ]
 

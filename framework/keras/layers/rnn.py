@@ -225,6 +225,12 @@ class GRUCell(_Cell):
         self.reset_after = reset_after
         self.state_size = [self.units]
 
+    @property
+    def fusable(self):
+        """Keras's cuDNN condition (standard activations, reset_after): the fused op runs."""
+        return self.reset_after and self.activation is activations.tanh and \
+            self.recurrent_activation is activations.sigmoid
+
     def build(self, input_shape):
         shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
         self._weights(int(input_shape[-1]), shape)
@@ -401,21 +407,28 @@ class RNN(Layer):
         return [output] + list(states) if self.return_state else output
 
     def _fused(self, cell, xw, states, mask):
-        """The whole sequence as one op (ops/rnn_ops.py), as cuDNN does for Keras."""
-        from ...ops.rnn_ops import lstm_sequence
+        """The whole sequence as one op (ops/rnn_ops.py), as cuDNN does for Keras (LSTM,
+        GRU)."""
+        from ...ops.rnn_ops import gru_sequence, lstm_sequence
         if self.go_backwards:
             xw = _reverse_time(xw)
             mask = _reverse_time(mask) if mask is not None else None
         mask = _a.ones(tuple(int(d) for d in xw.shape[:2]), xw.dtype.name) if mask is None \
             else _m.cast(mask, xw.dtype.name)
-        bias = cell.bias if cell.bias is not None else _a.zeros((int(xw.shape[-1]),),
-                                                                xw.dtype.name)
-        outs, h, c = lstm_sequence(xw, _m.cast(states[0], xw.dtype.name),
-                                   _m.cast(states[1], xw.dtype.name),
-                                   _m.cast(cell.recurrent_kernel, xw.dtype.name),
-                                   _m.cast(bias, xw.dtype.name), mask,
-                                   zero_output=self.zero_output_for_mask)
-        states = [h, c]
+        dt = xw.dtype.name
+        zeros = _a.zeros((int(xw.shape[-1]),), dt)
+        if isinstance(cell, GRUCell):
+            bias = cell.bias[1] if cell.bias is not None else zeros
+            outs, h = gru_sequence(xw, _m.cast(states[0], dt),
+                                   _m.cast(cell.recurrent_kernel, dt), _m.cast(bias, dt),
+                                   mask, zero_output=self.zero_output_for_mask)
+            states = [h]
+        else:
+            bias = cell.bias if cell.bias is not None else zeros
+            outs, h, c = lstm_sequence(xw, _m.cast(states[0], dt), _m.cast(states[1], dt),
+                                       _m.cast(cell.recurrent_kernel, dt), _m.cast(bias, dt),
+                                       mask, zero_output=self.zero_output_for_mask)
+            states = [h, c]
         if self.stateful:
             for v, s_ in zip(self._state_vars, states):
                 v.assign(s_)

@@ -80,7 +80,8 @@ def test_stateful_lstm_carries_state_between_calls():
                                 {"return_state": True}, {"zero_output_for_mask": True,
                                                          "return_sequences": True}])
 @pytest.mark.parametrize("masked", [False, True])
-def test_fused_lstm_equals_the_step_by_step_cell(kw, masked):
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_fused_rnn_equals_the_step_by_step_cell(kind, kw, masked):
     """The fused sequence op (standard activations) against the same layer run step by step
     (an equivalent recurrent activation that is not Keras's sigmoid disables fusion)."""
     rng = np.random.default_rng(0)
@@ -91,7 +92,8 @@ def test_fused_lstm_equals_the_step_by_step_cell(kw, masked):
         mask[2, 0] = False
 
     def run(recurrent_activation):
-        layer = cf.keras.layers.LSTM(6, recurrent_activation=recurrent_activation, **kw)
+        layer = getattr(cf.keras.layers, kind)(6, recurrent_activation=recurrent_activation,
+                                               **kw)
         layer.build((3, 5, 4))
         r = np.random.default_rng(1)
         layer.set_weights([r.normal(size=w.shape).astype("float32") * 0.5
@@ -104,8 +106,9 @@ def test_fused_lstm_equals_the_step_by_step_cell(kw, masked):
         grads = tape.gradient(loss, [xt] + layer.trainable_weights)
         return [o.numpy() for o in cf.nest.flatten(out)], [g.numpy() for g in grads]
 
-    assert cf.keras.layers.LSTM(2).cell.fusable
-    assert not cf.keras.layers.LSTM(2, recurrent_activation=lambda z: cf.sigmoid(z)).cell.fusable
+    rnn = getattr(cf.keras.layers, kind)
+    assert rnn(2).cell.fusable
+    assert not rnn(2, recurrent_activation=lambda z: cf.sigmoid(z)).cell.fusable
     fused = run("sigmoid")
     stepwise = run(lambda z: cf.sigmoid(z))
     for a, b in zip(fused[0] + fused[1], stepwise[0] + stepwise[1]):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import cuflow as cf
 import numpy as np
-from cuflow.ops.rnn_ops import lstm_sequence
+from cuflow.ops.rnn_ops import gru_sequence, lstm_sequence
 
 from .opdb import F, OpInfo, Sample, _arr
 
@@ -51,7 +51,40 @@ def _lstm(xw, h, c, rk, b, mask, zero_output=False):
                          zero_output)
 
 
+def _gru_ref(xw, h, rk, rb, mask, zero_output=False):
+    """Keras's GRU (reset_after=True) loop with its masking rule, in float64."""
+    u = rk.shape[0]
+    outs, prev = [], np.zeros_like(h)
+    for t in range(xw.shape[1]):
+        inner = h @ rk + rb
+        x = xw[:, t]
+        z = _sig(x[:, :u] + inner[:, :u])
+        r = _sig(x[:, u:2 * u] + inner[:, u:2 * u])
+        hh = np.tanh(x[:, 2 * u:] + r * inner[:, 2 * u:])
+        hn = z * h + (1 - z) * hh
+        m = mask[:, t][:, None]
+        h = m * hn + (1 - m) * h
+        out = m * hn if zero_output else m * hn + (1 - m) * prev
+        outs.append(out)
+        prev = out
+    seq = np.stack(outs, 1) if outs else np.zeros(xw.shape[:2] + (u,))
+    return seq, h
+
+
+def _gru_samples(rng, d):
+    return [Sample((s.args[0][..., :3 * s.args[3].shape[0]], s.args[1], s.args[3][:, :3 *
+                    s.args[3].shape[0]], s.args[4][:3 * s.args[3].shape[0]], s.args[5]),
+                   s.kwargs) for s in _lstm_samples(rng, d)]
+
+
+def _gru(xw, h, rk, rb, mask, zero_output=False):
+    return gru_sequence(xw, h, rk, rb, cf.cast(mask, cf.convert_to_tensor(xw).dtype),
+                        zero_output)
+
+
 OPS = [
+    OpInfo("gru_sequence", _gru, _gru_ref, _gru_samples, F, rtol=2e-5, atol=2e-6,
+           covers=("gru_sequence_grad",)),
     OpInfo("lstm_sequence", _lstm, _lstm_ref, _lstm_samples, F, rtol=2e-5, atol=2e-6,
            covers=("lstm_sequence_grad",)),
 ]

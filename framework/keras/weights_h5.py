@@ -51,15 +51,68 @@ def _holds_saveable(value):
                for v in value)
 
 
+def _node_inputs(node):
+    """A node's KerasTensor inputs in the order Keras records them (reflected operators
+    such as ``1.0 - x`` take their operands the other way round)."""
+    tensors = node.input_tensors
+    return tensors[::-1] if getattr(node.layer, "swapped", False) else tensors
+
+
+def keras_layer_order(model):
+    """A Functional model's layers in Keras 3's order (``ops.function.map_graph``): by
+    depth from the inputs, ties broken by first visit of a depth-first walk from the
+    outputs. Container entries are named in this order (``dense``, ``dense_1``, ...)."""
+    from .models.functional import Functional
+    if not isinstance(model, Functional) and not hasattr(model, "_nodes"):
+        return model.layers
+    index, finished, order = {}, set(), []
+
+    def key(kt):
+        return ("input", id(kt._origin)) if kt.node is None else id(kt.node)
+
+    def layer_of(kt):
+        return kt._origin if kt.node is None else kt.node.layer
+
+    def visit(kt):
+        k = key(kt)
+        if k in finished:
+            return
+        index.setdefault(id(layer_of(kt)), len(index))
+        parents = [] if kt.node is None else _node_inputs(kt.node)
+        for parent in parents:
+            visit(parent)
+        finished.add(k)
+        order.append((k, layer_of(kt), [key(p) for p in parents]))
+    for kt in model.outputs:
+        visit(kt)
+    node_depth, layer_depth, layers = {}, {}, {}
+    for k, layer, parents in reversed(order):
+        depth = max(node_depth.setdefault(k, 0), layer_depth.get(id(layer), 0))
+        layer_depth[id(layer)] = node_depth[k] = depth
+        layers[id(layer)] = layer
+        for p in parents:
+            node_depth[p] = max(depth + 1, node_depth.get(p, 0))
+    for kt in model.inputs:  # inputs the outputs do not use
+        if id(kt._origin) not in layer_depth:
+            layer_depth[id(kt._origin)], index[id(kt._origin)] = 0, -1
+            layers[id(kt._origin)] = kt._origin
+    ranked = sorted(layers, key=lambda i: (-layer_depth[i], index[i]))
+    return [layers[i] for i in ranked]
+
+
 def _children(obj):
     """(attribute name, child) pairs in Keras's walking order."""
     from .layers.base import Layer
     from .models.functional import Functional
     from .models.sequential import Sequential
     out = []
-    if isinstance(obj, (Sequential, Functional)) or \
-            getattr(type(obj), "_functional_call", None) is not None:
+    if isinstance(obj, Sequential):
         out.append(("layers", obj.layers))
+    elif isinstance(obj, Functional) or \
+            getattr(type(obj), "_functional_call", None) is not None:
+        # operator nodes (x * 2, keras.ops...) are Operations, not layers, in Keras
+        out.append(("layers", [layer for layer in keras_layer_order(obj)
+                               if type(layer).__name__ not in ("_OpLayer", "OpLayer")]))
     attrs = dict(vars(obj))
     if hasattr(obj, "compile") and not out:  # a subclassed Model's ``layers`` property
         attrs["layers"] = obj.layers

@@ -19,7 +19,7 @@ import keras_cases
 
 Scale, TwoTower = keras_cases.subclassed_classes(keras)
 BREADTH = ["dense_acts", "conv1d", "conv2d", "conv3d", "rnn_more", "norm", "aug", "merge",
-           "nested_shared", "subclassed"]
+           "nested_shared", "branches", "subclassed"]
 
 
 def _fixture(name):

@@ -169,20 +169,45 @@ def _unique(name, used):
     return name
 
 
-def own_variables(obj):
+def keras_variable_order(root):
+    """``root``'s variables in the order of Keras's ``model.variables``: own, then each
+    sublayer's (a Functional model's layers in Keras's graph order)."""
+    from .layers.base import Layer
+    out, seen = [], set()
+
+    def visit(layer):
+        if id(layer) in seen:
+            return
+        seen.add(id(layer))
+        out.extend(list(layer._trainable_weights) + list(layer._non_trainable_weights))
+        subs = keras_layer_order(layer) if hasattr(layer, "_nodes") else layer._layers
+        for sub in subs:
+            if isinstance(sub, Layer):
+                visit(sub)
+    visit(root)
+    return out
+
+
+def own_variables(obj, root=None):
     """The variables Keras stores in ``<path>/vars``: a layer's own trainable then
     non-trainable ones, an optimizer's ``variables``."""
     from .optimizers.base import Optimizer
     if isinstance(obj, Optimizer):
-        return keras_optimizer_order(obj)
+        return keras_optimizer_order(obj, root)
     return list(obj._trainable_weights) + list(obj._non_trainable_weights)
 
 
-def keras_optimizer_order(opt):
+def keras_optimizer_order(opt, model=None):
     """``opt.variables`` in Keras 3's order: iterations, learning rate, EMA averages,
     the slots per variable (RMSprop: each kind over all variables), AMSGrad's maxima,
-    then extra state (Nadam's u_product)."""
+    then extra state (Nadam's u_product). Variables follow ``model``'s Keras order (the
+    order Keras builds its optimizer in), else the order they were built."""
     per_var = list(opt._slots.values())
+    if model is not None:
+        ranked = [opt._slots[id(v)] for v in keras_variable_order(model)
+                  if id(v) in opt._slots]
+        ranked_ids = {id(s) for s in ranked}
+        per_var = ranked + [s for s in per_var if id(s) not in ranked_ids]
     in_slots = {id(v) for slots in per_var for v in slots.values()}
     head = [v for v in opt.variables if id(v) not in in_slots]
     n_base = 2 if getattr(opt, "_lr", None) is not None else 1
@@ -212,7 +237,7 @@ def write_h5(root, include_optimizer=True):
             name = getattr(obj, "name", None)
             if isinstance(name, str):
                 group.attrs["name"] = name
-            for i, v in enumerate(own_variables(obj)):
+            for i, v in enumerate(own_variables(obj, root)):
                 value = np.asarray(v.numpy())
                 if value.dtype.name == "bfloat16":
                     ds = group.create_dataset(str(i), data=value.view("V2"))  # as Keras
@@ -293,8 +318,8 @@ def _load_layer(obj, group):
         v.assign(value.astype(v.dtype.np))
 
 
-def _load_optimizer(opt, group):
-    variables = keras_optimizer_order(opt)
+def _load_optimizer(opt, group, root):
+    variables = keras_optimizer_order(opt, root)
     keys = list(group.keys()) if group is not None else []
     if len(keys) != len(variables):
         msg = (f"Skipping variable loading for optimizer '{opt.name}', because it has "
@@ -304,8 +329,16 @@ def _load_optimizer(opt, group):
             msg += "This is likely because the optimizer has not been called/built yet."
         warnings.warn(msg, stacklevel=4)
         return
-    for i, v in enumerate(variables):
-        v.assign(read_dataset(group, str(i)).astype(v.dtype.np))
+    values = [read_dataset(group, str(i)) for i in range(len(variables))]
+    bad = [(v.name, tuple(v.shape), a.shape) for v, a in zip(variables, values)
+           if tuple(v.shape) != tuple(a.shape)]
+    if bad:
+        warnings.warn(f"Skipping variable loading for optimizer '{opt.name}': the saved "
+                      f"state does not line up with its variables (first: {bad[0]})",
+                      stacklevel=4)
+        return
+    for v, value in zip(variables, values):
+        v.assign(value.astype(v.dtype.np))
 
 
 def read_h5(root, data, skip_mismatch=False, load_optimizer=True):
@@ -319,7 +352,7 @@ def read_h5(root, data, skip_mismatch=False, load_optimizer=True):
         for path, obj in keras_paths(root):
             if isinstance(obj, Optimizer):
                 if load_optimizer and _safe_group(f, path) is not None:
-                    _load_optimizer(obj, _stored(f, path))
+                    _load_optimizer(obj, _stored(f, path), root)
                 continue
             try:
                 _load_layer(obj, _stored(f, path))

@@ -229,3 +229,22 @@ def test_old_cuflow_npz_archives_are_reported(tmp_path):
         keras.models.load_model(path)
     with pytest.raises(ValueError, match="File not found"):
         keras.models.load_model(str(tmp_path / "missing.keras"))
+
+
+def test_optimizer_slots_follow_keras_variable_order(tmp_path):
+    import sys
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "fixtures"))
+    import keras_cases
+    model, (x,) = keras_cases.build(keras)["branches"]
+    model.compile("adam", "mse")
+    model.train_on_batch(x, np.zeros((2, 2), "float32"))
+    path = str(tmp_path / "b.weights.h5")
+    model.save_weights(path)
+    shapes = _datasets(path)
+    got = [shapes[f"optimizer/vars/{i}"] for i in range(22)]
+    # real Keras 3's model.trainable_variables order for this graph
+    keras_order = [(4, 5), (5,), (4, 1), (1,), (4, 2), (2,), (5, 3), (3,), (6, 2), (2,)]
+    assert got == [(), ()] + [s for s in keras_order for _ in range(2)]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "skipping optimizer" warning
+        model.load_weights(path)

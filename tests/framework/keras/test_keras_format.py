@@ -165,3 +165,6 @@ def test_real_keras_loads_cuflow_files(tmp_path):
         opt = getattr(model, "optimizer", None)
         if opt is not None and opt.built:  # Keras restored the optimizer state too
             assert int(got["iterations"]) == int(opt.iterations.numpy())
+            from cuflow.keras.weights_h5 import keras_optimizer_order
+            for i, v in enumerate(keras_optimizer_order(opt, model)):
+                np.testing.assert_allclose(got[f"opt{i}"], v.numpy(), rtol=1e-6)

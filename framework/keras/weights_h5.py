@@ -38,10 +38,15 @@ def _name_key(name):
     return f"~{name}" if name.startswith("_") else name
 
 
+def _is_optimizer(obj):
+    from .loss_scale import LossScaleOptimizer
+    from .optimizers.base import Optimizer
+    return isinstance(obj, (Optimizer, LossScaleOptimizer))
+
+
 def _is_saveable(obj):
     from .layers.base import Layer
-    from .optimizers.base import Optimizer
-    return isinstance(obj, (Layer, Optimizer))
+    return isinstance(obj, Layer) or _is_optimizer(obj)
 
 
 def _holds_saveable(value):
@@ -117,8 +122,7 @@ def _children(obj):
     if hasattr(obj, "compile") and not out:  # a subclassed Model's ``layers`` property
         attrs["layers"] = obj.layers
     if isinstance(obj, Layer) and getattr(obj, "optimizer", None) is not None:
-        opt = obj.optimizer
-        attrs["optimizer"] = getattr(opt, "inner_optimizer", None) or opt
+        attrs["optimizer"] = obj.optimizer
     for name in sorted(attrs, key=_name_key):
         if name.startswith("__") or name in _SKIP:
             continue
@@ -190,9 +194,14 @@ def keras_variable_order(root):
 
 def own_variables(obj, root=None):
     """The variables Keras stores in ``<path>/vars``: a layer's own trainable then
-    non-trainable ones, an optimizer's ``variables``."""
-    from .optimizers.base import Optimizer
-    if isinstance(obj, Optimizer):
+    non-trainable ones, an optimizer's ``variables`` (a LossScaleOptimizer's: iterations,
+    learning rate, step counter, scale, then its inner optimizer's)."""
+    inner = getattr(obj, "__dict__", {}).get("inner_optimizer")
+    if inner is not None:
+        head = [inner.iterations] + ([inner._lr] if inner._lr is not None else [])
+        return head + [obj.step_counter, obj.dynamic_scale] + \
+            keras_optimizer_order(inner, root)
+    if _is_optimizer(obj):
         return keras_optimizer_order(obj, root)
     return list(obj._trainable_weights) + list(obj._non_trainable_weights)
 
@@ -226,15 +235,14 @@ def keras_optimizer_order(opt, model=None):
 def write_h5(root, include_optimizer=True):
     """The bytes of an HDF5 file holding ``root``'s state in Keras 3's layout."""
     import h5py
-
-    from .optimizers.base import Optimizer
     buf = io.BytesIO()
     with h5py.File(buf, "w") as f:
         for path, obj in keras_paths(root):
-            if isinstance(obj, Optimizer) and not include_optimizer:
+            if _is_optimizer(obj) and not include_optimizer:
                 continue
             group = f.create_group(f"{path}/vars" if path else "vars")
-            name = getattr(obj, "name", None)
+            name = "loss_scale_optimizer" if "inner_optimizer" in vars(obj) else \
+                getattr(obj, "name", None)
             if isinstance(name, str):
                 group.attrs["name"] = name
             for i, v in enumerate(own_variables(obj, root)):
@@ -318,9 +326,12 @@ def _load_layer(obj, group):
         v.assign(value.astype(v.dtype.np))
 
 
-def _load_optimizer(opt, group, root):
-    variables = keras_optimizer_order(opt, root)
+def _load_optimizer(opt, group, root, inner_group=None):
+    variables = own_variables(opt, root)
     keys = list(group.keys()) if group is not None else []
+    if len(keys) != len(variables) and inner_group is not None and \
+            len(inner_group.keys()) == len(variables):
+        group, keys = inner_group, list(inner_group.keys())  # Keras's LossScaleOptimizer
     if len(keys) != len(variables):
         msg = (f"Skipping variable loading for optimizer '{opt.name}', because it has "
                f"{len(variables)} variables whereas the saved optimizer has {len(keys)} "
@@ -344,15 +355,14 @@ def _load_optimizer(opt, group, root):
 def read_h5(root, data, skip_mismatch=False, load_optimizer=True):
     """Assigns the state stored in HDF5 ``data`` (bytes or a path) to ``root``."""
     import h5py
-
-    from .optimizers.base import Optimizer
     source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
     errors = []
     with h5py.File(source, "r") as f:
         for path, obj in keras_paths(root):
-            if isinstance(obj, Optimizer):
+            if _is_optimizer(obj):
                 if load_optimizer and _safe_group(f, path) is not None:
-                    _load_optimizer(obj, _stored(f, path), root)
+                    inner = _safe_group(f, f"{path}/inner_optimizer/vars")
+                    _load_optimizer(obj, _stored(f, path), root, inner)
                 continue
             try:
                 _load_layer(obj, _stored(f, path))

@@ -70,6 +70,20 @@ def test_keras_weights_h5_into_a_cuflow_model():
     np.testing.assert_allclose(model.predict(xs[0], verbose=0), ys[0], atol=1e-5)
 
 
+def test_keras_loss_scale_optimizer_state():
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        model = keras.models.load_model(os.path.join(FIXTURES, "mixed.keras"))
+        opt = model.optimizer
+        assert type(opt).__name__ == "LossScaleOptimizer"
+        assert int(opt.iterations.numpy()) > 0 and float(opt.dynamic_scale.numpy()) > 0
+        assert int(opt.step_counter.numpy()) == int(opt.iterations.numpy())
+        xs, ys = _fixture("mixed")
+        np.testing.assert_allclose(model.predict(xs[0], verbose=0), ys[0], atol=1e-2)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+
+
 def test_keras_lambda_refused_in_safe_mode():
     path = os.path.join(FIXTURES, "lambda.keras")
     with pytest.raises(ValueError, match="safe_mode"):

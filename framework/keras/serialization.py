@@ -250,7 +250,10 @@ def _ref_structure(x, ref):
 
 
 # --- reading ---------------------------------------------------------------------------
-def _class_by_name(name, custom_objects=None):
+def _class_by_name(name, custom_objects=None, module=None):
+    """The class saved as ``name``: custom objects and registered classes first, then
+    cuflow's built-ins, searching first the one matching Keras's ``module`` (a loss and a
+    metric can share a name: MeanSquaredError)."""
     from . import (
         constraints,
         initializers,
@@ -266,9 +269,14 @@ def _class_by_name(name, custom_objects=None):
     for table in (custom_objects or {}, getattr(_scope, "objects", {}), _REGISTERED):
         if name in table:
             return table[name]
-    for module in (layers, models, initializers, regularizers, constraints, losses,
-                   metrics, optimizers, schedules):
-        cls = getattr(module, name, None)
+    search = [layers, models, initializers, regularizers, constraints, losses, metrics,
+              optimizers, schedules]
+    hint = {"keras.metrics": metrics, "keras.losses": losses,
+            "keras.optimizers": optimizers, "keras.optimizers.schedules": schedules,
+            "keras.initializers": initializers, "keras.regularizers": regularizers,
+            "keras.constraints": constraints}.get(module)
+    for mod in ([hint] if hint is not None else []) + search:
+        cls = getattr(mod, name, None)
         if isinstance(cls, type):
             return cls
     if name == "Functional":
@@ -308,8 +316,9 @@ def fit_kwargs(cls, config):
 
 def _object(d, custom_objects=None):
     """A nested initializer / regularizer / constraint / schedule dict as an object."""
-    cls = _class_by_name(d.get("registered_name") or d["class_name"], custom_objects) or \
-        _class_by_name(d["class_name"], custom_objects)
+    module = d.get("module")
+    cls = _class_by_name(d.get("registered_name") or d["class_name"], custom_objects,
+                         module) or _class_by_name(d["class_name"], custom_objects, module)
     if cls is None:
         raise ValueError(f"Could not locate class {d['class_name']!r}. Make sure custom "
                          "classes are decorated with "
@@ -353,8 +362,9 @@ def deserialize(config, custom_objects=None, safe_mode=True):
         from .op_layers import OpLayer
         return OpLayer(config["class_name"], **(config.get("config") or {}))
     name = config.get("registered_name") or config["class_name"]
-    cls = _class_by_name(name, custom_objects) or \
-        _class_by_name(config["class_name"], custom_objects)
+    module = config.get("module")
+    cls = _class_by_name(name, custom_objects, module) or \
+        _class_by_name(config["class_name"], custom_objects, module)
     if cls is None:
         raise ValueError(f"Could not locate class {config['class_name']!r}. Make sure custom "
                          "classes are decorated with "

@@ -62,6 +62,17 @@ def test_keras_compile_config_and_optimizer_state_restored():
     assert not getattr(raw, "compiled", False)
 
 
+def test_keras_compiled_objects_evaluate_as_keras():
+    model = keras.models.load_model(os.path.join(FIXTURES, "compiled_objects.keras"))
+    data = np.load(os.path.join(FIXTURES, "compiled_objects.npz"))
+    assert isinstance(model.optimizer, keras.optimizers.Nadam)
+    assert isinstance(model.loss, keras.losses.BinaryCrossentropy)
+    logs = model.evaluate(data["x0"], data["t0"], verbose=0, return_dict=True)
+    assert sorted(logs) == [str(n) for n in data["names"]]
+    np.testing.assert_allclose([logs[str(n)] for n in data["names"]], data["values"],
+                               rtol=1e-5, atol=1e-6)
+
+
 def test_keras_weights_h5_into_a_cuflow_model():
     model = keras.Sequential([keras.Input((3,), dtype="int32"), L.Embedding(10, 2),
                               L.Flatten(), L.Dense(2)])

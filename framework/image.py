@@ -9,3 +9,6 @@ from .ops.image_ops import (ResizeMethod, adjust_brightness, adjust_contrast,  #
                             resize_with_crop_or_pad, resize_with_pad, rgb_to_grayscale, rot90,
                             stateless_random_flip_left_right, stateless_random_flip_up_down,
                             total_variation, transpose)
+from .ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp, decode_gif,  # noqa: F401
+                                  decode_image, decode_jpeg, decode_png, encode_jpeg,
+                                  encode_png, extract_jpeg_shape, is_jpeg)

@@ -7,6 +7,9 @@ import numpy as np
 
 from .example import (FixedLenFeature, FixedLenSequenceFeature, VarLenFeature,  # noqa: F401
                       parse_example, parse_single_example)
+from ..ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp, decode_gif,  # noqa: F401
+                                   decode_image, decode_jpeg, decode_png, encode_jpeg,
+                                   encode_png, extract_jpeg_shape, is_jpeg)
 from .tfrecord import TFRecordOptions, TFRecordWriter, tf_record_iterator  # noqa: F401
 
 

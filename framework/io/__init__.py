@@ -5,20 +5,23 @@ import os
 
 import numpy as np
 
+from ..ops.registry import STATEFUL, defop
 from .example import (FixedLenFeature, FixedLenSequenceFeature, VarLenFeature,  # noqa: F401
                       parse_example, parse_single_example)
 from ..ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp, decode_gif,  # noqa: F401
                                    decode_image, decode_jpeg, decode_png, encode_jpeg,
                                    encode_png, extract_jpeg_shape, is_jpeg)
+from .parsing_ops import (decode_csv, decode_raw, parse_tensor,  # noqa: F401
+                          serialize_tensor)
+from . import gfile  # noqa: F401
 from .tfrecord import TFRecordOptions, TFRecordWriter, tf_record_iterator  # noqa: F401
 
 
-def read_file(filename, name=None):
-    """The bytes of a file as a scalar string tensor (``tf.io.read_file``)."""
+def _read_file_impl(xp, filename):
     from ..errors import NotFoundError
-    from ..placement import CPU0
-    from ..tensor import Tensor
-    path = filename.numpy() if hasattr(filename, "numpy") else filename
+    path = filename[()] if filename.ndim == 0 else None
+    if path is None:
+        raise ValueError(f"filename must be a scalar, got shape {list(filename.shape)}")
     path = path.decode() if isinstance(path, bytes) else os.fspath(path)
     try:
         with open(path, "rb") as f:
@@ -27,7 +30,22 @@ def read_file(filename, name=None):
         raise NotFoundError(None, "ReadFile", f"{path}; No such file or directory") from None
     out = np.empty((), object)
     out[()] = data
-    return Tensor(out, CPU0)
+    return out
+
+
+# a stateful host op: inside cf.function the file is read each time the graph runs
+_READ_FILE = defop("read_file", STATEFUL, differentiable=False,
+                   infer=lambda f: ([], "string"))(_read_file_impl)
+
+
+def read_file(filename, name=None):
+    """The bytes of a file as a scalar string tensor (``tf.io.read_file``); inside
+    ``cf.function`` the file is read when the graph runs."""
+    from ..ops.constant import convert_to_tensor
+    from ..ops.dispatch import apply
+    if not hasattr(filename, "dtype"):
+        filename = os.fspath(filename) if not isinstance(filename, (str, bytes)) else filename
+    return apply(_READ_FILE, (convert_to_tensor(filename, "string"),))
 
 
 def write_file(filename, contents, name=None):

@@ -12,3 +12,7 @@ from .ops.image_ops import (ResizeMethod, adjust_brightness, adjust_contrast,  #
 from .ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp, decode_gif,  # noqa: F401
                                   decode_image, decode_jpeg, decode_png, encode_jpeg,
                                   encode_png, extract_jpeg_shape, is_jpeg)
+from .ops.image_color_ops import (adjust_hue, adjust_saturation, hsv_to_rgb,  # noqa: F401
+                                  random_hue, random_saturation, rgb_to_hsv,
+                                  stateless_random_hue, stateless_random_saturation)
+from .ops.image_quality_ops import psnr, sobel_edges, ssim, ssim_multiscale  # noqa: F401

@@ -16,3 +16,5 @@ from .ops.image_color_ops import (adjust_hue, adjust_saturation, hsv_to_rgb,  # 
                                   random_hue, random_saturation, rgb_to_hsv,
                                   stateless_random_hue, stateless_random_saturation)
 from .ops.image_quality_ops import psnr, sobel_edges, ssim, ssim_multiscale  # noqa: F401
+from .ops.image_box_ops import (crop_and_resize, non_max_suppression,  # noqa: F401
+                                non_max_suppression_padded, non_max_suppression_with_scores)

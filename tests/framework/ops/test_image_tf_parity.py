@@ -95,3 +95,44 @@ def test_ssim_psnr_sobel():
                                atol=1e-7)
     traced = cf.function(lambda x, y: cf.image.ssim(x, y, 1.0))(cf.constant(a), cf.constant(b))
     _same(traced, FIX["ssim"], rtol=1e-6)
+
+
+def test_non_max_suppression_matches_tf():
+    b, s = FIX["nms_boxes"], FIX["nms_scores"]
+    _same(cf.image.non_max_suppression(b, s, 10, 0.3), FIX["nms"])
+    _same(cf.image.non_max_suppression(b, s, 20, 0.5, score_threshold=0.4), FIX["nms_thr"])
+    idx, sc = cf.image.non_max_suppression_with_scores(b, s, 12, 0.4, soft_nms_sigma=0.5)
+    _same(idx, FIX["nms_soft_idx"])
+    _same(sc, FIX["nms_soft_scores"], rtol=1e-6)  # exp() of two libms
+    idx, n = cf.image.non_max_suppression_padded(b, s, 15, 0.3, pad_to_max_output_size=True)
+    _same(idx, FIX["nms_pad_idx"])
+    assert int(n) == int(FIX["nms_pad_n"])
+    bi, nb = cf.image.non_max_suppression_padded(np.stack([b, b]), np.stack([s, s]), 15, 0.3,
+                                                 pad_to_max_output_size=True)
+    assert bi.shape == (2, 15) and nb.numpy().tolist() == [15, 15]
+    short, n = cf.image.non_max_suppression_padded(b, s, 15, 0.3)
+    assert short.shape == (int(n),)
+    traced = cf.function(lambda x, y: cf.image.non_max_suppression(x, y, 10, 0.3))
+    _same(traced(cf.constant(b), cf.constant(s)), FIX["nms"])
+
+
+@pytest.mark.parametrize("method", ["bilinear", "nearest"])
+def test_crop_and_resize_matches_tf(method):
+    got = cf.image.crop_and_resize(FIX["car_img"], FIX["car_boxes"], FIX["car_idx"], [3, 4],
+                                   method, 0.5)
+    _same(got, FIX[f"car_{method}"])
+
+
+def test_crop_and_resize_gradients_match_tf():
+    image = cf.constant(FIX["car_img"])
+    boxes = cf.constant(FIX["car_boxes"] * np.float32(0.9))
+    g = cf.constant(np.linspace(-1, 1, 96).reshape(4, 3, 4, 2).astype(np.float32))
+    with cf.GradientTape(persistent=True) as tape:
+        tape.watch([image, boxes])
+        y = cf.image.crop_and_resize(image, boxes, FIX["car_idx"], [3, 4])
+    gi, gb = tape.gradient(y, [image, boxes], output_gradients=g)
+    _same(gi, FIX["car_grad_img"], atol=1e-6)
+    _same(gb, FIX["car_grad_boxes"], rtol=1e-5, atol=1e-5)
+    fn = cf.function(lambda im, bx: cf.image.crop_and_resize(im, bx, FIX["car_idx"], [3, 4]))
+    _same(fn(image, boxes), cf.image.crop_and_resize(image, boxes, FIX["car_idx"], [3, 4])
+          .numpy())

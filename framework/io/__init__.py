@@ -1,19 +1,33 @@
-"""``cf.io``: TFRecord files and tf.train.Example parsing (TensorFlow's formats)."""
+"""``cf.io``: files (read_file, gfile), TFRecord and tf.train.Example parsing, image codecs,
+raw / CSV / TensorProto parsing (TensorFlow's formats)."""
 from __future__ import annotations
 
 import os
 
 import numpy as np
 
+from ..ops.image_codec_ops import (  # noqa: F401
+    decode_and_crop_jpeg,
+    decode_bmp,
+    decode_gif,
+    decode_image,
+    decode_jpeg,
+    decode_png,
+    encode_jpeg,
+    encode_png,
+    extract_jpeg_shape,
+    is_jpeg,
+)
 from ..ops.registry import STATEFUL, defop
-from .example import (FixedLenFeature, FixedLenSequenceFeature, VarLenFeature,  # noqa: F401
-                      parse_example, parse_single_example)
-from ..ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp, decode_gif,  # noqa: F401
-                                   decode_image, decode_jpeg, decode_png, encode_jpeg,
-                                   encode_png, extract_jpeg_shape, is_jpeg)
-from .parsing_ops import (decode_csv, decode_raw, parse_tensor,  # noqa: F401
-                          serialize_tensor)
 from . import gfile  # noqa: F401
+from .example import (  # noqa: F401
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    VarLenFeature,
+    parse_example,
+    parse_single_example,
+)
+from .parsing_ops import decode_csv, decode_raw, parse_tensor, serialize_tensor  # noqa: F401
 from .tfrecord import TFRecordOptions, TFRecordWriter, tf_record_iterator  # noqa: F401
 
 

@@ -8,8 +8,12 @@ import os
 import shutil
 import tempfile
 
-from ..errors import (AlreadyExistsError, FailedPreconditionError, NotFoundError,
-                      PermissionDeniedError)
+from ..errors import (
+    AlreadyExistsError,
+    FailedPreconditionError,
+    NotFoundError,
+    PermissionDeniedError,
+)
 
 __all__ = ["GFile", "copy", "exists", "get_registered_schemes", "glob", "isdir", "join",
            "listdir", "makedirs", "mkdir", "remove", "rename", "rmtree", "stat", "walk"]
@@ -50,13 +54,13 @@ class GFile:
             kind = self.mode.replace("b", "")
             try:
                 if kind == "r":
-                    self._f = open(self.name, "rb")
+                    self._f = open(self.name, "rb")  # noqa: SIM115 - lives with self
                 elif kind == "w":
                     fd, self._tmp = tempfile.mkstemp(dir=os.path.dirname(
                         os.path.abspath(self.name)), suffix=".tmp")
                     self._f = os.fdopen(fd, "wb")
                 else:
-                    self._f = open(self.name, "ab")
+                    self._f = open(self.name, "ab")  # noqa: SIM115 - lives with self
             except FileNotFoundError:
                 raise _missing(self.name) from None
             except PermissionError:
@@ -173,7 +177,7 @@ def listdir(path):
 
 def glob(pattern):
     p = pattern if isinstance(pattern, (list, tuple)) else [pattern]
-    return sorted(set(m for q in p for m in _glob.glob(_path(q))))
+    return sorted({m for q in p for m in _glob.glob(_path(q))})
 
 
 def makedirs(path):
@@ -238,6 +242,4 @@ def stat(path):
 
 
 def walk(top, topdown=True, onerror=None):
-    for root, dirs, files in os.walk(_path(top), topdown=topdown,
-                                     onerror=None if onerror is None else onerror):
-        yield root, dirs, files
+    yield from os.walk(_path(top), topdown=topdown, onerror=onerror)

@@ -4,6 +4,7 @@ what TF writes, byte for byte, for every numeric dtype, bool and string)."""
 from __future__ import annotations
 
 import csv
+import itertools
 
 import numpy as np
 
@@ -70,8 +71,7 @@ def _typed(values, num, wire, value, np_dt):
             v, i = _read_varint(value, i)
             values.append(v)
         return
-    raw = bytes(value) if wire == 2 else bytes(value)
-    values.extend(np.frombuffer(raw, _TYPED[num]).tolist())
+    values.extend(np.frombuffer(bytes(value), _TYPED[num]).tolist())  # packed or single
 
 
 def _parse_impl(xp, serialized, out_type):
@@ -124,7 +124,7 @@ def _from_values(values, out_type, name):
     if name.startswith("complex"):
         v = np.asarray(values, np.float64)
         return (v[0::2] + 1j * v[1::2]).astype(out_type)
-    if name.startswith("int") or name.startswith("uint"):
+    if name.startswith(("int", "uint")):
         bits = np.dtype(out_type).itemsize * 8
         v = [(x - (1 << 64)) if x >= 1 << 63 else x for x in values] if name[0] == "i" \
             else values
@@ -304,7 +304,7 @@ def decode_csv(records, record_defaults, field_delim=",", use_quote_delim=True, 
         select_cols = tuple(int(c) for c in select_cols)
         if len(select_cols) != len(defaults):
             raise ValueError("Length of select_cols and record_defaults do not match.")
-        if any(b <= a for a, b in zip(select_cols, select_cols[1:])) or \
+        if any(b <= a for a, b in itertools.pairwise(select_cols)) or \
                 (select_cols and select_cols[0] < 0):
             raise ValueError("select_cols is not strictly increasing.")
     if len(field_delim) != 1:

@@ -24,17 +24,46 @@ _f32 = np.float32
 
 
 # --- non-max suppression ----------------------------------------------------------------------
-def _iou_one(boxes, i, sel):
-    """IoU of box i with boxes[sel] (TF's IOU(), float32)."""
+def _iou(boxes, rows, cols):
+    """IoU [len(rows), len(cols)] of boxes (TF's IOU(): corners reordered, float32, 0 when
+    either area is not positive)."""
     lo, hi = np.minimum(boxes[:, :2], boxes[:, 2:]), np.maximum(boxes[:, :2], boxes[:, 2:])
     area = (hi[:, 0] - lo[:, 0]) * (hi[:, 1] - lo[:, 1])
-    ilo = np.maximum(lo[sel], lo[i])
-    ihi = np.minimum(hi[sel], hi[i])
-    inter = np.maximum(ihi[:, 0] - ilo[:, 0], _f32(0)) * np.maximum(ihi[:, 1] - ilo[:, 1],
-                                                                    _f32(0))
+    ilo = np.maximum(lo[rows, None], lo[None, cols])
+    ihi = np.minimum(hi[rows, None], hi[None, cols])
+    inter = np.maximum(ihi[..., 0] - ilo[..., 0], _f32(0)) * np.maximum(
+        ihi[..., 1] - ilo[..., 1], _f32(0))
     with np.errstate(divide="ignore", invalid="ignore"):
-        iou = inter / (area[i] + area[sel] - inter)
-    return np.where((area[i] <= 0) | (area[sel] <= 0), _f32(0), iou).astype(_f32)
+        iou = inter / (area[rows, None] + area[None, cols] - inter)
+    bad = (area[rows, None] <= 0) | (area[None, cols] <= 0)
+    return np.where(bad, _f32(0), iou).astype(_f32)
+
+
+def _hard_nms(b, order, max_output_size, iou_thr):
+    """Greedy hard NMS over candidates in ``order`` (IoU > threshold suppresses): one
+    vectorized IoU row and boolean update per selected box."""
+    bo = b[order]
+    y0, x0 = np.minimum(bo[:, 0], bo[:, 2]), np.minimum(bo[:, 1], bo[:, 3])
+    y1, x1 = np.maximum(bo[:, 0], bo[:, 2]), np.maximum(bo[:, 1], bo[:, 3])
+    area = (y1 - y0) * (x1 - x0)
+    sel = []
+    alive = np.ones(len(order), bool)
+    for k in range(len(order)):
+        if len(sel) >= max_output_size:
+            break
+        if not alive[k]:
+            continue
+        sel.append(int(order[k]))
+        if area[k] <= 0:  # IoU 0 with everything: suppresses nothing
+            continue
+        r = slice(k + 1, None)
+        inter = np.maximum(np.minimum(y1[r], y1[k]) - np.maximum(y0[r], y0[k]), _f32(0)) * \
+            np.maximum(np.minimum(x1[r], x1[k]) - np.maximum(x0[r], x0[k]), _f32(0))
+        union = area[r] + area[k] - inter
+        with np.errstate(divide="ignore", invalid="ignore"):
+            iou = np.where(area[r] > 0, inter / union, _f32(0))
+        alive[r] &= ~(iou > iou_thr)
+    return sel
 
 
 def _nms_impl(xp, boxes, scores, max_output_size, iou_threshold, score_threshold, sigma):
@@ -44,37 +73,33 @@ def _nms_impl(xp, boxes, scores, max_output_size, iou_threshold, score_threshold
         raise ValueError(f"boxes must be [num_boxes, 4] and scores [num_boxes], got "
                          f"{list(b.shape)} and {list(s.shape)}")
     thr, iou_thr = _f32(score_threshold), _f32(iou_threshold)
-    scale = _f32(-0.5 / sigma) if sigma > 0 else _f32(0)
-    # (score, index, first selected box still to check against)
-    queue = sorted(((float(s[i]), i, 0) for i in range(len(s)) if s[i] > thr),
-                   key=lambda c: (-c[0], c[1]))
+    keep = np.nonzero(s > thr)[0]
+    order = keep[np.lexsort((keep, -s[keep].astype(np.float64)))]  # score desc, index asc
+    if sigma <= 0:
+        sel = _hard_nms(b, order, max_output_size, iou_thr)
+        return xp.asarray(np.asarray(sel, np.int32)), xp.asarray(s[np.asarray(sel, np.int64)])
+    scale = _f32(-0.5 / sigma)
+    # Soft-NMS (TF's loop): (score, index, first selected box still to check against)
+    queue = [(float(s[i]), int(i), 0) for i in order]
     sel, sel_scores = [], []
     while len(sel) < max_output_size and queue:
         score, i, begin = queue.pop(0)
         original = score
-        hard = False
         if len(sel) > begin:
-            ious = _iou_one(b, i, np.asarray(sel[begin:], np.int64))[::-1]  # newest first
+            ious = _iou(b, [i], np.asarray(sel[begin:], np.int64))[0][::-1]  # newest first
             for iou in ious:
-                if sigma > 0:
-                    score = float(_f32(score) * np.exp(scale * iou * iou, dtype=_f32))
-                elif iou > iou_thr:
-                    hard = True
-                    break
+                score = float(_f32(score) * np.exp(scale * iou * iou, dtype=_f32))
                 if score <= thr:
                     break
-        if hard:
-            continue
         if score == original:
             sel.append(i)
             sel_scores.append(score)
         elif score > thr:  # softly suppressed but still in the running: back in the queue
-            cand = (score, i, len(sel))
             k = 0
             while k < len(queue) and (queue[k][0] > score or (queue[k][0] == score and
                                                               queue[k][1] < i)):
                 k += 1
-            queue.insert(k, cand)
+            queue.insert(k, (score, i, len(sel)))
     return xp.asarray(np.asarray(sel, np.int32)), xp.asarray(np.asarray(sel_scores, _f32))
 
 

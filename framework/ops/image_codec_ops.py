@@ -146,7 +146,7 @@ def _decode_impl(xp, contents, fmt, channels, dtype, expand_animations, ratio):
             arr = _pil_array(im)
     except InvalidArgumentError:
         raise
-    except Exception as e:  # noqa: BLE001 - Pillow raises many kinds for corrupt data
+    except Exception as e:
         raise InvalidArgumentError(None, op, f"{op}: Invalid {kind.upper()} data: {e}") from e
     return xp.asarray(_as_depth(_convert_channels(arr, channels), np.dtype(dtype)))
 
@@ -376,7 +376,7 @@ _ENCODE_JPEG = defop("encode_jpeg", OPAQUE, dtypes=frozenset([np.dtype(np.uint8)
     _encode_jpeg_impl)
 
 
-def encode_jpeg(image, format="", quality=95, progressive=False, optimize_size=False,  # noqa: A002
+def encode_jpeg(image, format="", quality=95, progressive=False, optimize_size=False,
                 chroma_downsampling=True, density_unit="in", x_density=300, y_density=300,
                 xmp_metadata="", name=None):
     """Encodes a [height, width, 1 or 3] uint8 image as JPEG bytes (scalar string)."""

@@ -35,29 +35,39 @@ def _prepare(img1, img2, max_val, op):
             max_val)
 
 
-def _gauss_kernel(size, sigma, channels):
-    """TF's _fspecial_gauss: softmax of -(x^2 + y^2) / (2 sigma^2), in float32."""
-    from .nn_ops import softmax
-    coords = _m.cast(_a.range(size), _dt.float32) - _m.cast(size - 1, _dt.float32) / 2.0
-    g = _m.square(coords) * (-0.5 / _m.square(_m.cast(sigma, _dt.float32)))
-    g = _a.reshape(g, [1, -1]) + _a.reshape(g, [-1, 1])
-    g = softmax(_a.reshape(g, [1, -1]))
-    from .manip_ops import tile
-    return tile(_a.reshape(g, [size, size, 1, 1]), [1, 1, channels, 1])
+def _gauss_1d(size, sigma):
+    """TF's _fspecial_gauss window is softmax(-(x^2 + y^2) / (2 sigma^2)) = p p^T with
+    p = softmax(-x^2 / (2 sigma^2)): separable, so it is applied as two matmuls."""
+    coords = np.arange(size, dtype=np.float32) - np.float32(size - 1) / np.float32(2)
+    g = np.square(coords) * np.float32(-0.5 / np.square(np.float32(sigma)))
+    e = np.exp(g - g.max())
+    return (e / e.sum()).astype(np.float32)
+
+
+def _band(p, n_in):
+    """[n_in - k + 1, n_in] matrix whose row o holds p at columns o..o+k-1 (VALID)."""
+    k = len(p)
+    w = np.zeros((n_in - k + 1, n_in), np.float32)
+    for o in range(n_in - k + 1):
+        w[o, o:o + k] = p
+    return w
 
 
 def _ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2,
                       return_index_map=False):
-    from .conv_ops import depthwise_conv2d
+    from .image_ops import _separable
     shape = list(shape_of(img1))
     if shape[-3] < filter_size or shape[-2] < filter_size:
         raise InvalidArgumentError(None, "ssim", f"ssim: the images ({shape}) must be at "
                                    f"least filter_size={filter_size} high and wide")
-    kernel = _gauss_kernel(filter_size, filter_sigma, shape[-1])
+    from ._util import static_value
+    p = _gauss_1d(filter_size, float(np.asarray(static_value(filter_sigma))))
+    wy = constant(_band(p, shape[-3]))
+    wx = constant(_band(p, shape[-2]))
 
     def reducer(x):
         s = list(shape_of(x))
-        y = depthwise_conv2d(_a.reshape(x, [-1] + s[-3:]), kernel, [1, 1, 1, 1], "VALID")
+        y = _separable(_a.reshape(x, [-1] + s[-3:]), wy, wx)
         return _a.reshape(y, s[:-3] + list(shape_of(y))[1:])
     c1 = _m.square(k1 * max_val)
     c2 = _m.square(k2 * max_val)

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
 import cuflow as cf
+import pytest
 from cuflow.errors import AlreadyExistsError, NotFoundError
 
 g = cf.io.gfile

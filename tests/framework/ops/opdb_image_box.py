@@ -3,9 +3,8 @@ loops over TF's documented rules; value- and gradient-parity with TF is in
 test_image_tf_parity.py."""
 from __future__ import annotations
 
-import numpy as np
-
 import cuflow as cf
+import numpy as np
 from cuflow.errors import InvalidArgumentError
 
 from .opdb import OpInfo, Sample

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import colorsys
 
-import numpy as np
-
 import cuflow as cf
+import numpy as np
 
 from .opdb import OpInfo, Sample
 

@@ -2,9 +2,8 @@
 TF-parity of the decoders against real TF decodes lives in tests/framework/io."""
 from __future__ import annotations
 
-import numpy as np
-
 import cuflow as cf
+import numpy as np
 from cuflow.errors import InvalidArgumentError
 
 from .opdb import OpInfo, Sample

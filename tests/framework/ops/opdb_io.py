@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 import tempfile
 
-import numpy as np
-
 import cuflow as cf
+import numpy as np
 from cuflow.errors import InvalidArgumentError, NotFoundError
 
 from .opdb import OpInfo, Sample, _arr

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import os
 
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 
 FIX = np.load(os.path.join(os.path.dirname(__file__), "fixtures", "tf_image_ops.npz"))
 

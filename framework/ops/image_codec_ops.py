@@ -230,9 +230,9 @@ def _decode(fmt, contents, channels=0, dtype=_dt.uint8, expand_animations=True, 
     img = _apply(_DECODE, (contents,), {"fmt": fmt, "channels": int(channels or 0),
                                          "dtype": raw.np, "expand_animations":
                                          bool(expand_animations), "ratio": int(ratio)})
-    if raw != out_dt:
-        from .image_ops import convert_image_dtype
-        img = convert_image_dtype(img, out_dt)
+    if raw != out_dt:  # TF's kernel divides by 255 (closer to its output than 1/255 *)
+        from .math_ops import cast
+        img = cast(cast(img, _dt.float32) / np.float32(255), out_dt)
     return img
 
 

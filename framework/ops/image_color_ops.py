@@ -89,15 +89,20 @@ def hsv_to_rgb(images, name=None):
 
 
 # --- TF's fused kernels ---------------------------------------------------------------------
-def _hv_range(xp, r, g, b):
-    """adjust_hue_op.cc rgb_to_hv_range: h in [0, 6), the min and max channel."""
+# Channel order (max, mid, min) of each hue sextant (adjust_hue_op.cc's h_category), and
+# its inverse: output channel c reads position _HV_INV[cat, c] of (max, mid, min).
+_HV_ORDER = np.array([[0, 1, 2], [1, 0, 2], [1, 2, 0], [2, 1, 0], [2, 0, 1], [0, 2, 1]])
+_HV_INV = np.argsort(_HV_ORDER, 1)
+
+
+def _hv_range(xp, x):
+    """adjust_hue_op.cc rgb_to_hv_range: h in [0, 6) and the (max, mid, min) channels."""
+    r, g, b = x[..., 0], x[..., 1], x[..., 2]
     rg = r < g
     cat = xp.where(rg, xp.where(b < r, 1, xp.where(b > g, 3, 2)),
                    xp.where(b < g, 0, xp.where(b > r, 4, 5)))
-    vmax = xp.where(rg, xp.where(b > g, b, g), xp.where(b > r, b, r))
-    vmin = xp.where(rg, xp.where(b < r, b, r), xp.where(b < g, b, g))
-    vmid = xp.where(cat == 0, g, xp.where(cat == 1, r, xp.where(cat == 2, b, xp.where(
-        cat == 3, g, xp.where(cat == 4, r, b)))))
+    vals = xp.take_along_axis(x, xp.asarray(_HV_ORDER)[cat], -1)
+    vmax, vmid, vmin = vals[..., 0], vals[..., 1], vals[..., 2]
     span = vmax - vmin
     ratio = (vmid - vmin) / xp.where(span == 0, _f32(1), span)
     h = cat.astype(np.float32) + xp.where(cat % 2 == 0, ratio, _f32(1) - ratio)
@@ -105,24 +110,16 @@ def _hv_range(xp, r, g, b):
 
 
 def _hv_range_to_rgb(xp, h, vmin, vmax):
-    cat = h.astype(np.int32)
+    cat = xp.minimum(h.astype(np.int32), 5)  # the switch's default is sextant 5
     ratio = h - cat.astype(np.float32)
     ratio = xp.where(cat % 2 == 0, ratio, _f32(1) - ratio)
     vmid = vmin + ratio * (vmax - vmin)
-    pick = [(vmax, vmid, vmin), (vmid, vmax, vmin), (vmin, vmax, vmid), (vmin, vmid, vmax),
-            (vmid, vmin, vmax), (vmax, vmin, vmid)]
-    out = []
-    for ch in range(3):
-        val = pick[5][ch]
-        for c in range(4, -1, -1):
-            val = xp.where(cat == c, pick[c][ch], val)
-        out.append(val)
-    return xp.stack(out, -1)
+    return xp.take_along_axis(xp.stack([vmax, vmid, vmin], -1), xp.asarray(_HV_INV)[cat], -1)
 
 
 def _adjust_hue_impl(xp, images, delta):
     x = images.astype(np.float32)
-    h, vmin, vmax = _hv_range(xp, x[..., 0], x[..., 1], x[..., 2])
+    h, vmin, vmax = _hv_range(xp, x)
     h = h + delta.astype(np.float32) * _f32(6)
     for _ in range(2):  # TF's while loops; two rounds settle every value of |delta| <= 1
         h = xp.where(h < 0, h + _f32(6), h)
@@ -143,22 +140,21 @@ def _hsv_sat(xp, r, g, b):
     return xp.where(h < 0, h + _f32(1), h), s, v
 
 
+# hsv_to_rgb's switch: output channel c of sextant k reads position _SAT_PICK[k, c] of
+# (c, x, 0); row 6 is the default case (all zero).
+_SAT_PICK = np.array([[0, 1, 2], [1, 0, 2], [2, 0, 1], [2, 1, 0], [1, 2, 0], [0, 2, 1],
+                      [2, 2, 2]])
+
+
 def _hsv_sat_to_rgb(xp, h, s, v):
     c = s * v
     m = v - c
     dh = h * _f32(6)
-    cat = dh.astype(np.int32)
+    cat = xp.clip(dh.astype(np.int32), 0, 6)
     fmodu = xp.fmod(xp.where(dh <= 0, dh + _f32(2), dh), _f32(2))
     x = c * (_f32(1) - xp.abs(fmodu - _f32(1)))
-    zero = xp.zeros_like(c)
-    pick = [(c, x, zero), (x, c, zero), (zero, c, x), (zero, x, c), (x, zero, c), (c, zero, x)]
-    out = []
-    for ch in range(3):
-        val = zero
-        for k in range(5, -1, -1):
-            val = xp.where(cat == k, pick[k][ch], val)
-        out.append(val + m)
-    return xp.stack(out, -1)
+    cx0 = xp.stack([c, x, xp.zeros_like(c)], -1)
+    return xp.take_along_axis(cx0, xp.asarray(_SAT_PICK)[cat], -1) + m[..., None]
 
 
 def _adjust_saturation_impl(xp, images, scale):

@@ -37,14 +37,26 @@ def _raw_ref(rows, out_type, little_endian=True):
         rows.shape + (-1,)).astype(out_type)
 
 
-def _read(data):
-    fd, path = tempfile.mkstemp()
-    os.write(fd, data.numpy())
-    os.close(fd)
-    try:
-        return cf.io.decode_raw(cf.io.read_file(path), cf.uint8)  # bytes as numbers
-    finally:
-        os.remove(path)
+_DIR = tempfile.mkdtemp(prefix="cuflow_opdb_io_")
+
+
+def _file_samples(rng, d):
+    out = []
+    for i, data in enumerate((b"abc\x00\xff", b"", rng.bytes(100))):
+        path = os.path.join(_DIR, f"f{i}.bin")
+        with open(path, "wb") as f:
+            f.write(data)
+        out.append(Sample((np.array(path, object),), grad=False))
+    return out
+
+
+def _read(path):
+    return cf.io.decode_raw(cf.io.read_file(path), cf.uint8)  # the bytes as numbers
+
+
+def _read_ref(path):
+    with open(path.item(), "rb") as f:
+        return np.frombuffer(f.read(), np.uint8)
 
 
 OPS = [
@@ -58,9 +70,7 @@ OPS = [
            ("float32", "int16", "uint8", "int64", "float64"), grad=False,
            errors=((lambda: cf.io.decode_raw(b"abc", cf.int32), InvalidArgumentError,
                     "not a multiple of 4"),)),
-    OpInfo("read_file", _read, lambda data: np.frombuffer(data.item(), np.uint8),
-           lambda r, d: [Sample((np.array(b"abc\x00\xff", object),), grad=False),
-                         Sample((np.array(b"", object),), grad=False)], ("string",),
+    OpInfo("read_file", _read, _read_ref, _file_samples, ("string",),
            grad=False, out_dtype=lambda d: "uint8",
            errors=((lambda: cf.io.read_file("/nonexistent/x"), NotFoundError, "No such"),)),
 ]

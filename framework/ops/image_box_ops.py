@@ -167,7 +167,8 @@ def non_max_suppression_with_scores(boxes, scores, max_output_size, iou_threshol
                 soft_nms_sigma)
 
 
-def _nms_padded_impl(xp, boxes, scores, max_output_size, iou_threshold, score_threshold):
+def _nms_padded_impl(xp, boxes, scores, max_output_size, iou_threshold, score_threshold,
+                     tile_size):
     """TF's non_max_suppression_padded_v2 on [batch, N, 4]: coordinates ordered by the
     FIRST box's orientation for all boxes, suppression at IoU >= threshold (IoU with a
     1e-8 union epsilon), boxes with no positive coordinate never count as selected."""
@@ -188,6 +189,10 @@ def _nms_padded_impl(xp, boxes, scores, max_output_size, iou_threshold, score_th
         area = (bk[:, 2] - bk[:, 0]) * (bk[:, 3] - bk[:, 1])
         kept = []
         for i in range(len(bk)):
+            if iou_threshold <= 0:  # TF's tiled loop: nothing suppresses inside the first
+                if i < tile_size:   # tile, every box of a later tile is suppressed
+                    kept.append(i)
+                continue
             if kept:
                 j = np.asarray(kept)
                 ih = np.maximum(np.minimum(bk[j, 2], bk[i, 2]) - np.maximum(bk[j, 0], bk[i, 0]),
@@ -231,7 +236,8 @@ def non_max_suppression_padded(boxes, scores, max_output_size, iou_threshold=0.5
     flat_s = _a.reshape(convert_to_tensor(scores, boxes.dtype), [-1, shape[-2]])
     idx, n = _apply(_NMS_PADDED, (flat_b, flat_s), {
         "max_output_size": m, "iou_threshold": float(_static(iou_threshold, "iou_threshold")),
-        "score_threshold": float(_static(score_threshold, "score_threshold"))})
+        "score_threshold": float(_static(score_threshold, "score_threshold")),
+        "tile_size": int(tile_size)})
     if len(shape) == 2:
         return (idx[0] if pad_to_max_output_size else idx[0, :n[0]]), n[0]
     return _a.reshape(idx, shape[:-2] + [m]), _a.reshape(n, shape[:-2])
@@ -358,7 +364,8 @@ def _car_grad_boxes_impl(xp, grads, image, boxes, box_ind):
 def _car_vjp(g, out, image, boxes, box_ind, crop_size, method, extrapolation_value):
     gi = _apply(_CAR_GRAD_IMAGE, (g, boxes, box_ind), {
         "image_shape": tuple(shape_of(image)), "method": method})
-    gb = _apply(_CAR_GRAD_BOXES, (g, image, boxes, box_ind)) if method == "bilinear" else None
+    # TF's gradient uses the bilinear box derivative whatever the method
+    gb = _apply(_CAR_GRAD_BOXES, (g, image, boxes, box_ind))
     if image.dtype != _dt.float32:
         gi = _cast(gi, image.dtype)
     return gi, gb, None

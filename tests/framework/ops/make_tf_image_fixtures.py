@@ -85,6 +85,22 @@ def boxes(rng, out):
         y = tf.image.crop_and_resize(it, bt, ci, [3, 4])
     gi, gb = t.gradient(y, [it, bt], output_gradients=tf.constant(g))
     out["car_grad_img"], out["car_grad_boxes"] = gi.numpy(), gb.numpy()
+    g1 = np.linspace(-1, 1, 4 * 2).reshape(4, 1, 1, 2).astype(np.float32)
+    with tf.GradientTape(persistent=True) as t:
+        t.watch([it, bt])
+        y = tf.image.crop_and_resize(it, bt, ci, [1, 1], "nearest")
+    gi, gb = t.gradient(y, [it, bt], output_gradients=tf.constant(g1))
+    out["car1_nearest"], out["car1_grad_img"], out["car1_grad_boxes"] = (
+        y.numpy(), gi.numpy(), gb.numpy())
+    lo = rng.random((600, 2))
+    many = np.concatenate([lo, lo + rng.random((600, 2)) * 0.1], 1).astype(np.float32)
+    ms = rng.random(600).astype(np.float32)
+    out["nms_many_boxes"], out["nms_many_scores"] = many, ms
+    for i, thr in enumerate((0.5, 0.0)):
+        sel, n = tf.image.non_max_suppression_padded(np.stack([many, many[::-1]]),
+                                                     np.stack([ms, ms[::-1]]), 550, thr,
+                                                     pad_to_max_output_size=True)
+        out[f"nms_many_idx_{i}"], out[f"nms_many_n_{i}"] = sel.numpy(), n.numpy()
 
 
 if __name__ == "__main__":

@@ -135,3 +135,25 @@ def test_crop_and_resize_gradients_match_tf():
     fn = cf.function(lambda im, bx: cf.image.crop_and_resize(im, bx, FIX["car_idx"], [3, 4]))
     _same(fn(image, boxes), cf.image.crop_and_resize(image, boxes, FIX["car_idx"], [3, 4])
           .numpy())
+
+
+def test_crop_and_resize_nearest_single_pixel_gradients_match_tf():
+    image = cf.constant(FIX["car_img"])
+    boxes = cf.constant(FIX["car_boxes"] * np.float32(0.9))
+    g = cf.constant(np.linspace(-1, 1, 8).reshape(4, 1, 1, 2).astype(np.float32))
+    with cf.GradientTape(persistent=True) as tape:
+        tape.watch([image, boxes])
+        y = cf.image.crop_and_resize(image, boxes, FIX["car_idx"], [1, 1], "nearest")
+    gi, gb = tape.gradient(y, [image, boxes], output_gradients=g)
+    _same(y, FIX["car1_nearest"])
+    _same(gi, FIX["car1_grad_img"])
+    _same(gb, FIX["car1_grad_boxes"], atol=1e-6)  # TF: bilinear box derivative, any method
+
+
+@pytest.mark.parametrize("i,thr", [(0, 0.5), (1, 0.0)])
+def test_nms_padded_batched_tiles_match_tf(i, thr):
+    b, s = FIX["nms_many_boxes"], FIX["nms_many_scores"]
+    idx, n = cf.image.non_max_suppression_padded(np.stack([b, b[::-1]]), np.stack([s, s[::-1]]),
+                                                 550, thr, pad_to_max_output_size=True)
+    _same(idx, FIX[f"nms_many_idx_{i}"])
+    _same(n, FIX[f"nms_many_n_{i}"])

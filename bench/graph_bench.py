@@ -262,32 +262,57 @@ def main():
         ("numpy as written", lambda: np.maximum(ins[0] * ins[1] + ins[2], 0) * ins[3] +
          ins[4])])
 
-    # softmax / layer norm over the last axis
+    # softmax / layer norm over the last axis: row kernels (fuse_reductions) against the
+    # same cf.function without them (elementwise fusion only: "before"), NumPy and the
+    # hand-written Numba row kernels of cuflow_kernels.cpu (the ceiling to aim at)
+    from cuflow.config import knobs
+    from cuflow_kernels.cpu.layernorm import layernorm_rows
+    from cuflow_kernels.cpu.softmax import softmax_rows
     m = rng.normal(size=(args.rows, args.rows)).astype(np.float32)
     mt = cf.constant(m)
 
-    @cf.function
     def softmax(x):
         e = cf.exp(x - cf.reduce_max(x, axis=-1, keepdims=True))
         return e / cf.reduce_sum(e, axis=-1, keepdims=True)
 
-    np.testing.assert_allclose(softmax(mt).numpy(), softmax_np(m), rtol=1e-5, atol=1e-7)
-    measure("softmax 4096x4096", 2 * m.nbytes, [("cuflow cf.function", lambda: softmax(mt)),
-                                                ("numpy", lambda: softmax_np(m))])
-    g = rng.normal(size=args.rows).astype(np.float32)
-    b = rng.normal(size=args.rows).astype(np.float32)
-    gt, bt = cf.constant(g), cf.constant(b)
-
-    @cf.function
     def layernorm(x, g, b):
         mu = cf.reduce_mean(x, axis=-1, keepdims=True)
         var = cf.reduce_mean(cf.square(x - mu), axis=-1, keepdims=True)
         return (x - mu) / cf.sqrt(var + 1e-5) * g + b
 
-    np.testing.assert_allclose(layernorm(mt, gt, bt).numpy(), layernorm_np(m, g, b),
-                               rtol=1e-4, atol=1e-4)
+    def both(f, *a):
+        """(with row kernels, without): traced and compiled now, under each setting."""
+        new, old = cf.function(f), cf.function(f)
+        new(*a)
+        knobs.fuse_rows = False
+        try:
+            old(*a)
+        finally:
+            knobs.fuse_rows = True
+        return new, old
+
+    sm_new, sm_old = both(softmax, mt)
+    sm_op = cf.function(cf.nn.softmax)
+    for f in (sm_new, sm_old, sm_op):
+        np.testing.assert_allclose(f(mt).numpy(), softmax_np(m), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(softmax_rows(m), softmax_np(m), rtol=1e-5, atol=1e-7)
+    measure("softmax 4096x4096", 2 * m.nbytes, [
+        ("cuflow cf.function (row kernel)", lambda: sm_new(mt)),
+        ("cuflow cf.function, no row fusion (before)", lambda: sm_old(mt)),
+        ("cuflow cf.nn.softmax in cf.function", lambda: sm_op(mt)),
+        ("hand-written Numba rows (cuflow_kernels.cpu)", lambda: softmax_rows(m)),
+        ("numpy", lambda: softmax_np(m))])
+    g = rng.normal(size=args.rows).astype(np.float32)
+    b = rng.normal(size=args.rows).astype(np.float32)
+    gt, bt = cf.constant(g), cf.constant(b)
+    ln_new, ln_old = both(layernorm, mt, gt, bt)
+    for f in (ln_new, ln_old):
+        np.testing.assert_allclose(f(mt, gt, bt).numpy(), layernorm_np(m, g, b),
+                                   rtol=1e-4, atol=1e-4)
     measure("layernorm 4096x4096", 2 * m.nbytes, [
-        ("cuflow cf.function", lambda: layernorm(mt, gt, bt)),
+        ("cuflow cf.function (row kernel)", lambda: ln_new(mt, gt, bt)),
+        ("cuflow cf.function, no row fusion (before)", lambda: ln_old(mt, gt, bt)),
+        ("hand-written Numba rows (cuflow_kernels.cpu)", lambda: layernorm_rows(m, g, b)),
         ("numpy", lambda: layernorm_np(m, g, b))])
 
     rows += mlp_rows(cf, reps)

@@ -222,7 +222,8 @@ def main():
         print(f"  {k:16s} {args.n / med:9.0f} samples/s  {med:6.2f} s  "
               f"{flops / med / mm:5.1%} of matmul ceiling  train acc {accs[k]:.3f}  "
               f"cuflow-compiled/this time ratio {med / base:.2f}")
-    print(f"  peak RSS (cuflow only, before importing peers): {rss:.0f} MiB")
+    print(f"  peak RSS of this process before importing peers: {rss:.0f} MiB (includes the "
+          f"ceiling probes' buffers and both models; --rss measures each fit alone)")
     if not args.no_digits and try_import("sklearn") is not None:
         dt, acc = digits_seconds()
         print(f"\ndigits 28x28 seed model, 30 epochs batch 32: {dt:.1f} s, test acc {acc:.4f}")

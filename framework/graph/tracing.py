@@ -67,6 +67,7 @@ class FuncGraph(Graph):
         self.assigned_vars: list = []          # variables a branch assigns
         self.read_vars: set = set()            # ids of variables a branch read from outside
         self.runtime_vars: set = set()         # ids of variables to read with READ nodes
+        self.trace_values: dict = {}           # input value id -> the traced call's array
         self._saved_state = None
 
     # --- context -----------------------------------------------------------------------
@@ -354,11 +355,12 @@ def lift(graph, t):
         if x.id in seen:
             continue
         seen.add(x.id)
-        if x.kind == "input":
+        if x.kind == "input" and x.id not in graph.trace_values:
             raise ValueError(
                 f"cf.Variable created inside cf.function from a value that depends on the "
-                f"function's inputs ({t._sym.name}); initialize variables from constants, "
-                f"random initializers or callables (at {user_frame()})")
+                f"function's inputs ({t._sym.name}), while tracing without argument values "
+                f"(get_concrete_function with TensorSpecs); create it on a call with "
+                f"tensors, or initialize it from constants or callables (at {user_frame()})")
         if x.producer is not None:
             needed.append(x.producer)
             stack.extend(x.producer.inputs)
@@ -373,6 +375,8 @@ def lift(graph, t):
 def _eager_leaf(graph, v):
     if v.const is not None:
         return v.const
+    if v.id in graph.trace_values:      # the first call's argument (TF initializes then)
+        return graph.trace_values[v.id]
     for cv, var in graph.captures:
         if cv is v:
             return graph._var_saved[id(var)][1]._value

@@ -2,6 +2,8 @@
 lives in non-trainable variables, so a compiled train step updates them in the graph."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..ops import array_ops as _a
@@ -375,6 +377,17 @@ _BY_NAME = {
     "recall": Recall, "root_mean_squared_error": RootMeanSquaredError,
 }
 _CLASSES = {c.__name__: c for c in set(_BY_NAME.values()) | {Mean, Sum, F1Score, AUC}}
+# Keras 3 also takes every metric class by its snake_case name ("poisson", "kl_divergence",
+# "categorical_hinge", "true_positives", ...; metrics/__init__.py ALL_OBJECTS_DICT)
+_CLASSES.update({_c.__name__: _c for _c in list(globals().values()) if isinstance(_c, type)
+                 and issubclass(_c, Metric) and _c.__module__ == __name__
+                 and not _c.__name__.startswith("_")})
+for _cls_name, _cls in list(_CLASSES.items()):  # Keras's to_snake_case
+    _snake = re.sub("([a-z])([A-Z])", r"\1_\2", re.sub("(.)([A-Z][a-z]+)", r"\1_\2", _cls_name))
+    _BY_NAME.setdefault(_snake.lower(), _cls)
+_BY_NAME.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "MSE": MeanSquaredError,
+                 "MAE": MeanAbsoluteError, "MAPE": MeanAbsolutePercentageError,
+                 "MSLE": MeanSquaredLogarithmicError})
 
 
 def _accuracy_for(loss, y_pred_shape):
@@ -402,7 +415,7 @@ def get(identifier, loss=None, y_pred_shape=None):
         cls = _BY_NAME.get(identifier) or _CLASSES.get(identifier)
         if cls is None:
             raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
-        return cls(name=identifier) if identifier in _BY_NAME else cls()
+        return cls(name=identifier)  # Keras 3 names a metric given as a string by it
     if callable(identifier):
         return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", "metric"))
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")

@@ -339,13 +339,29 @@ def _decode_key(key):
 
 
 def getitem(tensor, key):
-    """NumPy-style basic indexing: ints, slices, ``...``, ``None``; out-of-range ints raise."""
+    """NumPy-style basic indexing: ints, slices, ``...``, ``None``; out-of-range ints raise.
+
+    As in TF, a boolean tensor/array key is ``boolean_mask`` and a list key reads as a
+    tuple (``t[[0, 1]]`` is ``t[0, 1]``).
+    """
+    if _is_bool_mask(key):
+        from .index_ops import boolean_mask
+        return boolean_mask(tensor, key)
+    if isinstance(key, list):
+        key = tuple(key)
     key = _encode_key(key)
     shape = shape_of(tensor)
     _check_key(key, shape)
     if is_dynamic(key):
         return _dynamic.apply(_GETITEM, (tensor,), {"key": key})
     return _apply(_GETITEM, (tensor,), {"key": key})
+
+
+def _is_bool_mask(key):
+    dt = getattr(key, "dtype", None)
+    if dt is None or isinstance(key, (bool, np.bool_)):
+        return False
+    return dt == np.bool_ or dt == _dt.bool
 
 
 def _check_key(key, shape):

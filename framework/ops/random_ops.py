@@ -151,6 +151,11 @@ def _device_array(xp, arr):
 
 
 def _random_impl(xp, kind, shape, dtype, source, minval=None, maxval=None):
+    if source[0] == "stateless":  # TF's own Philox stream: the same numbers as TF
+        from . import philox
+        key, counter = philox.key_counter_from_seed(source[1], source[2])
+        return _device_array(xp, philox.draw(kind, key, counter, shape, np.dtype(dtype),
+                                             minval, maxval))
     return _device_array(xp, _draw(kind, bitgen(source), shape, np.dtype(dtype), minval,
                                    maxval))
 
@@ -162,9 +167,15 @@ def _host(a):
 
 def _categorical_impl(xp, logits, num_samples, dtype, source):
     lg = _host(logits).astype(np.float64)
-    rng = bitgen(source)
     b, c = lg.shape
-    u = rng.random((b, num_samples))
+    if source[0] == "stateless":  # TF's stream: one double from two words per sample
+        from . import philox
+        key, counter = philox.key_counter_from_seed(source[1], source[2])
+        n = b * num_samples
+        w = philox.blocks(key, counter, np.arange(-(-n // 2), dtype=np.uint64)).reshape(-1)
+        u = philox._u64_to_double(w[0::2], w[1::2])[:n].reshape(b, num_samples)
+    else:
+        u = bitgen(source).random((b, num_samples))
     m = np.max(lg, axis=1, keepdims=True)
     p = np.exp(lg - np.where(np.isfinite(m), m, 0))
     cdf = np.cumsum(p, axis=1)

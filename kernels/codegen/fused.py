@@ -150,7 +150,7 @@ class FusedRowKernel:
 
     def _plan(self, shapes, gpu):
         from . import cache
-        full, rows, cols, ins, outs = self.shapes(shapes)
+        _, rows, cols, ins, outs = self.shapes(shapes)
         if gpu:
             kern = cache.get_cuda_rows(self.program)
         else:

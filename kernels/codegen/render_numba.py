@@ -308,8 +308,8 @@ def _acc_lines(red, s, v):
     init = [f"a{s} = {I}({start})", f"z{s} = {I}(0)"]
     upd = [f"kb = {tobits}({v})", f"z{s} = max(z{s}, kb & {I}({mask}))",
            f"a{s} = {pick}(a{s}, kb ^ ((kb >> {I}({sh})) & {I}({mask})))"]
-    done = [f"r{s} = {T}(np.nan) if z{s} > {I}({inf}) else "
-            f"{frombits}(a{s} ^ ((a{s} >> {I}({sh})) & {I}({mask})))"]
+    done = [(f"r{s} = {T}(np.nan) if z{s} > {I}({inf}) else "
+             f"{frombits}(a{s} ^ ((a{s} >> {I}({sh})) & {I}({mask})))")]
     return init, upd, done
 
 
@@ -318,13 +318,13 @@ def render_rows(program, name, parallel=True):
     rows; per row one loop per reduction (accumulating in registers, recomputing the
     element expressions it needs) and a final loop writing the full outputs. A row of
     the inputs stays in cache between the loops."""
-    from .rows import row_loops, schedule
     from .expr import Op
+    from .rows import row_loops, schedule
     loops, cached = row_loops(program)
     n_in, n_out = len(program.in_dtypes), len(program.outputs)
     params = [f"out{j}" for j in range(n_out)] + [f"in{i}" for i in range(n_in)]
-    lines = [f"@njit(parallel={parallel}, fastmath={ROW_FASTMATH}, error_model=\"numpy\", "
-             "cache=True)",
+    lines = [(f"@njit(parallel={parallel}, fastmath={ROW_FASTMATH}, "
+              "error_model=\"numpy\", cache=True)"),
              f"def {name}({', '.join(params + ['nrows', 'ncols'])}):",
              '    """' + program.text().replace("\n", "; ") + '"""']
     names = {}

@@ -120,8 +120,9 @@ def test_indexing_like_numpy():
         np.testing.assert_array_equal(x[k].numpy(), a[kk], err_msg=str(k))
     with pytest.raises(cf.errors.InvalidArgumentError, match="out of bounds"):
         x[5]
-    with pytest.raises(TypeError):
-        x[[0, 1]]
+    # TF reads a list key as a tuple (x[[0, 1]] is x[0, 1]) and a bool key as a mask
+    np.testing.assert_array_equal(x[[0, 1]].numpy(), a[0, 1])
+    np.testing.assert_array_equal(x[x > 20].numpy(), a[a > 20])
 
 
 def test_iteration_len_and_scalars():

@@ -133,6 +133,10 @@ class _Converter(ast.NodeTransformer):
             return self._for(s)
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return [s]
+        if isinstance(s, (ast.With, ast.AsyncWith)):     # e.g. loops under a GradientTape
+            s.items = [self.generic_visit(i) for i in s.items]
+            s.body = self._block(s.body)
+            return [s]
         return [self.generic_visit(s)]
 
     def _fn(self, name, args, body, returns):

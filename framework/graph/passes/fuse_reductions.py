@@ -10,11 +10,20 @@ values between reductions are recomputed per loop, never stored (``x - mean``).
 A group starts at such a reduction (or a ``softmax`` / ``log_softmax`` op on the last
 axis) and takes, in program order, every later node that consumes one of its values and
 fits: an elementwise op over full rows, per-row values (keepdims or not) or broadcast
-inputs (gamma), or another reduction over the same trailing axes. Then it takes the
-elementwise producers of its inputs that nothing else uses (``square(x)`` of RMS norm,
-a bias add before softmax). A group stops, with the reason recorded, at the first node
-that consumes its values and cannot join (its outputs are then computed by the kernel).
-Groups of a lone reduction stay NumPy calls; ``fuse_elementwise`` runs afterwards.
+inputs (gamma), another reduction over the same trailing axes, or a sibling reduction
+of values the group already reads (``max(x)`` next to ``min(x)``). Then it copies in
+the elementwise producers of its inputs that nothing needs materialized (``square(x)``
+of RMS norm, a bias add before softmax; ones other elementwise ops also use are
+recomputed there too). A group stops, with the reason recorded, at the first node that
+consumes its values and cannot join (the kernel then outputs what that node needs):
+
+  * a non-elementwise op, or one the codegen cannot spell (as in ``fuse_elementwise``);
+  * a reduction over other axes, or of a non-float / half-precision dtype;
+  * a change of rank or a broadcast beyond the rows (a keepdims=False statistic
+    against full rows broadcasts along the columns);
+  * rows longer than MAX_COLS elements (checked again per call: NumPy runs them).
+
+A lone reduction stays a NumPy call; ``fuse_elementwise`` runs afterwards.
 """
 from __future__ import annotations
 
@@ -114,7 +123,8 @@ def _fit(g, n):
     lead = g.full[:g.r - g.k]
     if name in KINDS or name in SOFTMAX:
         if _seed(n) != (g.r, g.k):
-            return "a reduction over other axes than the row's"
+            return (f"{name} is not a float reduction over the same trailing axes "
+                    f"(the last {g.k})")
         v = n.inputs[0]
         if g.vals[v.id][1] != "r" if v.id in g.vals else g.leaf_role(v, "r") != "full":
             return f"{name} reduces a value that is not a full row of the group"
@@ -345,7 +355,7 @@ def run(graph, jit_compile=False, **_):
                          f"fusable neighbour: {'; '.join(g.stops) or 'end of the graph'})")
             continue
         g.nodes.sort(key=lambda m: pos[m.id])
-        taken |= g.ids
+        taken |= g.ids - g.pulled     # pulled producers are copies: others may pull too
         groups.append(g)
     if not groups:
         return notes
@@ -359,8 +369,9 @@ def run(graph, jit_compile=False, **_):
         k = node.extra["kernel"]
         ops = " -> ".join(m.op.name for m in g.nodes)
         stages = len(k.program.stages())
+        axes = "axis" if g.k == 1 else f"{g.k} axes"
         notes.append(f"{node.op.name}: {len(g.nodes)} ops [{ops}] into 1 row kernel "
-                     f"({stages} reductions over the last {g.k} axes, {len(node.inputs)} "
+                     f"({stages} reductions over the last {axes}, {len(node.inputs)} "
                      f"inputs, {len(node.outputs)} outputs); stopped because: "
                      f"{'; '.join(dict.fromkeys(g.stops)) or 'end of the graph'}")
     out = []

@@ -63,3 +63,6 @@ from .preprocessing import (CategoryEncoding, CenterCrop, Discretization,  # noq
 from .activation import ELU, AlphaDropout, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
 from .augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa: F401
                            RandomFlip, RandomRotation, RandomTranslation, RandomZoom)
+from .lookup import Hashing, IntegerLookup, StringLookup  # noqa: F401
+from .text_vectorization import TextVectorization  # noqa: F401
+from .reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D  # noqa: F401

@@ -46,7 +46,7 @@ class Trainer:
                 not isinstance(self.optimizer, mixed_precision.LossScaleOptimizer):
             self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
         self.loss = loss
-        self._loss_fns = _resolve_losses(loss)
+        self._loss_fns = _resolve_losses(self._by_output(loss))
         self.loss_weights = loss_weights
         self._metric_specs = metrics
         self._weighted_metric_specs = weighted_metrics
@@ -92,12 +92,9 @@ class Trainer:
         """Compiled loss (weighted over outputs) plus the layers' regularization losses."""
         total = None
         if self._loss_fns is not None and y is not None:
-            fns = self._loss_fns
-            n_out = len(nest.flatten(y_pred))
-            if len(fns) == 1 and n_out > 1:  # one loss for every output (Keras 3)
-                fns = fns * n_out
-            ys, preds = _align(y, y_pred, len(fns))
-            weights = _loss_weights(self.loss_weights, len(fns), fns)
+            fns = self._loss_fns_for(y_pred)
+            ys, preds = _align(self._by_output(y), y_pred, len(fns))
+            weights = _loss_weights(self._by_output(self.loss_weights), len(fns))
             trackers = self._output_loss_trackers(len(fns))
             for i, (fn, yt, yp, w) in enumerate(zip(fns, ys, preds, weights)):
                 if fn is None:
@@ -131,8 +128,35 @@ class Trainer:
     def _build_metrics(self, y, y_pred):
         n_out = len(nest.flatten(y_pred))
         self._compiled_metrics = metrics_module.build_compiled(
-            self._metric_specs, self._weighted_metric_specs, self._loss_fns, y, y_pred, n_out,
-            output_names=self._output_names())
+            self._metric_specs_by_output(self._metric_specs),
+            self._metric_specs_by_output(self._weighted_metric_specs),
+            self._loss_fns_for(y_pred), y, y_pred, n_out, output_names=self._output_names())
+        self._output_loss_trackers(len(self._loss_fns_for(y_pred) or ()))  # before tracing
+
+    def _loss_fns_for(self, y_pred):
+        """One loss per output: a single loss serves every output (Keras 3)."""
+        fns = self._loss_fns
+        n = len(nest.flatten(y_pred))
+        if fns is not None and len(fns) == 1 and n > 1 and \
+                not isinstance(self.loss, (list, tuple, dict)):
+            return fns * n
+        return fns
+
+    def _by_output(self, value):
+        """A dict keyed by output names as a list in the outputs' order (sorted keys when
+        the names are unknown: subclassed models); anything else unchanged."""
+        if not isinstance(value, dict):
+            return value
+        names = self._output_names()
+        if names and set(value) <= set(names):
+            return [value.get(n) for n in names]
+        return [value[k] for k in sorted(value)]
+
+    def _metric_specs_by_output(self, specs):
+        if not isinstance(specs, dict):
+            return specs
+        return [[] if v is None else list(v) if isinstance(v, (list, tuple)) else [v]
+                for v in self._by_output(specs)]
 
     @property
     def output_names(self):
@@ -154,7 +178,7 @@ class Trainer:
         if self._compiled_metrics is None:
             self._build_metrics(y, y_pred)
         if y is not None:
-            ys, preds = _align(y, y_pred, len(self._compiled_metrics))
+            ys, preds = _align(self._by_output(y), y_pred, len(self._compiled_metrics))
             for ms, yt, yp in zip(self._compiled_metrics, ys, preds):
                 for m in ms:
                     m.update_state(yt, yp, sample_weight=sample_weight
@@ -328,11 +352,14 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
-            for begin, end, batches in data:  # steps_per_execution batches per call
+            for begin, end, chunk in data:  # steps_per_execution batches per call
+                cbs.on_train_batch_begin(begin)
+                batches = chunk.fetch()
+                if not batches:  # the data ran out (Keras-TF: a begin without an end)
+                    break
                 if train_fn is None:
                     self._ensure_built_for(batches[0])
                     train_fn = self.make_train_function()
-                cbs.on_train_batch_begin(begin)
                 logs = train_fn(batches)
                 cbs.on_train_batch_end(end, logs)
                 if self.stop_training:
@@ -347,6 +374,8 @@ class Trainer:
             logs = epoch_logs
             if self.stop_training:
                 break
+        if isinstance(self.optimizer, optimizers_module.Optimizer) and epochs > 0:
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # EMA weights
         cbs.on_train_end(logs)
         return self.history
 
@@ -368,11 +397,14 @@ class Trainer:
         cbs.on_test_begin()
         self.reset_metrics()
         test_fn = None
-        for begin, end, batches in data:
+        for begin, end, chunk in data:
+            cbs.on_test_batch_begin(begin)
+            batches = chunk.fetch()
+            if not batches:
+                break
             if test_fn is None:
                 self._ensure_built_for(batches[0])
                 test_fn = self.make_test_function()
-            cbs.on_test_batch_begin(begin)
             logs = test_fn(batches)
             cbs.on_test_batch_end(end, logs)
         logs = _to_python(self.get_metrics_result())
@@ -393,10 +425,13 @@ class Trainer:
         cbs.on_predict_begin()
         outs = []
         predict_fn = None
-        for begin, end, batches in data:
+        for begin, end, chunk in data:
+            cbs.on_predict_batch_begin(begin)
+            batches = chunk.fetch()
+            if not batches:
+                break
             if predict_fn is None:
                 predict_fn = self.make_predict_function()
-            cbs.on_predict_batch_begin(begin)
             out = predict_fn(batches)
             outs.append(out)
             cbs.on_predict_batch_end(end, {"outputs": out})
@@ -494,8 +529,6 @@ def _to_python(logs):
 def _resolve_losses(loss):
     if loss is None:
         return None
-    if isinstance(loss, dict):
-        return [losses_module.get_reduced(v) for _, v in sorted(loss.items())]
     if isinstance(loss, (list, tuple)):
         return [losses_module.get_reduced(v) for v in loss]
     return [losses_module.get_reduced(loss)]
@@ -513,9 +546,9 @@ def _align(y, y_pred, n):
     return ys, preds
 
 
-def _loss_weights(weights, n, fns):
+def _loss_weights(weights, n):
     if weights is None:
         return [1.0] * n
-    if isinstance(weights, dict):
-        return [float(weights[k]) for k in sorted(weights)]
-    return [float(w) for w in weights]
+    if not isinstance(weights, (list, tuple)):
+        return [float(weights)] * n
+    return [1.0 if w is None else float(w) for w in weights]

@@ -113,3 +113,82 @@ def test_run_time_shape_errors_name_the_op():
     f = cf.function(lambda x: cf.reshape(x, [_n(x), 3]), input_signature=SPEC)
     with pytest.raises(cf.errors.InvalidArgumentError, match="reshape"):
         f(cf.constant(X))
+
+
+# --- map_fn / scan / folds over a length known only at run time -----------------------------
+LOOPS = {
+    "map_fn": lambda x: cf.map_fn(lambda r: cf.reduce_sum(r) * r, x),
+    "map_fn_structure": lambda x: cf.map_fn(lambda r: (r[0], r * 2.0), x,
+                                            fn_output_signature=(cf.float32, cf.float32)),
+    "scan": lambda x: cf.scan(lambda a, r: a * 0.5 + r, x, initializer=cf.zeros([4])),
+    "scan_reverse": lambda x: cf.scan(lambda a, r: a + r, x, initializer=cf.zeros([4]),
+                                      reverse=True),
+    "foldl": lambda x: cf.foldl(lambda a, r: a * 0.5 + r, x, initializer=cf.zeros([4])),
+    "foldr": lambda x: cf.foldr(lambda a, r: a * 0.5 + r, x, initializer=cf.zeros([4])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(LOOPS))
+def test_loops_over_unknown_length_match_eager(name):
+    fn = LOOPS[name]
+    f = cf.function(fn, input_signature=SPEC)
+    for rows in (3, 6):
+        x = cf.constant(np.resize(X, (rows, 4)))
+        for g, w in zip(cf.nest.flatten(f(x)), cf.nest.flatten(fn(x))):
+            np.testing.assert_allclose(np.asarray(g), np.asarray(w), rtol=1e-6)
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_map_fn_over_unknown_length_traces_fn_once_and_differentiates():
+    traced = []
+
+    def row(r):
+        traced.append(1)
+        return r * r * 0.5
+
+    @cf.function(input_signature=[cf.TensorSpec([None, 4], cf.float64)])
+    def grad(x):
+        with cf.GradientTape() as t:
+            t.watch(x)
+            y = cf.reduce_sum(cf.map_fn(row, x))
+        return t.gradient(y, x)
+    x = X.astype(np.float64)
+    np.testing.assert_allclose(grad(cf.constant(x)).numpy(), x)
+    assert len(traced) <= 3        # a shape probe plus the loop body (TF: 1), not per row
+
+
+# --- TensorArray ---------------------------------------------------------------------------
+def test_tensor_array_eager_operations():
+    ta = cf.TensorArray(cf.float32, size=2)
+    ta.write(0, [1.0, 2.0])                     # eagerly in place, as TF's eager arrays
+    ta = ta.write(1, [3.0, 4.0])
+    np.testing.assert_array_equal(ta.stack().numpy(), [[1, 2], [3, 4]])
+    np.testing.assert_array_equal(ta.read(1).numpy(), [3, 4])
+    np.testing.assert_array_equal(ta.gather([1, 0]).numpy(), [[3, 4], [1, 2]])
+    np.testing.assert_array_equal(ta.concat().numpy(), [1, 2, 3, 4])
+    assert int(ta.size()) == 2 and ta.element_shape.as_list() == [2]
+    un = cf.TensorArray(cf.int32, size=0, dynamic_size=True).unstack([[1], [2], [3]])
+    assert un.read(2).numpy().tolist() == [3] and int(un.size()) == 3
+    grown = cf.TensorArray(cf.int32, size=0, dynamic_size=True).write(3, 7)
+    assert grown.stack().numpy().tolist() == [0, 0, 0, 7]
+    with pytest.raises(ValueError, match="element shape"):
+        cf.TensorArray(cf.float32, size=1, element_shape=[2]).write(0, [1.0, 2.0, 3.0])
+
+
+def test_tensor_array_in_a_loop_of_run_time_length_with_gradient():
+    @cf.function(input_signature=[cf.TensorSpec([None], cf.float64)])
+    def f(x):
+        with cf.GradientTape() as t:
+            t.watch(x)
+            ta = cf.TensorArray(cf.float64, size=0, dynamic_size=True)
+            acc = cf.constant(0.0, cf.float64)
+            for i in cf.range(cf.shape(x)[0]):
+                acc = acc + x[i] * x[i]
+                ta = ta.write(i, acc)
+            total = cf.reduce_sum(ta.stack())
+        return ta.stack(), t.gradient(total, x)
+    v = np.array([1.0, 2.0, 3.0])
+    stacked, g = f(cf.constant(v))
+    np.testing.assert_allclose(stacked.numpy(), np.cumsum(v * v))
+    # d/dx_k sum_j cumsum_j = 2 x_k * (number of prefixes containing k)
+    np.testing.assert_allclose(g.numpy(), 2 * v * np.arange(3, 0, -1))

@@ -70,9 +70,11 @@ def test_softmax_as_written_is_one_row_kernel():
     report = c.compiler_report()
     assert "[reduce_max -> subtract -> exp -> reduce_sum -> truediv] into 1 row kernel" \
         in report
-    assert "2 reductions over the last 1 axes" in report and "def fused_rows_" in report
+    assert "2 reductions over the last axis" in report and "def fused_rows_" in report
     # exp is computed once per element: stored in the output row, read back
     assert report.count("_exp_f32(") == 1 + report.count("def _exp_f32(")
+    ir = cf.function(softmax).experimental_get_compiler_ir(_x((37, 129)))(stage="kernels")
+    assert "into 1 row kernel" in ir
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -80,7 +82,8 @@ def test_log_softmax_layer_norm_rms_norm(dtype):
     x = _x((16, 64), 1, dtype)
     g = cf.constant(_rng(2).normal(size=(64,)).astype(dtype))
     b = cf.constant(_rng(3).normal(size=(64,)).astype(dtype))
-    tol = dict(rtol=2e-5, atol=2e-5) if dtype == np.float32 else dict(rtol=1e-12, atol=1e-12)
+    tol = {"rtol": 2e-5, "atol": 2e-5} if dtype == np.float32 else \
+        {"rtol": 1e-12, "atol": 1e-12}
     _check(log_softmax, x, **tol)
     c = _check(layer_norm, x, g, b, **tol)
     assert "reduce_mean -> subtract -> square -> reduce_mean" in c.compiler_report()
@@ -97,7 +100,8 @@ def test_logsumexp_per_row_output_without_keepdims():
 
 def test_reductions_over_the_last_two_axes_and_min():
     x = _x((3, 5, 7), 5)
-    _check(lambda x: x - cf.reduce_mean(x, axis=[1, 2], keepdims=True), x)
+    c = _check(lambda x: x - cf.reduce_mean(x, axis=[1, 2], keepdims=True), x)
+    assert "over the last 2 axes" in c.compiler_report()
     _check(lambda x: cf.reduce_min(x * 2.0, axis=[-2, -1]) + 1.0, x)
     _check(lambda x: cf.nn.relu(x) / (cf.reduce_max(cf.abs(x), axis=(1, 2),
                                                   keepdims=True) + 1.0), x)
@@ -147,6 +151,12 @@ def test_nan_and_inf_match_eager():
         _check(lambda x: cf.reduce_max(x, -1) * 1.0 + cf.reduce_min(x, -1), x)
         _check(softmax, x)
         _check(logsumexp, x, kernels=None)
+
+
+def test_cross_entropy_with_labels_is_one_row_kernel_with_per_row_output():
+    logits, labels = _x((10, 7), 23), cf.nn.softmax(_x((10, 7), 24))
+    c = _check(lambda t, y: -cf.reduce_sum(t * cf.nn.log_softmax(y), -1), labels, logits)
+    assert c.graph.outputs[0].shape.as_list() == [10]
 
 
 def test_softmax_ops_fuse_into_their_chains():

@@ -13,6 +13,7 @@ from ..ops.image_codec_ops import (  # noqa: F401
     decode_image,
     decode_jpeg,
     decode_png,
+    decode_webp,
     encode_jpeg,
     encode_png,
     extract_jpeg_shape,

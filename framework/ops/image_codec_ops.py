@@ -25,7 +25,7 @@ from .registry import OPAQUE, defop
 
 _FORMATS = "Unknown image file format. One of JPEG, JPEG XL, PNG, GIF, BMP, WebP required."
 _OPNAME = {"png": "DecodePng", "jpeg": "DecodeJpeg", "gif": "DecodeGif", "bmp": "DecodeBmp",
-           "image": "DecodeImage"}
+           "webp": "DecodeWebP", "image": "DecodeImage"}
 
 
 def _pil():
@@ -109,7 +109,10 @@ def _pil_array(im):
 
 
 def _check_channels(op, kind, channels):
-    allowed = {"jpeg": (0, 1, 3), "gif": (0, 3), "bmp": (0, 3, 4)}.get(kind, (0, 1, 3, 4))
+    allowed = {"jpeg": (0, 1, 3), "gif": (0, 3), "bmp": (0, 3, 4), "webp": (0, 3, 4)}.get(
+        kind, (0, 1, 3, 4))
+    if kind == "webp" and channels not in allowed:
+        raise InvalidArgumentError(None, op, f"{op}: WebP only supports 3 or 4 channels")
     if channels not in allowed:
         spelled = ", ".join(map(str, allowed[:-1])) + f" or {allowed[-1]}"
         raise InvalidArgumentError(None, op, f"{op}: `channels` must be {spelled} for "
@@ -133,12 +136,18 @@ def _decode_impl(xp, contents, fmt, channels, dtype, expand_animations, ratio):
         if kind == "jpeg":
             if channels == 1 and im.mode != "L":
                 im.draft("L", im.size)  # libjpeg's grey output: the Y plane
-            if ratio != 1:
-                im.draft(im.mode, (-(-im.size[0] // ratio), -(-im.size[1] // ratio)))
-        if kind == "gif":
-            frames = _gif_frames(im)
-            out = frames if (fmt == "gif" or expand_animations) else frames[0]
+            if ratio != 1:  # Pillow picks the largest 1/k scale with size // k >= this
+                im.draft(im.mode, (max(im.size[0] // ratio, 1), max(im.size[1] // ratio, 1)))
+        if kind in ("gif", "webp"):  # animations: [frames, H, W, C] as TF
+            frames = _frames(im, kind)
+            if kind == "webp" and channels not in (0, frames.shape[-1]):
+                raise InvalidArgumentError(None, op, f"{op}: Number of channels requested "
+                                           "does not match input")
+            out = frames if (fmt != "image" or expand_animations) else frames[0]
             return xp.asarray(_as_depth(out, np.dtype(dtype)))
+        if kind == "bmp" and _bmp_plain(data):
+            return xp.asarray(_as_depth(_convert_channels(_decode_bmp(data), channels),
+                                        np.dtype(dtype)))
         if kind == "png" and _png_bit_depth(data) == 16 and im.mode not in ("I;16", "I",
                                                                              "I;16B"):
             arr = _decode_png16(data)
@@ -151,12 +160,34 @@ def _decode_impl(xp, contents, fmt, channels, dtype, expand_animations, ratio):
     return xp.asarray(_as_depth(_convert_channels(arr, channels), np.dtype(dtype)))
 
 
-def _gif_frames(im):
+def _frames(im, kind):
+    mode = "RGBA" if kind == "webp" and "A" in im.mode else "RGB"
     frames = []
     for i in range(getattr(im, "n_frames", 1)):
         im.seek(i)
-        frames.append(np.asarray(im.convert("RGB")))
+        frames.append(np.asarray(im.convert(mode)))
     return np.stack(frames)
+
+
+def _bmp_plain(data):
+    """An uncompressed (or BITFIELDS) 24/32-bit BMP, which TF reads byte by byte."""
+    if len(data) < 34:
+        return False
+    bpp, comp = struct.unpack("<HI", data[28:34])
+    return bpp in (24, 32) and comp in (0, 3)
+
+
+def _decode_bmp(data):
+    """24/32-bit BMP: BGR(A) rows padded to 4 bytes, bottom-up unless height < 0; the
+    fourth byte of 32-bit pixels is alpha (as TF keeps it)."""
+    offset = struct.unpack("<I", data[10:14])[0]
+    w, h = struct.unpack("<ii", data[18:26])
+    c = struct.unpack("<H", data[28:30])[0] // 8
+    stride = (w * c + 3) // 4 * 4
+    rows = np.frombuffer(data, np.uint8, abs(h) * stride, offset).reshape(abs(h), stride)
+    px = rows[:, :w * c].reshape(abs(h), w, c)
+    px = px[::-1] if h > 0 else px
+    return np.ascontiguousarray(px[..., [2, 1, 0, 3][:c]])
 
 
 def _decode_png16(data):
@@ -210,6 +241,8 @@ def _unfilter_seq(row, prev, f, bpp):
 def _decode_infer(contents, fmt, channels, dtype, expand_animations, ratio):
     if fmt == "gif":
         return [None, None, None, 3], dtype
+    if fmt == "webp":
+        return [None, None, None, channels or None], dtype
     if fmt == "image" and expand_animations:
         return None, dtype
     return [None, None, channels or None], dtype
@@ -256,6 +289,12 @@ def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True,
 def decode_gif(contents, name=None):
     """Decodes every frame of a GIF: [frames, height, width, 3] uint8."""
     return _decode("gif", contents)
+
+
+def decode_webp(contents, channels=0, expand_animations=True, dtype=_dt.uint8, name=None):
+    """Decodes a WebP: [frames, H, W, channels] (3 or 4 channels, as stored)."""
+    return _decode("image" if not expand_animations else "webp", contents, channels, dtype,
+                   expand_animations)
 
 
 def decode_bmp(contents, channels=0, name=None):

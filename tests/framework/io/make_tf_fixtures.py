@@ -47,6 +47,9 @@ def _files(rng):
         "jpeg_gray": tf.io.encode_jpeg(smooth[..., :1], quality=90).numpy(),
         "jpeg_420": _pil(smooth, "RGB", format="JPEG", quality=80),
         "gif": gif.getvalue(), "bmp": _pil(rgb, "RGB", format="BMP"),
+        "bmp32": _pil(rgba, "RGBA", format="BMP"),
+        "webp": _pil(rgb, "RGB", format="WEBP", lossless=True),
+        "webpa": _pil(rgba, "RGBA", format="WEBP", lossless=True),
     }
 
 
@@ -55,11 +58,15 @@ def codecs():
     out = {}
     for name, data in _files(rng).items():
         out[f"file_{name}"] = np.frombuffer(data, np.uint8)
+        if name.startswith("webp"):
+            out[f"tf_{name}"] = tf.io.decode_image(data).numpy()
+            out[f"tf_{name}_first"] = tf.io.decode_image(data, expand_animations=False).numpy()
+            continue
         if name == "gif":
             out["tf_gif"] = tf.io.decode_gif(data).numpy()
             out["tf_gif_image"] = tf.io.decode_image(data).numpy()
             continue
-        chans = {"bmp": (0, 3, 4)}.get(name, (0, 1, 3) if name.startswith("jpeg") else (0, 1, 3, 4))
+        chans = {"bmp": (0, 3, 4), "bmp32": (0, 3, 4)}.get(name, (0, 1, 3) if name.startswith("jpeg") else (0, 1, 3, 4))
         for c in chans:
             fn = tf.io.decode_png if name.startswith("png") else tf.io.decode_image
             out[f"tf_{name}_{c}_uint8"] = fn(data, channels=c).numpy()
@@ -68,6 +75,9 @@ def codecs():
         if name.startswith("jpeg"):
             for m in ("INTEGER_FAST", "INTEGER_ACCURATE"):
                 out[f"tf_{name}_0_{m}"] = tf.io.decode_jpeg(data, dct_method=m).numpy()
+    for r in (2, 4):
+        out[f"tf_jpeg_rgb_ratio{r}"] = tf.io.decode_jpeg(
+            out["file_jpeg_rgb"].tobytes(), ratio=r, dct_method="INTEGER_ACCURATE").numpy()
     out["tf_png_rgb_float32"] = tf.io.decode_image(out["file_png_rgb"].tobytes(),
                                                    dtype=tf.float32).numpy()
     np.savez_compressed(os.path.join(HERE, "codecs.npz"), **out)

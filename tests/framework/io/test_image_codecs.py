@@ -95,3 +95,20 @@ def test_errors():
         cf.io.decode_png(_file("png_rgb")[:40])
     with pytest.raises(InvalidArgumentError, match="1 or 2 or 3 or 4 channels"):
         cf.io.encode_png(np.zeros((2, 2), np.uint8))
+
+
+@pytest.mark.parametrize("name", ["webp", "webpa"])
+def test_webp_as_tf(name):
+    got = cf.io.decode_image(_file(name))
+    np.testing.assert_array_equal(got.numpy(), FIX[f"tf_{name}"])  # [1, H, W, C], as TF
+    first = cf.io.decode_image(_file(name), expand_animations=False)
+    np.testing.assert_array_equal(first.numpy(), FIX[f"tf_{name}_first"])
+    np.testing.assert_array_equal(cf.io.decode_webp(_file(name)).numpy(), FIX[f"tf_{name}"])
+    with pytest.raises(InvalidArgumentError, match="WebP only supports 3 or 4 channels"):
+        cf.io.decode_image(_file(name), channels=1)
+
+
+@pytest.mark.parametrize("ratio", [2, 4])
+def test_jpeg_ratio(ratio):
+    got = cf.io.decode_jpeg(_file("jpeg_rgb"), ratio=ratio)
+    np.testing.assert_array_equal(got.numpy(), FIX[f"tf_jpeg_rgb_ratio{ratio}"])

@@ -68,6 +68,29 @@ from .ops.sort_ops import (argsort, histogram_fixed_width, searchsorted, sort, u
 # --- host callbacks ---
 from .ops.script_ops import numpy_function, py_function  # noqa: E402
 
+# --- graph-rest ---
+from .ops.tensor_array import TensorArray  # noqa: E402
+
+# --- tf-compat ---
+from .indexed_slices import IndexedSlices  # noqa: E402
+from .ops.assert_ops import (Assert, assert_equal, assert_greater, assert_less,  # noqa: E402
+                             assert_rank, control_dependencies, get_logger, inside_function,
+                             is_symbolic_tensor, make_ndarray, timestamp)
+from .ops.linalg_extra import eig, eigvals  # noqa: E402
+from .ops.linalg_functions import sqrtm as matrix_square_root  # noqa: E402
+from .sparse import SparseTensor  # noqa: E402
+from .ops.array_extra import (batch_to_space, bitcast, histogram_fixed_width_bins,  # noqa: E402
+                              space_to_batch, space_to_batch_nd)
+from .ops.math_extra import add_n, realdiv, scalar_mul  # noqa: E402
+from .ops.math_ops import (acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh,  # noqa: E402
+                           sin, sinh, tan, truncatediv, truncatemod)
+from .ops.math_ops import complex_v as complex  # noqa: E402,A004
+from .ops.misc_ops import (constant_initializer, executing_eagerly, get_static_value,  # noqa: E402
+                           grad_pass_through, group, guarantee_const, no_op,
+                           ones_initializer, parallel_stack, random_normal_initializer,
+                           random_uniform_initializer, tuple, vectorized_map,
+                           zeros_initializer)
+
 newaxis = None
 __version__ = "0.1.0"
 
@@ -79,11 +102,15 @@ _LAZY = {
     "autograph": ".graph.autograph", "experimental": ".experimental", "train": ".train",
     "io": ".io", "signal": ".signal", "sparse": ".sparse", "strings": ".strings",
     "graph": ".graph", "monitor": ".monitor", "export": ".export", "serving": ".serving",
-    "pipeline": ".pipeline", "quantization": ".lite",
+    "pipeline": ".pipeline", "quantization": ".lite", "version": ".version",
+    "ragged": ".ragged",
 }
 
 
 def __getattr__(name):
+    if name == "RaggedTensor":  # --- keras-breadth: a class from a lazy subpackage
+        from .ragged import RaggedTensor
+        return RaggedTensor
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'cuflow' has no attribute {name!r}")

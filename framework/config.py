@@ -24,6 +24,8 @@ class Knobs:
                                                                    "1") != "0")
     # fused chains on fewer elements run their ops through NumPy (no kernel launch/compile)
     fuse_min_size: int = field(default_factory=lambda: _env_int("CUFLOW_FUSE_MIN_SIZE", 8192))
+    # CUDA streams a graph may spread independent branches over (1: compute stream only)
+    gpu_streams: int = field(default_factory=lambda: _env_int("CUFLOW_GPU_STREAMS", 4))
 
 
 knobs = Knobs()

@@ -170,3 +170,6 @@ def is_numeric_tensor(tensor):
 
 # --- linalg-autodiff: why a gradient is None ---
 from .autodiff.explain import explain_gradients  # noqa: F401
+# --- tf-compat ---
+from .ops.assert_ops import (Assert, assert_integer, assert_proper_iterable,  # noqa: F401,E402
+                             assert_rank_in, assert_same_float_dtype, assert_scalar)

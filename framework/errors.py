@@ -21,6 +21,11 @@ class InvalidArgumentError(OpError, ValueError):
     """An op received an input it cannot take (wrong shape, dtype, value)."""
 
 
+class UnsupportedDtypeError(InvalidArgumentError, TypeError):
+    """An op does not take an input's dtype. TF raises TypeError for this when Python
+    converts the input and InvalidArgumentError when the kernel checks it; this is both."""
+
+
 class NotFoundError(OpError):
     pass
 

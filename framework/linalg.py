@@ -11,3 +11,8 @@ from .ops.linalg_ops import matrix_transpose as transpose  # noqa: F401
 from .ops.linalg_functions import (expm, global_norm, matrix_rank, normalize,  # noqa: F401
                                    sqrtm)
 from .ops.linalg_functions import sqrtm as matrix_square_root  # noqa: F401
+# --- tf-compat ---
+from .ops.nn_impl import l2_normalize  # noqa: F401,E402
+from .ops.linalg_extra import (banded_triangular_solve, eig, eigvals, logm, lu,  # noqa: F401,E402
+                               lu_matrix_inverse, lu_reconstruct, lu_solve, tridiagonal_matmul,
+                               tridiagonal_solve)

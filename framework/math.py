@@ -26,3 +26,11 @@ from .ops.segment_ops import (cumprod, cumsum, cumulative_logsumexp, segment_max
                               unsorted_segment_min, unsorted_segment_prod,
                               unsorted_segment_sqrt_n, unsorted_segment_sum)
 from .ops.sort_ops import bincount, confusion_matrix, in_top_k, top_k  # noqa: F401,E402
+# --- tf-compat ---
+from .ops.math_extra import (accumulate_n, add_n, is_non_decreasing,  # noqa: F401,E402
+                             is_strictly_increasing, lbeta, multiply_no_nan, nextafter,
+                             polyval, realdiv, reciprocal_no_nan, scalar_mul, xlog1py)
+from .ops.nn_ops import log_softmax, softmax, softsign, zero_fraction  # noqa: F401,E402
+from .ops.special_ops import (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e,  # noqa: F401,E402
+                              betainc, erfcinv, igamma, igammac, ndtri, polygamma, zeta)
+from . import special  # noqa: F401,E402

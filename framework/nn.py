@@ -15,3 +15,6 @@ from .ops.nn_ops import (bias_add, compute_average_loss, crelu, elu,  # noqa: F4
                          weighted_cross_entropy_with_logits, zero_fraction)
 from .ops.pool_ops import (avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, max_pool,  # noqa: F401
                            max_pool1d, max_pool2d, max_pool3d, max_pool_with_argmax, pool)
+# --- tf-compat ---
+from .ops.manip_ops import depth_to_space, space_to_depth  # noqa: F401,E402
+from .ops.sort_ops import in_top_k, top_k  # noqa: F401,E402

@@ -14,6 +14,8 @@ stateless_random_normal = stateless_normal
 stateless_random_gamma = stateless_gamma
 stateless_random_poisson = stateless_poisson
 stateless_multinomial = stateless_categorical
+split = stateless_split  # tf.random.split / fold_in (TF 2.10+ names)
+fold_in = stateless_fold_in
 
 experimental = _types.ModuleType("cuflow.random.experimental",
                                  "Experimental random APIs (``tf.random.experimental``).")

@@ -83,4 +83,13 @@ def from_dense(tensor, name=None):
     return SparseTensor(idx, convert_to_tensor(arr[tuple(idx.T)]), arr.shape)
 
 
-__all__ = ["SparseTensor", "to_dense", "from_dense"]
+# --- tf-compat ---
+from .ops.sparse_ops import (add, concat, expand_dims, eye, fill_empty_rows,  # noqa: E402
+                             maximum, minimum, reduce_max, reduce_sum, reorder, reshape,
+                             retain, segment_mean, segment_sqrt_n, segment_sum, slice, softmax,
+                             sparse_dense_matmul, transpose)
+
+__all__ = ["SparseTensor", "add", "concat", "expand_dims", "eye", "fill_empty_rows",
+           "from_dense", "maximum", "minimum", "reduce_max", "reduce_sum", "reorder",
+           "reshape", "retain", "segment_mean", "segment_sqrt_n", "segment_sum", "slice",
+           "softmax", "sparse_dense_matmul", "to_dense", "transpose"]

@@ -65,12 +65,12 @@ class _Operators:
     def __eq__(self, o):
         if o is None or not _ops.is_comparable(o):
             return False
-        return _ops.equal(self, o)
+        return _ops.equal(self, o) if _ops.broadcastable(self, o) else _ops.constant(False)
 
     def __ne__(self, o):
         if o is None or not _ops.is_comparable(o):
             return True
-        return _ops.not_equal(self, o)
+        return _ops.not_equal(self, o) if _ops.broadcastable(self, o) else _ops.constant(True)
 
     def __hash__(self):
         raise TypeError("Tensor is unhashable. Instead, use tensor.ref() as the key.")
@@ -267,7 +267,7 @@ class Tensor(_Operators):
     def __str__(self):
         if self._sym is not None:
             return repr(self)
-        return (f"cf.Tensor({np.array2string(np.asarray(self.numpy()), separator=' ')}, "
+        return (f"cf.Tensor({_np_str(self.numpy())}, "
                 f"shape={_shape_str(self._value.shape)}, dtype={self.dtype.name})")
 
     def __reduce__(self):
@@ -303,8 +303,15 @@ def _shape_str(shape):
 
 
 def _np_repr(value):
-    text = np.array_repr(np.asarray(value)) if np.ndim(value) else repr(value)
-    return text
+    """TF's numpy text for repr: the array's repr, on its own line when multi-line."""
+    text = str(value) if np.ndim(value) == 0 else repr(value)  # 3.5, not np.float32(3.5)
+    return "\n" + text if "\n" in text else text
+
+
+def _np_str(value):
+    """TF's numpy text for str: str(array), on its own line when multi-line."""
+    text = str(value)
+    return "\n" + text if "\n" in text else text
 
 
 def _symbolic_error(t, what):
@@ -433,11 +440,57 @@ class Variable(_Operators):
         _ops.assign_variable(self, delta, "assign_sub")
         return self if read_value else None
 
+    def __getitem__(self, key):
+        out = _ops.getitem(self, key)
+        if type(out) is Tensor and not (_tape_state is not None and _tape_state.tapes):
+            from .ops.variable_ops import SlicedVariable  # eager, untaped: v[k].assign(x)
+            return SlicedVariable(out, self, key)
+        return out
+
     def scatter_nd_update(self, indices, updates, name=None):
-        return self.assign(_ops.tensor_scatter_nd_update(self, indices, updates))
+        from .ops.variable_ops import scatter_nd
+        return scatter_nd(self, indices, updates, "update")
 
     def scatter_nd_add(self, indices, updates, name=None):
-        return self.assign(_ops.tensor_scatter_nd_add(self, indices, updates))
+        from .ops.variable_ops import scatter_nd
+        return scatter_nd(self, indices, updates, "add")
+
+    def scatter_nd_sub(self, indices, updates, name=None):
+        from .ops.variable_ops import scatter_nd
+        return scatter_nd(self, indices, updates, "sub")
+
+    def scatter_nd_max(self, indices, updates, name=None):
+        from .ops.variable_ops import scatter_nd
+        return scatter_nd(self, indices, updates, "max")
+
+    def scatter_nd_min(self, indices, updates, name=None):
+        from .ops.variable_ops import scatter_nd
+        return scatter_nd(self, indices, updates, "min")
+
+    def _scatter(self, sparse_delta, how):
+        from .ops.variable_ops import scatter
+        return scatter(self, sparse_delta, how)
+
+    def scatter_update(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "update")
+
+    def scatter_add(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "add")
+
+    def scatter_sub(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "sub")
+
+    def scatter_max(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "max")
+
+    def scatter_min(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "min")
+
+    def scatter_mul(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "mul")
+
+    def scatter_div(self, sparse_delta, use_locking=False, name=None):
+        return self._scatter(sparse_delta, "div")
 
     def _set_tensor(self, tensor):
         """Replaces the stored value (assign's last step; the caller checked it)."""

@@ -8,7 +8,7 @@ from .array_ops import *  # noqa: F401,F403
 from .array_ops import (broadcast_to, concat, copy_to_device, expand_dims, fill, getitem,
                         ones, ones_like, range, rank, reshape, shape, size, split, squeeze,
                         stack, transpose, unstack, zeros, zeros_like)
-from .constant import constant, convert_to_tensor, is_comparable
+from .constant import broadcastable, constant, convert_to_tensor, is_comparable
 from .dispatch import apply
 from .linalg_ops import matmul
 from .math_ops import *  # noqa: F401,F403

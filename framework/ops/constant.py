@@ -50,7 +50,7 @@ def python_to_array(value, dtype=None) -> np.ndarray:
         arr = np.array(_unwrap(value))
         return arr.astype(np.float32) if arr.dtype == np.float64 and _all_python(value) else arr
     if kind == 4:
-        return np.array(value, dtype=object)
+        return _strings_as_bytes(np.array(value, dtype=object))
     if kind == 1:
         arr = np.array(value)
         if arr.dtype.kind in "iu" and arr.size and (arr.max() > _INT32.max or
@@ -94,8 +94,20 @@ def _unwrap(value):
     return value
 
 
+def _strings_as_bytes(arr):
+    """TF's strings are bytes: str elements (and NumPy 'U'/'S' arrays) become UTF-8 bytes
+    in an object array."""
+    out = np.empty(arr.shape, dtype=object)
+    out.reshape(-1)[:] = [v.encode("utf-8") if isinstance(v, str) else
+                          bytes(v) if isinstance(v, np.bytes_) else v
+                          for v in arr.reshape(-1)]
+    return out
+
+
 def to_array(value, dtype=None):
     """A NumPy array of any non-tensor value (scalars, lists, arrays, array-likes)."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "US":
+        value = _strings_as_bytes(value)
     if isinstance(value, np.ndarray):
         if dtype is None:
             return value
@@ -243,3 +255,16 @@ def is_comparable(o):
 
 def raise_invalid(op_name, msg):
     raise InvalidArgumentError(None, op_name, f"{op_name}: {msg}")
+
+
+def broadcastable(x, y):
+    """Whether two values' static shapes broadcast (``==`` is False otherwise, as TF's)."""
+    from ._util import shape_of
+    try:
+        sx, sy = tuple(shape_of(x)), tuple(shape_of(y))
+    except Exception:  # noqa: BLE001 - not shaped: let the op decide
+        return True
+    for a, b in zip(reversed(sx), reversed(sy)):
+        if a is not None and b is not None and a != b and a != 1 and b != 1:
+            return False
+    return True

@@ -17,7 +17,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .. import placement as _device
-from ..errors import InvalidArgumentError, OpError, describe, user_frame
+from ..errors import (InvalidArgumentError, OpError, UnsupportedDtypeError, describe,
+                      user_frame)
 from ..tensor import Tensor, Variable
 
 _EMPTY: dict = {}
@@ -283,7 +284,7 @@ def _to_device(v, target):
 # --- errors ----------------------------------------------------------------------------
 def _bad_dtype(op, args, vals):
     allowed = sorted({_dt._BY_NP[d].name for d in op.dtypes if d in _dt._BY_NP})
-    return InvalidArgumentError(
+    return UnsupportedDtypeError(
         None, op.name,
         f"{op.name}: unsupported dtype; expected one of {allowed} "
         f"(inputs: {describe(vals)}; at {user_frame()})")

@@ -292,9 +292,10 @@ def _random_flip(image, axis_from_h, u):
     image = convert_to_tensor(image)
     h_axis = _axes(image, "random_flip")
     flipped = _reverse(image, h_axis + axis_from_h)
-    cond = _m.less(u, 0.5)
-    if h_axis == 1:
-        cond = _a.reshape(cond, [-1, 1, 1, 1])
+    if h_axis == 1:  # TF: a batch flips where round(u) == 1, a single image where u < 0.5
+        cond = _a.reshape(_m.greater(u, 0.5), [-1, 1, 1, 1])
+    else:
+        cond = _m.less(u, 0.5)
     return _m.where_v(cond, flipped, image)
 
 

@@ -8,6 +8,8 @@ for higher-order gradients too.
 """
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 
 from ..errors import InvalidArgumentError
@@ -115,6 +117,11 @@ _SLOGDET = defop("log_matrix_determinant", OPAQUE, dtypes=_LA, n_out=2,
                  inv(a, adjoint=True))(_slogdet_impl)
 
 
+Qr = collections.namedtuple("Qr", ["q", "r"])  # TF's result types
+LogMatrixDeterminant = collections.namedtuple("LogMatrixDeterminant",
+                                              ["sign", "log_abs_determinant"])
+
+
 def slogdet(input, name=None):  # noqa: A002
     """(sign, log|det|) of square matrices (``tf.linalg.slogdet``).
 
@@ -125,7 +132,7 @@ def slogdet(input, name=None):  # noqa: A002
     """
     x = _tensor(input)
     _square("log_matrix_determinant", x)
-    return _apply(_SLOGDET, (x,))
+    return LogMatrixDeterminant(*_apply(_SLOGDET, (x,)))
 
 
 def logdet(matrix, name=None):
@@ -309,7 +316,7 @@ def qr(input, full_matrices=False, name=None):  # noqa: A002
     if x.shape.rank < 2:
         raise InvalidArgumentError(None, "qr", f"qr: input must have rank >= 2, got shape "
                                    f"{tuple(x.shape)}")
-    return _apply(_QR, (x,), {"full_matrices": bool(full_matrices)})
+    return Qr(*_apply(_QR, (x,), {"full_matrices": bool(full_matrices)}))
 
 
 def _svd_impl(xp, a, full_matrices):

@@ -104,7 +104,7 @@ def normalize(tensor, ord="euclidean", axis=None, name=None):  # noqa: A002
 
 
 def matrix_rank(a, tol=None, validate_args=False, name=None):
-    """Number of singular values above ``tol`` (default eps * max(m, n) * max(s)), as int64
+    """Number of singular values above ``tol`` (default eps * max(m, n) * max(s)), as int32
     (``tf.linalg.matrix_rank``).
 
     >>> import cuflow as cf
@@ -122,7 +122,7 @@ def matrix_rank(a, tol=None, validate_args=False, name=None):
         m, n = a.shape[-2], a.shape[-1]
         tol = float(np.finfo(s.dtype.np).eps) * max(m, n) * reduce_max(s, axis=-1)
         tol = expand_dims(tol, -1)
-    return reduce_sum(cast(greater(s, tol), _dt.int64), axis=-1)
+    return reduce_sum(cast(greater(s, tol), _dt.int32), axis=-1)
 
 
 def global_norm(t_list, name=None):

@@ -140,7 +140,12 @@ def _truncatediv_impl(xp, x, y):
 
 truncatediv = binary("truncatediv", _truncatediv_impl, _REAL, None, None,
                      differentiable=False)
-truncatemod = binary("truncatemod", lambda xp, x, y: xp.fmod(x, y), _REAL, None,
+def _truncatemod_impl(xp, x, y):
+    _int_div_check(xp, y, "truncatemod")
+    return xp.fmod(x, y)
+
+
+truncatemod = binary("truncatemod", _truncatemod_impl, _REAL, None,
                      lambda g, z, x, y: (g, negative(g) * _trunc(x / y)), upcast=True)
 
 
@@ -206,10 +211,31 @@ xdivy = binary("xdivy", _xdivy_impl, _FC, None,
                lambda g, z, x, y: (g * where_v(equal(x, 0), zeros_like_v(x), 1 / y),
                                    g * where_v(equal(x, 0), zeros_like_v(x),
                                                negative(x) / (y * y))), upcast=True)
-div_no_nan = binary("div_no_nan", _div_no_nan_impl, _FC, None,
+_div_no_nan = binary("div_no_nan", _div_no_nan_impl, _FC, None,
                     lambda g, z, x, y: (g * where_v(equal(y, 0), zeros_like_v(y), 1 / y),
                                         g * where_v(equal(y, 0), zeros_like_v(y),
                                                     negative(x) / (y * y))))
+
+
+def div_no_nan(x, y, name=None):
+    """x / y, 0 where y == 0; integers divide as ``truediv`` (int8/16 -> float32, else
+    float64), as TF.
+
+    >>> import cuflow as cf
+    >>> cf.math.divide_no_nan([3.0, 1.0], [0.0, 2.0]).numpy().tolist()
+    [0.0, 0.5]
+    """
+    from .constant import convert_to_tensor
+    if not hasattr(x, "dtype") and hasattr(y, "dtype"):
+        x = _weak(x, y.dtype)
+    x = convert_to_tensor(x)
+    if x.dtype.is_integer:
+        ft = _dt.float32 if x.dtype.size <= 2 else _dt.float64
+        return _div_no_nan(cast(x, ft), cast(_weak(y, x.dtype) if not hasattr(y, "dtype")
+                                             else y, ft))
+    return _div_no_nan(x, y)
+
+
 divide_no_nan = div_no_nan
 
 
@@ -280,6 +306,8 @@ atanh = unary("atanh", lambda xp, x: xp.arctanh(x), _FC, "atanh({0})",
 
 
 def _sigmoid_impl(xp, x):
+    if x.dtype.kind == "c":  # TF's complex sigmoid: 1 / (1 + exp(-x))
+        return 1 / (1 + xp.exp(-x))
     # exp of a non-positive number only: no overflow for large |x|
     e = xp.exp(-xp.abs(x))
     return xp.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype)
@@ -287,13 +315,12 @@ def _sigmoid_impl(xp, x):
 
 sigmoid = unary("sigmoid", _sigmoid_impl, _FC, "sigmoid({0})",
                 lambda g, y, x: g * y * (1 - y), upcast=True)
-floor = unary("floor", lambda xp, x: xp.floor(x), _F, "floor({0})",
-              lambda g, y, x: zeros_like_v(g))
-ceil = unary("ceil", lambda xp, x: xp.ceil(x), _F, "ceil({0})", lambda g, y, x: zeros_like_v(g))
+# TF registers floor/ceil/round/rint gradients as None, not zeros
+floor = unary("floor", lambda xp, x: xp.floor(x), _F, "floor({0})", differentiable=False)
+ceil = unary("ceil", lambda xp, x: xp.ceil(x), _F, "ceil({0})", differentiable=False)
 round = unary("round", lambda xp, x: xp.round(x) if x.dtype.kind not in "iu" else x,  # noqa: A001
-              _NUM, "rint({0})", lambda g, y, x: zeros_like_v(g),
-              doc="Rounds half to even, as TF.")
-rint = unary("rint", lambda xp, x: xp.rint(x), _F, "rint({0})", lambda g, y, x: zeros_like_v(g))
+              _NUM, "rint({0})", doc="Rounds half to even, as TF.", differentiable=False)
+rint = unary("rint", lambda xp, x: xp.rint(x), _F, "rint({0})", differentiable=False)
 _trunc = unary("trunc", lambda xp, x: xp.trunc(x), _F, "trunc({0})",
                lambda g, y, x: zeros_like_v(g))
 erf = unary("erf", lambda xp, x: _special(xp).erf(x), _F, "erf({0})",
@@ -302,9 +329,11 @@ erfc = unary("erfc", lambda xp, x: _special(xp).erfc(x), _F, "erfc({0})",
              lambda g, y, x: g * (-2 / np.sqrt(np.pi)) * exp(negative(x * x)), upcast=True)
 erfinv = unary("erfinv", lambda xp, x: _special(xp).erfinv(x), _F, None,
                lambda g, y, x: g * (np.sqrt(np.pi) / 2) * exp(y * y), upcast=True)
-lgamma = unary("lgamma", lambda xp, x: _special(xp).gammaln(x), _F, "lgamma({0})",
+lgamma = unary("lgamma", lambda xp, x: xp.where(xp.isneginf(x), xp.inf, _special(xp).gammaln(x)),
+               _F, "lgamma({0})",
                lambda g, y, x: g * digamma(x), upcast=True)
-digamma = unary("digamma", lambda xp, x: _special(xp).digamma(x), _F, None,
+digamma = unary("digamma", lambda xp, x: xp.where(x == 0, xp.nan, _special(xp).digamma(x)),
+                _F, None,
                 lambda g, y, x: g * _polygamma1(x), upcast=True)
 _polygamma1 = unary("polygamma1", lambda xp, x: _special(xp).polygamma(1, x).astype(x.dtype), _F, None,
                     None, upcast=True, differentiable=False)
@@ -323,7 +352,13 @@ def _complex_impl(xp, re, im):
 
 complex_v = binary("complex", _complex_impl, _F, None,
                    lambda g, z, re, im: (real(g), imag(g)))
-angle = unary("angle", lambda xp, x: xp.angle(x).astype(x.real.dtype), _NUM, None, None,
+def _angle_impl(xp, x):
+    if x.dtype.kind == "c":
+        return xp.angle(x).astype(x.real.dtype)
+    return xp.where(x < 0, np.pi, 0).astype(x.dtype)  # TF: pi where x < 0, else 0 (nan too)
+
+
+angle = unary("angle", _angle_impl, _NUM, None, None,
               differentiable=False)
 
 # --- predicates and logic -----------------------------------------------------------------
@@ -469,16 +504,30 @@ def cast(x, dtype, name=None):
 
 
 def saturate_cast(value, dtype, name=None):
-    """Casts, clamping to the target's range first."""
+    """Casts, clamping to the target's range first (complex to real keeps the real part).
+
+    >>> import cuflow as cf
+    >>> cf.saturate_cast([-5, 300], cf.uint8).numpy().tolist()
+    [0, 255]
+    """
+    from .constant import convert_to_tensor
     dtype = _dt.as_dtype(dtype)
-    if dtype.is_integer or dtype.is_floating:
-        from .constant import convert_to_tensor
-        value = convert_to_tensor(value)
-        if value.dtype.is_floating or value.dtype.is_integer:
-            lo, hi = dtype.min, dtype.max
-            if value.dtype.is_floating or (np.iinfo(value.dtype.np).max > hi if
-                                           value.dtype.is_integer else True):
-                value = clip_by_value_v(value, lo, hi)
+    value = convert_to_tensor(value)
+    if value.dtype.is_bool or dtype.is_bool:
+        raise TypeError(f"Cannot find minimum value of {value.dtype if value.dtype.is_bool else dtype}"
+                        " (saturate_cast has no range for bool)")
+    if value.dtype.is_complex and not dtype.is_complex:
+        value = real(value)
+    src, tgt = value.dtype, dtype.real_dtype
+    if src.is_complex:  # complex to complex: clamp both parts
+        if tgt.max < src.real_dtype.max:
+            value = complex_v(clip_by_value_v(real(value), tgt.min, tgt.max),
+                              clip_by_value_v(imag(value), tgt.min, tgt.max))
+        return cast(value, dtype)
+    if src.min < tgt.min:
+        value = maximum(value, convert_to_tensor(np.asarray(tgt.min).astype(src.np)))
+    if src.max > tgt.max:
+        value = minimum(value, convert_to_tensor(np.asarray(tgt.max).astype(src.np)))
     return cast(value, dtype)
 
 

@@ -39,11 +39,13 @@ def _relu_impl(xp, x):
     return xp.maximum(x, x.dtype.type(0))
 
 
+# relu's gradient selects against a constant 0, not zeros_like(g): one array less to
+# write and read per step
 _RELU = defop("relu", ELEMENTWISE, dtypes=_REAL, scalar="max({0}, 0)",
-              vjp=lambda g, y, x: _m.where_v(_m.greater(x, 0), g, _zero(g)))(_relu_impl)
+              vjp=lambda g, y, x: _m.where_v(_m.greater(x, 0), g, 0))(_relu_impl)
 _RELU6 = defop("relu6", ELEMENTWISE, dtypes=_REAL, scalar="min(max({0}, 0), 6)",
                vjp=lambda g, y, x: _m.where_v(_m.logical_and(_m.greater(x, 0),
-                                                             _m.less(x, 6)), g, _zero(g)))(
+                                                             _m.less(x, 6)), g, 0))(
     lambda xp, x: xp.minimum(xp.maximum(x, x.dtype.type(0)), x.dtype.type(6)))
 
 
@@ -121,7 +123,8 @@ def leaky_relu(features, alpha=0.2, name=None):
     features = convert_to_tensor(features)
     if not features.dtype.is_floating:  # TF computes integer leaky_relu in float
         features = _m.cast(features, _dt.float32)
-    return _apply(_LEAKY, (features,), {"alpha": float(alpha)})
+    # TF's alpha attr is a 32-bit float, even for float64 features
+    return _apply(_LEAKY, (features,), {"alpha": float(np.float32(alpha))})
 
 
 def _float_features(op, features):
@@ -152,7 +155,7 @@ def gelu(features, approximate=False, name=None):
     if approximate:
         c = np.sqrt(2.0 / np.pi)
         return 0.5 * x * (1.0 + _m.tanh(c * (x + 0.044715 * x * x * x)))
-    return 0.5 * x * (1.0 + _m.erf(x * (1.0 / np.sqrt(2.0))))
+    return 0.5 * x * _m.erfc(-x * 0.7071067811865476)  # TF's form (exact in the left tail)
 
 
 def silu(features, beta=1.0, name=None):

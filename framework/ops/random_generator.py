@@ -224,8 +224,10 @@ def stateless_split(seed, num=2, alg="auto_select"):
 
 
 def stateless_fold_in(seed, data, alg="auto_select"):
-    """A new seed ([2], the seed's dtype) from ``seed`` and the integer ``data``."""
-    s = _seed_pair("stateless_fold_in", seed)
-    d = int(static_value(data))
-    mixed = [(s[1] ^ _mix(d)) & ((1 << 63) - 1), s[2]]
-    return stateless_uniform([2], mixed, minval=None, maxval=None, dtype=_seed_dtype(seed))
+    """A new seed ``[draw, data]`` (``data``'s dtype) from ``seed`` and ``data``, as TF:
+    the draw is one full-range integer of the stateless stream of ``seed``."""
+    from .array_ops import stack
+    from .constant import convert_to_tensor
+    data = convert_to_tensor(data)
+    first = stateless_uniform([], seed, minval=None, maxval=None, dtype=data.dtype)
+    return stack([first, data])

@@ -26,7 +26,8 @@ from ..errors import InvalidArgumentError
 from ._nn_infer import broadcast, dims
 from ._util import int_tuple, shape_of, static_value
 from .constant import convert_to_tensor
-from .dispatch import apply as _apply
+from .dynamic_shape import is_dynamic
+from .dynamic_shape import maybe_apply as _apply
 from .registry import RANDOM, defop
 
 DEFAULT_GRAPH_SEED = 87654321
@@ -150,6 +151,11 @@ def _device_array(xp, arr):
 
 
 def _random_impl(xp, kind, shape, dtype, source, minval=None, maxval=None):
+    if source[0] == "stateless":  # TF's own Philox stream: the same numbers as TF
+        from . import philox
+        key, counter = philox.key_counter_from_seed(source[1], source[2])
+        return _device_array(xp, philox.draw(kind, key, counter, shape, np.dtype(dtype),
+                                             minval, maxval))
     return _device_array(xp, _draw(kind, bitgen(source), shape, np.dtype(dtype), minval,
                                    maxval))
 
@@ -161,9 +167,15 @@ def _host(a):
 
 def _categorical_impl(xp, logits, num_samples, dtype, source):
     lg = _host(logits).astype(np.float64)
-    rng = bitgen(source)
     b, c = lg.shape
-    u = rng.random((b, num_samples))
+    if source[0] == "stateless":  # TF's stream: one double from two words per sample
+        from . import philox
+        key, counter = philox.key_counter_from_seed(source[1], source[2])
+        n = b * num_samples
+        w = philox.blocks(key, counter, np.arange(-(-n // 2), dtype=np.uint64)).reshape(-1)
+        u = philox._u64_to_double(w[0::2], w[1::2])[:n].reshape(b, num_samples)
+    else:
+        u = bitgen(source).random((b, num_samples))
     m = np.max(lg, axis=1, keepdims=True)
     p = np.exp(lg - np.where(np.isfinite(m), m, 0))
     cdf = np.cumsum(p, axis=1)
@@ -218,6 +230,8 @@ _INT_OK = (_dt.int32, _dt.int64)
 
 
 def _shape(op, shape):
+    if is_dynamic(shape):
+        return shape        # known when the traced function runs (dynamic_shape)
     dims = int_tuple(op, shape)
     if any(d < 0 for d in dims):
         raise InvalidArgumentError(None, op, f"{op}: shape must be non-negative, got "

@@ -246,8 +246,17 @@ def reduce_all(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
-    from .math_ops import sqrt, square
-    return sqrt(reduce_sum(square(input_tensor), axis, keepdims))
+    """sqrt(sum(|x|^2)); complex input gives a complex result with zero imaginary part and
+    integer input an integer (truncated) result, as TF."""
+    from .constant import convert_to_tensor
+    from .math_ops import cast, conj, real, sqrt
+    x = convert_to_tensor(input_tensor)
+    if x.dtype.is_complex:
+        return cast(sqrt(real(reduce_sum(x * conj(x), axis, keepdims))), x.dtype)
+    if x.dtype.is_integer:
+        wide = cast(x, _dt.float64)
+        return cast(sqrt(reduce_sum(wide * wide, axis, keepdims)), x.dtype)
+    return sqrt(reduce_sum(x * x, axis, keepdims))
 
 
 def count_nonzero(input, axis=None, keepdims=False, dtype=_dt.int64, name=None):  # noqa: A002
@@ -261,13 +270,17 @@ def _arg_impl(fn):
         if x.shape[axis] == 0:
             raise InvalidArgumentError(None, None, "Reduction axis has size 0; argmax/argmin "
                                        "of an empty dimension is undefined")
+        if x.dtype.kind == "f" or x.dtype in _dt.FLOATS:
+            nan = xp.isnan(x)
+            if nan.any():  # TF never picks a NaN (unless the whole row is NaN: index 0)
+                x = xp.where(nan, -xp.inf if fn(xp) is xp.argmax else xp.inf, x)
         return fn(xp)(x, axis=axis).astype(output_type)
     return impl
 
 
-_ARGMAX = defop("argmax", REDUCE, dtypes=_R, differentiable=False)(
+_ARGMAX = defop("argmax", REDUCE, dtypes=_R | _dt.BOOL, differentiable=False)(
     _arg_impl(lambda xp: xp.argmax))
-_ARGMIN = defop("argmin", REDUCE, dtypes=_R, differentiable=False)(
+_ARGMIN = defop("argmin", REDUCE, dtypes=_R | _dt.BOOL, differentiable=False)(
     _arg_impl(lambda xp: xp.argmin))
 
 

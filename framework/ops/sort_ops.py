@@ -7,6 +7,8 @@ Ties keep the lower index first, as TF's stable sort and top_k do.
 """
 from __future__ import annotations
 
+import collections
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -103,6 +105,12 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     return _sorted_pair(values, axis, direction)[1]
 
 
+# TF's result types (namedtuples: ``cf.math.top_k(x, 2).values``)
+TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
+Unique = collections.namedtuple("Unique", ["y", "idx"])
+UniqueWithCounts = collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
+
+
 def top_k(input, k=1, sorted=True, index_type=_dt.int32, name=None):
     """The ``k`` largest entries of the last axis and their indices (lower index first
     among ties).
@@ -116,14 +124,14 @@ def top_k(input, k=1, sorted=True, index_type=_dt.int32, name=None):
     k = int(static_value(k))
     if len(shape) < 1:
         raise _err("TopKV2", f"input must have rank >= 1, got shape {tuple(shape)}")
-    if k < 0 or k > shape[-1]:
+    if k < 0 or (shape[-1] is not None and k > shape[-1]):
         raise _err("TopKV2", f"input must have at least k={k} columns, had "
                    f"{shape[-1]}" if k >= 0 else f"Need k >= 0, got {k}")
     vals, idx = _apply(_TOP_K, (input,), {"k": k, "sorted": bool(sorted)})
     if _dt.as_dtype(index_type) != _dt.int32:
         from .math_ops import cast
         idx = cast(idx, index_type)
-    return vals, idx
+    return TopKV2(vals, idx)
 
 
 def _in_top_k_impl(xp, predictions, targets, k):
@@ -191,12 +199,12 @@ def unique(x, out_idx=_dt.int32, name=None):
     ([1, 2, 4, 7, 8], [0, 0, 1, 2, 2, 2, 3, 4, 4])
     """
     y, idx, _ = _unique(x, out_idx, "Unique")
-    return y, idx
+    return Unique(y, idx)
 
 
 def unique_with_counts(x, out_idx=_dt.int32, name=None):
     """``unique`` plus how often each unique value occurs."""
-    return tuple(_unique(x, out_idx, "UniqueWithCounts"))
+    return UniqueWithCounts(*_unique(x, out_idx, "UniqueWithCounts"))
 
 
 # --- searchsorted / bincount / histogram ---------------------------------------------------

@@ -1,0 +1,150 @@
+"""Special functions (``tf.math.bessel_*``, ``igamma``, ``betainc``, ``polygamma``, ``zeta``,
+``ndtri`` and ``tf.math.special``): registry ops on SciPy's kernels (``cupyx.scipy.special``
+on the GPU), with TF's gradients (None for the arguments TF does not differentiate)."""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dt
+from .math_ops import _promote_pair, _special, binary, cos, exp, log, sign, sin, unary, where_v
+from .math_ops import equal as _equal
+from .math_ops import lgamma as _lgamma
+
+_F = _dt.FLOATS
+_SQRT_2PI = float(np.sqrt(2 * np.pi))
+
+
+_PARTS = {"fresnel_cos": ("fresnel", 1), "fresnel_sin": ("fresnel", 0)}
+
+
+def _sp(name):
+    """impl calling scipy.special.<name> (or cupyx's), keeping the input dtype."""
+    fn_name, part = _PARTS.get(name, (name, None))
+
+    def impl(xp, *args):
+        out = getattr(_special(xp), fn_name)(*args)
+        return (out if part is None else out[part]).astype(args[-1].dtype)
+    impl.__name__ = name
+    return impl
+
+
+def _safe_x(x):
+    from .array_ops import ones_like
+    return where_v(_equal(x, 0), ones_like(x), x)
+
+
+def _u(name, sp_name, vjp, doc):
+    return unary(name, _sp(sp_name), _F, None, vjp, upcast=True, doc=doc)
+
+
+bessel_i0 = _u("bessel_i0", "i0", lambda g, y, x: g * bessel_i1(x),
+               "Modified Bessel function of the first kind, order 0.")
+bessel_i1 = _u("bessel_i1", "i1",
+               lambda g, y, x: g * where_v(_equal(x, 0), 0.5 + 0 * x,
+                                           bessel_i0(x) - y / _safe_x(x)),
+               "Modified Bessel function of the first kind, order 1.")
+bessel_i0e = _u("bessel_i0e", "i0e", lambda g, y, x: g * (bessel_i1e(x) - sign(x) * y),
+                "Exponentially scaled bessel_i0: exp(-|x|) i0(x).")
+bessel_i1e = _u("bessel_i1e", "i1e",
+                lambda g, y, x: g * where_v(_equal(x, 0), 0.5 + 0 * x,
+                                            bessel_i0e(x) - y * (sign(x) + 1 / _safe_x(x))),
+                "Exponentially scaled bessel_i1: exp(-|x|) i1(x).")
+bessel_j0 = _u("bessel_j0", "j0", lambda g, y, x: -g * bessel_j1(x),
+               "Bessel function of the first kind, order 0.")
+bessel_j1 = _u("bessel_j1", "j1",
+               lambda g, y, x: g * where_v(_equal(x, 0), 0.5 + 0 * x,
+                                           bessel_j0(x) - y / _safe_x(x)),
+               "Bessel function of the first kind, order 1.")
+bessel_y0 = _u("bessel_y0", "y0", lambda g, y, x: -g * bessel_y1(x),
+               "Bessel function of the second kind, order 0.")
+bessel_y1 = _u("bessel_y1", "y1", lambda g, y, x: g * (bessel_y0(x) - y / x),
+               "Bessel function of the second kind, order 1.")
+bessel_k0 = _u("bessel_k0", "k0", lambda g, y, x: -g * bessel_k1(x),
+               "Modified Bessel function of the second kind, order 0.")
+bessel_k0e = _u("bessel_k0e", "k0e", lambda g, y, x: g * (y - bessel_k1e(x)),
+                "Exponentially scaled bessel_k0: exp(x) k0(x).")
+bessel_k1 = _u("bessel_k1", "k1", lambda g, y, x: -g * (bessel_k0(x) + y / x),
+               "Modified Bessel function of the second kind, order 1.")
+bessel_k1e = _u("bessel_k1e", "k1e", lambda g, y, x: g * (y * (1 - 1 / x) - bessel_k0e(x)),
+                "Exponentially scaled bessel_k1: exp(x) k1(x).")
+dawsn = _u("dawsn", "dawsn", lambda g, y, x: g * (1 - 2 * x * y), "Dawson's integral.")
+expint = _u("expint", "expi", lambda g, y, x: g * exp(x) / x,
+            "Exponential integral Ei(x).")
+fresnel_cos = _u("fresnel_cos", "fresnel_cos",
+                 lambda g, y, x: g * cos(np.pi / 2 * x * x), "Fresnel cosine integral.")
+fresnel_sin = _u("fresnel_sin", "fresnel_sin",
+                 lambda g, y, x: g * sin(np.pi / 2 * x * x), "Fresnel sine integral.")
+spence = _u("spence", "spence", lambda g, y, x: g * log(x) / (1 - x),
+            "Spence's function (dilogarithm).")
+ndtri = _u("ndtri", "ndtri", lambda g, y, x: g * _SQRT_2PI * exp(y * y / 2),
+           "Inverse of the standard normal CDF.")
+
+
+def erfcinv(x, name=None):
+    """Inverse of erfc: -ndtri(x / 2) / sqrt(2), as TF."""
+    from .constant import convert_to_tensor
+    return -ndtri(convert_to_tensor(x) * 0.5) * float(np.sqrt(0.5))
+
+
+def _b(name, sp_name, vjp, doc):
+    """A binary special function whose first argument is a parameter (promoted with the
+    weak-scalar rule, so lists and Python numbers take the tensor's dtype)."""
+    op = binary(name, _sp(sp_name), _F, None, vjp, upcast=True)
+
+    def fn(a, x, name=None):
+        return op(*_promote_pair(a, x))
+    fn.__name__ = fn.__qualname__ = name
+    fn.__doc__ = doc
+    return fn
+
+
+def _igamma_dx(a, x):
+    return exp(-x + (a - 1) * log(x) - _lgamma(a))
+
+
+igamma = _b("igamma", "gammainc", lambda g, z, a, x: (None, g * _igamma_dx(a, x)),
+            "Regularized lower incomplete gamma P(a, x).")
+igammac = _b("igammac", "gammaincc", lambda g, z, a, x: (None, -g * _igamma_dx(a, x)),
+             "Regularized upper incomplete gamma Q(a, x).")
+zeta = _b("zeta", "zeta", lambda g, z, x, q: (None, -g * x * zeta(x + 1, q)),
+          "Hurwitz zeta function zeta(x, q).")
+
+
+def _polygamma_impl(xp, n, x):
+    return _special(xp).polygamma(n.astype(np.int64) if xp is np else n, x).astype(x.dtype)
+
+
+_polygamma = binary("polygamma", _polygamma_impl, _F, None,
+                    lambda g, z, n, x: (None, g * polygamma(n + 1, x)), upcast=True)
+
+
+def polygamma(a, x, name=None):
+    """polygamma(a, x): the a-th derivative of digamma (no gradient for a, as TF)."""
+    return _polygamma(*_promote_pair(a, x))
+
+
+def _betainc_impl(xp, a, b, x):
+    return _special(xp).betainc(a, b, x).astype(x.dtype)
+
+
+def _betainc_vjp(g, z, a, b, x):
+    log_beta = _lgamma(a) + _lgamma(b) - _lgamma(a + b)
+    dx = exp((a - 1) * log(x) + (b - 1) * log(1 - x) - log_beta)
+    return None, None, g * dx
+
+
+def betainc(a, b, x, name=None):
+    """Regularized incomplete beta I_x(a, b) (gradient for x only, as TF)."""
+    from .constant import convert_to_tensor
+    from .dispatch import apply
+    from .math_ops import cast
+    x = convert_to_tensor(x)
+    return apply(_BETAINC, (cast(a, x.dtype), cast(b, x.dtype), x))
+
+
+def _make_betainc():
+    from .registry import ELEMENTWISE, defop
+    return defop("betainc", ELEMENTWISE, dtypes=_F, vjp=_betainc_vjp)(_betainc_impl)
+
+
+_BETAINC = _make_betainc()

@@ -1,0 +1,30 @@
+"""``cf.signal``: FFTs, windows, framing, STFT, DCT and mel filterbanks (``tf.signal``)."""
+from .ops.signal_frames import (  # noqa: F401
+                                dct,
+                                frame,
+                                hamming_window,
+                                hann_window,
+                                idct,
+                                inverse_stft,
+                                inverse_stft_window_fn,
+                                linear_to_mel_weight_matrix,
+                                mfccs_from_log_mel_spectrograms,
+                                overlap_and_add,
+                                stft,
+)
+from .ops.signal_ops import (  # noqa: F401
+                                fft,
+                                fft2d,
+                                fft3d,
+                                fftshift,
+                                ifft,
+                                ifft2d,
+                                ifft3d,
+                                ifftshift,
+                                irfft,
+                                irfft2d,
+                                irfft3d,
+                                rfft,
+                                rfft2d,
+                                rfft3d,
+)

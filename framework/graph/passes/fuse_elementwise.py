@@ -77,6 +77,29 @@ SINGLE_OP_KERNEL = 1 << 16   # a lone op this big gets a (parallel) kernel too
 MAX_OPS = 128                # ops per generated kernel (compile time grows with size)
 
 
+def group_elements(nodes):
+    """The most elements of any value the nodes read or write (None if a shape is unknown)."""
+    most = 1
+    for m in nodes:
+        for v in (*m.inputs, *m.outputs):
+            if not v.shape.is_fully_defined():
+                return None
+            most = max(most, v.shape.num_elements())
+    return most
+
+
+def too_small(nodes, jit_compile):
+    """Why the static size rule (``knobs.fuse_min_group``, set by Keras fit on the CPU)
+    keeps these nodes out of a kernel, or None."""
+    floor = _knobs.fuse_min_group
+    if jit_compile or not floor:
+        return None
+    n = group_elements(nodes)
+    if n is None or n >= floor:
+        return None
+    return f"{n} elements < fuse_min_group {floor}"
+
+
 def _big(node):
     shape = node.outputs[0].shape
     return shape.is_fully_defined() and shape.num_elements() >= SINGLE_OP_KERNEL
@@ -206,6 +229,11 @@ def run(graph, jit_compile=False, **_):
         if not g.nodes or len(g.nodes) < 2 and not jit_compile and not _big(g.nodes[0]):
             continue
         if all(n.op.name in PASS_THROUGH for n in g.nodes):
+            continue
+        small = too_small(g.nodes, jit_compile)
+        if small:
+            notes.append(f"{len(g.nodes)} ops [{' -> '.join(m.op.name for m in g.nodes)}] "
+                         f"left to NumPy ({small})")
             continue
         node = _build(g, used_outside, FusedKernel)
         replace[g.nodes[-1].id] = node

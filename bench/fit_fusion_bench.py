@@ -9,8 +9,15 @@ and the ratio (NumPy / kernel: > 1 means fusion wins). Models: the seed MLP
 batch 64) and a transformer-ish block (Dense + LayerNormalization + MultiHeadAttention,
 softmax; 64 tokens x 64 features, batch 32). Numba and OpenBLAS run on one thread.
 
-    NUMBA_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 python -m bench.fit_fusion_bench \\
-        [--models mlp,convnet,lstm,gru,transformer] [--steps 12]
+    python -m bench.fit_fusion_bench --groups [--models mlp,convnet,lstm,gru,transformer]
+
+``--fit``: whole ``fit`` epochs per model under each policy of ``CUFLOW_FIT_FUSE`` (0:
+never fuse, the old default; auto: the size rule; 1: fuse every group), side by side with
+the same model in PyTorch, rounds alternating the runners; samples/s (wall, and per
+process CPU-second, which leaves out waiting for a core on a loaded machine), median and
+range over ``--rounds``. Everything runs on one thread (BLAS, Numba, torch).
+
+    python -m bench.fit_fusion_bench --fit [--models ...] [--steps 16] [--rounds 5]
 """
 from __future__ import annotations
 
@@ -21,8 +28,6 @@ import time
 
 import numpy as np
 
-os.environ.setdefault("CUFLOW_FIT_FUSE", "1")
-os.environ.setdefault("CUFLOW_FUSE_MIN_SIZE", "0")
 
 
 def models(cf):
@@ -108,6 +113,9 @@ def instrument(records):
             rec = records.setdefault(id(self), {
                 "name": self.name, "elements": max([size] + shapes),
                 "ops": len(self.steps), "inputs": len(arrays),
+                "shapes": " ".join("x".join(map(str, a.shape)) + ("" if a.flags.c_contiguous
+                                                                  else "(nc)")
+                                   for a in arrays),
                 "what": " ".join(names.get(s[0], "?") for s in self.steps),
                 "rows": _cls is fuse_reductions._RowFused, "k": [], "np": []})
             rec["k"].append(t_k)
@@ -121,13 +129,9 @@ def instrument(records):
     return restore
 
 
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--models", default="mlp,convnet,lstm,gru,transformer")
-    ap.add_argument("--steps", type=int, default=12)
-    args = ap.parse_args()
-    import cuflow as cf
-    print(f"load {open('/proc/loadavg').read().split()[:3]}")
+def groups(cf, args):
+    cf.config.knobs.fit_fuse = "1"
+    cf.config.knobs.fuse_min_size = 0
     table = models(cf)
     for name in args.models.split(","):
         records: dict = {}
@@ -146,8 +150,115 @@ def main():
             tk += k
             tn += n
             print(f"{'rows' if r['rows'] else 'elem':5} {r['elements']:9d} {r['ops']:4d} "
-                  f"{r['inputs']:4d} {k:10.1f} {n:9.1f} {n / k:8.2f}  {r['what'][:70]}")
+                  f"{r['inputs']:4d} {k:10.1f} {n:9.1f} {n / k:8.2f}  {r['what'][:70]}"
+                  + (f"  <- {r['shapes']}" if args.shapes else ""))
         print(f"total per step: kernels {tk:.0f} us, numpy {tn:.0f} us")
+
+
+def torch_model(torch, name):
+    nn = torch.nn
+    if name == "mlp":
+        return nn.Sequential(nn.Linear(784, 128), nn.ReLU(), nn.Linear(128, 10))
+    if name == "convnet":
+        return nn.Sequential(nn.Unflatten(1, (1, 28)), nn.Conv2d(1, 32, 3), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Conv2d(32, 64, 3), nn.ReLU(),
+                             nn.MaxPool2d(2), nn.Flatten(), nn.Linear(64 * 5 * 5, 10))
+    if name in ("lstm", "gru"):
+        class Net(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.rnn = getattr(nn, name.upper())(32, 64, batch_first=True)
+                self.out = nn.Linear(64, 5)
+
+            def forward(self, v):
+                return self.out(self.rnn(v)[0][:, -1])
+        return Net()
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.att = nn.MultiheadAttention(64, 4, batch_first=True)
+            self.n1, self.n2 = nn.LayerNorm(64, eps=1e-3), nn.LayerNorm(64, eps=1e-3)
+            self.f1, self.f2, self.out = nn.Linear(64, 128), nn.Linear(128, 64), \
+                nn.Linear(64, 10)
+
+        def forward(self, v):
+            h = self.n1(v + self.att(v, v, v, need_weights=False)[0])
+            h = self.n2(h + self.f2(torch.relu(self.f1(h))))
+            return self.out(h.mean(1))
+    return Block()
+
+
+def torch_runner(torch, name, x, y, b):
+    torch.manual_seed(0)
+    model = torch_model(torch, name)
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    xt = torch.from_numpy(x.reshape(len(x), 28, 28) if name == "convnet" else x)
+    yt = torch.from_numpy(y.argmax(1) if y.ndim == 2 else y.astype(np.int64))
+
+    def epoch():
+        for i in range(0, len(xt), b):
+            opt.zero_grad()
+            loss_fn(model(xt[i:i + b]), yt[i:i + b]).backward()
+            opt.step()
+    epoch()
+    return epoch
+
+
+def fit(cf, args):
+    from bench.harness import try_import
+    from bench.keras_convnet_bench import set_threads
+    torch = try_import("torch")
+    keep = set_threads(1, torch)     # noqa: F841 (the limiter must stay alive)
+    table = models(cf)
+    for name in args.models.split(","):
+        runners = {}
+        for mode in ("0", "auto", "1"):
+            cf.config.knobs.fit_fuse = mode
+            m, x, y, b = table[name]()
+            x, y = x[:args.steps * b], y[:args.steps * b]
+            m.fit(x, y, batch_size=b, epochs=1, verbose=0, shuffle=False)  # trace, compile
+            runners[f"cuflow fuse={mode}"] = (lambda m=m, x=x, y=y, b=b: m.fit(
+                x, y, batch_size=b, epochs=1, verbose=0, shuffle=False))
+        cf.config.knobs.fit_fuse = "auto"
+        if torch is not None:
+            runners["torch"] = torch_runner(torch, name, x, y, b)
+        wall = {k: [] for k in runners}
+        cpu = {k: [] for k in runners}
+        loads = []
+        for _ in range(args.rounds):
+            loads.append(float(open("/proc/loadavg").read().split()[0]))
+            for k, run in runners.items():
+                t0, c0 = time.perf_counter(), time.process_time()
+                run()
+                wall[k].append(len(x) / (time.perf_counter() - t0))
+                cpu[k].append(len(x) / (time.process_time() - c0))
+        print(f"\n== {name}: {len(x)} samples, batch {b}, {args.rounds} rounds, load "
+              f"{min(loads):.1f}-{max(loads):.1f} ==")
+        base = statistics.median(wall["cuflow fuse=0"])
+        for k in runners:
+            w, c = wall[k], cpu[k]
+            print(f"{k:17} {statistics.median(w):8.0f} samples/s [{min(w):.0f}-{max(w):.0f}]"
+                  f"  x{statistics.median(w) / base:.2f} vs fuse=0   per CPU-s "
+                  f"{statistics.median(c):8.0f} [{min(c):.0f}-{max(c):.0f}]")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--models", default="mlp,convnet,lstm,gru,transformer")
+    ap.add_argument("--steps", type=int, default=16)
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--groups", action="store_true")
+    ap.add_argument("--fit", action="store_true")
+    ap.add_argument("--shapes", action="store_true", help="--groups: input shapes too")
+    args = ap.parse_args()
+    import cuflow as cf
+    print(f"load {open('/proc/loadavg').read().split()[:3]}")
+    if args.groups or not args.fit:
+        groups(cf, args)
+    if args.fit:
+        fit(cf, args)
 
 
 if __name__ == "__main__":

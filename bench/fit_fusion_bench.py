@@ -22,12 +22,15 @@ range over ``--rounds``. Everything runs on one thread (BLAS, Numba, torch).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import time
 
 import numpy as np
 
+
+def _load():
+    with open("/proc/loadavg") as f:
+        return [float(v) for v in f.read().split()[:3]]
 
 
 def models(cf):
@@ -228,7 +231,7 @@ def fit(cf, args):
         cpu = {k: [] for k in runners}
         loads = []
         for _ in range(args.rounds):
-            loads.append(float(open("/proc/loadavg").read().split()[0]))
+            loads.append(float(_load()[0]))
             for k, run in runners.items():
                 t0, c0 = time.perf_counter(), time.process_time()
                 run()
@@ -254,7 +257,7 @@ def main():
     ap.add_argument("--shapes", action="store_true", help="--groups: input shapes too")
     args = ap.parse_args()
     import cuflow as cf
-    print(f"load {open('/proc/loadavg').read().split()[:3]}")
+    print(f"load {_load()}")
     if args.groups or not args.fit:
         groups(cf, args)
     if args.fit:

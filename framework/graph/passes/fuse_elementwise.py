@@ -14,7 +14,10 @@ fusion). A chain stops, with the reason recorded, at:
 
 Single-op groups stay NumPy calls unless ``jit_compile=True`` or the output is large
 (then a parallel generated loop beats a single-threaded NumPy ufunc, notably when it
-broadcasts).
+broadcasts). Under a size floor (``knobs.fuse_min_group``: Keras ``fit`` on the CPU) a
+group smaller than the floor, or with one computing op, stays NumPy calls too; and at run
+time a chain whose strided inputs would cost more copies than it saves passes runs its
+ops through NumPy (measured in bench/fit_fusion_bench.py).
 """
 from __future__ import annotations
 

@@ -133,8 +133,16 @@ def instrument(records):
 
 
 def groups(cf, args):
-    cf.config.knobs.fit_fuse = "1"
-    cf.config.knobs.fuse_min_size = 0
+    knobs = cf.config.knobs
+    saved = knobs.fit_fuse, knobs.fuse_min_size
+    knobs.fit_fuse, knobs.fuse_min_size = "1", 0
+    try:
+        _groups(cf, args)
+    finally:
+        knobs.fit_fuse, knobs.fuse_min_size = saved
+
+
+def _groups(cf, args):
     table = models(cf)
     for name in args.models.split(","):
         records: dict = {}

@@ -400,4 +400,35 @@ def cases():
     _image(c)
     _random(c)
     _sparse_signal(c)
+    return c.items + seeded_cases()
+
+
+def _seeded(T, fn):
+    T.random.set_seed(1234)
+    return fn()
+
+
+def seeded_cases():
+    """Stateful random ops under tf.random.set_seed / op seeds (TF's kernel streams)."""
+    c = CaseList()
+    R = lambda T: T.random
+    c.add("seeded/uniform_sequence", lambda T: _seeded(T, lambda: [
+        R(T).uniform([3]), R(T).uniform([2, 2]), R(T).normal([5]), R(T).uniform([3])]))
+    c.add("seeded/op_seed_repeat", lambda T: _seeded(T, lambda: [
+        R(T).uniform([3], seed=7), R(T).uniform([3], seed=7), R(T).normal([2], seed=7),
+        R(T).uniform([4], seed=7, dtype=T.float64)]))
+    c.add("seeded/dtypes", lambda T: _seeded(T, lambda: [
+        R(T).uniform([5], dtype=T.float16), R(T).normal([3], dtype=T.float64),
+        R(T).truncated_normal([6], stddev=2.0), R(T).uniform([4], 0, 10, dtype=T.int32),
+        R(T).uniform([3], -5, 5, dtype=T.int64), R(T).uniform([2], 2.0, 3.0)]))
+    c.add("seeded/dropout", lambda T: _seeded(T, lambda: [
+        T.nn.dropout(T.ones([3, 4]), 0.5), T.nn.dropout(T.ones([6]), 0.3, seed=3),
+        T.nn.dropout(T.ones([2, 3]), 0.5, noise_shape=[2, 1])]))
+    c.add("seeded/zero_seed", lambda T: _seeded(T, lambda: (
+        T.random.set_seed(0), R(T).uniform([3], seed=0))[1]))
+
+    def op_seed_only(T):
+        T.random.set_seed(None)
+        return [R(T).uniform([3], seed=5), R(T).normal([2], seed=5)]
+    c.add("seeded/op_seed_only", op_seed_only)
     return c.items

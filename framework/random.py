@@ -1,6 +1,7 @@
 """``cf.random``: seeds, Generators, stateful and stateless sampling (TF 2 semantics)."""
 import types as _types
 
+from .ops.random_generator import create_rng_state  # noqa: F401
 from .ops.random_generator import (Generator, get_global_generator,  # noqa: F401
                                    set_global_generator, stateless_categorical,
                                    stateless_fold_in, stateless_gamma, stateless_normal,
@@ -24,3 +25,4 @@ experimental.get_global_generator = get_global_generator
 experimental.set_global_generator = set_global_generator
 experimental.stateless_split = stateless_split
 experimental.stateless_fold_in = stateless_fold_in
+experimental.create_rng_state = create_rng_state

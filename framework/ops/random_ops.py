@@ -179,6 +179,10 @@ def _random_impl(xp, kind, shape, dtype, source, minval=None, maxval=None):
         key, counter = philox.key_counter_from_seed(source[1], source[2])
         return _device_array(xp, philox.draw(kind, key, counter, shape, np.dtype(dtype),
                                              minval, maxval))
+    if source[0] == "gen":  # a Generator: TF's stateless v2 ops at its (key, counter)
+        key, counter = source[1]._reserve(int(np.prod(shape, dtype=np.int64)))
+        return _device_array(xp, philox.draw(kind, key, counter, shape, np.dtype(dtype),
+                                             minval, maxval))
     if source[0] == "seeded" and kind != "full_int":  # TF's seeded kernels, same numbers
         n = int(np.prod(shape, dtype=np.int64))
         key, counter = _tf_kernel_counter(kind, dtype, source[1], source[2], n)

@@ -400,7 +400,7 @@ def cases():
     _image(c)
     _random(c)
     _sparse_signal(c)
-    return c.items + seeded_cases()
+    return c.items + seeded_cases() + generator_cases()
 
 
 def _seeded(T, fn):
@@ -431,4 +431,39 @@ def seeded_cases():
         T.random.set_seed(None)
         return [R(T).uniform([3], seed=5), R(T).normal([2], seed=5)]
     c.add("seeded/op_seed_only", op_seed_only)
+    return c.items
+
+
+def generator_cases():
+    """tf.random.Generator: TF's state layout, counter advance and stateless v2 draws."""
+    c = CaseList()
+
+    def draws(T):
+        g = T.random.Generator.from_seed(1234)
+        snap = lambda: T.identity(g.state)
+        out = [snap(), g.uniform([3]), g.normal([2, 2]), snap(),
+               g.truncated_normal([5]), g.uniform([4], 0, 10, dtype=T.int32),
+               g.uniform_full_int([2], dtype=T.int64), g.uniform([3], dtype=T.float64),
+               g.make_seeds(3)]
+        g.skip(5)
+        out += [snap(), g.normal([3], dtype=T.float16)]
+        return out
+    c.add("generator/draws", draws)
+
+    def split(T):
+        g = T.random.Generator.from_seed([7, 8])
+        kids = g.split(2)
+        states = [T.identity(g.state)] + [T.identity(k.state) for k in kids]
+        return states + [k.normal([2]) for k in kids]
+    c.add("generator/split", split)
+
+    def reset(T):
+        g = T.random.Generator.from_seed(5)
+        a = g.uniform([2])
+        g.reset_from_seed(5)
+        b = g.uniform([2])
+        return a, b, T.identity(T.random.Generator.from_state(g.state, "philox").state)
+    c.add("generator/reset", reset)
+    c.add("generator/big_seed", lambda T: T.random.Generator.from_seed(2 ** 70 + 3).state)
+    c.add("generator/create_rng_state", lambda T: T.random.create_rng_state(1234, "philox"))
     return c.items

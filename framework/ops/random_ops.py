@@ -161,13 +161,14 @@ def _device_array(xp, arr):
     return arr if xp is np else xp.asarray(arr)
 
 
-def _tf_kernel_counter(kind, dtype, seed, seed2, n):
+def _tf_kernel_counter(kind, dtype, seed, seed2, n, blocks_per_output=256):
     """TF's stateful kernels: key = seed, counter = (position, seed2); each run reserves
-    256 blocks per output element (GuardedPhiloxRandom::ReserveRandomOutputs)."""
+    256 blocks per output element (GuardedPhiloxRandom::ReserveRandomOutputs), or
+    ``n * blocks_per_output`` blocks for the kernels that reserve otherwise."""
     k = (kind, np.dtype(dtype).str, seed, seed2)
     with _lock:
         pos = _SeedState.offsets.get(k, 0)
-        _SeedState.offsets[k] = pos + n * 256
+        _SeedState.offsets[k] = pos + int(np.ceil(n * blocks_per_output))
     s, s2 = int(seed) & _M64, int(seed2) & _M64
     return (s & 0xFFFFFFFF, s >> 32), (pos & 0xFFFFFFFF, (pos >> 32) & 0xFFFFFFFF,
                                        s2 & 0xFFFFFFFF, s2 >> 32)
@@ -200,11 +201,17 @@ def _host(a):
 def _categorical_impl(xp, logits, num_samples, dtype, source):
     lg = _host(logits).astype(np.float64)
     b, c = lg.shape
-    if source[0] == "stateless":  # TF's stream: one double from two words per sample
-        from . import philox
-        key, counter = philox.key_counter_from_seed(source[1], source[2])
-        n = b * num_samples
-        w = philox.blocks(key, counter, np.arange(-(-n // 2), dtype=np.uint64)).reshape(-1)
+    from . import philox
+    n = b * num_samples
+    tf_stream = None
+    if source[0] == "stateless":
+        tf_stream = philox.key_counter_from_seed(source[1], source[2])
+    elif source[0] == "seeded":  # TF reserves 512 blocks per batch * ceil4(num_samples)
+        tf_stream = _tf_kernel_counter(("multinomial", np.dtype(dtype).str), logits.dtype,
+                                       source[1], source[2],
+                                       b * (-(-num_samples // 4) * 4), 512)
+    if tf_stream is not None:  # TF's stream: one double from two words per sample
+        w = philox.blocks(*tf_stream, np.arange(-(-n // 2), dtype=np.uint64)).reshape(-1)
         u = philox._u64_to_double(w[0::2], w[1::2])[:n].reshape(b, num_samples)
     else:
         u = bitgen(source).random((b, num_samples))
@@ -218,9 +225,31 @@ def _categorical_impl(xp, logits, num_samples, dtype, source):
     return _device_array(xp, out.astype(dtype))
 
 
+def _tf_shuffle_perm(size, key, counter):
+    """TF's RandomShuffle: forward Fisher-Yates, j = i + word_i % (size - i)."""
+    from . import philox
+    perm = np.arange(size)
+    if size < 2:
+        return perm
+    words = philox.blocks(key, counter, np.arange(-(-(size - 1) // 4), dtype=np.uint64))
+    words = words.reshape(-1)[:size - 1].astype(np.int64)
+    for i in range(size - 1):
+        j = i + int(words[i] % (size - i))
+        perm[i], perm[j] = perm[j], perm[i]
+    return perm
+
+
 def _shuffle_impl(xp, value, source):
-    perm = bitgen(source).permutation(value.shape[0]) if value.ndim else None
-    return value.copy() if perm is None else value[_device_array(xp, perm)]
+    if not value.ndim:
+        return value.copy()
+    size = value.shape[0]
+    if source[0] == "seeded":  # TF reserves (size - 1) 32-bit samples, 4 per block
+        key, counter = _tf_kernel_counter("shuffle", value.dtype, source[1], source[2],
+                                          max(size - 1, 0), 0.25)
+        perm = _tf_shuffle_perm(size, key, counter)
+    else:
+        perm = bitgen(source).permutation(size)
+    return value[_device_array(xp, perm)]
 
 
 def _gamma_impl(xp, alpha, beta, shape, dtype, source):

@@ -424,6 +424,13 @@ def seeded_cases():
     c.add("seeded/dropout", lambda T: _seeded(T, lambda: [
         T.nn.dropout(T.ones([3, 4]), 0.5), T.nn.dropout(T.ones([6]), 0.3, seed=3),
         T.nn.dropout(T.ones([2, 3]), 0.5, noise_shape=[2, 1])]))
+    lg = np.log(np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]], np.float32))
+    c.add("seeded/categorical", lambda T: _seeded(T, lambda: [
+        R(T).categorical(lg, 7), R(T).categorical(lg, 5, seed=3),
+        R(T).categorical(lg, 5, seed=3), R(T).categorical(lg, 2, dtype=T.int32)]))
+    c.add("seeded/shuffle", lambda T: _seeded(T, lambda: [
+        R(T).shuffle(T.range(10)), R(T).shuffle(T.reshape(T.range(12), [6, 2]), seed=4),
+        R(T).shuffle(T.range(10), seed=4), R(T).shuffle(T.range(10), seed=4)]))
     c.add("seeded/zero_seed", lambda T: _seeded(T, lambda: (
         T.random.set_seed(0), R(T).uniform([3], seed=0))[1]))
 

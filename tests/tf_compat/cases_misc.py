@@ -29,6 +29,10 @@ def _results(c):
     c.add("result/unstack", lambda T: type(T.unstack(M)).__name__)
     c.add("result/meshgrid", lambda T: type(T.meshgrid([1, 2], [3])).__name__)
     c.add("result/shape_type", lambda T: type(T.constant(M).shape).__name__)
+    c.add("result/string_elements", lambda T: (
+        type(T.constant(["ab", "c"]).numpy()[0]).__name__, type(T.constant("x").numpy()).__name__,
+        T.constant(np.array(["x", "yz"])), T.constant([b"q"]).dtype,
+        T.reduce_all(T.constant(["a"]) == T.constant([b"a"]))))
     c.add("result/dtype_name", lambda T: (T.constant(M).dtype.name, repr(T.float32)))
 
 

@@ -391,6 +391,33 @@ def _sparse_signal(c):
     c.add("strings/upper", lambda T: T.strings.upper(["ab", "c"]))
     c.add("strings/join", lambda T: T.strings.join(["ab", "c"], separator="-"))
     c.add("strings/split", lambda T: T.strings.split("a b c").numpy())
+    W = ["  Hello World ", "été", "x1-2", ""]
+    c.add("strings/length_utf8", lambda T: T.strings.length(W, unit="UTF8_CHAR"))
+    c.add("strings/length_bytes", lambda T: T.strings.length(T.constant([W, W[::-1]])))
+    c.add("strings/lower_strip", lambda T: T.strings.strip(T.strings.lower(W)))
+    c.add("strings/regex_full_match", lambda T: T.strings.regex_full_match(W, r"x\d-\d"))
+    c.add("strings/regex_replace", lambda T: T.strings.regex_replace(W, r"(\w)(\d)", r"\2\1"))
+    c.add("strings/regex_replace_once", lambda T: T.strings.regex_replace(
+        W, "l", "L", replace_global=False))
+    c.add("strings/substr", lambda T: T.strings.substr(W, 1, 3))
+    c.add("strings/substr_utf8", lambda T: T.strings.substr(["été!"], -3, 2, unit="UTF8_CHAR"))
+    c.add("strings/substr_bad", lambda T: T.strings.substr(["ab"], 5, 1))
+    c.add("strings/to_number", lambda T: T.strings.to_number(["1.5", " -2", "3e2"]))
+    c.add("strings/to_number_int", lambda T: T.strings.to_number(["7", "-12"], T.int64))
+    c.add("strings/to_number_bad", lambda T: T.strings.to_number(["x"]))
+    c.add("strings/as_string_float", lambda T: T.strings.as_string([1.5, -2.25]))
+    c.add("strings/as_string_prec", lambda T: T.strings.as_string([3.14159], precision=2))
+    c.add("strings/as_string_int", lambda T: T.strings.as_string([7, -3], width=4, fill="0"))
+    c.add("strings/as_string_sci", lambda T: T.strings.as_string([1234.5], scientific=True))
+    c.add("strings/as_string_bool", lambda T: T.strings.as_string([True, False]))
+    c.add("strings/join_bcast", lambda T: T.strings.join([["a", "b"], "-x"], separator="+"))
+    c.add("strings/reduce_join", lambda T: T.strings.reduce_join([["a", "b"], ["c", "d"]],
+                                                                 axis=1, separator=","))
+    c.add("strings/reduce_join_all", lambda T: T.strings.reduce_join([["a", "b"], ["c", "d"]]))
+    c.add("strings/reduce_join_keep", lambda T: T.strings.reduce_join(
+        [["a", "b"], ["c", "d"]], axis=0, keepdims=True))
+    c.add("strings/traced", lambda T: T.function(lambda s: T.strings.upper(s))(
+        T.constant(W)))
 
 
 def cases():

@@ -77,8 +77,7 @@ KNOWN = {
 # Cases whose function cuflow does not have yet (the coverage list in RESULTS_tf_compat.md)
 MISSING = [
     "image/draw_bounding_boxes", "nn/ctc_loss", "random/stateless_binomial", "sparse/bincount",
-    "strings/join", "strings/length", "strings/split", "strings/upper",
-    "toplevel/edit_distance",
+    "strings/split", "toplevel/edit_distance",
 ]
 
 

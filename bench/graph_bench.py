@@ -8,6 +8,8 @@ bandwidth, plus first-call cost (trace + compile) with a cold and a warm disk ca
 from __future__ import annotations
 
 import argparse
+import functools
+import itertools
 import math
 import os
 import statistics
@@ -97,13 +99,110 @@ def interleaved(fns, reps):
     return [statistics.median(t) for t in ts]
 
 
+def print_table(rows):
+    print("\n| workload | implementation | ms | GB/s | fraction of copy bw | cuflow speed-up "
+          "| copy bw at the time (GB/s) |")
+    print("|---|---|---|---|---|---|---|")
+    for name, impl, ms, gbs, frac, ratio, bw in rows:
+        print(f"| {name} | {impl} | {ms:.1f} | {gbs:.1f} | {frac:.2f} | {ratio:.2f}x | "
+              f"{bw:.1f} |")
+
+
+MLP_SIZES = [784, 256, 128, 10]
+
+
+def mlp_rows(cf, reps):
+    """The seed's MLP train step (matmuls + elementwise + reductions + SGD updates): cuflow
+    compiled (cf.function) vs eager vs a ``jax.jit`` step (when jax is importable), same
+    initial weights, batch and learning rate, run round-robin; each checked to compute the
+    same loss."""
+    rng2 = np.random.default_rng(1)
+    sizes = MLP_SIZES
+    init = [rng2.normal(size=(a, b)).astype(np.float32) * 0.05
+            for a, b in itertools.pairwise(sizes)] + [np.zeros(b, np.float32)
+                                                       for b in sizes[1:]]
+
+    def make_step(params):
+        ws, bs = params[:3], params[3:]
+
+        def step(x, y):
+            with cf.GradientTape() as tape:
+                h = x
+                for i, (w, b) in enumerate(zip(ws, bs)):
+                    h = cf.matmul(h, w) + b
+                    if i < 2:
+                        h = cf.maximum(h, 0.0)
+                loss = cf.reduce_mean(cf.square(h - y))
+            grads = tape.gradient(loss, params)
+            for p, g in zip(params, grads):
+                p.assign_sub(0.01 * g)
+            return loss
+        return step
+    xn = rng2.normal(size=(128, 784)).astype(np.float32)
+    yn = rng2.normal(size=(128, 10)).astype(np.float32)
+    xb, yb = cf.constant(xn), cf.constant(yn)
+    eager_step = make_step([cf.Variable(a) for a in init])
+    graph_step = cf.function(make_step([cf.Variable(a) for a in init]))
+    fns = [lambda: eager_step(xb, yb), lambda: graph_step(xb, yb)]
+    names = ["cuflow eager", "cuflow cf.function"]
+    losses = [float(eager_step(xb, yb)), float(graph_step(xb, yb))]
+    jax_fn = jax_mlp_step(init, xn, yn)
+    if jax_fn is not None:
+        losses.append(float(jax_fn()))
+        fns.append(lambda: jax_fn().block_until_ready())
+        names.append("jax.jit")
+    np.testing.assert_allclose(losses, losses[0], rtol=1e-4)
+    times = interleaved(fns, reps * 4)
+    tg = times[1]
+    name = "MLP train step b128 784-256-128-10"
+    return [(name, impl, t * 1e3, float("nan"), float("nan"), t / tg, float("nan"))
+            for impl, t in sorted(zip(names, times), key=lambda r: r[0] != names[1])]
+
+
+def jax_mlp_step(init, xn, yn):
+    """A jit-compiled JAX step equal to the cuflow one (params donated and updated), or
+    None when jax is not installed."""
+    try:
+        import jax
+        import jax.numpy as jnp
+    except ImportError:
+        print("jax: not installed in this environment (MLP row skipped)")
+        return None
+    params = [jnp.asarray(a) for a in init]
+    x, y = jnp.asarray(xn), jnp.asarray(yn)
+
+    def loss_fn(params, x, y):
+        ws, bs = params[:3], params[3:]
+        h = x
+        for i, (w, b) in enumerate(zip(ws, bs)):
+            h = h @ w + b
+            if i < 2:
+                h = jnp.maximum(h, 0.0)
+        return jnp.mean(jnp.square(h - y))
+
+    @functools.partial(jax.jit, donate_argnums=0)
+    def step(params, x, y):
+        loss, grads = jax.value_and_grad(loss_fn)(params, x, y)
+        return [p - 0.01 * g for p, g in zip(params, grads)], loss
+    state = {"params": params}
+
+    def run():
+        state["params"], loss = step(state["params"], x, y)
+        return loss
+    return run
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=16 * 1024 * 1024)
     ap.add_argument("--rows", type=int, default=4096)
     ap.add_argument("--reps", type=int, default=5)
+    ap.add_argument("--only-mlp", action="store_true", help="just the MLP train-step rows")
     args = ap.parse_args()
     import cuflow as cf
+    if args.only_mlp:
+        print_table(mlp_rows(cf, args.reps))
+        return
     rng = np.random.default_rng(0)
     n, reps = args.n, args.reps
     src = rng.random(n, dtype=np.float32)
@@ -163,82 +262,62 @@ def main():
         ("numpy as written", lambda: np.maximum(ins[0] * ins[1] + ins[2], 0) * ins[3] +
          ins[4])])
 
-    # softmax / layer norm over the last axis
+    # softmax / layer norm over the last axis: row kernels (fuse_reductions) against the
+    # same cf.function without them (elementwise fusion only: "before"), NumPy and the
+    # hand-written Numba row kernels of cuflow_kernels.cpu (the ceiling to aim at)
+    from cuflow.config import knobs
+    from cuflow_kernels.cpu.layernorm import layernorm_rows
+    from cuflow_kernels.cpu.softmax import softmax_rows
     m = rng.normal(size=(args.rows, args.rows)).astype(np.float32)
     mt = cf.constant(m)
 
-    @cf.function
     def softmax(x):
         e = cf.exp(x - cf.reduce_max(x, axis=-1, keepdims=True))
         return e / cf.reduce_sum(e, axis=-1, keepdims=True)
 
-    np.testing.assert_allclose(softmax(mt).numpy(), softmax_np(m), rtol=1e-5, atol=1e-7)
-    measure("softmax 4096x4096", 2 * m.nbytes, [("cuflow cf.function", lambda: softmax(mt)),
-                                                ("numpy", lambda: softmax_np(m))])
-    g = rng.normal(size=args.rows).astype(np.float32)
-    b = rng.normal(size=args.rows).astype(np.float32)
-    gt, bt = cf.constant(g), cf.constant(b)
-
-    @cf.function
     def layernorm(x, g, b):
         mu = cf.reduce_mean(x, axis=-1, keepdims=True)
         var = cf.reduce_mean(cf.square(x - mu), axis=-1, keepdims=True)
         return (x - mu) / cf.sqrt(var + 1e-5) * g + b
 
-    np.testing.assert_allclose(layernorm(mt, gt, bt).numpy(), layernorm_np(m, g, b),
-                               rtol=1e-4, atol=1e-4)
+    def both(f, *a):
+        """(with row kernels, without): traced and compiled now, under each setting."""
+        new, old = cf.function(f), cf.function(f)
+        new(*a)
+        knobs.fuse_rows = False
+        try:
+            old(*a)
+        finally:
+            knobs.fuse_rows = True
+        return new, old
+
+    sm_new, sm_old = both(softmax, mt)
+    sm_op = cf.function(cf.nn.softmax)
+    for f in (sm_new, sm_old, sm_op):
+        np.testing.assert_allclose(f(mt).numpy(), softmax_np(m), rtol=1e-5, atol=1e-7)
+    np.testing.assert_allclose(softmax_rows(m), softmax_np(m), rtol=1e-5, atol=1e-7)
+    measure("softmax 4096x4096", 2 * m.nbytes, [
+        ("cuflow cf.function (row kernel)", lambda: sm_new(mt)),
+        ("cuflow cf.function, no row fusion (before)", lambda: sm_old(mt)),
+        ("cuflow cf.nn.softmax in cf.function", lambda: sm_op(mt)),
+        ("hand-written Numba rows (cuflow_kernels.cpu)", lambda: softmax_rows(m)),
+        ("numpy", lambda: softmax_np(m))])
+    g = rng.normal(size=args.rows).astype(np.float32)
+    b = rng.normal(size=args.rows).astype(np.float32)
+    gt, bt = cf.constant(g), cf.constant(b)
+    ln_new, ln_old = both(layernorm, mt, gt, bt)
+    for f in (ln_new, ln_old):
+        np.testing.assert_allclose(f(mt, gt, bt).numpy(), layernorm_np(m, g, b),
+                                   rtol=1e-4, atol=1e-4)
     measure("layernorm 4096x4096", 2 * m.nbytes, [
-        ("cuflow cf.function", lambda: layernorm(mt, gt, bt)),
+        ("cuflow cf.function (row kernel)", lambda: ln_new(mt, gt, bt)),
+        ("cuflow cf.function, no row fusion (before)", lambda: ln_old(mt, gt, bt)),
+        ("hand-written Numba rows (cuflow_kernels.cpu)", lambda: layernorm_rows(m, g, b)),
         ("numpy", lambda: layernorm_np(m, g, b))])
 
-    # a small MLP train step (matmuls + elementwise + reductions + variable updates)
-    rng2 = np.random.default_rng(1)
-    sizes = [784, 256, 128, 10]
+    rows += mlp_rows(cf, reps)
 
-    def make_params():
-        return [cf.Variable(rng2.normal(size=(a, b)).astype(np.float32) * 0.05)
-                for a, b in zip(sizes[:-1], sizes[1:])] + \
-            [cf.Variable(np.zeros(b, np.float32)) for b in sizes[1:]]
-
-    def make_step(params):
-        ws, bs = params[:3], params[3:]
-
-        def step(x, y):
-            with cf.GradientTape() as tape:
-                h = x
-                for i, (w, b) in enumerate(zip(ws, bs)):
-                    h = cf.matmul(h, w) + b
-                    if i < 2:
-                        h = cf.maximum(h, 0.0)
-                loss = cf.reduce_mean(cf.square(h - y))
-            grads = tape.gradient(loss, params)
-            for p, g in zip(params, grads):
-                p.assign_sub(0.01 * g)
-            return loss
-        return step
-    xb = cf.constant(rng2.normal(size=(128, 784)).astype(np.float32))
-    yb = cf.constant(rng2.normal(size=(128, 10)).astype(np.float32))
-    eager_step = make_step(make_params())
-    graph_step = cf.function(make_step(make_params()))
-    te, tg = interleaved([lambda: eager_step(xb, yb), lambda: graph_step(xb, yb)], reps * 4)
-    rows.append(("MLP train step b128 784-256-128-10", "cuflow cf.function", tg * 1e3,
-                 float("nan"), float("nan"), 1.0, float("nan")))
-    rows.append(("MLP train step b128 784-256-128-10", "cuflow eager", te * 1e3,
-                 float("nan"), float("nan"), te / tg, float("nan")))
-
-    for peer in ("jax", "torch"):
-        try:
-            __import__(peer)
-            print(f"{peer}: importable but not wired into this script yet")
-        except ImportError:
-            print(f"{peer}: not installed in this environment (skipped)")
-
-    print("\n| workload | implementation | ms | GB/s | fraction of copy bw | cuflow speed-up "
-          "| copy bw at the time (GB/s) |")
-    print("|---|---|---|---|---|---|---|")
-    for name, impl, ms, gbs, frac, ratio, bw in rows:
-        print(f"| {name} | {impl} | {ms:.1f} | {gbs:.1f} | {frac:.2f} | {ratio:.2f}x | "
-              f"{bw:.1f} |")
+    print_table(rows)
     bw = rows[0][6] * 1e9
     print(f"\nGELU memory floor (read + write 16M float32 at the copy bandwidth measured "
           f"alongside): {2 * x.nbytes / bw * 1e3:.1f} ms; cuflow {rows[0][2]:.1f} ms "

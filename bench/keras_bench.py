@@ -1,11 +1,17 @@
 """cf.keras fit throughput: the seed MLP (784-128-10, Adam, categorical cross-entropy) on
 60000x784 synthetic float32, batch 128, one epoch — cuflow compiled (default compile) and
 eager (run_eagerly=True) side by side with PyTorch (same model, same optimizer, same batch
-loop) when importable; peak RSS before importing any peer; and the demo's digits model
-(30 epochs, batch 32) wall time.
+loop) when importable; and the demo's digits model (30 epochs, batch 32) wall time.
 
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE NUMBA_CACHE_DIR=.numba_cache \\
         python bench/keras_bench.py [--n 60000] [--repeat 3] [--no-digits | --only-digits]
+
+Peak memory (``--rss``): each framework's one-epoch fit in a fresh subprocess, peak RSS
+(``ru_maxrss``) of the whole process, the data (built in float32 chunks: 188 MB of x)
+included; Keras runs under TensorFlow's interpreter (``--tf-python``, default: this one
+when it imports TensorFlow, else /work/tfenv/bin/python), PyTorch under ``--torch-python``.
+
+    python bench/keras_bench.py --rss [--tf-python P] [--torch-python P] [--repeat 2]
 """
 from __future__ import annotations
 
@@ -22,12 +28,93 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bench.harness import copy_bandwidth, machine, matmul_rate, try_import  # noqa: E402
 
 
-def data(n, seed=0):
-    rng = np.random.RandomState(seed)
-    centers = rng.normal(0, 1, (10, 784)).astype(np.float32)
-    labels = rng.randint(0, 10, n)
-    x = (centers[labels] + rng.normal(0, 1, (n, 784))).astype(np.float32)
+def lean_data(n, seed=0):
+    """Like data() but without float64 temporaries: x is written in float32 chunks."""
+    rng = np.random.default_rng(seed)
+    centers = rng.standard_normal((10, 784), dtype=np.float32)
+    labels = rng.integers(0, 10, n)
+    x = np.empty((n, 784), np.float32)
+    for i in range(0, n, 4096):
+        x[i:i + 4096] = rng.standard_normal((len(x[i:i + 4096]), 784), dtype=np.float32)
+        x[i:i + 4096] += centers[labels[i:i + 4096]]
     return x, np.eye(10, dtype=np.float32)[labels], labels
+
+
+def _rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def rss_worker(framework, n):
+    """One fit epoch of the seed MLP in this (fresh) process; prints a JSON line."""
+    import json
+    x, y, labels = lean_data(n)
+    after_data = _rss_mib()
+    t = time.perf_counter()
+    if framework.startswith("cuflow"):
+        import cuflow as keras_like
+        keras = keras_like.keras
+    elif framework == "keras":
+        os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+        import keras
+    if framework == "torch":
+        import torch
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(),
+                                    torch.nn.Linear(128, 10))
+        opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+        xt, yt = torch.from_numpy(x), torch.from_numpy(labels)
+        loss_fn = torch.nn.CrossEntropyLoss()
+        perm = torch.randperm(len(xt))
+        for i in range(0, len(xt), 128):
+            idx = perm[i:i + 128]
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    else:
+        model = keras.Sequential([keras.layers.Input((784,)),
+                                  keras.layers.Dense(128, activation='relu'),
+                                  keras.layers.Dense(10, activation='softmax')])
+        model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'],
+                      run_eagerly=framework == "cuflow-eager")
+        model.fit(x, y, batch_size=128, epochs=1, verbose=0)
+    print(json.dumps({"framework": framework, "peak_mib": _rss_mib(),
+                      "after_data_mib": after_data, "seconds": time.perf_counter() - t}))
+
+
+def rss_table(args):
+    import json
+    import subprocess
+    from bench.keras_parity import tf_python
+    here = os.path.abspath(__file__)
+    root = os.path.dirname(os.path.dirname(here))
+    runs = [("cuflow", sys.executable), ("cuflow-eager", sys.executable)]
+    tf = args.tf_python or tf_python()
+    if tf:
+        runs.append(("keras", tf))
+    torch_py = args.torch_python or (sys.executable if try_import("torch") else None)
+    if torch_py:
+        runs.append(("torch", torch_py))
+    rows = {}
+    for _ in range(args.repeat):
+        for name, python in runs:
+            path = os.pathsep.join(p for p in (os.environ.get("PYTHONPATH"), root) if p)
+            env = dict(os.environ, PYTHONPATH=path, TF_CPP_MIN_LOG_LEVEL="3")
+            out = subprocess.run([python, here, "--rss-worker", name, "--n", str(args.n)],
+                                 capture_output=True, text=True, env=env)
+            if out.returncode != 0:
+                print(f"{name}: failed\n{out.stderr[-2000:]}")
+                continue
+            rows.setdefault(name, []).append(json.loads(out.stdout.strip().splitlines()[-1]))
+    print(f"seed MLP fit, {args.n}x784 float32, batch 128, one epoch; peak RSS of a fresh "
+          f"process (x alone: {args.n * 784 * 4 / 2**20:.0f} MiB)")
+    print("| framework | peak RSS (MiB) | after the data, before import (MiB) | fit (s) |")
+    print("|---|---|---|---|")
+    for name, rs in rows.items():
+        peaks = [r["peak_mib"] for r in rs]
+        print(f"| {name} | {min(peaks):.0f}-{max(peaks):.0f} | "
+              f"{statistics.median(r['after_data_mib'] for r in rs):.0f} | "
+              f"{statistics.median(r['seconds'] for r in rs):.2f} |")
 
 
 def cuflow_fit(x, y, eager):
@@ -98,7 +185,15 @@ def main():
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--no-digits", action="store_true")
     ap.add_argument("--only-digits", action="store_true")
+    ap.add_argument("--rss", action="store_true", help="peak-RSS table, fresh processes")
+    ap.add_argument("--rss-worker", help=argparse.SUPPRESS)
+    ap.add_argument("--tf-python")
+    ap.add_argument("--torch-python")
     args = ap.parse_args()
+    if args.rss_worker:
+        return rss_worker(args.rss_worker, args.n)
+    if args.rss:
+        return rss_table(args)
     if args.only_digits:
         dt, acc = digits_seconds()
         print(f"digits 28x28 seed model, 30 epochs batch 32: {dt:.1f} s, test acc {acc:.4f}")
@@ -106,7 +201,7 @@ def main():
     print(machine())
     bw, mm = copy_bandwidth(), matmul_rate()
     print(f"ceilings: copy {bw / 1e9:.1f} GB/s, matmul {mm / 1e9:.0f} GFLOP/s")
-    x, y, labels = data(args.n)
+    x, y, labels = lean_data(args.n)
     runners = {"cuflow compiled": cuflow_fit(x, y, False),
                "cuflow eager": cuflow_fit(x, y, True)}
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -127,7 +222,8 @@ def main():
         print(f"  {k:16s} {args.n / med:9.0f} samples/s  {med:6.2f} s  "
               f"{flops / med / mm:5.1%} of matmul ceiling  train acc {accs[k]:.3f}  "
               f"cuflow-compiled/this time ratio {med / base:.2f}")
-    print(f"  peak RSS (cuflow only, before importing peers): {rss:.0f} MiB")
+    print(f"  peak RSS of this process before importing peers: {rss:.0f} MiB (includes the "
+          f"ceiling probes' buffers and both models; --rss measures each fit alone)")
     if not args.no_digits and try_import("sklearn") is not None:
         dt, acc = digits_seconds()
         print(f"\ndigits 28x28 seed model, 30 epochs batch 32: {dt:.1f} s, test acc {acc:.4f}")

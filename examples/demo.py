@@ -2,7 +2,8 @@
 
 scikit-learn's bundled 8x8 digits (1797 images, offline) are upsampled to MNIST's 28x28
 and flattened to 784 features; 80/20 train/test split. Prints the progress bar and the
-test accuracy, saves the model to artifacts/model.keras and TensorBoard logs to logs/
+test accuracy, saves the model to artifacts/model.keras, its training curves to
+artifacts/history.png and its graph to artifacts/model.png, and TensorBoard logs to logs/
 (view them with `.venv/bin/tensorboard --logdir logs`). Exits non-zero below 97%.
 To train on real MNIST instead, pass the folder holding its four IDX files:
 `python examples/demo.py --mnist path/to/mnist`.
@@ -55,13 +56,21 @@ def main(argv=None):
         callbacks.append(cf.keras.callbacks.TensorBoard(log_dir=args.logdir))
     except (ImportError, AttributeError) as e:  # the tensorboard extra is optional
         print(f"(no TensorBoard logs: {e})")
-    model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
-              validation_split=0.1, callbacks=callbacks, verbose=1)
+    history = model.fit(x_train, y_train, epochs=args.epochs, batch_size=args.batch_size,
+                        validation_split=0.1, callbacks=callbacks, verbose=1)
     loss, acc = model.evaluate(x_test, y_test, verbose=0)
     os.makedirs(args.out, exist_ok=True)
     path = os.path.join(args.out, "model.keras")
     model.save(path)
     print(f"test loss {loss:.4f}, test accuracy {acc:.4f}; model saved to {path}")
+    try:  # the pictures: training curves and the model graph (matplotlib, cuflow[demo])
+        plots = [cf.keras.utils.plot_history(history, os.path.join(args.out, "history.png"))]
+        plots.append(os.path.join(args.out, "model.png"))
+        cf.keras.utils.plot_model(model, to_file=plots[1], show_shapes=True,
+                                  show_layer_names=True, show_layer_activations=True)
+        print("plots: " + ", ".join(plots))
+    except ImportError as e:
+        print(f"(no plots: {e})")
     if callbacks:
         print(f"TensorBoard logs in {args.logdir}/: .venv/bin/tensorboard --logdir "
               f"{args.logdir}")

@@ -68,6 +68,9 @@ from .ops.sort_ops import (argsort, histogram_fixed_width, searchsorted, sort, u
 # --- host callbacks ---
 from .ops.script_ops import numpy_function, py_function  # noqa: E402
 
+# --- graph-rest ---
+from .ops.tensor_array import TensorArray  # noqa: E402
+
 # --- tf-compat ---
 from .indexed_slices import IndexedSlices  # noqa: E402
 from .ops.assert_ops import (Assert, assert_equal, assert_greater, assert_less,  # noqa: E402
@@ -100,10 +103,14 @@ _LAZY = {
     "io": ".io", "signal": ".signal", "sparse": ".sparse", "strings": ".strings",
     "graph": ".graph", "monitor": ".monitor", "export": ".export", "serving": ".serving",
     "pipeline": ".pipeline", "quantization": ".lite", "version": ".version",
+    "ragged": ".ragged",
 }
 
 
 def __getattr__(name):
+    if name == "RaggedTensor":  # --- keras-breadth: a class from a lazy subpackage
+        from .ragged import RaggedTensor
+        return RaggedTensor
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'cuflow' has no attribute {name!r}")

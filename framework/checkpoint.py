@@ -38,8 +38,9 @@ def _children(obj):
     return {}
 
 
-def _collect(root_items):
-    """{path: Variable}, {path: stateful object} reachable from the named roots."""
+def _collect(root_items, deferring=None):
+    """{path: Variable}, {path: stateful object} reachable from the named roots (and into
+    ``deferring``, {path: object} that takes values for variables it creates later)."""
     variables, stateful, seen = {}, {}, set()
 
     def walk(obj, path):
@@ -51,6 +52,8 @@ def _collect(root_items):
         seen.add(id(obj))
         if hasattr(obj, "_checkpoint_state"):
             stateful[path] = obj
+        if deferring is not None and hasattr(obj, "_defer_restore"):
+            deferring[path] = obj
         for name, child in _children(obj).items():
             walk(child, f"{path}/{name}" if path else name)
 
@@ -168,7 +171,8 @@ class Checkpoint:
             raise NotFoundError(None, None, f"Checkpoint {save_path!r} not found ({file})")
         with np.load(file, allow_pickle=False) as data:
             stored = {k: data[k] for k in data.files}
-        variables, stateful = _collect(self._roots.items())
+        deferring = {}
+        variables, stateful = _collect(self._roots.items(), deferring)
         missing = []
         for p, v in variables.items():
             k = _key(p)
@@ -188,6 +192,13 @@ class Checkpoint:
                 obj._restore_checkpoint_state(state)
         if "__save_counter__" in stored:
             self.save_counter.assign(stored.pop("__save_counter__"))
+        for k in list(stored):  # values for slots an optimizer has not created yet
+            path = k.replace("__SLASH__", "/")
+            owner = max((p for p in deferring if path.startswith(p + "/")), key=len,
+                        default=None)
+            if owner is not None and deferring[owner]._defer_restore(
+                    path[len(owner) + 1:], stored[k]):
+                del stored[k]
         unused = [k.replace("__SLASH__", "/") for k in stored]
         return _Status(missing, unused)
 
@@ -207,6 +218,33 @@ def _read_state(directory):
             return json.load(f)
     except (OSError, ValueError):
         return {"latest": None, "all": []}
+
+
+def _checkpoint_file(ckpt_dir_or_file):
+    path = str(ckpt_dir_or_file)
+    if os.path.isdir(path):
+        path = latest_checkpoint(path)
+        if path is None:
+            from .errors import NotFoundError
+            raise NotFoundError(None, None, f"no checkpoint found in {ckpt_dir_or_file!r}")
+    return path + _SUFFIX
+
+
+def list_variables(ckpt_dir_or_file):
+    """[(name, shape)] of the values stored in a checkpoint (``tf.train.list_variables``)."""
+    with np.load(_checkpoint_file(ckpt_dir_or_file), allow_pickle=False) as data:
+        return sorted((k.replace("__SLASH__", "/"), list(data[k].shape)) for k in data.files
+                      if not k.startswith("__"))
+
+
+def load_variable(ckpt_dir_or_file, name):
+    """The stored value of one variable (``tf.train.load_variable``), as NumPy."""
+    with np.load(_checkpoint_file(ckpt_dir_or_file), allow_pickle=False) as data:
+        key = _key(name)
+        if key not in data.files:
+            from .errors import NotFoundError
+            raise NotFoundError(None, None, f"Key {name} not found in checkpoint")
+        return data[key]
 
 
 def latest_checkpoint(checkpoint_dir, latest_filename=None):

@@ -19,8 +19,13 @@ class Knobs:
     cache_dir: str = field(default_factory=lambda: os.environ.get(
         "CUFLOW_CACHE_DIR", os.path.join(os.path.expanduser("~"), ".cache", "cuflow")))
     fuse: bool = field(default_factory=lambda: os.environ.get("CUFLOW_FUSE", "1") != "0")
+    # chains around trailing-axis reductions (softmax, layer norm) as one row kernel
+    fuse_rows: bool = field(default_factory=lambda: os.environ.get("CUFLOW_FUSE_ROWS",
+                                                                   "1") != "0")
     # fused chains on fewer elements run their ops through NumPy (no kernel launch/compile)
     fuse_min_size: int = field(default_factory=lambda: _env_int("CUFLOW_FUSE_MIN_SIZE", 8192))
+    # CUDA streams a graph may spread independent branches over (1: compute stream only)
+    gpu_streams: int = field(default_factory=lambda: _env_int("CUFLOW_GPU_STREAMS", 4))
 
 
 knobs = Knobs()

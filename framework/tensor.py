@@ -267,7 +267,7 @@ class Tensor(_Operators):
     def __str__(self):
         if self._sym is not None:
             return repr(self)
-        return (f"cf.Tensor({np.array2string(np.asarray(self.numpy()), separator=' ')}, "
+        return (f"cf.Tensor({_np_str(self.numpy())}, "
                 f"shape={_shape_str(self._value.shape)}, dtype={self.dtype.name})")
 
     def __reduce__(self):
@@ -303,8 +303,15 @@ def _shape_str(shape):
 
 
 def _np_repr(value):
-    text = np.array_repr(np.asarray(value)) if np.ndim(value) else repr(value)
-    return text
+    """TF's numpy text for repr: the array's repr, on its own line when multi-line."""
+    text = str(value) if np.ndim(value) == 0 else repr(value)  # 3.5, not np.float32(3.5)
+    return "\n" + text if "\n" in text else text
+
+
+def _np_str(value):
+    """TF's numpy text for str: str(array), on its own line when multi-line."""
+    text = str(value)
+    return "\n" + text if "\n" in text else text
 
 
 def _symbolic_error(t, what):

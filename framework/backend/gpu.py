@@ -9,7 +9,8 @@ default); a per-device limit comes from ``cf.config.set_logical_device_configura
 peak in-use bytes for ``cf.config.experimental.get_memory_info``.
 
 Streams: each device has a compute stream (CuPy's current stream) and a copy stream for
-host-to-device transfers from pinned buffers, ordered before compute with an event.
+host-to-device transfers from pinned buffers, ordered before compute with an event; graphs
+add side compute streams for independent branches (``side_streams``, graph/streams.py).
 """
 from __future__ import annotations
 
@@ -95,6 +96,16 @@ class GpuBackend:
         with self._device:
             self.compute_stream = self.xp.cuda.get_current_stream()
             self.copy_stream = self.xp.cuda.Stream(non_blocking=True)
+
+    def side_streams(self, n):
+        """``n`` extra non-blocking compute streams (made once, reused): the graph
+        executor runs independent branches on them, joined back with events."""
+        have = getattr(self, "_side", [])
+        with self._device:
+            while len(have) < n:
+                have.append(self.xp.cuda.Stream(non_blocking=True))
+        self._side = have
+        return have[:n]
 
     def asarray(self, value, dtype=None):
         with self._device:

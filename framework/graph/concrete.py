@@ -38,6 +38,7 @@ class ConcreteFunction:
         self._device = graph.device
         self._call_op = None
         self._grad_fn = None
+        self._input_structure = None
 
     # --- introspection --------------------------------------------------------------------
     @property
@@ -58,7 +59,10 @@ class ConcreteFunction:
 
     @property
     def structured_input_signature(self):
-        return tuple(TensorSpec(p[2], p[3], name=p[0]) for p in self._key if p[1] == "T")
+        """(positional args, keyword args) as traced, tensors as TensorSpecs (TF's)."""
+        if self._input_structure is not None:
+            return self._input_structure
+        return tuple(TensorSpec(p[2], p[3], name=p[0]) for p in self._key if p[1] == "T"), {}
 
     @property
     def structured_outputs(self):

@@ -5,9 +5,12 @@ values from outside become captured inputs. The node's op runs the branch's comp
 executor at run time. Gradients: cond's VJP is a cond over the branches' VJPs (built by
 replaying each branch under a tape, so higher orders work); while_loop's VJP is a
 ``while_grad`` node that, at run time, re-runs the loop eagerly under a tape and
-differentiates the recorded iterations.
+differentiates the recorded iterations; its own VJP re-runs that under a second tape, and
+so on (``rerun_vjp``), so gradients of any order flow through loops.
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -197,62 +200,102 @@ def _while_impl(xp, *arrays, _while):
     return vs[0] if len(vs) == 1 else tuple(vs)
 
 
-def _while_grad_impl(xp, *arrays, _while):
-    """Re-runs the loop eagerly under a tape and differentiates it (first order)."""
-    from ..autodiff.tape import GradientTape
+def _run_loop(s, *ts):
+    """The loop run eagerly through the dispatcher (a tape around it records every
+    iteration); ``ts``: loop variables then captures."""
     from .function import replay
-    s = _while
-    n_in = len(arrays) - s.n
-    dev = _tls_device()
-    ts = [Tensor(a, dev) for a in arrays[:n_in]]
-    gs = [Tensor(a, dev) for a in arrays[n_in:]]
-    saved = (_tls.graph, _tls.tapes)
-    _tls.graph, _tls.tapes = None, []
-    try:
-        with GradientTape() as tape:
-            for x in ts:
-                tape.watch(x)
-            vs, caps = ts[:s.n], ts[s.n:]
-            cc = [caps[i] for i in s.maps[0]]
-            bc = [caps[i] for i in s.maps[1]]
-            i = 0
-            while s.max_iter is None or i < s.max_iter:
-                if not bool(replay(s.cond.graph, vs + cc)[0]):
-                    break
-                vs = replay(s.body.graph, vs + bc)
-                i += 1
-        pairs = [(v, g) for v, g in zip(vs, gs) if v.dtype.is_floating]
-        res = tape.gradient([v for v, _ in pairs], ts, output_gradients=[g for _, g in pairs])
-    finally:
-        _tls.graph, _tls.tapes = saved
-    return tuple(r._value if r is not None else xp.zeros(t._value.shape, t._value.dtype)
-                 for r, t in zip(res, ts))
-
-
-def _tls_device():
-    from .. import placement
-    return placement.current()
+    vs, caps = list(ts[:s.n]), ts[s.n:]
+    cc = [caps[i] for i in s.maps[0]]
+    bc = [caps[i] for i in s.maps[1]]
+    i = 0
+    while s.max_iter is None or i < s.max_iter:
+        if not bool(replay(s.cond.graph, vs + cc)[0]):
+            break
+        vs = replay(s.body.graph, vs + bc)
+        i += 1
+    return vs
 
 
 def _while_vjp(g, out, *inputs, _while):
-    gs = list(g) if isinstance(g, tuple) else [g]
+    return rerun_vjp(functools.partial(_run_loop, _while), g, out, inputs, "while_grad")
+
+
+# --- gradients by re-running eagerly, to any order -------------------------------------------
+class _RerunSpec:
+    """An opaque op's program: ``fn(*tensors) -> [tensors]`` run eagerly, and the avals of
+    its outputs (for shape inference while tracing)."""
+
+    def __init__(self, fn, out_avals, name):
+        self.fn, self.out_avals, self.name = fn, out_avals, name
+
+
+def _rerun_impl(xp, *arrays, _rerun):
+    dev = _device_of(arrays)
+    ts = [Tensor(a, dev) for a in arrays]
+    saved = (_tls.graph, _tls.tapes)
+    _tls.graph, _tls.tapes = None, []
+    try:
+        outs = _rerun.fn(*ts)
+    finally:
+        _tls.graph, _tls.tapes = saved
+    res = tuple(o._value for o in outs)
+    return res[0] if len(res) == 1 else res
+
+
+def _rerun_op_vjp(g, out, *inputs, _rerun):
+    return rerun_vjp(_rerun.fn, g, out, inputs, f"{_rerun.name}_grad")
+
+
+def _grad_program(fn, n_in):
+    """``(*xs, *gs) -> d<fn(xs), gs>/dxs`` computed eagerly under a tape (zeros where a
+    float input is unconnected). Differentiating it again nests tapes: any order."""
+    def grads(*ts):
+        from ..autodiff.tape import GradientTape
+        from ..ops.array_ops import zeros_like
+        xs, gs = list(ts[:n_in]), list(ts[n_in:])
+        with GradientTape(watch_accessed_variables=False) as tape:
+            for x in xs:
+                tape.watch(x)
+            outs = fn(*xs)
+        pairs = [(o, gi) for o, gi in zip(outs, gs) if o.dtype.is_floating or
+                 o.dtype.is_complex]
+        res = tape.gradient([o for o, _ in pairs], xs,
+                            output_gradients=[gi for _, gi in pairs]) if pairs else \
+            [None] * len(xs)
+        return [r if r is not None else zeros_like(x) for r, x in zip(res, xs)]
+    return grads
+
+
+def rerun_vjp(fn, g, out, inputs, name):
+    """The VJP of an op computing ``fn(*inputs)``: a ``name`` op that re-runs ``fn`` under a
+    tape at run time; its own VJP does the same one order up."""
     from ..ops.array_ops import zeros_like
-    gs = [gi if gi is not None else zeros_like(o) for gi, o in
-          zip(gs, out if isinstance(out, tuple) else (out,))]
-    spec = _GradSpec(_while, [(i.shape, i.dtype) for i in inputs])
-    op = OpDef("while_grad", OPAQUE, _while_grad_impl, n_out=len(inputs),
-               infer=_avals_infer, differentiable=False)
     from ..ops.dispatch import apply
-    res = apply(op, list(inputs) + gs, {"_while": spec})
+    outs = out if isinstance(out, tuple) else (out,)
+    gs = list(g) if isinstance(g, tuple) else [g]
+    gs = [gi if gi is not None else zeros_like(o) for gi, o in zip(gs, outs)]
+    spec = _RerunSpec(_grad_program(fn, len(inputs)), [(x.shape, x.dtype) for x in inputs],
+                      name)
+    op = OpDef(name, OPAQUE, _rerun_impl, n_out=len(inputs), vjp=_rerun_op_vjp,
+               infer=_rerun_infer)
+    res = apply(op, list(inputs) + gs, {"_rerun": spec})
     res = list(res) if isinstance(res, tuple) else [res]
     return tuple(r if (x.dtype.is_floating or x.dtype.is_complex) else None
                  for r, x in zip(res, inputs))
 
 
-class _GradSpec:
-    def __init__(self, spec, avals):
-        self.__dict__.update(spec.__dict__)
-        self.out_avals = avals
+def _rerun_infer(*_, _rerun):
+    avals = _rerun.out_avals
+    return avals[0] if len(avals) == 1 else avals
+
+
+def _device_of(arrays):
+    """The Device holding ``arrays`` (NumPy: the CPU; CuPy: that array's GPU)."""
+    from .. import placement
+    for a in arrays:
+        if not isinstance(a, (np.ndarray, np.generic)) and hasattr(a, "device"):
+            return placement.parse(f"/GPU:{a.device.id}")
+    return placement.parse("/CPU:0")
 
 
 def build_while(cond_fn, body_fn, loop_vars, shape_invariants, max_iter):

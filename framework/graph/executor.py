@@ -32,9 +32,10 @@ def _bind(op, xp, dev, attrs):
 
 
 class Executor:
-    """The compiled schedule of one graph on one device."""
+    """The compiled schedule of one graph on one device. On a GPU, independent branches
+    run on separate CUDA streams (``streams``: stand-in stream objects, for tests)."""
 
-    def __init__(self, graph, device):
+    def __init__(self, graph, device, streams=None):
         self.graph = graph
         self.device = device
         xp = device.xp
@@ -86,8 +87,54 @@ class Executor:
                                   clear))
         initial = set(self.input_slots) | {i for i, _ in self.capture_slots} | \
             {i for i, _ in const_slots}
-        self.steps = _bundle_independent(steps, initial)
         self.output_slots = [slot[v.id] for v in graph.outputs]
+        self.stream_plan = None
+        self._streams = None
+        if streams is not None or not self._cpu:
+            self.steps = self._plan_streams(steps, initial, streams)
+        else:
+            self.steps = _bundle_independent(steps, initial)
+
+    # --- GPU: independent branches on CUDA streams ---------------------------------------
+    def _plan_streams(self, steps, initial, streams):
+        from ..config import knobs
+        from .streams import plan_streams
+        n = len(streams) if streams is not None else max(1, knobs.gpu_streams)
+        rows = [(ins, outs if kind != _INPLACE else outs[:1], kind in (_OP, _MULTI, _INPLACE)
+                 and _big(node), kind not in (_OP, _MULTI, _INPLACE) or _pinned(node))
+                for kind, _, ins, outs, node, _ in steps]
+        plan = plan_streams(rows, n, initial)
+        if plan.trivial:
+            return steps
+        self.stream_plan = plan
+        self._streams = streams
+        if streams is None:
+            self._side = self.device.backend.side_streams(plan.n_streams - 1)
+        out = []
+        for kind, call, ins, outs, node, clear in steps:
+            if kind == _INPLACE and outs[1] in plan.deferred:
+                # the buffer is still read on another stream: write a fresh one
+                kind, outs = _OP, outs[:1]
+            out.append((kind, call, ins, outs, node,
+                        tuple(c for c in clear if c not in plan.deferred)))
+        self._deferred = tuple(plan.deferred - set(self.output_slots))
+        return out
+
+    def _run_streams(self, env):
+        from .streams import run_on_streams
+        cpu = self._cpu
+
+        def execute(step):
+            _exec_step(self, step, env, cpu)
+            for i in step[5]:
+                env[i] = None
+        streams = self._streams
+        if streams is None:     # stream 0: the caller's current stream (a branch inside
+            # a cond or loop body runs on whichever stream its node was put on)
+            streams = [self.device.xp.cuda.get_current_stream(), *self._side]
+        run_on_streams(self.stream_plan, self.steps, streams, execute)
+        for i in self._deferred:
+            env[i] = None
 
     def run(self, inputs):
         """Runs the schedule on input arrays; returns the output arrays."""
@@ -98,6 +145,14 @@ class Executor:
             env[i] = var._tensor._value
         cpu = self._cpu
         step = None
+        if self.stream_plan is not None:
+            try:
+                self._run_streams(env)
+            except OpError:
+                raise
+            except Exception as e:
+                raise InvalidArgumentError(None, None, f"graph step failed: {e}") from e
+            return [env[i] for i in self.output_slots]
         try:
             for step in self.steps:
                 kind, call, ins, outs, node, clear = step
@@ -147,6 +202,38 @@ class Executor:
         if value.dtype != cur._value.dtype:
             value = value.astype(cur._value.dtype)
         var._set_tensor(Tensor(value, self.device))
+
+
+def _exec_step(ex, step, env, cpu):
+    """One schedule step (the stream runner's per-step body; ``run`` inlines the same)."""
+    kind, call, ins, outs, node, _ = step
+    try:
+        if kind == _OP:
+            r = call(*[env[i] for i in ins])
+            env[outs[0]] = np.asarray(r) if cpu and type(r) is not _ndarray else r
+        elif kind == _INPLACE:
+            env[outs[0]] = call(*[env[i] for i in ins], out=env[outs[1]])
+        elif kind == _MULTI:
+            for o, r in zip(outs, call(*[env[i] for i in ins])):
+                env[o] = np.asarray(r) if cpu else r
+        elif kind == _ASSIGN:
+            ex._assign(call, env[ins[0]], node)
+        elif kind == _PRINT:
+            _print(node, [env[i] for i in ins])
+        elif kind == _READ:
+            env[outs[0]] = call._tensor._value
+    except OpError as e:
+        if "(in cf.function" not in e.message:
+            e.message = f"{e.message} (in cf.function at {node.source})"
+            e.args = (e.message,)
+        raise
+    except Exception as e:
+        raise node_error(node, [env[i] for i in ins], e) from e
+
+
+def _pinned(node):
+    """Steps that must keep program order on the compute stream (RNG draws, state)."""
+    return node.op.kind in ("random", "stateful")
 
 
 def _big(node):
@@ -236,34 +323,68 @@ def node_error(node, arrays, e):
         f"{', attrs ' + shown if shown else ''}; traced at {node.source})")
 
 
-# --- cf.print formatting ---------------------------------------------------------------------
+# --- cf.print formatting (TF's: no padding, bools as 1/0, shortest round-trip floats) -----
 def format_value(arr, summarize=3):
+    """A tensor's value as ``tf.print`` shows it (``summarize`` items at each end of
+    every dimension; None or -1: all)."""
     arr = np.asarray(arr)
-    if arr.ndim == 0:
-        v = arr.item()
-        return _fmt_scalar(v)
-    threshold = sys.maxsize if summarize is None or summarize < 0 else summarize * 2
-    return np.array2string(arr, separator=" ", threshold=threshold,
-                           edgeitems=summarize if summarize and summarize > 0 else 3,
-                           formatter={"float_kind": _fmt_scalar, "bool": _fmt_scalar},
-                           max_line_width=sys.maxsize)
+    edge = None if summarize is None or summarize < 0 else summarize
+    return _fmt_array(arr, edge, 0)
+
+
+def _fmt_array(a, edge, depth):
+    if a.ndim == 0:
+        return _fmt_scalar(a[()])
+    n = a.shape[0]
+    idx = list(range(n)) if edge is None or n <= 2 * edge else \
+        [*range(edge), None, *range(n - edge, n)]
+    parts = ["..." if i is None else _fmt_array(np.asarray(a[i]), edge, depth + 1)
+             for i in idx]
+    sep = " " if a.ndim == 1 else "\n" * (a.ndim - 1) + " " * (depth + 1)
+    return "[" + sep.join(parts) + "]"
 
 
 def _fmt_scalar(v):
     if isinstance(v, (bool, np.bool_)):
-        return "true" if v else "false"
-    if isinstance(v, (float, np.floating)):
-        return f"{float(v):g}"
-    if isinstance(v, bytes):
-        return v.decode()
+        return "1" if v else "0"
+    if isinstance(v, (np.floating, float)):
+        short, full = (15, 17) if isinstance(v, (float, np.float64)) else (6, 9)
+        text = f"{float(v):.{short}g}"
+        if type(v)(text) != v and not np.isnan(v):
+            text = f"{float(v):.{full}g}"
+        return text
+    if isinstance(v, (bytes, np.bytes_)):
+        return '"' + v.decode(errors="replace") + '"'
+    if isinstance(v, str):
+        return '"' + v + '"'
     return str(v)
+
+
+def _fmt_nested(x, arrays, summarize):
+    from ..ops.logging_ops import Slot
+    if isinstance(x, Slot):
+        return format_value(arrays[x.i], summarize)
+    if isinstance(x, dict):
+        return "{" + ", ".join(f"{k!r}: {_fmt_nested(v, arrays, summarize)}"
+                               for k, v in x.items()) + "}"
+    if isinstance(x, (list, tuple)):
+        inner = ", ".join(_fmt_nested(v, arrays, summarize) for v in x)
+        if isinstance(x, list):
+            return "[" + inner + "]"
+        return "(" + inner + ("," if len(x) == 1 else "") + ")"
+    return repr(x)
 
 
 def _print(node, arrays):
     a = node.attrs
     parts = []
     for kind, item in a["template"]:
-        parts.append(format_value(arrays[item], a["summarize"]) if kind == "t" else item)
+        if kind == "t":
+            parts.append(format_value(arrays[item], a["summarize"]))
+        elif kind == "n":
+            parts.append(_fmt_nested(item, arrays, a["summarize"]))
+        else:
+            parts.append(item)
     stream = a["stream"]
     if stream == "stderr":
         stream = sys.stderr

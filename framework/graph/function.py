@@ -208,37 +208,28 @@ class Function:
             general = _sig.relax(self._last_key, key)
             if general is not None and general != key:
                 key = general
-        graph = FuncGraph(self._name)
-        tparts = iter([p for p in key if p[1] == "T"])
-
-        def to_sym(leaf):
-            p = next(tparts)
-            return graph.placeholder(p[2] if p[2] is not None else None, p[3],
-                                     name=p[0].replace("[", "_").strip("]'\"_"))
-        sym_args = _map_leaves(tuple(args), to_sym)
-        sym_kwargs = {k: _map_leaves(kwargs[k], to_sym) for k in sorted(kwargs)}
-        with graph:
-            out = self._target()(*sym_args, **sym_kwargs)
-            flat = nest.flatten(out)
-            values, struct = [], []
-            for leaf in flat:
-                if isinstance(leaf, Variable):
-                    leaf = graph.read_variable(leaf)
-                if isinstance(leaf, Tensor):
-                    values.append(graph.value_of(leaf) if leaf._sym is not None
-                                  else graph._const_of(leaf))
-                    struct.append(_OUT)
-                else:
-                    struct.append(leaf)
-        if graph.created_variables and self._tracing_count > 0:
-            raise ValueError(
-                f"cf.function {self._name!r} created variables on a non-first call "
-                f"(trace #{self._tracing_count + 1}); tf.function only supports creating "
-                "variables on the first call. Create them outside the function or once "
-                "(e.g. `if self.v is None:`) and reuse them")
+        graph, out, values, struct = self._trace_graph(key, args, kwargs)
+        if graph.created_variables:
+            if self._tracing_count > 0:
+                raise ValueError(
+                    f"cf.function {self._name!r} created variables on a non-first call "
+                    f"(trace #{self._tracing_count + 1}); tf.function only supports "
+                    "creating variables on the first call. Create them outside the "
+                    "function or once (e.g. `if self.v is None:`) and reuse them")
+            # as TF: a trace that created variables is followed by a second one, which
+            # must not create any (the function then reuses them on every call)
+            self._tracing_count += 1
+            graph, out, values, struct = self._trace_graph(key, args, kwargs)
+            if graph.created_variables:
+                raise ValueError(
+                    f"cf.function {self._name!r} creates a new cf.Variable every time it "
+                    "is traced; tf.function only supports singleton tf.Variables created "
+                    "on the first call. Create them outside the function or once (e.g. "
+                    "`if self.v is None: self.v = cf.Variable(...)`)")
         graph.outputs = values
         from .concrete import ConcreteFunction
         concrete = ConcreteFunction(graph, out, struct, self._name, self._jit_compile, key)
+        concrete._input_structure = self._input_structure(key, args, kwargs)
         prev = self._last_key
         if self._tracing_count == 0 and self._instance is None:
             self._note_fresh_trace()
@@ -255,6 +246,61 @@ class Function:
         if summary is not None and summary.tracing_graphs():
             summary.record_traced_graph(concrete, self._name)
         return concrete
+
+    def _input_structure(self, key, args, kwargs):
+        """TF's ``structured_input_signature``: (positional args with defaults bound,
+        keyword args), tensors as TensorSpecs of the traced shapes."""
+        specs = iter([TensorSpec(p[2], p[3], name=p[0].split("[")[0]) for p in key
+                      if p[1] == "T"])
+        args = list(_map_leaves(tuple(args), lambda _: next(specs)))
+        kwargs = {k: _map_leaves(kwargs[k], lambda _: next(specs)) for k in sorted(kwargs)}
+        try:
+            params = list(inspect.signature(self._python_function).parameters.values())
+        except (TypeError, ValueError):
+            params = []
+        if self._instance is not None:
+            params = params[1:]
+        for p in params[len(args):]:
+            if p.kind is not p.POSITIONAL_OR_KEYWORD or p.name in kwargs:
+                break
+            if p.default is p.empty:
+                break
+            args.append(p.default)
+        return tuple(args), kwargs
+
+    def _trace_graph(self, key, args, kwargs):
+        """Traces the Python function once: (graph, outputs, output values, structure)."""
+        graph = FuncGraph(self._name)
+        tparts = iter([p for p in key if p[1] == "T"])
+
+        def to_sym(leaf):
+            p = next(tparts)
+            sym = graph.placeholder(p[2] if p[2] is not None else None, p[3],
+                                    name=p[0].replace("[", "_").strip("]'\"_"))
+            if isinstance(leaf, np.ndarray) or type(leaf) is Tensor:
+                # variables created on this (first) call may be initialized from it
+                graph.trace_values[sym._sym.id] = leaf if isinstance(leaf, np.ndarray) \
+                    else leaf._value
+            return sym
+        sym_args = _map_leaves(tuple(args), to_sym)
+        sym_kwargs = {k: _map_leaves(kwargs[k], to_sym) for k in sorted(kwargs)}
+        with graph:
+            out = self._target()(*sym_args, **sym_kwargs)
+            flat = nest.flatten(out)
+            values, struct = [], []
+            for leaf in flat:
+                if isinstance(leaf, Variable):
+                    leaf = graph.read_variable(leaf)
+                elif isinstance(leaf, _LITERALS):    # TF returns Python values as tensors
+                    from ..ops.constant import convert_to_tensor
+                    leaf = convert_to_tensor(leaf)
+                if isinstance(leaf, Tensor):
+                    values.append(graph.value_of(leaf) if leaf._sym is not None
+                                  else graph._const_of(leaf))
+                    struct.append(_OUT)
+                else:
+                    struct.append(leaf)
+        return graph, out, values, struct
 
     def _note_fresh_trace(self):
         """Warns when many cf.function objects of one Python function each trace anew
@@ -295,6 +341,7 @@ def _same(obj):
 
 
 _OUT = object()   # marks a tensor output's place in the output structure
+_LITERALS = (bool, int, float, complex, str, bytes, np.generic, np.ndarray)
 _FRESH: dict = {}  # code object -> how many separate cf.functions traced it
 
 

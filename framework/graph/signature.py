@@ -56,7 +56,9 @@ def encode(obj, path, leaves, tensors, parts):
         return
     try:
         hash(obj)
-        parts.append((path, "P", type(obj).__name__, obj))
+        # TF keys Python literals by value: f(1), f(1.0) and f(True) share a trace
+        kind = "number" if isinstance(obj, (bool, int, float)) else type(obj).__name__
+        parts.append((path, "P", kind, obj))
     except TypeError:
         parts.append((path, "O", type(obj).__name__, id(obj)))
 
@@ -96,7 +98,8 @@ def _show(p):
     if kind == "V":
         return f"a different cf.Variable (id {p[2]:#x}, dtype {p[3]})"
     if kind == "P":
-        return f"Python {p[2]} {p[3]!r:.40}"
+        name = type(p[3]).__name__ if p[2] == "number" else p[2]
+        return f"Python {name} {p[3]!r:.40}"
     if kind == "S":
         return f"{p[2]} of length {p[3]}"
     if kind == "D":

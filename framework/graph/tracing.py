@@ -67,6 +67,7 @@ class FuncGraph(Graph):
         self.assigned_vars: list = []          # variables a branch assigns
         self.read_vars: set = set()            # ids of variables a branch read from outside
         self.runtime_vars: set = set()         # ids of variables to read with READ nodes
+        self.trace_values: dict = {}           # input value id -> the traced call's array
         self._saved_state = None
 
     # --- context -----------------------------------------------------------------------
@@ -354,11 +355,12 @@ def lift(graph, t):
         if x.id in seen:
             continue
         seen.add(x.id)
-        if x.kind == "input":
+        if x.kind == "input" and x.id not in graph.trace_values:
             raise ValueError(
                 f"cf.Variable created inside cf.function from a value that depends on the "
-                f"function's inputs ({t._sym.name}); initialize variables from constants, "
-                f"random initializers or callables (at {user_frame()})")
+                f"function's inputs ({t._sym.name}), while tracing without argument values "
+                f"(get_concrete_function with TensorSpecs); create it on a call with "
+                f"tensors, or initialize it from constants or callables (at {user_frame()})")
         if x.producer is not None:
             needed.append(x.producer)
             stack.extend(x.producer.inputs)
@@ -373,6 +375,8 @@ def lift(graph, t):
 def _eager_leaf(graph, v):
     if v.const is not None:
         return v.const
+    if v.id in graph.trace_values:      # the first call's argument (TF initializes then)
+        return graph.trace_values[v.id]
     for cv, var in graph.captures:
         if cv is v:
             return graph._var_saved[id(var)][1]._value
@@ -441,11 +445,7 @@ def _probe(op, vals, attrs, source):
                 pass
     else:
         try:
-            a = _avals(_run_probe(op, _arrays(_fill(shapes, 2), dts, consts), attrs, vals,
-                                  source), op)
-            b = _avals(_run_probe(op, _arrays(_fill(shapes, 3), dts, consts), attrs, vals,
-                                  source), op)
-            res = [(_merge(x[0], y[0]), x[1]) for x, y in zip(a, b)]
+            res = _probe_two(op, shapes, dts, consts, attrs, vals, source)
         except InvalidArgumentError:
             res = _avals(_run_probe(op, _arrays(_fill(shapes, 1), dts, consts), attrs, vals,
                                     source), op)
@@ -454,6 +454,23 @@ def _probe(op, vals, attrs, source):
     if key is not None:
         _PROBE_CACHE[key] = res
     return res
+
+
+def _probe_two(op, shapes, dts, consts, attrs, vals, source):
+    """Output avals with unknown dims filled by 2 and by 3 (dims that differ are unknown);
+    retried with larger stand-ins (16, 17), which constant indices such as ``gather(x,
+    [0, 2])`` on an unknown dimension need."""
+    err = None
+    for n, m in ((2, 3), (16, 17)):
+        try:
+            a = _avals(_run_probe(op, _arrays(_fill(shapes, n), dts, consts), attrs, vals,
+                                  source), op)
+            b = _avals(_run_probe(op, _arrays(_fill(shapes, m), dts, consts), attrs, vals,
+                                  source), op)
+            return [(_merge(x[0], y[0]), x[1]) for x, y in zip(a, b)]
+        except InvalidArgumentError as e:
+            err = err or e
+    raise err
 
 
 def _probe_known(op, shapes, dts, consts, attrs, vals, source):

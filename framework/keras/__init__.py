@@ -12,6 +12,7 @@ from . import (  # noqa: F401
                mixed_precision,
                models,
                optimizers,
+               preprocessing,
                regularizers,
                saving,
                utils,

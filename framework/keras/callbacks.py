@@ -79,7 +79,9 @@ class CallbackList:
         self._call("on_epoch_begin", epoch, logs)
 
     def on_epoch_end(self, epoch, logs=None):
-        self._call("on_epoch_end", epoch, logs)
+        # the callbacks share one copy (an LR callback's "learning_rate" reaches History),
+        # fit's own epoch logs stay as they were (Keras passes a pythonified copy)
+        self._call("on_epoch_end", epoch, dict(logs) if logs is not None else None)
 
     def _batch(self, hook, batch, logs):
         if not self._batch_hooks:
@@ -159,95 +161,82 @@ class History(Callback):
 
 
 class ProgbarLogger(Callback):
-    """Keras's progress bar: step count, ETA, loss and metrics (verbose 1), or one line
-    per epoch (verbose 2)."""
+    """Prints progress and metrics to stdout (Keras 3's ProgbarLogger): a live bar with
+    ETA for ``verbose=1``, one line per epoch for ``verbose=2``."""
 
-    def __init__(self, count_mode="steps", stateful_metrics=None, verbose=1, mode="train"):
+    def __init__(self, count_mode="steps", stateful_metrics=None, verbose=None, mode=None):
         super().__init__()
-        self.verbose = verbose
-        self.mode = mode
-        self._start = None
-        self._last_print = 0.0
-        self._seen = 0
+        self.seen, self.progbar, self.target = 0, None, None
+        self.verbose, self.epochs = 1 if verbose is None else verbose, 1
+        self._called_in_fit = False
 
-    def on_epoch_begin(self, epoch, logs=None):
-        if self.verbose and self.params.get("epochs", 1) > 0 and self.mode == "train":
-            print(f"Epoch {epoch + 1}/{self.params['epochs']}", file=sys.stdout)
-        self._start = time.time()
-        self._seen = 0
+    def set_params(self, params):
+        super().set_params(params)
+        verbose = params.get("verbose", self.verbose)
+        self.verbose = 1 if verbose == "auto" else verbose
+        self.epochs = params.get("epochs", 1)
+        self.target = params.get("steps")
+
+    def on_train_begin(self, logs=None):
+        self._called_in_fit = True
 
     def on_test_begin(self, logs=None):
-        if self.mode == "test":
-            self._start = time.time()
-            self._seen = 0
+        if not self._called_in_fit:
+            self._reset()
+            self._init()
 
-    on_predict_begin = on_test_begin
+    def on_predict_begin(self, logs=None):
+        self._reset()
+        self._init()
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._reset()
+        self._init()
+        if self.verbose and self.epochs > 1:
+            print(f"Epoch {epoch + 1}/{self.epochs}", file=sys.stdout, flush=True)
 
     def on_train_batch_end(self, batch, logs=None):
-        self._seen = batch + 1
-        if self.verbose == 1:
-            self._maybe_print(batch + 1, logs)
+        self._update(batch, logs)
 
     def on_test_batch_end(self, batch, logs=None):
-        if self.mode == "test":
-            self._seen = batch + 1
-            if self.verbose == 1:
-                self._maybe_print(batch + 1, logs)
+        if not self._called_in_fit:
+            self._update(batch, logs)
 
     def on_predict_batch_end(self, batch, logs=None):
-        if self.mode == "predict" and self.verbose == 1:
-            self._seen = batch + 1
-            self._maybe_print(batch + 1, None)
-
-    def _maybe_print(self, step, logs):
-        now = time.time()
-        total = self.params.get("steps")
-        if (now - self._last_print < 0.1 and step != 1) or step == total:
-            return  # the epoch's final line (with validation metrics) comes at its end
-        self._last_print = now
-        self._line(step, logs, final=False)
-
-    def _line(self, step, logs, final):
-        total = self.params.get("steps")
-        elapsed = time.time() - (self._start or time.time())
-        if total:
-            width = 30
-            done = int(width * step / total)
-            bar = "=" * max(done - 1, 0) + (">" if done < width else "=") + \
-                "." * (width - done)
-            head = f"{step}/{total} [{bar}]"
-            if final or step >= total:
-                timing = f" - {elapsed:.0f}s {elapsed / max(step, 1) * 1e3:.0f}ms/step"
-            else:
-                eta = elapsed / step * (total - step)
-                timing = f" - ETA: {eta:.0f}s"
-        else:
-            head = f"{step}"
-            timing = f" - {elapsed:.0f}s"
-        metrics = "".join(f" - {k}: {_fmt(v)}" for k, v in (logs or {}).items())
-        end = "\n" if final else ""
-        sys.stdout.write(f"\r{head}{timing}{metrics}" + end)
-        sys.stdout.flush()
+        self._update(batch, None)
 
     def on_epoch_end(self, epoch, logs=None):
-        if self.verbose and self.mode == "train":
-            self._line(self._seen, logs, final=True)
+        self._finalize(logs)
 
     def on_test_end(self, logs=None):
-        if self.verbose and self.mode == "test":
-            self._line(self._seen, logs, final=True)
+        if not self._called_in_fit:
+            self._finalize(logs)
 
     def on_predict_end(self, logs=None):
-        if self.verbose and self.mode == "predict":
-            self._line(self._seen, None, final=True)
+        self._finalize(logs)
 
+    def _reset(self):
+        self.seen, self.progbar = 0, None
 
-def _fmt(v):
-    try:
-        v = float(v)
-    except (TypeError, ValueError):
-        return str(v)
-    return f"{v:.4f}" if abs(v) >= 1e-3 or v == 0 else f"{v:.4e}"
+    def _init(self):
+        if self.progbar is None:
+            from .utils.progbar import Progbar
+            self.progbar = Progbar(target=self.target, verbose=self.verbose, unit_name="step",
+                                   stateless_metrics=set())
+
+    def _update(self, batch, logs):
+        self._init()
+        self.seen = batch + 1
+        if self.target:  # steps_per_execution: the last chunk's end step may pass the total
+            self.seen = min(self.seen, self.target)
+        if self.verbose == 1:
+            self.progbar.update(self.seen, list((logs or {}).items()), finalize=False)
+
+    def _finalize(self, logs):
+        self._init()
+        if self.target is None:
+            self.target = self.progbar.target = self.seen
+        self.progbar.update(self.target, list((logs or {}).items()), finalize=True)
 
 
 class LambdaCallback(Callback):

@@ -2,7 +2,9 @@
 structures of them, ``cf.data.Dataset``s, Python generators) into batches of tensors."""
 from __future__ import annotations
 
+import itertools
 import math
+import warnings
 
 import numpy as np
 
@@ -87,12 +89,30 @@ def _batch(part, sl):
     return nest.map_structure(lambda a: convert_to_tensor(np.ascontiguousarray(a[sl])), part)
 
 
+def class_weight_to_sample_weight(y, class_weight):
+    """Keras's rule: each sample weighs ``class_weight[label]`` (1.0 for absent labels);
+    labels are y itself, y squeezed when (N, 1), else argmax over one-hot rows."""
+    y = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
+    if y.ndim > 1:
+        y = np.argmax(y, axis=-1) if y.shape[-1] != 1 else np.squeeze(y, axis=-1)
+    labels = np.round(y).astype("int64").reshape(-1)
+    return np.array([class_weight.get(int(c), 1.0) for c in labels], dtype=np.float32)
+
+
+def _check_class_weight(y, sample_weight, class_weight):
+    if sample_weight is not None:
+        raise ValueError("You cannot `class_weight` and `sample_weight` at the same time.")
+    if isinstance(y, (list, tuple, dict)):
+        raise ValueError("`class_weight` is only supported for Models with a single output.")
+
+
 class IterableAdapter:
     """Datasets and generators: each element is already a batch."""
 
-    def __init__(self, data, steps=None):
+    def __init__(self, data, steps=None, class_weight=None):
         self.data = data
         self.steps = steps
+        self.class_weight = class_weight
         self._is_generator = not hasattr(data, "__len__") and iter(data) is data
 
     def num_batches(self):
@@ -119,18 +139,89 @@ class IterableAdapter:
             except StopIteration:
                 return
             x, y, sw = unpack_x_y_sample_weight(batch)
+            if self.class_weight is not None:
+                _check_class_weight(y, sw, self.class_weight)
+                sw = class_weight_to_sample_weight(y, self.class_weight)
             conv = lambda v: None if v is None else nest.map_structure(
                 lambda a: a if isinstance(a, Tensor) else convert_to_tensor(a), v)
             yield conv(x), conv(y), conv(sw)
             i += 1
 
 
-def adapter_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None):
+class EpochIterator:
+    """Keras 3's epoch iterator: per epoch, ``(begin_step, end_step, batches)`` chunks of
+    ``steps_per_execution`` batches (the last chunk may be shorter; ``end_step`` is still
+    ``begin + steps_per_execution - 1``, as Keras reports it to callbacks). With
+    ``steps_per_epoch`` the data iterator carries over from one epoch to the next and is
+    restarted (reshuffled) only once all its batches have been seen; running out of data
+    early ends the epoch with a warning.
+    """
+
+    def __init__(self, adapter, steps_per_epoch=None, steps_per_execution=1):
+        self.adapter = adapter
+        self.steps_per_epoch = int(steps_per_epoch) if steps_per_epoch else None
+        self.steps_per_execution = max(int(steps_per_execution or 1), 1)
+        self._num_batches = adapter.num_batches()
+        self._current = None
+        self._seen = 0
+
+    @property
+    def num_batches(self):
+        return self.steps_per_epoch or self._num_batches
+
+    def reset(self):
+        """Start again from the first batch (validation in fit does, each epoch, as Keras
+        on TensorFlow: validation_steps always covers the same first batches)."""
+        self._current, self._seen = None, 0
+
+    def __iter__(self):
+        spe = self.steps_per_execution
+        steps = self.steps_per_epoch or self._num_batches
+        if steps is None:  # unknown length: run until the data ends
+            it, step = iter(self.adapter), 0
+            while True:
+                batches = list(itertools.islice(it, spe))
+                if not batches:
+                    self._num_batches = self._num_batches or step
+                    return
+                yield step, step + spe - 1, batches
+                step += spe
+        if self._current is None or self.steps_per_epoch is None:
+            self._current, self._seen = iter(self.adapter), 0
+        for step in range(0, steps, spe):
+            if self._num_batches and self._seen >= self._num_batches:
+                if self.steps_per_epoch:
+                    _ran_out_warning()
+                break
+            self._seen += spe
+            batches = list(itertools.islice(self._current, spe))
+            if not batches:
+                self._num_batches = self._num_batches or self._seen - spe
+                self._current = None
+                _ran_out_warning()
+                return
+            yield step, step + spe - 1, batches
+        if self._num_batches and self._seen >= self._num_batches:
+            self._current, self._seen = None, 0
+
+
+def _ran_out_warning():
+    warnings.warn("Your input ran out of data; interrupting training. Make sure that your "
+                  "dataset or generator can generate at least `steps_per_epoch * epochs` "
+                  "batches. You may need to use the `.repeat()` function when building your "
+                  "dataset.", stacklevel=3)
+
+
+def adapter_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
+                class_weight=None):
     if _is_dataset_or_generator(x):
         if y is not None:
             raise ValueError("`y` argument is not supported when using a dataset or a "
                              "generator as input; the data must yield (x, y) pairs.")
-        return IterableAdapter(x, steps)
+        return IterableAdapter(x, steps, class_weight)
+    if class_weight is not None:
+        _check_class_weight(y, sample_weight, class_weight)
+        sample_weight = class_weight_to_sample_weight(y, class_weight)
     return ArrayAdapter(x, y, sample_weight, batch_size or 32, shuffle, steps)
 
 

@@ -29,6 +29,19 @@ def _same_rank(y_true, y_pred):
     return y_true, y_pred
 
 
+def _check_same_shape(y_true, y_pred):
+    """Keras's check for (binary/categorical) crossentropy: same rank, same known dims."""
+    t, o = y_true.shape, y_pred.shape
+    if t.rank is None or o.rank is None:
+        return
+    if t.rank != o.rank:
+        raise ValueError(f"Arguments `target` and `output` must have the same rank (ndim). "
+                         f"Received: target.shape={tuple(t)}, output.shape={tuple(o)}")
+    if any(a is not None and b is not None and a != b for a, b in zip(t, o)):
+        raise ValueError(f"Arguments `target` and `output` must have the same shape. "
+                         f"Received: target.shape={tuple(t)}, output.shape={tuple(o)}")
+
+
 def _one_hot(labels, depth, dtype):
     classes = _a.range(depth, dtype=labels.dtype)
     return _m.cast(_m.equal(_a.expand_dims(labels, -1), classes), dtype)
@@ -72,6 +85,7 @@ def _smooth(y_true, label_smoothing, n):
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0,
                              axis=-1):
     y_true, y_pred = _prep(y_true, y_pred)
+    _check_same_shape(y_true, y_pred)
     if label_smoothing:
         y_true = _smooth(y_true, label_smoothing, float(y_pred.shape[axis]))
     if from_logits:
@@ -86,6 +100,15 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
     y_true = convert_to_tensor(y_true)
     if y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == 1:
         y_true = _a.squeeze(y_true, [-1])
+    t, o = y_true.shape, y_pred.shape
+    if t.rank is not None and o.rank is not None:
+        if t.rank != o.rank - 1:
+            raise ValueError(f"Argument `output` must have rank (ndim) `target.ndim - 1`. "
+                             f"Received: target.shape={tuple(t)}, output.shape={tuple(o)}")
+        if any(a is not None and b is not None and a != b for a, b in zip(t, o[:-1])):
+            raise ValueError(f"Arguments `target` and `output` must have the same shape up "
+                             f"until the last dimension: target.shape={tuple(t)}, "
+                             f"output.shape={tuple(o)}")
     labels = _m.cast(y_true, "int64")
     valid = None
     if ignore_class is not None:
@@ -104,6 +127,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     y_true, y_pred = _prep(y_true, y_pred)
+    _check_same_shape(y_true, y_pred)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:

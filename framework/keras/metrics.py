@@ -2,6 +2,8 @@
 lives in non-trainable variables, so a compiled train step updates them in the graph."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 
 from ..ops import array_ops as _a
@@ -311,30 +313,7 @@ class FalseNegatives(_Confusion):
         return self._first(_m.identity(self.fn))
 
 
-class AUC(_Confusion):
-    """Area under the ROC (or PR) curve by the interpolated Riemann sum over
-    ``num_thresholds`` thresholds, as Keras."""
-
-    def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
-                 name="auc", dtype=None, thresholds=None, multi_label=False, **kwargs):
-        eps = 1e-7
-        th = [(i + 1) * 1.0 / (num_thresholds - 1) for i in range(num_thresholds - 2)]
-        th = [0.0 - eps] + th + [1.0 + eps]
-        super().__init__(th, None, None, name, dtype)
-        self.curve = curve.upper()
-        self.summation_method = summation_method
-
-    def result(self):
-        tp, fp, tn, fn = self.tp, self.fp, self.tn, self.fn
-        if self.curve == "PR":
-            x = _m.div_no_nan(tp, tp + fn)
-            y = _m.div_no_nan(tp, tp + fp)
-        else:
-            x = _m.div_no_nan(fp, fp + tn)
-            y = _m.div_no_nan(tp, tp + fn)
-        n = len(self.thresholds)
-        heights = (y[:n - 1] + y[1:]) / 2.0
-        return _r.reduce_sum((x[:n - 1] - x[1:]) * heights)
+from .auc import AUC  # noqa: E402 - defined on top of Metric, above
 
 
 class F1Score(Metric):
@@ -398,6 +377,17 @@ _BY_NAME = {
     "recall": Recall, "root_mean_squared_error": RootMeanSquaredError,
 }
 _CLASSES = {c.__name__: c for c in set(_BY_NAME.values()) | {Mean, Sum, F1Score, AUC}}
+# Keras 3 also takes every metric class by its snake_case name ("poisson", "kl_divergence",
+# "categorical_hinge", "true_positives", ...; metrics/__init__.py ALL_OBJECTS_DICT)
+_CLASSES.update({_c.__name__: _c for _c in list(globals().values()) if isinstance(_c, type)
+                 and issubclass(_c, Metric) and _c.__module__ == __name__
+                 and not _c.__name__.startswith("_")})
+for _cls_name, _cls in list(_CLASSES.items()):  # Keras's to_snake_case
+    _snake = re.sub("([a-z])([A-Z])", r"\1_\2", re.sub("(.)([A-Z][a-z]+)", r"\1_\2", _cls_name))
+    _BY_NAME.setdefault(_snake.lower(), _cls)
+_BY_NAME.update({"bce": BinaryCrossentropy, "BCE": BinaryCrossentropy, "MSE": MeanSquaredError,
+                 "MAE": MeanAbsoluteError, "MAPE": MeanAbsolutePercentageError,
+                 "MSLE": MeanSquaredLogarithmicError})
 
 
 def _accuracy_for(loss, y_pred_shape):
@@ -425,7 +415,7 @@ def get(identifier, loss=None, y_pred_shape=None):
         cls = _BY_NAME.get(identifier) or _CLASSES.get(identifier)
         if cls is None:
             raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
-        return cls(name=identifier) if identifier in _BY_NAME else cls()
+        return cls(name=identifier)  # Keras 3 names a metric given as a string by it
     if callable(identifier):
         return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", "metric"))
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
@@ -435,7 +425,8 @@ def build_compiled(specs, weighted_specs, loss_fns, y, y_pred, n_out, output_nam
     """Metric objects per output from compile()'s ``metrics`` argument."""
     preds = [y_pred] if n_out == 1 else list(_flat(y_pred))
     out = [[] for _ in range(n_out)]
-    for weighted, spec_set in ((True, specs), (True, weighted_specs)):
+    # Keras 3: `metrics` ignore sample/class weights; only `weighted_metrics` see them
+    for weighted, spec_set in ((False, specs), (True, weighted_specs)):
         if spec_set is None:
             continue
         if isinstance(spec_set, dict):
@@ -455,7 +446,35 @@ def build_compiled(specs, weighted_specs, loss_fns, y, y_pred, n_out, output_nam
                     m.name = f"{output_names[i]}_{m.name}"
                 m._weighted = weighted
                 out[i].append(m)
+    _log_names([m for ms in out for m in ms if not m._weighted],
+               [m for ms in out for m in ms if m._weighted])
     return out
+
+
+def _log_names(plain, weighted):
+    """Keras 3's History keys: a repeated name gets `_1`, `_2`...; a weighted metric whose
+    name is taken becomes `weighted_<name>` (compile_utils.CompileMetrics.result)."""
+    seen = {}
+    for m in plain:
+        name = m.name
+        if name in seen:
+            seen[name] += 1
+            name = f"{name}_{seen[name] - 1}"
+        else:
+            seen[name] = 1
+        m._log_name = name
+    for m in weighted:
+        name = m.name
+        if name in seen:
+            name = "weighted_" + name
+            if name in seen:
+                seen[name] += 1
+                name = f"{name}_{seen[name] - 1}"
+            else:
+                seen[name] = 1
+        else:
+            seen[name] = 1
+        m._log_name = name
 
 
 def _flat(x):

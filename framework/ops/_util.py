@@ -69,7 +69,7 @@ def int_tuple(op_name, value, what="shape"):
     if isinstance(value, (int, np.integer)):
         return (int(value),)
     try:
-        return tuple(-1 if v is None else int(v) for v in value)
+        return tuple(-1 if v is None else int(static_value(v)) for v in value)
     except (TypeError, ValueError):
         raise InvalidArgumentError(None, op_name, f"{op_name}: {what} must be a list of "
                                    f"ints, got {value!r}") from None

@@ -9,12 +9,14 @@ import builtins
 
 import numpy as np
 
-from .. import placement as _device
 from .. import dtypes as _dt
+from .. import placement as _device
 from ..errors import InvalidArgumentError
 from ..tensor import Tensor, Variable
+from . import dynamic_shape as _dynamic
 from ._util import int_tuple, norm_axis, norm_one_axis, rank_of, shape_of, static_value
 from .dispatch import apply as _apply
+from .dynamic_shape import is_dynamic
 from .registry import CREATION, MOVEMENT, OPAQUE, defop
 
 _ANY = _dt.ANY
@@ -26,7 +28,7 @@ def _reshape_impl(xp, x, shape):
 
 
 _RESHAPE = defop("reshape", MOVEMENT, dtypes=_ANY,
-                 vjp=lambda g, y, x, shape: reshape(g, shape_of(x)))(_reshape_impl)
+                 vjp=lambda g, y, x, shape: reshape(g, _dynamic.shape_arg(x)))(_reshape_impl)
 
 
 def reshape(tensor, shape, name=None):
@@ -36,6 +38,8 @@ def reshape(tensor, shape, name=None):
     >>> cf.reshape(cf.range(6), [2, -1]).shape
     TensorShape([2, 3])
     """
+    if is_dynamic(shape):
+        return _dynamic.apply(_RESHAPE, (tensor,), {"shape": shape}, shape_attr="shape")
     shape = int_tuple("reshape", shape)
     if sum(1 for s in shape if s == -1) > 1 or any(s < -1 for s in shape):
         raise InvalidArgumentError(None, "reshape", f"reshape: invalid target shape {shape}: "
@@ -86,6 +90,8 @@ _BROADCAST = defop("broadcast_to", MOVEMENT, dtypes=_ANY, vjp=_broadcast_vjp)(_b
 
 def broadcast_to(input, shape, name=None):  # noqa: A002 - TF's name
     """Broadcasts ``input`` to ``shape`` (NumPy rules)."""
+    if is_dynamic(shape):
+        return _dynamic.apply(_BROADCAST, (input,), {"shape": shape}, "shape")
     shape = int_tuple("broadcast_to", shape)
     return _apply(_BROADCAST, (input,), {"shape": shape})
 
@@ -267,7 +273,8 @@ def _getitem_impl(xp, x, key):
 
 
 def _getitem_vjp(g, y, x, key):
-    return _apply(_GETITEM_GRAD, (g,), {"key": key, "shape": tuple(shape_of(x))})
+    return _dynamic.maybe_apply(_GETITEM_GRAD, (g,), {"key": key,
+                                                      "shape": _dynamic.shape_arg(x)})
 
 
 def _getitem_grad_impl(xp, g, key, shape):
@@ -304,6 +311,8 @@ def _encode_key(key, op="strided_slice"):
 def _idx(v):
     if v is None:
         return None
+    if is_dynamic(v):
+        return v            # known when the function runs (dynamic_shape)
     v = static_value(v)
     if isinstance(v, np.ndarray):
         if v.ndim != 0 or v.dtype.kind not in "iu":
@@ -343,6 +352,8 @@ def getitem(tensor, key):
     key = _encode_key(key)
     shape = shape_of(tensor)
     _check_key(key, shape)
+    if is_dynamic(key):
+        return _dynamic.apply(_GETITEM, (tensor,), {"key": key})
     return _apply(_GETITEM, (tensor,), {"key": key})
 
 
@@ -369,11 +380,11 @@ def _check_key(key, shape):
             continue
         if k[0] == "i":
             size = shape[dim]
-            if size is not None and not -size <= k[1] < size:
+            if size is not None and isinstance(k[1], int) and not -size <= k[1] < size:
                 raise InvalidArgumentError(
                     None, "strided_slice", f"strided_slice: index {k[1]} is out of bounds "
                     f"for dimension {dim} with size {size} (shape {tuple(shape)})")
-        elif k[3] == 0:
+        elif isinstance(k[3], int) and k[3] == 0:
             raise InvalidArgumentError(None, "strided_slice", "strided_slice: slice step "
                                        "cannot be zero")
         dim += 1
@@ -404,6 +415,8 @@ def _sum_all(g):
 
 
 def _check_dims(op, shape):
+    if is_dynamic(shape):
+        return shape        # checked when the function runs
     shape = int_tuple(op, shape)
     if any(s < 0 for s in shape):
         raise InvalidArgumentError(None, op, f"{op}: dimensions must be non-negative, got "
@@ -417,7 +430,7 @@ def fill(dims, value, name=None):
     if rank_of(value) != 0:
         raise InvalidArgumentError(None, "fill", "fill: value must be a scalar, got shape "
                                    f"{tuple(shape_of(value))}")
-    return _apply(_FILL, (value,), {"shape": dims})
+    return _dynamic.maybe_apply(_FILL, (value,), {"shape": dims})
 
 
 def _const_impl(xp, shape, dtype, value):
@@ -429,14 +442,16 @@ _CONST_FILL = defop("constant_fill", CREATION, dtypes=None, differentiable=False
 
 def zeros(shape, dtype=_dt.float32, name=None, layout=None):
     """A tensor of zeros."""
-    return _apply(_CONST_FILL, (), {"shape": _check_dims("zeros", shape),
-                                    "dtype": _dt.as_dtype(dtype).np, "value": 0})
+    return _dynamic.maybe_apply(_CONST_FILL, (), {"shape": _check_dims("zeros", shape),
+                                                  "dtype": _dt.as_dtype(dtype).np,
+                                                  "value": 0})
 
 
 def ones(shape, dtype=_dt.float32, name=None, layout=None):
     """A tensor of ones."""
-    return _apply(_CONST_FILL, (), {"shape": _check_dims("ones", shape),
-                                    "dtype": _dt.as_dtype(dtype).np, "value": 1})
+    return _dynamic.maybe_apply(_CONST_FILL, (), {"shape": _check_dims("ones", shape),
+                                                  "dtype": _dt.as_dtype(dtype).np,
+                                                  "value": 1})
 
 
 def _like_impl(value):
@@ -478,6 +493,8 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
     """
     if limit is None:
         start, limit = 0, start
+    if is_dynamic([start, limit, delta]):
+        return _dynamic_range(start, limit, delta, dtype)
     vals = [static_value(v) for v in (start, limit, delta)]
     if dtype is None:
         kinds = [np.asarray(v).dtype for v in vals]
@@ -498,6 +515,23 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
         raise InvalidArgumentError(None, "range", f"range: requires start <= limit when "
                                    f"delta > 0 (start={s}, limit={lim}, delta={d})")
     return _apply(_RANGE, (), {"start": s, "limit": lim, "delta": d, "dtype": dtype})
+
+
+def _dynamic_range(start, limit, delta, dtype):
+    """range with a bound known only when the traced function runs (a dynamic node)."""
+    from .math_ops import cast
+    args = [start, limit, delta]
+    if dtype is None:       # Python numbers are weak: the tensors' dtypes decide
+        dts = [v.dtype.np if isinstance(v, (Tensor, Variable)) else
+               np.dtype(np.float32 if isinstance(v, float) else np.int32) for v in args]
+        if any(d.kind == "f" for d in dts):
+            dtype = np.float64 if np.float64 in dts else np.float32
+        else:
+            dtype = np.int64 if np.int64 in dts else np.int32
+    dtype = _dt.as_dtype(dtype).np
+    args = [cast(v, dtype) if isinstance(v, (Tensor, Variable)) else v for v in args]
+    return _dynamic.apply(_RANGE, (), {"start": args[0], "limit": args[1], "delta": args[2],
+                                       "dtype": dtype})
 
 
 def _shape_impl(xp, x, out_type):

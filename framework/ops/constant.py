@@ -49,8 +49,8 @@ def python_to_array(value, dtype=None) -> np.ndarray:
     if kind == 5:
         arr = np.array(_unwrap(value))
         return arr.astype(np.float32) if arr.dtype == np.float64 and _all_python(value) else arr
-    if kind == 4:  # TF's strings are bytes: Python str is stored UTF-8 encoded
-        return np.array(_encode(value), dtype=object)
+    if kind == 4:
+        return _strings_as_bytes(np.array(value, dtype=object))
     if kind == 1:
         arr = np.array(value)
         if arr.dtype.kind in "iu" and arr.size and (arr.max() > _INT32.max or
@@ -62,14 +62,6 @@ def python_to_array(value, dtype=None) -> np.ndarray:
     if kind == 0:
         return np.array(value, dtype=np.bool_)
     return np.array(value, dtype=np.complex128)
-
-
-def _encode(value):
-    if isinstance(value, str):
-        return value.encode("utf-8")
-    if isinstance(value, (list, tuple)):
-        return [_encode(v) for v in value]
-    return value
 
 
 def _all_python(value):
@@ -102,11 +94,21 @@ def _unwrap(value):
     return value
 
 
+def _strings_as_bytes(arr):
+    """TF's strings are bytes: str elements (and NumPy 'U'/'S' arrays) become UTF-8 bytes
+    in an object array."""
+    out = np.empty(arr.shape, dtype=object)
+    out.reshape(-1)[:] = [v.encode("utf-8") if isinstance(v, str) else
+                          bytes(v) if isinstance(v, np.bytes_) else v
+                          for v in arr.reshape(-1)]
+    return out
+
+
 def to_array(value, dtype=None):
     """A NumPy array of any non-tensor value (scalars, lists, arrays, array-likes)."""
+    if isinstance(value, np.ndarray) and value.dtype.kind in "US":
+        value = _strings_as_bytes(value)
     if isinstance(value, np.ndarray):
-        if value.dtype.kind == "U":  # NumPy unicode strings become TF's bytes
-            return np.array(_encode(value.tolist()), dtype=object).reshape(value.shape)
         if dtype is None:
             return value
         return value.astype(_dt.as_dtype(dtype).np, copy=False)

@@ -4,7 +4,8 @@ Eagerly they are Python control flow (the tape records whatever ran). While a
 ``cf.function`` traces, ``cond`` and ``while_loop`` on tensor conditions become graph
 nodes holding traced subgraphs (see cuflow.graph.control_flow); Python-valued
 conditions are decided at trace time. ``scan``/``map_fn``/``foldl``/``foldr`` unroll
-over the (static) leading dimension.
+over a static leading dimension, and become a ``while_loop`` gathering into TensorArrays
+when it is only known at run time.
 """
 from __future__ import annotations
 
@@ -40,7 +41,28 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     if known is not None:
         return true_fn() if known else false_fn()
     from ..graph.control_flow import build_cond
-    return build_cond(pred, true_fn, false_fn)
+    from . import tensor_array as _ta
+    templates, known = [], {}
+
+    def parts_of(fn):       # branches returning TensorArrays hand back their parts
+        def run():
+            out = fn()
+            if not _ta.has_arrays(out):
+                return out
+            mine = []
+            res = _ta.to_parts(_ta.fill_pending(out, known), mine)
+            if not templates:
+                templates.extend(mine)
+            return res
+        return run
+    try:
+        res = build_cond(pred, parts_of(true_fn), parts_of(false_fn))
+    except _ta.PendingArray:
+        if not known:
+            raise
+        templates.clear()   # the other branch showed the element shape: trace again
+        res = build_cond(pred, parts_of(true_fn), parts_of(false_fn))
+    return _ta.from_parts(res, templates) if templates else res
 
 
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
@@ -57,6 +79,11 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     structure = [loop_vars] if single else loop_vars
     if _tls.graph is not None:
         from ..graph.control_flow import build_while
+        from . import tensor_array as _ta
+        if _ta.has_arrays(structure):
+            out = _while_with_arrays(cond, body, list(structure), shape_invariants,
+                                     maximum_iterations)
+            return out[0] if single else out
 
         def body_fn(*a):
             out = body(*a)
@@ -84,6 +111,64 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     if isinstance(loop_vars, tuple) and not single:
         vs = tuple(vs)
     return vs[0] if single else vs
+
+
+def _while_with_arrays(cond, body, structure, shape_invariants, max_iter):
+    """A traced while_loop whose loop variables include TensorArrays: each becomes its
+    (buffer, size) parts, the buffer's first dimension free to grow."""
+    from ..graph.control_flow import build_while
+    from . import tensor_array as _ta
+    structure = _discover_arrays(body, structure)
+    templates = []
+    parts = _ta.to_parts(structure, templates)
+    inv = _ta.loop_invariants(parts)
+    if shape_invariants is not None:
+        user = list(shape_invariants) if isinstance(shape_invariants, (list, tuple)) \
+            else [shape_invariants]
+        inv = [u if not isinstance(x, _ta.TensorArray) else i
+               for u, i, x in zip(user, inv, structure)]
+
+    def call(fn, args):
+        return fn(*_ta.from_parts(list(args), templates))
+
+    def body_fn(*a):
+        out = call(body, a)
+        if len(structure) == 1 and not isinstance(out, (list, tuple)):
+            out = [out]
+        return _ta.to_parts(list(out))
+    res = build_while(lambda *a: call(cond, a), body_fn, parts, inv, max_iter)
+    return _ta.from_parts(list(nest.pack_sequence_as(parts, nest.flatten(res))), templates)
+
+
+def _discover_arrays(body, structure):
+    """Arrays with no element shape yet: trace the body once on a throwaway graph to see
+    what it writes, then start them as zero buffers of that element shape."""
+    from ..graph.tracing import FuncGraph
+    from . import tensor_array as _ta
+    flat = nest.flatten(structure)
+    if not any(isinstance(x, _ta.TensorArray) and x._buf is None for x in flat):
+        return structure
+    g = FuncGraph("discover_arrays", outer=_tls.graph, device=_tls.graph.device)
+    with g:
+        args = [g.placeholder(x.shape, x.dtype) if isinstance(x, Tensor) else x
+                for x in structure]
+        out = body(*args)
+    out = [out] if len(structure) == 1 and not isinstance(out, (list, tuple)) else out
+    fixed = []
+    for x, y in zip(structure, out):
+        if isinstance(x, _ta.TensorArray) and x._buf is None:
+            if not isinstance(y, _ta.TensorArray) or y._buf is None:
+                raise ValueError("cf.while_loop: a TensorArray loop variable with an "
+                                 "unknown element shape must be written in the loop body "
+                                 "(or give element_shape)")
+            elem = y._buf.shape.as_list()[1:]
+            if None in elem:
+                raise ValueError(f"cf.while_loop: TensorArray elements written in the loop "
+                                 f"have an unknown shape {elem}; give element_shape")
+            x = _ta.TensorArray._make(x, None, x._size)._with_shape(elem)
+            x = _ta.TensorArray._make(x, x._zeros(x._size), x._size)
+        fixed.append(x)
+    return fixed
 
 
 def switch_case(branch_index, branch_fns, default=None, name=None):
@@ -134,11 +219,42 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
 
 def _leading(elems):
     flat = nest.flatten(elems)
-    n = flat[0].shape[0]
-    if n is None:
-        raise ValueError("cf.scan/map_fn/foldl/foldr: the leading dimension must be known "
-                         "while tracing (use an input_signature with a fixed batch size)")
-    return flat, n
+    return flat, flat[0].shape[0]
+
+
+def _element_specs(fn, args):
+    """The structure and (shape, dtype) leaves ``fn`` returns for symbolic ``args``,
+    found by tracing it once on a throwaway graph."""
+    from ..graph.tracing import FuncGraph
+    from .constant import convert_to_tensor
+    g = FuncGraph("discover_fn", outer=_tls.graph, device=_tls.graph.device)
+    with g:
+        ph = nest.map_structure(lambda t: g.placeholder(t.shape, t.dtype), args)
+        out = fn(*ph)
+        leaves = [convert_to_tensor(o) for o in nest.flatten(out)]
+        specs = [(o.shape, o.dtype) for o in leaves]
+    return out, specs
+
+
+def _loop_over(elems, flat, step, carry, out_specs, reverse):
+    """A traced while_loop over axis 0 of ``elems`` (length only known at run time):
+    ``step(x, *carry) -> (carry, outputs)``; outputs are gathered in TensorArrays."""
+    from .array_ops import shape
+    from .constant import convert_to_tensor
+    from .tensor_array import TensorArray
+    length = shape(flat[0])[0]
+    tas = [TensorArray(dt, size=length, element_shape=sh) for sh, dt in out_specs]
+    nc = len(carry)
+
+    def body(i, *vs):
+        k = length - 1 - i if reverse else i
+        x = nest.pack_sequence_as(elems, [t[k] for t in flat])
+        new_carry, outs = step(x, *vs[:nc])
+        written = [ta.write(k, o) for ta, o in zip(vs[nc:], outs)]
+        return [i + 1, *new_carry, *written]
+    res = while_loop(lambda i, *vs: i < length, body,
+                     [convert_to_tensor(0), *carry, *tas])
+    return list(res[1:1 + nc]), [ta.stack() for ta in res[1 + nc:]]
 
 
 def _slices(elems, flat, n, reverse=False):
@@ -156,6 +272,12 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
     from .constant import convert_to_tensor
     elems = nest.map_structure(convert_to_tensor, elems)
     flat, n = _leading(elems)
+    if n is None:           # traced with an unknown length: a loop, fn traced once
+        first = nest.pack_sequence_as(elems, [t[0] for t in flat])
+        structure, specs = _element_specs(lambda x: fn(x), (first,))
+        _, stacked = _loop_over(elems, flat, lambda x: ((), nest.flatten(fn(x))), (),
+                                specs, False)
+        return nest.pack_sequence_as(structure, stacked)
     outs = [fn(x) for _, x in _slices(elems, flat, n)]
     if not outs:
         raise ValueError("cf.map_fn: elems has a leading dimension of 0")
@@ -170,6 +292,8 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
     from .constant import convert_to_tensor
     elems = nest.map_structure(convert_to_tensor, elems)
     flat, n = _leading(elems)
+    if n is None:
+        return _scan_loop(fn, elems, flat, initializer, reverse)
     it = _slices(elems, flat, n, reverse)
     if initializer is None:
         _, acc = next(it)
@@ -185,12 +309,36 @@ def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
                                            zip(*[nest.flatten(a) for a in accs])])
 
 
+def _scan_loop(fn, elems, flat, initializer, reverse, keep=True):
+    """scan / fold over an unknown length: a while_loop carrying the accumulator."""
+    from .constant import convert_to_tensor
+    if initializer is None:
+        raise ValueError("cf.scan/foldl/foldr over a length known only at run time need an "
+                         "initializer")
+    init = nest.map_structure(convert_to_tensor, initializer)
+    acc_flat = nest.flatten(init)
+    first = nest.pack_sequence_as(elems, [t[0] for t in flat])
+    _, specs = _element_specs(lambda a, x: fn(a, x), (init, first))
+
+    def step(x, *acc):
+        new = nest.flatten(fn(nest.pack_sequence_as(init, list(acc)), x))
+        new = [convert_to_tensor(v) for v in new]
+        return new, (new if keep else [])
+    carry, stacked = _loop_over(elems, flat, step, acc_flat, specs if keep else [],
+                                reverse)
+    if not keep:
+        return nest.pack_sequence_as(init, carry)
+    return nest.pack_sequence_as(init, stacked)
+
+
 def foldl(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
           swap_memory=False, name=None):
     """``fn(...fn(fn(init, e0), e1)..., en)`` over axis 0."""
     from .constant import convert_to_tensor
     elems = nest.map_structure(convert_to_tensor, elems)
     flat, n = _leading(elems)
+    if n is None:
+        return _scan_loop(fn, elems, flat, initializer, False, keep=False)
     it = _slices(elems, flat, n)
     acc = next(it)[1] if initializer is None else initializer
     for _, x in it:
@@ -204,6 +352,8 @@ def foldr(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,
     from .constant import convert_to_tensor
     elems = nest.map_structure(convert_to_tensor, elems)
     flat, n = _leading(elems)
+    if n is None:
+        return _scan_loop(fn, elems, flat, initializer, True, keep=False)
     it = _slices(elems, flat, n, reverse=True)
     acc = next(it)[1] if initializer is None else initializer
     for _, x in it:

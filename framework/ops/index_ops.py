@@ -11,8 +11,10 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
+from . import dynamic_shape as _dynamic
 from ._util import int_tuple, norm_one_axis, rank_of, shape_of, static_value
 from .dispatch import apply as _apply
+from .dynamic_shape import is_dynamic
 from .registry import MOVEMENT, OPAQUE, defop
 
 _ANY = _dt.ANY
@@ -113,8 +115,8 @@ def _gather_grad_impl(xp, g, indices, axis, batch_dims, shape):
 
 
 def _gather_vjp(g, y, params, indices, axis, batch_dims):
-    return (_apply(_GATHER_GRAD, (g, indices), {"axis": axis, "batch_dims": batch_dims,
-                                                "shape": tuple(shape_of(params))}), None)
+    return (_dynamic.maybe_apply(_GATHER_GRAD, (g, indices), {
+        "axis": axis, "batch_dims": batch_dims, "shape": _dynamic.shape_arg(params)}), None)
 
 
 _GATHER = defop("gather", MOVEMENT, dtypes=_ANY, vjp=_gather_vjp)(_gather_impl)
@@ -177,7 +179,8 @@ def _scatter_nd_impl(xp, indices, updates, shape, batch_dims):
 
 
 _GATHER_ND = defop("gather_nd", MOVEMENT, dtypes=_ANY, vjp=lambda g, y, p, i, batch_dims: (
-    _apply(_SCATTER_ND, (i, g), {"shape": tuple(shape_of(p)), "batch_dims": batch_dims}),
+    _dynamic.maybe_apply(_SCATTER_ND, (i, g), {"shape": _dynamic.shape_arg(p),
+                                                "batch_dims": batch_dims}, dtype_from=1),
     None))(_gather_nd_impl)
 _SCATTER_ND = defop("scatter_nd", MOVEMENT, dtypes=_ANY, vjp=lambda g, y, i, u, shape,
                     batch_dims: (None, _apply(_GATHER_ND, (g, i), {"batch_dims": batch_dims})))(
@@ -223,6 +226,9 @@ def scatter_nd(indices, updates, shape, name=None):
     >>> cf.scatter_nd([[1], [1]], [5.0, 2.0], [3]).numpy().tolist()
     [0.0, 7.0, 0.0]
     """
+    if is_dynamic(shape):
+        return _dynamic.apply(_SCATTER_ND, (indices, updates), {"shape": shape,
+                                                                 "batch_dims": 0}, "shape", 1)
     shape = int_tuple("scatter_nd", shape)
     if any(s < 0 for s in shape):
         raise _err("scatter_nd", f"shape must be non-negative, got {shape}")
@@ -334,7 +340,7 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
     >>> cf.boolean_mask([1, 2, 3], [True, False, True]).numpy().tolist()
     [1, 3]
     """
-    from .array_ops import reshape
+    from .array_ops import reshape, shape
     ts, ms = list(shape_of(tensor)), list(shape_of(mask))
     axis = 0 if axis is None else int(static_value(axis))
     if axis < 0:
@@ -344,11 +350,19 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
         raise ValueError("mask cannot be scalar.")
     if getattr(mask, "dtype", _dt.bool) != _dt.bool:
         raise _err("boolean_mask", f"mask must be bool, got {mask.dtype.name}")
-    if axis + k > len(ts) or ts[axis:axis + k] != ms:
+    if axis + k > len(ts) or any(a is not None and b is not None and a != b
+                                 for a, b in zip(ts[axis:axis + k], ms)):
         raise ValueError(f"Shapes {ts[axis:axis + k]} and {ms} are incompatible "
                          f"(boolean_mask: tensor shape {ts}, mask shape {ms}, axis {axis})")
-    n = int(np.prod(ms, dtype=np.int64))
-    flat = reshape(tensor, ts[:axis] + [n] + ts[axis + k:])
+    if k == 1:
+        flat = tensor
+    elif None in ts[:axis] + ts[axis + k:]:   # other dims known only at run time
+        dyn = shape(tensor)
+        flat = reshape(tensor, [dyn[i] if d is None else d for i, d in enumerate(ts[:axis])]
+                       + [-1] + [dyn[axis + k + i] if d is None else d
+                                 for i, d in enumerate(ts[axis + k:])])
+    else:
+        flat = reshape(tensor, ts[:axis] + [-1] + ts[axis + k:])
     idx = reshape(where(reshape(mask, [-1])), [-1])
     return gather(flat, idx, axis=axis)
 
@@ -502,7 +516,8 @@ def invert_permutation(x, name=None):
     if rank_of(x) != 1 or v is not None and sorted(v.tolist()) != list(range(v.size)):
         raise _err("InvertPermutation", f"x must be a permutation of 0..{v.size - 1}, got "
                    f"{v.tolist()[:20]}")
-    from .array_ops import range as crange, reshape
+    from .array_ops import range as crange
+    from .array_ops import reshape
     n = shape_of(x)[0]
     return scatter_nd(reshape(x, [-1, 1]), crange(0, n, dtype=x.dtype), [n])
 

@@ -18,7 +18,13 @@ own Philox words into floats differently; wiring it would change the mask a seed
 CPU (Numba): only what measured faster than NumPy on the 2-core development machine
 (bench/kernel_overrides_bench.py, bench/RESULTS_kernel_overrides.md), above a size
 threshold so small inputs keep NumPy's lower call overhead: softmax / log_softmax
-(float32, last axis) and max / avg pool forward. conv2d via the Numba im2col lost.
+(float32, last axis), select_v2 without broadcasting (a branch-free blend: relu's
+gradient), reduce_sum over leading axes (a bias gradient: NumPy only, rows folded), max /
+avg pool forward, the max-pool gradient (one pass instead of
+a where per tap: 7x at the convnet's sizes) and conv2d with both backprops (Numba
+im2col/col2im around one float32/float64 BLAS matmul; col2im 5x faster than the
+NumPy tap loop; bench/conv_bench.py, bench/RESULTS_keras_layers.md). Kernels below
+a few million elements run on one Numba thread (cuflow_kernels/cpu/_threads.py).
 """
 from __future__ import annotations
 
@@ -34,8 +40,11 @@ _F32_F64 = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 # CPU overrides run the Numba kernel only at or above this many input elements: below,
 # Numba's parallel launch (~8 ms on the loaded 2-core machine) loses to NumPy. Measured
 # break-evens: softmax f32 ~4M elements (1.85x at 16M; f64 never wins: not wired),
-# pooling ~1M (max 1.8x, avg 3.7x at 4M). Tests set these to 0.
-CPU_MIN_SIZE = {"softmax": 8 * 2**20, "pool": 2 * 2**20}
+# pooling ~1M (max 1.8x, avg 3.7x at 4M). Max pool (forward and gradient) and conv run
+# on one Numba thread at these sizes and break even near a thousand elements.
+# Tests set these to 0.
+CPU_MIN_SIZE = {"softmax": 8 * 2**20, "pool": 2 * 2**20, "max_pool": 4096, "conv": 4096,
+                "select": 32768, "sum": 32768}
 _CPU_SOFTMAX_DTYPES = frozenset((np.dtype(np.float32),))
 
 _modules: dict = {}
@@ -232,6 +241,73 @@ def _cpu_softmax(op, fn_name):
     return override
 
 
+def _cpu_max_pool(op):
+    """max_pool's kernel scans windows as impl does (NaN propagates like np.maximum), so
+    non-finite inputs need no fallback."""
+    def override(x, ksize, strides, dilations, pads):
+        if not _pool_ok(x, ksize, dilations) or x.dtype not in _F32_F64 or \
+                x.size < CPU_MIN_SIZE["max_pool"]:
+            return op.impl(np, x, ksize=ksize, strides=strides, dilations=dilations,
+                           pads=pads)
+        return _kmod("cpu.pooling").max_pool2d_nhwc(x, ksize, strides, _pad_pairs(pads))
+    return override
+
+
+def _cpu_max_pool_grad(op):
+    """Routes dy to each window's first maximum in one pass (impl's argmax rule)."""
+    def override(x, dy, ksize, strides, dilations, pads):
+        if not _pool_ok(x, ksize, dilations) or x.dtype not in _F32_F64 or \
+                dy.dtype != x.dtype or x.size < CPU_MIN_SIZE["max_pool"]:
+            return op.impl(np, x, dy, ksize=ksize, strides=strides, dilations=dilations,
+                           pads=pads)
+        return _kmod("cpu.pooling").max_pool2d_nhwc_backward(x, dy, ksize, strides,
+                                                             _pad_pairs(pads))
+    return override
+
+
+def _cpu_conv(op, body, groups_of):
+    def override(a, b, **attrs):
+        if not _conv_ok(a, b, groups=groups_of(a, b, attrs)) or a.size == 0 or \
+                b.size == 0 or a.size < CPU_MIN_SIZE["conv"]:
+            return op.impl(np, a, b, **attrs)
+        return body(_kmod("cpu.im2col"), np, a, b, **attrs)
+    override.__name__ = f"cpu_{op.name}"
+    return override
+
+
+def _cpu_select(op):
+    """select_v2 without broadcasting (a relu or where gradient): NumPy's where branches
+    per element; the kernel blends (3-7x at 0.5-1.4M float32 elements)."""
+    def override(c, x, y):
+        plain = x.dtype == y.dtype and x.dtype.kind in "biufc" and x.dtype.itemsize in (
+            1, 2, 4, 8) and c.dtype == np.bool_
+        if c.size < CPU_MIN_SIZE["select"] or not plain or not c.shape == x.shape == y.shape:
+            return op.impl(np, c, x, y)
+        return _kmod("cpu.elementwise").select(c, x, y)
+    return override
+
+
+def _leading(x, axis):
+    """(rows, cols) when ``axis`` is the leading axes of a C-contiguous x, else None."""
+    k = len(axis)
+    if axis != tuple(range(k)) or k == x.ndim or not x.flags.c_contiguous:
+        return None
+    rows = int(np.prod(x.shape[:k], dtype=np.int64))
+    return rows, x.size // rows if rows else 0
+
+
+def _cpu_sum(op):
+    """reduce_sum over leading axes (a bias gradient) as column sums of a 2-D view: the
+    kernel folds rows, 4x faster than NumPy's short-row loop for 32 channels."""
+    def override(x, axis, keepdims):
+        if axis is None or x.dtype not in _F32_F64 or x.size < CPU_MIN_SIZE["sum"] or \
+                (rc := _leading(x, axis)) is None or rc[1] > 256:
+            return op.impl(np, x, axis=axis, keepdims=keepdims)
+        out = _kmod("cpu.reductions").sum_cols(x.reshape(rc))
+        return out.reshape(((1,) * len(axis) if keepdims else ()) + x.shape[len(axis):])
+    return override
+
+
 def _cpu_pool(op, fn_name):
     def override(x, ksize, strides, dilations, pads):
         if not _pool_ok(x, ksize, dilations) or x.dtype not in _F32_F64 or \
@@ -266,8 +342,16 @@ def _register():
     # CPU: the measured winners (see bench/RESULTS_kernel_overrides.md)
     for name, fn in (("softmax", "softmax_rows"), ("log_softmax", "log_softmax_rows")):
         get(name).override("CPU")(_cpu_softmax(get(name), fn))
-    get("max_pool").override("CPU")(_cpu_pool(get("max_pool"), "max_pool2d_nhwc"))
+    get("select_v2").override("CPU")(_cpu_select(get("select_v2")))
+    get("reduce_sum").override("CPU")(_cpu_sum(get("reduce_sum")))
+    get("max_pool").override("CPU")(_cpu_max_pool(get("max_pool")))
+    get("max_pool_grad").override("CPU")(_cpu_max_pool_grad(get("max_pool_grad")))
     get("avg_pool").override("CPU")(_cpu_pool(get("avg_pool"), "avg_pool2d_nhwc"))
+    for name, body, groups in (("conv2d", _conv_fwd, _groups_fwd),
+                               ("conv2d_backprop_input", _conv_bp_input, _groups_bp_input),
+                               ("conv2d_backprop_filter", _conv_bp_filter,
+                                _groups_bp_filter)):
+        get(name).override("CPU")(_cpu_conv(get(name), body, groups))
 
 
 # Which CUDA source each GPU override launches (checked against tests/kernels' compile list).

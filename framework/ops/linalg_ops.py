@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
+from ..backend import blas_threads as _blas_threads
 from ..errors import InvalidArgumentError
 from ._util import shape_of
 from .dispatch import apply as _apply
@@ -24,6 +25,9 @@ def _mm_impl(xp, a, b, ta, tb, adj_a, adj_b):
             b = xp.conj(b)
     if a.dtype in _HALF:  # accumulate half types in float32
         return xp.matmul(a.astype(np.float32), b.astype(np.float32)).astype(a.dtype)
+    if xp is np and a.ndim >= 2 and b.ndim >= 2 and a.shape[-1]:
+        macs = a.size // a.shape[-1] * b.shape[-2] * b.shape[-1]
+        return _blas_threads.run(lambda: xp.matmul(a, b), macs)
     return xp.matmul(a, b)
 
 

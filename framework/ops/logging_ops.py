@@ -33,7 +33,9 @@ def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None
         if isinstance(x, Tensor):
             template.append(("t", len(tensors)))
             tensors.append(x)
-        else:
+        elif isinstance(x, (list, tuple, dict)):
+            template.append(("n", _slots(x, tensors)))   # printed like TF: Python repr
+        else:                                            # with tensors formatted inside
             template.append(("s", str(x)))
     graph = _tls.graph
     if graph is not None:
@@ -43,3 +45,26 @@ def print(*inputs, output_stream=None, summarize=3, sep=" ", end="\n", name=None
                             "summarize": summarize}, None)
     _print(node, [t.numpy() for t in tensors])
     return
+
+
+class Slot:
+    """Where a tensor sits inside a printed Python structure."""
+
+    __slots__ = ("i",)
+
+    def __init__(self, i):
+        self.i = i
+
+
+def _slots(x, tensors):
+    if isinstance(x, Variable):
+        x = x.value()
+    if isinstance(x, Tensor):
+        tensors.append(x)
+        return Slot(len(tensors) - 1)
+    if isinstance(x, dict):
+        return {k: _slots(v, tensors) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        items = [_slots(v, tensors) for v in x]
+        return type(x)(*items) if hasattr(x, "_fields") else type(x)(items)
+    return x

@@ -12,9 +12,11 @@ import numpy as np
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from ..tensor_shape import TensorShape
+from . import dynamic_shape as _dynamic
 from ._util import int_tuple, norm_axis, rank_of, shape_of, static_value
 from .array_ops import getitem, reshape, transpose
 from .dispatch import apply as _apply
+from .dynamic_shape import is_dynamic
 from .registry import MOVEMENT, OPAQUE, defop
 
 _ANY = _dt.ANY
@@ -46,6 +48,8 @@ def tile(input, multiples, name=None):
     >>> cf.tile([[1, 2]], [2, 2]).numpy().tolist()
     [[1, 2, 1, 2], [1, 2, 1, 2]]
     """
+    if is_dynamic(multiples):
+        return _dynamic.apply(_TILE, (input,), {"multiples": multiples})
     m = int_tuple("tile", multiples, "multiples")
     nd = rank_of(input)
     if len(m) != nd or any(v < 0 for v in m):
@@ -170,6 +174,8 @@ def slice(input_, begin, size, name=None):
     [[2, 3], [5, 6]]
     """
     shape = tuple(shape_of(input_))
+    if is_dynamic([begin, size]):
+        return _dynamic_slice(input_, begin, size, shape)
     b, s = int_tuple("slice", begin, "begin"), int_tuple("slice", size, "size")
     if len(b) != len(shape) or len(s) != len(shape):
         raise _err("slice", f"Expected begin and size arguments to be 1-D tensors of size "
@@ -184,6 +190,17 @@ def slice(input_, begin, size, name=None):
     return getitem(input_, tuple(key))
 
 
+def _dynamic_slice(input_, begin, size, shape):
+    """slice with begin/size known only when the traced function runs (a size of -1
+    must be a Python value or a constant there)."""
+    b, s = _dynamic.unpack(begin), _dynamic.unpack(size)
+    if not len(b) == len(s) == len(shape):
+        raise _err("slice", f"Expected begin and size arguments to be 1-D tensors of size "
+                   f"{len(shape)}, but got shapes [{len(b)}] and [{len(s)}] instead")
+    return getitem(input_, tuple(_pyslice(bi, None) if isinstance(si, int) and si == -1
+                                 else _pyslice(bi, bi + si) for bi, si in zip(b, s)))
+
+
 def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
                   ellipsis_mask=0, new_axis_mask=0, shrink_axis_mask=0, var=None,
                   name=None):
@@ -193,8 +210,14 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
     >>> cf.strided_slice([[1, 2, 3], [4, 5, 6]], [0, 2], [2, 0], [1, -1]).numpy().tolist()
     [[3, 2], [6, 5]]
     """
-    b, e = int_tuple("strided_slice", begin, "begin"), int_tuple("strided_slice", end, "end")
-    s = (1,) * len(b) if strides is None else int_tuple("strided_slice", strides, "strides")
+    if is_dynamic([begin, end, strides]):
+        b, e = _dynamic.unpack(begin), _dynamic.unpack(end)
+        s = (1,) * len(b) if strides is None else _dynamic.unpack(strides)
+    else:
+        b = int_tuple("strided_slice", begin, "begin")
+        e = int_tuple("strided_slice", end, "end")
+        s = (1,) * len(b) if strides is None else int_tuple("strided_slice", strides,
+                                                                 "strides")
     if not len(b) == len(e) == len(s):
         raise _err("strided_slice", f"begin, end and strides must have equal lengths, got "
                    f"{len(b)}, {len(e)}, {len(s)}")
@@ -208,7 +231,7 @@ def strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0,
         elif shrink_axis_mask & bit:
             key.append(b[i])
         else:
-            if s[i] == 0:
+            if isinstance(s[i], (int, np.integer)) and s[i] == 0:
                 raise _err("strided_slice", f"strides[{i}] must be non-zero")
             key.append(_pyslice(None if begin_mask & bit else b[i],
                                 None if end_mask & bit else e[i], s[i]))
@@ -224,7 +247,8 @@ def linspace(start, stop, num, name=None, axis=0):
     >>> cf.linspace(0.0, 1.0, 5).numpy().tolist()
     [0.0, 0.25, 0.5, 0.75, 1.0]
     """
-    from .array_ops import concat, expand_dims, range as crange, zeros
+    from .array_ops import concat, expand_dims, zeros
+    from .array_ops import range as crange
     from .constant import convert_to_tensor
     from .math_ops import cast
     start = convert_to_tensor(start)
@@ -418,7 +442,8 @@ def reverse_sequence(input, seq_lengths, seq_axis=None, batch_axis=None, name=No
     ...                     ).numpy().tolist()
     [[2, 1, 3], [6, 5, 4]]
     """
-    from .array_ops import expand_dims, range as crange
+    from .array_ops import expand_dims
+    from .array_ops import range as crange
     from .constant import convert_to_tensor
     from .index_ops import gather
     from .math_ops import cast, less, subtract, where_v

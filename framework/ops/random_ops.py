@@ -29,7 +29,8 @@ from ..errors import InvalidArgumentError
 from ._nn_infer import broadcast, dims
 from ._util import int_tuple, shape_of, static_value
 from .constant import convert_to_tensor
-from .dispatch import apply as _apply
+from .dynamic_shape import is_dynamic
+from .dynamic_shape import maybe_apply as _apply
 from .registry import RANDOM, defop
 
 DEFAULT_GRAPH_SEED = 87654321
@@ -291,6 +292,8 @@ _INT_OK = (_dt.int32, _dt.int64)
 
 
 def _shape(op, shape):
+    if is_dynamic(shape):
+        return shape        # known when the traced function runs (dynamic_shape)
     dims = int_tuple(op, shape)
     if any(d < 0 for d in dims):
         raise InvalidArgumentError(None, op, f"{op}: shape must be non-negative, got "

@@ -105,7 +105,7 @@ def argsort(values, axis=-1, direction="ASCENDING", stable=False, name=None):
     return _sorted_pair(values, axis, direction)[1]
 
 
-# TF's result types (namedtuples: ``top_k(x).values``, ``unique(x).y``)
+# TF's result types (namedtuples: ``cf.math.top_k(x, 2).values``)
 TopKV2 = collections.namedtuple("TopKV2", ["values", "indices"])
 Unique = collections.namedtuple("Unique", ["y", "idx"])
 UniqueWithCounts = collections.namedtuple("UniqueWithCounts", ["y", "idx", "count"])
@@ -124,7 +124,7 @@ def top_k(input, k=1, sorted=True, index_type=_dt.int32, name=None):
     k = int(static_value(k))
     if len(shape) < 1:
         raise _err("TopKV2", f"input must have rank >= 1, got shape {tuple(shape)}")
-    if k < 0 or k > shape[-1]:
+    if k < 0 or (shape[-1] is not None and k > shape[-1]):
         raise _err("TopKV2", f"input must have at least k={k} columns, had "
                    f"{shape[-1]}" if k >= 0 else f"Need k >= 0, got {k}")
     vals, idx = _apply(_TOP_K, (input,), {"k": k, "sorted": bool(sorted)})

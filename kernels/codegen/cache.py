@@ -18,10 +18,11 @@ import time
 
 from . import render_cuda, render_numba
 
-VERSION = "4"     # bump when the renderers change what they emit
+VERSION = "5"     # bump when the renderers change what they emit
 _lock = threading.Lock()
 _MEMORY: dict = {}
 SEEN: dict = {}     # kernel key -> (program, patterns, ndim): every kernel generated here
+SEEN_ROWS: dict = {}  # kernel key -> RowProgram: every row kernel generated here
 STATS = {"compiled": 0, "loaded": 0, "seconds": 0.0}
 
 
@@ -81,25 +82,8 @@ def get_numba(program, patterns, ndim, fastmath=True, parallel=True):
         body = render_numba.render(program, patterns, ndim, name, fastmath, parallel)
         sig = _numba_sig(program, ndim)
         body = body.replace("@njit(parallel=", f"@njit({sig}, parallel=", 1)
-        source = render_numba.PRELUDE + "\n\n" + body
-        folder = cache_dir()
-        os.makedirs(folder, exist_ok=True)
-        path = os.path.join(folder, f"{name}.py")
-        cached = os.path.exists(path) and _read(path) == source
-        if not cached:
-            _write_atomic(path, source)
-        t0 = time.perf_counter()
-        spec = importlib.util.spec_from_file_location(f"cuflow_codegen_{name}", path)
-        mod = importlib.util.module_from_spec(spec)
-        sys.modules[spec.name] = mod
-        spec.loader.exec_module(mod)
-        fn = getattr(mod, name)
-        seconds = time.perf_counter() - t0
-        STATS["loaded" if cached else "compiled"] += 1
-        STATS["seconds"] += seconds
-        k = Kernel(name, body, fn, seconds, "numba-cpu", cached)
+        k = _load_numba(name, body)
         _MEMORY[key] = k
-        _debug(k)
         return k
 
 
@@ -180,3 +164,84 @@ def _write_atomic(path, text):
     with os.fdopen(fd, "w") as f:
         f.write(text)
     os.replace(tmp, path)
+
+
+# --- row kernels (rows.py) -----------------------------------------------------------------
+def _numba_rows_sig(program):
+    def arr(d, readonly):
+        t = "boolean" if d == "bool" else d
+        return f'types.Array(types.{t}, 1, "C"{", readonly=True" if readonly else ""})'
+    parts = [arr(e.dtype, False) for e in program.outputs]
+    parts += [arr(d, True) for d in program.in_dtypes] + ["types.intp"] * 2
+    return f"types.void({', '.join(parts)})"
+
+
+def rows_key(program, target, extra=""):
+    text = f"{VERSION}|rows|{target}|{program.key()}|{extra}"
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def get_numba_rows(program, parallel=True):
+    """The compiled Numba CPU row kernel of a RowProgram (``parallel``: prange rows)."""
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    key = rows_key(program, "numba", parallel)
+    SEEN_ROWS.setdefault(rows_key(program, "cuda"), program)
+    k = _MEMORY.get(key)
+    if k is not None:
+        return k
+    with _lock:
+        k = _MEMORY.get(key)
+        if k is None:
+            name = f"fused_rows_{key[:12]}"
+            body = render_numba.render_rows(program, name, parallel)
+            body = body.replace("@njit(parallel=",
+                                f"@njit({_numba_rows_sig(program)}, parallel=", 1)
+            k = _load_numba(name, body)
+            _MEMORY[key] = k
+        return k
+
+
+def _load_numba(name, body):
+    """Writes PRELUDE + body to the disk cache (if changed) and imports it, timed."""
+    source = render_numba.PRELUDE + "\n\n" + body
+    folder = cache_dir()
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, f"{name}.py")
+    cached = os.path.exists(path) and _read(path) == source
+    if not cached:
+        _write_atomic(path, source)
+    t0 = time.perf_counter()
+    spec = importlib.util.spec_from_file_location(f"cuflow_codegen_{name}", path)
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = mod
+    spec.loader.exec_module(mod)
+    fn = getattr(mod, name)
+    seconds = time.perf_counter() - t0
+    STATS["loaded" if cached else "compiled"] += 1
+    STATS["seconds"] += seconds
+    k = Kernel(name, body, fn, seconds, "numba-cpu", cached)
+    _debug(k)
+    return k
+
+
+def cuda_rows_source(program):
+    """(name, CUDA C source) of a RowProgram's row kernel (one block per row)."""
+    name = f"fused_rows_{rows_key(program, 'cuda')[:12]}"
+    return name, render_cuda.render_rows(program, name)
+
+
+def get_cuda_rows(program):
+    """A CuPy RawKernel for a RowProgram (needs a GPU)."""
+    key = rows_key(program, "cuda")
+    k = _MEMORY.get(key)
+    if k is not None:
+        return k
+    import cupy
+    name, source = cuda_rows_source(program)
+    t0 = time.perf_counter()
+    raw = cupy.RawKernel(source, name, options=("-std=c++17",))
+    raw.compile()
+    k = Kernel(name, source, raw, time.perf_counter() - t0, "cuda", False)
+    _MEMORY[key] = k
+    _debug(k)
+    return k

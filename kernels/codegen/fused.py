@@ -99,3 +99,94 @@ class FusedKernel:
                 pool.pop(0)
             pool.append(a)
         return a
+
+
+class FusedRowKernel:
+    """Runs a RowProgram: ``kernel(*arrays, out=None)`` -> one array or a tuple.
+
+    ``rank`` is the rank of the full shape and ``k`` the number of trailing axes reduced;
+    ``in_forms[i]`` is ``"r"`` for an input aligned with the full rank, ``"l"`` for one
+    aligned with the leading axes only (a keepdims=False statistic); ``out_forms[j]``
+    likewise for each output (``"r"`` for full outputs). Inputs that only partly broadcast (a [B, 1, C] mask
+    against [B, T, C] rows) are materialized to their role's shape first.
+    """
+
+    def __init__(self, program, rank, k, in_forms, out_forms):
+        self.program, self.rank, self.k = program, rank, k
+        self.in_forms, self.out_forms = list(in_forms), list(out_forms)
+        if len(self.in_forms) != len(program.in_dtypes) or \
+                len(self.out_forms) != len(program.outputs):
+            raise ValueError("one form per input and per output")
+        self.out_dtypes = [np.dtype(e.dtype) for e in program.outputs]
+        from .rows import row_loops
+        self.stores_in_output = bool(row_loops(program)[1])
+        self._plans: dict = {}
+        self._pool: list = []
+        self.kernels: list = []
+        self.name = f"fused_rows_{program.key()[:12]}"
+
+    source = FusedKernel.source
+    compile_seconds = FusedKernel.compile_seconds
+    _alloc = FusedKernel._alloc
+
+    def shapes(self, shapes):
+        """(full shape, rows, cols, per-input target shapes, per-output shapes)."""
+        r, k = self.rank, self.k
+        padded = []
+        for s, form in zip(shapes, self.in_forms):
+            s = tuple(s)
+            if form == "l":
+                s = (1,) * (r - k - len(s)) + s + (1,) * k
+            padded.append((1,) * (r - len(s)) + s)
+        full = tuple(np.broadcast_shapes(*padded)) if padded else (1,) * r
+        lead, cols = full[:r - k], full[r - k:]
+        target = {"full": full, "row": lead + (1,) * k, "col": (1,) * (r - k) + cols,
+                  "scalar": (1,) * r}
+        ins = [(p, target[role]) for p, role in zip(padded, self.program.in_roles)]
+        outs = []
+        for per_row, form in zip(self.program.out_rows, self.out_forms):
+            outs.append(full if not per_row else (lead + (1,) * k if form == "r" else lead))
+        return full, int(np.prod(lead)), int(np.prod(cols)), ins, outs
+
+    def _plan(self, shapes, gpu):
+        from . import cache
+        _, rows, cols, ins, outs = self.shapes(shapes)
+        if gpu:
+            kern = cache.get_cuda_rows(self.program)
+        else:
+            kern = cache.get_numba_rows(self.program,
+                                        parallel=rows > 1 and rows * cols >= PARALLEL_MIN)
+        if kern not in self.kernels:
+            self.kernels.append(kern)
+        plan = (rows, cols, ins, outs, kern.fn)
+        self._plans[(shapes, gpu)] = plan
+        return plan
+
+    def __call__(self, *arrays, out=None):
+        gpu = type(arrays[0]).__module__.startswith("cupy") if arrays else False
+        shapes = tuple(a.shape for a in arrays)
+        plan = self._plans.get((shapes, gpu)) or self._plan(shapes, gpu)
+        rows, cols, ins, outs, fn = plan
+        xp = np if not gpu else __import__("cupy")
+        flat = []
+        for a, (padded, target) in zip(arrays, ins):
+            if a.shape != target:
+                a = xp.broadcast_to(a.reshape(padded), target)
+            flat.append(xp.ascontiguousarray(a).reshape(-1))
+        res = []
+        for i, (shape, dt) in enumerate(zip(outs, self.out_dtypes)):
+            if i == 0 and out is not None and not self.stores_in_output and \
+                    out.shape == shape and out.dtype == dt and out.flags.c_contiguous:
+                res.append(out)
+            elif gpu:
+                res.append(xp.empty(shape, dt))
+            else:
+                res.append(self._alloc(shape, dt, res))
+        if rows:
+            ptrs = [o.reshape(-1) for o in res]
+            if gpu:
+                blocks = min(rows, 65535 * 16)
+                fn((blocks,), (256,), (*ptrs, *flat, np.int64(rows), np.int64(cols)))
+            else:
+                fn(*ptrs, *flat, rows, cols)
+        return res[0] if len(res) == 1 else tuple(res)

@@ -133,3 +133,126 @@ def render(program, patterns, ndim, name):
 
 def supports(op_name, dtypes):
     return op_name in CODE_FOR_OP and all(d in SUPPORTED_DTYPES for d in dtypes)
+
+
+# --- row kernels (reductions over the trailing axes; see rows.py) ------------------------
+ROW_PRELUDE = r"""
+struct CfSum { template <typename T> __device__ static T init() { return (T)0; }
+  template <typename T> __device__ static T op(T a, T b) { return a + b; } };
+struct CfMax { template <typename T> __device__ static T init() { return (T)(-INFINITY); }
+  template <typename T> __device__ static T op(T a, T b) { return cf_max(a, b); } };
+struct CfMin { template <typename T> __device__ static T init() { return (T)INFINITY; }
+  template <typename T> __device__ static T op(T a, T b) { return cf_min(a, b); } };
+// Block-wide reduction: warp shuffles, then one value per warp through shared memory;
+// every thread gets the result. ``smem`` holds 32 values of T.
+template <typename R, typename T> __device__ __forceinline__ T cf_block_reduce(T v, T* smem) {
+  for (int o = 16; o > 0; o >>= 1) v = R::op(v, __shfl_xor_sync(0xffffffffu, v, o));
+  const int lane = threadIdx.x & 31, warp = threadIdx.x >> 5;
+  const int nwarps = (blockDim.x + 31) >> 5;
+  __syncthreads();                      // smem may still be read by the last reduction
+  if (lane == 0) smem[warp] = v;
+  __syncthreads();
+  v = lane < nwarps ? smem[lane] : R::template init<T>();
+  for (int o = 16; o > 0; o >>= 1) v = R::op(v, __shfl_xor_sync(0xffffffffu, v, o));
+  return v;
+}
+"""
+_RED = {"sum": "CfSum", "mean": "CfSum", "max": "CfMax", "min": "CfMin"}
+
+
+def render_rows(program, name):
+    """CUDA C of ``name(out0.., in0.., nrows, ncols)``: one block per row (grid-stride
+    over rows); per reduction a strided loop over the row then a block reduction, and a
+    final loop writing the full outputs. Launch with blockDim.x a multiple of 32."""
+    from .expr import Op
+    from .rows import row_loops, schedule
+    loops, cached = row_loops(program)
+    params = [f"{CTYPE[e.dtype]}* __restrict__ out{j}" for j, e in enumerate(program.outputs)]
+    params += [f"const {CTYPE[d]}* __restrict__ in{i}" for i, d in enumerate(program.in_dtypes)]
+    params += ["long long nrows", "long long ncols"]
+    lines = [PRELUDE + ROW_PRELUDE, "// " + program.text().replace("\n", "\n// "),
+             f'extern "C" __global__ void {name}({", ".join(params)}) {{',
+             "  __shared__ double cf_smem[32];",
+             "  for (long long r = blockIdx.x; r < nrows; r += gridDim.x) {",
+             "    const long long b = r * ncols;"]
+    names = {}
+    ind = "    "
+    for i, role in enumerate(program.in_roles):
+        if role in ("row", "scalar"):
+            idx = "r" if role == "row" else "0"
+            lines.append(f"{ind}const {_ct(program.in_dtypes[i])} x{i} = cf_load(in{i}[{idx}]);")
+            names[f"in{i}"] = f"x{i}"
+    counter = [0]
+    stored = {}
+
+    def emit_row(e, out):
+        for sub in schedule([e]):
+            k = sub.key()
+            if k in names:
+                continue
+            if isinstance(sub, Const):
+                names[k] = _spell(sub, names)
+            elif isinstance(sub, Op):
+                names[k] = f"u{counter[0]}"
+                counter[0] += 1
+                out.append(f"{ind}const {_ct(sub.dtype)} {names[k]} = {_spell(sub, names)};")
+    for s, (red, roots) in enumerate(loops):
+        if red is None and not roots:
+            continue
+        pre, body, local = [], [], dict(names)
+        for e in schedule(roots, stored):
+            k = e.key()
+            if k in local:
+                continue
+            if k in stored:
+                j = stored[k]
+                local[k] = f"c{j}"
+                body.append(f"const {_ct(e.dtype)} c{j} = out{j}[b + c];")
+            elif isinstance(e, In):
+                idx = "b + c" if program.in_roles[e.index] == "full" else "c"
+                local[k] = f"x{e.index}"
+                body.append(f"const {_ct(e.dtype)} x{e.index} = cf_load(in{e.index}[{idx}]);")
+            elif isinstance(e, Const):
+                local[k] = names[k] = _spell(e, names)
+            elif program.level(e) == "row":
+                emit_row(e, pre)
+                local[k] = names[k]
+            else:
+                local[k] = f"t{counter[0]}"
+                counter[0] += 1
+                body.append(f"const {_ct(e.dtype)} {local[k]} = {_spell(e, local)};")
+        done = []
+        if red is not None:
+            T = _ct(red.dtype)
+            v = local[red.arg.key()]
+            init = [f"{T} a{s} = {_RED[red.kind]}::init<{T}>();"]
+            body.append(f"a{s} = {_RED[red.kind]}::op(a{s}, {v});")
+            j = cached.get(red.arg.key())
+            if j is not None and red.arg.key() not in stored:
+                body.append(f"out{j}[b + c] = {v};")
+            done.append(f"a{s} = cf_block_reduce<{_RED[red.kind]}>(a{s}, "
+                        f"reinterpret_cast<{T}*>(cf_smem));")
+            div = f" / ({T})ncols" if red.kind == "mean" else ""
+            done.append(f"const {T} r{s} = a{s}{div};")
+        else:
+            init = []
+            for j, (e, per_row) in enumerate(zip(program.outputs, program.out_rows)):
+                if not per_row:
+                    body.append(f"out{j}[b + c] = {local[e.key()]};")
+        lines += pre + [ind + x for x in init]
+        lines.append(f"{ind}for (long long c = threadIdx.x; c < ncols; c += blockDim.x) {{")
+        lines += [ind + "  " + x for x in body] + [ind + "}"] + [ind + x for x in done]
+        if red is not None:
+            names[red.key()] = f"r{s}"
+            j = cached.get(red.arg.key())
+            if j is not None:
+                stored.setdefault(red.arg.key(), j)
+                # the stored values are read back by other threads' columns only after
+                # the block reduction's __syncthreads; each thread rereads its own anyway
+    row_out = []
+    for j, (e, per_row) in enumerate(zip(program.outputs, program.out_rows)):
+        if per_row:
+            emit_row(e, row_out)
+            row_out.append(f"{ind}if (threadIdx.x == 0) out{j}[r] = {names[e.key()]};")
+    lines += row_out + ["  }", "}"]
+    return "\n".join(lines) + "\n"

@@ -82,6 +82,28 @@ def _bits_to_f32(typingctx, x):
     return types.float32(types.int32), codegen
 
 
+@intrinsic
+def _f32_bits(typingctx, x):
+    """Reinterprets float32 bits as int32 (row max/min compare integer keys)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(32))
+    return types.int32(types.float32), codegen
+
+
+@intrinsic
+def _f64_bits(typingctx, x):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.IntType(64))
+    return types.int64(types.float64), codegen
+
+
+@intrinsic
+def _bits_to_f64(typingctx, x):
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
 @njit(inline="always", fastmath=True, cache=True)
 def _exp_f32(x):
     """exp for float32: range reduction to [-ln2/2, ln2/2] and Cephes' polynomial, scaled
@@ -119,6 +141,13 @@ def _tanh_f32(x):
     q = x2 * q + F32({b0})
     t = c * p / q
     return t if x == x else x
+
+
+@njit(fastmath={{"reassoc", "contract", "arcp", "nsz", "afn"}}, cache=True)
+def _radd(a, b):
+    """a + b that LLVM may reassociate once inlined: a row sum vectorizes (one partial
+    sum per lane) while the rest of a row kernel keeps its written order."""
+    return a + b
 
 
 @njit(inline="always", cache=True)
@@ -240,3 +269,144 @@ def render(program, patterns, ndim, name, fastmath=True, parallel=True):
 def supports(op_name, dtypes):
     """True if this target can spell ``op_name`` on these dtypes."""
     return op_name in CODE_FOR_OP and all(d in SUPPORTED_DTYPES for d in dtypes)
+
+
+# --- row kernels (reductions over the trailing axes; see rows.py) ------------------------
+# Float max/min as an integer max/min over order-preserving keys of the float's bits:
+# LLVM vectorizes integer min/max reductions but not NaN-aware float selects (a 4x
+# difference here). NaN is tracked separately through the largest |bits| seen.
+_KEY = {"float32": ("np.int32", "_f32_bits", "_bits_to_f32", 31, 0x7FFFFFFF, 0x7F800000),
+        "float64": ("np.int64", "_f64_bits", "_bits_to_f64", 63, 0x7FFFFFFFFFFFFFFF,
+                    0x7FF0000000000000)}
+ROW_FASTMATH = '{"contract", "arcp", "nsz", "afn"}'   # as elementwise; sums use _radd
+
+
+def _order_key(bits, dtype):
+    """The int whose signed order matches the float order of ``bits`` (a Python int)."""
+    width = 32 if dtype == "float32" else 64
+    if bits >= 1 << (width - 1):
+        bits -= 1 << width
+    return bits ^ ((bits >> (width - 1)) & ((1 << (width - 1)) - 1))
+
+
+def _float_bits(value, dtype):
+    import numpy as np
+    return int(np.array(value, dtype).view(np.int32 if dtype == "float32" else np.int64))
+
+
+def _acc_lines(red, s, v):
+    """(init, update, finish) statements of reduction ``s`` over the loop value ``v``."""
+    dt, T = red.dtype, _ctor(red.dtype)
+    if red.kind in ("sum", "mean"):
+        done = f"r{s} = a{s}" if red.kind == "sum" else f"r{s} = a{s} / {T}(ncols)"
+        return [f"a{s} = {T}(0)"], [f"a{s} = _radd(a{s}, {v})"], [done]
+    if dt not in _KEY:
+        raise ValueError(f"row {red.kind} on {dt} is not supported")
+    I, tobits, frombits, sh, mask, inf = _KEY[dt]
+    start = _order_key(_float_bits(-math.inf if red.kind == "max" else math.inf, dt), dt)
+    pick = "max" if red.kind == "max" else "min"
+    init = [f"a{s} = {I}({start})", f"z{s} = {I}(0)"]
+    upd = [f"kb = {tobits}({v})", f"z{s} = max(z{s}, kb & {I}({mask}))",
+           f"a{s} = {pick}(a{s}, kb ^ ((kb >> {I}({sh})) & {I}({mask})))"]
+    done = [(f"r{s} = {T}(np.nan) if z{s} > {I}({inf}) else "
+             f"{frombits}(a{s} ^ ((a{s} >> {I}({sh})) & {I}({mask})))")]
+    return init, upd, done
+
+
+def render_rows(program, name, parallel=True):
+    """Source of ``name(out0.., in0.., nrows, ncols)`` for a RowProgram: ``prange`` over
+    rows; per row one loop per reduction (accumulating in registers, recomputing the
+    element expressions it needs) and a final loop writing the full outputs. A row of
+    the inputs stays in cache between the loops."""
+    from .expr import Op
+    from .rows import row_loops, schedule
+    loops, cached = row_loops(program)
+    n_in, n_out = len(program.in_dtypes), len(program.outputs)
+    params = [f"out{j}" for j in range(n_out)] + [f"in{i}" for i in range(n_in)]
+    lines = [(f"@njit(parallel={parallel}, fastmath={ROW_FASTMATH}, "
+              "error_model=\"numpy\", cache=True)"),
+             f"def {name}({', '.join(params + ['nrows', 'ncols'])}):",
+             '    """' + program.text().replace("\n", "; ") + '"""']
+    names = {}
+    for i, role in enumerate(program.in_roles):
+        if role == "scalar":
+            lines.append(f"    x{i} = in{i}[0]")
+            names[f"in{i}"] = f"x{i}"
+    lines.append(f"    for r in {'prange' if parallel else 'range'}(nrows):")
+    ind = " " * 8
+    lines.append(f"{ind}b = r * ncols")
+    for i, role in enumerate(program.in_roles):
+        if role == "full":
+            lines.append(f"{ind}in{i}_r = in{i}[b:b + ncols]")
+        elif role == "row":
+            lines.append(f"{ind}x{i} = in{i}[r]")
+            names[f"in{i}"] = f"x{i}"
+    for j, per_row in enumerate(program.out_rows):
+        if not per_row:
+            lines.append(f"{ind}o{j} = out{j}[b:b + ncols]")
+    counter = [0]
+    stored = {}          # expression key -> output index, once a loop has stored it
+
+    def emit_row(e, out_lines):
+        """Row-level expression (and its row-level parts) at row scope."""
+        for sub in schedule([e]):
+            k = sub.key()
+            if k in names:
+                continue
+            if isinstance(sub, Const):
+                names[k] = _spell(sub, names)
+            elif isinstance(sub, Op):
+                names[k] = f"u{counter[0]}"
+                counter[0] += 1
+                out_lines.append(f"{ind}{names[k]} = {_spell(sub, names)}")
+    for s, (red, roots) in enumerate(loops):
+        pre, body, local = [], [], dict(names)
+        for e in schedule(roots, stored):
+            k = e.key()
+            if k in local:
+                continue
+            if k in stored:
+                local[k] = f"c{stored[k]}"
+                body.append(f"c{stored[k]} = o{stored[k]}[c]")
+            elif isinstance(e, In):
+                src = f"in{e.index}_r[c]" if program.in_roles[e.index] == "full" \
+                    else f"in{e.index}[c]"
+                local[k] = f"x{e.index}"
+                body.append(f"x{e.index} = {src}")
+            elif isinstance(e, Const):
+                local[k] = names[k] = _spell(e, names)
+            elif program.level(e) == "row":
+                emit_row(e, pre)
+                local[k] = names[k]
+            else:
+                local[k] = f"t{counter[0]}"
+                counter[0] += 1
+                body.append(f"{local[k]} = {_spell(e, local)}")
+        if red is not None:
+            v = local[red.arg.key()]
+            init, upd, done = _acc_lines(red, s, v)
+            body += upd
+            j = cached.get(red.arg.key())
+            if j is not None and red.arg.key() not in stored:
+                body.append(f"o{j}[c] = {v}")
+        else:
+            if not roots:
+                continue
+            init, done = [], []
+            for j, (e, per_row) in enumerate(zip(program.outputs, program.out_rows)):
+                if not per_row:
+                    body.append(f"o{j}[c] = {local[e.key()]}")
+        lines += pre + [ind + x for x in init] + [f"{ind}for c in range(ncols):"]
+        lines += [ind + "    " + x for x in body] or [ind + "    pass"]
+        lines += [ind + x for x in done]
+        if red is not None:
+            names[red.key()] = f"r{s}"
+            j = cached.get(red.arg.key())
+            if j is not None:
+                stored.setdefault(red.arg.key(), j)
+    for j, (e, per_row) in enumerate(zip(program.outputs, program.out_rows)):
+        if per_row:
+            row_lines = []
+            emit_row(e, row_lines)
+            lines += row_lines + [f"{ind}out{j}[r] = {names[e.key()]}"]
+    return "\n".join(lines) + "\n"

@@ -104,47 +104,83 @@ def col2im(cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, dx):
 
 @njit(parallel=True, cache=True)
 def max_pool_fwd(x, kh, kw, sh, sw, pt, pl, out):
+    """Tap (0, 0) starts each window (-inf where it is padding); a later tap replaces the
+    running max when greater or NaN: np.maximum's result, NaN propagation included."""
     n, h, w, c = x.shape
     _, oh, ow, _ = out.shape
     for r in prange(n * oh):
         b, y = r // oh, r % oh
+        y0 = y * sh - pt
         for xo in range(ow):
-            for k in range(c):
-                out[b, y, xo, k] = -np.inf
+            x0 = xo * sw - pl
+            if 0 <= y0 < h and 0 <= x0 < w:
+                for k in range(c):
+                    out[b, y, xo, k] = x[b, y0, x0, k]
+            else:
+                for k in range(c):
+                    out[b, y, xo, k] = -np.inf
             for i in range(kh):
-                yi = y * sh - pt + i
+                yi = y0 + i
                 if yi < 0 or yi >= h:
                     continue
                 for j in range(kw):
-                    xi = xo * sw - pl + j
-                    if xi < 0 or xi >= w:
+                    xi = x0 + j
+                    if (i == 0 and j == 0) or xi < 0 or xi >= w:
                         continue
                     for k in range(c):
-                        out[b, y, xo, k] = max(out[b, y, xo, k], x[b, yi, xi, k])
+                        v = x[b, yi, xi, k]
+                        if v > out[b, y, xo, k] or v != v:
+                            out[b, y, xo, k] = v
 
 
 @njit(parallel=True, cache=True)
 def max_pool_bwd(x, dy, kh, kw, sh, sw, pt, pl, dx):
-    """Route each dy to the first argmax of its window; parallel over batch items."""
+    """Route each dy to its window's first maximum, scanned as max_pool_fwd does: tap
+    (0, 0) first (-inf where padding), a later tap wins only when strictly greater (a
+    padded winner drops its dy). dx must be zeros. Per window: a branch-free scan over
+    the channels, then one masked add per tap (both vectorize). Parallel over batch items
+    only, as windows of one image may overlap."""
     n, h, w, c = x.shape
     _, oh, ow, _ = dy.shape
     for b in prange(n):
+        best = np.empty(c, x.dtype)
+        tap = np.empty(c, np.int32)
         for y in range(oh):
+            y0 = y * sh - pt
             for xo in range(ow):
-                for k in range(c):
-                    best = -np.inf
-                    by, bx = -1, -1
-                    for i in range(kh):
-                        yi = y * sh - pt + i
-                        if yi < 0 or yi >= h:
+                x0 = xo * sw - pl
+                if 0 <= y0 < h and 0 <= x0 < w:
+                    for k in range(c):
+                        best[k] = x[b, y0, x0, k]
+                else:
+                    for k in range(c):
+                        best[k] = -np.inf
+                tap[:] = 0
+                for i in range(kh):
+                    yi = y0 + i
+                    if yi < 0 or yi >= h:
+                        continue
+                    for j in range(kw):
+                        xi = x0 + j
+                        if (i == 0 and j == 0) or xi < 0 or xi >= w:
                             continue
-                        for j in range(kw):
-                            xi = xo * sw - pl + j
-                            if 0 <= xi < w and x[b, yi, xi, k] > best:
-                                best = x[b, yi, xi, k]
-                                by, bx = yi, xi
-                    if by >= 0:
-                        dx[b, by, bx, k] += dy[b, y, xo, k]
+                        t = np.int32(i * kw + j)
+                        for k in range(c):
+                            v = x[b, yi, xi, k]
+                            g = v > best[k]
+                            best[k] = v if g else best[k]
+                            tap[k] = t if g else tap[k]
+                for i in range(kh):
+                    yi = y0 + i
+                    if yi < 0 or yi >= h:
+                        continue
+                    for j in range(kw):
+                        xi = x0 + j
+                        if xi < 0 or xi >= w:
+                            continue
+                        t = np.int32(i * kw + j)
+                        for k in range(c):
+                            dx[b, yi, xi, k] += dy[b, y, xo, k] if tap[k] == t else 0
 
 
 @njit(parallel=True, cache=True)
@@ -190,3 +226,9 @@ def avg_pool_bwd(dy, kh, kw, sh, sw, pt, pl, dx):
                     inv = 1.0 / max(cy * cx, 1)
                     for k in range(c):
                         dx[b, yi, xi, k] += dy[b, y, xo, k] * inv
+
+
+@njit(parallel=True, cache=True)
+def select(c, x, y, out):
+    for i in prange(c.size):
+        out[i] = x[i] if c[i] else y[i]

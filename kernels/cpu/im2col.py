@@ -3,11 +3,17 @@ import numpy as np
 
 from .._checks import check_ndim
 from ..reference.im2col import conv_geometry
+from ..reference.im2col import im2col_nhwc as _im2col_by_taps
 
 
 def _jit():
     from . import _jit_nn
     return _jit_nn
+
+
+def _run(name, size, *args):
+    from . import _threads
+    _threads.run(getattr(_jit(), name), size, *args)
 
 
 def _args(g):
@@ -16,14 +22,20 @@ def _args(g):
 
 
 def im2col_nhwc(x, ksize, strides=1, padding="VALID", dilations=1):
-    """Patches as rows, (N*OH*OW, KH*KW*C), columns ordered (kh, kw, c)."""
+    """Patches as rows, (N*OH*OW, KH*KW*C), columns ordered (kh, kw, c).
+
+    One channel: NumPy's KH*KW strided slice copies beat the per-element loop (0.23 vs
+    0.95 ms for 64x28x28x1, 3x3), so that case takes them."""
     check_ndim("im2col_nhwc", x, 4)
+    if x.shape[-1] == 1:
+        return _im2col_by_taps(x, ksize, strides, padding, dilations)
     g = conv_geometry("im2col_nhwc", x.shape, ksize, strides, padding, dilations)
     cols = np.empty((g["n"] * g["oh"] * g["ow"], g["kh"] * g["kw"] * g["c"]), x.dtype)
     if cols.size:
         # a pure copy: move the bits as unsigned ints (covers float16/bfloat16 too)
         bits = np.dtype(f"u{x.dtype.itemsize}")
-        _jit().im2col(np.ascontiguousarray(x).view(bits), *_args(g), cols.view(bits))
+        _run("im2col", cols.size, np.ascontiguousarray(x).view(bits), *_args(g),
+             cols.view(bits))
     return cols
 
 
@@ -37,7 +49,7 @@ def col2im_nhwc(cols, x_shape, ksize, strides=1, padding="VALID", dilations=1):
     acc = np.float64 if cols.dtype == np.float64 else np.float32
     dx = np.zeros(tuple(int(s) for s in x_shape), acc)
     if cols.size:
-        _jit().col2im(np.ascontiguousarray(cols, acc), *_args(g), dx)
+        _run("col2im", cols.size, np.ascontiguousarray(cols, acc), *_args(g), dx)
     return dx.astype(cols.dtype, copy=False)
 
 

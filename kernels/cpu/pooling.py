@@ -10,6 +10,11 @@ def _jit():
     return _jit_nn
 
 
+def _run(name, size, *args):
+    from . import _threads
+    _threads.run(getattr(_jit(), name), size, *args)
+
+
 def _prep(op, x, ksize, strides, padding):
     check_ndim(op, x, 4)
     check_float(op, x=x)
@@ -27,17 +32,18 @@ def max_pool2d_nhwc(x, ksize, strides=None, padding="VALID"):
     g, a = _prep("max_pool2d_nhwc", x, ksize, strides, padding)
     out = np.empty((g["n"], g["oh"], g["ow"], g["c"]), a.dtype)
     if out.size:
-        _jit().max_pool_fwd(a, *_geo(g), out)
+        _run("max_pool_fwd", a.size, a, *_geo(g), out)
     return out.astype(x.dtype, copy=False)
 
 
 def max_pool2d_nhwc_backward(x, dy, ksize, strides=None, padding="VALID"):
-    """dx: each dy goes to the first argmax of its window."""
+    """dx: each dy goes to the first argmax of its window (a later tap only wins when
+    strictly greater)."""
     g, a = _prep("max_pool2d_nhwc_backward", x, ksize, strides, padding)
     _check_dy("max_pool2d_nhwc_backward", g, dy, x.shape)
     dx = np.zeros(a.shape, a.dtype)
     if dy.size:
-        _jit().max_pool_bwd(a, np.ascontiguousarray(dy, a.dtype), *_geo(g), dx)
+        _run("max_pool_bwd", a.size, a, np.ascontiguousarray(dy, a.dtype), *_geo(g), dx)
     return dx.astype(x.dtype, copy=False)
 
 
@@ -46,7 +52,7 @@ def avg_pool2d_nhwc(x, ksize, strides=None, padding="VALID"):
     g, a = _prep("avg_pool2d_nhwc", x, ksize, strides, padding)
     out = np.empty((g["n"], g["oh"], g["ow"], g["c"]), a.dtype)
     if out.size:
-        _jit().avg_pool_fwd(a, *_geo(g), out)
+        _run("avg_pool_fwd", a.size, a, *_geo(g), out)
     return out.astype(x.dtype, copy=False)
 
 
@@ -59,7 +65,7 @@ def avg_pool2d_nhwc_backward(x_shape, dy, ksize, strides=None, padding="VALID"):
     acc = acc_dtype(dy.dtype)
     dx = np.zeros(tuple(int(s) for s in x_shape), acc)
     if dy.size:
-        _jit().avg_pool_bwd(np.ascontiguousarray(dy, acc), *_geo(g), dx)
+        _run("avg_pool_bwd", dx.size, np.ascontiguousarray(dy, acc), *_geo(g), dx)
     return dx.astype(dy.dtype, copy=False)
 
 

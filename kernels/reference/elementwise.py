@@ -1,4 +1,7 @@
-"""A BLAS-1 elementwise op (axpy) kept as the grid-stride example the GPU tests use."""
+"""A BLAS-1 elementwise op (axpy) kept as the grid-stride example the GPU tests use, and
+select (where), whose NumPy version branches per element."""
+import numpy as np
+
 from .._checks import acc_dtype, check_float, check_same_shape
 
 
@@ -8,3 +11,11 @@ def axpy(alpha, x, y):
     check_same_shape("axpy", x=x, y=y)
     acc = acc_dtype(x.dtype)
     return (acc.type(alpha) * x.astype(acc) + y.astype(acc)).astype(x.dtype)
+
+
+def select(condition, x, y):
+    """x where condition else y, all of one shape (x and y of one dtype): np.where."""
+    check_same_shape("select", condition=condition, x=x, y=y)
+    if x.dtype != y.dtype:
+        raise ValueError(f"select: x and y must share a dtype, got {x.dtype} and {y.dtype}")
+    return np.where(condition.astype(bool), x, y)

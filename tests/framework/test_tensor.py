@@ -182,3 +182,16 @@ def test_ops_on_lists_and_python_values():
     assert cf.multiply(2.0, [1.0, 2.0]).dtype == cf.float32
     with pytest.raises(cf.errors.InvalidArgumentError, match="None"):
         cf.add(None, 1)
+
+
+def test_str_and_repr_follow_tf_layout():
+    """TF's text: multi-line arrays start on their own line; 0-d values print bare."""
+    m = cf.constant([[1, 2], [3, 4]])
+    assert str(m) == "cf.Tensor(\n[[1 2]\n [3 4]], shape=(2, 2), dtype=int32)"
+    assert repr(m) == ("<cf.Tensor: shape=(2, 2), dtype=int32, numpy=\narray([[1, 2],\n"
+                       "       [3, 4]], dtype=int32)>")
+    assert str(cf.constant(1e-8)) == "cf.Tensor(1e-08, shape=(), dtype=float32)"
+    assert repr(cf.constant(3.5)) == "<cf.Tensor: shape=(), dtype=float32, numpy=3.5>"
+    assert repr(cf.constant(True)) == "<cf.Tensor: shape=(), dtype=bool, numpy=True>"
+    assert str(cf.constant([1.5, 2.25])) == \
+        "cf.Tensor([1.5  2.25], shape=(2,), dtype=float32)"

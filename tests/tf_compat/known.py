@@ -64,11 +64,11 @@ KNOWN = {
                          "loop vars; cuflow accepts it",
     "tape/gather_indexed_slices": "TF's gather gradient is an IndexedSlices; cuflow's is "
                                   "dense (same values)",
-    "function/autograph": "NOT FIXED (graph area): `for i in cf.range(n)` with a tensor n "
-                          "inside cf.function needs a static n",
     "linalg/diag_multi_k": "NOT FIXED: cf.linalg.diag / diag_part take one diagonal k, not "
                            "TF's (k_lo, k_hi) band (linalg_ops.py; tridiagonal and banded "
                            "solvers build their bands without it)",
+    "strings/traced": "NOT FIXED (strings area): cf.strings functions run on the host "
+                      "and do not trace inside cf.function (TF's do)",
     # gradients
     "grad/round/int32": "TF's round is an identity for ints, so d/dx = 1 (int32); cuflow "
                         "gives no gradient to integer sources",
@@ -77,7 +77,7 @@ KNOWN = {
 # Cases whose function cuflow does not have yet (the coverage list in RESULTS_tf_compat.md)
 MISSING = [
     "image/draw_bounding_boxes", "nn/ctc_loss", "random/stateless_binomial", "sparse/bincount",
-    "strings/split", "toplevel/edit_distance",
+    "toplevel/edit_distance",
 ]
 
 

@@ -122,20 +122,14 @@ def while_stmt(cond_fn, body_fn, init, names, where):
     return vs
 
 
-def for_stmt(iterable, body_fn, init, names, where):
-    """``for x in iterable``: over a symbolic tensor the loop is unrolled along its
-    (static) leading dimension; Python iterables iterate as Python."""
+def for_stmt(iterable, body_fn, init, names, where, flag=None):
+    """``for x in iterable``: over a symbolic tensor (``cf.range(n)``, a tensor's rows) a
+    ``cf.while_loop`` over the leading dimension, the body traced once (as TF); Python
+    iterables iterate as Python. ``flag``: the name of the variable a converted
+    ``if ...: break`` sets (the loop stops once it is true)."""
+    stop = names.index(flag) if flag else None
     if _symbolic(iterable):
-        n = iterable.shape[0] if iterable.shape.rank else None
-        if n is None:
-            raise ValueError(
-                f"{where}: iterating over a tensor with an unknown leading dimension "
-                f"(shape {iterable.shape}) is not supported; give it a fixed size (e.g. "
-                "in input_signature) or use cf.while_loop")
-        vs = init
-        for i in range(n):
-            vs = body_fn(iterable[i], *vs)
-        return vs
+        return _tensor_for(iterable, body_fn, init, names, where, stop)
     from ...ops.dispatch import _tls
     vs = init
     tracing = _tls.graph is not None
@@ -148,7 +142,42 @@ def for_stmt(iterable, body_fn, init, names, where):
                 "(and dataset elements become constants). Iterate outside cf.function, or "
                 "loop over a tensor / cf.range", stacklevel=3)
         vs = body_fn(x, *vs)
+        if stop is not None and not _symbolic(vs[stop]) and vs[stop]:
+            break       # a tensor-valued flag keeps iterating: its guards skip the rest
     return vs
+
+
+def _tensor_for(iterable, body_fn, init, names, where, stop):
+    from ...ops.array_ops import shape
+    from ...ops.control_flow_ops import while_loop
+    from ...ops.math_ops import logical_and, logical_not
+    if iterable.shape.rank == 0:
+        raise ValueError(f"{where}: cannot iterate over a scalar tensor")
+    _check_defined(init, names, where)
+    n = iterable.shape[0]
+    n = shape(iterable)[0] if n is None else n
+
+    def cond(i, *vs):
+        more = i < n
+        return more if stop is None else logical_and(more, logical_not(vs[stop]))
+
+    def body(i, *vs):
+        out = body_fn(iterable[i], *vs)
+        return (i + 1, *out)
+    from ...ops.constant import convert_to_tensor
+    try:
+        res = while_loop(cond, body, [convert_to_tensor(0), *init])
+    except (ValueError, TypeError) as e:
+        static = iterable.shape[0] is not None and stop is None
+        if not static or "cf.while_loop" not in str(e):
+            raise
+        # a loop variable changes shape or dtype across iterations: a graph loop cannot
+        # carry it (TF raises); with a static length, unroll instead
+        vs = init
+        for i in range(iterable.shape[0]):
+            vs = body_fn(iterable[i], *vs)
+        return vs
+    return tuple(res[1:])
 
 
 UNROLL_WARN = 1000

@@ -133,6 +133,10 @@ class _Converter(ast.NodeTransformer):
             return self._for(s)
         if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             return [s]
+        if isinstance(s, (ast.With, ast.AsyncWith)):     # e.g. loops under a GradientTape
+            s.items = [self.generic_visit(i) for i in s.items]
+            s.body = self._block(s.body)
+            return [s]
         return [self.generic_visit(s)]
 
     def _fn(self, name, args, body, returns):
@@ -232,22 +236,26 @@ class _Converter(ast.NodeTransformer):
     def _for(self, s):
         where = self._where(s, "for loop")
         body, flag = self._loop_body(s.body, where)
-        if body is None or s.orelse or flag:
+        if body is None or s.orelse:
             s.iter = _call("py_test", [s.iter, ast.Constant(
-                where + ": break/continue/return inside a loop over a tensor (use "
-                "cf.while_loop or a while statement with 'if ...: break')")])
+                where + ": return inside a loop over a tensor, or break/continue not at "
+                "the top of its body as 'if ...: break' (use cf.while_loop)")])
             s.body = self._block(s.body)
             return [s]
         body = self._block(body)
         k = next(_counter)
         target_names = assigned_names([ast.Assign(targets=[s.target], value=ast.Constant(0))])
         names = [n for n in assigned_names(body) if n not in target_names]
+        if flag and flag not in names:
+            names.append(flag)
         item = f"ag__item_{k}"
         unpack = ast.Assign(targets=[s.target], value=_name(item), lineno=s.lineno)
         b = self._fn(f"ag__for_body_{k}", [item] + names, [unpack] + body, names)
+        pre = [ast.Assign(targets=[_name(flag, ast.Store())], value=ast.Constant(False),
+                          lineno=s.lineno)] if flag else []
         call = _call("for_stmt", [s.iter, _name(b.name), _get(names), _tuple_str(names),
-                                  ast.Constant(where)])
-        return [b, _assign(names, call)]
+                                  ast.Constant(where), ast.Constant(flag)])
+        return pre + [b, _assign(names, call)]
 
 
 class _BoolOps(ast.NodeTransformer):

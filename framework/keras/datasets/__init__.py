@@ -1,2 +1,4 @@
-"""``cf.keras.datasets``: offline loaders (nothing is downloaded)."""
-from . import digits, mnist  # noqa: F401
+"""``cf.keras.datasets``: offline loaders (nothing is downloaded). Keras's loaders read
+the files Keras caches under ``~/.keras/datasets`` and raise a FileNotFoundError naming
+the file and its URL when they are missing."""
+from . import boston_housing, cifar10, digits, fashion_mnist, imdb, mnist  # noqa: F401

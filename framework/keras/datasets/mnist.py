@@ -1,4 +1,5 @@
-"""MNIST from the standard IDX files the user already has (no download)."""
+"""MNIST from Keras's cache (``~/.keras/datasets/mnist.npz``) or from the standard IDX
+files in a folder the user names (no download)."""
 from __future__ import annotations
 
 import gzip
@@ -30,9 +31,25 @@ def read_idx(path):
     return body.reshape(shape)
 
 
-def load_data(path="mnist"):
-    """((x_train, y_train), (x_test, y_test)) from IDX files in the directory ``path``
-    (files named as on the MNIST site, plain or .gz)."""
+def load_data(path="mnist.npz"):
+    """((x_train, y_train), (x_test, y_test)): uint8 (n, 28, 28) images, uint8 labels.
+
+    ``path``: a file name in Keras's cache (default ``mnist.npz``, as Keras), an .npz
+    file, or a folder holding the four IDX files (named as on the MNIST site, plain or
+    .gz)."""
+    if os.path.isdir(path):
+        return _load_idx(path)
+    if not os.path.isfile(path):
+        from ._cache import ORIGIN, cached
+        path = cached(path, ORIGIN + "mnist.npz", file_hash=SHA256)
+    with np.load(path, allow_pickle=False) as f:
+        return (f["x_train"], f["y_train"]), (f["x_test"], f["y_test"])
+
+
+SHA256 = "731c5ac602752760c8e48fbffcf8c3b850d9dc2a2aedcf2cc48468fc17b673d1"
+
+
+def _load_idx(path):
     arrays = []
     for name in _FILES:
         for candidate in (os.path.join(path, name), os.path.join(path, name + ".gz")):

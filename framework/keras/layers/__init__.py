@@ -59,3 +59,10 @@ from .pooling import (AveragePooling3D, AvgPool3D, GlobalAveragePooling3D,  # no
                       MaxPooling3D)
 from .preprocessing import (CategoryEncoding, CenterCrop, Discretization,  # noqa: F401
                             Normalization, Resizing)
+# --- keras-breadth ---
+from .activation import ELU, AlphaDropout, LeakyReLU, PReLU, ReLU, Softmax  # noqa: F401
+from .augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa: F401
+                           RandomFlip, RandomRotation, RandomTranslation, RandomZoom)
+from .lookup import Hashing, IntegerLookup, StringLookup  # noqa: F401
+from .text_vectorization import TextVectorization  # noqa: F401
+from .reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D  # noqa: F401

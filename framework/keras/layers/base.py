@@ -276,6 +276,7 @@ class Layer:
             return
         shapes = nest.map_structure(lambda x: TensorShape(x.shape), inputs)
         first = nest.flatten(shapes)
+        self._build_input_shape = shapes if len(first) != 1 else first[0]
         self.build(shapes if len(first) != 1 or isinstance(inputs, (list, tuple, dict))
                    else first[0])
         self.built = True
@@ -380,8 +381,8 @@ class Layer:
         children = {w.name + (f"_{i}" if any(o is not w and o.name == w.name for o in
                                              self._own_weights()) else ""): w
                     for i, w in enumerate(self._own_weights())}
-        for layer in self._layers:
-            children[layer.name] = layer
+        for i, layer in enumerate(self._layers):  # by position, as TF's object graph: a
+            children[f"layer-{i}"] = layer         # fresh copy (other layer names) matches
         return children
 
 

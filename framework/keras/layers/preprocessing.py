@@ -33,68 +33,158 @@ def _as_numpy(data):
 
 
 class Normalization(Layer):
-    """``(x - mean) / sqrt(variance)`` per feature along ``axis``; ``invert`` undoes it.
-    ``mean``/``variance`` come from the constructor or from ``adapt(data)``."""
+    """``(x - mean) / sqrt(variance)`` per position along ``axis`` (Keras 3's layer):
+    statistics from the constructor or from ``adapt(data)``; ``invert`` undoes it. Its
+    weights are ``mean``, ``variance`` and ``count`` (as Keras, so weight lists match);
+    ``.mean``/``.variance`` are the statistics in the broadcast shape."""
 
     def __init__(self, axis=-1, mean=None, variance=None, invert=False, **kwargs):
         super().__init__(**kwargs)
         if axis is None:
             axis = ()
-        self.axis = (axis,) if isinstance(axis, int) else tuple(axis)
+        elif isinstance(axis, int):
+            axis = (axis,)
+        self.axis = tuple(axis)
         if (mean is None) != (variance is None):
             raise ValueError("When setting values directly, both `mean` and `variance` must "
                              f"be set. Received: mean={mean} and variance={variance}")
         self.input_mean, self.input_variance, self.invert = mean, variance, invert
+        self.mean = self.variance = None
 
     def build(self, input_shape):
-        rank = len(input_shape)
-        self._keep = sorted(a % rank for a in self.axis)
-        self._bshape = [input_shape[a] if a in self._keep else 1 for a in range(rank)]
-        shape = tuple(input_shape[a] for a in self._keep)
-        if any(d is None for d in shape):
-            raise ValueError(f"All `axis` values to be kept must have a known shape. "
-                             f"Received axis={self.axis}, input shape={input_shape}")
-        if self.input_mean is None:
-            self.adapt_mean = self.add_weight("mean", shape, initializer="zeros",
-                                              trainable=False)
-            self.adapt_variance = self.add_weight("variance", shape, initializer="ones",
-                                                  trainable=False)
+        input_shape = tuple(input_shape)
+        ndim = len(input_shape)
+        if any(a < -ndim or a >= ndim for a in self.axis):
+            raise ValueError(f"All `axis` values must be in the range [-ndim, ndim). Received "
+                             f"inputs with ndim={ndim}, while axis={self.axis}")
+        self._build_input_shape = input_shape
+        self._keep = tuple(sorted(a % ndim for a in self.axis))
+        for d in self._keep:
+            if input_shape[d] is None:
+                raise ValueError(f"All `axis` values to be kept must have a known shape. "
+                                 f"Received axis={self.axis}, inputs.shape={input_shape}, "
+                                 f"with unknown axis at index {d}")
+        self._reduce = tuple(d for d in range(ndim) if d not in self._keep)
+        self._bshape = [input_shape[d] if d in self._keep else 1 for d in range(ndim)]
+        self._stat_shape = tuple(input_shape[d] for d in self._keep)
         self.built = True
+        if self.input_mean is None:
+            self.adapt_mean = self.add_weight(name="mean", shape=self._stat_shape,
+                                              initializer="zeros", trainable=False)
+            self.adapt_variance = self.add_weight(name="variance", shape=self._stat_shape,
+                                                  initializer="ones", trainable=False)
+            self.count = self.add_weight(name="count", shape=(), dtype="int64",
+                                         initializer="zeros", trainable=False)
+            self.finalize_state()
+            return
+        mean = np.asarray(self.input_mean, np.float64)
+        var = np.asarray(self.input_variance, np.float64)
+        if mean.ndim:
+            expanded = [1] * ndim
+            for i in range(1, mean.ndim + 1):
+                expanded[self._keep[-i]] = mean.shape[-i]
+            mean, var = mean.reshape(expanded), var.reshape(expanded)
+        dt = np.dtype(self.compute_dtype)
+        self.mean = constant(np.broadcast_to(mean, self._bshape).astype(dt))
+        self.variance = constant(np.broadcast_to(var, self._bshape).astype(dt))
+
+    def finalize_state(self):
+        if self.input_mean is not None or not self.built:
+            return
+        self.mean = _m.cast(_a.reshape(self.adapt_mean, self._bshape), self.compute_dtype)
+        self.variance = _m.cast(_a.reshape(self.adapt_variance, self._bshape),
+                                self.compute_dtype)
 
     def adapt(self, data, batch_size=None, steps=None):
-        arr = _as_numpy(data).astype(np.float64)
+        """Mean and variance over ``data`` (an array, a tensor, or batches: a cf.data
+        dataset, maybe of (x, y) pairs, or any iterable), merged batch by batch."""
+        from ...data import Dataset
+        if isinstance(data, Tensor):
+            data = np.asarray(data.numpy())
+        if isinstance(data, (list, tuple)) and data and not isinstance(
+                data[0], (np.ndarray, Tensor)):
+            data = np.asarray(data)
+        if isinstance(data, np.ndarray):
+            batches, shape = [data], data.shape
+        else:
+            if isinstance(data, Dataset):
+                spec = data.element_spec
+                spec = spec[0] if isinstance(spec, tuple) else spec
+                if len(spec.shape) == 1:  # unbatched scalars per element: batch them
+                    data = data.batch(128)
+            batches = (_first(b) for b in data)
+            first = next(batches, None)
+            if first is None:
+                raise ValueError("adapt() received an empty iterable (no batches). Expected "
+                                 "at least one batch.")
+            shape = first.shape
+            batches = _chain(first, batches)
         if not self.built:
-            self.build(tuple(None if i == 0 else d for i, d in enumerate(arr.shape)))
-        reduce = tuple(a for a in range(arr.ndim) if a not in self._keep)
-        self.adapt_mean.assign(arr.mean(axis=reduce).reshape(self.adapt_mean.shape)
-                               .astype(np.float32))
-        self.adapt_variance.assign(arr.var(axis=reduce).reshape(self.adapt_variance.shape)
-                                   .astype(np.float32))
-
-    def _stats(self, dtype):
-        if self.input_mean is not None:
-            mean = constant(np.broadcast_to(np.asarray(self.input_mean, dtype.np),
-                                            [d or 1 for d in self._bshape]).copy())
-            var = constant(np.broadcast_to(np.asarray(self.input_variance, dtype.np),
-                                           [d or 1 for d in self._bshape]).copy())
-            return mean, var
-        return (_a.reshape(_m.cast(self.adapt_mean, dtype.name), self._bshape),
-                _a.reshape(_m.cast(self.adapt_variance, dtype.name), self._bshape))
+            self.build(shape)
+        else:
+            for d in self._keep:
+                if shape[d] != self._build_input_shape[d]:
+                    raise ValueError(f"The layer was built with input_shape="
+                                     f"{self._build_input_shape}, but adapt() is being called "
+                                     f"with data with an incompatible shape, "
+                                     f"data.shape={tuple(shape)}")
+        mean = var = None
+        total = 0
+        for b in batches:
+            b = np.asarray(b, np.float64)
+            for d in self._keep:
+                if b.shape[d] != self._build_input_shape[d]:
+                    raise ValueError(f"adapt() yielded a batch with incompatible shape. "
+                                     f"Expected {self._build_input_shape}, got {b.shape}.")
+            n = int(np.prod([b.shape[d] for d in self._reduce])) if self._reduce else 1
+            if n == 0:
+                continue
+            bm, bv = b.mean(axis=self._reduce), b.var(axis=self._reduce)
+            if mean is None:
+                mean, var, total = bm, bv, n
+                continue
+            new_total = total + n  # Chan et al.'s pairwise merge
+            delta = bm - mean
+            var = (var * total + bv * n + delta ** 2 * total * n / new_total) / new_total
+            mean = mean + delta * n / new_total
+            total = new_total
+        if mean is None:
+            raise ValueError("adapt() received no data (all batches were empty).")
+        self.adapt_mean.assign(np.asarray(mean, np.float32).reshape(self._stat_shape))
+        self.adapt_variance.assign(np.asarray(var, np.float32).reshape(self._stat_shape))
+        self.finalize_state()
 
     def call(self, inputs):
-        x = inputs if inputs.dtype.is_floating else _m.cast(inputs, self.compute_dtype)
-        mean, var = self._stats(x.dtype)
-        std = _m.maximum(_m.sqrt(var), _EPSILON)
-        return mean + x * std if self.invert else (x - mean) / std
+        if self.mean is None:
+            raise ValueError("You must call `.build(input_shape)` on the layer before using "
+                             "it.")
+        x = inputs if inputs.dtype.name == self.compute_dtype else \
+            _m.cast(inputs, self.compute_dtype)
+        std = _m.maximum(_m.sqrt(self.variance), _EPSILON)
+        return self.mean + x * std if self.invert else (x - self.mean) / std
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
 
     def get_config(self):
         config = super().get_config()
-        mean = self.input_mean
-        var = self.input_variance
+        mean, var = self.input_mean, self.input_variance
         config.update(axis=list(self.axis), invert=self.invert,
                       mean=np.asarray(mean).tolist() if mean is not None else None,
                       variance=np.asarray(var).tolist() if var is not None else None)
         return config
+
+
+def _first(batch):
+    """The x of an (x, y[, w]) element, as an array."""
+    if isinstance(batch, (tuple, list)):
+        batch = batch[0]
+    return np.asarray(batch.numpy() if isinstance(batch, Tensor) else batch)
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
 
 
 class CategoryEncoding(Layer):

@@ -175,6 +175,12 @@ class LSTMCell(_Cell):
         self._weights(int(input_shape[-1]), (4 * self.units,), init)
         self.built = True
 
+    @property
+    def fusable(self):
+        """Keras's cuDNN condition: the standard activations (then the fused op runs)."""
+        return self.activation is activations.tanh and \
+            self.recurrent_activation is activations.sigmoid
+
     def step(self, xw, states, rdp):
         h, c = states[0], states[1]
         if rdp is not None:
@@ -218,6 +224,12 @@ class GRUCell(_Cell):
         self.recurrent_activation = activations.get(recurrent_activation)
         self.reset_after = reset_after
         self.state_size = [self.units]
+
+    @property
+    def fusable(self):
+        """Keras's cuDNN condition (standard activations, reset_after): the fused op runs."""
+        return self.reset_after and self.activation is activations.tanh and \
+            self.recurrent_activation is activations.sigmoid
 
     def build(self, input_shape):
         shape = (2, 3 * self.units) if self.reset_after else (3 * self.units,)
@@ -364,6 +376,8 @@ class RNN(Layer):
         fast = hasattr(cell, "step")
         if fast:
             dp, rdp = cell._masks(inputs[:, 0], states[0], training)
+            if rdp is None and getattr(cell, "fusable", False) and int(inputs.shape[1]):
+                return self._fused(cell, cell.project(inputs, dp), states, mask)
             steps = _a.unstack(cell.project(inputs, dp), axis=1)
         else:
             steps = _a.unstack(inputs, axis=1)
@@ -391,6 +405,35 @@ class RNN(Layer):
                 v.assign(s)
         output = _a.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
         return [output] + list(states) if self.return_state else output
+
+    def _fused(self, cell, xw, states, mask):
+        """The whole sequence as one op (ops/rnn_ops.py), as cuDNN does for Keras (LSTM,
+        GRU)."""
+        from ...ops.rnn_ops import gru_sequence, lstm_sequence
+        if self.go_backwards:
+            xw = _reverse_time(xw)
+            mask = _reverse_time(mask) if mask is not None else None
+        mask = _a.ones(tuple(int(d) for d in xw.shape[:2]), xw.dtype.name) if mask is None \
+            else _m.cast(mask, xw.dtype.name)
+        dt = xw.dtype.name
+        zeros = _a.zeros((int(xw.shape[-1]),), dt)
+        if isinstance(cell, GRUCell):
+            bias = cell.bias[1] if cell.bias is not None else zeros
+            outs, h = gru_sequence(xw, _m.cast(states[0], dt),
+                                   _m.cast(cell.recurrent_kernel, dt), _m.cast(bias, dt),
+                                   mask, zero_output=self.zero_output_for_mask)
+            states = [h]
+        else:
+            bias = cell.bias if cell.bias is not None else zeros
+            outs, h, c = lstm_sequence(xw, _m.cast(states[0], dt), _m.cast(states[1], dt),
+                                       _m.cast(cell.recurrent_kernel, dt), _m.cast(bias, dt),
+                                       mask, zero_output=self.zero_output_for_mask)
+            states = [h, c]
+        if self.stateful:
+            for v, s_ in zip(self._state_vars, states):
+                v.assign(s_)
+        output = outs if self.return_sequences else outs[:, -1]
+        return [output] + states if self.return_state else output
 
     def compute_mask(self, inputs, mask=None):
         out = mask if self.return_sequences else None

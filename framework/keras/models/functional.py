@@ -68,7 +68,11 @@ def probe_output_shapes(layer, input_shape):
     """compute_output_shape by running the layer on stand-ins."""
     shapes = _shape_structure(input_shape)
     kts = [KerasTensor(s) for s in shapes] if isinstance(shapes, list) else KerasTensor(shapes)
+    was_built = layer.built
     out = _run_on_stand_ins(layer, kts, (), {}, _PROBE_SIZES[0])
+    if not was_built:  # built on a stand-in batch: record the symbolic shape instead
+        layer._build_input_shape = ([TensorShape(s) for s in shapes]
+                                    if isinstance(shapes, list) else TensorShape(shapes))
     other = _run_on_stand_ins(layer, kts, (), {}, _PROBE_SIZES[1])
     return nest.map_structure(
         lambda a, b: tuple(x if x == y else None for x, y in zip(a.shape, b.shape)),

@@ -91,8 +91,12 @@ class Model(Trainer, Layer):
                 show_trainable=False, layer_range=None):
         """Prints a table of layers, output shapes and parameter counts."""
         from ..utils.summary import model_summary
-        text = model_summary(self, line_length or 80)
-        (print_fn or print)(text)
+        text = model_summary(self, line_length, positions, expand_nested, show_trainable,
+                             layer_range)
+        if print_fn is None:
+            print(text)
+        else:
+            print_fn(text + "\n")
 
     def get_config(self):
         return Layer.get_config(self)

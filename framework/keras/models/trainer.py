@@ -16,7 +16,8 @@ from .. import callbacks as callbacks_module
 from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
-from ..data_adapter import adapter_for, train_validation_split, unpack_x_y_sample_weight
+from ..data_adapter import (EpochIterator, adapter_for, train_validation_split,
+                            unpack_x_y_sample_weight)
 
 
 class Trainer:
@@ -45,12 +46,13 @@ class Trainer:
                 not isinstance(self.optimizer, mixed_precision.LossScaleOptimizer):
             self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
         self.loss = loss
-        self._loss_fns = _resolve_losses(loss)
+        self._loss_fns = _resolve_losses(self._by_output(loss))
         self.loss_weights = loss_weights
         self._metric_specs = metrics
         self._weighted_metric_specs = weighted_metrics
         self._compiled_metrics = None
         self._loss_tracker = metrics_module.Mean(name="loss")
+        self._per_output_losses = None
         self._run_eagerly = bool(run_eagerly)
         self._jit_compile = jit_compile if jit_compile != "auto" else None
         self.steps_per_execution = int(steps_per_execution or 1)
@@ -72,6 +74,7 @@ class Trainer:
         out = []
         if self.compiled:
             out.append(self._loss_tracker)
+            out.extend(getattr(self, "_per_output_losses", None) or [])
             if self._compiled_metrics is not None:
                 out.extend(m for ms in self._compiled_metrics for m in ms)
         return out
@@ -89,12 +92,16 @@ class Trainer:
         """Compiled loss (weighted over outputs) plus the layers' regularization losses."""
         total = None
         if self._loss_fns is not None and y is not None:
-            ys, preds = _align(y, y_pred, len(self._loss_fns))
-            weights = _loss_weights(self.loss_weights, len(self._loss_fns), self._loss_fns)
-            for fn, yt, yp, w in zip(self._loss_fns, ys, preds, weights):
+            fns = self._loss_fns_for(y_pred)
+            ys, preds = _align(self._by_output(y), y_pred, len(fns))
+            weights = _loss_weights(self._by_output(self.loss_weights), len(fns))
+            trackers = self._output_loss_trackers(len(fns))
+            for i, (fn, yt, yp, w) in enumerate(zip(fns, ys, preds, weights)):
                 if fn is None:
                     continue
                 value = fn(yt, yp, sample_weight=sample_weight)
+                if trackers:  # the unweighted loss of each output, as Keras logs it
+                    trackers[i].update_state(value, sample_weight=_batch_size(yp))
                 value = value if w == 1.0 else value * w
                 total = value if total is None else total + value
         extra = self.losses
@@ -107,13 +114,61 @@ class Trainer:
             raise ValueError("No loss to compute. Provide a `loss` argument in `compile()`.")
         return total
 
+    def _output_loss_trackers(self, n):
+        """Mean trackers named ``<output>_loss`` for models with several outputs."""
+        if n < 2:
+            return None
+        trackers = getattr(self, "_per_output_losses", None)
+        if trackers is None or len(trackers) != n:
+            names = self._output_names() or [f"output_{i}" for i in range(n)]
+            trackers = [metrics_module.Mean(name=f"{name}_loss") for name in names[:n]]
+            self._per_output_losses = trackers
+        return trackers
+
     def _build_metrics(self, y, y_pred):
         n_out = len(nest.flatten(y_pred))
         self._compiled_metrics = metrics_module.build_compiled(
-            self._metric_specs, self._weighted_metric_specs, self._loss_fns, y, y_pred, n_out,
-            output_names=self._output_names())
+            self._metric_specs_by_output(self._metric_specs),
+            self._metric_specs_by_output(self._weighted_metric_specs),
+            self._loss_fns_for(y_pred), y, y_pred, n_out, output_names=self._output_names())
+        self._output_loss_trackers(len(self._loss_fns_for(y_pred) or ()))  # before tracing
+
+    def _loss_fns_for(self, y_pred):
+        """One loss per output: a single loss serves every output (Keras 3)."""
+        fns = self._loss_fns
+        n = len(nest.flatten(y_pred))
+        if fns is not None and len(fns) == 1 and n > 1 and \
+                not isinstance(self.loss, (list, tuple, dict)):
+            return fns * n
+        return fns
+
+    def _by_output(self, value):
+        """A dict keyed by output names as a list in the outputs' order (sorted keys when
+        the names are unknown: subclassed models); anything else unchanged."""
+        if not isinstance(value, dict):
+            return value
+        names = self._output_names()
+        if names and set(value) <= set(names):
+            return [value.get(n) for n in names]
+        return [value[k] for k in sorted(value)]
+
+    def _metric_specs_by_output(self, specs):
+        if not isinstance(specs, dict):
+            return specs
+        return [[] if v is None else list(v) if isinstance(v, (list, tuple)) else [v]
+                for v in self._by_output(specs)]
+
+    @property
+    def output_names(self):
+        """Names of the outputs: a dict output's keys, else the output layers' names."""
+        return self._output_names() or ([self.outputs[0].node.layer.name]
+                                        if getattr(self, "outputs", None) and
+                                        self.outputs[0].node is not None else [])
 
     def _output_names(self):
+        nested = getattr(self, "_nested_outputs", None)
+        if isinstance(nested, dict):
+            return sorted(nested)
         outs = getattr(self, "outputs", None)
         if outs and len(outs) > 1:
             return [kt.node.layer.name if kt.node is not None else kt.name for kt in outs]
@@ -123,15 +178,31 @@ class Trainer:
         if self._compiled_metrics is None:
             self._build_metrics(y, y_pred)
         if y is not None:
-            ys, preds = _align(y, y_pred, len(self._compiled_metrics))
+            ys, preds = _align(self._by_output(y), y_pred, len(self._compiled_metrics))
             for ms, yt, yp in zip(self._compiled_metrics, ys, preds):
                 for m in ms:
                     m.update_state(yt, yp, sample_weight=sample_weight
-                                   if getattr(m, "_weighted", True) else None)
+                                   if getattr(m, "_weighted", False) else None)
         return self.get_metrics_result()
 
     def get_metrics_result(self):
-        return {m.name: m.result() for m in self.metrics}
+        """Metric results keyed by name, in sorted key order as Keras-on-TF hands them to
+        callbacks and History (its logs cross a tf.function, whose nest sorts dict keys)."""
+        results = {}
+        for m in self.metrics:
+            r = m.result()
+            if isinstance(r, dict):
+                results.update(r)
+            else:
+                results[getattr(m, "_log_name", m.name)] = r
+        return {k: results[k] for k in sorted(results)}
+
+    def _flatten_in_metric_order(self, logs):
+        """evaluate()'s list form: metrics in model.metrics order, then any other keys."""
+        names = [getattr(m, "_log_name", m.name) for m in self.metrics]
+        values = [logs[n] for n in names if n in logs]
+        values += [logs[k] for k in sorted(logs) if k not in names]
+        return values[0] if len(values) == 1 else values
 
     # --- steps -------------------------------------------------------------------------------
     def train_step(self, data):
@@ -177,18 +248,21 @@ class Trainer:
         return _without_fusion(fn)
 
     def make_train_function(self):
+        """``train_function(batches)``: runs one train step per batch of the list (up to
+        ``steps_per_execution`` of them) and returns the last step's logs."""
         if self.train_function is None:
             if self._split_train_step():
                 grad_fn = self._make_function(self._grad_step)
                 optimizer = self.optimizer
 
-                def train_function(data):
+                def one_step(data):
                     grads, logs = grad_fn(data)
                     optimizer.apply_gradients(zip(grads, self.trainable_variables))
                     return logs
-                self.train_function = train_function
+                one_step.__wrapped__ = grad_fn
             else:
-                self.train_function = self._make_function(self.train_step)
+                one_step = self._make_function(self.train_step)
+            self.train_function = _multi_step(one_step)
         return self.train_function
 
     def _split_train_step(self):
@@ -218,12 +292,14 @@ class Trainer:
 
     def make_test_function(self):
         if self.test_function is None:
-            self.test_function = self._make_function(self.test_step)
+            self.test_function = _multi_step(self._make_function(self.test_step))
         return self.test_function
 
     def make_predict_function(self):
+        """``predict_function(batches)``: the outputs of each batch, concatenated."""
         if self.predict_function is None:
-            self.predict_function = self._make_function(self.predict_step)
+            self.predict_function = _multi_step(self._make_function(self.predict_step),
+                                                concat=True)
         return self.predict_function
 
     def _ensure_built_for(self, batch):
@@ -255,18 +331,18 @@ class Trainer:
             (x, y, sample_weight), (vx, vy, vsw) = train_validation_split(
                 (x, y, sample_weight), validation_split)
             validation_data = (vx, vy, vsw)
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
-        data = adapter_for(x, y, sample_weight, batch_size, shuffle, steps_per_epoch)
+        spe = self.steps_per_execution
+        data = EpochIterator(adapter_for(x, y, sample_weight, batch_size, shuffle,
+                                         class_weight=class_weight), steps_per_epoch, spe)
         val = None
         if validation_data is not None:
             vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
-            val = adapter_for(vx, vy, vsw, validation_batch_size or batch_size, False,
-                              validation_steps)
+            val = EpochIterator(adapter_for(vx, vy, vsw, validation_batch_size or batch_size),
+                                validation_steps, spe)
         verbose = 1 if verbose == "auto" else verbose
         cbs = callbacks_module.CallbackList(
             callbacks, add_history=True, add_progbar=verbose != 0, model=self, verbose=verbose,
-            epochs=epochs, steps=data.num_batches())
+            epochs=epochs, steps=data.num_batches)
         self.stop_training = False
         cbs.on_train_begin()
         initial_epoch = getattr(self, "_initial_epoch_override", None) or initial_epoch
@@ -276,77 +352,80 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
-            step = 0
-            for step, batch in enumerate(data):
+            for begin, end, batches in data:  # steps_per_execution batches per call
                 if train_fn is None:
-                    self._ensure_built_for(batch)
+                    self._ensure_built_for(batches[0])
                     train_fn = self.make_train_function()
-                cbs.on_train_batch_begin(step)
-                logs = train_fn(batch)
-                cbs.on_train_batch_end(step, logs)
+                cbs.on_train_batch_begin(begin)
+                logs = train_fn(batches)
+                cbs.on_train_batch_end(end, logs)
                 if self.stop_training:
                     break
             epoch_logs = _to_python(self.get_metrics_result())
             if val is not None and (epoch + 1) % validation_freq == 0:
-                val_logs = self.evaluate(val, verbose=0, return_dict=True, _adapter=val,
+                val.reset()
+                val_logs = self.evaluate(verbose=0, return_dict=True, _iterator=val,
                                          callbacks=cbs)  # TF: the same callbacks see it
                 epoch_logs.update({"val_" + k: v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, epoch_logs)
             logs = epoch_logs
             if self.stop_training:
                 break
+        if isinstance(self.optimizer, optimizers_module.Optimizer) and epochs > 0:
+            self.optimizer.finalize_variable_values(self.trainable_weights)  # EMA weights
         cbs.on_train_end(logs)
         return self.history
 
     # --- evaluate / predict ----------------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size=None, verbose="auto", sample_weight=None,
-                 steps=None, callbacks=None, return_dict=False, _adapter=None, **kwargs):
+                 steps=None, callbacks=None, return_dict=False, _iterator=None, **kwargs):
         """Loss and metrics on the data (a scalar, a list, or a dict with return_dict)."""
         if not self.compiled:
             raise RuntimeError("You must compile your model before training/testing.")
-        data = _adapter or adapter_for(x, y, sample_weight, batch_size, False, steps)
+        data = _iterator or EpochIterator(adapter_for(x, y, sample_weight, batch_size), steps,
+                                          self.steps_per_execution)
         verbose = 1 if verbose == "auto" else verbose
         if isinstance(callbacks, callbacks_module.CallbackList):
             cbs = callbacks  # validation inside fit: fit's own callbacks
         else:
             cbs = callbacks_module.CallbackList(callbacks, add_progbar=verbose != 0,
                                                 model=self, verbose=verbose, epochs=1,
-                                                steps=data.num_batches(), mode="test")
+                                                steps=data.num_batches, mode="test")
         cbs.on_test_begin()
         self.reset_metrics()
         test_fn = None
-        for step, batch in enumerate(data):
+        for begin, end, batches in data:
             if test_fn is None:
-                self._ensure_built_for(batch)
+                self._ensure_built_for(batches[0])
                 test_fn = self.make_test_function()
-            cbs.on_test_batch_begin(step)
-            logs = test_fn(batch)
-            cbs.on_test_batch_end(step, logs)
+            cbs.on_test_batch_begin(begin)
+            logs = test_fn(batches)
+            cbs.on_test_batch_end(end, logs)
         logs = _to_python(self.get_metrics_result())
         cbs.on_test_end(logs)
         if return_dict:
             return logs
-        values = list(logs.values())
-        return values[0] if len(values) == 1 else values
+        return self._flatten_in_metric_order(logs)
 
     def predict(self, x, batch_size=None, verbose="auto", steps=None, callbacks=None,
                 **kwargs):
         """Model outputs on ``x``, batch by batch, concatenated as NumPy arrays."""
-        data = adapter_for(x, None, None, batch_size, False, steps)
+        data = EpochIterator(adapter_for(x, None, None, batch_size), steps,
+                             self.steps_per_execution)
         verbose = 1 if verbose == "auto" else verbose
         cbs = callbacks_module.CallbackList(callbacks, add_progbar=verbose != 0, model=self,
                                             verbose=verbose, epochs=1,
-                                            steps=data.num_batches(), mode="predict")
+                                            steps=data.num_batches, mode="predict")
         cbs.on_predict_begin()
         outs = []
         predict_fn = None
-        for step, batch in enumerate(data):
+        for begin, end, batches in data:
             if predict_fn is None:
                 predict_fn = self.make_predict_function()
-            cbs.on_predict_batch_begin(step)
-            out = predict_fn(batch)
-            outs.append(nest.map_structure(lambda t: np.asarray(t.numpy()), out))
-            cbs.on_predict_batch_end(step, {"outputs": out})
+            cbs.on_predict_batch_begin(begin)
+            out = predict_fn(batches)
+            outs.append(out)
+            cbs.on_predict_batch_end(end, {"outputs": out})
         cbs.on_predict_end()
         if not outs:
             raise ValueError("Unexpected result of `predict_function` (Empty batch_outputs). "
@@ -357,14 +436,13 @@ class Trainer:
 
     def train_on_batch(self, x, y=None, sample_weight=None, class_weight=None,
                        reset_metrics=True, return_dict=False):
-        if class_weight is not None:
-            sample_weight = _class_weights_to_sample_weight(y, class_weight, sample_weight)
-        batch = next(iter(adapter_for(x, y, sample_weight, _big_batch(x), False)))
+        batch = next(iter(adapter_for(x, y, sample_weight, _big_batch(x), False,
+                                      class_weight=class_weight)))
         if reset_metrics:
             self.reset_metrics()
         self._ensure_built_for(batch)
-        logs = _to_python(self.make_train_function()(batch))
-        return logs if return_dict else _flat_logs(logs)
+        logs = _to_python(self.make_train_function()([batch]))
+        return logs if return_dict else self._flatten_in_metric_order(logs)
 
     def test_on_batch(self, x, y=None, sample_weight=None, reset_metrics=True,
                       return_dict=False):
@@ -372,16 +450,34 @@ class Trainer:
         if reset_metrics:
             self.reset_metrics()
         self._ensure_built_for(batch)
-        logs = _to_python(self.make_test_function()(batch))
-        return logs if return_dict else _flat_logs(logs)
+        logs = _to_python(self.make_test_function()([batch]))
+        return logs if return_dict else self._flatten_in_metric_order(logs)
 
     def predict_on_batch(self, x):
         batch = next(iter(adapter_for(x, None, None, _big_batch(x), False)))
-        return nest.map_structure(lambda t: np.asarray(t.numpy()),
-                                  self.make_predict_function()(batch))
+        return self.make_predict_function()([batch])
 
 
 # --- helpers ---------------------------------------------------------------------------------
+def _multi_step(step, concat=False):
+    """The function ``fit``/``evaluate``/``predict`` call once per execution: ``step`` on
+    each batch of the list (TF's steps_per_execution loop). Returns the last step's logs,
+    or with ``concat`` every step's outputs as NumPy arrays, concatenated."""
+    def run(batches):
+        if concat:
+            outs = [nest.map_structure(lambda t: np.asarray(t.numpy()), step(b))
+                    for b in batches]
+            if len(outs) == 1:
+                return outs[0]
+            return nest.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outs)
+        logs = None
+        for batch in batches:
+            logs = step(batch)
+        return logs
+    run.__wrapped__ = step
+    return run
+
+
 def _without_fusion(fn):
     """Traces ``fn`` with elementwise fusion off (jit_compile='auto' on CPU): the fused CPU
     kernels of a train step (parallel Numba loops over small arrays) measured 4-7x slower
@@ -421,16 +517,9 @@ def _to_python(logs):
     return out
 
 
-def _flat_logs(logs):
-    values = list(logs.values())
-    return values[0] if len(values) == 1 else values
-
-
 def _resolve_losses(loss):
     if loss is None:
         return None
-    if isinstance(loss, dict):
-        return [losses_module.get_reduced(v) for _, v in sorted(loss.items())]
     if isinstance(loss, (list, tuple)):
         return [losses_module.get_reduced(v) for v in loss]
     return [losses_module.get_reduced(loss)]
@@ -448,20 +537,9 @@ def _align(y, y_pred, n):
     return ys, preds
 
 
-def _loss_weights(weights, n, fns):
+def _loss_weights(weights, n):
     if weights is None:
         return [1.0] * n
-    if isinstance(weights, dict):
-        return [float(weights[k]) for k in sorted(weights)]
-    return [float(w) for w in weights]
-
-
-def _class_weights_to_sample_weight(y, class_weight, sample_weight):
-    y = np.asarray(y.numpy() if hasattr(y, "numpy") else y)
-    labels = np.argmax(y, axis=-1) if y.ndim > 1 and y.shape[-1] > 1 else y.reshape(-1)
-    cw = np.array([class_weight.get(int(c), 1.0) for c in labels.astype(int)],
-                  dtype=np.float32)
-    if sample_weight is not None:
-        cw = cw * np.asarray(sample_weight, np.float32).reshape(-1)
-    return cw
-
+    if not isinstance(weights, (list, tuple)):
+        return [float(weights)] * n
+    return [1.0 if w is None else float(w) for w in weights]

@@ -87,6 +87,12 @@ class Optimizer:
                     self._slots[id(v)]["ema"] = ema
                     self._variables.append(ema)
         self._built = True
+        self._apply_pending_restore()
+
+    @property
+    def built(self):
+        """True once ``build`` made the slot variables (Keras 3's ``Optimizer.built``)."""
+        return self._built
 
     def build_slots(self, var) -> dict:
         return {}
@@ -152,9 +158,12 @@ class Optimizer:
         return grads
 
     def _update_ema(self, variables):
+        # Keras 3: momentum 0 on the first step (the average starts at the updated value)
+        not_first = _m.not_equal(self.iterations, np.int64(1))
         for v in variables:
             ema = self._slots[id(v)]["ema"]
-            ema.assign(self.ema_momentum * ema + (1 - self.ema_momentum) * v)
+            momentum = _m.cast(not_first, v.dtype) * self.ema_momentum
+            ema.assign(momentum * ema + (1 - momentum) * v)
         freq = self.ema_overwrite_frequency
         if freq and int(self.iterations.numpy()) % int(freq) == 0:
             self.finalize_variable_values(variables)
@@ -201,6 +210,25 @@ class Optimizer:
 
     def _checkpoint_children(self):
         return {f"v{i}": v for i, v in enumerate(self._variables)}
+
+    def _defer_restore(self, name, value):
+        """A checkpoint value for a slot variable not created yet (TF's deferred
+        restoration): it is assigned when ``build`` creates the slot."""
+        if not (name.startswith("v") and name[1:].isdigit()):
+            return False
+        self.__dict__.setdefault("_pending_restore", {})[int(name[1:])] = value
+        self._apply_pending_restore()
+        return True
+
+    def _apply_pending_restore(self):
+        pending = self.__dict__.get("_pending_restore")
+        if not pending:
+            return
+        for i in [i for i in pending if i < len(self._variables)]:
+            v = self._variables[i]
+            value = pending.pop(i)
+            if tuple(value.shape) == tuple(v.shape):
+                v.assign(value.astype(v.dtype.np))
 
 
 def _clip_by_norm(g, clip):

@@ -192,8 +192,8 @@ class Nadam(Optimizer):
     def apply(self, grads, trainable_variables=None):
         # u_product advances once per step, before the per-variable updates (Keras 3)
         t = _m.cast(self.iterations + 1, "float32")
-        u_t = self.beta_1 * (1.0 - 0.5 * _m.pow(0.96, t * 0.004))
-        self._step_u = (u_t, self.beta_1 * (1.0 - 0.5 * _m.pow(0.96, (t + 1) * 0.004)),
+        u_t = self.beta_1 * (1.0 - 0.5 * _m.pow(0.96, t))  # Keras 3: decay 0.96 ** step
+        self._step_u = (u_t, self.beta_1 * (1.0 - 0.5 * _m.pow(0.96, t + 1)),
                         self._u_product * u_t)
         out = super().apply(grads, trainable_variables)
         self._u_product.assign(self._step_u[2])

@@ -1,10 +1,12 @@
 """``cf.keras.utils``."""
 from __future__ import annotations
 
+import os
 import random as _random
 
 import numpy as np
 
+from .progbar import Progbar  # noqa: F401
 from .summary import model_summary  # noqa: F401
 
 
@@ -37,32 +39,55 @@ def set_random_seed(seed):
 
 
 def plot_model(model, to_file="model.png", show_shapes=False, show_dtype=False,
-               show_layer_names=True, rankdir="TB", dpi=96, **kwargs):
-    from .plotting import plot_model as _plot
-    return _plot(model, to_file, show_shapes=show_shapes, show_layer_names=show_layer_names,
-                 rankdir=rankdir, dpi=dpi)
+               show_layer_names=False, rankdir="TB", expand_nested=False, dpi=200,
+               show_layer_activations=False, show_trainable=False, **kwargs):
+    """Draws the model's layer graph to an image file (PNG unless ``to_file`` says .pdf,
+    .svg, .jpg...), as Keras 3's ``plot_model`` (matplotlib instead of Graphviz).
+
+    >>> import os, tempfile
+    >>> import cuflow as cf
+    >>> model = cf.keras.Sequential([cf.keras.layers.Dense(4, input_shape=(3,)),
+    ...                              cf.keras.layers.Dense(1)])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.png")
+    >>> _ = cf.keras.utils.plot_model(model, to_file=path, show_shapes=True)
+    >>> open(path, "rb").read(4) == b"\\x89PNG"
+    True
+    """
+    from .plotting import draw, model_graph
+    kwargs.pop("splines", None)  # a Graphviz option: matplotlib draws straight edges
+    if kwargs.pop("layer_range", None) is not None:
+        raise ValueError("Argument `layer_range` is no longer supported.")
+    if kwargs:
+        raise ValueError(f"Unrecognized keyword arguments: {kwargs}")
+    if not getattr(model, "built", False):
+        raise ValueError("This model has not yet been built. Build the model first by "
+                         "calling `build()` or by calling the model on a batch of data.")
+    graph = model_graph(model, show_shapes=show_shapes, show_dtype=show_dtype,
+                        show_layer_names=show_layer_names, expand_nested=expand_nested,
+                        show_layer_activations=show_layer_activations,
+                        show_trainable=show_trainable)
+    extension = os.path.splitext(to_file)[1][1:].lower() or "png"
+    draw(graph, to_file, rankdir=rankdir, dpi=dpi, fmt=extension)
+    if extension != "pdf":
+        try:  # Keras returns the image for display in notebooks
+            from IPython import display
+            return display.Image(filename=to_file)
+        except ImportError:
+            pass
+    return None
 
 
-def plot_history(history, to_file="history.png"):
+def plot_history(history, to_file="history.png", dpi=100):
+    """Saves loss and metrics per epoch (training and ``val_``) of a ``History`` (or its
+    ``history`` dict) as an image; cuflow's addition (Keras has no such helper)."""
     from .plotting import plot_history as _plot
-    return _plot(history, to_file)
+    return _plot(history, to_file, dpi)
 
 
-class Progbar:
-    """A minimal Keras Progbar: update(current, values)."""
-
-    def __init__(self, target, width=30, verbose=1, interval=0.05, stateful_metrics=None,
-                 unit_name="step"):
-        self.target, self.width, self.verbose = target, width, verbose
-        self._values = {}
-
-    def update(self, current, values=None, finalize=None):
-        for k, v in values or []:
-            self._values[k] = v
-        if self.verbose:
-            metrics = " - ".join(f"{k}: {float(v):.4f}" for k, v in self._values.items())
-            end = "\n" if current == self.target or finalize else ""
-            print(f"\r{current}/{self.target} {metrics}", end=end, flush=True)
-
-    def add(self, n, values=None):
-        self.update(n, values)
+# --- keras-breadth ---
+from .array_dataset_utils import split_dataset, timeseries_dataset_from_array  # noqa: E402,F401
+from .dataset_utils import (image_dataset_from_directory,  # noqa: E402,F401
+                            text_dataset_from_directory)
+from .file_utils import get_file  # noqa: E402,F401
+from .image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: E402,F401
+from .sequence_utils import pad_sequences  # noqa: E402,F401

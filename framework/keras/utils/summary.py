@@ -1,48 +1,262 @@
-"""model.summary(): a table of layers, output shapes and parameter counts."""
+"""model.summary(): Keras 3's table of layers, output shapes, parameter counts (and the
+"Connected to" column for non-sequential Functional models), drawn with the same box
+characters, column widths and wrapping, so logs look the same as under Keras."""
 from __future__ import annotations
+
+import re
+import shutil
 
 import numpy as np
 
+from ..keras_tensor import KerasTensor
 
-def _shape_text(layer, model):
+
+# --- what goes in the cells --------------------------------------------------------------
+def _fmt_shape(shape):
+    return "(" + ", ".join(str(d) for d in shape) + ")"
+
+
+def _fmt_structure(shapes):
+    if isinstance(shapes, (list, tuple)) and shapes and isinstance(shapes[0], (list, tuple)):
+        return shapes[0] if len(shapes) == 1 else "[" + ", ".join(shapes) + "]"
+    return shapes
+
+
+def _output_shape(layer):
+    """Output shape from the layer's last symbolic call, else from its build shape."""
+    from ..layers.core import InputLayer
     try:
-        nodes = getattr(model, "_nodes", None)
+        if isinstance(layer, InputLayer):
+            return _fmt_shape(layer.batch_shape)
+        nodes = getattr(layer, "_inbound_nodes", None)
         if nodes:
-            for node in nodes:
-                if node.layer is layer:
-                    outs = node.outputs
-                    shapes = [tuple(o.shape) for o in outs]
-                    return str(shapes[0] if len(shapes) == 1 else shapes)
+            outs = [o for o in _flat(nodes[-1].outputs) if isinstance(o, KerasTensor)]
+            texts = [_fmt_shape(tuple(o.shape)) for o in outs]
+            return texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
         shape = getattr(layer, "_summary_output_shape", None)
-        return str(shape) if shape is not None else "?"
+        if shape is None:
+            build = getattr(layer, "_build_input_shape", None)
+            if build is None or not layer.built:
+                return "?"
+            shape = layer.compute_output_shape(build)
+        if isinstance(shape, list):
+            return "[" + ", ".join(_fmt_shape(tuple(s)) for s in shape) + "]"
+        return _fmt_shape(tuple(shape))
     except Exception:  # noqa: BLE001 - a summary must always print
         return "?"
 
 
-def model_summary(model, line_length=80):
+def _flat(x):
+    if isinstance(x, (list, tuple)):
+        return [z for y in x for z in _flat(y)]
+    if isinstance(x, dict):
+        return [z for y in x.values() for z in _flat(y)]
+    return [x]
+
+
+def _count(weights):
+    unique = {id(w): w for w in weights}.values()
+    return (sum(int(np.prod(w.shape)) for w in unique),
+            sum(int(np.prod(w.shape)) * w.dtype.size for w in unique))
+
+
+def _readable(nbytes):
+    size = float(nbytes)
+    for unit in ("B", "KB", "MB", "GB", "TB"):
+        if size / 1024 < 1:
+            return f"{size:.2f} {unit}"
+        size /= 1024
+    return f"{size:.2f} PB"
+
+
+def _sequential_like(model):
+    """A Functional graph that is one chain (one input, one output, one tensor per node)."""
+    nodes = getattr(model, "_nodes", None)
+    if nodes is None:
+        return True
+    if len(model._flat_inputs) != 1 or len(model.outputs) != 1:
+        return False
+    prev = model._flat_inputs[0]
+    for node in nodes:
+        ins = node.input_tensors
+        if len(ins) != 1 or ins[0] is not prev or len(_flat(node.outputs)) != 1:
+            return False
+        prev = _flat(node.outputs)[0]
+    return True
+
+
+def _connections(layer, model):
+    relevant = {id(n) for n in model._nodes}
+    parts = []
+    for node in layer._inbound_nodes:
+        if id(node) not in relevant:
+            continue
+        for kt in node.input_tensors:
+            if kt.node is None:
+                origin = getattr(kt, "_origin", None)
+                parts.append(f"{origin.name if origin else kt.name}[0][0]")
+            else:
+                src = kt.node.layer
+                parts.append(f"{src.name}[{src._inbound_nodes.index(kt.node)}][{kt.index}]")
+    return ", ".join(parts) or "-"
+
+
+def _layer_range(layers, layer_range):
+    if layer_range is None:
+        return 0, len(layers)
+    if len(layer_range) != 2:
+        raise ValueError(f"layer_range must be a list or tuple of length 2. Received: "
+                         f"layer_range = {layer_range} of length {len(layer_range)}")
+    if not all(isinstance(s, str) for s in layer_range):
+        raise ValueError(f"layer_range should contain string type only. Received: "
+                         f"{layer_range}")
+    lo = [i for i, la in enumerate(layers) if re.match(layer_range[0], la.name)]
+    hi = [i for i, la in enumerate(layers) if re.match(layer_range[1], la.name)]
+    if not lo or not hi:
+        raise ValueError(f"Passed layer_names do not match the layer names in the model. "
+                         f"Received: {layer_range}")
+    if min(lo) > max(hi):
+        return min(hi), max(lo) + 1
+    return min(lo), max(hi) + 1
+
+
+# --- the table ---------------------------------------------------------------------------
+def _reduce(excess, widths):
+    """Take ``excess`` characters off the columns, spread evenly (rounding as Python)."""
+    out, remaining, n = [], excess, len(widths)
+    for w in widths:
+        cut = min(w, round(remaining / n))
+        out.append(w - cut)
+        remaining -= cut
+        n -= 1
+    return out
+
+
+def _wrap(text, width):
+    """Word-wrap to ``width``; a word longer than a line is cut with an ellipsis."""
+    indent = text[:len(text) - len(text.lstrip(" "))]
+    lines, cur = [], ""
+    for word in text.split():
+        if not cur:
+            cur = word
+        elif len(cur) + 1 + len(word) <= width:
+            cur += " " + word
+        else:
+            lines.append(cur)
+            cur = word
+    lines.append(cur)
+    lines[0] = indent + lines[0]
+    return [ln if len(ln) <= width else ln[:width - 1] + "…" for ln in lines]
+
+
+def _cell(text, width, align):
+    if align == "right":
+        return text.rjust(width)
+    if align == "center":
+        pad = width - len(text)
+        return " " * (pad // 2) + text + " " * (pad - pad // 2)
+    return text.ljust(width)
+
+
+def _table(header, align, widths, rows):
+    inner = [w - 2 for w in widths]
+
+    def rule(left, mid, right, fill):
+        return left + mid.join(fill * w for w in widths) + right
+
+    def render(cells, bar):
+        wrapped = [_wrap(str(c), w) for c, w in zip(cells, inner)]
+        height = max(len(c) for c in wrapped)
+        return [bar + bar.join(" " + _cell(c[i] if i < len(c) else "", w, a) + " "
+                               for c, w, a in zip(wrapped, inner, align)) + bar
+                for i in range(height)]
+
+    out = [rule("┏", "┳", "┓", "━")] + render(header, "┃") + [rule("┡", "╇", "┩", "━")]
+    for i, row in enumerate(rows):
+        if i:
+            out.append(rule("├", "┼", "┤", "─"))
+        out += render(row, "│")
+    out.append(rule("└", "┴", "┘", "─"))
+    return out
+
+
+def _probe_chain(seq, shape):
+    """Symbolic output shapes of a Sequential's layers (nested Sequentials too)."""
+    from ..models.functional import probe_output_shapes
+    for layer in seq.layers:
+        if hasattr(layer, "_seq_layers"):
+            _probe_chain(layer, shape)
+        shape = probe_output_shapes(layer, shape)
+        layer._summary_output_shape = shape
+    return shape
+
+
+def model_summary(model, line_length=None, positions=None, expand_nested=False,
+                  show_trainable=False, layer_range=None):
+    """The summary text (Keras 3's layout)."""
+    if hasattr(model, "_seq_layers") and getattr(model, "_input_shape", None) is not None:
+        _probe_chain(model, model._input_shape)
+    functional = hasattr(model, "_nodes") and not hasattr(model, "_seq_layers")
+    seq = not functional or _sequential_like(model)
+    if seq:
+        default, positions = 88, positions or [0.45, 0.80, 1.0]
+        header, align = ["Layer (type)", "Output Shape", "Param #"], ["left", "left", "right"]
+    else:
+        default, positions = 108, positions or [0.3, 0.56, 0.74, 1.0]
+        header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
+        align = ["left", "left", "right", "left"]
+    if show_trainable:
+        default += 12
+        positions = [p * 0.90 for p in positions] + [1.0]
+        header.append("Trainable")
+        align.append("center")
+    line_length = line_length or min(default, shutil.get_terminal_size().columns - 4)
+    widths, current = [], 0
+    for pos in positions:
+        width = (int(pos * line_length) if pos <= 1 else int(pos)) - current
+        if width < 4:
+            raise ValueError("Insufficient console width to print summary.")
+        widths.append(width)
+        current += width
+    excess = sum(widths) + len(widths) + 1 - line_length
+    if excess > 0:
+        widths = _reduce(excess, widths)
+
+    def fields(layer, prefix):
+        if not layer.built:
+            params = "0 (unbuilt)"
+        else:
+            params = f"{_count(layer.weights)[0]:,}"
+        row = [f"{prefix}{layer.name} ({type(layer).__name__})", _output_shape(layer), params]
+        if not seq:
+            row.append(_connections(layer, model))
+        if show_trainable:
+            row.append(("Y" if layer.trainable else "N") if layer.weights else "-")
+        return row
+
+    def rows_for(layer, level=0):
+        rows = [fields(layer, "   " * level + "└ " if level else "")]
+        if expand_nested and getattr(layer, "layers", None):
+            for sub in layer.layers:
+                rows += rows_for(sub, level + 1)
+        return rows
+
     layers = model.layers
-    if hasattr(model, "_seq_layers") and model._input_shape is not None:
-        from ..models.functional import probe_output_shapes
-        shape = model._input_shape
-        for layer in layers:
-            shape = probe_output_shapes(layer, shape)
-            layer._summary_output_shape = shape
-    cols = [int(line_length * 0.45), int(line_length * 0.33), line_length -
-            int(line_length * 0.45) - int(line_length * 0.33)]
-    rule = "─" * line_length
-    lines = [f'Model: "{model.name}"', "┏" + rule + "┓",
-             _row(["Layer (type)", "Output Shape", "Param #"], cols), "┡" + rule + "┩"]
-    for layer in layers:
-        params = sum(int(np.prod(w.shape)) for w in layer.weights) if layer.built else 0
-        lines.append(_row([f"{layer.name} ({type(layer).__name__})",
-                           _shape_text(layer, model), f"{params:,}"], cols))
-    lines.append("└" + rule + "┘")
-    total = sum(int(np.prod(w.shape)) for w in model.weights)
-    trainable = sum(int(np.prod(w.shape)) for w in model.trainable_weights)
-    lines += [f" Total params: {total:,}", f" Trainable params: {trainable:,}",
-              f" Non-trainable params: {total - trainable:,}"]
+    lo, hi = _layer_range(layers, layer_range)
+    rows = [r for layer in layers[lo:hi] for r in rows_for(layer)]
+    n_train, b_train = _count(model.trainable_weights)
+    n_fixed, b_fixed = _count(model.non_trainable_weights)
+    n_opt = b_opt = 0
+    opt = getattr(model, "optimizer", None)
+    opt_built = bool(getattr(model, "compiled", False) and opt is not None and
+                     getattr(opt, "built", False))
+    if opt_built:
+        n_opt, b_opt = _count(opt.variables)
+    lines = [f'Model: "{model.name}"'] + _table(header, align, widths, rows)
+    lines += [f" Total params: {n_train + n_fixed + n_opt:,} "
+              f"({_readable(b_train + b_fixed + b_opt)})",
+              f" Trainable params: {n_train:,} ({_readable(b_train)})",
+              f" Non-trainable params: {n_fixed:,} ({_readable(b_fixed)})"]
+    if opt_built:
+        lines.append(f" Optimizer params: {n_opt:,} ({_readable(b_opt)})")
     return "\n".join(lines)
-
-
-def _row(cells, cols):
-    return "│" + "".join(f" {str(c)[:w - 2]:<{w - 1}}" for c, w in zip(cells, cols)) + "│"

@@ -148,3 +148,21 @@ def test_get_by_name():
     assert callable(L.get("categorical_crossentropy"))
     with pytest.raises(ValueError):
         L.get("not_a_loss")
+
+
+@pytest.mark.parametrize("fn", ["categorical_crossentropy", "binary_crossentropy"])
+def test_crossentropy_shape_mismatch_is_a_value_error_as_keras(fn):
+    loss = getattr(cf.keras.losses, fn)
+    with pytest.raises(ValueError, match="same shape"):
+        loss(np.zeros((4, 1), "float32"), np.full((4, 3), 0.5, "float32"))
+    with pytest.raises(ValueError, match="same rank"):
+        loss(np.zeros((4, 3), "float32"), np.full((4, 3, 2), 0.5, "float32"))
+
+
+def test_sparse_crossentropy_shape_checks_as_keras():
+    f = cf.keras.losses.sparse_categorical_crossentropy
+    assert f(np.zeros((4, 1), "int32"), np.full((4, 3), 0.5, "float32")).shape == (4,)
+    with pytest.raises(ValueError, match="target.ndim - 1"):
+        f(np.zeros((4, 2), "int32"), np.full((4, 3), 0.5, "float32"))
+    with pytest.raises(ValueError, match="up until the last dimension"):
+        f(np.zeros((5,), "int32"), np.full((4, 3), 0.5, "float32"))

@@ -99,10 +99,11 @@ def ref_lion(lr, b1, b2):
 
 
 def ref_nadam(lr, b1, b2):
+    """Keras 3 (keras/src/optimizers/nadam.py): momentum decay 0.96 ** step."""
     w, m, v, uprod = W0.copy(), np.zeros(3), np.zeros(3), 1.0
     for t, g in enumerate(GRADS, 1):
-        u_t = b1 * (1 - 0.5 * 0.96 ** (0.004 * t))
-        u_t1 = b1 * (1 - 0.5 * 0.96 ** (0.004 * (t + 1)))
+        u_t = b1 * (1 - 0.5 * 0.96 ** t)
+        u_t1 = b1 * (1 - 0.5 * 0.96 ** (t + 1))
         up_t = uprod * u_t
         up_t1 = up_t * u_t1
         m = m + (g - m) * (1 - b1)

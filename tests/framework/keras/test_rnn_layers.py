@@ -1,5 +1,6 @@
 """LSTM / GRU / SimpleRNN step equations vs NumPy; masking, Bidirectional, TimeDistributed."""
 import numpy as np
+import pytest
 
 import cuflow as cf
 
@@ -73,3 +74,42 @@ def test_stateful_lstm_carries_state_between_calls():
     assert not np.allclose(first, second)
     layer.reset_states()
     np.testing.assert_allclose(layer(x).numpy(), first, rtol=1e-6)
+
+
+@pytest.mark.parametrize("kw", [{}, {"go_backwards": True, "return_sequences": True},
+                                {"return_state": True}, {"zero_output_for_mask": True,
+                                                         "return_sequences": True}])
+@pytest.mark.parametrize("masked", [False, True])
+@pytest.mark.parametrize("kind", ["LSTM", "GRU"])
+def test_fused_rnn_equals_the_step_by_step_cell(kind, kw, masked):
+    """The fused sequence op (standard activations) against the same layer run step by step
+    (an equivalent recurrent activation that is not Keras's sigmoid disables fusion)."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(3, 5, 4)).astype("float32")
+    mask = np.ones((3, 5), bool)
+    if masked:
+        mask[0, 3:] = False
+        mask[2, 0] = False
+
+    def run(recurrent_activation):
+        layer = getattr(cf.keras.layers, kind)(6, recurrent_activation=recurrent_activation,
+                                               **kw)
+        layer.build((3, 5, 4))
+        r = np.random.default_rng(1)
+        layer.set_weights([r.normal(size=w.shape).astype("float32") * 0.5
+                           for w in layer.get_weights()])
+        xt = cf.constant(x)
+        with cf.GradientTape() as tape:
+            tape.watch(xt)
+            out = layer(xt, mask=cf.constant(mask) if masked else None)
+            loss = sum(cf.reduce_sum(o * o) for o in cf.nest.flatten(out))
+        grads = tape.gradient(loss, [xt] + layer.trainable_weights)
+        return [o.numpy() for o in cf.nest.flatten(out)], [g.numpy() for g in grads]
+
+    rnn = getattr(cf.keras.layers, kind)
+    assert rnn(2).cell.fusable
+    assert not rnn(2, recurrent_activation=lambda z: cf.sigmoid(z)).cell.fusable
+    fused = run("sigmoid")
+    stepwise = run(lambda z: cf.sigmoid(z))
+    for a, b in zip(fused[0] + fused[1], stepwise[0] + stepwise[1]):
+        np.testing.assert_allclose(a, b, rtol=2e-5, atol=2e-5)

@@ -209,4 +209,11 @@ def test_progbar_output(capsys):
     m.compile("adam", "categorical_crossentropy", metrics=["accuracy"])
     m.fit(x, y, epochs=1, batch_size=16, verbose=1)
     out = capsys.readouterr().out
-    assert "Epoch 1/1" in out and "4/4" in out and "loss:" in out and "accuracy:" in out
+    # Keras 3: no "Epoch 1/1" header for a single epoch; a bold step count, a bar of "━"
+    assert "Epoch" not in out and "\x1b[1m4/4\x1b[0m" in out and "━" in out
+    assert "loss:" in out and "accuracy:" in out and out.endswith("\n")
+    m.fit(x, y, epochs=2, batch_size=16, verbose=2)
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "Epoch 1/2" and lines[2] == "Epoch 2/2"
+    assert lines[1].startswith("4/4 - ") and "/step - accuracy: " in lines[1]
+    assert lines[1].index("accuracy:") < lines[1].index("loss:")  # sorted keys, as Keras-TF

@@ -169,6 +169,68 @@ def test_fit_requires_compile():
 def test_verbose_progress_bar(capsys):
     x = np.random.rand(40, 3).astype(np.float32)
     y = np.random.rand(40, 1).astype(np.float32)
-    small().fit(x, y, epochs=1, verbose=1)
+    small().fit(x, y, epochs=2, verbose=1)
     out = capsys.readouterr().out
-    assert "Epoch 1/1" in out and "2/2" in out and "loss:" in out
+    assert "Epoch 1/2" in out and "Epoch 2/2" in out and "2/2" in out and "loss:" in out
+
+
+def test_multi_output_logs_per_output_losses_as_keras():
+    """Keras 3 logs each output's unweighted loss as <output>_loss; numbers from Keras-TF."""
+    rng = np.random.default_rng(0)
+    xa, xb = rng.random((64, 5)).astype("float32"), rng.random((64, 3)).astype("float32")
+    ya, yb = rng.integers(0, 3, 64), rng.random((64, 1)).astype("float32")
+    a, b = keras.Input((5,), name="a"), keras.Input((3,), name="b")
+    h = keras.layers.Concatenate()([keras.layers.Dense(8, activation="relu")(a), b])
+    o1 = keras.layers.Dense(3, activation="softmax", name="cls")(h)
+    o2 = keras.layers.Dense(1, name="reg")(h)
+    m = keras.Model({"a": a, "b": b}, {"cls": o1, "reg": o2})
+    r = np.random.default_rng(1)
+    m.set_weights([r.uniform(-.3, .3, w.shape).astype("float32") for w in m.get_weights()])
+    m.compile(optimizer=keras.optimizers.SGD(0.05),
+              loss={"cls": "sparse_categorical_crossentropy", "reg": "mse"},
+              loss_weights={"cls": 1.0, "reg": 0.5}, metrics={"cls": ["accuracy"], "reg": ["mae"]})
+    hist = m.fit({"a": xa, "b": xb}, {"cls": ya, "reg": yb}, batch_size=16, epochs=2,
+                 shuffle=False, verbose=0)
+    want = {"cls_accuracy": [0.3906, 0.3906], "cls_loss": [1.1097, 1.105],
+            "loss": [1.4229, 1.2453], "reg_loss": [0.6263, 0.2806], "reg_mae": [0.7405, 0.4621]}
+    assert list(hist.history) == sorted(want)
+    for key, values in want.items():
+        np.testing.assert_allclose(hist.history[key], values, atol=6e-5)
+    ev = m.evaluate({"a": xa, "b": xb}, {"cls": ya, "reg": yb}, verbose=0)
+    np.testing.assert_allclose(ev, [1.1905, 1.1003, 0.1804, 0.3906, 0.3501], atol=6e-5)
+    assert m.output_names == ["cls", "reg"]
+
+
+def _rms_model():
+    m = keras.Sequential([keras.Input((6,)), keras.layers.Dense(8, activation="tanh"),
+                          keras.layers.Dense(1, activation="sigmoid")])
+    r = np.random.default_rng(1)
+    m.set_weights([r.uniform(-.5, .5, w.shape).astype("float32") for w in m.get_weights()])
+    m.compile(optimizer=keras.optimizers.RMSprop(0.01), loss="binary_crossentropy",
+              metrics=["accuracy"])
+    return m
+
+
+def test_class_weight_with_a_dataset_and_validation_steps_as_keras_tf():
+    """Numbers recorded from Keras 3.15 on TF 2.21 for the same program: class weights apply
+    per dataset batch; validation_steps covers the same first batches every epoch."""
+    rng = np.random.default_rng(0)
+    x, y = rng.random((100, 6)).astype("float32"), rng.integers(0, 2, 100)
+    ds = cf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+    h = _rms_model().fit(ds.repeat(), steps_per_epoch=5, epochs=3, validation_data=ds,
+                         validation_steps=2, verbose=0, class_weight={0: 1.0, 1: 3.0})
+    np.testing.assert_allclose(h.history["loss"], [1.1935, 1.1161, 1.112], atol=6e-5)
+    np.testing.assert_allclose(h.history["val_loss"], [0.7476, 0.787, 0.8093], atol=6e-5)
+    np.testing.assert_allclose(h.history["val_accuracy"], [0.5312] * 3, atol=6e-5)
+
+
+def test_class_weight_rules():
+    m = _rms_model()
+    x, y = np.zeros((4, 6), "float32"), np.array([0, 1, 1, 0])
+    with pytest.raises(ValueError, match="at the same time"):
+        m.fit(x, y, class_weight={0: 1.0}, sample_weight=np.ones(4), verbose=0)
+    from cuflow.keras.data_adapter import class_weight_to_sample_weight
+    np.testing.assert_array_equal(class_weight_to_sample_weight(
+        np.eye(3)[[2, 0, 1]], {0: 0.5, 2: 4.0}), [4.0, 0.5, 1.0])
+    np.testing.assert_array_equal(class_weight_to_sample_weight(
+        np.array([[1.0], [0.0]]), {1: 2.0}), [2.0, 1.0])

@@ -149,6 +149,25 @@ def test_cpu_override_falls_back_for_non_finite_and_other_axes(no_thresholds):
                                registry.get("softmax").impl(np, y, axis=0), rtol=2e-6)
 
 
+@pytest.mark.parametrize("padding", ["VALID", "SAME"])
+def test_cpu_max_pool_kernels_match_impl_on_non_finite_inputs(no_thresholds, padding):
+    """The max-pool kernels scan windows as impl does: NaN propagates forward, the first
+    strict maximum gets the gradient, all -inf windows route to their first tap."""
+    x = np.random.default_rng(2).standard_normal((2, 5, 7, 3)).astype(np.float32)
+    x[0, 0, 0, :] = np.nan
+    x[0, 1, 3, 1] = np.nan
+    x[1, :2, :2, :] = -np.inf
+    x[1, 3, 4, 2] = np.inf
+    dy_shape = (2, 3, 4, 3) if padding == "SAME" else (2, 2, 3, 3)
+    dy = np.random.default_rng(3).standard_normal(dy_shape).astype(np.float32)
+    attrs = dict(ksize=(3, 2), strides=(2, 2), dilations=(1, 1),
+                 pads=((1, 1), (0, 1)) if padding == "SAME" else ((0, 0), (0, 0)))
+    for name, args in (("max_pool", (x,)), ("max_pool_grad", (x, dy))):
+        op = registry.get(name)
+        got, want = op.kernels["CPU"](*args, **attrs), op.impl(np, *args, **attrs)
+        np.testing.assert_array_equal(got, want, err_msg=name)
+
+
 # --- GPU overrides through a NumPy stand-in for CuPy and the CUDA kernel modules -----------
 def _reference_kernels():
     import cuflow_kernels.reference.crossentropy as ce

@@ -137,6 +137,7 @@ def test_gradients_and_functional_shapes():
 
 
 def test_small_convnet_trains():
+    K.utils.set_random_seed(0)  # initial weights and shuffling: the margin is not huge
     rng = np.random.default_rng(0)
     x = rng.normal(size=(64, 12, 12, 1)).astype("float32")
     y = (x[:, :6].mean((1, 2, 3)) > x[:, 6:].mean((1, 2, 3))).astype("int32")

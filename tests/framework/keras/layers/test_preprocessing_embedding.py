@@ -16,7 +16,9 @@ def test_normalization_adapt_invert_and_fixed_stats():
     y = norm(data).numpy()
     np.testing.assert_allclose(y.mean(0), 0, atol=1e-5)
     np.testing.assert_allclose(y.std(0), 1, atol=1e-4)
-    assert [w.name for w in norm.weights] == ["mean", "variance"] and not norm.trainable_weights
+    # Keras 3's weights (count included, so weight lists match Keras's)
+    assert [w.name for w in norm.weights] == ["mean", "variance", "count"]
+    assert not norm.trainable_weights and norm.mean.shape == (1, 3)
     inv = L.Normalization(mean=norm.adapt_mean.numpy(), variance=norm.adapt_variance.numpy(),
                           invert=True)
     np.testing.assert_allclose(inv(y).numpy(), data, atol=1e-4)
@@ -28,6 +30,22 @@ def test_normalization_adapt_invert_and_fixed_stats():
     n2 = L.Normalization()
     n2.adapt(ds)
     np.testing.assert_allclose(n2.adapt_mean.numpy(), data.mean(0), atol=1e-5)
+    np.testing.assert_allclose(n2.adapt_variance.numpy(), data.var(0), rtol=1e-5)
+    pairs = cf.data.Dataset.from_tensor_slices((data, data[:, 0])).batch(7)
+    n3 = L.Normalization()
+    n3.adapt(pairs)  # (x, y) batches: x is adapted
+    np.testing.assert_allclose(n3.adapt_variance.numpy(), data.var(0), rtol=1e-5)
+    scalar = L.Normalization(axis=None)
+    scalar.adapt(cf.data.Dataset.from_tensor_slices(data[:, 0]))  # unbatched: batched as Keras
+    np.testing.assert_allclose(scalar.mean.numpy(), [data[:, 0].mean()], rtol=1e-5)
+    with pytest.raises(ValueError, match="incompatible shape"):
+        n2.adapt(data[:, :2])
+
+
+def test_normalization_with_vector_stats_broadcasts_like_keras():
+    n = L.Normalization(mean=[1.0, 2.0], variance=[1.0, 4.0])
+    np.testing.assert_allclose(n(np.ones((2, 2), "float32")).numpy(), [[0, -0.5], [0, -0.5]])
+    assert n.weights == [] and n.mean.shape == (1, 2)
 
 
 def test_category_encoding_modes():

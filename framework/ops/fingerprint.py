@@ -1,0 +1,136 @@
+"""Fingerprint64 (FarmHash's farmhashna::Hash64), the hash behind TF's
+``strings.to_hash_bucket_fast`` and Keras's ``Hashing`` layer. Pure Python on bytes; the
+algorithm (Google's FarmHash, MIT licence) restated with explicit 64-bit wrap-around.
+
+>>> fingerprint64(b"") == 0x9ae16a3b2f90404f
+True
+"""
+from __future__ import annotations
+
+import struct
+
+_M = (1 << 64) - 1
+K0, K1, K2 = 0xc3a5c85c97cb3127, 0xb492b66fbe98f273, 0x9ae16a3b2f90404f
+
+
+def _ror(v, s):
+    return v if s == 0 else ((v >> s) | (v << (64 - s))) & _M
+
+
+def _u64(s, i):
+    return struct.unpack_from("<Q", s, i)[0]
+
+
+def _u32(s, i):
+    return struct.unpack_from("<I", s, i)[0]
+
+
+def _smix(v):
+    return v ^ (v >> 47)
+
+
+def _len16(u, v, mul):
+    a = ((u ^ v) * mul) & _M
+    a ^= a >> 47
+    b = ((v ^ a) * mul) & _M
+    b ^= b >> 47
+    return (b * mul) & _M
+
+
+def _short(s, n):
+    if n >= 8:
+        mul = (K2 + n * 2) & _M
+        a = (_u64(s, 0) + K2) & _M
+        b = _u64(s, n - 8)
+        c = (_ror(b, 37) * mul + a) & _M
+        d = ((_ror(a, 25) + b) * mul) & _M
+        return _len16(c, d, mul)
+    if n >= 4:
+        mul = (K2 + n * 2) & _M
+        return _len16((n + (_u32(s, 0) << 3)) & _M, _u32(s, n - 4), mul)
+    if n > 0:
+        y = s[0] + (s[n >> 1] << 8)
+        z = n + (s[n - 1] << 2)
+        return (_smix(((y * K2) ^ (z * K0)) & _M) * K2) & _M
+    return K2
+
+
+def _medium(s, n):
+    mul = (K2 + n * 2) & _M
+    a = (_u64(s, 0) * K1) & _M
+    b = _u64(s, 8)
+    c = (_u64(s, n - 8) * mul) & _M
+    d = (_u64(s, n - 16) * K2) & _M
+    return _len16((_ror((a + b) & _M, 43) + _ror(c, 30) + d) & _M,
+                  (a + _ror((b + K2) & _M, 18) + c) & _M, mul)
+
+
+def _long(s, n):
+    mul = (K2 + n * 2) & _M
+    a = (_u64(s, 0) * K2) & _M
+    b = _u64(s, 8)
+    c = (_u64(s, n - 8) * mul) & _M
+    d = (_u64(s, n - 16) * K2) & _M
+    y = (_ror((a + b) & _M, 43) + _ror(c, 30) + d) & _M
+    z = _len16(y, (a + _ror((b + K2) & _M, 18) + c) & _M, mul)
+    e = (_u64(s, 16) * mul) & _M
+    f = _u64(s, 24)
+    g = ((y + _u64(s, n - 32)) * mul) & _M
+    h = ((z + _u64(s, n - 24)) * mul) & _M
+    return _len16((_ror((e + f) & _M, 43) + _ror(g, 30) + h) & _M,
+                  (e + _ror((f + a) & _M, 18) + g) & _M, mul)
+
+
+def _weak32(s, i, a, b):
+    w, x, y, z = (_u64(s, i + k) for k in (0, 8, 16, 24))
+    a = (a + w) & _M
+    b = _ror((b + a + z) & _M, 21)
+    c = a
+    a = (a + x + y) & _M
+    b = (b + _ror(a, 44)) & _M
+    return (a + z) & _M, (b + c) & _M
+
+
+def fingerprint64(s: bytes) -> int:
+    """The unsigned 64-bit FarmHash Fingerprint64 of ``s``."""
+    n = len(s)
+    if n <= 16:
+        return _short(s, n)
+    if n <= 32:
+        return _medium(s, n)
+    if n <= 64:
+        return _long(s, n)
+    x = 81
+    y = (81 * K1 + 113) & _M
+    z = (_smix((y * K2 + 113) & _M) * K2) & _M
+    v, w = (0, 0), (0, 0)
+    x = (x * K2 + _u64(s, 0)) & _M
+    end = ((n - 1) // 64) * 64
+    last = n - 64
+    i = 0
+    while True:
+        x = (_ror((x + y + v[0] + _u64(s, i + 8)) & _M, 37) * K1) & _M
+        y = (_ror((y + v[1] + _u64(s, i + 48)) & _M, 42) * K1) & _M
+        x ^= w[1]
+        y = (y + v[0] + _u64(s, i + 40)) & _M
+        z = (_ror((z + w[0]) & _M, 33) * K1) & _M
+        v = _weak32(s, i, (v[1] * K1) & _M, (x + w[0]) & _M)
+        w = _weak32(s, i + 32, (z + w[1]) & _M, (y + _u64(s, i + 16)) & _M)
+        z, x = x, z
+        i += 64
+        if i == end:
+            break
+    mul = (K1 + ((z & 0xff) << 1)) & _M
+    w = ((w[0] + ((n - 1) & 63)) & _M, w[1])
+    v = ((v[0] + w[0]) & _M, v[1])
+    w = ((w[0] + v[0]) & _M, w[1])
+    x = (_ror((x + y + v[0] + _u64(s, last + 8)) & _M, 37) * mul) & _M
+    y = (_ror((y + v[1] + _u64(s, last + 48)) & _M, 42) * mul) & _M
+    x ^= (w[1] * 9) & _M
+    y = (y + v[0] * 9 + _u64(s, last + 40)) & _M
+    z = (_ror((z + w[0]) & _M, 33) * mul) & _M
+    v = _weak32(s, last, (v[1] * mul) & _M, (x + w[0]) & _M)
+    w = _weak32(s, last + 32, (z + w[1]) & _M, (y + _u64(s, last + 16)) & _M)
+    z, x = x, z
+    return _len16((_len16(v[0], w[0], mul) + _smix(y) * K0 + z) & _M,
+                  (_len16(v[1], w[1], mul) + x) & _M, mul)

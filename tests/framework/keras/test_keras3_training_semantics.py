@@ -1,0 +1,104 @@
+"""Keras 3 training semantics found by the TF parity run (bench/keras_parity.py), checked
+here without TensorFlow: expected values follow Keras 3.15's source."""
+import numpy as np
+import pytest
+
+import cuflow as cf
+
+K, L = cf.keras, cf.keras.layers
+
+
+def _two_outputs(first="zeta", second="alpha"):
+    inp = K.Input((3,))
+    h = L.Dense(4, activation="relu")(inp)
+    return K.Model(inp, [L.Dense(2, activation="softmax", name=first)(h),
+                         L.Dense(1, name=second)(h)])
+
+
+def _xy():
+    rng = np.random.default_rng(0)
+    x = rng.random((32, 3), dtype=np.float32)
+    return x, np.eye(2, dtype=np.float32)[(x[:, 0] > 0.5).astype(int)], x[:, :1] * 2
+
+
+def test_per_output_losses_and_dicts_follow_output_names():
+    """Dict losses/weights/targets go by output name, not alphabetically; History has
+    '<output>_loss' (unweighted) after the compiled metrics, as Keras 3."""
+    K.utils.set_random_seed(0)
+    x, y_cls, y_reg = _xy()
+    model = _two_outputs()  # outputs: zeta (classes) then alpha (regression)
+    model.compile("sgd", loss={"alpha": "mse", "zeta": "categorical_crossentropy"},
+                  loss_weights={"alpha": 0.5, "zeta": 1.0},
+                  metrics={"zeta": "accuracy", "alpha": ["mae"]})
+    h = model.fit(x, {"alpha": y_reg, "zeta": y_cls}, epochs=1, batch_size=32, verbose=0)
+    # Keras 3 sorts the logs by key (pythonify_logs); checked against Keras 3.15 on TF
+    assert list(h.history) == ["alpha_loss", "alpha_mae", "loss", "zeta_accuracy",
+                               "zeta_loss"]
+    logs = model.evaluate(x, {"alpha": y_reg, "zeta": y_cls}, verbose=0, return_dict=True)
+    p_cls, p_reg = model.predict(x, verbose=0)
+    cce = float(np.mean(-np.sum(y_cls * np.log(np.clip(p_cls, 1e-7, 1)), -1)))
+    mse = float(np.mean((y_reg - p_reg) ** 2))
+    np.testing.assert_allclose(logs["zeta_loss"], cce, rtol=1e-5)
+    np.testing.assert_allclose(logs["alpha_loss"], mse, rtol=1e-5)
+    np.testing.assert_allclose(logs["loss"], cce + 0.5 * mse, rtol=1e-5)
+
+
+def test_single_loss_serves_every_output():
+    x, y_cls, y_reg = _xy()
+    model = _two_outputs()
+    model.compile("sgd", loss="mse")
+    logs = model.evaluate(x, [y_cls, y_reg], verbose=0, return_dict=True)
+    assert set(logs) == {"loss", "zeta_loss", "alpha_loss"}
+    np.testing.assert_allclose(logs["loss"], logs["zeta_loss"] + logs["alpha_loss"],
+                               rtol=1e-6)
+
+
+def test_metrics_ignore_sample_weight_weighted_metrics_do_not():
+    x, y, _ = _xy()
+    model = K.Sequential([L.Input((3,)), L.Dense(2, activation="softmax")])
+    model.compile("sgd", "categorical_crossentropy", metrics=["accuracy"],
+                  weighted_metrics=["accuracy"])
+    sw = np.where(np.arange(32) < 16, 0.0, 1.0).astype(np.float32)
+    logs = model.evaluate(x, y, sample_weight=sw, verbose=0, return_dict=True)
+    assert list(logs) == ["accuracy", "loss", "weighted_accuracy"]
+    assert model.evaluate(x, y, sample_weight=sw, verbose=0)[0] == logs["loss"]
+    pred = model.predict(x, verbose=0).argmax(1) == y.argmax(1)
+    np.testing.assert_allclose(logs["accuracy"], pred.mean(), rtol=1e-6)
+    np.testing.assert_allclose(logs["weighted_accuracy"], pred[16:].mean(), rtol=1e-6)
+
+
+def test_metric_strings_by_snake_case_name():
+    model = K.Sequential([L.Input((3,)), L.Dense(2, activation="softmax")])
+    model.compile("sgd", "categorical_crossentropy",
+                  metrics=["poisson", "kl_divergence", "categorical_hinge", "accuracy",
+                           "accuracy"])
+    x, y, _ = _xy()
+    logs = model.evaluate(x, y, verbose=0, return_dict=True)
+    assert list(logs) == ["accuracy", "accuracy_1", "categorical_hinge", "kl_divergence",
+                          "loss", "poisson"]
+    values = model.evaluate(x, y, verbose=0)  # a list in metrics order, loss first
+    assert values == [logs[k] for k in ["loss", "poisson", "kl_divergence",
+                                        "categorical_hinge", "accuracy", "accuracy_1"]]
+    with pytest.raises(ValueError, match="Could not interpret metric"):
+        model.compile("sgd", "mse", metrics=["no_such_metric"])
+        model.evaluate(x, y, verbose=0)
+
+
+def test_ema_starts_at_the_first_update_and_is_written_back_after_fit():
+    """Keras 3: average momentum is 0 on the first step; fit ends with
+    finalize_variable_values (the model holds the averages)."""
+    v = cf.Variable(np.array([1.0, 2.0], np.float32))
+    opt = K.optimizers.SGD(0.1, use_ema=True, ema_momentum=0.9)
+    opt.apply_gradients([(cf.constant([1.0, 1.0]), v)])
+    ema = opt._slots[id(v)]["ema"]
+    np.testing.assert_allclose(ema.numpy(), [0.9, 1.9], rtol=1e-6)
+    opt.apply_gradients([(cf.constant([1.0, 1.0]), v)])
+    np.testing.assert_allclose(ema.numpy(), 0.9 * np.array([0.9, 1.9]) + 0.1 * v.numpy(),
+                               rtol=1e-6)
+
+    x, y, _ = _xy()
+    model = K.Sequential([L.Input((3,)), L.Dense(2, activation="softmax")])
+    model.compile(K.optimizers.Adam(0.05, use_ema=True), "categorical_crossentropy")
+    model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    for w in model.trainable_weights:
+        np.testing.assert_array_equal(w.numpy(), model.optimizer._slots[id(w)]["ema"].numpy())

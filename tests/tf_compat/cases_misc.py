@@ -342,7 +342,7 @@ def cases():
     _control(c)
     _nest_debug_shapes(c)
     _traced(c)
-    return c.items
+    return c.items + more_cases()
 
 
 
@@ -398,3 +398,56 @@ def _traced(c):
     c.add("traced/grad", lambda T: fn1(T, lambda a: _traced_grad(T, a)))
     c.add("traced/cast", lambda T: fn1(T, lambda a: (
         T.cast(a, T.int32), T.cast(a > 1, T.float32), T.saturate_cast(a * 100, T.uint8))))
+
+
+def _ta_loop(T, n):
+    ta = T.TensorArray(T.float32, size=0, dynamic_size=True)
+    for i in range(n):
+        ta = ta.write(i, T.cast(i, T.float32) * 2.0)
+    return ta.stack(), ta.size(), ta.read(1)
+
+
+def _ta_function(T):
+    @T.function
+    def f(x):
+        ta = T.TensorArray(T.float32, size=T.shape(x)[0])
+        for i in T.range(T.shape(x)[0]):
+            ta = ta.write(i, x[i] * x[i])
+        return ta.stack()
+    return f(T.constant([1.0, 2.0, 3.0]))
+
+
+def more_cases():
+    """TensorArray, RaggedTensor and string functions from the other areas."""
+    c = CaseList()
+    c.add("tensor_array/eager", lambda T: _ta_loop(T, 4))
+    c.add("tensor_array/function", _ta_function)
+    c.add("tensor_array/unstack", lambda T: T.TensorArray(T.int32, size=3).unstack(
+        [4, 5, 6]).gather([2, 0]))
+    c.add("tensor_array/concat", lambda T: T.TensorArray(T.float32, size=2, infer_shape=False)
+          .write(0, [1.0, 2.0]).write(1, [3.0]).concat())
+    c.add("tensor_array/read_oob", lambda T: T.TensorArray(T.float32, size=2).read(5))
+    rt = [[1, 2], [], [3, 4, 5]]
+    c.add("ragged/constant", lambda T: (T.ragged.constant(rt).to_tensor(),
+                                        T.ragged.constant(rt).row_lengths(),
+                                        T.ragged.constant(rt).flat_values))
+    c.add("ragged/to_tensor_default", lambda T: T.ragged.constant(rt).to_tensor(default_value=-1))
+    c.add("ragged/reduce_sum", lambda T: T.reduce_sum(T.ragged.constant(rt), axis=1))
+    c.add("ragged/reduce_mean", lambda T: T.reduce_mean(T.ragged.constant([[1.0, 2.0], [3.0]]),
+                                                        axis=1))
+    c.add("ragged/shape", lambda T: T.ragged.constant(rt).shape)
+    c.add("ragged/from_row_lengths", lambda T: T.RaggedTensor.from_row_lengths(
+        [1, 2, 3, 4], [1, 3]).to_tensor())
+    c.add("ragged/map_flat", lambda T: T.ragged.map_flat_values(
+        T.math.square, T.ragged.constant(rt)).to_tensor())
+    c.add("ragged/bounding_shape", lambda T: T.ragged.constant(rt).bounding_shape())
+    c.add("strings/split_ragged", lambda T: T.strings.split(["a b", "c"]).to_tensor())
+    c.add("strings/format", lambda T: T.strings.format("x={} y={}", [T.constant(3),
+                                                                      T.constant([1.5, 2.0])]))
+    c.add("strings/to_hash_bucket_fast", lambda T: T.strings.to_hash_bucket_fast(
+        ["hello", "world", ""], 1000))
+    c.add("strings/unicode_decode", lambda T: T.strings.unicode_decode(["été"], "UTF-8")
+          .to_tensor())
+    c.add("strings/ngrams", lambda T: T.strings.ngrams(["a", "b", "c"], 2))
+    c.add("strings/bytes_split", lambda T: T.strings.bytes_split("abc"))
+    return c.items

@@ -68,6 +68,18 @@ def _nn(c):
     c.add("nn/in_top_k", lambda T: T.nn.in_top_k(LAB, V, 2))
     c.add("nn/dropout_zero", lambda T: T.nn.dropout(V, rate=0.0))
     c.add("nn/compute_average_loss", lambda T: T.nn.compute_average_loss(V[0], global_batch_size=10))
+    cl = arr("ctc2", (3, 6, 5), "float32")
+    lab3 = np.array([[1, 2, 2], [3, 0, 0], [4, 1, 0]], np.int32)
+    c.add("nn/ctc_loss_batch_major", lambda T: T.nn.ctc_loss(
+        lab3, cl, [3, 1, 2], [6, 4, 5], logits_time_major=False, blank_index=0))
+    c.add("nn/ctc_loss_blank_last", lambda T: T.nn.ctc_loss(
+        lab3 % 4, cl, [3, 1, 2], [6, 6, 3], logits_time_major=False, blank_index=-1))
+    c.add("nn/ctc_loss_f64", lambda T: T.nn.ctc_loss(
+        lab3, cl.astype(np.float64), [3, 1, 2], [6, 4, 5], logits_time_major=False,
+        blank_index=0))
+    c.add("grad/nn/ctc_loss", lambda T: grad(T, lambda a: T.nn.ctc_loss(
+        lab3, a, [3, 1, 2], [6, 4, 5], logits_time_major=False, blank_index=0), cl),
+        tol=(1e-4, 1e-5))
     c.add("nn/ctc_loss", lambda T: T.nn.ctc_loss(
         labels=np.array([[1, 2], [1, 1]], np.int32), logits=arr("ctc", (4, 2, 3), "float32"),
         label_length=[2, 2], logit_length=[4, 4], logits_time_major=True, blank_index=0))

@@ -73,6 +73,7 @@ from .ops.tensor_array import TensorArray  # noqa: E402
 
 # --- tf-compat ---
 from .indexed_slices import IndexedSlices  # noqa: E402
+from .ops.ctc_ops import edit_distance  # noqa: E402
 from .ops.assert_ops import (Assert, assert_equal, assert_greater, assert_less,  # noqa: E402
                              assert_rank, control_dependencies, get_logger, inside_function,
                              is_symbolic_tensor, make_ndarray, timestamp)

@@ -10,7 +10,8 @@ from .ops.image_ops import (ResizeMethod, adjust_brightness, adjust_contrast,  #
                             stateless_random_flip_left_right, stateless_random_flip_up_down,
                             total_variation, transpose)
 # --- tf-compat ---
-from .ops.image_boxes import crop_and_resize, non_max_suppression  # noqa: F401,E402
+from .ops.image_boxes import (crop_and_resize, draw_bounding_boxes,  # noqa: F401,E402
+                               non_max_suppression)
 from .ops.image_color import (adjust_hue, adjust_saturation, hsv_to_rgb, psnr,  # noqa: F401,E402
                               random_hue, random_saturation, rgb_to_hsv, rgb_to_yiq,
                               rgb_to_yuv, sobel_edges, ssim, stateless_random_brightness,

@@ -89,3 +89,67 @@ def ctc_loss(labels, logits, label_length, logit_length, logits_time_major=True,
     both = _m.where_v(constant(np.stack([np.ones(batch, bool), lab_len > 0], -1)), both, neg)
     return -reduce_logsumexp(both, -1)
 
+
+
+def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index=None):
+    """Best-path decoding of time-major ``inputs`` [time, batch, classes]: the argmax
+    class per step, repeats merged, blanks (default: the last class) dropped. Returns
+    ``([SparseTensor decoded], neg_sum_logits [batch, 1])``, as TF."""
+    from ..sparse import SparseTensor
+    x = np.asarray(convert_to_tensor(inputs).numpy())
+    _, batch, classes = x.shape
+    lengths = _host_ints(sequence_length, "sequence_length").reshape(batch)
+    blank = classes - 1 if blank_index is None else int(blank_index) % classes
+    best = x.argmax(-1)
+    neg = np.zeros((batch, 1), x.dtype)
+    idx, vals = [], []
+    width = 0
+    for b in range(batch):
+        steps = best[:lengths[b], b]
+        neg[b, 0] = -x[np.arange(lengths[b]), b, steps].sum()
+        out, prev = [], None
+        for c in steps.tolist():
+            if c != blank and not (merge_repeated and c == prev):
+                out.append(c)
+            prev = c
+        idx += [[b, i] for i in range(len(out))]
+        vals += out
+        width = max(width, len(out))
+    decoded = SparseTensor(np.asarray(idx, np.int64).reshape(-1, 2),
+                           constant(np.asarray(vals, np.int64)), [batch, width])
+    return [decoded], constant(neg)
+
+
+def _levenshtein(a, b):
+    prev = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, y in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x != y))
+        prev = cur
+    return prev[-1]
+
+
+def edit_distance(hypothesis, truth, normalize=True, name="edit_distance"):
+    """Levenshtein distance between the sequences (last axis) of two SparseTensors;
+    with ``normalize``, divided by the truth's length (an empty truth: inf, or 0 when
+    the hypothesis is empty too)."""
+    def rows(sp):
+        idx = np.asarray(sp.indices.numpy(), np.int64)
+        vals = np.asarray(sp.values.numpy())
+        out = {}
+        for i, v in zip(idx, vals):
+            out.setdefault(tuple(i[:-1].tolist()), []).append((int(i[-1]), v))
+        return {k: [v for _, v in sorted(s, key=lambda p: p[0])] for k, s in out.items()}, \
+            np.asarray(sp.dense_shape.numpy(), np.int64)
+    h, hs = rows(hypothesis)
+    t, ts = rows(truth)
+    shape = np.maximum(hs[:-1], ts[:-1])
+    out = np.zeros(shape, np.float32)
+    for key in np.ndindex(*shape):
+        a, b = h.get(key, []), t.get(key, [])
+        d = float(_levenshtein(a, b))
+        if normalize:
+            d = d / len(b) if b else (np.inf if a else 0.0)
+        out[key] = d
+    return constant(out)

@@ -80,6 +80,10 @@ def _nn(c):
     c.add("grad/nn/ctc_loss", lambda T: grad(T, lambda a: T.nn.ctc_loss(
         lab3, a, [3, 1, 2], [6, 4, 5], logits_time_major=False, blank_index=0), cl),
         tol=(1e-4, 1e-5))
+    c.add("nn/ctc_greedy", lambda T: T.nn.ctc_greedy_decoder(
+        np.transpose(cl, (1, 0, 2)), [6, 4, 5]))
+    c.add("nn/ctc_greedy_nomerge", lambda T: T.nn.ctc_greedy_decoder(
+        np.transpose(cl, (1, 0, 2)), [6, 6, 2], merge_repeated=False, blank_index=0))
     c.add("nn/ctc_loss", lambda T: T.nn.ctc_loss(
         labels=np.array([[1, 2], [1, 1]], np.int32), logits=arr("ctc", (4, 2, 3), "float32"),
         label_length=[2, 2], logit_length=[4, 4], logits_time_major=True, blank_index=0))
@@ -151,6 +155,12 @@ def _math_extra(c):
     c.add("toplevel/constant_initializer", lambda T: T.constant_initializer(2.0)([2], T.float32))
     c.add("toplevel/zeros_initializer", lambda T: T.zeros_initializer()([2], T.float32))
     c.add("toplevel/ones_initializer", lambda T: T.ones_initializer()([2], T.int32))
+    c.add("toplevel/edit_distance_batch", lambda T: T.edit_distance(
+        T.SparseTensor([[0, 0], [0, 1], [1, 0]], ["a", "b", "c"], [3, 2]),
+        T.SparseTensor([[0, 0], [1, 0], [1, 1], [1, 2]], ["a", "c", "d", "e"], [2, 3])))
+    c.add("toplevel/edit_distance_raw", lambda T: T.edit_distance(
+        T.SparseTensor([[0, 0, 0], [0, 0, 1]], [1, 2], [1, 2, 2]),
+        T.SparseTensor([[0, 0, 0], [0, 1, 0]], [1, 3], [1, 2, 1]), normalize=False))
     c.add("toplevel/edit_distance", lambda T: T.edit_distance(
         T.sparse.from_dense([[1, 2, 3]]), T.sparse.from_dense([[1, 3, 3]])))
     c.add("toplevel/vectorized_map", lambda T: T.vectorized_map(lambda x: x * 2, M))
@@ -183,6 +193,12 @@ def _image(c):
     c.add("image/draw_bounding_boxes", lambda T: I(T).draw_bounding_boxes(
         IMG, np.array([[[0.1, 0.1, 0.8, 0.8]]] * 2, np.float32), np.array([[1.0, 0.0, 0.0, 1.0]],
                                                                           np.float32)))
+    c.add("image/draw_boxes_default", lambda T: I(T).draw_bounding_boxes(
+        IMG, np.array([[[0.1, 0.1, 0.8, 0.8], [-0.2, 0.5, 0.6, 1.3], [0.5, 0.5, 0.2, 0.9]],
+                       [[0.0, 0.0, 1.0, 1.0], [0.3, 0.3, 0.31, 0.9], [0, 0, 0, 0]]],
+                      np.float32), None))
+    c.add("image/draw_boxes_gray", lambda T: I(T).draw_bounding_boxes(
+        IMG[..., :1], np.array([[[0.1, 0.2, 0.9, 0.7]]] * 2, np.float32), None))
     c.add("image/convert_image_dtype", lambda T: I(T).convert_image_dtype(IMG, T.uint8))
     c.add("image/resize_bilinear", lambda T: I(T).resize(IMG, [3, 7]), tol=(1e-4, 1e-5))
     c.add("image/central_crop", lambda T: I(T).central_crop(IMG, 0.5))

@@ -82,8 +82,7 @@ KNOWN = {
 
 # Cases whose function cuflow does not have yet (the coverage list in RESULTS_tf_compat.md)
 MISSING = [
-    "image/draw_bounding_boxes", "random/stateless_binomial", "sparse/bincount",
-    "toplevel/edit_distance",
+    "random/stateless_binomial", "sparse/bincount",
 ]
 
 

@@ -269,7 +269,10 @@ def unstack(value, num=None, axis=0, name=None):
 # --- indexing --------------------------------------------------------------------------------
 def _getitem_impl(xp, x, key):
     # a view is fine: tensors are immutable (ascontiguousarray would turn 0-d into 1-d)
-    return x[_decode_key(key)]
+    out = x[_decode_key(key)]
+    if x.dtype == object and not isinstance(out, xp.ndarray):  # one string element:
+        return xp.asarray(out, dtype=object)                     # keep the object dtype
+    return out
 
 
 def _getitem_vjp(g, y, x, key):
@@ -456,7 +459,12 @@ def ones(shape, dtype=_dt.float32, name=None, layout=None):
 
 def _like_impl(value):
     def impl(xp, x, dtype):
-        return xp.full(x.shape, value, dtype=dtype or x.dtype)
+        dt = dtype or x.dtype
+        if dt == object:  # string tensors: zeros_like is b"", ones_like has no meaning
+            if value:
+                raise TypeError("ones_like is not defined for string tensors")
+            return np.full(x.shape, b"", dtype=object)
+        return xp.full(x.shape, value, dtype=dt)
     return impl
 
 

@@ -342,7 +342,7 @@ def cases():
     _control(c)
     _nest_debug_shapes(c)
     _traced(c)
-    return c.items + more_cases()
+    return c.items + more_cases() + grad_sweep_cases()
 
 
 
@@ -451,3 +451,49 @@ def more_cases():
     c.add("strings/ngrams", lambda T: T.strings.ngrams(["a", "b", "c"], 2))
     c.add("strings/bytes_split", lambda T: T.strings.bytes_split("abc"))
     return c.items
+
+
+def _second_order(T, f, x):
+    x = T.constant(x)
+    with T.GradientTape() as t2:
+        t2.watch(x)
+        with T.GradientTape() as t1:
+            t1.watch(x)
+            y = T.reduce_sum(f(x))
+        g = t1.gradient(y, x)
+    return g, t2.gradient(g, x)
+
+
+def grad_sweep_cases():
+    """Gradients in half precision and second derivatives of common functions."""
+    c = CaseList()
+    x = arr("gs_x", (2, 3), "float32", 0.2, 2.0)
+    fns = {
+        "tanh": lambda T, a: T.tanh(a), "sigmoid": lambda T, a: T.sigmoid(a),
+        "exp": lambda T, a: T.exp(a), "log": lambda T, a: T.math.log(a),
+        "softplus": lambda T, a: T.nn.softplus(a), "relu": lambda T, a: T.nn.relu(a - 1),
+        "elu": lambda T, a: T.nn.elu(a - 1), "gelu": lambda T, a: T.nn.gelu(a - 1),
+        "sqrt": lambda T, a: T.sqrt(a), "pow3": lambda T, a: a ** 3,
+        "softmax": lambda T, a: T.nn.softmax(a) * T.range(3.0),
+        "logsumexp": lambda T, a: T.reduce_logsumexp(a, 1),
+        "div": lambda T, a: 1.0 / (a + 1.0), "sin": lambda T, a: T.sin(a),
+        "erf": lambda T, a: T.math.erf(a), "square_mean": lambda T, a: T.reduce_mean(a * a),
+        "matmul": lambda T, a: T.matmul(a, a, transpose_b=True),
+        "l2norm": lambda T, a: T.nn.l2_normalize(a, 1),
+        "atan": lambda T, a: T.atan(a), "selu": lambda T, a: T.nn.selu(a - 1),
+    }
+    for name, f in fns.items():
+        c.add(f"grad2/{name}", lambda T, f=f: _second_order(T, lambda a: f(T, a), x),
+              tol=(1e-4, 1e-4))
+        for dt in ("float16", "bfloat16", "float64"):
+            c.add(f"grad_dtype/{name}/{dt}", lambda T, f=f, dt=dt: _grad_in(T, f, x, dt),
+                  tol=(2e-2, 2e-2) if dt == "bfloat16" else None)
+    return c.items
+
+
+def _grad_in(T, f, x, dt):
+    a = T.cast(T.constant(x), getattr(T, dt))
+    with T.GradientTape() as t:
+        t.watch(a)
+        y = T.reduce_sum(f(T, a))
+    return t.gradient(y, a)

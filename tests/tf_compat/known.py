@@ -64,9 +64,6 @@ KNOWN = {
                          "loop vars; cuflow accepts it",
     "tape/gather_indexed_slices": "TF's gather gradient is an IndexedSlices; cuflow's is "
                                   "dense (same values)",
-    "linalg/diag_multi_k": "NOT FIXED: cf.linalg.diag / diag_part take one diagonal k, not "
-                           "TF's (k_lo, k_hi) band (linalg_ops.py; tridiagonal and banded "
-                           "solvers build their bands without it)",
     "strings/traced": "NOT FIXED (strings area): cf.strings functions run on the host "
                       "and do not trace inside cf.function (TF's do)",
     "ragged/bounding_shape": "NOT FIXED (ragged area): RaggedTensor.bounding_shape missing",

@@ -7,16 +7,19 @@ Rounds alternate the runners (cuflow compiled, cuflow eager, torch); a round is 
 epoch of ``--steps`` batches (cuflow: one ``fit(epochs=1)`` call timed from the epoch's
 first batch to its last, as Keras's own epoch timing). Each runner warms up first (cuflow
 traces its train step and compiles its Numba kernels). ``--threads N`` gives every
-runner N threads: OpenBLAS (threadpoolctl), Numba and torch.set_num_threads. Besides
+runner N threads: OpenBLAS (threadpoolctl), Numba and torch.set_num_threads (one thread
+also keeps cuflow's graph executor from running two ops at once). Besides
 wall-clock samples/s, samples per CPU-second of the process (``time.process_time``) is
 shown: on a shared machine it leaves out the time spent waiting for a core (meaningful at
 1 thread; with more, it adds up the threads' time).
 
     python -m bench.keras_convnet_bench --threads 1 --rounds 7
+    python -m bench.keras_convnet_bench --threads 1 --ops     # CPU ms per op and step
 """
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -85,8 +88,56 @@ def torch_runner(torch, x, y):
     return epoch
 
 
+def op_profile(cf, steps, epochs=3):
+    """CPU ms per train step of each op in the compiled step: every executor step's call
+    is wrapped (before the step is traced) with a ``time.thread_time`` timer."""
+    import collections
+
+    from cuflow.graph import executor
+    spent, calls = collections.defaultdict(float), collections.Counter()
+    bind = executor._bind
+
+    def timed_bind(op, xp, dev, attrs):
+        fn = bind(op, xp, dev, attrs)
+
+        def call(*a, **k):
+            t0 = time.thread_time()
+            out = fn(*a, **k)
+            spent[op.name] += time.thread_time() - t0
+            calls[op.name] += 1
+            return out
+        return call
+    executor._bind = timed_bind
+    try:
+        x, y = data(steps)
+        run = cuflow_runner(cf, x, y, eager=False)
+        run()
+        spent.clear()
+        calls.clear()
+        cpu = sum(run()[0][1] for _ in range(epochs))
+    finally:
+        executor._bind = bind
+    n = steps * epochs
+    rows = [[k, f"{v / n * 1e3:.3f}", calls[k] // n] for k, v in
+            sorted(spent.items(), key=lambda kv: -kv[1])]
+    rows.append(["(all ops)", f"{sum(spent.values()) / n * 1e3:.3f}", ""])
+    rows.append(["(whole step, process CPU)", f"{cpu / n * 1e3:.3f}", ""])
+    print(table(rows, ["op", "CPU ms / step", "calls / step"]))
+
+
+def _load():
+    with open("/proc/loadavg") as f:
+        return f.read().split()[0]
+
+
 def set_threads(n, torch):
-    """N threads for every runner; returns the threadpoolctl limiter to keep alive."""
+    """N threads for every runner; returns the threadpoolctl limiter to keep alive. One
+    thread also turns off the graph executor's pool (independent big ops side by side);
+    0 leaves every library's default (cuflow: BLAS threads chosen per GEMM size)."""
+    if n == 0:
+        return None
+    if n == 1:
+        os.environ["CUFLOW_GRAPH_THREADS"] = "0"
     limiter = None
     tpc = try_import("threadpoolctl")
     if tpc is not None:
@@ -106,11 +157,15 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--steps", type=int, default=16)
     p.add_argument("--rounds", type=int, default=7)
-    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--threads", type=int, default=1, help="0: each library's default")
     p.add_argument("--no-eager", action="store_true")
+    p.add_argument("--ops", action="store_true",
+                   help="instead: CPU time per op of the compiled train step")
     args = p.parse_args()
     torch = try_import("torch")
     limiter = set_threads(args.threads, torch)  # noqa: F841 (kept alive for the run)
+    if args.ops:
+        return op_profile(cf, args.steps)
     x, y = data(args.steps)
     runners = {"cuflow fit (compiled)": cuflow_runner(cf, x, y, False)}
     if not args.no_eager:
@@ -122,13 +177,13 @@ def main():
     rates = {k: [] for k in runners}
     cpu_rates = {k: [] for k in runners}
     losses = {}
-    load = [open("/proc/loadavg").read().split()[0]]
+    load = [_load()]
     for _ in range(args.rounds):
         for name, run in runners.items():
             (wall, cpu), losses[name] = run()
             rates[name].append(args.steps * BATCH / wall)
             cpu_rates[name].append(args.steps * BATCH / cpu)
-    load.append(open("/proc/loadavg").read().split()[0])
+    load.append(_load())
     ref = statistics.median(rates[next(iter(rates))])
     rows = [[name, f"{statistics.median(r):.0f}", f"{min(r):.0f}-{max(r):.0f}",
              f"{ref / statistics.median(r):.2f}",

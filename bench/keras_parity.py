@@ -109,6 +109,29 @@ def _regularized(keras):
                 activity_regularizer=keras.regularizers.L2(0.001))])
 
 
+def _seq(*layers, shape=(5, 3)):
+    def make(keras):
+        L = keras.layers
+        body = [f(L) for f in layers]
+        return keras.Sequential([L.Input(shape)] + body +
+                                [L.Dense(CLASSES, activation="softmax")])
+    return make
+
+
+def _attention(keras):
+    L = keras.layers
+    inp = L.Input((5, 3))
+    h = L.MultiHeadAttention(num_heads=2, key_dim=4)(inp, inp)
+    h = L.LayerNormalization()(L.Add()([inp, h]))
+    return keras.Model(inp, L.Dense(CLASSES, activation="softmax")(L.Flatten()(h)))
+
+
+def _masked_lstm(keras):
+    L = keras.layers
+    return keras.Sequential([L.Input((6,), dtype="int32"), L.Embedding(20, 4, mask_zero=True),
+                             L.LSTM(5), L.Dense(CLASSES, activation="softmax")])
+
+
 _ADAM = _opt("Adam", learning_rate=0.01)
 CASES = {
     "sgd": dict(opt=_opt("SGD", learning_rate=0.1)),
@@ -185,11 +208,73 @@ CASES = {
                                                          k.metrics.F1Score(average="macro")]),
     "steps_per_execution": dict(opt=_ADAM, compile=dict(steps_per_execution=3),
                                 fit=dict(validation_split=0.25)),
+    "simple_rnn": dict(opt=_ADAM, kind="lstm", build=_seq(lambda L: L.SimpleRNN(6))),
+    "bidirectional_lstm_sequences": dict(opt=_ADAM, kind="lstm", build=_seq(
+        lambda L: L.Bidirectional(L.LSTM(4, return_sequences=True)),
+        lambda L: L.GlobalAveragePooling1D())),
+    "gru_go_backwards": dict(opt=_ADAM, kind="lstm", build=_seq(
+        lambda L: L.GRU(5, go_backwards=True, reset_after=False))),
+    "conv1d_pool": dict(opt=_ADAM, kind="lstm", build=_seq(
+        lambda L: L.Conv1D(4, 2, padding="same", activation="relu"),
+        lambda L: L.MaxPooling1D(2), lambda L: L.Flatten())),
+    "layernorm_groupnorm": dict(opt=_ADAM, build=_seq(
+        lambda L: L.Dense(8), lambda L: L.LayerNormalization(),
+        lambda L: L.Reshape((8, 1)), lambda L: L.GroupNormalization(groups=1),
+        lambda L: L.Flatten(), shape=(FEATURES,))),
+    "attention": dict(opt=_ADAM, kind="lstm", build=_attention),
+    "masked_lstm": dict(opt=_opt("SGD", learning_rate=0.5, momentum=0.9), kind="tokens",
+                        build=_masked_lstm),  # SGD: see "embedding"
+    "separable_transpose_conv": dict(opt=_ADAM, kind="conv", build=_seq(
+        lambda L: L.SeparableConv2D(3, 3, padding="same", activation="relu"),
+        lambda L: L.DepthwiseConv2D(2), lambda L: L.Conv2DTranspose(2, 2, strides=2),
+        lambda L: L.AveragePooling2D(2), lambda L: L.Flatten(), shape=(6, 6, 2))),
+    # a Python generator: finite (epochs end when it runs out: only the first has data),
+    # and endless with steps_per_epoch (batches carry over from epoch to epoch)
+    "generator_finite": dict(opt=_ADAM, generator="finite", fit=dict(epochs=1)),
+    "generator_steps_per_epoch": dict(opt=_ADAM, generator="endless",
+                                      fit=dict(steps_per_epoch=4),
+                                      compile=dict(steps_per_execution=3)),
+    "reduce_lr_on_plateau": dict(opt=_ADAM, fit=dict(epochs=4), callbacks=lambda k: [
+        k.callbacks.ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=1.0)]),
+    "early_stopping_restore": dict(opt=_ADAM, fit=dict(epochs=5, validation_split=0.25),
+                                   callbacks=lambda k: [k.callbacks.EarlyStopping(
+                                       monitor="val_loss", patience=1, min_delta=0.5,
+                                       restore_best_weights=True)]),
+    "lr_scheduler": dict(opt=_opt("SGD", learning_rate=0.2, momentum=0.5),
+                         callbacks=lambda k: [k.callbacks.LearningRateScheduler(
+                             lambda epoch, lr: lr * 0.5 if epoch else lr)]),
+    "initial_epoch_validation_freq": dict(opt=_ADAM, fit=dict(
+        epochs=5, initial_epoch=1, validation_split=0.25, validation_freq=2)),
     "conv": dict(opt=_ADAM, kind="conv"),
     "lstm": dict(opt=_ADAM, kind="lstm"),
     "gru": dict(opt=_ADAM, kind="gru"),
 }
 FAST = ("sgd_nesterov", "adam")  # the issue's minimum
+
+
+def _batches(x, y, size, endless):
+    while True:
+        for i in range(0, len(x), size):
+            yield x[i:i + size], y[i:i + size]
+        if not endless:
+            return
+
+
+def _recorder(keras):
+    """A callback writing down every hook Keras calls: name, index, sorted log keys."""
+    events = []
+
+    def hook(name):
+        def record(self, *args, **kwargs):
+            logs = kwargs.get("logs", args[-1] if args and isinstance(args[-1], dict) else None)
+            index = args[0] if args and isinstance(args[0], int) else ""
+            events.append(f"{name}({index}){sorted(logs) if logs else ''}")
+        return record
+    names = [f"on_{w}_{e}" for w in ("train", "test", "predict", "epoch")
+             for e in ("begin", "end")] + [f"on_{w}_batch_{e}" for w in
+                                           ("train", "test", "predict") for e in ("begin", "end")]
+    cls = type("Recorder", (keras.callbacks.Callback,), {n: hook(n) for n in names})
+    return cls(), events
 
 
 def run_case(keras, name):
@@ -210,14 +295,22 @@ def run_case(keras, name):
                   weighted_metrics=weighted,
                   loss_weights=spec.get("loss_weights", lambda k: None)(keras),
                   **spec.get("compile", {}))
-    fit = dict(batch_size=16, epochs=3, shuffle=False, verbose=0, **spec.get("fit", {}))
+    fit = {**dict(batch_size=16, epochs=3, shuffle=False, verbose=0), **spec.get("fit", {})}
     if spec.get("sample_weight"):
         fit["sample_weight"] = np.linspace(0.2, 2.0, N).astype(np.float32)
     if spec.get("validation_data"):
         vx, vy = data(kind, spec.get("labels", "onehot"))
         fit["validation_data"] = (vx[::-1][:40], vy[::-1][:40])
-    history = model.fit(x, y, **fit)
+    recorder, events = _recorder(keras)
+    callbacks = spec.get("callbacks", lambda k: [])(keras) + [recorder]
+    if spec.get("generator"):
+        history = model.fit(_batches(x, y, 16, spec["generator"] == "endless"),
+                            callbacks=callbacks, **{k: v for k, v in fit.items()
+                                                    if k not in ("batch_size", "shuffle")})
+    else:
+        history = model.fit(x, y, callbacks=callbacks, **fit)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    hist["__callbacks__"] = events  # hook order, batch indices and log keys, compared exactly
     # evaluate's dict and predict's outputs join the History for the comparison
     ev = model.evaluate(x, y, batch_size=32, verbose=0, return_dict=True)
     hist.update({"evaluate/" + k: [float(v)] for k, v in ev.items()})
@@ -292,6 +385,13 @@ def compare(ours, ref):
         problems.append(f"History keys {list(h1)} vs TF {list(h2)}")
     hdiff = 0.0
     for k in set(h1) & set(h2):
+        if k.startswith("__"):
+            if h1[k] != h2[k]:
+                first = next(i for i, (p, q) in enumerate(zip(h1[k] + [None], h2[k] + [None]))
+                             if p != q)
+                problems.append(f"{k} differ from event {first}: {h1[k][first:first + 3]} vs "
+                                f"TF {h2[k][first:first + 3]}")
+            continue
         a, b = np.asarray(h1[k]), np.asarray(h2[k])
         if a.shape != b.shape:
             problems.append(f"{k}: {a.shape} values vs {b.shape}")
@@ -327,6 +427,7 @@ def main(argv):
     for name in names:
         if name in errors:
             print(f"{name:28s} TF failed: {errors[name]}")
+            bad += 1
             continue
         wdiff, hdiff, problems = compare(run_case(cf.keras, name), ref[name])
         bad += bool(problems)

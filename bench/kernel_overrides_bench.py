@@ -5,7 +5,7 @@ Numba kernel, interleaved, medians of ``--reps`` runs, results checked against e
 with the registry tolerances. Compile time (first call) is reported separately.
 
     NUMBA_CACHE_DIR=.numba_cache env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE \
-        .venv/bin/python bench/kernel_overrides_bench.py --reps 7
+        .venv/bin/python bench/kernel_overrides_bench.py --reps 7 [--convnet]
 """
 from __future__ import annotations
 
@@ -37,10 +37,51 @@ def _pair(name, impl, kernel, reps, rtol, atol):
     return mi / mk
 
 
+def convnet(reps):
+    """The overrides a small convnet's train step runs (bench/keras_convnet_bench.py's
+    shapes, batch 64): each CPU override against its op's impl; for conv2d and its filter
+    backprop (not wired) the Numba-im2col candidate."""
+    from cuflow.ops import kernel_overrides as ko
+    from cuflow.ops import registry
+    from cuflow_kernels.cpu import im2col
+    rng = np.random.default_rng(0)
+    valid = dict(strides=(1, 1), dilations=(1, 1), pads=((0, 0), (0, 0)))
+    pool = dict(ksize=(2, 2), strides=(2, 2), dilations=(1, 1), pads=((0, 0), (0, 0)))
+
+    def pair(name, op_name, *args, rtol=2e-6, atol=1e-5, body=None, **attrs):
+        op = registry.get(op_name)
+        kernel = op.kernels.get("CPU") if body is None else (
+            lambda *a, **k: body(im2col, np, *a, **k))
+        _pair(f"{op_name} {name}", lambda: op.impl(np, *args, **attrs),
+              lambda: kernel(*args, **attrs), reps, rtol, atol)
+    for xs, o in (((64, 28, 28, 1), 32), ((64, 13, 13, 32), 64)):
+        x = rng.standard_normal(xs).astype(np.float32)
+        w = rng.standard_normal((3, 3, xs[3], o)).astype(np.float32)
+        dy = rng.standard_normal((xs[0], xs[1] - 2, xs[2] - 2, o)).astype(np.float32)
+        pair(f"{xs}->{o} (Numba im2col)", "conv2d", x, w, body=ko._conv_fwd, **valid)
+        pair(f"{xs}->{o} (Numba im2col)", "conv2d_backprop_filter", x, dy,
+             filter_shape=w.shape, rtol=2e-5, atol=1e-3, body=ko._conv_bp_filter, **valid)
+        pair(f"{xs}->{o}", "conv2d_backprop_input", dy, w, in_shape=xs, rtol=2e-5,
+             atol=1e-4, **valid)
+    for xs in ((64, 26, 26, 32), (64, 11, 11, 64)):
+        x = rng.standard_normal(xs).astype(np.float32)
+        dy = rng.standard_normal((xs[0], xs[1] // 2, xs[2] // 2, xs[3])).astype(np.float32)
+        pair(f"2x2/2 {xs}", "max_pool", x, **pool)
+        pair(f"2x2/2 {xs}", "max_pool_grad", x, dy, **pool)
+        g = rng.standard_normal(xs).astype(np.float32)
+        pair(f"relu grad {xs}", "select_v2", x > 0, g, np.zeros_like(g))
+        pair(f"bias grad {xs}", "reduce_sum", g, axis=(0, 1, 2), keepdims=False,
+             rtol=1e-5, atol=1e-3)
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--convnet", action="store_true",
+                    help="only the overrides of a small convnet's train step")
     args = ap.parse_args(argv)
+    if args.convnet:
+        return convnet(args.reps)
     from cuflow.ops import registry
     from cuflow_kernels.cpu import im2col, pooling, softmax
     from cuflow.ops.conv_ops import im2col as impl_im2col

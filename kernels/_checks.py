@@ -11,8 +11,15 @@ import numpy as np
 FLOAT_NAMES = ("float16", "bfloat16", "float32", "float64")
 
 
+_NAMES: dict = {}
+
+
 def dtype_name(x) -> str:
-    return np.dtype(x.dtype).name
+    # NumPy computes dtype.name in Python (~1 us); kernels check it on every call
+    name = _NAMES.get(x.dtype)
+    if name is None:
+        name = _NAMES[x.dtype] = np.dtype(x.dtype).name
+    return name
 
 
 def acc_dtype(dtype) -> np.dtype:

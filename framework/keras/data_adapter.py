@@ -148,6 +148,61 @@ class IterableAdapter:
             i += 1
 
 
+class PyDatasetAdapter:
+    """keras.utils.PyDataset: batches by index, in shuffled order when ``shuffle``, with
+    the dataset's epoch hooks around each pass and ``workers`` threads loading ahead."""
+
+    def __init__(self, data, shuffle=False, steps=None, class_weight=None):
+        self.data, self.shuffle, self.steps = data, shuffle, steps
+        self.class_weight = class_weight
+
+    def num_batches(self):
+        if self.steps is not None:
+            return self.steps
+        try:
+            return self.data.num_batches
+        except NotImplementedError:
+            return None
+
+    def _batches(self, indices):
+        workers = int(getattr(self.data, "workers", 1) or 1)
+        if workers <= 1:
+            for i in indices:
+                yield self.data[i]
+            return
+        from concurrent.futures import ThreadPoolExecutor
+        ahead = max(int(getattr(self.data, "max_queue_size", 10) or 1), 1)
+        with ThreadPoolExecutor(workers) as pool:
+            pending = []
+            for i in indices:
+                pending.append(pool.submit(self.data.__getitem__, i))
+                if len(pending) >= ahead:
+                    yield pending.pop(0).result()
+            for f in pending:
+                yield f.result()
+
+    def __iter__(self):
+        n = self.num_batches()
+        if n is None:
+            indices = itertools.count()
+        else:
+            indices = list(range(n))
+            if self.shuffle:
+                np.random.shuffle(indices)
+        self.data.on_epoch_begin()
+        try:
+            for batch in self._batches(indices):
+                x, y, sw = unpack_x_y_sample_weight(batch)
+                if self.class_weight is not None:
+                    _check_class_weight(y, sw, self.class_weight)
+                    sw = class_weight_to_sample_weight(y, self.class_weight)
+                conv = lambda v: None if v is None else nest.map_structure(
+                    lambda a: a if isinstance(a, Tensor) else convert_to_tensor(a), v)
+                yield conv(x), conv(y), conv(sw)
+        finally:  # also when the epoch iterator stops reading and closes the pass
+            self.data.on_epoch_end()
+
+
 class EpochIterator:
     """Keras 3's epoch iterator: per epoch, ``(begin_step, end_step, batches)`` chunks of
     ``steps_per_execution`` batches (the last chunk may be shorter; ``end_step`` is still
@@ -172,19 +227,28 @@ class EpochIterator:
     def reset(self):
         """Start again from the first batch (validation in fit does, each epoch, as Keras
         on TensorFlow: validation_steps always covers the same first batches)."""
+        self._close()
         self._current, self._seen = None, 0
 
+    def _close(self):
+        close = getattr(self._current, "close", None)
+        if close is not None:
+            close()
+
     def __iter__(self):
+        """Yields ``(begin, end, chunk)``; ``chunk.fetch()`` takes the batches. As in
+        Keras-on-TF, a step is announced (``on_*_batch_begin``) before its data is read,
+        so the step that finds the data exhausted gets a begin and no end."""
         spe = self.steps_per_execution
         steps = self.steps_per_epoch or self._num_batches
         if steps is None:  # unknown length: run until the data ends
             it, step = iter(self.adapter), 0
             while True:
-                batches = list(itertools.islice(it, spe))
-                if not batches:
+                chunk = _Chunk(it, spe)
+                yield step, step + spe - 1, chunk
+                if not chunk.fetch():
                     self._num_batches = self._num_batches or step
                     return
-                yield step, step + spe - 1, batches
                 step += spe
         if self._current is None or self.steps_per_epoch is None:
             self._current, self._seen = iter(self.adapter), 0
@@ -194,15 +258,30 @@ class EpochIterator:
                     _ran_out_warning()
                 break
             self._seen += spe
-            batches = list(itertools.islice(self._current, spe))
-            if not batches:
+            chunk = _Chunk(self._current, spe)
+            yield step, step + spe - 1, chunk
+            if not chunk.fetch():
                 self._num_batches = self._num_batches or self._seen - spe
                 self._current = None
                 _ran_out_warning()
                 return
-            yield step, step + spe - 1, batches
         if self._num_batches and self._seen >= self._num_batches:
+            self._close()
             self._current, self._seen = None, 0
+
+
+class _Chunk:
+    """Up to ``n`` batches of ``it``, read on the first ``fetch()`` (then remembered)."""
+
+    __slots__ = ("_it", "_n", "_batches")
+
+    def __init__(self, it, n):
+        self._it, self._n, self._batches = it, n, None
+
+    def fetch(self):
+        if self._batches is None:
+            self._batches = list(itertools.islice(self._it, self._n))
+        return self._batches
 
 
 def _ran_out_warning():
@@ -214,6 +293,12 @@ def _ran_out_warning():
 
 def adapter_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
                 class_weight=None):
+    from .utils.py_dataset import PyDataset
+    if isinstance(x, PyDataset):
+        if y is not None:
+            raise ValueError("`y` argument is not supported when using a PyDataset as "
+                             "input; its batches must be (x, y) pairs.")
+        return PyDatasetAdapter(x, shuffle, steps, class_weight)
     if _is_dataset_or_generator(x):
         if y is not None:
             raise ValueError("`y` argument is not supported when using a dataset or a "

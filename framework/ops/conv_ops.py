@@ -20,6 +20,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
+from ..backend import blas_threads as _blas_threads
 from ..errors import InvalidArgumentError
 from . import array_ops as _a
 from ._nn_infer import conv_out, dims
@@ -110,6 +111,12 @@ def _grouped_filter(w, groups):
         groups, k * cg, o // groups)
 
 
+def _gemm(xp, a, b):
+    """a @ b (batched too); NumPy's through blas_threads, which runs each GEMM size on the
+    BLAS thread count measured fastest (one thread wins on a busy machine)."""
+    return _blas_threads.matmul(a, b) if xp is np else xp.matmul(a, b)
+
+
 def _acc(x):
     return x.astype(np.float32) if x.dtype in _HALF else x
 
@@ -123,9 +130,9 @@ def _conv_impl(xp, x, w, strides, dilations, pads):
     lead = cols.shape[:-2]
     m, kc = math.prod(lead), math.prod(ks) * cg
     if groups == 1:
-        out = cols.reshape(m, kc) @ w.reshape(kc, o)
+        out = _gemm(xp, cols.reshape(m, kc), w.reshape(kc, o))
     else:
-        out = xp.matmul(_grouped_cols(cols, groups), _grouped_filter(w, groups)).transpose(
+        out = _gemm(xp, _grouped_cols(cols, groups), _grouped_filter(w, groups)).transpose(
             1, 0, 2)
     return out.reshape(*lead, o).astype(dt, copy=False)
 
@@ -139,10 +146,10 @@ def _backprop_input_impl(xp, dy, w, in_shape, strides, dilations, pads):
     lead = dy.shape[:-1]
     m = math.prod(lead)
     if groups == 1:
-        dcols = (dy.reshape(m, o) @ w.reshape(k * cg, o).T).reshape(*lead, k, cg)
+        dcols = _gemm(xp, dy.reshape(m, o), w.reshape(k * cg, o).T).reshape(*lead, k, cg)
     else:
         g = dy.reshape(m, groups, o // groups).transpose(1, 0, 2)
-        d = xp.matmul(g, _grouped_filter(w, groups).transpose(0, 2, 1))  # (G, M, K*Cg)
+        d = _gemm(xp, g, _grouped_filter(w, groups).transpose(0, 2, 1))  # (G, M, K*Cg)
         dcols = d.reshape(groups, m, k, cg).transpose(1, 2, 0, 3).reshape(
             *lead, k, groups * cg)
     return col2im(xp, dcols, in_shape, ks, strides, dilations, pads).astype(dt)
@@ -157,10 +164,10 @@ def _backprop_filter_impl(xp, x, dy, filter_shape, strides, dilations, pads):
     cols = im2col(xp, x, ks, strides, dilations, pads)
     m = math.prod(cols.shape[:-2])
     if groups == 1:
-        dw = cols.reshape(m, k * cg).T @ dy.reshape(m, o)
+        dw = _gemm(xp, cols.reshape(m, k * cg).T, dy.reshape(m, o))
         return dw.reshape(filter_shape).astype(dt, copy=False)
     g = dy.reshape(m, groups, o // groups).transpose(1, 0, 2)           # (G, M, Og)
-    dw = xp.matmul(_grouped_cols(cols, groups).transpose(0, 2, 1), g)   # (G, K*Cg, Og)
+    dw = _gemm(xp, _grouped_cols(cols, groups).transpose(0, 2, 1), g)   # (G, K*Cg, Og)
     dw = dw.reshape(groups, k, cg, o // groups).transpose(1, 2, 0, 3)
     return dw.reshape(filter_shape).astype(dt, copy=False)
 

@@ -18,13 +18,13 @@ own Philox words into floats differently; wiring it would change the mask a seed
 CPU (Numba): only what measured faster than NumPy on the 2-core development machine
 (bench/kernel_overrides_bench.py, bench/RESULTS_kernel_overrides.md), above a size
 threshold so small inputs keep NumPy's lower call overhead: softmax / log_softmax
-(float32, last axis), select_v2 without broadcasting (a branch-free blend: relu's
-gradient), reduce_sum over leading axes (a bias gradient: NumPy only, rows folded), max /
-avg pool forward, the max-pool gradient (one pass instead of
-a where per tap: 7x at the convnet's sizes) and conv2d with both backprops (Numba
-im2col/col2im around one float32/float64 BLAS matmul; col2im 5x faster than the
-NumPy tap loop; bench/conv_bench.py, bench/RESULTS_keras_layers.md). Kernels below
-a few million elements run on one Numba thread (cuflow_kernels/cpu/_threads.py).
+(float32, last axis); max / avg pool forward; the max-pool gradient (one pass instead of
+a where per tap: 9-11x at a small convnet's sizes); select_v2 without broadcasting (a
+branch-free blend; relu's gradient: 3-6x); reduce_sum over leading axes (a bias
+gradient; rows folded, NumPy only: 2.6-3.8x); conv2d's input backprop (impl's matmul,
+then Numba's col2im: 1.25x). conv2d and its filter backprop gain nothing from the Numba
+im2col (the matmul dominates: 0.97-0.99x) and stay on impl. Kernels below 16M elements
+run on one Numba thread (cuflow_kernels/cpu/_threads.py).
 """
 from __future__ import annotations
 
@@ -32,17 +32,18 @@ import importlib
 
 import numpy as np
 
+from .. import dtypes as _dt
 from . import conv_ops, nn_ops, pool_ops, registry  # noqa: F401 (their ops get overrides)
 
-_FLOAT_NAMES = frozenset(("float16", "bfloat16", "float32", "float64"))
+_FLOATS = _dt.FLOATS
 _F32_F64 = frozenset((np.dtype(np.float32), np.dtype(np.float64)))
 
 # CPU overrides run the Numba kernel only at or above this many input elements: below,
 # Numba's parallel launch (~8 ms on the loaded 2-core machine) loses to NumPy. Measured
 # break-evens: softmax f32 ~4M elements (1.85x at 16M; f64 never wins: not wired),
-# pooling ~1M (max 1.8x, avg 3.7x at 4M). Max pool (forward and gradient) and conv run
-# on one Numba thread at these sizes and break even near a thousand elements.
-# Tests set these to 0.
+# pooling ~1M (max 1.8x, avg 3.7x at 4M). The max-pool kernels, col2im and select run
+# on one Numba thread at the sizes below and break even near a few thousand elements
+# (select: NumPy's where is fast on tiny arrays). Tests set these to 0.
 CPU_MIN_SIZE = {"softmax": 8 * 2**20, "pool": 2 * 2**20, "max_pool": 4096, "conv": 4096,
                 "select": 32768, "sum": 32768}
 _CPU_SOFTMAX_DTYPES = frozenset((np.dtype(np.float32),))
@@ -63,7 +64,7 @@ def _cupy():
 
 
 def _is_float(a):
-    return np.dtype(a.dtype).name in _FLOAT_NAMES
+    return a.dtype in _FLOATS
 
 
 def _pad_pairs(pads):
@@ -155,7 +156,7 @@ def _conv_fwd(kmod, xp, x, w, strides, dilations, pads):
     kh, kw, c, o = w.shape
     k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
     cols = kmod.im2col_nhwc(x, k, s, p, d)
-    out = cols @ xp.ascontiguousarray(w).reshape(kh * kw * c, o)
+    out = conv_ops._gemm(xp, cols, xp.ascontiguousarray(w).reshape(kh * kw * c, o))
     oh, ow = (conv_ops._out_size(x.shape[1 + i], w.shape[i], s[i], d[i], p[i])
               for i in range(2))
     return out.reshape(x.shape[0], oh, ow, o)
@@ -164,15 +165,16 @@ def _conv_fwd(kmod, xp, x, w, strides, dilations, pads):
 def _conv_bp_input(kmod, xp, dy, w, in_shape, strides, dilations, pads):
     kh, kw, c, o = w.shape
     k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
-    dcols = dy.reshape(-1, o) @ xp.ascontiguousarray(w).reshape(kh * kw * c, o).T
+    dcols = conv_ops._gemm(xp, dy.reshape(-1, o),
+                           xp.ascontiguousarray(w).reshape(kh * kw * c, o).T)
     return kmod.col2im_nhwc(xp.ascontiguousarray(dcols), tuple(in_shape), k, s, p, d)
 
 
 def _conv_bp_filter(kmod, xp, x, dy, filter_shape, strides, dilations, pads):
-    kh, kw, c, o = filter_shape
+    kh, kw, _, o = filter_shape
     k, s, p, d = _im2col_args(kh, kw, strides, dilations, pads)
     cols = kmod.im2col_nhwc(x, k, s, p, d)
-    return (cols.T @ dy.reshape(-1, o)).reshape(tuple(filter_shape))
+    return conv_ops._gemm(xp, cols.T, dy.reshape(-1, o)).reshape(tuple(filter_shape))
 
 
 def _gpu_conv(op, body, groups_of):
@@ -265,23 +267,27 @@ def _cpu_max_pool_grad(op):
     return override
 
 
-def _cpu_conv(op, body, groups_of):
-    def override(a, b, **attrs):
-        if not _conv_ok(a, b, groups=groups_of(a, b, attrs)) or a.size == 0 or \
-                b.size == 0 or a.size < CPU_MIN_SIZE["conv"]:
-            return op.impl(np, a, b, **attrs)
-        return body(_kmod("cpu.im2col"), np, a, b, **attrs)
-    override.__name__ = f"cpu_{op.name}"
+def _cpu_conv_bp_input(op):
+    """conv2d_backprop_input: the same matmul as impl, then Numba's col2im (one gather
+    pass per input pixel instead of a strided add per tap: 1.25x end to end for 32
+    channels). One input channel stays on impl (its col2im loses there, 0.5x), as do
+    conv2d and the filter backprop (the same BLAS matmul either way: 0.97-0.99x)."""
+    def override(dy, w, **attrs):
+        if not _conv_ok(dy, w, groups=_groups_bp_input(dy, w, attrs)) or dy.size == 0 or \
+                w.size == 0 or attrs["in_shape"][3] < 2 or dy.size < CPU_MIN_SIZE["conv"]:
+            return op.impl(np, dy, w, **attrs)
+        return _conv_bp_input(_kmod("cpu.im2col"), np, dy, w, **attrs)
     return override
 
 
 def _cpu_select(op):
-    """select_v2 without broadcasting (a relu or where gradient): NumPy's where branches
-    per element; the kernel blends (3-7x at 0.5-1.4M float32 elements)."""
+    """select_v2 without broadcasting but for a constant y (a relu or where gradient):
+    NumPy's where branches per element; the kernel blends (3-6x at 0.5-1.4M float32)."""
     def override(c, x, y):
         plain = x.dtype == y.dtype and x.dtype.kind in "biufc" and x.dtype.itemsize in (
             1, 2, 4, 8) and c.dtype == np.bool_
-        if c.size < CPU_MIN_SIZE["select"] or not plain or not c.shape == x.shape == y.shape:
+        if c.size < CPU_MIN_SIZE["select"] or not plain or c.shape != x.shape or \
+                y.shape not in (x.shape, ()):
             return op.impl(np, c, x, y)
         return _kmod("cpu.elementwise").select(c, x, y)
     return override
@@ -347,11 +353,8 @@ def _register():
     get("max_pool").override("CPU")(_cpu_max_pool(get("max_pool")))
     get("max_pool_grad").override("CPU")(_cpu_max_pool_grad(get("max_pool_grad")))
     get("avg_pool").override("CPU")(_cpu_pool(get("avg_pool"), "avg_pool2d_nhwc"))
-    for name, body, groups in (("conv2d", _conv_fwd, _groups_fwd),
-                               ("conv2d_backprop_input", _conv_bp_input, _groups_bp_input),
-                               ("conv2d_backprop_filter", _conv_bp_filter,
-                                _groups_bp_filter)):
-        get(name).override("CPU")(_cpu_conv(get(name), body, groups))
+    bpi = get("conv2d_backprop_input")
+    bpi.override("CPU")(_cpu_conv_bp_input(bpi))
 
 
 # Which CUDA source each GPU override launches (checked against tests/kernels' compile list).

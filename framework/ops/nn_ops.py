@@ -39,11 +39,13 @@ def _relu_impl(xp, x):
     return xp.maximum(x, x.dtype.type(0))
 
 
+# relu's gradient selects against a constant 0, not zeros_like(g): one array less to
+# write and read per step
 _RELU = defop("relu", ELEMENTWISE, dtypes=_REAL, scalar="max({0}, 0)",
-              vjp=lambda g, y, x: _m.where_v(_m.greater(x, 0), g, _zero(g)))(_relu_impl)
+              vjp=lambda g, y, x: _m.where_v(_m.greater(x, 0), g, 0))(_relu_impl)
 _RELU6 = defop("relu6", ELEMENTWISE, dtypes=_REAL, scalar="min(max({0}, 0), 6)",
                vjp=lambda g, y, x: _m.where_v(_m.logical_and(_m.greater(x, 0),
-                                                             _m.less(x, 6)), g, _zero(g)))(
+                                                             _m.less(x, 6)), g, 0))(
     lambda xp, x: xp.minimum(xp.maximum(x, x.dtype.type(0)), x.dtype.type(6)))
 
 

@@ -129,7 +129,7 @@ def max_pool_fwd(x, kh, kw, sh, sw, pt, pl, out):
                         continue
                     for k in range(c):
                         v = x[b, yi, xi, k]
-                        if v > out[b, y, xo, k] or v != v:
+                        if v > out[b, y, xo, k] or math.isnan(v):
                             out[b, y, xo, k] = v
 
 
@@ -232,3 +232,11 @@ def avg_pool_bwd(dy, kh, kw, sh, sw, pt, pl, dx):
 def select(c, x, y, out):
     for i in prange(c.size):
         out[i] = x[i] if c[i] else y[i]
+
+
+@njit(parallel=True, cache=True)
+def select_const(c, x, y, out):
+    """select with a one-element y (a constant)."""
+    v = y[0]
+    for i in prange(c.size):
+        out[i] = x[i] if c[i] else v

@@ -11,15 +11,23 @@ from .._checks import check_same_shape
 
 
 def select(condition, x, y):
-    """x where condition else y, all of one shape (x and y of one dtype)."""
-    check_same_shape("select", condition=condition, x=x, y=y)
-    if x.dtype != y.dtype:
-        raise ValueError(f"select: x and y must share a dtype, got {x.dtype} and {y.dtype}")
+    """x where condition else y; x of condition's shape, y too or 0-d (a constant)."""
+    _check(condition, x, y)
     out = np.empty(x.shape, x.dtype)
     if out.size:
         from . import _jit_nn, _threads
         bits = np.dtype(f"u{x.dtype.itemsize}")
-        flat = [np.ascontiguousarray(a).reshape(-1) for a in (x, y)]
-        _threads.run(_jit_nn.select, out.size, np.ascontiguousarray(condition, bool).reshape(-1),
-                     flat[0].view(bits), flat[1].view(bits), out.reshape(-1).view(bits))
+        c = np.ascontiguousarray(condition, bool).reshape(-1)
+        flat = [np.ascontiguousarray(a).reshape(-1).view(bits) for a in (x, y)]
+        kernel = _jit_nn.select_const if y.ndim == 0 else _jit_nn.select
+        _threads.run(kernel, out.size, c, *flat, out.reshape(-1).view(bits))
     return out
+
+
+def _check(condition, x, y):
+    if y.ndim == 0:
+        check_same_shape("select", condition=condition, x=x)
+    else:
+        check_same_shape("select", condition=condition, x=x, y=y)
+    if x.dtype != y.dtype:
+        raise ValueError(f"select: x and y must share a dtype, got {x.dtype} and {y.dtype}")

@@ -14,8 +14,12 @@ def axpy(alpha, x, y):
 
 
 def select(condition, x, y):
-    """x where condition else y, all of one shape (x and y of one dtype): np.where."""
-    check_same_shape("select", condition=condition, x=x, y=y)
+    """x where condition else y (np.where); x of condition's shape, y too or 0-d (a
+    constant); x and y of one dtype."""
+    if y.ndim == 0:
+        check_same_shape("select", condition=condition, x=x)
+    else:
+        check_same_shape("select", condition=condition, x=x, y=y)
     if x.dtype != y.dtype:
         raise ValueError(f"select: x and y must share a dtype, got {x.dtype} and {y.dtype}")
     return np.where(condition.astype(bool), x, y)

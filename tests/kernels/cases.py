@@ -231,7 +231,10 @@ CASES = {
                                              randn(rng, (0,), dt, 1, xp)), {}))],
     "select": [(f"{s}", (lambda s: lambda dt, rng, xp: (
         (randn(rng, s, "float32", 1, xp) > 0, randn(rng, s, dt, 1, xp),
-         randn(rng, s, dt, 1, xp)), {}))(s)) for s in ((3, 33), (0, 4), (2, 5, 7))],
+         randn(rng, s, dt, 1, xp)), {}))(s)) for s in ((3, 33), (0, 4), (2, 5, 7))] + [
+        ("0-d y", lambda dt, rng, xp: ((randn(rng, (4, 9), "float32", 1, xp) > 0,
+                                        randn(rng, (4, 9), dt, 1, xp),
+                                        randn(rng, (), dt, 1, xp)), {}))],
 }
 
 

@@ -352,11 +352,14 @@ class Trainer:
         for epoch in range(initial_epoch, epochs):
             self.reset_metrics()
             cbs.on_epoch_begin(epoch)
-            for begin, end, batches in data:  # steps_per_execution batches per call
+            for begin, end, chunk in data:  # steps_per_execution batches per call
+                cbs.on_train_batch_begin(begin)
+                batches = chunk.fetch()
+                if not batches:  # the data ran out (Keras-TF: a begin without an end)
+                    break
                 if train_fn is None:
                     self._ensure_built_for(batches[0])
                     train_fn = self.make_train_function()
-                cbs.on_train_batch_begin(begin)
                 logs = train_fn(batches)
                 cbs.on_train_batch_end(end, logs)
                 if self.stop_training:
@@ -394,11 +397,14 @@ class Trainer:
         cbs.on_test_begin()
         self.reset_metrics()
         test_fn = None
-        for begin, end, batches in data:
+        for begin, end, chunk in data:
+            cbs.on_test_batch_begin(begin)
+            batches = chunk.fetch()
+            if not batches:
+                break
             if test_fn is None:
                 self._ensure_built_for(batches[0])
                 test_fn = self.make_test_function()
-            cbs.on_test_batch_begin(begin)
             logs = test_fn(batches)
             cbs.on_test_batch_end(end, logs)
         logs = _to_python(self.get_metrics_result())
@@ -419,10 +425,13 @@ class Trainer:
         cbs.on_predict_begin()
         outs = []
         predict_fn = None
-        for begin, end, batches in data:
+        for begin, end, chunk in data:
+            cbs.on_predict_batch_begin(begin)
+            batches = chunk.fetch()
+            if not batches:
+                break
             if predict_fn is None:
                 predict_fn = self.make_predict_function()
-            cbs.on_predict_batch_begin(begin)
             out = predict_fn(batches)
             outs.append(out)
             cbs.on_predict_batch_end(end, {"outputs": out})

@@ -117,6 +117,8 @@ def test_dataset_and_generator_partial_last_chunk():
     m.fit(gen(), epochs=1, verbose=0, callbacks=[r])
     assert [e[1] for e in r.events if e[0] == "te"] == [2, 5, 8, 11]
     assert int(m.optimizer.iterations.numpy()) == 10
+    # Keras-TF announces the step that finds the generator empty: a begin with no end
+    assert r.events[-2:] == [("tb", 12), ("ee", 0)]
 
 
 def test_steps_per_epoch_carries_the_iterator_over_epochs():

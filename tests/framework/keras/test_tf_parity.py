@@ -3,8 +3,8 @@
 TensorFlow may live in another interpreter ($CUFLOW_TF_PYTHON, or /work/tfenv here): its
 half runs in a subprocess. Skipped when none is found. The issue's minimum (SGD with
 nesterov momentum, Adam) plus class weights and sparse logits run by default; every other
-case (all optimizers, losses, metrics, sample weights, validation_split, conv/LSTM/GRU) is
-`slow` (TensorFlow's start-up and tracing dominate: 1-2.5 min for all 42 cases).
+case (all optimizers, losses, metrics, sample weights, validation_split, conv/RNN/attention
+layers) is `slow` (TensorFlow's start-up and tracing dominate: 2-3 min for all 56 cases).
 """
 import pytest
 

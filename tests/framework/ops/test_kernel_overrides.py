@@ -160,8 +160,8 @@ def test_cpu_max_pool_kernels_match_impl_on_non_finite_inputs(no_thresholds, pad
     x[1, 3, 4, 2] = np.inf
     dy_shape = (2, 3, 4, 3) if padding == "SAME" else (2, 2, 3, 3)
     dy = np.random.default_rng(3).standard_normal(dy_shape).astype(np.float32)
-    attrs = dict(ksize=(3, 2), strides=(2, 2), dilations=(1, 1),
-                 pads=((1, 1), (0, 1)) if padding == "SAME" else ((0, 0), (0, 0)))
+    attrs = {"ksize": (3, 2), "strides": (2, 2), "dilations": (1, 1),
+             "pads": ((1, 1), (0, 1)) if padding == "SAME" else ((0, 0), (0, 0))}
     for name, args in (("max_pool", (x,)), ("max_pool_grad", (x, dy))):
         op = registry.get(name)
         got, want = op.kernels["CPU"](*args, **attrs), op.impl(np, *args, **attrs)

@@ -75,7 +75,8 @@ from .ops.tensor_array import TensorArray  # noqa: E402
 from .indexed_slices import IndexedSlices  # noqa: E402
 from .ops.ctc_ops import edit_distance  # noqa: E402
 from .ops.assert_ops import (Assert, assert_equal, assert_greater, assert_less,  # noqa: E402
-                             assert_rank, control_dependencies, get_logger, inside_function,
+                             assert_rank, control_dependencies, get_current_name_scope,
+                             get_logger, inside_function,
                              is_symbolic_tensor, make_ndarray, timestamp)
 from .ops.linalg_extra import eig, eigvals  # noqa: E402
 from .ops.linalg_functions import sqrtm as matrix_square_root  # noqa: E402

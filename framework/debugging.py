@@ -172,4 +172,11 @@ def is_numeric_tensor(tensor):
 from .autodiff.explain import explain_gradients  # noqa: F401
 # --- tf-compat ---
 from .ops.assert_ops import (Assert, assert_integer, assert_proper_iterable,  # noqa: F401,E402
-                             assert_rank_in, assert_same_float_dtype, assert_scalar)
+                             assert_rank_in, assert_same_float_dtype, assert_scalar,
+                             disable_traceback_filtering, enable_traceback_filtering,
+                             is_traceback_filtering_enabled)
+
+
+def get_log_device_placement():
+    """Whether ``set_log_device_placement(True)`` is on."""
+    return bool(_state.get("log_placement", False))

@@ -1,4 +1,5 @@
 """``cf.random``: seeds, Generators, stateful and stateless sampling (TF 2 semantics)."""
+import enum as _enum
 import types as _types
 
 from .ops.random_generator import create_rng_state  # noqa: F401
@@ -15,6 +16,15 @@ stateless_random_normal = stateless_normal
 stateless_random_gamma = stateless_gamma
 stateless_random_poisson = stateless_poisson
 stateless_multinomial = stateless_categorical
+
+
+class Algorithm(_enum.Enum):
+    """RNG algorithms (``tf.random.Algorithm``); cuflow draws Philox (TF's CPU default)."""
+    PHILOX = 1
+    THREEFRY = 2
+    AUTO_SELECT = 3
+
+
 split = stateless_split  # tf.random.split / fold_in (TF 2.10+ names)
 fold_in = stateless_fold_in
 

@@ -294,3 +294,65 @@ def segment_sqrt_n(data, indices, segment_ids, num_segments=None, name=None):
     ids = convert_to_tensor(segment_ids)
     n = int(np.asarray(ids.numpy()).max()) + 1 if num_segments is None else num_segments
     return unsorted_segment_sqrt_n(gather(convert_to_tensor(data), indices), ids, n)
+
+
+def to_indicator(sp_input, vocab_size, name=None):
+    """Dense bool [..., vocab_size]: True at each row's present values."""
+    idx, shape = _idx(sp_input), _shape(sp_input)
+    vals = np.asarray(sp_input.values.numpy(), np.int64)
+    out = np.zeros(shape[:-1] + [int(vocab_size)], bool)
+    if len(vals):
+        if (vals < 0).any() or (vals >= int(vocab_size)).any():
+            raise InvalidArgumentError(None, "to_indicator", "to_indicator: values must be "
+                                       f"in [0, {int(vocab_size)})")
+        out[tuple(idx[:, :-1].T) + (vals,)] = True
+    return constant(out)
+
+
+def map_values(op, *args, **kwargs):
+    """``op`` applied to the values of the SparseTensor arguments (same indices)."""
+    sps = [a for a in args if _is_sparse(a)]
+    if not sps:
+        raise ValueError("map_values: no SparseTensor among the arguments")
+    new = [a.values if _is_sparse(a) else a for a in args]
+    return _make(_idx(sps[0]), op(*new, **kwargs), _shape(sps[0]))
+
+
+def reset_shape(sp_input, new_shape=None):
+    """The same entries under ``new_shape`` (default: the tight bounding shape)."""
+    idx = _idx(sp_input)
+    if new_shape is None:
+        shape = (idx.max(axis=0) + 1).tolist() if len(idx) else [0] * len(_shape(sp_input))
+    else:
+        shape = [int(d) for d in np.asarray(static_value(new_shape)).ravel()]
+        if len(idx) and (idx >= np.asarray(shape)).any():
+            raise InvalidArgumentError(None, "reset_shape", f"reset_shape: {shape} does not "
+                                       "hold every index")
+    return _make(idx, sp_input.values, shape)
+
+
+def split(sp_input=None, num_split=None, axis=None, name=None, keyword_required=None):
+    """``num_split`` SparseTensors along ``axis`` (the first dim % num_split get one more)."""
+    idx, shape = _idx(sp_input), _shape(sp_input)
+    axis = int(axis) % len(shape)
+    n, k = shape[axis], int(num_split)
+    sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    out, start = [], 0
+    for size in sizes:
+        keep = (idx[:, axis] >= start) & (idx[:, axis] < start + size)
+        sub = idx[keep].copy()
+        sub[:, axis] -= start
+        new_shape = list(shape)
+        new_shape[axis] = size
+        out.append(_make(sub, _take(sp_input.values, np.nonzero(keep)[0]), new_shape))
+        start += size
+    return out
+
+
+def mask(a, mask_indices, name=None):
+    """IndexedSlices ``a`` without the rows listed in ``mask_indices``."""
+    from ..indexed_slices import IndexedSlices
+    ind = np.asarray(a.indices.numpy())
+    drop = np.isin(ind, np.asarray(static_value(mask_indices)))
+    keep = np.nonzero(~drop)[0]
+    return IndexedSlices(_take(a.values, keep), constant(ind[keep]), a.dense_shape)

@@ -287,6 +287,13 @@ def _control(c):
     c.add("function/variable", func_var)
 
 
+def _scoped_name(T):
+    outer = T.get_current_name_scope()
+    with T.name_scope("a"), T.name_scope("b"):
+        inner = T.get_current_name_scope()
+    return outer, inner
+
+
 def _nest_debug_shapes(c):
     st = {"b": [1, (2, 3)], "a": 4}
     c.add("nest/flatten", lambda T: T.nest.flatten(st))
@@ -304,6 +311,13 @@ def _nest_debug_shapes(c):
         T.constant([1.0, np.nan]), "bad"))
     c.add("debug/assert_near", lambda T: T.debugging.assert_near(T.constant(1.0),
                                                                  T.constant(1.1)))
+    c.add("name_scope/current", lambda T: _scoped_name(T))
+    c.add("debug/traceback_filtering", lambda T: (
+        T.debugging.disable_traceback_filtering(),
+        T.debugging.is_traceback_filtering_enabled(), T.debugging.enable_traceback_filtering(),
+        T.debugging.is_traceback_filtering_enabled())[1::2])
+    c.add("random/algorithm", lambda T: (T.random.Algorithm.PHILOX.value,
+                                         T.random.Algorithm.AUTO_SELECT.value))
     c.add("shape/as_list", lambda T: T.TensorShape([2, None, 3]).as_list())
     c.add("shape/rank", lambda T: T.TensorShape([2, None, 3]).rank)
     c.add("shape/concat", lambda T: T.TensorShape([2]).concatenate([3, None]))

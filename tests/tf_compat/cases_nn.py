@@ -327,6 +327,19 @@ def _sparse_signal(c):
     c.add("sparse/eye_rect", lambda T: S(T).to_dense(S(T).eye(2, 4, dtype=T.int32)))
     c.add("sparse/indices_dtype", lambda T: (S(T).from_dense(D).indices.dtype,
                                              S(T).from_dense(D).dense_shape.dtype))
+    c.add("sparse/to_indicator", lambda T: S(T).to_indicator(
+        T.SparseTensor([[0, 0], [0, 1], [1, 0]], [2, 0, 3], [2, 4]), 5))
+    c.add("sparse/map_values", lambda T: S(T).to_dense(S(T).map_values(
+        T.math.multiply, S(T).from_dense(D), 3.0)))
+    c.add("sparse/reset_shape", lambda T: S(T).reset_shape(T.SparseTensor(
+        [[0, 1], [2, 0]], [1.0, 2.0], [5, 5])).dense_shape)
+    c.add("sparse/reset_shape_given", lambda T: S(T).to_dense(S(T).reset_shape(
+        S(T).from_dense(D), [3, 4])))
+    c.add("sparse/split", lambda T: [S(T).to_dense(p) for p in S(T).split(
+        sp_input=S(T).from_dense(np.concatenate([D, N], 1)), num_split=4, axis=1)])
+    c.add("sparse/mask", lambda T: T.convert_to_tensor(S(T).mask(T.IndexedSlices(
+        T.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), T.constant([0, 2, 3]),
+        T.constant([4, 2])), [2])))
     c.add("grad/sparse/matmul", lambda T: grad(
         T, lambda b: S(T).sparse_dense_matmul(S(T).from_dense(D), b) ** 2, D.T.copy()))
     c.add("grad/sparse/segment_sum", lambda T: grad(
@@ -414,6 +427,17 @@ def _sparse_signal(c):
     c.add("signal/dct_f64", lambda T: Sg(T).dct(sig.astype(np.float64)))
     c.add("signal/mfccs", lambda T: Sg(T).mfccs_from_log_mel_spectrograms(
         T.reshape(sig, [2, 8])), tol=(1e-4, 1e-4))
+    for n in (1, 6, 7):
+        c.add(f"signal/kaiser/{n}", lambda T, n=n: Sg(T).kaiser_window(n), tol=(1e-5, 1e-6))
+        c.add(f"signal/vorbis/{n}", lambda T, n=n: Sg(T).vorbis_window(n), tol=(1e-5, 1e-6))
+    c.add("signal/kaiser_f64", lambda T: Sg(T).kaiser_window(9, beta=5.0, dtype=T.float64))
+    c.add("signal/kbd", lambda T: Sg(T).kaiser_bessel_derived_window(8), tol=(1e-5, 1e-6))
+    c.add("nn/bn_global", lambda T: T.nn.batch_norm_with_global_normalization(
+        V, 0.1, 2.0, 0.5, 1.5, 1e-3, True))
+    c.add("nn/bn_global_noscale", lambda T: T.nn.batch_norm_with_global_normalization(
+        V, 0.1, 2.0, 0.5, 1.5, 1e-3, False))
+    c.add("nn/space_to_batch", lambda T: T.nn.space_to_batch(
+        T.reshape(T.range(8.0), [1, 2, 4, 1]), [2, 2], [[0, 0], [0, 0]]))
     c.add("signal/mel_default", lambda T: Sg(T).linear_to_mel_weight_matrix(), tol=(1e-4, 1e-5))
     c.add("strings/length", lambda T: T.strings.length(["ab", "c"]))
     c.add("strings/upper", lambda T: T.strings.upper(["ab", "c"]))

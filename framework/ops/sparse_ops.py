@@ -356,3 +356,47 @@ def mask(a, mask_indices, name=None):
     drop = np.isin(ind, np.asarray(static_value(mask_indices)))
     keep = np.nonzero(~drop)[0]
     return IndexedSlices(_take(a.values, keep), constant(ind[keep]), a.dense_shape)
+
+
+def bincount(values, weights=None, axis=0, minlength=None, maxlength=None,
+             binary_output=False, name=None):
+    """Counts (or summed ``weights``) of each value as a SparseTensor: over everything
+    (``axis=0``) or per row of a 2-D input (``axis=-1``); a SparseTensor input counts its
+    present values only."""
+    if _is_sparse(values):
+        idx, shape = _idx(values), _shape(values)
+        vals = np.asarray(values.values.numpy())
+        rows = idx[:, 0] if len(shape) == 2 else np.zeros(len(vals), np.int64)
+        n_rows = shape[0] if len(shape) == 2 else 1
+    else:
+        arr = np.asarray(convert_to_tensor(values).numpy())
+        vals = arr.reshape(-1)
+        n_rows = arr.shape[0] if arr.ndim == 2 else 1
+        rows = np.repeat(np.arange(n_rows), arr.shape[1]) if arr.ndim == 2 else \
+            np.zeros(len(vals), np.int64)
+    w = None if weights is None else np.asarray(
+        (weights.values if _is_sparse(weights) else convert_to_tensor(weights)).numpy()
+    ).reshape(-1)
+    per_row = axis in (-1, 1)
+    if not per_row:
+        rows = np.zeros(len(vals), np.int64)
+    size = int(vals.max()) + 1 if len(vals) else 0
+    if minlength is not None:
+        size = max(size, int(minlength))
+    if maxlength is not None:
+        size = min(size, int(maxlength))
+    keep = (vals >= 0) & (vals < size)
+    counts = {}
+    for r, v, wt in zip(rows[keep], vals[keep], (w[keep] if w is not None else
+                                                 np.ones(keep.sum(), np.int64))):
+        key = (int(r), int(v))
+        counts[key] = 1 if binary_output else counts.get(key, 0) + wt
+    keys = sorted(counts)
+    out_dtype = (np.asarray(w).dtype if w is not None and not binary_output
+                 else np.asarray(vals).dtype)
+    data = np.asarray([counts[k] for k in keys], out_dtype)
+    if per_row:
+        idx = np.asarray(keys, np.int64).reshape(-1, 2)
+        return _make(idx, constant(data), [n_rows, size])
+    idx = np.asarray([[k[1]] for k in keys], np.int64).reshape(-1, 1)
+    return _make(idx, constant(data), [size])

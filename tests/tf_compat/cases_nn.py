@@ -327,6 +327,14 @@ def _sparse_signal(c):
     c.add("sparse/eye_rect", lambda T: S(T).to_dense(S(T).eye(2, 4, dtype=T.int32)))
     c.add("sparse/indices_dtype", lambda T: (S(T).from_dense(D).indices.dtype,
                                              S(T).from_dense(D).dense_shape.dtype))
+    c.add("sparse/bincount_rows", lambda T: S(T).bincount([[1, 2, 1], [0, 3, 3]], axis=-1))
+    c.add("sparse/bincount_weights", lambda T: S(T).bincount(
+        [1, 2, 1, 5], minlength=7, weights=[1.0, 2.0, 3.0, 4.0]))
+    c.add("sparse/bincount_binary", lambda T: S(T).bincount([1, 2, 1, 5], maxlength=3,
+                                                            binary_output=True))
+    c.add("sparse/bincount_sparse", lambda T: S(T).bincount(
+        S(T).from_dense([[0, 2, 2], [1, 0, 0]]), axis=-1))
+    c.add("sparse/bincount_2d_all", lambda T: S(T).bincount([[1, 2], [2, 4]]))
     c.add("sparse/to_indicator", lambda T: S(T).to_indicator(
         T.SparseTensor([[0, 0], [0, 1], [1, 0]], [2, 0, 3], [2, 4]), 5))
     c.add("sparse/map_values", lambda T: S(T).to_dense(S(T).map_values(

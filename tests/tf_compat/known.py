@@ -83,7 +83,7 @@ KNOWN = {
 
 # Cases whose function cuflow does not have yet (the coverage list in RESULTS_tf_compat.md)
 MISSING = [
-    "random/stateless_binomial", "sparse/bincount",
+    "random/stateless_binomial",
 ]
 
 

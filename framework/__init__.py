@@ -86,7 +86,7 @@ from .ops.array_extra import (batch_to_space, bitcast, histogram_fixed_width_bin
 from .ops.math_extra import add_n, realdiv, scalar_mul  # noqa: E402
 from .ops.math_ops import (acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh,  # noqa: E402
                            sin, sinh, tan, truncatediv, truncatemod)
-from .ops.math_ops import complex_v as complex  # noqa: E402,A004
+from .ops.math_ops import complex_named as complex  # noqa: E402,A004
 from .ops.misc_ops import (constant_initializer, executing_eagerly, get_static_value,  # noqa: E402
                            grad_pass_through, group, guarantee_const, no_op,
                            ones_initializer, parallel_stack, random_normal_initializer,

@@ -427,7 +427,7 @@ def _check_dims(op, shape):
     return shape
 
 
-def fill(dims, value, name=None):
+def fill(dims, value, name=None, layout=None):
     """A tensor of shape ``dims`` filled with the scalar ``value``."""
     dims = _check_dims("fill", dims)
     if rank_of(value) != 0:
@@ -473,13 +473,13 @@ _ZEROS_LIKE = defop("zeros_like", CREATION, dtypes=_ANY, differentiable=False)(
 _ONES_LIKE = defop("ones_like", CREATION, dtypes=_ANY, differentiable=False)(_like_impl(1))
 
 
-def zeros_like(input, dtype=None, name=None):  # noqa: A002
+def zeros_like(input, dtype=None, name=None, layout=None):  # noqa: A002
     """Zeros with the shape (and dtype, unless given) of ``input``."""
     return _apply(_ZEROS_LIKE, (input,),
                   {"dtype": None if dtype is None else _dt.as_dtype(dtype).np})
 
 
-def ones_like(input, dtype=None, name=None):  # noqa: A002
+def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
     """Ones with the shape (and dtype, unless given) of ``input``."""
     return _apply(_ONES_LIKE, (input,),
                   {"dtype": None if dtype is None else _dt.as_dtype(dtype).np})

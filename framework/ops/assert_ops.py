@@ -26,7 +26,7 @@ def Assert(condition, data, summarize=None, name=None):
                                    " ".join(str(s) for s in shown))
 
 
-def assert_scalar(tensor, name=None, message=None):
+def assert_scalar(tensor, message=None, name=None):
     t = convert_to_tensor(tensor)
     if t.shape.rank != 0:
         raise ValueError((message + " " if message else "") +

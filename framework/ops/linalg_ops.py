@@ -69,7 +69,8 @@ _MATMUL = defop("matmul", OPAQUE, dtypes=_MM_DTYPES, promote=True, vjp=_mm_vjp)(
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
-           a_is_sparse=False, b_is_sparse=False, output_type=None, name=None):
+           a_is_sparse=False, b_is_sparse=False, output_type=None, grad_a=False, grad_b=False,
+           name=None):
     """Matrix product of the last two dimensions, batched over the leading ones.
 
     >>> import cuflow as cf

@@ -200,14 +200,10 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0,  # 
 lrn = local_response_normalization
 
 
-def batch_norm_with_global_normalization(t=None, m=None, v=None, beta=None, gamma=None,
-                                         variance_epsilon=None,
-                                         scale_after_normalization=None, name=None,
-                                         input=None, mean=None, variance=None):  # noqa: A002
-    """TF 1's batch norm signature: ``batch_normalization`` with gamma applied only when
+def batch_norm_with_global_normalization(input, mean, variance, beta, gamma,  # noqa: A002
+                                         variance_epsilon, scale_after_normalization,
+                                         name=None):
+    """TF's global batch norm: ``batch_normalization`` with gamma applied only when
     ``scale_after_normalization``."""
-    t = input if input is not None else t
-    m = mean if mean is not None else m
-    v = variance if variance is not None else v
-    return batch_normalization(t, m, v, beta, gamma if scale_after_normalization else None,
-                               variance_epsilon)
+    return batch_normalization(input, mean, variance, beta,
+                               gamma if scale_after_normalization else None, variance_epsilon)

@@ -270,7 +270,7 @@ def fill_empty_rows(sp_input, default_value, name=None):
 
 
 def _segment(reduce):
-    def fn(data, indices, segment_ids, num_segments=None, name=None):
+    def fn(data, indices, segment_ids, num_segments=None, name=None, sparse_gradient=False):
         from . import segment_ops
         from .index_ops import gather
         rows = gather(convert_to_tensor(data), indices)
@@ -287,7 +287,8 @@ segment_sum = _segment("sum")
 segment_mean = _segment("mean")
 
 
-def segment_sqrt_n(data, indices, segment_ids, num_segments=None, name=None):
+def segment_sqrt_n(data, indices, segment_ids, num_segments=None, name=None,
+                   sparse_gradient=False):
     """Sum of the rows ``data[indices]`` per segment divided by sqrt(segment size)."""
     from .index_ops import gather
     from .segment_ops import unsorted_segment_sqrt_n

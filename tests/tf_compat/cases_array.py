@@ -246,6 +246,16 @@ def _gathers(c):
             T, f"tensor_scatter_nd_{op}")(T.constant(M), [[1, 1], [1, 1]], [5.0, 6.0]))
         c.add(f"tensor_scatter_nd/{op}/oob", lambda T, op=op: getattr(
             T, f"tensor_scatter_nd_{op}")(T.constant(M), [[3]], u[:1]))
+    c.add("tensor_scatter_nd/add/ignore", lambda T: T.tensor_scatter_nd_add(
+        T.constant(M), [[0], [7], [2]], T.ones((3, 4)), bad_indices_policy="IGNORE"))
+    c.add("tensor_scatter_nd/max/ignore", lambda T: T.tensor_scatter_nd_max(
+        T.constant(M), [[1, 1], [-1, 0]], [9.0, 9.0], bad_indices_policy="IGNORE"))
+    c.add("scatter_nd/ignore", lambda T: T.scatter_nd([[0], [5], [2]], [1, 2, 3], [4],
+                                                      bad_indices_policy="IGNORE"))
+    c.add("gather_nd/ignore", lambda T: T.gather_nd(T.constant(X), [[0, 1], [2, 0], [1, 3]],
+                                                    bad_indices_policy="IGNORE"))
+    c.add("gather_nd/error_policy", lambda T: T.gather_nd(T.constant(X), [[2, 0]],
+                                                          bad_indices_policy="ERROR"))
     c.add("scatter_nd/basic", lambda T: T.scatter_nd([[0], [2], [0]], [1, 2, 3], [4]))
     c.add("scatter_nd/2d", lambda T: T.scatter_nd([[1, 0]], T.constant([[5.0]])[0], [2, 2]))
     c.add("grad/tensor_scatter_update", lambda T: grad(

@@ -106,6 +106,19 @@ def _check_class_weight(y, sample_weight, class_weight):
         raise ValueError("`class_weight` is only supported for Models with a single output.")
 
 
+def _standardize(batch, class_weight):
+    """(x, y, sample_weight) tensors from a user batch, class weights applied."""
+    x, y, sw = unpack_x_y_sample_weight(batch)
+    if class_weight is not None:
+        _check_class_weight(y, sw, class_weight)
+        sw = class_weight_to_sample_weight(y, class_weight)
+
+    def conv(v):
+        return None if v is None else nest.map_structure(
+            lambda a: a if isinstance(a, Tensor) else convert_to_tensor(a), v)
+    return conv(x), conv(y), conv(sw)
+
+
 class IterableAdapter:
     """Datasets and generators: each element is already a batch."""
 
@@ -138,13 +151,7 @@ class IterableAdapter:
                 batch = next(it)
             except StopIteration:
                 return
-            x, y, sw = unpack_x_y_sample_weight(batch)
-            if self.class_weight is not None:
-                _check_class_weight(y, sw, self.class_weight)
-                sw = class_weight_to_sample_weight(y, self.class_weight)
-            conv = lambda v: None if v is None else nest.map_structure(
-                lambda a: a if isinstance(a, Tensor) else convert_to_tensor(a), v)
-            yield conv(x), conv(y), conv(sw)
+            yield _standardize(batch, self.class_weight)
             i += 1
 
 
@@ -192,13 +199,7 @@ class PyDatasetAdapter:
         self.data.on_epoch_begin()
         try:
             for batch in self._batches(indices):
-                x, y, sw = unpack_x_y_sample_weight(batch)
-                if self.class_weight is not None:
-                    _check_class_weight(y, sw, self.class_weight)
-                    sw = class_weight_to_sample_weight(y, self.class_weight)
-                conv = lambda v: None if v is None else nest.map_structure(
-                    lambda a: a if isinstance(a, Tensor) else convert_to_tensor(a), v)
-                yield conv(x), conv(y), conv(sw)
+                yield _standardize(batch, self.class_weight)
         finally:  # also when the epoch iterator stops reading and closes the pass
             self.data.on_epoch_end()
 

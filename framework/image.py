@@ -14,6 +14,7 @@ from .ops.image_ops import (ResizeMethod, adjust_brightness, adjust_contrast,  #
 from .ops.image_color import (rgb_to_yiq, rgb_to_yuv,  # noqa: F401
                               stateless_random_brightness, stateless_random_contrast,
                               stateless_random_crop, yiq_to_rgb, yuv_to_rgb)
+from .ops.image_boxes import draw_bounding_boxes  # noqa: F401
 # --- image-io ---
 from .ops.image_box_ops import (crop_and_resize, non_max_suppression,  # noqa: F401
                                 non_max_suppression_padded, non_max_suppression_with_scores)

@@ -291,7 +291,7 @@ def decode_gif(contents, name=None):
     return _decode("gif", contents)
 
 
-def decode_webp(contents, channels=0, expand_animations=True, dtype=_dt.uint8, name=None):
+def decode_webp(contents, channels=0, dtype=_dt.uint8, name=None, expand_animations=True):
     """Decodes a WebP: [frames, H, W, channels] (3 or 4 channels, as stored)."""
     return _decode("image" if not expand_animations else "webp", contents, channels, dtype,
                    expand_animations)

@@ -296,7 +296,7 @@ def main():
     for f in (sm_new, sm_old, sm_op):
         np.testing.assert_allclose(f(mt).numpy(), softmax_np(m), rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(softmax_rows(m), softmax_np(m), rtol=1e-5, atol=1e-7)
-    measure("softmax 4096x4096", 2 * m.nbytes, [
+    measure(f"softmax {args.rows}x{args.rows}", 2 * m.nbytes, [
         ("cuflow cf.function (row kernel)", lambda: sm_new(mt)),
         ("cuflow cf.function, no row fusion (before)", lambda: sm_old(mt)),
         ("cuflow cf.nn.softmax in cf.function", lambda: sm_op(mt)),
@@ -309,7 +309,7 @@ def main():
     for f in (ln_new, ln_old):
         np.testing.assert_allclose(f(mt, gt, bt).numpy(), layernorm_np(m, g, b),
                                    rtol=1e-4, atol=1e-4)
-    measure("layernorm 4096x4096", 2 * m.nbytes, [
+    measure(f"layernorm {args.rows}x{args.rows}", 2 * m.nbytes, [
         ("cuflow cf.function (row kernel)", lambda: ln_new(mt, gt, bt)),
         ("cuflow cf.function, no row fusion (before)", lambda: ln_old(mt, gt, bt)),
         ("hand-written Numba rows (cuflow_kernels.cpu)", lambda: layernorm_rows(m, g, b)),

@@ -73,8 +73,10 @@ from .ops.tensor_array import TensorArray  # noqa: E402
 
 # --- tf-compat ---
 from .indexed_slices import IndexedSlices  # noqa: E402
+from .ops.ctc_ops import edit_distance  # noqa: E402
 from .ops.assert_ops import (Assert, assert_equal, assert_greater, assert_less,  # noqa: E402
-                             assert_rank, control_dependencies, get_logger, inside_function,
+                             assert_rank, control_dependencies, get_current_name_scope,
+                             get_logger, inside_function,
                              is_symbolic_tensor, make_ndarray, timestamp)
 from .ops.linalg_extra import eig, eigvals  # noqa: E402
 from .ops.linalg_functions import sqrtm as matrix_square_root  # noqa: E402
@@ -84,7 +86,7 @@ from .ops.array_extra import (batch_to_space, bitcast, histogram_fixed_width_bin
 from .ops.math_extra import add_n, realdiv, scalar_mul  # noqa: E402
 from .ops.math_ops import (acos, acosh, asin, asinh, atan, atan2, atanh, cos, cosh,  # noqa: E402
                            sin, sinh, tan, truncatediv, truncatemod)
-from .ops.math_ops import complex_v as complex  # noqa: E402,A004
+from .ops.math_ops import complex_named as complex  # noqa: E402,A004
 from .ops.misc_ops import (constant_initializer, executing_eagerly, get_static_value,  # noqa: E402
                            grad_pass_through, group, guarantee_const, no_op,
                            ones_initializer, parallel_stack, random_normal_initializer,

@@ -24,6 +24,14 @@ class Knobs:
                                                                    "1") != "0")
     # fused chains on fewer elements run their ops through NumPy (no kernel launch/compile)
     fuse_min_size: int = field(default_factory=lambda: _env_int("CUFLOW_FUSE_MIN_SIZE", 8192))
+    # static size rule at trace time: a fused group (elementwise chain or row kernel) whose
+    # largest value has fewer elements stays a chain of NumPy calls (0: no minimum)
+    fuse_min_group: int = field(default_factory=lambda: _env_int("CUFLOW_FUSE_MIN_GROUP", 0))
+    # Keras fit's compiled step on the CPU (jit_compile='auto'): "auto" fuses by the
+    # measured cost rule (keras/models/trainer.py FIT_FUSE_MIN_GROUP), "0" never, "1" as
+    # any cf.function does
+    fit_fuse: str = field(default_factory=lambda: os.environ.get("CUFLOW_FIT_FUSE",
+                                                                 "auto").lower())
     # CUDA streams a graph may spread independent branches over (1: compute stream only)
     gpu_streams: int = field(default_factory=lambda: _env_int("CUFLOW_GPU_STREAMS", 4))
 

@@ -36,7 +36,12 @@ def _compare(fn, text):
 
 
 assert_equal = _compare(np.equal, "==")
-assert_none_equal = _compare(np.not_equal, "!=")
+_assert_none_equal = _compare(np.not_equal, "!=")
+
+
+def assert_none_equal(x, y, summarize=None, message=None, name=None):
+    """Raises unless x != y everywhere (TF's argument order: summarize before message)."""
+    return _assert_none_equal(x, y, message=message, summarize=summarize)
 assert_less = _compare(np.less, "<")
 assert_less_equal = _compare(np.less_equal, "<=")
 assert_greater = _compare(np.greater, ">")
@@ -105,7 +110,8 @@ def assert_shapes(shapes, data=None, summarize=None, message=None, name=None):
                 raise ValueError(f"Specified by tensor shape {shape}: dimension {d} != {s}")
 
 
-def assert_all_finite(t, message, name=None):
+def assert_all_finite(x, message, name=None):
+    t = x
     return check_numerics(t, message)
 
 
@@ -172,4 +178,11 @@ def is_numeric_tensor(tensor):
 from .autodiff.explain import explain_gradients  # noqa: F401
 # --- tf-compat ---
 from .ops.assert_ops import (Assert, assert_integer, assert_proper_iterable,  # noqa: F401,E402
-                             assert_rank_in, assert_same_float_dtype, assert_scalar)
+                             assert_rank_in, assert_same_float_dtype, assert_scalar,
+                             disable_traceback_filtering, enable_traceback_filtering,
+                             is_traceback_filtering_enabled)
+
+
+def get_log_device_placement():
+    """Whether ``set_log_device_placement(True)`` is on."""
+    return bool(_state.get("log_placement", False))

@@ -192,13 +192,14 @@ _BY_PY = {float: float32, int: int32, _bool: bool, complex: complex128, str: str
           bytes: string}
 
 
-def as_dtype(value) -> DType:
+def as_dtype(type_value) -> DType:
     """Converts a DType, NumPy dtype, type or name to a cuflow DType.
 
     >>> import cuflow as cf
     >>> cf.as_dtype("float32") is cf.float32
     True
     """
+    value = type_value
     if type(value) is DType:
         return value
     found = _BY_NP.get(value) if isinstance(value, np.dtype) else None

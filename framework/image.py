@@ -1,4 +1,5 @@
-"""``cf.image``: resizing, flips, crops and pads, colour and dtype conversion."""
+"""``cf.image``: resizing, flips, crops and pads, colour and dtype conversion, codecs,
+quality metrics (SSIM, PSNR), Sobel edges, non-max suppression, crop_and_resize."""
 from .ops.conv_ops import extract_patches  # noqa: F401
 from .ops.image_ops import (ResizeMethod, adjust_brightness, adjust_contrast,  # noqa: F401
                             adjust_gamma, central_crop, convert_image_dtype,
@@ -9,11 +10,19 @@ from .ops.image_ops import (ResizeMethod, adjust_brightness, adjust_contrast,  #
                             resize_with_crop_or_pad, resize_with_pad, rgb_to_grayscale, rot90,
                             stateless_random_flip_left_right, stateless_random_flip_up_down,
                             total_variation, transpose)
-# --- tf-compat ---
-from .ops.image_boxes import crop_and_resize, non_max_suppression  # noqa: F401,E402
-from .ops.image_color import (adjust_hue, adjust_saturation, hsv_to_rgb, psnr,  # noqa: F401,E402
-                              random_hue, random_saturation, rgb_to_hsv, rgb_to_yiq,
-                              rgb_to_yuv, sobel_edges, ssim, stateless_random_brightness,
-                              stateless_random_contrast, stateless_random_crop,
-                              stateless_random_hue, stateless_random_saturation,
-                              yiq_to_rgb, yuv_to_rgb)
+# --- tf-compat --- (the names image-io also defines come from its modules below)
+from .ops.image_color import (rgb_to_yiq, rgb_to_yuv,  # noqa: F401
+                              stateless_random_brightness, stateless_random_contrast,
+                              stateless_random_crop, yiq_to_rgb, yuv_to_rgb)
+from .ops.image_boxes import draw_bounding_boxes  # noqa: F401
+# --- image-io ---
+from .ops.image_box_ops import (crop_and_resize, non_max_suppression,  # noqa: F401
+                                non_max_suppression_padded, non_max_suppression_with_scores)
+from .ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp,  # noqa: F401
+                                  decode_gif, decode_image, decode_jpeg, decode_png,
+                                  decode_webp, encode_jpeg, encode_png, extract_jpeg_shape,
+                                  is_jpeg)
+from .ops.image_color_ops import (adjust_hue, adjust_saturation, hsv_to_rgb,  # noqa: F401
+                                  random_hue, random_saturation, rgb_to_hsv,
+                                  stateless_random_hue, stateless_random_saturation)
+from .ops.image_quality_ops import psnr, sobel_edges, ssim, ssim_multiscale  # noqa: F401

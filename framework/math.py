@@ -9,7 +9,7 @@ from .ops.math_ops import (abs, acos, acosh, add, angle, asin, asinh, atan, atan
                            reciprocal, rint, round, rsqrt, sigmoid, sign, sin, sinh, sqrt,
                            square, squared_difference, subtract, tan, tanh, truediv,
                            truncatediv, truncatemod, xdivy, xlogy)
-from .ops.math_ops import complex_v as complex  # noqa: F401,A004
+from .ops.math_ops import complex_named as complex  # noqa: F401,A004
 from .ops.math_ops import invert as _invert  # noqa: F401
 from .ops.reduce_ops import (argmax, argmin, count_nonzero, reduce_all,  # noqa: F401
                              reduce_any, reduce_euclidean_norm, reduce_logsumexp, reduce_max,

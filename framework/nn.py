@@ -18,3 +18,6 @@ from .ops.pool_ops import (avg_pool, avg_pool1d, avg_pool2d, avg_pool3d, max_poo
 # --- tf-compat ---
 from .ops.manip_ops import depth_to_space, space_to_depth  # noqa: F401,E402
 from .ops.sort_ops import in_top_k, top_k  # noqa: F401,E402
+from .ops.ctc_ops import ctc_greedy_decoder, ctc_loss  # noqa: F401,E402
+from .ops.array_extra import space_to_batch_nd as space_to_batch  # noqa: F401,E402
+from .ops.nn_impl import batch_norm_with_global_normalization  # noqa: F401,E402

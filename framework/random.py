@@ -1,6 +1,8 @@
 """``cf.random``: seeds, Generators, stateful and stateless sampling (TF 2 semantics)."""
+import enum as _enum
 import types as _types
 
+from .ops.random_generator import create_rng_state  # noqa: F401
 from .ops.random_generator import (Generator, get_global_generator,  # noqa: F401
                                    set_global_generator, stateless_categorical,
                                    stateless_fold_in, stateless_gamma, stateless_normal,
@@ -14,6 +16,15 @@ stateless_random_normal = stateless_normal
 stateless_random_gamma = stateless_gamma
 stateless_random_poisson = stateless_poisson
 stateless_multinomial = stateless_categorical
+
+
+class Algorithm(_enum.Enum):
+    """RNG algorithms (``tf.random.Algorithm``); cuflow draws Philox (TF's CPU default)."""
+    PHILOX = 1
+    THREEFRY = 2
+    AUTO_SELECT = 3
+
+
 split = stateless_split  # tf.random.split / fold_in (TF 2.10+ names)
 fold_in = stateless_fold_in
 
@@ -24,3 +35,4 @@ experimental.get_global_generator = get_global_generator
 experimental.set_global_generator = set_global_generator
 experimental.stateless_split = stateless_split
 experimental.stateless_fold_in = stateless_fold_in
+experimental.create_rng_state = create_rng_state

@@ -88,8 +88,11 @@ from .ops.sparse_ops import (add, concat, expand_dims, eye, fill_empty_rows,  # 
                              maximum, minimum, reduce_max, reduce_sum, reorder, reshape,
                              retain, segment_mean, segment_sqrt_n, segment_sum, slice, softmax,
                              sparse_dense_matmul, transpose)
+from .ops.sparse_ops import (bincount, map_values, mask, reset_shape, split,  # noqa: E402
+                             to_indicator)
 
 __all__ = ["SparseTensor", "add", "concat", "expand_dims", "eye", "fill_empty_rows",
            "from_dense", "maximum", "minimum", "reduce_max", "reduce_sum", "reorder",
            "reshape", "retain", "segment_mean", "segment_sqrt_n", "segment_sum", "slice",
-           "softmax", "sparse_dense_matmul", "to_dense", "transpose"]
+           "softmax", "sparse_dense_matmul", "to_dense", "transpose", "map_values", "mask", "bincount",
+           "reset_shape", "split", "to_indicator"]

@@ -96,7 +96,7 @@ def _utf8_len(s):
     return sum(1 for c in s if (c & 0xC0) != 0x80)
 
 
-def length(input, name=None, unit="BYTE"):  # noqa: A002
+def length(input, unit="BYTE", name=None):  # noqa: A002 - TF 2's argument order
     """Length in bytes (``unit='BYTE'``) or Unicode characters (``'UTF8_CHAR'``), int32."""
     fn = len if unit == "BYTE" else _utf8_len
     return _elementwise(fn, _dt.int32)(input)
@@ -127,8 +127,9 @@ def regex_full_match(input, pattern, name=None):  # noqa: A002
     return _elementwise(lambda s: rx.fullmatch(s) is not None, _dt.bool)(input)
 
 
-def to_number(string_tensor, out_type=_dt.float32, name=None):
+def to_number(input, out_type=_dt.float32, name=None):  # noqa: A002 - TF 2's name
     """Parses numbers; a string that is not one raises InvalidArgumentError (as TF)."""
+    string_tensor = input
     out_type = _dt.as_dtype(out_type)
     parse = float if out_type.is_floating else int
 
@@ -178,7 +179,7 @@ def as_string(input, precision=-1, scientific=False, shortest=False, width=-1,  
     return _out(out)
 
 
-def substr(input, pos, len, name=None, unit="BYTE"):  # noqa: A002
+def substr(input, pos, len, unit="BYTE", name=None):  # noqa: A002 - TF 2's order
     """``len`` bytes (or UTF-8 characters) from ``pos`` (negative: from the end)."""
     arr = _bytes_array(input.flat_values if isinstance(input, RaggedTensor) else input)
     p = np.broadcast_to(np.asarray(_np(pos)), arr.shape)

@@ -106,6 +106,19 @@ def _check_class_weight(y, sample_weight, class_weight):
         raise ValueError("`class_weight` is only supported for Models with a single output.")
 
 
+def _standardize(batch, class_weight):
+    """(x, y, sample_weight) tensors from a user batch, class weights applied."""
+    x, y, sw = unpack_x_y_sample_weight(batch)
+    if class_weight is not None:
+        _check_class_weight(y, sw, class_weight)
+        sw = class_weight_to_sample_weight(y, class_weight)
+
+    def conv(v):
+        return None if v is None else nest.map_structure(
+            lambda a: a if isinstance(a, Tensor) else convert_to_tensor(a), v)
+    return conv(x), conv(y), conv(sw)
+
+
 class IterableAdapter:
     """Datasets and generators: each element is already a batch."""
 
@@ -138,14 +151,57 @@ class IterableAdapter:
                 batch = next(it)
             except StopIteration:
                 return
-            x, y, sw = unpack_x_y_sample_weight(batch)
-            if self.class_weight is not None:
-                _check_class_weight(y, sw, self.class_weight)
-                sw = class_weight_to_sample_weight(y, self.class_weight)
-            conv = lambda v: None if v is None else nest.map_structure(
-                lambda a: a if isinstance(a, Tensor) else convert_to_tensor(a), v)
-            yield conv(x), conv(y), conv(sw)
+            yield _standardize(batch, self.class_weight)
             i += 1
+
+
+class PyDatasetAdapter:
+    """keras.utils.PyDataset: batches by index, in shuffled order when ``shuffle``, with
+    the dataset's epoch hooks around each pass and ``workers`` threads loading ahead."""
+
+    def __init__(self, data, shuffle=False, steps=None, class_weight=None):
+        self.data, self.shuffle, self.steps = data, shuffle, steps
+        self.class_weight = class_weight
+
+    def num_batches(self):
+        if self.steps is not None:
+            return self.steps
+        try:
+            return self.data.num_batches
+        except NotImplementedError:
+            return None
+
+    def _batches(self, indices):
+        workers = int(getattr(self.data, "workers", 1) or 1)
+        if workers <= 1:
+            for i in indices:
+                yield self.data[i]
+            return
+        from concurrent.futures import ThreadPoolExecutor
+        ahead = max(int(getattr(self.data, "max_queue_size", 10) or 1), 1)
+        with ThreadPoolExecutor(workers) as pool:
+            pending = []
+            for i in indices:
+                pending.append(pool.submit(self.data.__getitem__, i))
+                if len(pending) >= ahead:
+                    yield pending.pop(0).result()
+            for f in pending:
+                yield f.result()
+
+    def __iter__(self):
+        n = self.num_batches()
+        if n is None:
+            indices = itertools.count()
+        else:
+            indices = list(range(n))
+            if self.shuffle:
+                np.random.shuffle(indices)
+        self.data.on_epoch_begin()
+        try:
+            for batch in self._batches(indices):
+                yield _standardize(batch, self.class_weight)
+        finally:  # also when the epoch iterator stops reading and closes the pass
+            self.data.on_epoch_end()
 
 
 class EpochIterator:
@@ -172,7 +228,13 @@ class EpochIterator:
     def reset(self):
         """Start again from the first batch (validation in fit does, each epoch, as Keras
         on TensorFlow: validation_steps always covers the same first batches)."""
+        self._close()
         self._current, self._seen = None, 0
+
+    def _close(self):
+        close = getattr(self._current, "close", None)
+        if close is not None:
+            close()
 
     def __iter__(self):
         """Yields ``(begin, end, chunk)``; ``chunk.fetch()`` takes the batches. As in
@@ -205,6 +267,7 @@ class EpochIterator:
                 _ran_out_warning()
                 return
         if self._num_batches and self._seen >= self._num_batches:
+            self._close()
             self._current, self._seen = None, 0
 
 
@@ -231,6 +294,12 @@ def _ran_out_warning():
 
 def adapter_for(x, y=None, sample_weight=None, batch_size=None, shuffle=False, steps=None,
                 class_weight=None):
+    from .utils.py_dataset import PyDataset
+    if isinstance(x, PyDataset):
+        if y is not None:
+            raise ValueError("`y` argument is not supported when using a PyDataset as "
+                             "input; its batches must be (x, y) pairs.")
+        return PyDatasetAdapter(x, shuffle, steps, class_weight)
     if _is_dataset_or_generator(x):
         if y is not None:
             raise ValueError("`y` argument is not supported when using a dataset or a "

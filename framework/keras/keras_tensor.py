@@ -54,23 +54,28 @@ class KerasTensor:
                          "and call the model on data.")
 
     # Operators on symbolic values become auto-wrapped layers (Keras 3's behaviour).
-    def _op(self, fn, *others):
+    def _op(self, fn, *others, keras_op=None, swapped=False):
         from .layers.core import _OpLayer
-        return _OpLayer(fn)(self, *others)
+        layer = _OpLayer(fn)
+        layer.keras_op, layer.swapped = keras_op, swapped  # how a .keras file names it
+        return layer(self, *others)
 
-    def __add__(self, o): return self._op(lambda a, b: a + b, o)
-    def __radd__(self, o): return self._op(lambda a, b: b + a, o)
-    def __sub__(self, o): return self._op(lambda a, b: a - b, o)
-    def __rsub__(self, o): return self._op(lambda a, b: b - a, o)
-    def __mul__(self, o): return self._op(lambda a, b: a * b, o)
-    def __rmul__(self, o): return self._op(lambda a, b: b * a, o)
-    def __truediv__(self, o): return self._op(lambda a, b: a / b, o)
-    def __rtruediv__(self, o): return self._op(lambda a, b: b / a, o)
-    def __pow__(self, o): return self._op(lambda a, b: a ** b, o)
-    def __matmul__(self, o): return self._op(lambda a, b: a @ b, o)
-    def __neg__(self): return self._op(lambda a: -a)
-    def __abs__(self): return self._op(lambda a: abs(a))
-    def __getitem__(self, key): return self._op(lambda a: a[key])
+    def __add__(self, o): return self._op(lambda a, b: a + b, o, keras_op="Add")
+    def __radd__(self, o): return self._op(lambda a, b: b + a, o, keras_op="Add", swapped=True)
+    def __sub__(self, o): return self._op(lambda a, b: a - b, o, keras_op="Subtract")
+    def __rsub__(self, o):
+        return self._op(lambda a, b: b - a, o, keras_op="Subtract", swapped=True)
+    def __mul__(self, o): return self._op(lambda a, b: a * b, o, keras_op="Multiply")
+    def __rmul__(self, o):
+        return self._op(lambda a, b: b * a, o, keras_op="Multiply", swapped=True)
+    def __truediv__(self, o): return self._op(lambda a, b: a / b, o, keras_op="TrueDivide")
+    def __rtruediv__(self, o):
+        return self._op(lambda a, b: b / a, o, keras_op="TrueDivide", swapped=True)
+    def __pow__(self, o): return self._op(lambda a, b: a ** b, o, keras_op="Power")
+    def __matmul__(self, o): return self._op(lambda a, b: a @ b, o, keras_op="Matmul")
+    def __neg__(self): return self._op(lambda a: -a, keras_op="Negative")
+    def __abs__(self): return self._op(lambda a: abs(a), keras_op="Absolute")
+    def __getitem__(self, key): return self._op(lambda a: a[key], keras_op=("GetItem", key))
 
 
 def is_keras_tensor(x) -> bool:

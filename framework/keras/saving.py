@@ -1,11 +1,13 @@
-"""Saving: ``model.save('m.keras')`` writes a zip of ``config.json`` (architecture and
-compile arguments) and ``model.weights.npz`` (weights in ``model.weights`` order, NumPy
-format loaded with ``allow_pickle=False``). Files are written to a temp file and renamed.
-Loading never runs code from the file: a Lambda layer's stored bytecode is refused unless
-``safe_mode=False``."""
+"""Saving in Keras 3's formats: ``model.save('m.keras')`` writes a zip of metadata.json,
+config.json (Keras 3's object schema: serialization.py) and model.weights.h5 (Keras 3's
+HDF5 layout: weights_h5.py), which real Keras loads, and cuflow loads Keras's files.
+``save_weights('x.weights.h5')`` writes that HDF5 layout alone. Files are written to a
+temp file and renamed. Loading never runs code from the file: datasets are read as plain
+numeric arrays (no pickle) and a Lambda layer is refused unless ``safe_mode=False``."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 import io
 import json
 import os
@@ -14,8 +16,6 @@ import threading
 import zipfile
 
 import numpy as np
-
-from .. import nest
 
 _REGISTERED: dict[str, type] = {}
 _scope = threading.local()
@@ -43,6 +43,12 @@ def get_registered_object(name, custom_objects=None, module_objects=None):
                      "passed in `custom_objects`.")
 
 
+def get_registered_name(obj):
+    """The name ``obj`` is saved under: 'package>Name' when registered, else its name."""
+    return obj.__dict__.get("_registered_name", getattr(obj, "__name__", None)) \
+        if isinstance(obj, type) else getattr(obj, "__name__", None)
+
+
 def get_custom_objects():
     return _REGISTERED
 
@@ -63,114 +69,28 @@ def custom_object_scope(*scopes):
 CustomObjectScope = custom_object_scope
 
 
-def _builtin_classes():
-    from . import layers, models
-    table = {}
-    for module in (layers, models):
-        for k, v in vars(module).items():
-            if isinstance(v, type):
-                table[k] = v
-    return table
-
-
-# --- object (de)serialization ---------------------------------------------------------------
+# --- object (de)serialization (Keras 3's schema: serialization.py) ----------------------
 def serialize_keras_object(obj):
-    if obj is None:
-        return None
-    cls = type(obj)
-    return {"module": cls.__module__, "class_name": cls.__name__,
-            "registered_name": getattr(cls, "_registered_name", cls.__name__),
-            "config": obj.get_config()}
+    """Keras 3's serialized form of a layer, model, initializer, loss, optimizer, ..."""
+    from .serialization import serialize
+    return serialize(obj)
 
 
-def deserialize_keras_object(config, custom_objects=None, safe_mode=True):
-    if config is None:
-        return None
-    name = config.get("registered_name") or config["class_name"]
-    builtins = _builtin_classes()
-    try:
-        cls = get_registered_object(name, custom_objects)
-    except ValueError:
-        cls = builtins.get(config["class_name"])
-        if cls is None:
-            cls = get_registered_object(config["class_name"], custom_objects)
-    cfg = config.get("config", {})
-    import inspect
-    params = inspect.signature(cls.from_config).parameters
-    kwargs = {}
-    if "custom_objects" in params:
-        kwargs["custom_objects"] = custom_objects
-    if "safe_mode" in params:
-        kwargs["safe_mode"] = safe_mode
-    return cls.from_config(cfg, **kwargs)
-
-
-# --- functional graphs -----------------------------------------------------------------------
-def _ref(kt, model_inputs):
-    from .keras_tensor import KerasTensor
-    if not isinstance(kt, KerasTensor):
-        return kt
-    if kt.node is None:
-        return {"__input__": [i for i, x in enumerate(model_inputs) if x is kt][0]}
-    layer = kt.node.layer
-    return {"__tensor__": [layer.name, layer._inbound_nodes.index(kt.node), kt.index]}
+def deserialize_keras_object(config, custom_objects=None, safe_mode=True, **kwargs):
+    """The object described by a Keras 3 serialized config (built-in or registered
+    classes only)."""
+    from .serialization import deserialize
+    return deserialize(config, custom_objects, safe_mode)
 
 
 def functional_config(model):
-    layers, seen = [], set()
-    for node in model._nodes:
-        if id(node.layer) not in seen:
-            seen.add(id(node.layer))
-            layers.append(serialize_keras_object(node.layer))
-    nodes = [{"layer": n.layer.name, "node_index": n.layer._inbound_nodes.index(n),
-              "args": nest.map_structure(lambda x: _ref(x, model.inputs), list(n.args)),
-              "kwargs": nest.map_structure(lambda x: _ref(x, model.inputs), dict(n.kwargs))}
-             for n in model._nodes]
-    inputs = [{"shape": list(x.shape), "dtype": x.dtype.name, "name": x.name}
-              for x in model.inputs]
-    outputs = nest.map_structure(lambda x: _ref(x, model.inputs), model._nested_outputs)
-    return {"name": model.name, "trainable": model.trainable, "layers": layers,
-            "nodes": nodes, "inputs": inputs,
-            "input_structure": nest.map_structure(lambda x: 0, model._nested_inputs),
-            "outputs": outputs}
+    from .serialization import functional_config as fc
+    return fc(model)
 
 
 def functional_from_config(config, custom_objects=None, safe_mode=True):
-    from .layers.core import Input
-    from .models.functional import Functional
-    inputs = [Input(batch_shape=tuple(i["shape"]), dtype=i["dtype"], name=i["name"])
-              for i in config["inputs"]]
-    by_name = {c["config"]["name"]: deserialize_keras_object(c, custom_objects, safe_mode)
-               for c in config["layers"]}
-    produced = {}
-
-    def resolve(x):
-        if isinstance(x, dict) and "__input__" in x:
-            return inputs[x["__input__"]]
-        if isinstance(x, dict) and "__tensor__" in x:
-            name, node_index, index = x["__tensor__"]
-            return produced[(name, node_index)][index]
-        return x
-    for node in config["nodes"]:
-        args = [_resolve_nested(a, resolve) for a in node["args"]]
-        kwargs = {k: _resolve_nested(v, resolve) for k, v in node["kwargs"].items()}
-        out = by_name[node["layer"]](*args, **kwargs)
-        produced[(node["layer"], node["node_index"])] = nest.flatten(out)
-    outputs = _resolve_nested(config["outputs"], resolve)
-    structure = config.get("input_structure")
-    model_inputs = nest.pack_sequence_as(structure, inputs) if structure is not None and \
-        nest.is_nested(structure) else inputs[0] if len(inputs) == 1 else inputs
-    return Functional(model_inputs, outputs, name=config.get("name"))
-
-
-def _resolve_nested(x, resolve):
-    if isinstance(x, dict) and ("__input__" in x or "__tensor__" in x):
-        return resolve(x)
-    if isinstance(x, dict):
-        return {k: _resolve_nested(v, resolve) for k, v in x.items()}
-    if isinstance(x, list):
-        return [_resolve_nested(v, resolve) for v in x]
-    return x
+    from .serialization import functional_from_config as ffc
+    return ffc(config, custom_objects, safe_mode)
 
 
 # --- files ---------------------------------------------------------------------------------
@@ -193,90 +113,33 @@ def _atomic_write(path, data: bytes, overwrite=True):
         raise
 
 
-def _weights_bytes(model):
-    buf = io.BytesIO()
-    np.savez(buf, **{f"w{i:05d}": np.asarray(w.numpy()) for i, w in enumerate(model.weights)})
-    return buf.getvalue()
+def _keras_version():
+    return "3.15.1"  # the Keras release whose file format cuflow writes
 
 
-def _load_weights_bytes(model, data, skip_mismatch=False):
-    with np.load(io.BytesIO(data), allow_pickle=False) as f:
-        values = [f[k] for k in sorted(f.files)]
-    weights = model.weights
-    if len(values) != len(weights) and not skip_mismatch:
-        raise ValueError(f"The file holds {len(values)} weights but the model has "
-                         f"{len(weights)}; the architectures differ")
-    for w, v in zip(weights, values):
-        if tuple(v.shape) != tuple(w.shape):
-            if skip_mismatch:
-                continue
-            raise ValueError(f"Weight {getattr(w, 'path', w.name)} has shape "
-                             f"{tuple(w.shape)}; the file holds shape {v.shape}")
-        w.assign(v.astype(w.dtype.np))
-
-
-def save_model(model, filepath, overwrite=True):
+def save_model(model, filepath, overwrite=True, zipped=True):
+    """Writes a ``.keras`` zip as Keras 3 does: metadata.json, config.json (with the
+    compile config) and model.weights.h5 (weights and optimizer state)."""
+    from .serialization import compile_config, serialize
+    from .weights_h5 import write_h5
     filepath = str(filepath)
     if not filepath.endswith(".keras"):
-        raise ValueError("The filepath provided must end in `.keras` (Keras model format). "
-                         f"Received: filepath={filepath}")
-    config = serialize_keras_object(model)
-    if getattr(model, "compiled", False):
-        from . import losses, optimizers
-        config["compile_config"] = {
-            "optimizer": optimizers.serialize(model.optimizer),
-            "loss": nest.map_structure(losses.serialize, model.loss)
-            if model.loss is not None else None,
-            "metrics": _plain(model._metric_specs)}
+        raise ValueError("Invalid filepath extension for saving. Please add either a "
+                         "`.keras` extension for the native Keras format (recommended) or "
+                         "a `.h5` extension. Use `model.export(filepath)` if you want to "
+                         f"export a SavedModel for use with TFLite/TFServing/etc. Received: "
+                         f"filepath={filepath}.")
+    config = serialize(model)
+    if getattr(model, "compiled", False) and getattr(model, "optimizer", None) is not None:
+        config["compile_config"] = compile_config(model)
+    metadata = {"keras_version": _keras_version(), "date_saved":
+                datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("metadata.json", json.dumps({"keras_version": "3 (cuflow)",
-                                                "format": "cuflow-keras-v1"}))
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr("metadata.json", json.dumps(metadata))
         z.writestr("config.json", json.dumps(config, default=_json_default))
-        z.writestr("model.weights.npz", _weights_bytes(model))
-        opt_bytes = _optimizer_bytes(model)
-        if opt_bytes is not None:
-            z.writestr("optimizer.npz", opt_bytes)
+        z.writestr("model.weights.h5", write_h5(model))
     _atomic_write(filepath, buf.getvalue(), overwrite)
-
-
-def _optimizer_bytes(model):
-    """The optimizer's variables (iterations, slots) in creation order, as Keras 3 keeps
-    them in a .keras file, so a reloaded model resumes training where it stopped."""
-    opt = getattr(model, "optimizer", None)
-    if opt is None or not getattr(opt, "_built", getattr(opt, "inner_optimizer", None)):
-        return None
-    try:
-        variables = opt.variables
-    except AttributeError:
-        return None
-    buf = io.BytesIO()
-    np.savez(buf, **{f"v{i:05d}": np.asarray(v.numpy()) for i, v in enumerate(variables)})
-    return buf.getvalue()
-
-
-def _restore_optimizer(model, data):
-    opt = model.optimizer
-    opt.build(model.trainable_variables)
-    with np.load(io.BytesIO(data), allow_pickle=False) as f:
-        values = [f[k] for k in sorted(f.files)]
-    variables = opt.variables
-    if len(values) != len(variables) or any(
-            tuple(v.shape) != tuple(a.shape) for v, a in zip(variables, values)):
-        import warnings
-        warnings.warn("The saved optimizer state does not match the compiled optimizer's "
-                      "variables; the optimizer starts fresh", stacklevel=3)
-        return
-    for v, a in zip(variables, values):
-        v.assign(a.astype(v.dtype.np))
-
-
-def _plain(x):
-    try:
-        json.dumps(x)
-        return x
-    except TypeError:
-        return None
 
 
 def _json_default(o):
@@ -286,39 +149,110 @@ def _json_default(o):
         return o.item()
     if isinstance(o, tuple):
         return list(o)
-    return str(o)
+    raise TypeError(f"Object of type {type(o).__name__} is not JSON serializable; give the "
+                    "layer a get_config() that returns plain values")
 
 
 def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
+    """Loads a ``.keras`` file written by Keras 3 or cuflow, or a legacy Keras 2 ``.h5``
+    (no code from the file runs: Lambda layers are refused unless ``safe_mode=False``).
+
+    >>> import os, tempfile
+    >>> import cuflow as cf
+    >>> model = cf.keras.Sequential([cf.keras.Input((3,)), cf.keras.layers.Dense(2)])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.keras")
+    >>> model.save(path)
+    >>> cf.keras.models.load_model(path).count_params()
+    8
+    """
+    from .serialization import compile_kwargs, deserialize
+    from .weights_h5 import read_h5
     filepath = str(filepath)
+    if filepath.endswith((".h5", ".hdf5")) and not zipfile.is_zipfile(filepath):
+        from .legacy_h5 import load_legacy_h5
+        return load_legacy_h5(filepath, custom_objects, compile, safe_mode)
+    if filepath.endswith(".keras") and not os.path.isfile(filepath):
+        raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is "
+                         "an accessible `.keras` zip file.")
+    if not zipfile.is_zipfile(filepath):
+        raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
+                         "supports V3 `.keras` files and legacy H5 format files (`.h5` "
+                         "extension).")
     with zipfile.ZipFile(filepath) as z:
+        names = z.namelist()
         config = json.loads(z.read("config.json"))
-        weights = z.read("model.weights.npz")
-        opt_state = z.read("optimizer.npz") if "optimizer.npz" in z.namelist() else None
-    model = deserialize_keras_object(config, custom_objects, safe_mode)
-    _load_weights_bytes(model, weights)
-    cc = config.get("compile_config")
-    if compile and cc:
-        from . import losses, optimizers
-        loss = cc.get("loss")
-        loss = [losses.get_reduced(x) for x in loss] if isinstance(loss, list) \
-            else losses.get_reduced(loss)
-        model.compile(optimizer=optimizers.get(cc["optimizer"]), loss=loss,
-                      metrics=cc.get("metrics"))
-        if opt_state is not None:
-            _restore_optimizer(model, opt_state)
+        if "model.weights.h5" not in names:
+            raise ValueError(f"Expected a model.weights.h5 file in {filepath}; found "
+                             f"{names} (files written by cuflow before its Keras 3 format "
+                             "used model.weights.npz: re-save them with that version)")
+        weights = z.read("model.weights.h5")
+    with custom_object_scope(custom_objects or {}):
+        model = deserialize(config, custom_objects, safe_mode)
+        cc = config.get("compile_config")
+        if compile and cc:
+            model.compile(**compile_kwargs(cc, custom_objects))
+            if model.built:
+                _optimizer(model).build(model.trainable_variables)
+    read_h5(model, weights, load_optimizer=bool(compile and cc))
     return model
 
 
-def save_weights(model, filepath, overwrite=True):
-    """Weights only, in NumPy's .npz format whatever the suffix ('.weights.h5' accepted)."""
-    _atomic_write(str(filepath), _weights_bytes(model), overwrite)
+def _optimizer(model):
+    opt = model.optimizer
+    return getattr(opt, "inner_optimizer", None) or opt
+
+
+def save_weights(model, filepath, overwrite=True, max_shard_size=None):
+    """Weights (and optimizer state) in Keras 3's ``.weights.h5`` layout.
+
+    >>> import os, tempfile
+    >>> import cuflow as cf
+    >>> model = cf.keras.Sequential([cf.keras.Input((3,)), cf.keras.layers.Dense(2)])
+    >>> path = os.path.join(tempfile.mkdtemp(), "model.weights.h5")
+    >>> model.save_weights(path)
+    >>> model.load_weights(path)
+    """
+    from .weights_h5 import write_h5
+    filepath = str(filepath)
+    if not filepath.endswith(".weights.h5"):
+        raise ValueError(f"The filename must end in `.weights.h5`. Received: "
+                         f"filepath={filepath}")
+    if not model.built:
+        raise ValueError("You are saving a model that has not yet been built. Try building "
+                         "the model first by calling it on some data or by using `build()`.")
+    _atomic_write(filepath, write_h5(model), overwrite)
 
 
 def load_weights(model, filepath, skip_mismatch=False):
-    with open(str(filepath), "rb") as f:
-        _load_weights_bytes(model, f.read(), skip_mismatch)
+    """Loads a ``.weights.h5`` file (or the weights of a ``.keras`` file)."""
+    from .weights_h5 import read_h5
+    filepath = str(filepath)
+    if not model.built:
+        raise ValueError("You are loading weights into a model that has not yet been built. "
+                         "Try building the model first by calling it on some data or by "
+                         "using `build()`.")
+    if filepath.endswith(".keras"):
+        with zipfile.ZipFile(filepath) as z:
+            data = z.read("model.weights.h5")
+    elif filepath.endswith(".weights.h5"):
+        with open(filepath, "rb") as f:
+            data = f.read()
+    elif filepath.endswith(".h5"):
+        from .legacy_h5 import load_legacy_weights
+        return load_legacy_weights(model, filepath, skip_mismatch)
+    else:
+        raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
+                         "supports V3 `.keras` and `.weights.h5` files, or legacy V1/V2 "
+                         "`.h5` files.")
+    _check_h5(data, filepath)
+    read_h5(model, data, skip_mismatch=skip_mismatch)
+
+
+def _check_h5(data, filepath):
+    if not data.startswith(b"\x89HDF\r\n\x1a\n"):
+        raise ValueError(f"{filepath} is not an HDF5 file")
 
 
 def model_from_json(json_string, custom_objects=None):
-    return deserialize_keras_object(json.loads(json_string), custom_objects)
+    from .serialization import deserialize
+    return deserialize(json.loads(json_string), custom_objects)

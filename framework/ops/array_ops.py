@@ -269,7 +269,10 @@ def unstack(value, num=None, axis=0, name=None):
 # --- indexing --------------------------------------------------------------------------------
 def _getitem_impl(xp, x, key):
     # a view is fine: tensors are immutable (ascontiguousarray would turn 0-d into 1-d)
-    return x[_decode_key(key)]
+    out = x[_decode_key(key)]
+    if x.dtype == object and not isinstance(out, xp.ndarray):  # one string element:
+        return xp.asarray(out, dtype=object)                     # keep the object dtype
+    return out
 
 
 def _getitem_vjp(g, y, x, key):
@@ -424,7 +427,7 @@ def _check_dims(op, shape):
     return shape
 
 
-def fill(dims, value, name=None):
+def fill(dims, value, name=None, layout=None):
     """A tensor of shape ``dims`` filled with the scalar ``value``."""
     dims = _check_dims("fill", dims)
     if rank_of(value) != 0:
@@ -456,7 +459,12 @@ def ones(shape, dtype=_dt.float32, name=None, layout=None):
 
 def _like_impl(value):
     def impl(xp, x, dtype):
-        return xp.full(x.shape, value, dtype=dtype or x.dtype)
+        dt = dtype or x.dtype
+        if dt == object:  # string tensors: zeros_like is b"", ones_like has no meaning
+            if value:
+                raise TypeError("ones_like is not defined for string tensors")
+            return np.full(x.shape, b"", dtype=object)
+        return xp.full(x.shape, value, dtype=dt)
     return impl
 
 
@@ -465,13 +473,13 @@ _ZEROS_LIKE = defop("zeros_like", CREATION, dtypes=_ANY, differentiable=False)(
 _ONES_LIKE = defop("ones_like", CREATION, dtypes=_ANY, differentiable=False)(_like_impl(1))
 
 
-def zeros_like(input, dtype=None, name=None):  # noqa: A002
+def zeros_like(input, dtype=None, name=None, layout=None):  # noqa: A002
     """Zeros with the shape (and dtype, unless given) of ``input``."""
     return _apply(_ZEROS_LIKE, (input,),
                   {"dtype": None if dtype is None else _dt.as_dtype(dtype).np})
 
 
-def ones_like(input, dtype=None, name=None):  # noqa: A002
+def ones_like(input, dtype=None, name=None, layout=None):  # noqa: A002
     """Ones with the shape (and dtype, unless given) of ``input``."""
     return _apply(_ONES_LIKE, (input,),
                   {"dtype": None if dtype is None else _dt.as_dtype(dtype).np})

@@ -26,7 +26,7 @@ def Assert(condition, data, summarize=None, name=None):
                                    " ".join(str(s) for s in shown))
 
 
-def assert_scalar(tensor, name=None, message=None):
+def assert_scalar(tensor, message=None, name=None):
     t = convert_to_tensor(tensor)
     if t.shape.rank != 0:
         raise ValueError((message + " " if message else "") +
@@ -118,3 +118,26 @@ def assert_less(x, y, message=None, summarize=None, name=None):
 def assert_rank(x, rank, message=None, name=None):
     from ..debugging import assert_rank as fn
     return fn(x, rank, message=message)
+
+
+def get_current_name_scope():
+    """The current ``name_scope`` path, e.g. ``"outer/inner"`` ("" at top level)."""
+    from ..module import current_name_scope
+    return current_name_scope().rstrip("/")
+
+
+_TRACEBACK_FILTERING = [True]
+
+
+def enable_traceback_filtering():
+    """TF hides its own frames in tracebacks; cuflow's errors already name the user's
+    line, so this only records the setting."""
+    _TRACEBACK_FILTERING[0] = True
+
+
+def disable_traceback_filtering():
+    _TRACEBACK_FILTERING[0] = False
+
+
+def is_traceback_filtering_enabled():
+    return _TRACEBACK_FILTERING[0]

@@ -9,7 +9,8 @@ from ._util import shape_of
 
 def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     """Clamps ``t`` to [clip_value_min, clip_value_max]; the gradient flows where
-    ``min <= t <= max``. (TF does not check min <= max; neither does cuflow.)
+    ``min <= t <= max``. (TF does not check min <= max; neither does cuflow: when
+    min > max the result is min, as TF's minimum-then-maximum.)
 
     >>> import cuflow as cf
     >>> cf.clip_by_value([-2.0, 0.5, 3.0], -1.0, 1.0).numpy().tolist()
@@ -18,7 +19,7 @@ def clip_by_value(t, clip_value_min, clip_value_max, name=None):
     from .constant import convert_to_tensor
     from .math_ops import maximum, minimum
     t = convert_to_tensor(t)
-    out = minimum(maximum(t, clip_value_min), clip_value_max)
+    out = maximum(minimum(t, clip_value_max), clip_value_min)  # TF's order: max wins
     if tuple(out.shape) != tuple(t.shape):
         raise InvalidArgumentError(
             None, "clip_by_value", f"clip_by_value: clip values must broadcast to t's shape "

@@ -203,13 +203,36 @@ def _nd_check(op, indices, b, target_shape, updates_shape=None):
                        f"shape[indices.shape[-1]:] = {want}, got {tuple(updates_shape)}")
 
 
-def gather_nd(params, indices, batch_dims=0, name=None):
-    """Gathers slices of ``params`` addressed by the last dimension of ``indices``.
+def _policy(op, policy):
+    p = str(policy or "").upper()
+    if p not in ("", "DEFAULT", "ERROR", "IGNORE"):
+        raise ValueError(f"{op}: bad_indices_policy must be '', 'DEFAULT', 'ERROR' or "
+                         f"'IGNORE', got {policy!r}")
+    return p == "IGNORE"
+
+
+def _valid_rows(indices, bounds):
+    """Host mask of the index rows inside ``bounds`` (for bad_indices_policy='IGNORE')."""
+    idx = np.asarray(static_value(indices))
+    lim = np.asarray(bounds[:idx.shape[-1]], np.int64)
+    return idx, np.all((idx >= 0) & (idx < lim), axis=-1)
+
+
+def gather_nd(params, indices, batch_dims=0, name=None, bad_indices_policy=""):
+    """Gathers slices of ``params`` addressed by the last dimension of ``indices``
+    (``bad_indices_policy='IGNORE'``: out-of-range rows read zeros).
 
     >>> import cuflow as cf
     >>> cf.gather_nd([[1, 2], [3, 4]], [[1, 0], [0, 1]]).numpy().tolist()
     [3, 2]
     """
+    if _policy("gather_nd", bad_indices_policy) and int(static_value(batch_dims)) == 0:
+        from .constant import constant
+        from .math_ops import where_v, zeros_like_v
+        idx, ok = _valid_rows(indices, shape_of(params))
+        got = gather_nd(params, constant(np.where(ok[..., None], idx, 0)))
+        mask = constant(ok.reshape(ok.shape + (1,) * (len(shape_of(got)) - ok.ndim)))
+        return where_v(mask, got, zeros_like_v(got))
     b = int(static_value(batch_dims))
     ps, is_ = shape_of(params), shape_of(indices)
     if b < 0 or b >= len(is_) or tuple(ps[:b]) != tuple(is_[:b]):
@@ -219,13 +242,29 @@ def gather_nd(params, indices, batch_dims=0, name=None):
     return _apply(_GATHER_ND, (params, indices), {"batch_dims": b})
 
 
-def scatter_nd(indices, updates, shape, name=None):
-    """Scatters ``updates`` into zeros of ``shape`` at ``indices``; duplicates add up.
+def _drop_bad(indices, updates, bounds):
+    """(indices, updates) without the out-of-range index rows (bad_indices_policy IGNORE)."""
+    from .array_ops import reshape
+    from .constant import constant, convert_to_tensor
+    idx, ok = _valid_rows(indices, bounds)
+    d = idx.shape[-1]
+    u = convert_to_tensor(updates)
+    slice_shape = list(shape_of(u))[idx.ndim - 1:]
+    flat_u = reshape(u, [-1] + slice_shape)
+    return constant(idx.reshape(-1, d)[ok.ravel()]), gather(flat_u, constant(
+        np.nonzero(ok.ravel())[0]))
+
+
+def scatter_nd(indices, updates, shape, bad_indices_policy="", name=None):
+    """Scatters ``updates`` into zeros of ``shape`` at ``indices``; duplicates add up
+    (``bad_indices_policy='IGNORE'`` skips out-of-range rows).
 
     >>> import cuflow as cf
     >>> cf.scatter_nd([[1], [1]], [5.0, 2.0], [3]).numpy().tolist()
     [0.0, 7.0, 0.0]
     """
+    if _policy("scatter_nd", bad_indices_policy):
+        indices, updates = _drop_bad(indices, updates, int_tuple("scatter_nd", shape))
     if is_dynamic(shape):
         return _dynamic.apply(_SCATTER_ND, (indices, updates), {"shape": shape,
                                                                  "batch_dims": 0}, "shape", 1)
@@ -287,8 +326,10 @@ def _tensor_scatter(mode):
     op = _TS[mode]
     opname = f"tensor_scatter_nd_{mode}"
 
-    def fn(tensor, indices, updates, name=None):
+    def fn(tensor, indices, updates, bad_indices_policy="", name=None):
         from .math_ops import cast
+        if _policy(opname, bad_indices_policy):
+            indices, updates = _drop_bad(indices, updates, shape_of(tensor))
         _nd_check(opname, indices, 0, shape_of(tensor), shape_of(updates))
         dt = getattr(tensor, "dtype", None)
         if dt is not None and getattr(updates, "dtype", None) != dt:
@@ -300,7 +341,13 @@ def _tensor_scatter(mode):
     return fn
 
 
-tensor_scatter_nd_update = _tensor_scatter("update")
+_tensor_scatter_nd_update = _tensor_scatter("update")
+
+
+def tensor_scatter_nd_update(tensor, indices, updates, name=None):
+    """``tf.tensor_scatter_nd_update``: a copy of ``tensor`` with ``updates`` written at
+    ``indices`` (the last write wins for duplicates)."""
+    return _tensor_scatter_nd_update(tensor, indices, updates)
 tensor_scatter_nd_add = _tensor_scatter("add")
 tensor_scatter_nd_sub = _tensor_scatter("sub")
 tensor_scatter_nd_max = _tensor_scatter("max")

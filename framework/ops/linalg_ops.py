@@ -69,7 +69,8 @@ _MATMUL = defop("matmul", OPAQUE, dtypes=_MM_DTYPES, promote=True, vjp=_mm_vjp)(
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
-           a_is_sparse=False, b_is_sparse=False, output_type=None, name=None):
+           a_is_sparse=False, b_is_sparse=False, output_type=None, grad_a=False, grad_b=False,
+           name=None):
     """Matrix product of the last two dimensions, batched over the leading ones.
 
     >>> import cuflow as cf
@@ -342,9 +343,13 @@ def matrix_diag(diagonal, name="diag", k=0, num_rows=-1, num_cols=-1, padding_va
     [[1.0, 0.0], [0.0, 2.0]]
     """
     from .constant import convert_to_tensor
+    from .linalg_band import band_diag, band_k
     d = convert_to_tensor(diagonal)
     _need_rank("matrix_diag", d, 1)
-    k = _int_k("matrix_diag", k)
+    band = band_k(k)
+    if band is not None:  # several diagonals, TF's packed layout
+        return band_diag(d, *band, num_rows, num_cols, padding_value, align)
+    k = int(np.asarray(k).ravel()[0]) if np.ndim(k) else _int_k("matrix_diag", k)
     n = d.shape[-1]
     rows = int(num_rows) if num_rows is not None and int(num_rows) >= 0 else -1
     cols = int(num_cols) if num_cols is not None and int(num_cols) >= 0 else -1
@@ -371,9 +376,14 @@ def matrix_diag_part(input, name="diag_part", k=0, padding_value=0,  # noqa: A00
     [1.0, 4.0]
     """
     from .constant import convert_to_tensor
+    from .linalg_band import band_diag_part, band_k
     x = convert_to_tensor(input)
     _need_rank("matrix_diag_part", x, 2)
-    return _apply(_DIAG_PART, (x,), {"k": _int_k("matrix_diag_part", k), "pad": 0})
+    band = band_k(k)
+    if band is not None:  # several diagonals, TF's packed layout
+        return band_diag_part(x, *band, padding_value, align)
+    k = int(np.asarray(k).ravel()[0]) if np.ndim(k) else _int_k("matrix_diag_part", k)
+    return _apply(_DIAG_PART, (x,), {"k": k, "pad": 0})
 
 
 def set_diag(input, diagonal, name="set_diag", k=0, align="RIGHT_LEFT"):  # noqa: A002

@@ -63,6 +63,8 @@ _NP_MODE = {"CONSTANT": "constant", "REFLECT": "reflect", "SYMMETRIC": "symmetri
 
 
 def _pad_impl(xp, x, paddings, mode, constant_values):
+    if mode == "CONSTANT" and x.dtype == object and not isinstance(constant_values, bytes):
+        constant_values = b"" if constant_values == 0 else str(constant_values).encode()
     if mode == "CONSTANT":
         return xp.pad(x, paddings, mode="constant", constant_values=constant_values)
     return xp.pad(x, paddings, mode=_NP_MODE[mode])

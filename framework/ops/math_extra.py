@@ -39,10 +39,14 @@ xlog1py = binary("xlog1py", _xlog1py_impl, _dt.INEXACT, None,
                      g * where_v(_m.equal(x, 0), zeros_like_v(x), x / (y + 1))),
                  upcast=True, doc="x * log1p(y), 0 where x == 0 (``tf.math.xlog1py``).")
 
-nextafter = binary("nextafter", lambda xp, x, y: xp.nextafter(x, y),
-                   frozenset([np.dtype(np.float32), np.dtype(np.float64)]), None, None,
-                   differentiable=False,
-                   doc="The next representable value after x towards y.")
+_nextafter = binary("nextafter", lambda xp, x, y: xp.nextafter(x, y),
+                    frozenset([np.dtype(np.float32), np.dtype(np.float64)]), None, None,
+                    differentiable=False)
+
+
+def nextafter(x1, x2, name=None):
+    """The next representable value after x1 towards x2."""
+    return _nextafter(x1, x2)
 
 
 def add_n(inputs, name=None):

@@ -561,3 +561,32 @@ def zeros_like_v(x):
 def ones_like_v(x):
     from .array_ops import ones_like
     return ones_like(x)
+
+
+# --- TF's argument names where the factories' (x, y) differ --------------------------------
+_atan2, _real, _imag, _angle = atan2, real, imag, angle
+
+
+def atan2(y, x, name=None):  # noqa: F811 - TF's argument names (y, x)
+    """atan(y / x) with the quadrant of (x, y), elementwise."""
+    return _atan2(y, x)
+
+
+def real(input, name=None):  # noqa: A002,F811 - TF's argument name
+    """The real part (the input itself for real dtypes)."""
+    return _real(input)
+
+
+def imag(input, name=None):  # noqa: A002,F811
+    """The imaginary part (zeros for real dtypes)."""
+    return _imag(input)
+
+
+def angle(input, name=None):  # noqa: A002,F811
+    """The complex argument (pi for negative reals, else 0)."""
+    return _angle(input)
+
+
+def complex_named(real, imag, name=None):  # noqa: A002 - TF's argument names
+    """real + 1j * imag (float32 -> complex64, float64 -> complex128)."""
+    return complex_v(real, imag)

@@ -47,7 +47,7 @@ def group(*inputs, **kwargs):
     return
 
 
-def tuple(tensors, name=None, control_inputs=None):
+def tuple(tensors, control_inputs=None, name=None):
     """The tensors, unchanged (TF's tuple is a control-dependency barrier)."""
     from .math_ops import identity
     return [identity(t) if isinstance(t, (Tensor, Variable)) else t for t in tensors]

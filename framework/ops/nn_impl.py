@@ -198,3 +198,12 @@ def local_response_normalization(input, depth_radius=5, bias=1.0, alpha=1.0,  # 
 
 
 lrn = local_response_normalization
+
+
+def batch_norm_with_global_normalization(input, mean, variance, beta, gamma,  # noqa: A002
+                                         variance_epsilon, scale_after_normalization,
+                                         name=None):
+    """TF's global batch norm: ``batch_normalization`` with gamma applied only when
+    ``scale_after_normalization``."""
+    return batch_normalization(input, mean, variance, beta,
+                               gamma if scale_after_normalization else None, variance_epsilon)

@@ -99,32 +99,42 @@ def _normal(b, n, dt):
     return _interleave(*_box_muller_float(w[0::2], w[1::2]))[:n].astype(dt)
 
 
+def _candidates(key, counter, groups, per, skip, double):
+    """Box-Muller candidates of ``per`` blocks from each group's counter region."""
+    offs = groups[:, None] * np.uint64(skip) + np.arange(per, dtype=np.uint64)[None, :]
+    b = blocks(key, counter, offs.reshape(-1)).reshape(len(groups), per, 4)
+    if double:
+        cand = np.stack(_box_muller_double(*(b[..., i] for i in range(4))), -1)
+    else:
+        f0a, f1a = _box_muller_float(b[..., 0], b[..., 1])
+        f0b, f1b = _box_muller_float(b[..., 2], b[..., 3])
+        cand = np.stack([f0a, f1a, f0b, f1b], -1)
+    return cand.reshape(len(groups), -1)
+
+
+def _first_accepted(cand, group):
+    ok = np.abs(cand) < 2
+    first = np.argsort(~ok, axis=1, kind="stable")[:, :group]
+    return np.take_along_axis(cand, first, 1), ok.sum(axis=1) >= group
+
+
 def _truncated(key, counter, n, dt):
-    """Rejection sampling, |z| < 2; each output group has its own counter region."""
+    """Rejection sampling, |z| < 2; each output group has its own counter region of
+    256 * group / 4 blocks (TF's kReservedSamplesPerOutput)."""
     double = dt == np.float64
     group = 2 if double else 4
     skip = group * 256 // 4
     n_groups = -(-n // group)
-    per = 4  # blocks drawn per group; more when a group rejects too many
-    while True:
-        offs = (np.arange(n_groups, dtype=np.uint64)[:, None] * np.uint64(skip) +
-                np.arange(per, dtype=np.uint64)[None, :])
-        b = blocks(key, counter, offs.reshape(-1)).reshape(n_groups, per, 4)
-        if double:
-            cand = np.stack(_box_muller_double(*(b[..., i] for i in range(4))), -1)
-        else:
-            f0a, f1a = _box_muller_float(b[..., 0], b[..., 1])
-            f0b, f1b = _box_muller_float(b[..., 2], b[..., 3])
-            cand = np.stack([f0a, f1a, f0b, f1b], -1)
-        cand = cand.reshape(n_groups, -1)
-        ok = np.abs(cand) < 2
-        if (ok.sum(axis=1) >= group).all() or per >= 256:
-            break
+    all_groups = np.arange(n_groups, dtype=np.uint64)
+    out, done = _first_accepted(_candidates(key, counter, all_groups, 2, skip, double), group)
+    per = 8
+    while not done.all() and per <= skip:  # the rare groups that rejected too often
+        todo = np.nonzero(~done)[0]
+        vals, ok = _first_accepted(_candidates(key, counter, all_groups[todo], per, skip,
+                                               double), group)
+        out[todo] = vals
+        done[todo] = ok
         per *= 4
-    rank = np.cumsum(ok, axis=1) - 1
-    out = np.zeros((n_groups, group), cand.dtype)
-    g_idx, c_idx = np.nonzero(ok & (rank < group))
-    out[g_idx, rank[g_idx, c_idx]] = cand[g_idx, c_idx]
     return out.reshape(-1)[:n].astype(dt)
 
 

@@ -27,6 +27,27 @@ def _seed_pair(op, seed):
     return ("stateless", int(s[0]), int(s[1]))
 
 
+def _state_from_seed(seed):
+    """TF's ``create_rng_state`` for Philox: 3 int64 words."""
+    seed = static_value(seed)
+    if isinstance(seed, (int, np.integer)):
+        seed = int(seed)
+        return [(seed >> (64 * i)) & _M64 for i in range(3)]
+    words = [int(v) & _M64 for v in np.asarray(seed).ravel().tolist()][:3]
+    return [0] * (3 - len(words)) + words
+
+
+def create_rng_state(seed, alg):
+    """The int64 [3] Philox state for ``seed`` (``tf.random.create_rng_state``).
+
+    >>> import cuflow as cf
+    >>> cf.random.create_rng_state(1234, "philox").numpy().tolist()
+    [1234, 0, 0]
+    """
+    from .constant import constant
+    return constant(np.array(_state_from_seed(seed), np.uint64).view(np.int64))
+
+
 def _mix(seed):
     """A 64-bit key from any integer seed (SplitMix64 finalizer)."""
     z = (int(seed) + 0x9E3779B97F4A7C15) & _M64
@@ -59,7 +80,9 @@ class Generator:
     # --- construction -----------------------------------------------------------------------
     @classmethod
     def from_seed(cls, seed, alg=None):
-        return cls(state=[0, 0, _mix(static_value(seed))], alg=alg)
+        """TF's layout: an int seed fills [counter_lo, counter_hi, key] from its low 64-bit
+        words up; a vector seed is left-padded with zeros to 3 words."""
+        return cls(state=_state_from_seed(seed), alg=alg)
 
     @classmethod
     def from_non_deterministic_state(cls, alg=None):
@@ -77,14 +100,16 @@ class Generator:
                           int(np.asarray(static_value(key)).ravel()[0])], alg=alg)
 
     def reset(self, state):
-        s = [int(v) & _M64 for v in np.asarray(static_value(state)).ravel().tolist()]
+        vals = list(state) if isinstance(state, (list, tuple)) else \
+            np.asarray(static_value(state)).ravel().tolist()  # no float round trip for lists
+        s = [int(static_value(v)) & _M64 for v in vals]
         if len(s) != 3:
             raise ValueError(f"Philox state must have 3 elements, got {len(s)}")
         self._counter = s[0] | (s[1] << 64)
         self._key = s[2]
 
     def reset_from_seed(self, seed):
-        self._counter, self._key = 0, _mix(static_value(seed))
+        self.reset(_state_from_seed(seed))
 
     def reset_from_key_counter(self, key, counter):
         g = Generator.from_key_counter(key, counter, self._alg)
@@ -108,8 +133,18 @@ class Generator:
         return 1  # RNG_ALG_PHILOX
 
     def skip(self, delta):
+        """Advances as a draw of ``delta`` numbers would (TF: 256 blocks per number)."""
+        self._reserve(int(static_value(delta)))
+
+    def _reserve(self, n):
+        """The (key, counter) words of the next draw of ``n`` numbers, advancing the
+        state as TF's RngReadAndSkip does."""
         with self._lock:
-            self._counter += int(static_value(delta))
+            c = self._counter
+            self._counter = (c + 256 * n) & ((1 << 128) - 1)
+        k = self._key & _M64
+        return ((k & 0xFFFFFFFF, k >> 32),
+                tuple((c >> (32 * i)) & 0xFFFFFFFF for i in range(4)))
 
     def _next_bitgen(self):
         with self._lock:
@@ -136,8 +171,11 @@ class Generator:
                                ("gen", self), shape, mean, stddev, dtype)
 
     def make_seeds(self, count=1):
-        """An int64 [2, count] tensor of seeds for the stateless ops."""
-        return self.uniform_full_int([2, int(count)], _dt.int64)
+        """An int64 [2, count] tensor of seeds for the stateless ops (TF: one row of
+        full-range draws over a row of zeros)."""
+        from .array_ops import stack, zeros_like
+        keys = self.uniform_full_int([int(count)], _dt.int64)
+        return stack([keys, zeros_like(keys)])
 
     def split(self, count=1):
         """``count`` new independent Generators (this one advances)."""

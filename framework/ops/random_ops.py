@@ -6,8 +6,10 @@ and copied to the op's device, so a seed gives the same values on every device.
 
 Where the key comes from (the op's ``source`` attribute, resolved when the op *runs*,
 so a traced function draws fresh numbers on each call, as TF's graphs do):
-  * ``("seeded", g, o)``: global seed g and op seed o (``tf.random.set_seed``); each run
-    of the same (g, o) takes the next stream, and ``set_seed`` starts them over;
+  * ``("seeded", g, o)``: global seed g and op seed o (``tf.random.set_seed``): uniform,
+    normal, truncated normal and integer uniform draw TF's own Philox stream of its
+    seeded kernels (philox.py), so a seeded TF program gets TF's numbers; the other
+    distributions take the next NumPy stream of (g, o) per run; ``set_seed`` restarts;
   * ``("nondet",)``: no seed anywhere: a per-process random key;
   * ``("stateless", s0, s1)``: the same numbers for the same seed, every call;
   * ``("gen", generator)``: a :class:`Generator`'s key and counter.
@@ -16,6 +18,7 @@ parts applied after them are ordinary ops, so gradients flow to those).
 """
 from __future__ import annotations
 
+import random as _pyrandom
 import secrets
 import threading
 
@@ -31,6 +34,7 @@ from .dynamic_shape import maybe_apply as _apply
 from .registry import RANDOM, defop
 
 DEFAULT_GRAPH_SEED = 87654321
+_MAXINT32 = 2 ** 31 - 1
 _M64 = (1 << 64) - 1
 _lock = threading.Lock()
 
@@ -38,7 +42,9 @@ _lock = threading.Lock()
 class _SeedState:
     global_seed = None
     op_count = 0
+    op_rng = None     # TF draws op seeds from Python's random.Random(global seed)
     streams: dict = {}
+    offsets: dict = {}  # TF's per-kernel Philox position: (kernel, dtype, seed, seed2) -> blocks
     nondet_key = secrets.randbits(128)
     nondet_count = 0
 
@@ -59,24 +65,30 @@ def set_seed(seed):
     with _lock:
         _SeedState.global_seed = None if seed is None else int(static_value(seed))
         _SeedState.op_count = 0
+        _SeedState.op_rng = None if seed is None else _pyrandom.Random(_SeedState.global_seed)
         _SeedState.streams = {}
+        _SeedState.offsets = {}  # TF clears its kernel cache: every generator restarts
     from . import random_generator
     random_generator._reset_global(None if seed is None else _SeedState.global_seed)
 
 
 def get_seed(op_seed):
-    """The (global, op) seed pair an op uses, as TF's ``random_seed.get_seed``."""
+    """The (global, op) seed pair an op uses, as TF's ``random_seed.get_seed``: op seeds
+    come from ``random.Random(global_seed)``, both are reduced modulo 2**31 - 1, and
+    (0, 0) (TF's "nondeterministic") becomes (0, 2**31 - 1)."""
     op_seed = None if op_seed is None else int(static_value(op_seed))
     with _lock:
         g = _SeedState.global_seed
         if g is not None:
             if op_seed is None:
-                op_seed = _SeedState.op_count
+                op_seed = _SeedState.op_rng.randint(0, _MAXINT32)
                 _SeedState.op_count += 1
-            return g, op_seed
-    if op_seed is not None:
-        return DEFAULT_GRAPH_SEED, op_seed
-    return None, None
+            seeds = (g % _MAXINT32, op_seed % _MAXINT32)
+        elif op_seed is not None:
+            seeds = (DEFAULT_GRAPH_SEED, op_seed % _MAXINT32)
+        else:
+            return None, None
+    return (0, _MAXINT32) if seeds == (0, 0) else seeds
 
 
 def _source(seed):
@@ -150,10 +162,32 @@ def _device_array(xp, arr):
     return arr if xp is np else xp.asarray(arr)
 
 
+def _tf_kernel_counter(kind, dtype, seed, seed2, n, blocks_per_output=256):
+    """TF's stateful kernels: key = seed, counter = (position, seed2); each run reserves
+    256 blocks per output element (GuardedPhiloxRandom::ReserveRandomOutputs), or
+    ``n * blocks_per_output`` blocks for the kernels that reserve otherwise."""
+    k = (kind, np.dtype(dtype).str, seed, seed2)
+    with _lock:
+        pos = _SeedState.offsets.get(k, 0)
+        _SeedState.offsets[k] = pos + int(np.ceil(n * blocks_per_output))
+    s, s2 = int(seed) & _M64, int(seed2) & _M64
+    return (s & 0xFFFFFFFF, s >> 32), (pos & 0xFFFFFFFF, (pos >> 32) & 0xFFFFFFFF,
+                                       s2 & 0xFFFFFFFF, s2 >> 32)
+
+
 def _random_impl(xp, kind, shape, dtype, source, minval=None, maxval=None):
+    from . import philox
     if source[0] == "stateless":  # TF's own Philox stream: the same numbers as TF
-        from . import philox
         key, counter = philox.key_counter_from_seed(source[1], source[2])
+        return _device_array(xp, philox.draw(kind, key, counter, shape, np.dtype(dtype),
+                                             minval, maxval))
+    if source[0] == "gen":  # a Generator: TF's stateless v2 ops at its (key, counter)
+        key, counter = source[1]._reserve(int(np.prod(shape, dtype=np.int64)))
+        return _device_array(xp, philox.draw(kind, key, counter, shape, np.dtype(dtype),
+                                             minval, maxval))
+    if source[0] == "seeded" and kind != "full_int":  # TF's seeded kernels, same numbers
+        n = int(np.prod(shape, dtype=np.int64))
+        key, counter = _tf_kernel_counter(kind, dtype, source[1], source[2], n)
         return _device_array(xp, philox.draw(kind, key, counter, shape, np.dtype(dtype),
                                              minval, maxval))
     return _device_array(xp, _draw(kind, bitgen(source), shape, np.dtype(dtype), minval,
@@ -168,11 +202,17 @@ def _host(a):
 def _categorical_impl(xp, logits, num_samples, dtype, source):
     lg = _host(logits).astype(np.float64)
     b, c = lg.shape
-    if source[0] == "stateless":  # TF's stream: one double from two words per sample
-        from . import philox
-        key, counter = philox.key_counter_from_seed(source[1], source[2])
-        n = b * num_samples
-        w = philox.blocks(key, counter, np.arange(-(-n // 2), dtype=np.uint64)).reshape(-1)
+    from . import philox
+    n = b * num_samples
+    tf_stream = None
+    if source[0] == "stateless":
+        tf_stream = philox.key_counter_from_seed(source[1], source[2])
+    elif source[0] == "seeded":  # TF reserves 512 blocks per batch * ceil4(num_samples)
+        tf_stream = _tf_kernel_counter(("multinomial", np.dtype(dtype).str), logits.dtype,
+                                       source[1], source[2],
+                                       b * (-(-num_samples // 4) * 4), 512)
+    if tf_stream is not None:  # TF's stream: one double from two words per sample
+        w = philox.blocks(*tf_stream, np.arange(-(-n // 2), dtype=np.uint64)).reshape(-1)
         u = philox._u64_to_double(w[0::2], w[1::2])[:n].reshape(b, num_samples)
     else:
         u = bitgen(source).random((b, num_samples))
@@ -186,9 +226,31 @@ def _categorical_impl(xp, logits, num_samples, dtype, source):
     return _device_array(xp, out.astype(dtype))
 
 
+def _tf_shuffle_perm(size, key, counter):
+    """TF's RandomShuffle: forward Fisher-Yates, j = i + word_i % (size - i)."""
+    from . import philox
+    perm = np.arange(size)
+    if size < 2:
+        return perm
+    words = philox.blocks(key, counter, np.arange(-(-(size - 1) // 4), dtype=np.uint64))
+    words = words.reshape(-1)[:size - 1].astype(np.int64)
+    for i in range(size - 1):
+        j = i + int(words[i] % (size - i))
+        perm[i], perm[j] = perm[j], perm[i]
+    return perm
+
+
 def _shuffle_impl(xp, value, source):
-    perm = bitgen(source).permutation(value.shape[0]) if value.ndim else None
-    return value.copy() if perm is None else value[_device_array(xp, perm)]
+    if not value.ndim:
+        return value.copy()
+    size = value.shape[0]
+    if source[0] == "seeded":  # TF reserves (size - 1) 32-bit samples, 4 per block
+        key, counter = _tf_kernel_counter("shuffle", value.dtype, source[1], source[2],
+                                          max(size - 1, 0), 0.25)
+        perm = _tf_shuffle_perm(size, key, counter)
+    else:
+        perm = bitgen(source).permutation(size)
+    return value[_device_array(xp, perm)]
 
 
 def _gamma_impl(xp, alpha, beta, shape, dtype, source):

@@ -21,19 +21,28 @@ _F = _dt.FLOATS
 _HALF = ("float16", "bfloat16")
 
 
-def _sigmoid(xp, x):
-    e = xp.exp(-xp.abs(x))
-    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
-
-
 def _compute_dtype(xp, a):
     return xp.float32 if a.dtype.name in _HALF else a.dtype
 
 
+def _gate_scale(xp, u, n_tanh_block, n_blocks, dt):
+    """Per-column factors so one tanh pass yields every gate: sigmoid(z) is computed as
+    0.5 * tanh(z / 2) + 0.5 (an identity, stable for any z), tanh blocks keep factor 1."""
+    scale = xp.full((n_blocks * u,), 0.5, dt)
+    scale[n_tanh_block * u:(n_tanh_block + 1) * u] = 1
+    return scale
+
+
+def _finish_sigmoid(block):
+    block *= 0.5
+    block += 0.5
+
+
 def _lstm_impl(xp, xw, h0, c0, rk, b, mask, *, zero_output):
     """xw: (B, T, 4U) input projections x_t W; h0, c0: (B, U); rk: (U, 4U); b: (4U,);
-    mask: (B, T) of 1/0 in xw's dtype (all ones when the layer has none). Returns the outputs (B, T, U), the
-    final h and c, and the saved per-step states and gates the gradient needs."""
+    mask: (B, T) of 1/0 in xw's dtype (all ones when the layer has none). Returns the
+    outputs (B, T, U), the final h and c, and what the gradient needs: the per-step
+    states, the gates and tanh of the new cell states."""
     out_dt = xw.dtype
     dt = _compute_dtype(xp, xw)
     xw, h, c, rk, b = (a.astype(dt, copy=False) for a in (xw, h0, c0, rk, b))
@@ -42,20 +51,28 @@ def _lstm_impl(xp, xw, h0, c0, rk, b, mask, *, zero_output):
     outs = xp.empty((nb, nt, u), dt)
     hs = xp.empty((nb, nt, u), dt)
     cs = xp.empty((nb, nt, u), dt)
+    tcs = xp.empty((nb, nt, u), dt)
     gates = xp.empty((nb, nt, four_u), dt)
     masked = not bool(mask.all())
     m = mask.astype(dt)[:, :, None] if masked else None
     prev_out = xp.zeros((nb, u), dt)
+    scale = _gate_scale(xp, u, 2, 4, dt)
+    z = xp.empty((nb, four_u), dt)
     for t in range(nt):
-        z = xw[:, t] + h @ rk
+        xp.matmul(h, rk, out=z)
+        z += xw[:, t]          # (x W + h U) + b, Keras's order
         z += b
+        z *= scale
         gt = gates[:, t]
-        gt[:, :2 * u] = _sigmoid(xp, z[:, :2 * u])
-        gt[:, 2 * u:3 * u] = xp.tanh(z[:, 2 * u:3 * u])
-        gt[:, 3 * u:] = _sigmoid(xp, z[:, 3 * u:])
+        xp.tanh(z, out=gt)
+        _finish_sigmoid(gt[:, :2 * u])
+        _finish_sigmoid(gt[:, 3 * u:])
         i, f, g, o = gt[:, :u], gt[:, u:2 * u], gt[:, 2 * u:3 * u], gt[:, 3 * u:]
-        cn = f * c + i * g
-        hn = o * xp.tanh(cn)
+        cn = f * c
+        cn += i * g
+        tc = tcs[:, t]
+        xp.tanh(cn, out=tc)
+        hn = o * tc
         if masked:
             mt = m[:, t]
             c = mt * cn + (1 - mt) * c
@@ -66,57 +83,69 @@ def _lstm_impl(xp, xw, h0, c0, rk, b, mask, *, zero_output):
         outs[:, t], hs[:, t], cs[:, t] = out, h, c
         prev_out = out
     cast = (lambda a: a.astype(out_dt)) if dt != out_dt else (lambda a: a)
-    return (cast(outs), cast(h), cast(c), cast(hs), cast(cs), cast(gates))
+    return (cast(outs), cast(h), cast(c), cast(hs), cast(cs), cast(gates), cast(tcs))
 
 
 def _lstm_infer(xw, h0, c0, rk, b, mask, zero_output):
     nb, nt, _ = dims(xw)
     u = dims(rk)[0]
     return [([nb, nt, u], xw.dtype), ([nb, u], xw.dtype), ([nb, u], xw.dtype),
-            ([nb, nt, u], xw.dtype), ([nb, nt, u], xw.dtype), (dims(xw), xw.dtype)]
+            ([nb, nt, u], xw.dtype), ([nb, nt, u], xw.dtype), (dims(xw), xw.dtype),
+            ([nb, nt, u], xw.dtype)]
 
 
-_LSTM = defop("lstm_sequence", OPAQUE, dtypes=_F, n_out=6)(_lstm_impl)
+_LSTM = defop("lstm_sequence", OPAQUE, dtypes=_F, n_out=7)(_lstm_impl)
 _LSTM.def_infer(_lstm_infer)
 
 
-def _lstm_grad_impl(xp, g_out, g_h, g_c, h0, c0, rk, mask, hs, cs, gates, *, zero_output):
+def _lstm_grad_impl(xp, g_out, g_h, g_c, h0, c0, rk, mask, hs, cs, gates, tcs, *,
+                    zero_output):
     """Backprop through time. Returns d xw, d h0, d c0, d rk, d b."""
     out_dt = g_out.dtype
     dt = _compute_dtype(xp, g_out)
-    g_out, dh, dc, h0, c0, rk, hs, cs, gates = (
-        a.astype(dt, copy=False) for a in (g_out, g_h, g_c, h0, c0, rk, hs, cs, gates))
+    g_out, dh, dc, h0, c0, rk, hs, cs, gates, tcs = (
+        a.astype(dt, copy=False) for a in (g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs))
     nb, nt, u = g_out.shape
     masked = not bool(mask.all())
     m = mask.astype(dt)[:, :, None] if masked else None
     dz_all = xp.empty((nb, nt, 4 * u), dt)
     rk_t = rk.T
     d_prev_out = xp.zeros((nb, u), dt)  # gradient reaching out_{t-1} through out_t (masked)
+    dh_new = xp.empty((nb, u), dt)
+    sq = xp.empty((nb, 4 * u), dt)
+    deriv = xp.empty((nb, 4 * u), dt)
     for t in range(nt - 1, -1, -1):
         c_prev = cs[:, t - 1] if t else c0
         gt = gates[:, t]
         i, f, g, o = gt[:, :u], gt[:, u:2 * u], gt[:, 2 * u:3 * u], gt[:, 3 * u:]
-        tc = xp.tanh(f * c_prev + i * g)
+        tc = tcs[:, t]
         d_out = g_out[:, t] + d_prev_out
         if masked:
             mt = m[:, t]
-            if zero_output:  # out_t = m hn: only the state path carries the past
-                dhn = mt * (dh + d_out)
-                dh_keep, d_prev_out = (1 - mt) * dh, xp.zeros_like(dh)
-            else:            # out_t = m hn + (1 - m) out_{t-1}
-                dhn = mt * (dh + d_out)
-                dh_keep, d_prev_out = (1 - mt) * dh, (1 - mt) * d_out
+            dhn = mt * (dh + d_out)
+            dh_keep = (1 - mt) * dh
+            d_prev_out = xp.zeros_like(dh) if zero_output else (1 - mt) * d_out
             dcn = mt * dc
             dc_keep = (1 - mt) * dc
         else:
-            dhn, dcn = dh + d_out, dc
-        dcn = dcn + dhn * o * (1 - tc * tc)
+            dhn = dh + d_out
+            dcn = dc
         dz = dz_all[:, t]
-        dz[:, :u] = dcn * g * i * (1 - i)
-        dz[:, u:2 * u] = dcn * c_prev * f * (1 - f)
-        dz[:, 2 * u:3 * u] = dcn * i * (1 - g * g)
-        dz[:, 3 * u:] = dhn * tc * o * (1 - o)
-        dh = dz @ rk_t
+        # gate derivatives in one pass over the (B, 4U) block: s (1 - s) for the sigmoid
+        # gates, 1 - g^2 for the tanh one
+        xp.multiply(gt, gt, out=sq)
+        xp.subtract(gt, sq, out=deriv)
+        xp.subtract(1, sq[:, 2 * u:3 * u], out=deriv[:, 2 * u:3 * u])
+        dho = dhn * o
+        dho *= 1 - tc * tc
+        dcn = dcn + dho
+        xp.multiply(dcn, g, out=dz[:, :u])               # d/d i
+        xp.multiply(dcn, c_prev, out=dz[:, u:2 * u])     # d/d f
+        xp.multiply(dcn, i, out=dz[:, 2 * u:3 * u])      # d/d g
+        xp.multiply(dhn, tc, out=dz[:, 3 * u:])          # d/d o
+        dz *= deriv
+        xp.matmul(dz, rk_t, out=dh_new)
+        dh, dh_new = dh_new, (dh if dh is not g_h else xp.empty((nb, u), dt))
         dc = dcn * f
         if masked:
             dh = dh + dh_keep
@@ -130,7 +159,7 @@ def _lstm_grad_impl(xp, g_out, g_h, g_c, h0, c0, rk, mask, hs, cs, gates, *, zer
 
 _LSTM_GRAD = defop("lstm_sequence_grad", OPAQUE, dtypes=_F, n_out=5,
                    differentiable=False)(_lstm_grad_impl)
-_LSTM_GRAD.def_infer(lambda g_out, g_h, g_c, h0, c0, rk, mask, hs, cs, gates, zero_output: [
+_LSTM_GRAD.def_infer(lambda g_out, g_h, g_c, h0, c0, rk, mask, hs, cs, gates, tcs, zero_output: [
     (dims(gates), g_out.dtype), (dims(h0), g_out.dtype), (dims(c0), g_out.dtype),
     (dims(rk), g_out.dtype), ([dims(rk)[1]], g_out.dtype)])
 
@@ -141,7 +170,7 @@ def _lstm_vjp(g, out, xw, h0, c0, rk, b, mask, zero_output):
     g_out, g_h, g_c = (gi if gi is not None else zeros_like(oi)
                        for gi, oi in zip(g[:3], out[:3]))
     d_xw, d_h0, d_c0, d_rk, d_b = _apply(_LSTM_GRAD, (g_out, g_h, g_c, h0, c0, rk, mask,
-                                                     out[3], out[4], out[5]),
+                                                     out[3], out[4], out[5], out[6]),
                                          {"zero_output": zero_output})
     return d_xw, d_h0, d_c0, d_rk, d_b, None
 
@@ -180,7 +209,10 @@ def _gru_impl(xp, xw, h0, rk, rb, mask, *, zero_output):
         inner += rb
         x_t = xw[:, t]
         gt = gates[:, t]
-        gt[:, :2 * u] = _sigmoid(xp, x_t[:, :2 * u] + inner[:, :2 * u])
+        zr = x_t[:, :2 * u] + inner[:, :2 * u]
+        zr *= 0.5                       # sigmoid(v) = 0.5 tanh(v / 2) + 0.5
+        xp.tanh(zr, out=gt[:, :2 * u])
+        _finish_sigmoid(gt[:, :2 * u])
         z, r = gt[:, :u], gt[:, u:2 * u]
         rec_h[:, t] = inner[:, 2 * u:]
         gt[:, 2 * u:] = xp.tanh(x_t[:, 2 * u:] + r * inner[:, 2 * u:])

@@ -233,3 +233,35 @@ def mfccs_from_log_mel_spectrograms(log_mel_spectrograms, name=None):
     x = convert_to_tensor(log_mel_spectrograms)
     bins = int(shape_of(x)[-1])
     return dct(x, type=2) * float(1 / math.sqrt(bins * 2.0))
+
+
+def kaiser_window(window_length, beta=12.0, dtype=_dt.float32, name=None):
+    """Kaiser window: I0(beta sqrt(1 - (2n/(N-1) - 1)^2)) / I0(beta), via i0e (TF's form)."""
+    from .special_ops import bessel_i0e
+    n = _int("kaiser_window", window_length, "window_length")
+    dtype = _dt.as_dtype(dtype)
+    if n == 1:
+        return _a.ones([1], dtype)
+    half = np.float32((np.float32(n) - 1) / 2)
+    arg = constant(np.arange(-half, half + np.float32(0.1), dtype=np.float32), dtype=dtype)
+    half_t, beta_t = constant(half, dtype=dtype), constant(beta, dtype=dtype)
+    num = beta_t * _m.sqrt(_m.maximum(1 - _m.pow(arg, 2.0) / _m.pow(half_t, 2.0), 0.0))
+    return _m.exp(num - beta_t) * (bessel_i0e(num) / bessel_i0e(beta_t))
+
+
+def kaiser_bessel_derived_window(window_length, beta=12.0, dtype=_dt.float32, name=None):
+    """Kaiser-Bessel-derived window (for MDCT)."""
+    from .segment_ops import cumsum
+    n = _int("kaiser_bessel_derived_window", window_length, "window_length")
+    k = kaiser_window(n // 2 + 1, beta, dtype)
+    csum = cumsum(k)
+    half = _m.sqrt(csum[:-1] / csum[-1])
+    return _a.concat([half, half[::-1]], 0)
+
+
+def vorbis_window(window_length, dtype=_dt.float32, name=None):
+    """sin(pi/2 sin^2(pi (n + 0.5) / N))."""
+    n = _int("vorbis_window", window_length, "window_length")
+    arg = _m.cast(_a.range(n), dtype)
+    inner = _m.sin(np.pi / constant(float(n), dtype=_dt.as_dtype(dtype)) * (arg + 0.5))
+    return _m.sin(np.pi / 2.0 * _m.pow(inner, 2.0))

@@ -270,7 +270,7 @@ def fill_empty_rows(sp_input, default_value, name=None):
 
 
 def _segment(reduce):
-    def fn(data, indices, segment_ids, num_segments=None, name=None):
+    def fn(data, indices, segment_ids, num_segments=None, name=None, sparse_gradient=False):
         from . import segment_ops
         from .index_ops import gather
         rows = gather(convert_to_tensor(data), indices)
@@ -287,10 +287,117 @@ segment_sum = _segment("sum")
 segment_mean = _segment("mean")
 
 
-def segment_sqrt_n(data, indices, segment_ids, num_segments=None, name=None):
+def segment_sqrt_n(data, indices, segment_ids, num_segments=None, name=None,
+                   sparse_gradient=False):
     """Sum of the rows ``data[indices]`` per segment divided by sqrt(segment size)."""
     from .index_ops import gather
     from .segment_ops import unsorted_segment_sqrt_n
     ids = convert_to_tensor(segment_ids)
     n = int(np.asarray(ids.numpy()).max()) + 1 if num_segments is None else num_segments
     return unsorted_segment_sqrt_n(gather(convert_to_tensor(data), indices), ids, n)
+
+
+def to_indicator(sp_input, vocab_size, name=None):
+    """Dense bool [..., vocab_size]: True at each row's present values."""
+    idx, shape = _idx(sp_input), _shape(sp_input)
+    vals = np.asarray(sp_input.values.numpy(), np.int64)
+    out = np.zeros(shape[:-1] + [int(vocab_size)], bool)
+    if len(vals):
+        if (vals < 0).any() or (vals >= int(vocab_size)).any():
+            raise InvalidArgumentError(None, "to_indicator", "to_indicator: values must be "
+                                       f"in [0, {int(vocab_size)})")
+        out[tuple(idx[:, :-1].T) + (vals,)] = True
+    return constant(out)
+
+
+def map_values(op, *args, **kwargs):
+    """``op`` applied to the values of the SparseTensor arguments (same indices)."""
+    sps = [a for a in args if _is_sparse(a)]
+    if not sps:
+        raise ValueError("map_values: no SparseTensor among the arguments")
+    new = [a.values if _is_sparse(a) else a for a in args]
+    return _make(_idx(sps[0]), op(*new, **kwargs), _shape(sps[0]))
+
+
+def reset_shape(sp_input, new_shape=None):
+    """The same entries under ``new_shape`` (default: the tight bounding shape)."""
+    idx = _idx(sp_input)
+    if new_shape is None:
+        shape = (idx.max(axis=0) + 1).tolist() if len(idx) else [0] * len(_shape(sp_input))
+    else:
+        shape = [int(d) for d in np.asarray(static_value(new_shape)).ravel()]
+        if len(idx) and (idx >= np.asarray(shape)).any():
+            raise InvalidArgumentError(None, "reset_shape", f"reset_shape: {shape} does not "
+                                       "hold every index")
+    return _make(idx, sp_input.values, shape)
+
+
+def split(sp_input=None, num_split=None, axis=None, name=None, keyword_required=None):
+    """``num_split`` SparseTensors along ``axis`` (the first dim % num_split get one more)."""
+    idx, shape = _idx(sp_input), _shape(sp_input)
+    axis = int(axis) % len(shape)
+    n, k = shape[axis], int(num_split)
+    sizes = [n // k + (1 if i < n % k else 0) for i in range(k)]
+    out, start = [], 0
+    for size in sizes:
+        keep = (idx[:, axis] >= start) & (idx[:, axis] < start + size)
+        sub = idx[keep].copy()
+        sub[:, axis] -= start
+        new_shape = list(shape)
+        new_shape[axis] = size
+        out.append(_make(sub, _take(sp_input.values, np.nonzero(keep)[0]), new_shape))
+        start += size
+    return out
+
+
+def mask(a, mask_indices, name=None):
+    """IndexedSlices ``a`` without the rows listed in ``mask_indices``."""
+    from ..indexed_slices import IndexedSlices
+    ind = np.asarray(a.indices.numpy())
+    drop = np.isin(ind, np.asarray(static_value(mask_indices)))
+    keep = np.nonzero(~drop)[0]
+    return IndexedSlices(_take(a.values, keep), constant(ind[keep]), a.dense_shape)
+
+
+def bincount(values, weights=None, axis=0, minlength=None, maxlength=None,
+             binary_output=False, name=None):
+    """Counts (or summed ``weights``) of each value as a SparseTensor: over everything
+    (``axis=0``) or per row of a 2-D input (``axis=-1``); a SparseTensor input counts its
+    present values only."""
+    if _is_sparse(values):
+        idx, shape = _idx(values), _shape(values)
+        vals = np.asarray(values.values.numpy())
+        rows = idx[:, 0] if len(shape) == 2 else np.zeros(len(vals), np.int64)
+        n_rows = shape[0] if len(shape) == 2 else 1
+    else:
+        arr = np.asarray(convert_to_tensor(values).numpy())
+        vals = arr.reshape(-1)
+        n_rows = arr.shape[0] if arr.ndim == 2 else 1
+        rows = np.repeat(np.arange(n_rows), arr.shape[1]) if arr.ndim == 2 else \
+            np.zeros(len(vals), np.int64)
+    w = None if weights is None else np.asarray(
+        (weights.values if _is_sparse(weights) else convert_to_tensor(weights)).numpy()
+    ).reshape(-1)
+    per_row = axis in (-1, 1)
+    if not per_row:
+        rows = np.zeros(len(vals), np.int64)
+    size = int(vals.max()) + 1 if len(vals) else 0
+    if minlength is not None:
+        size = max(size, int(minlength))
+    if maxlength is not None:
+        size = min(size, int(maxlength))
+    keep = (vals >= 0) & (vals < size)
+    counts = {}
+    for r, v, wt in zip(rows[keep], vals[keep], (w[keep] if w is not None else
+                                                 np.ones(keep.sum(), np.int64))):
+        key = (int(r), int(v))
+        counts[key] = 1 if binary_output else counts.get(key, 0) + wt
+    keys = sorted(counts)
+    out_dtype = (np.asarray(w).dtype if w is not None and not binary_output
+                 else np.asarray(vals).dtype)
+    data = np.asarray([counts[k] for k in keys], out_dtype)
+    if per_row:
+        idx = np.asarray(keys, np.int64).reshape(-1, 2)
+        return _make(idx, constant(data), [n_rows, size])
+    idx = np.asarray([[k[1]] for k in keys], np.int64).reshape(-1, 1)
+    return _make(idx, constant(data), [size])

@@ -106,8 +106,13 @@ igamma = _b("igamma", "gammainc", lambda g, z, a, x: (None, g * _igamma_dx(a, x)
             "Regularized lower incomplete gamma P(a, x).")
 igammac = _b("igammac", "gammaincc", lambda g, z, a, x: (None, -g * _igamma_dx(a, x)),
              "Regularized upper incomplete gamma Q(a, x).")
-zeta = _b("zeta", "zeta", lambda g, z, x, q: (None, -g * x * zeta(x + 1, q)),
-          "Hurwitz zeta function zeta(x, q).")
+_zeta = _b("zeta", "zeta", lambda g, z, x, q: (None, -g * x * zeta(x + 1, q)),
+           "Hurwitz zeta function zeta(x, q).")
+
+
+def zeta(x, q, name=None):
+    """Hurwitz zeta function zeta(x, q) (gradient for q only, as TF)."""
+    return _zeta(x, q)
 
 
 def _polygamma_impl(xp, n, x):

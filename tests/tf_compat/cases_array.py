@@ -246,6 +246,16 @@ def _gathers(c):
             T, f"tensor_scatter_nd_{op}")(T.constant(M), [[1, 1], [1, 1]], [5.0, 6.0]))
         c.add(f"tensor_scatter_nd/{op}/oob", lambda T, op=op: getattr(
             T, f"tensor_scatter_nd_{op}")(T.constant(M), [[3]], u[:1]))
+    c.add("tensor_scatter_nd/add/ignore", lambda T: T.tensor_scatter_nd_add(
+        T.constant(M), [[0], [7], [2]], T.ones((3, 4)), bad_indices_policy="IGNORE"))
+    c.add("tensor_scatter_nd/max/ignore", lambda T: T.tensor_scatter_nd_max(
+        T.constant(M), [[1, 1], [-1, 0]], [9.0, 9.0], bad_indices_policy="IGNORE"))
+    c.add("scatter_nd/ignore", lambda T: T.scatter_nd([[0], [5], [2]], [1, 2, 3], [4],
+                                                      bad_indices_policy="IGNORE"))
+    c.add("gather_nd/ignore", lambda T: T.gather_nd(T.constant(X), [[0, 1], [2, 0], [1, 3]],
+                                                    bad_indices_policy="IGNORE"))
+    c.add("gather_nd/error_policy", lambda T: T.gather_nd(T.constant(X), [[2, 0]],
+                                                          bad_indices_policy="ERROR"))
     c.add("scatter_nd/basic", lambda T: T.scatter_nd([[0], [2], [0]], [1, 2, 3], [4]))
     c.add("scatter_nd/2d", lambda T: T.scatter_nd([[1, 0]], T.constant([[5.0]])[0], [2, 2]))
     c.add("grad/tensor_scatter_update", lambda T: grad(
@@ -314,3 +324,55 @@ def cases():
     _indexing(c)
     _gathers(c)
     return c.items
+
+
+def _dtype_sweep(c):
+    """Movement ops over every dtype (incl. bool, complex, bfloat16 and string)."""
+    from .inputs import ALL, const
+    ops = {
+        "concat": lambda T, a: T.concat([a, a], 1),
+        "stack": lambda T, a: T.stack([a, a], -1),
+        "unstack": lambda T, a: T.unstack(a, axis=1),
+        "gather": lambda T, a: T.gather(a, [2, 0], axis=1),
+        "gather_nd": lambda T, a: T.gather_nd(a, [[1, 2], [0, 0]]),
+        "reshape": lambda T, a: T.reshape(a, [-1]),
+        "transpose": lambda T, a: T.transpose(a),
+        "tile": lambda T, a: T.tile(a, [2, 1]),
+        "pad": lambda T, a: T.pad(a, [[1, 0], [0, 1]]),
+        "reverse": lambda T, a: T.reverse(a, [1]),
+        "roll": lambda T, a: T.roll(a, 1, 1),
+        "where3": lambda T, a: T.where([[True, False, True]], a, a[::-1]),
+        "boolean_mask": lambda T, a: T.boolean_mask(a, [True, False]),
+        "expand_squeeze": lambda T, a: T.squeeze(T.expand_dims(a, 0), 0),
+        "slice": lambda T, a: a[:, 1:],
+        "identity": lambda T, a: T.identity(a),
+        "zeros_like": lambda T, a: T.zeros_like(a),
+        "ones_like": lambda T, a: T.ones_like(a),
+        "broadcast_to": lambda T, a: T.broadcast_to(a[:1], [3, 3]),
+        "scatter_update": lambda T, a: T.tensor_scatter_nd_update(a, [[0, 0]], a[1, :1]),
+        "split": lambda T, a: T.split(a, [1, 2], axis=1),
+        "repeat": lambda T, a: T.repeat(a, 2, axis=0),
+        "equal": lambda T, a: T.equal(a, a[::-1]),
+        "size_rank_shape": lambda T, a: (T.size(a), T.rank(a), T.shape(a)),
+        "fill": lambda T, a: T.fill([2], a[0, 0]),
+        "unique": lambda T, a: T.unique(T.reshape(a, [-1])),
+        "sort": lambda T, a: T.sort(a),
+        "cumsum": lambda T, a: T.cumsum(a, 1),
+        "reduce_max": lambda T, a: T.reduce_max(a, 1),
+        "clip": lambda T, a: T.clip_by_value(a, a[0, 0], a[1, 1]),
+    }
+    strings = np.array([["a", "bb", "c"], ["d", "ee", "f"]], dtype=object)
+    for dt in ALL + ("string",):
+        a = strings if dt == "string" else arr("sweep" + dt, (2, 3), dt, -3, 3)
+        for name, f in ops.items():
+            c.add(f"dtype_sweep/{name}/{dt}", lambda T, f=f, a=a, dt=dt: f(
+                T, T.constant(a.tolist()) if dt == "string" else const(T, a, dt)))
+
+
+_BASE_CASES = cases
+
+
+def cases():
+    c = CaseList()
+    _dtype_sweep(c)
+    return _BASE_CASES() + c.items

@@ -160,6 +160,18 @@ def _linalg(c):
         T.ones((3, 1)), diagonals_format="sequence"))
     c.add("linalg/diag_multi_k", lambda T: L(T).diag(T.constant([[1.0, 2.0], [3.0, 4.0]]),
                                                      k=(0, 1)))
+    band = arr("band", (2, 3, 4), "float32")
+    for al in ("RIGHT_LEFT", "LEFT_RIGHT", "LEFT_LEFT", "RIGHT_RIGHT"):
+        c.add(f"linalg/diag_band/{al}", lambda T, al=al: L(T).diag(band, k=(-1, 1), align=al))
+        c.add(f"linalg/diag_band_rect/{al}", lambda T, al=al: L(T).diag(
+            band[0], k=(-2, 0), num_rows=6, num_cols=4, padding_value=9.0, align=al))
+        c.add(f"linalg/diag_part_band/{al}", lambda T, al=al: L(T).diag_part(
+            arr("bp", (2, 4, 5), "float32"), k=(-1, 2), padding_value=-1.0, align=al))
+    c.add("linalg/diag_part_band_rect", lambda T: L(T).diag_part(
+        arr("bp2", (5, 3), "float32"), k=(-3, 1)))
+    c.add("grad/linalg/diag_band", lambda T: grad(
+        T, lambda a: L(T).diag(a, k=(-1, 1)) * T.range(16.0)[:, None], band[0]))
+    c.add("linalg/diag_k_list1", lambda T: L(T).diag([1.0, 2.0], k=[1]))
     c.add("linalg/tridiagonal_matmul_c", lambda T: L(T).tridiagonal_matmul(
         np.array([[2.0, 1.0, 9.0], [4.0, 5.0, 6.0], [7.0, 1.0, 3.0]]), np.eye(3)))
     c.add("linalg/banded_upper", lambda T: L(T).banded_triangular_solve(

@@ -29,6 +29,10 @@ def _results(c):
     c.add("result/unstack", lambda T: type(T.unstack(M)).__name__)
     c.add("result/meshgrid", lambda T: type(T.meshgrid([1, 2], [3])).__name__)
     c.add("result/shape_type", lambda T: type(T.constant(M).shape).__name__)
+    c.add("result/string_elements", lambda T: (
+        type(T.constant(["ab", "c"]).numpy()[0]).__name__, type(T.constant("x").numpy()).__name__,
+        T.constant(np.array(["x", "yz"])), T.constant([b"q"]).dtype,
+        T.reduce_all(T.constant(["a"]) == T.constant([b"a"]))))
     c.add("result/dtype_name", lambda T: (T.constant(M).dtype.name, repr(T.float32)))
 
 
@@ -283,6 +287,13 @@ def _control(c):
     c.add("function/variable", func_var)
 
 
+def _scoped_name(T):
+    outer = T.get_current_name_scope()
+    with T.name_scope("a"), T.name_scope("b"):
+        inner = T.get_current_name_scope()
+    return outer, inner
+
+
 def _nest_debug_shapes(c):
     st = {"b": [1, (2, 3)], "a": 4}
     c.add("nest/flatten", lambda T: T.nest.flatten(st))
@@ -300,6 +311,13 @@ def _nest_debug_shapes(c):
         T.constant([1.0, np.nan]), "bad"))
     c.add("debug/assert_near", lambda T: T.debugging.assert_near(T.constant(1.0),
                                                                  T.constant(1.1)))
+    c.add("name_scope/current", lambda T: _scoped_name(T))
+    c.add("debug/traceback_filtering", lambda T: (
+        T.debugging.disable_traceback_filtering(),
+        T.debugging.is_traceback_filtering_enabled(), T.debugging.enable_traceback_filtering(),
+        T.debugging.is_traceback_filtering_enabled())[1::2])
+    c.add("random/algorithm", lambda T: (T.random.Algorithm.PHILOX.value,
+                                         T.random.Algorithm.AUTO_SELECT.value))
     c.add("shape/as_list", lambda T: T.TensorShape([2, None, 3]).as_list())
     c.add("shape/rank", lambda T: T.TensorShape([2, None, 3]).rank)
     c.add("shape/concat", lambda T: T.TensorShape([2]).concatenate([3, None]))
@@ -338,7 +356,7 @@ def cases():
     _control(c)
     _nest_debug_shapes(c)
     _traced(c)
-    return c.items
+    return c.items + more_cases() + grad_sweep_cases()
 
 
 
@@ -394,3 +412,102 @@ def _traced(c):
     c.add("traced/grad", lambda T: fn1(T, lambda a: _traced_grad(T, a)))
     c.add("traced/cast", lambda T: fn1(T, lambda a: (
         T.cast(a, T.int32), T.cast(a > 1, T.float32), T.saturate_cast(a * 100, T.uint8))))
+
+
+def _ta_loop(T, n):
+    ta = T.TensorArray(T.float32, size=0, dynamic_size=True)
+    for i in range(n):
+        ta = ta.write(i, T.cast(i, T.float32) * 2.0)
+    return ta.stack(), ta.size(), ta.read(1)
+
+
+def _ta_function(T):
+    @T.function
+    def f(x):
+        ta = T.TensorArray(T.float32, size=T.shape(x)[0])
+        for i in T.range(T.shape(x)[0]):
+            ta = ta.write(i, x[i] * x[i])
+        return ta.stack()
+    return f(T.constant([1.0, 2.0, 3.0]))
+
+
+def more_cases():
+    """TensorArray, RaggedTensor and string functions from the other areas."""
+    c = CaseList()
+    c.add("tensor_array/eager", lambda T: _ta_loop(T, 4))
+    c.add("tensor_array/function", _ta_function)
+    c.add("tensor_array/unstack", lambda T: T.TensorArray(T.int32, size=3).unstack(
+        [4, 5, 6]).gather([2, 0]))
+    c.add("tensor_array/concat", lambda T: T.TensorArray(T.float32, size=2, infer_shape=False)
+          .write(0, [1.0, 2.0]).write(1, [3.0]).concat())
+    c.add("tensor_array/read_oob", lambda T: T.TensorArray(T.float32, size=2).read(5))
+    rt = [[1, 2], [], [3, 4, 5]]
+    c.add("ragged/constant", lambda T: (T.ragged.constant(rt).to_tensor(),
+                                        T.ragged.constant(rt).row_lengths(),
+                                        T.ragged.constant(rt).flat_values))
+    c.add("ragged/to_tensor_default", lambda T: T.ragged.constant(rt).to_tensor(default_value=-1))
+    c.add("ragged/reduce_sum", lambda T: T.reduce_sum(T.ragged.constant(rt), axis=1))
+    c.add("ragged/reduce_mean", lambda T: T.reduce_mean(T.ragged.constant([[1.0, 2.0], [3.0]]),
+                                                        axis=1))
+    c.add("ragged/shape", lambda T: T.ragged.constant(rt).shape)
+    c.add("ragged/from_row_lengths", lambda T: T.RaggedTensor.from_row_lengths(
+        [1, 2, 3, 4], [1, 3]).to_tensor())
+    c.add("ragged/map_flat", lambda T: T.ragged.map_flat_values(
+        T.math.square, T.ragged.constant(rt)).to_tensor())
+    c.add("ragged/bounding_shape", lambda T: T.ragged.constant(rt).bounding_shape())
+    c.add("strings/split_ragged", lambda T: T.strings.split(["a b", "c"]).to_tensor())
+    c.add("strings/format", lambda T: T.strings.format("x={} y={}", [T.constant(3),
+                                                                      T.constant([1.5, 2.0])]))
+    c.add("strings/to_hash_bucket_fast", lambda T: T.strings.to_hash_bucket_fast(
+        ["hello", "world", ""], 1000))
+    c.add("strings/unicode_decode", lambda T: T.strings.unicode_decode(["été"], "UTF-8")
+          .to_tensor())
+    c.add("strings/ngrams", lambda T: T.strings.ngrams(["a", "b", "c"], 2))
+    c.add("strings/bytes_split", lambda T: T.strings.bytes_split("abc"))
+    return c.items
+
+
+def _second_order(T, f, x):
+    x = T.constant(x)
+    with T.GradientTape() as t2:
+        t2.watch(x)
+        with T.GradientTape() as t1:
+            t1.watch(x)
+            y = T.reduce_sum(f(x))
+        g = t1.gradient(y, x)
+    return g, t2.gradient(g, x)
+
+
+def grad_sweep_cases():
+    """Gradients in half precision and second derivatives of common functions."""
+    c = CaseList()
+    x = arr("gs_x", (2, 3), "float32", 0.2, 2.0)
+    fns = {
+        "tanh": lambda T, a: T.tanh(a), "sigmoid": lambda T, a: T.sigmoid(a),
+        "exp": lambda T, a: T.exp(a), "log": lambda T, a: T.math.log(a),
+        "softplus": lambda T, a: T.nn.softplus(a), "relu": lambda T, a: T.nn.relu(a - 1),
+        "elu": lambda T, a: T.nn.elu(a - 1), "gelu": lambda T, a: T.nn.gelu(a - 1),
+        "sqrt": lambda T, a: T.sqrt(a), "pow3": lambda T, a: a ** 3,
+        "softmax": lambda T, a: T.nn.softmax(a) * T.range(3.0),
+        "logsumexp": lambda T, a: T.reduce_logsumexp(a, 1),
+        "div": lambda T, a: 1.0 / (a + 1.0), "sin": lambda T, a: T.sin(a),
+        "erf": lambda T, a: T.math.erf(a), "square_mean": lambda T, a: T.reduce_mean(a * a),
+        "matmul": lambda T, a: T.matmul(a, a, transpose_b=True),
+        "l2norm": lambda T, a: T.nn.l2_normalize(a, 1),
+        "atan": lambda T, a: T.atan(a), "selu": lambda T, a: T.nn.selu(a - 1),
+    }
+    for name, f in fns.items():
+        c.add(f"grad2/{name}", lambda T, f=f: _second_order(T, lambda a: f(T, a), x),
+              tol=(1e-4, 1e-4))
+        for dt in ("float16", "bfloat16", "float64"):
+            c.add(f"grad_dtype/{name}/{dt}", lambda T, f=f, dt=dt: _grad_in(T, f, x, dt),
+                  tol=(2e-2, 2e-2) if dt == "bfloat16" else None)
+    return c.items
+
+
+def _grad_in(T, f, x, dt):
+    a = T.cast(T.constant(x), getattr(T, dt))
+    with T.GradientTape() as t:
+        t.watch(a)
+        y = T.reduce_sum(f(T, a))
+    return t.gradient(y, a)

@@ -68,6 +68,22 @@ def _nn(c):
     c.add("nn/in_top_k", lambda T: T.nn.in_top_k(LAB, V, 2))
     c.add("nn/dropout_zero", lambda T: T.nn.dropout(V, rate=0.0))
     c.add("nn/compute_average_loss", lambda T: T.nn.compute_average_loss(V[0], global_batch_size=10))
+    cl = arr("ctc2", (3, 6, 5), "float32")
+    lab3 = np.array([[1, 2, 2], [3, 0, 0], [4, 1, 0]], np.int32)
+    c.add("nn/ctc_loss_batch_major", lambda T: T.nn.ctc_loss(
+        lab3, cl, [3, 1, 2], [6, 4, 5], logits_time_major=False, blank_index=0))
+    c.add("nn/ctc_loss_blank_last", lambda T: T.nn.ctc_loss(
+        lab3 % 4, cl, [3, 1, 2], [6, 6, 3], logits_time_major=False, blank_index=-1))
+    c.add("nn/ctc_loss_f64", lambda T: T.nn.ctc_loss(
+        lab3, cl.astype(np.float64), [3, 1, 2], [6, 4, 5], logits_time_major=False,
+        blank_index=0))
+    c.add("grad/nn/ctc_loss", lambda T: grad(T, lambda a: T.nn.ctc_loss(
+        lab3, a, [3, 1, 2], [6, 4, 5], logits_time_major=False, blank_index=0), cl),
+        tol=(1e-4, 1e-5))
+    c.add("nn/ctc_greedy", lambda T: T.nn.ctc_greedy_decoder(
+        np.transpose(cl, (1, 0, 2)), [6, 4, 5]))
+    c.add("nn/ctc_greedy_nomerge", lambda T: T.nn.ctc_greedy_decoder(
+        np.transpose(cl, (1, 0, 2)), [6, 6, 2], merge_repeated=False, blank_index=0))
     c.add("nn/ctc_loss", lambda T: T.nn.ctc_loss(
         labels=np.array([[1, 2], [1, 1]], np.int32), logits=arr("ctc", (4, 2, 3), "float32"),
         label_length=[2, 2], logit_length=[4, 4], logits_time_major=True, blank_index=0))
@@ -139,6 +155,12 @@ def _math_extra(c):
     c.add("toplevel/constant_initializer", lambda T: T.constant_initializer(2.0)([2], T.float32))
     c.add("toplevel/zeros_initializer", lambda T: T.zeros_initializer()([2], T.float32))
     c.add("toplevel/ones_initializer", lambda T: T.ones_initializer()([2], T.int32))
+    c.add("toplevel/edit_distance_batch", lambda T: T.edit_distance(
+        T.SparseTensor([[0, 0], [0, 1], [1, 0]], ["a", "b", "c"], [3, 2]),
+        T.SparseTensor([[0, 0], [1, 0], [1, 1], [1, 2]], ["a", "c", "d", "e"], [2, 3])))
+    c.add("toplevel/edit_distance_raw", lambda T: T.edit_distance(
+        T.SparseTensor([[0, 0, 0], [0, 0, 1]], [1, 2], [1, 2, 2]),
+        T.SparseTensor([[0, 0, 0], [0, 1, 0]], [1, 3], [1, 2, 1]), normalize=False))
     c.add("toplevel/edit_distance", lambda T: T.edit_distance(
         T.sparse.from_dense([[1, 2, 3]]), T.sparse.from_dense([[1, 3, 3]])))
     c.add("toplevel/vectorized_map", lambda T: T.vectorized_map(lambda x: x * 2, M))
@@ -171,6 +193,12 @@ def _image(c):
     c.add("image/draw_bounding_boxes", lambda T: I(T).draw_bounding_boxes(
         IMG, np.array([[[0.1, 0.1, 0.8, 0.8]]] * 2, np.float32), np.array([[1.0, 0.0, 0.0, 1.0]],
                                                                           np.float32)))
+    c.add("image/draw_boxes_default", lambda T: I(T).draw_bounding_boxes(
+        IMG, np.array([[[0.1, 0.1, 0.8, 0.8], [-0.2, 0.5, 0.6, 1.3], [0.5, 0.5, 0.2, 0.9]],
+                       [[0.0, 0.0, 1.0, 1.0], [0.3, 0.3, 0.31, 0.9], [0, 0, 0, 0]]],
+                      np.float32), None))
+    c.add("image/draw_boxes_gray", lambda T: I(T).draw_bounding_boxes(
+        IMG[..., :1], np.array([[[0.1, 0.2, 0.9, 0.7]]] * 2, np.float32), None))
     c.add("image/convert_image_dtype", lambda T: I(T).convert_image_dtype(IMG, T.uint8))
     c.add("image/resize_bilinear", lambda T: I(T).resize(IMG, [3, 7]), tol=(1e-4, 1e-5))
     c.add("image/central_crop", lambda T: I(T).central_crop(IMG, 0.5))
@@ -299,6 +327,27 @@ def _sparse_signal(c):
     c.add("sparse/eye_rect", lambda T: S(T).to_dense(S(T).eye(2, 4, dtype=T.int32)))
     c.add("sparse/indices_dtype", lambda T: (S(T).from_dense(D).indices.dtype,
                                              S(T).from_dense(D).dense_shape.dtype))
+    c.add("sparse/bincount_rows", lambda T: S(T).bincount([[1, 2, 1], [0, 3, 3]], axis=-1))
+    c.add("sparse/bincount_weights", lambda T: S(T).bincount(
+        [1, 2, 1, 5], minlength=7, weights=[1.0, 2.0, 3.0, 4.0]))
+    c.add("sparse/bincount_binary", lambda T: S(T).bincount([1, 2, 1, 5], maxlength=3,
+                                                            binary_output=True))
+    c.add("sparse/bincount_sparse", lambda T: S(T).bincount(
+        S(T).from_dense([[0, 2, 2], [1, 0, 0]]), axis=-1))
+    c.add("sparse/bincount_2d_all", lambda T: S(T).bincount([[1, 2], [2, 4]]))
+    c.add("sparse/to_indicator", lambda T: S(T).to_indicator(
+        T.SparseTensor([[0, 0], [0, 1], [1, 0]], [2, 0, 3], [2, 4]), 5))
+    c.add("sparse/map_values", lambda T: S(T).to_dense(S(T).map_values(
+        T.math.multiply, S(T).from_dense(D), 3.0)))
+    c.add("sparse/reset_shape", lambda T: S(T).reset_shape(T.SparseTensor(
+        [[0, 1], [2, 0]], [1.0, 2.0], [5, 5])).dense_shape)
+    c.add("sparse/reset_shape_given", lambda T: S(T).to_dense(S(T).reset_shape(
+        S(T).from_dense(D), [3, 4])))
+    c.add("sparse/split", lambda T: [S(T).to_dense(p) for p in S(T).split(
+        sp_input=S(T).from_dense(np.concatenate([D, N], 1)), num_split=4, axis=1)])
+    c.add("sparse/mask", lambda T: T.convert_to_tensor(S(T).mask(T.IndexedSlices(
+        T.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]), T.constant([0, 2, 3]),
+        T.constant([4, 2])), [2])))
     c.add("grad/sparse/matmul", lambda T: grad(
         T, lambda b: S(T).sparse_dense_matmul(S(T).from_dense(D), b) ** 2, D.T.copy()))
     c.add("grad/sparse/segment_sum", lambda T: grad(
@@ -386,11 +435,49 @@ def _sparse_signal(c):
     c.add("signal/dct_f64", lambda T: Sg(T).dct(sig.astype(np.float64)))
     c.add("signal/mfccs", lambda T: Sg(T).mfccs_from_log_mel_spectrograms(
         T.reshape(sig, [2, 8])), tol=(1e-4, 1e-4))
+    for n in (1, 6, 7):
+        c.add(f"signal/kaiser/{n}", lambda T, n=n: Sg(T).kaiser_window(n), tol=(1e-5, 1e-6))
+        c.add(f"signal/vorbis/{n}", lambda T, n=n: Sg(T).vorbis_window(n), tol=(1e-5, 1e-6))
+    c.add("signal/kaiser_f64", lambda T: Sg(T).kaiser_window(9, beta=5.0, dtype=T.float64))
+    c.add("signal/kbd", lambda T: Sg(T).kaiser_bessel_derived_window(8), tol=(1e-5, 1e-6))
+    c.add("nn/bn_global", lambda T: T.nn.batch_norm_with_global_normalization(
+        V, 0.1, 2.0, 0.5, 1.5, 1e-3, True))
+    c.add("nn/bn_global_noscale", lambda T: T.nn.batch_norm_with_global_normalization(
+        V, 0.1, 2.0, 0.5, 1.5, 1e-3, False))
+    c.add("nn/space_to_batch", lambda T: T.nn.space_to_batch(
+        T.reshape(T.range(8.0), [1, 2, 4, 1]), [2, 2], [[0, 0], [0, 0]]))
     c.add("signal/mel_default", lambda T: Sg(T).linear_to_mel_weight_matrix(), tol=(1e-4, 1e-5))
     c.add("strings/length", lambda T: T.strings.length(["ab", "c"]))
     c.add("strings/upper", lambda T: T.strings.upper(["ab", "c"]))
     c.add("strings/join", lambda T: T.strings.join(["ab", "c"], separator="-"))
     c.add("strings/split", lambda T: T.strings.split("a b c").numpy())
+    W = ["  Hello World ", "été", "x1-2", ""]
+    c.add("strings/length_utf8", lambda T: T.strings.length(W, unit="UTF8_CHAR"))
+    c.add("strings/length_bytes", lambda T: T.strings.length(T.constant([W, W[::-1]])))
+    c.add("strings/lower_strip", lambda T: T.strings.strip(T.strings.lower(W)))
+    c.add("strings/regex_full_match", lambda T: T.strings.regex_full_match(W, r"x\d-\d"))
+    c.add("strings/regex_replace", lambda T: T.strings.regex_replace(W, r"(\w)(\d)", r"\2\1"))
+    c.add("strings/regex_replace_once", lambda T: T.strings.regex_replace(
+        W, "l", "L", replace_global=False))
+    c.add("strings/substr", lambda T: T.strings.substr(W, 1, 3))
+    c.add("strings/substr_utf8", lambda T: T.strings.substr(["été!"], -3, 2, unit="UTF8_CHAR"))
+    c.add("strings/substr_bad", lambda T: T.strings.substr(["ab"], 5, 1))
+    c.add("strings/to_number", lambda T: T.strings.to_number(["1.5", " -2", "3e2"]))
+    c.add("strings/to_number_int", lambda T: T.strings.to_number(["7", "-12"], T.int64))
+    c.add("strings/to_number_bad", lambda T: T.strings.to_number(["x"]))
+    c.add("strings/as_string_float", lambda T: T.strings.as_string([1.5, -2.25]))
+    c.add("strings/as_string_prec", lambda T: T.strings.as_string([3.14159], precision=2))
+    c.add("strings/as_string_int", lambda T: T.strings.as_string([7, -3], width=4, fill="0"))
+    c.add("strings/as_string_sci", lambda T: T.strings.as_string([1234.5], scientific=True))
+    c.add("strings/as_string_bool", lambda T: T.strings.as_string([True, False]))
+    c.add("strings/join_bcast", lambda T: T.strings.join([["a", "b"], "-x"], separator="+"))
+    c.add("strings/reduce_join", lambda T: T.strings.reduce_join([["a", "b"], ["c", "d"]],
+                                                                 axis=1, separator=","))
+    c.add("strings/reduce_join_all", lambda T: T.strings.reduce_join([["a", "b"], ["c", "d"]]))
+    c.add("strings/reduce_join_keep", lambda T: T.strings.reduce_join(
+        [["a", "b"], ["c", "d"]], axis=0, keepdims=True))
+    c.add("strings/traced", lambda T: T.function(lambda s: T.strings.upper(s))(
+        T.constant(W)))
 
 
 def cases():
@@ -400,4 +487,77 @@ def cases():
     _image(c)
     _random(c)
     _sparse_signal(c)
+    return c.items + seeded_cases() + generator_cases()
+
+
+def _seeded(T, fn):
+    T.random.set_seed(1234)
+    return fn()
+
+
+def seeded_cases():
+    """Stateful random ops under tf.random.set_seed / op seeds (TF's kernel streams)."""
+    c = CaseList()
+    R = lambda T: T.random
+    c.add("seeded/uniform_sequence", lambda T: _seeded(T, lambda: [
+        R(T).uniform([3]), R(T).uniform([2, 2]), R(T).normal([5]), R(T).uniform([3])]))
+    c.add("seeded/op_seed_repeat", lambda T: _seeded(T, lambda: [
+        R(T).uniform([3], seed=7), R(T).uniform([3], seed=7), R(T).normal([2], seed=7),
+        R(T).uniform([4], seed=7, dtype=T.float64)]))
+    c.add("seeded/dtypes", lambda T: _seeded(T, lambda: [
+        R(T).uniform([5], dtype=T.float16), R(T).normal([3], dtype=T.float64),
+        R(T).truncated_normal([6], stddev=2.0), R(T).uniform([4], 0, 10, dtype=T.int32),
+        R(T).uniform([3], -5, 5, dtype=T.int64), R(T).uniform([2], 2.0, 3.0)]))
+    c.add("seeded/dropout", lambda T: _seeded(T, lambda: [
+        T.nn.dropout(T.ones([3, 4]), 0.5), T.nn.dropout(T.ones([6]), 0.3, seed=3),
+        T.nn.dropout(T.ones([2, 3]), 0.5, noise_shape=[2, 1])]))
+    lg = np.log(np.array([[0.2, 0.5, 0.3], [0.6, 0.1, 0.3]], np.float32))
+    c.add("seeded/categorical", lambda T: _seeded(T, lambda: [
+        R(T).categorical(lg, 7), R(T).categorical(lg, 5, seed=3),
+        R(T).categorical(lg, 5, seed=3), R(T).categorical(lg, 2, dtype=T.int32)]))
+    c.add("seeded/shuffle", lambda T: _seeded(T, lambda: [
+        R(T).shuffle(T.range(10)), R(T).shuffle(T.reshape(T.range(12), [6, 2]), seed=4),
+        R(T).shuffle(T.range(10), seed=4), R(T).shuffle(T.range(10), seed=4)]))
+    c.add("seeded/zero_seed", lambda T: _seeded(T, lambda: (
+        T.random.set_seed(0), R(T).uniform([3], seed=0))[1]))
+
+    def op_seed_only(T):
+        T.random.set_seed(None)
+        return [R(T).uniform([3], seed=5), R(T).normal([2], seed=5)]
+    c.add("seeded/op_seed_only", op_seed_only)
+    return c.items
+
+
+def generator_cases():
+    """tf.random.Generator: TF's state layout, counter advance and stateless v2 draws."""
+    c = CaseList()
+
+    def draws(T):
+        g = T.random.Generator.from_seed(1234)
+        snap = lambda: T.identity(g.state)
+        out = [snap(), g.uniform([3]), g.normal([2, 2]), snap(),
+               g.truncated_normal([5]), g.uniform([4], 0, 10, dtype=T.int32),
+               g.uniform_full_int([2], dtype=T.int64), g.uniform([3], dtype=T.float64),
+               g.make_seeds(3)]
+        g.skip(5)
+        out += [snap(), g.normal([3], dtype=T.float16)]
+        return out
+    c.add("generator/draws", draws)
+
+    def split(T):
+        g = T.random.Generator.from_seed([7, 8])
+        kids = g.split(2)
+        states = [T.identity(g.state)] + [T.identity(k.state) for k in kids]
+        return states + [k.normal([2]) for k in kids]
+    c.add("generator/split", split)
+
+    def reset(T):
+        g = T.random.Generator.from_seed(5)
+        a = g.uniform([2])
+        g.reset_from_seed(5)
+        b = g.uniform([2])
+        return a, b, T.identity(T.random.Generator.from_state(g.state, "philox").state)
+    c.add("generator/reset", reset)
+    c.add("generator/big_seed", lambda T: T.random.Generator.from_seed(2 ** 70 + 3).state)
+    c.add("generator/create_rng_state", lambda T: T.random.create_rng_state(1234, "philox"))
     return c.items

@@ -75,5 +75,18 @@ def test_fixture_covers_every_case(diffs):
                          f"tf_reference.npz: {missing[:10]}")
 
 
+def test_signatures_take_tf_argument_names():
+    """Every public function cuflow shares with TF takes TF's argument names, with the
+    positional ones in TF's order (stored TF signatures: tf_names.json)."""
+    import json
+
+    from .coverage import signature_mismatches
+    with open(HERE / "tf_names.json") as f:
+        sigs = json.load(f).get("signatures", {})
+    assert sigs, "tf_names.json has no signatures; regenerate it (see coverage.py)"
+    bad = signature_mismatches(sigs, cf)
+    assert not bad, "\n".join(f"cf.{q}: {p}" for q, p in bad)
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__, "-q"]))

@@ -14,7 +14,10 @@ fusion). A chain stops, with the reason recorded, at:
 
 Single-op groups stay NumPy calls unless ``jit_compile=True`` or the output is large
 (then a parallel generated loop beats a single-threaded NumPy ufunc, notably when it
-broadcasts).
+broadcasts). Under a size floor (``knobs.fuse_min_group``: Keras ``fit`` on the CPU) a
+group smaller than the floor, or with one computing op, stays NumPy calls too; and at run
+time a chain whose strided inputs would cost more copies than it saves passes runs its
+ops through NumPy (measured in bench/fit_fusion_bench.py).
 """
 from __future__ import annotations
 
@@ -77,9 +80,41 @@ SINGLE_OP_KERNEL = 1 << 16   # a lone op this big gets a (parallel) kernel too
 MAX_OPS = 128                # ops per generated kernel (compile time grows with size)
 
 
+def group_elements(nodes):
+    """The most elements of any value the nodes read or write (None if a shape is unknown)."""
+    most = 1
+    for m in nodes:
+        for v in (*m.inputs, *m.outputs):
+            if not v.shape.is_fully_defined():
+                return None
+            most = max(most, v.shape.num_elements())
+    return most
+
+
+def too_small(nodes, jit_compile):
+    """Why the static size rule (``knobs.fuse_min_group``, set by Keras fit on the CPU)
+    keeps these nodes out of a kernel, or None."""
+    floor = _knobs.fuse_min_group
+    if jit_compile or not floor:
+        return None
+    n = group_elements(nodes)
+    if n is None or n >= floor:
+        return None
+    return f"{n} elements < fuse_min_group {floor}"
+
+
 def _big(node):
+    # not under a size floor (Keras fit on the CPU): a one-op kernel saves no memory pass,
+    # and measured 0.5-1.0x NumPy there for 131K-614K elements (bench/fit_fusion_bench.py)
     shape = node.outputs[0].shape
-    return shape.is_fully_defined() and shape.num_elements() >= SINGLE_OP_KERNEL
+    return not _knobs.fuse_min_group and shape.is_fully_defined() and \
+        shape.num_elements() >= SINGLE_OP_KERNEL
+
+
+def _work(nodes):
+    """Member ops that compute (not identity, stop_gradient, conj or real of a real)."""
+    return sum(1 for m in nodes if m.op.name not in PASS_THROUGH and not (
+        m.op.name in ("conj", "real") and not m.inputs[0].dtype.is_complex))
 
 
 class _Group:
@@ -98,15 +133,16 @@ class _Fused:
     parallel kernel launch costs more than the work, and compiling is not worth it) the
     member ops' own NumPy implementations in order."""
 
-    __slots__ = ("kernel", "name", "outs", "steps")
+    __slots__ = ("kernel", "name", "outs", "steps", "work")
 
-    def __init__(self, kernel, steps, outs):
+    def __init__(self, kernel, steps, outs, work):
         self.kernel, self.steps, self.outs = kernel, steps, outs
         self.name = kernel.name
+        self.work = work    # member ops that compute (not identity, conj of a real, ...)
 
     def __call__(self, xp, *arrays, out=None):
-        if xp is np and _knobs.fuse_min_size and \
-                max((a.size for a in arrays), default=1) < _knobs.fuse_min_size:
+        if xp is np and (_knobs.fuse_min_size and max((a.size for a in arrays), default=1)
+                         < _knobs.fuse_min_size or self._strided(arrays)):
             vals = list(arrays)
             for impl, refs, attrs in self.steps:
                 r = impl(np, *[vals[i] if i >= 0 else c for i, c in refs], **attrs)
@@ -114,6 +150,17 @@ class _Fused:
             res = [vals[i] for i in self.outs]
             return res[0] if len(res) == 1 else tuple(res)
         return self.kernel(*arrays, out=out)
+
+    def _strided(self, arrays):
+        """The kernel copies each non-contiguous input first (a memory pass NumPy's
+        ufuncs avoid by reading strides); it pays only when the chain saves more passes
+        than the copies cost: measured 0.1-0.2x for one or two ops on one transposed
+        input, 3-5x for twelve ops on two (bench/fit_fusion_bench.py)."""
+        copies = 0
+        for a in arrays:
+            if not a.flags.c_contiguous:
+                copies += 1
+        return copies and copies >= self.work - 1
 
     def __repr__(self):
         return self.name
@@ -207,6 +254,13 @@ def run(graph, jit_compile=False, **_):
             continue
         if all(n.op.name in PASS_THROUGH for n in g.nodes):
             continue
+        small = too_small(g.nodes, jit_compile)
+        if not small and _knobs.fuse_min_group and not jit_compile and _work(g.nodes) < 2:
+            small = "one computing op (conj/identity of a real are free)"
+        if small:
+            notes.append(f"{len(g.nodes)} ops [{' -> '.join(m.op.name for m in g.nodes)}] "
+                         f"left to NumPy ({small})")
+            continue
         node = _build(g, used_outside, FusedKernel)
         replace[g.nodes[-1].id] = node
         for m in g.nodes[:-1]:
@@ -282,7 +336,7 @@ def _build(g, used_outside, FusedKernel):
         refs = [(slot[v.id], None) if v.id in slot else (-1, v.const) for v in m.inputs]
         steps.append((m.op.impl, refs, dict(m.attrs)))
         slot[m.outputs[0].id] = len(ext) + len(steps) - 1
-    kernel = _Fused(FusedKernel(program), steps, [slot[o.id] for o in outs])
+    kernel = _Fused(FusedKernel(program), steps, [slot[o.id] for o in outs], _work(g.nodes))
     op = OpDef(f"fused_{len(g.nodes)}x_{program.key()[:6]}", ELEMENTWISE, _run_fused,
                n_out=len(outs), differentiable=False)
     node = Node(op, ext, {"kernel": kernel}, g.nodes[-1].source)

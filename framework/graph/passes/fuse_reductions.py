@@ -35,7 +35,7 @@ from ...config import knobs as _knobs
 from ...ops.registry import REDUCE, OpDef
 from ..ir import Node
 from . import dce
-from .fuse_elementwise import PASS_THROUGH, RENAME, _spellable
+from .fuse_elementwise import PASS_THROUGH, RENAME, _spellable, too_small
 
 KINDS = {"reduce_sum": "sum", "reduce_mean": "mean", "reduce_max": "max",
          "reduce_min": "min"}
@@ -353,6 +353,10 @@ def run(graph, jit_compile=False, **_):
         if not _worth(g):
             notes.append(f"{n.op.name} at {n.source} left to NumPy (a reduction with no "
                          f"fusable neighbour: {'; '.join(g.stops) or 'end of the graph'})")
+            continue
+        small = too_small(g.nodes, jit_compile)
+        if small:
+            notes.append(f"{n.op.name} at {n.source} left to NumPy with its chain ({small})")
             continue
         g.nodes.sort(key=lambda m: pos[m.id])
         taken |= g.ids - g.pulled     # pulled producers are copies: others may pull too

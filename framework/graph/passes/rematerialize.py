@@ -9,10 +9,10 @@ both the variance and the output).
 from __future__ import annotations
 
 from ..ir import Node, Value
-from .fuse_elementwise import _spellable
+from .fuse_elementwise import _spellable, too_small
 
 
-def run(graph, **_):
+def run(graph, jit_compile=False, **_):
     fusable = {n.id for n in graph.nodes if _spellable(n) is None}
     consumers: dict[int, list] = {}
     for n in graph.nodes:
@@ -29,6 +29,8 @@ def run(graph, **_):
         new_nodes.append(n)
         if n.id not in fusable or any(v.producer is not None and v.producer.id in fusable
                                       for v in n.inputs):
+            continue
+        if too_small([n], jit_compile):     # its consumers stay NumPy calls: store it
             continue
         out = n.outputs[0]
         users = [c for c in consumers.get(out.id, []) if c.id in fusable]

@@ -291,7 +291,7 @@ class Lambda(Layer):
             code = marshal.loads(base64.b64decode(fn["config"]["code"]))
             import cuflow
             fn = types.FunctionType(code, {"cf": cuflow, "tf": cuflow, "np": np},
-                                    fn["config"]["name"])
+                                    fn["config"].get("name", "lambda"))
         return cls(fn, **config)
 
 

@@ -12,9 +12,11 @@ count / tf_idf encodings follow Keras 3.
 """
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 
-from ...ops.constant import constant
+from ...ops.constant import constant, convert_to_tensor
 from ...ops.fingerprint import fingerprint64
 from ...ops.registry import STATEFUL, OpDef
 from ...ragged.ragged_tensor import RaggedTensor
@@ -82,7 +84,7 @@ def host_call(fn, x, dtype, tail):
     """``fn(numpy array) -> numpy array`` on ``x``: directly when eager, as a host callback
     node while tracing, its shape (batch,) + ``tail`` (None: the input's shape)."""
     if not is_symbolic(x):
-        return constant(fn(x))
+        return convert_to_tensor(fn(x))
     from ...ops.dispatch import apply
     shape = tuple(x.shape) if tail is None else (x.shape[0],) + tuple(tail)
     return apply(_HOST, (x,), {"func": lambda a: np.asarray(fn(a), dtype=dtype),
@@ -266,22 +268,26 @@ class _IndexLookup(Layer):
     def _docs(self, batch):
         """One token list per document (row) of a batch."""
         if isinstance(batch, RaggedTensor):
-            return [list(np.asarray(host_array(r, self._string)).reshape(-1))
+            if batch.ragged_rank == 1 and len(batch.flat_values.shape) == 1:
+                flat = host_array(batch.flat_values, self._string).tolist()
+                s = batch.row_splits.numpy().tolist()
+                return [flat[a:b] for a, b in zip(s[:-1], s[1:])]
+            return [np.asarray(host_array(r, self._string)).reshape(-1).tolist()
                     for r in _rows(batch)]
         arr = host_array(batch, self._string)
         if arr.ndim <= 1:
             arr = arr.reshape(1, -1)
-        return [list(r.reshape(-1)) for r in arr]
+        return [r.reshape(-1).tolist() for r in arr]
 
     def _adapt_tokens(self, batches):
-        counts, doc_counts, n_docs = {}, {}, 0
+        counts, doc_counts, n_docs = Counter(), Counter(), 0
         for docs in batches:
+            n_docs += len(docs)
             for doc in docs:
-                n_docs += 1
-                for t in doc:
-                    counts[t] = counts.get(t, 0) + 1
-                for t in set(doc):
-                    doc_counts[t] = doc_counts.get(t, 0) + 1
+                counts.update(doc)
+            if self.output_mode == "tf_idf":
+                for doc in docs:
+                    doc_counts.update(set(doc))
         for special in (self.mask_token, self.oov_token):
             if special is not None:
                 counts.pop(self._key(special), None)
@@ -299,26 +305,27 @@ class _IndexLookup(Layer):
 
     # --- call -----------------------------------------------------------------------------------
     def _lookup(self, arr):
-        """Index of every element of a NumPy array (int64)."""
-        out = np.empty(arr.shape, np.int64)
-        flat, src = out.reshape(-1), arr.reshape(-1)
+        """Index of every element of a NumPy array (int64): one dict probe per element,
+        then the (few) mask and OOV positions fixed up."""
+        src = arr.reshape(-1)
+        keys = src.tolist() if self._string else [int(v) for v in src.tolist()]
+        get = self._table.get
+        flat = np.fromiter((get(k, -1) for k in keys), np.int64, count=len(keys))
+        missing = np.flatnonzero(flat < 0)
         mask = self._key(self.mask_token) if self.mask_token is not None else None
         mask_value = 0 if self.output_mode == "int" else _INT64_MAX
         oov_start, n_oov = self._oov_start(), self.num_oov_indices
-        for i, v in enumerate(src):
-            k = self._key(v)
+        for i in missing:
+            k = keys[i]
             if mask is not None and k == mask:
                 flat[i] = mask_value
-                continue
-            idx = self._table.get(k)
-            if idx is None:
-                if n_oov == 0:
-                    raise ValueError("When `num_oov_indices=0` all inputs should be in "
-                                     f"vocabulary, found OOV values [{self._out_token(k)!r}], "
-                                     "consider setting `num_oov_indices=1`.")
-                idx = oov_start + (self._oov_bucket(k) if n_oov > 1 else 0)
-            flat[i] = idx
-        return out
+            elif n_oov == 0:
+                raise ValueError("When `num_oov_indices=0` all inputs should be in vocabulary, "
+                                 f"found OOV values [{self._out_token(k)!r}], consider "
+                                 "setting `num_oov_indices=1`.")
+            else:
+                flat[i] = oov_start + (self._oov_bucket(k) if n_oov > 1 else 0)
+        return flat.reshape(arr.shape)
 
     def _oov_bucket(self, k):
         if not self._string and self.oov_method != "farmhash":
@@ -357,11 +364,20 @@ class _IndexLookup(Layer):
         return encode(ids, self.output_mode, self._depth(), self.idf_weights, np.int64)
 
     def _encode_ragged(self, rt, flat_ids):
-        rows = [flat_ids[a:b] for a, b in zip(rt.row_splits.numpy()[:-1],
-                                              rt.row_splits.numpy()[1:])]
+        """One encoded row per ragged row, scattered from (row, id) pairs at once."""
+        lengths = np.diff(rt.row_splits.numpy())
+        rows, depth = len(lengths), self._depth()
+        row_of = np.repeat(np.arange(rows), lengths)
+        ok = (flat_ids >= 0) & (flat_ids < depth)
         dtype = np.float32 if self.output_mode == "tf_idf" else np.int64
-        return np.stack([encode(r, self.output_mode, self._depth(), self.idf_weights, dtype)
-                         for r in rows]) if rows else np.zeros((0, self._depth()), dtype)
+        out = np.zeros((rows, depth), dtype)          # lazily zeroed pages, one pass
+        if self.output_mode in ("multi_hot", "one_hot"):
+            out[row_of[ok], flat_ids[ok]] = 1
+        else:
+            np.add.at(out, (row_of[ok], flat_ids[ok]), 1)
+        if self.output_mode == "tf_idf":
+            out *= np.asarray(self.idf_weights, np.float32)
+        return out
 
     def call(self, inputs):
         if isinstance(inputs, RaggedTensor):

@@ -151,6 +151,8 @@ class TextVectorization(Layer):
             if self._ragged:
                 return out if self._output_sequence_length is None else \
                     _cut_ragged(out, self._output_sequence_length)
+            if out.ragged_rank == 1:
+                return _pad_rows(out, self._output_sequence_length)
             shape = list(out.shape)
             shape[-1] = self._output_sequence_length
             return np.asarray(out.to_tensor(default_value=0, shape=shape).numpy())
@@ -182,6 +184,21 @@ class TextVectorization(Layer):
                 "idf_weights": None if lookup.idf_weights is None else
                 np.asarray(lookup.idf_weights).tolist(),
                 "encoding": self._encoding}
+
+
+def _pad_rows(rt, n):
+    """Dense (rows, n or longest) int64 ids from a ragged batch, zero padded, in one
+    scatter (RaggedTensor.to_tensor walks Python lists)."""
+    splits = rt.row_splits.numpy()
+    lengths = np.diff(splits)
+    width = int(lengths.max(initial=0)) if n is None else n
+    ids = np.asarray(rt.values.numpy(), np.int64)
+    row = np.repeat(np.arange(len(lengths)), lengths)
+    col = np.arange(len(ids)) - np.repeat(splits[:-1], lengths)
+    keep = col < width
+    out = np.zeros((len(lengths), width), np.int64)
+    out[row[keep], col[keep]] = ids[keep]
+    return out
 
 
 def _cut_ragged(rt, n):

@@ -103,7 +103,7 @@ class Model(Trainer, Layer):
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=True):
-        if "nodes" in config and "layers" in config:  # a Functional model's graph
+        if "input_layers" in config and "layers" in config:  # a Functional model's graph
             from ..saving import functional_from_config
             return functional_from_config(config, custom_objects, safe_mode)
         return cls(**config)

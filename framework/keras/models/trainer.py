@@ -245,7 +245,7 @@ class Trainer:
         from ... import placement
         if self._jit_compile or placement.current().device_type != "CPU":
             return fn
-        return _without_fusion(fn)
+        return _fusing_by_cost(fn)
 
     def make_train_function(self):
         """``train_function(batches)``: runs one train step per batch of the list (up to
@@ -487,19 +487,33 @@ def _multi_step(step, concat=False):
     return run
 
 
-def _without_fusion(fn):
-    """Traces ``fn`` with elementwise fusion off (jit_compile='auto' on CPU): the fused CPU
-    kernels of a train step (parallel Numba loops over small arrays) measured 4-7x slower
-    per step than the unfused graph for the seed MLP; ``jit_compile=True`` keeps fusion."""
+# Elements below which a fused group of fit's CPU train step stays NumPy calls
+# (jit_compile='auto'); measured per group by bench/fit_fusion_bench.py (RESULTS_graph.md).
+FIT_FUSE_MIN_GROUP = 1 << 17
+
+
+def _fusing_by_cost(fn):
+    """Traces ``fn`` (jit_compile='auto' on the CPU) fusing only the groups the cost rule
+    keeps: those whose largest value has at least FIT_FUSE_MIN_GROUP elements. Below it a
+    one-thread Numba loop saves less than NumPy's vectorized ufuncs cost, and leaving them
+    keeps Numba/LLVM (~100 MiB) out of processes like the seed MLP's fit. ``CUFLOW_FIT_FUSE``
+    = 0 turns fusion off, = 1 fuses as any ``cf.function`` does; ``jit_compile=True``
+    always fuses everything."""
     from ... import config as _config
+    mode = _config.knobs.fit_fuse
+    if mode in ("1", "all", "on"):
+        return fn
+    fuse = mode not in ("0", "off", "none")
 
     def call(*args, **kwargs):
-        previous = _config.knobs.fuse
-        _config.knobs.fuse = False
+        knobs = _config.knobs
+        previous = knobs.fuse, knobs.fuse_min_group
+        knobs.fuse = previous[0] and fuse
+        knobs.fuse_min_group = max(previous[1], FIT_FUSE_MIN_GROUP)
         try:
             return fn(*args, **kwargs)
         finally:
-            _config.knobs.fuse = previous
+            knobs.fuse, knobs.fuse_min_group = previous
     call.__wrapped__ = fn
     return call
 

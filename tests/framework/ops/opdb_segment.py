@@ -127,7 +127,9 @@ OPS = [
            lambda r, d: _scan_samples(r, d, True), F,
            errors=(_e(lambda: cf.math.cumulative_logsumexp(cf.constant([1, 2])),
                       "unsupported dtype"),)),
-    OpInfo("clip_by_value", cf.clip_by_value, np.clip, lambda r, d: [
+    # TF's order (min then max: where lo > hi the result is lo), not np.clip's
+    OpInfo("clip_by_value", cf.clip_by_value,
+           lambda t, lo, hi: np.maximum(np.minimum(t, hi), lo), lambda r, d: [
         Sample((_arr(r, (3, 4), d), np.array(-1.5, d), np.array(1.5, d))),
         Sample((_arr(r, (2, 3), d), _arr(r, (3,), d, -2, -0.5), _arr(r, (2, 1), d, 0.5, 2)))],
         F + I, errors=(_e(lambda: cf.clip_by_value(_Z([3]), _Z([2, 3]), 1.0), "broadcast"),)),

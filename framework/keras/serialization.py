@@ -1,0 +1,540 @@
+"""Keras 3's JSON schema for objects (``config.json`` of a ``.keras`` file).
+
+Every object is ``{"module", "class_name", "config", "registered_name"}`` (layers add
+``build_config``, the saved model ``compile_config``); dtype policies are ``DTypePolicy``
+dicts; a Sequential's layers start with its InputLayer; a Functional model lists its
+layers with their ``inbound_nodes`` (``__keras_tensor__`` references by
+``keras_history = [layer, node, tensor]``) plus ``input_layers`` / ``output_layers``.
+
+Reading maps Keras's configs onto cuflow's constructors: nested initializer /
+regularizer / constraint dicts become objects, and keys cuflow lacks are dropped when
+they hold Keras's defaults (anything else is an error naming the key). Only registered
+or built-in classes are instantiated; nothing from the file is executed.
+"""
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+from .. import nest
+
+# cuflow module -> the Keras module that holds the class of the same name
+_MODULES = (("cuflow.keras.layers", "keras.layers"), ("cuflow.keras.models", "keras"),
+            ("cuflow.keras.initializers", "keras.initializers"),
+            ("cuflow.keras.regularizers", "keras.regularizers"),
+            ("cuflow.keras.constraints", "keras.constraints"),
+            ("cuflow.keras.losses", "keras.losses"), ("cuflow.keras.metrics", "keras.metrics"),
+            ("cuflow.keras.auc", "keras.metrics"),
+            ("cuflow.keras.optimizers.schedules", "keras.optimizers.schedules"),
+            ("cuflow.keras.optimizers", "keras.optimizers"),
+            ("cuflow.keras.mixed_precision", "keras"))
+# Keras-only constructor keys cuflow drops when they hold these harmless values.
+_HARMLESS = {"quantization_config": (None,), "seed": "any", "sliding_window": (None,),
+             "use_gate": (False,), "optional": (False,), "ragged": (False,),
+             "sparse": (False,), "renorm": (False,), "renorm_clipping": (None,),
+             "renorm_momentum": "any", "synchronized": (False,), "antialias": (False,),
+             "pad_to_aspect_ratio": (False,), "fill_mode": ("constant",),
+             "fill_value": (0.0,), "input_axes": (None,), "output_axes": (None,),
+             "lora_rank": (None,), "lora_alpha": (None,), "flash_attention": (None,),
+             "activity_regularizer": (None,), "reduction": ("sum_over_batch_size",),
+             "dtype": "any", "shared_object_id": "any", "build_input_shape": "any",
+             "batch_input_shape": "any", "data_format": ("channels_last",),
+             "jit_compile": "any", "is_legacy_optimizer": "any",
+             # Keras 2 keys Keras 3 dropped
+             "time_major": (False,), "implementation": "any", "input_length": "any"}
+_MULTI_SHAPE_BUILD = frozenset({"MultiHeadAttention"})
+# keys cuflow's get_config emits that Keras's constructor of the same class rejects
+_KERAS_REJECTS = {"SpatialDropout1D": ("trainable",), "SpatialDropout2D": ("trainable",),
+                  "SpatialDropout3D": ("trainable",), "Discretization": ("trainable",)}
+
+
+# --- writing ---------------------------------------------------------------------------
+def _keras_module(cls):
+    if "_registered_name" in cls.__dict__:
+        return cls.__module__, cls.__dict__["_registered_name"]
+    mod = cls.__module__
+    for prefix, keras_mod in _MODULES:
+        if mod == prefix or mod.startswith(prefix + "."):
+            if cls.__name__ == "Functional":
+                return "keras.src.models.functional", "Functional"
+            return keras_mod, None
+    return mod, cls.__name__
+
+
+def dtype_policy(name):
+    return {"module": "keras", "class_name": "DTypePolicy", "config": {"name": name},
+            "registered_name": None}
+
+
+def _complete(d):
+    """A ``{'class_name', 'config'}`` dict from cuflow's serialize helpers, completed with
+    Keras's ``module`` / ``registered_name``."""
+    if "module" in d:
+        return {k: serialize(v) for k, v in d.items()}
+    cls = _class_by_name(d["class_name"])
+    module, registered = _keras_module(cls) if cls is not None else (None, d["class_name"])
+    return {"module": module, "class_name": d["class_name"],
+            "config": serialize(d.get("config", {})), "registered_name": registered}
+
+
+def serialize(obj):
+    """Keras 3's serialized form of ``obj`` (plain values pass through)."""
+    from .layers.base import Layer
+    if obj is None or isinstance(obj, (bool, int, float, str)):
+        return obj
+    if isinstance(obj, np.generic):
+        return obj.item()
+    if isinstance(obj, np.ndarray):
+        return obj.tolist()
+    if isinstance(obj, (list, tuple)):
+        return [serialize(x) for x in obj]
+    if hasattr(obj, "as_list") and hasattr(obj, "rank"):  # TensorShape
+        return None if obj.rank is None else obj.as_list()
+    if isinstance(obj, dict):
+        if "class_name" in obj and "config" in obj:
+            return _complete(obj)
+        return {k: serialize(v) for k, v in obj.items()}
+    if isinstance(obj, Layer):
+        return serialize_layer(obj)
+    if hasattr(obj, "get_config"):
+        module, registered = _keras_module(type(obj))
+        return {"module": module, "class_name": type(obj).__name__,
+                "config": serialize(obj.get_config()), "registered_name": registered}
+    if callable(obj) and hasattr(obj, "__name__"):
+        return obj.__name__
+    return obj
+
+
+def _op_entry(layer):
+    """(Keras op class name, config) of an operator node, or None for other layers."""
+    from .op_layers import OpLayer
+    if isinstance(layer, OpLayer):
+        return layer.op, {"name": layer.name, **layer.op_config}
+    op = getattr(layer, "keras_op", None)
+    if op is None and hasattr(layer, "fn") and type(layer).__name__ == "_OpLayer":
+        raise ValueError(f"Layer {layer.name!r} wraps a function on KerasTensors that "
+                         "Keras's format cannot name; use a layer (or a Lambda) instead")
+    if op is None:
+        return None
+    return (op[0] if isinstance(op, tuple) else op), {"name": layer.name}
+
+
+def serialize_layer(layer):
+    from .layers.core import InputLayer
+    from .models.functional import Functional
+    from .models.sequential import Sequential
+    from .op_layers import keras_op_entry
+    op = _op_entry(layer)
+    if op is not None:
+        module, class_name = keras_op_entry(op[0])
+        return {"module": module, "class_name": class_name, "config": serialize(op[1]),
+                "registered_name": None}
+    cls = type(layer)
+    module, registered = _keras_module(cls)
+    if isinstance(layer, Functional) or \
+            getattr(cls, "_functional_call", None) is not None and hasattr(layer, "_nodes"):
+        config = functional_config(layer)
+    else:
+        config = serialize(layer.get_config())
+        if isinstance(config.get("dtype"), str) and not isinstance(layer, InputLayer):
+            config["dtype"] = dtype_policy(config["dtype"])
+        config.pop("batch_input_shape", None)
+        for key in _KERAS_REJECTS.get(cls.__name__, ()):
+            config.pop(key, None)
+    if isinstance(layer, Sequential):
+        config["dtype"] = dtype_policy(layer.dtype_policy.name)
+        shape = layer._input_shape
+        if shape is not None:
+            config["layers"] = [{"module": "keras.layers", "class_name": "InputLayer",
+                                 "config": {"batch_shape": list(shape), "dtype": "float32",
+                                            "sparse": False, "ragged": False,
+                                            "name": "input_layer", "optional": False},
+                                 "registered_name": None}] + config["layers"]
+    out = {"module": module, "class_name": cls.__name__, "config": config,
+           "registered_name": registered}
+    build = _build_config(layer)
+    if build is not None:
+        out["build_config"] = build
+    return out
+
+
+def _build_config(layer):
+    from .layers.core import InputLayer
+    from .models.functional import Functional
+    from .models.sequential import Sequential
+    if isinstance(layer, InputLayer) or not layer.built or \
+            type(layer).__name__ in _MULTI_SHAPE_BUILD:
+        return None
+    if isinstance(layer, Functional):
+        return {"input_shape": None}
+    if isinstance(layer, Sequential):
+        shape = layer._input_shape
+        return {"input_shape": None if shape is None else list(shape)}
+    shape = getattr(layer, "_build_input_shape", None)
+    if shape is None:
+        return None
+    return {"input_shape": serialize(shape)}
+
+
+def _history(kt, node_index, model_io=False):
+    """[layer, node, tensor]. Keras numbers a nested Functional model's nodes from 1 in
+    ``input_layers`` / ``output_layers`` (its own graph counts as node 0) but from 0 in
+    the ``inbound_nodes`` arguments."""
+    if kt.node is None:
+        return [kt._origin.name, 0, 0]
+    node = kt.node
+    offset = 1 if model_io and _is_functional(node.layer) else 0
+    return [node.layer.name, node_index[id(node)] + offset, kt.index]
+
+
+def _is_functional(layer):
+    from .models.functional import Functional
+    return isinstance(layer, Functional)
+
+
+def functional_config(model):
+    """A Functional model's config in Keras 3's schema."""
+    from .keras_tensor import KerasTensor
+    own = {id(n) for n in model._nodes}
+    node_index, per_layer = {}, {}
+    for node in model._nodes:
+        nodes = per_layer.setdefault(id(node.layer), [])
+        node_index[id(node)] = len(nodes)
+        nodes.append(node)
+
+    def ref(x):
+        if not isinstance(x, KerasTensor):
+            return serialize(x)
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": serialize(x.shape), "dtype": x.dtype.name,
+                           "keras_history": _history(x, node_index)}}
+    layers = []
+    for layer in model.layers:
+        entry = serialize_layer(layer)
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = [
+            {"args": [_ref_structure(a, ref) for a in _node_args(layer, n)],
+             "kwargs": {k: _ref_structure(v, ref) for k, v in dict(n.kwargs).items()}}
+            for n in per_layer.get(id(layer), []) if id(n) in own]
+        layers.append(entry)
+    def triple(x):
+        return _history(x, node_index, model_io=True)
+    return {"name": model.name, "trainable": model.trainable, "layers": layers,
+            "input_layers": nest.map_structure(triple, model._nested_inputs),
+            "output_layers": nest.map_structure(triple, model._nested_outputs)}
+
+
+def _node_args(layer, node):
+    """A node's positional arguments as Keras records them (operator nodes: reflected
+    operands in Keras's order, GetItem's key as an argument)."""
+    from .op_layers import encode_key
+    args = list(node.args)
+    op = getattr(layer, "keras_op", None)
+    if getattr(layer, "swapped", False):
+        args = args[::-1]
+    if isinstance(op, tuple):
+        args.append(encode_key(op[1]))
+    return args
+
+
+def _ref_structure(x, ref):
+    from .keras_tensor import KerasTensor
+    if isinstance(x, KerasTensor):
+        return ref(x)
+    if isinstance(x, (list, tuple)):
+        return [_ref_structure(v, ref) for v in x]
+    if isinstance(x, dict) and "class_name" not in x:
+        return {k: _ref_structure(v, ref) for k, v in x.items()}
+    return serialize(x)
+
+
+# --- reading ---------------------------------------------------------------------------
+def _class_by_name(name, custom_objects=None, module=None):
+    """The class saved as ``name``: custom objects and registered classes first, then
+    cuflow's built-ins, searching first the one matching Keras's ``module`` (a loss and a
+    metric can share a name: MeanSquaredError)."""
+    from . import (
+        constraints,
+        initializers,
+        layers,
+        losses,
+        metrics,
+        models,
+        optimizers,
+        regularizers,
+    )
+    from .optimizers import schedules
+    from .saving import _REGISTERED, _scope
+    for table in (custom_objects or {}, getattr(_scope, "objects", {}), _REGISTERED):
+        if name in table:
+            return table[name]
+    search = [layers, models, initializers, regularizers, constraints, losses, metrics,
+              optimizers, schedules]
+    hint = {"keras.metrics": metrics, "keras.losses": losses,
+            "keras.optimizers": optimizers, "keras.optimizers.schedules": schedules,
+            "keras.initializers": initializers, "keras.regularizers": regularizers,
+            "keras.constraints": constraints}.get(module)
+    for mod in ([hint] if hint is not None else []) + search:
+        cls = getattr(mod, name, None)
+        if isinstance(cls, type):
+            return cls
+    if name == "Functional":
+        from .models.functional import Functional
+        return Functional
+    return None
+
+
+def _named_params(cls):
+    """Keyword names the constructors along ``cls``'s MRO name explicitly."""
+    from .layers.base import Layer
+    names = set()
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters.values()
+        names.update(p.name for p in params if p.kind != p.VAR_KEYWORD)
+        if not any(p.kind == p.VAR_KEYWORD for p in params) or klass is Layer:
+            break
+    return names
+
+
+def fit_kwargs(cls, config):
+    """``config`` without the Keras-only keys cuflow's ``cls`` lacks when they hold
+    Keras's harmless defaults; other unknown keys stay (the constructor rejects them)."""
+    names = _named_params(cls)
+    out = {}
+    for key, value in config.items():
+        allowed = _HARMLESS.get(key)
+        if key not in names and (allowed == "any" or allowed is not None and
+                                 value in allowed):
+            continue
+        out[key] = value
+    return out
+
+
+def _object(d, custom_objects=None):
+    """A nested initializer / regularizer / constraint / schedule dict as an object."""
+    module = d.get("module")
+    cls = _class_by_name(d.get("registered_name") or d["class_name"], custom_objects,
+                         module) or _class_by_name(d["class_name"], custom_objects, module)
+    if cls is None:
+        raise ValueError(f"Could not locate class {d['class_name']!r}. Make sure custom "
+                         "classes are decorated with "
+                         "`@cf.keras.saving.register_keras_serializable()` or passed in "
+                         "`custom_objects`.")
+    config = d.get("config") or {}
+    if isinstance(config, dict):
+        config = {k: v for k, v in config.items() if k != "shared_object_id"}
+    return cls.from_config(fit_kwargs(cls, config)) if isinstance(config, dict) else \
+        cls.from_config(config)
+
+
+def layer_kwargs(cls, config, custom_objects=None):
+    """A Keras layer config turned into keyword arguments for cuflow's ``cls``."""
+    from .layers.base import Layer
+    out = {}
+    for key, value in config.items():
+        if key == "dtype" and isinstance(value, dict):
+            value = value.get("config", {}).get("name", "float32")
+        elif isinstance(value, dict) and "class_name" in value and \
+                (value.get("module") or "").split(".")[-1] in (
+                    "initializers", "regularizers", "constraints"):
+            value = _object(value, custom_objects)
+        elif key == "activation" and isinstance(value, dict) and \
+                value.get("class_name") == "function":
+            value = value.get("config")
+        out[key] = value
+    if cls.__name__ == "InputLayer" and "batch_input_shape" in out:  # Keras 2's spelling
+        out.setdefault("batch_shape", out.pop("batch_input_shape"))
+    if "build_input_shape" in out and issubclass(cls, Layer) and \
+            "layers" not in out:
+        out.pop("build_input_shape")
+    return out
+
+
+def deserialize(config, custom_objects=None, safe_mode=True):
+    """An object from its Keras 3 (or cuflow) serialized form."""
+    if config is None or isinstance(config, (str, int, float, bool)):
+        return config
+    if (config.get("module") or "").startswith("keras.src.ops"):
+        from .op_layers import OpLayer
+        return OpLayer(config["class_name"], **(config.get("config") or {}))
+    name = config.get("registered_name") or config["class_name"]
+    module = config.get("module")
+    cls = _class_by_name(name, custom_objects, module) or \
+        _class_by_name(config["class_name"], custom_objects, module)
+    if cls is None:
+        raise ValueError(f"Could not locate class {config['class_name']!r}. Make sure custom "
+                         "classes are decorated with "
+                         "`@cf.keras.saving.register_keras_serializable()` or passed in "
+                         "`custom_objects`.")
+    from .layers.base import Layer
+    if not (isinstance(cls, type) and issubclass(cls, Layer)):
+        return _object(config, custom_objects)
+    cfg = dict(config.get("config") or {})
+    if "input_layers" in cfg and "layers" in cfg:
+        obj = functional_from_config(cfg, custom_objects, safe_mode)
+    else:
+        cfg = layer_kwargs(cls, cfg, custom_objects)
+        params = inspect.signature(cls.from_config).parameters
+        if "layers" not in cfg and cls.from_config.__func__ is Layer.from_config.__func__:
+            cfg = fit_kwargs(cls, cfg)
+        kwargs = {}
+        if "custom_objects" in params:
+            kwargs["custom_objects"] = custom_objects
+        if "safe_mode" in params:
+            kwargs["safe_mode"] = safe_mode
+        obj = cls.from_config(cfg, **kwargs)
+    if not obj.built and getattr(obj, "_input_shape", None) is not None:
+        obj.build()  # a Sequential whose first layer or InputLayer gave the input shape
+    build = config.get("build_config")
+    if build and not obj.built and getattr(obj, "compile", None) is not None and \
+            build.get("input_shape") is not None:
+        obj.build(_shape(build["input_shape"]))
+    return obj
+
+
+def _shape(s):
+    if isinstance(s, list) and s and isinstance(s[0], list):
+        return [tuple(x) for x in s]
+    return tuple(s)
+
+
+def _is_triple(x):
+    return isinstance(x, list) and len(x) == 3 and isinstance(x[0], str) and \
+        isinstance(x[1], int) and isinstance(x[2], int)
+
+
+def functional_from_config(config, custom_objects=None, safe_mode=True):
+    """A Functional model from Keras 3's config: layers are created, then their nodes
+    replayed (a node waits until the tensors it reads exist, as Keras does)."""
+    from .layers.core import InputLayer
+    from .models.functional import Functional
+    created, outputs, pending = {}, {}, []
+    for entry in config["layers"]:
+        layer = deserialize(entry, custom_objects, safe_mode)
+        name = entry.get("name") or layer.name
+        created[name] = layer
+        if isinstance(layer, InputLayer):
+            outputs[(name, 0)] = [layer.output]
+        pending.append([name, list(enumerate(entry.get("inbound_nodes") or []))])
+
+    def tensor(history):
+        key = (history[0], history[1])
+        if key not in outputs:
+            raise LookupError(key)
+        return outputs[key][history[2]]
+
+    def resolve(x):
+        if isinstance(x, dict) and x.get("class_name") == "__keras_tensor__":
+            return tensor(x["config"]["keras_history"])
+        if isinstance(x, dict):
+            return {k: resolve(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [resolve(v) for v in x]
+        return x
+    while any(nodes for _, nodes in pending):
+        progressed = False
+        for item in pending:
+            name, nodes = item
+            while nodes:
+                index, node = nodes[0]
+                try:
+                    args, kwargs = _node_call(node, resolve, tensor)
+                except LookupError:
+                    break
+                out = created[name](*args, **kwargs)
+                outputs[(name, index)] = nest.flatten(out)
+                nodes.pop(0)
+                progressed = True
+        if not progressed:
+            raise ValueError("Invalid Functional model configuration. The graph of the "
+                             "Functional model either has loops or disconnected nodes. The "
+                             "following nodes failed to be resolved: "
+                             f"{[n for n, nodes in pending if nodes]}")
+
+    def structure(x):
+        if _is_triple(x):  # a nested Functional's nodes count from 1 here
+            offset = 1 if _is_functional(created.get(x[0])) else 0
+            return tensor([x[0], x[1] - offset, x[2]])
+        if isinstance(x, dict):
+            return {k: structure(v) for k, v in x.items()}
+        return [structure(v) for v in x]
+    inputs = structure(config["input_layers"])
+    outs = structure(config["output_layers"])
+    if isinstance(inputs, list) and len(inputs) == 1:
+        inputs = inputs[0]
+    if isinstance(outs, list) and len(outs) == 1 and not _is_triple(config["output_layers"]) \
+            and isinstance(config["output_layers"][0], list) and \
+            _is_triple(config["output_layers"][0]):
+        outs = outs[0]
+    return Functional(inputs, outs, name=config.get("name"),
+                      trainable=config.get("trainable", True))
+
+
+def _node_call(node, resolve, tensor):
+    if isinstance(node, list):  # Keras 2's [[layer, node, tensor, kwargs], ...]
+        xs = [tensor(entry[:3]) for entry in node]
+        kwargs = node[0][3] if node and len(node[0]) > 3 else {}
+        return [xs[0] if len(xs) == 1 else xs], dict(kwargs)
+    args = resolve(node.get("args", []))
+    kwargs = {k: v for k, v in resolve(node.get("kwargs", {})).items() if v is not None}
+    return args, kwargs
+
+
+# --- compile config ----------------------------------------------------------------------
+def compile_config(model):
+    """``compile_config`` of a compiled model, as Keras's ``get_compile_config``."""
+    opt = model.optimizer
+    opt = getattr(opt, "inner_optimizer", None) or opt
+    return {"optimizer": serialize(opt), "loss": _plain(model.loss),
+            "loss_weights": serialize(model.loss_weights),
+            "metrics": _plain(model._metric_specs),
+            "weighted_metrics": _plain(model._weighted_metric_specs),
+            "run_eagerly": bool(model.run_eagerly),
+            "steps_per_execution": int(model.steps_per_execution),
+            "jit_compile": bool(getattr(model, "_jit_compile", False) or False)}
+
+
+def _plain(spec):
+    if spec is None:
+        return None
+    if isinstance(spec, dict):
+        return {k: _plain(v) for k, v in spec.items()}
+    if isinstance(spec, (list, tuple)):
+        return [_plain(v) for v in spec]
+    if isinstance(spec, str):
+        return spec
+    from .losses import LossFunctionWrapper
+    if type(spec) is LossFunctionWrapper:
+        return spec.fn.__name__
+    return serialize(spec)
+
+
+def compile_kwargs(config, custom_objects=None):
+    """``model.compile`` arguments from a saved ``compile_config``."""
+    def obj(x):
+        if isinstance(x, dict) and "class_name" in x:
+            name = x["class_name"]
+            if name == "function":
+                return x.get("config")
+            if name == "MeanMetricWrapper":  # Keras 2: a metric function by name
+                return x["config"].get("name") or x["config"].get("fn")
+            if name.startswith("Custom>") and _class_by_name(name[7:]) is not None:
+                x = {**x, "class_name": name[7:], "registered_name": None}  # tf.keras 2.11+
+            return deserialize(x, custom_objects)
+        if isinstance(x, dict):
+            return {k: obj(v) for k, v in x.items()}
+        if isinstance(x, list):
+            return [obj(v) for v in x]
+        return x
+    out = {"optimizer": obj(config.get("optimizer")) or "rmsprop"}
+    for key in ("loss", "loss_weights", "metrics", "weighted_metrics"):
+        if config.get(key) is not None:
+            out[key] = obj(config[key])
+    for key in ("run_eagerly", "steps_per_execution", "jit_compile"):
+        if key in config:
+            out[key] = config[key]
+    return out

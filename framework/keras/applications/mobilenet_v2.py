@@ -3,7 +3,7 @@
 >>> import cuflow as cf
 >>> cf.keras.applications.MobileNetV2(weights=None, alpha=0.35, input_shape=(96, 96, 3),
 ...                                   classes=10).count_params()
-410442
+423018
 """
 import warnings
 

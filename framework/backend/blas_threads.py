@@ -8,7 +8,10 @@ an MLP swung 10x between runs. Idle, two threads are ~1.4x faster on the big GEM
 
 So for GEMMs of at least ``MIN_MACS`` multiply-adds, cuflow times each thread count per
 size class (powers of two of the multiply-adds), runs the faster one, and re-measures the
-other one once every ``REVISIT_S`` seconds, so the choice follows the machine's load.
+other one once every ``REVISIT_S`` seconds, so the choice follows the machine's load. A
+measurement is a burst of ``TRIAL`` calls whose first is not counted: after running alone
+for a while OpenBLAS's helper threads sleep, and one call would mostly time their wake-up
+(that bias kept an idle machine on one thread, 20-30% slower on the seed MLP).
 Below ``MIN_MACS`` OpenBLAS runs one thread anyway. The switch is a ctypes call
 (threadpoolctl), made only when the count changes. ``CUFLOW_BLAS_THREADS=auto|N`` (N
 fixes the count; ``0`` leaves BLAS alone).
@@ -21,6 +24,7 @@ import time
 
 MIN_MACS = 2 ** 18
 REVISIT_S = 2.0
+TRIAL = 4             # calls per measurement burst; the first (wake-up) is not counted
 _ALPHA = 0.3          # weight of a new timing in the running estimate
 
 _setting = os.environ.get("CUFLOW_BLAS_THREADS", "auto").strip().lower()
@@ -60,20 +64,25 @@ def run(fn, macs):
     if macs < MIN_MACS or top == 1 or _setting != "auto" or not _state["libs"]:
         return fn()
     st = _stats.get(macs.bit_length())
-    if st is None:
-        st = _stats[macs.bit_length()] = [None, None, 0.0, 0.0]
+    if st is None:  # [est 1 thread, est all, last seen 1, last seen all, trial slot, left]
+        st = _stats[macs.bit_length()] = [None, None, 0.0, 0.0, 0, TRIAL]
     now = time.perf_counter()
-    if st[0] is None:
-        slot = 0
-    elif st[1] is None:
-        slot = 1
-    else:
-        slot = 0 if st[0] <= st[1] else 1
-        if now - st[2 + (1 - slot)] > REVISIT_S:  # look at the other choice again
-            slot = 1 - slot
+    if st[5] == 0:  # no trial running: use the faster count, or start a trial
+        if st[1] is None:
+            st[4], st[5] = 1, TRIAL
+        else:
+            best = 0 if st[0] <= st[1] else 1
+            st[4] = best
+            if now - st[2 + (1 - best)] > REVISIT_S:  # look at the other choice again
+                st[4], st[5] = 1 - best, TRIAL
+    slot = st[4]
     _set(1 if slot == 0 else top)
     out = fn()
     done = time.perf_counter()
+    if st[5]:
+        st[5] -= 1
+        if st[5] == TRIAL - 1:  # the first call after a switch pays thread wake-up: skip
+            return out
     per_mac = (done - now) / macs
     st[slot] = per_mac if st[slot] is None else (1 - _ALPHA) * st[slot] + _ALPHA * per_mac
     st[2 + slot] = done

@@ -27,8 +27,11 @@ def test_each_size_class_times_both_counts_then_keeps_the_faster(monkeypatch):
 
     def gemm():
         now["t"] += cost[chosen[-1]]
-    for step in range(8):          # one GEMM every 0.5 s
+    for step in range(17):         # one GEMM every 0.5 s
         now["t"] = step * 0.5
         bt.run(gemm, 2 ** 20)
-    # both counts measured, then the faster one, the other re-measured after REVISIT_S
-    assert chosen == [1, top, 1, 1, 1, 1, top, 1]
+    # each count measured in a burst of TRIAL calls (the first, a thread wake-up, not
+    # counted), then the faster one, and the other re-measured once REVISIT_S has passed
+    n = bt.TRIAL
+    assert chosen == [1] * n + [top] * n + [1] * 4 + [top] * n + [1]
+    assert bt._stats[(2 ** 20).bit_length()][0] < bt._stats[(2 ** 20).bit_length()][1]

@@ -61,7 +61,8 @@ def run(fn, macs):
             if _state["libs"] is None:
                 _init()
     top = _state["max"]
-    if macs < MIN_MACS or top == 1 or _setting != "auto" or not _state["libs"]:
+    if macs < MIN_MACS or top == 1 or _setting != "auto" or not _state["libs"] or \
+            _state.get("pinned"):
         return fn()
     st = _stats.get(macs.bit_length())
     if st is None:  # [est 1 thread, est all, last seen 1, last seen all, trial slot, left]
@@ -95,3 +96,22 @@ def matmul(a, b):
     if a.ndim < 2 or b.ndim < 2 or not a.shape[-1]:
         return np.matmul(a, b)
     return run(lambda: np.matmul(a, b), a.size // a.shape[-1] * b.shape[-2] * b.shape[-1])
+
+
+class single_threaded:
+    """Context: BLAS on one thread while ops run concurrently on a thread pool (the graph
+    executor's parallel branches), so N branches do not start N x cores BLAS threads."""
+
+    def __enter__(self):
+        if _state["libs"] is None:
+            with _lock:
+                if _state["libs"] is None:
+                    _init()
+        self._was = _state.get("pinned", False)
+        if _state["libs"] and _setting == "auto":
+            _set(1)
+            _state["pinned"] = True
+        return self
+
+    def __exit__(self, *exc):
+        _state["pinned"] = self._was

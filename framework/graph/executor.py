@@ -14,6 +14,7 @@ import sys
 
 import numpy as np
 
+from ..backend import blas_threads as _blas_threads
 from ..errors import InvalidArgumentError, OpError
 from ..tensor import Tensor
 from .ir import ASSIGN, PRINT, READ
@@ -299,14 +300,15 @@ def _run_parallel(substeps, env, cpu):
         else:
             for o, x in zip(outs, r):
                 env[o] = np.asarray(x) if cpu else x
-    futures = [(st, _pool.submit(one, st)) for st in substeps]
-    for st, f in futures:
-        try:
-            f.result()
-        except Exception:  # noqa: BLE001 - re-raised below, naming the node
-            for _, g in futures:
-                g.cancel()
-            raise _Failed(st) from None
+    with _blas_threads.single_threaded():
+        futures = [(st, _pool.submit(one, st)) for st in substeps]
+        for st, f in futures:
+            try:
+                f.result()
+            except Exception:  # noqa: BLE001 - re-raised below, naming the node
+                for _, g in futures:
+                    g.cancel()
+                raise _Failed(st) from None
 
 
 class _Failed(Exception):

@@ -35,3 +35,15 @@ def test_each_size_class_times_both_counts_then_keeps_the_faster(monkeypatch):
     n = bt.TRIAL
     assert chosen == [1] * n + [top] * n + [1] * 4 + [top] * n + [1]
     assert bt._stats[(2 ** 20).bit_length()][0] < bt._stats[(2 ** 20).bit_length()][1]
+
+
+def test_parallel_branches_pin_blas_to_one_thread(monkeypatch):
+    bt.run(lambda: None, 1)  # initialise
+    if bt._state["max"] < 2 or not bt._state["libs"] or bt._setting != "auto":
+        return  # one core, or the policy is off: nothing to pin
+    counts = []
+    monkeypatch.setattr(bt, "_set", counts.append)
+    with bt.single_threaded():
+        bt.run(lambda: None, 2 ** 24)     # a big GEMM inside a parallel region
+        assert bt._state["pinned"]
+    assert counts == [1] and not bt._state.get("pinned")

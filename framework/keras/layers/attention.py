@@ -17,7 +17,7 @@ from ...ops import array_ops as _a
 from ...ops import linalg_ops as _la
 from ...ops import math_ops as _m
 from .. import activations, constraints, initializers, regularizers
-from .base import Layer, get_mask
+from .base import Layer, get_mask, kernel_bias_config, set_kernel_bias_options
 
 _NEG = -1e9
 
@@ -35,12 +35,8 @@ class EinsumDense(Layer):
                                           else output_shape)
         self.activation = activations.get(activation)
         self.bias_axes = bias_axes
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_kernel_bias_options(self, kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, kernel_constraint, bias_constraint)
 
     def build(self, input_shape):
         lhs, out_spec = self.equation.split("->")
@@ -85,12 +81,7 @@ class EinsumDense(Layer):
         config.update(equation=self.equation, output_shape=list(self.partial_output_shape),
                       activation=activations.serialize(self.activation),
                       bias_axes=self.bias_axes,
-                      kernel_initializer=initializers.serialize(self.kernel_initializer),
-                      bias_initializer=initializers.serialize(self.bias_initializer),
-                      kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-                      bias_regularizer=regularizers.serialize(self.bias_regularizer),
-                      kernel_constraint=constraints.serialize(self.kernel_constraint),
-                      bias_constraint=constraints.serialize(self.bias_constraint))
+                      **kernel_bias_config(self))
         return config
 
 

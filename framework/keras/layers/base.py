@@ -386,6 +386,28 @@ class Layer:
         return children
 
 
+def set_kernel_bias_options(layer, kernel_initializer, bias_initializer, kernel_regularizer,
+                            bias_regularizer, kernel_constraint, bias_constraint):
+    """Resolves the six kernel/bias arguments that Dense, convolutions and EinsumDense share
+    (Keras identifiers or objects)."""
+    layer.kernel_initializer = initializers.get(kernel_initializer)
+    layer.bias_initializer = initializers.get(bias_initializer)
+    layer.kernel_regularizer = regularizers.get(kernel_regularizer)
+    layer.bias_regularizer = regularizers.get(bias_regularizer)
+    layer.kernel_constraint = constraints.get(kernel_constraint)
+    layer.bias_constraint = constraints.get(bias_constraint)
+
+
+def kernel_bias_config(layer):
+    """Those six arguments serialized for get_config (Keras's key order)."""
+    return {"kernel_initializer": initializers.serialize(layer.kernel_initializer),
+            "bias_initializer": initializers.serialize(layer.bias_initializer),
+            "kernel_regularizer": regularizers.serialize(layer.kernel_regularizer),
+            "bias_regularizer": regularizers.serialize(layer.bias_regularizer),
+            "kernel_constraint": constraints.serialize(layer.kernel_constraint),
+            "bias_constraint": constraints.serialize(layer.bias_constraint)}
+
+
 # Keras masks ride along with tensors (``_keras_mask``); Tensor has __slots__, so they
 # live in a side table keyed by id, dropped when the tensor dies.
 _MASKS: dict = {}

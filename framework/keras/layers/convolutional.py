@@ -7,7 +7,7 @@ from ...ops import array_ops as _a
 from ...ops import reduce_ops as _r
 from ...ops.manip_ops import pad as _pad
 from .. import activations, constraints, initializers, regularizers
-from .base import InputSpec, Layer
+from .base import InputSpec, Layer, kernel_bias_config, set_kernel_bias_options
 
 
 def _tuple(value, n, name):
@@ -43,12 +43,8 @@ class _Conv(Layer):
         self.groups = int(groups)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_kernel_bias_options(self, kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, kernel_constraint, bias_constraint)
         self.input_spec = InputSpec(min_ndim=self.rank + 2)
 
     def build(self, input_shape):
@@ -92,12 +88,7 @@ class _Conv(Layer):
                       dilation_rate=self.dilation_rate, groups=self.groups,
                       activation=activations.serialize(self.activation),
                       use_bias=self.use_bias,
-                      kernel_initializer=initializers.serialize(self.kernel_initializer),
-                      bias_initializer=initializers.serialize(self.bias_initializer),
-                      kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-                      bias_regularizer=regularizers.serialize(self.bias_regularizer),
-                      kernel_constraint=constraints.serialize(self.kernel_constraint),
-                      bias_constraint=constraints.serialize(self.bias_constraint))
+                      **kernel_bias_config(self))
         return config
 
 

@@ -11,9 +11,9 @@ import numpy as np
 from ... import nn as _nn
 from ...ops import array_ops as _a
 from ...ops import linalg_ops as _la
-from .. import activations, constraints, initializers, regularizers
+from .. import activations
 from ..keras_tensor import KerasTensor
-from .base import InputSpec, Layer
+from .base import InputSpec, Layer, kernel_bias_config, set_kernel_bias_options
 
 
 class InputLayer(Layer):
@@ -71,12 +71,8 @@ class Dense(Layer):
         self.units = int(units)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
-        self.kernel_regularizer = regularizers.get(kernel_regularizer)
-        self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.kernel_constraint = constraints.get(kernel_constraint)
-        self.bias_constraint = constraints.get(bias_constraint)
+        set_kernel_bias_options(self, kernel_initializer, bias_initializer, kernel_regularizer,
+                                bias_regularizer, kernel_constraint, bias_constraint)
         self.input_spec = InputSpec(min_ndim=2)
         self.supports_masking = True
 
@@ -109,12 +105,7 @@ class Dense(Layer):
         config = super().get_config()
         config.update(units=self.units, activation=activations.serialize(self.activation),
                       use_bias=self.use_bias,
-                      kernel_initializer=initializers.serialize(self.kernel_initializer),
-                      bias_initializer=initializers.serialize(self.bias_initializer),
-                      kernel_regularizer=regularizers.serialize(self.kernel_regularizer),
-                      bias_regularizer=regularizers.serialize(self.bias_regularizer),
-                      kernel_constraint=constraints.serialize(self.kernel_constraint),
-                      bias_constraint=constraints.serialize(self.bias_constraint))
+                      **kernel_bias_config(self))
         return config
 
 

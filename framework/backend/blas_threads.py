@@ -30,10 +30,17 @@ _ALPHA = 0.3          # weight of a new timing in the running estimate
 _setting = os.environ.get("CUFLOW_BLAS_THREADS", "auto").strip().lower()
 _state = {"libs": None, "max": 1, "current": None}
 _stats: dict[int, list] = {}   # size class -> [sec/MAC 1 thread, sec/MAC max, t1, tmax]
-_lock = threading.Lock()
+_lock = threading.RLock()   # _init may call _set, which locks too
 
 
 def _init():
+    """Finds the BLAS libraries once (thread-safe); later calls return at once."""
+    with _lock:
+        if _state["libs"] is None:
+            _find_libs()
+
+
+def _find_libs():
     try:
         from threadpoolctl import ThreadpoolController
         libs = [c for c in ThreadpoolController().lib_controllers if c.user_api == "blas"]
@@ -57,9 +64,7 @@ def _set(n):
 def run(fn, macs):
     """``fn()`` (a GEMM of ``macs`` multiply-adds) on the thread count measured best."""
     if _state["libs"] is None:
-        with _lock:
-            if _state["libs"] is None:
-                _init()
+        _init()
     top = _state["max"]
     if macs < MIN_MACS or top == 1 or _setting != "auto" or not _state["libs"] or \
             _state.get("pinned"):
@@ -104,9 +109,7 @@ class single_threaded:
 
     def __enter__(self):
         if _state["libs"] is None:
-            with _lock:
-                if _state["libs"] is None:
-                    _init()
+            _init()
         self._was = _state.get("pinned", False)
         if _state["libs"] and _setting == "auto":
             _set(1)

@@ -8,6 +8,7 @@ import shutil
 
 import numpy as np
 
+from ... import nest
 from ..keras_tensor import KerasTensor
 
 
@@ -30,7 +31,7 @@ def _output_shape(layer):
             return _fmt_shape(layer.batch_shape)
         nodes = getattr(layer, "_inbound_nodes", None)
         if nodes:
-            outs = [o for o in _flat(nodes[-1].outputs) if isinstance(o, KerasTensor)]
+            outs = [o for o in nest.flatten(nodes[-1].outputs) if isinstance(o, KerasTensor)]
             texts = [_fmt_shape(tuple(o.shape)) for o in outs]
             return texts[0] if len(texts) == 1 else "[" + ", ".join(texts) + "]"
         shape = getattr(layer, "_summary_output_shape", None)
@@ -44,14 +45,6 @@ def _output_shape(layer):
         return _fmt_shape(tuple(shape))
     except Exception:  # noqa: BLE001 - a summary must always print
         return "?"
-
-
-def _flat(x):
-    if isinstance(x, (list, tuple)):
-        return [z for y in x for z in _flat(y)]
-    if isinstance(x, dict):
-        return [z for y in x.values() for z in _flat(y)]
-    return [x]
 
 
 def _count(weights):
@@ -79,9 +72,9 @@ def _sequential_like(model):
     prev = model._flat_inputs[0]
     for node in nodes:
         ins = node.input_tensors
-        if len(ins) != 1 or ins[0] is not prev or len(_flat(node.outputs)) != 1:
+        if len(ins) != 1 or ins[0] is not prev or len(nest.flatten(node.outputs)) != 1:
             return False
-        prev = _flat(node.outputs)[0]
+        prev = nest.flatten(node.outputs)[0]
     return True
 
 

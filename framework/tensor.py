@@ -168,7 +168,9 @@ class Tensor(_Operators):
     [[3.0, 5.0], [7.0, 9.0]]
     """
 
-    __slots__ = ("_value", "_device", "__weakref__")
+    # _keras_logits: set on softmax/sigmoid activation outputs (Keras 3 on TF does the same)
+    # so cross-entropy losses use the logits; left unset (AttributeError) everywhere else
+    __slots__ = ("_value", "_device", "_keras_logits", "__weakref__")
     _sym = None  # symbolic tensors (a subclass made by the tracer) carry a graph value
 
     def __init__(self, value, device):

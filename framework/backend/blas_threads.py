@@ -8,10 +8,13 @@ an MLP swung 10x between runs. Idle, two threads are ~1.4x faster on the big GEM
 
 So for GEMMs of at least ``MIN_MACS`` multiply-adds, cuflow times each thread count per
 size class (powers of two of the multiply-adds), runs the faster one, and re-measures the
-other one once every ``REVISIT_S`` seconds, so the choice follows the machine's load. A
+other one every ``REVISIT_S`` seconds, so the choice follows the machine's load. A
 measurement is a burst of ``TRIAL`` calls whose first is not counted: after running alone
-for a while OpenBLAS's helper threads sleep, and one call would mostly time their wake-up
-(that bias kept an idle machine on one thread, 20-30% slower on the seed MLP).
+for a while OpenBLAS's helper threads sleep, and one call would mostly time their wake-up.
+Counts are compared by the median of a fresh burst against the median of the last
+``RING`` calls of the count in use. (Running averages were tried first: one descheduled
+call in use, or a slow first burst during warm-up, flipped or froze the choice, and an
+idle machine ran the seed MLP on one thread at 100k samples/s where two give 115k+.)
 Below ``MIN_MACS`` OpenBLAS runs one thread anyway. The switch is a ctypes call
 (threadpoolctl), made only when the count changes. ``CUFLOW_BLAS_THREADS=auto|N`` (N
 fixes the count; ``0`` leaves BLAS alone).
@@ -23,13 +26,13 @@ import threading
 import time
 
 MIN_MACS = 2 ** 18
-REVISIT_S = 2.0
+REVISIT_S = 0.5       # how often the other thread count is re-measured
 TRIAL = 4             # calls per measurement burst; the first (wake-up) is not counted
-_ALPHA = 0.3          # weight of a new timing in the running estimate
+RING = 8              # recent timings kept for the count in use
 
 _setting = os.environ.get("CUFLOW_BLAS_THREADS", "auto").strip().lower()
 _state = {"libs": None, "max": 1, "current": None}
-_stats: dict[int, list] = {}   # size class -> [sec/MAC 1 thread, sec/MAC max, t1, tmax]
+_stats: dict[int, list] = {}   # size class -> [best, slot, left, revisit at, t1, tmax]
 _lock = threading.RLock()   # _init may call _set, which locks too
 
 
@@ -70,29 +73,37 @@ def run(fn, macs):
             _state.get("pinned"):
         return fn()
     st = _stats.get(macs.bit_length())
-    if st is None:  # [est 1 thread, est all, last seen 1, last seen all, trial slot, left]
-        st = _stats[macs.bit_length()] = [None, None, 0.0, 0.0, 0, TRIAL]
-    now = time.perf_counter()
-    if st[5] == 0:  # no trial running: use the faster count, or start a trial
-        if st[1] is None:
-            st[4], st[5] = 1, TRIAL
-        else:
-            best = 0 if st[0] <= st[1] else 1
-            st[4] = best
-            if now - st[2 + (1 - best)] > REVISIT_S:  # look at the other choice again
-                st[4], st[5] = 1 - best, TRIAL
-    slot = st[4]
+    if st is None:  # first a burst on one thread, then one on all, then the faster
+        st = _stats[macs.bit_length()] = [0, 0, TRIAL, 0.0, [], []]
+    elif not st[2] and time.perf_counter() >= st[3]:  # re-measure the other count
+        st[1], st[2] = 1 - st[0], TRIAL
+        st[4 + st[1]].clear()
+    slot = st[1]
     _set(1 if slot == 0 else top)
+    start = time.perf_counter()
     out = fn()
     done = time.perf_counter()
-    if st[5]:
-        st[5] -= 1
-        if st[5] == TRIAL - 1:  # the first call after a switch pays thread wake-up: skip
-            return out
-    per_mac = (done - now) / macs
-    st[slot] = per_mac if st[slot] is None else (1 - _ALPHA) * st[slot] + _ALPHA * per_mac
-    st[2 + slot] = done
+    times = st[4 + slot]
+    if not st[2]:
+        times.append((done - start) / macs)
+        if len(times) > RING:
+            del times[0]
+        return out
+    st[2] -= 1
+    if st[2] < TRIAL - 1:  # the first call after a switch pays thread wake-up: not counted
+        times.append((done - start) / macs)
+    if not st[2]:
+        if not st[5]:       # the first burst on all threads is still to come
+            st[1], st[2] = 1, TRIAL
+        else:   # medians, so one descheduled call does not flip the choice
+            st[0] = st[1] = 0 if _median(st[4]) <= _median(st[5]) else 1
+            st[3] = done + REVISIT_S
     return out
+
+
+def _median(xs):
+    s = sorted(xs)
+    return s[len(s) // 2]
 
 
 def matmul(a, b):

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from .. import nn as _nn
+from ..ops.constant import convert_to_tensor
+from ..tensor import Tensor
 from ..ops import math_ops as _m
 from ..ops import reduce_ops as _r
 
@@ -19,8 +21,18 @@ def relu(x, negative_slope=0.0, max_value=None, threshold=0.0):
     return y
 
 
+def _with_logits(out, x):
+    """Keras 3 caches an activation's input on its output: cross-entropy losses then use
+    the logits (exact, no probability clipping), as Keras on TensorFlow computes them."""
+    try:
+        out._keras_logits = x if isinstance(x, Tensor) else convert_to_tensor(x)
+    except AttributeError:  # a Variable or a non-tensor passed through
+        pass
+    return out
+
+
 def softmax(x, axis=-1):
-    return _nn.softmax(x, axis=axis)
+    return _with_logits(_nn.softmax(x, axis=axis), x)
 
 
 def log_softmax(x, axis=-1):
@@ -28,7 +40,7 @@ def log_softmax(x, axis=-1):
 
 
 def sigmoid(x):
-    return _m.sigmoid(x)
+    return _with_logits(_m.sigmoid(x), x)
 
 
 def tanh(x):

@@ -2,6 +2,9 @@
 (reduced with sample weights: 'sum_over_batch_size' by default)."""
 from __future__ import annotations
 
+import warnings
+
+from .. import nest as _nest
 from .. import nn as _nn
 from ..ops import array_ops as _a
 from ..ops import math_ops as _m
@@ -71,6 +74,27 @@ def mean_squared_logarithmic_error(y_true, y_pred):
     return _r.reduce_mean(_m.square(a - b), axis=-1)
 
 
+def _logits_of(output, from_logits, op, fn_name):
+    """Keras 3 on TF's ``_get_logits``: the logits behind a softmax/sigmoid output (cached
+    by the activation, or, while tracing, the input of the producing op), so the loss is
+    computed from logits; otherwise ``output`` unchanged."""
+    logits = getattr(output, "_keras_logits", None)
+    if logits is None:
+        sym = getattr(output, "_sym", None)
+        node = sym.producer if sym is not None else None
+        if node is not None and node.op.name == op and len(node.inputs) == 1 and (
+                op != "softmax" or node.attrs.get("axis") == sym.shape.rank - 1):
+            from ..graph.tracing import SymbolicTensor
+            logits = SymbolicTensor(node.inputs[0], output._device)
+    if logits is None:
+        return output, from_logits
+    if from_logits:
+        warnings.warn(f'"`{fn_name}` received `from_logits=True`, but the `output` argument '
+                      f'was produced by a {op} activation and thus does not represent '
+                      'logits. Was this intended?', stacklevel=3)
+    return logits, True
+
+
 def _clip_probs(p):
     eps = backend.epsilon()
     return _m.minimum(_m.maximum(p, eps), 1.0 - eps)
@@ -84,6 +108,8 @@ def _smooth(y_true, label_smoothing, n):
 
 def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0,
                              axis=-1):
+    y_pred, from_logits = _logits_of(y_pred, from_logits, "softmax",
+                                     "categorical_crossentropy")
     y_true, y_pred = _prep(y_true, y_pred)
     _check_same_shape(y_true, y_pred)
     if label_smoothing:
@@ -96,6 +122,8 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
 
 def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_class=None,
                                     axis=-1):
+    y_pred, from_logits = _logits_of(y_pred, from_logits, "softmax",
+                                     "sparse_categorical_crossentropy")
     y_pred = convert_to_tensor(y_pred)
     y_true = convert_to_tensor(y_true)
     if y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == 1:
@@ -126,6 +154,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
+    y_pred, from_logits = _logits_of(y_pred, from_logits, "sigmoid", "binary_crossentropy")
     y_true, y_pred = _prep(y_true, y_pred)
     _check_same_shape(y_true, y_pred)
     if label_smoothing:
@@ -234,6 +263,11 @@ class Loss:
         raise NotImplementedError(f"{type(self).__name__} must implement call()")
 
     def __call__(self, y_true, y_pred, sample_weight=None):
+        # as Keras 3: both sides in the loss's dtype (floatx unless given), so a
+        # mixed-precision float16 output is scored in float32
+        dtype = getattr(self.dtype, "name", self.dtype) or backend.floatx()
+        y_true = _nest.map_structure(lambda t: _as_dtype(t, dtype), y_true)
+        y_pred = _nest.map_structure(lambda t: _as_dtype(t, dtype), y_pred)
         values = self.call(y_true, y_pred)
         return reduce_weighted(values, sample_weight, self.reduction)
 
@@ -243,6 +277,13 @@ class Loss:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+def _as_dtype(x, dtype):
+    """Keras's ``ops.convert_to_tensor(x, dtype)``: the same tensor when its dtype already
+    matches (keeping a cached ``_keras_logits``), else a cast."""
+    x = convert_to_tensor(x)
+    return x if x.dtype.name == dtype else _m.cast(x, dtype)
 
 
 def reduce_weighted(values, sample_weight, reduction):

@@ -6,6 +6,7 @@ gradient of their own.
 from __future__ import annotations
 
 import builtins
+import math
 
 import numpy as np
 
@@ -78,6 +79,11 @@ def transpose(a, perm=None, conjugate=False, name=None):
 
 
 def _broadcast_impl(xp, x, shape):
+    if xp is np and x.ndim <= len(shape) and \
+            math.prod(shape) <= 4096:  # a small copy beats np.broadcast_to's ~3 us
+        out = np.empty(shape, x.dtype)
+        out[...] = x
+        return out
     return xp.broadcast_to(x, shape)
 
 

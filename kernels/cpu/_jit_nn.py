@@ -240,3 +240,10 @@ def select_const(c, x, y, out):
     v = y[0]
     for i in prange(c.size):
         out[i] = x[i] if c[i] else v
+
+
+@njit(parallel=True, cache=True)
+def relu_grad(g, x, out, zero):
+    """g * (x > 0): g itself where x > 0, else g * 0 (NaN for a NaN/inf g, -0.0 for g < 0)."""
+    for i in prange(g.size):
+        out[i] = g[i] if x[i] > 0 else g[i] * zero

@@ -24,6 +24,22 @@ def select(condition, x, y):
     return out
 
 
+def relu_grad(g, x):
+    """g * (x > 0) in one pass (NumPy needs a mask array and a mixed-type multiply)."""
+    check_same_shape("relu_grad", g=g, x=x)
+    if g.dtype != x.dtype:
+        raise ValueError(f"relu_grad: g and x must share a dtype, got {g.dtype} and {x.dtype}")
+    if g.dtype not in (np.float32, np.float64):  # half types: NumPy (no Numba half math)
+        return g * (x > 0).astype(g.dtype)
+    out = np.empty(g.shape, g.dtype)
+    if out.size:
+        from . import _jit_nn, _threads
+        flat = [np.ascontiguousarray(a).reshape(-1) for a in (g, x)]
+        _threads.run(_jit_nn.relu_grad, out.size, *flat, out.reshape(-1),
+                     g.dtype.type(0))
+    return out
+
+
 def _check(condition, x, y):
     if y.ndim == 0:
         check_same_shape("select", condition=condition, x=x)

@@ -1,5 +1,5 @@
-"""A BLAS-1 elementwise op (axpy) kept as the grid-stride example the GPU tests use, and
-select (where), whose NumPy version branches per element."""
+"""A BLAS-1 elementwise op (axpy) kept as the grid-stride example the GPU tests use,
+select (where), whose NumPy version branches per element, and relu's gradient."""
 import numpy as np
 
 from .._checks import acc_dtype, check_float, check_same_shape
@@ -23,3 +23,12 @@ def select(condition, x, y):
     if x.dtype != y.dtype:
         raise ValueError(f"select: x and y must share a dtype, got {x.dtype} and {y.dtype}")
     return np.where(condition.astype(bool), x, y)
+
+
+def relu_grad(g, x):
+    """g * (x > 0) (TF's ReluGrad: a multiply, so a NaN/inf g gives NaN where x <= 0);
+    g and x of one shape and dtype."""
+    check_same_shape("relu_grad", g=g, x=x)
+    if g.dtype != x.dtype:
+        raise ValueError(f"relu_grad: g and x must share a dtype, got {g.dtype} and {x.dtype}")
+    return g * (x > 0).astype(g.dtype)

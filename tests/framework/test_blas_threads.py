@@ -14,27 +14,57 @@ def test_matmul_results_do_not_depend_on_the_thread_choice():
         np.testing.assert_allclose(cf.matmul(a, b).numpy(), want, rtol=1e-4, atol=1e-3)
 
 
-def test_each_size_class_times_both_counts_then_keeps_the_faster(monkeypatch):
+def _fake_machine(monkeypatch):
+    """A clock that only GEMMs advance, and a record of the thread count of each call."""
     bt.run(lambda: None, 1)  # initialise
     if bt._state["max"] < 2 or not bt._state["libs"] or bt._setting != "auto":
-        return  # one core, or the policy is off: there is nothing to choose
-    top = bt._state["max"]
+        return None  # one core, or the policy is off: there is nothing to choose
     chosen, now = [], {"t": 0.0}
     monkeypatch.setattr(bt, "_stats", {})
     monkeypatch.setattr(bt, "_set", chosen.append)
     monkeypatch.setattr(bt.time, "perf_counter", lambda: now["t"])
+    return chosen, now, bt._state["max"]
+
+
+def test_each_size_class_times_both_counts_then_keeps_the_faster(monkeypatch):
+    fake = _fake_machine(monkeypatch)
+    if fake is None:
+        return
+    chosen, now, top = fake
     cost = {1: 1e-6, top: 3e-6}  # one thread is faster in this fake machine
 
     def gemm():
         now["t"] += cost[chosen[-1]]
-    for step in range(17):         # one GEMM every 0.5 s
-        now["t"] = step * 0.5
+    for step in range(20):         # one GEMM every 0.1 s
+        now["t"] = step * 0.1
         bt.run(gemm, 2 ** 20)
     # each count measured in a burst of TRIAL calls (the first, a thread wake-up, not
     # counted), then the faster one, and the other re-measured once REVISIT_S has passed
-    n = bt.TRIAL
-    assert chosen == [1] * n + [top] * n + [1] * 4 + [top] * n + [1]
-    assert bt._stats[(2 ** 20).bit_length()][0] < bt._stats[(2 ** 20).bit_length()][1]
+    n, revisit = bt.TRIAL, round(bt.REVISIT_S / 0.1)
+    assert chosen == [1] * n + [top] * n + [1] * revisit + [top] * n + [1] * (20 - 3 * n -
+                                                                            revisit)
+    assert bt._stats[(2 ** 20).bit_length()][0] == 0
+
+
+def test_one_slow_call_does_not_flip_the_choice_and_a_slow_start_is_outgrown(monkeypatch):
+    fake = _fake_machine(monkeypatch)
+    if fake is None:
+        return
+    chosen, now, top = fake
+    cost = {1: 2e-6, top: 1e-6}   # all threads faster...
+    slow = {5: 1e-3, 6: 1e-3, 7: 1e-3}   # ...but its first burst ran during a warm-up
+    slow.update({20: 1e-3})              # and later one call was descheduled
+
+    def gemm():
+        now["t"] += slow.get(len(chosen) - 1, cost[chosen[-1]])
+    for step in range(40):
+        now["t"] = step * 0.1
+        bt.run(gemm, 2 ** 20)
+    n, r = bt.TRIAL, round(bt.REVISIT_S / 0.1)
+    # one thread won against the slow start; the re-measurement of all threads won back;
+    # from then on only the periodic one-thread bursts interrupt it (call 20 included)
+    want = [1] * n + [top] * n + [1] * r + [top] * n + ([top] * r + [1] * n) * 4
+    assert chosen == want[:40]
 
 
 def test_parallel_branches_pin_blas_to_one_thread(monkeypatch):

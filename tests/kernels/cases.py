@@ -229,6 +229,9 @@ CASES = {
                                             randn(rng, (3, 33), dt, 1, xp)), {})),
              ("empty", lambda dt, rng, xp: ((2.0, randn(rng, (0,), dt, 1, xp),
                                              randn(rng, (0,), dt, 1, xp)), {}))],
+    "relu_grad": [(f"{s}", (lambda s: lambda dt, rng, xp: (
+        (randn(rng, s, dt, 1, xp), randn(rng, s, dt, 1, xp)), {}))(s))
+        for s in ((3, 33), (0, 4), (2, 5, 7))],
     "select": [(f"{s}", (lambda s: lambda dt, rng, xp: (
         (randn(rng, s, "float32", 1, xp) > 0, randn(rng, s, dt, 1, xp),
          randn(rng, s, dt, 1, xp)), {}))(s)) for s in ((3, 33), (0, 4), (2, 5, 7))] + [

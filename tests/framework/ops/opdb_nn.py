@@ -6,6 +6,7 @@ import cuflow as cf
 import numpy as np
 import scipy.special as sp
 from cuflow.errors import InvalidArgumentError
+from cuflow.ops import nn_ops
 
 from .opdb import FH, F, I, OpInfo, Sample, _arr, unary_samples
 
@@ -167,6 +168,9 @@ OPS = [
     OpInfo("relu", cf.nn.relu, lambda x: np.maximum(x, 0), _away_from([0.0]), FH + I,
            errors=((lambda: cf.nn.relu(cf.constant([True])), InvalidArgumentError,
                     "relu.*dtype"),)),
+    OpInfo("relu_grad", lambda g, x: nn_ops.relu_grad(g, x), lambda g, x: g * (x > 0),
+           lambda r, d: [Sample((a, b)) for a, b in zip(
+               *[[s.args[0] for s in _away_from([0.0])(r, d)] for _ in range(2)])], FH + I),
     OpInfo("relu6", cf.nn.relu6, lambda x: np.clip(x, 0, 6), _away_from([0.0, 6.0], -2, 8),
            FH + I),
     OpInfo("elu", cf.nn.elu, lambda x: np.where(x > 0, x, np.expm1(np.minimum(x, 0))),

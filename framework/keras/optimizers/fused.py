@@ -18,6 +18,7 @@ from ...tensor import Tensor
 # and importing Numba + LLVM costs ~110 MiB of resident memory (the seed MLP never needs it).
 _NUMBA_MIN = 1 << 19
 _kernels = None
+_FLOAT = (np.dtype(np.float32), np.dtype(np.float64))
 _scratch_buf = np.empty(0, np.float32)
 
 
@@ -87,7 +88,7 @@ def eligible(opt, grads, variables):
         t = v._tensor
         if type(g) is not Tensor or type(t) is not Tensor or v.constraint is not None or \
                 t._device.device_type != "CPU" or \
-                t._value.dtype not in (np.float32, np.float64) or g.shape != t.shape:
+                t._value.dtype not in _FLOAT or g._value.shape != t._value.shape:
             return False
     return True
 

@@ -357,17 +357,24 @@ class Layer:
     # --- config -------------------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": self._dtype_policy.name}
+                  "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                            "config": {"name": self._dtype_policy.name},
+                            "registered_name": None}}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config
 
     @classmethod
     def from_config(cls, config):
+        """Accepts Keras 3's configs (DTypePolicy dicts, Keras-only keys at their
+        defaults) and cuflow's older ones (dtype names)."""
+        from ..serialization import fit_kwargs
         config = dict(config)
         if isinstance(config.get("dtype"), dict):
             config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
-        return cls(**config)
+        return cls(**fit_kwargs(cls, config))
 
     def get_build_config(self):
         shape = getattr(self, "_build_input_shape", None)
@@ -396,6 +403,13 @@ def set_kernel_bias_options(layer, kernel_initializer, bias_initializer, kernel_
     layer.bias_regularizer = regularizers.get(bias_regularizer)
     layer.kernel_constraint = constraints.get(kernel_constraint)
     layer.bias_constraint = constraints.get(bias_constraint)
+
+
+def keras_order(config, keys):
+    """``config`` with ``keys`` moved to the end in that order (Keras's key order)."""
+    out = {k: v for k, v in config.items() if k not in keys}
+    out.update((k, config[k]) for k in keys if k in config)
+    return out
 
 
 def kernel_bias_config(layer):

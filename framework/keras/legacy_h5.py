@@ -160,8 +160,11 @@ def _attr_list(group, name, data):
 
 
 def _weight_path(v, prefix=None):
-    path = getattr(v, "path", None) or v.name.split(":")[0]
-    return f"{prefix}/{path}" if prefix else path
+    path = getattr(v, "path", None)
+    if path:
+        return path
+    name = v.name.split(":")[0]
+    return f"{prefix}/{name}" if prefix else name
 
 
 def _write_weights(group, variables, names):

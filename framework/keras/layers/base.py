@@ -10,8 +10,10 @@ training=None), get_config() — and its weight bookkeeping.
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
 import re
+import threading
 import weakref
 
 import numpy as np
@@ -60,8 +62,72 @@ class InputSpec:
                                  f"{size}, but received input with shape {tuple(x.shape)}")
 
 
+class DTypeName(str):
+    """A Keras variable's ``dtype``: its name as a ``str``, as Keras 3 gives it
+    (``'float32'``: prints, compares and hashes as the string), that also answers cuflow's
+    DType attributes (``.np``, ``.is_floating``, ...) for code written against cf.Variable.
+
+    >>> import cuflow as cf
+    >>> w = cf.keras.layers.Dense(2).add_weight("w", (3,))
+    >>> w.dtype, w.dtype == cf.float32, w.dtype.is_floating
+    ('float32', True, True)
+    """
+
+    def __new__(cls, dtype):
+        self = super().__new__(cls, dtype.name)
+        self.__dict__["_dtype"] = dtype
+        return self
+
+    @property
+    def name(self):
+        return str.__str__(self)
+
+    @property
+    def np(self):
+        return self.__dict__["_dtype"].np
+
+    def __getattr__(self, attr):
+        dtype = self.__dict__.get("_dtype")
+        if dtype is None:
+            raise AttributeError(attr)
+        return getattr(dtype, attr)
+
+    def __reduce__(self):
+        return (DTypeName, (self.__dict__["_dtype"],))
+
+
+_DTYPE_NAMES: dict = {}
+_SCOPE = threading.local()  # layers in their first (building) call: Keras's name scopes
+
+
+@contextlib.contextmanager
+def build_scope(layer):
+    """While ``layer`` builds (its first call), weights created below it get paths under
+    its name ('sequential/dense/kernel'), as Keras's name scopes give them."""
+    stack = _SCOPE.__dict__.setdefault("stack", [])
+    if stack and stack[-1] is layer:
+        yield
+        return
+    stack.append(layer)
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def _in_scope(layer):
+    stack = getattr(_SCOPE, "stack", None)
+    return bool(stack) and stack[-1] is layer
+
+
+def _scope_prefix(layer):
+    return "".join(f"{outer.name}/" for outer in getattr(_SCOPE, "stack", ())
+                   if outer is not layer)
+
+
 class KerasVariable(Variable):
-    """A layer weight: ``name`` is the short name ('kernel'), ``path`` 'dense/kernel'."""
+    """A layer weight: ``name`` is the short name ('kernel'), ``path`` 'dense/kernel';
+    ``dtype`` is a str (DTypeName) and the repr is Keras 3's, as on Keras's variables."""
 
     @property
     def name(self):
@@ -70,6 +136,20 @@ class KerasVariable(Variable):
     @property
     def value(self):
         return self._tensor
+
+    @property
+    def dtype(self):
+        dtype = self._tensor.dtype
+        name = _DTYPE_NAMES.get(dtype)
+        if name is None:
+            name = _DTYPE_NAMES[dtype] = DTypeName(dtype)
+        return name
+
+    def __repr__(self):
+        return (f"<Variable path={self.path}, shape={tuple(self.shape)}, "
+                f"dtype={self.dtype}, value={self.numpy()}>")
+
+    __str__ = __repr__
 
 
 class Layer:
@@ -160,7 +240,7 @@ class Layer:
         var = KerasVariable(value, trainable=trainable, dtype=dtype, name=name or "variable",
                             constraint=constraints.get(constraint))
         var._name = name or "variable"
-        var.path = f"{self.name}/{var._name}"
+        var.path = f"{_scope_prefix(self)}{self.name}/{var._name}"
         var.regularizer = regularizers.get(regularizer)
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         return var
@@ -288,6 +368,9 @@ class Layer:
         if any_symbolic((inputs, args, kwargs)):
             from ..models.functional import symbolic_call
             return symbolic_call(self, inputs, args, kwargs)
+        if not self.built and not _in_scope(self):
+            with build_scope(self):
+                return self.__call__(inputs, *args, **kwargs)
         mask = None
         if _MASKS or self._call_has_mask:
             mask = kwargs.get("mask") if self._call_has_mask else None

@@ -82,8 +82,9 @@ class Model(Trainer, Layer):
         from .. import backend
         self.built = True  # so that __call__ goes straight to call(), building sublayers
         unbuilt = [layer for layer in _sublayers(self) if not layer.built]
+        from ..layers.base import build_scope
         try:
-            with _paused_tapes(), backend.training_scope(False):
+            with _paused_tapes(), backend.training_scope(False), build_scope(self):
                 self(xs)
         except Exception:
             self.built = False

@@ -180,9 +180,7 @@ class Nadam(Optimizer):
         super().__init__(learning_rate=learning_rate, name=name, **kw)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         import numpy as np
-
-        from ...tensor import Variable
-        self._u_product = Variable(np.float32(1.0), trainable=False, name="u_product")
+        self._u_product = self._new_variable(np.float32(1.0), "u_product")
         self._variables.append(self._u_product)
 
     def build_slots(self, var):

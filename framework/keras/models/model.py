@@ -84,7 +84,8 @@ class Model(Trainer, Layer):
         unbuilt = [layer for layer in _sublayers(self) if not layer.built]
         from ..layers.base import build_scope
         try:
-            with _paused_tapes(), backend.training_scope(False), build_scope(self):
+            with _paused_tapes(), backend.training_scope(False), build_scope(self), \
+                    backend.stand_in_scope():
                 self(xs)
         except Exception:
             self.built = False

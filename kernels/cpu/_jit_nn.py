@@ -82,24 +82,27 @@ def im2col(x, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, cols):
 
 @njit(parallel=True, cache=True)
 def col2im(cols, kh, kw, sh, sw, dh, dw, pt, pl, oh, ow, dx):
-    """Gather form of the adjoint: each input pixel sums the patch entries that read it."""
+    """Scatter form of the adjoint: each patch row adds its taps into its window, rows in
+    order, parallel over batch items (an image's windows overlap, different images never
+    do). No divisions or modulos per tap, and the channel loop vectorizes: 0.79 -> 0.27 ms
+    for the convnet's 64x13x13x32 input, same run (the gather form it replaced tested
+    each tap's stride alignment per input pixel)."""
     n, h, w, c = dx.shape
-    for r in prange(n * h):
-        b, yi = r // h, r % h
-        for xi in range(w):
-            for i in range(kh):
-                ty = yi + pt - i * dh
-                if ty < 0 or ty % sh != 0 or ty // sh >= oh:
-                    continue
-                y = ty // sh
-                for j in range(kw):
-                    tx = xi + pl - j * dw
-                    if tx < 0 or tx % sw != 0 or tx // sw >= ow:
+    for b in prange(n):
+        for y in range(oh):
+            for xo in range(ow):
+                row = (b * oh + y) * ow + xo
+                for i in range(kh):
+                    yi = y * sh - pt + i * dh
+                    if yi < 0 or yi >= h:
                         continue
-                    row = (b * oh + y) * ow + tx // sw
-                    base = (i * kw + j) * c
-                    for k in range(c):
-                        dx[b, yi, xi, k] += cols[row, base + k]
+                    for j in range(kw):
+                        xi = xo * sw - pl + j * dw
+                        if xi < 0 or xi >= w:
+                            continue
+                        base = (i * kw + j) * c
+                        for k in range(c):
+                            dx[b, yi, xi, k] += cols[row, base + k]
 
 
 @njit(parallel=True, cache=True)

@@ -17,7 +17,7 @@ from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from ..data_adapter import (EpochIterator, adapter_for, train_validation_split,
-                            unpack_x_y_sample_weight)
+                            pack_x_y_sample_weight, unpack_x_y_sample_weight)
 
 
 class Trainer:
@@ -197,6 +197,14 @@ class Trainer:
                 results[getattr(m, "_log_name", m.name)] = r
         return {k: results[k] for k in sorted(results)}
 
+    def _metrics_or_logs(self, logs):
+        """Keras's epoch logs: the metrics' results when the step's logs have the same keys,
+        else (a custom train_step/test_step returning other keys) the last step's logs."""
+        metric_logs = _to_python(self.get_metrics_result())
+        if not isinstance(logs, dict) or set(logs) == set(metric_logs):
+            return metric_logs
+        return _to_python(logs)
+
     def _flatten_in_metric_order(self, logs):
         """evaluate()'s list form: metrics in model.metrics order, then any other keys."""
         names = [getattr(m, "_log_name", m.name) for m in self.metrics]
@@ -309,8 +317,16 @@ class Trainer:
         x, y, sw = batch
         from ...autodiff.custom_gradient import _paused_tapes
         with _paused_tapes():
-            y_pred = self(x, training=False)
-            if self._compiled_metrics is None:
+            try:
+                y_pred = self(x, training=False)
+            except NotImplementedError:
+                # no call(): a subclass whose own train_step/test_step uses its sublayers
+                # (Keras's VAE and GAN examples); Keras on TF builds nothing up front either
+                if type(self).train_step is Trainer.train_step and \
+                        type(self).test_step is Trainer.test_step:
+                    raise
+                y_pred = None
+            if self._compiled_metrics is None and y_pred is not None:
                 self._build_metrics(y, y_pred)
         self.optimizer.build(self.trainable_variables)
         self._built_for_training = True
@@ -364,7 +380,7 @@ class Trainer:
                 cbs.on_train_batch_end(end, logs)
                 if self.stop_training:
                     break
-            epoch_logs = _to_python(self.get_metrics_result())
+            epoch_logs = self._metrics_or_logs(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val.reset()
                 val_logs = self.evaluate(verbose=0, return_dict=True, _iterator=val,
@@ -396,7 +412,7 @@ class Trainer:
                                                 steps=data.num_batches, mode="test")
         cbs.on_test_begin()
         self.reset_metrics()
-        test_fn = None
+        test_fn, logs = None, {}
         for begin, end, chunk in data:
             cbs.on_test_batch_begin(begin)
             batches = chunk.fetch()
@@ -407,7 +423,7 @@ class Trainer:
                 test_fn = self.make_test_function()
             logs = test_fn(batches)
             cbs.on_test_batch_end(end, logs)
-        logs = _to_python(self.get_metrics_result())
+        logs = self._metrics_or_logs(logs)
         cbs.on_test_end(logs)
         if return_dict:
             return logs
@@ -474,14 +490,16 @@ def _multi_step(step, concat=False):
     or with ``concat`` every step's outputs as NumPy arrays, concatenated."""
     def run(batches):
         if concat:
-            outs = [nest.map_structure(lambda t: np.asarray(t.numpy()), step(b))
-                    for b in batches]
+            outs = [nest.map_structure(lambda t: np.asarray(t.numpy()),
+                                       step(pack_x_y_sample_weight(*b))) for b in batches]
             if len(outs) == 1:
                 return outs[0]
             return nest.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outs)
         logs = None
         for batch in batches:
-            logs = step(batch)
+            logs = step(pack_x_y_sample_weight(*batch))
+        if isinstance(logs, dict):  # TF's tf.function output: keys sorted
+            logs = {k: logs[k] for k in sorted(logs)}
         return logs
     run.__wrapped__ = step
     return run

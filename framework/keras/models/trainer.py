@@ -42,7 +42,7 @@ class Trainer:
         """Configures the model for training (optimizer, loss, metrics)."""
         from .. import mixed_precision
         self.optimizer = optimizers_module.get(optimizer)
-        if auto_scale_loss and mixed_precision.global_policy().name == "mixed_float16" and \
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and \
                 not isinstance(self.optimizer, mixed_precision.LossScaleOptimizer):
             self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
         self.loss = loss

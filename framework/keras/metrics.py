@@ -484,3 +484,18 @@ def _flat(x):
 
 def serialize(metric):
     return {"class_name": type(metric).__name__, "config": metric.get_config()}
+
+
+# Keras's ``_direction`` per metric class: whether higher is better, which callbacks in
+# mode="auto" read from the compiled metrics (MonitorCallback._set_monitor_op)
+for _name in ("AUC", "Accuracy", "BinaryAccuracy", "CategoricalAccuracy", "CosineSimilarity",
+              "F1Score", "Precision", "Recall", "SparseCategoricalAccuracy",
+              "SparseTopKCategoricalAccuracy", "TopKCategoricalAccuracy"):
+    globals()[_name]._direction = "up"
+for _name in ("BinaryCrossentropy", "CategoricalCrossentropy", "CategoricalHinge", "Hinge",
+              "KLDivergence", "LogCoshError", "MeanAbsoluteError",
+              "MeanAbsolutePercentageError", "MeanSquaredError",
+              "MeanSquaredLogarithmicError", "Poisson", "RootMeanSquaredError",
+              "SparseCategoricalCrossentropy", "SquaredHinge"):
+    globals()[_name]._direction = "down"
+del _name

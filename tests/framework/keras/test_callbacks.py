@@ -155,3 +155,16 @@ def test_auto_mode_reads_the_metrics_direction_and_refuses_unknown_ones():
     missing = cf.keras.callbacks.EarlyStopping(monitor="val_loss", mode="min")
     with pytest.warns(UserWarning, match="not available"):
         model.fit(x, y, epochs=1, callbacks=[missing], verbose=0)
+
+
+def test_disable_interactive_logging_silences_the_progress_bar_and_messages(capsys):
+    model, x, y = _tiny()
+    cf.keras.utils.disable_interactive_logging()
+    try:
+        assert not cf.keras.utils.is_interactive_logging_enabled()
+        model.fit(x, y, epochs=1, verbose=1)
+    finally:
+        cf.keras.utils.enable_interactive_logging()
+    assert capsys.readouterr().out == ""
+    model.fit(x, y, epochs=1, verbose=1)
+    assert "loss:" in capsys.readouterr().out

@@ -499,3 +499,30 @@ for _name in ("BinaryCrossentropy", "CategoricalCrossentropy", "CategoricalHinge
               "SparseCategoricalCrossentropy", "SquaredHinge"):
     globals()[_name]._direction = "down"
 del _name
+
+# Keras 3's metric functions that are the losses' own
+binary_crossentropy = _losses.binary_crossentropy
+binary_focal_crossentropy = _losses.binary_focal_crossentropy
+categorical_crossentropy = _losses.categorical_crossentropy
+categorical_focal_crossentropy = _losses.categorical_focal_crossentropy
+categorical_hinge = _losses.categorical_hinge
+hinge = _losses.hinge
+huber = _losses.huber
+kl_divergence = _losses.kl_divergence
+log_cosh = _losses.log_cosh
+mean_absolute_error = _losses.mean_absolute_error
+mean_absolute_percentage_error = _losses.mean_absolute_percentage_error
+mean_squared_error = _losses.mean_squared_error
+mean_squared_logarithmic_error = _losses.mean_squared_logarithmic_error
+poisson = _losses.poisson
+sparse_categorical_crossentropy = _losses.sparse_categorical_crossentropy
+squared_hinge = _losses.squared_hinge
+
+
+def deserialize(config, custom_objects=None):
+    """A metric from ``serialize``'s dict (or a name)."""
+    if custom_objects and isinstance(config, dict) and config.get("class_name") in \
+            custom_objects:
+        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
+    return get(config)
+

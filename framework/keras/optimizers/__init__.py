@@ -24,3 +24,10 @@ def serialize(optimizer):
 
 
 deserialize = get
+
+
+def __getattr__(name):
+    if name == "LossScaleOptimizer":  # also keras.optimizers' (lazily: no import cycle)
+        from ..loss_scale import LossScaleOptimizer
+        return LossScaleOptimizer
+    raise AttributeError(f"module 'cuflow.keras.optimizers' has no attribute {name!r}")

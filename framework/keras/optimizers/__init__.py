@@ -1,10 +1,12 @@
 """``cf.keras.optimizers``."""
 from . import schedules  # noqa: F401
 from .base import Optimizer
-from .optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, Nadam, RMSprop
+from .optimizers import (SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb,
+                         Lion, Nadam, RMSprop)
 
 _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
-            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "lion": Lion}
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "lion": Lion,
+            "adafactor": Adafactor, "ftrl": Ftrl}  # Keras 3.15: Lamb has no string name
 
 
 def get(identifier):

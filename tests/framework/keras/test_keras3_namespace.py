@@ -60,3 +60,54 @@ def test_keras3_aliases():
     assert K.mixed_precision.dtype_policy().name == "float32"
     reg = K.regularizers.deserialize(K.regularizers.serialize(K.regularizers.L2(0.1)))
     assert type(reg).__name__ == "L2"
+
+
+def _fit_losses(opt, eager=False, batch_size=8, epochs=3):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 5)).astype("float32")
+    y = rng.standard_normal((32, 2)).astype("float32")
+    init = [rng.standard_normal(s).astype("float32") * 0.5
+            for s in [(5, 4), (4,), (4, 2), (2,)]]
+    m = K.Sequential([K.Input((5,)), K.layers.Dense(4, activation="tanh"), K.layers.Dense(2)])
+    m.set_weights(init)
+    m.compile(opt, "mse", run_eagerly=eager)
+    return m.fit(x, y, batch_size=batch_size, epochs=epochs, verbose=0,
+                 shuffle=False).history["loss"]
+
+
+@pytest.mark.parametrize("make,want", [
+    (lambda: K.optimizers.Adafactor(learning_rate=0.01), [1.299353, 1.269164, 1.241637]),
+    (lambda: K.optimizers.Adafactor(relative_step=False, learning_rate=0.05,
+                                    clip_threshold=0.5), [1.294569, 1.227912, 1.172594]),
+    (lambda: K.optimizers.Ftrl(learning_rate=0.1, l1_regularization_strength=0.01,
+                               l2_regularization_strength=0.01, beta=0.1,
+                               l2_shrinkage_regularization_strength=0.01),
+     [1.071658, 1.018094, 0.996043]),
+    (lambda: K.optimizers.Lamb(learning_rate=0.01), [1.301471, 1.23355, 1.175394]),
+])
+def test_adafactor_ftrl_lamb_match_keras(make, want):
+    """Losses printed by Keras 3.15 on TF 2.21 for the same model, data and weights."""
+    np.testing.assert_allclose(_fit_losses(make()), want, rtol=2e-5)
+
+
+@pytest.mark.parametrize("eager", [True, False])
+def test_gradient_accumulation_applies_the_mean_every_n_steps(eager):
+    """Keras 3.15's values; iterations counts applied updates (16 steps // 3 = 5)."""
+    opt = K.optimizers.Adam(0.05, gradient_accumulation_steps=3)
+    losses = _fit_losses(opt, eager, batch_size=4, epochs=2)
+    np.testing.assert_allclose(losses, [1.313026, 1.027462], rtol=2e-5)
+    assert int(opt.iterations.numpy()) == 5
+    assert opt.variables[2].name.endswith("gradient_accumulator:0") or \
+        "gradient_accumulator" in opt.variables[2].name
+    sgd = K.optimizers.SGD(0.1, momentum=0.9, gradient_accumulation_steps=2, clipnorm=0.5)
+    np.testing.assert_allclose(_fit_losses(sgd, eager, batch_size=4, epochs=2),
+                               [1.332498, 1.034137], rtol=2e-5)
+    with pytest.raises(ValueError, match="gradient_accumulation_steps"):
+        K.optimizers.Adam(gradient_accumulation_steps=1)
+
+
+def test_optimizer_default_names_are_keras_auto_names():
+    K.backend.clear_session()
+    names = [K.optimizers.Adam().name, K.optimizers.Adam().name, K.optimizers.SGD().name,
+             K.optimizers.AdamW().name, K.optimizers.RMSprop().name]
+    assert names == ["adam", "adam_1", "sgd", "adam_w", "rm_sprop"]

@@ -338,8 +338,7 @@ class Trainer:
             validation_batch_size=None, validation_freq=1, **kwargs):
         """Trains for ``epochs`` epochs; returns a History whose ``history`` holds TF's keys."""
         if not self.compiled:
-            raise RuntimeError("You must compile your model before training/testing. Use "
-                               "`model.compile(optimizer, loss)`.")
+            raise ValueError("You must call `compile()` before using the model.")
         if validation_split and validation_data is None:
             if not isinstance(x, (np.ndarray, list, tuple, dict)) and not hasattr(x, "numpy"):
                 raise ValueError("`validation_split` is only supported for Tensors or NumPy "
@@ -400,7 +399,7 @@ class Trainer:
                  steps=None, callbacks=None, return_dict=False, _iterator=None, **kwargs):
         """Loss and metrics on the data (a scalar, a list, or a dict with return_dict)."""
         if not self.compiled:
-            raise RuntimeError("You must compile your model before training/testing.")
+            raise ValueError("You must call `compile()` before using the model.")
         data = _iterator or EpochIterator(adapter_for(x, y, sample_weight, batch_size), steps,
                                           self.steps_per_execution)
         verbose = 1 if verbose == "auto" else verbose

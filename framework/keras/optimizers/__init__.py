@@ -18,7 +18,7 @@ def get(identifier):
         return cls.from_config(identifier.get("config", {}))
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
         return _BY_NAME[identifier.lower()]()
-    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
 
 
 def serialize(optimizer):

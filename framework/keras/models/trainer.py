@@ -24,6 +24,10 @@ class Trainer:
     """The training half of Model."""
 
     def __init__(self):
+        from ... import distribute
+        # Keras on TF: the strategy whose scope the model is created in
+        self._distribute_strategy = distribute.get_strategy() if distribute.has_strategy() \
+            else None
         self.optimizer = None
         self.compiled = False
         self.stop_training = False
@@ -68,6 +72,15 @@ class Trainer:
     def run_eagerly(self, value):
         self._run_eagerly = bool(value)
         self.train_function = self.test_function = self.predict_function = None
+
+    @property
+    def distribute_strategy(self):
+        """The tf.distribute strategy whose scope created the model (else the current)."""
+        strategy = getattr(self, "_distribute_strategy", None)
+        if strategy is None:
+            from ... import distribute
+            strategy = distribute.get_strategy()
+        return strategy
 
     @property
     def metrics(self):

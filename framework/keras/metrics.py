@@ -241,6 +241,7 @@ from .auc import AUC  # noqa: E402 - defined on top of Metric, above
 
 # --- keras-metrics: Keras 3 metrics in their own modules ---
 from .metrics_fscore import F1Score, FBetaScore  # noqa: F401
+from .metrics_iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU  # noqa: F401
 from .metrics_thresholds import (  # noqa: F401
     FalseNegatives,
     FalsePositives,
@@ -254,7 +255,8 @@ from .metrics_thresholds import (  # noqa: F401
     TruePositives,
 )
 
-_MORE_MODULES = ("cuflow.keras.metrics_fscore", "cuflow.keras.metrics_thresholds")
+_MORE_MODULES = ("cuflow.keras.metrics_fscore", "cuflow.keras.metrics_iou",
+                 "cuflow.keras.metrics_thresholds")
 
 
 _BY_NAME = {

@@ -237,11 +237,18 @@ class RootMeanSquaredError(Mean):
         return _m.sqrt(super().result())
 
 
-from .auc import AUC  # noqa: E402 - defined on top of Metric, above
+from .auc import AUC
 
 # --- keras-metrics: Keras 3 metrics in their own modules ---
 from .metrics_fscore import F1Score, FBetaScore  # noqa: F401
 from .metrics_iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU  # noqa: F401
+from .metrics_regression import (  # noqa: F401
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    R2Score,
+    concordance_correlation,
+    pearson_correlation,
+)
 from .metrics_thresholds import (  # noqa: F401
     FalseNegatives,
     FalsePositives,
@@ -256,7 +263,7 @@ from .metrics_thresholds import (  # noqa: F401
 )
 
 _MORE_MODULES = ("cuflow.keras.metrics_fscore", "cuflow.keras.metrics_iou",
-                 "cuflow.keras.metrics_thresholds")
+                 "cuflow.keras.metrics_regression", "cuflow.keras.metrics_thresholds")
 
 
 _BY_NAME = {

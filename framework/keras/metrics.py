@@ -319,7 +319,9 @@ def get(identifier, loss=None, y_pred_shape=None):
         cls = _BY_NAME.get(identifier) or _CLASSES.get(identifier)
         if cls is None:
             raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
-        return cls(name=identifier)  # Keras 3 names a metric given as a string by it
+        metric = cls()  # built with its own name, advancing Keras's name counter...
+        metric.name = identifier  # ...then named by the string, as Keras 3's compile does
+        return metric
     if callable(identifier):
         return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", "metric"))
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")

@@ -20,6 +20,7 @@ from ..ops import reduce_ops as _r
 from ..ops import segment_ops as _s
 from ..ops.constant import convert_to_tensor
 from .metrics import Metric
+from .metrics_thresholds import auto_name
 
 _EPS = 1e-7
 
@@ -49,7 +50,7 @@ class _IoUBase(Metric):
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
                  sparse_y_true=True, sparse_y_pred=True, axis=-1):
-        super().__init__(name, _standard_dtype(dtype or "int"))
+        super().__init__(name or auto_name(self), _standard_dtype(dtype or "int"))
         self.num_classes, self.ignore_class = num_classes, ignore_class
         self.sparse_y_true, self.sparse_y_pred, self.axis = sparse_y_true, sparse_y_pred, axis
         self.total_cm = self.add_variable((num_classes, num_classes),

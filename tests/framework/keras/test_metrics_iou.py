@@ -100,6 +100,12 @@ def test_matches_keras(case, expected):
     np.testing.assert_allclose(got, np.asarray(expected[1], got.dtype), rtol=1e-6, atol=2e-7)
 
 
+
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    """Metrics built without a name take Keras's counted names (precision, precision_1...)."""
+    cf.keras.backend.clear_session()
+
 # get_config / variables / errors / reset / weights, as printed by Keras 3.15
 CONFIGS = [
     (("IoU", {"num_classes": 3, "target_class_ids": [0, 2]}),

@@ -71,3 +71,4 @@ from .conv_extra import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,  # 
                          AdaptiveAveragePooling3D, AdaptiveMaxPooling1D, AdaptiveMaxPooling2D,
                          AdaptiveMaxPooling3D, Conv3DTranspose, Convolution1DTranspose,
                          Convolution3DTranspose, DepthwiseConv1D, SpatialDropout3D)
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401

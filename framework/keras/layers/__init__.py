@@ -72,3 +72,4 @@ from .conv_extra import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,  # 
                          AdaptiveMaxPooling3D, Conv3DTranspose, Convolution1DTranspose,
                          Convolution3DTranspose, DepthwiseConv1D, SpatialDropout3D)
 from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401
+from .normalization_extra import RMSNormalization, SpectralNormalization, Wrapper  # noqa: F401

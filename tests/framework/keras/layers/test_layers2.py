@@ -14,6 +14,13 @@ TF = np.load(os.path.join(os.path.dirname(__file__), "fixtures", "tf_layers2.npz
 CASES = json.loads(str(TF["cases"]))
 
 
+def _count(name, prefix):
+    n = 0
+    while f"{name}/{prefix}{n}" in TF.files:
+        n += 1
+    return n
+
+
 def _build(name):
     cls, kw, call_kw = CASES[name]
     kw = dict(kw)
@@ -21,11 +28,10 @@ def _build(name):
         kw["layer"] = L.Dense(3)
     layer = getattr(L, cls)(**kw)
     x = TF[f"{name}/x"]
-    args = [x] + [TF[k] for k in sorted(k for k in TF.files if k.startswith(f"{name}/a"))]
+    args = [x] + [TF[f"{name}/a{i}"] for i in range(_count(name, "a"))]
     ck = {k.split("/k_")[1]: TF[k] for k in TF.files if k.startswith(f"{name}/k_")}
     layer(*args, **ck)
-    n = len([k for k in TF.files if k.startswith(f"{name}/w") and k[len(name) + 2:].isdigit()])
-    layer.set_weights([TF[f"{name}/w{i}"] for i in range(n)])
+    layer.set_weights([TF[f"{name}/w{i}"] for i in range(_count(name, "w"))])
     return layer, args, ck
 
 
@@ -36,7 +42,7 @@ def test_matches_keras(name):
     assert names == list(TF[f"{name}/weight_names"])
     y = layer(*args, **ck)
     ys = y if isinstance(y, (list, tuple)) else [y]
-    exp = [TF[k] for k in sorted(k for k in TF.files if k.startswith(f"{name}/y"))]
+    exp = [TF[f"{name}/y{i}"] for i in range(_count(name, "y"))]
     assert len(ys) == len(exp)
     for got, want in zip(ys, exp):
         assert tuple(got.shape) == want.shape
@@ -49,3 +55,11 @@ def test_matches_keras(name):
     if "layer" not in mine:
         clone = cls.from_config(mine)
         assert clone.get_config() == mine
+
+
+def test_spectral_normalization_training_step_matches_keras():
+    layer, args, _ = _build("sn_dense")
+    y = layer(args[0], training=True)
+    np.testing.assert_allclose(y.numpy(), TF["sn_dense/ytrain"], rtol=1e-4, atol=1e-5)
+    for i, w in enumerate(layer.get_weights()):
+        np.testing.assert_allclose(w, TF[f"sn_dense/after{i}"], rtol=1e-4, atol=1e-6)

@@ -73,3 +73,5 @@ from .conv_extra import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,  # 
                          Convolution3DTranspose, DepthwiseConv1D, SpatialDropout3D)
 from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401
 from .normalization_extra import RMSNormalization, SpectralNormalization, Wrapper  # noqa: F401
+from .attention_extra import (GroupedQueryAttention, GroupQueryAttention,  # noqa: F401
+                              ReversibleEmbedding)

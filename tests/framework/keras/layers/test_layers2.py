@@ -63,3 +63,11 @@ def test_spectral_normalization_training_step_matches_keras():
     np.testing.assert_allclose(y.numpy(), TF["sn_dense/ytrain"], rtol=1e-4, atol=1e-5)
     for i, w in enumerate(layer.get_weights()):
         np.testing.assert_allclose(w, TF[f"sn_dense/after{i}"], rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", ["rev_emb", "rev_emb_untied"])
+def test_reversible_embedding_reverse_matches_keras(name):
+    layer, _, _ = _build(name)
+    out = layer(TF[f"{name}/h"], reverse=True)
+    np.testing.assert_allclose(out.numpy(), TF[f"{name}/rev"], rtol=1e-5, atol=1e-6)
+    assert layer.compute_output_shape((2, 3, 4), reverse=True) == [2, 3, 7]

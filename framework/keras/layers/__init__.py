@@ -75,3 +75,4 @@ from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401
 from .normalization_extra import RMSNormalization, SpectralNormalization, Wrapper  # noqa: F401
 from .attention_extra import (GroupedQueryAttention, GroupQueryAttention,  # noqa: F401
                               ReversibleEmbedding)
+from .serialization import deserialize, serialize  # noqa: F401

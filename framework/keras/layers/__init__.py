@@ -76,3 +76,7 @@ from .normalization_extra import RMSNormalization, SpectralNormalization, Wrappe
 from .attention_extra import (GroupedQueryAttention, GroupQueryAttention,  # noqa: F401
                               ReversibleEmbedding)
 from .serialization import deserialize, serialize  # noqa: F401
+from .augmentation_color import (AutoContrast, Equalization, RandomColorDegeneration,  # noqa: F401
+                                 RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
+                                 RandomPosterization, RandomSaturation, RandomSharpness,
+                                 Solarization)

@@ -237,10 +237,18 @@ class RootMeanSquaredError(Mean):
         return _m.sqrt(super().result())
 
 
-from .auc import AUC  # noqa: E402 - defined on top of Metric, above
+from .auc import AUC
 
 # --- keras-metrics: Keras 3 metrics in their own modules ---
 from .metrics_fscore import F1Score, FBetaScore  # noqa: F401
+from .metrics_iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU  # noqa: F401
+from .metrics_regression import (  # noqa: F401
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    R2Score,
+    concordance_correlation,
+    pearson_correlation,
+)
 from .metrics_thresholds import (  # noqa: F401
     FalseNegatives,
     FalsePositives,
@@ -254,7 +262,8 @@ from .metrics_thresholds import (  # noqa: F401
     TruePositives,
 )
 
-_MORE_MODULES = ("cuflow.keras.metrics_fscore", "cuflow.keras.metrics_thresholds")
+_MORE_MODULES = ("cuflow.keras.metrics_fscore", "cuflow.keras.metrics_iou",
+                 "cuflow.keras.metrics_regression", "cuflow.keras.metrics_thresholds")
 
 
 _BY_NAME = {
@@ -310,7 +319,9 @@ def get(identifier, loss=None, y_pred_shape=None):
         cls = _BY_NAME.get(identifier) or _CLASSES.get(identifier)
         if cls is None:
             raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
-        return cls(name=identifier)  # Keras 3 names a metric given as a string by it
+        metric = cls()  # built with its own name, advancing Keras's name counter...
+        metric.name = identifier  # ...then named by the string, as Keras 3's compile does
+        return metric
     if callable(identifier):
         return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", "metric"))
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")

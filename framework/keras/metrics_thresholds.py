@@ -19,7 +19,8 @@ from ..ops import reduce_ops as _r
 from ..ops import segment_ops as _s
 from ..ops import sort_ops as _so
 from ..ops.constant import convert_to_tensor
-from .backend import floatx
+from . import losses as _losses
+from .backend import floatx, unique_name
 from .metrics import Metric
 
 NEG_INF = -1e10
@@ -41,6 +42,12 @@ def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
         else:
             x2 = _a.squeeze(x2, [-1])
     return x1, x2
+
+
+def auto_name(obj):
+    """Keras's name for a metric built without one: its class in snake case, made unique
+    with the counter layers share ("precision", then "precision_1", ...)."""
+    return unique_name(_losses._snake(type(obj).__name__))
 
 
 def parse_thresholds(thresholds, default):
@@ -144,7 +151,7 @@ class _ConfusionCount(Metric):
     _kind = None
 
     def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(name, dtype)
+        super().__init__(name or auto_name(self), dtype)
         self.init_thresholds = thresholds
         self.thresholds = parse_thresholds(thresholds, 0.5)
         self._thresholds_distributed_evenly = evenly_distributed(self.thresholds)
@@ -201,7 +208,7 @@ class _PrecisionRecall(Metric):
     _other = None  # "false_positives" (Precision) or "false_negatives" (Recall)
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(name, dtype)
+        super().__init__(name or auto_name(self), dtype)
         self.init_thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
         # with top_k every kept entry counts as predicted positive
         self.thresholds = parse_thresholds(thresholds, 0.5 if top_k is None else NEG_INF)
@@ -262,7 +269,7 @@ class SensitivitySpecificityBase(Metric):
     _direction = "up"
 
     def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
-        super().__init__(name, dtype)
+        super().__init__(name or auto_name(self), dtype)
         if num_thresholds <= 0:
             raise ValueError("Argument `num_thresholds` must be an integer > 0. "
                              f"Received: num_thresholds={num_thresholds}")

@@ -119,6 +119,12 @@ def test_matches_keras(case, expected):
     np.testing.assert_allclose(got, np.asarray(expected[1], got.dtype), rtol=1e-6, atol=2e-7)
 
 
+
+@pytest.fixture(autouse=True)
+def _fresh_names():
+    """Metrics built without a name take Keras's counted names (precision, precision_1...)."""
+    cf.keras.backend.clear_session()
+
 # get_config / variables / errors / reset / NaN, as printed by Keras 3.15 (facts script:
 # `m.get_config()`, `[v.name for v in m.variables]`, `str(exception)` for each line below)
 CONFIGS = [
@@ -251,3 +257,15 @@ def test_string_aliases(name, cls):
             cf.keras.metrics.get(name)
     else:
         assert type(cf.keras.metrics.get(name)).__name__ == cls
+
+
+def test_counted_default_names_as_keras():
+    # Keras 3.15 after clear_session(): Precision() twice, get("precision"), Precision(),
+    # AUC() twice, MeanIoU(2), TruePositives(), R2Score() twice
+    M = cf.keras.metrics
+    names = [M.Precision().name, M.Precision().name]
+    M.get("precision")  # compile's path: counted, then named by the string
+    names += [M.Precision().name, M.AUC().name, M.AUC().name, M.MeanIoU(2).name,
+              M.TruePositives().name, M.R2Score().name, M.R2Score().name]
+    assert names == ["precision", "precision_1", "precision_3", "auc", "auc_1", "mean_io_u",
+                     "true_positives", "r2_score", "r2_score"]

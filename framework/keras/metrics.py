@@ -348,8 +348,8 @@ def build_compiled(specs, weighted_specs, loss_fns, y, y_pred, n_out, output_nam
             for item in items:
                 loss = loss_fns[i] if loss_fns and i < len(loss_fns) else None
                 m = get(item, loss, tuple(preds[i].shape))
-                if n_out > 1 and output_names:
-                    m.name = f"{output_names[i]}_{m.name}"
+                # Keras keeps the metric's own name; the output prefix is only in the logs
+                m._prefix = f"{output_names[i]}_" if n_out > 1 and output_names else ""
                 m._weighted = weighted
                 out[i].append(m)
     _log_names([m for ms in out for m in ms if not m._weighted],
@@ -362,7 +362,7 @@ def _log_names(plain, weighted):
     name is taken becomes `weighted_<name>` (compile_utils.CompileMetrics.result)."""
     seen = {}
     for m in plain:
-        name = m.name
+        name = m._prefix + m.name
         if name in seen:
             seen[name] += 1
             name = f"{name}_{seen[name] - 1}"
@@ -370,7 +370,7 @@ def _log_names(plain, weighted):
             seen[name] = 1
         m._log_name = name
     for m in weighted:
-        name = m.name
+        name = m._prefix + m.name
         if name in seen:
             name = "weighted_" + name
             if name in seen:
@@ -431,4 +431,38 @@ def deserialize(config, custom_objects=None):
             custom_objects:
         return custom_objects[config["class_name"]].from_config(config.get("config", {}))
     return get(config)
+
+
+class CompileMetrics:
+    """What Keras 3 lists in ``model.metrics`` for the metrics given to ``compile``: one
+    entry named 'compile_metrics' whose ``result()`` is a dict by log name; ``.metrics``
+    holds the metric objects (empty until the first batch builds them)."""
+
+    name = "compile_metrics"
+
+    def __init__(self, model):
+        self._model = model
+
+    @property
+    def metrics(self):
+        built = self._model._compiled_metrics
+        return [m for ms in built for m in ms] if built is not None else []
+
+    @property
+    def built(self):
+        return self._model._compiled_metrics is not None
+
+    @property
+    def variables(self):
+        return [v for m in self.metrics for v in m.variables]
+
+    def result(self):
+        return {getattr(m, "_log_name", m.name): m.result() for m in self.metrics}
+
+    def reset_state(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    def __repr__(self):
+        return f"<CompileMetrics name=compile_metrics, metrics={[m.name for m in self.metrics]}>"
 

@@ -201,19 +201,40 @@ class TruePositives(_ConfusionCount):
 
 
 class FalsePositives(_ConfusionCount):
-    """Weighted count of negatives predicted positive."""
+    """Weighted count of negatives predicted positive.
+
+    >>> import cuflow as cf
+    >>> m = cf.keras.metrics.FalsePositives()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> float(m.result())
+    1.0
+    """
 
     _kind = "fp"
 
 
 class TrueNegatives(_ConfusionCount):
-    """Weighted count of negatives predicted negative."""
+    """Weighted count of negatives predicted negative.
+
+    >>> import cuflow as cf
+    >>> m = cf.keras.metrics.TrueNegatives()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> float(m.result())
+    0.0
+    """
 
     _kind = "tn"
 
 
 class FalseNegatives(_ConfusionCount):
-    """Weighted count of positives predicted negative."""
+    """Weighted count of positives predicted negative.
+
+    >>> import cuflow as cf
+    >>> m = cf.keras.metrics.FalseNegatives()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> float(m.result())
+    1.0
+    """
 
     _kind = "fn"
 

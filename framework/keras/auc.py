@@ -32,7 +32,7 @@ class AUC(Metric):
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
                  label_weights=None, from_logits=False):
-        super().__init__(name or unique_name("auc"), dtype)  # auc, auc_1, ... as Keras
+        super().__init__(name=name or unique_name("auc"), dtype=dtype)  # auc, auc_1, ... as Keras
         if thresholds is not None:
             thresholds = sorted(float(t) for t in np.atleast_1d(thresholds))
             self.num_thresholds = len(thresholds) + 2

@@ -18,7 +18,7 @@ class Metric:
     """Base class: subclasses create state with ``add_variable`` and implement
     ``update_state`` and ``result``."""
 
-    def __init__(self, name=None, dtype=None):
+    def __init__(self, dtype=None, name=None):   # Keras 3's order
         self.name = name or _losses._snake(type(self).__name__)
         self.dtype = dtype or "float32"
         self._variables = []
@@ -82,7 +82,7 @@ def _weights_like(values, sample_weight):
 
 class Sum(Metric):
     def __init__(self, name="sum", dtype=None):
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable(name="total")
 
     def update_state(self, values, sample_weight=None):
@@ -102,7 +102,7 @@ class Mean(Metric):
     """Weighted mean of everything seen since the last reset."""
 
     def __init__(self, name="mean", dtype=None):
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         self.total = self.add_variable(name="total")
         self.count = self.add_variable(name="count")
 
@@ -178,10 +178,17 @@ def top_k_categorical_accuracy(y_true, y_pred, k=5):
     return _in_top_k(_r.argmax(y_true, axis=-1), y_pred, k)
 
 
-def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5):
+def sparse_top_k_categorical_accuracy(y_true, y_pred, k=5, from_sorted_ids=False):
+    """1 where the label is among the top ``k`` scores; with ``from_sorted_ids`` y_pred
+    already holds the class ids sorted by score and its first k are compared."""
     y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
     if y_true.shape.rank == y_pred.shape.rank and y_true.shape[-1] == 1:
         y_true = _a.squeeze(y_true, [-1])
+    if from_sorted_ids:
+        ids = y_pred[..., :k]
+        hit = _m.equal(_m.cast(ids, y_pred.dtype), _a.expand_dims(_m.cast(y_true, y_pred.dtype),
+                                                                   -1))
+        return _m.cast(_r.reduce_any(hit, axis=-1), "float32")
     return _in_top_k(_m.cast(y_true, "int64"), y_pred, k)
 
 
@@ -198,9 +205,16 @@ Accuracy = _wrap(accuracy, "accuracy")
 BinaryAccuracy = _wrap(binary_accuracy, "binary_accuracy", threshold=0.5)
 CategoricalAccuracy = _wrap(categorical_accuracy, "categorical_accuracy")
 SparseCategoricalAccuracy = _wrap(sparse_categorical_accuracy, "sparse_categorical_accuracy")
-TopKCategoricalAccuracy = _wrap(top_k_categorical_accuracy, "top_k_categorical_accuracy", k=5)
-SparseTopKCategoricalAccuracy = _wrap(sparse_top_k_categorical_accuracy,
-                                      "sparse_top_k_categorical_accuracy", k=5)
+class TopKCategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, k=5, name="top_k_categorical_accuracy", dtype=None):  # Keras's order
+        super().__init__(top_k_categorical_accuracy, name=name, dtype=dtype, k=k)
+
+
+class SparseTopKCategoricalAccuracy(MeanMetricWrapper):
+    def __init__(self, k=5, name="sparse_top_k_categorical_accuracy", dtype=None,
+                 from_sorted_ids=False):
+        super().__init__(sparse_top_k_categorical_accuracy, name=name, dtype=dtype, k=k,
+                         from_sorted_ids=from_sorted_ids)
 MeanSquaredError = _wrap(_losses.mean_squared_error, "mean_squared_error")
 MeanAbsoluteError = _wrap(_losses.mean_absolute_error, "mean_absolute_error")
 MeanAbsolutePercentageError = _wrap(_losses.mean_absolute_percentage_error,
@@ -227,7 +241,7 @@ for _name, _cls in list(globals().items()):
 
 class RootMeanSquaredError(Mean):
     def __init__(self, name="root_mean_squared_error", dtype=None):
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
         y_true, y_pred = _losses._prep(y_true, y_pred)

@@ -31,7 +31,7 @@ class FBetaScore(Metric):
 
     def __init__(self, average=None, beta=1.0, threshold=None, name="fbeta_score",
                  dtype=None):
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         if average not in _AVERAGES:
             raise ValueError("Invalid `average` argument value. Expected one of: "
                              "{None, 'micro', 'macro', 'weighted'}. "

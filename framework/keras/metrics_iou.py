@@ -50,7 +50,7 @@ class _IoUBase(Metric):
 
     def __init__(self, num_classes, name=None, dtype=None, ignore_class=None,
                  sparse_y_true=True, sparse_y_pred=True, axis=-1):
-        super().__init__(name or auto_name(self), _standard_dtype(dtype or "int"))
+        super().__init__(name=name or auto_name(self), dtype=_standard_dtype(dtype or "int"))
         self.num_classes, self.ignore_class = num_classes, ignore_class
         self.sparse_y_true, self.sparse_y_pred, self.axis = sparse_y_true, sparse_y_pred, axis
         self.total_cm = self.add_variable((num_classes, num_classes),

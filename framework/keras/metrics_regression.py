@@ -126,7 +126,7 @@ class R2Score(Metric):
 
     def __init__(self, class_aggregation="uniform_average", num_regressors=0,
                  name="r2_score", dtype=None):
-        super().__init__(name, dtype)
+        super().__init__(name=name, dtype=dtype)
         if class_aggregation not in _AGGREGATIONS:
             raise ValueError("Invalid value for argument `class_aggregation`. Expected one of "
                              f"{_AGGREGATIONS}. Received: class_aggregation={class_aggregation}")

@@ -166,7 +166,7 @@ class _ConfusionCount(Metric):
     _kind = None
 
     def __init__(self, thresholds=None, name=None, dtype=None):
-        super().__init__(name or auto_name(self), dtype)
+        super().__init__(name=name or auto_name(self), dtype=dtype)
         self.init_thresholds = thresholds
         self.thresholds = parse_thresholds(thresholds, 0.5)
         self._thresholds_distributed_evenly = evenly_distributed(self.thresholds)
@@ -244,7 +244,7 @@ class _PrecisionRecall(Metric):
     _other = None  # "false_positives" (Precision) or "false_negatives" (Recall)
 
     def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None):
-        super().__init__(name or auto_name(self), dtype)
+        super().__init__(name=name or auto_name(self), dtype=dtype)
         self.init_thresholds, self.top_k, self.class_id = thresholds, top_k, class_id
         # with top_k every kept entry counts as predicted positive
         self.thresholds = parse_thresholds(thresholds, 0.5 if top_k is None else NEG_INF)
@@ -305,7 +305,7 @@ class SensitivitySpecificityBase(Metric):
     _direction = "up"
 
     def __init__(self, value, num_thresholds=200, class_id=None, name=None, dtype=None):
-        super().__init__(name or auto_name(self), dtype)
+        super().__init__(name=name or auto_name(self), dtype=dtype)
         if num_thresholds <= 0:
             raise ValueError("Argument `num_thresholds` must be an integer > 0. "
                              f"Received: num_thresholds={num_thresholds}")

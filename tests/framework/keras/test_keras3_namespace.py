@@ -111,3 +111,20 @@ def test_optimizer_default_names_are_keras_auto_names():
     names = [K.optimizers.Adam().name, K.optimizers.Adam().name, K.optimizers.SGD().name,
              K.optimizers.AdamW().name, K.optimizers.RMSprop().name]
     assert names == ["adam", "adam_1", "sgd", "adam_w", "rm_sprop"]
+
+
+def test_metric_constructors_take_keras_positional_order():
+    """Keras 3: Metric(dtype, name); TopK metrics take k first; from_sorted_ids works."""
+    class Custom(K.metrics.Metric):
+        def update_state(self, *a, **k):
+            pass
+
+        def result(self):
+            return 0.0
+    m = Custom("float64", "mine")
+    assert (m.name, m.dtype) == ("mine", "float64")
+    t = K.metrics.TopKCategoricalAccuracy(3)
+    assert t.name == "top_k_categorical_accuracy" and t.get_config()["k"] == 3
+    s = K.metrics.SparseTopKCategoricalAccuracy(k=2, from_sorted_ids=True)
+    s.update_state(np.array([1, 3, 0]), np.array([[1, 2, 0], [0, 1, 2], [2, 0, 1]]))
+    np.testing.assert_allclose(float(s.result()), 2 / 3, rtol=1e-6)   # Keras 3.15's value

@@ -229,6 +229,47 @@ def digits_seconds():
     return dt, acc
 
 
+def digits_torch_seconds():
+    """The same digits model and loop in PyTorch (shuffled batches of 32, Adam, 30 epochs)."""
+    import torch
+    import cuflow as cf
+    torch.manual_seed(0)
+    (xtr, ytr), _ = cf.keras.datasets.digits.load_data(image_size=28)
+    xt = torch.from_numpy(xtr.reshape(-1, 784).astype("float32") / 255.0)
+    yt = torch.from_numpy(ytr.astype(np.int64))
+    model = torch.nn.Sequential(torch.nn.Linear(784, 128), torch.nn.ReLU(),
+                                torch.nn.Linear(128, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, eps=1e-7)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    t = time.perf_counter()
+    for _ in range(30):
+        perm = torch.randperm(len(xt))
+        for i in range(0, len(xt), 32):
+            idx = perm[i:i + 32]
+            loss = loss_fn(model(xt[idx]), yt[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    return time.perf_counter() - t
+
+
+def digits_table(repeat):
+    """cuflow's fit and the PyTorch loop alternately, ``repeat`` times each."""
+    cf_s, torch_s, acc = [], [], None
+    has_torch = try_import("torch") is not None
+    for _ in range(repeat):
+        dt, acc = digits_seconds()
+        cf_s.append(dt)
+        if has_torch:
+            torch_s.append(digits_torch_seconds())
+    line = (f"digits 28x28 seed model, 30 epochs batch 32: cuflow fit {min(cf_s):.2f}-"
+            f"{max(cf_s):.2f} s (test acc {acc:.4f})")
+    if torch_s:
+        line += (f", PyTorch loop {min(torch_s):.2f}-{max(torch_s):.2f} s, median ratio "
+                 f"PyTorch/cuflow {statistics.median(torch_s) / statistics.median(cf_s):.2f}")
+    print(line)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=60000)
@@ -245,8 +286,7 @@ def main():
     if args.rss:
         return rss_table(args)
     if args.only_digits:
-        dt, acc = digits_seconds()
-        print(f"digits 28x28 seed model, 30 epochs batch 32: {dt:.1f} s, test acc {acc:.4f}")
+        digits_table(args.repeat)
         return
     print(machine())
     bw, mm = copy_bandwidth(), matmul_rate()
@@ -277,8 +317,8 @@ def main():
     print(f"  peak RSS of this process before importing peers: {rss:.0f} MiB (includes the "
           f"ceiling probes' buffers and both models; --rss measures each fit alone)")
     if not args.no_digits and try_import("sklearn") is not None:
-        dt, acc = digits_seconds()
-        print(f"\ndigits 28x28 seed model, 30 epochs batch 32: {dt:.1f} s, test acc {acc:.4f}")
+        print()
+        digits_table(args.repeat)
 
 
 if __name__ == "__main__":

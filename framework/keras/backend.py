@@ -97,3 +97,53 @@ def get_value(x):
 
 def set_value(x, value):
     x.assign(value)
+
+
+_PYTHON_DTYPES = {bool: "bool", int: "int64", float: "float32", str: "string",
+                  "int": "int64", complex: "complex128"}  # Keras on TF's map
+_ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64",
+                   "int8", "int16", "int32", "int64", "bfloat16", "bool", "string",
+                   "float8_e4m3fn", "float8_e5m2", "complex64", "complex128")
+
+
+def standardize_dtype(dtype):
+    """Keras's canonical dtype name: None is floatx, Python types map as on TF, DTypes,
+    NumPy dtypes and names give their name; anything else raises ValueError."""
+    if dtype is None:
+        return floatx()
+    try:
+        dtype = _PYTHON_DTYPES.get(dtype, dtype)
+    except TypeError:  # unhashable
+        pass
+    if hasattr(dtype, "name"):
+        dtype = dtype.name
+    elif hasattr(dtype, "__name__"):
+        dtype = dtype.__name__
+    if dtype not in _ALLOWED_DTYPES:
+        raise ValueError(f"Invalid dtype: {dtype}")
+    return dtype
+
+
+def is_float_dtype(dtype):
+    return standardize_dtype(dtype).startswith(("float", "bfloat"))
+
+
+def is_int_dtype(dtype):
+    return standardize_dtype(dtype).startswith(("int", "uint"))
+
+
+def get_uid(prefix=""):
+    """1, 2, ... per prefix (Keras's counter behind default layer names)."""
+    with _lock:
+        _name_counts[prefix] += 1
+        return _name_counts[prefix]
+
+
+def backend():
+    """The backend name Keras reports; cuflow implements Keras on TensorFlow's API."""
+    return "tensorflow"
+
+
+def is_keras_tensor(x):
+    from .keras_tensor import is_keras_tensor as _is
+    return _is(x)

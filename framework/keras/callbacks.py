@@ -4,10 +4,12 @@ from __future__ import annotations
 import csv
 import math
 import os
-import sys
 import time
+import warnings
 
 import numpy as np
+
+from .utils.io_utils import print_msg
 
 
 class Callback:
@@ -193,7 +195,7 @@ class ProgbarLogger(Callback):
         self._reset()
         self._init()
         if self.verbose and self.epochs > 1:
-            print(f"Epoch {epoch + 1}/{self.epochs}", file=sys.stdout, flush=True)
+            print_msg(f"Epoch {epoch + 1}/{self.epochs}")
 
     def on_train_batch_end(self, batch, logs=None):
         self._update(batch, logs)
@@ -257,83 +259,131 @@ class TerminateOnNaN(Callback):
     def on_train_batch_end(self, batch, logs=None):
         loss = (logs or {}).get("loss")
         if loss is not None and not math.isfinite(float(loss)):
-            print(f"Batch {batch}: Invalid loss, terminating training")
+            print_msg(f"Batch {batch}: Invalid loss, terminating training")
             self.model.stop_training = True
 
 
-def _monitor_op(mode, monitor):
-    if mode == "auto":
-        mode = "max" if ("acc" in monitor or monitor.startswith("fmeasure") or
-                         "auc" in monitor or "precision" in monitor or
-                         "recall" in monitor) else "min"
-    return (np.less, np.inf) if mode == "min" else (np.greater, -np.inf)
+class MonitorCallback(Callback):
+    """Keras 3's base for callbacks watching one logged quantity: ``best`` starts at
+    ``baseline`` (None: the first value counts as an improvement); mode "auto" takes the
+    direction of the compiled metric of that name (its ``_direction``), or "min" for the
+    loss, and raises when neither tells, as Keras does."""
+
+    def __init__(self, monitor="val_loss", mode="auto", baseline=None, min_delta=0):
+        super().__init__()
+        if mode not in ("auto", "min", "max"):
+            warnings.warn(f"{type(self).__name__} mode '{mode}' is unknown, fallback to "
+                          "auto mode.", stacklevel=2)
+            mode = "auto"
+        self.monitor, self.mode, self.best = monitor, mode, baseline
+        self.min_delta = abs(min_delta)
+        self.monitor_op = None
+
+    def _set_monitor_op(self):
+        if self.mode == "min":
+            self.monitor_op = np.less
+        elif self.mode == "max":
+            self.monitor_op = np.greater
+        else:
+            name = self.monitor.removeprefix("val_")
+            if name == "loss":
+                self.monitor_op = np.less
+            compiled = getattr(self.model, "_compiled_metrics", None) or []
+            for m in (m for ms in compiled for m in ms):
+                if m.name == name and hasattr(m, "_direction"):  # Keras: the plain name
+                    self.monitor_op = np.greater if m._direction == "up" else np.less
+            if self.monitor_op is None:
+                raise ValueError(
+                    f"{type(self).__name__} callback received monitor={self.monitor}, but "
+                    "Keras isn't able to automatically determine whether that metric "
+                    "should be maximized or minimized. Pass `mode='max'` in order to "
+                    "monitor based on the highest metric value, or pass `mode='min'` in "
+                    "order to use the lowest value.")
+        if self.monitor_op is np.less:
+            self.min_delta *= -1
+
+    def _is_improvement(self, value, reference):
+        if reference is None:
+            return True
+        return bool(self.monitor_op(value - self.min_delta, reference))
 
 
-class EarlyStopping(Callback):
+class EarlyStopping(MonitorCallback):
     """Stops when ``monitor`` has not improved by ``min_delta`` for ``patience`` epochs."""
 
     def __init__(self, monitor="val_loss", min_delta=0, patience=0, verbose=0, mode="auto",
                  baseline=None, restore_best_weights=False, start_from_epoch=0):
-        super().__init__()
-        self.monitor, self.patience, self.verbose = monitor, patience, verbose
+        super().__init__(monitor, mode, min_delta=min_delta)
+        self.patience, self.verbose = patience, verbose
         self.baseline, self.restore_best_weights = baseline, restore_best_weights
         self.start_from_epoch = start_from_epoch
-        self.monitor_op, self._init_best = _monitor_op(mode, monitor)
-        self.min_delta = abs(min_delta) * (1 if self.monitor_op is np.greater else -1)
+        self.wait = self.stopped_epoch = 0
+        self.best_weights = None
 
     def on_train_begin(self, logs=None):
-        self.wait = 0
-        self.stopped_epoch = 0
-        self.best = self._init_best
+        self.wait = self.stopped_epoch = self.best_epoch = 0
+        self.best = None
         self.best_weights = None
-        self.best_epoch = 0
 
     def on_epoch_end(self, epoch, logs=None):
-        current = (logs or {}).get(self.monitor)
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        current = self.get_monitor_value(logs)
         if current is None or epoch < self.start_from_epoch:
             return
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights = self.model.get_weights()
+            self.best_epoch = epoch
         self.wait += 1
-        if self.monitor_op(current - self.min_delta, self.best):
+        if self._is_improvement(current, self.best):
             self.best = current
             self.best_epoch = epoch
             if self.restore_best_weights:
                 self.best_weights = self.model.get_weights()
-            if self.baseline is None or self.monitor_op(current - self.min_delta,
-                                                        self.baseline):
+            if self.baseline is None or self._is_improvement(current, self.baseline):
                 self.wait = 0
             return
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
-            if self.restore_best_weights and self.best_weights is not None:
-                self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch > 0 and self.verbose > 0:
-            print(f"Epoch {self.stopped_epoch + 1}: early stopping")
-        if self.restore_best_weights and self.best_weights is not None:  # Keras 3: always
+            print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
+        if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
-                print(f"Restoring model weights from the end of the best epoch: "
+                print_msg(f"Restoring model weights from the end of the best epoch: "
                       f"{self.best_epoch + 1}.")
             self.model.set_weights(self.best_weights)
 
+    def get_monitor_value(self, logs):
+        logs = logs or {}
+        value = logs.get(self.monitor)
+        if value is None:
+            warnings.warn(f"Early stopping conditioned on metric `{self.monitor}` which is "
+                          f"not available. Available metrics are: {','.join(logs)}",
+                          stacklevel=2)
+        return value
 
-class ModelCheckpoint(Callback):
-    """Saves the model (or its weights) each epoch, or only when ``monitor`` improves;
-    files are written atomically."""
+
+class ModelCheckpoint(MonitorCallback):
+    """Saves the model (or its weights) every epoch or every ``save_freq`` batches, or only
+    when ``monitor`` improves; files are written atomically. Messages as Keras 3.15."""
 
     def __init__(self, filepath, monitor="val_loss", verbose=0, save_best_only=False,
                  save_weights_only=False, mode="auto", save_freq="epoch",
                  initial_value_threshold=None):
-        super().__init__()
-        self.filepath, self.monitor, self.verbose = str(filepath), monitor, verbose
+        super().__init__(monitor, mode, initial_value_threshold)
+        self.filepath, self.verbose = os.fspath(filepath), verbose
         self.save_best_only, self.save_weights_only = save_best_only, save_weights_only
         self.save_freq = save_freq
-        self.monitor_op, best = _monitor_op(mode, monitor)
-        self.best = initial_value_threshold if initial_value_threshold is not None else best
-        if save_weights_only and not self.filepath.endswith((".weights.h5", ".weights.npz")):
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = None
+        self._current_epoch = 0
+        if save_freq != "epoch" and not isinstance(save_freq, int):
+            raise ValueError(f"Unrecognized save_freq: {save_freq}. Expected save_freq are "
+                             "'epoch' or integer values")
+        if save_weights_only and not self.filepath.endswith(".weights.h5"):
             raise ValueError("When using `save_weights_only=True` in `ModelCheckpoint`, the "
                              "filepath provided must end in `.weights.h5` (Keras weights "
                              f"format). Received: filepath={self.filepath}")
@@ -341,17 +391,77 @@ class ModelCheckpoint(Callback):
             raise ValueError("The filepath provided must end in `.keras` (Keras model "
                              f"format). Received: filepath={self.filepath}")
 
+    def on_train_batch_end(self, batch, logs=None):
+        if self._should_save_on_batch(batch):
+            self._save_model(self._current_epoch, batch, logs)
+
+    def on_epoch_begin(self, epoch, logs=None):
+        self._current_epoch = epoch
+
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
-        path = self.filepath.format(epoch=epoch + 1, **logs)
-        if self.save_best_only:
-            current = logs.get(self.monitor)
-            if current is None or not self.monitor_op(current, self.best):
-                return
-            if self.verbose:
-                print(f"\nEpoch {epoch + 1}: {self.monitor} improved from {self.best:.5f} to "
-                      f"{current:.5f}, saving model to {path}")
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        if self.save_freq == "epoch":
+            self._save_model(epoch, None, logs)
+
+    def _should_save_on_batch(self, batch):
+        if self.save_freq == "epoch":
+            return False
+        if self._last_batch_seen is None or batch <= self._last_batch_seen:
+            add = batch + 1       # a new epoch
+        else:
+            add = batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += add
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            return True
+        return False
+
+    def _should_save_model(self, epoch, logs, filepath):
+        if not self.save_best_only:
+            if self.verbose > 0:
+                print_msg(f"\nEpoch {epoch + 1}: saving model to {filepath}")
+            return True
+        current = logs.get(self.monitor)
+        if current is None:
+            warnings.warn(f"Can save best model only with {self.monitor} available.",
+                          stacklevel=2)
+            return True
+        if np.ndim(current) > 0:
+            warnings.warn("Can save best model only when `monitor` is a scalar value. "
+                          f"Received: {current}. Falling back to `save_best_only=False`.")
+            return True
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        best_str = "None" if self.best is None else f"{self.best:.5f}"
+        if self._is_improvement(current, self.best):
+            if self.verbose > 0:
+                print_msg(f"\nEpoch {epoch + 1}: {self.monitor} improved from {best_str} to "
+                      f"{current:.5f}, saving model to {filepath}")
             self.best = current
+            return True
+        if self.verbose > 0:
+            print_msg(f"\nEpoch {epoch + 1}: {self.monitor} did not improve from {best_str}")
+        return False
+
+    def _get_file_path(self, epoch, batch, logs):
+        try:
+            if batch is None or "batch" in logs:
+                return self.filepath.format(epoch=epoch + 1, **logs)
+            return self.filepath.format(epoch=epoch + 1, batch=batch + 1, **logs)
+        except KeyError as e:
+            raise KeyError(f'Failed to format this callback filepath: "{self.filepath}". '
+                           f"Reason: {e}") from None
+
+    def _save_model(self, epoch, batch, logs):
+        logs = logs or {}
+        path = self._get_file_path(epoch, batch, logs)
+        if os.path.isdir(path):
+            raise IOError("Please specify a non-directory filepath for ModelCheckpoint. "
+                          f"Filepath used is an existing directory: {path}")
+        if not self._should_save_model(epoch, logs, path):
+            return
         dirname = os.path.dirname(path)
         if dirname:
             os.makedirs(dirname, exist_ok=True)
@@ -359,46 +469,62 @@ class ModelCheckpoint(Callback):
             self.model.save_weights(path, overwrite=True)
         else:
             self.model.save(path, overwrite=True)
+        if self.verbose > 0:
+            print_msg(f"\nEpoch {epoch + 1}: finished saving model to {path}")
 
 
-class ReduceLROnPlateau(Callback):
+class ReduceLROnPlateau(MonitorCallback):
+    """Multiplies the learning rate by ``factor`` after ``patience`` epochs without an
+    improvement of ``min_delta`` (then waits ``cooldown`` epochs), down to ``min_lr``."""
+
     def __init__(self, monitor="val_loss", factor=0.1, patience=10, verbose=0, mode="auto",
                  min_delta=1e-4, cooldown=0, min_lr=0.0, **kwargs):
-        super().__init__()
+        super().__init__(monitor, mode, min_delta=min_delta)
         if factor >= 1.0:
             raise ValueError(f"ReduceLROnPlateau does not support a factor >= 1.0. "
                              f"Received factor={factor}")
-        self.monitor, self.factor, self.patience, self.verbose = monitor, factor, patience, \
-            verbose
-        self.min_delta, self.cooldown, self.min_lr = min_delta, cooldown, min_lr
-        self.monitor_op, self._init_best = _monitor_op(mode, monitor)
+        self.factor, self.min_lr, self.patience = factor, min_lr, patience
+        self.verbose, self.cooldown = verbose, cooldown
+        self.cooldown_counter = self.wait = 0
 
     def on_train_begin(self, logs=None):
-        self.best, self.wait, self.cooldown_counter = self._init_best, 0, 0
+        self.best = None
+        self.cooldown_counter = self.wait = 0
+
+    def in_cooldown(self):
+        return self.cooldown_counter > 0
+
+    def _reduce_lr(self, optimizer, epoch):
+        old = float(np.asarray(optimizer.learning_rate.numpy()))
+        if old > np.float32(self.min_lr):
+            new = max(old * self.factor, self.min_lr)
+            optimizer.learning_rate = new
+            if self.verbose > 0:
+                print_msg(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning rate to "
+                      f"{new}.")
+            return True
+        return False
 
     def on_epoch_end(self, epoch, logs=None):
-        logs = logs or {}
+        if self.monitor_op is None:
+            self._set_monitor_op()
+        logs = logs if logs is not None else {}
         logs["learning_rate"] = float(np.asarray(self.model.optimizer.learning_rate.numpy()))
         current = logs.get(self.monitor)
         if current is None:
+            warnings.warn(f"Learning rate reduction is conditioned on metric `{self.monitor}`"
+                          f" which is not available. Available metrics are: "
+                          f"{','.join(logs)}.", stacklevel=2)
             return
-        if self.cooldown_counter > 0:
+        if self.in_cooldown():
             self.cooldown_counter -= 1
             self.wait = 0
-        delta = -self.min_delta if self.monitor_op is np.less else self.min_delta
-        if self.monitor_op(current, self.best + delta):
+        if self._is_improvement(current, self.best):
             self.best, self.wait = current, 0
-        elif self.cooldown_counter <= 0:
+        elif not self.in_cooldown():
             self.wait += 1
-            if self.wait >= self.patience:
-                old = logs["learning_rate"]
-                if old > self.min_lr:
-                    new = max(old * self.factor, self.min_lr)
-                    self.model.optimizer.learning_rate = new
-                    if self.verbose:
-                        print(f"\nEpoch {epoch + 1}: ReduceLROnPlateau reducing learning "
-                              f"rate to {new}.")
-                    self.cooldown_counter, self.wait = self.cooldown, 0
+            if self.wait >= self.patience and self._reduce_lr(self.model.optimizer, epoch):
+                self.cooldown_counter, self.wait = self.cooldown, 0
 
 
 class LearningRateScheduler(Callback):
@@ -415,7 +541,7 @@ class LearningRateScheduler(Callback):
         lr = float(np.asarray(lr.numpy() if hasattr(lr, "numpy") else lr))
         self.model.optimizer.learning_rate = lr
         if self.verbose:
-            print(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
+            print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
 
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:

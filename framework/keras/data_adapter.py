@@ -29,6 +29,16 @@ def unpack_x_y_sample_weight(data):
                      f"`(x, y, sample_weight)`, found: {data!r:.200}")
 
 
+def pack_x_y_sample_weight(x, y=None, sample_weight=None):
+    """Keras's form of a batch as a train/test/predict step receives it: ``x`` alone (or
+    ``(x,)`` when x is itself a tuple or list), ``(x, y)``, or ``(x, y, sample_weight)``."""
+    if y is None and sample_weight is None:
+        return (x,) if isinstance(x, (tuple, list)) else x
+    if sample_weight is None:
+        return (x, y)
+    return (x, y, sample_weight)
+
+
 def _is_array_like(x):
     return all(isinstance(t, (np.ndarray, Tensor, Variable, list, float, int)) or
                hasattr(t, "__array__") for t in nest.flatten(x)) and x is not None

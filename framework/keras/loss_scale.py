@@ -15,8 +15,9 @@ from ..tensor import Variable
 
 class LossScaleOptimizer:
     def __init__(self, inner_optimizer, initial_scale=32768.0, dynamic_growth_steps=2000,
-                 **kwargs):
+                 name=None, **kwargs):
         self.inner_optimizer = inner_optimizer
+        self.name = name or "loss_scale_optimizer"  # Keras's default, not the inner's
         self.dynamic_growth_steps = int(dynamic_growth_steps)
         self.dynamic_scale = Variable(np.float32(initial_scale), trainable=False,
                                       name="loss_scale")

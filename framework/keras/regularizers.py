@@ -74,3 +74,10 @@ def serialize(reg):
         return None
     from .serialization import serialize as keras_serialize
     return keras_serialize(reg)  # Keras 3's form, with module and registered_name
+
+
+def deserialize(config, custom_objects=None):
+    if custom_objects and isinstance(config, dict) and config.get("class_name") in \
+            custom_objects:
+        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
+    return get(config)

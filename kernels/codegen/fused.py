@@ -13,7 +13,11 @@ import numpy as np
 from . import cache
 from .expr import broadcast_plan
 
-PARALLEL_MIN = 1 << 20   # elements; below this one thread beats waking the others
+# Elements below which a fused loop runs on one thread (cpu/_threads.py's rule too). At
+# 1M it went parallel, and on the 2-core machine a parallel loop right after a threaded
+# GEMM waits for OpenBLAS's still-spinning helper: the convnet's 1.4M-element bias+relu
+# took 3.7 ms on two threads and 0.36 ms on one.
+PARALLEL_MIN = 16 << 20
 
 
 class FusedKernel:

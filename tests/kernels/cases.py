@@ -65,7 +65,9 @@ def _layernorm_bwd():
 
 POOL_GEOMS = [((2, 7, 6, 3), 3, 2, "SAME"), ((1, 5, 5, 33), 2, 2, "VALID"),
               ((2, 6, 7, 4), (3, 2), (1, 2), "SAME"), ((1, 4, 4, 1), 3, 1, "VALID"),
-              ((0, 4, 4, 2), 2, 2, "VALID")]
+              ((0, 4, 4, 2), 2, 2, "VALID"),
+              # windows tiling the input (max_pool_bwd_tiled), and tiling past its end
+              ((2, 4, 6, 8), 2, 2, "VALID"), ((1, 5, 5, 3), 2, 2, "SAME")]
 
 
 def _pool_fwd():

@@ -85,12 +85,6 @@ class EinsumDense(Layer):
         return config
 
 
-def _masked_softmax(scores, mask, axis=-1):
-    if mask is not None:
-        scores = scores + (1.0 - _m.cast(mask, scores.dtype)) * _NEG
-    return _nn.softmax(scores, axis=axis)
-
-
 def _causal(tq, tk):
     return _m.cast(_la.band_part(_a.ones((tq, tk)), -1, 0), "bool")
 
@@ -154,6 +148,13 @@ class MultiHeadAttention(Layer):
         self.key_dense.build(tuple(key.shape))
         self.value_dense.build(tuple(value.shape))
         self.output_dense.build(tuple(query.shape[:-1]) + (self.num_heads, self.value_dim))
+        # Keras builds these two here too (so they take the auto names "softmax"/"dropout"
+        # at this point, as in Keras); masked positions get 0 (a fully masked row too)
+        from .activation import Softmax
+        from .core import Dropout
+        self._softmax = Softmax(axis=-1, dtype=self._dtype_policy.name)
+        self._dropout_layer = Dropout(rate=self.dropout, seed=self.seed,
+                                      dtype=self._dtype_policy.name)
         self._dense_built = True
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
@@ -173,10 +174,8 @@ class MultiHeadAttention(Layer):
         scores = _la.einsum("...kne,...qne->...nqk", k, q)     # (B, heads, Tq, Tk)
         if mask is not None:
             mask = _a.expand_dims(mask, -3)
-        weights = _masked_softmax(scores, mask)
-        dropped = weights
-        if training and self.dropout > 0:
-            dropped = _nn.dropout(weights, rate=self.dropout, seed=self.seed)
+        weights = self._softmax(scores, mask=mask)
+        dropped = self._dropout_layer(weights, training=training)
         ctx = _la.einsum("...nqk,...kne->...qne", dropped, v)
         out = self.output_dense(ctx)
         return (out, weights) if return_attention_scores else out

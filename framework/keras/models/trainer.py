@@ -17,13 +17,17 @@ from .. import losses as losses_module
 from .. import metrics as metrics_module
 from .. import optimizers as optimizers_module
 from ..data_adapter import (EpochIterator, adapter_for, train_validation_split,
-                            unpack_x_y_sample_weight)
+                            pack_x_y_sample_weight, unpack_x_y_sample_weight)
 
 
 class Trainer:
     """The training half of Model."""
 
     def __init__(self):
+        from ... import distribute
+        # Keras on TF: the strategy whose scope the model is created in
+        self._distribute_strategy = distribute.get_strategy() if distribute.has_strategy() \
+            else None
         self.optimizer = None
         self.compiled = False
         self.stop_training = False
@@ -42,11 +46,15 @@ class Trainer:
         """Configures the model for training (optimizer, loss, metrics)."""
         from .. import mixed_precision
         self.optimizer = optimizers_module.get(optimizer)
-        if auto_scale_loss and mixed_precision.global_policy().name == "mixed_float16" and \
+        if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and \
                 not isinstance(self.optimizer, mixed_precision.LossScaleOptimizer):
             self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
         self.loss = loss
-        self._loss_fns = _resolve_losses(self._by_output(loss))
+        try:
+            self._loss_fns = _resolve_losses(self._by_output(loss))
+            self._loss_error = None
+        except ValueError as e:  # Keras resolves losses when fit/evaluate builds them
+            self._loss_fns, self._loss_error = None, e
         self.loss_weights = loss_weights
         self._metric_specs = metrics
         self._weighted_metric_specs = weighted_metrics
@@ -70,14 +78,26 @@ class Trainer:
         self.train_function = self.test_function = self.predict_function = None
 
     @property
+    def distribute_strategy(self):
+        """The tf.distribute strategy whose scope created the model (else the current)."""
+        strategy = getattr(self, "_distribute_strategy", None)
+        if strategy is None:
+            from ... import distribute
+            strategy = distribute.get_strategy()
+        return strategy
+
+    @property
     def metrics(self):
+        """Keras 3's list: the loss tracker, the compiled metrics as one CompileMetrics
+        container (named 'compile_metrics'), then each output's loss tracker."""
         out = []
         if self.compiled:
             out.append(self._loss_tracker)
+            if self._metric_specs or self._weighted_metric_specs:
+                out.append(metrics_module.CompileMetrics(self))
             out.extend(getattr(self, "_per_output_losses", None) or [])
-            if self._compiled_metrics is not None:
-                out.extend(m for ms in self._compiled_metrics for m in ms)
         return out
+
 
     @property
     def metrics_names(self):
@@ -197,9 +217,22 @@ class Trainer:
                 results[getattr(m, "_log_name", m.name)] = r
         return {k: results[k] for k in sorted(results)}
 
+    def _metrics_or_logs(self, logs):
+        """Keras's epoch logs: the metrics' results when the step's logs have the same keys,
+        else (a custom train_step/test_step returning other keys) the last step's logs."""
+        metric_logs = _to_python(self.get_metrics_result())
+        if not isinstance(logs, dict) or set(logs) == set(metric_logs):
+            return metric_logs
+        return _to_python(logs)
+
     def _flatten_in_metric_order(self, logs):
         """evaluate()'s list form: metrics in model.metrics order, then any other keys."""
-        names = [getattr(m, "_log_name", m.name) for m in self.metrics]
+        names = []   # Keras 3.15: the container's metrics by plain name (an output's
+        for m in self.metrics:   # prefixed key then falls to the sorted rest)
+            if isinstance(m, metrics_module.CompileMetrics):
+                names += [sub.name for sub in m.metrics]
+            else:
+                names.append(m.name)
         values = [logs[n] for n in names if n in logs]
         values += [logs[k] for k in sorted(logs) if k not in names]
         return values[0] if len(values) == 1 else values
@@ -304,14 +337,24 @@ class Trainer:
 
     def _ensure_built_for(self, batch):
         """Builds variables (model, optimizer slots, metrics) eagerly before tracing."""
+        if getattr(self, "_loss_error", None) is not None:
+            raise self._loss_error
         if self._run_eagerly or getattr(self, "_built_for_training", False):
             return
         x, y, sw = batch
         from ...autodiff.custom_gradient import _paused_tapes
         from .. import backend
         with _paused_tapes(), backend.stand_in_scope():  # Keras builds these symbolically
-            y_pred = self(x, training=False)
-            if self._compiled_metrics is None:
+            try:
+                y_pred = self(x, training=False)
+            except NotImplementedError:
+                # no call(): a subclass whose own train_step/test_step uses its sublayers
+                # (Keras's VAE and GAN examples); Keras on TF builds nothing up front either
+                if type(self).train_step is Trainer.train_step and \
+                        type(self).test_step is Trainer.test_step:
+                    raise
+                y_pred = None
+            if self._compiled_metrics is None and y_pred is not None:
                 self._build_metrics(y, y_pred)
         self.optimizer.build(self.trainable_variables)
         self._built_for_training = True
@@ -323,8 +366,7 @@ class Trainer:
             validation_batch_size=None, validation_freq=1, **kwargs):
         """Trains for ``epochs`` epochs; returns a History whose ``history`` holds TF's keys."""
         if not self.compiled:
-            raise RuntimeError("You must compile your model before training/testing. Use "
-                               "`model.compile(optimizer, loss)`.")
+            raise ValueError("You must call `compile()` before using the model.")
         if validation_split and validation_data is None:
             if not isinstance(x, (np.ndarray, list, tuple, dict)) and not hasattr(x, "numpy"):
                 raise ValueError("`validation_split` is only supported for Tensors or NumPy "
@@ -365,7 +407,7 @@ class Trainer:
                 cbs.on_train_batch_end(end, logs)
                 if self.stop_training:
                     break
-            epoch_logs = _to_python(self.get_metrics_result())
+            epoch_logs = self._metrics_or_logs(logs)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val.reset()
                 val_logs = self.evaluate(verbose=0, return_dict=True, _iterator=val,
@@ -385,7 +427,7 @@ class Trainer:
                  steps=None, callbacks=None, return_dict=False, _iterator=None, **kwargs):
         """Loss and metrics on the data (a scalar, a list, or a dict with return_dict)."""
         if not self.compiled:
-            raise RuntimeError("You must compile your model before training/testing.")
+            raise ValueError("You must call `compile()` before using the model.")
         data = _iterator or EpochIterator(adapter_for(x, y, sample_weight, batch_size), steps,
                                           self.steps_per_execution)
         verbose = 1 if verbose == "auto" else verbose
@@ -397,7 +439,7 @@ class Trainer:
                                                 steps=data.num_batches, mode="test")
         cbs.on_test_begin()
         self.reset_metrics()
-        test_fn = None
+        test_fn, logs = None, {}
         for begin, end, chunk in data:
             cbs.on_test_batch_begin(begin)
             batches = chunk.fetch()
@@ -408,7 +450,7 @@ class Trainer:
                 test_fn = self.make_test_function()
             logs = test_fn(batches)
             cbs.on_test_batch_end(end, logs)
-        logs = _to_python(self.get_metrics_result())
+        logs = self._metrics_or_logs(logs)
         cbs.on_test_end(logs)
         if return_dict:
             return logs
@@ -475,14 +517,16 @@ def _multi_step(step, concat=False):
     or with ``concat`` every step's outputs as NumPy arrays, concatenated."""
     def run(batches):
         if concat:
-            outs = [nest.map_structure(lambda t: np.asarray(t.numpy()), step(b))
-                    for b in batches]
+            outs = [nest.map_structure(lambda t: np.asarray(t.numpy()),
+                                       step(pack_x_y_sample_weight(*b))) for b in batches]
             if len(outs) == 1:
                 return outs[0]
             return nest.map_structure(lambda *parts: np.concatenate(parts, axis=0), *outs)
         logs = None
         for batch in batches:
-            logs = step(batch)
+            logs = step(pack_x_y_sample_weight(*batch))
+        if isinstance(logs, dict):  # TF's tf.function output: keys sorted
+            logs = {k: logs[k] for k in sorted(logs)}
         return logs
     run.__wrapped__ = step
     return run

@@ -92,3 +92,17 @@ from .dataset_utils import (image_dataset_from_directory,  # noqa: E402,F401
 from .file_utils import get_file  # noqa: E402,F401
 from .image_utils import array_to_img, img_to_array, load_img, save_img  # noqa: E402,F401
 from .sequence_utils import pad_sequences  # noqa: E402,F401
+
+# --- the rest of keras.utils' namespace (defined where they belong) ---
+from ..backend import clear_session  # noqa: E402,F401
+from ..backend import standardize_dtype  # noqa: E402,F401
+from ..data_adapter import (pack_x_y_sample_weight,  # noqa: E402,F401
+                            unpack_x_y_sample_weight)
+from ..keras_tensor import is_keras_tensor  # noqa: E402,F401
+from ..saving import (custom_object_scope, deserialize_keras_object,  # noqa: E402,F401
+                      get_custom_objects, get_registered_name, get_registered_object,
+                      register_keras_serializable, serialize_keras_object)
+from .io_utils import (disable_interactive_logging,  # noqa: E402,F401
+                       enable_interactive_logging, is_interactive_logging_enabled)
+
+CustomObjectScope = custom_object_scope

@@ -146,12 +146,8 @@ class Progbar:
 
     @staticmethod
     def _write(text):
-        try:
-            sys.stdout.write(text)
-        except UnicodeEncodeError:
-            enc = sys.stdout.encoding or "utf-8"
-            sys.stdout.write(text.replace("━", "=").encode(enc, "ignore").decode(enc))
-        sys.stdout.flush()
+        from .io_utils import print_msg
+        print_msg(text, line_break=False)
 
 
 def _to_number(v):

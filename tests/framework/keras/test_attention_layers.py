@@ -40,3 +40,17 @@ def test_dot_attention_layer_and_functional_use():
     qi, vi = cf.keras.Input((3, 4)), cf.keras.Input((5, 4))
     model = cf.keras.Model([qi, vi], L.MultiHeadAttention(2, 2)(qi, vi))
     assert tuple(model([q, v]).shape) == (2, 3, 4)
+
+
+def test_mha_builds_its_softmax_and_dropout_like_keras():
+    """Keras's MHA makes a Softmax and a Dropout layer when built (they take the auto
+    names, so a later Dropout is dropout_1), and a fully masked query row attends nowhere
+    (zeros), as Keras 3.15's Softmax layer."""
+    cf.keras.backend.clear_session()
+    mha = cf.keras.layers.MultiHeadAttention(num_heads=2, key_dim=2)
+    q = np.ones((1, 2, 4), "float32")
+    mask = np.array([[[True, True], [False, False]]])
+    _, scores = mha(q, q, attention_mask=mask, return_attention_scores=True)
+    np.testing.assert_array_equal(scores.numpy()[0, :, 1], 0.0)
+    np.testing.assert_allclose(scores.numpy()[0, :, 0], 0.5, rtol=1e-6)
+    assert cf.keras.layers.Dropout(0.1).name == "dropout_1"

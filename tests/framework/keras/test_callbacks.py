@@ -111,3 +111,60 @@ def test_tensorboard_callback_writes_train_and_validation_runs(tmp_path):
     _model().fit(x, y, epochs=2, verbose=0, validation_data=(x, y),
                  callbacks=[K.callbacks.TensorBoard(log_dir=str(tmp_path))])
     assert {"train", "validation"} <= set(os.listdir(tmp_path))
+
+
+def _tiny():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((32, 3)).astype("float32")
+    y = (x.sum(1) > 0).astype("float32")
+    model = cf.keras.Sequential([cf.keras.Input((3,)), cf.keras.layers.Dense(1, activation="sigmoid")])
+    model.compile(cf.keras.optimizers.SGD(0.5), "binary_crossentropy", metrics=["accuracy"])
+    return model, x, y
+
+
+def test_model_checkpoint_messages_and_batch_frequency_follow_keras(tmp_path, capsys):
+    """Keras 3.15's lines: 'improved from None', 'did not improve', 'finished saving';
+    an integer save_freq saves every N batches, formatting {epoch} and {batch}."""
+    model, x, y = _tiny()
+    best = cf.keras.callbacks.ModelCheckpoint(str(tmp_path / "b.weights.h5"), "val_accuracy",
+                                              verbose=1, save_best_only=True,
+                                              save_weights_only=True)
+    every = cf.keras.callbacks.ModelCheckpoint(str(tmp_path / "e{epoch}-b{batch}.keras"),
+                                               save_freq=3)
+    model.fit(x[:24], y[:24], validation_data=(x[24:], y[24:]), epochs=3, batch_size=4,
+              callbacks=[best, every], verbose=0, shuffle=False)
+    out = capsys.readouterr().out
+    assert "Epoch 1: val_accuracy improved from None to" in out
+    assert "Epoch 1: finished saving model to" in out
+    lines = [ln for ln in out.splitlines() if ln.startswith("Epoch ")]
+    assert all(("improved" in ln or "finished" in ln or "did not improve" in ln)
+               for ln in lines) and len(lines) >= 3
+    saved = sorted(p.name for p in tmp_path.iterdir() if p.suffix == ".keras")
+    assert saved == ["e1-b3.keras", "e1-b6.keras", "e2-b3.keras", "e2-b6.keras",
+                     "e3-b3.keras", "e3-b6.keras"]
+
+
+def test_auto_mode_reads_the_metrics_direction_and_refuses_unknown_ones():
+    model, x, y = _tiny()
+    es = cf.keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=1)
+    model.fit(x, y, validation_split=0.25, epochs=2, callbacks=[es], verbose=0)
+    assert es.monitor_op is np.greater                       # accuracy: higher is better
+    lr = cf.keras.callbacks.ReduceLROnPlateau(monitor="mystery", patience=1)
+    with pytest.raises(ValueError, match="automatically determine"):
+        model.fit(x, y, epochs=1, callbacks=[lr], verbose=0)
+    missing = cf.keras.callbacks.EarlyStopping(monitor="val_loss", mode="min")
+    with pytest.warns(UserWarning, match="not available"):
+        model.fit(x, y, epochs=1, callbacks=[missing], verbose=0)
+
+
+def test_disable_interactive_logging_silences_the_progress_bar_and_messages(capsys):
+    model, x, y = _tiny()
+    cf.keras.utils.disable_interactive_logging()
+    try:
+        assert not cf.keras.utils.is_interactive_logging_enabled()
+        model.fit(x, y, epochs=1, verbose=1)
+    finally:
+        cf.keras.utils.enable_interactive_logging()
+    assert capsys.readouterr().out == ""
+    model.fit(x, y, epochs=1, verbose=1)
+    assert "loss:" in capsys.readouterr().out

@@ -76,9 +76,12 @@ def test_metric_strings_by_snake_case_name():
     logs = model.evaluate(x, y, verbose=0, return_dict=True)
     assert list(logs) == ["accuracy", "accuracy_1", "categorical_hinge", "kl_divergence",
                           "loss", "poisson"]
-    values = model.evaluate(x, y, verbose=0)  # a list in metrics order, loss first
+    # a list in metrics order, loss first; as Keras 3.15, the repeated metric's plain name
+    # repeats 'accuracy' and its own key follows among the rest
+    values = model.evaluate(x, y, verbose=0)
     assert values == [logs[k] for k in ["loss", "poisson", "kl_divergence",
-                                        "categorical_hinge", "accuracy", "accuracy_1"]]
+                                        "categorical_hinge", "accuracy", "accuracy",
+                                        "accuracy_1"]]
     with pytest.raises(ValueError, match="Could not interpret metric"):
         model.compile("sgd", "mse", metrics=["no_such_metric"])
         model.evaluate(x, y, verbose=0)
@@ -102,3 +105,78 @@ def test_ema_starts_at_the_first_update_and_is_written_back_after_fit():
     model.fit(x, y, epochs=2, batch_size=8, verbose=0)
     for w in model.trainable_weights:
         np.testing.assert_array_equal(w.numpy(), model.optimizer._slots[id(w)]["ema"].numpy())
+
+
+@pytest.mark.parametrize("loss,act", [("categorical_crossentropy", "softmax"),
+                                      ("sparse_categorical_crossentropy", "softmax"),
+                                      ("binary_crossentropy", "sigmoid")])
+@pytest.mark.parametrize("eager", [True, False])
+def test_crossentropy_uses_the_logits_behind_a_softmax_or_sigmoid(loss, act, eager):
+    """Keras 3 on TF caches an activation's logits on its output (``_keras_logits``; in a
+    graph also the producing op): the loss is then exact where probabilities would clip.
+    Expected values printed by Keras 3.15 on TF 2.21 for this model."""
+    x = np.array([[30., -30.], [1., 2.]], np.float32)
+    y = np.array([[0., 1.], [1., 0.]], np.float32)
+    want = {"softmax": 30.656631469726562, "sigmoid": 15.610047340393066}[act]
+    for layers in ([L.Dense(2, activation=act, kernel_initializer="identity")],
+                   [L.Dense(2, kernel_initializer="identity"), L.Activation(act)]):
+        model = K.Sequential([K.Input((2,))] + layers)
+        model.compile("sgd", loss, run_eagerly=eager)
+        yy = np.argmax(y, -1) if loss.startswith("sparse") else y
+        np.testing.assert_allclose(model.evaluate(x, yy, verbose=0), want, rtol=1e-5)
+    # the plain function on a softmax tensor too; from_logits=True on it warns, as Keras
+    probs = K.activations.softmax(cf.constant(x))
+    np.testing.assert_allclose(K.losses.categorical_crossentropy(y, probs).numpy(),
+                               [60.0, 1.3132616], rtol=1e-5)
+    with pytest.warns(UserWarning, match="from_logits=True"):
+        K.losses.categorical_crossentropy(y, probs, from_logits=True)
+
+
+def test_a_model_without_call_trains_through_its_own_train_step():
+    """Keras's VAE/GAN pattern: no call(), a custom train_step using sublayers, fit(x)
+    hands the step x itself, and History holds the dict the step returns."""
+    seen = []
+
+    class Auto(K.Model):
+        def __init__(self):
+            super().__init__()
+            self.enc = K.Sequential([K.Input((4,)), L.Dense(2)])
+            self.dec = K.Sequential([K.Input((2,)), L.Dense(4)])
+            self.tracker = K.metrics.Mean(name="total")
+
+        @property
+        def metrics(self):
+            return [self.tracker]
+
+        def train_step(self, data):
+            seen.append(type(data).__name__)
+            with cf.GradientTape() as tape:
+                loss = cf.reduce_mean(cf.square(self.dec(self.enc(data)) - data))
+            grads = tape.gradient(loss, self.trainable_weights)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_weights))
+            self.tracker.update_state(loss)
+            return {"reconstruction": self.tracker.result(), "a_loss": loss}
+
+    model = Auto()
+    model.compile(optimizer="adam")
+    x = np.random.default_rng(0).random((32, 4)).astype("float32")
+    hist = model.fit(x, epochs=2, batch_size=8, verbose=0)
+    assert list(hist.history) == ["a_loss", "reconstruction"]   # sorted, as TF's logs
+    assert hist.history["reconstruction"][1] < hist.history["reconstruction"][0]
+    assert set(seen) <= {"Tensor", "SymbolicTensor"}  # x alone, not (x, None, None)
+
+
+def test_train_step_receives_keras_packed_batches():
+    got = []
+
+    class Probe(K.Sequential):
+        def train_step(self, data):
+            got.append(len(data) if isinstance(data, tuple) else "x")
+            return super().train_step(data)
+
+    model = Probe([K.Input((2,)), L.Dense(1)])
+    model.compile("sgd", "mse", run_eagerly=True)
+    x, y = np.ones((4, 2), "float32"), np.ones((4, 1), "float32")
+    model.fit(x, y, batch_size=4, verbose=0)
+    model.fit(x, y, sample_weight=np.ones(4, "float32"), batch_size=4, verbose=0)
+    assert got == [2, 3]

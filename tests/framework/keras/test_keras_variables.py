@@ -59,12 +59,12 @@ def test_paths_follow_keras_name_scopes():
 
 def test_optimizer_variables_are_keras_named():
     model = keras.Sequential([keras.Input((3,)), L.Dense(2, name="q")], name="s9")
-    model.compile("adam", "mse")
+    model.compile(keras.optimizers.Adam(name="opt"), "mse")
     model.fit(np.ones((2, 3)), np.ones((2, 2)), verbose=0)
     opt = model.optimizer
     assert [v.path for v in opt.variables][:4] == [
-        "adam/iteration", "adam/learning_rate", "adam/s9_q_kernel_momentum",
-        "adam/s9_q_kernel_velocity"]
+        "opt/iteration", "opt/learning_rate", "opt/s9_q_kernel_momentum",
+        "opt/s9_q_kernel_velocity"]
     assert opt.iterations.name == "iteration" and opt.iterations.dtype == "int64"
     assert repr(opt.iterations) == \
-        "<Variable path=adam/iteration, shape=(), dtype=int64, value=1>"
+        "<Variable path=opt/iteration, shape=(), dtype=int64, value=1>"

@@ -60,7 +60,8 @@ def test_h5_layout_matches_keras(tmp_path, capsys, caplog):
         assert list(weights["f"].attrs["weight_names"]) == []
         assert "top_level_model_weights" in weights
         opt_names = [_text(n) for n in f["optimizer_weights"].attrs["weight_names"]]
-        assert opt_names[:2] == ["adam/iteration", "adam/learning_rate"]
+        name = model.optimizer.name  # 'adam', 'adam_1', ... as Keras names optimizers
+        assert opt_names[:2] == [f"{name}/iteration", f"{name}/learning_rate"]
         assert len(opt_names) == 2 + 2 * len(model.trainable_variables)
         assert f["optimizer_weights"][opt_names[0]][()] == 2
 

@@ -48,3 +48,23 @@ def test_loss_scale_optimizer_skips_non_finite_steps_and_halves_the_scale():
     np.testing.assert_allclose(v.numpy(), [0.9, 1.9], rtol=1e-6)
     opt.apply_gradients([(cf.constant([512.0, 512.0]), v)])
     assert float(opt.dynamic_scale.numpy()) == 1024.0  # two good steps: doubled
+
+
+def test_compile_wraps_the_optimizer_by_the_models_own_policy():
+    """Keras 3 looks at the model's dtype policy (not only the global one), and names the
+    wrapper 'loss_scale_optimizer'."""
+    class M(cf.keras.Model):
+        def __init__(self):
+            super().__init__(dtype="mixed_float16")
+            self.d = cf.keras.layers.Dense(2)
+
+        def call(self, x):
+            return self.d(x)
+
+    m = M()
+    m.compile("adam", "mse")
+    assert type(m.optimizer).__name__ == "LossScaleOptimizer"
+    assert m.optimizer.name == "loss_scale_optimizer"
+    plain = cf.keras.Sequential([cf.keras.Input((3,)), cf.keras.layers.Dense(2)])
+    plain.compile("adam", "mse")
+    assert type(plain.optimizer).__name__ == "Adam"

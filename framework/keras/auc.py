@@ -36,6 +36,7 @@ class AUC(Metric):
         if thresholds is not None:
             thresholds = sorted(float(t) for t in np.atleast_1d(thresholds))
             self.num_thresholds = len(thresholds) + 2
+            self._init_from_thresholds = True
             self._thresholds_distributed_evenly = evenly_distributed(
                 np.array([0.0] + thresholds + [1.0]))
         else:
@@ -46,6 +47,7 @@ class AUC(Metric):
             thresholds = [(i + 1) * 1.0 / (num_thresholds - 1)
                           for i in range(num_thresholds - 2)]
             self._thresholds_distributed_evenly = True
+            self._init_from_thresholds = False
         self._thresholds = np.array([0.0 - _EPS] + list(thresholds) + [1.0 + _EPS])
         curve = str(getattr(curve, "value", curve)).upper().replace("_", "")
         if curve not in _CURVES:
@@ -167,7 +169,7 @@ class AUC(Metric):
                   "summation_method": self.summation_method,
                   "multi_label": self.multi_label, "num_labels": self.num_labels,
                   "label_weights": None if self.label_weights is None else
-                  self.label_weights.tolist(), "from_logits": self._from_logits,
-                  "thresholds": [float(t) for t in self._thresholds[1:-1]]}
-        config.update(super().get_config())
-        return config
+                  self.label_weights.tolist(), "from_logits": self._from_logits}
+        if self._init_from_thresholds:  # Keras leaves generated thresholds out
+            config["thresholds"] = [float(t) for t in self._thresholds[1:-1]]
+        return {**super().get_config(), **config}

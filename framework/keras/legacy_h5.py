@@ -82,7 +82,7 @@ def load_legacy_h5(filepath, custom_objects=None, compile=True, safe_mode=True):
     import h5py
 
     from .saving import custom_object_scope
-    from .serialization import compile_kwargs, deserialize
+    from .serialization import compile_kwargs, deserialize, legacy_scope
     with h5py.File(filepath, "r") as f:
         if "model_config" not in f.attrs:
             raise ValueError(f"No model config found in the file at {filepath}.")
@@ -90,7 +90,8 @@ def load_legacy_h5(filepath, custom_objects=None, compile=True, safe_mode=True):
         training = f.attrs.get("training_config")
         training = json.loads(_text(training)) if training is not None else None
     with custom_object_scope(custom_objects or {}):
-        model = deserialize(config, custom_objects, safe_mode)
+        with legacy_scope():
+            model = deserialize(config, custom_objects, safe_mode)
         load_legacy_weights(model, filepath)
         if compile and training:
             cc = dict(training)

@@ -473,6 +473,8 @@ def get(identifier):
     >>> cf.keras.losses.get("mse")([[1.0, 2.0]], [[1.0, 0.0]]).numpy()
     array([2.], dtype=float32)
     """
+    if isinstance(identifier, dict) and identifier.get("class_name") == "function":
+        identifier = identifier.get("config")  # Keras 3's form of a loss function
     if isinstance(identifier, str) and identifier not in _CLASSES:
         fn = _FUNCTIONS.get(identifier)
         if fn is None:
@@ -487,6 +489,8 @@ def get_reduced(identifier):
         return None
     if isinstance(identifier, Loss):
         return identifier
+    if isinstance(identifier, dict) and identifier.get("class_name") == "function":
+        identifier = identifier.get("config")
     if isinstance(identifier, dict):
         cls = _CLASSES.get(identifier["class_name"])
         if cls is None:
@@ -509,8 +513,12 @@ def serialize(loss):
     if isinstance(loss, LossFunctionWrapper) and type(loss) is LossFunctionWrapper:
         return loss.fn.__name__
     if isinstance(loss, Loss):
-        return {"class_name": type(loss).__name__, "config": loss.get_config()}
-    return getattr(loss, "__name__", loss)
+        from .serialization import serialize as keras_serialize
+        return keras_serialize(loss)  # Keras 3's form, with module and registered_name
+    if callable(loss) and hasattr(loss, "__name__"):  # Keras 3's form of a function
+        return {"module": "builtins", "class_name": "function", "config": loss.__name__,
+                "registered_name": "function"}
+    return loss
 
 
 deserialize = get

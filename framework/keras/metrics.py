@@ -403,7 +403,8 @@ def _flat(x):
 
 
 def serialize(metric):
-    return {"class_name": type(metric).__name__, "config": metric.get_config()}
+    from .serialization import serialize as keras_serialize
+    return keras_serialize(metric)  # Keras 3's form, with module and registered_name
 
 
 # Keras's ``_direction`` per metric class: whether higher is better, which callbacks in

@@ -14,6 +14,7 @@ or built-in classes are instantiated; nothing from the file is executed.
 from __future__ import annotations
 
 import inspect
+import threading
 
 import numpy as np
 
@@ -46,6 +47,7 @@ _HARMLESS = {"quantization_config": (None,), "seed": "any", "sliding_window": (N
              "jit_compile": "any", "is_legacy_optimizer": "any",
              # Keras 2 keys Keras 3 dropped
              "time_major": (False,), "implementation": "any", "input_length": "any"}
+_LEGACY = threading.local()
 _MULTI_SHAPE_BUILD = frozenset({"MultiHeadAttention"})
 # Keras 3.15 layers without a build() of their own record no build_config
 _NO_BUILD_CONFIG = frozenset({
@@ -394,14 +396,52 @@ def deserialize(config, custom_objects=None, safe_mode=True):
     if not obj.built and getattr(obj, "_input_shape", None) is not None:
         obj.build()  # a Sequential whose first layer or InputLayer gave the input shape
     build = config.get("build_config")
-    if build and not obj.built and getattr(obj, "compile", None) is not None and \
-            build.get("input_shape") is not None:
-        obj.build(_shape(build["input_shape"]))
+    if build and not obj.built and build.get("input_shape") is not None:
+        if getattr(obj, "compile", None) is not None:
+            obj.build(_shape(build["input_shape"]))
+        elif not getattr(_LEGACY, "on", False):
+            _build_from_config(obj, build["input_shape"])
     return obj
 
 
+class legacy_scope:
+    """Keras's legacy H5 loader ignores build_config: its layers are built by their
+    model, under its name scope ('sequential/dense/kernel', not 'dense/kernel')."""
+
+    def __enter__(self):
+        self._prev = getattr(_LEGACY, "on", False)
+        _LEGACY.on = True
+
+    def __exit__(self, *exc):
+        _LEGACY.on = self._prev
+        return False
+
+
+def _build_from_config(layer, input_shape):
+    """Keras's ``build_from_config``: a layer with a build_config is built from it right
+    after it is created (its weights' paths then start at its own name). A build that
+    cannot run on the shape alone is undone and left to the model."""
+    from ..tensor_shape import TensorShape
+    from .layers.base import Layer
+    if type(layer).build is Layer.build:
+        return
+    kept = (list(layer._trainable_weights), list(layer._non_trainable_weights))
+    try:
+        shape = _shape(input_shape)
+        shape = [TensorShape(x) for x in shape] if isinstance(shape, list) else \
+            TensorShape(shape)
+        layer.build(shape)
+    except Exception:  # noqa: BLE001 - the model builds it on its first call instead
+        layer._trainable_weights, layer._non_trainable_weights = kept
+        layer.built = False
+        return
+    layer._build_input_shape = shape
+    layer.built = True
+
+
+
 def _shape(s):
-    if isinstance(s, list) and s and isinstance(s[0], list):
+    if isinstance(s, (list, tuple)) and s and isinstance(s[0], (list, tuple)):
         return [tuple(x) for x in s]
     return tuple(s)
 

@@ -20,6 +20,7 @@ class Sequential(Model):
         super().__init__(trainable=trainable, name=name)
         self._seq_layers = []
         self._input_shape = None
+        self._input_dtype = "float32"
         for layer in layers or []:
             self.add(layer)
 
@@ -30,6 +31,7 @@ class Sequential(Model):
             layer = getattr(layer, "_origin", None)
         if isinstance(layer, InputLayer):
             self._input_shape = layer.batch_shape
+            self._input_dtype = str(layer._input_dtype)
             return
         if not isinstance(layer, Layer):
             raise ValueError(f"Only instances of `keras.Layer` can be added to a Sequential "
@@ -104,7 +106,7 @@ class Sequential(Model):
         if self._input_shape is not None:
             layers.insert(0, {"module": "keras.layers", "class_name": "InputLayer",
                               "config": {"batch_shape": tuple(self._input_shape),
-                                         "dtype": "float32", "sparse": False,
+                                         "dtype": self._input_dtype, "sparse": False,
                                          "ragged": False, "name": "input_layer",
                                          "optional": False},
                               "registered_name": None})

@@ -22,7 +22,8 @@ def get(identifier):
 
 
 def serialize(optimizer):
-    return {"class_name": type(optimizer).__name__, "config": optimizer.get_config()}
+    from ..serialization import serialize as keras_serialize
+    return keras_serialize(optimizer)  # Keras 3's form, with module and registered_name
 
 
 deserialize = get

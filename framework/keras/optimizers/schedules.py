@@ -164,8 +164,10 @@ _ALL = {c.__name__: c for c in (ExponentialDecay, InverseTimeDecay, PiecewiseCon
 
 
 def serialize(schedule):
-    return {"class_name": type(schedule).__name__, "config": schedule.get_config()}
+    from ..serialization import serialize as keras_serialize
+    return keras_serialize(schedule)  # Keras 3's form, with module and registered_name
 
 
 def deserialize(config):
+    """A schedule from Keras 3's (or the older {'class_name', 'config'}) form."""
     return _ALL[config["class_name"]].from_config(config["config"])

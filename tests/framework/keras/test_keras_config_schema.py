@@ -65,3 +65,41 @@ def test_sequential_and_functional_round_trip_through_config():
     x = np.ones((2, 4), np.float32)
     again.set_weights(fm.get_weights())
     np.testing.assert_array_equal(again.predict(x, verbose=0), fm.predict(x, verbose=0))
+
+
+def test_serialize_functions_give_keras_3_form():
+    opt = keras.optimizers.Adam(keras.optimizers.schedules.ExponentialDecay(0.1, 10, 0.9),
+                                name="o")
+    config = keras.optimizers.serialize(opt)
+    assert (config["module"], config["class_name"], config["registered_name"]) == \
+        ("keras.optimizers", "Adam", None)
+    assert list(config["config"])[3:6] == ["clipnorm", "global_clipnorm", "clipvalue"]
+    assert config["config"]["learning_rate"]["module"] == "keras.optimizers.schedules"
+    assert keras.optimizers.deserialize(config).learning_rate.numpy() == \
+        pytest.approx(0.1)
+    assert keras.losses.serialize(keras.losses.MeanSquaredError())["module"] == \
+        "keras.losses"
+    fn = keras.losses.serialize(keras.losses.mean_squared_error)
+    assert fn == {"module": "builtins", "class_name": "function",
+                  "config": "mean_squared_error", "registered_name": "function"}
+    assert keras.losses.get(fn) is keras.losses.mean_squared_error
+    auc = keras.metrics.serialize(keras.metrics.AUC())
+    assert auc["module"] == "keras.metrics" and "thresholds" not in auc["config"]
+    assert list(auc["config"])[:2] == ["name", "dtype"]
+    assert keras.metrics.AUC(thresholds=[0.3, 0.6]).get_config()["thresholds"] == [0.3, 0.6]
+
+
+def test_sequential_keeps_its_input_dtype():
+    model = keras.Sequential([keras.Input((10,), dtype="int32"), L.Embedding(20, 4)])
+    assert model.get_config()["layers"][0]["config"]["dtype"] == "int32"
+
+
+def test_loaded_keras_file_builds_layers_from_build_config(tmp_path):
+    # Keras builds each layer from its build_config as it is created (paths 'h/kernel');
+    # the legacy H5 loader leaves that to the model (paths 'clf/h/kernel')
+    model = keras.Sequential([keras.Input((4,)), L.Dense(3, name="h")], name="clf")
+    assert model.weights[0].path == "clf/h/kernel"
+    model.save(str(tmp_path / "m.keras"))
+    model.save(str(tmp_path / "m.h5"))
+    assert keras.models.load_model(str(tmp_path / "m.keras")).weights[0].path == "h/kernel"
+    assert keras.models.load_model(str(tmp_path / "m.h5")).weights[0].path == "clf/h/kernel"

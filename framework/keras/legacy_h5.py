@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import weakref
 
 import numpy as np
 
@@ -190,6 +191,9 @@ def model_metadata(model, include_optimizer=True):
     if include_optimizer and opt is not None and getattr(model, "compiled", True):
         training = compile_config(model)
         training.pop("optimizer", None)
+        # Keras 3.15 pops "optimizer" from the model's own compile config here, so a
+        # later get_compile_config() / .keras file has none (reloads with rmsprop)
+        model.__dict__["_compile_config_lost_optimizer"] = weakref.ref(model.optimizer)
         training["optimizer_config"] = {"class_name": serialize(opt)["class_name"],
                                         "config": serialize(opt.get_config())}
         meta["training_config"] = training

@@ -65,8 +65,9 @@ _KERAS_REJECTS = {"SpatialDropout1D": ("trainable",), "SpatialDropout2D": ("trai
 
 # --- writing ---------------------------------------------------------------------------
 def _keras_module(cls):
-    if "_registered_name" in cls.__dict__:
-        return cls.__module__, cls.__dict__["_registered_name"]
+    if "_registered_name" in cls.__dict__:  # Keras writes no module for __main__'s classes
+        module = None if cls.__module__ == "__main__" else cls.__module__
+        return module, cls.__dict__["_registered_name"]
     mod = cls.__module__
     for prefix, keras_mod in _MODULES:
         if mod == prefix or mod.startswith(prefix + "."):
@@ -532,8 +533,10 @@ def _node_call(node, resolve, tensor):
 def compile_config(model):
     """``compile_config`` of a compiled model, as Keras's ``get_compile_config``."""
     opt = model.optimizer
-    opt = getattr(opt, "inner_optimizer", None) or opt
-    return {"optimizer": serialize(opt), "loss": _plain(model.loss),
+    lost = model.__dict__.get("_compile_config_lost_optimizer")  # see legacy_h5.py
+    config = {} if lost is not None and lost() is opt else \
+        {"optimizer": serialize(getattr(opt, "inner_optimizer", None) or opt)}
+    return {**config, "loss": _plain(model.loss),
             "loss_weights": serialize(model.loss_weights),
             "metrics": _plain(model._metric_specs),
             "weighted_metrics": _plain(model._weighted_metric_specs),

@@ -128,6 +128,21 @@ class Model(Trainer, Layer):
         from ..saving import save_model
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
+    def get_compile_config(self):
+        """The compile arguments in Keras 3's serialized form ({} when not compiled)."""
+        if not getattr(self, "compiled", False) or getattr(self, "optimizer", None) is None:
+            return {}
+        from ..serialization import compile_config
+        return compile_config(self)
+
+    def compile_from_config(self, config):
+        """Compiles with the arguments of ``get_compile_config()``'s dict."""
+        from ..saving import _optimizer
+        from ..serialization import compile_kwargs
+        self.compile(**compile_kwargs(config))
+        if self.built:
+            _optimizer(self).build(self.trainable_variables)
+
     def save_weights(self, filepath, overwrite=True, **kwargs):
         from ..saving import save_weights
         save_weights(self, filepath, overwrite=overwrite)

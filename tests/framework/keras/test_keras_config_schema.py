@@ -103,3 +103,15 @@ def test_loaded_keras_file_builds_layers_from_build_config(tmp_path):
     model.save(str(tmp_path / "m.h5"))
     assert keras.models.load_model(str(tmp_path / "m.keras")).weights[0].path == "h/kernel"
     assert keras.models.load_model(str(tmp_path / "m.h5")).weights[0].path == "clf/h/kernel"
+
+
+def test_registered_class_from_main_has_no_module():
+    from cuflow.keras.serialization import serialize
+
+    class MainOnlyLayer(L.Layer):
+        pass
+    MainOnlyLayer.__module__ = "__main__"
+    keras.saving.register_keras_serializable(package="fidelity_test")(MainOnlyLayer)
+    config = serialize(MainOnlyLayer(name="sc"))
+    assert (config["module"], config["registered_name"]) == \
+        (None, "fidelity_test>MainOnlyLayer")

@@ -139,3 +139,33 @@ def test_overwrite_false_asks_on_a_terminal(tmp_path, monkeypatch, capsys):
     model.save(str(path), overwrite=False)
     assert path.read_bytes() != b"old"
     assert "[TIP] Next time specify overwrite=True!" in capsys.readouterr().out
+
+
+def test_h5_save_drops_the_optimizer_from_the_compile_config_as_keras_does(tmp_path):
+    # Keras 3.15's save_model_to_hdf5 pops "optimizer" from the model's own compile
+    # config: a later .keras file reloads with compile()'s default optimizer (RMSprop)
+    model, _ = _trained_sequential()
+    assert model.get_compile_config()["optimizer"]["class_name"] == "Adam"
+    model.save(str(tmp_path / "m.h5"))
+    assert "optimizer" not in model.get_compile_config()
+    model.save(str(tmp_path / "m.keras"))
+    with pytest.warns(UserWarning, match="Skipping variable loading for optimizer"):
+        loaded = keras.models.load_model(str(tmp_path / "m.keras"))
+    assert type(loaded.optimizer).__name__ == "RMSprop"
+    model.compile(keras.optimizers.SGD(0.1), "mse")  # a new compile has its optimizer
+    assert model.get_compile_config()["optimizer"]["class_name"] == "SGD"
+
+
+def test_compile_from_config_round_trip():
+    model, x = _trained_sequential()
+    config = model.get_compile_config()
+    assert list(config) == ["optimizer", "loss", "loss_weights", "metrics",
+                            "weighted_metrics", "run_eagerly", "steps_per_execution",
+                            "jit_compile"]
+    other = keras.Sequential([keras.Input((6, 6, 2)), L.Conv2D(3, 3), L.Flatten(),
+                              L.Dense(2, activation="softmax")])
+    assert other.get_compile_config() == {}
+    other.compile_from_config(config)
+    assert type(other.optimizer).__name__ == "Adam" and other.loss == \
+        "sparse_categorical_crossentropy"
+    other.fit(x, np.arange(16) % 2, verbose=0)

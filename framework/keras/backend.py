@@ -71,6 +71,22 @@ class training_scope:
         return False
 
 
+def in_stand_in() -> bool:
+    """True while layers run on stand-in arrays to infer symbolic shapes (Functional
+    construction, Model.build), where Keras would trace them symbolically."""
+    return getattr(_local, "stand_in", False)
+
+
+class stand_in_scope:
+    def __enter__(self):
+        self._prev = getattr(_local, "stand_in", False)
+        _local.stand_in = True
+
+    def __exit__(self, *exc):
+        _local.stand_in = self._prev
+        return False
+
+
 def int_shape(x):
     return tuple(x.shape)
 

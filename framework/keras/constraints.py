@@ -78,7 +78,8 @@ def get(identifier):
 def serialize(c):
     if c is None:
         return None
-    return {"class_name": type(c).__name__, "config": c.get_config()}
+    from .serialization import serialize as keras_serialize
+    return keras_serialize(c)  # Keras 3's form, with module and registered_name
 
 
 def deserialize(config, custom_objects=None):

@@ -11,8 +11,11 @@ from ..ops import array_ops as _a
 from ..ops.constant import constant as _constant
 
 
-def _fans(shape):
+def _fans(shape, input_axes=None, output_axes=None):
     shape = tuple(int(s) for s in shape)
+    if input_axes is not None and output_axes is not None:
+        return int(np.prod([shape[a] for a in input_axes])), \
+            int(np.prod([shape[a] for a in output_axes]))
     if len(shape) == 0:
         return 1, 1
     if len(shape) == 1:
@@ -82,7 +85,7 @@ class RandomUniform(_Seeded):
                                seed=self._seed())
 
     def get_config(self):
-        return {"minval": self.minval, "maxval": self.maxval, "seed": self.seed}
+        return {"seed": self.seed, "minval": self.minval, "maxval": self.maxval}
 
 
 class RandomNormal(_Seeded):
@@ -95,7 +98,7 @@ class RandomNormal(_Seeded):
                               seed=self._seed())
 
     def get_config(self):
-        return {"mean": self.mean, "stddev": self.stddev, "seed": self.seed}
+        return {"seed": self.seed, "mean": self.mean, "stddev": self.stddev}
 
 
 class TruncatedNormal(RandomNormal):
@@ -107,8 +110,12 @@ class TruncatedNormal(RandomNormal):
 class VarianceScaling(_Seeded):
     """Samples with variance ``scale / n`` (n = fan_in, fan_out or their mean)."""
 
-    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None):
+    def __init__(self, scale=1.0, mode="fan_in", distribution="truncated_normal", seed=None,
+                 input_axes=None, output_axes=None):
         super().__init__(seed)
+        # Keras 3.15: the kernel axes counted as fan-in / fan-out (both or neither)
+        self.input_axes = None if input_axes is None else [int(a) for a in input_axes]
+        self.output_axes = None if output_axes is None else [int(a) for a in output_axes]
         if scale <= 0:
             raise ValueError(f"scale must be positive, got {scale}")
         if mode not in ("fan_in", "fan_out", "fan_avg"):
@@ -118,7 +125,7 @@ class VarianceScaling(_Seeded):
         self.scale, self.mode, self.distribution = scale, mode, distribution
 
     def __call__(self, shape, dtype=None):
-        fan_in, fan_out = _fans(shape)
+        fan_in, fan_out = _fans(shape, self.input_axes, self.output_axes)
         n = {"fan_in": fan_in, "fan_out": fan_out,
              "fan_avg": (fan_in + fan_out) / 2.0}[self.mode]
         scale = self.scale / max(1.0, n)
@@ -132,17 +139,19 @@ class VarianceScaling(_Seeded):
         return _random.uniform(shape, -limit, limit, dtype, seed=self._seed())
 
     def get_config(self):
-        return {"scale": self.scale, "mode": self.mode, "distribution": self.distribution,
-                "seed": self.seed}
+        return {"seed": self.seed, "scale": self.scale, "mode": self.mode,
+                "distribution": self.distribution, "input_axes": self.input_axes,
+                "output_axes": self.output_axes}
 
 
 def _variance(name, scale, mode, distribution):
     class _Init(VarianceScaling):
-        def __init__(self, seed=None):
-            super().__init__(scale, mode, distribution, seed)
+        def __init__(self, seed=None, input_axes=None, output_axes=None):
+            super().__init__(scale, mode, distribution, seed, input_axes, output_axes)
 
         def get_config(self):
-            return {"seed": self.seed}
+            return {"seed": self.seed, "input_axes": self.input_axes,
+                    "output_axes": self.output_axes}
     _Init.__name__ = _Init.__qualname__ = name
     return _Init
 
@@ -174,7 +183,7 @@ class Orthogonal(_Seeded):
             _dt.as_dtype(dtype or "float32").np))
 
     def get_config(self):
-        return {"gain": self.gain, "seed": self.seed}
+        return {"seed": self.seed, "gain": self.gain}
 
 
 class Identity(Initializer):
@@ -227,10 +236,12 @@ def get(identifier):
 
 
 def serialize(init):
+    """Keras 3's form: ``{"module", "class_name", "config", "registered_name"}``."""
     if init is None:
         return None
     if isinstance(init, Initializer):
-        return {"class_name": type(init).__name__, "config": init.get_config()}
+        from .serialization import serialize as keras_serialize
+        return keras_serialize(init)
     return getattr(init, "__name__", str(init))
 
 

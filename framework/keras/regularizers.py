@@ -1,6 +1,8 @@
 """``cf.keras.regularizers``: L1, L2, L1L2, OrthogonalRegularizer."""
 from __future__ import annotations
 
+import numpy as np
+
 from ..ops import math_ops as _m
 from ..ops import reduce_ops as _r
 
@@ -40,7 +42,7 @@ class L1(L1L2):
         super().__init__(l1=l1)
 
     def get_config(self):
-        return {"l1": self.l1}
+        return {"l1": float(np.float32(self.l1))}  # Keras keeps L1's factor as a float32
 
 
 class L2(L1L2):
@@ -70,7 +72,8 @@ def get(identifier):
 def serialize(reg):
     if reg is None:
         return None
-    return {"class_name": type(reg).__name__, "config": reg.get_config()}
+    from .serialization import serialize as keras_serialize
+    return keras_serialize(reg)  # Keras 3's form, with module and registered_name
 
 
 def deserialize(config, custom_objects=None):

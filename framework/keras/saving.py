@@ -94,9 +94,27 @@ def functional_from_config(config, custom_objects=None, safe_mode=True):
 
 
 # --- files ---------------------------------------------------------------------------------
-def _atomic_write(path, data: bytes, overwrite=True):
-    if os.path.exists(path) and not overwrite:
-        raise FileExistsError(f"{path} exists and overwrite=False")
+def ask_to_proceed_with_overwrite(filepath):
+    """Keras's prompt before replacing a file saved with ``overwrite=False``. Keras asks
+    through ``input()``; without a terminal on stdin nobody can answer, so cuflow keeps
+    the file (as an "n" answer would) and says so on stderr instead of blocking."""
+    import sys
+    stdin = sys.stdin
+    if stdin is None or not stdin.isatty():
+        print(f"[WARNING] {filepath} already exists and overwrite=False; stdin is not "
+              "interactive, so the file is kept (pass overwrite=True to replace it).",
+              file=sys.stderr)
+        return False
+    answer = input(f"[WARNING] {filepath} already exists - overwrite? [y/n]").strip().lower()
+    while answer not in ("y", "n"):
+        answer = input('Enter "y" (overwrite) or "n" (cancel).').strip().lower()
+    if answer == "n":
+        return False
+    print("[TIP] Next time specify overwrite=True!")
+    return True
+
+
+def _atomic_write(path, data: bytes):
     directory = os.path.dirname(os.path.abspath(path))
     os.makedirs(directory, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=directory, suffix=".tmp")
@@ -117,12 +135,33 @@ def _keras_version():
     return "3.15.1"  # the Keras release whose file format cuflow writes
 
 
-def save_model(model, filepath, overwrite=True, zipped=True):
+def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     """Writes a ``.keras`` zip as Keras 3 does: metadata.json, config.json (with the
-    compile config) and model.weights.h5 (weights and optimizer state)."""
+    compile config) and model.weights.h5 (weights and optimizer state); a ``.h5`` /
+    ``.hdf5`` name writes the legacy Keras H5 format (legacy_h5.py), with Keras's
+    warning. An existing file with ``overwrite=False`` asks first, as Keras does."""
     from .serialization import compile_config, serialize
     from .weights_h5 import write_h5
+    include_optimizer = kwargs.pop("include_optimizer", True)
+    save_format = kwargs.pop("save_format", False)
     filepath = str(filepath)
+    legacy = filepath.endswith((".h5", ".hdf5"))
+    if save_format and not (legacy or filepath.endswith(".keras")):
+        raise ValueError("The `save_format` argument is deprecated in Keras 3. Please remove "
+                         "this argument and pass a file path with either `.keras` or `.h5` "
+                         f"extension.Received: save_format={save_format}")
+    if kwargs:
+        raise ValueError(f"The following argument(s) are not supported: {list(kwargs)}")
+    if legacy:
+        from .legacy_h5 import warn_legacy
+        warn_legacy()
+    if os.path.exists(filepath) and not overwrite and \
+            not ask_to_proceed_with_overwrite(filepath):
+        return
+    if legacy:
+        from .legacy_h5 import write_legacy_h5
+        _atomic_write(filepath, write_legacy_h5(model, include_optimizer))
+        return
     if not filepath.endswith(".keras"):
         raise ValueError("Invalid filepath extension for saving. Please add either a "
                          "`.keras` extension for the native Keras format (recommended) or "
@@ -139,7 +178,7 @@ def save_model(model, filepath, overwrite=True, zipped=True):
         z.writestr("metadata.json", json.dumps(metadata))
         z.writestr("config.json", json.dumps(config, default=_json_default))
         z.writestr("model.weights.h5", write_h5(model))
-    _atomic_write(filepath, buf.getvalue(), overwrite)
+    _atomic_write(filepath, buf.getvalue())
 
 
 def _json_default(o):
@@ -220,7 +259,10 @@ def save_weights(model, filepath, overwrite=True, max_shard_size=None):
     if not model.built:
         raise ValueError("You are saving a model that has not yet been built. Try building "
                          "the model first by calling it on some data or by using `build()`.")
-    _atomic_write(filepath, write_h5(model), overwrite)
+    if os.path.exists(filepath) and not overwrite and \
+            not ask_to_proceed_with_overwrite(filepath):
+        return
+    _atomic_write(filepath, write_h5(model))
 
 
 def load_weights(model, filepath, skip_mismatch=False):

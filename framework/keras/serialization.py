@@ -47,6 +47,15 @@ _HARMLESS = {"quantization_config": (None,), "seed": "any", "sliding_window": (N
              # Keras 2 keys Keras 3 dropped
              "time_major": (False,), "implementation": "any", "input_length": "any"}
 _MULTI_SHAPE_BUILD = frozenset({"MultiHeadAttention"})
+# Keras 3.15 layers without a build() of their own record no build_config
+_NO_BUILD_CONFIG = frozenset({
+    "Activation", "ActivityRegularization", "AlphaDropout", "AveragePooling1D",
+    "AveragePooling2D", "AveragePooling3D", "Dropout", "ELU", "GaussianDropout",
+    "GaussianNoise", "GlobalAveragePooling1D", "GlobalAveragePooling2D",
+    "GlobalAveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D", "Identity", "LeakyReLU", "Masking", "MaxPooling1D",
+    "MaxPooling2D", "MaxPooling3D", "ReLU", "Reshape", "Softmax", "SpatialDropout1D",
+    "SpatialDropout2D", "SpatialDropout3D", "UnitNormalization"})
 # keys cuflow's get_config emits that Keras's constructor of the same class rejects
 _KERAS_REJECTS = {"SpatialDropout1D": ("trainable",), "SpatialDropout2D": ("trainable",),
                   "SpatialDropout3D": ("trainable",), "Discretization": ("trainable",)}
@@ -90,10 +99,12 @@ def serialize(obj):
         return obj.item()
     if isinstance(obj, np.ndarray):
         return obj.tolist()
-    if isinstance(obj, (list, tuple)):
+    if isinstance(obj, list):
         return [serialize(x) for x in obj]
+    if isinstance(obj, tuple):  # kept as Keras keeps them (JSON writes both as arrays)
+        return tuple(serialize(x) for x in obj)
     if hasattr(obj, "as_list") and hasattr(obj, "rank"):  # TensorShape
-        return None if obj.rank is None else obj.as_list()
+        return None if obj.rank is None else tuple(obj.as_list())
     if isinstance(obj, dict):
         if "class_name" in obj and "config" in obj:
             return _complete(obj)
@@ -126,7 +137,6 @@ def _op_entry(layer):
 def serialize_layer(layer):
     from .layers.core import InputLayer
     from .models.functional import Functional
-    from .models.sequential import Sequential
     from .op_layers import keras_op_entry
     op = _op_entry(layer)
     if op is not None:
@@ -145,15 +155,6 @@ def serialize_layer(layer):
         config.pop("batch_input_shape", None)
         for key in _KERAS_REJECTS.get(cls.__name__, ()):
             config.pop(key, None)
-    if isinstance(layer, Sequential):
-        config["dtype"] = dtype_policy(layer.dtype_policy.name)
-        shape = layer._input_shape
-        if shape is not None:
-            config["layers"] = [{"module": "keras.layers", "class_name": "InputLayer",
-                                 "config": {"batch_shape": list(shape), "dtype": "float32",
-                                            "sparse": False, "ragged": False,
-                                            "name": "input_layer", "optional": False},
-                                 "registered_name": None}] + config["layers"]
     out = {"module": module, "class_name": cls.__name__, "config": config,
            "registered_name": registered}
     build = _build_config(layer)
@@ -167,7 +168,7 @@ def _build_config(layer):
     from .models.functional import Functional
     from .models.sequential import Sequential
     if isinstance(layer, InputLayer) or not layer.built or \
-            type(layer).__name__ in _MULTI_SHAPE_BUILD:
+            type(layer).__name__ in _MULTI_SHAPE_BUILD | _NO_BUILD_CONFIG:
         return None
     if isinstance(layer, Functional):
         return {"input_shape": None}

@@ -25,6 +25,7 @@ from ...ops.image_ops import resize as _resize
 from ...ops.image_transform_ops import FILL_MODES, INTERPOLATIONS
 from ...ops.image_transform_ops import image_projective_transform_v3 as _project
 from ...ops.manip_ops import reverse as _reverse
+from .. import backend
 from .base import Layer
 
 HORIZONTAL, VERTICAL = "horizontal", "vertical"
@@ -282,8 +283,15 @@ class RandomBrightness(_ImageAugmentation):
 
 class RandomCrop(_ImageAugmentation):
     """Crops one random (height, width) window from the batch when training (inputs not
-    larger on both axes: Keras's centred window, resized to the target). Keras 3 returns
-    the input unchanged at inference."""
+    larger on both axes: Keras's centred window, resized to the target). Keras 3.15
+    returns the input unchanged at inference, yet gives symbolic outputs the target size
+    (its compute_output_shape): layers after it are built for (height, width) here too.
+    """
+
+    def call(self, inputs, training=True):
+        if training is False and backend.in_stand_in():
+            return super().call(inputs, training=True)  # the shape Keras's tracing gives
+        return super().call(inputs, training=training)
 
     def __init__(self, height, width, seed=None, data_format=None, name=None, **kwargs):
         super().__init__(seed=seed, data_format=data_format, name=name, **kwargs)
@@ -291,7 +299,7 @@ class RandomCrop(_ImageAugmentation):
 
     def _augment(self, x):
         h, w = int(x.shape[1]), int(x.shape[2])
-        if h > self.height and w > self.width:
+        if h > self.height and w > self.width and not backend.in_stand_in():
             top = _m.floor(self._uniform((1,), 0.0, float(h - self.height + 1)))
             left = _m.floor(self._uniform((1,), 0.0, float(w - self.width + 1)))
             t = _rows(1.0, 0.0, left, 0.0, 1.0, top, 0.0, 0.0)

@@ -10,8 +10,10 @@ training=None), get_config() — and its weight bookkeeping.
 """
 from __future__ import annotations
 
+import contextlib
 import inspect
 import re
+import threading
 import weakref
 
 import numpy as np
@@ -64,8 +66,72 @@ class InputSpec:
                                  f"{size}, but received input with shape {shape}")
 
 
+class DTypeName(str):
+    """A Keras variable's ``dtype``: its name as a ``str``, as Keras 3 gives it
+    (``'float32'``: prints, compares and hashes as the string), that also answers cuflow's
+    DType attributes (``.np``, ``.is_floating``, ...) for code written against cf.Variable.
+
+    >>> import cuflow as cf
+    >>> w = cf.keras.layers.Dense(2).add_weight("w", (3,))
+    >>> w.dtype, w.dtype == cf.float32, w.dtype.is_floating
+    ('float32', True, True)
+    """
+
+    def __new__(cls, dtype):
+        self = super().__new__(cls, dtype.name)
+        self.__dict__["_dtype"] = dtype
+        return self
+
+    @property
+    def name(self):
+        return str.__str__(self)
+
+    @property
+    def np(self):
+        return self.__dict__["_dtype"].np
+
+    def __getattr__(self, attr):
+        dtype = self.__dict__.get("_dtype")
+        if dtype is None:
+            raise AttributeError(attr)
+        return getattr(dtype, attr)
+
+    def __reduce__(self):
+        return (DTypeName, (self.__dict__["_dtype"],))
+
+
+_DTYPE_NAMES: dict = {}
+_SCOPE = threading.local()  # layers in their first (building) call: Keras's name scopes
+
+
+@contextlib.contextmanager
+def build_scope(layer):
+    """While ``layer`` builds (its first call), weights created below it get paths under
+    its name ('sequential/dense/kernel'), as Keras's name scopes give them."""
+    stack = _SCOPE.__dict__.setdefault("stack", [])
+    if stack and stack[-1] is layer:
+        yield
+        return
+    stack.append(layer)
+    try:
+        yield
+    finally:
+        stack.pop()
+
+
+def _in_scope(layer):
+    stack = getattr(_SCOPE, "stack", None)
+    return bool(stack) and stack[-1] is layer
+
+
+def _scope_prefix(layer):
+    return "".join(f"{outer.name}/" for outer in getattr(_SCOPE, "stack", ())
+                   if outer is not layer)
+
+
 class KerasVariable(Variable):
-    """A layer weight: ``name`` is the short name ('kernel'), ``path`` 'dense/kernel'."""
+    """A layer weight: ``name`` is the short name ('kernel'), ``path`` 'dense/kernel';
+    ``dtype`` is a str (DTypeName) and the repr is Keras 3's, as on Keras's variables."""
 
     @property
     def name(self):
@@ -74,6 +140,20 @@ class KerasVariable(Variable):
     @property
     def value(self):
         return self._tensor
+
+    @property
+    def dtype(self):
+        dtype = self._tensor.dtype
+        name = _DTYPE_NAMES.get(dtype)
+        if name is None:
+            name = _DTYPE_NAMES[dtype] = DTypeName(dtype)
+        return name
+
+    def __repr__(self):
+        return (f"<Variable path={self.path}, shape={tuple(self.shape)}, "
+                f"dtype={self.dtype}, value={self.numpy()}>")
+
+    __str__ = __repr__
 
 
 class Layer:
@@ -164,7 +244,7 @@ class Layer:
         var = KerasVariable(value, trainable=trainable, dtype=dtype, name=name or "variable",
                             constraint=constraints.get(constraint))
         var._name = name or "variable"
-        var.path = f"{self.name}/{var._name}"
+        var.path = f"{_scope_prefix(self)}{self.name}/{var._name}"
         var.regularizer = regularizers.get(regularizer)
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
         return var
@@ -292,6 +372,9 @@ class Layer:
         if any_symbolic((inputs, args, kwargs)):
             from ..models.functional import symbolic_call
             return symbolic_call(self, inputs, args, kwargs)
+        if not self.built and not _in_scope(self):
+            with build_scope(self):
+                return self.__call__(inputs, *args, **kwargs)
         mask = None
         if _MASKS or self._call_has_mask:
             mask = kwargs.get("mask") if self._call_has_mask else None
@@ -361,17 +444,24 @@ class Layer:
     # --- config -------------------------------------------------------------------------------
     def get_config(self):
         config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": self._dtype_policy.name}
+                  "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                            "config": {"name": self._dtype_policy.name},
+                            "registered_name": None}}
+        if self.activity_regularizer is not None:
+            config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self._batch_input_shape is not None:
             config["batch_input_shape"] = list(self._batch_input_shape)
         return config
 
     @classmethod
     def from_config(cls, config):
+        """Accepts Keras 3's configs (DTypePolicy dicts, Keras-only keys at their
+        defaults) and cuflow's older ones (dtype names)."""
+        from ..serialization import fit_kwargs
         config = dict(config)
         if isinstance(config.get("dtype"), dict):
             config["dtype"] = config["dtype"].get("config", {}).get("name", "float32")
-        return cls(**config)
+        return cls(**fit_kwargs(cls, config))
 
     def get_build_config(self):
         shape = getattr(self, "_build_input_shape", None)
@@ -400,6 +490,13 @@ def set_kernel_bias_options(layer, kernel_initializer, bias_initializer, kernel_
     layer.bias_regularizer = regularizers.get(bias_regularizer)
     layer.kernel_constraint = constraints.get(kernel_constraint)
     layer.bias_constraint = constraints.get(bias_constraint)
+
+
+def keras_order(config, keys):
+    """``config`` with ``keys`` moved to the end in that order (Keras's key order)."""
+    out = {k: v for k, v in config.items() if k not in keys}
+    out.update((k, config[k]) for k in keys if k in config)
+    return out
 
 
 def kernel_bias_config(layer):

@@ -89,7 +89,19 @@ class _Conv(Layer):
                       activation=activations.serialize(self.activation),
                       use_bias=self.use_bias,
                       **kernel_bias_config(self))
-        return config
+        return _with_activity_regularizer(self, config)
+
+
+def _with_activity_regularizer(layer, config):
+    """Keras's convolutions list ``activity_regularizer`` (even None) after the bias's."""
+    config = dict(config)
+    config.pop("activity_regularizer", None)
+    out = {}
+    for key, value in config.items():
+        out[key] = value
+        if key == "bias_regularizer":
+            out["activity_regularizer"] = regularizers.serialize(layer.activity_regularizer)
+    return out
 
 
 class Conv2D(_Conv):
@@ -150,7 +162,7 @@ class _Pool(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(pool_size=self.pool_size, strides=self.strides, padding=self.padding,
+        config.update(pool_size=self.pool_size, padding=self.padding, strides=self.strides,
                       data_format=self.data_format)
         return config
 

@@ -40,8 +40,8 @@ class InputLayer(Layer):
         return self._batch_shape
 
     def get_config(self):
-        return {"batch_shape": list(self._batch_shape), "dtype": str(self._input_dtype),
-                "name": self.name, "sparse": False}
+        return {"batch_shape": tuple(self._batch_shape), "dtype": str(self._input_dtype),
+                "sparse": False, "ragged": False, "name": self.name, "optional": False}
 
 
 def Input(shape=None, batch_size=None, name=None, dtype=None, sparse=None, batch_shape=None,
@@ -105,7 +105,7 @@ class Dense(Layer):
         config = super().get_config()
         config.update(units=self.units, activation=activations.serialize(self.activation),
                       use_bias=self.use_bias,
-                      **kernel_bias_config(self))
+                      **kernel_bias_config(self), quantization_config=None)
         return config
 
 
@@ -154,7 +154,7 @@ class Dropout(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(rate=self.rate, noise_shape=self.noise_shape, seed=self.seed)
+        config.update(rate=self.rate, seed=self.seed, noise_shape=self.noise_shape)
         return config
 
 
@@ -174,7 +174,7 @@ class Flatten(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config["data_format"] = self.data_format
+        config["data_format"] = self.data_format or "channels_last"
         return config
 
 
@@ -189,7 +189,7 @@ class Reshape(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config["target_shape"] = list(self.target_shape)
+        config["target_shape"] = tuple(self.target_shape)
         return config
 
 

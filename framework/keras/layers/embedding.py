@@ -43,5 +43,9 @@ class Embedding(Layer):
         config = super().get_config()
         config.update(input_dim=self.input_dim, output_dim=self.output_dim,
                       embeddings_initializer=initializers.serialize(
-                          self.embeddings_initializer), mask_zero=self.mask_zero)
+                          self.embeddings_initializer),
+                      embeddings_regularizer=regularizers.serialize(self.embeddings_regularizer),
+                      activity_regularizer=regularizers.serialize(self.activity_regularizer),
+                      embeddings_constraint=constraints.serialize(self.embeddings_constraint),
+                      mask_zero=self.mask_zero, quantization_config=None)
         return config

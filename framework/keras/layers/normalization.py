@@ -13,6 +13,13 @@ def _axes(axis, rank):
     return sorted(a % rank for a in axis)
 
 
+def _affine_config(layer):
+    return {"beta_regularizer": regularizers.serialize(layer.beta_regularizer),
+            "gamma_regularizer": regularizers.serialize(layer.gamma_regularizer),
+            "beta_constraint": constraints.serialize(layer.beta_constraint),
+            "gamma_constraint": constraints.serialize(layer.gamma_constraint)}
+
+
 class _Affine(Layer):
     """Shared by the normalization layers: the optional learned ``gamma`` / ``beta``."""
 
@@ -97,7 +104,9 @@ class BatchNormalization(_Affine):
                       moving_mean_initializer=initializers.serialize(
                           self.moving_mean_initializer),
                       moving_variance_initializer=initializers.serialize(
-                          self.moving_variance_initializer))
+                          self.moving_variance_initializer),
+                      **_affine_config(self), synchronized=False, renorm=False,
+                      renorm_clipping=None, renorm_momentum=0.99)
         return config
 
 
@@ -152,7 +161,8 @@ class LayerNormalization(_Affine):
         config.update(axis=self.axis, epsilon=self.epsilon, center=self.center,
                       scale=self.scale, rms_scaling=self.rms_scaling,
                       beta_initializer=initializers.serialize(self.beta_initializer),
-                      gamma_initializer=initializers.serialize(self.gamma_initializer))
+                      gamma_initializer=initializers.serialize(self.gamma_initializer),
+                      **_affine_config(self))
         return config
 
 

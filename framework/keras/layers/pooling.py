@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from ... import nn as _nn
 from ...ops import array_ops as _a
-from .convolutional import _GlobalPool, _tuple
 from .base import InputSpec, Layer
+from .convolutional import _GlobalPool, _tuple
 
 
 class _Pool3D(Layer):
@@ -38,7 +38,7 @@ class _Pool3D(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(pool_size=self.pool_size, strides=self.strides, padding=self.padding,
+        config.update(pool_size=self.pool_size, padding=self.padding, strides=self.strides,
                       data_format=self.data_format)
         return config
 

@@ -235,7 +235,9 @@ class ActivityRegularization(Layer):
         return inputs
 
     def get_config(self):
-        return {**super().get_config(), "l1": self.l1, "l2": self.l2}
+        config = super().get_config()
+        config.pop("activity_regularizer", None)  # rebuilt from l1 / l2, as Keras does
+        return {**config, "l1": self.l1, "l2": self.l2}
 
 
 class Masking(Layer):

@@ -19,7 +19,7 @@ from ...ops import linalg_ops as _la
 from ...ops import math_ops as _m
 from ...ops.constant import convert_to_tensor
 from .. import activations, constraints, initializers, regularizers
-from .base import Layer
+from .base import Layer, keras_order
 
 
 def _init_common(cell, units, activation, use_bias, kernel_initializer,
@@ -123,6 +123,7 @@ class SimpleRNNCell(_Cell):
                  bias_regularizer=None, kernel_constraint=None, recurrent_constraint=None,
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
         super().__init__(**kwargs)
+        self.seed = seed
         _init_common(self, units, activation, use_bias, kernel_initializer,
                      recurrent_initializer, bias_initializer, kernel_regularizer,
                      recurrent_regularizer, bias_regularizer, kernel_constraint,
@@ -155,6 +156,7 @@ class LSTMCell(_Cell):
                  bias_constraint=None, dropout=0.0, recurrent_dropout=0.0, seed=None, **kwargs):
         kwargs.pop("implementation", None)
         super().__init__(**kwargs)
+        self.seed = seed
         _init_common(self, units, activation, use_bias, kernel_initializer,
                      recurrent_initializer, bias_initializer, kernel_regularizer,
                      recurrent_regularizer, bias_regularizer, kernel_constraint,
@@ -217,6 +219,7 @@ class GRUCell(_Cell):
                  dropout=0.0, recurrent_dropout=0.0, reset_after=True, seed=None, **kwargs):
         kwargs.pop("implementation", None)
         super().__init__(**kwargs)
+        self.seed = seed
         _init_common(self, units, activation, use_bias, kernel_initializer,
                      recurrent_initializer, bias_initializer, kernel_regularizer,
                      recurrent_regularizer, bias_regularizer, kernel_constraint,
@@ -485,7 +488,19 @@ class _Recurrent(RNN):
         for k in ("name", "trainable", "dtype"):
             cell_config.pop(k, None)
         config.update(cell_config)
-        return config
+        config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        if type(self).__name__ != "SimpleRNN":  # Keras 3.15's SimpleRNN leaves out its seed
+            config["seed"] = self.cell.seed
+        return keras_order(config, _KERAS_KEYS)
+
+
+# the order of Keras 3.15's LSTM / GRU / SimpleRNN config keys after the RNN's own
+_KERAS_KEYS = ("units", "activation", "recurrent_activation", "use_bias",
+               "kernel_initializer", "recurrent_initializer", "bias_initializer",
+               "unit_forget_bias", "kernel_regularizer", "recurrent_regularizer",
+               "bias_regularizer", "activity_regularizer", "kernel_constraint",
+               "recurrent_constraint", "bias_constraint", "dropout", "recurrent_dropout",
+               "reset_after", "seed")
 
 
 class SimpleRNN(_Recurrent):
@@ -581,7 +596,7 @@ class Bidirectional(Layer):
         config = super().get_config()
         inner = serialize_keras_object(self.forward_layer)
         inner["config"]["name"] = self.forward_layer.name[len("forward_"):]
-        config.update(layer=inner, merge_mode=self.merge_mode,
+        config.update(merge_mode=self.merge_mode, layer=inner,
                       backward_layer=serialize_keras_object(self.backward_layer))
         return config
 

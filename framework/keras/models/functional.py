@@ -40,7 +40,7 @@ def _run_on_stand_ins(layer, inputs, args, kwargs, size):
     real_in = nest.map_structure(conv, inputs)
     real_args = nest.map_structure(conv, list(args))
     real_kwargs = nest.map_structure(conv, dict(kwargs))
-    with _paused_tapes(), backend.training_scope(False):
+    with _paused_tapes(), backend.training_scope(False), backend.stand_in_scope():
         if "training" in real_kwargs or not getattr(layer, "_call_has_training", False):
             return layer(real_in, *real_args, **real_kwargs)
         return layer(real_in, *real_args, training=False, **real_kwargs)
@@ -53,7 +53,14 @@ def _has_unknown(structure):
 
 def symbolic_call(layer, inputs, args, kwargs):
     """Calls ``layer`` on KerasTensors: builds it, infers output specs, records a Node."""
+    was_built = layer.built
     first = _run_on_stand_ins(layer, inputs, args, kwargs, _PROBE_SIZES[0])
+    if not was_built and getattr(layer, "_build_input_shape", None) is not None:
+        # built on a stand-in batch: record the symbolic shape, as Keras does
+        shapes = nest.map_structure(
+            lambda x: TensorShape(x.shape) if isinstance(x, KerasTensor) else x, inputs)
+        flat = nest.flatten(shapes)
+        layer._build_input_shape = flat[0] if len(flat) == 1 else shapes
     if _has_unknown((inputs, args, kwargs)):
         second = _run_on_stand_ins(layer, inputs, args, kwargs, _PROBE_SIZES[1])
     else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ... import nest
+from ...tensor_shape import TensorShape
 from ..layers.base import Layer
 from .trainer import Trainer
 
@@ -80,12 +81,21 @@ class Model(Trainer, Layer):
         from ...autodiff.custom_gradient import _paused_tapes
         from .. import backend
         self.built = True  # so that __call__ goes straight to call(), building sublayers
+        unbuilt = [layer for layer in _sublayers(self) if not layer.built]
+        from ..layers.base import build_scope
         try:
-            with _paused_tapes(), backend.training_scope(False):
+            with _paused_tapes(), backend.training_scope(False), build_scope(self), \
+                    backend.stand_in_scope():
                 self(xs)
         except Exception:
             self.built = False
             raise
+        if not isinstance(xs, list):  # built on a stand-in batch: record Keras's batch dim
+            for layer in unbuilt:
+                shape = getattr(layer, "_build_input_shape", None)
+                if isinstance(shape, TensorShape) and shape.rank:
+                    layer._build_input_shape = TensorShape((shapes[0],) +
+                                                           tuple(shape.as_list()[1:]))
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
@@ -116,7 +126,7 @@ class Model(Trainer, Layer):
 
     def save(self, filepath, overwrite=True, zipped=None, **kwargs):
         from ..saving import save_model
-        save_model(self, filepath, overwrite=overwrite)
+        save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
         from ..saving import save_weights
@@ -131,6 +141,14 @@ class Model(Trainer, Layer):
         if getattr(self, "optimizer", None) is not None:
             children["optimizer"] = self.optimizer
         return children
+
+
+def _sublayers(layer):
+    out = []
+    for child in getattr(layer, "_layers", []):
+        out.append(child)
+        out.extend(_sublayers(child))
+    return out
 
 
 def _flat_shapes(x):

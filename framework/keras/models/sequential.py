@@ -97,11 +97,21 @@ class Sequential(Model):
         return shape
 
     def get_config(self):
-        from ..saving import serialize_keras_object
-        config = {"name": self.name, "trainable": self.trainable,
-                  "layers": [serialize_keras_object(layer) for layer in self._seq_layers]}
+        """Keras 3's schema: name, trainable, dtype (a DTypePolicy dict), the layers
+        (led by an InputLayer when the input shape is known) and build_input_shape."""
+        from ..serialization import dtype_policy, serialize_layer
+        layers = [serialize_layer(layer) for layer in self._seq_layers]
         if self._input_shape is not None:
-            config["build_input_shape"] = list(self._input_shape)
+            layers.insert(0, {"module": "keras.layers", "class_name": "InputLayer",
+                              "config": {"batch_shape": tuple(self._input_shape),
+                                         "dtype": "float32", "sparse": False,
+                                         "ragged": False, "name": "input_layer",
+                                         "optional": False},
+                              "registered_name": None})
+        config = {"name": self.name, "trainable": self.trainable,
+                  "dtype": dtype_policy(self.dtype_policy.name), "layers": layers}
+        if self._input_shape is not None:
+            config["build_input_shape"] = tuple(self._input_shape)
         return config
 
     @classmethod
@@ -109,8 +119,11 @@ class Sequential(Model):
         from ..saving import deserialize_keras_object
         model = cls(name=config.get("name"))
         for layer_config in config["layers"]:
-            model.add(deserialize_keras_object(layer_config, custom_objects, safe_mode),
-                      rebuild=False)
+            layer = deserialize_keras_object(layer_config, custom_objects, safe_mode)
+            if isinstance(layer, InputLayer):
+                model._input_shape = layer.batch_shape
+            else:
+                model.add(layer, rebuild=False)
         if config.get("build_input_shape") is not None:
             model.build(tuple(config["build_input_shape"]))
         return model

@@ -343,7 +343,8 @@ class Trainer:
             return
         x, y, sw = batch
         from ...autodiff.custom_gradient import _paused_tapes
-        with _paused_tapes():
+        from .. import backend
+        with _paused_tapes(), backend.stand_in_scope():  # Keras builds these symbolically
             try:
                 y_pred = self(x, training=False)
             except NotImplementedError:

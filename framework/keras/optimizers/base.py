@@ -39,14 +39,13 @@ class Optimizer:
         self.use_ema, self.ema_momentum = use_ema, ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
-        self._iterations = Variable(np.int64(0), trainable=False, name="iteration")
+        self._iterations = self._new_variable(np.int64(0), "iteration")
         if isinstance(learning_rate, schedules.LearningRateSchedule):
             self._schedule = learning_rate
             self._lr = None
         else:
             self._schedule = None
-            self._lr = Variable(np.float32(float(learning_rate)), trainable=False,
-                                name="learning_rate")
+            self._lr = self._new_variable(np.float32(float(learning_rate)), "learning_rate")
         self._slots: dict[int, dict[str, Variable]] = {}
         self._variables: list[Variable] = [self._iterations] + ([self._lr] if self._lr else [])
         self._built = False
@@ -76,10 +75,19 @@ class Optimizer:
         return _m.cast(lr, dtype) if getattr(lr, "dtype", None) != dtype else lr
 
     # --- variables --------------------------------------------------------------------------
+    def _new_variable(self, value, name):
+        """A Keras-style variable: short ``name``, ``path`` '<optimizer>/<name>', str
+        dtype and Keras's repr, as Keras 3's optimizer variables."""
+        from ..layers.base import KerasVariable
+        v = KerasVariable(value, trainable=False, name=name)
+        v._name = name
+        v.path = f"{self.name}/{name}"
+        return v
+
     def add_variable_from_reference(self, reference, name, initializer="zeros"):
         value = np.zeros(tuple(reference.shape), reference.dtype.np) if initializer == "zeros" \
             else np.full(tuple(reference.shape), initializer, reference.dtype.np)
-        v = Variable(value, trainable=False, name=f"{_path(reference)}_{name}")
+        v = self._new_variable(value, f"{_path(reference).replace('/', '_')}_{name}")
         self._variables.append(v)
         return v
 
@@ -95,7 +103,8 @@ class Optimizer:
                 if id(v) in accumulators:
                     self._slots[id(v)]["gradient_accumulator"] = accumulators[id(v)]
                 if self.use_ema:
-                    ema = Variable(v.numpy(), trainable=False, name=f"{_path(v)}_ema")
+                    ema = self._new_variable(v.numpy(),
+                                             f"{_path(v).replace('/', '_')}_ema")
                     self._slots[id(v)]["ema"] = ema
                     self._variables.append(ema)
         self._built = True

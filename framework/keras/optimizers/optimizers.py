@@ -182,9 +182,7 @@ class Nadam(Optimizer):
         super().__init__(learning_rate=learning_rate, name=name, **kw)
         self.beta_1, self.beta_2, self.epsilon = beta_1, beta_2, epsilon
         import numpy as np
-
-        from ...tensor import Variable
-        self._u_product = Variable(np.float32(1.0), trainable=False, name="u_product")
+        self._u_product = self._new_variable(np.float32(1.0), "u_product")
         self._variables.append(self._u_product)
 
     def build_slots(self, var):
@@ -252,9 +250,7 @@ class Adafactor(Optimizer):
 
     def _zeros(self, shape, ref, tracked=True):
         import numpy as np
-
-        from ...tensor import Variable
-        var = Variable(np.zeros(shape, ref.dtype.np), trainable=False, name=_path(ref))
+        var = self._new_variable(np.zeros(shape, ref.dtype.np), ref.name.split(":")[0])
         if tracked:   # Keras tracks the factored moments, not the rank < 2 placeholders
             self._variables.append(var)
         return var

@@ -131,3 +131,21 @@ def test_augmentation_model_fits_and_saves(tmp_path):
     loaded = cf.keras.models.load_model(path)
     np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
                                rtol=1e-5)
+
+
+def test_random_crop_symbolic_shape_is_the_target_as_in_keras():
+    # Keras 3.15: inference returns the input unchanged, but symbolic outputs (and so the
+    # layers built after it) take the target size; fit works, predict then fails as there
+    x = np.random.RandomState(0).rand(4, 6, 8, 1).astype("float32")
+    crop = L.RandomCrop(4, 4)
+    assert crop(x, training=False).shape == (4, 6, 8, 1)
+    assert cf.keras.Input((6, 8, 1)).shape == (None, 6, 8, 1)
+    assert L.RandomCrop(4, 4)(cf.keras.Input((6, 8, 1))).shape == (None, 4, 4, 1)
+    model = cf.keras.Sequential([cf.keras.Input((6, 8, 1)), L.RandomCrop(4, 4), L.Flatten(),
+                                 L.Dense(2)])
+    assert tuple(model.layers[-1].kernel.shape) == (16, 2)
+    assert model.output_shape == (None, 2) and model.count_params() == 34
+    model.compile("adam", "mse")
+    model.fit(x, np.zeros((4, 2)), verbose=0)
+    with pytest.raises(ValueError, match="incompatible"):
+        model.predict(x, verbose=0)

@@ -142,9 +142,11 @@ def tensors(*xs):
     return [x if isinstance(x, (int, float, bool)) else convert_to_tensor(x) for x in xs]
 
 
-def promote_all(*xs, dtype=None):
-    """Converts ``xs`` to tensors of their Keras result dtype (or ``dtype``)."""
-    xs = tensors(*xs)
+def promote_all(*xs, dtype=None, strong=False):
+    """Converts ``xs`` to tensors of their Keras result dtype (or ``dtype``). With
+    ``strong``, Python scalars are converted first (int32 / float32), as the Keras ops
+    that call ``convert_to_tensor`` on every argument do."""
+    xs = [convert_to_tensor(x) for x in xs] if strong else tensors(*xs)
     out = dtype or result_type(*(dtype_of(x) for x in xs))
     return [convert_to_tensor(x, out) for x in xs], out
 

@@ -66,7 +66,7 @@ def squeeze(x, axis=None):
 
 def concatenate(xs, axis=0):
     """Joins ``xs`` along ``axis`` (None: flattened), promoting their dtypes."""
-    xs, _ = promote_all(*xs)
+    xs, _ = promote_all(*xs, strong=True)
     if axis is None:
         xs, axis = [_cf.reshape(x, [-1]) for x in xs], 0
     return _cf.concat(xs, axis=axis)
@@ -74,7 +74,7 @@ def concatenate(xs, axis=0):
 
 def stack(x, axis=0):
     """Stacks ``x`` along a new ``axis``."""
-    xs, _ = promote_all(*x)
+    xs, _ = promote_all(*x, strong=True)
     return _cf.stack(xs, axis=axis)
 
 
@@ -130,19 +130,19 @@ def dsplit(x, indices_or_sections):
 
 def hstack(xs):
     """Concatenates along axis 1 (axis 0 for 1-D inputs)."""
-    xs, _ = promote_all(*xs)
+    xs, _ = promote_all(*xs, strong=True)
     return _cf.concat(xs, axis=0 if xs[0].shape.rank == 1 else 1)
 
 
 def vstack(xs):
-    """Concatenates along axis 0 (1-D inputs become rows)."""
-    xs, _ = promote_all(*xs)
-    return _cf.concat([_cf.reshape(x, [1, -1]) if x.shape.rank <= 1 else x for x in xs], 0)
+    """Concatenates along axis 0 (as Keras-TF: 1-D inputs join end to end)."""
+    xs, _ = promote_all(*xs, strong=True)
+    return _cf.concat(xs, 0)
 
 
 def dstack(xs):
     """Concatenates along axis 2 (inputs raised to 3-D)."""
-    xs, _ = promote_all(*xs)
+    xs, _ = promote_all(*xs, strong=True)
     out = []
     for x in xs:
         if x.shape.rank == 0:
@@ -393,7 +393,7 @@ def empty(shape, dtype=None):
 
 def full(shape, fill_value, dtype=None):
     """A tensor filled with ``fill_value`` (its dtype by default)."""
-    v = convert_to_tensor(fill_value, _dt(dtype))
+    v = convert_to_tensor(fill_value, _float_dt(dtype))
     return _cf.broadcast_to(v, _shape_arg(shape))
 
 
@@ -500,9 +500,17 @@ def argsort(x, axis=-1):
 
 def argpartition(x, kth, axis=-1):
     """Indices partitioning ``x`` around its ``kth`` element (NumPy's order)."""
-    x = convert_to_tensor(x)
-    return _cf.numpy_function(lambda a: np.argpartition(a, kth, axis=axis).astype(np.int32),
-                              [x], "int32")
+    x = cast(convert_to_tensor(x), "int32")  # Keras-TF partitions the int32 values
+    if axis is None:
+        x, axis = _cf.reshape(x, [-1]), -1
+    x = swapaxes(x, axis, -1)
+    n = x.shape[-1]
+    k = builtins.min(builtins.max(int(kth), 0), n - 1)
+    bottom = _m.top_k(-x, k + 1).indices
+    chosen = _m.reduce_sum(_cf.one_hot(bottom, n, dtype="int32"), axis=-2)
+    rest = _cf.where(_m.greater(chosen, 0), _cf.zeros_like(x), x)
+    top = _m.top_k(rest, n - k - 1).indices
+    return swapaxes(_cf.concat([bottom, top], axis=-1), -1, axis)
 
 
 def nonzero(x):

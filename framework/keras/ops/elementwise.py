@@ -28,8 +28,15 @@ def _export(fn, name=None):
 
 
 # --- unary --------------------------------------------------------------------------------
+INT64_TO_F64 = {"cbrt", "deg2rad", "rad2deg", "i0"}  # Keras-TF widens int64 to float64 here
+
 def _float_unary(name, op):
+    wide = name in INT64_TO_F64
+
     def f(x):
+        x = convert_to_tensor(x)
+        if wide and x.dtype.name == "int64":
+            return op(cast(x, "float64"))
         return op(to_float(x))
     f.__doc__ = f"Elementwise ``{name}`` (integer inputs compute in floatx)."
     return _export(f, name)
@@ -61,10 +68,15 @@ for _n, _op in {
     _float_unary(_n, _op)
 
 for _n, _op in {
-    "negative": _m.negative, "sign": _m.sign, "abs": _m.abs, "absolute": _m.abs,
+    "negative": _m.negative, "sign": _m.sign, "abs": lambda x: _bool_id(_m.abs, x),
+    "absolute": lambda x: _bool_id(_m.abs, x),
     "conj": _m.conj, "conjugate": _m.conj, "copy": lambda x: _ident(x),
 }.items():
     _same_unary(_n, _op)
+
+
+def _bool_id(op, x):
+    return x if x.dtype.is_bool else op(x)
 
 
 def _pyconst(v, like):
@@ -134,7 +146,11 @@ def real(x):
 @_export
 def imag(x):
     """The imaginary part (zeros for a real tensor)."""
-    return _m.imag(convert_to_tensor(x))
+    x = convert_to_tensor(x)
+    if x.dtype.is_bool:
+        from ... import zeros_like
+        return zeros_like(x)
+    return _m.imag(x)
 
 
 @_export
@@ -225,7 +241,8 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     x = convert_to_tensor(x)
     if not x.dtype.is_floating:
         return x
-    info = np.finfo(x.dtype.as_numpy_dtype)
+    import ml_dtypes
+    info = ml_dtypes.finfo(x.dtype.as_numpy_dtype)
     big = posinf if posinf is not None else float(info.max)
     small = neginf if neginf is not None else float(info.min)
     full = lambda v: fill(_shape(x), _pyconst(v, x))  # noqa: E731
@@ -235,8 +252,18 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 
 
 # --- binary -------------------------------------------------------------------------------
+# ops whose Keras-TF implementation converts Python scalars to tensors (int32 / float32)
+# before promoting, so the scalars are not weak
+STRONG = {"arctan2", "hypot", "logaddexp", "logaddexp2", "mod", "fmod", "heaviside", "gcd",
+          "lcm", "nextafter", "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift",
+          "right_shift", "bitwise_left_shift", "bitwise_right_shift"}
+
 def _binary(name, op, out_float=False, doc=None):
+    strong = name in STRONG
+
     def f(x1, x2):
+        if strong:
+            x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
         if out_float:
             dt = result_type(dtype_of(x1), dtype_of(x2), float)
             (a, b), _ = promote_all(x1, x2, dtype=dt)
@@ -276,13 +303,24 @@ _binary("less", _m.less)
 _binary("less_equal", _m.less_equal)
 _binary("greater", _m.greater)
 _binary("greater_equal", _m.greater_equal)
-_binary("nextafter", _m.nextafter, out_float=True)
-_binary("heaviside", lambda a, b: _heaviside(a, b))
+_binary("nextafter", lambda a, b: cast(_m.nextafter(cast(a, "float64"), cast(b, "float64")),
+                                       a.dtype), out_float=True)
+_binary("heaviside", lambda a, b: _heaviside(*_int_to_float(a, b)))
 _binary("floor_divide", lambda a, b: _m.floordiv(*_nobool(a, b)))
 _binary("mod", lambda a, b: _m.floormod(*_nobool(a, b)))
 _binary("fmod", lambda a, b: _m.truncatemod(*_nobool(a, b)))
 _binary("gcd", lambda a, b: _gcd(a, b))
 _binary("lcm", lambda a, b: _lcm(a, b))
+
+
+def _int_to_float(a, b):
+    """Keras's rule for heaviside: ints up to 32 bits -> floatx, int64 -> float64."""
+    d = a.dtype.name
+    if d == "int64":
+        return cast(a, "float64"), cast(b, "float64")
+    if not a.dtype.is_floating:
+        return cast(a, floatx()), cast(b, floatx())
+    return a, b
 
 
 def _nobool(a, b):
@@ -370,7 +408,7 @@ _logical("logical_xor", _m.logical_xor)
 def _bitwise(name, opname):
     def f(x, y):
         from ... import bitwise
-        (a, b), _ = promote_all(x, y)
+        (a, b), _ = promote_all(x, y, strong=True)
         if a.dtype.is_bool:
             logic = {"bitwise_and": _m.logical_and, "bitwise_or": _m.logical_or,
                      "bitwise_xor": _m.logical_xor}

@@ -31,7 +31,7 @@ from . import config, random, tree  # noqa: E402,F401
 from .keras_tensor import KerasTensor  # noqa: E402,F401
 from .mixed_precision import DTypePolicy  # noqa: E402,F401
 from .layers import InputSpec  # noqa: E402,F401
-from ..tensor import Variable  # noqa: E402,F401
+from .variable import Variable  # noqa: E402,F401
 from .losses import Loss  # noqa: E402,F401
 from .metrics import Metric  # noqa: E402,F401
 from .optimizers import Optimizer  # noqa: E402,F401

@@ -19,9 +19,10 @@ from . import array as _array
 from . import conv as _conv
 from . import core as _core
 from . import elementwise as _elementwise
-from . import image as _image_mod
-from . import linalg as _linalg_mod
-from . import nn as _nn_mod
+from . import extra as _extra
+from . import image_ops as _image_mod
+from . import linalg_ops as _linalg_mod
+from . import nn_ops as _nn_mod
 from . import products as _products
 from . import reduction as _reduction
 from ._base import symbolic as _symbolic
@@ -31,7 +32,7 @@ _PLAIN = {"shape", "ndim", "is_tensor", "dtype", "convert_to_numpy", "cond", "wh
           "fori_loop", "scan", "map", "associative_scan", "switch", "vectorized_map",
           "custom_gradient", "eye", "identity", "tri", "arange", "zeros", "ones", "full",
           "empty", "linspace", "logspace", "geomspace", "bartlett", "blackman", "hamming",
-          "hanning", "kaiser", "jvp"}
+          "hanning", "kaiser", "jvp", "vectorize"}
 
 
 def _namespace(name, doc, mods):
@@ -46,7 +47,7 @@ def _namespace(name, doc, mods):
 
 _WRAPPED = {}
 for _mod in (_elementwise, _reduction, _array, _products, _core, _nn_mod, _conv,
-             _linalg_mod):
+             _linalg_mod, _extra):
     for _n in _mod.__all__:
         _fn = getattr(_mod, _n)
         _WRAPPED[_n] = _fn if _n in _PLAIN else _symbolic(_fn)
@@ -54,8 +55,11 @@ globals().update(_WRAPPED)
 
 numpy = _namespace("numpy", "keras.ops.numpy: the NumPy-style ops.",
                    [_elementwise, _reduction, _array, _products])
+numpy.slogdet = _WRAPPED["slogdet"]
+numpy.vectorize = _WRAPPED["vectorize"]
 nn = _namespace("nn", "keras.ops.nn: activations, losses, convolutions, pooling.",
                 [_nn_mod, _conv])
+nn.fold, nn.unfold = _WRAPPED["fold"], _WRAPPED["unfold"]
 _LINALG = ["cholesky", "cholesky_inverse", "det", "eig", "eigh", "inv", "jvp", "lstsq",
            "lu_factor", "matrix_rank", "norm", "pinv", "qr", "solve", "solve_triangular",
            "svd"]
@@ -67,6 +71,8 @@ _sys.modules[linalg.__name__] = linalg
 image = _types.ModuleType(f"{__name__}.image", "keras.ops.image: image transformations.")
 for _n in _image_mod.__all__:
     setattr(image, _n, _symbolic(getattr(_image_mod, _n)))
+for _n in _extra.IMAGE:
+    setattr(image, _n, _symbolic(getattr(_extra, _n)))
 _sys.modules[image.__name__] = image
 
 del _mod, _n, _fn

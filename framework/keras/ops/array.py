@@ -507,8 +507,11 @@ def argpartition(x, kth, axis=-1):
     n = x.shape[-1]
     k = builtins.min(builtins.max(int(kth), 0), n - 1)
     bottom = _m.top_k(-x, k + 1).indices
-    chosen = _m.reduce_sum(_cf.one_hot(bottom, n, dtype="int32"), axis=-2)
-    rest = _cf.where(_m.greater(chosen, 0), _cf.zeros_like(x), x)
+    # Keras-TF sums the one-hot mask over axis 0 (not per row) and zeroes x where that
+    # mask is set; reproduced as is, so batched inputs partition as Keras's do
+    mask = _m.reduce_sum(_cf.one_hot(bottom, n, dtype="int32"), axis=0)
+    hit = _cf.where(_m.not_equal(mask, 0))
+    rest = _cf.tensor_scatter_nd_update(x, hit, _cf.zeros([hit.shape[0]], "int32"))
     top = _m.top_k(rest, n - k - 1).indices
     return swapaxes(_cf.concat([bottom, top], axis=-1), -1, axis)
 

@@ -238,7 +238,7 @@ def ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_
         raise ValueError("cuflow's ctc_decode supports strategy='greedy' only")
     x = convert_to_tensor(inputs)
     lengths = np.asarray(convert_to_tensor(sequence_lengths).numpy()).astype(int)
-    logp = _nn.log_softmax(cast(x, "float32")).numpy()
+    logp = cast(x, "float32").numpy()  # TF's greedy decoder scores the raw inputs
     b, t, _ = logp.shape
     blank = mask_index if mask_index is not None else logp.shape[-1] - 1
     decoded = np.full((1, b, t), -1, np.int32)

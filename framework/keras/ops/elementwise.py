@@ -309,8 +309,6 @@ _binary("heaviside", lambda a, b: _heaviside(*_int_to_float(a, b)))
 _binary("floor_divide", lambda a, b: _m.floordiv(*_nobool(a, b)))
 _binary("mod", lambda a, b: _m.floormod(*_nobool(a, b)))
 _binary("fmod", lambda a, b: _m.truncatemod(*_nobool(a, b)))
-_binary("gcd", lambda a, b: _gcd(a, b))
-_binary("lcm", lambda a, b: _lcm(a, b))
 
 
 def _int_to_float(a, b):
@@ -356,14 +354,42 @@ def _heaviside(a, b):
     return where(_m.equal(a, 0), b + zeros_like(a), out)
 
 
+def _integers_only(name, a, b, allow_bool):
+    ok = all(t.dtype.is_integer or (allow_bool and t.dtype.is_bool) for t in (a, b))
+    if not ok:
+        raise TypeError(f"Arguments to {name} must be integers. Received: "
+                        f"x1.dtype={a.dtype.name}, x2.dtype={b.dtype.name}")
+
+
 def _gcd(a, b):
     from ... import numpy_function
+    _integers_only("gcd", a, b, True)
+    if a.dtype.is_bool:
+        a, b = cast(a, "int32"), cast(b, "int32")
     return numpy_function(lambda u, v: np.gcd(u, v).astype(u.dtype), [a, b], a.dtype)
 
 
 def _lcm(a, b):
     from ... import numpy_function
     return numpy_function(lambda u, v: np.lcm(u, v).astype(u.dtype), [a, b], a.dtype)
+
+
+@_export
+def gcd(x1, x2):
+    """Greatest common divisor of integer inputs."""
+    t1, t2 = convert_to_tensor(x1), convert_to_tensor(x2)
+    _integers_only("gcd", t1, t2, True)
+    (a, b), _ = promote_all(t1, t2)
+    return _gcd(a, b)
+
+
+@_export
+def lcm(x1, x2):
+    """Least common multiple of integer (not bool) inputs."""
+    t1, t2 = convert_to_tensor(x1), convert_to_tensor(x2)
+    _integers_only("lcm", t1, t2, False)
+    (a, b), _ = promote_all(t1, t2)
+    return _lcm(a, b)
 
 
 @_export

@@ -184,3 +184,47 @@ def _meta(t):
 def add(c):
     for name, fn in NN.items():
         c.add(f"nn/{name}", fn, tol=(1e-4, 1e-4))
+    add_extra(c)
+
+EXTRA = {
+    "cdist": lambda K: K.ops.cdist(arr("cd1", (3, 2), "float32"), arr("cd2", (4, 2), "float32")),
+    "cdist/int": lambda K: K.ops.cdist(np.array([[0, 0]]), np.array([[3, 4], [1, 0]])),
+    "rearrange": lambda K: K.ops.rearrange(IMG, "b h w c -> b c (h w)"),
+    "rearrange/split": lambda K: K.ops.rearrange(IMG, "b (h p) w c -> b h p (w c)", p=2),
+    "unfold": lambda K: K.ops.unfold(IMG.transpose(0, 3, 1, 2), 2),
+    "unfold/args": lambda K: K.ops.unfold(IMG.transpose(0, 3, 1, 2), (3, 2), dilation=1,
+                                          padding=1, stride=2),
+    "fold": lambda K: K.ops.fold(K.ops.unfold(IMG.transpose(0, 3, 1, 2), 2), (6, 6), 2),
+    "fold/overlap": lambda K: K.ops.fold(K.ops.unfold(IMG.transpose(0, 3, 1, 2), 3,
+                                                      padding=1), 6, 3, padding=1),
+    "vectorize": lambda K: K.ops.vectorize(lambda a, b: a * 2 + b)(X, 1.0),
+    "image/sobel_edges": lambda K: K.ops.image.sobel_edges(IMG),
+    "image/ssim": lambda K: K.ops.image.ssim(IMG, IMG * 0.8 + 0.1),
+    "image/affine_transform": lambda K: K.ops.image.affine_transform(
+        IMG, np.array([1, 0.1, 0.5, 0, 1, -1, 0, 0], "float32")),
+    "image/affine_transform/nearest": lambda K: K.ops.image.affine_transform(
+        IMG, np.array([[0.9, 0, 0, 0.1, 1, 0, 0, 0]] * 2, "float32"),
+        interpolation="nearest", fill_mode="reflect"),
+    "image/map_coordinates": lambda K: K.ops.image.map_coordinates(
+        IMG[0, :, :, 0], np.array([[0.5, 2.2, 7.0], [1.0, 3.5, -1.0]]), 1),
+    "image/map_coordinates/nearest": lambda K: K.ops.image.map_coordinates(
+        IMG[0, :, :, 0], np.array([[0.5, 2.2, 5.0], [1.0, 3.5, 0.0]]), 0, fill_mode="nearest"),
+    "image/gaussian_blur": lambda K: K.ops.image.gaussian_blur(IMG),
+    "image/resize/pad": lambda K: K.ops.image.resize(IMG[:, :, :4], (3, 3),
+                                                     pad_to_aspect_ratio=True),
+    "image/resize/bicubic": lambda K: K.ops.image.resize(IMG, (4, 5), interpolation="bicubic"),
+    "image/resize/cfirst": lambda K: K.ops.image.resize(IMG.transpose(0, 3, 1, 2), (3, 3),
+                                                        data_format="channels_first"),
+    "jvp": lambda K: K.ops.jvp(lambda a: a * a, (V5(),), (np.ones(5, "float32"),)),
+    "ctc_decode/nomerge": lambda K: K.ops.ctc_decode(SEQ, np.array([7, 6]),
+                                                      merge_repeated=False),
+    "argpartition/2d": lambda K: K.ops.argpartition(arr("ap", (3, 5), "int32", 0, 9), 1),
+    "sparsemax/axis0": lambda K: K.ops.sparsemax(arr("sm", (4, 2), "float32"), axis=0),
+    "binomial/float": lambda K: _meta(K.random.binomial((2, 3), 4.0, 0.3, seed=2)),
+    "randint/int64": lambda K: _meta(K.random.randint((2,), 0, 9, dtype="int64", seed=2)),
+}
+
+
+def add_extra(c):
+    for name, fn in EXTRA.items():
+        c.add(f"nn/{name}", fn, tol=(1e-4, 1e-4))

@@ -216,18 +216,18 @@ def log_softmax(x, axis=-1):
 
 
 def sparsemax(x, axis=-1):
-    """Euclidean projection of ``x`` onto the simplex along ``axis`` (Martins & Astudillo)."""
+    """Sparsemax along ``axis``, as Keras-TF computes it (its threshold sums the cumulative
+    sums over the support, which differs from Martins & Astudillo's for 3+ classes)."""
     x = to_float(x)
     z = _cf.sort(x, axis=axis, direction="DESCENDING")
-    n = x.shape[axis]
-    shape = [1] * x.shape.rank
-    shape[axis] = n
-    k = _cf.reshape(_cf.range(1, n + 1, dtype=x.dtype), shape)
     cs = _m.cumsum(z, axis=axis)
-    support = _m.greater(_c(1.0, x) + k * z, cs)
-    ks = _m.reduce_sum(cast(support, x.dtype), axis=axis, keepdims=True)
-    csk = _m.reduce_sum(_cf.where(support, z, _cf.zeros_like(z)), axis=axis, keepdims=True)
-    tau = (csk - _c(1.0, x)) / ks
+    shape = [1] * x.shape.rank
+    shape[axis] = -1
+    r = _cf.reshape(_cf.range(1, x.shape[axis] + 1, dtype=x.dtype), shape)
+    support = _m.greater(z - (cs - _c(1.0, x)) / r, _c(0.0, x))
+    k = _m.reduce_sum(cast(support, x.dtype), axis=axis, keepdims=True)
+    total = _m.reduce_sum(_cf.where(support, cs, _cf.zeros_like(cs)), axis=axis, keepdims=True)
+    tau = (total - _c(1.0, x)) / k
     return _m.maximum(x - tau, _c(0.0, x))
 
 
@@ -256,7 +256,7 @@ def multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False, **kwa
 
 def normalize(x, axis=-1, order=2, epsilon=None):
     """``x`` divided by its ``order``-norm along ``axis``."""
-    from .linalg import norm
+    from .linalg_ops import norm
     x = to_float(x)
     if epsilon is None:
         from .. import backend

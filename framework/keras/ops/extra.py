@@ -1,0 +1,314 @@
+"""The rest of ``keras.ops``: pairwise distances, ``vectorize``, einops-style
+``rearrange``, PyTorch-style ``unfold``/``fold`` (im2col / col2im on NCHW), and the
+image ops ``sobel_edges``, ``ssim``, ``affine_transform`` and ``map_coordinates``.
+
+    >>> import cuflow as cf
+    >>> cf.keras.ops.rearrange(cf.ones((2, 3, 4)), "b h w -> b (h w)").shape
+    TensorShape([2, 12])
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+import cuflow as _cf
+
+from ... import cast
+from ... import math as _m
+from ._base import convert_to_tensor, promote_all, to_float
+
+__all__ = ["cdist", "vectorize", "rearrange", "unfold", "fold"]
+IMAGE = ["sobel_edges", "ssim", "affine_transform", "map_coordinates"]
+
+
+def cdist(x, y):
+    """Euclidean distances between the rows of ``x`` (..., m, d) and ``y`` (..., n, d)."""
+    (a, b), _ = promote_all(x, y, strong=True)
+    a, b = to_float(a), to_float(b)
+    d = _cf.expand_dims(a, -2) - _cf.expand_dims(b, -3)
+    return _m.sqrt(_m.reduce_sum(_m.square(d), axis=-1))
+
+
+def vectorize(pyfunc, *, excluded=None, signature=None):
+    """``pyfunc`` mapped over the leading axis of its tensor arguments (NumPy's
+    ``vectorize`` for elementwise functions: arguments are broadcast first)."""
+    excluded = set(excluded or ())
+
+    def wrapped(*args):
+        idx = [i for i in range(len(args)) if i not in excluded]
+        ts = [convert_to_tensor(args[i]) for i in idx]
+        shape = _cf.broadcast_static_shape(*[t.shape for t in ts]) if len(ts) > 1 else \
+            ts[0].shape
+        flat = [_cf.reshape(_cf.broadcast_to(t, shape.as_list()), [-1]) for t in ts]
+
+        def one(row):
+            full = list(args)
+            for i, v in zip(idx, row):
+                full[i] = v
+            return pyfunc(*full)
+        out = _cf.stack([one([f[k] for f in flat]) for k in range(flat[0].shape[0])])
+        return _cf.reshape(out, shape.as_list() + out.shape.as_list()[1:])
+    return wrapped
+
+
+def _parse_side(side):
+    groups, tok = [], re.findall(r"\(|\)|[A-Za-z_][A-Za-z0-9_]*|\.\.\.|\d+", side)
+    cur = None
+    for t in tok:
+        if t == "(":
+            cur = []
+        elif t == ")":
+            groups.append(tuple(cur))
+            cur = None
+        elif cur is not None:
+            cur.append(t)
+        else:
+            groups.append((t,))
+    return groups
+
+
+def rearrange(tensor, pattern, **axes_lengths):
+    """einops' ``rearrange``: regroups and permutes named axes by ``pattern``."""
+    x = convert_to_tensor(tensor)
+    left, right = (s.strip() for s in pattern.split("->"))
+    lg, rg = _parse_side(left), _parse_side(right)
+    if len(lg) != x.shape.rank:
+        raise ValueError(f"Pattern {left!r} has {len(lg)} axes; the tensor has rank "
+                         f"{x.shape.rank}")
+    sizes = dict(axes_lengths)
+    for group, n in zip(lg, x.shape.as_list()):
+        unknown = [a for a in group if a not in sizes and not a.isdigit()]
+        known = int(np.prod([int(a) if a.isdigit() else sizes[a] for a in group
+                             if a not in unknown])) if group else 1
+        if len(unknown) > 1:
+            raise ValueError(f"Cannot infer the sizes of {unknown} in {pattern!r}")
+        if unknown:
+            sizes[unknown[0]] = n // known
+    names = [a for g in lg for a in g]
+    x = _cf.reshape(x, [int(a) if a.isdigit() else sizes[a] for a in names])
+    order = [a for g in rg for a in g if not a.isdigit()]
+    x = _cf.transpose(x, [names.index(a) for a in order])
+    out = [int(np.prod([sizes[a] if not a.isdigit() else int(a) for a in g])) if g else 1
+           for g in rg]
+    return _cf.reshape(x, out)
+
+
+def _pair(v):
+    return (v, v) if isinstance(v, int) else tuple(v)
+
+
+def unfold(x, kernel_size, dilation=1, padding=0, stride=1):
+    """im2col of an NCHW batch: ``(N, C * kh * kw, L)`` sliding blocks."""
+    x = convert_to_tensor(x)
+    k, d, p, s = _pair(kernel_size), _pair(dilation), _pair(padding), _pair(stride)
+    n, c = x.shape[0], x.shape[1]
+    if any(v > 0 for v in p):
+        x = _cf.pad(x, [[0, 0], [0, 0], [p[0], p[0]], [p[1], p[1]]])
+    patches = _cf.image.extract_patches(_cf.transpose(x, [0, 2, 3, 1]), [1, *k, 1],
+                                        [1, *s, 1], [1, *d, 1], "VALID")
+    nh, nw = patches.shape[1], patches.shape[2]
+    patches = _cf.reshape(patches, [n, nh, nw, k[0], k[1], c])
+    patches = _cf.transpose(patches, [0, 5, 3, 4, 1, 2])
+    return _cf.reshape(patches, [n, c * k[0] * k[1], nh * nw])
+
+
+def fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """col2im: sums ``(N, C * kh * kw, L)`` blocks back into ``(N, C, oh, ow)``."""
+    x = convert_to_tensor(x)
+    k, o, d, p, s = (_pair(v) for v in (kernel_size, output_size, dilation, padding, stride))
+    n, ckk = x.shape[0], x.shape[1]
+    c = ckk // (k[0] * k[1])
+    nh = (o[0] + 2 * p[0] - d[0] * (k[0] - 1) - 1) // s[0] + 1
+    nw = (o[1] + 2 * p[1] - d[1] * (k[1] - 1) - 1) // s[1] + 1
+    x = _cf.reshape(x, [n, c, k[0], k[1], nh, nw])
+    ph, pw = o[0] + 2 * p[0], o[1] + 2 * p[1]
+    # target flat position of every (i, j, a, b): ((a*s + i*d) * pw + (b*s + j*d))
+    i = np.arange(k[0])[:, None, None, None]
+    j = np.arange(k[1])[None, :, None, None]
+    a = np.arange(nh)[None, None, :, None]
+    b = np.arange(nw)[None, None, None, :]
+    pos = ((a * s[0] + i * d[0]) * pw + (b * s[1] + j * d[1])).reshape(-1)
+    vals = _cf.transpose(_cf.reshape(x, [n * c, -1]), [1, 0])
+    out = _m.unsorted_segment_sum(vals, _cf.constant(pos.astype(np.int32)), ph * pw)
+    out = _cf.reshape(_cf.transpose(out, [1, 0]), [n, c, ph, pw])
+    return out[:, :, p[0]:p[0] + o[0], p[1]:p[1] + o[1]]
+
+
+# --- image --------------------------------------------------------------------------------
+def sobel_edges(images, data_format=None):
+    """Sobel (dy, dx) responses per channel, stacked on a new last axis (as
+    ``tf.image.sobel_edges``; channels_first moves channels to axis 1)."""
+    x = to_float(images)
+    if data_format == "channels_first":
+        x = _cf.transpose(x, [0, 2, 3, 1])
+    edges = _cf.image.sobel_edges(x)
+    if data_format == "channels_first":
+        edges = _cf.transpose(edges, [0, 3, 1, 2, 4])
+    return edges
+
+
+def ssim(image1, image2, max_val=1.0, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03,
+         data_format=None):
+    """Structural similarity per image (mean over pixels and channels)."""
+    from .image_ops import _last
+    from .conv import _fmt
+    fmt = _fmt(data_format)
+    a = to_float(_last(image1, fmt))
+    b = cast(to_float(_last(image2, fmt)), a.dtype)
+    out = _cf.image.ssim(a, b, max_val, filter_size=filter_size, filter_sigma=filter_sigma,
+                         k1=k1, k2=k2)
+    return out
+
+
+def _map_coord(v, n, fill_mode):
+    """TF's ImageProjectiveTransform coordinate mapping (continuous, before sampling)."""
+    v = v.copy()
+    if fill_mode == "reflect" and n > 1:
+        sz2 = 2 * n
+        lo = v < 0
+        w = np.where(lo & (v < -sz2), sz2 * np.trunc(-v / sz2) + v, v)
+        w = np.where(w < -n, w + sz2, -w - 1)
+        v = np.where(lo, w, v)
+        hi = v > n - 1
+        u = v - sz2 * np.trunc(v / sz2)
+        u = np.where(u > n - 1, sz2 - u - 1, u)
+        v = np.where(hi, u, v)
+    elif fill_mode == "wrap" and n > 1:
+        sz = n - 1
+        v = np.where(v < 0, v + n * (np.trunc(-v / sz) + 1), v)
+        v = np.where(v > n - 1, v - n * np.trunc(v / sz), v)
+    elif fill_mode == "constant":
+        return v
+    elif n <= 1:
+        return np.zeros_like(v)
+    return np.clip(v, 0, n - 1)
+
+
+def _sample(img, yy, xx, interpolation, fill_mode, fill_value):
+    """Samples (H, W, C) ``img`` at float coordinates as TF's projective-transform kernel:
+    coordinates mapped by ``fill_mode``, then nearest (round half away from zero) or
+    bilinear, any corner outside the image reading ``fill_value``."""
+    h, w = img.shape[0], img.shape[1]
+    yy, xx = _map_coord(yy, h, fill_mode), _map_coord(xx, w, fill_mode)
+
+    def read(ys, xs):
+        ok = (ys >= 0) & (ys <= h - 1) & (xs >= 0) & (xs <= w - 1)
+        v = img[np.clip(ys, 0, h - 1), np.clip(xs, 0, w - 1)]
+        return np.where(ok[..., None], v, fill_value)
+
+    if interpolation == "nearest":
+        rnd = lambda v: (np.sign(v) * np.floor(np.abs(v) + 0.5)).astype(np.int64)  # noqa
+        return read(rnd(yy), rnd(xx))
+    y0, x0 = np.floor(yy), np.floor(xx)
+    acc = 0
+    for dy in (0, 1):
+        for dx in (0, 1):
+            wy = (yy - y0) if dy else (y0 + 1 - yy)
+            wx = (xx - x0) if dx else (x0 + 1 - xx)
+            v = read((y0 + dy).astype(np.int64), (x0 + dx).astype(np.int64))
+            acc = acc + (wy * wx)[..., None] * v
+    return acc
+
+
+def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
+                     fill_value=0, data_format=None):
+    """Applies projective transforms ``[a0, a1, a2, b0, b1, b2, c0, c1]`` (output pixel
+    (x, y) reads input ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k))."""
+    from .image_ops import _back, _last
+    from .conv import _fmt
+    fmt = _fmt(data_format)
+    x = _last(images, fmt)
+    arr = np.asarray(x.numpy())
+    t = np.asarray(convert_to_tensor(transform).numpy(), np.float32)  # TF's kernel: f32
+    single = arr.ndim == 3
+    if single:
+        arr, t = arr[None], t.reshape(1, 8)
+    if t.ndim == 1:
+        t = np.tile(t[None], (arr.shape[0], 1))
+    h, w = arr.shape[1:3]
+    yy, xx = np.meshgrid(np.arange(h, dtype=np.float32), np.arange(w, dtype=np.float32),
+                         indexing="ij")
+    outs = []
+    for img, (a0, a1, a2, b0, b1, b2, c0, c1) in zip(arr, t):
+        k = c0 * xx + c1 * yy + np.float32(1.0)
+        sx, sy = (a0 * xx + a1 * yy + a2) / k, (b0 * xx + b1 * yy + b2) / k
+        outs.append(_sample(img.astype(np.float64), sy, sx, interpolation, fill_mode,
+                            fill_value))
+    out = np.stack(outs).astype(arr.dtype)
+    return _back(_cf.constant(out[0] if single else out), fmt)
+
+
+_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
+
+
+def _fix_index(i, size, fill_mode):
+    """(index clamped into range, validity) for one axis under ``fill_mode``."""
+    true = _cf.ones_like(i, dtype="bool")
+    if fill_mode == "constant":
+        ok = _m.logical_and(_m.greater_equal(i, 0), _m.less(i, size))
+        return _cf.clip_by_value(i, 0, size - 1), ok
+    if fill_mode == "nearest":
+        return _cf.clip_by_value(i, 0, size - 1), true
+    if fill_mode == "wrap":
+        return _m.floormod(i, size), true
+    i = _m.abs(i)
+    mod = _m.floormod(i, 2 * size)
+    under = _m.less(mod, size)
+    i = _cf.where(under, mod, 2 * size - mod)
+    if fill_mode == "reflect":
+        i = _cf.where(under, i, i - 1)
+    return i, true
+
+
+def _nodes(coord, order):
+    """[(int32 index, weight)] interpolation nodes of one coordinate array."""
+    if order == 0:
+        c = coord if coord.dtype.is_integer else _m.round(coord)
+        return [(cast(c, "int32"), _cf.constant(1, coord.dtype))]
+    lower = _m.floor(coord)
+    up = coord - lower
+    idx = cast(lower, "int32")
+    return [(idx, 1 - up), (idx + 1, up)]
+
+
+def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value=0):
+    """``inputs`` sampled at ``coordinates`` (leading axis: one array per input axis) by
+    nearest (order 0) or linear (order 1) interpolation, Keras's fill modes."""
+    import itertools
+    x = convert_to_tensor(inputs)
+    c = convert_to_tensor(coordinates)
+    if c.shape[0] != x.shape.rank:
+        raise ValueError("First dim of `coordinates` must be the same as the rank of "
+                         f"`inputs`. Received inputs with shape: {x.shape} and coordinate "
+                         f"leading dim of {c.shape[0]}")
+    if c.shape.rank < 2:
+        raise ValueError("Invalid coordinates rank: expected at least rank 2. Received "
+                         f"input with shape: {c.shape}")
+    if fill_mode not in _FILL_MODES:
+        raise ValueError("Invalid value for argument `fill_mode`. Expected one of "
+                         f"{set(_FILL_MODES)}. Received: fill_mode={fill_mode}")
+    if order not in (0, 1):
+        raise NotImplementedError("map_coordinates currently requires order<=1")
+    per_axis = []
+    for coord, size in zip(_cf.unstack(c, axis=0), x.shape.as_list()):
+        per_axis.append([(*_fix_index(i, size, fill_mode), w) for i, w in _nodes(coord, order)])
+    total = None
+    for corner in itertools.product(*per_axis):
+        idx, ok, ws = zip(*corner)
+        wdt = ws[0].dtype
+        val = cast(_cf.gather_nd(x, _cf.stack(idx, axis=-1)), wdt)
+        if fill_mode == "constant":
+            all_ok = ok[0]
+            for o in ok[1:]:
+                all_ok = _m.logical_and(all_ok, o)
+            val = _cf.where(all_ok, val, _cf.fill(_cf.shape(val),
+                                                   _cf.constant(fill_value, wdt)))
+        w = ws[0]
+        for v in ws[1:]:
+            w = w * v
+        term = w * val
+        total = term if total is None else total + term
+    if x.dtype.is_integer:
+        total = _m.round(total)
+    return cast(total, x.dtype)

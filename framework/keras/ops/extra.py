@@ -19,7 +19,8 @@ from ... import math as _m
 from ._base import convert_to_tensor, promote_all, to_float
 
 __all__ = ["cdist", "vectorize", "rearrange", "unfold", "fold"]
-IMAGE = ["sobel_edges", "ssim", "affine_transform", "map_coordinates"]
+IMAGE = ["sobel_edges", "ssim", "affine_transform", "map_coordinates",
+         "perspective_transform", "extract_patches_3d", "elastic_transform"]
 
 
 def cdist(x, y):
@@ -211,21 +212,34 @@ def _sample(img, yy, xx, interpolation, fill_mode, fill_value):
     return acc
 
 
-def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
-                     fill_value=0, data_format=None):
-    """Applies projective transforms ``[a0, a1, a2, b0, b1, b2, c0, c1]`` (output pixel
-    (x, y) reads input ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k))."""
-    from .image_ops import _back, _last
+_INTERPOLATIONS = ("nearest", "bilinear")
+_AFFINE_FILL = ("constant", "nearest", "wrap", "mirror", "reflect")
+
+
+def _projective(images, transforms, interpolation, fill_mode, fill_value, data_format):
+    """Runs TF's ImageProjectiveTransform semantics on (N, H, W, C) or (H, W, C) images."""
     from .conv import _fmt
+    from .image_ops import _back, _last
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError("Invalid value for argument `interpolation`. Expected of one "
+                         f"{set(_INTERPOLATIONS)}. Received: interpolation={interpolation}")
+    if fill_mode not in _AFFINE_FILL:
+        raise ValueError("Invalid value for argument `fill_mode`. Expected of one "
+                         f"{set(_AFFINE_FILL)}. Received: fill_mode={fill_mode}")
     fmt = _fmt(data_format)
     x = _last(images, fmt)
+    if x.shape.rank not in (3, 4):
+        raise ValueError("Invalid images rank: expected rank 3 (single image) or rank 4 "
+                         f"(batch of images). Received input with shape: "
+                         f"images.shape={x.shape}")
     arr = np.asarray(x.numpy())
-    t = np.asarray(convert_to_tensor(transform).numpy(), np.float32)  # TF's kernel: f32
+    t = np.asarray(transforms, np.float32)
     single = arr.ndim == 3
     if single:
-        arr, t = arr[None], t.reshape(1, 8)
-    if t.ndim == 1:
-        t = np.tile(t[None], (arr.shape[0], 1))
+        arr = arr[None]
+    t = t.reshape(-1, 8)
+    if t.shape[0] == 1:  # one transform serves the whole batch
+        t = np.tile(t, (arr.shape[0], 1))
     h, w = arr.shape[1:3]
     yy, xx = np.meshgrid(np.arange(h, dtype=np.float32), np.arange(w, dtype=np.float32),
                          indexing="ij")
@@ -237,6 +251,104 @@ def affine_transform(images, transform, interpolation="bilinear", fill_mode="con
                             fill_value))
     out = np.stack(outs).astype(arr.dtype)
     return _back(_cf.constant(out[0] if single else out), fmt)
+
+
+def affine_transform(images, transform, interpolation="bilinear", fill_mode="constant",
+                     fill_value=0, data_format=None):
+    """Applies projective transforms ``[a0, a1, a2, b0, b1, b2, c0, c1]`` (output pixel
+    (x, y) reads input ((a0 x + a1 y + a2) / k, (b0 x + b1 y + b2) / k))."""
+    t = np.asarray(convert_to_tensor(transform).numpy(), np.float32)  # TF's kernel: f32
+    if t.ndim not in (1, 2):
+        raise ValueError("Invalid transform rank: expected rank 1 (single transform) or "
+                         f"rank 2 (batch of transforms). Received input with shape: "
+                         f"transform.shape={t.shape}")
+    return _projective(images, t, interpolation, fill_mode, fill_value, data_format)
+
+
+def _homography(start, end):
+    """The 8 projective coefficients mapping ``end`` corner points onto ``start``."""
+    out = []
+    for s, e in zip(start, end):
+        rows, rhs = [], []
+        for (sx, sy), (ex, ey) in zip(s, e):
+            rows.append([ex, ey, 1, 0, 0, 0, -sx * ex, -sx * ey])
+            rows.append([0, 0, 0, ex, ey, 1, -sy * ex, -sy * ey])
+            rhs += [sx, sy]
+        out.append(np.linalg.solve(np.asarray(rows, np.float32),
+                                   np.asarray(rhs, np.float32)))
+    return np.asarray(out, np.float32)
+
+
+def perspective_transform(images, start_points, end_points, interpolation="bilinear",
+                          fill_value=0, data_format=None):
+    """Warps images so the four ``start_points`` (x, y) land on ``end_points``."""
+    s = np.asarray(convert_to_tensor(start_points, "float32").numpy())
+    e = np.asarray(convert_to_tensor(end_points, "float32").numpy())
+    for name, p in (("start_points", s), ("end_points", e)):
+        if p.ndim not in (2, 3) or p.shape[-2:] != (4, 2):
+            raise ValueError(f"Invalid {name} shape: expected (4,2) for a single image or "
+                             f"(N,4,2) for a batch. Received shape: {p.shape}")
+    if s.shape != e.shape:
+        raise ValueError("start_points and end_points must have the same shape. Received "
+                         f"start_points.shape={s.shape}, end_points.shape={e.shape}")
+    s, e = s.reshape(-1, 4, 2), e.reshape(-1, 4, 2)
+    return _projective(images, _homography(s, e), interpolation, "constant", fill_value,
+                       data_format)
+
+
+def extract_patches_3d(volumes, size, strides=None, dilation_rate=1, padding="valid",
+                       data_format=None):
+    """3-D patches flattened into the channel axis ``(kd * kh * kw * c)``."""
+    from .conv import _fmt, conv
+    if isinstance(size, int):
+        size = (size, size, size)
+    if len(size) != 3:
+        raise TypeError("Invalid `size` argument. Expected an int or a tuple of length 3. "
+                        f"Received: size={size}")
+    strides = size if strides is None else strides
+    if isinstance(strides, int):
+        strides = (strides,) * 3
+    fmt = _fmt(data_format)
+    x = convert_to_tensor(volumes)
+    c = x.shape[-1] if fmt == "channels_last" else x.shape[-4]
+    n = int(np.prod(size)) * c
+    kernel = _cf.reshape(_cf.eye(n, dtype=x.dtype), [*size, c, n])
+    single = x.shape.rank == 4
+    if single:
+        x = _cf.expand_dims(x, 0)
+    out = conv(x, kernel, strides, padding, fmt, dilation_rate)
+    return _cf.squeeze(out, 0) if single else out
+
+
+def elastic_transform(images, alpha=20.0, sigma=5.0, interpolation="bilinear",
+                      fill_mode="reflect", fill_value=0.0, seed=None, data_format=None):
+    """Displaces pixels by a Gaussian-smoothed random field scaled by ``alpha`` (Keras-TF
+    draws the x and y fields from the same seed, so they are equal; so does cuflow)."""
+    from ..random import draw_seed
+    from .conv import _fmt
+    from .image_ops import _back, _last, gaussian_blur
+    if interpolation not in _INTERPOLATIONS:
+        raise ValueError("Invalid value for argument `interpolation`. Expected of one "
+                         f"{set(_INTERPOLATIONS)}. Received: interpolation={interpolation}")
+    fmt = _fmt(data_format)
+    x = _last(images, fmt)
+    single = x.shape.rank == 3
+    if single:
+        x = _cf.expand_dims(x, 0)
+    b, h, w, c = x.shape.as_list()
+    k = (6 * int(sigma)) | 1
+    noise = _cf.random.stateless_normal([b, h, w, 1], draw_seed(seed), dtype=x.dtype)
+    d = gaussian_blur(noise * _cf.constant(sigma, x.dtype), (k, k), (sigma, sigma))[..., 0]
+    gy, gx = np.meshgrid(np.arange(h), np.arange(w), indexing="ij")
+    dy = _cf.constant(gy, x.dtype) + _cf.constant(alpha, x.dtype) * d
+    dx = _cf.constant(gx, x.dtype) + _cf.constant(alpha, x.dtype) * d
+    order = _INTERPOLATIONS.index(interpolation)
+    out = _cf.stack([_cf.stack([map_coordinates(x[i, :, :, ch], [dy[i], dx[i]], order,
+                                                fill_mode, fill_value) for ch in range(c)],
+                               axis=-1) for i in range(b)])
+    if single:
+        out = _cf.squeeze(out, 0)
+    return _back(out, fmt)
 
 
 _FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")

@@ -228,3 +228,19 @@ EXTRA = {
 def add_extra(c):
     for name, fn in EXTRA.items():
         c.add(f"nn/{name}", fn, tol=(1e-4, 1e-4))
+
+VOL = arr("vol", (1, 4, 4, 4, 2), "float32")
+PTS = np.array([[0, 0], [5, 0], [0, 5], [5, 5]], "float32")
+EXTRA.update({
+    "image/perspective_transform": lambda K: K.ops.image.perspective_transform(
+        IMG, PTS, PTS + np.array([[0.5, 0.2], [-0.3, 0.1], [0.2, -0.4], [0.1, 0.3]],
+                                 "float32")),
+    "image/perspective_transform/nearest": lambda K: K.ops.image.perspective_transform(
+        IMG[0], PTS, PTS * 0.9 + 0.25, interpolation="nearest", fill_value=1.0),
+    "image/extract_patches_3d": lambda K: K.ops.image.extract_patches_3d(VOL, 2),
+    "image/extract_patches_3d/same": lambda K: K.ops.image.extract_patches_3d(
+        VOL[0], (2, 3, 2), strides=1, padding="same"),
+    "image/elastic_transform": lambda K: _meta(K.ops.image.elastic_transform(IMG, seed=1)),
+    "image/extract_patches/stride": lambda K: K.ops.image.extract_patches(
+        IMG, (3, 2), strides=(2, 1), padding="same"),
+})

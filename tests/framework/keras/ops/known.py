@@ -34,8 +34,7 @@ KNOWN: dict = {
 }
 
 # keras.ops / random / config / tree names cuflow does not provide yet
-MISSING_NAMES: set = {"ops.image.elastic_transform", "ops.image.extract_patches_3d",
-                      "ops.image.perspective_transform", "ops.image.scale_and_translate"}
+MISSING_NAMES: set = {"ops.image.scale_and_translate"}
 
 
 def known_reason(name, kind=None, want=None):

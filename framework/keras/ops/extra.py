@@ -20,7 +20,8 @@ from ._base import convert_to_tensor, promote_all, to_float
 
 __all__ = ["cdist", "vectorize", "rearrange", "unfold", "fold"]
 IMAGE = ["sobel_edges", "ssim", "affine_transform", "map_coordinates",
-         "perspective_transform", "extract_patches_3d", "elastic_transform"]
+         "perspective_transform", "extract_patches_3d", "elastic_transform",
+         "scale_and_translate"]
 
 
 def cdist(x, y):
@@ -424,3 +425,72 @@ def map_coordinates(inputs, coordinates, order, fill_mode="constant", fill_value
     if x.dtype.is_integer:
         total = _m.round(total)
     return cast(total, x.dtype)
+
+
+# --- scale_and_translate (JAX's resampling, as Keras's backends define it) --------------
+_RESAMPLE = {"linear": "linear", "bilinear": "linear", "trilinear": "linear",
+             "triangle": "linear", "cubic": "cubic", "bicubic": "cubic", "tricubic": "cubic",
+             "lanczos3": "lanczos3", "lanczos5": "lanczos5"}
+
+
+def _resample_kernel(method, x):
+    zero = _cf.zeros_like(x)
+    if method == "linear":
+        return _m.maximum(zero, 1 - _m.abs(x))
+    if method == "cubic":
+        out = ((1.5 * x - 2.5) * x) * x + 1.0
+        out = _cf.where(_m.greater_equal(x, 1.0), ((-0.5 * x + 2.5) * x - 4.0) * x + 2.0, out)
+        return _cf.where(_m.greater_equal(x, 2.0), zero, out)
+    radius = 3.0 if method == "lanczos3" else 5.0
+    y = radius * _m.sin(np.pi * x) * _m.sin(np.pi * x / radius)
+    safe = _cf.where(_m.not_equal(x, 0), np.pi ** 2 * x * x, _cf.ones_like(x))
+    out = _cf.where(_m.greater(x, 1e-3), y / safe, _cf.ones_like(x))
+    return _cf.where(_m.greater(x, radius), zero, out)
+
+
+def _weight_matrix(n_in, n_out, scale, shift, method, antialias):
+    """(n_in, n_out) resampling weights of one spatial axis."""
+    dt = scale.dtype
+    inv = 1.0 / scale
+    kscale = _m.maximum(inv, _cf.constant(1.0, dt)) if antialias else _cf.constant(1.0, dt)
+    sample = (_cf.range(n_out, dtype=dt) + 0.5) * inv - shift * inv - 0.5
+    x = _m.abs(sample[None, :] - _cf.range(n_in, dtype=dt)[:, None]) / kscale
+    w = _resample_kernel(method, x)
+    total = _m.reduce_sum(w, axis=0, keepdims=True)
+    keep = _m.greater(_m.abs(total), 1000.0 * float(np.finfo(np.float32).eps))
+    w = _cf.where(keep, w / _cf.where(_m.not_equal(total, 0), total, _cf.ones_like(total)),
+                  _cf.zeros_like(w))
+    inside = _m.logical_and(_m.greater_equal(sample, -0.5),
+                            _m.less_equal(sample, float(n_in) - 0.5))
+    return _cf.where(inside[None, :], w, _cf.zeros_like(w))
+
+
+def scale_and_translate(images, output_shape, scale, translation, spatial_dims, method,
+                        antialias=True):
+    """Resamples ``images`` over ``spatial_dims`` to ``output_shape`` with per-axis
+    ``scale`` and ``translation`` (JAX's ``jax.image.scale_and_translate``)."""
+    from ._base import result_type
+    if method not in _RESAMPLE:
+        raise ValueError("Invalid value for argument `method`. Expected of one "
+                         f"{set(_RESAMPLE)}. Received: method={method}")
+    x = convert_to_tensor(images)
+    sc, tr = convert_to_tensor(scale), convert_to_tensor(translation)
+    dt = result_type(sc.dtype.name, tr.dtype.name)
+    sc, tr = cast(sc, dt), cast(tr, dt)
+    if not spatial_dims:
+        return x
+    integer = not (x.dtype.is_floating or x.dtype.is_complex)
+    out = cast(x, "float32") if integer else x
+    rank = x.shape.rank
+    for i, d in enumerate(spatial_dims):
+        d %= rank
+        w = cast(_weight_matrix(x.shape[d], output_shape[d], sc[i], tr[i],
+                                _RESAMPLE[method], antialias), out.dtype)
+        out = _cf.tensordot(out, w, [[d], [0]])
+        perm = list(range(rank - 1))
+        perm.insert(d, rank - 1)
+        out = _cf.transpose(out, perm)
+    if integer:
+        lo, hi = cast(_m.reduce_min(x), "float32"), cast(_m.reduce_max(x), "float32")
+        out = cast(_cf.clip_by_value(_m.round(out), lo, hi), x.dtype)
+    return out

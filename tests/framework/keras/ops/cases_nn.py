@@ -244,3 +244,17 @@ EXTRA.update({
     "image/extract_patches/stride": lambda K: K.ops.image.extract_patches(
         IMG, (3, 2), strides=(2, 1), padding="same"),
 })
+EXTRA.update({
+    "image/scale_and_translate": lambda K: K.ops.image.scale_and_translate(
+        IMG, (2, 9, 4, 3), np.array([1.5, 0.7], "float32"), np.array([0.5, -1.0], "float32"),
+        (1, 2), "bilinear"),
+    "image/scale_and_translate/cubic": lambda K: K.ops.image.scale_and_translate(
+        IMG, (2, 3, 3, 3), np.array([0.5, 0.5], "float32"), np.array([0.0, 0.0], "float32"),
+        (1, 2), "bicubic", antialias=False),
+    "image/scale_and_translate/lanczos": lambda K: K.ops.image.scale_and_translate(
+        IMG[0, :, :, 0], (4, 8), np.array([0.7, 1.3], "float32"),
+        np.array([0.2, 0.0], "float32"), (0, 1), "lanczos3"),
+    "image/scale_and_translate/int": lambda K: K.ops.image.scale_and_translate(
+        (IMG * 100).astype("int32"), (2, 3, 3, 3), np.array([0.5, 0.5], "float32"),
+        np.array([0.0, 0.0], "float32"), (1, 2), "linear"),
+})

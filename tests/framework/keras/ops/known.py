@@ -34,7 +34,7 @@ KNOWN: dict = {
 }
 
 # keras.ops / random / config / tree names cuflow does not provide yet
-MISSING_NAMES: set = {"ops.image.scale_and_translate"}
+MISSING_NAMES: set = set()
 
 
 def known_reason(name, kind=None, want=None):

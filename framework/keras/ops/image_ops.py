@@ -12,7 +12,6 @@ import numpy as np
 import cuflow as _cf
 
 from ... import cast
-from ... import image as _im
 from ... import math as _m
 from ._base import convert_to_tensor, floatx, to_float
 from .conv import _fmt
@@ -67,7 +66,7 @@ def resize(images, size, interpolation="bilinear", antialias=False,
         hs, ws = int((ph - h) / 2), int((pw - w) / 2)
         pads = [[0, 0]] * (x.shape.rank - 3) + [[hs, ph - h - hs], [ws, pw - w - ws], [0, 0]]
         x = _cf.pad(x, pads, constant_values=fill_value)
-    out = _im.resize(x, [th, tw], method=_METHODS[interpolation], antialias=antialias)
+    out = _cf.image.resize(x, [th, tw], method=_METHODS[interpolation], antialias=antialias)
     if x.dtype.is_floating and out.dtype != x.dtype:
         out = cast(out, x.dtype)
     return _back(out, fmt)
@@ -84,13 +83,13 @@ def rgb_to_grayscale(images, data_format=None):
 def rgb_to_hsv(images, data_format=None):
     """RGB in [0, 1] to HSV."""
     fmt = _fmt(data_format)
-    return _back(_im.rgb_to_hsv(to_float(_last(images, fmt))), fmt)
+    return _back(_cf.image.rgb_to_hsv(to_float(_last(images, fmt))), fmt)
 
 
 def hsv_to_rgb(images, data_format=None):
     """HSV to RGB in [0, 1]."""
     fmt = _fmt(data_format)
-    return _back(_im.hsv_to_rgb(to_float(_last(images, fmt))), fmt)
+    return _back(_cf.image.hsv_to_rgb(to_float(_last(images, fmt))), fmt)
 
 
 def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid",
@@ -105,7 +104,7 @@ def extract_patches(images, size, strides=None, dilation_rate=1, padding="valid"
     single = x.shape.rank == 3
     if single:
         x = _cf.expand_dims(x, 0)
-    out = _im.extract_patches(x, [1, kh, kw, 1], [1, *st, 1], [1, *dl, 1], padding.upper())
+    out = _cf.image.extract_patches(x, [1, kh, kw, 1], [1, *st, 1], [1, *dl, 1], padding.upper())
     if single:
         out = _cf.squeeze(out, 0)
     return _back(out, fmt)

@@ -2,7 +2,7 @@
 reductions, top-k, FFTs and framing (Keras 3.15 semantics on cuflow's linalg/signal ops).
 
     >>> import cuflow as cf
-    >>> cf.keras.ops.norm(cf.constant([3.0, 4.0])).numpy()
+    >>> float(cf.keras.ops.norm(cf.constant([3.0, 4.0])))
     5.0
 """
 from __future__ import annotations

@@ -66,3 +66,17 @@ from .augmentation import (RandomBrightness, RandomContrast, RandomCrop,  # noqa
 from .lookup import Hashing, IntegerLookup, StringLookup  # noqa: F401
 from .text_vectorization import TextVectorization  # noqa: F401
 from .reshaping3d import Cropping3D, UpSampling3D, ZeroPadding3D  # noqa: F401
+# --- keras-layers2 ---
+from .conv_extra import (AdaptiveAveragePooling1D, AdaptiveAveragePooling2D,  # noqa: F401
+                         AdaptiveAveragePooling3D, AdaptiveMaxPooling1D, AdaptiveMaxPooling2D,
+                         AdaptiveMaxPooling3D, Conv3DTranspose, Convolution1DTranspose,
+                         Convolution3DTranspose, DepthwiseConv1D, SpatialDropout3D)
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D  # noqa: F401
+from .normalization_extra import RMSNormalization, SpectralNormalization, Wrapper  # noqa: F401
+from .attention_extra import (GroupedQueryAttention, GroupQueryAttention,  # noqa: F401
+                              ReversibleEmbedding)
+from .serialization import deserialize, serialize  # noqa: F401
+from .augmentation_color import (AutoContrast, Equalization, RandomColorDegeneration,  # noqa: F401
+                                 RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
+                                 RandomPosterization, RandomSaturation, RandomSharpness,
+                                 Solarization)

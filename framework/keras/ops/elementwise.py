@@ -14,6 +14,7 @@ import numpy as np
 
 from ... import cast
 from ... import math as _m
+from ...tensor import Tensor
 from ._base import convert_to_tensor, floatx, promote_all, result_type, dtype_of, to_float
 
 __all__: list = []
@@ -262,6 +263,9 @@ def _binary(name, op, out_float=False, doc=None):
     strong = name in STRONG
 
     def f(x1, x2):
+        if type(x1) is Tensor and type(x2) is Tensor and x1.dtype is x2.dtype and (
+                not out_float or x1.dtype.is_floating):
+            return op(x1, x2)  # fast path: nothing to convert or promote
         if strong:
             x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
         if out_float:

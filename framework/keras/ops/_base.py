@@ -214,8 +214,54 @@ def symbolic(fn):
     return wrapper
 
 
+# keras.ops functions a .keras file can name: Keras's Operation class and the arguments its
+# constructor takes (saved in the config; the tensors are the node's arguments)
+_NO_CONFIG = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply", "divide": "Divide",
+              "true_divide": "TrueDivide", "power": "Power", "maximum": "Maximum",
+              "minimum": "Minimum", "equal": "Equal", "not_equal": "NotEqual",
+              "greater": "Greater", "greater_equal": "GreaterEqual", "less": "Less",
+              "less_equal": "LessEqual", "logical_and": "LogicalAnd", "logical_or": "LogicalOr",
+              "logical_not": "LogicalNot", "negative": "Negative", "abs": "Absolute",
+              "absolute": "Absolute", "exp": "Exp", "log": "Log", "sqrt": "Sqrt",
+              "square": "Square", "tanh": "Tanh", "matmul": "Matmul"}
+_WITH_CONFIG = {"mean": ("Mean", ("axis", "keepdims")), "sum": ("Sum", ("axis", "keepdims")),
+                "max": ("Max", ("axis", "keepdims")), "min": ("Min", ("axis", "keepdims")),
+                "cast": ("Cast", ("dtype",)), "reshape": ("Reshape", ("newshape",)),
+                "transpose": ("Transpose", ("axes",)), "expand_dims": ("ExpandDims", ("axis",)),
+                "squeeze": ("Squeeze", ("axis",)), "concatenate": ("Concatenate", ("axis",))}
+
+
+def _named_op_layer(fn, args, kwargs):
+    """(OpLayer replaying ``fn`` under Keras's Operation name, its tensor arguments), or
+    None when Keras's format has no name cuflow can replay for this call."""
+    import inspect
+    name = fn.__name__
+    cls, params = (_NO_CONFIG[name], ()) if name in _NO_CONFIG else \
+        _WITH_CONFIG.get(name, (None, ()))
+    if cls is None:
+        return None
+    bound = inspect.signature(fn).bind(*args, **kwargs)
+    bound.apply_defaults()
+    if bound.arguments.get("initial") is not None:
+        return None
+    config = {}
+    for p in params:
+        v = bound.arguments[p]
+        config[p] = list(v) if isinstance(v, tuple) else \
+            standardize_dtype(v) if p == "dtype" else v
+    tensors = [v for k, v in bound.arguments.items() if k not in params and k != "initial"]
+    from ..backend import unique_name
+    from ..op_layers import OpLayer
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in cls).lstrip("_")
+    return OpLayer(cls, name=unique_name(snake), **config), tensors
+
+
 def _symbolic_call(fn, args, kwargs):
     from ..layers.core import _OpLayer
+    named = _named_op_layer(fn, args, kwargs)
+    if named is not None:
+        layer, tensors = named
+        return layer(*tensors)
     KerasTensor = _KerasTensor
     flat, spots = [], []
     for i, a in enumerate(args):

@@ -29,6 +29,30 @@ def test_saving_an_unnameable_op_node_fails_clearly(tmp_path):
         model.save(tmp_path / "m.keras")
 
 
+def test_nameable_ops_save_as_keras_operations_and_load_back(tmp_path):
+    """ops Keras's format names (Sum, Concatenate, Cast, ...) are saved as Keras writes
+    them (class, module, constructor arguments) and replayed on load."""
+    import json
+    import zipfile
+    x = cf.keras.Input((3,))
+    y = ops.sum(ops.concatenate([x, ops.multiply(x, 2.0)], axis=-1), axis=1, keepdims=True)
+    z = ops.cast(ops.expand_dims(ops.squeeze(y, axis=-1), -1), "float64")
+    model = cf.keras.Model(x, [z, ops.max(ops.abs(x), axis=-1)])
+    path = tmp_path / "ops.keras"
+    model.save(path)
+    layers = json.loads(zipfile.ZipFile(path).read("config.json"))["config"]["layers"]
+    got = {(e["class_name"], e["module"]): e["config"] for e in layers[1:]}
+    sum_config = got[("Sum", "keras.src.ops.numpy")]
+    assert sum_config["name"].startswith("sum") and sum_config["axis"] == 1
+    assert sum_config["keepdims"] is True
+    assert got[("Cast", "keras.src.ops.core")]["dtype"] == "float64"
+    assert got[("Concatenate", "keras.src.ops.numpy")]["axis"] == -1
+    data = np.arange(6, dtype="float32").reshape(2, 3)
+    back = cf.keras.models.load_model(path)
+    for a, b in zip(model(data), back(data)):
+        np.testing.assert_array_equal(a.numpy(), b.numpy())
+
+
 def test_gradients_flow_through_ops():
     w = cf.Variable(np.array([[1.0, -2.0], [0.5, 3.0]], np.float32))
     with cf.GradientTape() as tape:

@@ -15,7 +15,7 @@ import cuflow as _cf
 
 from ... import cast
 from ... import math as _m
-from ._base import (canonical_axis, convert_to_tensor, dtype_of, floatx, promote_all,
+from ._base import (convert_to_tensor, dtype_of, floatx, promote_all,
                     result_type, standardize_dtype)
 
 __all__ = ["reshape", "transpose", "expand_dims", "squeeze", "concatenate", "stack",
@@ -609,5 +609,3 @@ def vander(x, N=None, increasing=False):
     p = np.arange(n) if increasing else np.arange(n - 1, -1, -1)
     return _m.pow(_cf.expand_dims(x, 1), _cf.constant(p, dtype=x.dtype))
 
-
-del canonical_axis

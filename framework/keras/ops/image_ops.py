@@ -13,7 +13,7 @@ import cuflow as _cf
 
 from ... import cast
 from ... import math as _m
-from ._base import convert_to_tensor, floatx, to_float
+from ._base import convert_to_tensor, to_float
 from .conv import _fmt
 
 __all__ = ["resize", "rgb_to_grayscale", "rgb_to_hsv", "hsv_to_rgb", "extract_patches",
@@ -172,5 +172,3 @@ def gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0), data_format=None
         out = _cf.squeeze(out, 0)
     return _back(out, fmt)
 
-
-del floatx

@@ -12,7 +12,7 @@ import numpy as np
 
 from ... import cast, reshape, where
 from ... import math as _m
-from ._base import canonical_axis, convert_to_tensor, floatx, result_type, standardize_dtype
+from ._base import canonical_axis, convert_to_tensor, result_type, standardize_dtype
 
 __all__ = ["sum", "prod", "mean", "max", "min", "amax", "amin", "std", "var", "argmax",
            "argmin", "any", "all", "count_nonzero", "cumsum", "cumprod", "median",
@@ -328,5 +328,3 @@ def nanmedian(x, axis=None, keepdims=False):
     """Median ignoring NaNs."""
     return nanquantile(x, 0.5, axis=axis, keepdims=keepdims)
 
-
-del floatx

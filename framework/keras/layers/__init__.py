@@ -80,3 +80,5 @@ from .augmentation_color import (AutoContrast, Equalization, RandomColorDegenera
                                  RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
                                  RandomPosterization, RandomSaturation, RandomSharpness,
                                  Solarization)
+from .augmentation_mix import (CutMix, MixUp, Pipeline, RandomErasing,  # noqa: F401
+                               RandomGaussianBlur)

@@ -82,3 +82,4 @@ from .augmentation_color import (AutoContrast, Equalization, RandomColorDegenera
                                  Solarization)
 from .augmentation_mix import (CutMix, MixUp, Pipeline, RandomErasing,  # noqa: F401
                                RandomGaussianBlur)
+from .augmentation_geometric import RandomPerspective, RandomShear  # noqa: F401

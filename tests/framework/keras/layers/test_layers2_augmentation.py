@@ -147,3 +147,29 @@ def test_pipeline_runs_layers_in_order_and_round_trips():
     np.testing.assert_allclose(p(IMG, training=False).numpy(), L.AutoContrast()(IMG).numpy())
     again = L.deserialize(L.serialize(p))
     assert [type(layer).__name__ for layer in again.layers] == ["RandomInvert", "AutoContrast"]
+
+
+def test_shear_and_perspective_maps_match_keras():
+    from cuflow.keras.layers.augmentation_geometric import homography
+    from cuflow.ops.image_transform_ops import image_projective_transform_v3 as project
+    f = TF["shear_factor"]
+    t = np.zeros((2, 8), "float32")
+    t[:, 0], t[:, 1], t[:, 3], t[:, 4] = 1, f[:, 0], f[:, 1], 1
+    y = project(cf.constant(IMG), cf.constant(t), [6, 5], 0.0, "bilinear", "constant")
+    np.testing.assert_allclose(y.numpy(), TF["shear"], atol=1e-3)
+    start = np.array([[[0, 0], [4, 0], [0, 5], [4, 5]]] * 2, "float32")
+    h = homography(cf.constant(start), cf.constant(TF["persp_end"]))
+    y = project(cf.constant(IMG), h, [6, 5], 0.0, "bilinear", "constant")
+    np.testing.assert_allclose(y.numpy(), TF["perspective"], atol=1e-3)
+
+
+@pytest.mark.parametrize("layer", [L.RandomShear(0.3, 0.2, seed=1),
+                                   L.RandomPerspective(scale=0.5, seed=1)],
+                         ids=lambda l: type(l).__name__)
+def test_geometric_layers_shapes_and_inference(layer):
+    y = layer(IMG)
+    assert tuple(y.shape) == IMG.shape and y.dtype == cf.float32
+    np.testing.assert_array_equal(layer(IMG, training=False).numpy(), IMG)
+    assert type(layer).from_config(layer.get_config()).get_config() == layer.get_config()
+    with pytest.raises(ValueError):
+        L.RandomPerspective(scale=2.0)

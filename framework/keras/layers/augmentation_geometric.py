@@ -23,8 +23,8 @@ from .augmentation import _Affine, _ImageAugmentation, _rows
 def _factor01(factor, name):
     msg = ("The `factor` argument should be a number (or a list of two numbers) in the "
            f"range [0, 1]. Received: {name}={factor}")
-    if isinstance(factor, (tuple, list)):
-        if len(factor) != 2 or any(f < 0 or f > 1 for f in factor):
+    if isinstance(factor, (tuple, list)):  # Keras rejects its own saved (-f, f); we don't
+        if len(factor) != 2 or any(abs(f) > 1 for f in factor):
             raise ValueError(msg)
         return tuple(sorted(factor))
     if isinstance(factor, (int, float)):

@@ -83,3 +83,4 @@ from .augmentation_color import (AutoContrast, Equalization, RandomColorDegenera
 from .augmentation_mix import (CutMix, MixUp, Pipeline, RandomErasing,  # noqa: F401
                                RandomGaussianBlur)
 from .augmentation_geometric import RandomPerspective, RandomShear  # noqa: F401
+from .augmentation_policy import AugMix, RandAugment  # noqa: F401

@@ -173,3 +173,16 @@ def test_geometric_layers_shapes_and_inference(layer):
     assert type(layer).from_config(layer.get_config()).get_config() == layer.get_config()
     with pytest.raises(ValueError):
         L.RandomPerspective(scale=2.0)
+
+
+@pytest.mark.parametrize("layer", [L.RandAugment(seed=1), L.RandAugment(num_ops=3, factor=0.8),
+                                   L.AugMix(seed=2), L.AugMix(all_ops=False, num_chains=2)],
+                         ids=lambda l: type(l).__name__)
+def test_policies_keep_shape_range_and_round_trip(layer):
+    y = layer(IMG).numpy()
+    assert y.shape == IMG.shape and y.dtype == np.float32
+    assert y.min() >= -1e-3 and y.max() <= 255 + 1e-3
+    np.testing.assert_array_equal(layer(IMG, training=False).numpy(), IMG)
+    cfg = layer.get_config()
+    assert type(layer).from_config(cfg).get_config() == cfg
+    assert tuple(layer(IMG[0]).shape) == IMG.shape[1:]

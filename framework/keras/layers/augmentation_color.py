@@ -94,7 +94,6 @@ class AutoContrast(_ColorAugmentation):
     def get_config(self):
         config = super().get_config()
         config.pop("seed", None)
-        config.pop("data_format", None)
         return config
 
 
@@ -179,7 +178,6 @@ class Solarization(_ColorAugmentation):
 
     def get_config(self):
         config = super().get_config()
-        config.pop("data_format", None)
         config.update(addition_factor=self.addition_factor,
                       threshold_factor=self.threshold_factor)
         return config

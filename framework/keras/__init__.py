@@ -24,3 +24,6 @@ from .saving import register_keras_serializable  # noqa: F401
 
 Layer = layers.Layer
 __version__ = "3.0.0-cuflow"
+
+# --- keras-ops ---
+from . import ops  # noqa: E402,F401

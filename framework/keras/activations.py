@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from .. import nn as _nn
+from ..ops import array_ops as _a
 from ..ops.constant import convert_to_tensor
 from ..tensor import Tensor
 from ..ops import math_ops as _m
@@ -107,9 +108,86 @@ def log_sigmoid(x):
     return _nn.log_sigmoid(x)
 
 
+def celu(x, alpha=1.0):
+    return _m.maximum(x, 0.0) + alpha * _m.expm1(_m.minimum(x, 0.0) / alpha)
+
+
+def glu(x, axis=-1):
+    x = convert_to_tensor(x)
+    if x.shape[axis] is not None and x.shape[axis] % 2 != 0:
+        raise ValueError(f"axis size must be divisible by 2. Received: x.shape={x.shape} "
+                         f"with axis={axis}")
+    a, b = _a.split(x, 2, axis=axis)
+    return a * _m.sigmoid(b)
+
+
+def hard_tanh(x):
+    from ..ops.clip_ops import clip_by_value
+    return clip_by_value(x, -1.0, 1.0)
+
+
+def hard_shrink(x, threshold=0.5):
+    x = convert_to_tensor(x)
+    return _m.where_v(_m.greater(_m.abs(x), threshold), x, _a.zeros_like(x))
+
+
+def soft_shrink(x, threshold=0.5):
+    x = convert_to_tensor(x)
+    return _m.where_v(_m.greater(x, threshold), x - threshold,
+                      _m.where_v(_m.less(x, -threshold), x + threshold, _a.zeros_like(x)))
+
+
+def tanh_shrink(x):
+    return x - _m.tanh(x)
+
+
+def threshold(x, threshold, default_value):
+    x = convert_to_tensor(x)
+    return _m.where_v(_m.greater(x, threshold), x, default_value)
+
+
+def sparse_plus(x):
+    x = convert_to_tensor(x)
+    return _m.where_v(_m.less_equal(x, -1.0), _a.zeros_like(x),
+                      _m.where_v(_m.less(x, 1.0), 0.25 * _m.square(x + 1.0), x))
+
+
+def sparse_sigmoid(x):
+    x = convert_to_tensor(x)
+    return _m.where_v(_m.less_equal(x, -1.0), _a.zeros_like(x),
+                      _m.where_v(_m.greater_equal(x, 1.0), _a.ones_like(x), 0.5 * (x + 1.0)))
+
+
+def squareplus(x, b=4):
+    x = convert_to_tensor(x)
+    return (x + _m.sqrt(_m.square(x) + _m.cast(b, x.dtype))) / 2.0
+
+
+def sparsemax(x, axis=-1):
+    """Keras-on-TF's sparsemax, including its threshold (the sum of the cumulative sums on
+    the support, less one, over the support's size)."""
+    from ..ops import sort_ops as _s
+    x = convert_to_tensor(x)
+    nd = x.shape.rank
+    ax = axis % nd
+    srt = _s.sort(x, axis=ax, direction="DESCENDING")
+    from ..ops.segment_ops import cumsum
+    csum = cumsum(srt, axis=ax)
+    r = _m.cast(_a.range(1, _a.shape(x)[ax] + 1), x.dtype)
+    r = _a.reshape(r, [-1 if i == ax else 1 for i in range(nd)])
+    support = _m.greater(srt - (csum - 1.0) / r, 0.0)
+    safe = _m.where_v(support, csum, _a.zeros_like(csum))
+    k = _r.reduce_sum(_m.cast(support, x.dtype), axis=ax, keepdims=True)
+    tau = (_r.reduce_sum(safe, axis=ax, keepdims=True) - 1.0) / k
+    return _m.maximum(x - tau, 0.0)
+
+
 _ALL = {f.__name__: f for f in (linear, relu, softmax, log_softmax, sigmoid, tanh, elu, selu,
                                 gelu, silu, softplus, softsign, exponential, relu6,
-                                leaky_relu, hard_sigmoid, hard_silu, mish, log_sigmoid)}
+                                leaky_relu, hard_sigmoid, hard_silu, mish, log_sigmoid, celu,
+                                glu, hard_tanh, hard_shrink, soft_shrink, tanh_shrink,
+                                threshold, sparse_plus, sparse_sigmoid, squareplus,
+                                sparsemax)}
 _ALL.update(swish=silu, hard_swish=hard_silu)
 
 
@@ -126,6 +204,13 @@ def get(identifier):
         raise ValueError(f"Could not interpret activation function identifier: "
                          f"{identifier!r}; known: {sorted(_ALL)}")
     return fn
+
+
+def deserialize(config, custom_objects=None):
+    """The activation function a ``serialize`` result names."""
+    if custom_objects and isinstance(config, str) and config in custom_objects:
+        return custom_objects[config]
+    return get(config)
 
 
 def serialize(fn):

@@ -10,6 +10,7 @@ from ..ops import index_ops as _i
 from ..ops import math_ops as _m
 from ..ops import reduce_ops as _r
 from ..ops.constant import convert_to_tensor
+from .backend import unique_name
 from .metrics import Metric
 
 _EPS = 1e-7
@@ -30,7 +31,7 @@ class AUC(Metric):
     def __init__(self, num_thresholds=200, curve="ROC", summation_method="interpolation",
                  name=None, dtype=None, thresholds=None, multi_label=False, num_labels=None,
                  label_weights=None, from_logits=False):
-        super().__init__(name or "auc", dtype)
+        super().__init__(name or unique_name("auc"), dtype)  # auc, auc_1, ... as Keras
         if thresholds is not None:
             thresholds = sorted(float(t) for t in np.atleast_1d(thresholds))
             self.num_thresholds = len(thresholds) + 2

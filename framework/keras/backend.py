@@ -106,3 +106,28 @@ def standardize_dtype(dtype):
     if dtype not in _ALLOWED_DTYPES:
         raise ValueError(f"Invalid dtype: {dtype}")
     return dtype
+
+
+def is_float_dtype(dtype):
+    return standardize_dtype(dtype).startswith(("float", "bfloat"))
+
+
+def is_int_dtype(dtype):
+    return standardize_dtype(dtype).startswith(("int", "uint"))
+
+
+def get_uid(prefix=""):
+    """1, 2, ... per prefix (Keras's counter behind default layer names)."""
+    with _lock:
+        _name_counts[prefix] += 1
+        return _name_counts[prefix]
+
+
+def backend():
+    """The backend name Keras reports; cuflow implements Keras on TensorFlow's API."""
+    return "tensorflow"
+
+
+def is_keras_tensor(x):
+    from .keras_tensor import is_keras_tensor as _is
+    return _is(x)

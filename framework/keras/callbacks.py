@@ -290,7 +290,7 @@ class MonitorCallback(Callback):
                 self.monitor_op = np.less
             compiled = getattr(self.model, "_compiled_metrics", None) or []
             for m in (m for ms in compiled for m in ms):
-                if getattr(m, "_log_name", m.name) == name and hasattr(m, "_direction"):
+                if m.name == name and hasattr(m, "_direction"):  # Keras: the plain name
                     self.monitor_op = np.greater if m._direction == "up" else np.less
             if self.monitor_op is None:
                 raise ValueError(

@@ -79,3 +79,10 @@ def serialize(c):
     if c is None:
         return None
     return {"class_name": type(c).__name__, "config": c.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    if custom_objects and isinstance(config, dict) and config.get("class_name") in \
+            custom_objects:
+        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
+    return get(config)

@@ -248,6 +248,75 @@ kld = KLD = kullback_leibler_divergence = kl_divergence
 logcosh = log_cosh
 
 
+def categorical_focal_crossentropy(y_true, y_pred, alpha=0.25, gamma=2.0, from_logits=False,
+                                   label_smoothing=0.0, axis=-1):
+    """Keras 3's focal cross-entropy over softmax probabilities (summed over ``axis``)."""
+    if isinstance(axis, bool):
+        raise ValueError(f"`axis` must be of type `int`. Received: axis={axis} of type "
+                         f"{type(axis)}")
+    y_pred = convert_to_tensor(y_pred)
+    y_true = _m.cast(y_true, y_pred.dtype)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / float(y_pred.shape[-1])
+    if from_logits:
+        y_pred = _nn.softmax(y_pred, axis=axis)
+    out = y_pred / _r.reduce_sum(y_pred, axis=axis, keepdims=True)
+    out = _clip_probs(out)
+    cce = -y_true * _m.log(out)
+    focal = _m.pow(1.0 - out, gamma) * alpha * cce
+    return _r.reduce_sum(focal, axis=axis)
+
+
+def categorical_generalized_cross_entropy(y_true, y_pred, q):
+    """Keras 3's GCE: (1 - p_true^q) / q with integer labels."""
+    y_pred = convert_to_tensor(y_pred)
+    onehot = _one_hot(_m.cast(y_true, "int64"), int(y_pred.shape[-1]), y_pred.dtype)
+    p = _r.reduce_sum(y_pred * onehot, axis=-1)
+    return (1.0 - _m.pow(p, q)) / q
+
+
+def dice(y_true, y_pred, axis=None):
+    y_pred = convert_to_tensor(y_pred)
+    y_true = _m.cast(y_true, y_pred.dtype)
+    inter = _r.reduce_sum(y_true * y_pred, axis=axis)
+    return 1.0 - 2.0 * inter / (_r.reduce_sum(y_true, axis=axis) +
+                                _r.reduce_sum(y_pred, axis=axis) + backend.epsilon())
+
+
+def tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None):
+    y_pred = convert_to_tensor(y_pred)
+    y_true = _m.cast(y_true, y_pred.dtype)
+    inter = _r.reduce_sum(y_true * y_pred, axis=axis)
+    fp = _r.reduce_sum((1.0 - y_pred) * y_true, axis=axis)
+    fn = _r.reduce_sum(y_pred * (1.0 - y_true), axis=axis)
+    return 1.0 - inter / (inter + fp * alpha + fn * beta + backend.epsilon())
+
+
+def ctc(y_true, y_pred):
+    """Keras 3's CTC loss: integer targets (batch, max_length) padded with 0 (also the
+    blank), logits (batch, time, classes); every sequence uses all its time steps."""
+    from ..ops.ctc_ops import ctc_loss
+    y_true, y_pred = convert_to_tensor(y_true), convert_to_tensor(y_pred)
+    if y_true.shape.rank != 2:
+        raise ValueError("Targets `y_true` are expected to be a tensor of shape `(batch_size, "
+                         f"max_length)` in integer format. Received: y_true.shape="
+                         f"{tuple(y_true.shape)}")
+    if y_pred.shape.rank != 3:
+        raise ValueError("Logits `y_pred` are expected to be a tensor of shape `(batch_size, "
+                         f"max_length, num_classes)`. Received: y_pred.shape="
+                         f"{tuple(y_pred.shape)}")
+    labels = _m.cast(y_true, "int32")
+    shape = _a.shape(y_pred)
+    logit_length = _a.fill([shape[0]], _m.cast(shape[1], "int32"))
+    label_length = _m.cast(_r.reduce_sum(_m.cast(_m.not_equal(labels, 0), "int32"),
+                                         axis=-1), "int32")
+    dt = y_pred.dtype
+    logits = y_pred if dt.name == "float32" else _m.cast(y_pred, "float32")
+    loss = ctc_loss(labels, logits, label_length, logit_length, logits_time_major=False,
+                    blank_index=0)
+    return loss if dt.name == "float32" else _m.cast(loss, dt)
+
+
 # --- classes ------------------------------------------------------------------------------
 class Loss:
     """Wraps a per-sample loss; ``__call__`` applies sample weights and the reduction."""
@@ -353,6 +422,15 @@ Poisson = _wrapper(poisson, "poisson")
 Huber = _wrapper(huber, "huber_loss", delta=1.0)
 LogCosh = _wrapper(log_cosh, "log_cosh")
 CosineSimilarity = _wrapper(cosine_similarity, "cosine_similarity", axis=-1)
+CategoricalFocalCrossentropy = _wrapper(categorical_focal_crossentropy,
+                                        "categorical_focal_crossentropy", alpha=0.25,
+                                        gamma=2.0, from_logits=False, label_smoothing=0.0,
+                                        axis=-1)
+CategoricalGeneralizedCrossEntropy = _wrapper(categorical_generalized_cross_entropy,
+                                              "categorical_generalized_cross_entropy", q=0.5)
+Dice = _wrapper(dice, "dice", axis=None)
+Tversky = _wrapper(tversky, "tversky", alpha=0.5, beta=0.5, axis=None)
+CTC = _wrapper(ctc, "ctc")
 
 for _cls, _name in [(MeanSquaredError, "MeanSquaredError"), (MeanAbsoluteError,
                     "MeanAbsoluteError"), (MeanAbsolutePercentageError,
@@ -363,14 +441,18 @@ for _cls, _name in [(MeanSquaredError, "MeanSquaredError"), (MeanAbsoluteError,
                     (BinaryFocalCrossentropy, "BinaryFocalCrossentropy"), (Hinge, "Hinge"),
                     (SquaredHinge, "SquaredHinge"), (CategoricalHinge, "CategoricalHinge"),
                     (KLDivergence, "KLDivergence"), (Poisson, "Poisson"), (Huber, "Huber"),
-                    (LogCosh, "LogCosh"), (CosineSimilarity, "CosineSimilarity")]:
+                    (LogCosh, "LogCosh"), (CosineSimilarity, "CosineSimilarity"),
+                    (CategoricalFocalCrossentropy, "CategoricalFocalCrossentropy"),
+                    (CategoricalGeneralizedCrossEntropy, "CategoricalGeneralizedCrossEntropy"),
+                    (Dice, "Dice"), (Tversky, "Tversky"), (CTC, "CTC")]:
     _cls.__name__ = _cls.__qualname__ = _name
 
 _FUNCTIONS = {f.__name__: f for f in (
     mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
     mean_squared_logarithmic_error, categorical_crossentropy, sparse_categorical_crossentropy,
     binary_crossentropy, binary_focal_crossentropy, hinge, squared_hinge, categorical_hinge,
-    kl_divergence, poisson, huber, log_cosh, cosine_similarity)}
+    kl_divergence, poisson, huber, log_cosh, cosine_similarity,
+    categorical_focal_crossentropy, categorical_generalized_cross_entropy, dice, tversky, ctc)}
 _FUNCTIONS.update(mse=mean_squared_error, mae=mean_absolute_error,
                   mape=mean_absolute_percentage_error, msle=mean_squared_logarithmic_error,
                   kld=kl_divergence, kullback_leibler_divergence=kl_divergence,
@@ -379,7 +461,8 @@ _CLASSES = {c.__name__: c for c in (
     MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
     MeanSquaredLogarithmicError, CategoricalCrossentropy, SparseCategoricalCrossentropy,
     BinaryCrossentropy, BinaryFocalCrossentropy, Hinge, SquaredHinge, CategoricalHinge,
-    KLDivergence, Poisson, Huber, LogCosh, CosineSimilarity)}
+    KLDivergence, Poisson, Huber, LogCosh, CosineSimilarity, CategoricalFocalCrossentropy,
+    CategoricalGeneralizedCrossEntropy, Dice, Tversky, CTC)}
 
 
 def get(identifier):

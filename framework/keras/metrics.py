@@ -237,129 +237,33 @@ class RootMeanSquaredError(Mean):
         return _m.sqrt(super().result())
 
 
-# --- confusion-matrix metrics -----------------------------------------------------------------
-class _Confusion(Metric):
-    """True/false positives and negatives at thresholds (binary or multi-label)."""
+from .auc import AUC
 
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name=None, dtype=None,
-                 default=0.5):
-        super().__init__(name, dtype)
-        self.thresholds = [default] if thresholds is None else list(np.atleast_1d(thresholds))
-        self.class_id = class_id
-        n = len(self.thresholds)
-        self.tp = self.add_variable((n,), name="true_positives")
-        self.fp = self.add_variable((n,), name="false_positives")
-        self.tn = self.add_variable((n,), name="true_negatives")
-        self.fn = self.add_variable((n,), name="false_negatives")
+# --- keras-metrics: Keras 3 metrics in their own modules ---
+from .metrics_fscore import F1Score, FBetaScore  # noqa: F401
+from .metrics_iou import BinaryIoU, IoU, MeanIoU, OneHotIoU, OneHotMeanIoU  # noqa: F401
+from .metrics_regression import (  # noqa: F401
+    ConcordanceCorrelation,
+    PearsonCorrelation,
+    R2Score,
+    concordance_correlation,
+    pearson_correlation,
+)
+from .metrics_thresholds import (  # noqa: F401
+    FalseNegatives,
+    FalsePositives,
+    Precision,
+    PrecisionAtRecall,
+    Recall,
+    RecallAtPrecision,
+    SensitivityAtSpecificity,
+    SpecificityAtSensitivity,
+    TrueNegatives,
+    TruePositives,
+)
 
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = _m.cast(convert_to_tensor(y_true), "float32")
-        y_pred = _m.cast(convert_to_tensor(y_pred), "float32")
-        if self.class_id is not None:
-            y_true = y_true[..., self.class_id]
-            y_pred = y_pred[..., self.class_id]
-        t = _a.reshape(y_true, (1, -1))
-        p = _a.reshape(y_pred, (1, -1))
-        th = convert_to_tensor(np.asarray(self.thresholds, np.float32).reshape(-1, 1))
-        pred_pos = _m.cast(_m.greater(p, th), "float32")
-        w = 1.0
-        if sample_weight is not None:
-            sw = _a.broadcast_to(_m.cast(convert_to_tensor(sample_weight), "float32"),
-                                 tuple(y_true.shape))
-            w = _a.reshape(sw, (1, -1))
-        self.tp.assign_add(_r.reduce_sum(pred_pos * t * w, axis=1))
-        self.fp.assign_add(_r.reduce_sum(pred_pos * (1.0 - t) * w, axis=1))
-        self.tn.assign_add(_r.reduce_sum((1.0 - pred_pos) * (1.0 - t) * w, axis=1))
-        self.fn.assign_add(_r.reduce_sum((1.0 - pred_pos) * t * w, axis=1))
-
-    def _first(self, x):
-        return x[0] if len(self.thresholds) == 1 else x
-
-
-class Precision(_Confusion):
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name="precision",
-                 dtype=None):
-        super().__init__(thresholds, top_k, class_id, name, dtype)
-
-    def result(self):
-        return self._first(_m.div_no_nan(self.tp, self.tp + self.fp))
-
-
-class Recall(_Confusion):
-    def __init__(self, thresholds=None, top_k=None, class_id=None, name="recall", dtype=None):
-        super().__init__(thresholds, top_k, class_id, name, dtype)
-
-    def result(self):
-        return self._first(_m.div_no_nan(self.tp, self.tp + self.fn))
-
-
-class TruePositives(_Confusion):
-    def result(self):
-        return self._first(_m.identity(self.tp))
-
-
-class FalsePositives(_Confusion):
-    def result(self):
-        return self._first(_m.identity(self.fp))
-
-
-class TrueNegatives(_Confusion):
-    def result(self):
-        return self._first(_m.identity(self.tn))
-
-
-class FalseNegatives(_Confusion):
-    def result(self):
-        return self._first(_m.identity(self.fn))
-
-
-from .auc import AUC  # noqa: E402 - defined on top of Metric, above
-
-
-class F1Score(Metric):
-    """F1 per class (average=None) or averaged ('micro', 'macro', 'weighted')."""
-
-    def __init__(self, average=None, threshold=None, name="f1_score", dtype=None):
-        super().__init__(name, dtype)
-        self.average = average
-        self.threshold = threshold
-        self._built = False
-
-    def _build(self, n):
-        self.tp = self.add_variable((n,), name="tp")
-        self.fp = self.add_variable((n,), name="fp")
-        self.fn = self.add_variable((n,), name="fn")
-        self.support = self.add_variable((n,), name="support")
-        self._built = True
-
-    def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = _m.cast(convert_to_tensor(y_true), "float32")
-        y_pred = _m.cast(convert_to_tensor(y_pred), "float32")
-        if not self._built:
-            self._build(int(y_pred.shape[-1]))
-        if self.threshold is None:
-            top = _r.reduce_max(y_pred, axis=-1, keepdims=True)
-            pred = _m.cast(_m.greater_equal(y_pred, top), "float32")
-        else:
-            pred = _m.cast(_m.greater(y_pred, self.threshold), "float32")
-        w = 1.0 if sample_weight is None else _a.expand_dims(
-            _m.cast(convert_to_tensor(sample_weight), "float32"), -1)
-        self.tp.assign_add(_r.reduce_sum(pred * y_true * w, axis=0))
-        self.fp.assign_add(_r.reduce_sum(pred * (1 - y_true) * w, axis=0))
-        self.fn.assign_add(_r.reduce_sum((1 - pred) * y_true * w, axis=0))
-        self.support.assign_add(_r.reduce_sum(y_true * w, axis=0))
-
-    def result(self):
-        if self.average == "micro":
-            tp, fp, fn = (_r.reduce_sum(v) for v in (self.tp, self.fp, self.fn))
-            return _m.div_no_nan(2 * tp, 2 * tp + fp + fn)
-        f1 = _m.div_no_nan(2 * self.tp, 2 * self.tp + self.fp + self.fn)
-        if self.average == "macro":
-            return _r.reduce_mean(f1)
-        if self.average == "weighted":
-            return _r.reduce_sum(f1 * self.support) / _m.maximum(
-                _r.reduce_sum(self.support), 1e-7)
-        return f1
+_MORE_MODULES = ("cuflow.keras.metrics_fscore", "cuflow.keras.metrics_iou",
+                 "cuflow.keras.metrics_regression", "cuflow.keras.metrics_thresholds")
 
 
 _BY_NAME = {
@@ -380,7 +284,7 @@ _CLASSES = {c.__name__: c for c in set(_BY_NAME.values()) | {Mean, Sum, F1Score,
 # Keras 3 also takes every metric class by its snake_case name ("poisson", "kl_divergence",
 # "categorical_hinge", "true_positives", ...; metrics/__init__.py ALL_OBJECTS_DICT)
 _CLASSES.update({_c.__name__: _c for _c in list(globals().values()) if isinstance(_c, type)
-                 and issubclass(_c, Metric) and _c.__module__ == __name__
+                 and issubclass(_c, Metric) and _c.__module__ in (__name__,) + _MORE_MODULES
                  and not _c.__name__.startswith("_")})
 for _cls_name, _cls in list(_CLASSES.items()):  # Keras's to_snake_case
     _snake = re.sub("([a-z])([A-Z])", r"\1_\2", re.sub("(.)([A-Z][a-z]+)", r"\1_\2", _cls_name))
@@ -415,7 +319,9 @@ def get(identifier, loss=None, y_pred_shape=None):
         cls = _BY_NAME.get(identifier) or _CLASSES.get(identifier)
         if cls is None:
             raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
-        return cls(name=identifier)  # Keras 3 names a metric given as a string by it
+        metric = cls()  # built with its own name, advancing Keras's name counter...
+        metric.name = identifier  # ...then named by the string, as Keras 3's compile does
+        return metric
     if callable(identifier):
         return MeanMetricWrapper(identifier, name=getattr(identifier, "__name__", "metric"))
     raise ValueError(f"Could not interpret metric identifier: {identifier!r}")
@@ -442,8 +348,8 @@ def build_compiled(specs, weighted_specs, loss_fns, y, y_pred, n_out, output_nam
             for item in items:
                 loss = loss_fns[i] if loss_fns and i < len(loss_fns) else None
                 m = get(item, loss, tuple(preds[i].shape))
-                if n_out > 1 and output_names:
-                    m.name = f"{output_names[i]}_{m.name}"
+                # Keras keeps the metric's own name; the output prefix is only in the logs
+                m._prefix = f"{output_names[i]}_" if n_out > 1 and output_names else ""
                 m._weighted = weighted
                 out[i].append(m)
     _log_names([m for ms in out for m in ms if not m._weighted],
@@ -456,7 +362,7 @@ def _log_names(plain, weighted):
     name is taken becomes `weighted_<name>` (compile_utils.CompileMetrics.result)."""
     seen = {}
     for m in plain:
-        name = m.name
+        name = m._prefix + m.name
         if name in seen:
             seen[name] += 1
             name = f"{name}_{seen[name] - 1}"
@@ -464,7 +370,7 @@ def _log_names(plain, weighted):
             seen[name] = 1
         m._log_name = name
     for m in weighted:
-        name = m.name
+        name = m._prefix + m.name
         if name in seen:
             name = "weighted_" + name
             if name in seen:
@@ -499,3 +405,64 @@ for _name in ("BinaryCrossentropy", "CategoricalCrossentropy", "CategoricalHinge
               "SparseCategoricalCrossentropy", "SquaredHinge"):
     globals()[_name]._direction = "down"
 del _name
+
+# Keras 3's metric functions that are the losses' own
+binary_crossentropy = _losses.binary_crossentropy
+binary_focal_crossentropy = _losses.binary_focal_crossentropy
+categorical_crossentropy = _losses.categorical_crossentropy
+categorical_focal_crossentropy = _losses.categorical_focal_crossentropy
+categorical_hinge = _losses.categorical_hinge
+hinge = _losses.hinge
+huber = _losses.huber
+kl_divergence = _losses.kl_divergence
+log_cosh = _losses.log_cosh
+mean_absolute_error = _losses.mean_absolute_error
+mean_absolute_percentage_error = _losses.mean_absolute_percentage_error
+mean_squared_error = _losses.mean_squared_error
+mean_squared_logarithmic_error = _losses.mean_squared_logarithmic_error
+poisson = _losses.poisson
+sparse_categorical_crossentropy = _losses.sparse_categorical_crossentropy
+squared_hinge = _losses.squared_hinge
+
+
+def deserialize(config, custom_objects=None):
+    """A metric from ``serialize``'s dict (or a name)."""
+    if custom_objects and isinstance(config, dict) and config.get("class_name") in \
+            custom_objects:
+        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
+    return get(config)
+
+
+class CompileMetrics:
+    """What Keras 3 lists in ``model.metrics`` for the metrics given to ``compile``: one
+    entry named 'compile_metrics' whose ``result()`` is a dict by log name; ``.metrics``
+    holds the metric objects (empty until the first batch builds them)."""
+
+    name = "compile_metrics"
+
+    def __init__(self, model):
+        self._model = model
+
+    @property
+    def metrics(self):
+        built = self._model._compiled_metrics
+        return [m for ms in built for m in ms] if built is not None else []
+
+    @property
+    def built(self):
+        return self._model._compiled_metrics is not None
+
+    @property
+    def variables(self):
+        return [v for m in self.metrics for v in m.variables]
+
+    def result(self):
+        return {getattr(m, "_log_name", m.name): m.result() for m in self.metrics}
+
+    def reset_state(self):
+        for m in self.metrics:
+            m.reset_state()
+
+    def __repr__(self):
+        return f"<CompileMetrics name=compile_metrics, metrics={[m.name for m in self.metrics]}>"
+

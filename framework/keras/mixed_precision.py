@@ -78,3 +78,12 @@ def get_policy(dtype):
 
 
 from .loss_scale import LossScaleOptimizer  # noqa: F401
+
+
+def dtype_policy():
+    """Keras 3's name for the global policy."""
+    return global_policy()
+
+
+def set_dtype_policy(policy):
+    set_global_policy(policy)

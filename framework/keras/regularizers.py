@@ -71,3 +71,10 @@ def serialize(reg):
     if reg is None:
         return None
     return {"class_name": type(reg).__name__, "config": reg.get_config()}
+
+
+def deserialize(config, custom_objects=None):
+    if custom_objects and isinstance(config, dict) and config.get("class_name") in \
+            custom_objects:
+        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
+    return get(config)

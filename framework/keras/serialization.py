@@ -25,7 +25,10 @@ _MODULES = (("cuflow.keras.layers", "keras.layers"), ("cuflow.keras.models", "ke
             ("cuflow.keras.regularizers", "keras.regularizers"),
             ("cuflow.keras.constraints", "keras.constraints"),
             ("cuflow.keras.losses", "keras.losses"), ("cuflow.keras.metrics", "keras.metrics"),
-            ("cuflow.keras.auc", "keras.metrics"),
+            ("cuflow.keras.auc", "keras.metrics"), ("cuflow.keras.metrics_fscore", "keras.metrics"),
+            ("cuflow.keras.metrics_iou", "keras.metrics"),
+            ("cuflow.keras.metrics_regression", "keras.metrics"),
+            ("cuflow.keras.metrics_thresholds", "keras.metrics"),
             ("cuflow.keras.optimizers.schedules", "keras.optimizers.schedules"),
             ("cuflow.keras.optimizers", "keras.optimizers"),
             ("cuflow.keras.mixed_precision", "keras"))

@@ -198,7 +198,7 @@ def own_variables(obj, root=None):
     learning rate, step counter, scale, then its inner optimizer's)."""
     inner = getattr(obj, "__dict__", {}).get("inner_optimizer")
     if inner is not None:
-        head = [inner.iterations] + ([inner._lr] if inner._lr is not None else [])
+        head = [inner._iterations] + ([inner._lr] if inner._lr is not None else [])
         return head + [obj.step_counter, obj.dynamic_scale] + \
             keras_optimizer_order(inner, root)
     if _is_optimizer(obj):

@@ -46,7 +46,7 @@ def _relu_grad_impl(xp, g, x):
 # TF's ReluGrad: g * (x > 0) in one op (a multiply, so an inf/NaN g gives NaN where x <= 0,
 # as TF); 3-4x faster in NumPy than a select against zero. Its own gradient is TF's too.
 _RELU_GRAD = defop("relu_grad", ELEMENTWISE, dtypes=_REAL, scalar="({0} * ({1} > 0))",
-                   vjp=lambda gg, y, g, x: (relu_grad(gg, x), None))(_relu_grad_impl)
+                   vjp=lambda gg, y, g, x: (relu_grad(gg, x), _zero(x)))(_relu_grad_impl)
 
 
 def relu_grad(gradients, features):

@@ -73,9 +73,6 @@ KNOWN = {
     "tensor_array/read_oob": "NOT FIXED (TensorArray area): TF raises OutOfRangeError for a "
                              "read past the size; cuflow ValueError",
     "grad_dtype/gelu/float64": "TF's float64 erfc is accurate to ~1e-9 only (as nn/gelu)",
-    "grad2/relu": "second derivative of relu w.r.t. its input: TF's ReluGrad op gives "
-                  "zeros, cuflow's where-mask VJP leaves it unconnected (None); the same "
-                  "for relu6 / leaky_relu",
     # gradients
     "grad/round/int32": "TF's round is an identity for ints, so d/dx = 1 (int32); cuflow "
                         "gives no gradient to integer sources",

@@ -39,25 +39,29 @@ class InputSpec:
                  axes=None, allow_last_axis_squeeze=False, name=None):
         self.dtype, self.shape, self.ndim = dtype, shape, ndim
         self.max_ndim, self.min_ndim, self.axes = max_ndim, min_ndim, axes or {}
+        self.allow_last_axis_squeeze, self.name = allow_last_axis_squeeze, name
         if shape is not None:
             self.ndim = len(shape)
 
-    def check(self, layer, x):
-        rank = len(x.shape)
-        if self.ndim is not None and rank != self.ndim:
-            raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the layer: '
-                             f"expected ndim={self.ndim}, found ndim={rank}. Full shape "
-                             f"received: {tuple(x.shape)}")
+    def check(self, layer, x, index=0):
+        """Keras's input_spec check, with its messages."""
+        shape = tuple(x.shape)
+        rank = len(shape)
+        head = (f"Input {index} with name '{self.name}' of layer '{layer.name}' is "
+                "incompatible with the layer: ")
+        if self.ndim is not None and not self.allow_last_axis_squeeze and rank != self.ndim:
+            raise ValueError(f"{head}expected ndim={self.ndim}, found ndim={rank}. Full shape "
+                             f"received: {shape}")
+        if self.max_ndim is not None and rank > self.max_ndim:
+            raise ValueError(f"{head}expected max_ndim={self.max_ndim}, found ndim={rank}")
         if self.min_ndim is not None and rank < self.min_ndim:
-            raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the layer: '
-                             f"expected min_ndim={self.min_ndim}, found ndim={rank}. Full "
-                             f"shape received: {tuple(x.shape)}")
+            raise ValueError(f"{head}expected min_ndim={self.min_ndim}, found ndim={rank}. "
+                             f"Full shape received: {shape}")
         for axis, size in self.axes.items():
-            d = x.shape[int(axis)]
+            d = shape[int(axis)] if -rank <= int(axis) < rank else None
             if size is not None and d is not None and d != size:
-                raise ValueError(f'Input 0 of layer "{layer.name}" is incompatible with the '
-                                 f"layer: expected axis {axis} of input shape to have value "
-                                 f"{size}, but received input with shape {tuple(x.shape)}")
+                raise ValueError(f"{head}expected axis {axis} of input shape to have value "
+                                 f"{size}, but received input with shape {shape}")
 
 
 class KerasVariable(Variable):

@@ -192,9 +192,15 @@ class _IndexLookup(Layer):
         return v.decode("utf-8") if isinstance(v, bytes) else \
             int(v) if isinstance(v, np.integer) else v
 
+    def _vocab_token(self, v):
+        """An entry of get_vocabulary() as Keras on TF returns it: a NumPy scalar (np.str_,
+        np.int64); the special tokens stay plain Python values."""
+        v = self._out_token(v)
+        return np.str_(v) if isinstance(v, str) else np.int64(v) if isinstance(v, int) else v
+
     def get_vocabulary(self, include_special_tokens=True):
         vocab = [self.oov_token] * self._token_start() + \
-            [self._out_token(t) for t in self._tokens]
+            [self._vocab_token(t) for t in self._tokens]
         if self.mask_token is not None and self.output_mode == "int":
             vocab[0] = self.mask_token
         return vocab if include_special_tokens else vocab[self._token_start():]

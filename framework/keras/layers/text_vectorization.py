@@ -5,7 +5,7 @@ tf_idf vectors. Runs on the host with ``cf.strings`` (as TF runs it on the CPU).
 >>> import cuflow as cf
 >>> tv = cf.keras.layers.TextVectorization(output_sequence_length=4)
 >>> tv.adapt(["The cat sat.", "the dog"])
->>> tv.get_vocabulary()
+>>> [str(t) for t in tv.get_vocabulary()]
 ['', '[UNK]', 'the', 'sat', 'dog', 'cat']
 >>> tv(["the cat ran"]).numpy().tolist()
 [[2, 5, 1, 0]]

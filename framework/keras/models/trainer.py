@@ -24,6 +24,10 @@ class Trainer:
     """The training half of Model."""
 
     def __init__(self):
+        from ... import distribute
+        # Keras on TF: the strategy whose scope the model is created in
+        self._distribute_strategy = distribute.get_strategy() if distribute.has_strategy() \
+            else None
         self.optimizer = None
         self.compiled = False
         self.stop_training = False
@@ -70,14 +74,26 @@ class Trainer:
         self.train_function = self.test_function = self.predict_function = None
 
     @property
+    def distribute_strategy(self):
+        """The tf.distribute strategy whose scope created the model (else the current)."""
+        strategy = getattr(self, "_distribute_strategy", None)
+        if strategy is None:
+            from ... import distribute
+            strategy = distribute.get_strategy()
+        return strategy
+
+    @property
     def metrics(self):
+        """Keras 3's list: the loss tracker, the compiled metrics as one CompileMetrics
+        container (named 'compile_metrics'), then each output's loss tracker."""
         out = []
         if self.compiled:
             out.append(self._loss_tracker)
+            if self._metric_specs or self._weighted_metric_specs:
+                out.append(metrics_module.CompileMetrics(self))
             out.extend(getattr(self, "_per_output_losses", None) or [])
-            if self._compiled_metrics is not None:
-                out.extend(m for ms in self._compiled_metrics for m in ms)
         return out
+
 
     @property
     def metrics_names(self):
@@ -207,7 +223,12 @@ class Trainer:
 
     def _flatten_in_metric_order(self, logs):
         """evaluate()'s list form: metrics in model.metrics order, then any other keys."""
-        names = [getattr(m, "_log_name", m.name) for m in self.metrics]
+        names = []   # Keras 3.15: the container's metrics by plain name (an output's
+        for m in self.metrics:   # prefixed key then falls to the sorted rest)
+            if isinstance(m, metrics_module.CompileMetrics):
+                names += [sub.name for sub in m.metrics]
+            else:
+                names.append(m.name)
         values = [logs[n] for n in names if n in logs]
         values += [logs[k] for k in sorted(logs) if k not in names]
         return values[0] if len(values) == 1 else values
@@ -338,8 +359,7 @@ class Trainer:
             validation_batch_size=None, validation_freq=1, **kwargs):
         """Trains for ``epochs`` epochs; returns a History whose ``history`` holds TF's keys."""
         if not self.compiled:
-            raise RuntimeError("You must compile your model before training/testing. Use "
-                               "`model.compile(optimizer, loss)`.")
+            raise ValueError("You must call `compile()` before using the model.")
         if validation_split and validation_data is None:
             if not isinstance(x, (np.ndarray, list, tuple, dict)) and not hasattr(x, "numpy"):
                 raise ValueError("`validation_split` is only supported for Tensors or NumPy "
@@ -400,7 +420,7 @@ class Trainer:
                  steps=None, callbacks=None, return_dict=False, _iterator=None, **kwargs):
         """Loss and metrics on the data (a scalar, a list, or a dict with return_dict)."""
         if not self.compiled:
-            raise RuntimeError("You must compile your model before training/testing.")
+            raise ValueError("You must call `compile()` before using the model.")
         data = _iterator or EpochIterator(adapter_for(x, y, sample_weight, batch_size), steps,
                                           self.steps_per_execution)
         verbose = 1 if verbose == "auto" else verbose

@@ -1,10 +1,12 @@
 """``cf.keras.optimizers``."""
 from . import schedules  # noqa: F401
 from .base import Optimizer
-from .optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, Nadam, RMSprop
+from .optimizers import (SGD, Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, Ftrl, Lamb,
+                         Lion, Nadam, RMSprop)
 
 _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagrad": Adagrad,
-            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "lion": Lion}
+            "adadelta": Adadelta, "adamax": Adamax, "nadam": Nadam, "lion": Lion,
+            "adafactor": Adafactor, "ftrl": Ftrl}  # Keras 3.15: Lamb has no string name
 
 
 def get(identifier):
@@ -16,7 +18,7 @@ def get(identifier):
         return cls.from_config(identifier.get("config", {}))
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
         return _BY_NAME[identifier.lower()]()
-    raise ValueError(f"Could not interpret optimizer identifier: {identifier!r}")
+    raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
 
 
 def serialize(optimizer):
@@ -24,3 +26,10 @@ def serialize(optimizer):
 
 
 deserialize = get
+
+
+def __getattr__(name):
+    if name == "LossScaleOptimizer":  # also keras.optimizers' (lazily: no import cycle)
+        from ..loss_scale import LossScaleOptimizer
+        return LossScaleOptimizer
+    raise AttributeError(f"module 'cuflow.keras.optimizers' has no attribute {name!r}")

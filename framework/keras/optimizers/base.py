@@ -9,6 +9,7 @@ from ...ops import math_ops as _m
 from ...ops import reduce_ops as _r
 from ...ops.constant import convert_to_tensor
 from ...tensor import Tensor, Variable
+from .. import backend as _backend
 from . import fused, schedules
 
 
@@ -27,13 +28,18 @@ class Optimizer:
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
                              "be set.")
-        self.name = name or type(self).__name__.lower()
+        if gradient_accumulation_steps and not gradient_accumulation_steps >= 2:
+            raise ValueError("`gradient_accumulation_steps` must be an integer >= 2. "
+                             f"Received: gradient_accumulation_steps="
+                             f"{gradient_accumulation_steps}")
+        self.gradient_accumulation_steps = gradient_accumulation_steps
+        self.name = name or _backend.unique_name(_snake(type(self).__name__))
         self.weight_decay = weight_decay
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.use_ema, self.ema_momentum = use_ema, ema_momentum
         self.ema_overwrite_frequency = ema_overwrite_frequency
         self.loss_scale_factor = loss_scale_factor
-        self.iterations = Variable(np.int64(0), trainable=False, name="iteration")
+        self._iterations = Variable(np.int64(0), trainable=False, name="iteration")
         if isinstance(learning_rate, schedules.LearningRateSchedule):
             self._schedule = learning_rate
             self._lr = None
@@ -42,7 +48,7 @@ class Optimizer:
             self._lr = Variable(np.float32(float(learning_rate)), trainable=False,
                                 name="learning_rate")
         self._slots: dict[int, dict[str, Variable]] = {}
-        self._variables: list[Variable] = [self.iterations] + ([self._lr] if self._lr else [])
+        self._variables: list[Variable] = [self._iterations] + ([self._lr] if self._lr else [])
         self._built = False
         self._exclude_from_wd: set[int] = set()
 
@@ -78,10 +84,16 @@ class Optimizer:
         return v
 
     def build(self, var_list):
-        """Creates the slot variables of every variable in ``var_list`` (once each)."""
+        """Creates the slot variables of every variable in ``var_list`` (once each); with
+        gradient accumulation the accumulators first, as Keras orders them."""
+        new = [v for v in var_list if id(v) not in self._slots]
+        accumulators = {id(v): self.add_variable_from_reference(v, "gradient_accumulator")
+                        for v in new} if self.gradient_accumulation_steps else {}
         for v in var_list:
             if id(v) not in self._slots:
                 self._slots[id(v)] = self.build_slots(v)
+                if id(v) in accumulators:
+                    self._slots[id(v)]["gradient_accumulator"] = accumulators[id(v)]
                 if self.use_ema:
                     ema = Variable(v.numpy(), trainable=False, name=f"{_path(v)}_ema")
                     self._slots[id(v)]["ema"] = ema
@@ -96,6 +108,13 @@ class Optimizer:
 
     def build_slots(self, var) -> dict:
         return {}
+
+    @property
+    def iterations(self):
+        """Updates applied so far: every step, or with gradient accumulation the steps
+        divided by its N (Keras 3); the step counter itself is ``_iterations``."""
+        n = self.gradient_accumulation_steps
+        return self._iterations if not n else self._iterations // n
 
     @property
     def variables(self):
@@ -126,6 +145,41 @@ class Optimizer:
             return self.iterations
         if self.loss_scale_factor is not None:
             grads = [g / self.loss_scale_factor for g in grads]
+        if self.gradient_accumulation_steps:
+            self._apply_accumulating(grads, variables)
+        else:
+            self._update(grads, variables)
+        for v in variables:
+            if v.constraint is not None:
+                v.assign(v.constraint(v))
+        self._iterations.assign_add(np.int64(1))
+        if self.use_ema:
+            self._update_ema(variables)
+        return self.iterations
+
+    def _apply_accumulating(self, grads, variables):
+        """Keras's gradient accumulation: every N-th step applies the mean of the last N
+        gradients (clipped then), the others only add to the accumulators; iterations
+        counts every step. A cond, so it runs inside a compiled step too."""
+        from ...ops.control_flow_ops import cond
+        n = self.gradient_accumulation_steps
+        accs = [self._slots[id(v)]["gradient_accumulator"] for v in variables]
+        grads = [_m.cast(g, a.dtype) if g.dtype != a.dtype else g for g, a in zip(grads, accs)]
+
+        def update():
+            self._update([(g + a) / n for g, a in zip(grads, accs)], variables)
+            for a in accs:
+                a.assign(_m.multiply(a, 0))
+            return _m.cast(0, "int64")
+
+        def accumulate():
+            for g, a in zip(grads, accs):
+                a.assign_add(g)
+            return _m.cast(0, "int64")
+        cond(_m.equal((self._iterations + 1) % n, 0), update, accumulate)
+
+    def _update(self, grads, variables):
+        """Clipping, weight decay and the update rule for each variable."""
         grads = self._clip(grads)
         for g, v in zip(grads, variables):
             if g.dtype != v.dtype:
@@ -135,12 +189,6 @@ class Optimizer:
                     not any(n in v.name for n in getattr(self, "_wd_exclude_names", [])):
                 v.assign_sub(v * (lr * self.weight_decay))
             self.update_step(g, v, lr, self._slots[id(v)])
-            if v.constraint is not None:
-                v.assign(v.constraint(v))
-        self.iterations.assign_add(np.int64(1))
-        if self.use_ema:
-            self._update_ema(variables)
-        return self.iterations
 
     def update_step(self, gradient, variable, learning_rate, slots):
         raise NotImplementedError(f"{type(self).__name__} must implement update_step()")
@@ -198,14 +246,14 @@ class Optimizer:
                 "global_clipnorm": self.global_clipnorm, "use_ema": self.use_ema,
                 "ema_momentum": self.ema_momentum,
                 "ema_overwrite_frequency": self.ema_overwrite_frequency,
-                "loss_scale_factor": self.loss_scale_factor}
+                "loss_scale_factor": self.loss_scale_factor,
+                "gradient_accumulation_steps": self.gradient_accumulation_steps}
 
     @classmethod
     def from_config(cls, config, custom_objects=None):
         config = dict(config)
         if isinstance(config.get("learning_rate"), dict):
             config["learning_rate"] = schedules.deserialize(config["learning_rate"])
-        config.pop("gradient_accumulation_steps", None)
         return cls(**config)
 
     def _checkpoint_children(self):
@@ -234,6 +282,11 @@ class Optimizer:
 def _clip_by_norm(g, clip):
     norm = _m.sqrt(_r.reduce_sum(_m.square(g)))
     return g * (clip / _m.maximum(norm, clip))
+
+
+def _snake(name):
+    from ..losses import _snake as snake  # Keras's to_snake_case: AdamW -> adam_w
+    return snake(name)
 
 
 def _path(v):

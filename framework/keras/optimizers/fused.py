@@ -75,7 +75,7 @@ def static_ok(opt):
         getattr(opt, "_fused_kind", None) is not None and opt.clipnorm is None and \
         opt.clipvalue is None and opt.global_clipnorm is None and not opt.use_ema and \
         opt._schedule is None and opt.loss_scale_factor is None and \
-        not getattr(opt, "amsgrad", False)
+        not getattr(opt, "amsgrad", False) and not opt.gradient_accumulation_steps
 
 
 def eligible(opt, grads, variables):

@@ -161,8 +161,11 @@ def test_compiled_matches_eager(opt):
 
 
 def test_fit_requires_compile():
+    """Keras 3.15: a ValueError with this message (evaluate too)."""
     m = keras.Sequential([keras.layers.Dense(1, input_shape=(2,))])
-    with pytest.raises(RuntimeError):
+    with pytest.raises(ValueError, match=r"You must call `compile\(\)` before using"):
+        m.evaluate(np.zeros((2, 2)), np.zeros((2, 1)), verbose=0)
+    with pytest.raises(ValueError, match=r"You must call `compile\(\)` before using"):
         m.fit(np.zeros((2, 2)), np.zeros((2, 1)), verbose=0)
 
 

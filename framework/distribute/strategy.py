@@ -1,0 +1,248 @@
+"""Single-replica tf.distribute strategies (see the package docstring)."""
+from __future__ import annotations
+
+import contextlib
+import enum
+import json
+import os
+import threading
+
+from .. import placement
+from ..errors import UnimplementedError
+
+_state = threading.local()
+
+
+class ReduceOp(enum.Enum):
+    """How per-replica values combine (tf.distribute.ReduceOp)."""
+    SUM = "SUM"
+    MEAN = "MEAN"
+
+
+def _op(reduce_op):
+    if isinstance(reduce_op, str):
+        reduce_op = ReduceOp[reduce_op.upper()]
+    if not isinstance(reduce_op, ReduceOp):
+        raise ValueError(f"reduce_op must be a tf.distribute.ReduceOp, got {reduce_op!r}")
+    return reduce_op
+
+
+class InputContext:
+    """What an input function learns about its pipeline (tf.distribute.InputContext)."""
+
+    def __init__(self, num_input_pipelines=1, input_pipeline_id=0, num_replicas_in_sync=1):
+        self.num_input_pipelines = num_input_pipelines
+        self.input_pipeline_id = input_pipeline_id
+        self.num_replicas_in_sync = num_replicas_in_sync
+
+    def get_per_replica_batch_size(self, global_batch_size):
+        if global_batch_size % self.num_replicas_in_sync:
+            raise ValueError(f"The `global_batch_size` {global_batch_size} is not divisible "
+                             f"by `num_replicas_in_sync` {self.num_replicas_in_sync} ")
+        return global_batch_size // self.num_replicas_in_sync
+
+
+class ReplicaContext:
+    """The context inside ``strategy.run`` (tf.distribute.ReplicaContext)."""
+
+    def __init__(self, strategy, replica_id_in_sync_group=0):
+        self._strategy = strategy
+        self.replica_id_in_sync_group = replica_id_in_sync_group
+
+    @property
+    def strategy(self):
+        return self._strategy
+
+    @property
+    def num_replicas_in_sync(self):
+        return self._strategy.num_replicas_in_sync
+
+    def all_reduce(self, reduce_op, value, options=None):
+        """Across replicas: with one replica, SUM and MEAN both return ``value``."""
+        _op(reduce_op)
+        return value
+
+    def all_gather(self, value, axis, options=None):
+        return value
+
+    def merge_call(self, merge_fn, args=(), kwargs=None):
+        return merge_fn(self._strategy, *args, **(kwargs or {}))
+
+
+class Strategy:
+    """Runs computations on its devices (one here); the base of every strategy."""
+
+    def __init__(self, devices):
+        self._devices = tuple(devices)
+        if len(self._devices) != 1:
+            raise UnimplementedError(
+                None, None, f"{type(self).__name__} over {len(self._devices)} devices "
+                f"{list(self._devices)} needs cuflow's collective engine (NCCL/MPI "
+                "all-reduce), which is not built yet; use one device or OneDeviceStrategy")
+        self._device = placement.parse(self._devices[0]) or placement.default_device()
+
+    # --- properties -------------------------------------------------------------------------
+    @property
+    def num_replicas_in_sync(self):
+        return len(self._devices)
+
+    @property
+    def extended(self):
+        return self
+
+    @property
+    def cluster_resolver(self):
+        return None
+
+    @property
+    def worker_devices(self):
+        return self._devices
+
+    @property
+    def parameter_devices(self):
+        return self._devices
+
+    # --- scope --------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def scope(self):
+        """Variables and models created here belong to this strategy (Keras fit uses it)."""
+        stack = _stack()
+        current = stack[-1] if stack else None
+        if current is not None and current is not self and not isinstance(
+                current, _DefaultDistributionStrategy):
+            raise ValueError(f"Mixing different tf.distribute.Strategy objects: {current} is "
+                             f"not {self}")
+        stack.append(self)
+        try:
+            with placement.device(self._device.name):
+                yield self
+        finally:
+            stack.pop()
+
+    # --- running ------------------------------------------------------------------------------
+    def run(self, fn, args=(), kwargs=None, options=None):
+        """``fn(*args, **kwargs)`` on each replica (one): its per-replica result."""
+        stack = _stack()
+        stack.append(self)
+        _state.replica = ReplicaContext(self, 0)
+        try:
+            with placement.device(self._device.name):
+                return fn(*args, **(kwargs or {}))
+        finally:
+            _state.replica = None
+            stack.pop()
+
+    def reduce(self, reduce_op, value, axis):
+        """Combines per-replica values (and, with ``axis``, that axis of each)."""
+        op = _op(reduce_op)
+        if axis is None:
+            return value
+        from ..ops import reduce_ops
+        fn = reduce_ops.reduce_sum if op is ReduceOp.SUM else reduce_ops.reduce_mean
+        return fn(value, axis=axis)
+
+    def gather(self, value, axis):
+        return value
+
+    def experimental_local_results(self, value):
+        return (value,)
+
+    def experimental_distribute_dataset(self, dataset, options=None):
+        """The dataset itself: its batches are the per-replica values of one replica."""
+        return dataset
+
+    def distribute_datasets_from_function(self, dataset_fn, options=None):
+        return dataset_fn(InputContext(1, 0, self.num_replicas_in_sync))
+
+    def experimental_distribute_values_from_function(self, value_fn):
+        return value_fn(_ValueContext())
+
+    def __repr__(self):
+        return f"<{type(self).__name__} devices={list(self._devices)}>"
+
+
+class _ValueContext:
+    replica_id_in_sync_group = 0
+    num_replicas_in_sync = 1
+
+
+class OneDeviceStrategy(Strategy):
+    """Everything on one device (tf.distribute.OneDeviceStrategy)."""
+
+    def __init__(self, device):
+        super().__init__([device])
+
+
+class MirroredStrategy(Strategy):
+    """Synchronous data parallelism over local devices; default: every GPU, else the CPU.
+    Only one device is supported so far (see the package docstring)."""
+
+    def __init__(self, devices=None, cross_device_ops=None):
+        if devices is None:
+            gpus = placement.list_devices("GPU")
+            devices = [d.name for d in gpus] or [placement.default_device().name]
+        super().__init__(devices)
+
+
+class MultiWorkerMirroredStrategy(MirroredStrategy):
+    """Mirrored across workers (TF_CONFIG); a single worker is the local strategy."""
+
+    def __init__(self, cluster_resolver=None, communication_options=None):
+        cluster = json.loads(os.environ.get("TF_CONFIG", "{}") or "{}").get("cluster", {})
+        workers = sum(len(v) for k, v in cluster.items() if k in ("worker", "chief"))
+        if workers > 1:
+            raise UnimplementedError(None, None, f"MultiWorkerMirroredStrategy over {workers} "
+                                     "workers needs cuflow's collective engine (MPI/NCCL), "
+                                     "which is not built yet")
+        super().__init__()
+
+
+class _DefaultDistributionStrategy(Strategy):
+    """The strategy in effect when none is: one replica on the current device."""
+
+    def __init__(self):
+        super().__init__([placement.default_device().name])
+
+    @contextlib.contextmanager
+    def scope(self):
+        yield self
+
+
+def _stack():
+    stack = getattr(_state, "stack", None)
+    if stack is None:
+        stack = _state.stack = []
+    return stack
+
+
+_default = None
+
+
+def get_strategy():
+    """The strategy of the enclosing ``scope()`` (or ``run``), else the default one."""
+    global _default
+    stack = _stack()
+    if stack:
+        return stack[-1]
+    if _default is None:
+        _default = _DefaultDistributionStrategy()
+    return _default
+
+
+def has_strategy():
+    return any(not isinstance(s, _DefaultDistributionStrategy) for s in _stack())
+
+
+def get_replica_context():
+    """Inside ``strategy.run``: its ReplicaContext; in a strategy's scope (cross-replica
+    context): None; outside any strategy: the default replica context."""
+    replica = getattr(_state, "replica", None)
+    if replica is not None:
+        return replica
+    if has_strategy():
+        return None
+    return ReplicaContext(get_strategy(), 0)
+
+
+def in_cross_replica_context():
+    return get_replica_context() is None

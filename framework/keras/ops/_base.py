@@ -1,0 +1,217 @@
+"""Shared helpers of ``cf.keras.ops``: Keras 3's dtype promotion (a JAX-like lattice with
+weak Python scalars), Keras's ``convert_to_tensor``, and the wrapper that turns a call on
+KerasTensors into a node of a Functional model."""
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from ... import dtypes as _dt
+
+# --- Keras's promotion lattice (keras.backend.result_type): each type -> its direct supertypes
+_LATTICE = {
+    "bool": ["int"], "int": ["uint8", "int8", "complex64"],
+    "uint8": ["int16", "uint16"], "uint16": ["int32", "uint32"],
+    "uint32": ["int64", "uint64"], "uint64": ["float"],
+    "int8": ["int16"], "int16": ["int32"], "int32": ["int64"], "int64": ["float"],
+    "float": ["bfloat16", "float16"], "bfloat16": ["float32"], "float16": ["float32"],
+    "float32": ["float64", "complex64"], "float64": ["complex128"],
+    "complex64": ["complex128"], "complex128": [],
+}
+
+
+def _closure():
+    up = {}
+    for node in _LATTICE:
+        seen, todo = {node}, [node]
+        while todo:
+            for nxt in _LATTICE[todo.pop()]:
+                if nxt not in seen:
+                    seen.add(nxt)
+                    todo.append(nxt)
+        up[node] = seen
+    return up
+
+
+_UP = _closure()
+
+
+@functools.lru_cache(512)
+def _join(nodes):
+    common = set.intersection(*(_UP[n] for n in nodes))
+    least = [c for c in common if common <= _UP[c]]
+    if len(least) != 1:
+        raise ValueError(f"Input dtypes {nodes} have no available implicit dtype promotion "
+                         "path. Try explicitly casting inputs to the desired output type.")
+    return least[0]
+
+
+def floatx():
+    from .. import backend
+    return backend.floatx()
+
+
+def standardize_dtype(dtype):
+    """A dtype's Keras name ('float32', 'int64', ...); Python types map as Keras-TF."""
+    if dtype is None:
+        return floatx()
+    if dtype is int:
+        return "int64"
+    if dtype is float:
+        return "float32"
+    if dtype is bool:
+        return "bool"
+    if dtype is complex:
+        return "complex128"
+    if isinstance(dtype, str):
+        if dtype == "string":
+            return dtype
+        return _dt.as_dtype(dtype).name
+    name = getattr(dtype, "name", None)
+    if isinstance(name, str) and not isinstance(dtype, type):
+        return _dt.as_dtype(name).name
+    return _dt.as_dtype(dtype).name
+
+
+def _weak_node(dtype):
+    d = standardize_dtype(dtype)
+    if d == "bool":
+        return "bool"
+    return "float" if ("float" in d) else "int" if "int" in d else "complex64"
+
+
+def result_type(*dtypes):
+    """Keras's result dtype of mixing ``dtypes`` (Python ``int``/``float`` are weak)."""
+    if not dtypes:
+        return floatx()
+    items = [(floatx(), False) if d is None else
+             (standardize_dtype(d), d is int or d is float) for d in dtypes]
+    names = [n for n, _ in items]
+    weak = [w for _, w in items]
+    if len(items) == 1:
+        out, out_weak = names[0], weak[0]
+    elif len(set(names)) == 1 and not all(weak):
+        out, out_weak = names[0], False
+    elif all(weak):
+        out, out_weak = _join(tuple(sorted(set(names)))), True
+    else:
+        nodes = {(_weak_node(n) if w else n) for n, w in items}
+        out = _join(tuple(sorted(nodes)))
+        out_weak = out in ("int", "float")
+    if out_weak and out != "bool":
+        prec = floatx()[-2:]
+        out = {"b": "bool", "i": f"int{prec}", "u": f"uint{prec}"}.get(
+            out[:1] if out != "bfloat16" else "f", f"float{prec}")
+    return {"uint64": "uint32", "complex128": "complex64"}.get(out, out)
+
+
+def dtype_of(x):
+    """A value's dtype for promotion: a tensor's name, or the Python type (weak)."""
+    if isinstance(x, (bool, np.bool_)) and not hasattr(x, "shape"):
+        return bool
+    if isinstance(x, int) and not isinstance(x, np.generic):
+        return int
+    if isinstance(x, float) and not isinstance(x, np.generic):
+        return float
+    dt = getattr(x, "dtype", None)
+    if dt is not None:
+        return standardize_dtype(dt)
+    return standardize_dtype(convert_to_tensor(x).dtype)
+
+
+def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
+    """Keras-TF's conversion: Python ints -> int32, floats -> float32, NumPy keeps its dtype."""
+    from ... import cast
+    from ...ops.constant import convert_to_tensor as _cvt
+    from ...tensor import Tensor, Variable
+    if dtype is not None:
+        dtype = standardize_dtype(dtype)
+    if isinstance(x, (Tensor, Variable)) or hasattr(x, "_tensor"):
+        t = x if isinstance(x, Tensor) else x.value() if hasattr(x, "value") else x
+        if dtype is not None and t.dtype.name != dtype:
+            return cast(t, dtype)
+        return _cvt(t)
+    if dtype is not None and (dtype == "bool" or "int" in dtype):
+        x = np.asarray(x, dtype=dtype)
+    return _cvt(x, dtype=dtype)
+
+
+def tensors(*xs):
+    """Converts each argument (keeping Python scalars for promotion)."""
+    return [x if isinstance(x, (int, float, bool)) else convert_to_tensor(x) for x in xs]
+
+
+def promote_all(*xs, dtype=None):
+    """Converts ``xs`` to tensors of their Keras result dtype (or ``dtype``)."""
+    xs = tensors(*xs)
+    out = dtype or result_type(*(dtype_of(x) for x in xs))
+    return [convert_to_tensor(x, out) for x in xs], out
+
+
+def to_float(x):
+    """``x`` as a tensor; ints and bools cast to floatx (Keras's rule for float-only ops)."""
+    from ... import cast
+    x = convert_to_tensor(x)
+    if not (x.dtype.is_floating or x.dtype.is_complex):
+        x = cast(x, floatx())
+    return x
+
+
+def canonical_axis(axis):
+    if isinstance(axis, list):
+        return tuple(axis)
+    return axis
+
+
+# --- KerasTensor inputs: the call becomes a layer node of a Functional model ---------------
+def _has_symbolic(args, kwargs):
+    from ..keras_tensor import KerasTensor
+    for a in (*args, *kwargs.values()):
+        if isinstance(a, KerasTensor):
+            return True
+        if isinstance(a, (list, tuple)) and any(isinstance(b, KerasTensor) for b in a):
+            return True
+    return False
+
+
+def symbolic(fn):
+    """Wraps a keras.ops function so KerasTensor inputs build a Functional-model node."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        if _has_symbolic(args, kwargs):
+            return _symbolic_call(fn, args, kwargs)
+        return fn(*args, **kwargs)
+    return wrapper
+
+
+def _symbolic_call(fn, args, kwargs):
+    from ..keras_tensor import KerasTensor
+    from ..layers.core import _OpLayer
+    flat, spots = [], []
+    for i, a in enumerate(args):
+        if isinstance(a, KerasTensor):
+            spots.append((i, None))
+            flat.append(a)
+        elif isinstance(a, (list, tuple)):
+            for j, b in enumerate(a):
+                if isinstance(b, KerasTensor):
+                    spots.append((i, j))
+                    flat.append(b)
+    kw_keys = [k for k, v in kwargs.items() if isinstance(v, KerasTensor)]
+    flat.extend(kwargs[k] for k in kw_keys)
+
+    def run(*values):
+        a = [list(x) if isinstance(x, (list, tuple)) else x for x in args]
+        it = iter(values)
+        for i, j in spots:
+            if j is None:
+                a[i] = next(it)
+            else:
+                a[i][j] = next(it)
+        a = [type(args[i])(x) if isinstance(args[i], tuple) else x for i, x in enumerate(a)]
+        kw = dict(kwargs)
+        for k in kw_keys:
+            kw[k] = next(it)
+        return fn(*a, **kw)
+    return _OpLayer(run, name=None)(*flat)

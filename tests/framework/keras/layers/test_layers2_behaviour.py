@@ -152,3 +152,10 @@ def test_rms_normalization_half_precision_and_mask():
     ref = x.astype("float32") / np.sqrt((x.astype("float32") ** 2).mean(-1, keepdims=True)
                                         + 1e-6)
     np.testing.assert_allclose(y.numpy().astype("float32"), ref, rtol=2e-3)
+
+
+def test_spectral_normalization_counts_kernel_regularizer_once():
+    sn = L.SpectralNormalization(L.Dense(2, kernel_regularizer="l2", kernel_initializer="ones"))
+    sn(np.ones((1, 3), "float32"))
+    assert len(sn.losses) == 1
+    np.testing.assert_allclose(float(sn.losses[0]), 0.01 * 6, rtol=1e-6)

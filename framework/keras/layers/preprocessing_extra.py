@@ -28,7 +28,7 @@ from ...ops.constant import convert_to_tensor
 from ...ops.fingerprint import fingerprint64
 from ...tensor import Tensor
 from .base import InputSpec, Layer
-from .lookup import _b, encode
+from .lookup import _HOST, _b, encode, is_symbolic
 
 _M64 = (1 << 64) - 1
 _MUL = 0xC6A4A7935BD1E995
@@ -77,8 +77,7 @@ class HashedCrossing(Layer):
 
     def _convert_inputs(self, inputs):
         if isinstance(inputs, (list, tuple)):   # host values (strings stay strings)
-            return tuple(np.asarray(x.numpy() if isinstance(x, Tensor) else x)
-                         for x in inputs)
+            return tuple(x if isinstance(x, Tensor) else np.asarray(x) for x in inputs)
         return inputs
 
     def _cross(self, *cols):
@@ -99,6 +98,21 @@ class HashedCrossing(Layer):
         if len(inputs) < 2:
             raise ValueError("`HashedCrossing` should be called on at least two inputs. "
                              f"Received: inputs={inputs}")
+        shape = tuple(inputs[0].shape)
+        if any(is_symbolic(x) for x in inputs):   # traced: a host callback node
+            from ...ops.dispatch import apply
+            tout = np.int64 if self.output_mode == "int" else \
+                _dt.as_dtype(self._out_dtype).np
+            out_shape = shape if self.output_mode == "int" else \
+                tuple(self.compute_output_shape([shape]))
+            out = apply(_HOST, tuple(inputs), {
+                "func": lambda *a: np.asarray(self._host(a), tout),
+                "tout": (np.dtype(tout),), "shape": out_shape})
+            return _m.cast(out, self._out_dtype) if self.output_mode == "int" else out
+        return convert_to_tensor(self._host(inputs)) if self.output_mode != "int" else \
+            _m.cast(convert_to_tensor(self._host(inputs)), self._out_dtype)
+
+    def _host(self, inputs):
         arrays = [np.asarray(x.numpy() if isinstance(x, Tensor) else x) for x in inputs]
         shape = arrays[0].shape
         if len(shape) > 2 or (len(shape) == 2 and shape[-1] != 1):
@@ -111,9 +125,8 @@ class HashedCrossing(Layer):
                   for a in arrays]
         ids = self._cross(*arrays)
         if self.output_mode == "int":
-            return _m.cast(convert_to_tensor(ids), self._out_dtype)
-        return convert_to_tensor(encode(ids, "one_hot", self.num_bins,
-                                        dtype=_dt.as_dtype(self._out_dtype).np))
+            return ids
+        return encode(ids, "one_hot", self.num_bins, dtype=_dt.as_dtype(self._out_dtype).np)
 
     def compute_output_shape(self, input_shape):
         first = tuple(input_shape[0])

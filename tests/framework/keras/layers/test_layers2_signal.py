@@ -66,3 +66,13 @@ def test_stft_spectrogram_kernels_are_trainable_weights():
         L.STFTSpectrogram(mode="nope")
     with pytest.raises(ValueError):
         L.MelSpectrogram(fft_length=64, sequence_length=128)
+
+
+def test_hashed_crossing_traced_matches_eager():
+    layer = L.HashedCrossing(num_bins=7)
+    a, b = cf.constant(STR), cf.constant(INT)
+    traced = cf.function(lambda a, b: layer((a, b)))(a, b)
+    assert traced.dtype == cf.int64 and tuple(traced.shape) == (4, 1)
+    np.testing.assert_array_equal(traced.numpy(), TF["cross_int"])
+    onehot = cf.function(lambda a, b: L.HashedCrossing(5, output_mode="one_hot")((a, b)))
+    np.testing.assert_array_equal(onehot(a[:, 0], b[:, 0]).numpy(), TF["cross_onehot"])

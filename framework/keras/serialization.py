@@ -46,7 +46,7 @@ _HARMLESS = {"quantization_config": (None,), "seed": "any", "sliding_window": (N
              "jit_compile": "any", "is_legacy_optimizer": "any",
              # Keras 2 keys Keras 3 dropped
              "time_major": (False,), "implementation": "any", "input_length": "any"}
-_MULTI_SHAPE_BUILD = frozenset({"MultiHeadAttention"})
+_MULTI_SHAPE_BUILD = frozenset({"MultiHeadAttention", "GroupedQueryAttention"})
 # keys cuflow's get_config emits that Keras's constructor of the same class rejects
 _KERAS_REJECTS = {"SpatialDropout1D": ("trainable",), "SpatialDropout2D": ("trainable",),
                   "SpatialDropout3D": ("trainable",), "Discretization": ("trainable",)}
@@ -154,8 +154,8 @@ def serialize_layer(layer):
                                             "sparse": False, "ragged": False,
                                             "name": "input_layer", "optional": False},
                                  "registered_name": None}] + config["layers"]
-    out = {"module": module, "class_name": cls.__name__, "config": config,
-           "registered_name": registered}
+    out = {"module": module, "class_name": cls.__dict__.get("_keras_class_name", cls.__name__),
+           "config": config, "registered_name": registered}
     build = _build_config(layer)
     if build is not None:
         out["build_config"] = build

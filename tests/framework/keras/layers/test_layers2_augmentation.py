@@ -186,3 +186,15 @@ def test_policies_keep_shape_range_and_round_trip(layer):
     cfg = layer.get_config()
     assert type(layer).from_config(cfg).get_config() == cfg
     assert tuple(layer(IMG[0]).shape) == IMG.shape[1:]
+
+
+def test_colour_layers_take_keras_dict_inputs():
+    data = {"images": IMG, "labels": np.eye(2, dtype="float32"),
+            "segmentation_masks": np.ones((2, 6, 5, 1), "float32")}
+    out = L.RandomInvert(factor=(1.0, 1.0))(data)
+    np.testing.assert_allclose(out["images"].numpy(), TF["invert"])
+    np.testing.assert_array_equal(np.asarray(out["labels"]), data["labels"])
+    np.testing.assert_array_equal(np.asarray(out["segmentation_masks"]),
+                                  data["segmentation_masks"])
+    out = L.AutoContrast()(data, training=False)
+    np.testing.assert_allclose(out["images"].numpy(), TF["autocontrast"], atol=5e-5)

@@ -12,6 +12,7 @@ from ..ops import reduce_ops as _r
 from ..ops.constant import convert_to_tensor
 from .backend import unique_name
 from .metrics import Metric
+from .metrics_thresholds import evenly_distributed, update_confusion_counts
 
 _EPS = 1e-7
 _CURVES = ("ROC", "PR", "PRGAIN")
@@ -35,6 +36,8 @@ class AUC(Metric):
         if thresholds is not None:
             thresholds = sorted(float(t) for t in np.atleast_1d(thresholds))
             self.num_thresholds = len(thresholds) + 2
+            self._thresholds_distributed_evenly = evenly_distributed(
+                np.array([0.0] + thresholds + [1.0]))
         else:
             if num_thresholds <= 1:
                 raise ValueError(f"Argument `num_thresholds` must be an integer > 1. "
@@ -42,6 +45,7 @@ class AUC(Metric):
             self.num_thresholds = int(num_thresholds)
             thresholds = [(i + 1) * 1.0 / (num_thresholds - 1)
                           for i in range(num_thresholds - 2)]
+            self._thresholds_distributed_evenly = True
         self._thresholds = np.array([0.0 - _EPS] + list(thresholds) + [1.0 + _EPS])
         curve = str(getattr(curve, "value", curve)).upper().replace("_", "")
         if curve not in _CURVES:
@@ -91,39 +95,18 @@ class AUC(Metric):
     fn = property(lambda self: self.false_negatives)
 
     def update_state(self, y_true, y_pred, sample_weight=None):
-        y_true = _m.cast(convert_to_tensor(y_true), "float32")
-        y_pred = _m.cast(convert_to_tensor(y_pred), "float32")
+        y_pred = convert_to_tensor(y_pred)
         if not self._built:
             self._build(tuple(y_pred.shape))
         if self._from_logits:
             y_pred = _m.sigmoid(y_pred)
-        if tuple(y_true.shape) != tuple(y_pred.shape) and y_true.shape.rank == \
-                y_pred.shape.rank - 1:
-            y_true = _a.expand_dims(y_true, -1)
-        w = None
-        if sample_weight is not None:
-            w = _a.broadcast_to(_m.cast(convert_to_tensor(sample_weight), "float32"),
-                                tuple(y_pred.shape))
-        if not self.multi_label and self.label_weights is not None:
-            lw = convert_to_tensor(self.label_weights)
-            w = lw if w is None else w * lw
-            w = _a.broadcast_to(w, tuple(y_pred.shape))
-        th = convert_to_tensor(self._thresholds.astype(np.float32))
-        if self.multi_label:  # (thresholds, examples, labels) summed over examples
-            p = _a.reshape(y_pred, (1, -1, int(y_pred.shape[-1])))
-            t = _a.reshape(y_true, (1, -1, int(y_pred.shape[-1])))
-            th = _a.reshape(th, (-1, 1, 1))
-            ww = 1.0 if w is None else _a.reshape(w, (1, -1, int(y_pred.shape[-1])))
-        else:
-            p, t = _a.reshape(y_pred, (1, -1)), _a.reshape(y_true, (1, -1))
-            th = _a.reshape(th, (-1, 1))
-            ww = 1.0 if w is None else _a.reshape(w, (1, -1))
-        pos = _m.cast(_m.greater(p, th), "float32")
-        neg = 1.0 - pos
-        self.true_positives.assign_add(_r.reduce_sum(pos * t * ww, axis=1))
-        self.false_positives.assign_add(_r.reduce_sum(pos * (1.0 - t) * ww, axis=1))
-        self.true_negatives.assign_add(_r.reduce_sum(neg * (1.0 - t) * ww, axis=1))
-        self.false_negatives.assign_add(_r.reduce_sum(neg * t * ww, axis=1))
+        # multi-label AUCs weigh labels in result(); otherwise label weights weigh counts
+        update_confusion_counts(
+            {"tp": self.true_positives, "tn": self.true_negatives,
+             "fp": self.false_positives, "fn": self.false_negatives},
+            y_true, y_pred, list(self._thresholds), self._thresholds_distributed_evenly,
+            sample_weight=sample_weight, multi_label=self.multi_label,
+            label_weights=None if self.multi_label else self.label_weights)
 
     def _average(self, per_threshold):
         if not self.multi_label:

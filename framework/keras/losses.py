@@ -476,7 +476,7 @@ def get(identifier):
     if isinstance(identifier, str) and identifier not in _CLASSES:
         fn = _FUNCTIONS.get(identifier)
         if fn is None:
-            raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+            raise ValueError(f"Could not interpret loss identifier: {identifier}")
         return fn
     return get_reduced(identifier)
 
@@ -498,11 +498,11 @@ def get_reduced(identifier):
             return _CLASSES[identifier]()
         fn = _FUNCTIONS.get(identifier)
         if fn is None:
-            raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+            raise ValueError(f"Could not interpret loss identifier: {identifier}")
         return LossFunctionWrapper(fn, name=fn.__name__)
     if callable(identifier):
         return LossFunctionWrapper(identifier, name=getattr(identifier, "__name__", "loss"))
-    raise ValueError(f"Could not interpret loss identifier: {identifier!r}")
+    raise ValueError(f"Could not interpret loss identifier: {identifier}")
 
 
 def serialize(loss):

@@ -77,9 +77,11 @@ def _filter_top_k(x, k):
 
 
 def update_confusion_counts(variables, y_true, y_pred, thresholds, evenly=False, top_k=None,
-                            class_id=None, sample_weight=None):
+                            class_id=None, sample_weight=None, multi_label=False,
+                            label_weights=None):
     """Adds this batch's counts per threshold to ``variables`` ({"tp"|"fp"|"tn"|"fn":
-    Variable of shape (len(thresholds),)})."""
+    Variable of shape (len(thresholds),), or (len(thresholds), labels) with
+    ``multi_label``)."""
     dtype = next(iter(variables.values())).dtype
     y_true = _m.cast(convert_to_tensor(y_true), dtype)
     y_pred = _m.cast(convert_to_tensor(y_pred), dtype)
@@ -96,39 +98,52 @@ def update_confusion_counts(variables, y_true, y_pred, thresholds, evenly=False,
                              f"{tuple(y_pred.shape)}")
         y_true = y_true[..., class_id:class_id + 1]
         y_pred = y_pred[..., class_id:class_id + 1]
-    weights = None if sample_weight is None else \
-        _a.reshape(_a.broadcast_to(sample_weight, tuple(y_pred.shape)), (-1,))
-    is_true = _m.not_equal(_a.reshape(y_true, (-1,)), 0)
+    shape = tuple(y_pred.shape)
+    weights = None if sample_weight is None else _a.broadcast_to(sample_weight, shape)
+    if label_weights is not None:  # one weight per label (column), AUC's label_weights
+        lw = _m.cast(convert_to_tensor(label_weights), dtype)
+        lw = _a.broadcast_to(_a.expand_dims(lw, 0), shape)
+        weights = lw if weights is None else weights * lw
+    # examples as rows, labels as columns: one column unless each label counts apart
+    cols = (-1, int(shape[-1]) if multi_label else 1)
     counts = (_bucket_counts if evenly else _compare_counts)(
-        is_true, _a.reshape(y_pred, (-1,)), weights, thresholds, dtype, variables)
+        _a.reshape(_m.not_equal(y_true, 0), cols), _a.reshape(y_pred, cols),
+        None if weights is None else _a.reshape(weights, cols), thresholds, dtype, variables)
     for kind, var in variables.items():
-        var.assign_add(counts[kind])
+        var.assign_add(counts[kind] if multi_label else _a.reshape(counts[kind], (-1,)))
 
 
 def _bucket_counts(is_true, y_pred, weights, thresholds, dtype, wanted):
-    """Keras's path for evenly spaced thresholds: one segment sum instead of n compares."""
-    n = len(thresholds)
-    labels = _m.cast(is_true, dtype)
+    """Keras's path for evenly spaced thresholds: one segment sum instead of n compares.
+    Inputs are (examples, labels); counts come out (thresholds, labels)."""
+    n, labels = len(thresholds), int(y_pred.shape[-1])
+    truth = _m.cast(is_true, dtype)
     w = 1.0 if weights is None else weights
-    true_w, false_w = labels * w, (1.0 - labels) * w
+    true_w, false_w = truth * w, (1.0 - truth) * w
     bucket = _m.ceil(_c.clip_by_value(y_pred, 0.0, 1.0) * float(n - 1)) - 1.0
     if thresholds[0] < 0.0 or thresholds[-1] > 1.0:  # AUC-style end points
         bucket = _m.maximum(bucket, 0.0)
-    bucket = _m.cast(bucket, "int32")  # -1 (p == 0) is dropped by the segment sum
-    tp = _s.unsorted_segment_sum(true_w, bucket, n)
-    fp = _s.unsorted_segment_sum(false_w, bucket, n)
-    out = {"tp": _s.cumsum(tp, reverse=True), "fp": _s.cumsum(fp, reverse=True)}
+    bucket = _m.cast(bucket, "int32")
+    # one run of n segments per label; bucket -1 (p == 0) is dropped by the segment sum
+    offset = convert_to_tensor(np.arange(labels, dtype=np.int32) * n)
+    ids = _i.where(_m.greater_equal(bucket, 0), bucket + offset, _a.zeros_like(bucket) - 1)
+
+    def cumulative(values):  # count above each threshold: a reversed cumulative sum
+        per_bucket = _a.reshape(_s.unsorted_segment_sum(values, ids, n * labels), (labels, n))
+        return _a.transpose(_s.cumsum(per_bucket, axis=1, reverse=True))
+
+    out = {"tp": cumulative(true_w), "fp": cumulative(false_w)}
     if "tn" in wanted or "fn" in wanted:
-        out["tn"] = _r.reduce_sum(false_w) - out["fp"]
-        out["fn"] = _r.reduce_sum(true_w) - out["tp"]
+        out["tn"] = _r.reduce_sum(false_w, axis=0) - out["fp"]
+        out["fn"] = _r.reduce_sum(true_w, axis=0) - out["tp"]
     return out
 
 
 def _compare_counts(is_true, y_pred, weights, thresholds, dtype, wanted):
-    """(thresholds, examples) comparisons ``y_pred > t``, summed over examples."""
-    th = convert_to_tensor(np.asarray(thresholds, np.dtype(dtype.np)).reshape(-1, 1))
-    pos = _m.greater(_a.reshape(y_pred, (1, -1)), th)
-    label = _a.reshape(is_true, (1, -1))
+    """(thresholds, examples, labels) comparisons ``y_pred > t``, summed over examples."""
+    th = convert_to_tensor(np.asarray(thresholds, np.dtype(dtype.np)).reshape(-1, 1, 1))
+    pos = _m.greater(_a.expand_dims(y_pred, 0), th)
+    label = _a.expand_dims(is_true, 0)
     cells = {"tp": (label, pos), "fp": (_m.logical_not(label), pos),
              "tn": (_m.logical_not(label), _m.logical_not(pos)),
              "fn": (label, _m.logical_not(pos))}
@@ -138,7 +153,7 @@ def _compare_counts(is_true, y_pred, weights, thresholds, dtype, wanted):
         if weights is None:
             values = _m.cast(hit, dtype)
         else:  # where, not a product: a NaN weight outside the cell stays out of it
-            w = _a.broadcast_to(_a.reshape(_m.cast(weights, dtype), (1, -1)), tuple(hit.shape))
+            w = _a.broadcast_to(_a.expand_dims(_m.cast(weights, dtype), 0), tuple(hit.shape))
             values = _i.where(hit, w, _a.zeros_like(w))
         out[kind] = _r.reduce_sum(values, axis=1)
     return out
@@ -186,19 +201,40 @@ class TruePositives(_ConfusionCount):
 
 
 class FalsePositives(_ConfusionCount):
-    """Weighted count of negatives predicted positive."""
+    """Weighted count of negatives predicted positive.
+
+    >>> import cuflow as cf
+    >>> m = cf.keras.metrics.FalsePositives()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> float(m.result())
+    1.0
+    """
 
     _kind = "fp"
 
 
 class TrueNegatives(_ConfusionCount):
-    """Weighted count of negatives predicted negative."""
+    """Weighted count of negatives predicted negative.
+
+    >>> import cuflow as cf
+    >>> m = cf.keras.metrics.TrueNegatives()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> float(m.result())
+    0.0
+    """
 
     _kind = "tn"
 
 
 class FalseNegatives(_ConfusionCount):
-    """Weighted count of positives predicted negative."""
+    """Weighted count of positives predicted negative.
+
+    >>> import cuflow as cf
+    >>> m = cf.keras.metrics.FalseNegatives()
+    >>> m.update_state([0, 1, 1, 1], [1, 0, 1, 1])
+    >>> float(m.result())
+    1.0
+    """
 
     _kind = "fn"
 

@@ -50,7 +50,11 @@ class Trainer:
                 not isinstance(self.optimizer, mixed_precision.LossScaleOptimizer):
             self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
         self.loss = loss
-        self._loss_fns = _resolve_losses(self._by_output(loss))
+        try:
+            self._loss_fns = _resolve_losses(self._by_output(loss))
+            self._loss_error = None
+        except ValueError as e:  # Keras resolves losses when fit/evaluate builds them
+            self._loss_fns, self._loss_error = None, e
         self.loss_weights = loss_weights
         self._metric_specs = metrics
         self._weighted_metric_specs = weighted_metrics
@@ -333,6 +337,8 @@ class Trainer:
 
     def _ensure_built_for(self, batch):
         """Builds variables (model, optimizer slots, metrics) eagerly before tracing."""
+        if getattr(self, "_loss_error", None) is not None:
+            raise self._loss_error
         if self._run_eagerly or getattr(self, "_built_for_training", False):
             return
         x, y, sw = batch

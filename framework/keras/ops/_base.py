@@ -128,7 +128,7 @@ def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     if dtype is not None:
         dtype = standardize_dtype(dtype)
     if isinstance(x, (Tensor, Variable)) or hasattr(x, "_tensor"):
-        t = x if isinstance(x, Tensor) else x.value() if hasattr(x, "value") else x
+        t = x if isinstance(x, Tensor) else _cvt(x)   # a Variable: its current value
         if dtype is not None and t.dtype.name != dtype:
             return cast(t, dtype)
         return _cvt(t)

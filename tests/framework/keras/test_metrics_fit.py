@@ -168,3 +168,18 @@ def test_save_load_round_trip_writes_keras_configs(tmp_path):
                                    rtol=1e-6, atol=1e-7, err_msg=key)
     assert [type(x).__name__ for x in loaded._compiled_metrics[0]][:4] == [
         "F1Score", "FBetaScore", "OneHotMeanIoU", "OneHotIoU"]
+
+
+def test_adjusted_r2_in_a_compiled_fit():
+    # Keras 3.15 can only run this eagerly (its fallback test is a Python `if` on a tensor:
+    # OperatorNotAllowedInGraphError in a compiled fit); cuflow traces it as a select.
+    # History from Keras with run_eagerly=True:
+    want = {"loss": [1.202491, 0.570235], "r2_fallback": [-4.242486, -1.595872],
+            "r2_score": [-2.134095, -0.55188]}
+    y = X @ np.array([[1.0, -1.0], [2.0, 0.5], [-1.0, 0.3], [0.5, 0.2]], "float32")
+    m = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2)])
+    m.set_weights([np.linspace(-1, 1, 8, dtype="float32").reshape(4, 2), np.zeros(2, "float32")])
+    m.compile(keras.optimizers.SGD(0.1), "mse",
+              metrics=[M.R2Score(num_regressors=3), M.R2Score(num_regressors=40,
+                                                              name="r2_fallback")])
+    _check(m.fit(X, y, batch_size=16, epochs=2, verbose=0, shuffle=False).history, want)

@@ -41,8 +41,10 @@ def relu6(x):
 
 
 def sigmoid(x):
-    """``1 / (1 + exp(-x))``."""
-    return _m.sigmoid(to_float(x))
+    """``1 / (1 + exp(-x))``; caches its logits for cross-entropy (Keras's TF backend)."""
+    from ..activations import _with_logits
+    x = to_float(x)
+    return _with_logits(_m.sigmoid(x), x)
 
 
 def softplus(x):
@@ -201,8 +203,11 @@ def softmax(x, axis=-1):
     if axis is None:
         axis = tuple(range(x.shape.rank))
     if isinstance(axis, (tuple, list)):
-        return _over_axes(lambda y, a: _nn.softmax(y, axis=a), x, axis)
-    return _nn.softmax(x, axis=axis)
+        out = _over_axes(lambda y, a: _nn.softmax(y, axis=a), x, axis)
+    else:
+        out = _nn.softmax(x, axis=axis)
+    from ..activations import _with_logits   # Keras's TF backend caches the logits
+    return _with_logits(out, x)
 
 
 def log_softmax(x, axis=-1):

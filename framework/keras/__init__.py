@@ -27,3 +27,19 @@ __version__ = "3.0.0-cuflow"
 
 # --- keras-ops ---
 from . import ops  # noqa: E402,F401
+from . import config, random, tree  # noqa: E402,F401
+from .keras_tensor import KerasTensor  # noqa: E402,F401
+from .mixed_precision import DTypePolicy  # noqa: E402,F401
+from .layers import InputSpec  # noqa: E402,F401
+from .variable import Variable  # noqa: E402,F401
+from .losses import Loss  # noqa: E402,F401
+from .metrics import Metric  # noqa: E402,F401
+from .optimizers import Optimizer  # noqa: E402,F401
+from .initializers import Initializer  # noqa: E402,F401
+from .regularizers import Regularizer  # noqa: E402,F401
+from .. import name_scope, device  # noqa: E402,F401
+
+
+def version():
+    """The Keras version string cuflow's ``cf.keras`` reports."""
+    return __version__

@@ -48,7 +48,7 @@ _HARMLESS = {"quantization_config": (None,), "seed": "any", "sliding_window": (N
              # Keras 2 keys Keras 3 dropped
              "time_major": (False,), "implementation": "any", "input_length": "any"}
 _LEGACY = threading.local()
-_MULTI_SHAPE_BUILD = frozenset({"MultiHeadAttention"})
+_MULTI_SHAPE_BUILD = frozenset({"MultiHeadAttention", "GroupedQueryAttention"})
 # Keras 3.15 layers without a build() of their own record no build_config
 _NO_BUILD_CONFIG = frozenset({
     "Activation", "ActivityRegularization", "AlphaDropout", "AveragePooling1D",
@@ -158,8 +158,8 @@ def serialize_layer(layer):
         config.pop("batch_input_shape", None)
         for key in _KERAS_REJECTS.get(cls.__name__, ()):
             config.pop(key, None)
-    out = {"module": module, "class_name": cls.__name__, "config": config,
-           "registered_name": registered}
+    out = {"module": module, "class_name": cls.__dict__.get("_keras_class_name", cls.__name__),
+           "config": config, "registered_name": registered}
     build = _build_config(layer)
     if build is not None:
         out["build_config"] = build

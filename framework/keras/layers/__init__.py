@@ -80,3 +80,8 @@ from .augmentation_color import (AutoContrast, Equalization, RandomColorDegenera
                                  RandomColorJitter, RandomGrayscale, RandomHue, RandomInvert,
                                  RandomPosterization, RandomSaturation, RandomSharpness,
                                  Solarization)
+from .augmentation_mix import (CutMix, MixUp, Pipeline, RandomErasing,  # noqa: F401
+                               RandomGaussianBlur)
+from .augmentation_geometric import RandomPerspective, RandomShear  # noqa: F401
+from .augmentation_policy import AugMix, RandAugment  # noqa: F401
+from .preprocessing_extra import HashedCrossing, MelSpectrogram, STFTSpectrogram  # noqa: F401

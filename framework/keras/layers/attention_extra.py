@@ -26,7 +26,9 @@ from .embedding import Embedding
 
 
 class GroupedQueryAttention(Layer):
-    """Grouped-query attention (``keras.layers.GroupQueryAttention``)."""
+    """Grouped-query attention, exported (and saved) as ``GroupQueryAttention``."""
+
+    _keras_class_name = "GroupQueryAttention"
 
     def __init__(self, head_dim, num_query_heads, num_key_value_heads, dropout=0.0,
                  use_bias=True, sliding_window=None, flash_attention=None,
@@ -82,24 +84,29 @@ class GroupedQueryAttention(Layer):
     def _build_dense(self, query, value, key):
         self.feature_dim = int(query.shape[-1])
         nq, nkv, hd = self.num_query_heads, self.num_key_value_heads, self.head_dim
-        self.query_dense = self._dense("query", "bqm,muh->bquh", (None, nq, hd), "uh")
-        self.query_dense.build(tuple(query.shape))
-        self.key_dense = self._dense("key", "bkm,mvh->bkvh", (None, nkv, hd), "vh")
-        self.key_dense.build(tuple(key.shape))
+        self._query_dense = self._dense("query", "bqm,muh->bquh", (None, nq, hd), "uh")
+        self._query_dense.build(tuple(query.shape))
+        self._key_dense = self._dense("key", "bkm,mvh->bkvh", (None, nkv, hd), "vh")
+        self._key_dense.build(tuple(key.shape))
         if self.use_gate:
-            self.gate_dense = self._dense("gate", "bqm,muh->bquh", (None, nq, hd), "uh",
+            self._gate_dense = self._dense("gate", "bqm,muh->bquh", (None, nq, hd), "uh",
                                           activation="sigmoid")
-            self.gate_dense.build(tuple(query.shape))
-        self.value_dense = self._dense("value", "bkm,mvh->bkvh", (None, nkv, hd), "vh")
-        self.value_dense.build(tuple(value.shape))
+            self._gate_dense.build(tuple(query.shape))
+        self._value_dense = self._dense("value", "bkm,mvh->bkvh", (None, nkv, hd), "vh")
+        self._value_dense.build(tuple(value.shape))
         from .activation import Softmax
         from .core import Dropout
         self._softmax = Softmax(axis=-1, dtype=self._dtype_policy.name)
         self._dropout_layer = Dropout(rate=self.dropout, seed=self.seed,
                                       dtype=self._dtype_policy.name)
-        self.output_dense = self._dense("attention_output", "bquh,uhm->bqm",
+        self._output_dense = self._dense("attention_output", "bquh,uhm->bqm",
                                         (None, self.feature_dim), "m")
-        self.output_dense.build((None, None, nq, hd))
+        self._output_dense.build((None, None, nq, hd))
+        # Keras's attribute names (the .keras weight paths); tracked by hand, as
+        # underscore attributes are not
+        self._layers.extend(layer for layer in (
+            self._query_dense, self._key_dense, getattr(self, "_gate_dense", None),
+            self._value_dense, self._output_dense) if layer is not None)
         self._dense_built = True
 
     def call(self, query, value, key=None, query_mask=None, value_mask=None, key_mask=None,
@@ -115,10 +122,10 @@ class GroupedQueryAttention(Layer):
             self._build_dense(query, value, key)
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask,
                                     attention_mask, use_causal_mask)
-        gate = self.gate_dense(query) if self.use_gate else None
-        q = self.query_dense(query)
-        k = _repeat(self.key_dense(key), self.num_repeats, axis=2)
-        v = _repeat(self.value_dense(value), self.num_repeats, axis=2)
+        gate = self._gate_dense(query) if self.use_gate else None
+        q = self._query_dense(query)
+        k = _repeat(self._key_dense(key), self.num_repeats, axis=2)
+        v = _repeat(self._value_dense(value), self.num_repeats, axis=2)
         q = q * _m.cast(self._inverse_sqrt_head_dim, q.dtype)
         scores = _la.einsum("bquh,bkuh->buqk", q, k)
         if mask is not None:
@@ -127,7 +134,7 @@ class GroupedQueryAttention(Layer):
         dropped = self._dropout_layer(scores, training=training) if self.dropout > 0 \
             else scores
         out = _la.einsum("buqk,bkuh->bquh", dropped, v)
-        out = self.output_dense(out * gate if gate is not None else out)
+        out = self._output_dense(out * gate if gate is not None else out)
         return (out, scores) if return_attention_scores else out
 
     def _attention_mask(self, query, value, query_mask, value_mask, key_mask,

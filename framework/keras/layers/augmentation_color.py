@@ -56,6 +56,13 @@ class _ColorAugmentation(_ImageAugmentation):
 
     _FACTOR_BOUNDS = (-1, 1)
 
+    def call(self, inputs, training=True):
+        """Images, or Keras's dict: colour ops change ``images`` only; labels, bounding
+        boxes and segmentation masks pass through unchanged, as in Keras."""
+        if isinstance(inputs, dict):
+            return {**inputs, "images": self.call(inputs["images"], training)}
+        return super().call(inputs, training)
+
     def _per_image(self, x, lo, hi, shape=None):
         n = int(x.shape[0])
         return _m.cast(self._uniform(shape or (n, 1, 1, 1), lo, hi), x.dtype.name)
@@ -77,7 +84,7 @@ class AutoContrast(_ColorAugmentation):
         self.value_range = _value_range(value_range)
 
     def call(self, inputs, training=True):
-        return super().call(inputs, training=True)
+        return super().call(inputs, True)    # deterministic: applied at inference too
 
     def _augment(self, x):
         orig = x
@@ -94,7 +101,6 @@ class AutoContrast(_ColorAugmentation):
     def get_config(self):
         config = super().get_config()
         config.pop("seed", None)
-        config.pop("data_format", None)
         return config
 
 
@@ -108,7 +114,7 @@ class Equalization(_ColorAugmentation):
         self.value_range = _value_range(value_range)
 
     def call(self, inputs, training=True):
-        return super().call(inputs, training=True)
+        return super().call(inputs, True)    # deterministic: applied at inference too
 
     def _equalize(self, ch):
         from ...ops.sort_ops import bincount
@@ -179,7 +185,6 @@ class Solarization(_ColorAugmentation):
 
     def get_config(self):
         config = super().get_config()
-        config.pop("data_format", None)
         config.update(addition_factor=self.addition_factor,
                       threshold_factor=self.threshold_factor)
         return config

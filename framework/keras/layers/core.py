@@ -272,7 +272,8 @@ class Lambda(Layer):
         config = dict(config)
         fn = config.pop("function")
         if isinstance(fn, dict) and fn.get("class_name") == "__lambda__":
-            if safe_mode:
+            from ..config import unsafe_deserialization_enabled
+            if safe_mode and not unsafe_deserialization_enabled():
                 raise ValueError(
                     "Requested the deserialization of a Lambda layer whose function is "
                     "stored as Python bytecode. This carries a potential risk of arbitrary "

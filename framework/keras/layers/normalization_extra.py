@@ -124,6 +124,12 @@ class SpectralNormalization(Wrapper):
             dtype=kernel.dtype)
         self.built = True
 
+    @property
+    def losses(self):
+        # the wrapped kernel is listed here too (Keras's weight order); count its
+        # regularizer once, through the wrapped layer
+        return list(self._losses) + list(self.layer.losses)
+
     def normalized_weights(self):
         """(new vector_u, kernel / sigma) from ``power_iterations`` power iterations."""
         from ...ops.math_ops import stop_gradient

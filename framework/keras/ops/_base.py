@@ -7,7 +7,13 @@ import functools
 
 import numpy as np
 
+from ... import cast as _cast
 from ... import dtypes as _dt
+from ...ops.constant import convert_to_tensor as _cvt
+from ...tensor import Tensor as _Tensor
+from ...tensor import Variable as _Variable
+from .. import backend as _backend
+from ..keras_tensor import KerasTensor as _KerasTensor
 
 # --- Keras's promotion lattice (keras.backend.result_type): each type -> its direct supertypes
 _LATTICE = {
@@ -48,8 +54,10 @@ def _join(nodes):
 
 
 def floatx():
-    from .. import backend
-    return backend.floatx()
+    return _backend.floatx()
+
+
+_NAMES: dict = {}
 
 
 def standardize_dtype(dtype):
@@ -65,9 +73,10 @@ def standardize_dtype(dtype):
     if dtype is complex:
         return "complex128"
     if isinstance(dtype, str):
-        if dtype == "string":
-            return dtype
-        return _dt.as_dtype(dtype).name
+        found = _NAMES.get(dtype)
+        if found is None:
+            found = _NAMES[dtype] = dtype if dtype == "string" else _dt.as_dtype(dtype).name
+        return found
     name = getattr(dtype, "name", None)
     if isinstance(name, str) and not isinstance(dtype, type):
         return _dt.as_dtype(name).name
@@ -83,6 +92,18 @@ def _weak_node(dtype):
 
 def result_type(*dtypes):
     """Keras's result dtype of mixing ``dtypes`` (Python ``int``/``float`` are weak)."""
+    try:
+        return _result_type_cached(floatx(), dtypes)
+    except TypeError:  # an unhashable dtype object: compute without the cache
+        return _result_type(dtypes)
+
+
+@functools.lru_cache(1024)
+def _result_type_cached(_floatx, dtypes):
+    return _result_type(dtypes)
+
+
+def _result_type(dtypes):
     if not dtypes:
         return floatx()
     items = [(floatx(), False) if d is None else
@@ -108,6 +129,8 @@ def result_type(*dtypes):
 
 def dtype_of(x):
     """A value's dtype for promotion: a tensor's name, or the Python type (weak)."""
+    if type(x) is _Tensor:
+        return x.dtype.name
     if isinstance(x, (bool, np.bool_)) and not hasattr(x, "shape"):
         return bool
     if isinstance(x, int) and not isinstance(x, np.generic):
@@ -122,15 +145,14 @@ def dtype_of(x):
 
 def convert_to_tensor(x, dtype=None, sparse=None, ragged=None):
     """Keras-TF's conversion: Python ints -> int32, floats -> float32, NumPy keeps its dtype."""
-    from ... import cast
-    from ...ops.constant import convert_to_tensor as _cvt
-    from ...tensor import Tensor, Variable
     if dtype is not None:
         dtype = standardize_dtype(dtype)
-    if isinstance(x, (Tensor, Variable)) or hasattr(x, "_tensor"):
-        t = x if isinstance(x, Tensor) else _cvt(x)   # a Variable: its current value
+    if type(x) is _Tensor:  # the common case: no conversion
+        return x if dtype is None or x.dtype.name == dtype else _cast(x, dtype)
+    if isinstance(x, (_Tensor, _Variable)) or hasattr(x, "_tensor"):
+        t = x if isinstance(x, _Tensor) else _cvt(x)   # a Variable: its current value
         if dtype is not None and t.dtype.name != dtype:
-            return cast(t, dtype)
+            return _cast(t, dtype)
         return _cvt(t)
     if dtype is not None and (dtype == "bool" or "int" in dtype):
         x = np.asarray(x, dtype=dtype)
@@ -142,19 +164,21 @@ def tensors(*xs):
     return [x if isinstance(x, (int, float, bool)) else convert_to_tensor(x) for x in xs]
 
 
-def promote_all(*xs, dtype=None):
-    """Converts ``xs`` to tensors of their Keras result dtype (or ``dtype``)."""
-    xs = tensors(*xs)
-    out = dtype or result_type(*(dtype_of(x) for x in xs))
-    return [convert_to_tensor(x, out) for x in xs], out
+def promote_all(*xs, dtype=None, strong=False):
+    """Converts ``xs`` to tensors of their Keras result dtype (or ``dtype``). With
+    ``strong``, Python scalars are converted first (int32 / float32), as the Keras ops
+    that call ``convert_to_tensor`` on every argument do."""
+    xs = [convert_to_tensor(x) for x in xs] if strong else tensors(*xs)
+    out = dtype or result_type(*[dtype_of(x) for x in xs])
+    return [x if type(x) is _Tensor and x.dtype.name == out else convert_to_tensor(x, out)
+            for x in xs], out
 
 
 def to_float(x):
     """``x`` as a tensor; ints and bools cast to floatx (Keras's rule for float-only ops)."""
-    from ... import cast
     x = convert_to_tensor(x)
     if not (x.dtype.is_floating or x.dtype.is_complex):
-        x = cast(x, floatx())
+        x = _cast(x, floatx())
     return x
 
 
@@ -166,11 +190,16 @@ def canonical_axis(axis):
 
 # --- KerasTensor inputs: the call becomes a layer node of a Functional model ---------------
 def _has_symbolic(args, kwargs):
-    from ..keras_tensor import KerasTensor
-    for a in (*args, *kwargs.values()):
-        if isinstance(a, KerasTensor):
+    for a in args:
+        t = type(a)
+        if t is _Tensor:
+            continue
+        if isinstance(a, _KerasTensor) or (t is list or t is tuple) and any(
+                isinstance(b, _KerasTensor) for b in a):
             return True
-        if isinstance(a, (list, tuple)) and any(isinstance(b, KerasTensor) for b in a):
+    for a in kwargs.values():
+        if isinstance(a, _KerasTensor) or isinstance(a, (list, tuple)) and any(
+                isinstance(b, _KerasTensor) for b in a):
             return True
     return False
 
@@ -185,9 +214,55 @@ def symbolic(fn):
     return wrapper
 
 
+# keras.ops functions a .keras file can name: Keras's Operation class and the arguments its
+# constructor takes (saved in the config; the tensors are the node's arguments)
+_NO_CONFIG = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply", "divide": "Divide",
+              "true_divide": "TrueDivide", "power": "Power", "maximum": "Maximum",
+              "minimum": "Minimum", "equal": "Equal", "not_equal": "NotEqual",
+              "greater": "Greater", "greater_equal": "GreaterEqual", "less": "Less",
+              "less_equal": "LessEqual", "logical_and": "LogicalAnd", "logical_or": "LogicalOr",
+              "logical_not": "LogicalNot", "negative": "Negative", "abs": "Absolute",
+              "absolute": "Absolute", "exp": "Exp", "log": "Log", "sqrt": "Sqrt",
+              "square": "Square", "tanh": "Tanh", "matmul": "Matmul"}
+_WITH_CONFIG = {"mean": ("Mean", ("axis", "keepdims")), "sum": ("Sum", ("axis", "keepdims")),
+                "max": ("Max", ("axis", "keepdims")), "min": ("Min", ("axis", "keepdims")),
+                "cast": ("Cast", ("dtype",)), "reshape": ("Reshape", ("newshape",)),
+                "transpose": ("Transpose", ("axes",)), "expand_dims": ("ExpandDims", ("axis",)),
+                "squeeze": ("Squeeze", ("axis",)), "concatenate": ("Concatenate", ("axis",))}
+
+
+def _named_op_layer(fn, args, kwargs):
+    """(OpLayer replaying ``fn`` under Keras's Operation name, its tensor arguments), or
+    None when Keras's format has no name cuflow can replay for this call."""
+    import inspect
+    name = fn.__name__
+    cls, params = (_NO_CONFIG[name], ()) if name in _NO_CONFIG else \
+        _WITH_CONFIG.get(name, (None, ()))
+    if cls is None:
+        return None
+    bound = inspect.signature(fn).bind(*args, **kwargs)
+    bound.apply_defaults()
+    if bound.arguments.get("initial") is not None:
+        return None
+    config = {}
+    for p in params:
+        v = bound.arguments[p]
+        config[p] = list(v) if isinstance(v, tuple) else \
+            standardize_dtype(v) if p == "dtype" else v
+    tensors = [v for k, v in bound.arguments.items() if k not in params and k != "initial"]
+    from ..backend import unique_name
+    from ..op_layers import OpLayer
+    snake = "".join("_" + c.lower() if c.isupper() else c for c in cls).lstrip("_")
+    return OpLayer(cls, name=unique_name(snake), **config), tensors
+
+
 def _symbolic_call(fn, args, kwargs):
-    from ..keras_tensor import KerasTensor
     from ..layers.core import _OpLayer
+    named = _named_op_layer(fn, args, kwargs)
+    if named is not None:
+        layer, tensors = named
+        return layer(*tensors)
+    KerasTensor = _KerasTensor
     flat, spots = [], []
     for i, a in enumerate(args):
         if isinstance(a, KerasTensor):

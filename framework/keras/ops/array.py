@@ -15,7 +15,7 @@ import cuflow as _cf
 
 from ... import cast
 from ... import math as _m
-from ._base import (canonical_axis, convert_to_tensor, dtype_of, floatx, promote_all,
+from ._base import (convert_to_tensor, dtype_of, floatx, promote_all,
                     result_type, standardize_dtype)
 
 __all__ = ["reshape", "transpose", "expand_dims", "squeeze", "concatenate", "stack",
@@ -66,7 +66,7 @@ def squeeze(x, axis=None):
 
 def concatenate(xs, axis=0):
     """Joins ``xs`` along ``axis`` (None: flattened), promoting their dtypes."""
-    xs, _ = promote_all(*xs)
+    xs, _ = promote_all(*xs, strong=True)
     if axis is None:
         xs, axis = [_cf.reshape(x, [-1]) for x in xs], 0
     return _cf.concat(xs, axis=axis)
@@ -74,7 +74,7 @@ def concatenate(xs, axis=0):
 
 def stack(x, axis=0):
     """Stacks ``x`` along a new ``axis``."""
-    xs, _ = promote_all(*x)
+    xs, _ = promote_all(*x, strong=True)
     return _cf.stack(xs, axis=axis)
 
 
@@ -130,19 +130,19 @@ def dsplit(x, indices_or_sections):
 
 def hstack(xs):
     """Concatenates along axis 1 (axis 0 for 1-D inputs)."""
-    xs, _ = promote_all(*xs)
+    xs, _ = promote_all(*xs, strong=True)
     return _cf.concat(xs, axis=0 if xs[0].shape.rank == 1 else 1)
 
 
 def vstack(xs):
-    """Concatenates along axis 0 (1-D inputs become rows)."""
-    xs, _ = promote_all(*xs)
-    return _cf.concat([_cf.reshape(x, [1, -1]) if x.shape.rank <= 1 else x for x in xs], 0)
+    """Concatenates along axis 0 (as Keras-TF: 1-D inputs join end to end)."""
+    xs, _ = promote_all(*xs, strong=True)
+    return _cf.concat(xs, 0)
 
 
 def dstack(xs):
     """Concatenates along axis 2 (inputs raised to 3-D)."""
-    xs, _ = promote_all(*xs)
+    xs, _ = promote_all(*xs, strong=True)
     out = []
     for x in xs:
         if x.shape.rank == 0:
@@ -393,7 +393,7 @@ def empty(shape, dtype=None):
 
 def full(shape, fill_value, dtype=None):
     """A tensor filled with ``fill_value`` (its dtype by default)."""
-    v = convert_to_tensor(fill_value, _dt(dtype))
+    v = convert_to_tensor(fill_value, _float_dt(dtype))
     return _cf.broadcast_to(v, _shape_arg(shape))
 
 
@@ -500,9 +500,20 @@ def argsort(x, axis=-1):
 
 def argpartition(x, kth, axis=-1):
     """Indices partitioning ``x`` around its ``kth`` element (NumPy's order)."""
-    x = convert_to_tensor(x)
-    return _cf.numpy_function(lambda a: np.argpartition(a, kth, axis=axis).astype(np.int32),
-                              [x], "int32")
+    x = cast(convert_to_tensor(x), "int32")  # Keras-TF partitions the int32 values
+    if axis is None:
+        x, axis = _cf.reshape(x, [-1]), -1
+    x = swapaxes(x, axis, -1)
+    n = x.shape[-1]
+    k = builtins.min(builtins.max(int(kth), 0), n - 1)
+    bottom = _m.top_k(-x, k + 1).indices
+    # Keras-TF sums the one-hot mask over axis 0 (not per row) and zeroes x where that
+    # mask is set; reproduced as is, so batched inputs partition as Keras's do
+    mask = _m.reduce_sum(_cf.one_hot(bottom, n, dtype="int32"), axis=0)
+    hit = _cf.where(_m.not_equal(mask, 0))
+    rest = _cf.tensor_scatter_nd_update(x, hit, _cf.zeros([hit.shape[0]], "int32"))
+    top = _m.top_k(rest, n - k - 1).indices
+    return swapaxes(_cf.concat([bottom, top], axis=-1), -1, axis)
 
 
 def nonzero(x):
@@ -598,5 +609,3 @@ def vander(x, N=None, increasing=False):
     p = np.arange(n) if increasing else np.arange(n - 1, -1, -1)
     return _m.pow(_cf.expand_dims(x, 1), _cf.constant(p, dtype=x.dtype))
 
-
-del canonical_axis

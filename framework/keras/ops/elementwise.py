@@ -14,6 +14,7 @@ import numpy as np
 
 from ... import cast
 from ... import math as _m
+from ...tensor import Tensor
 from ._base import convert_to_tensor, floatx, promote_all, result_type, dtype_of, to_float
 
 __all__: list = []
@@ -28,8 +29,15 @@ def _export(fn, name=None):
 
 
 # --- unary --------------------------------------------------------------------------------
+INT64_TO_F64 = {"cbrt", "deg2rad", "rad2deg", "i0"}  # Keras-TF widens int64 to float64 here
+
 def _float_unary(name, op):
+    wide = name in INT64_TO_F64
+
     def f(x):
+        x = convert_to_tensor(x)
+        if wide and x.dtype.name == "int64":
+            return op(cast(x, "float64"))
         return op(to_float(x))
     f.__doc__ = f"Elementwise ``{name}`` (integer inputs compute in floatx)."
     return _export(f, name)
@@ -61,10 +69,15 @@ for _n, _op in {
     _float_unary(_n, _op)
 
 for _n, _op in {
-    "negative": _m.negative, "sign": _m.sign, "abs": _m.abs, "absolute": _m.abs,
+    "negative": _m.negative, "sign": _m.sign, "abs": lambda x: _bool_id(_m.abs, x),
+    "absolute": lambda x: _bool_id(_m.abs, x),
     "conj": _m.conj, "conjugate": _m.conj, "copy": lambda x: _ident(x),
 }.items():
     _same_unary(_n, _op)
+
+
+def _bool_id(op, x):
+    return x if x.dtype.is_bool else op(x)
 
 
 def _pyconst(v, like):
@@ -134,7 +147,11 @@ def real(x):
 @_export
 def imag(x):
     """The imaginary part (zeros for a real tensor)."""
-    return _m.imag(convert_to_tensor(x))
+    x = convert_to_tensor(x)
+    if x.dtype.is_bool:
+        from ... import zeros_like
+        return zeros_like(x)
+    return _m.imag(x)
 
 
 @_export
@@ -225,7 +242,8 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
     x = convert_to_tensor(x)
     if not x.dtype.is_floating:
         return x
-    info = np.finfo(x.dtype.as_numpy_dtype)
+    import ml_dtypes
+    info = ml_dtypes.finfo(x.dtype.as_numpy_dtype)
     big = posinf if posinf is not None else float(info.max)
     small = neginf if neginf is not None else float(info.min)
     full = lambda v: fill(_shape(x), _pyconst(v, x))  # noqa: E731
@@ -235,8 +253,21 @@ def nan_to_num(x, nan=0.0, posinf=None, neginf=None):
 
 
 # --- binary -------------------------------------------------------------------------------
+# ops whose Keras-TF implementation converts Python scalars to tensors (int32 / float32)
+# before promoting, so the scalars are not weak
+STRONG = {"arctan2", "hypot", "logaddexp", "logaddexp2", "mod", "fmod", "heaviside", "gcd",
+          "lcm", "nextafter", "bitwise_and", "bitwise_or", "bitwise_xor", "left_shift",
+          "right_shift", "bitwise_left_shift", "bitwise_right_shift"}
+
 def _binary(name, op, out_float=False, doc=None):
+    strong = name in STRONG
+
     def f(x1, x2):
+        if type(x1) is Tensor and type(x2) is Tensor and x1.dtype is x2.dtype and (
+                not out_float or x1.dtype.is_floating):
+            return op(x1, x2)  # fast path: nothing to convert or promote
+        if strong:
+            x1, x2 = convert_to_tensor(x1), convert_to_tensor(x2)
         if out_float:
             dt = result_type(dtype_of(x1), dtype_of(x2), float)
             (a, b), _ = promote_all(x1, x2, dtype=dt)
@@ -276,13 +307,22 @@ _binary("less", _m.less)
 _binary("less_equal", _m.less_equal)
 _binary("greater", _m.greater)
 _binary("greater_equal", _m.greater_equal)
-_binary("nextafter", _m.nextafter, out_float=True)
-_binary("heaviside", lambda a, b: _heaviside(a, b))
+_binary("nextafter", lambda a, b: cast(_m.nextafter(cast(a, "float64"), cast(b, "float64")),
+                                       a.dtype), out_float=True)
+_binary("heaviside", lambda a, b: _heaviside(*_int_to_float(a, b)))
 _binary("floor_divide", lambda a, b: _m.floordiv(*_nobool(a, b)))
 _binary("mod", lambda a, b: _m.floormod(*_nobool(a, b)))
 _binary("fmod", lambda a, b: _m.truncatemod(*_nobool(a, b)))
-_binary("gcd", lambda a, b: _gcd(a, b))
-_binary("lcm", lambda a, b: _lcm(a, b))
+
+
+def _int_to_float(a, b):
+    """Keras's rule for heaviside: ints up to 32 bits -> floatx, int64 -> float64."""
+    d = a.dtype.name
+    if d == "int64":
+        return cast(a, "float64"), cast(b, "float64")
+    if not a.dtype.is_floating:
+        return cast(a, floatx()), cast(b, floatx())
+    return a, b
 
 
 def _nobool(a, b):
@@ -318,14 +358,42 @@ def _heaviside(a, b):
     return where(_m.equal(a, 0), b + zeros_like(a), out)
 
 
+def _integers_only(name, a, b, allow_bool):
+    ok = all(t.dtype.is_integer or (allow_bool and t.dtype.is_bool) for t in (a, b))
+    if not ok:
+        raise TypeError(f"Arguments to {name} must be integers. Received: "
+                        f"x1.dtype={a.dtype.name}, x2.dtype={b.dtype.name}")
+
+
 def _gcd(a, b):
     from ... import numpy_function
+    _integers_only("gcd", a, b, True)
+    if a.dtype.is_bool:
+        a, b = cast(a, "int32"), cast(b, "int32")
     return numpy_function(lambda u, v: np.gcd(u, v).astype(u.dtype), [a, b], a.dtype)
 
 
 def _lcm(a, b):
     from ... import numpy_function
     return numpy_function(lambda u, v: np.lcm(u, v).astype(u.dtype), [a, b], a.dtype)
+
+
+@_export
+def gcd(x1, x2):
+    """Greatest common divisor of integer inputs."""
+    t1, t2 = convert_to_tensor(x1), convert_to_tensor(x2)
+    _integers_only("gcd", t1, t2, True)
+    (a, b), _ = promote_all(t1, t2)
+    return _gcd(a, b)
+
+
+@_export
+def lcm(x1, x2):
+    """Least common multiple of integer (not bool) inputs."""
+    t1, t2 = convert_to_tensor(x1), convert_to_tensor(x2)
+    _integers_only("lcm", t1, t2, False)
+    (a, b), _ = promote_all(t1, t2)
+    return _lcm(a, b)
 
 
 @_export
@@ -370,7 +438,7 @@ _logical("logical_xor", _m.logical_xor)
 def _bitwise(name, opname):
     def f(x, y):
         from ... import bitwise
-        (a, b), _ = promote_all(x, y)
+        (a, b), _ = promote_all(x, y, strong=True)
         if a.dtype.is_bool:
             logic = {"bitwise_and": _m.logical_and, "bitwise_or": _m.logical_or,
                      "bitwise_xor": _m.logical_xor}

@@ -21,7 +21,7 @@ __all__ = ["matmul", "dot", "einsum", "tensordot", "outer", "inner", "vdot", "kr
 
 
 def _mm_operands(x1, x2):
-    (a, b), dt = promote_all(x1, x2)
+    (a, b), dt = promote_all(x1, x2, strong=True)
     if dt == "int8" or dt == "bool":  # Keras-TF multiplies small ints into int32
         a, b = cast(a, "int32"), cast(b, "int32")
     return a, b
@@ -64,7 +64,7 @@ def tensordot(x1, x2, axes=2):
 
 def outer(x1, x2):
     """The outer product of the flattened inputs."""
-    (a, b), _ = promote_all(x1, x2)
+    (a, b), _ = promote_all(x1, x2, strong=True)
     return _cf.reshape(a, [-1, 1]) * _cf.reshape(b, [1, -1])
 
 
@@ -85,7 +85,7 @@ def vdot(x1, x2):
 
 def kron(x1, x2):
     """The Kronecker product."""
-    (a, b), _ = promote_all(x1, x2)
+    (a, b), _ = promote_all(x1, x2, strong=True)
     r = max(a.shape.rank, b.shape.rank)
     a = _cf.reshape(a, [1] * (r - a.shape.rank) + a.shape.as_list())
     b = _cf.reshape(b, [1] * (r - b.shape.rank) + b.shape.as_list())
@@ -102,6 +102,10 @@ def cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None):
         axisa = axisb = axisc = axis
     a = _move_last(a, axisa)
     b = _move_last(b, axisb)
+    if a.shape[-1] == 2 and b.shape[-1] == 2:
+        a0, a1 = _cf.unstack(a, axis=-1)
+        b0, b1 = _cf.unstack(b, axis=-1)
+        return a0 * b1 - a1 * b0
     a, b = _pad3(a), _pad3(b)
     a0, a1, a2 = _cf.unstack(a, axis=-1)
     b0, b1, b2 = _cf.unstack(b, axis=-1)
@@ -163,7 +167,7 @@ def trapezoid(y, x=None, dx=1.0, axis=-1):
 
 
 def histogram(x, bins=10, range=None):
-    """(counts, bin edges) of 1-D ``x`` over ``bins`` equal bins."""
+    """(counts as float32, as Keras-TF; bin edges) of 1-D ``x`` over ``bins`` bins."""
     x = convert_to_tensor(x)
     if x.shape.rank != 1:
         raise ValueError(f"Input tensor must be 1-dimensional. Received: input.shape="
@@ -171,7 +175,7 @@ def histogram(x, bins=10, range=None):
     a = x.numpy()
     counts, edges = np.histogram(a, bins=bins, range=range)
     edt = x.dtype.name if x.dtype.is_floating else "float32"
-    return _cf.constant(counts.astype(np.int32)), _cf.constant(edges.astype(edt))
+    return _cf.constant(counts.astype(np.float32)), _cf.constant(edges.astype(edt))
 
 
 def bincount(x, weights=None, minlength=0, sparse=False):

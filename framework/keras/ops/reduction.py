@@ -12,7 +12,7 @@ import numpy as np
 
 from ... import cast, reshape, where
 from ... import math as _m
-from ._base import canonical_axis, convert_to_tensor, floatx, result_type, standardize_dtype
+from ._base import canonical_axis, convert_to_tensor, result_type, standardize_dtype
 
 __all__ = ["sum", "prod", "mean", "max", "min", "amax", "amin", "std", "var", "argmax",
            "argmin", "any", "all", "count_nonzero", "cumsum", "cumprod", "median",
@@ -31,6 +31,11 @@ def _acc(x, dtype=None):
     return cast(x, d) if d else x
 
 
+def _ones_like(x):
+    from ... import ones_like
+    return ones_like(x)
+
+
 def sum(x, axis=None, keepdims=False):
     """Sum over ``axis`` (bool and 8/16-bit ints accumulate in 32 bits)."""
     x = convert_to_tensor(x)
@@ -38,9 +43,10 @@ def sum(x, axis=None, keepdims=False):
 
 
 def prod(x, axis=None, keepdims=False, dtype=None):
-    """Product over ``axis``."""
+    """Product over ``axis`` (as Keras-TF, an explicit ``dtype`` leaves ``x``'s own)."""
     x = convert_to_tensor(x)
-    return _m.reduce_prod(_acc(x, dtype), axis=canonical_axis(axis), keepdims=keepdims)
+    return _m.reduce_prod(x if dtype is not None else _acc(x), axis=canonical_axis(axis),
+                          keepdims=keepdims)
 
 
 def _in_float(x):
@@ -146,8 +152,9 @@ def count_nonzero(x, axis=None):
 
 def _scan(fn):
     def f(x, axis=None, dtype=None):
-        x = convert_to_tensor(x)
-        x = _acc(x, dtype)
+        x = convert_to_tensor(x, dtype)
+        if x.dtype.is_bool:
+            x = cast(x, "int32")
         if axis is None:
             x, axis = reshape(x, [-1]), 0
         return fn(x, axis=axis)
@@ -213,7 +220,7 @@ def average(x, axis=None, weights=None):
         shape = [1] * x.shape.rank
         shape[axis] = -1
         w = reshape(w, shape)
-    return _m.reduce_sum(x * w, axis=axis) / _m.reduce_sum(w * _m.ones_like(x), axis=axis)
+    return _m.reduce_sum(x * w, axis=axis) / _m.reduce_sum(w * _ones_like(x), axis=axis)
 
 
 def logsumexp(x, axis=None, keepdims=False):
@@ -227,7 +234,7 @@ def _fill_nan(x, value):
     x = convert_to_tensor(x)
     if not x.dtype.is_floating:
         return x
-    return where(_m.is_nan(x), _m.multiply(_m.ones_like(x), value), x)
+    return where(_m.is_nan(x), _m.multiply(_ones_like(x), value), x)
 
 
 def nansum(x, axis=None, keepdims=False):
@@ -274,7 +281,7 @@ def _nanext(fn, fill):
             return fn(x, axis, keepdims)
         allnan = _m.reduce_all(_m.is_nan(x), axis=canonical_axis(axis), keepdims=keepdims)
         out = fn(_fill_nan(x, fill), axis, keepdims)
-        return where(allnan, _m.multiply(_m.ones_like(out), np.nan), out)
+        return where(allnan, _m.multiply(_ones_like(out), np.nan), out)
     return f
 
 
@@ -321,5 +328,3 @@ def nanmedian(x, axis=None, keepdims=False):
     """Median ignoring NaNs."""
     return nanquantile(x, 0.5, axis=axis, keepdims=keepdims)
 
-
-del floatx

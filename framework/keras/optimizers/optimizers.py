@@ -250,9 +250,7 @@ class Adafactor(Optimizer):
 
     def _zeros(self, shape, ref, tracked=True):
         import numpy as np
-
-        from ...tensor import Variable
-        var = Variable(np.zeros(shape, ref.dtype.np), trainable=False, name=_path(ref))
+        var = self._new_variable(np.zeros(shape, ref.dtype.np), ref.name.split(":")[0])
         if tracked:   # Keras tracks the factored moments, not the rank < 2 placeholders
             self._variables.append(var)
         return var

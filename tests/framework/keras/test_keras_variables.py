@@ -58,6 +58,7 @@ def test_paths_follow_keras_name_scopes():
 
 
 def test_optimizer_variables_are_keras_named():
+    keras.backend.clear_session()   # optimizers take auto names (adam, adam_1, ...)
     model = keras.Sequential([keras.Input((3,)), L.Dense(2, name="q")], name="s9")
     model.compile(keras.optimizers.Adam(name="opt"), "mse")
     model.fit(np.ones((2, 3)), np.ones((2, 2)), verbose=0)

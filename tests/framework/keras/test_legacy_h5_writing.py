@@ -16,6 +16,7 @@ L = keras.layers
 
 
 def _trained_sequential():
+    keras.backend.clear_session()   # the optimizer's auto name is part of the layout
     model = keras.Sequential([keras.Input((6, 6, 2)), L.Conv2D(3, 3, name="c"),
                               L.BatchNormalization(name="bn"), L.Flatten(name="f"),
                               L.Dense(2, activation="softmax", name="d")])

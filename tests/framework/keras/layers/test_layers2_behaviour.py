@@ -152,3 +152,29 @@ def test_rms_normalization_half_precision_and_mask():
     ref = x.astype("float32") / np.sqrt((x.astype("float32") ** 2).mean(-1, keepdims=True)
                                         + 1e-6)
     np.testing.assert_allclose(y.numpy().astype("float32"), ref, rtol=2e-3)
+
+
+def test_spectral_normalization_counts_kernel_regularizer_once():
+    sn = L.SpectralNormalization(L.Dense(2, kernel_regularizer="l2", kernel_initializer="ones"))
+    sn(np.ones((1, 3), "float32"))
+    assert len(sn.losses) == 1
+    np.testing.assert_allclose(float(sn.losses[0]), 0.01 * 6, rtol=1e-6)
+
+
+def test_keras_saved_model_loads_and_predicts_as_keras(tmp_path):
+    """A Keras 3.15 .keras file with ConvLSTM2D/3D, RMSNormalization,
+    GroupQueryAttention, SpectralNormalization, AdaptiveAveragePooling1D and
+    DepthwiseConv1D (fixtures/make_layers2_model.py); saved again by cuflow it keeps
+    Keras's class names and weight paths."""
+    here = os.path.join(os.path.dirname(__file__), "fixtures")
+    data = np.load(os.path.join(here, "tf_layers2_model.npz"))
+    model = cf.keras.models.load_model(os.path.join(here, "tf_layers2_model.keras"))
+    np.testing.assert_allclose(model.predict(data["x"], verbose=0), data["y"], rtol=1e-5,
+                               atol=1e-6)
+    names = [json.dumps(L.serialize(layer)["class_name"]) for layer in model.layers]
+    assert '"GroupQueryAttention"' in names
+    path = str(tmp_path / "again.keras")
+    model.save(path)
+    again = cf.keras.models.load_model(path)
+    np.testing.assert_allclose(again.predict(data["x"], verbose=0), data["y"], rtol=1e-5,
+                               atol=1e-6)

@@ -1,0 +1,36 @@
+"""``cf.keras.Variable``: Keras 3's variable constructor on a cuflow Variable.
+
+Keras takes ``initializer`` first (a value, or an initializer called with ``shape`` and
+``dtype``), then ``shape``, ``dtype``, ``trainable``.
+
+    >>> import cuflow as cf
+    >>> v = cf.keras.Variable("zeros", shape=(2,))
+    >>> v.numpy().tolist()
+    [0.0, 0.0]
+"""
+from __future__ import annotations
+
+from ..tensor import Variable as _CfVariable
+
+
+class Variable(_CfVariable):
+    """A cuflow Variable built with Keras 3's arguments."""
+
+    def __init__(self, initializer, shape=None, dtype=None, trainable=True, autocast=True,
+                 aggregation="none", synchronization="auto", name=None, **kwargs):
+        from . import initializers
+        from .ops._base import floatx, standardize_dtype
+        if isinstance(initializer, str) or (callable(initializer) and not hasattr(
+                initializer, "shape")):
+            if shape is None:
+                raise ValueError("When creating a Variable from an initializer, the `shape` "
+                                 "argument should be specified. Received: "
+                                 f"initializer={initializer} and shape={shape}")
+            init = initializers.get(initializer)
+            dt = standardize_dtype(dtype) if dtype is not None else floatx()
+            value = init(tuple(shape), dtype=dt)
+        else:
+            value = initializer
+        super().__init__(value, trainable=trainable, name=name,
+                         dtype=None if dtype is None else standardize_dtype(dtype))
+        self.autocast = autocast

@@ -177,8 +177,13 @@ class Functional(Model):
     """A model defined by its symbolic inputs and outputs (``cf.keras.Model(inputs, ...)``)."""
 
     def __init__(self, inputs, outputs, name=None, trainable=True, **kwargs):
+        # Model(inputs, outputs) builds a Functional in Model.__new__, and Python then
+        # calls __init__ on it again: once only (a second pass took a second auto name)
+        if self.__dict__.get("_functional_ready"):
+            return
         super().__init__(name=name, trainable=trainable)
         self._init_graph(inputs, outputs)
+        self._functional_ready = True
 
     def _init_graph(self, inputs, outputs):
         self._nested_inputs = inputs

@@ -128,3 +128,11 @@ def test_metric_constructors_take_keras_positional_order():
     s = K.metrics.SparseTopKCategoricalAccuracy(k=2, from_sorted_ids=True)
     s.update_state(np.array([1, 3, 0]), np.array([[1, 2, 0], [0, 1, 2], [2, 0, 1]]))
     np.testing.assert_allclose(float(s.result()), 2 / 3, rtol=1e-6)   # Keras 3.15's value
+
+
+def test_functional_models_take_one_auto_name_each():
+    K.backend.clear_session()
+    i = K.Input((3,))
+    first = K.Model(i, K.layers.Dense(2)(i))
+    second = K.Model(i, K.layers.Dense(2)(i))
+    assert (first.name, second.name) == ("functional", "functional_1")   # as Keras 3.15

@@ -156,6 +156,10 @@ class KerasVariable(Variable):
     __str__ = __repr__
 
 
+
+# Keras 3 on TF names its variable class plain "Variable" (type(w).__name__ in user code)
+KerasVariable.__name__ = KerasVariable.__qualname__ = "Variable"
+
 class Layer:
     """Base class of every Keras layer (and of Model)."""
 

@@ -52,9 +52,15 @@ def _to_numpy(x):
 
 def _num_samples(arrays):
     sizes = {int(np.shape(a)[0]) for a in nest.flatten(arrays) if a is not None}
-    if len(sizes) > 1:
-        raise ValueError(f"Data cardinality is ambiguous: make sure all arrays contain the "
-                         f"same number of samples. Got sizes {sorted(sizes)}")
+    if len(sizes) > 1:   # Keras's message, with the sizes of x, y, sample_weight
+        msg = "Data cardinality is ambiguous. Make sure all arrays contain the same " \
+              "number of samples."
+        if isinstance(arrays, tuple) and len(arrays) == 3:
+            for label, part in zip(("x", "y", "sample_weight"), arrays):
+                if part is not None:
+                    shown = ", ".join(str(np.shape(a)[0]) for a in nest.flatten(part))
+                    msg += f"'{label}' sizes: {shown}\n"
+        raise ValueError(msg)
     return sizes.pop() if sizes else 0
 
 

@@ -129,8 +129,7 @@ def is_nnx_enabled():
 
 
 def max_epochs():
-    """The cap on epochs per ``fit`` (None: no cap). Stored only: cuflow's ``fit`` does
-    not read it yet."""
+    """The cap on epochs per ``fit`` (None: no cap); fit warns and stops there."""
     return _state["max_epochs"]
 
 
@@ -140,8 +139,7 @@ def set_max_epochs(max_epochs):
 
 
 def max_steps_per_epoch():
-    """The cap on steps per epoch (None: no cap). Stored only: cuflow's ``fit`` does not
-    read it yet."""
+    """The cap on steps per epoch (None: no cap); fit/evaluate warn and stop there."""
     return _state["max_steps"]
 
 

@@ -231,6 +231,12 @@ class EpochIterator:
 
     def __init__(self, adapter, steps_per_epoch=None, steps_per_execution=1):
         self.adapter = adapter
+        from .config import max_steps_per_epoch   # keras.config's debugging cap
+        cap = max_steps_per_epoch()
+        if cap and (not steps_per_epoch or cap < steps_per_epoch):
+            import warnings
+            warnings.warn("Limiting steps_per_epoch to %d" % cap)
+            steps_per_epoch = cap
         self.steps_per_epoch = int(steps_per_epoch) if steps_per_epoch else None
         self.steps_per_execution = max(int(steps_per_execution or 1), 1)
         self._num_batches = adapter.num_batches()

@@ -367,6 +367,11 @@ class Trainer:
         """Trains for ``epochs`` epochs; returns a History whose ``history`` holds TF's keys."""
         if not self.compiled:
             raise ValueError("You must call `compile()` before using the model.")
+        from ..config import max_epochs as _max_epochs   # keras.config's debugging cap
+        if _max_epochs() and _max_epochs() < epochs:
+            import warnings
+            warnings.warn("Limiting epochs to %d" % _max_epochs())
+            epochs = _max_epochs()
         if validation_split and validation_data is None:
             if not isinstance(x, (np.ndarray, list, tuple, dict)) and not hasattr(x, "numpy"):
                 raise ValueError("`validation_split` is only supported for Tensors or NumPy "

@@ -136,3 +136,18 @@ def test_functional_models_take_one_auto_name_each():
     first = K.Model(i, K.layers.Dense(2)(i))
     second = K.Model(i, K.layers.Dense(2)(i))
     assert (first.name, second.name) == ("functional", "functional_1")   # as Keras 3.15
+
+
+def test_config_caps_epochs_and_steps_per_epoch():
+    model = K.Sequential([K.Input((2,)), K.layers.Dense(1)])
+    model.compile("sgd", "mse")
+    x, y = np.ones((32, 2), "float32"), np.ones((32, 1), "float32")
+    K.config.set_max_epochs(2)
+    K.config.set_max_steps_per_epoch(3)
+    try:
+        with pytest.warns(UserWarning, match="Limiting"):
+            hist = model.fit(x, y, epochs=5, batch_size=4, verbose=0)
+    finally:
+        K.config.set_max_epochs(None)
+        K.config.set_max_steps_per_epoch(None)
+    assert len(hist.history["loss"]) == 2 and int(model.optimizer.iterations.numpy()) == 6

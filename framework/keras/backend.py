@@ -106,22 +106,38 @@ _ALLOWED_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32",
                    "float8_e4m3fn", "float8_e5m2", "complex64", "complex128")
 
 
+_STANDARD: dict = {}   # name -> Keras name (keras.ops calls this per op: kept cheap)
+
+
 def standardize_dtype(dtype):
     """Keras's canonical dtype name: None is floatx, Python types map as on TF, DTypes,
     NumPy dtypes and names give their name; anything else raises ValueError."""
     if dtype is None:
         return floatx()
+    if type(dtype) is str:
+        found = _STANDARD.get(dtype)
+        if found is None:
+            found = _STANDARD[dtype] = _standard_name(dtype)
+        return found
+    return _standard_name(dtype)
+
+
+def _standard_name(dtype):
     try:
         dtype = _PYTHON_DTYPES.get(dtype, dtype)
     except TypeError:  # unhashable
         pass
-    if hasattr(dtype, "name"):
-        dtype = dtype.name
+    if isinstance(dtype, str):
+        name = dtype
+    elif hasattr(dtype, "name") and not isinstance(dtype, type):
+        name = dtype.name
     elif hasattr(dtype, "__name__"):
-        dtype = dtype.__name__
-    if dtype not in _ALLOWED_DTYPES:
+        name = dtype.__name__
+    else:
+        name = str(dtype)
+    if name not in _ALLOWED_DTYPES:
         raise ValueError(f"Invalid dtype: {dtype}")
-    return dtype
+    return name
 
 
 def is_float_dtype(dtype):

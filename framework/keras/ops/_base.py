@@ -8,7 +8,6 @@ import functools
 import numpy as np
 
 from ... import cast as _cast
-from ... import dtypes as _dt
 from ...ops.constant import convert_to_tensor as _cvt
 from ...tensor import Tensor as _Tensor
 from ...tensor import Variable as _Variable
@@ -57,30 +56,7 @@ def floatx():
     return _backend.floatx()
 
 
-_NAMES: dict = {}
-
-
-def standardize_dtype(dtype):
-    """A dtype's Keras name ('float32', 'int64', ...); Python types map as Keras-TF."""
-    if dtype is None:
-        return floatx()
-    if dtype is int:
-        return "int64"
-    if dtype is float:
-        return "float32"
-    if dtype is bool:
-        return "bool"
-    if dtype is complex:
-        return "complex128"
-    if isinstance(dtype, str):
-        found = _NAMES.get(dtype)
-        if found is None:
-            found = _NAMES[dtype] = dtype if dtype == "string" else _dt.as_dtype(dtype).name
-        return found
-    name = getattr(dtype, "name", None)
-    if isinstance(name, str) and not isinstance(dtype, type):
-        return _dt.as_dtype(name).name
-    return _dt.as_dtype(dtype).name
+standardize_dtype = _backend.standardize_dtype   # one Keras dtype-name rule for all
 
 
 def _weak_node(dtype):

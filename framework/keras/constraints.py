@@ -83,7 +83,5 @@ def serialize(c):
 
 
 def deserialize(config, custom_objects=None):
-    if custom_objects and isinstance(config, dict) and config.get("class_name") in \
-            custom_objects:
-        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
-    return get(config)
+    from .serialization import deserialize_with
+    return deserialize_with(get, config, custom_objects)

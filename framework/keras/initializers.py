@@ -246,10 +246,8 @@ def serialize(init):
 
 
 def deserialize(config, custom_objects=None):
-    if custom_objects and isinstance(config, dict) and config.get("class_name") in \
-            custom_objects:
-        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
-    return get(config)
+    from .serialization import deserialize_with
+    return deserialize_with(get, config, custom_objects)
 
 
 # Keras 3's lowercase names are the classes themselves

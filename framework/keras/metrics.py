@@ -442,10 +442,8 @@ squared_hinge = _losses.squared_hinge
 
 def deserialize(config, custom_objects=None):
     """A metric from ``serialize``'s dict (or a name)."""
-    if custom_objects and isinstance(config, dict) and config.get("class_name") in \
-            custom_objects:
-        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
-    return get(config)
+    from .serialization import deserialize_with
+    return deserialize_with(get, config, custom_objects)
 
 
 class CompileMetrics:

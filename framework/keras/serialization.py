@@ -585,3 +585,13 @@ def compile_kwargs(config, custom_objects=None):
         if key in config:
             out[key] = config[key]
     return out
+
+
+def deserialize_with(get, config, custom_objects=None):
+    """A module's ``deserialize``: a class named in ``custom_objects`` built from the
+    config, else the module's own ``get``."""
+    if custom_objects and isinstance(config, dict) and config.get("class_name") in \
+            custom_objects:
+        return custom_objects[config["class_name"]].from_config(config.get("config", {}))
+    return get(config)
+

@@ -163,3 +163,11 @@ def backend():
 def is_keras_tensor(x):
     from .keras_tensor import is_keras_tensor as _is
     return _is(x)
+
+
+def to_snake_case(name):
+    """Keras's default-name rule for a class name: 'AdamW' -> 'adam_w', 'Dense' -> 'dense'."""
+    import re
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+

@@ -524,7 +524,4 @@ def serialize(loss):
 deserialize = get
 
 
-def _snake(name):
-    import re
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+_snake = backend.to_snake_case

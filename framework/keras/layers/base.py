@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import inspect
-import re
 import threading
 import weakref
 
@@ -28,10 +27,7 @@ from .. import backend, constraints, initializers, regularizers
 from .. import mixed_precision as _mp
 from ..keras_tensor import any_symbolic
 
-
-def _snake(name):
-    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
+_snake = backend.to_snake_case
 
 
 class InputSpec:

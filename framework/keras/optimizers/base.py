@@ -293,9 +293,7 @@ def _clip_by_norm(g, clip):
     return g * (clip / _m.maximum(norm, clip))
 
 
-def _snake(name):
-    from ..losses import _snake as snake  # Keras's to_snake_case: AdamW -> adam_w
-    return snake(name)
+_snake = _backend.to_snake_case
 
 
 def _path(v):

@@ -136,6 +136,35 @@ def max_pool_fwd(x, kh, kw, sh, sw, pt, pl, out):
                             out[b, y, xo, k] = v
 
 
+@njit(cache=True, inline="always")
+def _window_argmax(x, b, y0, x0, kh, kw, best, tap):
+    """Per channel, the window's maximum and the index of its first winning tap, scanned
+    as max_pool_fwd does: tap (0, 0) first (-inf where padding), a later tap wins only
+    when strictly greater (NaN never wins)."""
+    _, h, w, c = x.shape
+    if 0 <= y0 < h and 0 <= x0 < w:
+        for k in range(c):
+            best[k] = x[b, y0, x0, k]
+    else:
+        for k in range(c):
+            best[k] = -np.inf
+    tap[:] = 0
+    for i in range(kh):
+        yi = y0 + i
+        if yi < 0 or yi >= h:
+            continue
+        for j in range(kw):
+            xi = x0 + j
+            if (i == 0 and j == 0) or xi < 0 or xi >= w:
+                continue
+            t = np.int32(i * kw + j)
+            for k in range(c):
+                v = x[b, yi, xi, k]
+                g = v > best[k]
+                best[k] = v if g else best[k]
+                tap[k] = t if g else tap[k]
+
+
 @njit(parallel=True, cache=True)
 def max_pool_bwd(x, dy, kh, kw, sh, sw, pt, pl, dx):
     """Route each dy to its window's first maximum, scanned as max_pool_fwd does: tap
@@ -152,27 +181,7 @@ def max_pool_bwd(x, dy, kh, kw, sh, sw, pt, pl, dx):
             y0 = y * sh - pt
             for xo in range(ow):
                 x0 = xo * sw - pl
-                if 0 <= y0 < h and 0 <= x0 < w:
-                    for k in range(c):
-                        best[k] = x[b, y0, x0, k]
-                else:
-                    for k in range(c):
-                        best[k] = -np.inf
-                tap[:] = 0
-                for i in range(kh):
-                    yi = y0 + i
-                    if yi < 0 or yi >= h:
-                        continue
-                    for j in range(kw):
-                        xi = x0 + j
-                        if (i == 0 and j == 0) or xi < 0 or xi >= w:
-                            continue
-                        t = np.int32(i * kw + j)
-                        for k in range(c):
-                            v = x[b, yi, xi, k]
-                            g = v > best[k]
-                            best[k] = v if g else best[k]
-                            tap[k] = t if g else tap[k]
+                _window_argmax(x, b, y0, x0, kh, kw, best, tap)
                 for i in range(kh):
                     yi = y0 + i
                     if yi < 0 or yi >= h:
@@ -201,19 +210,7 @@ def max_pool_bwd_tiled(x, dy, kh, kw, dx):
             y0 = y * kh
             for xo in range(ow):
                 x0 = xo * kw
-                for k in range(c):
-                    best[k] = x[b, y0, x0, k]
-                    tap[k] = 0
-                for i in range(kh):
-                    for j in range(kw):
-                        if i == 0 and j == 0:
-                            continue
-                        t = np.int32(i * kw + j)
-                        for k in range(c):
-                            v = x[b, y0 + i, x0 + j, k]
-                            g = v > best[k]
-                            best[k] = v if g else best[k]
-                            tap[k] = t if g else tap[k]
+                _window_argmax(x, b, y0, x0, kh, kw, best, tap)
                 for i in range(kh):
                     for j in range(kw):
                         t = np.int32(i * kw + j)

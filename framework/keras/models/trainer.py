@@ -94,7 +94,9 @@ class Trainer:
         if self.compiled:
             out.append(self._loss_tracker)
             if self._metric_specs or self._weighted_metric_specs:
-                out.append(metrics_module.CompileMetrics(self))
+                if getattr(self, "_compile_metrics_view", None) is None:  # one object, as
+                    self._compile_metrics_view = metrics_module.CompileMetrics(self)  # Keras
+                out.append(self._compile_metrics_view)
             out.extend(getattr(self, "_per_output_losses", None) or [])
         return out
 

@@ -15,6 +15,8 @@ import cuflow as cf
 import numpy as np
 import pytest
 
+from .metric_cases import assert_matches_keras
+
 r = np.random.default_rng(3)
 YB = [0, 1, 1, 0, 1, 0, 0, 1, 1, 0]
 PB = [0.1, 0.9, 0.3, 0.7, 0.5, 0.0, 1.0, 0.45, 0.8, 0.2]
@@ -104,19 +106,10 @@ EXPECTED = [  # (result dtype, value) per case, printed by Keras 3.15 on TF 2.21
 ]
 
 
-def _run(cls, kw, batches):
-    m = getattr(cf.keras.metrics, cls)(**kw)
-    for yt, yp, sw in batches:
-        _update(m, yt, yp, sw)
-    return m
-
-
 @pytest.mark.parametrize("case,expected", list(zip(CASES, EXPECTED)),
                          ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
 def test_matches_keras(case, expected):
-    got = np.asarray(_run(*case).result())
-    assert got.dtype.name == expected[0]
-    np.testing.assert_allclose(got, np.asarray(expected[1], got.dtype), rtol=1e-6, atol=2e-7)
+    assert_matches_keras(case, expected, _update)
 
 
 

@@ -11,30 +11,21 @@ import numpy as np
 from . import native
 
 _F = []
-_P, _N = ctypes.c_void_p, ctypes.c_ssize_t
 
 
 def library():
-    """(forward, backward, masked forward, masked backward) step functions, or None
-    without a C compiler."""
+    """(forward, backward, masked forward, masked backward) step functions (native.bind;
+    arrays passed as int addresses), or None without a C compiler."""
     if not _F:
         lib = native.load("rnn")
         if lib is None:
             _F.append(None)
         else:
-            fwd, bwd = lib.lstm_fwd_step_f32, lib.lstm_bwd_step_f32
-            fwd.restype = ctypes.c_int
-            fwd.argtypes = [_P, _P, _N, _P, _P, _N, _P, _N, _P, _P, _P, _P, _N, _N, _N]
-            bwd.restype = None
-            bwd.argtypes = [_P, _P, _P, _N, _P, _N, _P, _N, _P, _N, _P, _N, _P, _N, _N]
-            mfwd, mbwd = lib.lstm_fwd_step_masked_f32, lib.lstm_bwd_step_masked_f32
-            mfwd.restype = ctypes.c_int
-            mfwd.argtypes = [_P, _P, _N, _P, _P, _P, _P, _N, _P, _N, ctypes.c_int, _P, _N,
-                             _P, _P, _P, _P, _N, _N, _N]
-            mbwd.restype = None
-            mbwd.argtypes = [_P, _P, _P, _N, _P, _N, _P, _N, _P, _N, _P, _N, ctypes.c_int,
-                             _P, _P, _P, _N, _P, _N, _N]
-            _F.append((fwd, bwd, mfwd, mbwd))
+            _F.append(tuple(native.bind(lib, name, sig, res) for name, sig, res in (
+                ("lstm_fwd_step_f32", "ppnppnpnppppnnn", ctypes.c_int),
+                ("lstm_bwd_step_f32", "pppnpnpnpnpnpnn", None),
+                ("lstm_fwd_step_masked_f32", "ppnppppnpnipnppppnnn", ctypes.c_int),
+                ("lstm_bwd_step_masked_f32", "pppnpnpnpnpnippnpnnn", None))))
     return _F[0]
 
 
@@ -108,9 +99,9 @@ def backward(g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs, mask=None,
     step_u = u * item
     for t in range(nt - 1, -1, -1):
         c_ptr, c_rs = (p_c0, u) if t == 0 else (p_cs + (t - 1) * step_u, nt * u)
-        common = (dh.ctypes.data, dc.ctypes.data, p_go + t * step_u, nt * u,
+        common = (dh, dc, p_go + t * step_u, nt * u,
                   p_g + t * 4 * step_u, nt * 4 * u, p_tc + t * step_u, nt * u, c_ptr, c_rs)
-        tail = (p_dz + t * 4 * step_u, nt * 4 * u, dc_prev.ctypes.data, nb, u)
+        tail = (p_dz + t * 4 * step_u, nt * 4 * u, dc_prev, nb, u)
         if mask is None:
             bwd(*common, *tail)
         else:

@@ -13,19 +13,20 @@ from . import native
 _F = []
 
 
+# argument codes for native.bind (p: pointer, n: ptrdiff_t, i: int), as in csrc/rnn.c
+SIGNATURES = {"lstm_fwd_step_f32": ("ppnppnpnppppnnn", ctypes.c_int),
+              "lstm_bwd_step_f32": ("pppnpnpnpnpnpnn", None),
+              "lstm_fwd_step_masked_f32": ("ppnppppnpnipnppppnnn", ctypes.c_int),
+              "lstm_bwd_step_masked_f32": ("pppnpnpnpnpnipppnpnn", None)}
+
+
 def library():
     """(forward, backward, masked forward, masked backward) step functions (native.bind;
     arrays passed as int addresses), or None without a C compiler."""
     if not _F:
         lib = native.load("rnn")
-        if lib is None:
-            _F.append(None)
-        else:
-            _F.append(tuple(native.bind(lib, name, sig, res) for name, sig, res in (
-                ("lstm_fwd_step_f32", "ppnppnpnppppnnn", ctypes.c_int),
-                ("lstm_bwd_step_f32", "pppnpnpnpnpnpnn", None),
-                ("lstm_fwd_step_masked_f32", "ppnppppnpnipnppppnnn", ctypes.c_int),
-                ("lstm_bwd_step_masked_f32", "pppnpnpnpnpnippnpnnn", None))))
+        _F.append(None if lib is None else tuple(
+            native.bind(lib, name, sig, res) for name, (sig, res) in SIGNATURES.items()))
     return _F[0]
 
 
@@ -77,6 +78,22 @@ def forward(xw, h0, c0, rk, b, mask=None, zero_output=False):
 def backward(g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs, mask=None,
              zero_output=False):
     """(d xw, d h0, d c0, d rk, d b) of a float32 LSTM (``mask`` as in forward)."""
+    dz_all, dh, dc, h_prev = backward_loop(g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs,
+                                           mask, zero_output)
+    return dz_all, dh, dc, *weight_grads(h_prev, dz_all)
+
+
+def weight_grads(h_prev, dz_all, matmul=np.matmul):
+    """(d rk, d b) from backward_loop's results: one GEMM over all steps (``matmul``: the
+    caller's, e.g. one choosing BLAS threads), and the bias sum."""
+    return matmul(h_prev.T, dz_all.reshape(-1, dz_all.shape[-1])), dz_all.sum(axis=(0, 1))
+
+
+def backward_loop(g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs, mask=None,
+                  zero_output=False):
+    """The time loop of backward: (d xw, d h0, d c0, h_prev) with h_prev the (B*T, U)
+    states each step started from; d rk and d b follow in weight_grads, outside the
+    loop's one-thread BLAS context."""
     bwd, mbwd = library()[1], library()[3]
     if mask is not None:
         mask = np.ascontiguousarray(mask, np.float32)
@@ -85,7 +102,7 @@ def backward(g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs, mask=None,
         for a in (g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs))
     nb, nt, u = g_out.shape
     dz_all = np.empty((nb, nt, 4 * u), np.float32)
-    rk_t = rk.T
+    rk_t = np.ascontiguousarray(rk.T)   # GEMMs on it ran ~25% faster than on the view
     dh = dh.copy()
     dh_new = np.empty((nb, u), np.float32)
     dc_prev = np.empty((nb, u), np.float32)
@@ -112,6 +129,4 @@ def backward(g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs, mask=None,
         dh, dh_new = dh_new, dh
         dc, dc_prev = dc_prev, dc
     h_prev = np.concatenate([h0[:, None], hs[:, :nt - 1]], axis=1)[:, :nt].reshape(nb * nt, u)
-    d_rk = h_prev.T @ dz_all.reshape(nb * nt, 4 * u)
-    d_b = dz_all.sum(axis=(0, 1))
-    return dz_all, dh, dc, d_rk, d_b
+    return dz_all, dh, dc, h_prev

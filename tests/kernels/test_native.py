@@ -273,3 +273,18 @@ def test_ctypes_fallback_gives_the_same_results(tmp_path):
                                    check=True,
                                    capture_output=True, text=True).stdout)
     assert outs[0] == outs[1] and outs[0].strip()
+
+
+def test_rnn_bindings_match_the_c_prototypes():
+    """_c_rnn's argument codes against csrc/rnn.c's parameter lists (a pointer passed as
+    a size, or the reverse, would only fail at run time)."""
+    import re
+
+    from cuflow_kernels.cpu import _c_rnn
+    with open(os.path.join(native._SRC, "rnn.c")) as f:
+        src = f.read()
+    for name, (sig, _) in _c_rnn.SIGNATURES.items():
+        params = re.search(rf"(?:int|void) {name}\(([^)]*)\)", src).group(1).split(",")
+        codes = "".join("p" if "*" in prm else "i" if prm.split()[0] == "int" else "n"
+                        for prm in params)
+        assert codes == sig, name

@@ -30,7 +30,7 @@ class Trainer:
         # Keras on TF: the strategy whose scope the model is created in
         self._distribute_strategy = distribute.get_strategy() if distribute.has_strategy() \
             else None
-        self.optimizer = None
+        # no ``optimizer`` attribute until compile: Keras 3 raises AttributeError
         self.loss = None    # Keras 3: None until compile
         self.compiled = False
         self.stop_training = False

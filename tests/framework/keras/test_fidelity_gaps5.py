@@ -18,3 +18,69 @@ def test_optimizer_attribute_absent_before_compile():
         model.fit(np.ones((4, 3)), np.ones((4, 2)), verbose=0)
     model.compile("adam", "mse")
     assert isinstance(model.optimizer, keras.optimizers.Adam)
+
+
+def _summary(model):
+    lines = []
+    model.summary(line_length=150, print_fn=lambda s, **kw: lines.append(s))
+    return "\n".join(lines)
+
+
+def test_functional_mask_is_a_not_equal_node():
+    # Keras 3: Embedding(mask_zero) computes its mask with ops.not_equal on the symbolic
+    # input; a consumer whose call takes ``mask`` links it into the graph
+    layers = keras.layers
+    inp = keras.Input((5,), dtype="int32")
+    x = layers.Embedding(10, 4, mask_zero=True, name="emb")(inp)
+    x = layers.LSTM(3, return_sequences=True, name="rnn")(x)
+    model = keras.Model(inp, layers.GlobalAveragePooling1D(name="pool")(x))
+    assert [la.name for la in model.layers] == [inp._origin.name, "emb", "rnn", "pool"]
+    classes = [e["class_name"] for e in model.get_config()["layers"]]
+    assert classes == ["InputLayer", "Embedding", "NotEqual", "LSTM",
+                       "GlobalAveragePooling1D"]
+    text = _summary(model)
+    assert "Connected to" in text
+    mask_name = next(e["name"] for e in model.get_config()["layers"]
+                     if e["class_name"] == "NotEqual")
+    assert f"{mask_name} (NotEqual)" in text
+    assert f"{mask_name}[0][0]" in text
+    xs = np.array([[1, 2, 0, 0, 0], [3, 0, 0, 0, 0]])
+    clone = keras.Model.from_config(model.get_config())
+    clone.set_weights(model.get_weights())
+    np.testing.assert_allclose(clone(xs).numpy(), model(xs).numpy(), rtol=1e-6)
+    # the mask really reaches the LSTM and the pooling: padding's embedding row is unused
+    before = model(xs).numpy()
+    table = model.get_layer("emb").embeddings
+    table.assign(cf.tensor_scatter_nd_update(table, [[0]], [[5.0, -5.0, 5.0, -5.0]]))
+    np.testing.assert_allclose(model(xs).numpy(), before, rtol=1e-6)
+
+
+def test_mask_unused_by_the_graph_adds_no_node():
+    inp = keras.Input((5,), dtype="int32")
+    x = keras.layers.Embedding(10, 4, mask_zero=True)(inp)
+    model = keras.Model(inp, keras.layers.Dense(1)(x))
+    assert [e["class_name"] for e in model.get_config()["layers"]] == [
+        "InputLayer", "Embedding", "Dense"]
+    assert "Connected to" not in _summary(model)
+
+
+def test_masking_layer_mask_nodes_and_sequential_summary():
+    inp = keras.Input((5, 3))
+    model = keras.Model(inp, keras.layers.LSTM(2)(keras.layers.Masking()(inp)))
+    assert [e["class_name"] for e in model.get_config()["layers"]] == [
+        "InputLayer", "NotEqual", "Masking", "Any", "LSTM"]
+    seq = keras.Sequential([keras.Input((5,), dtype="int32"),
+                            keras.layers.Embedding(10, 4, mask_zero=True),
+                            keras.layers.GlobalAveragePooling1D(),
+                            keras.layers.Dense(1)])
+    text = _summary(seq)
+    assert "NotEqual" not in text and "Connected to" not in text
+
+
+def test_operator_nodes_are_named_as_keras_operations():
+    inp = keras.Input((3,))
+    x = keras.layers.Dense(2, name="d")(inp)
+    model = keras.Model(inp, x * 2.0 + x)
+    assert [la.name for la in model.layers] == [inp._origin.name, "d"]
+    text = _summary(model)
+    assert "(Multiply)" in text and "(Add)" in text and "unbuilt" not in text

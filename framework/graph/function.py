@@ -70,6 +70,7 @@ class Function:
         self._instance = _instance            # weakref to the bound instance (methods)
         self._cache: dict = {}
         self._relaxed: list = []
+        self._by_rank: dict = {}    # signature key of unknown rank -> {ranked key: trace}
         self._tracing_count = 0
         self._recent = collections.deque(maxlen=RETRACE_WARN_AFTER)
         self._last_key = None
@@ -152,10 +153,31 @@ class Function:
                     concrete = c
                     break
         if concrete is None:
-            concrete = self._trace(key, args, kwargs)
+            if key in self._by_rank:
+                return self._ranked_concrete(key, leaves, args, kwargs), leaves
+            try:
+                concrete = self._trace(key, args, kwargs)
+            except Exception:
+                if _sig.with_ranks(key, leaves) is None:
+                    raise
+                # the graph needs the rank of an input whose spec leaves it unknown (an
+                # op normalizes a negative axis...): trace once per rank seen instead,
+                # keeping every other dimension unknown
+                self._by_rank[key] = {}
+                return self._ranked_concrete(key, leaves, args, kwargs), leaves
         else:
             self._recent.append(False)
         return concrete, leaves
+
+    def _ranked_concrete(self, key, leaves, args, kwargs):
+        ranked = _sig.with_ranks(key, leaves)
+        traces = self._by_rank[key]
+        concrete = traces.get(ranked)
+        if concrete is None:
+            concrete = traces[ranked] = self._trace(ranked, args, kwargs)
+        else:
+            self._recent.append(False)
+        return concrete
 
     def _check_signature(self, args, kwargs):
         flat = nest.flatten((list(args), kwargs))

@@ -311,7 +311,9 @@ class Function:
             out = self._target()(*sym_args, **sym_kwargs)
             flat = nest.flatten(out)
             values, struct = [], []
+            from ..indexed_slices import IndexedSlices
             from .autograph.runtime import _Undefined
+            from .concrete import SlicesOut
             for leaf in flat:
                 if isinstance(leaf, _Undefined):    # autograph: no value on some path
                     leaf._fail()
@@ -320,7 +322,14 @@ class Function:
                 elif isinstance(leaf, _LITERALS):    # TF returns Python values as tensors
                     from ..ops.constant import convert_to_tensor
                     leaf = convert_to_tensor(leaf)
-                if isinstance(leaf, Tensor):
+                if isinstance(leaf, IndexedSlices):
+                    parts = [leaf.values, leaf.indices] + (
+                        [] if leaf.dense_shape is None else [leaf.dense_shape])
+                    for p in parts:
+                        values.append(graph.value_of(p) if p._sym is not None
+                                      else graph._const_of(p))
+                    struct.append(SlicesOut(len(parts), leaf._static_shape))
+                elif isinstance(leaf, Tensor):
                     values.append(graph.value_of(leaf) if leaf._sym is not None
                                   else graph._const_of(leaf))
                     struct.append(_OUT)
@@ -455,5 +464,5 @@ def grad_function(concrete):
         if not pairs:
             return [None] * len(xs)
         return tape.gradient([o for o, _ in pairs], xs,
-                             output_gradients=[g for _, g in pairs])
+                             output_gradients=[g for _, g in pairs], _slices=False)
     return Function(grads, name=f"grad_{concrete.name}", autograph=False)

@@ -247,8 +247,10 @@ class GradientTape:
 
     # --- gradients --------------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None,
-                 unconnected_gradients=UnconnectedGradients.NONE):
-        """d(target)/d(sources), structured like ``sources``; None where unconnected."""
+                 unconnected_gradients=UnconnectedGradients.NONE, _slices=True):
+        """d(target)/d(sources), structured like ``sources``; None where unconnected; an
+        IndexedSlices for a source read only by row gathers (TF's). cuflow's own callers
+        that need tensors pass ``_slices=False``."""
         if self._used and not self._persistent:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute "
                                "one set of gradients (or jacobians); use "
@@ -267,7 +269,7 @@ class GradientTape:
         try:
             grads = backprop.run(self._entries, flat_targets, flat_og,
                                  [_source_var(s) for s in flat_sources],
-                                 unconnected is UnconnectedGradients.ZERO)
+                                 unconnected is UnconnectedGradients.ZERO, _slices)
         finally:
             self._recording = was
         for i, src in enumerate(flat_sources):

@@ -145,7 +145,8 @@ class ConcreteFunction:
         if _tls.tapes and tensors:
             self._record(leaves, tensors)
         it = iter(tensors)
-        flat = [next(it) if s is _OUT else s for s in self._struct]
+        flat = [next(it) if s is _OUT else s.build(it) if type(s) is SlicesOut else s
+                for s in self._struct]
         if not flat:
             return None if self._structured_outputs is None else self._structured_outputs
         return _pack(self._structured_outputs, iter(flat))
@@ -201,3 +202,21 @@ def _spec_text(x):
     if x is None:
         return "None"
     return f"Literal[{x!r}]"
+
+
+class SlicesOut:
+    """Marks an IndexedSlices output: its values, indices (and dense_shape) are ``n``
+    consecutive graph outputs, rebuilt into an IndexedSlices per call (as TF returns a
+    composite tensor from a tf.function)."""
+
+    __slots__ = ("n", "shape")
+
+    def __init__(self, n, shape):
+        self.n, self.shape = n, shape
+
+    def build(self, it):
+        from ..indexed_slices import IndexedSlices
+        parts = [next(it) for _ in range(self.n)]
+        out = IndexedSlices(*parts)
+        out._static_shape = self.shape
+        return out

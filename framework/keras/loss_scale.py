@@ -10,6 +10,7 @@ import numpy as np
 from ..ops import array_ops as _a
 from ..ops import math_ops as _m
 from ..ops import reduce_ops as _r
+from ..indexed_slices import IndexedSlices
 from ..tensor import Variable
 
 
@@ -65,7 +66,7 @@ class LossScaleOptimizer:
 
         def step():
             inv = 1.0 / self.dynamic_scale
-            unscaled = [None if g is None else g * _m.cast(inv, g.dtype) for g in grads]
+            unscaled = [None if g is None else _unscale(g, inv) for g in grads]
             self.inner_optimizer.apply(unscaled, trainable_variables)
             self.step_counter.assign_add(np.int64(1))
             grow = _m.greater_equal(self.step_counter, self.dynamic_growth_steps)
@@ -95,3 +96,10 @@ class LossScaleOptimizer:
     def _checkpoint_children(self):
         return {"inner": self.inner_optimizer, "scale": self.dynamic_scale,
                 "counter": self.step_counter}
+
+
+def _unscale(g, inv):
+    """``g / scale``; an IndexedSlices gradient keeps its rows (its values are scaled)."""
+    if isinstance(g, IndexedSlices):
+        return g._with_values(g.values * _m.cast(inv, g.dtype))
+    return g * _m.cast(inv, g.dtype)

@@ -62,8 +62,6 @@ KNOWN = {
                     "cuflow infers it",
     "while_loop/single": "TF rejects a body returning a scalar for a one-element list of "
                          "loop vars; cuflow accepts it",
-    "tape/gather_indexed_slices": "TF's gather gradient is an IndexedSlices; cuflow's is "
-                                  "dense (same values)",
     "tensor_array/concat": "NOT FIXED (TensorArray area): infer_shape=False still enforces "
                            "one element shape, so concat of ragged elements fails",
     "tensor_array/read_oob": "NOT FIXED (TensorArray area): TF raises OutOfRangeError for a "

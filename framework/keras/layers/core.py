@@ -29,7 +29,7 @@ class InputLayer(Layer):
             shape = input_shape
         if batch_shape is None:
             if shape is None:
-                raise ValueError("You must pass a `shape` argument to Input.")
+                raise ValueError("You must pass a `shape` argument.")
             batch_shape = (batch_size,) + tuple(shape)
         self._batch_shape = tuple(batch_shape)
         self._input_dtype = dtype or "float32"

@@ -17,6 +17,7 @@ from ...ops import reduce_ops as _r
 from ...ops.image_ops import resize as _resize
 from ...ops.manip_ops import pad as _pad
 from .. import regularizers
+from ..keras_tensor import any_symbolic
 from .base import Layer
 
 
@@ -249,6 +250,9 @@ class Masking(Layer):
         self.supports_masking = True
 
     def compute_mask(self, inputs, mask=None):
+        if any_symbolic(inputs):    # Keras's NotEqual and Any nodes in a Functional graph
+            from .. import ops
+            return ops.any(ops.not_equal(inputs, self.mask_value), axis=-1)
         return _r.reduce_any(_m.not_equal(inputs, self.mask_value), axis=-1)
 
     def call(self, inputs):

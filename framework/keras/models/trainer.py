@@ -30,7 +30,7 @@ class Trainer:
         # Keras on TF: the strategy whose scope the model is created in
         self._distribute_strategy = distribute.get_strategy() if distribute.has_strategy() \
             else None
-        self.optimizer = None
+        # no ``optimizer`` attribute until compile: Keras 3 raises AttributeError
         self.loss = None    # Keras 3: None until compile
         self.compiled = False
         self.stop_training = False
@@ -360,7 +360,8 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
         variables = self.trainable_variables
-        grads = tape.gradient(loss, variables)
+        # dense: the fused update takes tensors (a row gather's slices are summed here)
+        grads = tape.gradient(loss, variables, _slices=False)
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
         return grads, self.compute_metrics(x, y, y_pred, sample_weight)
 

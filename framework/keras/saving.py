@@ -241,14 +241,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         if compile and cc:
             model.compile(**compile_kwargs(cc, custom_objects))
             if model.built:
-                _optimizer(model).build(model.trainable_variables)
+                model.optimizer.build(model.trainable_variables)
     read_h5(model, weights, load_optimizer=bool(compile and cc))
     return model
-
-
-def _optimizer(model):
-    opt = model.optimizer
-    return getattr(opt, "inner_optimizer", None) or opt
 
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None):
@@ -308,3 +303,10 @@ def _check_h5(data, filepath):
 def model_from_json(json_string, custom_objects=None):
     from .serialization import deserialize
     return deserialize(json.loads(json_string), custom_objects)
+
+
+def _optimizer(model):
+    """The optimizer whose state the legacy H5 format stores (a LossScaleOptimizer's
+    inner one)."""
+    opt = model.optimizer
+    return getattr(opt, "inner_optimizer", None) or opt

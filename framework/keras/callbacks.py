@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 import time
@@ -578,50 +579,100 @@ class CSVLogger(Callback):
 
 
 class BackupAndRestore(Callback):
-    """Saves model + optimizer state each epoch; a restarted ``fit`` resumes after the last
-    completed epoch with the same weights and optimizer slots (matched by order, as Keras's
-    weights files, so a fresh model with other auto-generated layer names restores)."""
+    """Keras 3's fault-tolerance callback: saves ``latest.weights.h5`` (model and optimizer
+    state) and ``training_metadata.json`` (next epoch, last batch) in ``backup_dir`` each
+    epoch (or every ``save_freq`` batches); a restarted ``fit`` loads them and resumes at
+    that epoch. The backup is deleted when ``fit`` finishes (``delete_checkpoint``)."""
 
-    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
+                 delete_checkpoint=True):
         super().__init__()
-        self.backup_dir = str(backup_dir)
+        self.save_freq = save_freq
+        self.double_checkpoint = double_checkpoint
         self.delete_checkpoint = delete_checkpoint
-        self._path = os.path.join(self.backup_dir, "backup.npz")
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = 0
+        self._current_epoch = 0
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed")
+        self.backup_dir = str(backup_dir)
+        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
+        self._training_metadata_path = os.path.join(self.backup_dir,
+                                                    "training_metadata.json")
+        self._prev_weights_path = self._weights_path + ".bkp"
+        self._prev_training_metadata_path = self._training_metadata_path + ".bkp"
+        if save_freq != "epoch" and not isinstance(save_freq, int):
+            raise ValueError("Invalid value for argument `save_freq`. Received: "
+                             f"save_freq={save_freq}. Expected either 'epoch' or an "
+                             "integer value.")
 
     def on_train_begin(self, logs=None):
-        if not os.path.exists(self._path):
-            return
-        opt = self.model.optimizer
-        opt.build(self.model.trainable_variables)
-        with np.load(self._path, allow_pickle=False) as f:
-            n_model, n_opt = int(f["n_model"]), int(f["n_opt"])
-            self.model.set_weights([f[f"m{i}"] for i in range(n_model)])
-            opt_vars = opt.variables
-            if len(opt_vars) != n_opt:
-                raise ValueError(f"BackupAndRestore: the backup holds {n_opt} optimizer "
-                                 f"variables, the optimizer has {len(opt_vars)}.")
-            for i, v in enumerate(opt_vars):
-                v.assign(f[f"o{i}"])
-            self._resume_epoch = int(f["epoch"]) + 1
-        self.model._initial_epoch_override = self._resume_epoch
+        import shutil
+        try:
+            self._load_model()
+        except OSError:  # a torn latest file: fall back on the previous one
+            if not os.path.exists(self._prev_weights_path):
+                raise
+            shutil.copy(self._prev_weights_path, self._weights_path)
+            if os.path.exists(self._prev_training_metadata_path):
+                shutil.copy(self._prev_training_metadata_path, self._training_metadata_path)
+            elif os.path.exists(self._training_metadata_path):
+                os.remove(self._training_metadata_path)
+            self._load_model()
+
+    def _load_model(self):
+        if not self.model.built:
+            raise ValueError("To use the BackupAndRestore callback, you model must be built "
+                             f"before you call `fit()`. Model {self.model} is unbuilt. You "
+                             "can build it beforehand by calling it on a batch of data.")
+        if os.path.exists(self._weights_path):
+            opt = self.model.optimizer
+            if opt is not None and not opt.built:
+                opt.build(self.model.trainable_variables)
+            self.model.load_weights(self._weights_path)
+        if os.path.exists(self._training_metadata_path):
+            with open(self._training_metadata_path) as f:
+                self.model._initial_epoch_override = json.loads(f.read())["epoch"]
 
     def on_epoch_end(self, epoch, logs=None):
-        import io
+        self._current_epoch = epoch + 1
+        self._last_batch_seen = 0
+        if self.save_freq == "epoch":
+            self._save_model()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._should_save_on_batch(batch):
+            self._save_model()
+
+    def _save_model(self):
+        import shutil
         from .saving import _atomic_write
         os.makedirs(self.backup_dir, exist_ok=True)
-        arrays = {f"m{i}": w for i, w in enumerate(self.model.get_weights())}
-        opt_vars = self.model.optimizer.variables
-        arrays.update({f"o{i}": np.asarray(v.numpy()) for i, v in enumerate(opt_vars)})
-        buf = io.BytesIO()
-        np.savez(buf, n_model=len(self.model.get_weights()), n_opt=len(opt_vars),
-                 epoch=epoch, **arrays)
-        _atomic_write(self._path, buf.getvalue())
+        if self.double_checkpoint:
+            for path in (self._weights_path, self._training_metadata_path):
+                if os.path.exists(path):
+                    shutil.copy(path, path + ".bkp")
+        self.model.save_weights(self._weights_path, overwrite=True)
+        _atomic_write(self._training_metadata_path, json.dumps(
+            {"epoch": self._current_epoch, "batch": self._last_batch_seen}).encode())
+
+    def _should_save_on_batch(self, batch):
+        """Counts batches (``batch`` is the last of a steps_per_execution chunk)."""
+        if self.save_freq == "epoch":
+            return False
+        add = batch + 1 if batch <= self._last_batch_seen else batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += add
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            return True
+        return False
 
     def on_train_end(self, logs=None):
         # reached only when fit finished; an interrupted fit keeps its backup
-        if self.delete_checkpoint:
+        if self.delete_checkpoint and os.path.exists(self.backup_dir):
             import shutil
-            shutil.rmtree(self.backup_dir, ignore_errors=True)
+            shutil.rmtree(self.backup_dir)
 
 
 def __getattr__(name):

@@ -168,3 +168,27 @@ def test_disable_interactive_logging_silences_the_progress_bar_and_messages(caps
     assert capsys.readouterr().out == ""
     model.fit(x, y, epochs=1, verbose=1)
     assert "loss:" in capsys.readouterr().out
+
+
+def test_backup_and_restore_writes_keras_files_and_batch_freq(tmp_path):
+    """Keras 3's layout: latest.weights.h5 (+ optimizer) and training_metadata.json with
+    the next epoch; an int save_freq saves every N batches; restored optimizer state."""
+    import json
+    x, y = _data()
+    d = tmp_path / "b"
+    m = _model()
+    m.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False, callbacks=[
+        K.callbacks.BackupAndRestore(str(d), save_freq=3, delete_checkpoint=False)])
+    assert sorted(os.listdir(d)) == ["latest.weights.h5", "training_metadata.json"]
+    # 8 batches, saved after batches 3 and 6 (epoch 1's index 1): epoch 1 not done yet
+    assert json.loads((d / "training_metadata.json").read_text()) == {"epoch": 1,
+                                                                      "batch": 1}
+    m2 = _model()
+    seen = []
+    m2.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False, callbacks=[
+        K.callbacks.BackupAndRestore(str(d)),
+        K.callbacks.LambdaCallback(on_epoch_begin=lambda e, logs: seen.append(e))])
+    assert seen == [1] and int(m2.optimizer.iterations) == 6 + 4
+    assert not d.exists()  # deleted once fit finished
+    with pytest.raises(ValueError, match="save_freq"):
+        K.callbacks.BackupAndRestore(str(d), save_freq="batch")

@@ -551,31 +551,59 @@ class LearningRateScheduler(Callback):
 
 
 class CSVLogger(Callback):
+    """Streams epoch results to a CSV file (Keras 3): the columns are the first epoch's
+    sorted log keys, plus their ``val_`` twins when that epoch had none (validation_freq
+    > 1 brings them later); missing values are written 'NA', lists as "[a, b]"."""
+
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
-        self.filename, self.sep, self.append = str(filename), separator, append
-        self._keys = None
+        self.sep = separator
+        self.filename = os.fspath(filename)
+        self.append = append
+        self.writer = None
+        self.keys = None
+        self.append_header = True
+        self.csv_file = None
 
     def on_train_begin(self, logs=None):
-        exists = self.append and os.path.exists(self.filename)
-        self._file = open(self.filename, "a" if self.append else "w", newline="")
-        self._writer = None
-        self._has_header = exists
+        if self.append:
+            if os.path.exists(self.filename):
+                with open(self.filename) as f:
+                    self.append_header = not bool(len(f.readline()))
+            mode = "a"
+        else:
+            mode = "w"
+        if self.csv_file and not self.csv_file.closed:
+            self.csv_file.close()
+        self.csv_file = open(self.filename, mode)
+        self.writer = None
+        self.keys = None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        if self._writer is None:
-            self._keys = sorted(logs)
-            self._writer = csv.DictWriter(self._file, fieldnames=["epoch"] + self._keys,
-                                          delimiter=self.sep)
-            if not self._has_header:
-                self._writer.writeheader()
-        row = {"epoch": epoch, **{k: logs.get(k, "NA") for k in self._keys}}
-        self._writer.writerow(row)
-        self._file.flush()
+
+        def handle_value(k):
+            if isinstance(k, str):
+                return k
+            if hasattr(k, "__iter__") and not (isinstance(k, np.ndarray) and k.ndim == 0):
+                return f'"[{", ".join(map(str, k))}]"'
+            return k
+        if self.keys is None:
+            self.keys = sorted(logs.keys())
+            if self.keys and not any(k.startswith("val_") for k in self.keys):
+                self.keys.extend([f"val_{k}" for k in self.keys])
+        if not self.writer:
+            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + self.keys,
+                                         delimiter=self.sep)
+            if self.append_header:
+                self.writer.writeheader()
+        row = {"epoch": epoch, **{k: handle_value(logs.get(k, "NA")) for k in self.keys}}
+        self.writer.writerow(row)
+        self.csv_file.flush()
 
     def on_train_end(self, logs=None):
-        self._file.close()
+        self.csv_file.close()
+        self.writer = None
 
 
 class BackupAndRestore(Callback):

@@ -192,3 +192,21 @@ def test_backup_and_restore_writes_keras_files_and_batch_freq(tmp_path):
     assert not d.exists()  # deleted once fit finished
     with pytest.raises(ValueError, match="save_freq"):
         K.callbacks.BackupAndRestore(str(d), save_freq="batch")
+
+
+def test_csv_logger_adds_val_columns_and_appends_without_second_header(tmp_path):
+    """Keras 3: a first epoch without val_ keys still gets val_ columns ('NA' until
+    validation runs); append=True to a non-empty file writes no second header."""
+    x, y = _data()
+    p = tmp_path / "log.csv"
+    m = _model()
+    m.fit(x, y, epochs=2, verbose=0, validation_data=(x, y), validation_freq=2,
+          callbacks=[K.callbacks.CSVLogger(str(p), separator=";")])
+    lines = p.read_text().splitlines()
+    assert lines[0] == "epoch;loss;val_loss"
+    assert lines[1].endswith(";NA") and not lines[2].endswith("NA")
+    m.fit(x, y, epochs=3, initial_epoch=2, verbose=0,
+          callbacks=[K.callbacks.CSVLogger(str(p), separator=";", append=True)])
+    lines = p.read_text().splitlines()
+    assert [l.split(";")[0] for l in lines] == ["epoch", "0", "1", "2"]
+    assert lines[3].endswith(";NA")

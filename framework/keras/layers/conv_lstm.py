@@ -284,7 +284,7 @@ class ConvLSTM(RNN):
                                   list(range(2, len(output.shape) - 1))) \
                 if self.return_sequences else _to_first(output)
             states = [_to_first(s) for s in states]
-        return [output] + list(states) if self.return_state else output
+        return (output, *states) if self.return_state else output
 
     def compute_mask(self, inputs, mask=None):
         out = mask if self.return_sequences else None

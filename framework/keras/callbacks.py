@@ -83,8 +83,9 @@ class CallbackList:
 
     def on_epoch_end(self, epoch, logs=None):
         # the callbacks share one copy (an LR callback's "learning_rate" reaches History),
-        # fit's own epoch logs stay as they were (Keras passes a pythonified copy)
-        self._call("on_epoch_end", epoch, dict(logs) if logs is not None else None)
+        # fit's own epoch logs stay as they were (Keras passes a pythonified copy: sorted
+        # keys, so History lists val_ keys among the others as Keras does)
+        self._call("on_epoch_end", epoch, _logs_to_python(logs) if logs is not None else None)
 
     def _batch(self, hook, batch, logs):
         if not self._batch_hooks:
@@ -133,9 +134,12 @@ def _overrides_batch_hooks(cb):
 
 
 def _logs_to_python(logs):
+    """Keras's ``pythonify_logs``: keys sorted, nested dicts flattened, scalars as float."""
     out = {}
-    for k, v in logs.items():
-        if hasattr(v, "numpy"):
+    for k, v in sorted(logs.items()):
+        if isinstance(v, dict):
+            out.update(_logs_to_python(v))
+        elif hasattr(v, "numpy"):
             a = np.asarray(v.numpy())
             out[k] = float(a) if a.ndim == 0 else a
         else:

@@ -210,3 +210,26 @@ def test_csv_logger_adds_val_columns_and_appends_without_second_header(tmp_path)
     lines = p.read_text().splitlines()
     assert [l.split(";")[0] for l in lines] == ["epoch", "0", "1", "2"]
     assert lines[3].endswith(";NA")
+
+
+def test_epoch_logs_reach_callbacks_pythonified_and_sorted():
+    """Keras's pythonify_logs: History lists val_ keys in sorted order among the rest."""
+    x, y = _data()
+    m = _model()
+    m.compile(K.optimizers.SGD(0.05), "mse", metrics=["mae"])
+    seen = []
+    h = m.fit(x, y, epochs=1, verbose=0, validation_split=0.25, callbacks=[
+        K.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(logs))])
+    assert list(h.history) == ["loss", "mae", "val_loss", "val_mae"]
+    assert list(seen[0]) == ["loss", "mae", "val_loss", "val_mae"]
+    assert all(type(v) is float for v in seen[0].values())
+
+
+def test_keras_steps_retracing_per_batch_size_warns_nothing():
+    import warnings
+    x, y = _data(30)
+    m = _model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for bs in (3, 4, 7, 8, 11, 13):
+            m.evaluate(x, y, batch_size=bs, verbose=0)

@@ -19,7 +19,7 @@ from ...ops import linalg_ops as _la
 from ...ops import math_ops as _m
 from ...ops.constant import convert_to_tensor
 from .. import activations, constraints, initializers, regularizers
-from .base import Layer, keras_order
+from .base import InputSpec, Layer, keras_order
 
 
 def _init_common(cell, units, activation, use_bias, kernel_initializer,
@@ -526,6 +526,7 @@ class _Recurrent(RNN):
                                name=f"{self.cell_class.__name__[:-4].lower()}_cell"
                                .replace("simplernn", "simple_rnn"), **cell_kw)
         super().__init__(cell, **layer_kw)
+        self.input_spec = InputSpec(ndim=3)  # Keras's LSTM / GRU / SimpleRNN
 
     def __getattr__(self, name):
         cell = self.__dict__.get("cell")

@@ -31,8 +31,15 @@ class Callback:
     def on_train_end(self, logs=None): pass
     def on_epoch_begin(self, epoch, logs=None): pass
     def on_epoch_end(self, epoch, logs=None): pass
-    def on_train_batch_begin(self, batch, logs=None): pass
-    def on_train_batch_end(self, batch, logs=None): pass
+    def on_batch_begin(self, batch, logs=None): pass   # Keras's backwards-compatible
+    def on_batch_end(self, batch, logs=None): pass     # names of the train-batch hooks
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs=logs)
+
     def on_test_begin(self, logs=None): pass
     def on_test_end(self, logs=None): pass
     def on_test_batch_begin(self, batch, logs=None): pass
@@ -41,8 +48,6 @@ class Callback:
     def on_predict_end(self, logs=None): pass
     def on_predict_batch_begin(self, batch, logs=None): pass
     def on_predict_batch_end(self, batch, logs=None): pass
-    on_batch_begin = on_train_batch_begin
-    on_batch_end = on_train_batch_end
 
 
 class CallbackList:
@@ -69,17 +74,17 @@ class CallbackList:
             getattr(c, hook)(*args)
 
     def on_train_begin(self, logs=None):
-        self._call("on_train_begin", logs)
+        self._call("on_train_begin", _logs_to_python(logs or {}))
 
     def on_train_end(self, logs=None):
-        self._call("on_train_end", logs)
+        self._call("on_train_end", _logs_to_python(logs or {}))
         if self.model is not None and getattr(self.model, "optimizer", None) is not None:
             opt = self.model.optimizer
             if getattr(opt, "use_ema", False):
                 opt.finalize_variable_values(self.model.trainable_variables)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._call("on_epoch_begin", epoch, logs)
+        self._call("on_epoch_begin", epoch, _logs_to_python(logs or {}))
 
     def on_epoch_end(self, epoch, logs=None):
         # the callbacks share one copy (an LR callback's "learning_rate" reaches History),
@@ -90,7 +95,7 @@ class CallbackList:
     def _batch(self, hook, batch, logs):
         if not self._batch_hooks:
             return
-        logs = _logs_to_python(logs) if logs else logs
+        logs = _logs_to_python(logs or {})
         for c in self._batch_hooks:
             getattr(c, hook)(batch, logs)
 
@@ -101,10 +106,10 @@ class CallbackList:
         self._batch("on_train_batch_end", batch, logs)
 
     def on_test_begin(self, logs=None):
-        self._call("on_test_begin", logs)
+        self._call("on_test_begin", _logs_to_python(logs or {}))
 
     def on_test_end(self, logs=None):
-        self._call("on_test_end", logs)
+        self._call("on_test_end", _logs_to_python(logs or {}))
 
     def on_test_batch_begin(self, batch, logs=None):
         self._batch("on_test_batch_begin", batch, logs)
@@ -113,10 +118,10 @@ class CallbackList:
         self._batch("on_test_batch_end", batch, logs)
 
     def on_predict_begin(self, logs=None):
-        self._call("on_predict_begin", logs)
+        self._call("on_predict_begin", _logs_to_python(logs or {}))
 
     def on_predict_end(self, logs=None):
-        self._call("on_predict_end", logs)
+        self._call("on_predict_end", _logs_to_python(logs or {}))
 
     def on_predict_batch_begin(self, batch, logs=None):
         self._batch("on_predict_batch_begin", batch, logs)
@@ -127,10 +132,14 @@ class CallbackList:
 
 
 def _overrides_batch_hooks(cb):
+    """Whether ``cb`` has a batch hook of its own (a method or, as LambdaCallback sets
+    them, an instance attribute); the others are skipped (no per-step log conversion)."""
     names = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
              "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end",
              "on_batch_begin", "on_batch_end")
-    return any(getattr(type(cb), n, None) is not getattr(Callback, n) for n in names)
+    own = getattr(cb, "__dict__", {})
+    return any(n in own or getattr(type(cb), n, None) is not getattr(Callback, n, None)
+               for n in names)
 
 
 def _logs_to_python(logs):
@@ -251,10 +260,11 @@ class LambdaCallback(Callback):
                  on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None,
                  **kwargs):
         super().__init__()
+        self.__dict__.update(kwargs)  # Keras: any other on_* hook (on_batch_end, ...)
         hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
                      on_train_begin=on_train_begin, on_train_end=on_train_end,
                      on_train_batch_begin=on_train_batch_begin,
-                     on_train_batch_end=on_train_batch_end, **kwargs)
+                     on_train_batch_end=on_train_batch_end)
         for name, fn in hooks.items():
             if fn is not None:
                 setattr(self, name, fn)
@@ -543,7 +553,9 @@ class LearningRateScheduler(Callback):
             lr = self.schedule(epoch, old)
         except TypeError:
             lr = self.schedule(epoch)
-        lr = float(np.asarray(lr.numpy() if hasattr(lr, "numpy") else lr))
+        if not isinstance(lr, (float, np.float32, np.float64)):  # Keras: a tensor too
+            raise ValueError("The output of the `schedule` function should be a float. "
+                             f"Got: {lr}")
         self.model.optimizer.learning_rate = lr
         if self.verbose:
             print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")

@@ -233,3 +233,28 @@ def test_keras_steps_retracing_per_batch_size_warns_nothing():
         warnings.simplefilter("error")
         for bs in (3, 4, 7, 8, 11, 13):
             m.evaluate(x, y, batch_size=bs, verbose=0)
+
+
+def test_lambda_batch_hooks_aliases_and_empty_logs():
+    """Keras: on_batch_begin/end are the train-batch hooks' old names (LambdaCallback
+    takes them as keywords); begin hooks get {} logs; a tensor from a schedule is
+    refused (ValueError)."""
+    x, y = _data(16)
+    m = _model()
+    ev = []
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[K.callbacks.LambdaCallback(
+        on_batch_end=lambda b, logs: ev.append(("be", b, sorted(logs))),
+        on_train_begin=lambda logs: ev.append(("tb", logs)),
+        on_epoch_begin=lambda e, logs: ev.append(("eb", e, logs)))])
+    assert ev == [("tb", {}), ("eb", 0, {}), ("be", 0, ["loss"]), ("be", 1, ["loss"])]
+
+    class Old(K.callbacks.Callback):
+        seen = []
+
+        def on_batch_begin(self, batch, logs=None):
+            self.seen.append(batch)
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[Old()])
+    assert Old.seen == [0, 1]
+    with pytest.raises(ValueError, match="should be a float"):
+        m.fit(x, y, epochs=1, verbose=0, callbacks=[
+            K.callbacks.LearningRateScheduler(lambda e: cf.constant(0.1))])

@@ -16,6 +16,7 @@ from .. import nest
 from .. import tensor as _tensor_module
 from ..ops.dispatch import _tls
 from ..ops.registry import OPAQUE, OpDef
+from ..indexed_slices import IndexedSlices
 from ..tensor import Tensor, Variable
 from . import backprop, explain
 
@@ -262,7 +263,10 @@ class GradientTape:
             if not isinstance(s, (Tensor, Variable)) and not hasattr(s, "_as_variable"):
                 raise ValueError(f"GradientTape.gradient: sources must be tensors or "
                                  f"variables, got {type(s).__name__}")
-        flat_targets = nest.flatten(target)
+        # an IndexedSlices target (a first gradient, differentiated again) is its values,
+        # as TF's composite-tensor gradients take it
+        flat_targets = [t.values if isinstance(t, IndexedSlices) else t
+                        for t in nest.flatten(target)]
         flat_og = None if output_gradients is None else nest.flatten(output_gradients)
         was = self._recording
         self._recording = False

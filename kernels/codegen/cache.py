@@ -106,9 +106,9 @@ def get_c(program, patterns, ndim):
     if lib is None:
         _MEMORY[key] = None
         return None
-    n_arrays = len(program.outputs) + len(program.in_dtypes)
-    fn = native.bind(lib, name, "p" * n_arrays + "n" * ndim)
-    k = Kernel(name, source, fn, time.perf_counter() - t0, "c", False)
+    sig = "p" * (len(program.outputs) + len(program.in_dtypes)) + "n" * ndim
+    k = Kernel(name, source, native.bind(lib, name, sig), time.perf_counter() - t0, "c", False)
+    k.fn_nogil = native.bind(lib, name, sig, nogil=True)   # for long calls (fused.py)
     STATS["compiled"] += 1
     STATS["seconds"] += k.compile_seconds
     _MEMORY[key] = k

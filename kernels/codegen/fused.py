@@ -26,6 +26,7 @@ PARALLEL_MIN = 16 << 20
 # arrays), Numba otherwise or when no C compiler is there.
 CPU_TARGET = os.environ.get("CUFLOW_CPU_CODEGEN", "auto").lower()
 C_MAX_TRANSCENDENTAL = 1 << 15
+C_NOGIL_MIN = 1 << 18     # elements from which a C kernel runs with the GIL released
 CHEAP_OPS = {"add", "subtract", "multiply", "negative", "abs", "square", "relu", "relu6",
           "relu_grad", "relu6_grad", "maximum", "minimum", "sign", "equal", "not_equal", "less",
           "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
@@ -84,8 +85,12 @@ class FusedKernel:
                                 parallel=total >= PARALLEL_MIN)
         if k not in self.kernels:
             self.kernels.append(k)
-        # a C kernel reads any C-contiguous array through its data pointer: no reshapes
-        plan = (out_shape, dims, k.fn, int(np.prod(dims)), not gpu and k.target == "c")
+        # a C kernel reads any C-contiguous array through its data pointer: no reshapes;
+        # a long one lets other threads run meanwhile (short ones keep the GIL: getting it
+        # back could take the interpreter's 5 ms switch interval)
+        c = not gpu and k.target == "c"
+        fn = k.fn_nogil if c and total >= C_NOGIL_MIN else k.fn
+        plan = (out_shape, dims, fn, total, c)
         self._plans[(shapes, gpu)] = plan
         return plan
 

@@ -160,3 +160,17 @@ def test_strided_and_scalar_inputs_and_out_buffer():
     bad = np.empty((4, 3), np.float32)
     r = k(a, b, out=bad)
     assert r is not bad and np.array_equal(r, want)
+
+
+def test_long_c_kernels_release_the_gil(monkeypatch):
+    from cuflow_kernels.codegen import fused
+    monkeypatch.setattr(fused, "C_NOGIL_MIN", 100)
+    x = In(0, "float32")
+    k = FusedKernel(Program(["float32"], [Op("relu", [x], "float32")]))
+    small, big = np.linspace(-1, 1, 10, dtype=np.float32), np.linspace(-1, 1, 1000,
+                                                                      dtype=np.float32)
+    assert np.array_equal(k(small), np.maximum(small, 0))
+    assert np.array_equal(k(big), np.maximum(big, 0))
+    fns = {shapes[0]: plan[2] for (shapes, _), plan in k._plans.items()}
+    kern = k.kernels[0]
+    assert fns[(10,)] is kern.fn and fns[(1000,)] is kern.fn_nogil

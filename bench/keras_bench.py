@@ -32,7 +32,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench.harness import copy_bandwidth, machine, matmul_rate, try_import  # noqa: E402
+from bench.harness import (  # noqa: E402
+    EpochWorker, copy_bandwidth, machine, matmul_rate, serve_epochs, try_import)
 
 
 def lean_data(n, seed=0):
@@ -132,7 +133,10 @@ def cuflow_fit(x, y, eager):
                                  cf.keras.layers.Dense(10, activation='softmax')])
     model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'],
                   run_eagerly=eager)
-    model.fit(x[:1280], y[:1280], batch_size=128, epochs=1, verbose=0)  # trace + warm up
+    # trace + warm up, the epoch's partial last batch too (jax_fit's warm-up epoch
+    # compiles both shapes)
+    warm = 1280 + len(x) % 128
+    model.fit(x[:warm], y[:warm], batch_size=128, epochs=1, verbose=0)
 
     def run():
         t = time.perf_counter()
@@ -226,40 +230,9 @@ _PEER_MODULE = {"pytorch": "torch", "jax.jit step": "jax"}
 
 
 def epoch_worker(name, n):
-    """``--isolated``'s worker: builds one runner, writes "ready", then runs one epoch per
-    "run" line on stdin, answering "seconds accuracy"."""
+    """``--isolated``'s worker: one runner, one epoch per request (harness.EpochWorker)."""
     x, y, labels = lean_data(n)
-    run = _RUNNERS[name](x, y, labels)
-    print("ready", flush=True)
-    for line in sys.stdin:
-        if line.strip() != "run":
-            break
-        dt, acc = run()
-        print(dt, acc, flush=True)
-
-
-class _Worker:
-    """One framework's epoch worker process (see epoch_worker); calling it runs an epoch."""
-
-    def __init__(self, name, n):
-        import subprocess
-        self.name = name
-        self.proc = subprocess.Popen(
-            [sys.executable, os.path.abspath(__file__), "--epoch-worker", name, "--n", str(n)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-        if self.proc.stdout.readline().strip() != "ready":
-            raise RuntimeError(f"the {name} worker failed to start")
-
-    def __call__(self):
-        self.proc.stdin.write("run\n")
-        self.proc.stdin.flush()
-        dt, acc = self.proc.stdout.readline().split()
-        return float(dt), float(acc)
-
-    def __del__(self):
-        if getattr(self, "proc", None) and self.proc.poll() is None:
-            self.proc.stdin.close()
-            self.proc.wait()
+    serve_epochs(_RUNNERS[name](x, y, labels))
 
 
 def digits_seconds():
@@ -348,7 +321,8 @@ def main():
     bw, mm = copy_bandwidth(), matmul_rate()
     print(f"ceilings: copy {bw / 1e9:.1f} GB/s, matmul {mm / 1e9:.0f} GFLOP/s")
     if args.isolated:
-        runners = {k: _Worker(k, args.n) for k in _RUNNERS
+        runners = {k: EpochWorker(os.path.abspath(__file__),
+                                  ["--epoch-worker", k, "--n", str(args.n)]) for k in _RUNNERS
                    if k.startswith("cuflow") or try_import(_PEER_MODULE[k]) is not None}
         rss = None
     else:

@@ -181,6 +181,8 @@ class GradientTape:
             inputs.append(a)
         if not hit:
             return
+        if op.strict and len(inputs) > 1:
+            inputs = _typed_literals(inputs)
         if type(result) is tuple:
             outs = result
             ok = any(_differentiable(o) for o in outs)
@@ -319,6 +321,20 @@ class GradientTape:
 
 def _source_var(s):
     return s._as_variable() if hasattr(s, "_as_variable") else s
+
+
+def _typed_literals(inputs):
+    """An op's Python/NumPy inputs as tensors of its tensors' dtype (the dtype the op ran
+    them in), so its VJP computes in that dtype (``x_f64 * 0.5`` -> float64 gradient)."""
+    dt = next((x.dtype for x in inputs if isinstance(x, Tensor)), None)
+    if dt is None or all(isinstance(x, Tensor) for x in inputs):
+        return inputs
+    import numpy as np
+
+    from ..ops.constant import _place
+    dev = next(x._device for x in inputs if isinstance(x, Tensor))
+    return [x if isinstance(x, Tensor) or x is None else
+            _place(np.asarray(x).astype(dt.np), dev) for x in inputs]
 
 
 def _differentiable(t):

@@ -231,6 +231,8 @@ class FuncGraph(Graph):
             else:
                 vals.append(None)
                 pending.append(i)
+        if op.strict:
+            _dispatch.check_same_dtypes(op, [v.dtype.np for v in vals if v is not None], args)
         for i in pending:
             arr = _dispatch._literal(op, args[i], strong)
             vals[i] = self.constant(np.asarray(arr))

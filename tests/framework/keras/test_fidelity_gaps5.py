@@ -137,3 +137,13 @@ def test_custom_loop_clips_embedding_slices_by_global_norm(compiled):
         model.layers[0].embeddings.numpy().ravel()[:9],
         [-0.70368, -0.68588, -0.66543, -0.23611, -0.16969, -0.10663, -0.32646, -0.26766,
          -0.20701], atol=2e-5)
+
+
+def test_merge_layers_promote_as_keras_ops():
+    # TF's ops reject int64 + float32; Keras's merge layers promote (keras.ops)
+    a, b = np.ones((1, 2), "int64"), np.ones((1, 2), "float32")
+    for layer in (keras.layers.Concatenate(), keras.layers.Add(), keras.layers.Multiply(),
+                  keras.layers.Subtract(), keras.layers.Average()):
+        assert layer([a, b]).dtype == cf.float32
+    dense = keras.layers.Dense(1, kernel_initializer="ones")
+    assert dense(np.array([[1, 2]], "int64")).numpy().tolist() == [[3.0]]

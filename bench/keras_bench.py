@@ -6,6 +6,13 @@ optimizer, same batch loop) when importable; and the demo's digits model (30 epo
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE NUMBA_CACHE_DIR=.numba_cache \\
         python bench/keras_bench.py [--n 60000] [--repeat 3] [--no-digits | --only-digits]
 
+``--isolated``: each framework in its own worker process (same data, same model), still
+alternating epochs: in one process, the thread pools a peer leaves behind (PyTorch's
+OpenMP threads, XLA's Eigen pool, OpenBLAS's spinning helpers) compete with the next
+framework's run, which a user running one framework never sees.
+
+    python bench/keras_bench.py --isolated --no-digits --repeat 5
+
 Peak memory (``--rss``): each framework's one-epoch fit in a fresh subprocess, peak RSS
 (``ru_maxrss``) of the whole process, the data (built in float32 chunks: 188 MB of x)
 included; Keras runs under TensorFlow's interpreter (``--tf-python``, default: this one
@@ -211,6 +218,50 @@ def jax_fit(x, y):
     return epoch
 
 
+_RUNNERS = {"cuflow compiled": lambda x, y, labels: cuflow_fit(x, y, False),
+            "cuflow eager": lambda x, y, labels: cuflow_fit(x, y, True),
+            "pytorch": lambda x, y, labels: torch_fit(x, labels),
+            "jax.jit step": lambda x, y, labels: jax_fit(x, y)}
+_PEER_MODULE = {"pytorch": "torch", "jax.jit step": "jax"}
+
+
+def epoch_worker(name, n):
+    """``--isolated``'s worker: builds one runner, writes "ready", then runs one epoch per
+    "run" line on stdin, answering "seconds accuracy"."""
+    x, y, labels = lean_data(n)
+    run = _RUNNERS[name](x, y, labels)
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
+        dt, acc = run()
+        print(dt, acc, flush=True)
+
+
+class _Worker:
+    """One framework's epoch worker process (see epoch_worker); calling it runs an epoch."""
+
+    def __init__(self, name, n):
+        import subprocess
+        self.name = name
+        self.proc = subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "--epoch-worker", name, "--n", str(n)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"the {name} worker failed to start")
+
+    def __call__(self):
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+        dt, acc = self.proc.stdout.readline().split()
+        return float(dt), float(acc)
+
+    def __del__(self):
+        if getattr(self, "proc", None) and self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait()
+
+
 def digits_seconds():
     import cuflow as cf
     cf.keras.utils.set_random_seed(0)
@@ -278,11 +329,16 @@ def main():
     ap.add_argument("--only-digits", action="store_true")
     ap.add_argument("--rss", action="store_true", help="peak-RSS table, fresh processes")
     ap.add_argument("--rss-worker", help=argparse.SUPPRESS)
+    ap.add_argument("--isolated", action="store_true",
+                    help="each framework in its own worker process, epochs alternating")
+    ap.add_argument("--epoch-worker", help=argparse.SUPPRESS)
     ap.add_argument("--tf-python")
     ap.add_argument("--torch-python")
     args = ap.parse_args()
     if args.rss_worker:
         return rss_worker(args.rss_worker, args.n)
+    if args.epoch_worker:
+        return epoch_worker(args.epoch_worker, args.n)
     if args.rss:
         return rss_table(args)
     if args.only_digits:
@@ -291,14 +347,19 @@ def main():
     print(machine())
     bw, mm = copy_bandwidth(), matmul_rate()
     print(f"ceilings: copy {bw / 1e9:.1f} GB/s, matmul {mm / 1e9:.0f} GFLOP/s")
-    x, y, labels = lean_data(args.n)
-    runners = {"cuflow compiled": cuflow_fit(x, y, False),
-               "cuflow eager": cuflow_fit(x, y, True)}
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if try_import("torch") is not None:
-        runners["pytorch"] = torch_fit(x, labels)
-    if try_import("jax") is not None:
-        runners["jax.jit step"] = jax_fit(x, y)
+    if args.isolated:
+        runners = {k: _Worker(k, args.n) for k in _RUNNERS
+                   if k.startswith("cuflow") or try_import(_PEER_MODULE[k]) is not None}
+        rss = None
+    else:
+        x, y, labels = lean_data(args.n)
+        runners = {"cuflow compiled": cuflow_fit(x, y, False),
+                   "cuflow eager": cuflow_fit(x, y, True)}
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if try_import("torch") is not None:
+            runners["pytorch"] = torch_fit(x, labels)
+        if try_import("jax") is not None:
+            runners["jax.jit step"] = jax_fit(x, y)
     samples = {k: [] for k in runners}
     accs = {}
     for _ in range(args.repeat):
@@ -314,8 +375,11 @@ def main():
         print(f"  {k:16s} {args.n / med:9.0f} samples/s  {med:6.2f} s  "
               f"{flops / med / mm:5.1%} of matmul ceiling  train acc {accs[k]:.3f}  "
               f"cuflow-compiled/this time ratio {med / base:.2f}")
-    print(f"  peak RSS of this process before importing peers: {rss:.0f} MiB (includes the "
-          f"ceiling probes' buffers and both models; --rss measures each fit alone)")
+    if args.isolated:   # (a child's ru_maxrss starts at its parent's: --rss spawns lean)
+        print("  each framework in its own worker process (peak memory: --rss)")
+    else:
+        print(f"  peak RSS of this process before importing peers: {rss:.0f} MiB (includes "
+              f"the ceiling probes' buffers and both models; --rss measures each fit alone)")
     if not args.no_digits and try_import("sklearn") is not None:
         print()
         digits_table(args.repeat)

@@ -341,8 +341,7 @@ class Function:
         """Warns when many cf.function objects of one Python function each trace anew
         (a cf.function created inside a loop never reuses its traces)."""
         code = getattr(self._python_function, "__code__", None)
-        module = getattr(self._python_function, "__module__", None) or ""
-        if code is None or module.split(".")[0] in ("cuflow", "cuflow_kernels"):
+        if code is None or self._library_made():
             return      # library-made functions (gradients, Keras) are not the user's loop
         n = _FRESH.get(code, 0) + 1
         _FRESH[code] = n
@@ -353,8 +352,15 @@ class Function:
                 "again. Create it once, outside the loop, and call it many times.",
                 RetracingWarning, stacklevel=4)
 
+    def _library_made(self):
+        module = getattr(self._python_function, "__module__", None) or ""
+        return module.split(".")[0] in ("cuflow", "cuflow_kernels")
+
     def _maybe_warn(self, prev, key):
-        if len(self._recent) == RETRACE_WARN_AFTER and all(self._recent) and not self._warned:
+        # Keras's own train/test/predict steps retrace per batch shape by design (a
+        # partial last batch, evaluate at another batch_size): not the user's doing
+        if len(self._recent) == RETRACE_WARN_AFTER and all(self._recent) and \
+                not self._warned and not self._library_made():
             self._warned = True
             changes = _sig.explain(prev, key) or ["a Python object argument changed"]
             warnings.warn(

@@ -459,7 +459,13 @@ class Layer:
         if _MASKS or self._call_has_mask:
             mask = kwargs.get("mask") if self._call_has_mask else None
             if mask is None:
-                mask = get_mask(inputs)
+                if self._call_has_mask and isinstance(inputs, (list, tuple)) and _MASKS:
+                    # Keras: a list of inputs brings the list of their masks
+                    masks = nest.map_structure(get_mask, list(inputs))
+                    mask = masks if any(m is not None for m in nest.flatten(masks)) \
+                        else None
+                else:
+                    mask = get_mask(inputs)
                 if mask is not None and self._call_has_mask:
                     kwargs["mask"] = mask
         inputs = self._convert_inputs(inputs)

@@ -51,7 +51,8 @@ class Trainer:
         self.optimizer = optimizers_module.get(optimizer)
         if auto_scale_loss and self.dtype_policy.name == "mixed_float16" and \
                 not isinstance(self.optimizer, mixed_precision.LossScaleOptimizer):
-            self.optimizer = mixed_precision.LossScaleOptimizer(self.optimizer)
+            self.optimizer = mixed_precision.LossScaleOptimizer(
+                self.optimizer, name="loss_scale_optimizer")
         self.loss = loss
         try:
             self._loss_fns = _resolve_losses(self._by_output(loss))

@@ -158,7 +158,7 @@ class GradientTape:
     # --- recording (called by the dispatcher) ---------------------------------------------------
     def _record(self, op, args, result, attrs):
         watched = self._watched
-        hit = False
+        hit = literal = False
         in_keys = []
         inputs = []
         for a in args:
@@ -175,13 +175,14 @@ class GradientTape:
                 a = a._tensor
             else:
                 k = None
+                literal = True
             if k is not None:
                 hit = True
             in_keys.append(k)
             inputs.append(a)
         if not hit:
             return
-        if op.strict and len(inputs) > 1:
+        if literal and op.strict:
             inputs = _typed_literals(inputs)
         if type(result) is tuple:
             outs = result
@@ -333,8 +334,9 @@ def _typed_literals(inputs):
 
     from ..ops.constant import _place
     dev = next(x._device for x in inputs if isinstance(x, Tensor))
-    return [x if isinstance(x, Tensor) or x is None else
-            _place(np.asarray(x).astype(dt.np), dev) for x in inputs]
+    plain = (int, float, bool, complex, list, tuple, np.ndarray, np.generic)
+    return [_place(np.asarray(x).astype(dt.np), dev) if isinstance(x, plain) else x
+            for x in inputs]
 
 
 def _differentiable(t):

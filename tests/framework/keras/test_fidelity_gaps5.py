@@ -147,3 +147,14 @@ def test_merge_layers_promote_as_keras_ops():
         assert layer([a, b]).dtype == cf.float32
     dense = keras.layers.Dense(1, kernel_initializer="ones")
     assert dense(np.array([[1, 2]], "int64")).numpy().tolist() == [[3.0]]
+
+
+def test_call_training_overrides_the_training_a_node_recorded():
+    # Keras's operation_fn: model(x, training=True) reaches a Dropout built with
+    # training=False (Keras's .keras files record Dropout's default training=False)
+    inp = keras.Input((1000,))
+    model = keras.Model(inp, keras.layers.Dropout(0.5)(inp, training=False))
+    x = np.ones((1, 1000), "float32")
+    dropped = float((model(x, training=True).numpy() == 0).mean())
+    assert 0.3 < dropped < 0.7
+    assert float((model(x).numpy() == 0).mean()) == 0.0

@@ -158,3 +158,23 @@ def test_call_training_overrides_the_training_a_node_recorded():
     dropped = float((model(x, training=True).numpy() == 0).mean())
     assert 0.3 < dropped < 0.7
     assert float((model(x).numpy() == 0).mean()) == 0.0
+
+
+def test_node_kwargs_record_training_and_mask_as_keras():
+    # Keras 3.15's inbound_nodes kwargs for these calls (read off Keras)
+    layers = keras.layers
+    inp = keras.Input((6, 4))
+    x = layers.Dropout(0.1)(inp)
+    x = layers.BatchNormalization()(x)
+    x = layers.GRU(3, return_sequences=True)(x)
+    x = layers.Bidirectional(layers.LSTM(2, return_sequences=True))(x)
+    x = layers.MultiHeadAttention(2, 2)(x, x)
+    model = keras.Model(inp, layers.Dense(2)(x))
+    got = {e["class_name"]: [n["kwargs"] for n in e["inbound_nodes"]]
+           for e in model.get_config()["layers"]}
+    assert got["Dropout"] == [{"training": False}]
+    assert got["BatchNormalization"] == [{"mask": None}]
+    assert list(got["GRU"][0].items()) == [("training", False), ("mask", None)]
+    assert got["Bidirectional"] == [{"mask": None}]
+    assert got["MultiHeadAttention"][0].get("training") is None
+    assert got["Dense"] == [{}]

@@ -1,21 +1,18 @@
-"""DType objects with TensorFlow's names, and cuflow's one promotion rule.
+"""DType objects with TensorFlow's names, and cuflow's promotion lattice.
 
-Promotion (applied in one place, :func:`result_type`, used by every op that takes
-several inputs):
+TF's ops over several tensors (arithmetic, comparisons, matmul, concat...) take ONE
+dtype, and cuflow's do too (``ops.dispatch.check_same_dtypes``): ``int32 + float32`` is an
+InvalidArgumentError (a TypeError while tracing), a Python float meeting an integer
+tensor is a TypeError, NumPy values are cast to the tensors' dtype.
 
 * Python scalars are *weak*: they take the other operand's dtype (``x_f16 * 2.0`` stays
-  float16, ``x_i8 + 1`` stays int8). A Python float meeting an integer or bool tensor
-  gives float32, a Python complex meeting a real tensor gives complex64.
+  float16, ``x_i8 + 1`` stays int8) when TF converts them (no float into an integer).
 * Alone, Python values get TensorFlow's defaults: float -> float32, int -> int32,
   bool -> bool, complex -> complex128 (as ``tf.constant``). NumPy arrays keep their dtype.
-* Two tensors of different dtypes promote along the lattice
-  bool < unsigned/signed ints < floats < complex, JAX style: an int meeting a float
-  gives that float (int32 + float16 -> float16), two floats give the wider (float16 +
-  bfloat16 -> float32), signed meeting unsigned gives a signed int wide enough
-  (int8 + uint8 -> int16, int64 + uint64 -> int64).
-
-TensorFlow itself raises on mixed dtypes; every program that runs under TF therefore
-runs unchanged here, and the rule only adds what TF forbids.
+* :func:`result_type` is the lattice that Keras ops, merge layers and ops that promote
+  their own arguments use: bool < unsigned/signed ints < floats < complex, JAX style (an
+  int meeting a float gives that float, two floats give the wider, float16 + bfloat16 ->
+  float32, int8 + uint8 -> int16, int64 + uint64 -> int64).
 """
 from __future__ import annotations
 

@@ -158,7 +158,7 @@ class GradientTape:
     # --- recording (called by the dispatcher) ---------------------------------------------------
     def _record(self, op, args, result, attrs):
         watched = self._watched
-        hit = False
+        hit = literal = False
         in_keys = []
         inputs = []
         for a in args:
@@ -175,12 +175,15 @@ class GradientTape:
                 a = a._tensor
             else:
                 k = None
+                literal = True
             if k is not None:
                 hit = True
             in_keys.append(k)
             inputs.append(a)
         if not hit:
             return
+        if literal and op.strict:
+            inputs = _typed_literals(inputs)
         if type(result) is tuple:
             outs = result
             ok = any(_differentiable(o) for o in outs)
@@ -319,6 +322,21 @@ class GradientTape:
 
 def _source_var(s):
     return s._as_variable() if hasattr(s, "_as_variable") else s
+
+
+def _typed_literals(inputs):
+    """An op's Python/NumPy inputs as tensors of its tensors' dtype (the dtype the op ran
+    them in), so its VJP computes in that dtype (``x_f64 * 0.5`` -> float64 gradient)."""
+    dt = next((x.dtype for x in inputs if isinstance(x, Tensor)), None)
+    if dt is None or all(isinstance(x, Tensor) for x in inputs):
+        return inputs
+    import numpy as np
+
+    from ..ops.constant import _place
+    dev = next(x._device for x in inputs if isinstance(x, Tensor))
+    plain = (int, float, bool, complex, list, tuple, np.ndarray, np.generic)
+    return [_place(np.asarray(x).astype(dt.np), dev) if isinstance(x, plain) else x
+            for x in inputs]
 
 
 def _differentiable(t):

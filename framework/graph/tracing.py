@@ -231,6 +231,8 @@ class FuncGraph(Graph):
             else:
                 vals.append(None)
                 pending.append(i)
+        if op.strict:
+            _dispatch.check_same_dtypes(op, [v.dtype.np for v in vals if v is not None], args)
         for i in pending:
             arr = _dispatch._literal(op, args[i], strong)
             vals[i] = self.constant(np.asarray(arr))
@@ -310,9 +312,9 @@ class FuncGraph(Graph):
             value = self.read_variable(value)
         if isinstance(value, Tensor):
             if value.dtype != cur.dtype:
-                raise InvalidArgumentError(
-                    None, mode, f"{mode}: cannot assign a value of dtype {value.dtype.name} "
-                    f"to variable '{var.name}' of dtype {cur.dtype.name} "
+                raise ValueError(  # TF converts the value to the variable's dtype
+                    f"Tensor conversion requested dtype {cur.dtype.name} for Tensor with "
+                    f"dtype {value.dtype.name}: {mode} of variable '{var.name}' "
                     f"(at {user_frame()})")
         else:
             from ..ops.constant import convert_to_tensor

@@ -40,12 +40,17 @@ def _leaf_kind(value):
 def python_to_array(value, dtype=None) -> np.ndarray:
     """A NumPy array of a (nested) Python value with TF's default dtypes."""
     if dtype is not None:
-        npdt = _dt.as_dtype(dtype).np
-        if npdt.kind in "iub" and _has_fraction(value):
-            raise TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype "
-                            f"{_dt.as_dtype(dtype).name}")
-        return np.array(_unwrap(value), dtype=npdt)
+        dt = _dt.as_dtype(dtype)
+        npdt = dt.np
+        if not _python_fits(value, npdt):
+            raise TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype {dt.name}")
+        try:
+            return np.array(_unwrap(value), dtype=npdt)
+        except OverflowError:   # TF wraps Python ints around (300 -> uint8 44)
+            return _int_array(value).astype(npdt)
     kind = _leaf_kind(value)
+    if 0 < kind < 4 and isinstance(_first_leaf(value), bool):
+        raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
     if kind == 5:
         arr = np.array(_unwrap(value))
         if not any(isinstance(v, (Tensor, Variable)) for v in _flatten(value)):
@@ -54,7 +59,7 @@ def python_to_array(value, dtype=None) -> np.ndarray:
     if kind == 4:
         return _strings_as_bytes(np.array(value, dtype=object))
     if kind == 1:
-        arr = np.array(value)
+        arr = _int_array(value)
         if arr.dtype.kind in "iu" and arr.size and (arr.max() > _INT32.max or
                                                    arr.min() < _INT32.min):
             return arr.astype(np.int64)
@@ -155,6 +160,42 @@ def autopack(value, dtype=None):
             return convert_to_tensor(v, dtype) if dtype is not None else v
         return convert_to_tensor(v, target)
     return pack(value)
+
+
+def _int_array(value):
+    try:
+        arr = np.array(_unwrap(value))
+    except OverflowError:
+        arr = np.array(0, dtype=object)
+    if arr.dtype == object:     # beyond 64 bits
+        raise ValueError("Can't convert Python sequence with out-of-range integer to "
+                         "Tensor.")
+    return arr
+
+
+def _python_fits(value, npdt):
+    """Whether TF converts the Python scalars of ``value`` to ``npdt``: no float into an
+    integer or bool dtype, no number into bool or string, no complex into a real dtype
+    (NumPy values and tensors are cast instead)."""
+    kind = npdt.kind
+    if kind in "fc" and npdt != np.dtype(object) or npdt in _dt.FLOATS:
+        banned = (complex,) if kind != "c" else ()
+    elif kind in "iu":
+        banned = (float, complex)
+    elif kind == "b":
+        banned = (int, float, complex)
+    elif kind == "O":
+        banned = (int, float, complex)
+    else:
+        return True
+    if not banned:
+        return True
+    for v in _flatten(value) if isinstance(value, (list, tuple)) else (value,):
+        t = type(v)
+        if t in banned and not (t is bool and kind != "b") or \
+                (kind == "b" and t is int) or (kind == "O" and t is bool):
+            return False
+    return True
 
 
 def _has_fraction(value):

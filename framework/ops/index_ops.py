@@ -377,6 +377,11 @@ def where(condition, x=None, y=None, name=None):
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     from .math_ops import where_v
+    dx, dy = getattr(x, "dtype", None), getattr(y, "dtype", None)
+    if dx is not None and dy is not None and dx != dy and not isinstance(x, np.ndarray) \
+            and not isinstance(y, np.ndarray):     # TF: the branches share one dtype
+        raise _err("where", f"cannot compute SelectV2 as input #2(zero-based) was "
+                   f"expected to be a {dx.name} tensor but is a {dy.name} tensor")
     return where_v(condition, x, y)
 
 

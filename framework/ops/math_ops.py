@@ -239,6 +239,10 @@ def div_no_nan(x, y, name=None):
     if not hasattr(x, "dtype") and hasattr(y, "dtype"):
         x = _weak(x, y.dtype)
     x = convert_to_tensor(x)
+    dy = getattr(y, "dtype", None)
+    if dy is not None and not isinstance(y, np.ndarray) and _dt.as_dtype(dy) != x.dtype:
+        raise TypeError(f"div_no_nan: x and y must have the same dtype, got "
+                        f"{x.dtype.name} != {_dt.as_dtype(dy).name}")
     if x.dtype.is_integer:
         ft = _dt.float32 if x.dtype.size <= 2 else _dt.float64
         return _div_no_nan(cast(x, ft), cast(_weak(y, x.dtype) if not hasattr(y, "dtype")
@@ -261,7 +265,7 @@ negative = unary("negative", lambda xp, x: xp.negative(x), _NUM, "(-{0})",
 neg = negative
 abs = unary("abs", lambda xp, x: xp.abs(x), _NUM, "fabs({0})",  # noqa: A001 - TF name
             lambda g, y, x: g * sign(x) if not x.dtype.is_complex else
-            g * x / cast(where_v(equal(y, 0), ones_like_v(y), y), x.dtype))
+            cast(g, x.dtype) * x / cast(where_v(equal(y, 0), ones_like_v(y), y), x.dtype))
 
 
 def _sign_impl(xp, x):
@@ -474,10 +478,28 @@ def _promote_pair(x, y):
 
 
 def _weak(v, dtype):
-    from .constant import convert_to_tensor
+    """``v`` (not a tensor) converted next to a tensor of ``dtype``: Python scalars and
+    lists take it when they fit (TF converts them with the tensor's dtype), NumPy values
+    are cast to it."""
+    from .constant import convert_to_tensor, has_symbolic, python_to_array
     if isinstance(v, (int, float, bool, complex)):
         return convert_to_tensor(np.asarray(v, dtype=_dt.weak_scalar_dtype(v, dtype.np)))
+    if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "biufc":
+        return convert_to_tensor(np.asarray(v).astype(dtype.np))
+    if isinstance(v, (list, tuple)) and not has_symbolic(v):
+        try:
+            arr = python_to_array(v)
+        except (TypeError, ValueError):
+            return convert_to_tensor(v)
+        if arr.dtype.kind in "biuf" and _kind_le(arr.dtype, dtype.np):
+            return convert_to_tensor(arr.astype(dtype.np))
     return convert_to_tensor(v)
+
+
+def _kind_le(a, b):
+    rank = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+    return rank.get(a.kind, 4) <= rank.get(np.dtype(b).kind, 2 if np.dtype(b) in _dt.FLOATS
+                                           else 4)
 
 
 def _cast_impl(xp, x, dtype):

@@ -433,9 +433,19 @@ class Layer:
         and ``compute_mask`` runs on the symbolic values (Embedding's ``not_equal`` is a
         node of the graph, shown by ``summary``)."""
         from ..models.functional import symbolic_call
+        single = isinstance(inputs, KerasTensor)   # (Keras records neither for a list)
+        if single and self._call_has_training and kwargs.get("training") is None:
+            # Keras records call()'s default training (Dropout's, an RNN's False) in the
+            # node; a training given to the model's call overrides it (functional.py)
+            default = _training_default(type(self))
+            if default is not None:
+                kwargs = {**kwargs, "training": default}
         in_mask = _symbolic_mask(inputs)
-        if in_mask is not None and self._call_has_mask and kwargs.get("mask") is None:
-            kwargs = {**kwargs, "mask": in_mask}
+        if self._call_has_mask and kwargs.get("mask") is None:
+            if in_mask is not None:
+                kwargs = {**kwargs, "mask": in_mask}
+            elif single and _one_tensor_argument(args, kwargs):  # Keras records mask=None
+                kwargs = {**kwargs, "mask": None}
         outputs = symbolic_call(self, inputs, args, kwargs)
         if self.supports_masking or self._computes_mask:
             try:
@@ -619,6 +629,24 @@ def _own_mask(tensor):
 
 
 _tensor_module._KERAS_MASK_LOOKUP[0] = _own_mask    # Tensor._keras_mask reads it
+
+
+_TRAINING_DEFAULTS: dict = {}
+
+
+def _training_default(cls):
+    """The default of ``cls.call``'s ``training`` argument (cached per class)."""
+    if cls not in _TRAINING_DEFAULTS:
+        p = inspect.signature(cls.call).parameters.get("training")
+        d = None if p is None or p.default is inspect.Parameter.empty else p.default
+        _TRAINING_DEFAULTS[cls] = d if isinstance(d, bool) else None
+    return _TRAINING_DEFAULTS[cls]
+
+
+def _one_tensor_argument(args, kwargs):
+    """Whether no argument besides the first holds a tensor (Keras fills ``mask`` then)."""
+    others = list(args) + [v for k, v in kwargs.items() if k not in ("mask", "training")]
+    return not any(any_symbolic(v) for v in others)
 
 
 def _symbolic_mask(inputs):

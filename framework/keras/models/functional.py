@@ -432,8 +432,9 @@ class Functional(Model):
             args = nest.map_structure(fetch, list(node.args))
             kwargs = nest.map_structure(fetch, dict(node.kwargs))
             layer = node.layer
-            if training is not None and getattr(layer, "_call_has_training", False) and \
-                    "training" not in kwargs:
+            # Keras's operation_fn: a given ``training`` overrides the one a node recorded
+            # (Keras records Dropout's default training=False in its .keras configs)
+            if training is not None and getattr(layer, "_call_has_training", False):
                 kwargs["training"] = training
             out = layer(*args, **kwargs)
             for kt, v in zip(node.outputs, nest.flatten(out)):

@@ -137,3 +137,44 @@ def test_custom_loop_clips_embedding_slices_by_global_norm(compiled):
         model.layers[0].embeddings.numpy().ravel()[:9],
         [-0.70368, -0.68588, -0.66543, -0.23611, -0.16969, -0.10663, -0.32646, -0.26766,
          -0.20701], atol=2e-5)
+
+
+def test_merge_layers_promote_as_keras_ops():
+    # TF's ops reject int64 + float32; Keras's merge layers promote (keras.ops)
+    a, b = np.ones((1, 2), "int64"), np.ones((1, 2), "float32")
+    for layer in (keras.layers.Concatenate(), keras.layers.Add(), keras.layers.Multiply(),
+                  keras.layers.Subtract(), keras.layers.Average()):
+        assert layer([a, b]).dtype == cf.float32
+    dense = keras.layers.Dense(1, kernel_initializer="ones")
+    assert dense(np.array([[1, 2]], "int64")).numpy().tolist() == [[3.0]]
+
+
+def test_call_training_overrides_the_training_a_node_recorded():
+    # Keras's operation_fn: model(x, training=True) reaches a Dropout built with
+    # training=False (Keras's .keras files record Dropout's default training=False)
+    inp = keras.Input((1000,))
+    model = keras.Model(inp, keras.layers.Dropout(0.5)(inp, training=False))
+    x = np.ones((1, 1000), "float32")
+    dropped = float((model(x, training=True).numpy() == 0).mean())
+    assert 0.3 < dropped < 0.7
+    assert float((model(x).numpy() == 0).mean()) == 0.0
+
+
+def test_node_kwargs_record_training_and_mask_as_keras():
+    # Keras 3.15's inbound_nodes kwargs for these calls (read off Keras)
+    layers = keras.layers
+    inp = keras.Input((6, 4))
+    x = layers.Dropout(0.1)(inp)
+    x = layers.BatchNormalization()(x)
+    x = layers.GRU(3, return_sequences=True)(x)
+    x = layers.Bidirectional(layers.LSTM(2, return_sequences=True))(x)
+    x = layers.MultiHeadAttention(2, 2)(x, x)
+    model = keras.Model(inp, layers.Dense(2)(x))
+    got = {e["class_name"]: [n["kwargs"] for n in e["inbound_nodes"]]
+           for e in model.get_config()["layers"]}
+    assert got["Dropout"] == [{"training": False}]
+    assert got["BatchNormalization"] == [{"mask": None}]
+    assert list(got["GRU"][0].items()) == [("training", False), ("mask", None)]
+    assert got["Bidirectional"] == [{"mask": None}]
+    assert got["MultiHeadAttention"][0].get("training") is None
+    assert got["Dense"] == [{}]

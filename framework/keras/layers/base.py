@@ -249,7 +249,10 @@ class Layer:
                    synchronization="auto", **kwargs):
         """Creates and tracks a weight; floats default to glorot_uniform, ints to zeros."""
         shape = tuple(() if shape is None else shape)
-        dtype = _dt.as_dtype(dtype or self.variable_dtype)
+        try:
+            dtype = _dt.as_dtype(dtype or self.variable_dtype)
+        except TypeError:
+            raise ValueError(f"Invalid dtype: {dtype}") from None
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"
         init = initializers.get(initializer)

@@ -133,7 +133,11 @@ class Optimizer:
 
     @property
     def variables(self):
-        return list(self._variables)
+        """In Keras 3's order: iterations, learning rate, EMA averages, accumulators, then
+        the update's slots (RMSprop: each kind over all variables; Nadam's u_product
+        last)."""
+        from ..weights_h5 import keras_optimizer_order
+        return keras_optimizer_order(self)
 
     def set_weights(self, weights):
         """Assigns ``weights`` to the optimizer's variables in order (Keras 3)."""
@@ -142,7 +146,7 @@ class Optimizer:
                              "yet been built. Please call `optimizer.build(trainable_"
                              "variables)` to create the optimizer weights before calling "
                              "`set_weights()`.")
-        for variable, weight in zip(self._variables, weights):
+        for variable, weight in zip(self.variables, weights):
             if tuple(variable.shape) != tuple(np.shape(weight)):
                 raise ValueError(f"Optimizer variable {variable.path} has shape "
                                  f"{tuple(variable.shape)} not compatible with provided "

@@ -279,3 +279,22 @@ def test_deserialize_set_weights_and_no_lr_alias():
     assert int(b.iterations) == 1
     np.testing.assert_allclose(b.variables[2].numpy(), a.variables[2].numpy())
     assert not hasattr(a, "lr")
+
+
+def test_variables_listed_in_keras_order():
+    """optimizer.variables as Keras 3 lists them (read from real Keras): averages, then
+    accumulators, then the update's slots; RMSprop's slots kind by kind."""
+    K = cf.keras
+    m = K.Sequential([K.Input((3,)), K.layers.Dense(2)])
+
+    def names(opt):
+        opt.build(m.trainable_variables)
+        return [v.path.split("/")[-1].replace("sequential_dense_", "") for v in opt.variables]
+    assert names(K.optimizers.Adam(use_ema=True, gradient_accumulation_steps=2)) == [
+        "iteration", "learning_rate", "kernel_average", "bias_average",
+        "kernel_gradient_accumulator", "bias_gradient_accumulator", "kernel_momentum",
+        "kernel_velocity", "bias_momentum", "bias_velocity"]
+    assert names(K.optimizers.RMSprop(momentum=0.1, gradient_accumulation_steps=2)) == [
+        "iteration", "learning_rate", "kernel_gradient_accumulator",
+        "bias_gradient_accumulator", "kernel_velocity", "bias_velocity", "kernel_momentum",
+        "bias_momentum"]

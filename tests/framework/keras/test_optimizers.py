@@ -287,9 +287,11 @@ def test_variables_listed_in_keras_order():
     K = cf.keras
     m = K.Sequential([K.Input((3,)), K.layers.Dense(2)])
 
+    prefix = f"{m.name}_{m.layers[0].name}_"
+
     def names(opt):
         opt.build(m.trainable_variables)
-        return [v.path.split("/")[-1].replace("sequential_dense_", "") for v in opt.variables]
+        return [v.path.split("/")[-1].replace(prefix, "") for v in opt.variables]
     assert names(K.optimizers.Adam(use_ema=True, gradient_accumulation_steps=2)) == [
         "iteration", "learning_rate", "kernel_average", "bias_average",
         "kernel_gradient_accumulator", "bias_gradient_accumulator", "kernel_momentum",

@@ -88,8 +88,8 @@ def _key(path):
     return path.replace("/", "__SLASH__")
 
 
-class _Status:
-    """What ``restore`` matched (TF's load status)."""
+class CheckpointLoadStatus:
+    """What ``restore`` matched (TF's load status, by TF's class name)."""
 
     def __init__(self, missing, unused):
         self.missing = missing
@@ -108,6 +108,10 @@ class _Status:
 
     def expect_partial(self):
         return self
+
+
+class InitializationOnlyStatus(CheckpointLoadStatus):
+    """``restore(None)``: nothing to load, the variables keep their initial values."""
 
 
 class Checkpoint:
@@ -164,7 +168,7 @@ class Checkpoint:
     def restore(self, save_path):
         """Loads values into the reachable objects; returns a status (assert_consumed...)."""
         if save_path is None:
-            return _Status([], [])
+            return InitializationOnlyStatus([], [])
         file = str(save_path) + _SUFFIX
         if not os.path.exists(file):
             from .errors import NotFoundError
@@ -200,7 +204,7 @@ class Checkpoint:
                     path[len(owner) + 1:], stored[k]):
                 del stored[k]
         unused = [k.replace("__SLASH__", "/") for k in stored]
-        return _Status(missing, unused)
+        return CheckpointLoadStatus(missing, unused)
 
 
 def _record_latest(path):

@@ -71,7 +71,8 @@ class ArrayAdapter:
                  steps=None):
         self.x = nest.map_structure(_to_numpy, x)
         self.y = None if y is None else nest.map_structure(_to_numpy, y)
-        self.sw = None if sample_weight is None else _to_numpy(sample_weight)
+        self.sw = None if sample_weight is None else \
+            nest.map_structure(_to_numpy, sample_weight)  # per output: a dict or list
         self.n = _num_samples((self.x, self.y, self.sw))
         self.batch_size = int(batch_size or 32)
         self.shuffle = shuffle

@@ -157,7 +157,8 @@ def _keras_version():
 
 def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     """Writes a ``.keras`` zip as Keras 3 does: metadata.json, config.json (with the
-    compile config) and model.weights.h5 (weights and optimizer state); a ``.h5`` /
+    compile config) and model.weights.h5 (weights and optimizer state), or with
+    ``zipped=False`` those files in a directory (not named .keras); a ``.h5`` /
     ``.hdf5`` name writes the legacy Keras H5 format (legacy_h5.py), with Keras's
     warning. An existing file with ``overwrite=False`` asks first, as Keras does."""
     from .serialization import compile_config, serialize
@@ -172,17 +173,20 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
                          f"extension.Received: save_format={save_format}")
     if kwargs:
         raise ValueError(f"The following argument(s) are not supported: {list(kwargs)}")
-    if legacy:
+    if zipped is False and filepath.endswith(".keras"):
+        raise ValueError("When using `zipped=False`, the `filepath` argument should not end "
+                         f"in `.keras`. Received: filepath={filepath}")
+    if legacy and zipped is not False:
         from .legacy_h5 import warn_legacy
         warn_legacy()
     if os.path.exists(filepath) and not overwrite and \
             not ask_to_proceed_with_overwrite(filepath):
         return
-    if legacy:
+    if legacy and zipped is not False:
         from .legacy_h5 import write_legacy_h5
         _atomic_write(filepath, write_legacy_h5(model, include_optimizer))
         return
-    if not filepath.endswith(".keras"):
+    if not filepath.endswith(".keras") and zipped is not False:
         raise ValueError("Invalid filepath extension for saving. Please add either a "
                          "`.keras` extension for the native Keras format (recommended) or "
                          "a `.h5` extension. Use `model.export(filepath)` if you want to "
@@ -193,11 +197,18 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
         config["compile_config"] = compile_config(model)
     metadata = {"keras_version": _keras_version(), "date_saved":
                 datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
+    files = {"metadata.json": json.dumps(metadata).encode(),
+             "config.json": json.dumps(config, default=_json_default).encode(),
+             "model.weights.h5": write_h5(model)}
+    if zipped is False:  # Keras 3's unzipped form: the archive's files in a directory
+        os.makedirs(os.path.join(filepath, "assets"), exist_ok=True)
+        for name, data in files.items():
+            _atomic_write(os.path.join(filepath, name), data)
+        return
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
-        z.writestr("metadata.json", json.dumps(metadata))
-        z.writestr("config.json", json.dumps(config, default=_json_default))
-        z.writestr("model.weights.h5", write_h5(model))
+        for name, data in files.items():
+            z.writestr(name, data)
     _atomic_write(filepath, buf.getvalue())
 
 
@@ -233,18 +244,22 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if filepath.endswith(".keras") and not os.path.isfile(filepath):
         raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is "
                          "an accessible `.keras` zip file.")
-    if not zipfile.is_zipfile(filepath):
-        raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
-                         "supports V3 `.keras` files and legacy H5 format files (`.h5` "
-                         "extension).")
-    with zipfile.ZipFile(filepath) as z:
-        names = z.namelist()
-        config = json.loads(z.read("config.json"))
-        if "model.weights.h5" not in names:
-            raise ValueError(f"Expected a model.weights.h5 file in {filepath}; found "
-                             f"{names} (files written by cuflow before its Keras 3 format "
-                             "used model.weights.npz: re-save them with that version)")
-        weights = z.read("model.weights.h5")
+    if os.path.isdir(filepath) and os.path.isfile(os.path.join(filepath, "config.json")):
+        config, weights = _read_dir(filepath)   # saved with zipped=False
+    else:
+        if not zipfile.is_zipfile(filepath):
+            raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
+                             "supports V3 `.keras` files and legacy H5 format files (`.h5` "
+                             "extension).")
+        with zipfile.ZipFile(filepath) as z:
+            names = z.namelist()
+            config = json.loads(z.read("config.json"))
+            if "model.weights.h5" not in names:
+                raise ValueError(f"Expected a model.weights.h5 file in {filepath}; found "
+                                 f"{names} (files written by cuflow before its Keras 3 "
+                                 "format used model.weights.npz: re-save them with that "
+                                 "version)")
+            weights = z.read("model.weights.h5")
     with custom_object_scope(custom_objects or {}):
         cc = config.get("compile_config")
         model = deserialize({k: v for k, v in config.items() if k != "compile_config"},
@@ -255,6 +270,13 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                 model.optimizer.build(model.trainable_variables)
     read_h5(model, weights, load_optimizer=bool(compile and cc))
     return model
+
+
+def _read_dir(path):
+    with open(os.path.join(path, "config.json")) as f:
+        config = json.loads(f.read())
+    with open(os.path.join(path, "model.weights.h5"), "rb") as f:
+        return config, f.read()
 
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None):

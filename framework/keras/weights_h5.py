@@ -205,7 +205,7 @@ def own_variables(obj, root=None):
 
 def keras_optimizer_order(opt, model=None):
     """``opt.variables`` in Keras 3's order: iterations, learning rate, EMA averages,
-    the slots per variable (RMSprop: each kind over all variables), AMSGrad's maxima,
+    gradient accumulators, the slots per variable (RMSprop: each kind over all variables), AMSGrad's maxima,
     then extra state (Nadam's u_product). Variables follow ``model``'s Keras order (the
     order Keras builds its optimizer in), else the order they were built."""
     per_var = list(opt._slots.values())
@@ -215,14 +215,20 @@ def keras_optimizer_order(opt, model=None):
         ranked_ids = {id(s) for s in ranked}
         per_var = ranked + [s for s in per_var if id(s) not in ranked_ids]
     in_slots = {id(v) for slots in per_var for v in slots.values()}
-    head = [v for v in opt.variables if id(v) not in in_slots]
+    head = [v for v in opt._variables if id(v) not in in_slots]
     n_base = 2 if getattr(opt, "_lr", None) is not None else 1
+    extra = ("ema", "vhat", "gradient_accumulator")
+    kinds = {tuple(k for k in slots if k not in extra) for slots in per_var}
     if type(opt).__name__ == "RMSprop":
         groups = [("vel",), ("mom",), ("avg",)]
+    elif len(kinds) > 1:  # variables with different slots (Muon): each in build order
+        groups = [tuple(dict.fromkeys(k for kind in sorted(kinds, key=len, reverse=True)
+                                      for k in kind))]
     else:
-        groups = [tuple(k for k in (per_var[0] if per_var else {}) if k not in ("ema", "vhat"))]
-    ordered = [slots[k] for group in [("ema",)] + groups + [("vhat",)]
-               for slots in per_var for k in group if k in slots]
+        groups = [kinds.pop() if kinds else ()]
+    # Keras's build: the averages, then the accumulators, then the update's own slots
+    ordered = [slots[k] for group in [("ema",), ("gradient_accumulator",)] + groups +
+               [("vhat",)] for slots in per_var for k in group if k in slots]
     placed = {id(v) for v in ordered}
     rest = [v for slots in per_var for v in slots.values() if id(v) not in placed]
     return head[:n_base] + ordered + rest + head[n_base:]

@@ -249,7 +249,10 @@ class Layer:
                    synchronization="auto", **kwargs):
         """Creates and tracks a weight; floats default to glorot_uniform, ints to zeros."""
         shape = tuple(() if shape is None else shape)
-        dtype = _dt.as_dtype(dtype or self.variable_dtype)
+        try:
+            dtype = _dt.as_dtype(dtype or self.variable_dtype)
+        except TypeError:
+            raise ValueError(f"Invalid dtype: {dtype}") from None
         if initializer is None:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"
         init = initializers.get(initializer)
@@ -335,24 +338,23 @@ class Layer:
 
     # --- symbolic graph ---------------------------------------------------------------------
     def _only_node(self, what):
+        """Keras 3: the first call's node (a shared layer's first use)."""
         nodes = [n for n in self._inbound_nodes if n.outputs is not None]
         if not nodes:
-            raise AttributeError(f"Layer {self.name} has never been called and thus has no "
-                                 f"defined {what}.")
-        if len(nodes) > 1:
-            raise AttributeError(f"The layer {self.name} has multiple inbound nodes, with "
-                                 f"different {what}s. Use `get_{what}_at(node_index)`.")
+            raise AttributeError(f"The layer {self.name} has never been called and thus has "
+                                 f"no defined {what}.")
         return nodes[0]
 
     @property
     def output(self):
-        """The symbolic output of this layer's one call in a Functional/Sequential graph."""
+        """The symbolic output of this layer's first call in a Functional/Sequential
+        graph."""
         outs = self._only_node("output").outputs
         return outs[0] if len(outs) == 1 else list(outs)
 
     @property
     def input(self):
-        """The symbolic input of this layer's one call in a Functional/Sequential graph."""
+        """The symbolic input of this layer's first call in a Functional/Sequential graph."""
         return self._only_node("input").args[0]
 
     # --- losses -------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from ... import nn as _nn
 from ...ops import array_ops as _a
 from ...ops import math_ops as _m
 from .. import activations, constraints, initializers, regularizers
+from .. import backend as _backend
 from ..backend import standardize_data_format as _standardize_data_format
 from .base import InputSpec, Layer
 from .convolutional import _tuple
@@ -276,7 +277,7 @@ class ConvLSTM(RNN):
                                  else prev)
             prev, states = out, new
             outputs.append(out)
-        if self.stateful:
+        if self.stateful and not _backend.in_stand_in():  # not on a shape probe
             for v, s in zip(self._state_vars, states):
                 v.assign(s)
         output = _a.stack(outputs, axis=1) if self.return_sequences else outputs[-1]

@@ -172,7 +172,7 @@ class Normalization(Layer):
     def get_config(self):
         config = super().get_config()
         mean, var = self.input_mean, self.input_variance
-        config.update(axis=list(self.axis), invert=self.invert,
+        config.update(axis=tuple(self.axis), invert=self.invert,
                       mean=np.asarray(mean).tolist() if mean is not None else None,
                       variance=np.asarray(var).tolist() if var is not None else None)
         return config

@@ -19,6 +19,7 @@ from ...ops import linalg_ops as _la
 from ...ops import math_ops as _m
 from ...ops.constant import convert_to_tensor
 from .. import activations, constraints, initializers, regularizers
+from .. import backend as _backend
 from .base import InputSpec, Layer, keras_order
 
 
@@ -453,7 +454,7 @@ class RNN(Layer):
                              else prev)
             prev, states = out, new
             outputs.append(out)
-        if self.stateful:
+        if self.stateful and not _backend.in_stand_in():  # not on a shape probe
             for v, s in zip(self._state_vars, states):
                 v.assign(s)
         output = _a.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
@@ -482,7 +483,7 @@ class RNN(Layer):
                                        _m.cast(cell.recurrent_kernel, dt), _m.cast(bias, dt),
                                        mask, zero_output=self.zero_output_for_mask)
             states = [h, c]
-        if self.stateful:
+        if self.stateful and not _backend.in_stand_in():  # not on a shape probe
             for v, s_ in zip(self._state_vars, states):
                 v.assign(s_)
         output = outs if self.return_sequences else outs[:, -1]

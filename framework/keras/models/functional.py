@@ -270,6 +270,15 @@ def _check_inputs(model, inputs):
         _check_shape(model, 0, inputs, *specs[0])
         return
     names = [name for name, _ in specs]
+    nested = model.__dict__.get("_nested_inputs")
+    if isinstance(nested, dict) and isinstance(inputs, (list, tuple)) and len(specs) > 1:
+        def show(v):
+            return f"Tensor(shape={tuple(v.shape)})" if hasattr(v, "shape") else repr(v)
+        received = [show(v) for v in inputs]
+        expected = {k: getattr(v, "name", k) for k, v in nested.items()}
+        raise ValueError("The structure of `inputs` doesn't match the expected structure.\n"
+                         f"Expected: {expected}\nReceived: inputs="
+                         f"{received if isinstance(inputs, list) else tuple(received)}")
     if isinstance(inputs, dict):
         for name in names:
             if name not in inputs:

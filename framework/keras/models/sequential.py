@@ -124,10 +124,18 @@ class Sequential(Model):
 
     @property
     def input(self):
+        """Keras 3: the input of this model's first call as a layer of another graph (its
+        own graph's before any; Keras raises there)."""
+        if any(n.outputs is not None for n in self._inbound_nodes):
+            return Layer.input.fget(self)
         return self._graph("input")[0]
 
     @property
     def output(self):
+        """Keras 3: the output of this model's first call as a layer of another graph
+        (feature extraction from a nested Sequential), else its own graph's."""
+        if any(n.outputs is not None for n in self._inbound_nodes):
+            return Layer.output.fget(self)
         return self._graph("output")[1]
 
     def call(self, inputs, training=None, mask=None, **kwargs):

@@ -55,10 +55,16 @@ class Trainer:
                 self.optimizer, name="loss_scale_optimizer")
         self.loss = loss
         try:
+            names = self._output_names()
+            if isinstance(loss, dict) and names and not set(loss) <= set(names):
+                key = next(k for k in loss if k not in names)
+                raise KeyError(f"The path: ('{key}',) in the `loss` argument, can't be found "
+                               "in either the model's output (`y_pred`) or in the labels "
+                               "(`y_true`).")
             self._loss_fns = _resolve_losses(self._by_output(loss))
             self._loss_error = None
-        except ValueError as e:  # Keras resolves losses when fit/evaluate builds them
-            self._loss_fns, self._loss_error = None, e
+        except (ValueError, KeyError) as e:  # Keras resolves losses when fit/evaluate
+            self._loss_fns, self._loss_error = None, e  # builds them
         self.loss_weights = loss_weights
         self._metric_specs = metrics
         self._weighted_metric_specs = weighted_metrics
@@ -134,10 +140,11 @@ class Trainer:
             ys, preds = _align(self._by_output(y), y_pred, len(fns))
             weights = _loss_weights(self._by_output(self.loss_weights), len(fns))
             trackers = self._output_loss_trackers(len(fns))
-            for i, (fn, yt, yp, w) in enumerate(zip(fns, ys, preds, weights)):
+            sws = _per_output(self._by_output(sample_weight), len(fns))
+            for i, (fn, yt, yp, w, sw) in enumerate(zip(fns, ys, preds, weights, sws)):
                 if fn is None:
                     continue
-                value = fn(yt, yp, sample_weight=sample_weight)
+                value = fn(yt, yp, sample_weight=sw)
                 if trackers:  # the unweighted loss of each output, as Keras logs it
                     trackers[i].update_state(value, sample_weight=_static_batch_size(yp))
                 value = value if w == 1.0 else value * w
@@ -235,10 +242,12 @@ class Trainer:
         if self._compiled_metrics is None:
             self._build_metrics(y, y_pred)
         if y is not None:
-            ys, preds = _align(self._by_output(y), y_pred, len(self._compiled_metrics))
-            for ms, yt, yp in zip(self._compiled_metrics, ys, preds):
+            n = len(self._compiled_metrics)
+            ys, preds = _align(self._by_output(y), y_pred, n)
+            sws = _per_output(self._by_output(sample_weight), n)
+            for ms, yt, yp, sw in zip(self._compiled_metrics, ys, preds, sws):
                 for m in ms:
-                    m.update_state(yt, yp, sample_weight=sample_weight
+                    m.update_state(yt, yp, sample_weight=sw
                                    if getattr(m, "_weighted", False) else None)
         # sorted, as Keras-on-TF's step logs come out of a tf.function (whose nest sorts
         # dict keys) to callbacks and History
@@ -682,9 +691,20 @@ def _align(y, y_pred, n):
         ys = [y[k] for k in sorted(y)]
     else:
         ys = nest.flatten(y) if n > 1 else [y]
+    if isinstance(y, (list, tuple)) and n > 1 and len(ys) != len(preds):
+        raise ValueError("y_true and y_pred have different structures. y_true: "
+                         f"{tuple('*' for _ in ys)} y_pred: {['*' for _ in preds]} ")
     if len(ys) == 1 and n > 1:
         ys = ys * n
     return ys, preds
+
+
+def _per_output(sample_weight, n):
+    """n sample weights: one per output when given per output (a list or an
+    output-keyed dict, already in output order), else the same for every output."""
+    if isinstance(sample_weight, (list, tuple)) and n > 1 and len(sample_weight) == n:
+        return list(sample_weight)
+    return [sample_weight] * n
 
 
 def _loss_weights(weights, n):

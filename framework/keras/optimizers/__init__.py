@@ -15,22 +15,34 @@ _BY_NAME = {"sgd": SGD, "adam": Adam, "adamw": AdamW, "rmsprop": RMSprop, "adagr
 
 def get(identifier):
     """An optimizer from a name ('adam'), a config dict or an instance."""
+    if identifier is None:
+        return None
     if isinstance(identifier, Optimizer) or hasattr(identifier, "apply_gradients"):
         return identifier
     if isinstance(identifier, dict):
-        cls = _BY_NAME[identifier["class_name"].lower()]
-        return cls.from_config(identifier.get("config", {}))
+        return deserialize(identifier)
     if isinstance(identifier, str) and identifier.lower() in _BY_NAME:
         return _BY_NAME[identifier.lower()]()
     raise ValueError(f"Could not interpret optimizer identifier: {identifier}")
+
+
+def deserialize(config, custom_objects=None):
+    """An optimizer from its config; built-in class names match case-insensitively (and,
+    as in Keras, ``config['class_name']`` is lowercased in place for them)."""
+    if config["class_name"].lower() in _BY_NAME:
+        config["class_name"] = config["class_name"].lower()
+        return _BY_NAME[config["class_name"]].from_config(config.get("config", {}))
+    from ..serialization import deserialize as keras_deserialize
+    obj = keras_deserialize(config, custom_objects)
+    if not isinstance(obj, Optimizer):
+        raise ValueError(f"Could not interpret optimizer identifier: {config}")
+    return obj
 
 
 def serialize(optimizer):
     from ..serialization import serialize as keras_serialize
     return keras_serialize(optimizer)  # Keras 3's form, with module and registered_name
 
-
-deserialize = get
 
 
 def __getattr__(name):

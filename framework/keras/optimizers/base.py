@@ -74,8 +74,6 @@ class Optimizer:
                             "learning rate cannot be set to a number.")
         self._lr.assign(np.float32(float(np.asarray(value))))
 
-    lr = learning_rate
-
     def _current_lr(self, dtype):
         lr = self.learning_rate
         return _m.cast(lr, dtype) if getattr(lr, "dtype", None) != dtype else lr
@@ -136,7 +134,25 @@ class Optimizer:
 
     @property
     def variables(self):
-        return list(self._variables)
+        """In Keras 3's order: iterations, learning rate, EMA averages, accumulators, then
+        the update's slots (RMSprop: each kind over all variables; Nadam's u_product
+        last)."""
+        from ..weights_h5 import keras_optimizer_order
+        return keras_optimizer_order(self)
+
+    def set_weights(self, weights):
+        """Assigns ``weights`` to the optimizer's variables in order (Keras 3)."""
+        if not self.built:
+            raise ValueError("You are calling `set_weights()` on an optimizer that has not "
+                             "yet been built. Please call `optimizer.build(trainable_"
+                             "variables)` to create the optimizer weights before calling "
+                             "`set_weights()`.")
+        for variable, weight in zip(self.variables, weights):
+            if tuple(variable.shape) != tuple(np.shape(weight)):
+                raise ValueError(f"Optimizer variable {variable.path} has shape "
+                                 f"{tuple(variable.shape)} not compatible with provided "
+                                 f"weight shape {tuple(np.shape(weight))}.")
+            variable.assign(weight)
 
     def exclude_from_weight_decay(self, var_list=None, var_names=None):
         for v in var_list or []:

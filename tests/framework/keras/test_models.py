@@ -204,3 +204,27 @@ def test_loss_is_none_until_compile_as_keras():
     assert m.loss is None and not m.compiled
     m.compile("adam", "mse")
     assert m.loss == "mse" and m.compiled
+
+
+def test_layer_output_of_first_call_nested_sequential_and_dict_inputs():
+    """Keras 3: a shared layer's input/output are its first call's; a nested Sequential's
+    output after being called is the outer graph's (feature extraction works); a model
+    built on a dict of inputs refuses a list."""
+    import pytest
+    K = cf.keras
+    inp = K.Input((6,), name="x")
+    enc = K.Sequential([K.Input((6,)), K.layers.Dense(2, name="e1")], name="enc")
+    shared = K.layers.Dense(3, name="shared")
+    a = shared(enc(inp))
+    b = shared(K.layers.Dense(2, name="side")(inp))
+    m = K.Model(inp, K.layers.Add()([a, b]))
+    assert shared.output is a and shared.input is enc.output
+    feat = K.Model(m.input, [enc.output, m.output])
+    x = np.ones((2, 6), "float32")
+    np.testing.assert_allclose(feat(x)[1].numpy(), m(x).numpy(), atol=1e-6)
+    with pytest.raises(AttributeError, match="never been called"):
+        K.layers.Dense(1).output
+    p, q = K.Input((2,), name="p"), K.Input((3,), name="q")
+    mm = K.Model({"q": q, "p": p}, K.layers.Dense(1)(p))
+    with pytest.raises(ValueError, match="structure of `inputs`"):
+        mm([np.ones((1, 2)), np.ones((1, 3))])

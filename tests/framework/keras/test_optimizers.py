@@ -257,3 +257,46 @@ def test_slot_names_as_keras_for_plain_variables_and_ema():
         warnings.simplefilter("always")
         O.Adam(decay=0.1)
     assert "decay" in str(w[0].message)
+
+
+def test_deserialize_set_weights_and_no_lr_alias():
+    """Keras 3: deserialize lowercases a built-in class name in the given config,
+    set_weights assigns the variables in order, and there is no `lr` alias."""
+    import pytest
+    O = cf.keras.optimizers
+    cfg = O.serialize(O.Adam(0.02))
+    assert cfg["class_name"] == "Adam"
+    again = O.deserialize(cfg)
+    assert cfg["class_name"] == "adam" and type(again).__name__ == "Adam"
+    assert O.get(None) is None
+    v = [cf.Variable([1.0, 2.0])]
+    a, b = O.Adam(0.1), O.Adam(0.1)
+    a.apply([cf.constant([1.0, 1.0])], v)
+    with pytest.raises(ValueError, match="not yet been built"):
+        b.set_weights([x.numpy() for x in a.variables])
+    b.build(v)
+    b.set_weights([x.numpy() for x in a.variables])
+    assert int(b.iterations) == 1
+    np.testing.assert_allclose(b.variables[2].numpy(), a.variables[2].numpy())
+    assert not hasattr(a, "lr")
+
+
+def test_variables_listed_in_keras_order():
+    """optimizer.variables as Keras 3 lists them (read from real Keras): averages, then
+    accumulators, then the update's slots; RMSprop's slots kind by kind."""
+    K = cf.keras
+    m = K.Sequential([K.Input((3,)), K.layers.Dense(2)])
+
+    prefix = f"{m.name}_{m.layers[0].name}_"
+
+    def names(opt):
+        opt.build(m.trainable_variables)
+        return [v.path.split("/")[-1].replace(prefix, "") for v in opt.variables]
+    assert names(K.optimizers.Adam(use_ema=True, gradient_accumulation_steps=2)) == [
+        "iteration", "learning_rate", "kernel_average", "bias_average",
+        "kernel_gradient_accumulator", "bias_gradient_accumulator", "kernel_momentum",
+        "kernel_velocity", "bias_momentum", "bias_velocity"]
+    assert names(K.optimizers.RMSprop(momentum=0.1, gradient_accumulation_steps=2)) == [
+        "iteration", "learning_rate", "kernel_gradient_accumulator",
+        "bias_gradient_accumulator", "kernel_velocity", "bias_velocity", "kernel_momentum",
+        "bias_momentum"]

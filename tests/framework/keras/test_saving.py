@@ -1,5 +1,6 @@
 """.keras round trips, weights files, JSON configs, custom objects, no unpickling."""
 import json
+import os
 import pickle
 import zipfile
 
@@ -215,3 +216,34 @@ def test_functions_serialize_by_registered_name_as_keras(tmp_path):
     x = np.ones((4, 2), "float32")
     assert again.evaluate(x, x[:, :1], verbose=0) == pytest.approx(
         model.evaluate(x, x[:, :1], verbose=0))
+
+
+def test_unzipped_save_and_clone_model_as_keras(tmp_path):
+    """zipped=False writes Keras 3's directory (not a .keras name) and loads back;
+    clone_model applies clone_function to a Functional's layers, names the new Inputs after
+    the old symbolic inputs and compiles the clone like the original."""
+    K = cf.keras
+    m = K.Sequential([K.Input((3,)), K.layers.Dense(2)])
+    m.compile("adam", "mse")
+    with pytest.raises(ValueError, match="zipped=False"):
+        m.save(str(tmp_path / "u.keras"), zipped=False)
+    d = tmp_path / "u_dir"
+    m.save(str(d), zipped=False)
+    assert sorted(os.listdir(d)) == ["assets", "config.json", "metadata.json",
+                                     "model.weights.h5"]
+    again = K.models.load_model(str(d))
+    np.testing.assert_allclose(again.get_weights()[0], m.get_weights()[0])
+    c = K.models.clone_model(m)
+    assert c.compiled and type(c.optimizer).__name__ == "Adam"
+    inp = K.Input((3,))
+    f = K.Model(inp, K.layers.Dense(2, name="fd")(inp))
+    g = K.models.clone_model(f, clone_function=lambda l: K.layers.Dense(5, name="new")
+                             if isinstance(l, K.layers.Dense) else l)
+    assert g.layers[1].name == "new" and tuple(g.output.shape) == (None, 5)
+    assert g.layers[0].name == inp.name and not g.compiled
+    with pytest.raises(ValueError, match="only supported"):
+        class Sub(K.Model):
+            def call(self, x):
+                return x
+        K.models.clone_model(Sub(), clone_function=lambda l: l)
+    assert type(cf.train.Checkpoint().restore(None)).__name__ == "InitializationOnlyStatus"

@@ -237,3 +237,29 @@ def test_class_weight_rules():
         np.eye(3)[[2, 0, 1]], {0: 0.5, 2: 4.0}), [4.0, 0.5, 1.0])
     np.testing.assert_array_equal(class_weight_to_sample_weight(
         np.array([[1.0], [0.0]]), {1: 2.0}), [2.0, 1.0])
+
+
+def test_per_output_sample_weights_and_structure_errors():
+    """Keras 3: sample_weight may be a dict keyed by output (each output's loss weighted
+    by its own); a target list shorter than the outputs is a ValueError; a loss dict key
+    naming no output is a KeyError."""
+    import pytest
+    K = cf.keras
+    a = K.Input((3,), name="a")
+    h = K.layers.Dense(4)(a)
+    m = K.Model(a, {"p": K.layers.Dense(1, name="p")(h), "q": K.layers.Dense(1, name="q")(h)})
+    m.compile("sgd", loss={"p": "mse", "q": "mse"})
+    x = np.random.default_rng(0).standard_normal((8, 3)).astype("float32")
+    y = {"p": np.ones((8, 1), "float32"), "q": np.zeros((8, 1), "float32")}
+    full = m.evaluate(x, y, verbose=0, return_dict=True)
+    half = m.evaluate(x, y, sample_weight={"p": np.zeros(8, "float32"),
+                                           "q": np.ones(8, "float32")},
+                      verbose=0, return_dict=True)
+    assert half["p_loss"] == 0.0 and half["q_loss"] == pytest.approx(full["q_loss"])
+    m2 = K.Model(a, [K.layers.Dense(1)(h), K.layers.Dense(1)(h)])
+    m2.compile("sgd", ["mse", "mse"])
+    with pytest.raises(ValueError, match="different structures"):
+        m2.fit(x, [y["p"]], verbose=0)
+    m.compile("sgd", loss={"nope": "mse"})
+    with pytest.raises(KeyError, match="nope"):
+        m.fit(x, y, verbose=0)

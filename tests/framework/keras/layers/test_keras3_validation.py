@@ -58,3 +58,13 @@ def test_ranks_sequential_input_and_axes():
         L.BatchNormalization(axis=5)(np.ones((2, 3), "float32"))
     with pytest.raises(IndexError):
         L.LayerNormalization(axis=-3)(np.ones((2, 3), "float32"))
+
+
+def test_add_weight_with_an_unknown_dtype_is_a_value_error():
+    with pytest.raises(ValueError, match="Invalid dtype: foo"):
+        L.Dense(1).add_weight(shape=(2,), dtype="foo")
+
+
+def test_normalization_config_axis_is_a_tuple():
+    assert L.Normalization(axis=-1).get_config()["axis"] == (-1,)
+    assert L.Normalization(axis=(1, 2)).get_config()["axis"] == (1, 2)

@@ -210,3 +210,22 @@ def test_keras3_structures_state_sizes_and_tuples():
     r(x)
     assert len(r.states) == 1 and tuple(r.states[0].shape) == (2, 2)
     assert len(L.ConvLSTM1D(2, 3, return_state=True)(np.ones((2, 4, 5, 3), "float32"))) == 3
+
+
+def test_stateful_states_untouched_by_fit_and_evaluate_shape_probes():
+    """evaluate/fit build the model on a probe batch first; a stateful RNN's state must
+    only advance on the real batches (Keras builds symbolically)."""
+    inp = K.Input(batch_shape=(4, 3, 2))
+    r = L.SimpleRNN(3, stateful=True)
+    m = K.Model(inp, L.Dense(1)(r(inp)))
+    m.set_weights([np.linspace(-0.5, 0.5, w.size).reshape(w.shape).astype("float32")
+                   for w in m.get_weights()])
+    x = np.random.default_rng(0).standard_normal((4, 3, 2)).astype("float32")
+    y = np.ones((4, 1), "float32")
+    direct = m(x).numpy()
+    after_call = r.states[0].numpy().copy()
+    r.reset_states()
+    m.compile("sgd", "mse")
+    loss = m.evaluate(x, y, batch_size=4, verbose=0)
+    assert loss == pytest.approx(float(np.mean((direct - y) ** 2)), rel=1e-5)
+    np.testing.assert_allclose(r.states[0].numpy(), after_call, atol=1e-6)

@@ -12,6 +12,7 @@ from ..tensor_spec import TensorSpec
 from . import signature as _sig
 from .executor import Executor
 from .ir import clone
+from .tracing import SymbolicTensor
 
 
 class ConcreteFunction:
@@ -39,6 +40,7 @@ class ConcreteFunction:
         self._call_op = None
         self._grad_fn = None
         self._input_structure = None
+        self._shown_outputs = None
 
     # --- introspection --------------------------------------------------------------------
     @property
@@ -66,7 +68,18 @@ class ConcreteFunction:
 
     @property
     def structured_outputs(self):
-        return self._structured_outputs
+        """The traced outputs; tensors named as TF names them (each output passes through
+        an Identity op: ``Identity:0``, ``Identity_1:0``, ...)."""
+        if self._shown_outputs is None:
+            count = iter(range(1 << 30))
+
+            def show(x):
+                if not isinstance(x, SymbolicTensor):
+                    return x
+                n = next(count)
+                return _OutputTensor(x, "Identity" if n == 0 else f"Identity_{n}")
+            self._shown_outputs = nest.map_structure(show, self._structured_outputs)
+        return self._shown_outputs
 
     def pretty_printed_signature(self, verbose=True):
         """TF's signature text: each parameter with its kind and TensorSpec (or the
@@ -201,3 +214,25 @@ def _spec_text(x):
     if x is None:
         return "None"
     return f"Literal[{x!r}]"
+
+
+
+class _OutputTensor(SymbolicTensor):
+    """A traced output as ``structured_outputs`` shows it (TF's Identity name)."""
+
+    __slots__ = ("_shown",)
+
+    def __init__(self, src, shown):
+        super().__init__(src._sym, src._device)
+        self._shown = shown
+
+    def __str__(self):
+        return _rename(super().__str__(), self._shown)
+
+    def __repr__(self):
+        return _rename(super().__repr__(), self._shown)
+
+
+def _rename(text, name):
+    start = text.index("'" if text.startswith("<") else '"') + 1
+    return text[:start] + name + text[text.index(":", start):]

@@ -143,6 +143,9 @@ class Function:
     def _concrete_for(self, args, kwargs):
         if self._input_signature is not None:
             key, leaves = self._check_signature(args, kwargs)
+            # trace with the converted values, shaped as the signature (f(v, 4): s a tensor)
+            args = nest.pack_sequence_as(list(self._input_signature), leaves)
+            kwargs = {}
         else:
             key, leaves = _sig.call_key(args, kwargs, self._arg_names)
         concrete = self._cache.get(key)
@@ -158,12 +161,28 @@ class Function:
         return concrete, leaves
 
     def _check_signature(self, args, kwargs):
-        flat = nest.flatten((list(args), kwargs))
-        specs = nest.flatten(list(self._input_signature))
+        args = list(args)
+        for name in self._arg_names[len(args):len(self._input_signature)]:
+            if name in kwargs:
+                args.append(kwargs[name])
+        extra = set(kwargs) - set(self._arg_names[:len(args)])
+        flat, specs = [], nest.flatten(list(self._input_signature))
+        for a, s in zip(args, self._input_signature):
+            # a TensorSpec takes its argument whole (a Python list is one tensor, as in TF)
+            flat.extend([a] if isinstance(s, TensorSpec) else nest.flatten(a))
+        flat.extend(nest.flatten(args[len(self._input_signature):]))
+        flat.extend(nest.flatten({k: kwargs[k] for k in extra}))
         if len(flat) != len(specs):
             raise TypeError(f"{self._name}: expected {len(specs)} arguments matching "
                             f"input_signature {self._input_signature}, got {len(flat)}")
         for i, (a, s) in enumerate(zip(flat, specs)):
+            if isinstance(s, TensorSpec) and not isinstance(a, (Tensor, TensorSpec)):
+                # as TF: Python numbers, lists and arrays convert to the spec's dtype
+                from ..ops.constant import convert_to_tensor
+                try:
+                    a = flat[i] = convert_to_tensor(a, dtype=s.dtype)
+                except (TypeError, ValueError):
+                    pass
             if not s.is_compatible_with(a):
                 raise TypeError(
                     f"{self._name}: argument {i} (shape={tuple(getattr(a, 'shape', ()))}, "
@@ -182,6 +201,8 @@ class Function:
         else:
             key, _ = _sig.call_key(args, kwargs, self._arg_names)
         concrete = self._cache.get(key)
+        if concrete is None:      # traces with None dims live in _relaxed: reuse an equal one
+            concrete = next((c for general, c in self._relaxed if general == key), None)
         if concrete is None:
             concrete = self._trace(key, args, kwargs)
         return concrete

@@ -115,10 +115,15 @@ def relax(old, new):
     for p, q in zip(old, new):
         if p == q:
             out.append(p)
-        elif p[1] == q[1] == "T" and p[0] == q[0] and p[3] == q[3] and p[2] is not None \
-                and q[2] is not None and len(p[2]) == len(q[2]):
-            out.append((p[0], "T", tuple(a if a == b else None for a, b in zip(p[2], q[2])),
-                        p[3]))
+        elif p[1] == q[1] == "T" and p[0] == q[0] and p[3] == q[3]:
+            if p[2] is None or q[2] is None or len(p[2]) != len(q[2]):
+                # ranks differ: TF relaxes to unknown rank; tracing needs a rank, so every
+                # dim of the new rank becomes None (same trace count for one new rank)
+                out.append((p[0], "T", None if q[2] is None else (None,) * len(q[2]),
+                            p[3]))
+            else:
+                out.append((p[0], "T", tuple(a if a == b else None
+                                             for a, b in zip(p[2], q[2])), p[3]))
         else:
             return None
     return tuple(out)

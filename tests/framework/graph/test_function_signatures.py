@@ -1,0 +1,50 @@
+"""tf.function signature rules checked against TF 2.21 (input_signature conversion,
+reduce_retracing over ranks, concrete-function reuse, graph-tensor text)."""
+import pytest
+
+import cuflow as cf
+
+
+def test_input_signature_converts_python_values_to_the_spec_dtype():
+    @cf.function(input_signature=[cf.TensorSpec([None], cf.int32),
+                                  cf.TensorSpec([], cf.int32)])
+    def h(v, s):
+        return v + s
+    assert h(cf.constant([1, 2, 3]), 4).numpy().tolist() == [5, 6, 7]
+    assert h([1, 2], 1).numpy().tolist() == [2, 3]
+    assert h.experimental_get_tracing_count() == 1
+    for bad in ((cf.constant([1.0]), 1), (cf.constant([[1]]), 1), (cf.constant([1]),)):
+        with pytest.raises(TypeError):
+            h(*bad)
+
+
+def test_reduce_retracing_relaxes_across_ranks():
+    @cf.function(reduce_retracing=True)
+    def g(x):
+        return cf.reduce_sum(x)
+    for n in range(1, 6):
+        g(cf.ones([n]))
+    assert g.experimental_get_tracing_count() == 2
+    g(cf.ones([2, 2]))
+    assert float(g(cf.ones([3, 3]))) == 9.0
+    assert g.experimental_get_tracing_count() == 3      # TF: 3 as well
+    assert float(g(cf.ones([7]))) == 7.0
+    assert g.experimental_get_tracing_count() == 3
+
+
+def test_get_concrete_function_reuses_a_trace_with_none_dims():
+    @cf.function
+    def p(x):
+        return {"a": x * 2, "b": (x, x + 1)}
+    spec = cf.TensorSpec([None, 2], cf.float32)
+    c = p.get_concrete_function(spec)
+    assert p.get_concrete_function(spec) is c
+    assert p.experimental_get_tracing_count() == 1
+    # TF's structured_outputs: every output passes an Identity op
+    assert repr(c.structured_outputs) == (
+        "{'a': <cf.Tensor 'Identity:0' shape=(None, 2) dtype=float32>, 'b': (<cf.Tensor "
+        "'Identity_1:0' shape=(None, 2) dtype=float32>, <cf.Tensor 'Identity_2:0' "
+        "shape=(None, 2) dtype=float32>)}")
+    assert str(c.structured_outputs["a"]) == \
+        'Tensor("Identity:0", shape=(None, 2), dtype=float32)'
+    assert c(cf.ones([3, 2]))["b"][1].numpy().tolist() == [[2.0, 2.0]] * 3

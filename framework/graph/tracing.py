@@ -36,7 +36,7 @@ class SymbolicTensor(Tensor):
         self._device = device
         self._sym = value
 
-    def __repr__(self):
+    def __str__(self):
         """TF's graph-tensor form: ``Tensor("x:0", shape=(None, 3), dtype=float32)`` (an
         input by its argument name, an op output by the op's name, numbered per graph)."""
         shape = self.shape
@@ -45,7 +45,13 @@ class SymbolicTensor(Tensor):
         return (f'Tensor("{tf_style_name(self._sym)}", shape={tuple(shape.as_list())}, '
                 f"dtype={self.dtype.name})")
 
-    __str__ = __repr__
+    def __repr__(self):
+        """TF's repr (lists and dicts print it): ``<cf.Tensor 'x:0' shape=(None, 3)
+        dtype=float32>``."""
+        shape = self.shape
+        shown = "<unknown>" if shape.rank is None else str(tuple(shape.as_list()))
+        return (f"<cf.Tensor '{tf_style_name(self._sym)}' shape={shown} "
+                f"dtype={self.dtype.name}>")
 
 
 _TF_NAMES: "weakref.WeakKeyDictionary" = None
@@ -231,6 +237,10 @@ class FuncGraph(Graph):
             else:
                 vals.append(None)
                 pending.append(i)
+        if op.promote and _dispatch._STRICT[0]:
+            dts = [v.dtype.np for v in vals if v is not None]
+            if len(dts) > 1 and any(d != dts[0] for d in dts) and _dispatch.strict_here():
+                _dispatch.check_same_dtypes(op, dts, graph=True)
         for i in pending:
             arr = _dispatch._literal(op, args[i], strong)
             vals[i] = self.constant(np.asarray(arr))

@@ -10,6 +10,8 @@ to a handful of attribute reads; everything else takes the slow path.
 """
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 
@@ -17,12 +19,35 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .. import placement as _device
+from ..config import knobs as _knobs
 from ..errors import (InvalidArgumentError, OpError, UnsupportedDtypeError, describe,
                       user_frame)
 from ..tensor import Tensor, Variable
 
 _EMPTY: dict = {}
 _PY_SCALARS = (int, float, bool, complex)
+_STRICT = [_knobs.strict_dtypes]    # TF's dtype rule; a list so tests can switch it
+_PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+# cuflow's op layer: frames here are skipped to find who called the op
+_CORE = tuple(_PKG + d for d in ("ops" + os.sep, "graph" + os.sep, "autodiff" + os.sep,
+                                 "tensor.py"))
+
+
+def strict_here():
+    """True when TF's strict dtype rule applies to the op being called: the first caller
+    outside cuflow's op layer is the user's code. cuflow's own higher layers (Keras, whose
+    ops promote like NumPy's, tf.data, ...) keep the promotion rule of cuflow.dtypes."""
+    if not _STRICT[0]:
+        return False
+    f = sys._getframe(1)
+    while f is not None:
+        name = f.f_code.co_filename
+        if not name.startswith(_PKG):
+            return True
+        if not name.startswith(_CORE):
+            return False
+        f = f.f_back
+    return True
 
 
 class _State(threading.local):
@@ -199,13 +224,17 @@ def _convert_inputs(op, args, vals, dev):
     target = scoped or dev or _device.current()
     strong = None
     if op.promote:
+        if len(tensor_dtypes) > 1 and any(d != tensor_dtypes[0] for d in tensor_dtypes) \
+                and strict_here():
+            check_same_dtypes(op, tensor_dtypes)
         for d in tensor_dtypes:
             strong = d if strong is None else _dt.promote(strong, d)
     for i, a in enumerate(args):
         v = vals[i]
         if _is_backend_array(v):
-            if v is a and strong is not None and op.promote and v.dtype != strong and \
-                    _kind_rank(v.dtype) <= _kind_rank(strong):
+            if v is a and strong is not None and op.promote and v.dtype != strong and (
+                    _kind_rank(v.dtype) <= _kind_rank(strong) or
+                    v.dtype.kind in "biufc" and strict_here()):
                 vals[i] = v.astype(strong)  # a NumPy array next to tensors takes their
             continue                        # dtype, as TF converts it (float64 -> float32)
         vals[i] = _literal(op, a, strong)
@@ -228,11 +257,73 @@ def _autopack_args(args):
     return tuple(autopack(a) if has_symbolic(a) else a for a in args)
 
 
+def check_same_dtypes(op, dtypes, graph=False):
+    """TF's rule: every tensor input of a promoting op has the first one's dtype (eagerly an
+    InvalidArgumentError, while tracing a TypeError, as TF raises them)."""
+    first = dtypes[0]
+    for i, d in enumerate(dtypes[1:], 1):
+        if d != first:
+            a, b = _dt.from_numpy(first).name, _dt.from_numpy(d).name
+            if graph:
+                raise TypeError(f"{op.name}: input #{i} has type {b} that does not match "
+                                f"type {a} of input #0; cast one of them with cf.cast "
+                                f"(at {user_frame()})")
+            raise InvalidArgumentError(
+                None, op.name, f"cannot compute {op.name} as input #{i}(zero-based) was "
+                f"expected to be a {a} tensor but is a {b} tensor; cast one of them with "
+                f"cf.cast (at {user_frame()})")
+
+
+def _cannot_convert(op, value, strong, kind_name):
+    """TF's error for a Python value that does not convert to the tensor's dtype: ``add``
+    converts with a dtype hint and fails in the kernel, other ops fail converting."""
+    a = _dt.from_numpy(strong).name
+    if op.name == "add":
+        return InvalidArgumentError(
+            None, op.name, f"cannot compute add as input #1(zero-based) was expected to be "
+            f"a {a} tensor but is a {kind_name} tensor (at {user_frame()})")
+    return TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype {a}")
+
+
+def _needs_check(value, strong):
+    """A Python scalar that TF would refuse or wrap for a tensor of dtype ``strong``."""
+    t = type(value)
+    k = strong.kind
+    if t is int:
+        if k in "iu":
+            info = np.iinfo(strong)
+            return not info.min <= value <= info.max
+        return k == "b"
+    return (t is float and k in "iub") or (t is complex and k != "c")
+
+
+def _strict_scalar(op, value, strong):
+    """TF's conversion of a Python scalar next to a tensor of dtype ``strong``: floats never
+    become integers or booleans (TypeError), integers wrap around (uint8: 300 -> 44)."""
+    t = type(value)
+    k = strong.kind
+    if (t is float and k in "iub") or (t is complex and k != "c") or \
+            (t is int and k == "b"):
+        raise _cannot_convert(op, value, strong, _dt.default_dtype_of_python(value).name)
+    if t is int and k in "iu":
+        info = np.iinfo(strong)
+        if not info.min <= value <= info.max:
+            if not -(1 << 63) <= value < (1 << 64):
+                raise ValueError("Can't convert Python sequence with out-of-range integer "
+                                 "to Tensor.")
+            return np.asarray(np.uint64(value % (1 << 64))).astype(strong)
+    return None
+
+
 def _literal(op, value, strong):
     """A non-tensor input as a NumPy array; Python scalars are weak (take ``strong``)."""
     t = type(value)
     if t in _PY_SCALARS or t is np.bool_:
         if strong is not None and op.promote:
+            if _STRICT[0] and _needs_check(value, strong) and strict_here():
+                wrapped = _strict_scalar(op, value, strong)
+                if wrapped is not None:
+                    return wrapped
             target = _dt.weak_scalar_dtype(value, strong)
             try:
                 return np.asarray(value, dtype=target)
@@ -244,8 +335,10 @@ def _literal(op, value, strong):
                           if t in _PY_SCALARS else None)
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
-        if strong is not None and op.promote and _kind_rank(arr.dtype) <= _kind_rank(strong):
-            return arr.astype(strong)
+        if strong is not None and op.promote and (
+                arr.dtype.kind in "biufc" and arr.dtype != strong and strict_here() or
+                _kind_rank(arr.dtype) <= _kind_rank(strong)):
+            return arr.astype(strong)   # TF converts NumPy values to the tensor's dtype
         return arr
     if isinstance(value, (list, tuple)):
         from .constant import python_to_array
@@ -253,6 +346,8 @@ def _literal(op, value, strong):
         arr = python_to_array(value)
         if strong is not None and op.promote and _kind_rank(arr.dtype) <= _kind_rank(strong):
             return arr.astype(strong)
+        if strong is not None and op.promote and arr.dtype != strong and strict_here():
+            raise _cannot_convert(op, value, strong, _dt.from_numpy(arr.dtype).name)
         return arr
     if value is None:
         raise InvalidArgumentError(

@@ -274,6 +274,8 @@ def _sign_impl(xp, x):
 sign = unary("sign", _sign_impl, _NUM, "sign({0})", lambda g, y, x: zeros_like_v(g))
 square = unary("square", lambda xp, x: xp.square(x), _NUM, "({0} * {0})",
                lambda g, y, x: g * 2 * conj(x))
+
+
 def _zero_where_g_zero(g, grad):
     """TF's SqrtGrad/RsqrtGrad/ReciprocalGrad: a zero upstream gradient gives 0, not
     0 * inf = NaN (so ``tf.where(x > 0, tf.sqrt(x), 0.)`` has finite gradients)."""
@@ -470,6 +472,12 @@ def _promote_pair(x, y):
     dx, dy = getattr(x, "dtype", None), getattr(y, "dtype", None)
     if dx is not None and dy is not None:
         if dx != dy:
+            from .dispatch import strict_here
+            if strict_here():
+                raise InvalidArgumentError(
+                    None, "select", f"cannot compute select as input #2(zero-based) was "
+                    f"expected to be a {dx.name} tensor but is a {dy.name} tensor; cast one "
+                    f"of them with cf.cast")
             target = _dt.result_type(dx, dy)
             return cast(x, target), cast(y, target)
         return x, y
@@ -483,12 +491,20 @@ def _promote_pair(x, y):
 
 def _weak(v, dtype):
     from .constant import convert_to_tensor
+    from .dispatch import strict_here
+    if not isinstance(v, (np.ndarray, np.generic)) and strict_here():
+        return convert_to_tensor(v, dtype=dtype)    # TF: TypeError for 1.5 -> int32
     if isinstance(v, (int, float, bool, complex)):
         return convert_to_tensor(np.asarray(v, dtype=_dt.weak_scalar_dtype(v, dtype.np)))
     return convert_to_tensor(v)
 
 
 def _cast_impl(xp, x, dtype):
+    if (x.dtype == object) != (np.dtype(dtype) == object):
+        from ..errors import UnimplementedError
+        a, b = (_dt.from_numpy(d).name for d in (x.dtype, np.dtype(dtype)))
+        raise UnimplementedError(None, "cast", f"Cast {a} to {b} is not supported (use "
+                                 "cf.strings.to_number / cf.strings.as_string)")
     if x.dtype.kind == "c" and np.dtype(dtype).kind != "c":
         x = x.real
     if np.dtype(dtype) == np.bool_:

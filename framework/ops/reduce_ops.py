@@ -264,8 +264,11 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def count_nonzero(input, axis=None, keepdims=False, dtype=_dt.int64, name=None):  # noqa: A002
+    from .constant import convert_to_tensor
     from .math_ops import cast, not_equal
-    return reduce_sum(cast(not_equal(input, 0), dtype), axis, keepdims)
+    input = convert_to_tensor(input)
+    zero = "" if input.dtype == _dt.string else False if input.dtype == _dt.bool else 0
+    return reduce_sum(cast(not_equal(input, zero), dtype), axis, keepdims)
 
 
 # --- argmax / argmin ----------------------------------------------------------------------

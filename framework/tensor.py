@@ -386,7 +386,9 @@ class Variable(_Operators):
                 "variables on the first call only, from concrete values")
         self._tensor = value
         self._trainable = True if trainable is None else bool(trainable)
-        self._name = (name or "Variable") + ("" if (name or "").endswith(":0") else ":0")
+        from .module import current_name_scope     # TF: the name under the name scope
+        self._name = current_name_scope() + (name or "Variable") + \
+            ("" if (name or "").endswith(":0") else ":0")
         self._constraint = constraint
         self._shape = TensorShape(shape) if shape is not None else value.shape
         if validate_shape and shape is not None and not self._shape.is_compatible_with(
@@ -431,11 +433,13 @@ class Variable(_Operators):
 
     @property
     def aggregation(self):
-        return self._aggregation
+        from .variable_enums import as_aggregation
+        return as_aggregation(self._aggregation)
 
     @property
     def synchronization(self):
-        return self._synchronization
+        from .variable_enums import as_synchronization
+        return as_synchronization(self._synchronization)
 
     @property
     def initial_value(self):

@@ -354,6 +354,9 @@ def _literal(op, value, strong):
             None, op.name, f"{op.name}: got None as an input; expected a tensor "
             f"(at {user_frame()})")
     if t is str or t is bytes:      # a string scalar: TF's string dtype (bytes objects)
+        if strong is not None and op.promote and strong != object and strict_here():
+            raise TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype "
+                            f"{_dt.from_numpy(strong).name}")
         arr = np.empty((), dtype=object)
         arr[()] = value.encode("utf-8") if t is str else value
         return arr

@@ -555,5 +555,7 @@ def _rebuild_variable(array, trainable, name):
 
 
 def is_tensor(x) -> bool:
-    """True for cuflow Tensors and Variables (``tf.is_tensor``)."""
-    return isinstance(x, (Tensor, Variable))
+    """True for cuflow Tensors, Variables and composite tensors (ragged, sparse), as
+    ``tf.is_tensor``."""
+    return isinstance(x, (Tensor, Variable)) or hasattr(type(x), "_cf_dispatch") or \
+        getattr(x, "_is_sparse_tensor", False)

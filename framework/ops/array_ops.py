@@ -564,6 +564,8 @@ def shape(input, out_type=_dt.int32, name=None):  # noqa: A002
 def size(input, out_type=_dt.int32, name=None):  # noqa: A002
     """The number of elements of ``input`` as a scalar int tensor."""
     from .reduce_ops import reduce_prod
+    if hasattr(type(input), "_cf_dispatch"):      # a RaggedTensor: its values count
+        return size(input.flat_values, out_type)
     return reduce_prod(shape(input, out_type))
 
 

@@ -44,3 +44,36 @@ def test_vjp_sees_python_scalars_in_the_forward_dtype():
     g = t.gradient(y, x)
     assert g.dtype == cf.float64
     np.testing.assert_allclose(g.numpy(), [-1.0, 2.0])
+
+
+def test_custom_gradient_inside_a_function_is_used_by_an_outer_tape():
+    w = cf.Variable(2.0)
+
+    @cf.function
+    @cf.custom_gradient
+    def scale(v):
+        def grad(dy, variables=None):
+            return dy * 7.0, [dy * v * 100.0 for _ in variables]
+        return v * w, grad
+
+    @cf.function
+    def outer(v):
+        return scale(v) + cf.sin(v)
+    x = cf.constant(3.0)
+    with cf.GradientTape() as t:
+        t.watch(x)
+        y = outer(x)
+    gx, gw = t.gradient(y, [x, w])
+    np.testing.assert_allclose([float(gx), float(gw)], [7.0 + np.cos(3.0), 300.0], 1e-6)
+    assert float(outer(x)) == float(cf.constant(6.0) + cf.sin(3.0))
+
+
+def test_custom_gradient_with_a_variable_argument():
+    x = cf.Variable([1.0, -2.0])
+
+    @cf.custom_gradient
+    def clip_grad(v):
+        return v * 1.0, lambda dy: cf.clip_by_value(dy, -0.5, 0.5)
+    with cf.GradientTape() as t:
+        y = cf.reduce_sum(clip_grad(x) * 10)
+    assert t.gradient(y, x).numpy().tolist() == [0.5, 0.5]

@@ -62,8 +62,8 @@ class SparseTensor:
         return self.shape
 
     def __repr__(self):
-        return (f"SparseTensor(indices={self.indices}, values={self.values}, "
-                f"dense_shape={self.dense_shape})")
+        return (f"SparseTensor(indices={self.indices!s}, values={self.values!s}, "
+                f"dense_shape={self.dense_shape!s})")
 
     # TF's SparseTensor * dense, / dense: the dense side broadcast to dense_shape and read
     # at the indices (the result keeps this tensor's indices)

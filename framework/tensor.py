@@ -138,10 +138,11 @@ class _Operators:
         return arr
 
     def __format__(self, spec):
+        """As TF: the NumPy value's format (``f"{t}"`` prints ``[1. 2.]``)."""
         value = self.numpy()
-        if np.ndim(value) == 0 and spec:
-            return format(value.item(), spec)
-        return format(str(self), spec)
+        if np.ndim(value) == 0:
+            return format(value.item() if hasattr(value, "item") else value, spec)
+        return format(value, spec)
 
 
 class _Ref:

@@ -451,9 +451,10 @@ _CONST_FILL = defop("constant_fill", CREATION, dtypes=None, differentiable=False
 
 def zeros(shape, dtype=_dt.float32, name=None, layout=None):
     """A tensor of zeros."""
+    dtype = _dt.as_dtype(dtype)
     return _dynamic.maybe_apply(_CONST_FILL, (), {"shape": _check_dims("zeros", shape),
-                                                  "dtype": _dt.as_dtype(dtype).np,
-                                                  "value": 0})
+                                                  "dtype": dtype.np,
+                                                  "value": b"" if dtype == _dt.string else 0})
 
 
 def ones(shape, dtype=_dt.float32, name=None, layout=None):

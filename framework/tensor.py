@@ -101,6 +101,13 @@ class _Operators:
         return (self[i] for i in range(shape[0]))
 
     def __bool__(self):
+        if getattr(self, "_sym", None) is not None:
+            from .errors import OperatorNotAllowedInGraphError
+            raise OperatorNotAllowedInGraphError(
+                None, None, "Using a symbolic `tf.Tensor` as a Python `bool` is not allowed "
+                f"while a cf.function is tracing ({self._sym.name}, shape={self.shape}); use "
+                "Python control flow on it inside the function body (autograph converts "
+                "it) or cf.cond")
         return bool(self._scalar("bool"))
 
     def __float__(self):
@@ -345,9 +352,9 @@ def _np_str(value):
 
 
 def _symbolic_error(t, what):
-    from .errors import InvalidArgumentError
+    from .errors import InvalidArgumentError, SymbolicValueError
 
-    return InvalidArgumentError(
+    return (SymbolicValueError if what == "numpy()" else InvalidArgumentError)(
         None, None, f"{what} is not available on the symbolic tensor {t._sym.name} "
         f"(shape={t.shape}, dtype={t.dtype.name}) while a cf.function is tracing; "
         "use cuflow ops instead of NumPy calls inside the function, or cf.print to see values")

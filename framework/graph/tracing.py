@@ -36,6 +36,13 @@ class SymbolicTensor(Tensor):
         self._device = device
         self._sym = value
 
+    @property
+    def numpy(self):
+        """Not available while tracing: an AttributeError (as TF's graph tensors have no
+        ``numpy``, so ``hasattr(x, "numpy")`` is False) that says why."""
+        from ..tensor import _symbolic_error
+        raise _symbolic_error(self, "numpy()")
+
     def __str__(self):
         """TF's graph-tensor form: ``Tensor("x:0", shape=(None, 3), dtype=float32)`` (an
         input by its argument name, an op output by the op's name, numbered per graph)."""

@@ -12,6 +12,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from . import dynamic_shape as _dynamic
+from ._nn_infer import dims
 from ._util import int_tuple, norm_one_axis, rank_of, shape_of, static_value
 from .dispatch import apply as _apply
 from .dynamic_shape import is_dynamic
@@ -120,6 +121,10 @@ def _gather_vjp(g, y, params, indices, axis, batch_dims):
 
 
 _GATHER = defop("gather", MOVEMENT, dtypes=_ANY, vjp=_gather_vjp)(_gather_impl)
+# the shape rule, so tracing never probes a gather: TF leaves an unused out-of-range gather
+# unrun (a traced function's unused ops are pruned) instead of failing at trace time
+_GATHER.def_infer(lambda params, indices, axis, batch_dims: (
+    list(_gather_shape(dims(params), dims(indices), axis, batch_dims)), params.dtype))
 _GATHER_GRAD = defop("gather_grad", MOVEMENT, dtypes=_ANY, vjp=lambda gg, y, g, indices, axis,
                      batch_dims, shape: (_apply(_GATHER, (gg, indices),
                                                 {"axis": axis, "batch_dims": batch_dims}),

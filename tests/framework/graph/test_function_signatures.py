@@ -48,3 +48,26 @@ def test_get_concrete_function_reuses_a_trace_with_none_dims():
     assert str(c.structured_outputs["a"]) == \
         'Tensor("Identity:0", shape=(None, 2), dtype=float32)'
     assert c(cf.ones([3, 2]))["b"][1].numpy().tolist() == [[2.0, 2.0]] * 3
+
+
+def test_python_conversions_of_symbolic_tensors_raise_tf_errors():
+    seen = []
+
+    @cf.function
+    def f(x):
+        seen.append(hasattr(x, "numpy"))
+        with pytest.raises(cf.errors.OperatorNotAllowedInGraphError):
+            bool(x > 0)
+        with pytest.raises(AttributeError):
+            x.numpy()
+        return x
+    f(cf.constant(1.0))
+    assert seen == [False]
+
+
+def test_an_unused_out_of_range_gather_is_pruned():
+    @cf.function
+    def unused(x):
+        cf.gather(x, [1])
+        return x
+    assert unused(cf.constant([0.0])).numpy().tolist() == [0.0]

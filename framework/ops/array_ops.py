@@ -356,6 +356,8 @@ def getitem(tensor, key):
     if _is_bool_mask(key):
         from .index_ops import boolean_mask
         return boolean_mask(tensor, key)
+    if isinstance(key, (bool, np.bool_)):     # TF reads a bool key as a (scalar) mask
+        raise ValueError("mask cannot be scalar.")
     if isinstance(key, list):
         key = tuple(key)
     key = _encode_key(key)

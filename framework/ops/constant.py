@@ -41,10 +41,20 @@ def python_to_array(value, dtype=None) -> np.ndarray:
     """A NumPy array of a (nested) Python value with TF's default dtypes."""
     if dtype is not None:
         npdt = _dt.as_dtype(dtype).np
-        if npdt.kind in "iub" and _has_fraction(value):
+        if npdt.kind in "iub" and _has_fraction(value) or _tf_refuses(value, npdt):
             raise TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype "
                             f"{_dt.as_dtype(dtype).name}")
-        return np.array(_unwrap(value), dtype=npdt)
+        try:
+            return np.array(_unwrap(value), dtype=npdt)
+        except OverflowError:
+            from .dispatch import strict_here
+            if not strict_here():
+                raise
+            wide = np.array(_unwrap(value))
+            if wide.dtype == object:
+                raise ValueError("Can't convert Python sequence with out-of-range integer "
+                                 "to Tensor.") from None
+            return wide.astype(npdt)        # TF wraps around: uint8 300 -> 44
     kind = _leaf_kind(value)
     if kind == 5:
         arr = np.array(_unwrap(value))
@@ -99,6 +109,18 @@ def autopack(value, dtype=None):
             return convert_to_tensor(v, dtype) if dtype is not None else v
         return convert_to_tensor(v, target)
     return pack(value)
+
+
+def _tf_refuses(value, npdt):
+    """TF never converts a Python float to an integer or bool dtype, nor an int to bool
+    (for user calls; cuflow's own layers keep the lenient rule)."""
+    if npdt.kind not in "iub":
+        return False
+    leaves = [type(v) for v in _flatten(value)]
+    if float not in leaves and not (npdt.kind == "b" and int in leaves):
+        return False
+    from .dispatch import strict_here
+    return strict_here()
 
 
 def _has_fraction(value):

@@ -337,6 +337,9 @@ def _tensor_scatter(mode):
             indices, updates = _drop_bad(indices, updates, shape_of(tensor))
         _nd_check(opname, indices, 0, shape_of(tensor), shape_of(updates))
         dt = getattr(tensor, "dtype", None)
+        if dt is not None and not hasattr(updates, "dtype"):    # TF converts Python values
+            from .constant import convert_to_tensor              # to the tensor's dtype
+            updates = convert_to_tensor(updates, dtype=dt)
         if dt is not None and getattr(updates, "dtype", None) != dt:
             updates = cast(updates, dt)
         return _apply(op, (tensor, indices, updates))

@@ -239,3 +239,18 @@ def test_scalar_repr_shows_the_python_number_as_tf_2_21():
     assert repr(cf.constant(3, cf.uint8)).endswith("numpy=3>")
     assert repr(cf.constant(b"a")).endswith("numpy=b'a'>")
     assert repr(cf.Variable(0.1)).endswith("numpy=0.10000000149011612>")
+
+
+def test_constant_conversion_rules_of_tf():
+    """Python floats never become ints or bools, ints never bools; ints wrap (uint8 300 ->
+    44); a bool index is a (scalar) mask: ValueError."""
+    for value, dtype in (([1.0], cf.int32), (1.0, cf.int32), (1, cf.bool), ([0, 2], cf.bool)):
+        with pytest.raises(TypeError, match="Cannot convert"):
+            cf.constant(value, dtype=dtype)
+    assert int(cf.constant(300, cf.uint8)) == 44 and int(cf.constant(-1, cf.uint8)) == 255
+    with pytest.raises(ValueError, match="out-of-range integer"):
+        cf.constant(2 ** 70, cf.int64)
+    with pytest.raises(TypeError, match="Cannot convert"):
+        cf.tensor_scatter_nd_update(cf.constant([[1, 2]]), [[0, 0]], [1.0])
+    with pytest.raises(ValueError, match="mask cannot be scalar"):
+        cf.constant([1, 2])[True]

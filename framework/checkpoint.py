@@ -162,7 +162,8 @@ class Checkpoint:
         for p, obj in stateful.items():
             for k, value in obj._checkpoint_state().items():
                 arrays[_key(f"{p}/.state/{k}")] = np.asarray(value)
-        arrays["__save_counter__"] = np.asarray(self.save_counter.numpy())
+        if int(self.save_counter.numpy()):   # TF creates save_counter on the first save()
+            arrays["__save_counter__"] = np.asarray(self.save_counter.numpy())
         return arrays
 
     def write(self, file_prefix):

@@ -26,6 +26,9 @@ def test_a_variable_reached_twice_is_saved_once_under_the_shortest_path(tmp_path
     other = _Net()          # restored through the other edge (model/step)
     cf.train.Checkpoint(model=other).restore(path)
     assert int(other.step) == 5
+    written = cf.train.Checkpoint(model=_Net()).write(str(tmp_path / "w"))
+    assert "save_counter/.ATTRIBUTES/VARIABLE_VALUE" not in dict(
+        cf.train.list_variables(written))          # TF makes save_counter on save() only
     state = cf.train.get_checkpoint_state(str(tmp_path))
     assert os.path.basename(state.model_checkpoint_path) == "ck-1"
     assert cf.train.get_checkpoint_state(str(tmp_path / "none")) is None

@@ -249,7 +249,7 @@ class FuncGraph(Graph):
             if len(dts) > 1 and any(d != dts[0] for d in dts) and _dispatch.strict_here():
                 _dispatch.check_same_dtypes(op, dts, graph=True)
         for i in pending:
-            arr = _dispatch._literal(op, args[i], strong)
+            arr = _dispatch._literal(op, args[i], strong, i)
             vals[i] = self.constant(np.asarray(arr))
         if op.promote and len(vals) > 1:
             target = None

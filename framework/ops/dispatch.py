@@ -237,7 +237,7 @@ def _convert_inputs(op, args, vals, dev):
                     v.dtype.kind in "biufc" and strict_here()):
                 vals[i] = v.astype(strong)  # a NumPy array next to tensors takes their
             continue                        # dtype, as TF converts it (float64 -> float32)
-        vals[i] = _literal(op, a, strong)
+        vals[i] = _literal(op, a, strong, i)
     if op.promote and len(vals) > 1:
         vals = _promote_values(op, vals, target)
     for i, v in enumerate(vals):
@@ -264,6 +264,9 @@ def check_same_dtypes(op, dtypes, graph=False):
     for i, d in enumerate(dtypes[1:], 1):
         if d != first:
             a, b = _dt.from_numpy(first).name, _dt.from_numpy(d).name
+            if op.name in _PYTHON_CHECKED:      # TF checks these in Python: a TypeError
+                raise TypeError(f"`x` and `y` must have the same dtype, got cf.{a} != "
+                                f"cf.{b} ({op.name}; at {user_frame()})")
             if graph:
                 raise TypeError(f"{op.name}: input #{i} has type {b} that does not match "
                                 f"type {a} of input #0; cast one of them with cf.cast "
@@ -274,11 +277,15 @@ def check_same_dtypes(op, dtypes, graph=False):
                 f"cf.cast (at {user_frame()})")
 
 
-def _cannot_convert(op, value, strong, kind_name):
+_PYTHON_CHECKED = frozenset({"truediv", "div_no_nan", "complex"})
+
+
+def _cannot_convert(op, value, strong, kind_name, position=1):
     """TF's error for a Python value that does not convert to the tensor's dtype: ``add``
-    converts with a dtype hint and fails in the kernel, other ops fail converting."""
+    converts its second input with a dtype hint and fails in the kernel (bool tensors: the
+    kernel refuses bool first), other ops fail converting (TypeError)."""
     a = _dt.from_numpy(strong).name
-    if op.name == "add":
+    if op.name == "add" and (strong.kind != "b" or position > 0):
         return InvalidArgumentError(
             None, op.name, f"cannot compute add as input #1(zero-based) was expected to be "
             f"a {a} tensor but is a {kind_name} tensor (at {user_frame()})")
@@ -297,14 +304,15 @@ def _needs_check(value, strong):
     return (t is float and k in "iub") or (t is complex and k != "c")
 
 
-def _strict_scalar(op, value, strong):
+def _strict_scalar(op, value, strong, position=1):
     """TF's conversion of a Python scalar next to a tensor of dtype ``strong``: floats never
     become integers or booleans (TypeError), integers wrap around (uint8: 300 -> 44)."""
     t = type(value)
     k = strong.kind
     if (t is float and k in "iub") or (t is complex and k != "c") or \
             (t is int and k == "b"):
-        raise _cannot_convert(op, value, strong, _dt.default_dtype_of_python(value).name)
+        raise _cannot_convert(op, value, strong, _dt.default_dtype_of_python(value).name,
+                              position)
     if t is int and k in "iu":
         info = np.iinfo(strong)
         if not info.min <= value <= info.max:
@@ -315,13 +323,13 @@ def _strict_scalar(op, value, strong):
     return None
 
 
-def _literal(op, value, strong):
+def _literal(op, value, strong, position=1):
     """A non-tensor input as a NumPy array; Python scalars are weak (take ``strong``)."""
     t = type(value)
     if t in _PY_SCALARS or t is np.bool_:
         if strong is not None and op.promote:
             if _STRICT[0] and _needs_check(value, strong) and strict_here():
-                wrapped = _strict_scalar(op, value, strong)
+                wrapped = _strict_scalar(op, value, strong, position)
                 if wrapped is not None:
                     return wrapped
             target = _dt.weak_scalar_dtype(value, strong)

@@ -261,7 +261,7 @@ negative = unary("negative", lambda xp, x: xp.negative(x), _NUM, "(-{0})",
 neg = negative
 abs = unary("abs", lambda xp, x: xp.abs(x), _NUM, "fabs({0})",  # noqa: A001 - TF name
             lambda g, y, x: g * sign(x) if not x.dtype.is_complex else
-            g * x / cast(where_v(equal(y, 0), ones_like_v(y), y), x.dtype))
+            cast(g, x.dtype) * x / cast(where_v(equal(y, 0), ones_like_v(y), y), x.dtype))
 
 
 def _sign_impl(xp, x):

@@ -126,7 +126,15 @@ class ConcreteFunction:
 
     # --- calls ---------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        _, leaves = _sig.call_key(args, kwargs, [])
+        names = [p.name for p in (getattr(self, "_params", None) or [])]
+        key, leaves = _sig.call_key(args, kwargs, names)
+        traced = {p[0]: p for p in self._key if p[1] == "P"}
+        for p in key:
+            q = traced.get(p[0])
+            if p[1] == "P" and q is not None and q[3] != p[3]:   # TF: literals are fixed
+                raise TypeError(f"ConcreteFunction {self.name} was constructed with "
+                                f"{type(q[3]).__name__} value {q[3]!r} in {p[0]}, but was "
+                                f"called with {type(p[3]).__name__} value {p[3]!r}.")
         ins = self.traced_graph.inputs
         bad = len(leaves) != len(ins) or any(
             not v.shape.is_compatible_with(tuple(np.shape(x) if not isinstance(x, Tensor)

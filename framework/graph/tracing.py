@@ -17,7 +17,7 @@ from .. import placement as _device
 from ..errors import InvalidArgumentError, OpError, describe, user_frame
 from ..ops import dispatch as _dispatch
 from ..ops.dispatch import _tls
-from ..ops.registry import ELEMENTWISE, OPAQUE, RANDOM, STATEFUL
+from ..ops.registry import ELEMENTWISE, OPAQUE, RANDOM, REDUCE, STATEFUL
 from ..tensor import Tensor, Variable
 from ..tensor_shape import TensorShape
 from .ir import ASSIGN, PRINT, READ, Graph, Node, Value
@@ -457,6 +457,14 @@ def infer(op, vals, attrs, source):
         return [(TensorShape(s), _dt.as_dtype(d)) for s, d in res]
     shapes = [v.shape for v in vals]
     if any(s.rank is None for s in shapes):
+        if op.kind == ELEMENTWISE and op.n_out == 1:     # TensorSpec(None): rank unknown
+            out = _run_probe(op, [np.ones((), v.dtype.np) for v in vals], attrs, vals, source)
+            return [(TensorShape(None), _dt.as_dtype(np.asarray(out).dtype))]
+        if op.kind == REDUCE and len(vals) == 1 and "axis" in attrs:   # a full reduction
+            whole = {**attrs, "axis": None}                 # is a scalar; else rank unknown
+            out = _run_probe(op, [np.ones((1,), vals[0].dtype.np)], whole, vals, source)
+            scalar = attrs["axis"] is None and not attrs.get("keepdims")
+            return [(TensorShape([] if scalar else None), _dt.as_dtype(np.asarray(out).dtype))]
         return _probe_unknown_rank(op, vals, attrs)
     if op.kind == ELEMENTWISE and op.n_out == 1:
         shape = broadcast_shapes(op, [s.as_list() for s in shapes], vals, source)

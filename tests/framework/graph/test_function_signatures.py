@@ -1,5 +1,6 @@
 """tf.function signature rules checked against TF 2.21 (input_signature conversion,
 reduce_retracing over ranks, concrete-function reuse, graph-tensor text)."""
+import numpy as np
 import pytest
 
 import cuflow as cf
@@ -71,3 +72,27 @@ def test_an_unused_out_of_range_gather_is_pruned():
         cf.gather(x, [1])
         return x
     assert unused(cf.constant([0.0])).numpy().tolist() == [0.0]
+
+
+def test_tensorspec_of_unknown_rank():
+    """TensorSpec(None): elementwise ops and full reductions trace with an unknown rank."""
+    @cf.function(input_signature=[cf.TensorSpec(None, cf.float32)])
+    def f(x):
+        y = cf.exp(x) * 2.0 + x ** 2 - 1.0
+        return cf.reduce_sum(y), y
+    total, y = f(cf.ones([2, 3]))
+    assert y.shape == (2, 3) and abs(float(total) - 6 * (2 * np.e)) < 1e-4
+    assert f(cf.constant(1.0))[1].shape == ()
+    assert repr(f.get_concrete_function().structured_outputs[1]) == \
+        "<cf.Tensor 'Identity_1:0' shape=<unknown> dtype=float32>"
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_concrete_function_literals_are_fixed():
+    @cf.function
+    def power(a, b):
+        return a ** b
+    square = power.get_concrete_function(a=cf.TensorSpec(None, cf.float32), b=2)
+    assert float(square(cf.constant(10.0))) == 100.0
+    with pytest.raises(TypeError, match="constructed with int value 2 in b"):
+        square(cf.constant(10.0), b=3)

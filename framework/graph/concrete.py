@@ -127,7 +127,8 @@ class ConcreteFunction:
     # --- calls ---------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
         names = [p.name for p in (getattr(self, "_params", None) or [])]
-        key, leaves = _sig.call_key(args, kwargs, names)
+        variables = []
+        key, leaves = _sig.call_key(args, kwargs, names, variables)
         traced = {p[0]: p for p in self._key if p[1] == "P"}
         for p in key:
             q = traced.get(p[0])
@@ -145,9 +146,15 @@ class ConcreteFunction:
                 None, self.name, f"ConcreteFunction {self.name}: arguments "
                 f"{[(tuple(getattr(x, 'shape', ())), _dtype_name(x)) for x in leaves]} do "
                 f"not match its signature {self.structured_input_signature}")
-        return self._call_leaves(leaves)
+        return self._call_leaves(leaves, variables)
 
-    def _call_leaves(self, leaves):
+    def _call_leaves(self, leaves, variables=()):
+        proxies = getattr(self.traced_graph, "variable_proxies", ())
+        if proxies:
+            return self._call_bound(leaves, variables, proxies)
+        return self._call_leaves_unbound(leaves)
+
+    def _call_leaves_unbound(self, leaves):
         arrays = []
         for leaf in leaves:
             if type(leaf) is Tensor:
@@ -171,13 +178,34 @@ class ConcreteFunction:
             return None if self._structured_outputs is None else self._structured_outputs
         return _pack(self._structured_outputs, iter(flat))
 
+    def _call_bound(self, leaves, variables, proxies):
+        """Variable arguments: each stand-in variable of the trace reads (and writes) the
+        caller's variable for the duration of the call."""
+        if len(variables) != len(proxies):
+            raise TypeError(f"{self.name}: expected {len(proxies)} variable arguments, got "
+                            f"{len(variables)}")
+        before = []
+        for proxy, var in zip(proxies, variables):
+            proxy._tensor = var._tensor
+            before.append(var._tensor)
+        self._bound = {id(p): v for p, v in zip(proxies, variables)}
+        try:
+            out = self._call_leaves_unbound(leaves)
+        finally:
+            self._bound = None
+            for proxy, var, old in zip(proxies, variables, before):
+                if proxy._tensor is not old:     # assigned inside: write it back
+                    var._set_tensor(proxy._tensor)
+        return out
+
     def _record(self, leaves, tensors):
         from .function import call_op
         if self._call_op is None:
             self._call_op = call_op(self)
         args = [x if isinstance(x, Tensor) else Tensor(np.asarray(x), self._device)
                 for x in leaves]
-        args += [var for _, var in self.traced_graph.captures]
+        bound = getattr(self, "_bound", None) or {}
+        args += [bound.get(id(var), var) for _, var in self.traced_graph.captures]
         result = tensors[0] if len(tensors) == 1 else tuple(tensors)
         _dispatch._record(_tls.tapes, self._call_op, args, result, {})
 

@@ -96,3 +96,30 @@ def test_concrete_function_literals_are_fixed():
     assert float(square(cf.constant(10.0))) == 100.0
     with pytest.raises(TypeError, match="constructed with int value 2 in b"):
         square(cf.constant(10.0), b=3)
+
+
+def test_variable_arguments_key_by_dtype_and_shape():
+    """TF traces once per variable dtype/shape, not per variable object: the trace uses a
+    stand-in bound to the caller's variable, assignments included, gradients too."""
+    @cf.function
+    def upd(v, g):
+        v.assign_sub(0.1 * g)
+        return v * 2.0
+    a, b = cf.Variable([1.0, 2.0]), cf.Variable([5.0, 5.0])
+    upd(a, cf.constant([1.0, 1.0]))
+    upd(b, cf.constant([1.0, 1.0]))
+    np.testing.assert_allclose(a.numpy(), [0.9, 1.9])
+    np.testing.assert_allclose(b.numpy(), [4.9, 4.9])
+    assert upd.experimental_get_tracing_count() == 1
+    upd(cf.Variable([1, 2]), cf.constant([0, 0]))        # another dtype: a new trace
+    assert upd.experimental_get_tracing_count() == 2
+
+    @cf.function
+    def double(v):
+        return v * 2.0
+    w, u = cf.Variable(3.0), cf.Variable(4.0)
+    with cf.GradientTape() as t:
+        y = double(u) * double(w)
+    assert [float(g) for g in t.gradient(y, [u, w])] == [12.0, 16.0]
+    assert float(double.get_concrete_function(w)(cf.Variable(5.0))) == 10.0
+    assert double.experimental_get_tracing_count() == 1

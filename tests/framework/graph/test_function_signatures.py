@@ -111,7 +111,7 @@ def test_variable_arguments_key_by_dtype_and_shape():
     np.testing.assert_allclose(a.numpy(), [0.9, 1.9])
     np.testing.assert_allclose(b.numpy(), [4.9, 4.9])
     assert upd.experimental_get_tracing_count() == 1
-    upd(cf.Variable([1, 2]), cf.constant([0, 0]))        # another dtype: a new trace
+    upd(cf.Variable([1.0, 2.0, 3.0]), cf.constant([0.0, 0.0, 0.0]))    # another shape
     assert upd.experimental_get_tracing_count() == 2
 
     @cf.function

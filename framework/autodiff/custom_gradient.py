@@ -200,7 +200,7 @@ def recompute_grad(f):
             inputs = [a for a in args if isinstance(a, (Tensor, Variable))]
             srcs = inputs + list(variables or [])
             gs = t.gradient(again, srcs, output_gradients=list(dresult) if len(dresult) > 1
-                            else dresult[0])
+                            else dresult[0], _slices=False)
             n = len(inputs)
             if variables:
                 return gs[:n], gs[n:]

@@ -16,6 +16,7 @@ from .. import nest
 from .. import tensor as _tensor_module
 from ..ops.dispatch import _tls
 from ..ops.registry import OPAQUE, OpDef
+from ..indexed_slices import IndexedSlices
 from ..tensor import Tensor, Variable
 from . import backprop, explain
 
@@ -247,8 +248,10 @@ class GradientTape:
 
     # --- gradients --------------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None,
-                 unconnected_gradients=UnconnectedGradients.NONE):
-        """d(target)/d(sources), structured like ``sources``; None where unconnected."""
+                 unconnected_gradients=UnconnectedGradients.NONE, _slices=True):
+        """d(target)/d(sources), structured like ``sources``; None where unconnected; an
+        IndexedSlices for a source read only by row gathers (TF's). cuflow's own callers
+        that need tensors pass ``_slices=False``."""
         if self._used and not self._persistent:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute "
                                "one set of gradients (or jacobians); use "
@@ -260,14 +263,17 @@ class GradientTape:
             if not isinstance(s, (Tensor, Variable)) and not hasattr(s, "_as_variable"):
                 raise ValueError(f"GradientTape.gradient: sources must be tensors or "
                                  f"variables, got {type(s).__name__}")
-        flat_targets = nest.flatten(target)
+        # an IndexedSlices target (a first gradient, differentiated again) is its values,
+        # as TF's composite-tensor gradients take it
+        flat_targets = [t.values if isinstance(t, IndexedSlices) else t
+                        for t in nest.flatten(target)]
         flat_og = None if output_gradients is None else nest.flatten(output_gradients)
         was = self._recording
         self._recording = False
         try:
             grads = backprop.run(self._entries, flat_targets, flat_og,
                                  [_source_var(s) for s in flat_sources],
-                                 unconnected is UnconnectedGradients.ZERO)
+                                 unconnected is UnconnectedGradients.ZERO, _slices)
         finally:
             self._recording = was
         for i, src in enumerate(flat_sources):

@@ -173,7 +173,8 @@ class ConcreteFunction:
         if _tls.tapes and tensors:
             self._record(leaves, tensors)
         it = iter(tensors)
-        flat = [next(it) if s is _OUT else s for s in self._struct]
+        flat = [next(it) if s is _OUT else s.build(it) if type(s) is SlicesOut else s
+                for s in self._struct]
         if not flat:
             return None if self._structured_outputs is None else self._structured_outputs
         return _pack(self._structured_outputs, iter(flat))
@@ -252,7 +253,6 @@ def _spec_text(x):
     return f"Literal[{x!r}]"
 
 
-
 class _OutputTensor(SymbolicTensor):
     """A traced output as ``structured_outputs`` shows it (TF's Identity name)."""
 
@@ -272,3 +272,21 @@ class _OutputTensor(SymbolicTensor):
 def _rename(text, name):
     start = text.index("'" if text.startswith("<") else '"') + 1
     return text[:start] + name + text[text.index(":", start):]
+
+
+class SlicesOut:
+    """Marks an IndexedSlices output: its values, indices (and dense_shape) are ``n``
+    consecutive graph outputs, rebuilt into an IndexedSlices per call (as TF returns a
+    composite tensor from a tf.function)."""
+
+    __slots__ = ("n", "shape")
+
+    def __init__(self, n, shape):
+        self.n, self.shape = n, shape
+
+    def build(self, it):
+        from ..indexed_slices import IndexedSlices
+        parts = [next(it) for _ in range(self.n)]
+        out = IndexedSlices(*parts)
+        out._static_shape = self.shape
+        return out

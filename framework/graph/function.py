@@ -70,6 +70,7 @@ class Function:
         self._instance = _instance            # weakref to the bound instance (methods)
         self._cache: dict = {}
         self._relaxed: list = []
+        self._by_rank: dict = {}    # signature key of unknown rank -> {ranked key: trace}
         self._tracing_count = 0
         self._recent = collections.deque(maxlen=RETRACE_WARN_AFTER)
         self._last_key = None
@@ -156,10 +157,31 @@ class Function:
                     concrete = c
                     break
         if concrete is None:
-            concrete = self._trace(key, args, kwargs)
+            if key in self._by_rank:
+                return self._ranked_concrete(key, leaves, args, kwargs), leaves
+            try:
+                concrete = self._trace(key, args, kwargs)
+            except Exception:
+                if _sig.with_ranks(key, leaves) is None:
+                    raise
+                # the graph needs the rank of an input whose spec leaves it unknown (an
+                # op normalizes a negative axis...): trace once per rank seen instead,
+                # keeping every other dimension unknown
+                self._by_rank[key] = {}
+                return self._ranked_concrete(key, leaves, args, kwargs), leaves
         else:
             self._recent.append(False)
         return concrete, leaves
+
+    def _ranked_concrete(self, key, leaves, args, kwargs):
+        ranked = _sig.with_ranks(key, leaves)
+        traces = self._by_rank[key]
+        concrete = traces.get(ranked)
+        if concrete is None:
+            concrete = traces[ranked] = self._trace(ranked, args, kwargs)
+        else:
+            self._recent.append(False)
+        return concrete
 
     def _check_signature(self, args, kwargs):
         args = list(args)
@@ -321,7 +343,9 @@ class Function:
             out = self._target()(*sym_args, **sym_kwargs)
             flat = nest.flatten(out)
             values, struct = [], []
+            from ..indexed_slices import IndexedSlices
             from .autograph.runtime import _Undefined
+            from .concrete import SlicesOut
             for leaf in flat:
                 if isinstance(leaf, _Undefined):    # autograph: no value on some path
                     leaf._fail()
@@ -330,7 +354,14 @@ class Function:
                 elif isinstance(leaf, _LITERALS):    # TF returns Python values as tensors
                     from ..ops.constant import convert_to_tensor
                     leaf = convert_to_tensor(leaf)
-                if isinstance(leaf, Tensor):
+                if isinstance(leaf, IndexedSlices):
+                    parts = [leaf.values, leaf.indices] + (
+                        [] if leaf.dense_shape is None else [leaf.dense_shape])
+                    for p in parts:
+                        values.append(graph.value_of(p) if p._sym is not None
+                                      else graph._const_of(p))
+                    struct.append(SlicesOut(len(parts), leaf._static_shape))
+                elif isinstance(leaf, Tensor):
                     values.append(graph.value_of(leaf) if leaf._sym is not None
                                   else graph._const_of(leaf))
                     struct.append(_OUT)
@@ -342,8 +373,7 @@ class Function:
         """Warns when many cf.function objects of one Python function each trace anew
         (a cf.function created inside a loop never reuses its traces)."""
         code = getattr(self._python_function, "__code__", None)
-        module = getattr(self._python_function, "__module__", None) or ""
-        if code is None or module.split(".")[0] in ("cuflow", "cuflow_kernels"):
+        if code is None or self._library_made():
             return      # library-made functions (gradients, Keras) are not the user's loop
         n = _FRESH.get(code, 0) + 1
         _FRESH[code] = n
@@ -354,8 +384,15 @@ class Function:
                 "again. Create it once, outside the loop, and call it many times.",
                 RetracingWarning, stacklevel=4)
 
+    def _library_made(self):
+        module = getattr(self._python_function, "__module__", None) or ""
+        return module.split(".")[0] in ("cuflow", "cuflow_kernels")
+
     def _maybe_warn(self, prev, key):
-        if len(self._recent) == RETRACE_WARN_AFTER and all(self._recent) and not self._warned:
+        # Keras's own train/test/predict steps retrace per batch shape by design (a
+        # partial last batch, evaluate at another batch_size): not the user's doing
+        if len(self._recent) == RETRACE_WARN_AFTER and all(self._recent) and \
+                not self._warned and not self._library_made():
             self._warned = True
             changes = _sig.explain(prev, key) or ["a Python object argument changed"]
             warnings.warn(
@@ -468,5 +505,5 @@ def grad_function(concrete):
         if not pairs:
             return [None] * len(xs)
         return tape.gradient([o for o, _ in pairs], xs,
-                             output_gradients=[g for _, g in pairs])
+                             output_gradients=[g for _, g in pairs], _slices=False)
     return Function(grads, name=f"grad_{concrete.name}", autograph=False)

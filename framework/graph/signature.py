@@ -115,6 +115,21 @@ def _show(p):
     return f"object {p[2]} at {p[3]:#x}"
 
 
+def with_ranks(key, leaves):
+    """``key`` with each tensor of unknown rank given the rank of its argument in
+    ``leaves`` (all its dimensions unknown); None when no rank is unknown."""
+    tensor_parts = [i for i, p in enumerate(key) if p[1] == "T"]
+    if len(tensor_parts) != len(leaves) or all(key[i][2] is not None for i in tensor_parts):
+        return None
+    out = list(key)
+    for i, leaf in zip(tensor_parts, leaves):
+        p = key[i]
+        if p[2] is None:
+            out[i] = (p[0], "T", (None,) * len(np.shape(leaf) if not hasattr(leaf, "shape")
+                                               else tuple(leaf.shape)), p[3])
+    return tuple(out)
+
+
 def relax(old, new):
     """A key covering both (differing tensor dims -> None), or None if not relaxable."""
     if len(old) != len(new):

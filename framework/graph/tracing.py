@@ -17,7 +17,7 @@ from .. import placement as _device
 from ..errors import InvalidArgumentError, OpError, describe, user_frame
 from ..ops import dispatch as _dispatch
 from ..ops.dispatch import _tls
-from ..ops.registry import ELEMENTWISE, OPAQUE, RANDOM, REDUCE, STATEFUL
+from ..ops.registry import ELEMENTWISE, OPAQUE, RANDOM, STATEFUL
 from ..tensor import Tensor, Variable
 from ..tensor_shape import TensorShape
 from .ir import ASSIGN, PRINT, READ, Graph, Node, Value
@@ -457,14 +457,6 @@ def infer(op, vals, attrs, source):
         return [(TensorShape(s), _dt.as_dtype(d)) for s, d in res]
     shapes = [v.shape for v in vals]
     if any(s.rank is None for s in shapes):
-        if op.kind == ELEMENTWISE and op.n_out == 1:     # TensorSpec(None): rank unknown
-            out = _run_probe(op, [np.ones((), v.dtype.np) for v in vals], attrs, vals, source)
-            return [(TensorShape(None), _dt.as_dtype(np.asarray(out).dtype))]
-        if op.kind == REDUCE and len(vals) == 1 and "axis" in attrs:   # a full reduction
-            whole = {**attrs, "axis": None}                 # is a scalar; else rank unknown
-            out = _run_probe(op, [np.ones((1,), vals[0].dtype.np)], whole, vals, source)
-            scalar = attrs["axis"] is None and not attrs.get("keepdims")
-            return [(TensorShape([] if scalar else None), _dt.as_dtype(np.asarray(out).dtype))]
         return _probe_unknown_rank(op, vals, attrs)
     if op.kind == ELEMENTWISE and op.n_out == 1:
         shape = broadcast_shapes(op, [s.as_list() for s in shapes], vals, source)
@@ -589,9 +581,45 @@ def _eye_arrays(shapes, dts, consts):
     return out
 
 
+# stand-ins for inputs of unknown rank (TensorSpec(shape=None)): (rank, size) pairs; an
+# output whose rank or size follows the input's shows up as unknown when they disagree
+_RANK_PROBES = ((1, 2), (1, 3), (2, 2), (2, 3), (3, 2), (3, 3), (0, 1), (4, 2))
+
+
 def _probe_unknown_rank(op, vals, attrs):
-    raise InvalidArgumentError(None, op.name, f"{op.name}: inputs of unknown rank are not "
-                               f"supported while tracing (inputs: {_describe(vals)})")
+    """Output avals when an input's rank is unknown: the op runs on stand-ins of several
+    ranks and sizes. An output keeps a rank only when every stand-in that the op accepts
+    (of at least two ranks) agrees on it (``reduce_sum(x)`` is a scalar, ``shape(x)`` a
+    vector of unknown length); any other output is of unknown rank, as in TF's shape
+    inference. Elementwise ops broadcast to an unknown rank."""
+    dts = [v.dtype.np for v in vals]
+    consts = [v.const for v in vals]
+    if op.kind == ELEMENTWISE and op.n_out == 1:
+        out = _run_probe(op, [np.ones((), d) for d in dts], attrs, vals, "tracing")
+        return [(TensorShape(None), _dt.as_dtype(np.asarray(out).dtype))]
+    results, err = {}, None
+    for rank, size in _RANK_PROBES:
+        shapes = [tuple(size if d is None else d for d in (
+            v.shape.as_list() if v.shape.rank is not None else [None] * rank)) for v in vals]
+        try:
+            results[(rank, size)] = _avals(_run_probe(op, _arrays(shapes, dts, consts), attrs,
+                                                      vals, "tracing"), op)
+        except InvalidArgumentError as e:
+            err = err or e
+    if not results:
+        raise err
+    outs = list(results.values())
+    several = len({rank for rank, _ in results}) > 1
+    avals = []
+    for i, (first_shape, dt) in enumerate(outs[0]):
+        shapes = [o[i][0] for o in outs]
+        if several and all(len(s) == len(first_shape) for s in shapes):
+            dims = [d if all(s[j] == d for s in shapes) else None
+                    for j, d in enumerate(first_shape)]
+            avals.append((TensorShape(dims), _dt.as_dtype(dt)))
+        else:
+            avals.append((TensorShape(None), _dt.as_dtype(dt)))
+    return avals
 
 
 def _fill(shapes, n):

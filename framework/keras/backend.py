@@ -34,6 +34,47 @@ def set_image_data_format(fmt: str) -> None:
     _config["image_data_format"] = fmt
 
 
+def standardize_shape(shape) -> tuple:
+    """Keras's shape check: a tuple of non-negative ints or None (ValueError else)."""
+    if not isinstance(shape, tuple):
+        if shape is None:
+            raise ValueError("Undefined shapes are not supported.")
+        if not hasattr(shape, "__iter__"):
+            raise ValueError(f"Cannot convert '{shape}' to a shape.")
+        if hasattr(shape, "as_list"):  # TensorShape
+            shape = shape.as_list()
+    out = []
+    for d in shape:
+        if d is None:
+            out.append(d)
+            continue
+        if isinstance(d, (str, float)):
+            raise ValueError(f"Cannot convert '{shape}' to a shape. Found invalid dimension "
+                             f"'{d}' of type '{type(d)}'. ")
+        try:
+            d = int(d)
+        except Exception as e:
+            raise ValueError(f"Cannot convert '{shape}' to a shape. Found invalid dimension "
+                             f"'{d}' of type '{type(d)}'. ") from e
+        if d < 0:
+            raise ValueError(f"Cannot convert '{shape}' to a shape. Negative dimensions are "
+                             "not allowed.")
+        out.append(d)
+    return tuple(out)
+
+
+def standardize_data_format(data_format) -> str:
+    """Keras's rule for a layer's ``data_format``: None means the configured
+    ``image_data_format()``; anything but channels_first/last is a ValueError."""
+    if data_format is None:
+        return image_data_format()
+    data_format = str(data_format).lower()
+    if data_format not in ("channels_first", "channels_last"):
+        raise ValueError("The `data_format` argument must be one of {'channels_first', "
+                         f"'channels_last'}}. Received: data_format={data_format}")
+    return data_format
+
+
 def unique_name(base: str) -> str:
     """'dense', then 'dense_1', 'dense_2'... per base name, as Keras names layers."""
     with _lock:

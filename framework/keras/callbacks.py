@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import math
 import os
 import time
@@ -30,8 +31,15 @@ class Callback:
     def on_train_end(self, logs=None): pass
     def on_epoch_begin(self, epoch, logs=None): pass
     def on_epoch_end(self, epoch, logs=None): pass
-    def on_train_batch_begin(self, batch, logs=None): pass
-    def on_train_batch_end(self, batch, logs=None): pass
+    def on_batch_begin(self, batch, logs=None): pass   # Keras's backwards-compatible
+    def on_batch_end(self, batch, logs=None): pass     # names of the train-batch hooks
+
+    def on_train_batch_begin(self, batch, logs=None):
+        self.on_batch_begin(batch, logs=logs)
+
+    def on_train_batch_end(self, batch, logs=None):
+        self.on_batch_end(batch, logs=logs)
+
     def on_test_begin(self, logs=None): pass
     def on_test_end(self, logs=None): pass
     def on_test_batch_begin(self, batch, logs=None): pass
@@ -40,8 +48,6 @@ class Callback:
     def on_predict_end(self, logs=None): pass
     def on_predict_batch_begin(self, batch, logs=None): pass
     def on_predict_batch_end(self, batch, logs=None): pass
-    on_batch_begin = on_train_batch_begin
-    on_batch_end = on_train_batch_end
 
 
 class CallbackList:
@@ -68,27 +74,28 @@ class CallbackList:
             getattr(c, hook)(*args)
 
     def on_train_begin(self, logs=None):
-        self._call("on_train_begin", logs)
+        self._call("on_train_begin", _logs_to_python(logs or {}))
 
     def on_train_end(self, logs=None):
-        self._call("on_train_end", logs)
+        self._call("on_train_end", _logs_to_python(logs or {}))
         if self.model is not None and getattr(self.model, "optimizer", None) is not None:
             opt = self.model.optimizer
             if getattr(opt, "use_ema", False):
                 opt.finalize_variable_values(self.model.trainable_variables)
 
     def on_epoch_begin(self, epoch, logs=None):
-        self._call("on_epoch_begin", epoch, logs)
+        self._call("on_epoch_begin", epoch, _logs_to_python(logs or {}))
 
     def on_epoch_end(self, epoch, logs=None):
         # the callbacks share one copy (an LR callback's "learning_rate" reaches History),
-        # fit's own epoch logs stay as they were (Keras passes a pythonified copy)
-        self._call("on_epoch_end", epoch, dict(logs) if logs is not None else None)
+        # fit's own epoch logs stay as they were (Keras passes a pythonified copy: sorted
+        # keys, so History lists val_ keys among the others as Keras does)
+        self._call("on_epoch_end", epoch, _logs_to_python(logs) if logs is not None else None)
 
     def _batch(self, hook, batch, logs):
         if not self._batch_hooks:
             return
-        logs = _logs_to_python(logs) if logs else logs
+        logs = _logs_to_python(logs or {})
         for c in self._batch_hooks:
             getattr(c, hook)(batch, logs)
 
@@ -99,10 +106,10 @@ class CallbackList:
         self._batch("on_train_batch_end", batch, logs)
 
     def on_test_begin(self, logs=None):
-        self._call("on_test_begin", logs)
+        self._call("on_test_begin", _logs_to_python(logs or {}))
 
     def on_test_end(self, logs=None):
-        self._call("on_test_end", logs)
+        self._call("on_test_end", _logs_to_python(logs or {}))
 
     def on_test_batch_begin(self, batch, logs=None):
         self._batch("on_test_batch_begin", batch, logs)
@@ -111,10 +118,10 @@ class CallbackList:
         self._batch("on_test_batch_end", batch, logs)
 
     def on_predict_begin(self, logs=None):
-        self._call("on_predict_begin", logs)
+        self._call("on_predict_begin", _logs_to_python(logs or {}))
 
     def on_predict_end(self, logs=None):
-        self._call("on_predict_end", logs)
+        self._call("on_predict_end", _logs_to_python(logs or {}))
 
     def on_predict_batch_begin(self, batch, logs=None):
         self._batch("on_predict_batch_begin", batch, logs)
@@ -125,16 +132,23 @@ class CallbackList:
 
 
 def _overrides_batch_hooks(cb):
+    """Whether ``cb`` has a batch hook of its own (a method or, as LambdaCallback sets
+    them, an instance attribute); the others are skipped (no per-step log conversion)."""
     names = ("on_train_batch_begin", "on_train_batch_end", "on_test_batch_begin",
              "on_test_batch_end", "on_predict_batch_begin", "on_predict_batch_end",
              "on_batch_begin", "on_batch_end")
-    return any(getattr(type(cb), n, None) is not getattr(Callback, n) for n in names)
+    own = getattr(cb, "__dict__", {})
+    return any(n in own or getattr(type(cb), n, None) is not getattr(Callback, n, None)
+               for n in names)
 
 
 def _logs_to_python(logs):
+    """Keras's ``pythonify_logs``: keys sorted, nested dicts flattened, scalars as float."""
     out = {}
-    for k, v in logs.items():
-        if hasattr(v, "numpy"):
+    for k, v in sorted(logs.items()):
+        if isinstance(v, dict):
+            out.update(_logs_to_python(v))
+        elif hasattr(v, "numpy"):
             a = np.asarray(v.numpy())
             out[k] = float(a) if a.ndim == 0 else a
         else:
@@ -246,10 +260,11 @@ class LambdaCallback(Callback):
                  on_train_end=None, on_train_batch_begin=None, on_train_batch_end=None,
                  **kwargs):
         super().__init__()
+        self.__dict__.update(kwargs)  # Keras: any other on_* hook (on_batch_end, ...)
         hooks = dict(on_epoch_begin=on_epoch_begin, on_epoch_end=on_epoch_end,
                      on_train_begin=on_train_begin, on_train_end=on_train_end,
                      on_train_batch_begin=on_train_batch_begin,
-                     on_train_batch_end=on_train_batch_end, **kwargs)
+                     on_train_batch_end=on_train_batch_end)
         for name, fn in hooks.items():
             if fn is not None:
                 setattr(self, name, fn)
@@ -538,7 +553,9 @@ class LearningRateScheduler(Callback):
             lr = self.schedule(epoch, old)
         except TypeError:
             lr = self.schedule(epoch)
-        lr = float(np.asarray(lr.numpy() if hasattr(lr, "numpy") else lr))
+        if not isinstance(lr, (float, np.float32, np.float64)):  # Keras: a tensor too
+            raise ValueError("The output of the `schedule` function should be a float. "
+                             f"Got: {lr}")
         self.model.optimizer.learning_rate = lr
         if self.verbose:
             print_msg(f"\nEpoch {epoch + 1}: LearningRateScheduler setting learning rate to {lr}.")
@@ -550,78 +567,156 @@ class LearningRateScheduler(Callback):
 
 
 class CSVLogger(Callback):
+    """Streams epoch results to a CSV file (Keras 3): the columns are the first epoch's
+    sorted log keys, plus their ``val_`` twins when that epoch had none (validation_freq
+    > 1 brings them later); missing values are written 'NA', lists as "[a, b]"."""
+
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
-        self.filename, self.sep, self.append = str(filename), separator, append
-        self._keys = None
+        self.sep = separator
+        self.filename = os.fspath(filename)
+        self.append = append
+        self.writer = None
+        self.keys = None
+        self.append_header = True
+        self.csv_file = None
 
     def on_train_begin(self, logs=None):
-        exists = self.append and os.path.exists(self.filename)
-        self._file = open(self.filename, "a" if self.append else "w", newline="")
-        self._writer = None
-        self._has_header = exists
+        if self.append:
+            if os.path.exists(self.filename):
+                with open(self.filename) as f:
+                    self.append_header = not bool(len(f.readline()))
+            mode = "a"
+        else:
+            mode = "w"
+        if self.csv_file and not self.csv_file.closed:
+            self.csv_file.close()
+        self.csv_file = open(self.filename, mode)
+        self.writer = None
+        self.keys = None
 
     def on_epoch_end(self, epoch, logs=None):
         logs = logs or {}
-        if self._writer is None:
-            self._keys = sorted(logs)
-            self._writer = csv.DictWriter(self._file, fieldnames=["epoch"] + self._keys,
-                                          delimiter=self.sep)
-            if not self._has_header:
-                self._writer.writeheader()
-        row = {"epoch": epoch, **{k: logs.get(k, "NA") for k in self._keys}}
-        self._writer.writerow(row)
-        self._file.flush()
+
+        def handle_value(k):
+            if isinstance(k, str):
+                return k
+            if hasattr(k, "__iter__") and not (isinstance(k, np.ndarray) and k.ndim == 0):
+                return f'"[{", ".join(map(str, k))}]"'
+            return k
+        if self.keys is None:
+            self.keys = sorted(logs.keys())
+            if self.keys and not any(k.startswith("val_") for k in self.keys):
+                self.keys.extend([f"val_{k}" for k in self.keys])
+        if not self.writer:
+            self.writer = csv.DictWriter(self.csv_file, fieldnames=["epoch"] + self.keys,
+                                         delimiter=self.sep)
+            if self.append_header:
+                self.writer.writeheader()
+        row = {"epoch": epoch, **{k: handle_value(logs.get(k, "NA")) for k in self.keys}}
+        self.writer.writerow(row)
+        self.csv_file.flush()
 
     def on_train_end(self, logs=None):
-        self._file.close()
+        self.csv_file.close()
+        self.writer = None
 
 
 class BackupAndRestore(Callback):
-    """Saves model + optimizer state each epoch; a restarted ``fit`` resumes after the last
-    completed epoch with the same weights and optimizer slots (matched by order, as Keras's
-    weights files, so a fresh model with other auto-generated layer names restores)."""
+    """Keras 3's fault-tolerance callback: saves ``latest.weights.h5`` (model and optimizer
+    state) and ``training_metadata.json`` (next epoch, last batch) in ``backup_dir`` each
+    epoch (or every ``save_freq`` batches); a restarted ``fit`` loads them and resumes at
+    that epoch. The backup is deleted when ``fit`` finishes (``delete_checkpoint``)."""
 
-    def __init__(self, backup_dir, save_freq="epoch", delete_checkpoint=True):
+    def __init__(self, backup_dir, save_freq="epoch", double_checkpoint=False,
+                 delete_checkpoint=True):
         super().__init__()
-        self.backup_dir = str(backup_dir)
+        self.save_freq = save_freq
+        self.double_checkpoint = double_checkpoint
         self.delete_checkpoint = delete_checkpoint
-        self._path = os.path.join(self.backup_dir, "backup.npz")
+        self._batches_seen_since_last_saving = 0
+        self._last_batch_seen = 0
+        self._current_epoch = 0
+        if not backup_dir:
+            raise ValueError("Empty `backup_dir` argument passed")
+        self.backup_dir = str(backup_dir)
+        self._weights_path = os.path.join(self.backup_dir, "latest.weights.h5")
+        self._training_metadata_path = os.path.join(self.backup_dir,
+                                                    "training_metadata.json")
+        self._prev_weights_path = self._weights_path + ".bkp"
+        self._prev_training_metadata_path = self._training_metadata_path + ".bkp"
+        if save_freq != "epoch" and not isinstance(save_freq, int):
+            raise ValueError("Invalid value for argument `save_freq`. Received: "
+                             f"save_freq={save_freq}. Expected either 'epoch' or an "
+                             "integer value.")
 
     def on_train_begin(self, logs=None):
-        if not os.path.exists(self._path):
-            return
-        opt = self.model.optimizer
-        opt.build(self.model.trainable_variables)
-        with np.load(self._path, allow_pickle=False) as f:
-            n_model, n_opt = int(f["n_model"]), int(f["n_opt"])
-            self.model.set_weights([f[f"m{i}"] for i in range(n_model)])
-            opt_vars = opt.variables
-            if len(opt_vars) != n_opt:
-                raise ValueError(f"BackupAndRestore: the backup holds {n_opt} optimizer "
-                                 f"variables, the optimizer has {len(opt_vars)}.")
-            for i, v in enumerate(opt_vars):
-                v.assign(f[f"o{i}"])
-            self._resume_epoch = int(f["epoch"]) + 1
-        self.model._initial_epoch_override = self._resume_epoch
+        import shutil
+        try:
+            self._load_model()
+        except OSError:  # a torn latest file: fall back on the previous one
+            if not os.path.exists(self._prev_weights_path):
+                raise
+            shutil.copy(self._prev_weights_path, self._weights_path)
+            if os.path.exists(self._prev_training_metadata_path):
+                shutil.copy(self._prev_training_metadata_path, self._training_metadata_path)
+            elif os.path.exists(self._training_metadata_path):
+                os.remove(self._training_metadata_path)
+            self._load_model()
+
+    def _load_model(self):
+        if not self.model.built:
+            raise ValueError("To use the BackupAndRestore callback, you model must be built "
+                             f"before you call `fit()`. Model {self.model} is unbuilt. You "
+                             "can build it beforehand by calling it on a batch of data.")
+        if os.path.exists(self._weights_path):
+            opt = self.model.optimizer
+            if opt is not None and not opt.built:
+                opt.build(self.model.trainable_variables)
+            self.model.load_weights(self._weights_path)
+        if os.path.exists(self._training_metadata_path):
+            with open(self._training_metadata_path) as f:
+                self.model._initial_epoch_override = json.loads(f.read())["epoch"]
 
     def on_epoch_end(self, epoch, logs=None):
-        import io
+        self._current_epoch = epoch + 1
+        self._last_batch_seen = 0
+        if self.save_freq == "epoch":
+            self._save_model()
+
+    def on_train_batch_end(self, batch, logs=None):
+        if self._should_save_on_batch(batch):
+            self._save_model()
+
+    def _save_model(self):
+        import shutil
         from .saving import _atomic_write
         os.makedirs(self.backup_dir, exist_ok=True)
-        arrays = {f"m{i}": w for i, w in enumerate(self.model.get_weights())}
-        opt_vars = self.model.optimizer.variables
-        arrays.update({f"o{i}": np.asarray(v.numpy()) for i, v in enumerate(opt_vars)})
-        buf = io.BytesIO()
-        np.savez(buf, n_model=len(self.model.get_weights()), n_opt=len(opt_vars),
-                 epoch=epoch, **arrays)
-        _atomic_write(self._path, buf.getvalue())
+        if self.double_checkpoint:
+            for path in (self._weights_path, self._training_metadata_path):
+                if os.path.exists(path):
+                    shutil.copy(path, path + ".bkp")
+        self.model.save_weights(self._weights_path, overwrite=True)
+        _atomic_write(self._training_metadata_path, json.dumps(
+            {"epoch": self._current_epoch, "batch": self._last_batch_seen}).encode())
+
+    def _should_save_on_batch(self, batch):
+        """Counts batches (``batch`` is the last of a steps_per_execution chunk)."""
+        if self.save_freq == "epoch":
+            return False
+        add = batch + 1 if batch <= self._last_batch_seen else batch - self._last_batch_seen
+        self._batches_seen_since_last_saving += add
+        self._last_batch_seen = batch
+        if self._batches_seen_since_last_saving >= self.save_freq:
+            self._batches_seen_since_last_saving = 0
+            return True
+        return False
 
     def on_train_end(self, logs=None):
         # reached only when fit finished; an interrupted fit keeps its backup
-        if self.delete_checkpoint:
+        if self.delete_checkpoint and os.path.exists(self.backup_dir):
             import shutil
-            shutil.rmtree(self.backup_dir, ignore_errors=True)
+            shutil.rmtree(self.backup_dir)
 
 
 def __getattr__(name):

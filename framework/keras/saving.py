@@ -18,17 +18,23 @@ import zipfile
 import numpy as np
 
 _REGISTERED: dict[str, type] = {}
+_REGISTERED_NAMES: dict = {}    # object -> 'package>name' (Keras's GLOBAL_CUSTOM_NAMES)
 _scope = threading.local()
 
 
 # --- custom objects -------------------------------------------------------------------------
 def register_keras_serializable(package="Custom", name=None):
-    """Decorator: makes a custom class loadable by name ('package>Name')."""
+    """Decorator: makes a custom class or function loadable by name ('package>Name')."""
     def decorate(obj):
         key = f"{package}>{name or obj.__name__}"
+        if isinstance(obj, type) and not hasattr(obj, "get_config"):
+            raise ValueError("Cannot register a class that does not have a get_config() "
+                             "method.")
         _REGISTERED[key] = obj
         _REGISTERED[name or obj.__name__] = obj
-        obj._registered_name = key
+        _REGISTERED_NAMES[obj] = key
+        if isinstance(obj, type):
+            obj._registered_name = key
         return obj
     return decorate
 
@@ -55,8 +61,12 @@ def locate_registered(name, custom_objects=None):
 
 def get_registered_name(obj):
     """The name ``obj`` is saved under: 'package>Name' when registered, else its name."""
-    return obj.__dict__.get("_registered_name", getattr(obj, "__name__", None)) \
-        if isinstance(obj, type) else getattr(obj, "__name__", None)
+    try:
+        if obj in _REGISTERED_NAMES:
+            return _REGISTERED_NAMES[obj]
+    except TypeError:  # an unhashable object
+        pass
+    return getattr(obj, "__name__", None)
 
 
 def get_custom_objects():
@@ -236,19 +246,15 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                              "used model.weights.npz: re-save them with that version)")
         weights = z.read("model.weights.h5")
     with custom_object_scope(custom_objects or {}):
-        model = deserialize(config, custom_objects, safe_mode)
         cc = config.get("compile_config")
+        model = deserialize({k: v for k, v in config.items() if k != "compile_config"},
+                            custom_objects, safe_mode)
         if compile and cc:
             model.compile(**compile_kwargs(cc, custom_objects))
             if model.built:
-                _optimizer(model).build(model.trainable_variables)
+                model.optimizer.build(model.trainable_variables)
     read_h5(model, weights, load_optimizer=bool(compile and cc))
     return model
-
-
-def _optimizer(model):
-    opt = model.optimizer
-    return getattr(opt, "inner_optimizer", None) or opt
 
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None):
@@ -308,3 +314,10 @@ def _check_h5(data, filepath):
 def model_from_json(json_string, custom_objects=None):
     from .serialization import deserialize
     return deserialize(json.loads(json_string), custom_objects)
+
+
+def _optimizer(model):
+    """The optimizer whose state the legacy H5 format stores (a LossScaleOptimizer's
+    inner one)."""
+    opt = model.optimizer
+    return getattr(opt, "inner_optimizer", None) or opt

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import inspect
 import threading
+import types
 
 import numpy as np
 
@@ -124,9 +125,46 @@ def serialize(obj):
         module, registered = _keras_module(type(obj))
         return {"module": module, "class_name": type(obj).__name__,
                 "config": serialize(obj.get_config()), "registered_name": registered}
+    if isinstance(obj, types.FunctionType) and obj.__name__ != "<lambda>":
+        from .saving import get_registered_name  # Keras: a function is saved by its
+        return {"module": "builtins", "class_name": "function",  # registered name
+                "config": get_registered_name(obj), "registered_name": "function"}
     if callable(obj) and hasattr(obj, "__name__"):
         return obj.__name__
     return obj
+
+
+_BUILTIN_FN_MODULES = ("activations", "constraints", "initializers", "losses", "metrics",
+                       "optimizers", "regularizers")
+
+
+def _function(config, custom_objects=None):
+    """The function a ``{'class_name': 'function', 'config': name}`` entry names:
+    registered or custom first, then Keras's built-in modules, then (configs of Keras
+    <= 3.6) a custom object registered as '<package>>name'."""
+    import importlib
+
+    from .saving import get_registered_object
+    name = config.get("config")
+    if not isinstance(name, str):
+        raise TypeError("Expected 'config' to be a non-null str for a function classname,"
+                        f"\ninstead got {type(name)}\nFull config: {config}")
+    fn = get_registered_object(name, custom_objects)
+    if fn is not None:
+        return fn
+    for mod in _BUILTIN_FN_MODULES:
+        fn = getattr(importlib.import_module(f"{__package__}.{mod}"), name, None)
+        if callable(fn) and not isinstance(fn, type):
+            return fn
+    if ">" not in name:
+        for key, value in (custom_objects or {}).items():
+            if key.endswith(f">{name}"):
+                return value
+    raise TypeError(f"Could not locate function '{name}'. Make sure custom classes and "
+                    "functions are decorated with "
+                    "`@keras.saving.register_keras_serializable()`. If they are already "
+                    f"decorated, make sure they are all imported so that the decorator is "
+                    f"run before trying to load them. Full object config: {config}")
 
 
 def _op_entry(layer):
@@ -169,9 +207,9 @@ def serialize_layer(layer):
     build = _build_config(layer)
     if build is not None:
         out["build_config"] = build
-    compiled = getattr(layer, "get_compile_config", None)   # Keras: any compiled model,
-    compiled = compiled() if compiled is not None else None  # so to_json carries it too
-    if compiled:
+    compiled = getattr(layer, "get_compile_config", None)   # Keras: every model ({} when
+    compiled = compiled() if compiled is not None else None  # not compiled), so to_json
+    if compiled is not None:                                 # carries it too
         out["compile_config"] = compiled
     return out
 
@@ -229,7 +267,7 @@ def functional_config(model):
                 "config": {"shape": serialize(x.shape), "dtype": x.dtype.name,
                            "keras_history": _history(x, node_index)}}
     layers = []
-    for layer in model.layers:
+    for layer in getattr(model, "_operations", model.layers):  # operator nodes included
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [
@@ -378,6 +416,8 @@ def deserialize(config, custom_objects=None, safe_mode=True):
     """An object from its Keras 3 (or cuflow) serialized form."""
     if config is None or isinstance(config, (str, int, float, bool)):
         return config
+    if config.get("class_name") == "function":
+        return _function(config, custom_objects)
     if (config.get("module") or "").startswith("keras.src.ops"):
         from .op_layers import OpLayer
         return OpLayer(config["class_name"], **(config.get("config") or {}))
@@ -417,6 +457,11 @@ def deserialize(config, custom_objects=None, safe_mode=True):
             obj.build(_shape(build["input_shape"]))
         elif not getattr(_LEGACY, "on", False):
             _build_from_config(obj, build["input_shape"])
+    compiled = config.get("compile_config")
+    if compiled and hasattr(obj, "compile_from_config"):  # Keras: model_from_json etc.
+        from .saving import custom_object_scope          # come back compiled
+        with custom_object_scope(custom_objects or {}):
+            obj.compile_from_config(compiled)
     return obj
 
 
@@ -571,7 +616,7 @@ def _plain(spec):
         return spec
     from .losses import LossFunctionWrapper
     if type(spec) is LossFunctionWrapper:
-        return spec.fn.__name__
+        return serialize(spec.fn)
     return serialize(spec)
 
 
@@ -581,7 +626,7 @@ def compile_kwargs(config, custom_objects=None):
         if isinstance(x, dict) and "class_name" in x:
             name = x["class_name"]
             if name == "function":
-                return x.get("config")
+                return _function(x, custom_objects)
             if name == "MeanMetricWrapper":  # Keras 2: a metric function by name
                 return x["config"].get("name") or x["config"].get("fn")
             if name.startswith("Custom>") and _class_by_name(name[7:]) is not None:

@@ -39,9 +39,8 @@ def _name_key(name):
 
 
 def _is_optimizer(obj):
-    from .loss_scale import LossScaleOptimizer
     from .optimizers.base import Optimizer
-    return isinstance(obj, (Optimizer, LossScaleOptimizer))
+    return isinstance(obj, Optimizer)
 
 
 def _is_saveable(obj):
@@ -194,13 +193,11 @@ def keras_variable_order(root):
 
 def own_variables(obj, root=None):
     """The variables Keras stores in ``<path>/vars``: a layer's own trainable then
-    non-trainable ones, an optimizer's ``variables`` (a LossScaleOptimizer's: iterations,
-    learning rate, step counter, scale, then its inner optimizer's)."""
+    non-trainable ones, an optimizer's ``variables`` (a LossScaleOptimizer's: its own
+    iteration, learning rate, step counter and scale, then its inner optimizer's)."""
     inner = getattr(obj, "__dict__", {}).get("inner_optimizer")
     if inner is not None:
-        head = [inner._iterations] + ([inner._lr] if inner._lr is not None else [])
-        return head + [obj.step_counter, obj.dynamic_scale] + \
-            keras_optimizer_order(inner, root)
+        return list(obj._variables) + keras_optimizer_order(inner, root)
     if _is_optimizer(obj):
         return keras_optimizer_order(obj, root)
     return list(obj._trainable_weights) + list(obj._non_trainable_weights)

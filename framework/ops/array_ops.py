@@ -575,7 +575,10 @@ def size(input, out_type=_dt.int32, name=None):  # noqa: A002
 def rank(input, name=None):  # noqa: A002
     """The number of dimensions of ``input`` as a scalar int32 tensor."""
     from .constant import constant
-    return constant(rank_of(input), _dt.int32)
+    r = rank_of(input)
+    if r is None:   # traced with an unknown rank: the length of its shape, at run time
+        return size(shape(input))
+    return constant(r, _dt.int32)
 
 
 def copy_to_device(x, dev):

@@ -58,6 +58,8 @@ def python_to_array(value, dtype=None) -> np.ndarray:
     kind = _leaf_kind(value)
     if kind == 5:
         arr = np.array(_unwrap(value))
+        if not any(isinstance(v, (Tensor, Variable)) for v in _flatten(value)):
+            return _sequence_dtype(value, arr)
         return arr.astype(np.float32) if arr.dtype == np.float64 and _all_python(value) else arr
     if kind == 4:
         return _strings_as_bytes(np.array(value, dtype=object))
@@ -72,6 +74,60 @@ def python_to_array(value, dtype=None) -> np.ndarray:
     if kind == 0:
         return np.array(value, dtype=np.bool_)
     return np.array(value, dtype=np.complex128)
+
+
+def _first_leaf(value):
+    """The scalar TF samples to type a nested sequence: the first element, all the way
+    down (NumPy arrays are sequences too; a 0-d array is its scalar); None when empty."""
+    while True:
+        if isinstance(value, (list, tuple)):
+            if not value:
+                return None
+            value = value[0]
+        elif isinstance(value, np.ndarray):
+            if value.ndim == 0:
+                return value[()]
+            if value.shape[0] == 0:
+                return None
+            value = value[0]
+        else:
+            return value
+
+
+_FLOAT_WIDTHS = {np.float16: np.float16, np.float32: np.float32, np.float64: np.float64}
+
+
+def _sequence_dtype(value, arr):
+    """TF's dtype for a list holding NumPy values (py_seq_tensor.cc): the first scalar
+    decides. Integers of any width give int32 (int64 when a value does not fit), a NumPy
+    float keeps its width and a Python float gives float32 (ints followed by floats:
+    float32), bools give bool, complex gives complex128.
+
+    >>> import numpy as np, cuflow as cf
+    >>> cf.constant([np.int64(1), np.int64(2)]).dtype, cf.constant([np.float64(1.5)]).dtype
+    (cf.int32, cf.float64)
+    """
+    leaf = _first_leaf(value)
+    kind = arr.dtype.kind
+    if kind not in "biufc":
+        return arr
+    if leaf is None:
+        return arr.astype(np.float32)
+    if isinstance(leaf, (bool, np.bool_)):
+        return arr
+    if isinstance(leaf, (int, np.integer)):
+        if kind in "iu":
+            big = arr.size and (arr.max() > _INT32.max or arr.min() < _INT32.min)
+            return arr.astype(np.int64 if big else np.int32)
+        return arr.astype(np.float32) if kind == "f" else arr
+    if isinstance(leaf, np.floating):
+        width = _FLOAT_WIDTHS.get(type(leaf), np.float64)
+        return arr.astype(width) if kind in "biuf" else arr
+    if isinstance(leaf, float):
+        return arr.astype(np.float32) if kind in "biuf" else arr
+    if isinstance(leaf, (complex, np.complexfloating)):
+        return arr.astype(np.complex128)
+    return arr
 
 
 def _all_python(value):

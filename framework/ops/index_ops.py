@@ -409,9 +409,9 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
                                  for a, b in zip(ts[axis:axis + k], ms)):
         raise ValueError(f"Shapes {ts[axis:axis + k]} and {ms} are incompatible "
                          f"(boolean_mask: tensor shape {ts}, mask shape {ms}, axis {axis})")
-    if k == 1:
-        flat = tensor
-    elif None in ts[:axis] + ts[axis + k:]:   # other dims known only at run time
+    # as TF, the masked dims are reshaped into one even when k == 1 (so a variable's
+    # gradient through boolean_mask is dense, not an IndexedSlices)
+    if None in ts[:axis] + ts[axis + k:]:   # other dims known only at run time
         dyn = shape(tensor)
         flat = reshape(tensor, [dyn[i] if d is None else d for i, d in enumerate(ts[:axis])]
                        + [-1] + [dyn[axis + k + i] if d is None else d

@@ -11,6 +11,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
+from ..indexed_slices import IndexedSlices
+from ..tensor import Tensor
 from .dispatch import apply as _apply
 from .registry import ELEMENTWISE, defop
 
@@ -574,7 +576,10 @@ _IDENTITY = defop("identity", ELEMENTWISE, dtypes=None, scalar="{0}",
 
 
 def identity(input, name=None):  # noqa: A002 - TF's argument name
-    """Returns a tensor with the same value (a Variable's current value, for variables)."""
+    """Returns a tensor with the same value (a Variable's current value, for variables;
+    an IndexedSlices stays one, as in TF)."""
+    if type(input) is not Tensor and isinstance(input, IndexedSlices):
+        return input._with_values(_apply(_IDENTITY, (input.values,)))
     return _apply(_IDENTITY, (input,))
 
 

@@ -55,8 +55,6 @@ KNOWN = {
     "result/dtype_name": "repr(cf.float32) is 'cf.float32' (TF: 'tf.float32')",
     "map_fn/tuple": "TF requires fn_output_signature when fn changes the structure; "
                     "cuflow infers it",
-    "tape/gather_indexed_slices": "TF's gather gradient is an IndexedSlices; cuflow's is "
-                                  "dense (same values)",
     "tensor_array/concat": "NOT FIXED (TensorArray area): infer_shape=False still enforces "
                            "one element shape, so concat of ragged elements fails",
     "tensor_array/read_oob": "NOT FIXED (TensorArray area): TF raises OutOfRangeError for a "

@@ -33,13 +33,7 @@ PIPELINE = [
 def optimize(graph, jit_compile=False):
     """Runs every pass; returns the report lines."""
     report = []
-    unknown_rank = _has_unknown_rank(graph)
-    if unknown_rank:
-        report.append("[pipeline] values of unknown rank (TensorSpec(None)): only cse and "
-                      "dce run")
     for name, fn in PIPELINE:
-        if unknown_rank and name not in ("cse", "dce"):
-            continue
         knobs = _config.knobs
         if name in ("rematerialize", "fuse_reductions", "fuse_elementwise") and not (
                 knobs.fuse or jit_compile) or name == "fuse_reductions" and not knobs.fuse_rows:
@@ -48,8 +42,3 @@ def optimize(graph, jit_compile=False):
         report += [f"[{name}] {line}" for line in lines]
     graph.check()
     return report
-
-
-def _has_unknown_rank(graph):
-    values = list(graph.inputs) + [o for n in graph.nodes for o in n.outputs]
-    return any(v.shape.rank is None for v in values)

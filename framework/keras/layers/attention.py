@@ -89,22 +89,62 @@ def _causal(tq, tk):
     return _m.cast(_la.band_part(_a.ones((tq, tk)), -1, 0), "bool")
 
 
+def _attention_equations(rank, attn_axes):
+    """Keras's einsum spellings for scores and context over projected (…, N, H) tensors
+    of ``rank``: scores are (batch dims, N, query attention dims, key attention dims)."""
+    letters = string.ascii_lowercase
+    target = letters[:rank]
+    batch_dims = [i for i in range(rank) if i not in attn_axes and i != rank - 1]
+    source, offset = "", rank
+    for i in range(rank):
+        if i in batch_dims or i == rank - 1:
+            source += target[i]
+        else:
+            source += letters[offset]
+            offset += 1
+    product = "".join([target[i] for i in batch_dims] + [target[i] for i in attn_axes] +
+                      [source[i] for i in attn_axes])
+    return f"{source},{target}->{product}", f"{product},{source}->{target}", len(product)
+
+
 class MultiHeadAttention(Layer):
-    """Keras's MultiHeadAttention over the second-to-last axis (``attention_axes=None``)."""
+    """Keras 3's MultiHeadAttention: per-head query/key/value projections, scaled
+    dot-product attention over ``attention_axes`` (default: every axis between the batch
+    and the features), optional sigmoid gate (``use_gate``) and ``sliding_window`` band."""
 
     def __init__(self, num_heads, key_dim, value_dim=None, dropout=0.0, use_bias=True,
-                 output_shape=None, attention_axes=None, kernel_initializer="glorot_uniform",
+                 output_shape=None, attention_axes=None, sliding_window=None,
+                 flash_attention=None, kernel_initializer="glorot_uniform",
                  bias_initializer="zeros", kernel_regularizer=None, bias_regularizer=None,
                  activity_regularizer=None, kernel_constraint=None, bias_constraint=None,
-                 seed=None, **kwargs):
+                 use_gate=False, seed=None, **kwargs):
+        for arg, value in (("num_heads", num_heads), ("key_dim", key_dim)):
+            if not isinstance(value, int) or value <= 0:
+                raise ValueError(f"Received an invalid value for argument `{arg}`, expected "
+                                 f"a positive integer. Received: {arg}={value}")
+        if value_dim is not None and (not isinstance(value_dim, int) or value_dim <= 0):
+            raise ValueError("Received an invalid value for argument `value_dim`, expected "
+                             f"a positive integer or `None`. Received: value_dim={value_dim}")
         super().__init__(activity_regularizer=activity_regularizer, **kwargs)
-        self.num_heads, self.key_dim = int(num_heads), int(key_dim)
-        self.value_dim = int(value_dim) if value_dim else self.key_dim
-        self.dropout, self.use_bias = float(dropout), use_bias
+        self.num_heads, self.key_dim = num_heads, key_dim
+        self.value_dim = value_dim if value_dim else key_dim
+        self.dropout, self.use_bias, self.use_gate = dropout, use_bias, use_gate
+        if output_shape:
+            output_shape = (output_shape,) if isinstance(output_shape, int) \
+                else tuple(output_shape)
         self._output_shape = output_shape
-        if attention_axes is not None and not isinstance(attention_axes, (list, tuple)):
+        if isinstance(attention_axes, int):
             attention_axes = (attention_axes,)
+        elif attention_axes and not isinstance(attention_axes, (list, tuple)):
+            raise ValueError("`attention_axes` must be an int, list, or tuple."
+                             f"Received: attention_axes={attention_axes}")
         self.attention_axes = attention_axes
+        if sliding_window is not None and (not isinstance(sliding_window, int) or
+                                           sliding_window <= 0):
+            raise ValueError("`sliding_window` must be `None` or a positive integer. "
+                             f"Received: sliding_window={sliding_window}")
+        self.sliding_window = sliding_window
+        self._flash_attention = flash_attention
         self._init_args = {"kernel_initializer": kernel_initializer,
                            "bias_initializer": bias_initializer,
                            "kernel_regularizer": kernel_regularizer,
@@ -118,41 +158,52 @@ class MultiHeadAttention(Layer):
     def build(self, input_shape):
         self.built = True
 
-    def _dense(self, name, eq, shape, bias_axes):
+    def _dense(self, name, eq, shape, bias_axes, activation=None):
         return EinsumDense(eq, shape, bias_axes=bias_axes if self.use_bias else None,
-                           name=name, dtype=self._dtype_policy.name, **self._init_args)
+                           activation=activation, name=name, dtype=self._dtype_policy.name,
+                           **self._init_args)
 
     def _build_dense(self, query, value, key):
         rank = query.ndim
-        if self.attention_axes is not None and tuple(
-                a % rank for a in self.attention_axes) != (rank - 2,):
-            raise ValueError("MultiHeadAttention: only attention over the second-to-last "
-                             f"axis is supported; got attention_axes={self.attention_axes}")
         letters = string.ascii_lowercase
         batch = letters[:rank - 1]          # batch and attention axes
         c, h, d = letters[rank - 1], letters[rank], letters[rank + 1]
         free = [None] * (rank - 2)
-        self.query_dense = self._dense("query", f"{batch}{c},{c}{h}{d}->{batch}{h}{d}",
-                                       free + [self.num_heads, self.key_dim], h + d)
-        self.key_dense = self._dense("key", f"{batch}{c},{c}{h}{d}->{batch}{h}{d}",
-                                     free + [self.num_heads, self.key_dim], h + d)
-        self.value_dense = self._dense("value", f"{batch}{c},{c}{h}{d}->{batch}{h}{d}",
-                                       free + [self.num_heads, self.value_dim], h + d)
-        out_dim = self._output_shape or int(query.shape[-1])
-        out_dims = list(out_dim) if isinstance(out_dim, (list, tuple)) else [out_dim]
+        proj = f"{batch}{c},{c}{h}{d}->{batch}{h}{d}"
+        # Keras's creation order (and so its weights order): query, key, gate, value, output
+        self.query_dense = self._dense("query", proj, free + [self.num_heads, self.key_dim],
+                                       h + d)
+        self.key_dense = self._dense("key", proj, free + [self.num_heads, self.key_dim], h + d)
+        self.gate_dense = self._dense("gate", proj, free + [self.num_heads, self.value_dim],
+                                      h + d, activation="sigmoid") if self.use_gate else None
+        self.value_dense = self._dense("value", proj, free + [self.num_heads, self.value_dim],
+                                       h + d)
+        out_dims = list(self._output_shape or [int(query.shape[-1])])
         out_letters = letters[rank + 2:rank + 2 + len(out_dims)]
         self.output_dense = self._dense(
             "attention_output", f"{batch}{h}{d},{h}{d}{out_letters}->{batch}{out_letters}",
             free + out_dims, out_letters)
         self.query_dense.build(tuple(query.shape))
         self.key_dense.build(tuple(key.shape))
+        if self.gate_dense is not None:
+            self.gate_dense.build(tuple(query.shape))
         self.value_dense.build(tuple(value.shape))
         self.output_dense.build(tuple(query.shape[:-1]) + (self.num_heads, self.value_dim))
+        prank = rank + 1                    # the projected (…, N, H) rank
+        if self.attention_axes is None:
+            self.attention_axes = tuple(range(1, prank - 2))
+        else:
+            self.attention_axes = tuple(a if a >= 0 else (prank - 1) + a
+                                        for a in self.attention_axes)
+        self._dot_eq, self._combine_eq, scores_rank = _attention_equations(
+            prank, self.attention_axes)
         # Keras builds these two here too (so they take the auto names "softmax"/"dropout"
         # at this point, as in Keras); masked positions get 0 (a fully masked row too)
         from .activation import Softmax
         from .core import Dropout
-        self._softmax = Softmax(axis=-1, dtype=self._dtype_policy.name)
+        n = len(self.attention_axes)
+        self._softmax = Softmax(axis=tuple(range(scores_rank - n, scores_rank)),
+                                dtype=self._dtype_policy.name)
         self._dropout_layer = Dropout(rate=self.dropout, seed=self.seed,
                                       dtype=self._dtype_policy.name)
         self._dense_built = True
@@ -161,29 +212,33 @@ class MultiHeadAttention(Layer):
              attention_mask=None, return_attention_scores=False, training=None,
              use_causal_mask=False):
         key = value if key is None else key
-        query_mask = get_mask(query) if query_mask is None else query_mask
+        query_mask = get_mask(query)  # Keras reads the query's own mask only
         value_mask = get_mask(value) if value_mask is None else value_mask
         key_mask = get_mask(key) if key_mask is None else key_mask
         if not self._dense_built:
             self._build_dense(query, value, key)
         mask = self._attention_mask(query, value, query_mask, value_mask, key_mask,
                                     attention_mask, use_causal_mask)
-        q = self.query_dense(query) * (1.0 / math.sqrt(float(self.key_dim)))
+        gate = self.gate_dense(query) if self.gate_dense is not None else None
+        q = self.query_dense(query)
+        q = q * _m.cast(1.0 / math.sqrt(float(self.key_dim)), q.dtype.name)
         k = self.key_dense(key)
         v = self.value_dense(value)
-        scores = _la.einsum("...kne,...qne->...nqk", k, q)     # (B, heads, Tq, Tk)
+        scores = _la.einsum(self._dot_eq, k, q)   # (B, N, T..., S...)
         if mask is not None:
-            mask = _a.expand_dims(mask, -3)
+            axis = -len(self.attention_axes) * 2 - 1
+            for _ in range(scores.ndim - mask.ndim):
+                mask = _a.expand_dims(mask, axis)
         weights = self._softmax(scores, mask=mask)
         dropped = self._dropout_layer(weights, training=training)
-        ctx = _la.einsum("...nqk,...kne->...qne", dropped, v)
-        out = self.output_dense(ctx)
+        ctx = _la.einsum(self._combine_eq, dropped, v)
+        out = self.output_dense(ctx * gate if gate is not None else ctx)
         return (out, weights) if return_attention_scores else out
 
     def _attention_mask(self, query, value, query_mask, value_mask, key_mask,
                         attention_mask, use_causal_mask):
         mask = None
-        tq, tk = int(query.shape[-2]), int(value.shape[-2])
+        tq, tk = int(query.shape[1]), int(value.shape[1])
         if query_mask is not None:
             mask = _a.expand_dims(_m.cast(query_mask, "bool"), -1)          # (B, Tq, 1)
         for m in (value_mask, key_mask):
@@ -191,11 +246,16 @@ class MultiHeadAttention(Layer):
                 m = _a.expand_dims(_m.cast(m, "bool"), -2)                  # (B, 1, Tk)
                 mask = m if mask is None else _m.logical_and(mask, m)
         if use_causal_mask:
-            c = _causal(tq, tk)
+            c = _a.expand_dims(_causal(tq, tk), 0)
             mask = c if mask is None else _m.logical_and(mask, c)
+        if self.sliding_window is not None:
+            rows = _a.reshape(_a.range(tq), (1, tq, 1))
+            cols = _a.reshape(_a.range(tk), (1, 1, tk))
+            band = _m.less(_m.abs(rows - cols), self.sliding_window)
+            mask = band if mask is None else _m.logical_and(mask, band)
         if attention_mask is not None:
             am = _m.cast(attention_mask, "bool")
-            mask = am if mask is None else _m.logical_and(mask, am)
+            mask = am if mask is None else _m.logical_and(am, mask)
         return mask
 
     def compute_mask(self, inputs, mask=None):
@@ -205,13 +265,18 @@ class MultiHeadAttention(Layer):
         config = super().get_config()
         config.update(num_heads=self.num_heads, key_dim=self.key_dim,
                       value_dim=self.value_dim, dropout=self.dropout, use_bias=self.use_bias,
-                      output_shape=self._output_shape, attention_axes=self.attention_axes,
-                      seed=self.seed)
-        for k, v in self._init_args.items():
-            mod = {"kernel_initializer": initializers, "bias_initializer": initializers,
-                   "kernel_regularizer": regularizers, "bias_regularizer": regularizers,
-                   "kernel_constraint": constraints, "bias_constraint": constraints}[k]
-            config[k] = mod.serialize(mod.get(v))
+                      use_gate=self.use_gate, output_shape=self._output_shape,
+                      attention_axes=self.attention_axes, sliding_window=self.sliding_window)
+        mods = {"kernel_initializer": initializers, "bias_initializer": initializers,
+                "kernel_regularizer": regularizers, "bias_regularizer": regularizers,
+                "kernel_constraint": constraints, "bias_constraint": constraints}
+        for k in ("kernel_initializer", "bias_initializer", "kernel_regularizer",
+                  "bias_regularizer"):
+            config[k] = mods[k].serialize(mods[k].get(self._init_args[k]))
+        config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
+        for k in ("kernel_constraint", "bias_constraint"):
+            config[k] = mods[k].serialize(mods[k].get(self._init_args[k]))
+        config["seed"] = self.seed
         return config
 
 
@@ -224,33 +289,48 @@ class _BaseDenseAttention(Layer):
 
     def call(self, inputs, mask=None, training=False, return_attention_scores=False,
              use_causal_mask=False):
-        if not isinstance(inputs, (list, tuple)) or len(inputs) not in (2, 3):
-            raise ValueError(f"{type(self).__name__} layer must be called on a list of inputs, "
-                             "namely [query, value] or [query, value, key].")
+        self._validate_inputs(inputs, mask)
         q, v = inputs[0], inputs[1]
         k = inputs[2] if len(inputs) == 3 else v
-        q_mask = v_mask = None
-        if mask is not None:
-            q_mask, v_mask = mask[0], mask[1]
-        else:
-            q_mask, v_mask = get_mask(q), get_mask(v)
+        q_mask = mask[0] if mask else None
+        v_mask = mask[1] if mask else None
         scores = self._score(q, k)
-        smask = None
-        if v_mask is not None:
-            smask = _a.expand_dims(_m.cast(v_mask, "bool"), -2)
+        smask = None if v_mask is None else _m.cast(v_mask, "bool")
         if use_causal_mask:
-            c = _causal(int(scores.shape[-2]), int(scores.shape[-1]))
-            smask = c if smask is None else _m.logical_and(smask, c)
-        if smask is not None:
-            scores = scores + (1.0 - _m.cast(smask, scores.dtype)) * _NEG
+            c = _a.expand_dims(_causal(int(scores.shape[-2]), int(scores.shape[-1])), 0)
+            smask = c if smask is None else _m.logical_and(_a.expand_dims(smask, -2), c)
+        if smask is not None:  # Keras: masked scores lowered by 1e9 (65504 in float16)
+            if smask.ndim == 2:
+                smask = _a.expand_dims(smask, -2)
+            big = 65504.0 if scores.dtype.name == "float16" else 1.0e9
+            scores = _m.where_v(smask, scores, scores - _m.cast(big, scores.dtype.name))
         weights = _nn.softmax(scores, axis=-1)
         dropped = weights
         if training and self.dropout > 0:
             dropped = _nn.dropout(weights, rate=self.dropout, seed=self.seed)
         out = _la.matmul(dropped, v)
         if q_mask is not None:
-            out = out * _a.expand_dims(_m.cast(q_mask, out.dtype), -1)
+            out = _m.where_v(_a.expand_dims(_m.cast(q_mask, "bool"), -1), out,
+                             _a.zeros_like(out))
         return (out, weights) if return_attention_scores else out
+
+    def _validate_inputs(self, inputs, mask=None):
+        name = type(self).__name__
+        if not isinstance(inputs, (list, tuple)):
+            raise ValueError(f"{name} layer must be called on a list of inputs, namely "
+                             f"[query, value] or [query, value, key]. Received: "
+                             f"inputs={inputs}.")
+        if len(inputs) < 2 or len(inputs) > 3:
+            raise ValueError(f"{name} layer accepts inputs list of length 2 or 3, namely "
+                             "[query, value] or [query, value, key]. Received length: "
+                             f"{len(inputs)}.")
+        if mask is not None:
+            if not isinstance(mask, (list, tuple)):
+                raise ValueError(f"{name} layer mask must be a list, namely [query_mask, "
+                                 f"value_mask]. Received: mask={mask}.")
+            if len(mask) < 2 or len(mask) > 3:
+                raise ValueError(f"{name} layer accepts mask list of length 2 or 3. "
+                                 f"Received: inputs={inputs}, mask={mask}.")
 
     def compute_mask(self, inputs, mask=None):
         if mask is None or mask[0] is None:
@@ -259,7 +339,7 @@ class _BaseDenseAttention(Layer):
 
     def get_config(self):
         config = super().get_config()
-        config.update(use_scale=self.use_scale, dropout=self.dropout)
+        config.update(use_scale=self.use_scale, dropout=self.dropout, seed=self.seed)
         return config
 
 
@@ -294,7 +374,9 @@ class Attention(_BaseDenseAttention):
 
     def get_config(self):
         config = super().get_config()
-        config["score_mode"] = self.score_mode
+        for k in ("dropout", "seed"):  # Keras's order: use_scale, score_mode, dropout, seed
+            config.pop(k)
+        config.update(score_mode=self.score_mode, dropout=self.dropout, seed=self.seed)
         return config
 
 

@@ -26,6 +26,7 @@ from ...ops.image_transform_ops import FILL_MODES, INTERPOLATIONS
 from ...ops.image_transform_ops import image_projective_transform_v3 as _project
 from ...ops.manip_ops import reverse as _reverse
 from .. import backend
+from ..backend import standardize_data_format as _standardize_data_format
 from .base import Layer
 
 HORIZONTAL, VERTICAL = "horizontal", "vertical"
@@ -43,7 +44,7 @@ class _ImageAugmentation(Layer):
     def __init__(self, seed=None, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.seed = seed
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
 
     def _set_factor(self, factor):
         lo, hi = self._FACTOR_BOUNDS

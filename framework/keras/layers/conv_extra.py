@@ -17,6 +17,7 @@ from ...ops import reduce_ops as _r
 from ...ops.conv_ops import _BP_INPUT3D, _pads
 from ...ops.dispatch import apply as _apply
 from .. import regularizers
+from ..backend import standardize_data_format as _standardize_data_format
 from .base import InputSpec, Layer
 from .convolutional import Conv1DTranspose, DepthwiseConv2D, _ConvTranspose
 from .reshaping import _SpatialDropout
@@ -87,7 +88,7 @@ class SpatialDropout3D(_SpatialDropout):
 
     def __init__(self, rate, data_format=None, seed=None, name=None, dtype=None):
         super().__init__(rate, seed=seed, name=name, dtype=dtype)
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=5)
 
     def call(self, inputs, training=False):
@@ -139,7 +140,7 @@ class _AdaptivePool(Layer):
                             f"{type(output_size)}")
         super().__init__(**kwargs)
         self.output_size = size
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
         if self.data_format not in ("channels_first", "channels_last"):
             raise ValueError(f"Invalid data_format: {self.data_format}. Expected "
                              "'channels_first' or 'channels_last'.")

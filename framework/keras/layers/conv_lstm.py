@@ -16,6 +16,7 @@ from ... import nn as _nn
 from ...ops import array_ops as _a
 from ...ops import math_ops as _m
 from .. import activations, constraints, initializers, regularizers
+from ..backend import standardize_data_format as _standardize_data_format
 from .base import InputSpec, Layer
 from .convolutional import _tuple
 from .rnn import RNN, _split_kwargs
@@ -61,7 +62,7 @@ class ConvLSTMCell(Layer):
         if self.padding not in ("valid", "same"):
             raise ValueError(f"The `padding` argument must be a string among 'valid' and "
                              f"'same'. Received: padding={padding}")
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
         self.dilation_rate = _tuple(dilation_rate, rank, "dilation_rate")
         if max(self.strides) > 1 and max(self.dilation_rate) > 1:
             raise ValueError("Specifying `strides > 1` is not compatible with `dilation_rate "
@@ -284,7 +285,7 @@ class ConvLSTM(RNN):
                                   list(range(2, len(output.shape) - 1))) \
                 if self.return_sequences else _to_first(output)
             states = [_to_first(s) for s in states]
-        return [output] + list(states) if self.return_state else output
+        return (output, *states) if self.return_state else output
 
     def compute_mask(self, inputs, mask=None):
         out = mask if self.return_sequences else None

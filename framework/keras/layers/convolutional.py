@@ -8,6 +8,7 @@ from ...ops import reduce_ops as _r
 from ...ops.manip_ops import pad as _pad
 from ...tensor_shape import TensorShape
 from .. import activations, constraints, initializers, regularizers
+from ..backend import standardize_data_format as _standardize_data_format
 from .base import InputSpec, Layer, kernel_bias_config, set_kernel_bias_options
 
 
@@ -40,7 +41,7 @@ class _Conv(Layer):
         self.padding = padding.lower()
         if self.padding not in ("valid", "same", "causal"):
             raise ValueError(f"Invalid padding {padding!r}; expected 'valid' or 'same'")
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
         self.groups = int(groups)
         self.activation = activations.get(activation)
         self.use_bias = use_bias
@@ -72,6 +73,10 @@ class _Conv(Layer):
 
     def call(self, inputs):
         x = inputs
+        if x.ndim != self.rank + 2:  # keras.ops.conv's check (the spec only sets a minimum)
+            raise ValueError("Kernel shape must have the same length as input, but received "
+                             f"kernel of shape {tuple(self.kernel.shape)} and input of shape "
+                             f"{tuple(x.shape)}.")
         if self.data_format == "channels_first":
             x = _a.transpose(x, [0] + list(range(2, self.rank + 2)) + [1])
         out = self._conv(x)
@@ -144,7 +149,7 @@ class _Pool(Layer):
         self.strides = _tuple(strides, self.rank, "strides") if strides is not None \
             else self.pool_size
         self.padding = padding.lower()
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=self.rank + 2)
 
     def call(self, inputs):
@@ -194,7 +199,7 @@ class _GlobalPool(Layer):
 
     def __init__(self, data_format=None, keepdims=False, **kwargs):
         super().__init__(**kwargs)
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
         self.keepdims = keepdims
 
     def call(self, inputs, mask=None):

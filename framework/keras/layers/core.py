@@ -25,13 +25,17 @@ class InputLayer(Layer):
                  batch_shape=None, input_tensor=None, name=None, input_shape=None,
                  **kwargs):
         super().__init__(name=name, dtype=dtype if _is_float_dtype(dtype) else None)
+        from ..backend import standardize_shape
         if shape is None and input_shape is not None:
             shape = input_shape
+        if shape is not None and batch_shape is not None:
+            raise ValueError("You cannot pass both `shape` and `batch_shape` at the same "
+                             "time.")
         if batch_shape is None:
             if shape is None:
-                raise ValueError("You must pass a `shape` argument to Input.")
-            batch_shape = (batch_size,) + tuple(shape)
-        self._batch_shape = tuple(batch_shape)
+                raise ValueError("You must pass a `shape` argument.")
+            batch_shape = (batch_size,) + standardize_shape(shape)
+        self._batch_shape = standardize_shape(tuple(batch_shape))
         self._input_dtype = dtype or "float32"
         # an unnamed Input's tensor gets Keras's auto name (keras_tensor, ...), not the layer's
         self._output = KerasTensor(self._batch_shape, self._input_dtype, name=name)

@@ -7,6 +7,7 @@ from ...ops import array_ops as _a
 from ...ops import math_ops as _m
 from ...ops.manip_ops import pad as _pad
 from ...ops.constant import convert_to_tensor
+from ..backend import standardize_data_format as _standardize_data_format
 from .base import Layer
 
 
@@ -30,7 +31,7 @@ class MaxNumBoundingBoxes(Layer):
         self.max_number = int(max_number)
         self.fill_value = int(fill_value)
         self.bounding_box_format = bounding_box_format
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
 
     def call(self, data, training=True):
         if not isinstance(data, dict):

@@ -19,7 +19,19 @@ class _Merge(Layer):
                     input_shape[0], "as_list"):
             raise ValueError(f"A merge layer {type(self).__name__} should be called on a list "
                              f"of inputs. Received: input_shape={input_shape}")
+        shapes = [None if s is None else _dims(s) for s in input_shape]
+        self._check_shapes(shapes, shapes)
         self.built = True
+
+    def _check_shapes(self, shapes, input_shape):
+        """Keras's build-time validation: one batch size, broadcastable other dims."""
+        batch_sizes = {s[0] for s in shapes if s} - {None}
+        if len(batch_sizes) > 1:
+            raise ValueError("Cannot merge tensors with different batch sizes. Received "
+                             f"tensors with shapes {input_shape}")
+        out = shapes[0][1:] if shapes[0] is not None else None
+        for s in shapes[1:]:
+            out = _elementwise_shape(out, s[1:] if s is not None else None)
 
     def call(self, inputs):
         if not isinstance(inputs, (list, tuple)):
@@ -70,10 +82,51 @@ class Minimum(_Merge):
         return _m.minimum(a, b)
 
 
+def _dims(shape):
+    return tuple(shape.as_list()) if hasattr(shape, "as_list") else tuple(shape)
+
+
+def _elementwise_shape(shape1, shape2):
+    """The broadcast shape of two (batch-less) shapes, Keras's merge rule."""
+    if shape1 is None or shape2 is None:
+        return None
+    if len(shape1) < len(shape2):
+        return _elementwise_shape(shape2, shape1)
+    if not shape2:
+        return shape1
+    out = list(shape1[:-len(shape2)])
+    for i, j in zip(shape1[-len(shape2):], shape2):
+        if i is None or j is None:
+            out.append(None)
+        elif i == 1 or j == 1:
+            out.append(j if i == 1 else i)
+        elif i != j:
+            raise ValueError(f"Inputs have incompatible shapes. Received shapes {shape1} and "
+                             f"{shape2}")
+        else:
+            out.append(i)
+    return tuple(out)
+
+
 class Concatenate(_Merge):
     def __init__(self, axis=-1, **kwargs):
         super().__init__(**kwargs)
         self.axis = axis
+
+    def _check_shapes(self, shapes, input_shape):
+        """Keras: every dimension but the concatenation axis must match (None matches
+        anything)."""
+        known = [s for s in shapes if s is not None]
+        if not known:
+            return
+        msg = ("A `Concatenate` layer requires inputs with matching shapes except for the "
+               f"concatenation axis. Received: input_shape={input_shape}")
+        if len({len(s) for s in known}) != 1:
+            raise ValueError(msg)
+        axis = self.axis % len(known[0])
+        for d in range(len(known[0])):
+            if d != axis and len({s[d] for s in known if s[d] is not None}) > 1:
+                raise ValueError(msg)
 
     def call(self, inputs):
         return _a.concat(list(inputs), axis=self.axis)

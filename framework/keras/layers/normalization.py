@@ -10,6 +10,9 @@ from .base import Layer
 
 def _axes(axis, rank):
     axis = [axis] if isinstance(axis, int) else list(axis)
+    for a in axis:  # Keras indexes the input shape with it: an IndexError out of range
+        if not -rank <= a < rank:
+            raise IndexError(f"axis {a} is out of range for an input of rank {rank}")
     return sorted(a % rank for a in axis)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ... import nn as _nn
 from ...ops import array_ops as _a
+from ..backend import standardize_data_format as _standardize_data_format
 from .base import InputSpec, Layer
 from .convolutional import _GlobalPool, _tuple
 
@@ -22,7 +23,7 @@ class _Pool3D(Layer):
         self.pool_size = _tuple(pool_size, 3, "pool_size")
         self.strides = _tuple(strides, 3, "strides") if strides is not None else self.pool_size
         self.padding = padding.lower()
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=5)
 
     def call(self, inputs):

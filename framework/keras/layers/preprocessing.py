@@ -17,6 +17,7 @@ from ...ops import reduce_ops as _r
 from ...ops.constant import constant
 from ...ops.image_ops import resize as _resize
 from ...tensor import Tensor
+from ..backend import standardize_data_format as _standardize_data_format
 from .base import Layer
 
 _EPSILON = 1e-7     # keras.backend.epsilon()
@@ -347,7 +348,7 @@ class Resizing(Layer):
         super().__init__(**kwargs)
         self.height, self.width = int(height), int(width)
         self.interpolation, self.crop_to_aspect_ratio = interpolation, crop_to_aspect_ratio
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
 
     def call(self, inputs):
         x = inputs
@@ -381,7 +382,7 @@ class CenterCrop(Layer):
     def __init__(self, height, width, data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.height, self.width = int(height), int(width)
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
 
     def call(self, inputs):
         h, w = int(inputs.shape[-3]), int(inputs.shape[-2])

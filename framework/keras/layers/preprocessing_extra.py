@@ -27,6 +27,7 @@ from ...ops import reduce_ops as _r
 from ...ops.constant import convert_to_tensor
 from ...ops.fingerprint import fingerprint64
 from ...tensor import Tensor
+from ..backend import standardize_data_format as _standardize_data_format
 from .base import InputSpec, Layer
 from .lookup import _HOST, _b, encode, is_symbolic
 
@@ -195,7 +196,7 @@ class STFTSpectrogram(Layer):
         self._fft_length = fft_length or 2 ** int(math.ceil(math.log2(frame_length)))
         self.window, self.periodic, self.scaling = window, periodic, scaling
         self.padding, self.expand_dims = padding, expand_dims
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
         self.input_spec = InputSpec(ndim=3)
 
     def build(self, input_shape):

@@ -17,6 +17,8 @@ from ...ops import reduce_ops as _r
 from ...ops.image_ops import resize as _resize
 from ...ops.manip_ops import pad as _pad
 from .. import regularizers
+from ..backend import standardize_data_format as _standardize_data_format
+from ..keras_tensor import any_symbolic
 from .base import Layer
 
 
@@ -58,7 +60,7 @@ class ZeroPadding2D(Layer):
     def __init__(self, padding=(1, 1), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _pair(padding, "padding")
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
 
     def call(self, inputs):
         (t, b), (left, right) = self.padding
@@ -88,7 +90,7 @@ class Cropping2D(Layer):
     def __init__(self, cropping=((0, 0), (0, 0)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.cropping = _pair(cropping, "cropping")
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
 
     def call(self, inputs):
         x = _to_last(inputs, self.data_format)
@@ -132,7 +134,7 @@ class UpSampling2D(Layer):
     def __init__(self, size=(2, 2), data_format=None, interpolation="nearest", **kwargs):
         super().__init__(**kwargs)
         self.size = _one(size)
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
         self.interpolation = interpolation
 
     def call(self, inputs):
@@ -175,7 +177,7 @@ class SpatialDropout2D(_SpatialDropout):
 
     def __init__(self, rate, data_format=None, seed=None, **kwargs):
         super().__init__(rate, seed=seed, **kwargs)
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
 
     def call(self, inputs, training=False):
         x = _to_last(inputs, self.data_format)
@@ -249,6 +251,9 @@ class Masking(Layer):
         self.supports_masking = True
 
     def compute_mask(self, inputs, mask=None):
+        if any_symbolic(inputs):    # Keras's NotEqual and Any nodes in a Functional graph
+            from .. import ops
+            return ops.any(ops.not_equal(inputs, self.mask_value), axis=-1)
         return _r.reduce_any(_m.not_equal(inputs, self.mask_value), axis=-1)
 
     def call(self, inputs):

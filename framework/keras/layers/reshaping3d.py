@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from ...ops import array_ops as _a
 from ...ops.manip_ops import pad as _pad
+from ..backend import standardize_data_format as _standardize_data_format
 from .base import Layer
 from .reshaping import _repeat_axis
 
@@ -44,7 +45,7 @@ class ZeroPadding3D(Layer):
     def __init__(self, padding=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.padding = _triple(padding, "padding")
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
 
     def call(self, inputs):
         spatial = [list(p) for p in self.padding]
@@ -62,7 +63,7 @@ class Cropping3D(Layer):
     def __init__(self, cropping=((1, 1), (1, 1), (1, 1)), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.cropping = _triple(cropping, "cropping")
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
 
     def call(self, inputs):
         x = _to_last(inputs, self.data_format)
@@ -85,7 +86,7 @@ class UpSampling3D(Layer):
     def __init__(self, size=(2, 2, 2), data_format=None, **kwargs):
         super().__init__(**kwargs)
         self.size = (size,) * 3 if isinstance(size, int) else tuple(int(s) for s in size)
-        self.data_format = data_format or "channels_last"
+        self.data_format = _standardize_data_format(data_format)
 
     def call(self, inputs):
         x = _to_last(inputs, self.data_format)

@@ -19,7 +19,7 @@ from ...ops import linalg_ops as _la
 from ...ops import math_ops as _m
 from ...ops.constant import convert_to_tensor
 from .. import activations, constraints, initializers, regularizers
-from .base import Layer, keras_order
+from .base import InputSpec, Layer, keras_order
 
 
 def _init_common(cell, units, activation, use_bias, kernel_initializer,
@@ -101,12 +101,16 @@ class _Cell(Layer):
                           (b, t, int(self.kernel.shape[1])))
 
     def get_initial_state(self, batch_size=None, dtype="float32"):
-        return [_a.zeros((batch_size, s), dtype) for s in self.state_size]
+        return [_a.zeros((batch_size, s), dtype) for s in _sizes(self)]
 
     def call(self, inputs, states, training=False):
-        states = list(states) if isinstance(states, (list, tuple)) else [states]
+        nested = isinstance(states, (list, tuple))
+        states = list(states) if nested else [states]
         dp, rdp = self._masks(inputs, states[0], training)
-        return self.step(self.project(inputs, dp), states, rdp)
+        out, new = self.step(self.project(inputs, dp), states, rdp)
+        if not nested and len(new) == 1:  # Keras: a bare state in, a bare state out
+            new = new[0]
+        return out, new
 
     def get_config(self):
         config = super().get_config()
@@ -128,7 +132,8 @@ class SimpleRNNCell(_Cell):
                      recurrent_initializer, bias_initializer, kernel_regularizer,
                      recurrent_regularizer, bias_regularizer, kernel_constraint,
                      recurrent_constraint, bias_constraint, dropout, recurrent_dropout)
-        self.state_size = [self.units]
+        self.state_size = self.units
+        self.output_size = self.units
 
     def build(self, input_shape):
         self._weights(int(input_shape[-1]), (self.units,))
@@ -164,6 +169,7 @@ class LSTMCell(_Cell):
         self.recurrent_activation = activations.get(recurrent_activation)
         self.unit_forget_bias = unit_forget_bias
         self.state_size = [self.units, self.units]
+        self.output_size = self.units
 
     def build(self, input_shape):
         init = None
@@ -226,7 +232,8 @@ class GRUCell(_Cell):
                      recurrent_constraint, bias_constraint, dropout, recurrent_dropout)
         self.recurrent_activation = activations.get(recurrent_activation)
         self.reset_after = reset_after
-        self.state_size = [self.units]
+        self.state_size = self.units
+        self.output_size = self.units
 
     @property
     def fusable(self):
@@ -275,14 +282,35 @@ class GRUCell(_Cell):
 
 
 def _sizes(cell):
+    """The cell's state sizes, flat (a StackedRNNCells' over all its cells)."""
+    if isinstance(cell, StackedRNNCells):
+        return [n for c in cell.cells for n in _sizes(c)]
     size = cell.state_size
     return list(size) if isinstance(size, (list, tuple)) else [size]
 
 
+def _output_size(cell):
+    size = getattr(cell, "output_size", None)
+    return size if size is not None else _sizes(cell)[0]
+
+
 def _zero_states(cell, batch, dtype):
     if hasattr(cell, "get_initial_state"):
-        return list(cell.get_initial_state(batch_size=batch, dtype=dtype))
+        from ...nest import flatten
+        return flatten(cell.get_initial_state(batch_size=batch, dtype=dtype))
     return [_a.zeros((batch, int(n)), dtype) for n in _sizes(cell)]
+
+
+def _per_cell(cell, flat):
+    """Flat RNN states in Keras's structure: a StackedRNNCells' as one list per cell."""
+    if not isinstance(cell, StackedRNNCells):
+        return list(flat)
+    out, i = [], 0
+    for c in cell.cells:
+        n = len(_sizes(c))
+        out.append(list(flat[i:i + n]))
+        i += n
+    return out
 
 
 class StackedRNNCells(Layer):
@@ -297,7 +325,15 @@ class StackedRNNCells(Layer):
 
     @property
     def state_size(self):
-        return [n for c in self.cells for n in _sizes(c)]
+        return [c.state_size for c in self.cells]
+
+    @property
+    def output_size(self):
+        return _output_size(self.cells[-1])
+
+    def get_initial_state(self, batch_size=None, dtype="float32"):
+        """One list of zero states per cell (Keras's nesting)."""
+        return [_zero_states(c, batch_size, dtype) for c in self.cells]
 
     def build(self, input_shape):
         shape = tuple(input_shape)
@@ -305,18 +341,24 @@ class StackedRNNCells(Layer):
             if not c.built:
                 c.build(shape)
                 c.built = True
-            shape = shape[:-1] + (_sizes(c)[0],)
+            shape = shape[:-1] + (_output_size(c),)
         self.built = True
 
     def call(self, inputs, states, training=False):
-        new_states, i, x = [], 0, inputs
-        for c in self.cells:
-            n = len(_sizes(c))
+        """``states``: one entry per cell (Keras), or every cell's states flat."""
+        states = list(states)
+        if not (len(states) == len(self.cells) and all(
+                isinstance(s, (list, tuple)) or len(_sizes(c)) == 1
+                for s, c in zip(states, self.cells))):
+            states = _per_cell(self, states)
+        new_states, x = [], inputs
+        for c, s in zip(self.cells, states):
+            is_list = isinstance(s, (list, tuple))
             kw = {"training": training} if c._call_has_training else {}
-            x, s = c(x, list(states[i:i + n]), **kw)
-            new_states.extend(s if isinstance(s, (list, tuple)) else [s])
-            i += n
-        return x, new_states
+            x, s = c(x, list(s) if is_list else [s], **kw)
+            s = list(s) if isinstance(s, (list, tuple)) else [s]
+            new_states.append(s[0] if len(s) == 1 and not is_list else s)
+        return x, new_states[0] if len(new_states) == 1 else new_states
 
     def get_config(self):
         from ..saving import serialize_keras_object
@@ -345,6 +387,11 @@ class RNN(Layer):
         self.zero_output_for_mask = zero_output_for_mask
         self.supports_masking = True
         self._state_vars = None
+
+    @property
+    def states(self):
+        """A stateful layer's state variables (None until it is built, as Keras)."""
+        return self._state_vars
 
     def build(self, input_shape):
         if not self.cell.built:
@@ -392,7 +439,10 @@ class RNN(Layer):
                 out, new = cell.step(steps[t], states, rdp)
             else:
                 kw = {"training": training} if cell._call_has_training else {}
-                out, new = cell(steps[t], states, **kw)
+                out, new = cell(steps[t], _per_cell(cell, states), **kw)
+                if isinstance(cell, StackedRNNCells):
+                    from ...nest import flatten
+                    new = flatten(new)
                 new = list(new) if isinstance(new, (list, tuple)) else [new]
             if masks is not None:
                 m = masks[t]
@@ -407,7 +457,7 @@ class RNN(Layer):
             for v, s in zip(self._state_vars, states):
                 v.assign(s)
         output = _a.stack(outputs, axis=1) if self.return_sequences else outputs[-1]
-        return [output] + list(states) if self.return_state else output
+        return (output, *_per_cell(cell, states)) if self.return_state else output
 
     def _fused(self, cell, xw, states, mask):
         """The whole sequence as one op (ops/rnn_ops.py), as cuDNN does for Keras (LSTM,
@@ -436,12 +486,13 @@ class RNN(Layer):
             for v, s_ in zip(self._state_vars, states):
                 v.assign(s_)
         output = outs if self.return_sequences else outs[:, -1]
-        return [output] + states if self.return_state else output
+        return (output, *states) if self.return_state else output
 
     def compute_mask(self, inputs, mask=None):
         out = mask if self.return_sequences else None
         if self.return_state:
-            return [out] + [None] * len(_sizes(self.cell))
+            size = self.cell.state_size
+            return [out] + [None] * (len(size) if isinstance(size, (list, tuple)) else 1)
         return out
 
     def get_config(self):
@@ -475,6 +526,7 @@ class _Recurrent(RNN):
                                name=f"{self.cell_class.__name__[:-4].lower()}_cell"
                                .replace("simplernn", "simple_rnn"), **cell_kw)
         super().__init__(cell, **layer_kw)
+        self.input_spec = InputSpec(ndim=3)  # Keras's LSTM / GRU / SimpleRNN
 
     def __getattr__(self, name):
         cell = self.__dict__.get("cell")
@@ -576,9 +628,10 @@ class Bidirectional(Layer):
         elif mode == "mul":
             out = f * b
         else:
-            out = [f, b]
-        if self.return_state:
-            out = (out if isinstance(out, list) else [out]) + list(f_states) + list(b_states)
+            out = (f, b)
+        if self.return_state:  # Keras: tuples, the merged output then both layers' states
+            states = tuple(f_states) + tuple(b_states)
+            return out + states if self.merge_mode is None else (out,) + states
         return out
 
     def compute_mask(self, inputs, mask=None):

@@ -143,6 +143,11 @@ def _shape_structure(shape):
     return tuple(shape)
 
 
+def is_op_layer(layer):
+    """An operator node of a Functional graph (Keras 3: an Operation, not a Layer)."""
+    return type(layer).__name__ in ("_OpLayer", "OpLayer")
+
+
 def _topological_nodes(outputs, inputs=()):
     """Nodes that produce ``outputs`` from ``inputs``, dependencies first (an
     intermediate tensor given as a model input cuts the graph there, as in Keras)."""
@@ -363,7 +368,13 @@ class Functional(Model):
 
     @property
     def layers(self):
-        """All layers in topological order, InputLayers first (as Keras's Functional)."""
+        """All layers in topological order, InputLayers first (as Keras's Functional);
+        operator nodes (``x * 2``, a mask's ``not_equal``) are Operations, not layers."""
+        return [layer for layer in self._layers if not is_op_layer(layer)]
+
+    @property
+    def _operations(self):
+        """Layers and operator nodes, in Keras's order (what ``summary`` lists)."""
         return list(self._layers)
 
     @property

@@ -79,7 +79,7 @@ class Model(Trainer, Layer):
                                  f"only has {len(self.layers)} layers.")
             return self.layers[index]
         for layer in self._layers:
-            if layer.name == name:
+            if layer.name == name and type(layer).__name__ not in ("_OpLayer", "OpLayer"):
                 return layer
         raise ValueError(f"No such layer: {name}. Existing layers are: "
                          f"{[layer.name for layer in self._layers]}.")
@@ -154,12 +154,22 @@ class Model(Trainer, Layer):
         return compile_config(self)
 
     def compile_from_config(self, config):
-        """Compiles with the arguments of ``get_compile_config()``'s dict."""
-        from ..saving import _optimizer
+        """Compiles with the arguments of ``get_compile_config()``'s dict (Keras: not when
+        the model overrides ``compile``; it warns then)."""
         from ..serialization import compile_kwargs
+        from .trainer import Trainer
+        if type(self).compile is not Trainer.compile:
+            import warnings
+            warnings.warn("`compile()` was not called as part of model loading because the "
+                          "model's `compile()` method is custom. All subclassed Models that "
+                          "have `compile()` overridden should also override "
+                          "`get_compile_config()` and `compile_from_config(config)`. "
+                          "Alternatively, you can call `compile()` manually after loading.",
+                          stacklevel=2)
+            return
         self.compile(**compile_kwargs(config))
         if self.built:
-            _optimizer(self).build(self.trainable_variables)
+            self.optimizer.build(self.trainable_variables)
 
     def save_weights(self, filepath, overwrite=True, **kwargs):
         from ..saving import save_weights

@@ -32,6 +32,11 @@ class Sequential(Model):
         if isinstance(layer, KerasTensor):
             layer = getattr(layer, "_origin", None)
         if isinstance(layer, InputLayer):
+            if getattr(self, "_input_layer", None) is not None or (
+                    self._seq_layers and self._seq_layers[0]._batch_input_shape is not None):
+                raise ValueError(f"Sequential model '{self.name}' has already been "
+                                 f"configured to use input shape {self._input_shape}. You "
+                                 "cannot add a different Input layer to it.")
             self._input_shape = layer.batch_shape
             self._input_dtype = str(layer._input_dtype)
             self._input_layer = layer

@@ -8,6 +8,7 @@ import numpy as np
 from ...ops import math_ops as _m
 from ...ops import reduce_ops as _r
 from ...autodiff.backprop import remember_rows, sparse_rows
+from ...indexed_slices import dense_with_rows
 from ...ops.constant import convert_to_tensor
 from ...tensor import Tensor, Variable
 from .. import backend as _backend
@@ -24,8 +25,11 @@ class Optimizer:
                  global_clipnorm=None, use_ema=False, ema_momentum=0.99,
                  ema_overwrite_frequency=None, loss_scale_factor=None,
                  gradient_accumulation_steps=None, name=None, **kwargs):
+        if kwargs.pop("decay", None) is not None:
+            import warnings
+            warnings.warn("Argument `decay` is no longer supported and will be ignored.")
         if kwargs:
-            raise TypeError(f"Argument(s) not recognized: {kwargs}")
+            raise ValueError(f"Argument(s) not recognized: {kwargs}")
         if sum(x is not None for x in (clipnorm, clipvalue, global_clipnorm)) > 1:
             raise ValueError("Only one of `clipnorm`, `clipvalue` and `global_clipnorm` can "
                              "be set.")
@@ -89,7 +93,7 @@ class Optimizer:
     def add_variable_from_reference(self, reference, name, initializer="zeros"):
         value = np.zeros(tuple(reference.shape), reference.dtype.np) if initializer == "zeros" \
             else np.full(tuple(reference.shape), initializer, reference.dtype.np)
-        v = self._new_variable(value, f"{_path(reference).replace('/', '_')}_{name}")
+        v = self._new_variable(value, f"{_reference_name(reference)}_{name}")
         self._variables.append(v)
         return v
 
@@ -97,6 +101,12 @@ class Optimizer:
         """Creates the slot variables of every variable in ``var_list`` (once each); with
         gradient accumulation the accumulators first, as Keras orders them."""
         new = [v for v in var_list if id(v) not in self._slots]
+        averages = {}
+        if self.use_ema:  # Keras's order: averages, accumulators, then the update's slots
+            for v in new:
+                averages[id(v)] = self._new_variable(v.numpy(),
+                                                     f"{_reference_name(v)}_average")
+                self._variables.append(averages[id(v)])
         accumulators = {id(v): self.add_variable_from_reference(v, "gradient_accumulator")
                         for v in new} if self.gradient_accumulation_steps else {}
         for v in var_list:
@@ -104,11 +114,8 @@ class Optimizer:
                 self._slots[id(v)] = self.build_slots(v)
                 if id(v) in accumulators:
                     self._slots[id(v)]["gradient_accumulator"] = accumulators[id(v)]
-                if self.use_ema:
-                    ema = self._new_variable(v.numpy(),
-                                             f"{_path(v).replace('/', '_')}_ema")
-                    self._slots[id(v)]["ema"] = ema
-                    self._variables.append(ema)
+                if id(v) in averages:
+                    self._slots[id(v)]["ema"] = averages[id(v)]
         self._built = True
         self._apply_pending_restore()
 
@@ -146,7 +153,8 @@ class Optimizer:
         pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
         if not pairs:
             return self.iterations
-        grads = [g if isinstance(g, Tensor) else convert_to_tensor(g) for g, _ in pairs]
+        grads = [g if isinstance(g, Tensor) else convert_to_tensor(dense_with_rows(g))
+                 for g, _ in pairs]
         variables = [v for _, v in pairs]
         missing = [v for v in variables if id(v) not in self._slots]
         if missing:
@@ -347,6 +355,15 @@ _snake = _backend.to_snake_case
 
 def _path(v):
     return getattr(v, "path", None) or v.name.split(":")[0]
+
+
+def _reference_name(v):
+    """Keras's prefix for a slot of ``v``: its path with '_' for '/', or for a plain
+    tf.Variable its name with ':' and '/' replaced ('kernel:0' -> 'kernel_0')."""
+    path = getattr(v, "path", None)
+    if path:
+        return path.replace("/", "_")
+    return str(v.name).replace("/", "_").replace(":", "_")
 
 
 

@@ -77,3 +77,12 @@ def test_custom_gradient_with_a_variable_argument():
     with cf.GradientTape() as t:
         y = cf.reduce_sum(clip_grad(x) * 10)
     assert t.gradient(y, x).numpy().tolist() == [0.5, 0.5]
+
+
+def test_boolean_mask_gradient_is_dense_as_in_tf():
+    p = cf.Variable([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    with cf.GradientTape() as t:
+        y = cf.reduce_mean(cf.boolean_mask(p, [True, False, True]))
+    g = t.gradient(y, p)
+    assert isinstance(g, cf.Tensor)
+    np.testing.assert_allclose(g.numpy(), [[0.25, 0.25], [0, 0], [0.25, 0.25]])

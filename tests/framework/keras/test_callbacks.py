@@ -168,3 +168,93 @@ def test_disable_interactive_logging_silences_the_progress_bar_and_messages(caps
     assert capsys.readouterr().out == ""
     model.fit(x, y, epochs=1, verbose=1)
     assert "loss:" in capsys.readouterr().out
+
+
+def test_backup_and_restore_writes_keras_files_and_batch_freq(tmp_path):
+    """Keras 3's layout: latest.weights.h5 (+ optimizer) and training_metadata.json with
+    the next epoch; an int save_freq saves every N batches; restored optimizer state."""
+    import json
+    x, y = _data()
+    d = tmp_path / "b"
+    m = _model()
+    m.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False, callbacks=[
+        K.callbacks.BackupAndRestore(str(d), save_freq=3, delete_checkpoint=False)])
+    assert sorted(os.listdir(d)) == ["latest.weights.h5", "training_metadata.json"]
+    # 8 batches, saved after batches 3 and 6 (epoch 1's index 1): epoch 1 not done yet
+    assert json.loads((d / "training_metadata.json").read_text()) == {"epoch": 1,
+                                                                      "batch": 1}
+    m2 = _model()
+    seen = []
+    m2.fit(x, y, epochs=2, batch_size=8, verbose=0, shuffle=False, callbacks=[
+        K.callbacks.BackupAndRestore(str(d)),
+        K.callbacks.LambdaCallback(on_epoch_begin=lambda e, logs: seen.append(e))])
+    assert seen == [1] and int(m2.optimizer.iterations) == 6 + 4
+    assert not d.exists()  # deleted once fit finished
+    with pytest.raises(ValueError, match="save_freq"):
+        K.callbacks.BackupAndRestore(str(d), save_freq="batch")
+
+
+def test_csv_logger_adds_val_columns_and_appends_without_second_header(tmp_path):
+    """Keras 3: a first epoch without val_ keys still gets val_ columns ('NA' until
+    validation runs); append=True to a non-empty file writes no second header."""
+    x, y = _data()
+    p = tmp_path / "log.csv"
+    m = _model()
+    m.fit(x, y, epochs=2, verbose=0, validation_data=(x, y), validation_freq=2,
+          callbacks=[K.callbacks.CSVLogger(str(p), separator=";")])
+    lines = p.read_text().splitlines()
+    assert lines[0] == "epoch;loss;val_loss"
+    assert lines[1].endswith(";NA") and not lines[2].endswith("NA")
+    m.fit(x, y, epochs=3, initial_epoch=2, verbose=0,
+          callbacks=[K.callbacks.CSVLogger(str(p), separator=";", append=True)])
+    lines = p.read_text().splitlines()
+    assert [l.split(";")[0] for l in lines] == ["epoch", "0", "1", "2"]
+    assert lines[3].endswith(";NA")
+
+
+def test_epoch_logs_reach_callbacks_pythonified_and_sorted():
+    """Keras's pythonify_logs: History lists val_ keys in sorted order among the rest."""
+    x, y = _data()
+    m = _model()
+    m.compile(K.optimizers.SGD(0.05), "mse", metrics=["mae"])
+    seen = []
+    h = m.fit(x, y, epochs=1, verbose=0, validation_split=0.25, callbacks=[
+        K.callbacks.LambdaCallback(on_epoch_end=lambda e, logs: seen.append(logs))])
+    assert list(h.history) == ["loss", "mae", "val_loss", "val_mae"]
+    assert list(seen[0]) == ["loss", "mae", "val_loss", "val_mae"]
+    assert all(type(v) is float for v in seen[0].values())
+
+
+def test_keras_steps_retracing_per_batch_size_warns_nothing():
+    import warnings
+    x, y = _data(30)
+    m = _model()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for bs in (3, 4, 7, 8, 11, 13):
+            m.evaluate(x, y, batch_size=bs, verbose=0)
+
+
+def test_lambda_batch_hooks_aliases_and_empty_logs():
+    """Keras: on_batch_begin/end are the train-batch hooks' old names (LambdaCallback
+    takes them as keywords); begin hooks get {} logs; a tensor from a schedule is
+    refused (ValueError)."""
+    x, y = _data(16)
+    m = _model()
+    ev = []
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[K.callbacks.LambdaCallback(
+        on_batch_end=lambda b, logs: ev.append(("be", b, sorted(logs))),
+        on_train_begin=lambda logs: ev.append(("tb", logs)),
+        on_epoch_begin=lambda e, logs: ev.append(("eb", e, logs)))])
+    assert ev == [("tb", {}), ("eb", 0, {}), ("be", 0, ["loss"]), ("be", 1, ["loss"])]
+
+    class Old(K.callbacks.Callback):
+        seen = []
+
+        def on_batch_begin(self, batch, logs=None):
+            self.seen.append(batch)
+    m.fit(x, y, batch_size=8, epochs=1, verbose=0, callbacks=[Old()])
+    assert Old.seen == [0, 1]
+    with pytest.raises(ValueError, match="should be a float"):
+        m.fit(x, y, epochs=1, verbose=0, callbacks=[
+            K.callbacks.LearningRateScheduler(lambda e: cf.constant(0.1))])

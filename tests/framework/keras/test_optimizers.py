@@ -237,3 +237,23 @@ def test_fused_eager_path_matches_ops_path(make):
     # and fuse the arithmetic; the ops path rounds each op in float32, as Keras)
     for a, b in zip(out[0][0] + out[0][1], out[1][0] + out[1][1]):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+
+
+def test_slot_names_as_keras_for_plain_variables_and_ema():
+    """Keras: a slot of a tf.Variable 'kernel:0' is 'kernel_0_<slot>'; EMA slots are
+    '<path>_average'; unknown arguments are a ValueError, `decay` only warns."""
+    import warnings
+    import pytest
+    O = cf.keras.optimizers
+    v = cf.Variable([1.0, 2.0], name="kernel")
+    opt = O.SGD(0.1, use_ema=True, gradient_accumulation_steps=2, name="s")
+    opt.apply([cf.constant([1.0, 1.0])], [v])
+    assert [x.path for x in opt.variables] == [
+        "s/iteration", "s/learning_rate", "s/kernel_0_average",
+        "s/kernel_0_gradient_accumulator"]
+    with pytest.raises(ValueError, match="not recognized"):
+        O.Adam(foo=1)
+    with warnings.catch_warnings(record=True) as w:
+        warnings.simplefilter("always")
+        O.Adam(decay=0.1)
+    assert "decay" in str(w[0].message)

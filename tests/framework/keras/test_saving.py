@@ -70,10 +70,13 @@ def test_json_round_trip():
     m2 = keras.models.model_from_json(js)
     assert m2.count_params() == m.count_params()
     assert [type(l).__name__ for l in m2.layers] == ["Dense", "Dense"]
-    # Keras: a compiled model's JSON carries its compile config; an uncompiled one none
+    # Keras: a compiled model's JSON carries its compile config, and model_from_json
+    # compiles with it (an uncompiled model's JSON carries {})
     assert cfg["compile_config"]["loss"] == "categorical_crossentropy"
     assert cfg["compile_config"]["optimizer"]["class_name"] == "Adam"
-    assert "compile_config" not in json.loads(m2.to_json())
+    assert m2.compiled and type(m2.optimizer).__name__ == "Adam"
+    assert json.loads(m2.to_json())["compile_config"]["loss"] == "categorical_crossentropy"
+    assert json.loads(keras.Sequential([keras.Input((2,))]).to_json())["compile_config"] == {}
 
 
 @keras.saving.register_keras_serializable(package="Tests")
@@ -171,3 +174,44 @@ def test_unregistered_custom_layer_loading_follows_keras(tmp_path):
     back = keras.models.load_model(path, custom_objects={"_Times": _Times})
     assert back.predict(np.ones((1, 2), "float32"), verbose=0).tolist() == [[3.0, 3.0]]
     assert keras.saving.get_registered_object("Custom>_Times") is None
+
+
+def test_functions_serialize_by_registered_name_as_keras(tmp_path):
+    """Keras 3: a function is {'module': 'builtins', 'class_name': 'function', 'config':
+    <registered name>, 'registered_name': 'function'}; loading finds registered, custom
+    and built-in functions; a model's config carries compile_config ({} uncompiled)."""
+    import json
+    K = cf.keras
+
+    @K.saving.register_keras_serializable(package="t6")
+    def abs_loss(y, p):
+        return K.ops.mean(K.ops.abs(y - p), axis=-1)
+
+    def plain(y, p):
+        return K.ops.mean(y - p)
+    assert K.saving.get_registered_name(abs_loss) == "t6>abs_loss"
+    assert K.saving.get_registered_name(plain) == "plain"
+    ser = K.saving.serialize_keras_object(abs_loss)
+    assert ser == {"module": "builtins", "class_name": "function", "config": "t6>abs_loss",
+                   "registered_name": "function"}
+    assert K.saving.deserialize_keras_object(ser) is abs_loss
+    with pytest.raises(TypeError, match="plain"):
+        K.saving.deserialize_keras_object(K.saving.serialize_keras_object(plain))
+    mse = K.saving.deserialize_keras_object({"module": "builtins", "class_name": "function",
+                                             "config": "mean_squared_error",
+                                             "registered_name": "function"})
+    assert mse is K.losses.mean_squared_error
+    with pytest.raises(ValueError, match="get_config"):
+        K.saving.register_keras_serializable()(type("NoConfig", (), {}))
+    inp = K.Input((2,))
+    model = K.Model(inp, K.layers.Dense(1)(inp))
+    assert json.loads(model.to_json())["compile_config"] == {}
+    model.compile("sgd", loss=abs_loss, metrics=[plain])
+    cc = model.get_compile_config()
+    assert cc["loss"]["config"] == "t6>abs_loss" and cc["metrics"][0]["config"] == "plain"
+    path = str(tmp_path / "f.keras")
+    model.save(path)
+    again = K.models.load_model(path, custom_objects={"plain": plain})
+    x = np.ones((4, 2), "float32")
+    assert again.evaluate(x, x[:, :1], verbose=0) == pytest.approx(
+        model.evaluate(x, x[:, :1], verbose=0))

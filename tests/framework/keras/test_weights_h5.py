@@ -176,7 +176,7 @@ _KERAS_ORDER = {
               "u_product"],
     "adamw": ["kernel_momentum", "kernel_velocity", "bias_momentum", "bias_velocity",
               "kernel_velocity_hat", "bias_velocity_hat"],
-    "adam_ema": ["kernel_ema", "bias_ema", "kernel_momentum", "kernel_velocity",
+    "adam_ema": ["kernel_average", "bias_average", "kernel_momentum", "kernel_velocity",
                  "bias_momentum", "bias_velocity"],
     "adadelta": ["kernel_accumulated_grad", "kernel_accumulated_delta_var",
                  "bias_accumulated_grad", "bias_accumulated_delta_var"],

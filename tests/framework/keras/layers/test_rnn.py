@@ -174,8 +174,39 @@ def test_generic_rnn_with_custom_and_stacked_cells():
     np.testing.assert_allclose(out, h, atol=1e-5)
     stacked = L.RNN([L.LSTMCell(4), L.GRUCell(3)], return_state=True)
     outs = stacked(x)
-    assert [tuple(o.shape) for o in outs] == [(2, 3), (2, 4), (2, 4), (2, 3)]
-    np.testing.assert_array_equal(outs[0].numpy(), outs[3].numpy())
+    # Keras: the output, then one list of states per cell
+    assert tuple(outs[0].shape) == (2, 3) and len(outs) == 3
+    assert [[tuple(s.shape) for s in c] for c in outs[1:]] == [[(2, 4), (2, 4)], [(2, 3)]]
+    np.testing.assert_array_equal(outs[0].numpy(), outs[2][0].numpy())
     assert len(stacked.weights) == 6
     again = K.saving.deserialize_keras_object(K.saving.serialize_keras_object(stacked))
     assert tuple(again(x)[0].shape) == (2, 3)
+
+
+def test_keras3_structures_state_sizes_and_tuples():
+    """Keras 3: int state_size for GRU / SimpleRNN cells, output_size, nested stacked
+    state_size, tuples from return_state and Bidirectional, a bare state in gives a bare
+    state out, ``states`` of a stateful layer."""
+    assert L.GRUCell(2).state_size == 2 and L.SimpleRNNCell(2).state_size == 2
+    assert L.LSTMCell(2).state_size == [2, 2] and L.LSTMCell(2).output_size == 2
+    st = L.StackedRNNCells([L.GRUCell(2), L.LSTMCell(3)])
+    assert st.state_size == [2, [3, 3]] and st.output_size == 3
+    x = _x(2, 4, 3)
+    assert isinstance(L.LSTM(2, return_state=True)(x), tuple)
+    out = L.Bidirectional(L.LSTM(2, return_state=True))(x)
+    assert isinstance(out, tuple) and len(out) == 5
+    out = L.Bidirectional(L.SimpleRNN(2, return_sequences=True), merge_mode=None)(x)
+    assert isinstance(out, tuple) and [tuple(o.shape) for o in out] == [(2, 4, 2)] * 2
+    inp = K.Input((4, 3))
+    sym = L.Bidirectional(L.GRU(2, return_state=True), merge_mode=None)(inp)
+    assert isinstance(sym, tuple) and len(sym) == 4
+    cell = L.GRUCell(2)
+    _, h = cell(x[:, 0], np.zeros((2, 2), "float32"))
+    assert not isinstance(h, (list, tuple))
+    _, h = cell(x[:, 0], [np.zeros((2, 2), "float32")])
+    assert isinstance(h, list) and len(h) == 1
+    r = L.RNN(L.GRUCell(2), stateful=True)
+    assert r.states is None and L.LSTM(2).states is None
+    r(x)
+    assert len(r.states) == 1 and tuple(r.states[0].shape) == (2, 2)
+    assert len(L.ConvLSTM1D(2, 3, return_state=True)(np.ones((2, 4, 5, 3), "float32"))) == 3

@@ -1,0 +1,60 @@
+"""Keras 3's argument and shape checks, with its error types: data_format values (and
+image_data_format as the default), Input shapes, merge shapes, RNN/conv ranks, a second
+Input on a Sequential, normalization axes out of range."""
+import numpy as np
+import pytest
+
+import cuflow as cf
+
+K = cf.keras
+L = K.layers
+
+
+def test_data_format_checked_and_defaults_to_image_data_format():
+    with pytest.raises(ValueError, match="data_format"):
+        L.Conv2D(2, 3, data_format="nchw")
+    with pytest.raises(ValueError, match="data_format"):
+        L.MaxPooling2D(data_format="NHWC ")
+    assert L.Conv2D(2, 3, data_format="Channels_First").data_format == "channels_first"
+    K.config.set_image_data_format("channels_first")
+    try:
+        layer = L.Conv2D(4, 3)
+        assert layer.data_format == "channels_first"
+        assert tuple(layer(np.ones((1, 2, 5, 5), "float32")).shape) == (1, 4, 3, 3)
+        assert L.GlobalAveragePooling2D().data_format == "channels_first"
+    finally:
+        K.config.set_image_data_format("channels_last")
+
+
+def test_input_shapes():
+    with pytest.raises(ValueError, match="Cannot convert '3' to a shape"):
+        K.Input(shape=3)
+    with pytest.raises(ValueError, match="Negative dimensions"):
+        K.Input((3,), batch_size=-1)
+    with pytest.raises(ValueError, match="both `shape` and `batch_shape`"):
+        K.Input(shape=(3,), batch_shape=(None, 3))
+    assert K.Input(shape=[2, None]).shape == (None, 2, None)
+
+
+def test_merge_shapes_checked_at_build():
+    with pytest.raises(ValueError, match="matching shapes except for the concatenation"):
+        L.Concatenate()([np.ones((2, 3)), np.ones((3, 3))])
+    with pytest.raises(ValueError, match=r"incompatible shapes. Received shapes \(3,\) and "
+                                         r"\(4,\)"):
+        L.Add()([np.ones((2, 3)), np.ones((2, 4))])
+    assert tuple(L.Multiply()([np.ones((2, 3)), np.ones((2, 1))]).shape) == (2, 3)
+    a, b = K.Input((None, 3)), K.Input((5, 3))
+    assert L.Concatenate(axis=1)([a, b]).shape == (None, None, 3)
+
+
+def test_ranks_sequential_input_and_axes():
+    with pytest.raises(ValueError, match="expected ndim=3, found ndim=2"):
+        L.LSTM(2)(np.ones((2, 3), "float32"))
+    with pytest.raises(ValueError, match="Kernel shape must have the same length"):
+        L.Conv1D(2, 3)(np.ones((2, 5, 5, 1), "float32"))
+    with pytest.raises(ValueError, match="already been configured"):
+        K.Sequential([K.Input((3,)), K.Input((3,))])
+    with pytest.raises(IndexError):
+        L.BatchNormalization(axis=5)(np.ones((2, 3), "float32"))
+    with pytest.raises(IndexError):
+        L.LayerNormalization(axis=-3)(np.ones((2, 3), "float32"))

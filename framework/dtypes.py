@@ -269,18 +269,37 @@ def _real_size(d: np.dtype) -> int:
     return d.itemsize if d in _FLOAT_RANK else 4
 
 
+_NUMPY_MODE = [False]
+
+
+def use_numpy_promotion():
+    """NumPy's promotion (int32 + float32 -> float64; Python scalars weak, NEP 50), as
+    TF's ``experimental_enable_numpy_behavior``; bfloat16 keeps cuflow's rule."""
+    _NUMPY_MODE[0] = True
+    _pair_cache.clear()
+
+
+def _numpy_pair(a, b):
+    if a in _FLOAT_RANK and a.kind != "f" or b in _FLOAT_RANK and b.kind != "f":
+        return _promote_pair(a, b)          # bfloat16 is not a NumPy dtype
+    return np.promote_types(a, b)
+
+
 def promote(a: np.dtype, b: np.dtype) -> np.dtype:
     """The promoted NumPy dtype of two tensor dtypes (cached)."""
     key = (a, b)
     out = _pair_cache.get(key)
     if out is None:
-        out = _pair_cache[key] = _promote_pair(a, b)
+        out = _pair_cache[key] = _numpy_pair(a, b) if _NUMPY_MODE[0] else \
+            _promote_pair(a, b)
     return out
 
 
 def weak_scalar_dtype(value, other: np.dtype) -> np.dtype:
     """The dtype a Python scalar takes next to a tensor of dtype ``other``."""
     t = type(value)
+    if _NUMPY_MODE[0] and (t is float or t is int or t is complex) and other.kind in "biufc":
+        return np.result_type(other, value)     # NEP 50: int32 + 1.5 -> float64
     k = other.kind
     if t is _bool or t is np.bool_:
         return other

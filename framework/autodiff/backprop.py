@@ -154,13 +154,28 @@ def _call_vjp(e, outs_g):
         g = tuple(gi if gi is not None else array_ops.zeros_like(o)
                   for gi, o in zip(outs_g, e.outputs))
         out = e.outputs
-    res = op.vjp_fn(g, out, *e.inputs, **e.attrs)
+    inputs = e.inputs
+    if op.promote:
+        inputs = _as_converted(op, inputs)
+    res = op.vjp_fn(g, out, *inputs, **e.attrs)
     if not isinstance(res, (tuple, list)):
         res = (res,)
     if len(res) != len(e.inputs):
         raise RuntimeError(f"gradient of op '{op.name}' returned {len(res)} values for "
                            f"{len(e.inputs)} inputs")
     return res
+
+
+def _as_converted(op, inputs):
+    """Python numbers, lists and arrays as the op converted them (the tensors' dtype), so
+    a VJP's ``g / y`` with ``y = 2`` stays in g's dtype."""
+    first = next((x for x in inputs if isinstance(x, Tensor)), None)
+    if first is None or all(isinstance(x, Tensor) for x in inputs):
+        return inputs
+    from ..ops.dispatch import _literal
+    strong = first.dtype.np
+    return tuple(x if isinstance(x, Tensor) else Tensor(_literal(op, x, strong), first._device)
+                 for x in inputs)
 
 
 def sum_to_shape(g, x):

@@ -36,7 +36,14 @@ class SymbolicTensor(Tensor):
         self._device = device
         self._sym = value
 
-    def __repr__(self):
+    @property
+    def numpy(self):
+        """Not available while tracing: an AttributeError (as TF's graph tensors have no
+        ``numpy``, so ``hasattr(x, "numpy")`` is False) that says why."""
+        from ..tensor import _symbolic_error
+        raise _symbolic_error(self, "numpy()")
+
+    def __str__(self):
         """TF's graph-tensor form: ``Tensor("x:0", shape=(None, 3), dtype=float32)`` (an
         input by its argument name, an op output by the op's name, numbered per graph)."""
         shape = self.shape
@@ -45,7 +52,13 @@ class SymbolicTensor(Tensor):
         return (f'Tensor("{tf_style_name(self._sym)}", shape={tuple(shape.as_list())}, '
                 f"dtype={self.dtype.name})")
 
-    __str__ = __repr__
+    def __repr__(self):
+        """TF's repr (lists and dicts print it): ``<cf.Tensor 'x:0' shape=(None, 3)
+        dtype=float32>``."""
+        shape = self.shape
+        shown = "<unknown>" if shape.rank is None else str(tuple(shape.as_list()))
+        return (f"<cf.Tensor '{tf_style_name(self._sym)}' shape={shown} "
+                f"dtype={self.dtype.name}>")
 
 
 _TF_NAMES: "weakref.WeakKeyDictionary" = None
@@ -231,10 +244,10 @@ class FuncGraph(Graph):
             else:
                 vals.append(None)
                 pending.append(i)
-        if op.strict:
+        if _dispatch._strict(op):
             _dispatch.check_same_dtypes(op, [v.dtype.np for v in vals if v is not None], args)
         for i in pending:
-            arr = _dispatch._literal(op, args[i], strong)
+            arr = _dispatch._literal(op, args[i], strong, i == 0)
             vals[i] = self.constant(np.asarray(arr))
         if op.promote and len(vals) > 1:
             target = None

@@ -364,7 +364,8 @@ def _identity_op():
 
 def is_comparable(o):
     """Whether ``tensor == o`` compares elementwise (TF returns False for other objects)."""
-    if isinstance(o, (Tensor, Variable, np.ndarray, np.generic, int, float, bool, complex)):
+    if isinstance(o, (Tensor, Variable, np.ndarray, np.generic, int, float, bool, complex,
+                      str, bytes)):
         return True
     if isinstance(o, (list, tuple)):
         try:

@@ -10,6 +10,8 @@ to a handful of attribute reads; everything else takes the slow path.
 """
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 
@@ -17,12 +19,41 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .. import placement as _device
+from ..config import knobs as _knobs
 from ..errors import (InvalidArgumentError, OpError, UnsupportedDtypeError, describe,
                       user_frame)
 from ..tensor import Tensor, Variable
 
 _EMPTY: dict = {}
 _PY_SCALARS = (int, float, bool, complex)
+_STRICT = [_knobs.strict_dtypes]    # TF's dtype rule; a list so tests can switch it
+_PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+# cuflow's op layer: frames here are skipped to find who called the op
+_CORE = tuple(_PKG + d for d in ("ops" + os.sep, "graph" + os.sep, "autodiff" + os.sep,
+                                 "tensor.py"))
+
+
+def _strict(op):
+    """TF's one-dtype rule applies to ``op`` (registry: promoting elementwise ops and a few
+    others), unless turned off (CUFLOW_STRICT_DTYPES=0, experimental_enable_numpy_behavior)."""
+    return op.strict and _STRICT[0]
+
+
+def strict_here():
+    """True when TF's strict dtype rule applies to the op being called: the first caller
+    outside cuflow's op layer is the user's code. cuflow's own higher layers (Keras, whose
+    ops promote like NumPy's, tf.data, ...) keep the promotion rule of cuflow.dtypes."""
+    if not _STRICT[0]:
+        return False
+    f = sys._getframe(1)
+    while f is not None:
+        name = f.f_code.co_filename
+        if not name.startswith(_PKG):
+            return True
+        if not name.startswith(_CORE):
+            return False
+        f = f.f_back
+    return True
 
 
 class _State(threading.local):
@@ -206,7 +237,7 @@ def _convert_inputs(op, args, vals, dev):
         v = vals[i]
         if _is_backend_array(v):
             if v is a and strong is not None and op.promote and v.dtype != strong and (
-                    op.strict or _kind_rank(v.dtype) <= _kind_rank(strong)):
+                    _strict(op) or _kind_rank(v.dtype) <= _kind_rank(strong)):
                 vals[i] = v.astype(strong)  # a NumPy array next to tensors takes their
             continue                        # dtype, as TF converts it (float64 -> int32 too)
         vals[i] = _literal(op, a, strong, i == 0)
@@ -237,7 +268,7 @@ _TYPE_ERROR_OPS = frozenset({"truediv", "div_no_nan", "complex"})
 def check_same_dtypes(op, tensor_dtypes, args):
     """TF's rule for ops over several tensors: they share one dtype (``int32 + float32``
     is an InvalidArgumentError; cuflow does not promote between tensors)."""
-    if not op.strict or len(tensor_dtypes) < 2:
+    if not _strict(op) or len(tensor_dtypes) < 2:
         return
     first = tensor_dtypes[0]
     for i, d in enumerate(tensor_dtypes):
@@ -300,13 +331,13 @@ def _literal(op, value, strong, first=False):
     t = type(value)
     if t in _PY_SCALARS or t is np.bool_:
         if strong is not None and op.promote:
-            if op.strict and not _weak_fits(value, strong):
+            if _strict(op) and not _weak_fits(value, strong):
                 raise _weak_mismatch(op, value, strong, first)
             target = _dt.weak_scalar_dtype(value, strong)
             try:
                 return np.asarray(value, dtype=target)
             except OverflowError:
-                if op.strict and t is int and -2 ** 63 <= value < 2 ** 64:
+                if _strict(op) and t is int and -2 ** 63 <= value < 2 ** 64:
                     return np.asarray(value).astype(target)   # TF wraps (300 -> uint8 44)
                 raise InvalidArgumentError(
                     None, op.name, f"{op.name}: cannot convert {value!r} to the tensor's "
@@ -316,13 +347,13 @@ def _literal(op, value, strong, first=False):
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
         if strong is not None and op.promote and (
-                op.strict or _kind_rank(arr.dtype) <= _kind_rank(strong)):
+                _strict(op) or _kind_rank(arr.dtype) <= _kind_rank(strong)):
             return arr.astype(strong)   # TF converts NumPy values to the tensors' dtype
         return arr
     if isinstance(value, (list, tuple)):
         from .constant import python_to_array
 
-        if strong is not None and op.strict and not _list_fits(value, strong):
+        if strong is not None and _strict(op) and not _list_fits(value, strong):
             raise _weak_mismatch(op, value, strong, first)
         arr = python_to_array(value)
         if strong is not None and op.promote and _kind_rank(arr.dtype) <= _kind_rank(strong):
@@ -333,6 +364,9 @@ def _literal(op, value, strong, first=False):
             None, op.name, f"{op.name}: got None as an input; expected a tensor "
             f"(at {user_frame()})")
     if t is str or t is bytes:      # a string scalar: TF's string dtype (bytes objects)
+        if strong is not None and op.promote and strong != object and _strict(op):
+            raise TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype "
+                            f"{_dt.from_numpy(strong).name}")
         arr = np.empty((), dtype=object)
         arr[()] = value.encode("utf-8") if t is str else value
         return arr

@@ -165,6 +165,8 @@ def _pow_impl(xp, x, y):
 
 
 def _pow_vjp(g, z, x, y):
+    from .constant import convert_to_tensor
+    x = convert_to_tensor(x, dtype=z.dtype)      # Python scalars reach the VJP as they are
     gx = g * y * pow(x, y - 1)
     if not x.dtype.is_floating and not x.dtype.is_complex:
         return gx, None
@@ -278,12 +280,22 @@ def _sign_impl(xp, x):
 sign = unary("sign", _sign_impl, _NUM, "sign({0})", lambda g, y, x: zeros_like_v(g))
 square = unary("square", lambda xp, x: xp.square(x), _NUM, "({0} * {0})",
                lambda g, y, x: g * 2 * conj(x))
+
+
+def _zero_where_g_zero(g, grad):
+    """TF's SqrtGrad/RsqrtGrad/ReciprocalGrad: a zero upstream gradient gives 0, not
+    0 * inf = NaN (so ``tf.where(x > 0, tf.sqrt(x), 0.)`` has finite gradients)."""
+    return where_v(equal(g, 0), zeros_like_v(grad), grad)
+
+
 sqrt = unary("sqrt", lambda xp, x: xp.sqrt(x), _FC, "sqrt({0})",
-             lambda g, y, x: g * 0.5 / conj(y), upcast=True)
+             lambda g, y, x: _zero_where_g_zero(g, g * 0.5 / conj(y)), upcast=True)
 rsqrt = unary("rsqrt", lambda xp, x: 1 / xp.sqrt(x), _FC, "rsqrt({0})",
-              lambda g, y, x: g * -0.5 * conj(y * y * y), upcast=True)
+              lambda g, y, x: _zero_where_g_zero(g, g * -0.5 * conj(y * y * y)),
+              upcast=True)
 reciprocal = unary("reciprocal", lambda xp, x: xp.reciprocal(x) if x.dtype.kind != "i"
-                   else 1 // x, _NUM, "(1 / {0})", lambda g, y, x: negative(g) * conj(y * y))
+                   else 1 // x, _NUM, "(1 / {0})",
+                   lambda g, y, x: _zero_where_g_zero(g, negative(g) * conj(y * y)))
 inv = reciprocal
 exp = unary("exp", lambda xp, x: xp.exp(x), _FC, "exp({0})", lambda g, y, x: g * conj(y),
             upcast=True)
@@ -466,6 +478,12 @@ def _promote_pair(x, y):
     dx, dy = getattr(x, "dtype", None), getattr(y, "dtype", None)
     if dx is not None and dy is not None:
         if dx != dy:
+            from .dispatch import strict_here
+            if strict_here():
+                raise InvalidArgumentError(
+                    None, "select", f"cannot compute select as input #2(zero-based) was "
+                    f"expected to be a {dx.name} tensor but is a {dy.name} tensor; cast one "
+                    f"of them with cf.cast")
             target = _dt.result_type(dx, dy)
             return cast(x, target), cast(y, target)
         return x, y
@@ -503,6 +521,11 @@ def _kind_le(a, b):
 
 
 def _cast_impl(xp, x, dtype):
+    if (x.dtype == object) != (np.dtype(dtype) == object):
+        from ..errors import UnimplementedError
+        a, b = (_dt.from_numpy(d).name for d in (x.dtype, np.dtype(dtype)))
+        raise UnimplementedError(None, "cast", f"Cast {a} to {b} is not supported (use "
+                                 "cf.strings.to_number / cf.strings.as_string)")
     if x.dtype.kind == "c" and np.dtype(dtype).kind != "c":
         x = x.real
     if np.dtype(dtype) == np.bool_:

@@ -268,7 +268,8 @@ def count_nonzero(input, axis=None, keepdims=False, dtype=_dt.int64, name=None):
     from .constant import convert_to_tensor
     from .math_ops import cast, not_equal
     x = convert_to_tensor(input)
-    return reduce_sum(cast(not_equal(x, zeros([], x.dtype)), dtype), axis, keepdims)
+    zero = "" if x.dtype == _dt.string else zeros([], x.dtype)
+    return reduce_sum(cast(not_equal(x, zero), dtype), axis, keepdims)
 
 
 # --- argmax / argmin ----------------------------------------------------------------------

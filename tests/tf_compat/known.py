@@ -3,9 +3,10 @@
 ``test_tf_compat`` fails on any difference not listed here, and on any entry here that
 no longer differs (so the list stays true). Patterns are ``fnmatch`` patterns over case
 names. ``LENIENT`` classifies a whole family: cases where TF raises on a dtype it does
-not register (or a Python scalar it will not convert) and cuflow computes anyway,
-following its documented promotion lattice (dtypes.promote: mixed tensor dtypes
-promote, Python scalars are weak). A TF program that runs never hits these.
+not register (or a Python scalar it will not convert) and cuflow computes anyway. User
+calls follow TF's strict rule (mixed tensor dtypes raise, ops/dispatch.strict_here), so
+what stays lenient is mostly dtypes an op's kernel takes where TF's does not. A TF program
+that runs never hits these.
 """
 from __future__ import annotations
 
@@ -54,8 +55,6 @@ KNOWN = {
     "result/dtype_name": "repr(cf.float32) is 'cf.float32' (TF: 'tf.float32')",
     "map_fn/tuple": "TF requires fn_output_signature when fn changes the structure; "
                     "cuflow infers it",
-    "while_loop/single": "TF rejects a body returning a scalar for a one-element list of "
-                         "loop vars; cuflow accepts it",
     "tensor_array/concat": "NOT FIXED (TensorArray area): infer_shape=False still enforces "
                            "one element shape, so concat of ragged elements fails",
     "tensor_array/read_oob": "NOT FIXED (TensorArray area): TF raises OutOfRangeError for a "

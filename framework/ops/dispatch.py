@@ -31,11 +31,15 @@ _PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 # cuflow's op layer: frames here are skipped to find who called the op
 _CORE = tuple(_PKG + d for d in ("ops" + os.sep, "graph" + os.sep, "autodiff" + os.sep,
                                  "tensor.py"))
+# VJPs of registered ops are cuflow's code (a custom_gradient's function is the user's:
+# its frame comes first)
+_BACKPROP = _PKG + "autodiff" + os.sep + "backprop.py"
 
 
 def _strict(op):
-    """TF's one-dtype rule applies to ``op`` (registry: promoting elementwise ops and a few
-    others), unless turned off (CUFLOW_STRICT_DTYPES=0, experimental_enable_numpy_behavior)."""
+    """TF's one-dtype rule may apply to ``op`` (registry: promoting elementwise ops and a
+    few others), unless turned off (CUFLOW_STRICT_DTYPES=0, numpy behavior); whether it
+    does is decided on a mismatch, by ``strict_here`` (a user's call, not cuflow's own)."""
     return op.strict and _STRICT[0]
 
 
@@ -50,7 +54,7 @@ def strict_here():
         name = f.f_code.co_filename
         if not name.startswith(_PKG):
             return True
-        if not name.startswith(_CORE):
+        if not name.startswith(_CORE) or name == _BACKPROP:   # a registered op's VJP
             return False
         f = f.f_back
     return True
@@ -237,7 +241,7 @@ def _convert_inputs(op, args, vals, dev):
         v = vals[i]
         if _is_backend_array(v):
             if v is a and strong is not None and op.promote and v.dtype != strong and (
-                    _strict(op) or _kind_rank(v.dtype) <= _kind_rank(strong)):
+                    _kind_rank(v.dtype) <= _kind_rank(strong) or _strict(op) and strict_here()):
                 vals[i] = v.astype(strong)  # a NumPy array next to tensors takes their
             continue                        # dtype, as TF converts it (float64 -> int32 too)
         vals[i] = _literal(op, a, strong, i == 0)
@@ -273,6 +277,8 @@ def check_same_dtypes(op, tensor_dtypes, args):
     first = tensor_dtypes[0]
     for i, d in enumerate(tensor_dtypes):
         if d != first:
+            if not strict_here():   # cuflow's own layers (Keras ops promote, as Keras's)
+                return
             a, b = _dt.as_dtype(first).name, _dt.as_dtype(d).name
             if _tls.graph is not None:    # TF's graph construction checks it: TypeError
                 raise TypeError(f"Input #{i} of '{op.name}' has type {b} that does not "
@@ -331,13 +337,13 @@ def _literal(op, value, strong, first=False):
     t = type(value)
     if t in _PY_SCALARS or t is np.bool_:
         if strong is not None and op.promote:
-            if _strict(op) and not _weak_fits(value, strong):
+            if _strict(op) and not _weak_fits(value, strong) and strict_here():
                 raise _weak_mismatch(op, value, strong, first)
             target = _dt.weak_scalar_dtype(value, strong)
             try:
                 return np.asarray(value, dtype=target)
             except OverflowError:
-                if _strict(op) and t is int and -2 ** 63 <= value < 2 ** 64:
+                if _strict(op) and t is int and -2 ** 63 <= value < 2 ** 64 and strict_here():
                     return np.asarray(value).astype(target)   # TF wraps (300 -> uint8 44)
                 raise InvalidArgumentError(
                     None, op.name, f"{op.name}: cannot convert {value!r} to the tensor's "
@@ -347,13 +353,15 @@ def _literal(op, value, strong, first=False):
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
         if strong is not None and op.promote and (
-                _strict(op) or _kind_rank(arr.dtype) <= _kind_rank(strong)):
+                _kind_rank(arr.dtype) <= _kind_rank(strong) or
+                arr.dtype != strong and _strict(op) and strict_here()):
             return arr.astype(strong)   # TF converts NumPy values to the tensors' dtype
         return arr
     if isinstance(value, (list, tuple)):
         from .constant import python_to_array
 
-        if strong is not None and _strict(op) and not _list_fits(value, strong):
+        if strong is not None and _strict(op) and not _list_fits(value, strong) and \
+                strict_here():
             raise _weak_mismatch(op, value, strong, first)
         arr = python_to_array(value)
         if strong is not None and op.promote and _kind_rank(arr.dtype) <= _kind_rank(strong):
@@ -364,7 +372,8 @@ def _literal(op, value, strong, first=False):
             None, op.name, f"{op.name}: got None as an input; expected a tensor "
             f"(at {user_frame()})")
     if t is str or t is bytes:      # a string scalar: TF's string dtype (bytes objects)
-        if strong is not None and op.promote and strong != object and _strict(op):
+        if strong is not None and op.promote and strong != object and _strict(op) and \
+                strict_here():
             raise TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype "
                             f"{_dt.from_numpy(strong).name}")
         arr = np.empty((), dtype=object)

@@ -75,3 +75,30 @@ def test_traced_functions_raise_type_error():
     with pytest.raises(TypeError):
         cf.function(lambda a: a + 1.5)(I32)
     assert f(F32, F32).dtype == cf.float32
+
+
+def test_strictness_is_for_user_calls_not_cuflows_own_layers():
+    """TF's one-dtype rule is checked on a mismatch against who called: a user's cf.add
+    raises, while Keras layers (which mix a float16 input with float32 kernels under
+    mixed precision, and whose keras.ops promote as Keras's) keep the promotion rule."""
+    import numpy as np
+
+    import cuflow as cf
+    keras = cf.keras
+    with pytest.raises(cf.errors.InvalidArgumentError):
+        cf.add(cf.constant([1.0], cf.float16), cf.constant([1.0]))
+    assert keras.ops.add(cf.constant([1], cf.int32), cf.constant([1.0])).dtype == cf.float32
+    policy = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        x = np.random.default_rng(0).random((4, 5, 3)).astype("float32")
+        for layer in (keras.layers.LSTM(4), keras.layers.GRU(4), keras.layers.SimpleRNN(4)):
+            inp = keras.Input((5, 3))
+            model = keras.Model(inp, keras.layers.Activation("linear", dtype="float32")(
+                layer(inp)))
+            model.compile("adam", "mse")
+            model.fit(x, np.zeros((4, 4), "float32"), verbose=0)
+        mha = keras.layers.MultiHeadAttention(2, 4)
+        assert mha(x, x).shape == (4, 5, 3)
+    finally:
+        keras.mixed_precision.set_global_policy(policy)

@@ -92,3 +92,40 @@ def try_import(name):
         return __import__(name)
     except Exception:  # noqa: BLE001 - a missing or broken peer is simply skipped
         return None
+
+
+class EpochWorker:
+    """A runner in its own process, for benchmarks that alternate frameworks without
+    sharing a process (a peer's leftover thread pools: PyTorch's OpenMP threads, XLA's
+    Eigen pool, OpenBLAS's spinning helpers, slow the next framework's run). Starts
+    ``python <script> <args>``, whose main calls ``serve_epochs(make_runner())``; calling
+    the worker runs one round there and returns its line's numbers."""
+
+    def __init__(self, script, args):
+        import subprocess
+        import sys
+        self.proc = subprocess.Popen([sys.executable, script, *args], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, text=True)
+        if self.proc.stdout.readline().strip() != "ready":
+            raise RuntimeError(f"worker {args} failed to start")
+
+    def __call__(self):
+        self.proc.stdin.write("run\n")
+        self.proc.stdin.flush()
+        return tuple(float(v) for v in self.proc.stdout.readline().split())
+
+    def close(self):
+        if self.proc.poll() is None:
+            self.proc.stdin.close()
+            self.proc.wait()
+
+
+def serve_epochs(run):
+    """The worker side of EpochWorker: "ready", then ``run()``'s numbers for each "run"."""
+    import sys
+    print("ready", flush=True)
+    for line in sys.stdin:
+        if line.strip() != "run":
+            break
+        out = run()
+        print(*(out if isinstance(out, tuple) else (out,)), flush=True)

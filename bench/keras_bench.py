@@ -6,6 +6,13 @@ optimizer, same batch loop) when importable; and the demo's digits model (30 epo
     env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE NUMBA_CACHE_DIR=.numba_cache \\
         python bench/keras_bench.py [--n 60000] [--repeat 3] [--no-digits | --only-digits]
 
+``--isolated``: each framework in its own worker process (same data, same model), still
+alternating epochs: in one process, the thread pools a peer leaves behind (PyTorch's
+OpenMP threads, XLA's Eigen pool, OpenBLAS's spinning helpers) compete with the next
+framework's run, which a user running one framework never sees.
+
+    python bench/keras_bench.py --isolated --no-digits --repeat 5
+
 Peak memory (``--rss``): each framework's one-epoch fit in a fresh subprocess, peak RSS
 (``ru_maxrss``) of the whole process, the data (built in float32 chunks: 188 MB of x)
 included; Keras runs under TensorFlow's interpreter (``--tf-python``, default: this one
@@ -25,7 +32,8 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-from bench.harness import copy_bandwidth, machine, matmul_rate, try_import  # noqa: E402
+from bench.harness import (  # noqa: E402
+    EpochWorker, copy_bandwidth, machine, matmul_rate, serve_epochs, try_import)
 
 
 def lean_data(n, seed=0):
@@ -125,7 +133,10 @@ def cuflow_fit(x, y, eager):
                                  cf.keras.layers.Dense(10, activation='softmax')])
     model.compile(optimizer='adam', loss='categorical_crossentropy', metrics=['accuracy'],
                   run_eagerly=eager)
-    model.fit(x[:1280], y[:1280], batch_size=128, epochs=1, verbose=0)  # trace + warm up
+    # trace + warm up, the epoch's partial last batch too (jax_fit's warm-up epoch
+    # compiles both shapes)
+    warm = 1280 + len(x) % 128
+    model.fit(x[:warm], y[:warm], batch_size=128, epochs=1, verbose=0)
 
     def run():
         t = time.perf_counter()
@@ -211,6 +222,19 @@ def jax_fit(x, y):
     return epoch
 
 
+_RUNNERS = {"cuflow compiled": lambda x, y, labels: cuflow_fit(x, y, False),
+            "cuflow eager": lambda x, y, labels: cuflow_fit(x, y, True),
+            "pytorch": lambda x, y, labels: torch_fit(x, labels),
+            "jax.jit step": lambda x, y, labels: jax_fit(x, y)}
+_PEER_MODULE = {"pytorch": "torch", "jax.jit step": "jax"}
+
+
+def epoch_worker(name, n):
+    """``--isolated``'s worker: one runner, one epoch per request (harness.EpochWorker)."""
+    x, y, labels = lean_data(n)
+    serve_epochs(_RUNNERS[name](x, y, labels))
+
+
 def digits_seconds():
     import cuflow as cf
     cf.keras.utils.set_random_seed(0)
@@ -278,11 +302,16 @@ def main():
     ap.add_argument("--only-digits", action="store_true")
     ap.add_argument("--rss", action="store_true", help="peak-RSS table, fresh processes")
     ap.add_argument("--rss-worker", help=argparse.SUPPRESS)
+    ap.add_argument("--isolated", action="store_true",
+                    help="each framework in its own worker process, epochs alternating")
+    ap.add_argument("--epoch-worker", help=argparse.SUPPRESS)
     ap.add_argument("--tf-python")
     ap.add_argument("--torch-python")
     args = ap.parse_args()
     if args.rss_worker:
         return rss_worker(args.rss_worker, args.n)
+    if args.epoch_worker:
+        return epoch_worker(args.epoch_worker, args.n)
     if args.rss:
         return rss_table(args)
     if args.only_digits:
@@ -291,14 +320,20 @@ def main():
     print(machine())
     bw, mm = copy_bandwidth(), matmul_rate()
     print(f"ceilings: copy {bw / 1e9:.1f} GB/s, matmul {mm / 1e9:.0f} GFLOP/s")
-    x, y, labels = lean_data(args.n)
-    runners = {"cuflow compiled": cuflow_fit(x, y, False),
-               "cuflow eager": cuflow_fit(x, y, True)}
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    if try_import("torch") is not None:
-        runners["pytorch"] = torch_fit(x, labels)
-    if try_import("jax") is not None:
-        runners["jax.jit step"] = jax_fit(x, y)
+    if args.isolated:
+        runners = {k: EpochWorker(os.path.abspath(__file__),
+                                  ["--epoch-worker", k, "--n", str(args.n)]) for k in _RUNNERS
+                   if k.startswith("cuflow") or try_import(_PEER_MODULE[k]) is not None}
+        rss = None
+    else:
+        x, y, labels = lean_data(args.n)
+        runners = {"cuflow compiled": cuflow_fit(x, y, False),
+                   "cuflow eager": cuflow_fit(x, y, True)}
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if try_import("torch") is not None:
+            runners["pytorch"] = torch_fit(x, labels)
+        if try_import("jax") is not None:
+            runners["jax.jit step"] = jax_fit(x, y)
     samples = {k: [] for k in runners}
     accs = {}
     for _ in range(args.repeat):
@@ -314,8 +349,11 @@ def main():
         print(f"  {k:16s} {args.n / med:9.0f} samples/s  {med:6.2f} s  "
               f"{flops / med / mm:5.1%} of matmul ceiling  train acc {accs[k]:.3f}  "
               f"cuflow-compiled/this time ratio {med / base:.2f}")
-    print(f"  peak RSS of this process before importing peers: {rss:.0f} MiB (includes the "
-          f"ceiling probes' buffers and both models; --rss measures each fit alone)")
+    if args.isolated:   # (a child's ru_maxrss starts at its parent's: --rss spawns lean)
+        print("  each framework in its own worker process (peak memory: --rss)")
+    else:
+        print(f"  peak RSS of this process before importing peers: {rss:.0f} MiB (includes "
+              f"the ceiling probes' buffers and both models; --rss measures each fit alone)")
     if not args.no_digits and try_import("sklearn") is not None:
         print()
         digits_table(args.repeat)

@@ -93,6 +93,9 @@ from .ops.misc_ops import (constant_initializer, executing_eagerly, get_static_v
                            random_uniform_initializer, tuple, vectorized_map,
                            zeros_initializer)
 
+# --- e2e7: TF core fidelity ---
+from .variable_enums import VariableAggregation, VariableSynchronization  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 

@@ -12,6 +12,7 @@ executes code. Objects take part through:
 """
 from __future__ import annotations
 
+import collections
 import json
 import os
 import re
@@ -38,27 +39,31 @@ def _children(obj):
     return {}
 
 
-def _collect(root_items, deferring=None):
+def _collect(root_items, deferring=None, aliases=None):
     """{path: Variable}, {path: stateful object} reachable from the named roots (and into
-    ``deferring``, {path: object} that takes values for variables it creates later)."""
-    variables, stateful, seen = {}, {}, set()
-
-    def walk(obj, path):
+    ``deferring``, {path: object} that takes values for variables it creates later; into
+    ``aliases``, {other path: saved path} of objects reached along several paths)."""
+    variables, stateful, seen = {}, {}, {}
+    # breadth first, as TF's object graph: an object reachable along several paths is
+    # saved once, under the shortest (root.step before root.model.step)
+    queue = collections.deque(root_items)
+    while queue:
+        path, obj = queue.popleft()
+        if obj is None or isinstance(obj, (str, int, float, bool)):
+            continue
+        if id(obj) in seen:
+            if aliases is not None and seen[id(obj)] != path:
+                aliases.setdefault(path, seen[id(obj)])
+            continue
+        seen[id(obj)] = path
         if isinstance(obj, Variable):
-            variables.setdefault(path, obj)
-            return
-        if id(obj) in seen or obj is None or isinstance(obj, (str, int, float, bool)):
-            return
-        seen.add(id(obj))
+            variables[path] = obj
+            continue
         if hasattr(obj, "_checkpoint_state"):
             stateful[path] = obj
         if deferring is not None and hasattr(obj, "_defer_restore"):
             deferring[path] = obj
-        for name, child in _children(obj).items():
-            walk(child, f"{path}/{name}" if path else name)
-
-    for name, obj in root_items:
-        walk(obj, name)
+        queue.extend((f"{path}/{name}", child) for name, child in _children(obj).items())
     return variables, stateful
 
 
@@ -111,7 +116,17 @@ class CheckpointLoadStatus:
 
 
 class InitializationOnlyStatus(CheckpointLoadStatus):
-    """``restore(None)``: nothing to load, the variables keep their initial values."""
+    """``restore(None)``: nothing to load, the variables keep their initial values (TF's
+    class; its asserts fail)."""
+
+    def __init__(self):
+        super().__init__([], [])
+
+    def assert_consumed(self):
+        raise AssertionError("No checkpoint specified (save_path=None); nothing is being "
+                             "restored.")
+
+    assert_existing_objects_matched = assert_consumed
 
 
 class Checkpoint:
@@ -140,12 +155,16 @@ class Checkpoint:
         raise AttributeError(name)
 
     def _arrays(self):
-        variables, stateful = _collect(self._roots.items())
+        aliases = {}
+        variables, stateful = _collect(self._roots.items(), aliases=aliases)
         arrays = {_key(p): np.asarray(v.numpy()) for p, v in variables.items()}
+        if aliases:     # the object graph's other edges, so other structures restore too
+            arrays["__aliases__"] = np.asarray(json.dumps(aliases))
         for p, obj in stateful.items():
             for k, value in obj._checkpoint_state().items():
                 arrays[_key(f"{p}/.state/{k}")] = np.asarray(value)
-        arrays["__save_counter__"] = np.asarray(self.save_counter.numpy())
+        if int(self.save_counter.numpy()):   # TF creates save_counter on the first save()
+            arrays["__save_counter__"] = np.asarray(self.save_counter.numpy())
         return arrays
 
     def write(self, file_prefix):
@@ -168,7 +187,7 @@ class Checkpoint:
     def restore(self, save_path):
         """Loads values into the reachable objects; returns a status (assert_consumed...)."""
         if save_path is None:
-            return InitializationOnlyStatus([], [])
+            return InitializationOnlyStatus()
         file = str(save_path) + _SUFFIX
         if not os.path.exists(file):
             from .errors import NotFoundError
@@ -178,10 +197,15 @@ class Checkpoint:
         deferring = {}
         variables, stateful = _collect(self._roots.items(), deferring)
         missing = []
+        aliases = json.loads(str(stored.pop("__aliases__"))) if "__aliases__" in stored \
+            else {}
+        used = {}       # values read, kept for the other paths to the same variable
         for p, v in variables.items():
-            k = _key(p)
+            k = _key(_canonical(p, aliases))
             if k in stored:
-                value = stored.pop(k)
+                used[k] = stored.pop(k)
+            if k in used:
+                value = used[k]
                 if tuple(value.shape) != tuple(v.shape):
                     raise ValueError(f"checkpoint value {p} has shape {value.shape}, the "
                                      f"variable has {tuple(v.shape)}")
@@ -205,6 +229,16 @@ class Checkpoint:
                 del stored[k]
         unused = [k.replace("__SLASH__", "/") for k in stored]
         return CheckpointLoadStatus(missing, unused)
+
+
+def _canonical(path, aliases):
+    """``path`` with its longest aliased prefix replaced by the path it was saved under."""
+    parts = path.split("/")
+    for n in range(len(parts), 0, -1):
+        head = "/".join(parts[:n])
+        if head in aliases:
+            return "/".join([aliases[head]] + parts[n:])
+    return path
 
 
 def _record_latest(path):
@@ -267,6 +301,8 @@ class CheckpointReader:
     def __init__(self, ckpt_dir_or_file):
         with np.load(_checkpoint_file(ckpt_dir_or_file), allow_pickle=False) as data:
             self._data = {k: data[k] for k in data.files if not k.startswith("__")}
+            if "__save_counter__" in data.files:     # TF lists it as save_counter
+                self._data["save_counter"] = data["__save_counter__"]
 
     def has_tensor(self, name):
         return _stored_key(name) in self._data
@@ -302,6 +338,27 @@ def latest_checkpoint(checkpoint_dir, latest_filename=None):
         return None
     path = os.path.join(checkpoint_dir, state["latest"])
     return path if os.path.exists(path + _SUFFIX) else None
+
+
+class CheckpointState:
+    """What ``tf.train.get_checkpoint_state`` reads from a directory's 'checkpoint' file."""
+
+    def __init__(self, model_checkpoint_path, all_model_checkpoint_paths):
+        self.model_checkpoint_path = model_checkpoint_path
+        self.all_model_checkpoint_paths = list(all_model_checkpoint_paths)
+
+    def __repr__(self):
+        return (f'model_checkpoint_path: "{self.model_checkpoint_path}"\n' + "".join(
+            f'all_model_checkpoint_paths: "{p}"\n' for p in self.all_model_checkpoint_paths))
+
+
+def get_checkpoint_state(checkpoint_dir, latest_filename=None):
+    """The checkpoints recorded in ``checkpoint_dir`` (None when there are none)."""
+    state = _read_state(checkpoint_dir)
+    if not state.get("latest"):
+        return None
+    return CheckpointState(os.path.join(checkpoint_dir, state["latest"]),
+                           [os.path.join(checkpoint_dir, p) for p in state["all"]])
 
 
 class CheckpointManager:

@@ -34,6 +34,10 @@ class Knobs:
                                                                  "auto").lower())
     # CUDA streams a graph may spread independent branches over (1: compute stream only)
     gpu_streams: int = field(default_factory=lambda: _env_int("CUFLOW_GPU_STREAMS", 4))
+    # TF's dtype rule: tensors of different dtypes in one op raise (int32 + float32) and a
+    # Python float never converts to an integer tensor's dtype; "0" promotes as NumPy does
+    strict_dtypes: bool = field(default_factory=lambda: os.environ.get(
+        "CUFLOW_STRICT_DTYPES", "1") != "0")
 
 
 knobs = Knobs()

@@ -1,21 +1,18 @@
-"""DType objects with TensorFlow's names, and cuflow's one promotion rule.
+"""DType objects with TensorFlow's names, and cuflow's promotion lattice.
 
-Promotion (applied in one place, :func:`result_type`, used by every op that takes
-several inputs):
+TF's ops over several tensors (arithmetic, comparisons, matmul, concat...) take ONE
+dtype, and cuflow's do too (``ops.dispatch.check_same_dtypes``): ``int32 + float32`` is an
+InvalidArgumentError (a TypeError while tracing), a Python float meeting an integer
+tensor is a TypeError, NumPy values are cast to the tensors' dtype.
 
 * Python scalars are *weak*: they take the other operand's dtype (``x_f16 * 2.0`` stays
-  float16, ``x_i8 + 1`` stays int8). A Python float meeting an integer or bool tensor
-  gives float32, a Python complex meeting a real tensor gives complex64.
+  float16, ``x_i8 + 1`` stays int8) when TF converts them (no float into an integer).
 * Alone, Python values get TensorFlow's defaults: float -> float32, int -> int32,
   bool -> bool, complex -> complex128 (as ``tf.constant``). NumPy arrays keep their dtype.
-* Two tensors of different dtypes promote along the lattice
-  bool < unsigned/signed ints < floats < complex, JAX style: an int meeting a float
-  gives that float (int32 + float16 -> float16), two floats give the wider (float16 +
-  bfloat16 -> float32), signed meeting unsigned gives a signed int wide enough
-  (int8 + uint8 -> int16, int64 + uint64 -> int64).
-
-TensorFlow itself raises on mixed dtypes; every program that runs under TF therefore
-runs unchanged here, and the rule only adds what TF forbids.
+* :func:`result_type` is the lattice that Keras ops, merge layers and ops that promote
+  their own arguments use: bool < unsigned/signed ints < floats < complex, JAX style (an
+  int meeting a float gives that float, two floats give the wider, float16 + bfloat16 ->
+  float32, int8 + uint8 -> int16, int64 + uint64 -> int64).
 """
 from __future__ import annotations
 
@@ -272,18 +269,37 @@ def _real_size(d: np.dtype) -> int:
     return d.itemsize if d in _FLOAT_RANK else 4
 
 
+_NUMPY_MODE = [False]
+
+
+def use_numpy_promotion():
+    """NumPy's promotion (int32 + float32 -> float64; Python scalars weak, NEP 50), as
+    TF's ``experimental_enable_numpy_behavior``; bfloat16 keeps cuflow's rule."""
+    _NUMPY_MODE[0] = True
+    _pair_cache.clear()
+
+
+def _numpy_pair(a, b):
+    if a in _FLOAT_RANK and a.kind != "f" or b in _FLOAT_RANK and b.kind != "f":
+        return _promote_pair(a, b)          # bfloat16 is not a NumPy dtype
+    return np.promote_types(a, b)
+
+
 def promote(a: np.dtype, b: np.dtype) -> np.dtype:
     """The promoted NumPy dtype of two tensor dtypes (cached)."""
     key = (a, b)
     out = _pair_cache.get(key)
     if out is None:
-        out = _pair_cache[key] = _promote_pair(a, b)
+        out = _pair_cache[key] = _numpy_pair(a, b) if _NUMPY_MODE[0] else \
+            _promote_pair(a, b)
     return out
 
 
 def weak_scalar_dtype(value, other: np.dtype) -> np.dtype:
     """The dtype a Python scalar takes next to a tensor of dtype ``other``."""
     t = type(value)
+    if _NUMPY_MODE[0] and (t is float or t is int or t is complex) and other.kind in "biufc":
+        return np.result_type(other, value)     # NEP 50: int32 + 1.5 -> float64
     k = other.kind
     if t is _bool or t is np.bool_:
         return other

@@ -26,6 +26,15 @@ class UnsupportedDtypeError(InvalidArgumentError, TypeError):
     converts the input and InvalidArgumentError when the kernel checks it; this is both."""
 
 
+class OperatorNotAllowedInGraphError(InvalidArgumentError, TypeError):
+    """A Python operation on a symbolic tensor while tracing (``bool(x)``), as TF's."""
+
+
+class SymbolicValueError(InvalidArgumentError, AttributeError):
+    """``.numpy()`` of a symbolic tensor: an AttributeError as in TF (so ``hasattr(x,
+    'numpy')`` is False while tracing), with cuflow's explanation."""
+
+
 class NotFoundError(OpError):
     pass
 

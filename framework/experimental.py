@@ -4,3 +4,10 @@ import types as _types
 from .interop import from_dlpack, to_dlpack
 
 dlpack = _types.SimpleNamespace(from_dlpack=from_dlpack, to_dlpack=to_dlpack)
+
+
+def __getattr__(name):
+    if name == "numpy":        # loaded on first use (keeps `import cuflow` fast)
+        from . import experimental_numpy
+        return experimental_numpy
+    raise AttributeError(f"module 'cuflow.experimental' has no attribute {name!r}")

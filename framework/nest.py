@@ -35,16 +35,28 @@ def flatten(structure, expand_composites=False):
     [3, 1, 2]
     """
     if not is_nested(structure):
-        return [structure]
-    out = []
-    stack = [structure]
-    while stack:
-        x = stack.pop()
-        if is_nested(x):
-            stack.extend(reversed(_children(x)))
-        else:
-            out.append(x)
+        out = [structure]
+    else:
+        out = []
+        stack = [structure]
+        while stack:
+            x = stack.pop()
+            if is_nested(x):
+                stack.extend(reversed(_children(x)))
+            else:
+                out.append(x)
+    if expand_composites:
+        out = [c for x in out for c in _components(x)]
     return out
+
+
+def _components(x):
+    """A composite leaf's tensors (expand_composites): IndexedSlices -> values, indices
+    and dense_shape, as TF."""
+    from .indexed_slices import IndexedSlices
+    if isinstance(x, IndexedSlices):
+        return [x.values, x.indices] + ([] if x.dense_shape is None else [x.dense_shape])
+    return [x]
 
 
 def _rebuild(template, children):
@@ -67,6 +79,8 @@ def _rebuild(template, children):
 def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     """Rebuilds ``structure``'s shape from a flat list of leaves."""
     flat = list(flat_sequence)
+    if expand_composites:
+        flat = _regroup(flatten(structure), flat)
     if not is_nested(structure):
         if len(flat) != 1:
             raise ValueError(f"Structure is a scalar but {len(flat)} values were given")
@@ -74,6 +88,18 @@ def pack_sequence_as(structure, flat_sequence, expand_composites=False):
     out, used = _build(structure, flat, 0)
     if used != len(flat):
         raise ValueError(f"Structure had {used} leaves but {len(flat)} values were given")
+    return out
+
+
+def _regroup(leaves, flat):
+    """``flat`` (expanded components) regrouped into one value per leaf of ``leaves``."""
+    from .indexed_slices import IndexedSlices
+    out, it = [], iter(flat)
+    for leaf in leaves:
+        n = len(_components(leaf))
+        parts = [next(it) for _ in range(n)]
+        out.append(IndexedSlices(*parts) if isinstance(leaf, IndexedSlices) else parts[0])
+    out.extend(it)   # a count mismatch is reported by the caller
     return out
 
 

@@ -10,6 +10,10 @@ from .ops.random_generator import (Generator, get_global_generator,  # noqa: F40
                                    stateless_truncated_normal, stateless_uniform)
 from .ops.random_ops import (categorical, gamma, get_seed, normal, poisson,  # noqa: F401
                              set_seed, shuffle, truncated_normal, uniform)
+from .ops.random_samplers import (log_uniform_candidate_sampler,  # noqa: F401
+                                  stateless_binomial,
+                                  stateless_parameterized_truncated_normal,
+                                  uniform_candidate_sampler)
 
 stateless_random_uniform = stateless_uniform
 stateless_random_normal = stateless_normal
@@ -36,3 +40,4 @@ experimental.set_global_generator = set_global_generator
 experimental.stateless_split = stateless_split
 experimental.stateless_fold_in = stateless_fold_in
 experimental.create_rng_state = create_rng_state
+experimental.stateless_binomial = stateless_binomial

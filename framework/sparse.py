@@ -58,10 +58,29 @@ class SparseTensor:
     def numpy(self):
         return to_dense(self).numpy()
 
+    def get_shape(self):
+        return self.shape
+
     def __repr__(self):
-        return (f"SparseTensor(indices={self.indices.numpy().tolist()}, values="
-                f"{np.asarray(self.values.numpy()).tolist()}, dense_shape="
-                f"{self.dense_shape.numpy().tolist()})")
+        return (f"SparseTensor(indices={self.indices!s}, values={self.values!s}, "
+                f"dense_shape={self.dense_shape!s})")
+
+    # TF's SparseTensor * dense, / dense: the dense side broadcast to dense_shape and read
+    # at the indices (the result keeps this tensor's indices)
+    def _cwise(self, other, fn):
+        from .ops.array_ops import broadcast_to
+        from .ops.index_ops import gather_nd
+        other = broadcast_to(convert_to_tensor(other), self.dense_shape)
+        return SparseTensor(self.indices, fn(self.values, gather_nd(other, self.indices)),
+                            self.dense_shape)
+
+    def __mul__(self, other):
+        from .ops.math_ops import multiply
+        return self._cwise(other, multiply)
+
+    def __truediv__(self, other):
+        from .ops.math_ops import truediv
+        return self._cwise(other, truediv)
 
 
 def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
@@ -71,9 +90,32 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
                                                              else 0)
     out = np.full(shape, fill, dtype=values.dtype)
     idx = np.asarray(sp_input.indices.numpy())
+    if validate_indices:
+        _validate(idx, shape)
     if len(values):
         out[tuple(idx.T)] = values
     return convert_to_tensor(out)
+
+
+def _validate(idx, shape):
+    """TF's SparseToDense checks: indices in bounds, in row-major order, not repeated."""
+    from .errors import InvalidArgumentError
+    for i, row in enumerate(idx.tolist()):
+        if any(not 0 <= v < d for v, d in zip(row, shape)):
+            raise InvalidArgumentError(None, "SparseToDense", f"indices[{i}] = "
+                                       f"{_coords(row)} is out of bounds: need 0 <= index < "
+                                       f"{_coords(shape)}")
+        if i and row <= prev:
+            what = "is repeated" if row == prev else (
+                "is out of order. Many sparse ops require sorted indices.\n    Use "
+                "`tf.sparse.reorder` to create a correctly ordered copy.")
+            raise InvalidArgumentError(None, "SparseToDense",
+                                       f"indices[{i}] = {_coords(row)} {what}")
+        prev = row
+
+
+def _coords(v):
+    return "[" + ",".join(str(int(x)) for x in v) + "]"
 
 
 def from_dense(tensor, name=None):

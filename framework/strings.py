@@ -341,6 +341,55 @@ def unicode_split(input, input_encoding, errors="replace", replacement_char=6553
                                                  replacement_char)])
 
 
+def unicode_decode_with_offsets(input, input_encoding, errors="replace",  # noqa: A002
+                                replacement_char=65533, replace_control_characters=False,
+                                name=None):
+    """``(code points, byte offsets of each character's start)`` (int32 / int64)."""
+    codes = unicode_decode(input, input_encoding, errors, replacement_char,
+                           replace_control_characters)
+
+    def starts(s):
+        text = _decode(s, input_encoding, errors, replacement_char)
+        out, pos = [], 0
+        for c in text:
+            out.append(pos)
+            pos += len(c.encode(_codec(input_encoding), "replace"))
+        return out
+    return codes, _split_each(input, starts, _dt.int64)
+
+
+def unicode_transcode(input, input_encoding, output_encoding, errors="replace",  # noqa: A002
+                      replacement_char=65533, replace_control_characters=False, name=None):
+    """Each string re-encoded from ``input_encoding`` to ``output_encoding``."""
+    return _elementwise(lambda s: _decode(s, input_encoding, errors, replacement_char)
+                        .encode(_codec(output_encoding)))(input)
+
+
+def encode_base64(input, pad=False, name=None):  # noqa: A002
+    """Web-safe base64 of each string (``-``/``_``; no '=' padding unless ``pad``), as
+    ``tf.io.encode_base64``."""
+    import base64
+
+    def enc(v):
+        out = base64.urlsafe_b64encode(v)
+        return out if pad else out.rstrip(b"=")
+    return _elementwise(enc)(input)
+
+
+def decode_base64(input, name=None):  # noqa: A002
+    """Inverse of ``encode_base64`` (padding optional)."""
+    import base64
+    import binascii
+
+    def dec(v):
+        try:
+            return base64.urlsafe_b64decode(v + b"=" * (-len(v) % 4))
+        except (binascii.Error, ValueError):
+            raise _err("decode_base64", f"Invalid character found in base64: {v!r:.40}") \
+                from None
+    return _elementwise(dec)(input)
+
+
 def unicode_encode(input, output_encoding, errors="replace", replacement_char=65533,  # noqa: A002
                    name=None):
     """Code points (last axis, dense or ragged) -> strings (one rank less)."""

@@ -101,6 +101,13 @@ class _Operators:
         return (self[i] for i in range(shape[0]))
 
     def __bool__(self):
+        if getattr(self, "_sym", None) is not None:
+            from .errors import OperatorNotAllowedInGraphError
+            raise OperatorNotAllowedInGraphError(
+                None, None, "Using a symbolic `tf.Tensor` as a Python `bool` is not allowed "
+                f"while a cf.function is tracing ({self._sym.name}, shape={self.shape}); use "
+                "Python control flow on it inside the function body (autograph converts "
+                "it) or cf.cond")
         return bool(self._scalar("bool"))
 
     def __float__(self):
@@ -138,10 +145,11 @@ class _Operators:
         return arr
 
     def __format__(self, spec):
+        """As TF: the NumPy value's format (``f"{t}"`` prints ``[1. 2.]``)."""
         value = self.numpy()
-        if np.ndim(value) == 0 and spec:
-            return format(value.item(), spec)
-        return format(str(self), spec)
+        if np.ndim(value) == 0:
+            return format(value.item() if hasattr(value, "item") else value, spec)
+        return format(value, spec)
 
 
 class _Ref:
@@ -344,9 +352,9 @@ def _np_str(value):
 
 
 def _symbolic_error(t, what):
-    from .errors import InvalidArgumentError
+    from .errors import InvalidArgumentError, SymbolicValueError
 
-    return InvalidArgumentError(
+    return (SymbolicValueError if what == "numpy()" else InvalidArgumentError)(
         None, None, f"{what} is not available on the symbolic tensor {t._sym.name} "
         f"(shape={t.shape}, dtype={t.dtype.name}) while a cf.function is tracing; "
         "use cuflow ops instead of NumPy calls inside the function, or cf.print to see values")
@@ -386,7 +394,9 @@ class Variable(_Operators):
                 "variables on the first call only, from concrete values")
         self._tensor = value
         self._trainable = True if trainable is None else bool(trainable)
-        self._name = (name or "Variable") + ("" if (name or "").endswith(":0") else ":0")
+        from .module import current_name_scope     # TF: the name under the name scope
+        self._name = current_name_scope() + (name or "Variable") + \
+            ("" if (name or "").endswith(":0") else ":0")
         self._constraint = constraint
         self._shape = TensorShape(shape) if shape is not None else value.shape
         if validate_shape and shape is not None and not self._shape.is_compatible_with(
@@ -431,11 +441,13 @@ class Variable(_Operators):
 
     @property
     def aggregation(self):
-        return self._aggregation
+        from .variable_enums import as_aggregation
+        return as_aggregation(self._aggregation)
 
     @property
     def synchronization(self):
-        return self._synchronization
+        from .variable_enums import as_synchronization
+        return as_synchronization(self._synchronization)
 
     @property
     def initial_value(self):
@@ -551,5 +563,7 @@ def _rebuild_variable(array, trainable, name):
 
 
 def is_tensor(x) -> bool:
-    """True for cuflow Tensors and Variables (``tf.is_tensor``)."""
-    return isinstance(x, (Tensor, Variable))
+    """True for cuflow Tensors, Variables and composite tensors (ragged, sparse), as
+    ``tf.is_tensor``."""
+    return isinstance(x, (Tensor, Variable)) or hasattr(type(x), "_cf_dispatch") or \
+        getattr(x, "_is_sparse_tensor", False)

@@ -8,12 +8,14 @@ from __future__ import annotations
 import weakref
 
 from ..errors import describe
+from ..indexed_slices import IndexedSlices, from_row_gathers
 from ..tensor import Tensor, Variable
 
-# TF hands a variable read only through row gathers (an Embedding) an IndexedSlices
+# TF hands a value read only through row gathers (an Embedding) an IndexedSlices
 # gradient, and Keras's optimizers square its slices before summing duplicate rows (Adam's
-# second moment gets sum(g_i^2), not (sum g_i)^2). cuflow returns the dense gradient and
-# remembers the per-occurrence rows here, keyed by the gradient tensor, for the optimizers.
+# second moment gets sum(g_i^2), not (sum g_i)^2). The reverse pass notes the gathers'
+# cotangents per value and tape.gradient returns them as an IndexedSlices (holding the
+# dense sum too); optimizers densify it and keep its rows here, keyed by the dense tensor.
 _SPARSE_ROWS: dict[int, tuple] = {}
 _ROW_GATHERS = ("embedding_lookup", "gather")
 _PASS_ROWS = ("read_variable", "identity", "cast")
@@ -53,8 +55,9 @@ def _key(x):
     return id(x)
 
 
-def run(entries, targets, output_grads, sources, zero_unconnected):
-    """Gradients of sum(targets * output_grads) w.r.t. each source (None if unconnected)."""
+def run(entries, targets, output_grads, sources, zero_unconnected, slices=False):
+    """Gradients of sum(targets * output_grads) w.r.t. each source (None if unconnected);
+    with ``slices``, a source read only by row gathers gets an IndexedSlices (TF's)."""
     from ..ops import array_ops, math_ops
 
     source_keys = [_key(s) for s in sources]
@@ -66,6 +69,8 @@ def run(entries, targets, output_grads, sources, zero_unconnected):
         if isinstance(t, Variable):
             t = t._tensor if id(t) not in live else t
         og = None if output_grads is None else output_grads[i]
+        if isinstance(og, IndexedSlices):
+            og = og.__cuflow_tensor__()
         if og is None:
             og = array_ops.ones_like(t)
         else:
@@ -86,6 +91,8 @@ def run(entries, targets, output_grads, sources, zero_unconnected):
         for i, (k, x, g) in enumerate(zip(e.in_keys, e.inputs, in_grads)):
             if k is None or g is None or k not in live:
                 continue
+            if type(g) is IndexedSlices:    # from a custom gradient: summed densely
+                g = g.__cuflow_tensor__()
             if e.op.name in _PASS_ROWS:   # TF passes IndexedSlices through these
                 _note_rows(sparse, k, sparse.get(e.out_keys[0]))
             else:
@@ -106,8 +113,8 @@ def run(entries, targets, output_grads, sources, zero_unconnected):
             g = array_ops.zeros_like(s)
         if g is not None and not (s.dtype.is_floating or s.dtype.is_complex):
             g = None
-        if g is not None and isinstance(s, Variable) and sparse.get(k):
-            remember_rows(g, sparse[k])
+        if g is not None and slices and sparse.get(k):
+            g = from_row_gathers(g, sparse[k], s)
         out.append(g)
     return out
 
@@ -147,13 +154,28 @@ def _call_vjp(e, outs_g):
         g = tuple(gi if gi is not None else array_ops.zeros_like(o)
                   for gi, o in zip(outs_g, e.outputs))
         out = e.outputs
-    res = op.vjp_fn(g, out, *e.inputs, **e.attrs)
+    inputs = e.inputs
+    if op.promote:
+        inputs = _as_converted(op, inputs)
+    res = op.vjp_fn(g, out, *inputs, **e.attrs)
     if not isinstance(res, (tuple, list)):
         res = (res,)
     if len(res) != len(e.inputs):
         raise RuntimeError(f"gradient of op '{op.name}' returned {len(res)} values for "
                            f"{len(e.inputs)} inputs")
     return res
+
+
+def _as_converted(op, inputs):
+    """Python numbers, lists and arrays as the op converted them (the tensors' dtype), so
+    a VJP's ``g / y`` with ``y = 2`` stays in g's dtype."""
+    first = next((x for x in inputs if isinstance(x, Tensor)), None)
+    if first is None or all(isinstance(x, Tensor) for x in inputs):
+        return inputs
+    from ..ops.dispatch import _literal
+    strong = first.dtype.np
+    return tuple(x if isinstance(x, Tensor) else Tensor(_literal(op, x, strong), first._device)
+                 for x in inputs)
 
 
 def sum_to_shape(g, x):

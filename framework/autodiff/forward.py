@@ -61,12 +61,13 @@ class ForwardAccumulator:
         with GradientTape() as outer, warnings.catch_warnings():
             warnings.simplefilter("ignore", NoGradientWarning)  # unconnected: None, quietly
             outer.watch(u)
-            grads = self._tape.gradient(target, self._primals, output_gradients=u)
+            grads = self._tape.gradient(target, self._primals, output_gradients=u,
+                                        _slices=False)
         pairs = [(g, t) for g, t in zip(grads, self._tangents) if g is not None]
         if not pairs:
             return zeros_like(target) if zero else None
         out = outer.gradient([g for g, _ in pairs], u,
-                             output_gradients=[t for _, t in pairs])
+                             output_gradients=[t for _, t in pairs], _slices=False)
         if out is None:
             return zeros_like(target) if zero else None
         return out

@@ -52,7 +52,7 @@ def jacobian(tape, target, sources, unconnected):
     with _kept(tape):
         for og in _onehots(n, target.dtype, t_shape):
             gs = tape.gradient(target, flat_sources, output_gradients=og,
-                               unconnected_gradients=unconnected)
+                               unconnected_gradients=unconnected, _slices=False)
             for j, g in enumerate(gs):
                 rows[j].append(g)
     out = []
@@ -86,7 +86,7 @@ def batch_jacobian(tape, target, source, unconnected):
             hot[:, j] = 1
             from ..ops.constant import constant
             g = tape.gradient(target, source, output_gradients=constant(hot.reshape(t_shape)),
-                              unconnected_gradients=unconnected)
+                              unconnected_gradients=unconnected, _slices=False)
             if g is None:
                 return None
             rows.append(array_ops.reshape(g, (b, -1)))

@@ -16,6 +16,7 @@ from .. import nest
 from .. import tensor as _tensor_module
 from ..ops.dispatch import _tls
 from ..ops.registry import OPAQUE, OpDef
+from ..indexed_slices import IndexedSlices
 from ..tensor import Tensor, Variable
 from . import backprop, explain
 
@@ -157,7 +158,7 @@ class GradientTape:
     # --- recording (called by the dispatcher) ---------------------------------------------------
     def _record(self, op, args, result, attrs):
         watched = self._watched
-        hit = False
+        hit = literal = False
         in_keys = []
         inputs = []
         for a in args:
@@ -174,12 +175,15 @@ class GradientTape:
                 a = a._tensor
             else:
                 k = None
+                literal = True
             if k is not None:
                 hit = True
             in_keys.append(k)
             inputs.append(a)
         if not hit:
             return
+        if literal and op.strict:
+            inputs = _typed_literals(inputs)
         if type(result) is tuple:
             outs = result
             ok = any(_differentiable(o) for o in outs)
@@ -247,8 +251,10 @@ class GradientTape:
 
     # --- gradients --------------------------------------------------------------------------
     def gradient(self, target, sources, output_gradients=None,
-                 unconnected_gradients=UnconnectedGradients.NONE):
-        """d(target)/d(sources), structured like ``sources``; None where unconnected."""
+                 unconnected_gradients=UnconnectedGradients.NONE, _slices=True):
+        """d(target)/d(sources), structured like ``sources``; None where unconnected; an
+        IndexedSlices for a source read only by row gathers (TF's). cuflow's own callers
+        that need tensors pass ``_slices=False``."""
         if self._used and not self._persistent:
             raise RuntimeError("A non-persistent GradientTape can only be used to compute "
                                "one set of gradients (or jacobians); use "
@@ -260,14 +266,17 @@ class GradientTape:
             if not isinstance(s, (Tensor, Variable)) and not hasattr(s, "_as_variable"):
                 raise ValueError(f"GradientTape.gradient: sources must be tensors or "
                                  f"variables, got {type(s).__name__}")
-        flat_targets = nest.flatten(target)
+        # an IndexedSlices target (a first gradient, differentiated again) is its values,
+        # as TF's composite-tensor gradients take it
+        flat_targets = [t.values if isinstance(t, IndexedSlices) else t
+                        for t in nest.flatten(target)]
         flat_og = None if output_gradients is None else nest.flatten(output_gradients)
         was = self._recording
         self._recording = False
         try:
             grads = backprop.run(self._entries, flat_targets, flat_og,
                                  [_source_var(s) for s in flat_sources],
-                                 unconnected is UnconnectedGradients.ZERO)
+                                 unconnected is UnconnectedGradients.ZERO, _slices)
         finally:
             self._recording = was
         for i, src in enumerate(flat_sources):
@@ -313,6 +322,21 @@ class GradientTape:
 
 def _source_var(s):
     return s._as_variable() if hasattr(s, "_as_variable") else s
+
+
+def _typed_literals(inputs):
+    """An op's Python/NumPy inputs as tensors of its tensors' dtype (the dtype the op ran
+    them in), so its VJP computes in that dtype (``x_f64 * 0.5`` -> float64 gradient)."""
+    dt = next((x.dtype for x in inputs if isinstance(x, Tensor)), None)
+    if dt is None or all(isinstance(x, Tensor) for x in inputs):
+        return inputs
+    import numpy as np
+
+    from ..ops.constant import _place
+    dev = next(x._device for x in inputs if isinstance(x, Tensor))
+    plain = (int, float, bool, complex, list, tuple, np.ndarray, np.generic)
+    return [_place(np.asarray(x).astype(dt.np), dev) if isinstance(x, plain) else x
+            for x in inputs]
 
 
 def _differentiable(t):

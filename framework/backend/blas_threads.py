@@ -8,9 +8,13 @@ an MLP swung 10x between runs. Idle, two threads are ~1.4x faster on the big GEM
 
 So for GEMMs of at least ``MIN_MACS`` multiply-adds, cuflow times each thread count per
 size class (powers of two of the multiply-adds), runs the faster one, and re-measures the
-other one every ``REVISIT_S`` seconds, so the choice follows the machine's load. A
-measurement is a burst of ``TRIAL`` calls whose first is not counted: after running alone
-for a while OpenBLAS's helper threads sleep, and one call would mostly time their wake-up.
+other one every ``REVISIT_S`` seconds (doubling while the choice holds), so the choice
+follows the machine's load; and when all threads are in use and their recent median no
+longer beats one thread's last one by ``MARGIN`` (load arrived: a descheduled helper made
+two-thread GEMMs of the seed MLP 5-10x slower, for up to the whole back-off interval), one
+thread is re-measured at once. A measurement is a burst of ``TRIAL`` calls whose first is
+not counted: after running alone for a while OpenBLAS's helper threads sleep, and one call
+would mostly time their wake-up.
 Counts are compared by the median of a fresh burst against the median of the last
 ``RING`` calls of the count in use. (Running averages were tried first: one descheduled
 call in use, or a slow first burst during warm-up, flipped or froze the choice, and an
@@ -27,7 +31,7 @@ import time
 
 MIN_MACS = 2 ** 18
 REVISIT_S = 0.5       # how often the other thread count is re-measured at first
-REVISIT_MAX_S = 16.0  # ... backing off (doubling) while the same count keeps winning: a
+REVISIT_MAX_S = 4.0   # ... backing off (doubling) while the same count keeps winning: a
 # burst on the losing count costs (on a busy machine two threads' GEMMs ran 2-90x slower
 # than one's, so a burst every 0.5 s cost more than the choice saved)
 TRIAL = 4             # calls per measurement burst; the first (wake-up) is not counted
@@ -39,7 +43,8 @@ MARGIN = float(os.environ.get("CUFLOW_BLAS_MARGIN", "1.15"))
 
 _setting = os.environ.get("CUFLOW_BLAS_THREADS", "auto").strip().lower()
 _state = {"libs": None, "max": 1, "current": None}
-_stats: dict[int, list] = {}   # size class -> [best, slot, left, revisit at, t1, tmax]
+# size class -> [best, slot, left, revisit at, t1, tmax, backoff, calls since checked]
+_stats: dict[int, list] = {}
 _lock = threading.RLock()   # _init may call _set, which locks too
 
 
@@ -81,7 +86,7 @@ def run(fn, macs):
         return fn()
     st = _stats.get(macs.bit_length())
     if st is None:  # first a burst on one thread, then one on all, then the faster
-        st = _stats[macs.bit_length()] = [0, 0, TRIAL, 0.0, [], [], None]
+        st = _stats[macs.bit_length()] = [0, 0, TRIAL, 0.0, [], [], None, 0]
     elif not st[2] and time.perf_counter() >= st[3]:  # re-measure the other count
         st[1], st[2] = 1 - st[0], TRIAL
         st[4 + st[1]].clear()
@@ -95,6 +100,12 @@ def run(fn, macs):
         times.append((done - start) / macs)
         if len(times) > RING:
             del times[0]
+            if slot:    # all threads in use: every RING calls, are they still winning?
+                st[7] += 1
+                if st[7] >= RING:
+                    st[7] = 0
+                    if st[4] and _median(times) * MARGIN > _median(st[4]):
+                        st[3], st[6] = 0.0, None   # re-measure one thread now
         return out
     st[2] -= 1
     if st[2] < TRIAL - 1:  # the first call after a switch pays thread wake-up: not counted

@@ -366,6 +366,29 @@ class Dataset:
         from .cache import CacheDataset
         return CacheDataset(self, filename)
 
+    def snapshot(self, path, compression="AUTO", reader_func=None, shard_func=None,
+                 name=None):
+        """Persists the elements under ``path`` on the first pass; later passes read them."""
+        from .persist import snapshot
+        return snapshot(self, path, compression, reader_func, shard_func)
+
+    def save(self, path, compression=None, shard_func=None, checkpoint_args=None):
+        """Writes every element under the directory ``path`` (read back with ``load``)."""
+        from .persist import save
+        save(self, path, compression, shard_func, checkpoint_args)
+
+    @staticmethod
+    def load(path, element_spec=None, compression=None, reader_func=None):
+        """The dataset ``save`` wrote under ``path``."""
+        from .persist import load
+        return load(path, element_spec, compression, reader_func)
+
+    def rejection_resample(self, class_func, target_dist, initial_dist=None, seed=None,
+                           name=None):
+        """``(class, element)`` pairs resampled towards ``target_dist`` (resample.py)."""
+        from .resample import rejection_resample
+        return rejection_resample(self, class_func, target_dist, initial_dist, seed)
+
     def with_options(self, options, name=None):
         from .counting import OptionsDataset
         return OptionsDataset(self, options)

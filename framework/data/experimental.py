@@ -42,3 +42,20 @@ def assert_cardinality(expected_cardinality):
 
 def get_single_element(dataset):
     return dataset.get_single_element()
+
+
+def rejection_resample(class_func, target_dist, initial_dist=None, seed=None):
+    return lambda ds: ds.rejection_resample(class_func, target_dist, initial_dist, seed)
+
+
+def save(dataset, path, compression=None, shard_func=None):
+    return dataset.save(path, compression, shard_func)
+
+
+def load(path, element_spec=None, compression=None, reader_func=None):
+    from .dataset_ops import Dataset
+    return Dataset.load(path, element_spec, compression, reader_func)
+
+
+def snapshot(path, compression="AUTO", reader_func=None, shard_func=None):
+    return lambda ds: ds.snapshot(path, compression, reader_func, shard_func)

@@ -63,16 +63,15 @@ class TensorSlicesDataset(Dataset):
             raise ValueError("from_tensor_slices: the structure has no components")
         arrays = [_host(t) for t in leaves]
         for a in arrays:
-            if a.ndim == 0:
-                raise InvalidArgumentError(None, self._stage, f"{self._stage} "
-                                           "(from_tensor_slices): every component needs at "
-                                           "least rank 1 to be sliced; got a scalar")
+            if a.ndim == 0:     # TF raises ValueError for both, building the dataset
+                raise ValueError(f"{self._stage} (from_tensor_slices): every component "
+                                 "needs at least rank 1 to be sliced; got a scalar")
         lengths = [a.shape[0] for a in arrays]
         if len(set(lengths)) > 1:
             shapes = ", ".join(str(tuple(a.shape)) for a in arrays)
-            raise InvalidArgumentError(
-                None, self._stage, f"{self._stage} (from_tensor_slices): all components "
-                f"must have the same size in the first dimension; got shapes [{shapes}]")
+            raise ValueError(
+                f"{self._stage} (from_tensor_slices): all components must have the same size "
+                f"in the first dimension; got shapes [{shapes}]")
         self._template = element
         self._arrays = arrays
         self._n = lengths[0]

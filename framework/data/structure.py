@@ -104,11 +104,46 @@ def to_tensor(value, dtype=None):
         return Tensor(as_bytes_array(value), _CPU)
     if isinstance(value, np.ndarray) and value.dtype.kind in "SU":
         return Tensor(as_bytes_array(value), _CPU)
+    if t is list and dtype is None:
+        stacked = _stack_arrays(value)
+        if stacked is not None:
+            return Tensor(stacked, _CPU)
     return convert_to_tensor(value, dtype=dtype)
 
 
+def _stack_arrays(value):
+    """tf.data types a list by its items' specs: NumPy arrays (0-d too) or tensors of
+    one dtype and shape stack with that dtype ([int64 rows] stays int64, while
+    tf.constant would give int32); anything else (scalars too) converts as tf.constant."""
+    leaves = list(_flatten_lists(value))
+    if not leaves or not all(type(v) in (np.ndarray, Tensor) for v in leaves):
+        return None
+    arrays = [v if type(v) is np.ndarray else np.asarray(v.numpy()) for v in leaves]
+    first = arrays[0]
+    if first.dtype.kind in "SUO" or any(a.dtype != first.dtype or a.shape != first.shape
+                                        for a in arrays):
+        return None
+    try:
+        return np.array(_replace_leaves(value, iter(arrays)), dtype=first.dtype)
+    except ValueError:  # ragged nesting
+        return None
+
+
+def _flatten_lists(value):
+    for v in value:
+        if type(v) is list:
+            yield from _flatten_lists(v)
+        else:
+            yield v
+
+
+def _replace_leaves(value, arrays):
+    return [_replace_leaves(v, arrays) if type(v) is list else next(arrays) for v in value]
+
+
 def _first(v):
-    while isinstance(v, (list, np.ndarray)) and len(v) and not isinstance(v, (str, bytes)):
+    while isinstance(v, (list, np.ndarray)) and np.ndim(v) and len(v) and \
+            not isinstance(v, (str, bytes)):
         v = v[0]
     return v
 

@@ -12,6 +12,7 @@ from ..tensor_spec import TensorSpec
 from . import signature as _sig
 from .executor import Executor
 from .ir import clone
+from .tracing import SymbolicTensor
 
 
 class ConcreteFunction:
@@ -39,6 +40,7 @@ class ConcreteFunction:
         self._call_op = None
         self._grad_fn = None
         self._input_structure = None
+        self._shown_outputs = None
 
     # --- introspection --------------------------------------------------------------------
     @property
@@ -66,7 +68,18 @@ class ConcreteFunction:
 
     @property
     def structured_outputs(self):
-        return self._structured_outputs
+        """The traced outputs; tensors named as TF names them (each output passes through
+        an Identity op: ``Identity:0``, ``Identity_1:0``, ...)."""
+        if self._shown_outputs is None:
+            count = iter(range(1 << 30))
+
+            def show(x):
+                if not isinstance(x, SymbolicTensor):
+                    return x
+                n = next(count)
+                return _OutputTensor(x, "Identity" if n == 0 else f"Identity_{n}")
+            self._shown_outputs = nest.map_structure(show, self._structured_outputs)
+        return self._shown_outputs
 
     def pretty_printed_signature(self, verbose=True):
         """TF's signature text: each parameter with its kind and TensorSpec (or the
@@ -113,7 +126,16 @@ class ConcreteFunction:
 
     # --- calls ---------------------------------------------------------------------------------
     def __call__(self, *args, **kwargs):
-        _, leaves = _sig.call_key(args, kwargs, [])
+        names = [p.name for p in (getattr(self, "_params", None) or [])]
+        variables = []
+        key, leaves = _sig.call_key(args, kwargs, names, variables)
+        traced = {p[0]: p for p in self._key if p[1] == "P"}
+        for p in key:
+            q = traced.get(p[0])
+            if p[1] == "P" and q is not None and q[3] != p[3]:   # TF: literals are fixed
+                raise TypeError(f"ConcreteFunction {self.name} was constructed with "
+                                f"{type(q[3]).__name__} value {q[3]!r} in {p[0]}, but was "
+                                f"called with {type(p[3]).__name__} value {p[3]!r}.")
         ins = self.traced_graph.inputs
         bad = len(leaves) != len(ins) or any(
             not v.shape.is_compatible_with(tuple(np.shape(x) if not isinstance(x, Tensor)
@@ -124,9 +146,15 @@ class ConcreteFunction:
                 None, self.name, f"ConcreteFunction {self.name}: arguments "
                 f"{[(tuple(getattr(x, 'shape', ())), _dtype_name(x)) for x in leaves]} do "
                 f"not match its signature {self.structured_input_signature}")
-        return self._call_leaves(leaves)
+        return self._call_leaves(leaves, variables)
 
-    def _call_leaves(self, leaves):
+    def _call_leaves(self, leaves, variables=()):
+        proxies = getattr(self.traced_graph, "variable_proxies", ())
+        if proxies:
+            return self._call_bound(leaves, variables, proxies)
+        return self._call_leaves_unbound(leaves)
+
+    def _call_leaves_unbound(self, leaves):
         arrays = []
         for leaf in leaves:
             if type(leaf) is Tensor:
@@ -145,10 +173,31 @@ class ConcreteFunction:
         if _tls.tapes and tensors:
             self._record(leaves, tensors)
         it = iter(tensors)
-        flat = [next(it) if s is _OUT else s for s in self._struct]
+        flat = [next(it) if s is _OUT else s.build(it) if type(s) is SlicesOut else s
+                for s in self._struct]
         if not flat:
             return None if self._structured_outputs is None else self._structured_outputs
         return _pack(self._structured_outputs, iter(flat))
+
+    def _call_bound(self, leaves, variables, proxies):
+        """Variable arguments: each stand-in variable of the trace reads (and writes) the
+        caller's variable for the duration of the call."""
+        if len(variables) != len(proxies):
+            raise TypeError(f"{self.name}: expected {len(proxies)} variable arguments, got "
+                            f"{len(variables)}")
+        before = []
+        for proxy, var in zip(proxies, variables):
+            proxy._tensor = var._tensor
+            before.append(var._tensor)
+        self._bound = {id(p): v for p, v in zip(proxies, variables)}
+        try:
+            out = self._call_leaves_unbound(leaves)
+        finally:
+            self._bound = None
+            for proxy, var, old in zip(proxies, variables, before):
+                if proxy._tensor is not old:     # assigned inside: write it back
+                    var._set_tensor(proxy._tensor)
+        return out
 
     def _record(self, leaves, tensors):
         from .function import call_op
@@ -156,7 +205,8 @@ class ConcreteFunction:
             self._call_op = call_op(self)
         args = [x if isinstance(x, Tensor) else Tensor(np.asarray(x), self._device)
                 for x in leaves]
-        args += [var for _, var in self.traced_graph.captures]
+        bound = getattr(self, "_bound", None) or {}
+        args += [bound.get(id(var), var) for _, var in self.traced_graph.captures]
         result = tensors[0] if len(tensors) == 1 else tuple(tensors)
         _dispatch._record(_tls.tapes, self._call_op, args, result, {})
 
@@ -201,3 +251,42 @@ def _spec_text(x):
     if x is None:
         return "None"
     return f"Literal[{x!r}]"
+
+
+class _OutputTensor(SymbolicTensor):
+    """A traced output as ``structured_outputs`` shows it (TF's Identity name)."""
+
+    __slots__ = ("_shown",)
+
+    def __init__(self, src, shown):
+        super().__init__(src._sym, src._device)
+        self._shown = shown
+
+    def __str__(self):
+        return _rename(super().__str__(), self._shown)
+
+    def __repr__(self):
+        return _rename(super().__repr__(), self._shown)
+
+
+def _rename(text, name):
+    start = text.index("'" if text.startswith("<") else '"') + 1
+    return text[:start] + name + text[text.index(":", start):]
+
+
+class SlicesOut:
+    """Marks an IndexedSlices output: its values, indices (and dense_shape) are ``n``
+    consecutive graph outputs, rebuilt into an IndexedSlices per call (as TF returns a
+    composite tensor from a tf.function)."""
+
+    __slots__ = ("n", "shape")
+
+    def __init__(self, n, shape):
+        self.n, self.shape = n, shape
+
+    def build(self, it):
+        from ..indexed_slices import IndexedSlices
+        parts = [next(it) for _ in range(self.n)]
+        out = IndexedSlices(*parts)
+        out._static_shape = self.shape
+        return out

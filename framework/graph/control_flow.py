@@ -120,7 +120,8 @@ def _cond_vjp(g, out, pred, *caps, _cond):
             pairs = [(o, gi) for o, gi in zip(outs, gs)
                      if gi is not None and (o.dtype.is_floating or o.dtype.is_complex)]
             res = tape.gradient([o for o, _ in pairs], xs,
-                                output_gradients=[gi for _, gi in pairs]) if pairs else \
+                                output_gradients=[gi for _, gi in pairs],
+                                _slices=False) if pairs else \
                 [None] * len(xs)
             full = {}
             for i, r in zip(m, res):
@@ -260,7 +261,8 @@ def _grad_program(fn, n_in):
         pairs = [(o, gi) for o, gi in zip(outs, gs) if o.dtype.is_floating or
                  o.dtype.is_complex]
         res = tape.gradient([o for o, _ in pairs], xs,
-                            output_gradients=[gi for _, gi in pairs]) if pairs else \
+                            output_gradients=[gi for _, gi in pairs],
+                                _slices=False) if pairs else \
             [None] * len(xs)
         return [r if r is not None else zeros_like(x) for r, x in zip(res, xs)]
     return grads

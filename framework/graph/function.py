@@ -70,6 +70,7 @@ class Function:
         self._instance = _instance            # weakref to the bound instance (methods)
         self._cache: dict = {}
         self._relaxed: list = []
+        self._by_rank: dict = {}    # signature key of unknown rank -> {ranked key: trace}
         self._tracing_count = 0
         self._recent = collections.deque(maxlen=RETRACE_WARN_AFTER)
         self._last_key = None
@@ -137,14 +138,18 @@ class Function:
             return fn(*args, **kwargs)
         if _tls.graph is not None:           # nested: inline into the enclosing trace
             return self._target()(*args, **kwargs)
-        concrete, leaves = self._concrete_for(args, kwargs)
-        return concrete._call_leaves(leaves)
+        variables = []
+        concrete, leaves = self._concrete_for(args, kwargs, variables)
+        return concrete._call_leaves(leaves, variables)
 
-    def _concrete_for(self, args, kwargs):
+    def _concrete_for(self, args, kwargs, variables=None):
         if self._input_signature is not None:
             key, leaves = self._check_signature(args, kwargs)
+            # trace with the converted values, shaped as the signature (f(v, 4): s a tensor)
+            args = nest.pack_sequence_as(list(self._input_signature), leaves)
+            kwargs = {}
         else:
-            key, leaves = _sig.call_key(args, kwargs, self._arg_names)
+            key, leaves = _sig.call_key(args, kwargs, self._arg_names, variables)
         concrete = self._cache.get(key)
         if concrete is None:
             for general, c in self._relaxed:
@@ -152,18 +157,55 @@ class Function:
                     concrete = c
                     break
         if concrete is None:
-            concrete = self._trace(key, args, kwargs)
+            if key in self._by_rank:
+                return self._ranked_concrete(key, leaves, args, kwargs), leaves
+            try:
+                concrete = self._trace(key, args, kwargs)
+            except Exception:
+                if _sig.with_ranks(key, leaves) is None:
+                    raise
+                # the graph needs the rank of an input whose spec leaves it unknown (an
+                # op normalizes a negative axis...): trace once per rank seen instead,
+                # keeping every other dimension unknown
+                self._by_rank[key] = {}
+                return self._ranked_concrete(key, leaves, args, kwargs), leaves
         else:
             self._recent.append(False)
         return concrete, leaves
 
+    def _ranked_concrete(self, key, leaves, args, kwargs):
+        ranked = _sig.with_ranks(key, leaves)
+        traces = self._by_rank[key]
+        concrete = traces.get(ranked)
+        if concrete is None:
+            concrete = traces[ranked] = self._trace(ranked, args, kwargs)
+        else:
+            self._recent.append(False)
+        return concrete
+
     def _check_signature(self, args, kwargs):
-        flat = nest.flatten((list(args), kwargs))
-        specs = nest.flatten(list(self._input_signature))
+        args = list(args)
+        for name in self._arg_names[len(args):len(self._input_signature)]:
+            if name in kwargs:
+                args.append(kwargs[name])
+        extra = set(kwargs) - set(self._arg_names[:len(args)])
+        flat, specs = [], nest.flatten(list(self._input_signature))
+        for a, s in zip(args, self._input_signature):
+            # a TensorSpec takes its argument whole (a Python list is one tensor, as in TF)
+            flat.extend([a] if isinstance(s, TensorSpec) else nest.flatten(a))
+        flat.extend(nest.flatten(args[len(self._input_signature):]))
+        flat.extend(nest.flatten({k: kwargs[k] for k in extra}))
         if len(flat) != len(specs):
             raise TypeError(f"{self._name}: expected {len(specs)} arguments matching "
                             f"input_signature {self._input_signature}, got {len(flat)}")
         for i, (a, s) in enumerate(zip(flat, specs)):
+            if isinstance(s, TensorSpec) and not isinstance(a, (Tensor, TensorSpec)):
+                # as TF: Python numbers, lists and arrays convert to the spec's dtype
+                from ..ops.constant import convert_to_tensor
+                try:
+                    a = flat[i] = convert_to_tensor(a, dtype=s.dtype)
+                except (TypeError, ValueError):
+                    pass
             if not s.is_compatible_with(a):
                 raise TypeError(
                     f"{self._name}: argument {i} (shape={tuple(getattr(a, 'shape', ()))}, "
@@ -180,8 +222,10 @@ class Function:
             key, _ = _sig.call_key(tuple(self._input_signature), {}, self._arg_names)
             args = self._input_signature
         else:
-            key, _ = _sig.call_key(args, kwargs, self._arg_names)
+            key, _ = _sig.call_key(args, kwargs, self._arg_names, [])
         concrete = self._cache.get(key)
+        if concrete is None:      # traces with None dims live in _relaxed: reuse an equal one
+            concrete = next((c for general, c in self._relaxed if general == key), None)
         if concrete is None:
             concrete = self._trace(key, args, kwargs)
         return concrete
@@ -273,6 +317,15 @@ class Function:
         """Traces the Python function once: (graph, outputs, output values, structure)."""
         graph = FuncGraph(self._name)
         tparts = iter([p for p in key if p[1] == "T"])
+        proxies = []
+
+        def to_proxy(var):
+            """A variable argument: a stand-in bound to the caller's variable per call."""
+            if type(var) is not Variable:
+                return var
+            proxy = Variable(var._tensor, trainable=var.trainable, name=var.name)
+            proxies.append(proxy)
+            return proxy
 
         def to_sym(leaf):
             p = next(tparts)
@@ -283,13 +336,16 @@ class Function:
                 graph.trace_values[sym._sym.id] = leaf if isinstance(leaf, np.ndarray) \
                     else leaf._value
             return sym
-        sym_args = _map_leaves(tuple(args), to_sym)
-        sym_kwargs = {k: _map_leaves(kwargs[k], to_sym) for k in sorted(kwargs)}
+        sym_args = _map_leaves(tuple(args), to_sym, to_proxy)
+        sym_kwargs = {k: _map_leaves(kwargs[k], to_sym, to_proxy) for k in sorted(kwargs)}
+        graph.variable_proxies = proxies
         with graph:
             out = self._target()(*sym_args, **sym_kwargs)
             flat = nest.flatten(out)
             values, struct = [], []
+            from ..indexed_slices import IndexedSlices
             from .autograph.runtime import _Undefined
+            from .concrete import SlicesOut
             for leaf in flat:
                 if isinstance(leaf, _Undefined):    # autograph: no value on some path
                     leaf._fail()
@@ -298,7 +354,14 @@ class Function:
                 elif isinstance(leaf, _LITERALS):    # TF returns Python values as tensors
                     from ..ops.constant import convert_to_tensor
                     leaf = convert_to_tensor(leaf)
-                if isinstance(leaf, Tensor):
+                if isinstance(leaf, IndexedSlices):
+                    parts = [leaf.values, leaf.indices] + (
+                        [] if leaf.dense_shape is None else [leaf.dense_shape])
+                    for p in parts:
+                        values.append(graph.value_of(p) if p._sym is not None
+                                      else graph._const_of(p))
+                    struct.append(SlicesOut(len(parts), leaf._static_shape))
+                elif isinstance(leaf, Tensor):
                     values.append(graph.value_of(leaf) if leaf._sym is not None
                                   else graph._const_of(leaf))
                     struct.append(_OUT)
@@ -367,19 +430,22 @@ _LITERALS = (bool, int, float, complex, str, bytes, np.generic, np.ndarray)
 _FRESH: dict = {}  # code object -> how many separate cf.functions traced it
 
 
-def _map_leaves(obj, fn):
-    """Replaces tensor-like leaves (in signature.encode's order) by fn(leaf)."""
+def _map_leaves(obj, fn, var_fn=None):
+    """Replaces tensor-like leaves (in signature.encode's order) by fn(leaf), variables by
+    var_fn(variable) when given."""
     if isinstance(obj, (Tensor, TensorSpec, np.ndarray)):
         return fn(obj)
+    if var_fn is not None and isinstance(obj, Variable):
+        return var_fn(obj)
     if isinstance(obj, (list, tuple)):
-        items = [_map_leaves(x, fn) for x in obj]
+        items = [_map_leaves(x, fn, var_fn) for x in obj]
         if hasattr(obj, "_fields"):
             return type(obj)(*items)
         return type(obj)(items)
     if isinstance(obj, dict):
         out = {}
         for k in sorted(obj, key=repr):
-            out[k] = _map_leaves(obj[k], fn)
+            out[k] = _map_leaves(obj[k], fn, var_fn)
         return type(obj)((k, out[k]) for k in obj) if type(obj) is not dict else \
             {k: out[k] for k in obj}
     return obj
@@ -439,5 +505,5 @@ def grad_function(concrete):
         if not pairs:
             return [None] * len(xs)
         return tape.gradient([o for o, _ in pairs], xs,
-                             output_gradients=[g for _, g in pairs])
+                             output_gradients=[g for _, g in pairs], _slices=False)
     return Function(grads, name=f"grad_{concrete.name}", autograph=False)

@@ -39,8 +39,14 @@ def encode(obj, path, leaves, tensors, parts):
         parts.append((path, "T", obj.shape, _dt.as_dtype(obj.dtype).name))
         tensors.append(obj)
         return
-    if isinstance(obj, Variable):
-        parts.append((path, "V", id(obj), obj.dtype.name, tuple(obj.shape.as_list())))
+    if type(obj) is Variable and leaves is not None:
+        # as TF: a variable argument keys by its dtype and shape (the trace reads and
+        # writes a stand-in variable bound to the argument on each call; function.py)
+        parts.append((path, "V", obj.dtype.name, tuple(obj.shape.as_list()), obj.trainable))
+        leaves.append(obj)
+        return
+    if isinstance(obj, Variable):     # other variables (distributed ones): by identity
+        parts.append((path, "VI", id(obj), obj.dtype.name, tuple(obj.shape.as_list())))
         return
     if isinstance(obj, (list, tuple)):
         kind = type(obj).__name__ if not hasattr(obj, "_fields") else type(obj).__qualname__
@@ -63,13 +69,13 @@ def encode(obj, path, leaves, tensors, parts):
         parts.append((path, "O", type(obj).__name__, id(obj)))
 
 
-def call_key(args, kwargs, names):
-    """(key, flat tensor-like leaves) of a call."""
+def call_key(args, kwargs, names, variables=None):
+    """(key, flat tensor-like leaves) of a call; variable arguments go to ``variables``."""
     parts, tensors = [], []
     for i, a in enumerate(args):
-        encode(a, names[i] if i < len(names) else f"args[{i}]", None, tensors, parts)
+        encode(a, names[i] if i < len(names) else f"args[{i}]", variables, tensors, parts)
     for k in sorted(kwargs):
-        encode(kwargs[k], k, None, tensors, parts)
+        encode(kwargs[k], k, variables, tensors, parts)
     return tuple(parts), tensors
 
 
@@ -96,7 +102,9 @@ def _show(p):
             ("," if len(p[2]) == 1 else "") + ")"
         return f"tensor shape={shape} dtype={p[3]}"
     if kind == "V":
-        return f"a different cf.Variable (id {p[2]:#x}, dtype {p[3]})"
+        return f"a cf.Variable of dtype {p[2]} and shape {p[3]}"
+    if kind == "VI":
+        return f"a different variable (id {p[2]:#x}, dtype {p[3]})"
     if kind == "P":
         name = type(p[3]).__name__ if p[2] == "number" else p[2]
         return f"Python {name} {p[3]!r:.40}"
@@ -107,6 +115,21 @@ def _show(p):
     return f"object {p[2]} at {p[3]:#x}"
 
 
+def with_ranks(key, leaves):
+    """``key`` with each tensor of unknown rank given the rank of its argument in
+    ``leaves`` (all its dimensions unknown); None when no rank is unknown."""
+    tensor_parts = [i for i, p in enumerate(key) if p[1] == "T"]
+    if len(tensor_parts) != len(leaves) or all(key[i][2] is not None for i in tensor_parts):
+        return None
+    out = list(key)
+    for i, leaf in zip(tensor_parts, leaves):
+        p = key[i]
+        if p[2] is None:
+            out[i] = (p[0], "T", (None,) * len(np.shape(leaf) if not hasattr(leaf, "shape")
+                                               else tuple(leaf.shape)), p[3])
+    return tuple(out)
+
+
 def relax(old, new):
     """A key covering both (differing tensor dims -> None), or None if not relaxable."""
     if len(old) != len(new):
@@ -115,10 +138,15 @@ def relax(old, new):
     for p, q in zip(old, new):
         if p == q:
             out.append(p)
-        elif p[1] == q[1] == "T" and p[0] == q[0] and p[3] == q[3] and p[2] is not None \
-                and q[2] is not None and len(p[2]) == len(q[2]):
-            out.append((p[0], "T", tuple(a if a == b else None for a, b in zip(p[2], q[2])),
-                        p[3]))
+        elif p[1] == q[1] == "T" and p[0] == q[0] and p[3] == q[3]:
+            if p[2] is None or q[2] is None or len(p[2]) != len(q[2]):
+                # ranks differ: TF relaxes to unknown rank; tracing needs a rank, so every
+                # dim of the new rank becomes None (same trace count for one new rank)
+                out.append((p[0], "T", None if q[2] is None else (None,) * len(q[2]),
+                            p[3]))
+            else:
+                out.append((p[0], "T", tuple(a if a == b else None
+                                             for a, b in zip(p[2], q[2])), p[3]))
         else:
             return None
     return tuple(out)

@@ -36,7 +36,14 @@ class SymbolicTensor(Tensor):
         self._device = device
         self._sym = value
 
-    def __repr__(self):
+    @property
+    def numpy(self):
+        """Not available while tracing: an AttributeError (as TF's graph tensors have no
+        ``numpy``, so ``hasattr(x, "numpy")`` is False) that says why."""
+        from ..tensor import _symbolic_error
+        raise _symbolic_error(self, "numpy()")
+
+    def __str__(self):
         """TF's graph-tensor form: ``Tensor("x:0", shape=(None, 3), dtype=float32)`` (an
         input by its argument name, an op output by the op's name, numbered per graph)."""
         shape = self.shape
@@ -45,7 +52,13 @@ class SymbolicTensor(Tensor):
         return (f'Tensor("{tf_style_name(self._sym)}", shape={tuple(shape.as_list())}, '
                 f"dtype={self.dtype.name})")
 
-    __str__ = __repr__
+    def __repr__(self):
+        """TF's repr (lists and dicts print it): ``<cf.Tensor 'x:0' shape=(None, 3)
+        dtype=float32>``."""
+        shape = self.shape
+        shown = "<unknown>" if shape.rank is None else str(tuple(shape.as_list()))
+        return (f"<cf.Tensor '{tf_style_name(self._sym)}' shape={shown} "
+                f"dtype={self.dtype.name}>")
 
 
 _TF_NAMES: "weakref.WeakKeyDictionary" = None
@@ -231,8 +244,10 @@ class FuncGraph(Graph):
             else:
                 vals.append(None)
                 pending.append(i)
+        if _dispatch._strict(op):
+            _dispatch.check_same_dtypes(op, [v.dtype.np for v in vals if v is not None], args)
         for i in pending:
-            arr = _dispatch._literal(op, args[i], strong)
+            arr = _dispatch._literal(op, args[i], strong, i == 0)
             vals[i] = self.constant(np.asarray(arr))
         if op.promote and len(vals) > 1:
             target = None
@@ -310,9 +325,9 @@ class FuncGraph(Graph):
             value = self.read_variable(value)
         if isinstance(value, Tensor):
             if value.dtype != cur.dtype:
-                raise InvalidArgumentError(
-                    None, mode, f"{mode}: cannot assign a value of dtype {value.dtype.name} "
-                    f"to variable '{var.name}' of dtype {cur.dtype.name} "
+                raise ValueError(  # TF converts the value to the variable's dtype
+                    f"Tensor conversion requested dtype {cur.dtype.name} for Tensor with "
+                    f"dtype {value.dtype.name}: {mode} of variable '{var.name}' "
                     f"(at {user_frame()})")
         else:
             from ..ops.constant import convert_to_tensor
@@ -564,9 +579,45 @@ def _eye_arrays(shapes, dts, consts):
     return out
 
 
+# stand-ins for inputs of unknown rank (TensorSpec(shape=None)): (rank, size) pairs; an
+# output whose rank or size follows the input's shows up as unknown when they disagree
+_RANK_PROBES = ((1, 2), (1, 3), (2, 2), (2, 3), (3, 2), (3, 3), (0, 1), (4, 2))
+
+
 def _probe_unknown_rank(op, vals, attrs):
-    raise InvalidArgumentError(None, op.name, f"{op.name}: inputs of unknown rank are not "
-                               f"supported while tracing (inputs: {_describe(vals)})")
+    """Output avals when an input's rank is unknown: the op runs on stand-ins of several
+    ranks and sizes. An output keeps a rank only when every stand-in that the op accepts
+    (of at least two ranks) agrees on it (``reduce_sum(x)`` is a scalar, ``shape(x)`` a
+    vector of unknown length); any other output is of unknown rank, as in TF's shape
+    inference. Elementwise ops broadcast to an unknown rank."""
+    dts = [v.dtype.np for v in vals]
+    consts = [v.const for v in vals]
+    if op.kind == ELEMENTWISE and op.n_out == 1:
+        out = _run_probe(op, [np.ones((), d) for d in dts], attrs, vals, "tracing")
+        return [(TensorShape(None), _dt.as_dtype(np.asarray(out).dtype))]
+    results, err = {}, None
+    for rank, size in _RANK_PROBES:
+        shapes = [tuple(size if d is None else d for d in (
+            v.shape.as_list() if v.shape.rank is not None else [None] * rank)) for v in vals]
+        try:
+            results[(rank, size)] = _avals(_run_probe(op, _arrays(shapes, dts, consts), attrs,
+                                                      vals, "tracing"), op)
+        except InvalidArgumentError as e:
+            err = err or e
+    if not results:
+        raise err
+    outs = list(results.values())
+    several = len({rank for rank, _ in results}) > 1
+    avals = []
+    for i, (first_shape, dt) in enumerate(outs[0]):
+        shapes = [o[i][0] for o in outs]
+        if several and all(len(s) == len(first_shape) for s in shapes):
+            dims = [d if all(s[j] == d for s in shapes) else None
+                    for j, d in enumerate(first_shape)]
+            avals.append((TensorShape(dims), _dt.as_dtype(dt)))
+        else:
+            avals.append((TensorShape(None), _dt.as_dtype(dt)))
+    return avals
 
 
 def _fill(shapes, n):

@@ -30,6 +30,7 @@ from .example import (  # noqa: F401
 )
 from .parsing_ops import decode_csv, decode_raw, parse_tensor, serialize_tensor  # noqa: F401
 from .tfrecord import TFRecordOptions, TFRecordWriter, tf_record_iterator  # noqa: F401
+from ..strings import decode_base64, encode_base64  # noqa: F401,E402
 
 
 def _read_file_impl(xp, filename):

@@ -129,7 +129,9 @@ class KerasTensor:
     # Operators on symbolic values become auto-wrapped layers (Keras 3's behaviour).
     def _op(self, fn, *others, keras_op=None, swapped=False):
         from .layers.core import _OpLayer
-        layer = _OpLayer(fn)
+        from .backend import to_snake_case, unique_name
+        op = keras_op[0] if isinstance(keras_op, tuple) else keras_op
+        layer = _OpLayer(fn, name=unique_name(to_snake_case(op)) if op else None)
         layer.keras_op, layer.swapped = keras_op, swapped  # how a .keras file names it
         return layer(self, *others)
 

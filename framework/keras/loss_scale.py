@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ops import math_ops as _m
+from ..indexed_slices import IndexedSlices
 from ..ops import reduce_ops as _r
 from .optimizers.base import Optimizer
 
@@ -79,7 +80,7 @@ class LossScaleOptimizer(Optimizer):
         return multiply(loss, self.dynamic_scale if self.built else self.initial_scale)
 
     def check_finite(self, grads):
-        checks = [_r.reduce_all(_m.is_finite(g)) for g in grads if g is not None]
+        checks = [_r.reduce_all(_m.is_finite(_values(g))) for g in grads if g is not None]
         finite = checks[0] if checks else _m.cast(True, "bool")
         for c in checks[1:]:
             finite = _m.logical_and(finite, c)
@@ -97,7 +98,7 @@ class LossScaleOptimizer(Optimizer):
             self.build([v for g, v in zip(grads, trainable_variables) if g is not None])
 
         def step():
-            unscaled = [None if g is None else g / _m.cast(self.dynamic_scale, g.dtype)
+            unscaled = [None if g is None else _unscale(g, self.dynamic_scale)
                         for g in grads]
             self.inner_optimizer.apply(unscaled, trainable_variables)
             grow = _m.equal(self.step_counter, np.int64(self.dynamic_growth_steps - 1))
@@ -136,3 +137,15 @@ class LossScaleOptimizer(Optimizer):
         if self.built:
             children.update(scale=self.dynamic_scale, counter=self.step_counter)
         return children
+
+
+def _values(g):
+    """The numbers of a gradient (an IndexedSlices' gathered rows)."""
+    return g.values if isinstance(g, IndexedSlices) else g
+
+
+def _unscale(g, scale):
+    """``g / scale``; an IndexedSlices gradient keeps its rows (its values are scaled)."""
+    if isinstance(g, IndexedSlices):
+        return g._with_values(g.values / _m.cast(scale, g.dtype))
+    return g / _m.cast(scale, g.dtype)

@@ -29,6 +29,7 @@ def _ops():
         "Tanh": m.tanh, "Sigmoid": m.sigmoid,
         "Mean": axis_kw(m.reduce_mean), "Sum": axis_kw(m.reduce_sum),
         "Max": axis_kw(m.reduce_max), "Min": axis_kw(m.reduce_min),
+        "Any": axis_kw(m.reduce_any), "All": axis_kw(m.reduce_all),
         "Matmul": matmul,
         "Cast": lambda x, dtype: cast(x, dtype),
         "Reshape": lambda x, newshape: reshape(x, newshape),

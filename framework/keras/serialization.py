@@ -267,7 +267,7 @@ def functional_config(model):
                 "config": {"shape": serialize(x.shape), "dtype": x.dtype.name,
                            "keras_history": _history(x, node_index)}}
     layers = []
-    for layer in model.layers:
+    for layer in getattr(model, "_operations", model.layers):  # operator nodes included
         entry = serialize_layer(layer)
         entry["name"] = layer.name
         entry["inbound_nodes"] = [

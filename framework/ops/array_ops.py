@@ -356,6 +356,8 @@ def getitem(tensor, key):
     if _is_bool_mask(key):
         from .index_ops import boolean_mask
         return boolean_mask(tensor, key)
+    if isinstance(key, (bool, np.bool_)):     # TF reads a bool key as a (scalar) mask
+        raise ValueError("mask cannot be scalar.")
     if isinstance(key, list):
         key = tuple(key)
     key = _encode_key(key)
@@ -451,9 +453,10 @@ _CONST_FILL = defop("constant_fill", CREATION, dtypes=None, differentiable=False
 
 def zeros(shape, dtype=_dt.float32, name=None, layout=None):
     """A tensor of zeros."""
+    dtype = _dt.as_dtype(dtype)
     return _dynamic.maybe_apply(_CONST_FILL, (), {"shape": _check_dims("zeros", shape),
-                                                  "dtype": _dt.as_dtype(dtype).np,
-                                                  "value": 0})
+                                                  "dtype": dtype.np,
+                                                  "value": b"" if dtype == _dt.string else 0})
 
 
 def ones(shape, dtype=_dt.float32, name=None, layout=None):
@@ -564,13 +567,18 @@ def shape(input, out_type=_dt.int32, name=None):  # noqa: A002
 def size(input, out_type=_dt.int32, name=None):  # noqa: A002
     """The number of elements of ``input`` as a scalar int tensor."""
     from .reduce_ops import reduce_prod
+    if hasattr(type(input), "_cf_dispatch"):      # a RaggedTensor: its values count
+        return size(input.flat_values, out_type)
     return reduce_prod(shape(input, out_type))
 
 
 def rank(input, name=None):  # noqa: A002
     """The number of dimensions of ``input`` as a scalar int32 tensor."""
     from .constant import constant
-    return constant(rank_of(input), _dt.int32)
+    r = rank_of(input)
+    if r is None:   # traced with an unknown rank: the length of its shape, at run time
+        return size(shape(input))
+    return constant(r, _dt.int32)
 
 
 def copy_to_device(x, dev):

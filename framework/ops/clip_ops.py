@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
+from ..indexed_slices import IndexedSlices
 from ._util import shape_of
 
 
@@ -39,6 +40,8 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     from .constant import convert_to_tensor
     from .math_ops import cast, greater, identity, maximum, sqrt, where_v
     from .reduce_ops import reduce_sum
+    if isinstance(t, IndexedSlices):    # TF clips the slices by their own norm
+        return t._with_values(clip_by_norm(t.values, clip_norm, axes))
     t = convert_to_tensor(t)
     if not (t.dtype.is_floating or t.dtype.is_complex):
         raise InvalidArgumentError(None, "clip_by_norm", f"clip_by_norm: t must be a float "
@@ -63,7 +66,8 @@ def global_norm(t_list, name=None):
     from .reduce_ops import reduce_sum
     if isinstance(t_list, (str, bytes)) or not hasattr(t_list, "__iter__"):
         raise TypeError(f"`t_list` should be a sequence of tensors. Received {type(t_list)}.")
-    parts = [reduce_sum(t * t) for t in (convert_to_tensor(v) for v in t_list if v is not None)]
+    parts = [reduce_sum(t * t) for t in (convert_to_tensor(_values(v)) for v in t_list
+                                         if v is not None)]
     if not parts:
         from .constant import constant
         return constant(0.0, _dt.float32)
@@ -98,6 +102,14 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
         if v is None:
             out.append(None)
             continue
+        if isinstance(v, IndexedSlices):
+            out.append(v._with_values(identity(v.values * cast(scale, v.dtype))))
+            continue
         v = convert_to_tensor(v)
         out.append(identity(v * cast(scale, v.dtype)))
     return out, use_norm
+
+
+def _values(t):
+    """What TF's norms read of an IndexedSlices: its slices (duplicates not summed)."""
+    return t.values if isinstance(t, IndexedSlices) else t

@@ -40,19 +40,26 @@ def _leaf_kind(value):
 def python_to_array(value, dtype=None) -> np.ndarray:
     """A NumPy array of a (nested) Python value with TF's default dtypes."""
     if dtype is not None:
-        npdt = _dt.as_dtype(dtype).np
-        if npdt.kind in "iub" and _has_fraction(value):
-            raise TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype "
-                            f"{_dt.as_dtype(dtype).name}")
-        return np.array(_unwrap(value), dtype=npdt)
+        dt = _dt.as_dtype(dtype)
+        npdt = dt.np
+        if not _python_fits(value, npdt):
+            raise TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype {dt.name}")
+        try:
+            return np.array(_unwrap(value), dtype=npdt)
+        except OverflowError:   # TF wraps Python ints around (300 -> uint8 44)
+            return _int_array(value).astype(npdt)
     kind = _leaf_kind(value)
+    if 0 < kind < 4 and isinstance(_first_leaf(value), bool):
+        raise ValueError("Can't convert Python sequence with mixed types to Tensor.")
     if kind == 5:
         arr = np.array(_unwrap(value))
+        if not any(isinstance(v, (Tensor, Variable)) for v in _flatten(value)):
+            return _sequence_dtype(value, arr)
         return arr.astype(np.float32) if arr.dtype == np.float64 and _all_python(value) else arr
     if kind == 4:
         return _strings_as_bytes(np.array(value, dtype=object))
     if kind == 1:
-        arr = np.array(value)
+        arr = _int_array(value)
         if arr.dtype.kind in "iu" and arr.size and (arr.max() > _INT32.max or
                                                    arr.min() < _INT32.min):
             return arr.astype(np.int64)
@@ -62,6 +69,60 @@ def python_to_array(value, dtype=None) -> np.ndarray:
     if kind == 0:
         return np.array(value, dtype=np.bool_)
     return np.array(value, dtype=np.complex128)
+
+
+def _first_leaf(value):
+    """The scalar TF samples to type a nested sequence: the first element, all the way
+    down (NumPy arrays are sequences too; a 0-d array is its scalar); None when empty."""
+    while True:
+        if isinstance(value, (list, tuple)):
+            if not value:
+                return None
+            value = value[0]
+        elif isinstance(value, np.ndarray):
+            if value.ndim == 0:
+                return value[()]
+            if value.shape[0] == 0:
+                return None
+            value = value[0]
+        else:
+            return value
+
+
+_FLOAT_WIDTHS = {np.float16: np.float16, np.float32: np.float32, np.float64: np.float64}
+
+
+def _sequence_dtype(value, arr):
+    """TF's dtype for a list holding NumPy values (py_seq_tensor.cc): the first scalar
+    decides. Integers of any width give int32 (int64 when a value does not fit), a NumPy
+    float keeps its width and a Python float gives float32 (ints followed by floats:
+    float32), bools give bool, complex gives complex128.
+
+    >>> import numpy as np, cuflow as cf
+    >>> cf.constant([np.int64(1), np.int64(2)]).dtype, cf.constant([np.float64(1.5)]).dtype
+    (cf.int32, cf.float64)
+    """
+    leaf = _first_leaf(value)
+    kind = arr.dtype.kind
+    if kind not in "biufc":
+        return arr
+    if leaf is None:
+        return arr.astype(np.float32)
+    if isinstance(leaf, (bool, np.bool_)):
+        return arr
+    if isinstance(leaf, (int, np.integer)):
+        if kind in "iu":
+            big = arr.size and (arr.max() > _INT32.max or arr.min() < _INT32.min)
+            return arr.astype(np.int64 if big else np.int32)
+        return arr.astype(np.float32) if kind == "f" else arr
+    if isinstance(leaf, np.floating):
+        width = _FLOAT_WIDTHS.get(type(leaf), np.float64)
+        return arr.astype(width) if kind in "biuf" else arr
+    if isinstance(leaf, float):
+        return arr.astype(np.float32) if kind in "biuf" else arr
+    if isinstance(leaf, (complex, np.complexfloating)):
+        return arr.astype(np.complex128)
+    return arr
 
 
 def _all_python(value):
@@ -99,6 +160,42 @@ def autopack(value, dtype=None):
             return convert_to_tensor(v, dtype) if dtype is not None else v
         return convert_to_tensor(v, target)
     return pack(value)
+
+
+def _int_array(value):
+    try:
+        arr = np.array(_unwrap(value))
+    except OverflowError:
+        arr = np.array(0, dtype=object)
+    if arr.dtype == object:     # beyond 64 bits
+        raise ValueError("Can't convert Python sequence with out-of-range integer to "
+                         "Tensor.")
+    return arr
+
+
+def _python_fits(value, npdt):
+    """Whether TF converts the Python scalars of ``value`` to ``npdt``: no float into an
+    integer or bool dtype, no number into bool or string, no complex into a real dtype
+    (NumPy values and tensors are cast instead)."""
+    kind = npdt.kind
+    if kind in "fc" and npdt != np.dtype(object) or npdt in _dt.FLOATS:
+        banned = (complex,) if kind != "c" else ()
+    elif kind in "iu":
+        banned = (float, complex)
+    elif kind == "b":
+        banned = (int, float, complex)
+    elif kind == "O":
+        banned = (int, float, complex)
+    else:
+        return True
+    if not banned:
+        return True
+    for v in _flatten(value) if isinstance(value, (list, tuple)) else (value,):
+        t = type(v)
+        if t in banned and not (t is bool and kind != "b") or \
+                (kind == "b" and t is int) or (kind == "O" and t is bool):
+            return False
+    return True
 
 
 def _has_fraction(value):
@@ -267,7 +364,8 @@ def _identity_op():
 
 def is_comparable(o):
     """Whether ``tensor == o`` compares elementwise (TF returns False for other objects)."""
-    if isinstance(o, (Tensor, Variable, np.ndarray, np.generic, int, float, bool, complex)):
+    if isinstance(o, (Tensor, Variable, np.ndarray, np.generic, int, float, bool, complex,
+                      str, bytes)):
         return True
     if isinstance(o, (list, tuple)):
         try:

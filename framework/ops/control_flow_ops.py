@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .. import nest
 from ..tensor import Tensor, Variable
-from .dispatch import _tls
+from .dispatch import _tls, strict_here
 
 
 def _static_bool(pred):
@@ -37,8 +37,16 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     """
     if not callable(true_fn) or not callable(false_fn):
         raise TypeError("cf.cond: true_fn and false_fn must be callables")
+    tracing = _tls.graph is not None
+    if tracing and isinstance(pred, bool) and strict_here():
+        raise TypeError("pred must not be a Python bool", pred)
     known = _static_bool(pred)
     if known is not None:
+        if tracing and isinstance(pred, Tensor) and strict_here():
+            # TF traces both branches of a graph cond: check the one not taken matches
+            taken = true_fn() if known else false_fn()
+            _check_branches(taken, false_fn if known else true_fn)
+            return taken
         return true_fn() if known else false_fn()
     from ..graph.control_flow import build_cond
     from . import tensor_array as _ta
@@ -65,6 +73,27 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
     return _ta.from_parts(res, templates) if templates else res
 
 
+def _check_branches(taken, other_fn):
+    """Traces ``other_fn`` on a throwaway graph; raises TF's TypeError when its outputs
+    differ from ``taken``'s in structure or dtypes."""
+    from ..graph.tracing import FuncGraph
+    g = FuncGraph("cond_other_branch", outer=_tls.graph, device=_tls.graph.device)
+    with g:
+        other = other_fn()
+
+    def kinds(out):
+        return [getattr(x, "dtype", type(x).__name__) for x in nest.flatten(out)]
+    try:
+        nest.assert_same_structure(taken, other, check_types=False)
+        same = kinds(taken) == kinds(other)
+    except (TypeError, ValueError):
+        same = False
+    if not same:
+        raise TypeError("true_fn and false_fn arguments to tf.cond must have the same "
+                        "number, type, and overall structure of return values "
+                        f"(one branch returned {taken!r:.120}, the other {other!r:.120})")
+
+
 def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations=10,
                back_prop=True, swap_memory=False, maximum_iterations=None, name=None):
     """Repeats ``body`` while ``cond`` holds (``tf.while_loop``); returns the loop vars.
@@ -77,6 +106,8 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         raise TypeError("cf.while_loop: cond and body must be callables")
     single = not isinstance(loop_vars, (list, tuple))
     structure = [loop_vars] if single else loop_vars
+    if not single and strict_here():        # TF: body returns loop_vars' structure
+        body = _strict_body(body, structure)
     if _tls.graph is not None:
         from ..graph.control_flow import build_while
         from . import tensor_array as _ta
@@ -98,19 +129,37 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
         lambda v: v if isinstance(v, (Tensor, Variable)) else convert_to_tensor(v),
         list(structure))
     i = 0
+    returned = type(loop_vars)
     while maximum_iterations is None or i < int(maximum_iterations):
         if not bool(cond(*vs)):
             break
         out = body(*vs)
+        returned = type(out)        # TF returns the body's last result as it is
         if len(structure) == 1 and not isinstance(out, (list, tuple)):
             out = [out]
         out = list(out) if isinstance(out, tuple) else out
         nest.assert_same_structure(vs, out, check_types=False)
         vs = out
         i += 1
-    if isinstance(loop_vars, tuple) and not single:
+    if returned is tuple and not single:
         vs = tuple(vs)
     return vs[0] if single else vs
+
+
+def _strict_body(body, structure):
+    def checked(*args):
+        out = body(*args)
+        if isinstance(out, Tensor) and out.shape.rank == 0:
+            raise TypeError("Cannot iterate over a scalar tensor.")
+        flat_out = list(out) if isinstance(out, (list, tuple, dict)) else [out]
+        try:
+            nest.assert_same_structure(list(structure), flat_out, check_types=False)
+        except (TypeError, ValueError):
+            raise ValueError(
+                "The two structures don't have the same nested structure: the while_loop "
+                f"body returned {out!r:.200} for loop_vars {structure!r:.200}") from None
+        return out
+    return checked
 
 
 def _while_with_arrays(cond, body, structure, shape_invariants, max_iter):
@@ -207,7 +256,14 @@ def case(pred_fn_pairs, default=None, exclusive=False, strict=False, name="case"
     if default is None:
         if not pairs:
             raise ValueError("cf.case: no branches and no default")
-        *pairs, (_, default) = pairs
+        *pairs, (last_pred, last_fn) = pairs
+
+        def default():      # TF: the last branch, asserting its predicate holds
+            if _static_bool(last_pred) is False:
+                from ..errors import InvalidArgumentError
+                raise InvalidArgumentError(None, "case", "Input error: None of conditions "
+                                           "evaluated as True")
+            return last_fn()
 
     def chain(j):
         if j == len(pairs):
@@ -286,9 +342,25 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
         return nest.pack_sequence_as(structure, stacked)
     outs = [fn(x) for _, x in _slices(elems, flat, n)]
     if not outs:
-        raise ValueError("cf.map_fn: elems has a leading dimension of 0")
+        return _empty_map_result(elems, fn_output_signature or dtype)
     return nest.pack_sequence_as(outs[0], [stack(list(col)) for col in
                                            zip(*[nest.flatten(o) for o in outs])])
+
+
+def _empty_map_result(elems, signature):
+    """TF's map_fn over no elements: zero-length tensors of the signature's shapes (or
+    shape (0,) and the elements' dtypes when no signature is given)."""
+    from .. import dtypes as _dt
+    from .array_ops import zeros
+    if signature is None:
+        return nest.map_structure(lambda t: zeros([0], t.dtype), elems)
+
+    def one(spec):
+        if isinstance(spec, _dt.DType) or not hasattr(spec, "shape"):
+            return zeros([0], _dt.as_dtype(spec))
+        dims = spec.shape.as_list() if spec.shape.rank is not None else []
+        return zeros([0] + [d or 0 for d in dims], spec.dtype)
+    return nest.map_structure(one, signature)
 
 
 def scan(fn, elems, initializer=None, parallel_iterations=10, back_prop=True,

@@ -10,6 +10,8 @@ to a handful of attribute reads; everything else takes the slow path.
 """
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 
@@ -17,12 +19,41 @@ import numpy as np
 
 from .. import dtypes as _dt
 from .. import placement as _device
+from ..config import knobs as _knobs
 from ..errors import (InvalidArgumentError, OpError, UnsupportedDtypeError, describe,
                       user_frame)
 from ..tensor import Tensor, Variable
 
 _EMPTY: dict = {}
 _PY_SCALARS = (int, float, bool, complex)
+_STRICT = [_knobs.strict_dtypes]    # TF's dtype rule; a list so tests can switch it
+_PKG = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
+# cuflow's op layer: frames here are skipped to find who called the op
+_CORE = tuple(_PKG + d for d in ("ops" + os.sep, "graph" + os.sep, "autodiff" + os.sep,
+                                 "tensor.py"))
+
+
+def _strict(op):
+    """TF's one-dtype rule applies to ``op`` (registry: promoting elementwise ops and a few
+    others), unless turned off (CUFLOW_STRICT_DTYPES=0, experimental_enable_numpy_behavior)."""
+    return op.strict and _STRICT[0]
+
+
+def strict_here():
+    """True when TF's strict dtype rule applies to the op being called: the first caller
+    outside cuflow's op layer is the user's code. cuflow's own higher layers (Keras, whose
+    ops promote like NumPy's, tf.data, ...) keep the promotion rule of cuflow.dtypes."""
+    if not _STRICT[0]:
+        return False
+    f = sys._getframe(1)
+    while f is not None:
+        name = f.f_code.co_filename
+        if not name.startswith(_PKG):
+            return True
+        if not name.startswith(_CORE):
+            return False
+        f = f.f_back
+    return True
 
 
 class _State(threading.local):
@@ -199,16 +230,17 @@ def _convert_inputs(op, args, vals, dev):
     target = scoped or dev or _device.current()
     strong = None
     if op.promote:
+        check_same_dtypes(op, tensor_dtypes, args)
         for d in tensor_dtypes:
             strong = d if strong is None else _dt.promote(strong, d)
     for i, a in enumerate(args):
         v = vals[i]
         if _is_backend_array(v):
-            if v is a and strong is not None and op.promote and v.dtype != strong and \
-                    _kind_rank(v.dtype) <= _kind_rank(strong):
+            if v is a and strong is not None and op.promote and v.dtype != strong and (
+                    _strict(op) or _kind_rank(v.dtype) <= _kind_rank(strong)):
                 vals[i] = v.astype(strong)  # a NumPy array next to tensors takes their
-            continue                        # dtype, as TF converts it (float64 -> float32)
-        vals[i] = _literal(op, a, strong)
+            continue                        # dtype, as TF converts it (float64 -> int32 too)
+        vals[i] = _literal(op, a, strong, i == 0)
     if op.promote and len(vals) > 1:
         vals = _promote_values(op, vals, target)
     for i, v in enumerate(vals):
@@ -228,15 +260,85 @@ def _autopack_args(args):
     return tuple(autopack(a) if has_symbolic(a) else a for a in args)
 
 
-def _literal(op, value, strong):
+# TF's op names where its errors name them; TF raises TypeError rather than
+# InvalidArgumentError for mixed dtypes in these (Python checks them before the kernel)
+_TYPE_ERROR_OPS = frozenset({"truediv", "div_no_nan", "complex"})
+
+
+def check_same_dtypes(op, tensor_dtypes, args):
+    """TF's rule for ops over several tensors: they share one dtype (``int32 + float32``
+    is an InvalidArgumentError; cuflow does not promote between tensors)."""
+    if not _strict(op) or len(tensor_dtypes) < 2:
+        return
+    first = tensor_dtypes[0]
+    for i, d in enumerate(tensor_dtypes):
+        if d != first:
+            a, b = _dt.as_dtype(first).name, _dt.as_dtype(d).name
+            if _tls.graph is not None:    # TF's graph construction checks it: TypeError
+                raise TypeError(f"Input #{i} of '{op.name}' has type {b} that does not "
+                                f"match type {a} of input #0 (at {user_frame()})")
+            if op.name in _TYPE_ERROR_OPS:
+                raise TypeError(f"{op.name}: x and y must have the same dtype, got "
+                                f"{a} != {b} (at {user_frame()})")
+            raise InvalidArgumentError(
+                None, op.name, f"cannot compute {op.name} as input #{i}(zero-based) was "
+                f"expected to be a {a} tensor but is a {b} tensor (cast one of them with "
+                f"tf.cast; at {user_frame()})")
+
+
+def _weak_mismatch(op, value, strong, first=False):
+    """A Python scalar (or list) TF cannot convert to the tensors' dtype: a float for an
+    integer tensor, a number for a bool tensor. TF raises TypeError (its conversion
+    fails) except for ``tensor + value``, whose conversion falls back and the kernel
+    raises (``value + tensor`` converts with the tensor's dtype: TypeError)."""
+    name = _dt.as_dtype(strong).name
+    if op.name == "add" and _tls.graph is None and not first:
+        return InvalidArgumentError(
+            None, op.name, f"cannot compute add as input #1(zero-based) was expected to be a "
+            f"{name} tensor but is a {_py_dtype_name(value)} tensor (at {user_frame()})")
+    return TypeError(f"Cannot convert {value!r} to EagerTensor of dtype {name} "
+                     f"({op.name}; at {user_frame()})")
+
+
+def _py_dtype_name(value):
+    from .constant import python_to_array
+    return _dt.as_dtype(python_to_array(value).dtype).name
+
+
+def _weak_fits(value, strong):
+    """Whether TF converts the Python scalar ``value`` to a tensor of dtype ``strong``."""
+    t = type(value)
+    k = strong.kind
+    if t is bool or t is np.bool_:
+        return True
+    if t is int:
+        return k != "b"
+    if t is float:
+        return k in "fc" or strong in _dt.FLOATS
+    if t is complex:
+        return k == "c"
+    return True
+
+
+def _list_fits(value, strong):
+    from .constant import _flatten
+    return all(_weak_fits(v, strong) for v in _flatten(value)
+               if type(v) in _PY_SCALARS)
+
+
+def _literal(op, value, strong, first=False):
     """A non-tensor input as a NumPy array; Python scalars are weak (take ``strong``)."""
     t = type(value)
     if t in _PY_SCALARS or t is np.bool_:
         if strong is not None and op.promote:
+            if _strict(op) and not _weak_fits(value, strong):
+                raise _weak_mismatch(op, value, strong, first)
             target = _dt.weak_scalar_dtype(value, strong)
             try:
                 return np.asarray(value, dtype=target)
             except OverflowError:
+                if _strict(op) and t is int and -2 ** 63 <= value < 2 ** 64:
+                    return np.asarray(value).astype(target)   # TF wraps (300 -> uint8 44)
                 raise InvalidArgumentError(
                     None, op.name, f"{op.name}: cannot convert {value!r} to the tensor's "
                     f"dtype {target.name} (out of range; at {user_frame()})") from None
@@ -244,12 +346,15 @@ def _literal(op, value, strong):
                           if t in _PY_SCALARS else None)
     if isinstance(value, (np.ndarray, np.generic)):
         arr = np.asarray(value)
-        if strong is not None and op.promote and _kind_rank(arr.dtype) <= _kind_rank(strong):
-            return arr.astype(strong)
+        if strong is not None and op.promote and (
+                _strict(op) or _kind_rank(arr.dtype) <= _kind_rank(strong)):
+            return arr.astype(strong)   # TF converts NumPy values to the tensors' dtype
         return arr
     if isinstance(value, (list, tuple)):
         from .constant import python_to_array
 
+        if strong is not None and _strict(op) and not _list_fits(value, strong):
+            raise _weak_mismatch(op, value, strong, first)
         arr = python_to_array(value)
         if strong is not None and op.promote and _kind_rank(arr.dtype) <= _kind_rank(strong):
             return arr.astype(strong)
@@ -259,6 +364,9 @@ def _literal(op, value, strong):
             None, op.name, f"{op.name}: got None as an input; expected a tensor "
             f"(at {user_frame()})")
     if t is str or t is bytes:      # a string scalar: TF's string dtype (bytes objects)
+        if strong is not None and op.promote and strong != object and _strict(op):
+            raise TypeError(f"Cannot convert {value!r:.60} to EagerTensor of dtype "
+                            f"{_dt.from_numpy(strong).name}")
         arr = np.empty((), dtype=object)
         arr[()] = value.encode("utf-8") if t is str else value
         return arr

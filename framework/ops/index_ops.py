@@ -12,6 +12,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from . import dynamic_shape as _dynamic
+from ._nn_infer import dims
 from ._util import int_tuple, norm_one_axis, rank_of, shape_of, static_value
 from .dispatch import apply as _apply
 from .dynamic_shape import is_dynamic
@@ -120,6 +121,10 @@ def _gather_vjp(g, y, params, indices, axis, batch_dims):
 
 
 _GATHER = defop("gather", MOVEMENT, dtypes=_ANY, vjp=_gather_vjp)(_gather_impl)
+# the shape rule, so tracing never probes a gather: TF leaves an unused out-of-range gather
+# unrun (a traced function's unused ops are pruned) instead of failing at trace time
+_GATHER.def_infer(lambda params, indices, axis, batch_dims: (
+    list(_gather_shape(dims(params), dims(indices), axis, batch_dims)), params.dtype))
 _GATHER_GRAD = defop("gather_grad", MOVEMENT, dtypes=_ANY, vjp=lambda gg, y, g, indices, axis,
                      batch_dims, shape: (_apply(_GATHER, (gg, indices),
                                                 {"axis": axis, "batch_dims": batch_dims}),
@@ -332,6 +337,9 @@ def _tensor_scatter(mode):
             indices, updates = _drop_bad(indices, updates, shape_of(tensor))
         _nd_check(opname, indices, 0, shape_of(tensor), shape_of(updates))
         dt = getattr(tensor, "dtype", None)
+        if dt is not None and not hasattr(updates, "dtype"):    # TF converts Python values
+            from .constant import convert_to_tensor              # to the tensor's dtype
+            updates = convert_to_tensor(updates, dtype=dt)
         if dt is not None and getattr(updates, "dtype", None) != dt:
             updates = cast(updates, dt)
         return _apply(op, (tensor, indices, updates))
@@ -377,6 +385,11 @@ def where(condition, x=None, y=None, name=None):
     if x is None or y is None:
         raise ValueError("x and y must both be non-None or both be None.")
     from .math_ops import where_v
+    dx, dy = getattr(x, "dtype", None), getattr(y, "dtype", None)
+    if dx is not None and dy is not None and dx != dy and not isinstance(x, np.ndarray) \
+            and not isinstance(y, np.ndarray):     # TF: the branches share one dtype
+        raise _err("where", f"cannot compute SelectV2 as input #2(zero-based) was "
+                   f"expected to be a {dx.name} tensor but is a {dy.name} tensor")
     return where_v(condition, x, y)
 
 
@@ -401,9 +414,9 @@ def boolean_mask(tensor, mask, axis=None, name="boolean_mask"):
                                  for a, b in zip(ts[axis:axis + k], ms)):
         raise ValueError(f"Shapes {ts[axis:axis + k]} and {ms} are incompatible "
                          f"(boolean_mask: tensor shape {ts}, mask shape {ms}, axis {axis})")
-    if k == 1:
-        flat = tensor
-    elif None in ts[:axis] + ts[axis + k:]:   # other dims known only at run time
+    # as TF, the masked dims are reshaped into one even when k == 1 (so a variable's
+    # gradient through boolean_mask is dense, not an IndexedSlices)
+    if None in ts[:axis] + ts[axis + k:]:   # other dims known only at run time
         dyn = shape(tensor)
         flat = reshape(tensor, [dyn[i] if d is None else d for i, d in enumerate(ts[:axis])]
                        + [-1] + [dyn[axis + k + i] if d is None else d

@@ -41,6 +41,7 @@ import math
 import numpy as np
 
 from .. import dtypes as _dt
+from ..backend import blas_threads as _blas_threads
 from . import conv_ops, nn_ops, pool_ops, registry, rnn_ops  # noqa: F401 (their ops get overrides)
 
 _FLOATS = _dt.FLOATS
@@ -408,8 +409,11 @@ def _cpu_lstm_grad(op):
         arrays = (g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs)
         if all(a.dtype == np.float32 for a in arrays) and g_out.size and _crnn():
             m = None if bool(mask.all()) else mask
+            crnn = _kmod("cpu._c_rnn")
             with rnn_ops.loop_threads(np):
-                return _kmod("cpu._c_rnn").backward(*arrays, m, zero_output)
+                dz, dh, dc, h_prev = crnn.backward_loop(*arrays, m, zero_output)
+            # the weight GEMM spans every step (B*T rows): the thread policy picks
+            return (dz, dh, dc, *crnn.weight_grads(h_prev, dz, _blas_threads.matmul))
         return op.impl(np, *arrays[:6], mask, *arrays[6:], zero_output=zero_output)
     return override
 

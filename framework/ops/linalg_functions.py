@@ -137,7 +137,9 @@ def global_norm(t_list, name=None):
     if isinstance(t_list, (str, bytes)) or not isinstance(t_list, (list, tuple)):
         raise TypeError(f"global_norm: t_list must be a sequence of tensors, got "
                         f"{type(t_list).__name__}")
-    parts = [reduce_sum(_tensor(t) * _tensor(t)) for t in t_list if t is not None]
+    from .clip_ops import _values
+    parts = [reduce_sum(_tensor(_values(t)) * _tensor(_values(t))) for t in t_list
+             if t is not None]
     if not parts:
         from .constant import constant
         return constant(0.0)

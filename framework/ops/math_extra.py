@@ -62,8 +62,9 @@ def add_n(inputs, name=None):
     ts = [convert_to_tensor(t) for t in inputs]
     for t in ts[1:]:
         if t.dtype != ts[0].dtype:
-            raise ValueError(f"add_n: inputs must have one dtype, got {ts[0].dtype.name} "
-                             f"and {t.dtype.name}")
+            raise InvalidArgumentError(
+                None, "add_n", f"add_n: inputs must have one dtype, got "
+                f"{ts[0].dtype.name} and {t.dtype.name}")
         if tuple(shape_of(t)) != tuple(shape_of(ts[0])):
             raise InvalidArgumentError(
                 None, "add_n", f"add_n: inputs must have one shape, got "

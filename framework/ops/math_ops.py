@@ -11,6 +11,8 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
+from ..indexed_slices import IndexedSlices
+from ..tensor import Tensor
 from .dispatch import apply as _apply
 from .registry import ELEMENTWISE, defop
 
@@ -163,6 +165,8 @@ def _pow_impl(xp, x, y):
 
 
 def _pow_vjp(g, z, x, y):
+    from .constant import convert_to_tensor
+    x = convert_to_tensor(x, dtype=z.dtype)      # Python scalars reach the VJP as they are
     gx = g * y * pow(x, y - 1)
     if not x.dtype.is_floating and not x.dtype.is_complex:
         return gx, None
@@ -237,6 +241,10 @@ def div_no_nan(x, y, name=None):
     if not hasattr(x, "dtype") and hasattr(y, "dtype"):
         x = _weak(x, y.dtype)
     x = convert_to_tensor(x)
+    dy = getattr(y, "dtype", None)
+    if dy is not None and not isinstance(y, np.ndarray) and _dt.as_dtype(dy) != x.dtype:
+        raise TypeError(f"div_no_nan: x and y must have the same dtype, got "
+                        f"{x.dtype.name} != {_dt.as_dtype(dy).name}")
     if x.dtype.is_integer:
         ft = _dt.float32 if x.dtype.size <= 2 else _dt.float64
         return _div_no_nan(cast(x, ft), cast(_weak(y, x.dtype) if not hasattr(y, "dtype")
@@ -259,7 +267,7 @@ negative = unary("negative", lambda xp, x: xp.negative(x), _NUM, "(-{0})",
 neg = negative
 abs = unary("abs", lambda xp, x: xp.abs(x), _NUM, "fabs({0})",  # noqa: A001 - TF name
             lambda g, y, x: g * sign(x) if not x.dtype.is_complex else
-            g * x / cast(where_v(equal(y, 0), ones_like_v(y), y), x.dtype))
+            cast(g, x.dtype) * x / cast(where_v(equal(y, 0), ones_like_v(y), y), x.dtype))
 
 
 def _sign_impl(xp, x):
@@ -272,12 +280,22 @@ def _sign_impl(xp, x):
 sign = unary("sign", _sign_impl, _NUM, "sign({0})", lambda g, y, x: zeros_like_v(g))
 square = unary("square", lambda xp, x: xp.square(x), _NUM, "({0} * {0})",
                lambda g, y, x: g * 2 * conj(x))
+
+
+def _zero_where_g_zero(g, grad):
+    """TF's SqrtGrad/RsqrtGrad/ReciprocalGrad: a zero upstream gradient gives 0, not
+    0 * inf = NaN (so ``tf.where(x > 0, tf.sqrt(x), 0.)`` has finite gradients)."""
+    return where_v(equal(g, 0), zeros_like_v(grad), grad)
+
+
 sqrt = unary("sqrt", lambda xp, x: xp.sqrt(x), _FC, "sqrt({0})",
-             lambda g, y, x: g * 0.5 / conj(y), upcast=True)
+             lambda g, y, x: _zero_where_g_zero(g, g * 0.5 / conj(y)), upcast=True)
 rsqrt = unary("rsqrt", lambda xp, x: 1 / xp.sqrt(x), _FC, "rsqrt({0})",
-              lambda g, y, x: g * -0.5 * conj(y * y * y), upcast=True)
+              lambda g, y, x: _zero_where_g_zero(g, g * -0.5 * conj(y * y * y)),
+              upcast=True)
 reciprocal = unary("reciprocal", lambda xp, x: xp.reciprocal(x) if x.dtype.kind != "i"
-                   else 1 // x, _NUM, "(1 / {0})", lambda g, y, x: negative(g) * conj(y * y))
+                   else 1 // x, _NUM, "(1 / {0})",
+                   lambda g, y, x: _zero_where_g_zero(g, negative(g) * conj(y * y)))
 inv = reciprocal
 exp = unary("exp", lambda xp, x: xp.exp(x), _FC, "exp({0})", lambda g, y, x: g * conj(y),
             upcast=True)
@@ -460,6 +478,12 @@ def _promote_pair(x, y):
     dx, dy = getattr(x, "dtype", None), getattr(y, "dtype", None)
     if dx is not None and dy is not None:
         if dx != dy:
+            from .dispatch import strict_here
+            if strict_here():
+                raise InvalidArgumentError(
+                    None, "select", f"cannot compute select as input #2(zero-based) was "
+                    f"expected to be a {dx.name} tensor but is a {dy.name} tensor; cast one "
+                    f"of them with cf.cast")
             target = _dt.result_type(dx, dy)
             return cast(x, target), cast(y, target)
         return x, y
@@ -472,13 +496,36 @@ def _promote_pair(x, y):
 
 
 def _weak(v, dtype):
-    from .constant import convert_to_tensor
+    """``v`` (not a tensor) converted next to a tensor of ``dtype``: Python scalars and
+    lists take it when they fit (TF converts them with the tensor's dtype), NumPy values
+    are cast to it."""
+    from .constant import convert_to_tensor, has_symbolic, python_to_array
     if isinstance(v, (int, float, bool, complex)):
         return convert_to_tensor(np.asarray(v, dtype=_dt.weak_scalar_dtype(v, dtype.np)))
+    if isinstance(v, (np.ndarray, np.generic)) and v.dtype.kind in "biufc":
+        return convert_to_tensor(np.asarray(v).astype(dtype.np))
+    if isinstance(v, (list, tuple)) and not has_symbolic(v):
+        try:
+            arr = python_to_array(v)
+        except (TypeError, ValueError):
+            return convert_to_tensor(v)
+        if arr.dtype.kind in "biuf" and _kind_le(arr.dtype, dtype.np):
+            return convert_to_tensor(arr.astype(dtype.np))
     return convert_to_tensor(v)
 
 
+def _kind_le(a, b):
+    rank = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+    return rank.get(a.kind, 4) <= rank.get(np.dtype(b).kind, 2 if np.dtype(b) in _dt.FLOATS
+                                           else 4)
+
+
 def _cast_impl(xp, x, dtype):
+    if (x.dtype == object) != (np.dtype(dtype) == object):
+        from ..errors import UnimplementedError
+        a, b = (_dt.from_numpy(d).name for d in (x.dtype, np.dtype(dtype)))
+        raise UnimplementedError(None, "cast", f"Cast {a} to {b} is not supported (use "
+                                 "cf.strings.to_number / cf.strings.as_string)")
     if x.dtype.kind == "c" and np.dtype(dtype).kind != "c":
         x = x.real
     if np.dtype(dtype) == np.bool_:
@@ -548,7 +595,10 @@ _IDENTITY = defop("identity", ELEMENTWISE, dtypes=None, scalar="{0}",
 
 
 def identity(input, name=None):  # noqa: A002 - TF's argument name
-    """Returns a tensor with the same value (a Variable's current value, for variables)."""
+    """Returns a tensor with the same value (a Variable's current value, for variables;
+    an IndexedSlices stays one, as in TF)."""
+    if type(input) is not Tensor and isinstance(input, IndexedSlices):
+        return input._with_values(_apply(_IDENTITY, (input.values,)))
     return _apply(_IDENTITY, (input,))
 
 

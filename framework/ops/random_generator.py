@@ -162,6 +162,12 @@ class Generator:
         return _ro.uniform_from("Generator.uniform_full_int", ("gen", self), shape, None,
                                 None, dtype)
 
+    def binomial(self, shape, counts, probs, dtype=_dt.int32, name=None):
+        """Binomial(counts, probs) draws of shape ``shape`` from this generator."""
+        from .random_samplers import binomial_from
+        return binomial_from("Generator.binomial", ("gen", self), shape, counts, probs,
+                             dtype)
+
     def normal(self, shape, mean=0.0, stddev=1.0, dtype=_dt.float32, name=None):
         return _ro.normal_from("Generator.normal", "normal", ("gen", self), shape, mean,
                                stddev, dtype)
@@ -240,13 +246,32 @@ def stateless_categorical(logits, num_samples, seed, dtype=_dt.int64, name=None)
 
 
 def stateless_gamma(shape, seed, alpha, beta=None, dtype=_dt.float32, name=None):
+    """Gamma draws of shape ``shape``, which ends with the broadcast shape of alpha and
+    beta (TF's stateless rule; the stateful tf.random.gamma appends it instead)."""
     op = "stateless_random_gamma"
-    return _ro.gamma_from(op, _seed_pair(op, seed), shape, alpha, beta, dtype)
+    params = [alpha] if beta is None else [alpha, beta]
+    lead = _leading_dims(op, shape, params)
+    return _ro.gamma_from(op, _seed_pair(op, seed), lead, alpha, beta, dtype)
 
 
 def stateless_poisson(shape, seed, lam, dtype=_dt.int32, name=None):
+    """Poisson draws of shape ``shape``, which ends with lam's shape (TF's rule)."""
     op = "stateless_random_poisson"
-    return _ro.poisson_from(op, _seed_pair(op, seed), shape, lam, dtype)
+    lead = _leading_dims(op, shape, [lam])
+    return _ro.poisson_from(op, _seed_pair(op, seed), lead, lam, dtype)
+
+
+def _leading_dims(op, shape, params):
+    """``shape`` minus the broadcast shape of ``params``, which must end it."""
+    from ._util import int_tuple
+    from .constant import convert_to_tensor
+    shape = int_tuple(op, shape)
+    ab = np.broadcast_shapes(*[tuple(convert_to_tensor(p).shape) for p in params])
+    if len(ab) > len(shape) or tuple(shape[len(shape) - len(ab):]) != tuple(ab):
+        raise InvalidArgumentError(None, op, f"{op}: Shape passed in must end with "
+                                   f"broadcasted shape: shape {list(shape)}, parameters "
+                                   f"broadcast to {list(ab)}")
+    return list(shape[:len(shape) - len(ab)])
 
 
 def _seed_dtype(seed):

@@ -264,8 +264,12 @@ def reduce_euclidean_norm(input_tensor, axis=None, keepdims=False, name=None):
 
 
 def count_nonzero(input, axis=None, keepdims=False, dtype=_dt.int64, name=None):  # noqa: A002
+    from .array_ops import zeros
+    from .constant import convert_to_tensor
     from .math_ops import cast, not_equal
-    return reduce_sum(cast(not_equal(input, 0), dtype), axis, keepdims)
+    x = convert_to_tensor(input)
+    zero = "" if x.dtype == _dt.string else zeros([], x.dtype)
+    return reduce_sum(cast(not_equal(x, zero), dtype), axis, keepdims)
 
 
 # --- argmax / argmin ----------------------------------------------------------------------

@@ -29,6 +29,7 @@ STATEFUL = "stateful"
 KINDS = (ELEMENTWISE, REDUCE, MOVEMENT, OPAQUE, CREATION, RANDOM, STATEFUL)
 
 _REGISTRY: dict[str, "OpDef"] = {}
+_STRICT_OPAQUE = frozenset({"matmul", "concat", "einsum"})
 
 
 class OpDef:
@@ -36,7 +37,7 @@ class OpDef:
 
     __slots__ = ("name", "kind", "impl", "vjp_fn", "infer", "kernels", "scalar", "dtypes",
                  "promote", "n_out", "differentiable", "doc", "module", "extra",
-                 "ok_dtype")
+                 "ok_dtype", "strict")
 
     def __init__(self, name, kind, impl, *, dtypes=None, promote=False, n_out=1,
                  vjp=None, infer=None, scalar=None, differentiable=True, kernels=None,
@@ -51,6 +52,9 @@ class OpDef:
         self.scalar = scalar
         self.dtypes = dtypes
         self.promote = promote
+        # TF's typing: the tensor inputs share one dtype (no promotion between tensors),
+        # Python scalars convert to it or raise, NumPy values are cast to it
+        self.strict = bool(promote) and (kind == ELEMENTWISE or name in _STRICT_OPAQUE)
         self.n_out = n_out
         self.differentiable = differentiable
         self.kernels = dict(kernels or {})

@@ -88,7 +88,7 @@ def _irfft_vjp(g, y, x, fft_length):
     if n_last % 2 == 0:
         w[-1] = 1.0
     dy = _apply(_RFFT, (g,), {"fft_length": fft_length})
-    dy = dy * constant((w / float(np.prod(fft_length))).astype(_TO_REAL[x.dtype.np]))
+    dy = dy * constant((w / float(np.prod(fft_length))).astype(dy.dtype.np))
     return _fit_last(dy, [int(d) for d in shape_of(x)[-len(fft_length):]])
 
 

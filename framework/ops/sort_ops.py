@@ -280,7 +280,8 @@ def bincount(arr, weights=None, minlength=None, maxlength=None, dtype=_dt.int32,
     [0, 2, 0, 1]
     """
     from .constant import convert_to_tensor
-    arr = convert_to_tensor(arr)
+    arr = convert_to_tensor(arr, dtype=_dt.int32) if isinstance(arr, (list, tuple)) and \
+        not np.size(arr) else convert_to_tensor(arr)     # TF: bincount([]) counts int32s
     if not arr.dtype.is_integer:
         raise _err("bincount", f"arr must be int32 or int64, got {arr.dtype.name}")
     if axis not in (None, 0, -1):

@@ -92,7 +92,7 @@ def add(a, b, threshold=0, name=None):
 
 def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
     from ..sparse import to_dense as _to_dense
-    return _to_dense(sp_input, default_value)
+    return _to_dense(sp_input, default_value, validate_indices)
 
 
 def _sparse_extreme(a, b, fn):

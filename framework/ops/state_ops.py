@@ -18,9 +18,9 @@ def assign_variable(var: Variable, value, mode: str = "assign"):
         value = value._tensor
     if isinstance(value, Tensor):
         if value.dtype != cur.dtype:
-            raise InvalidArgumentError(
-                None, mode, f"{mode}: cannot assign a value of dtype {value.dtype.name} to "
-                f"variable '{var.name}' of dtype {cur.dtype.name}")
+            raise ValueError(      # TF converts the value to the variable's dtype
+                f"Tensor conversion requested dtype {cur.dtype.name} for Tensor with dtype "
+                f"{value.dtype.name}: {mode} of variable '{var.name}'")
     else:
         value = convert_to_tensor(value, dtype=cur.dtype)
     if mode != "assign":

@@ -127,3 +127,25 @@ def map_flat_values(op, *args, **kwargs):
     unwrap = [a.flat_values if is_ragged(a) else a for a in args]
     kw = {k: v.flat_values if is_ragged(v) else v for k, v in kwargs.items()}
     return template.with_flat_values(op(*unwrap, **kw))
+
+
+def segment_ids_to_row_splits(segment_ids, num_segments=None, out_type=None, name=None):
+    """Row splits (int64) of rows given by sorted segment ids (``tf.ragged``)."""
+    ids = np.asarray(_constant(segment_ids).numpy()).astype(np.int64).reshape(-1)
+    n = int(num_segments) if num_segments is not None else (int(ids.max()) + 1 if ids.size
+                                                            else 0)
+    counts = np.bincount(ids, minlength=n)[:n]
+    return _constant(np.concatenate([[0], np.cumsum(counts)]).astype(
+        np.int64 if out_type is None else _dt_np(out_type)))
+
+
+def row_splits_to_segment_ids(splits, name=None, out_type=None):
+    """The row id of each value (int64) from row splits (``tf.ragged``)."""
+    sp = np.asarray(_constant(splits).numpy()).astype(np.int64)
+    ids = np.repeat(np.arange(len(sp) - 1), np.diff(sp))
+    return _constant(ids.astype(np.int64 if out_type is None else _dt_np(out_type)))
+
+
+def _dt_np(dtype):
+    from .. import dtypes
+    return dtypes.as_dtype(dtype).np

@@ -30,6 +30,11 @@ def dispatch(op, args, attrs):
         return _reduce(op, args[0], attrs)
     if op.name == "concat":
         return concat(args, attrs["axis"])
+    if op.name in ("zeros_like", "ones_like"):
+        from ..ops.dispatch import apply
+        return args[0].with_flat_values(apply(op, (args[0].flat_values,), attrs))
+    if op.name == "gather" and attrs.get("axis", 0) == 0 and not attrs.get("batch_dims"):
+        return _gather_rows(*args)
     raise InvalidArgumentError(None, op.name, f"{op.name}: cannot convert RaggedTensor to a "
                                "tensor (this op has no ragged form; use rt.to_tensor() or "
                                "rt.flat_values)")
@@ -77,6 +82,24 @@ def _dense_to_flat(op, value, template):
     raise InvalidArgumentError(None, op.name, f"{op.name}: cannot broadcast a dense tensor of "
                                f"shape {list(t.shape)} against a RaggedTensor of shape "
                                f"{template.shape}")
+
+
+def _gather_rows(rt, indices):
+    """``tf.gather(rt, indices)``: the rows of ``rt`` at ``indices`` (a ragged result)."""
+    from ..ops.constant import convert_to_tensor
+    from .ragged_tensor import RaggedTensor, _stack_rows
+    if not isinstance(rt, RaggedTensor):
+        raise InvalidArgumentError(None, "gather", "gather: ragged indices are not supported")
+    idx = np.asarray(convert_to_tensor(indices).numpy()).astype(np.int64)
+    n = rt.nrows_int()
+    if idx.size and (idx.min() < -n or idx.max() >= n):
+        raise InvalidArgumentError(None, "gather", f"gather: indices {idx.tolist()} out of "
+                                   f"range for {n} rows")
+    rows = [rt[int(i)] for i in idx.reshape(-1)]
+    out = _stack_rows(rows, rt)
+    if idx.ndim == 2:
+        out = RaggedTensor.from_uniform_row_length(out, idx.shape[1])
+    return out
 
 
 # --- concat -------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
+from ..errors import InvalidArgumentError
 from ..ops.constant import constant, convert_to_tensor
 from ..tensor import Tensor
 from ..tensor_shape import TensorShape
@@ -81,7 +82,7 @@ class RaggedTensor:
     def from_tensor(cls, tensor, lengths=None, padding=None, ragged_rank=1, name=None):
         """Rows of a dense [n, m, ...] tensor, cut at ``lengths`` or before trailing
         ``padding``."""
-        arr = _np(tensor)
+        arr = _np(convert_to_tensor(tensor))     # TF's dtypes (a list of ints: int32)
         if lengths is None and padding is not None:
             keep = arr != np.asarray(_np(padding))
             keep = keep.reshape(keep.shape[:2] + (-1,)).any(-1) if keep.ndim > 2 else keep
@@ -92,6 +93,65 @@ class RaggedTensor:
         rows = [arr[i, :n] for i, n in enumerate(lengths)]
         flat = np.concatenate(rows) if rows else arr.reshape((0,) + arr.shape[2:])
         return cls.from_row_lengths(constant(flat), lengths)
+
+    @classmethod
+    def from_nested_row_lengths(cls, flat_values, nested_row_lengths, name=None,
+                                validate=True):
+        out = flat_values
+        for lengths in reversed(list(nested_row_lengths)):
+            out = cls.from_row_lengths(out, lengths, validate=validate)
+        return out
+
+    @classmethod
+    def from_uniform_row_length(cls, values, uniform_row_length, nrows=None, validate=True,
+                                name=None):
+        """Rows of ``uniform_row_length`` values each (the shape shows None for that
+        dimension, where TF shows the length)."""
+        n = int(_np(uniform_row_length))
+        if not isinstance(values, RaggedTensor):
+            values = convert_to_tensor(values)
+        total = _nrows(values)
+        rows = int(_np(nrows)) if nrows is not None else (total // n if n else 0)
+        return cls.from_row_lengths(values, [n] * rows, validate=validate)
+
+    @classmethod
+    def from_sparse(cls, st_input, name=None, row_splits_dtype=None):
+        """Rows of a 2-D SparseTensor whose indices are packed left in each row."""
+        idx = np.asarray(st_input.indices.numpy())
+        nrows = int(np.asarray(st_input.dense_shape.numpy())[0])
+        return cls.from_value_rowids(st_input.values, idx[:, 0] if len(idx) else
+                                     np.zeros([0], np.int64), nrows=nrows)
+
+    def to_sparse(self, name=None):
+        """The SparseTensor of this ragged tensor's values at their [row, column] spots."""
+        from ..sparse import SparseTensor
+        if self.ragged_rank != 1:
+            raise InvalidArgumentError(None, "to_sparse", "to_sparse: ragged_rank 1 only")
+        splits = np.asarray(self.row_splits.numpy())
+        rows = np.repeat(np.arange(len(splits) - 1), np.diff(splits))
+        cols = np.arange(splits[-1]) - np.repeat(splits[:-1], np.diff(splits))
+        inner = list(self.flat_values.shape[1:])
+        bound = [len(splits) - 1, int(np.diff(splits).max()) if len(splits) > 1 else 0]
+        return SparseTensor(np.stack([rows, cols], 1), self.flat_values, bound + inner)
+
+    def merge_dims(self, outer_axis, inner_axis):
+        """Axes ``outer_axis..inner_axis`` merged into one (e.g. (1, 2): each row's
+        sublists joined)."""
+        rank = len(self.shape)
+        outer, inner = outer_axis % rank, inner_axis % rank
+        if outer == inner:
+            return self
+        if outer == 0:
+            values = self.values
+            for _ in range(inner - 1):
+                values = values.values if isinstance(values, RaggedTensor) else values
+            return values
+        if outer != 1 or inner != 2 or self.ragged_rank < 2:
+            raise InvalidArgumentError(None, "merge_dims", "merge_dims: merging axes "
+                                       f"({outer_axis}, {inner_axis}) is not supported")
+        inner_splits = np.asarray(self.values.row_splits.numpy())
+        outer_splits = np.asarray(self.row_splits.numpy())
+        return RaggedTensor.from_row_splits(self.values.values, inner_splits[outer_splits])
 
     # --- structure --------------------------------------------------------------------------
     @property
@@ -255,15 +315,13 @@ class RaggedTensor:
     def _map(self, fn):
         return self.with_flat_values(fn(self.flat_values))
 
-    def __eq__(self, other):
-        if isinstance(other, RaggedTensor):
-            return self.to_list() == other.to_list()
-        return self._map(lambda v: v == other)
+    def __eq__(self, other):       # elementwise, as TF's
+        from ..ops.math_ops import equal
+        return equal(self, other)
 
     def __ne__(self, other):
-        if isinstance(other, RaggedTensor):
-            return self.to_list() != other.to_list()
-        return self._map(lambda v: v != other)
+        from ..ops.math_ops import not_equal
+        return not_equal(self, other)
 
     __hash__ = object.__hash__
 

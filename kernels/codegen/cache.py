@@ -106,16 +106,9 @@ def get_c(program, patterns, ndim):
     if lib is None:
         _MEMORY[key] = None
         return None
-    import ctypes
-    cfn = getattr(lib, name)
-    cfn.restype = None
-    n_arrays = len(program.outputs) + len(program.in_dtypes)
-    cfn.argtypes = [ctypes.c_void_p] * n_arrays + [ctypes.c_ssize_t] * ndim
-    address = native.address
-
-    def fn(*args):
-        return cfn(*[address(a) for a in args[:n_arrays]], *args[n_arrays:])
-    k = Kernel(name, source, fn, time.perf_counter() - t0, "c", False)
+    sig = "p" * (len(program.outputs) + len(program.in_dtypes)) + "n" * ndim
+    k = Kernel(name, source, native.bind(lib, name, sig), time.perf_counter() - t0, "c", False)
+    k.fn_nogil = native.bind(lib, name, sig, nogil=True)   # for long calls (fused.py)
     STATS["compiled"] += 1
     STATS["seconds"] += k.compile_seconds
     _MEMORY[key] = k

@@ -26,6 +26,7 @@ PARALLEL_MIN = 16 << 20
 # arrays), Numba otherwise or when no C compiler is there.
 CPU_TARGET = os.environ.get("CUFLOW_CPU_CODEGEN", "auto").lower()
 C_MAX_TRANSCENDENTAL = 1 << 15
+C_NOGIL_MIN = 1 << 18     # elements from which a C kernel runs with the GIL released
 CHEAP_OPS = {"add", "subtract", "multiply", "negative", "abs", "square", "relu", "relu6",
           "relu_grad", "relu6_grad", "maximum", "minimum", "sign", "equal", "not_equal", "less",
           "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
@@ -84,7 +85,12 @@ class FusedKernel:
                                 parallel=total >= PARALLEL_MIN)
         if k not in self.kernels:
             self.kernels.append(k)
-        plan = (out_shape, dims, k.fn, int(np.prod(dims)))
+        # a C kernel reads any C-contiguous array through its data pointer: no reshapes;
+        # a long one lets other threads run meanwhile (short ones keep the GIL: getting it
+        # back could take the interpreter's 5 ms switch interval)
+        c = not gpu and k.target == "c"
+        fn = k.fn_nogil if c and total >= C_NOGIL_MIN else k.fn
+        plan = (out_shape, dims, fn, total, c)
         self._plans[(shapes, gpu)] = plan
         return plan
 
@@ -94,23 +100,25 @@ class FusedKernel:
         return self._plans.get(key) or self._plan(key[0], gpu)
 
     def __call__(self, *arrays, out=None):
-        gpu = type(arrays[0]).__module__.startswith("cupy") if arrays else False
-        shapes = tuple(a.shape for a in arrays)
+        a0 = type(arrays[0]) if arrays else np.ndarray
+        gpu = a0 is not np.ndarray and a0.__module__.startswith("cupy")
+        shapes = tuple([a.shape for a in arrays])
         plan = self._plans.get((shapes, gpu))
         if plan is None:
             plan = self._plan(shapes, gpu)
-        out_shape, dims, fn, total = plan
+        out_shape, dims, fn, total, direct = plan
+        if direct:
+            outs = self._outputs(out_shape, out)
+            try:
+                fn(*outs, *arrays, *dims)
+            except (ValueError, TypeError):  # not C-contiguous arrays: copied below
+                pass
+            else:
+                return outs[0] if len(outs) == 1 else tuple(outs)
         xp = np if not gpu else __import__("cupy")
         ins = [xp.ascontiguousarray(a).reshape(-1) for a in arrays]
-        outs = []
-        for i, dt in enumerate(self.out_dtypes):
-            if i == 0 and out is not None and out.shape == out_shape and out.dtype == dt \
-                    and out.flags.c_contiguous:
-                outs.append(out)
-            elif gpu:
-                outs.append(xp.empty(out_shape, dt))
-            else:
-                outs.append(self._alloc(out_shape, dt, outs))
+        outs = [xp.empty(out_shape, dt) for dt in self.out_dtypes] if gpu else \
+            self._outputs(out_shape, out)
         if total:
             flat = [o.reshape(-1) for o in outs]
             if gpu:
@@ -120,6 +128,17 @@ class FusedKernel:
             else:
                 fn(*flat, *ins, *dims)
         return outs[0] if len(outs) == 1 else tuple(outs)
+
+    def _outputs(self, shape, out):
+        """NumPy output buffers: ``out`` for the first when it fits, else pooled ones."""
+        outs = []
+        for i, dt in enumerate(self.out_dtypes):
+            if i == 0 and out is not None and out.shape == shape and out.dtype == dt \
+                    and out.flags.c_contiguous:
+                outs.append(out)
+            else:
+                outs.append(self._alloc(shape, dt, outs))
+        return outs
 
     def _alloc(self, shape, dtype, taken):
         """A buffer from an earlier call that only the pool still references (saves the

@@ -90,7 +90,8 @@ def supports(op_name, dtypes):
 
 def render(program, patterns, ndim, name):
     """C source of ``void name(out0.., in0.., n0..)``: outputs and inputs are flat C-order
-    arrays; ``patterns[i]`` says which of the ``ndim`` loop dims input i really has."""
+    arrays; ``patterns[i]`` says which of the ``ndim`` loop dims input i really has. Also
+    ``name_entry``, the same call for cuflow_pycall (cpu/native.py's ``bind``)."""
     n_in, n_out = len(program.in_dtypes), len(program.outputs)
     params = [f"{CTYPE[e.dtype]} *restrict out{j}" for j, e in enumerate(program.outputs)]
     params += [f"const {CTYPE[d]} *restrict in{i}" for i, d in enumerate(program.in_dtypes)]
@@ -136,5 +137,9 @@ def render(program, patterns, ndim, name):
         ind = ind[:-4]
         lines.append(f"{ind}}}")
     lines.append("}")
-    del n_in, n_out
+    # the entry cuflow_pycall calls (cpu/csrc/entry.h's convention): arrays, then sizes
+    casts = [f"({p.split(' *')[0]} *)a[{k}]" for k, p in enumerate(params[:n_out + n_in])]
+    casts += [f"a[{n_out + n_in + d}]" for d in range(ndim)]
+    lines += [f"intptr_t {name}_entry(const intptr_t *a, const double *d) {{",
+              f"    (void)d;\n    {name}({', '.join(casts)});\n    return 0;\n}}"]
     return "\n".join(lines) + "\n"

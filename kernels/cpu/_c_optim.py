@@ -15,32 +15,32 @@ _C: dict = {}
 
 
 def library():
-    """{dtype: (adam, sgd)} ctypes functions, or None when csrc/optim.c cannot be built."""
+    """{dtype: (adam, adam_nogil, sgd, sgd_nogil)} callables (native.bind), or None when csrc/optim.c cannot be
+    built."""
     if not _C:
         lib = native.load("optim")
         if lib is None:
             return None
         for dt, ct, sfx in ((np.dtype(np.float32), ctypes.c_float, "f32"),
                             (np.dtype(np.float64), ctypes.c_double, "f64")):
-            adam_fn = getattr(lib, "adam_" + sfx)
-            adam_fn.restype = None
-            adam_fn.argtypes = [ctypes.c_void_p] * 4 + [ctypes.c_ssize_t] + [ct] * 5
-            sgd_fn = getattr(lib, "sgd_" + sfx)
-            sgd_fn.restype = None
-            sgd_fn.argtypes = [ctypes.c_void_p] * 3 + [ctypes.c_ssize_t, ct, ct, ctypes.c_int,
-                                                      ct]
-            _C[dt] = (adam_fn, sgd_fn)
+            _C[dt] = tuple(native.bind(lib, name + sfx, sig, ctype_floats=ct, nogil=nogil)
+                           for name, sig in (("adam_", "ppppnfffff"), ("sgd_", "pppnffif"))
+                           for nogil in (False, True))
     return _C
+
+
+# Variables this large are updated with the GIL released (milliseconds of work, other
+# threads may run); smaller ones keep it: a thread that took the GIL meanwhile could
+# hold it for the interpreter's switch interval (5 ms) before the update returns.
+NOGIL_MIN = 1 << 20
 
 
 def adam(p, g, m, v, alpha, c1, c2, eps, lr_wd):
     """Keras Adam (epsilon hat): m, v updated; p -= alpha * m / (sqrt(v) + eps)."""
-    a = native.address
-    _C[p.dtype][0](a(p), a(g), a(m), a(v), p.size, alpha, c1, c2, eps, lr_wd)
+    _C[p.dtype][p.size >= NOGIL_MIN](p, g, m, v, p.size, alpha, c1, c2, eps, lr_wd)
 
 
 def sgd(p, g, vel, lr, momentum, nesterov, lr_wd):
     """Keras SGD; ``vel`` None: p -= lr * g."""
-    a = native.address
-    _C[p.dtype][1](a(p), a(g), None if vel is None else a(vel), p.size, lr, momentum,
-                   int(bool(nesterov)), lr_wd)
+    _C[p.dtype][2 + (p.size >= NOGIL_MIN)](p, g, vel, p.size, lr, momentum,
+                                           int(bool(nesterov)), lr_wd)

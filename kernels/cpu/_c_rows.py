@@ -14,28 +14,22 @@ import numpy as np
 from . import native
 
 _F = {}
-_P, _N = ctypes.c_void_p, ctypes.c_ssize_t
 _SFX = {np.dtype(np.float32): "f32", np.dtype(np.float64): "f64"}
 
 
 def library():
-    """{(name, dtype): ctypes function}, or None when the sources cannot be built."""
+    """{(name, dtype): callable} (native.bind), or None when the sources cannot be built."""
     if not _F:
         rows, exact = native.load("rows"), native.load("exact")
         if rows is None or exact is None:
             return None
-        sigs = {"softmax": (ctypes.c_int, [_P, _P, _N, _N]),
-                "log_softmax": (ctypes.c_int, [_P, _P, _N, _N]),
-                "xent": (ctypes.c_int, [_P, _P, _P, _N, _N]),
-                "arg": (ctypes.c_int, [_P, _P, _N, _N, ctypes.c_int]),
-                "sum_cols": (None, [_P, _P, _N, _N]),
-                "relu_grad": (None, [_P, _P, _P, _N])}
+        sigs = {"softmax": "ppnn", "log_softmax": "ppnn", "xent": "pppnn", "arg": "ppnni",
+                "sum_cols": "ppnn", "relu_grad": "pppn"}
         for dt, sfx in _SFX.items():
-            for name, (res, args) in sigs.items():
+            for name, sig in sigs.items():
                 lib = exact if name in ("sum_cols", "relu_grad") else rows
-                fn = getattr(lib, f"{name}_{sfx}")
-                fn.restype, fn.argtypes = res, args
-                _F[name, dt] = fn
+                _F[name, dt] = native.bind(lib, f"{name}_{sfx}", sig,
+                                           None if lib is exact else ctypes.c_int)
     return _F
 
 
@@ -55,8 +49,7 @@ def _rows_of(x):
 def _rowwise(name, x):
     x, rows, cols = _rows_of(x)
     out = np.empty(x.shape, x.dtype)
-    if rows and cols and _F[name, x.dtype](native.address(x), native.address(out), rows,
-                                           cols):
+    if rows and cols and _F[name, x.dtype](x, out, rows, cols):
         return None
     return out
 
@@ -75,8 +68,7 @@ def xent(labels, logits):
     x, rows, cols = _rows_of(logits)
     lab = _c(labels, x.dtype)
     loss = np.empty(x.shape[:-1], x.dtype)
-    if rows and cols and _F["xent", x.dtype](native.address(lab), native.address(x),
-                                             native.address(loss), rows, cols):
+    if rows and cols and _F["xent", x.dtype](lab, x, loss, rows, cols):
         return None
     return loss
 
@@ -85,8 +77,7 @@ def arg(x, largest):
     """argmax (``largest``) or argmin over the last axis as int64 (first index on ties)."""
     x, rows, cols = _rows_of(x)
     out = np.empty(x.shape[:-1], np.int64)
-    if rows and _F["arg", x.dtype](native.address(x), native.address(out), rows, cols,
-                                   1 if largest else -1):
+    if rows and _F["arg", x.dtype](x, out, rows, cols, 1 if largest else -1):
         return None
     return out
 
@@ -96,7 +87,7 @@ def sum_cols(x, rows, cols):
     x = _c(x)
     out = np.empty(cols, x.dtype)
     if cols:
-        _F["sum_cols", x.dtype](native.address(x), native.address(out), rows, cols)
+        _F["sum_cols", x.dtype](x, out, rows, cols)
     return out
 
 
@@ -105,6 +96,5 @@ def relu_grad(g, x):
     g, x = _c(g), _c(x)
     out = np.empty(g.shape, g.dtype)
     if g.size:
-        _F["relu_grad", g.dtype](native.address(g), native.address(x), native.address(out),
-                                 g.size)
+        _F["relu_grad", g.dtype](g, x, out, g.size)
     return out

@@ -98,3 +98,28 @@ def test_all_threads_must_win_by_the_margin(monkeypatch, gain, keeps_all):
         now["t"] = step * 0.01
         bt.run(gemm, 2 ** 20)
     assert chosen[-1] == (top if keeps_all else 1)
+
+
+def test_load_arriving_on_all_threads_triggers_a_re_measurement(monkeypatch):
+    """All threads win while idle; then their GEMMs slow 6x (a busy machine): one thread is
+    re-measured after the next RING-call check, without waiting for the back-off."""
+    fake = _fake_machine(monkeypatch)
+    if fake is None:
+        return
+    chosen, now, top = fake
+    cost = {1: 2e-6, top: 1e-6}
+
+    def gemm():
+        now["t"] += cost[chosen[-1]]
+    for step in range(60):      # GEMMs 1 ms apart: the back-off interval never passes
+        now["t"] = step * 1e-3
+        if step == 20:
+            cost[top] = 6e-6
+        bt.run(gemm, 2 ** 20)
+    n = bt.TRIAL
+    assert chosen[:2 * n] == [1] * n + [top] * n
+    # all threads kept until the load; then within 2 RING windows one thread is tried and
+    # wins, and stays (its back-off runs from REVISIT_S again)
+    switch = chosen.index(1, 2 * n)
+    assert 20 < switch <= 20 + 2 * bt.RING + 1
+    assert chosen[switch:switch + n] == [1] * n and chosen[-1] == 1

@@ -97,18 +97,57 @@ def test_weak_python_scalars_keep_tensor_dtype():
     h = cf.constant([1.0], cf.float16)
     assert (h * 2.5).dtype == cf.float16
     assert (cf.constant([1], cf.int8) + 1).dtype == cf.int8
-    assert (cf.constant([1], cf.int32) * 1.5).dtype == cf.float32
     assert (cf.constant([1], cf.int32) / 2).dtype == cf.float64  # TF truediv of int32
+    # TF: a Python float never converts to an integer tensor's dtype; ints wrap around
+    with pytest.raises(TypeError, match="Cannot convert 1.5 to EagerTensor of dtype int32"):
+        cf.constant([1], cf.int32) * 1.5
+    with pytest.raises(cf.errors.InvalidArgumentError, match="cannot compute add"):
+        cf.constant([1], cf.int32) + 1.0       # add converts with a hint: fails in the kernel
+    assert (cf.constant([1], cf.uint8) + 300).numpy().tolist() == [45]
+    assert (cf.constant([1], cf.int32) + np.array([1.7])).numpy().tolist() == [2]
 
 
-def test_mixed_dtype_promotion_rule():
+def test_mixed_dtypes_raise_as_tf():
+    # TF does not promote between tensors; cf.dtypes.result_type keeps cuflow's lattice
+    f32, f64 = cf.constant([1.0]), cf.constant([1.0], cf.float64)
+    for a, b in [(f32, f64), (cf.constant([1], cf.int32), f32),
+                 (cf.constant([1.0], cf.float16), cf.constant([1.0], cf.bfloat16)),
+                 (cf.constant([1], cf.int8), cf.constant([1], cf.uint8))]:
+        with pytest.raises(cf.errors.InvalidArgumentError):
+            a + b
+
+
+def test_mixed_dtypes_raise_as_in_tf_more():
+    f32, f64 = cf.constant([1.0]), cf.constant([1.0], cf.float64)
+    i32 = cf.constant([1], cf.int32)
+    with pytest.raises(cf.errors.InvalidArgumentError, match="expected to be a float32 tensor "
+                       "but is a float64 tensor"):
+        f32 + f64
+    for bad in (lambda: i32 * f32, lambda: cf.matmul(cf.ones([1, 1], cf.int32), cf.ones([1, 1])),
+                lambda: cf.concat([i32, f32], 0), lambda: cf.where([True], i32, f32)):
+        with pytest.raises(cf.errors.InvalidArgumentError, match="cannot compute"):
+            bad()
+    with pytest.raises(TypeError, match="Cannot convert"):
+        i32 * [1.5]
+    with pytest.raises(TypeError, match="does not match"):    # while tracing: TF's TypeError
+        cf.function(lambda a, b: a + b)(i32, f32)
+    with pytest.raises(cf.errors.UnimplementedError, match="Cast string to int32"):
+        cf.cast(cf.constant("1"), cf.int32)
+
+
+def test_numpy_promotion_rule_when_not_strict(monkeypatch):
+    """CUFLOW_STRICT_DTYPES=0: the promotion rule of cf.dtypes (NumPy-like, scalars weak)."""
+    from cuflow.ops import dispatch
+    monkeypatch.setattr(dispatch, "_STRICT", [False])
     f32, f64 = cf.constant([1.0]), cf.constant([1.0], cf.float64)
     assert (f32 + f64).dtype == cf.float64
     assert (cf.constant([1], cf.int32) + f32).dtype == cf.float32
+    assert (cf.constant([1], cf.int32) * 1.5).dtype == cf.float32
     assert (cf.constant([1.0], cf.float16) + cf.constant([1.0], cf.bfloat16)).dtype == \
         cf.float32
     assert (cf.constant([1], cf.int8) + cf.constant([1], cf.uint8)).dtype == cf.int16
     assert cf.dtypes.result_type(cf.int64, cf.uint64) == cf.int64
+    assert cf.dtypes.result_type(cf.int8, cf.uint8) == cf.int16
 
 
 def test_indexing_like_numpy():
@@ -174,7 +213,7 @@ def test_variable_api():
     with pytest.raises(ValueError, match="Shape mismatch") as err:   # TF: a ValueError
         v.assign([1.0, 2.0, 3.0])
     assert type(err.value) is ValueError
-    with pytest.raises(cf.errors.InvalidArgumentError, match="dtype"):
+    with pytest.raises(ValueError, match="requested dtype float32"):   # as TF
         v.assign(cf.constant([1.0, 2.0], cf.float64))
     assert "cf.Variable 'w:0'" in repr(v)
     assert cf.is_tensor(v) and cf.is_tensor(cf.constant(1))
@@ -210,3 +249,18 @@ def test_scalar_repr_shows_the_python_number_as_tf_2_21():
     assert repr(cf.constant(3, cf.uint8)).endswith("numpy=3>")
     assert repr(cf.constant(b"a")).endswith("numpy=b'a'>")
     assert repr(cf.Variable(0.1)).endswith("numpy=0.10000000149011612>")
+
+
+def test_constant_conversion_rules_of_tf():
+    """Python floats never become ints or bools, ints never bools; ints wrap (uint8 300 ->
+    44); a bool index is a (scalar) mask: ValueError."""
+    for value, dtype in (([1.0], cf.int32), (1.0, cf.int32), (1, cf.bool), ([0, 2], cf.bool)):
+        with pytest.raises(TypeError, match="Cannot convert"):
+            cf.constant(value, dtype=dtype)
+    assert int(cf.constant(300, cf.uint8)) == 44 and int(cf.constant(-1, cf.uint8)) == 255
+    with pytest.raises(ValueError, match="out-of-range integer"):
+        cf.constant(2 ** 70, cf.int64)
+    with pytest.raises(TypeError, match="Cannot convert"):
+        cf.tensor_scatter_nd_update(cf.constant([[1, 2]]), [[0, 0]], [1.0])
+    with pytest.raises(ValueError, match="mask cannot be scalar"):
+        cf.constant([1, 2])[True]

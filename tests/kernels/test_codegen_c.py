@@ -140,3 +140,37 @@ def test_auto_target_picks_c_for_small_and_numba_for_big_transcendental(monkeypa
     assert not fused._c_suits(costly, 1 << 20) and not fused._c_suits(cheap, 1 << 30)
     lg = Program(["float32"], [Op("lgamma", [In(0, "float32")], "float32")])
     assert not fused._c_suits(lg, 10)     # no C spelling: Numba
+
+
+def test_strided_and_scalar_inputs_and_out_buffer():
+    """C kernels read C-contiguous arrays in place (any shape); a transposed or sliced
+    input, a NumPy scalar and an ``out`` that does not fit take the copying path."""
+    x, y = In(0, "float32"), In(1, "float32")
+    k = FusedKernel(Program(["float32", "float32"], [Op("add", [Op("relu", [x], "float32"), y],
+                                                          "float32")]))
+    a = np.arange(-6, 6, dtype=np.float32).reshape(3, 4)
+    b = np.linspace(0, 1, 4, dtype=np.float32)
+    want = np.maximum(a, 0) + b
+    assert np.array_equal(k(a, b), want)
+    assert np.array_equal(k(a.T.copy().T, b), want)           # Fortran order
+    assert np.array_equal(k(a[:, ::-1], b[::-1]), want[:, ::-1])
+    assert np.array_equal(k(a, np.float32(2.0)), np.maximum(a, 0) + 2)
+    out = np.empty((3, 4), np.float32)
+    assert k(a, b, out=out) is out and np.array_equal(out, want)
+    bad = np.empty((4, 3), np.float32)
+    r = k(a, b, out=bad)
+    assert r is not bad and np.array_equal(r, want)
+
+
+def test_long_c_kernels_release_the_gil(monkeypatch):
+    from cuflow_kernels.codegen import fused
+    monkeypatch.setattr(fused, "C_NOGIL_MIN", 100)
+    x = In(0, "float32")
+    k = FusedKernel(Program(["float32"], [Op("relu", [x], "float32")]))
+    small, big = np.linspace(-1, 1, 10, dtype=np.float32), np.linspace(-1, 1, 1000,
+                                                                      dtype=np.float32)
+    assert np.array_equal(k(small), np.maximum(small, 0))
+    assert np.array_equal(k(big), np.maximum(big, 0))
+    fns = {shapes[0]: plan[2] for (shapes, _), plan in k._plans.items()}
+    kern = k.kernels[0]
+    assert fns[(10,)] is kern.fn and fns[(1000,)] is kern.fn_nogil

@@ -30,8 +30,12 @@ def test_library_builds_and_is_cached_on_disk(tmp_path):
             "assert _c_optim.library() is not None, native.why")
     for _ in range(2):   # second run loads the cached library
         subprocess.run([sys.executable, "-c", code], env=env, check=True)
-    files = os.listdir(tmp_path / "native")
-    assert len(files) == 1 and files[0].startswith("optim-") and files[0].endswith(".so")
+    files = sorted(os.listdir(tmp_path / "native"))
+    assert [f for f in files if f.startswith("optim-")] and all(f.endswith(".so") for f in files)
+    # one library per source (the second run only loaded), plus the cuflow_pycall
+    # extension when the Python headers are there
+    assert sorted(f.split("-")[0] for f in files) == (
+        ["optim", "pycall"] if native.pycall() is not None else ["optim"])
 
 
 @needs_cc
@@ -223,3 +227,64 @@ assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
     env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
     r = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert r.returncode == 0, r.stderr[-2000:]
+
+
+needs_pycall = pytest.mark.skipif(native.pycall() is None,
+                                  reason=f"cuflow_pycall not built: {native.why.get('pycall')}")
+
+
+@needs_pycall
+def test_pycall_checks_its_arguments():
+    lib = native.load("exact")
+    relu_grad = native.bind(lib, "relu_grad_f32", "pppn")
+    g = np.arange(-3, 3, dtype=np.float32)
+    out = np.empty_like(g)
+    assert relu_grad(g, g, out, g.size) == 0 and np.array_equal(out, g * (g > 0))
+    with pytest.raises(TypeError, match="takes 4 arguments, got 3"):
+        relu_grad(g, g, out)
+    with pytest.raises(ValueError, match="not a C-contiguous"):
+        relu_grad(g[::2], g[::2], out[:3], 3)
+    with pytest.raises(TypeError, match="expected an int, got list"):
+        relu_grad(g, g, out, [6])
+    with pytest.raises(TypeError, match="expected an array, an address or None"):
+        relu_grad("x", g, out, 6)
+    with pytest.raises(ValueError, match="unknown code"):
+        native.pycall().call(0x1000, "pz", g, g)
+
+
+@needs_cc
+def test_ctypes_fallback_gives_the_same_results(tmp_path):
+    """CUFLOW_PYCALL=0: the same bindings through ctypes (arrays by address)."""
+    code = (
+        "import numpy as np\n"
+        "from cuflow_kernels.cpu import _c_rows, _c_optim, native\n"
+        "assert (native.pycall() is None) == OFF\n"
+        "assert _c_rows.library() and _c_optim.library()\n"
+        "x = np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4)\n"
+        "p = x.copy(); m = np.zeros_like(x); v = np.zeros_like(x)\n"
+        "_c_optim.adam(p, x, m, v, 1e-3, 0.1, 0.001, 1e-7, 0.0)\n"
+        "print(repr(_c_rows.softmax(x).tobytes()), repr(p.tobytes()),\n"
+        "      _c_rows.arg(x, False).tolist())\n")
+    outs = []
+    for flag in ("0", "1"):
+        env = dict(os.environ, CUFLOW_PYCALL=flag)
+        off = flag == "0" or native.pycall() is None
+        outs.append(subprocess.run([sys.executable, "-c", f"OFF = {off}\n" + code], env=env,
+                                   check=True,
+                                   capture_output=True, text=True).stdout)
+    assert outs[0] == outs[1] and outs[0].strip()
+
+
+def test_rnn_bindings_match_the_c_prototypes():
+    """_c_rnn's argument codes against csrc/rnn.c's parameter lists (a pointer passed as
+    a size, or the reverse, would only fail at run time)."""
+    import re
+
+    from cuflow_kernels.cpu import _c_rnn
+    with open(os.path.join(native._SRC, "rnn.c")) as f:
+        src = f.read()
+    for name, (sig, _) in _c_rnn.SIGNATURES.items():
+        params = re.search(rf"(?:int|void) {name}\(([^)]*)\)", src).group(1).split(",")
+        codes = "".join("p" if "*" in prm else "i" if prm.split()[0] == "int" else "n"
+                        for prm in params)
+        assert codes == sig, name

@@ -170,9 +170,8 @@ class _Fused:
         self.c_small = c_small  # small inputs run the C kernel (~1 us), not NumPy steps
 
     def __call__(self, xp, *arrays, out=None):
-        if xp is np and (not self.c_small and _knobs.fuse_min_size and
-                         max((a.size for a in arrays), default=1) < _knobs.fuse_min_size
-                         or self._strided(arrays)):
+        if xp is np and (self._strided(arrays) or not self.c_small and _knobs.fuse_min_size
+                         and max((a.size for a in arrays), default=1) < _knobs.fuse_min_size):
             vals = list(arrays)
             for impl, refs, attrs in self.steps:
                 r = impl(np, *[vals[i] if i >= 0 else c for i, c in refs], **attrs)

@@ -70,8 +70,8 @@ def run(graph, **_):
         elif name == "pow" and len(n.inputs) == 2 and n.inputs[0].dtype.is_floating:
             c = _scalar_const(n.inputs[1])
             x = n.inputs[0]
-            if c is not None and out.dtype == x.dtype and \
-                    x.shape.as_list() == out.shape.as_list():
+            if c is not None and out.dtype == x.dtype and x.shape.rank is not None and \
+                    out.shape.rank is not None and x.shape.as_list() == out.shape.as_list():
                 if c == 1:
                     mapping[out.id] = x
                     note("x**1 -> x")

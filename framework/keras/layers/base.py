@@ -27,7 +27,7 @@ from ...tensor import Tensor, Variable
 from ...tensor_shape import TensorShape
 from .. import backend, constraints, initializers, regularizers
 from .. import mixed_precision as _mp
-from ..keras_tensor import any_symbolic
+from ..keras_tensor import KerasTensor, any_symbolic
 
 _snake = backend.to_snake_case
 
@@ -418,8 +418,7 @@ class Layer:
         if args and not self._allow_non_tensor_positional_args:
             _check_positional_tensors(args)
         if any_symbolic((inputs, args, kwargs)):
-            from ..models.functional import symbolic_call
-            return symbolic_call(self, inputs, args, kwargs)
+            return self._symbolic_call(inputs, args, kwargs)
         if getattr(_CALL, "depth", 0):
             return self._call_in_context(inputs, *args, **kwargs)
         # the outermost call opens Keras's call context: last call's add_loss losses go
@@ -429,6 +428,40 @@ class Layer:
             return self._call_in_context(inputs, *args, **kwargs)
         finally:
             _CALL.depth = 0
+
+    def _symbolic_call(self, inputs, args, kwargs):
+        """A call on KerasTensors records a node; masks are KerasTensors too, as in Keras
+        3: a symbolic input mask becomes the ``mask`` argument of a call that takes one,
+        and ``compute_mask`` runs on the symbolic values (Embedding's ``not_equal`` is a
+        node of the graph, shown by ``summary``)."""
+        from ..models.functional import symbolic_call
+        single = isinstance(inputs, KerasTensor)   # (Keras records neither for a list)
+        if single and self._call_has_training and kwargs.get("training") is None:
+            # Keras records call()'s default training (Dropout's, an RNN's False) in the
+            # node; a training given to the model's call overrides it (functional.py)
+            default = _training_default(type(self))
+            if default is not None:
+                kwargs = {**kwargs, "training": default}
+        in_mask = _symbolic_mask(inputs)
+        if self._call_has_mask and kwargs.get("mask") is None:
+            if in_mask is not None:
+                kwargs = {**kwargs, "mask": in_mask}
+            elif single and _one_tensor_argument(args, kwargs):  # Keras records mask=None
+                kwargs = {**kwargs, "mask": None}
+        outputs = symbolic_call(self, inputs, args, kwargs)
+        if self.supports_masking or self._computes_mask:
+            try:
+                out_mask = self.compute_mask(inputs, in_mask)
+            except Exception:   # a mask only computable on values: the eager path has it
+                out_mask = None
+            if out_mask is not None:
+                outs, masks = nest.flatten(outputs), nest.flatten(out_mask)
+                if len(masks) == 1 and len(outs) > 1:
+                    masks = masks * len(outs)
+                for o, m in zip(outs, masks):
+                    if isinstance(o, KerasTensor) and isinstance(m, KerasTensor):
+                        o._keras_mask = m
+        return outputs
 
     def _call_in_context(self, inputs, *args, **kwargs):
         if not self.built and not _in_scope(self):
@@ -599,6 +632,34 @@ def _own_mask(tensor):
 
 
 _tensor_module._KERAS_MASK_LOOKUP[0] = _own_mask    # Tensor._keras_mask reads it
+
+
+_TRAINING_DEFAULTS: dict = {}
+
+
+def _training_default(cls):
+    """The default of ``cls.call``'s ``training`` argument (cached per class)."""
+    if cls not in _TRAINING_DEFAULTS:
+        p = inspect.signature(cls.call).parameters.get("training")
+        d = None if p is None or p.default is inspect.Parameter.empty else p.default
+        _TRAINING_DEFAULTS[cls] = d if isinstance(d, bool) else None
+    return _TRAINING_DEFAULTS[cls]
+
+
+def _one_tensor_argument(args, kwargs):
+    """Whether no argument besides the first holds a tensor (Keras fills ``mask`` then)."""
+    others = list(args) + [v for k, v in kwargs.items() if k not in ("mask", "training")]
+    return not any(any_symbolic(v) for v in others)
+
+
+def _symbolic_mask(inputs):
+    """The KerasTensor masks of a call's first argument (one, a list, or None)."""
+    if isinstance(inputs, KerasTensor):
+        return inputs._keras_mask
+    if isinstance(inputs, (list, tuple)) and all(isinstance(x, KerasTensor) for x in inputs):
+        masks = [x._keras_mask for x in inputs]
+        return masks if any(m is not None for m in masks) else None
+    return None
 
 
 def get_mask(x):

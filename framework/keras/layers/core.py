@@ -13,6 +13,7 @@ from ... import nn as _nn
 from ...errors import InvalidArgumentError
 from ...ops import array_ops as _a
 from ...ops import linalg_ops as _la
+from ...ops import math_ops as _m
 from .. import activations
 from ..keras_tensor import KerasTensor
 from .base import InputSpec, Layer, kernel_bias_config, set_kernel_bias_options
@@ -103,6 +104,8 @@ class Dense(Layer):
 
     def call(self, inputs):
         kernel = self._cw(self.kernel)
+        if inputs.dtype != kernel.dtype:    # Keras's ops.matmul promotes (int64 -> float32)
+            inputs = _m.cast(inputs, kernel.dtype)
         x = _la.matmul(inputs, kernel) if inputs.ndim == 2 else _dense_nd(inputs, kernel)
         if self.bias is not None:
             x = x + self._cw(self.bias)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from ... import nn as _nn
 from ...ops import math_ops as _m
 from .. import constraints, initializers, regularizers
+from ..keras_tensor import any_symbolic
 from .base import Layer
 
 
@@ -37,7 +38,12 @@ class Embedding(Layer):
         return _nn.embedding_lookup(self._cw(self.embeddings), ids)
 
     def compute_mask(self, inputs, mask=None):
-        return _m.not_equal(inputs, 0) if self.mask_zero else None
+        if not self.mask_zero:
+            return None
+        if any_symbolic(inputs):    # a Functional graph records Keras's NotEqual node
+            from .. import ops
+            return ops.not_equal(inputs, 0)
+        return _m.not_equal(inputs, 0)
 
     def get_config(self):
         config = super().get_config()

@@ -8,6 +8,17 @@ from ...ops import math_ops as _m
 from .base import Layer
 
 
+def _promoted(inputs):
+    """The inputs in one dtype: Keras's merge ops promote (int64 + float32 -> float32),
+    where TF's ops would reject the mix."""
+    inputs = list(inputs)
+    dtypes = {getattr(x, "dtype", None) for x in inputs}
+    if len(dtypes) <= 1:
+        return inputs
+    from ..ops._base import promote_all
+    return promote_all(*inputs)[0]
+
+
 class _Merge(Layer):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
@@ -47,6 +58,7 @@ class _Merge(Layer):
         if not isinstance(inputs, (list, tuple)):
             raise ValueError(f"A merge layer should be called on a list of inputs. "
                              f"Received: inputs={inputs}")
+        inputs = _promoted(inputs)
         out = inputs[0]
         for x in inputs[1:]:
             out = self._merge(out, x)
@@ -66,7 +78,8 @@ class Subtract(_Merge):
         if len(inputs) != 2:
             raise ValueError(f"A `Subtract` layer should be called on exactly 2 inputs. "
                              f"Received: inputs={inputs}")
-        return inputs[0] - inputs[1]
+        a, b = _promoted(inputs)
+        return a - b
 
 
 class Multiply(_Merge):
@@ -171,7 +184,7 @@ class Concatenate(_Merge):
                 raise ValueError(msg)
 
     def call(self, inputs):
-        return _a.concat(list(inputs), axis=self.axis)
+        return _a.concat(_promoted(inputs), axis=self.axis)
 
     def get_config(self):
         config = super().get_config()
@@ -189,7 +202,7 @@ class Dot(_Merge):
         return None  # Keras: a dot product drops the masks
 
     def call(self, inputs):
-        a, b = inputs
+        a, b = _promoted(inputs)
         axes = self.axes if isinstance(self.axes, (list, tuple)) else (self.axes, self.axes)
         axes = [ax % len(x.shape) for ax, x in zip(axes, (a, b))]
         if self.normalize:

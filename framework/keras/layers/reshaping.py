@@ -18,6 +18,7 @@ from ...ops.image_ops import resize as _resize
 from ...ops.manip_ops import pad as _pad
 from .. import regularizers
 from ..backend import standardize_data_format as _standardize_data_format
+from ..keras_tensor import any_symbolic
 from .base import Layer
 
 
@@ -250,6 +251,9 @@ class Masking(Layer):
         self.supports_masking = True
 
     def compute_mask(self, inputs, mask=None):
+        if any_symbolic(inputs):    # Keras's NotEqual and Any nodes in a Functional graph
+            from .. import ops
+            return ops.any(ops.not_equal(inputs, self.mask_value), axis=-1)
         return _r.reduce_any(_m.not_equal(inputs, self.mask_value), axis=-1)
 
     def call(self, inputs):

@@ -606,7 +606,7 @@ class Bidirectional(Layer):
     def build(self, input_shape):
         self.built = True
 
-    def call(self, inputs, mask=None, training=False, initial_state=None):
+    def call(self, inputs, mask=None, training=None, initial_state=None):
         kw = {"mask": mask, "training": training}
         fs = bs = None
         if initial_state is not None:

@@ -143,6 +143,11 @@ def _shape_structure(shape):
     return tuple(shape)
 
 
+def is_op_layer(layer):
+    """An operator node of a Functional graph (Keras 3: an Operation, not a Layer)."""
+    return type(layer).__name__ in ("_OpLayer", "OpLayer")
+
+
 def _topological_nodes(outputs, inputs=()):
     """Nodes that produce ``outputs`` from ``inputs``, dependencies first (an
     intermediate tensor given as a model input cuts the graph there, as in Keras)."""
@@ -372,7 +377,13 @@ class Functional(Model):
 
     @property
     def layers(self):
-        """All layers in topological order, InputLayers first (as Keras's Functional)."""
+        """All layers in topological order, InputLayers first (as Keras's Functional);
+        operator nodes (``x * 2``, a mask's ``not_equal``) are Operations, not layers."""
+        return [layer for layer in self._layers if not is_op_layer(layer)]
+
+    @property
+    def _operations(self):
+        """Layers and operator nodes, in Keras's order (what ``summary`` lists)."""
         return list(self._layers)
 
     @property
@@ -430,8 +441,9 @@ class Functional(Model):
             args = nest.map_structure(fetch, list(node.args))
             kwargs = nest.map_structure(fetch, dict(node.kwargs))
             layer = node.layer
-            if training is not None and getattr(layer, "_call_has_training", False) and \
-                    "training" not in kwargs:
+            # Keras's operation_fn: a given ``training`` overrides the one a node recorded
+            # (Keras records Dropout's default training=False in its .keras configs)
+            if training is not None and getattr(layer, "_call_has_training", False):
                 kwargs["training"] = training
             out = layer(*args, **kwargs)
             for kt, v in zip(node.outputs, nest.flatten(out)):

@@ -79,7 +79,7 @@ class Model(Trainer, Layer):
                                  f"only has {len(self.layers)} layers.")
             return self.layers[index]
         for layer in self._layers:
-            if layer.name == name:
+            if layer.name == name and type(layer).__name__ not in ("_OpLayer", "OpLayer"):
                 return layer
         raise ValueError(f"No such layer: {name}. Existing layers are: "
                          f"{[layer.name for layer in self._layers]}.")

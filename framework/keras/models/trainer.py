@@ -30,7 +30,7 @@ class Trainer:
         # Keras on TF: the strategy whose scope the model is created in
         self._distribute_strategy = distribute.get_strategy() if distribute.has_strategy() \
             else None
-        self.optimizer = None
+        # no ``optimizer`` attribute until compile: Keras 3 raises AttributeError
         self.loss = None    # Keras 3: None until compile
         self.compiled = False
         self.stop_training = False
@@ -264,13 +264,16 @@ class Trainer:
                 results[getattr(m, "_log_name", m.name)] = r
         return results
 
-    def _metrics_or_logs(self, logs):
+    def _metrics_or_logs(self, logs, flatten=True):
         """Keras's epoch logs: the metrics' results when the step's logs have the same keys,
-        else (a custom train_step/test_step returning other keys) the last step's logs."""
+        else (a custom train_step/test_step returning other keys) the last step's logs;
+        ``flatten=False`` keeps their nested dicts (a 'compile_metrics' result), which the
+        callbacks flatten in Keras's order (sorted level by level: {'compile_metrics':
+        {'mae'}, 'loss'} gives mae before loss)."""
         metric_logs = _to_python(_sorted(self.get_metrics_result()))
         if not isinstance(logs, dict) or set(logs) == set(metric_logs):
             return metric_logs
-        return _to_python(logs)
+        return _to_python(logs, flatten)
 
     def _flatten_in_metric_order(self, logs):
         """evaluate()'s list form: metrics in model.metrics order, then any other keys."""
@@ -370,7 +373,8 @@ class Trainer:
             y_pred = self(x, training=True)
             loss = self._compute_loss(x, y, y_pred, sample_weight, training=True)
         variables = self.trainable_variables
-        grads = tape.gradient(loss, variables)
+        # dense: the fused update takes tensors (a row gather's slices are summed here)
+        grads = tape.gradient(loss, variables, _slices=False)
         self._loss_tracker.update_state(loss, sample_weight=_batch_size(x))
         return grads, self.compute_metrics(x, y, y_pred, sample_weight)
 
@@ -463,7 +467,7 @@ class Trainer:
                 cbs.on_train_batch_end(end, logs)
                 if self.stop_training:
                     break
-            epoch_logs = self._metrics_or_logs(logs)
+            epoch_logs = self._metrics_or_logs(logs, flatten=False)
             if val is not None and (epoch + 1) % validation_freq == 0:
                 val.reset()
                 val_logs = self.evaluate(verbose=0, return_dict=True, _iterator=val,
@@ -656,13 +660,16 @@ def _sorted(logs):
     return {k: logs[k] for k in sorted(logs)}
 
 
-def _to_python(logs):
+def _to_python(logs, flatten=True):
     """Logs as Python floats (arrays kept); nested dicts (a metric whose result is a dict,
-    such as 'compile_metrics') are flattened into the logs, as Keras does."""
+    such as 'compile_metrics') are flattened into the logs, as Keras does (or kept)."""
     out = {}
     for k, v in logs.items():
         if isinstance(v, dict):
-            out.update(_to_python(v))
+            if flatten:
+                out.update(_to_python(v))
+            else:
+                out[k] = _to_python(v, False)
             continue
         a = np.asarray(v.numpy() if hasattr(v, "numpy") else v)
         out[k] = float(a) if a.ndim == 0 else a

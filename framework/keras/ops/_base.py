@@ -202,6 +202,7 @@ _NO_CONFIG = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply", "div
               "square": "Square", "tanh": "Tanh", "matmul": "Matmul"}
 _WITH_CONFIG = {"mean": ("Mean", ("axis", "keepdims")), "sum": ("Sum", ("axis", "keepdims")),
                 "max": ("Max", ("axis", "keepdims")), "min": ("Min", ("axis", "keepdims")),
+                "any": ("Any", ("axis", "keepdims")), "all": ("All", ("axis", "keepdims")),
                 "cast": ("Cast", ("dtype",)), "reshape": ("Reshape", ("newshape",)),
                 "transpose": ("Transpose", ("axes",)), "expand_dims": ("ExpandDims", ("axis",)),
                 "squeeze": ("Squeeze", ("axis",)), "concatenate": ("Concatenate", ("axis",))}

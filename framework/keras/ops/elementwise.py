@@ -471,6 +471,8 @@ def clip(x, x_min, x_max):
 def isclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False):
     """Where ``|x1 - x2| <= atol + rtol * |x2|``."""
     (a, b), _ = promote_all(x1, x2)
+    if not a.dtype.is_floating:     # Keras: integers and bools compare exactly
+        return _m.equal(a, b)
     close = _m.less_equal(_m.abs(a - b), atol + rtol * _m.abs(b))
     if a.dtype.is_floating:
         close = _m.logical_or(close, _m.equal(a, b))

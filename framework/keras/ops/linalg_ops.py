@@ -200,9 +200,9 @@ def jvp(fun, primals, tangents, has_aux=False):
             out, aux = res if has_aux else (res, None)
             u = _cf.ones_like(out)
             outer.watch(u)
-        g = inner.gradient(out, prim, output_gradients=u)
+        g = inner.gradient(out, prim, output_gradients=u, _slices=False)
         dot = _cf.add_n([_m.reduce_sum(gi * ti) for gi, ti in zip(g, tang) if gi is not None])
-    jv = outer.gradient(dot, u)
+    jv = outer.gradient(dot, u, _slices=False)
     return (out, jv, aux) if has_aux else (out, jv)
 
 

@@ -8,6 +8,7 @@ import numpy as np
 from ...ops import math_ops as _m
 from ...ops import reduce_ops as _r
 from ...autodiff.backprop import remember_rows, sparse_rows
+from ...indexed_slices import dense_with_rows
 from ...ops.constant import convert_to_tensor
 from ...tensor import Tensor, Variable
 from .. import backend as _backend
@@ -168,7 +169,8 @@ class Optimizer:
         pairs = [(g, v) for g, v in zip(grads, trainable_variables) if g is not None]
         if not pairs:
             return self.iterations
-        grads = [g if isinstance(g, Tensor) else convert_to_tensor(g) for g, _ in pairs]
+        grads = [g if isinstance(g, Tensor) else convert_to_tensor(dense_with_rows(g))
+                 for g, _ in pairs]
         variables = [v for _, v in pairs]
         missing = [v for v in variables if id(v) not in self._slots]
         if missing:

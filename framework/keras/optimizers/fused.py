@@ -110,16 +110,18 @@ def _writable(var):
     reference: every view of an owning array holds a reference to it), else a copy."""
     a = var._tensor._value
     # references: the tensor's _value, the local name ``a``, getrefcount's argument
-    if a.base is None and a.flags.c_contiguous and a.flags.writeable and \
-            sys.getrefcount(a) <= 3:
-        return a
+    if a.base is None and sys.getrefcount(a) <= 3:
+        f = a.flags
+        if f.c_contiguous and f.writeable:
+            return a
     return a.copy()
 
 
-def _store(var, a, dev):
+def _store(var, a):
     """Points ``var`` at ``a`` (updated in place when ``a`` is already its array)."""
-    if a is not var._tensor._value:
-        var._set_tensor(Tensor(a, dev))
+    t = var._tensor
+    if a is not t._value:
+        var._set_tensor(Tensor(a, t._device))
 
 
 def apply(opt, grads, variables):
@@ -137,12 +139,14 @@ def apply(opt, grads, variables):
         alpha, eps_eff = ref.adam_coefficients(lr, opt.beta_1, opt.beta_2, opt.epsilon, step)
         c1, c2 = 1.0 - opt.beta_1, 1.0 - opt.beta_2
     wd0 = float(opt.weight_decay or 0.0)
+    native = _native()
     for g, v in zip(grads, variables):
-        dev = v._tensor._device
         p = _writable(v)
-        ga = np.asarray(g._value)
-        c = _native() if p.size < _NUMBA_MIN else False
-        kern = _lib()[1] if p.size >= _NUMBA_MIN else ref
+        ga = g._value
+        if type(ga) is not np.ndarray:
+            ga = np.asarray(ga)
+        c = native if p.size < _NUMBA_MIN else False
+        kern = ref if c else _lib()[1] if p.size >= _NUMBA_MIN else ref
         wd = wd0
         if wd and (id(v) in opt._exclude_from_wd or any(n in v.name for n in wd_names)):
             wd = 0.0
@@ -158,8 +162,8 @@ def apply(opt, grads, variables):
                 update = kern.adam_update if kern is not ref else adam_numpy
                 update(p, ga, ma, va, lr=lr, beta1=opt.beta_1, beta2=opt.beta_2,
                        eps=opt.epsilon, step=step, weight_decay=wd)
-            _store(m, ma, dev)
-            _store(vel, va, dev)
+            _store(m, ma)
+            _store(vel, va)
         else:  # sgd
             m = slots.get("m")
             ma = None if m is None else _writable(m)
@@ -169,7 +173,7 @@ def apply(opt, grads, variables):
                 kern.sgd_momentum_update(p, ga, ma, lr=lr, momentum=opt.momentum,
                                          nesterov=opt.nesterov, weight_decay=wd)
             if m is not None:
-                _store(m, ma, dev)
-        _store(v, p, dev)
+                _store(m, ma)
+        _store(v, p)
     it = opt.iterations
     it._set_tensor(Tensor(np.asarray(step, it._tensor._value.dtype), it._tensor._device))

@@ -80,25 +80,37 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
 
 
 def _split_sizes(left, right, total):
-    """Keras's _rescale_dataset_split_sizes: ints are counts, floats fractions."""
-    for name, v in (("left_size", left), ("right_size", right)):
-        if v is not None and type(v) not in (int, float):
-            raise TypeError(f"Invalid `{name}` Type. Expected: int or float or None, "
-                            f"Received: type({name})={type(v)}.")
+    """Keras's _rescale_dataset_split_sizes (its messages too): ints are counts, floats
+    fractions; an int count is carried as a float until the end, as in Keras."""
+    lt, rt = type(left), type(right)
+    if left is not None and lt not in (int, float) and right is not None and \
+            rt not in (int, float):
+        raise TypeError("Invalid `left_size` and `right_size` Types. Expected: integer or "
+                        f"float or None, Received: type(left_size)={lt} and "
+                        f"type(right_size)={rt}")
+    if left is not None and lt not in (int, float):
+        raise TypeError("Invalid `left_size` Type. Expected: int or float or None, "
+                        f"Received: type(left_size)={lt}.  ")
+    if right is not None and rt not in (int, float):
+        raise TypeError("Invalid `right_size` Type. Expected: int or float or None,"
+                        f"Received: type(right_size)={rt}.")
     if left == 0 and right == 0:
         raise ValueError("Both `left_size` and `right_size` are zero. At least one of the "
                          "split sizes must be non-zero.")
-    for name, v in (("left_size", left), ("right_size", right)):
-        if (type(v) is int and (v <= 0 or v >= total)) or \
-                (type(v) is float and (v <= 0 or v >= 1)):
-            raise ValueError(f"`{name}` should be either a positive integer smaller than "
-                             f"{total}, or a float within the range `[0, 1]`. Received: "
-                             f"{name}={v}")
-    if type(left) is float and type(right) is float and left + right > 1:
+    if lt is int and (left <= 0 or left >= total) or lt is float and (left <= 0 or left >= 1):
+        raise ValueError(f"`left_size` should be either a positive integer smaller than "
+                         f"{total}, or a float within the range `[0, 1]`. Received: "
+                         f"left_size={left}")
+    if rt is int and (right <= 0 or right >= total) or \
+            rt is float and (right <= 0 or right >= 1):
+        raise ValueError(f"`right_size` should be either a positive integer and smaller "
+                         f"than {total} or a float within the range `[0, 1]`. Received: "
+                         f"right_size={right}")
+    if lt is float and rt is float and left + right > 1:
         raise ValueError("The sum of `left_size` and `right_size` is greater than 1. It must "
                          "be less than or equal to 1.")
-    left = round(left * total) if type(left) is float else left
-    right = round(right * total) if type(right) is float else right
+    left = round(left * total) if lt is float else float(left) if lt is int else left
+    right = round(right * total) if rt is float else float(right) if rt is int else right
     left = total - right if left is None else left
     right = total - left if right is None else right
     if left + right > total:
@@ -113,8 +125,28 @@ def _split_sizes(left, right, total):
     return int(left), int(right)
 
 
+def _check_arrays(arrays, kind):
+    """Keras accepts a list/tuple of NumPy arrays of one length (not tensors, not lists)."""
+    if not arrays:
+        raise ValueError("Received an empty list dataset. Please provide a non-empty list of "
+                         "arrays." if kind == "list" else "Received an empty list dataset."
+                         "Please provide a non-empty tuple of arrays.")
+    expected = None
+    for i, a in enumerate(arrays):
+        if not isinstance(a, np.ndarray):
+            raise ValueError(f"Expected a {kind} of `numpy.ndarray` objects,Received: "
+                             f"{type(a)} at index {i}.")
+        if expected is None:
+            expected = a.shape
+        elif a.shape[0] != expected[0]:
+            raise ValueError(f"Received a {kind} of NumPy arrays with different lengths."
+                             f"Mismatch found at index {i}, Expected shape={expected} "
+                             f"Received shape={a.shape}.Please provide a {kind} of NumPy "
+                             "arrays of the same length.")
+
+
 def _samples(dataset):
-    """The dataset as a list of per-sample structures of NumPy values."""
+    """The dataset as a list of per-sample values, and its batch size (batched datasets)."""
     if isinstance(dataset, Dataset):
         from ...data.windowing import BatchDataset
         batch = dataset._size if isinstance(dataset, BatchDataset) else None
@@ -124,16 +156,17 @@ def _samples(dataset):
     if isinstance(dataset, np.ndarray):
         return list(dataset), None
     if isinstance(dataset, (list, tuple)):
-        arrays = [np.asarray(a.numpy() if isinstance(a, Tensor) else a) for a in dataset]
-        return [tuple(a[i] for a in arrays) for i in range(len(arrays[0]))], None
-    raise TypeError("The `dataset` argument must be either a `tf.data.Dataset` object, or a "
-                    f"list/tuple of arrays. Received: dataset={dataset} of type "
-                    f"{type(dataset)}")
+        _check_arrays(dataset, "list" if isinstance(dataset, list) else "tuple")
+        return list(zip(*dataset)), None
+    raise TypeError(f"Unsupported dataset type: {type(dataset)}")
 
 
 def _restack(items, template):
+    """Keras's _restore_dataset_from_list: a bare array's samples go to from_tensor_slices
+    as a list (NumPy scalars then convert as tf.constant does: int64 -> int32); columns
+    of tuples and datasets are stacked arrays that keep their dtype."""
     if isinstance(template, np.ndarray):
-        return np.stack(items)
+        return items
     flat = [nest.flatten(s) for s in items]
     columns = [np.array(c) for c in zip(*flat)]
     return nest.pack_sequence_as(items[0], columns)
@@ -143,6 +176,8 @@ def split_dataset(dataset, left_size=None, right_size=None, shuffle=False, seed=
                   preferred_backend=None):
     """Splits an array, a tuple of arrays or a (small, finite) dataset into two datasets
     of ``left_size`` and ``right_size`` samples (ints: counts; floats: fractions)."""
+    if not isinstance(dataset, (list, tuple, np.ndarray, Dataset)):
+        raise TypeError(f"Unsupported dataset type: {type(dataset)}")
     if left_size is None and right_size is None:
         raise ValueError("At least one of the `left_size` or `right_size` must be specified. "
                          "Received: left_size=None and right_size=None")

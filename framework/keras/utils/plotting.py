@@ -150,7 +150,7 @@ def model_graph(model, show_shapes=False, show_dtype=False, show_layer_names=Fal
         return graph
     specs = _sequential_specs(model) if isinstance(model, Sequential) else \
         _functional_specs(model)
-    for layer in model.layers:
+    for layer in model.layers if isinstance(model, Sequential) else model._operations:
         if expand_nested and isinstance(layer, (Functional, Sequential)):
             path = _cluster + (layer.name,)
             graph.clusters[path] = layer.name

@@ -53,6 +53,14 @@ def _count(weights):
             sum(int(np.prod(w.shape)) * w.dtype.size for w in unique))
 
 
+def _op_class(layer):
+    """Keras's Operation class name of an operator node (``NotEqual``), else None."""
+    if type(layer).__name__ == "OpLayer":
+        return layer.op
+    op = getattr(layer, "keras_op", None)
+    return op[0] if isinstance(op, tuple) else op
+
+
 def _readable(nbytes):
     size = float(nbytes)
     for unit in ("B", "KB", "MB", "GB", "TB"):
@@ -216,11 +224,13 @@ def model_summary(model, line_length=None, positions=None, expand_nested=False,
         widths = _reduce(excess, widths)
 
     def fields(layer, prefix):
-        if not layer.built:
+        op = _op_class(layer)
+        if op is None and not layer.built:
             params = "0 (unbuilt)"
         else:
             params = f"{_count(layer.weights)[0]:,}"
-        row = [f"{prefix}{layer.name} ({type(layer).__name__})", _output_shape(layer), params]
+        kind = op or type(layer).__name__
+        row = [f"{prefix}{layer.name} ({kind})", _output_shape(layer), params]
         if not seq:
             row.append(_connections(layer, model))
         if show_trainable:
@@ -234,7 +244,7 @@ def model_summary(model, line_length=None, positions=None, expand_nested=False,
                 rows += rows_for(sub, level + 1)
         return rows
 
-    layers = model.layers
+    layers = model._operations if functional else model.layers
     lo, hi = _layer_range(layers, layer_range)
     rows = [r for layer in layers[lo:hi] for r in rows_for(layer)]
     n_train, b_train = _count(model.trainable_weights)

@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "entry.h"
+
 #define EXACT_KERNELS(SFX, T)                                                             \
 /* out[j] = sum_i x[i, j], rows added in order (NumPy's axis-0 order) */                 \
 void sum_cols_##SFX(const T *restrict x, T *restrict out, ptrdiff_t rows, ptrdiff_t cols) { \
@@ -16,7 +18,10 @@ void sum_cols_##SFX(const T *restrict x, T *restrict out, ptrdiff_t rows, ptrdif
 void relu_grad_##SFX(const T *restrict g, const T *restrict x, T *restrict out,          \
                      ptrdiff_t n) {                                                      \
     for (ptrdiff_t i = 0; i < n; i++) out[i] = g[i] * (T)(x[i] > 0);                     \
-}
+}                                                                                        \
+CF_ENTRY_VOID(sum_cols_##SFX, sum_cols_##SFX(CF_P(const T, 0), CF_P(T, 1), a[2], a[3]))   \
+CF_ENTRY_VOID(relu_grad_##SFX,                                                           \
+              relu_grad_##SFX(CF_P(const T, 0), CF_P(const T, 1), CF_P(T, 2), a[3]))
 
 EXACT_KERNELS(f32, float)
 EXACT_KERNELS(f64, double)

@@ -4,6 +4,8 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "entry.h"
+
 #define ADAM(NAME, T, SQRT)                                                              \
 void NAME(T *restrict p, const T *restrict g, T *restrict m, T *restrict v, ptrdiff_t n,  \
           T alpha, T c1, T c2, T eps, T lr_wd) {                                         \
@@ -16,7 +18,9 @@ void NAME(T *restrict p, const T *restrict g, T *restrict m, T *restrict v, ptrd
         v[i] = vi;                                                                        \
         p[i] = pi - (alpha * mi) / (SQRT(vi) + eps);                                      \
     }                                                                                     \
-}
+}                                                                                         \
+CF_ENTRY_VOID(NAME, NAME(CF_P(T, 0), CF_P(const T, 1), CF_P(T, 2), CF_P(T, 3), a[4],       \
+                         (T)d[0], (T)d[1], (T)d[2], (T)d[3], (T)d[4]))
 
 ADAM(adam_f32, float, sqrtf)
 ADAM(adam_f64, double, sqrt)
@@ -34,7 +38,9 @@ void NAME(T *restrict p, const T *restrict g, T *restrict vel, ptrdiff_t n, T lr
         vel[i] = vi;                                                                      \
         p[i] = nesterov ? pi + (momentum * vi - lr * gi) : pi + vi;                       \
     }                                                                                     \
-}
+}                                                                                         \
+CF_ENTRY_VOID(NAME, NAME(CF_P(T, 0), CF_P(const T, 1), CF_P(T, 2), a[3], (T)d[0], (T)d[1], \
+                         (int)a[4], (T)d[2]))
 
 SGD(sgd_f32, float)
 SGD(sgd_f64, double)

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "entry.h"
 #include "finite.h"
 
 static inline float tanh_f32(float x) {
@@ -179,3 +180,23 @@ void lstm_bwd_step_masked_f32(const float *restrict dh, const float *restrict dc
         }
     }
 }
+
+/* pycall entries: arguments in the order above (pointers and sizes alike in a[]) */
+#define F(i) CF_P(float, i)
+#define CF(i) CF_P(const float, i)
+CF_ENTRY(lstm_fwd_step_f32,
+         lstm_fwd_step_f32(F(0), CF(1), a[2], CF(3), CF(4), a[5], F(6), a[7], F(8), F(9),
+                           F(10), F(11), a[12], a[13], a[14]))
+CF_ENTRY_VOID(lstm_bwd_step_f32,
+              lstm_bwd_step_f32(CF(0), CF(1), CF(2), a[3], CF(4), a[5], CF(6), a[7], CF(8),
+                                a[9], F(10), a[11], F(12), a[13], a[14]))
+CF_ENTRY(lstm_fwd_step_masked_f32,
+         lstm_fwd_step_masked_f32(F(0), CF(1), a[2], CF(3), CF(4), CF(5), CF(6), a[7],
+                                  CF(8), a[9], (int)a[10], F(11), a[12], F(13), F(14),
+                                  F(15), F(16), a[17], a[18], a[19]))
+CF_ENTRY_VOID(lstm_bwd_step_masked_f32,
+              lstm_bwd_step_masked_f32(CF(0), CF(1), CF(2), a[3], CF(4), a[5], CF(6), a[7],
+                                       CF(8), a[9], CF(10), a[11], (int)a[12], F(13), F(14),
+                                       F(15), a[16], F(17), a[18], a[19]))
+#undef F
+#undef CF

@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "entry.h"
 #include "finite.h"
 
 static inline float exp_f32(float x) {
@@ -110,7 +111,11 @@ int arg_##SFX(const T *restrict x, int64_t *restrict out, ptrdiff_t rows, ptrdif
         out[i] = k;                                                                      \
     }                                                                                    \
     return 0;                                                                            \
-}
+}                                                                                        \
+CF_ENTRY(softmax_##SFX, softmax_##SFX(CF_P(const T, 0), CF_P(T, 1), a[2], a[3]))          \
+CF_ENTRY(log_softmax_##SFX, log_softmax_##SFX(CF_P(const T, 0), CF_P(T, 1), a[2], a[3]))  \
+CF_ENTRY(xent_##SFX, xent_##SFX(CF_P(const T, 0), CF_P(const T, 1), CF_P(T, 2), a[3], a[4])) \
+CF_ENTRY(arg_##SFX, arg_##SFX(CF_P(const T, 0), CF_P(int64_t, 1), a[2], a[3], (int)a[4]))
 
 ROW_KERNELS(f32, float, exp_f32, logf)
 ROW_KERNELS(f64, double, exp_f64, log)

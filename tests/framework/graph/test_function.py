@@ -484,10 +484,10 @@ def test_traced_tensor_prints_like_tf_and_strings_add():
         return x
     assert double(cf.constant(1)).numpy() == 2
     g(cf.ones((3, 2)))
-    assert seen == ['Tensor("a:0", shape=(), dtype=int32)',
+    assert seen == ["<cf.Tensor 'a:0' shape=() dtype=int32>",
                     'Tensor("add:0", shape=(), dtype=int32)',
-                    'Tensor("x:0", shape=(None, 2), dtype=float32)',
-                    'Tensor("Shape:0", shape=(2,), dtype=int32)']
+                    "<cf.Tensor 'x:0' shape=(None, 2) dtype=float32>",
+                    "<cf.Tensor 'Shape:0' shape=(2,) dtype=int32>"]
     assert double(cf.constant("ab")).numpy() == b"abab"
     assert (cf.constant(["a", "x"]) + "b").numpy().tolist() == [b"ab", b"xb"]
 

@@ -279,3 +279,34 @@ def test_tensor_keras_mask_attribute():
     out = L.Embedding(10, 2, mask_zero=True)(np.array([[1, 0]]))
     assert out._keras_mask.numpy().tolist() == [[True, False]]
     assert getattr(cf.constant(1.0), "_keras_mask", None) is None
+
+
+def test_history_order_of_a_custom_step_returning_compile_metrics():
+    """A train_step returning {m.name: m.result() for m in self.metrics} hands fit
+    {'loss': ..., 'compile_metrics': {'mae': ...}}; Keras sorts and flattens level by level,
+    so History lists mae (from compile_metrics) before loss (TF 2.21 / Keras 3.15)."""
+    import cuflow as cf
+    keras = cf.keras
+
+    class M(keras.Model):
+        def train_step(self, data):
+            x, y = data
+            with cf.GradientTape() as tape:
+                y_pred = self(x, training=True)
+                loss = self.compute_loss(y=y, y_pred=y_pred)
+            grads = tape.gradient(loss, self.trainable_variables)
+            self.optimizer.apply_gradients(zip(grads, self.trainable_variables))
+            for metric in self.metrics:
+                if metric.name == "loss":
+                    metric.update_state(loss)
+                else:
+                    metric.update_state(y, y_pred)
+            return {m.name: m.result() for m in self.metrics}
+
+    x = np.linspace(0, 1, 32, dtype="float32").reshape(8, 4)
+    y = x.sum(1, keepdims=True)
+    inp = keras.Input((4,))
+    m = M(inp, keras.layers.Dense(1)(inp))
+    m.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+    h = m.fit(x, y, epochs=2, batch_size=4, verbose=0)
+    assert list(h.history) == ["mae", "loss"] and len(h.history["loss"]) == 2

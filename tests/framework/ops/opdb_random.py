@@ -64,15 +64,40 @@ def _shuffle(dtype):
 
 
 def _gamma(dtype):
-    x = cf.cast(cf.random.stateless_gamma([N], SEED, alpha=[0.5, 3.0], beta=[2.0, 1.0],
+    x = cf.cast(cf.random.stateless_gamma([N, 2], SEED, alpha=[0.5, 3.0], beta=[2.0, 1.0],
                                           dtype=dtype), cf.float64)
     return cf.concat([cf.reduce_mean(x, 0), cf.math.reduce_variance(x, 0)], 0)
 
 
 def _poisson(dtype):
-    x = cf.cast(cf.random.stateless_poisson([N], SEED, lam=[0.5, 4.0], dtype=dtype),
+    x = cf.cast(cf.random.stateless_poisson([N, 2], SEED, lam=[0.5, 4.0], dtype=dtype),
                 cf.float64)
     return cf.concat([cf.reduce_mean(x, 0), cf.math.reduce_variance(x, 0)], 0)
+
+
+def _binomial(dtype):
+    x = cf.cast(cf.random.stateless_binomial([N, 2], SEED, counts=[10.0, 40.0],
+                                             probs=[0.5, 0.1], output_dtype=dtype),
+                cf.float64)
+    return cf.concat([cf.reduce_mean(x, 0), cf.math.reduce_variance(x, 0)], 0)
+
+
+def _log_uniform(dtype):
+    """Frequencies of the log-uniform sampler (with replacement) and its expected counts."""
+    k = 10
+    cf.random.set_seed(1)       # restarts the (global, op) seed stream: eager = traced
+    out = cf.random.log_uniform_candidate_sampler(cf.constant([[0], [3]], dtype), 1, N,
+                                                  False, k, seed=4)
+    cf.random.set_seed(None)
+    freq = cf.reduce_mean(cf.cast(cf.equal(cf.expand_dims(out.sampled_candidates, -1),
+                                           cf.range(3, dtype=cf.int64)), cf.float64), 0)
+    return cf.concat([freq, cf.cast(cf.reshape(out.true_expected_count, [-1]), cf.float64)
+                      / N], 0)
+
+
+def _log_uniform_ref(d):
+    p = np.log((np.arange(10) + 2) / (np.arange(10) + 1)) / np.log(11)
+    return np.concatenate([p[:3], p[[0, 3]]])
 
 
 def _one(fn):
@@ -115,6 +140,17 @@ OPS = [
     OpInfo("random_gamma", _gamma, lambda d: np.array([0.25, 3.0, 0.125, 3.0]),
            _one(_gamma), ("float32", "float64"), grad=False, out_dtype=_f64, rtol=0.06,
            atol=0.0),
+    OpInfo("random_binomial", _binomial, lambda d: np.array([5.0, 4.0, 2.5, 3.6]),
+           _one(_binomial), ("int32", "float32"), grad=False, out_dtype=_f64, rtol=0.06,
+           atol=0.0,
+           errors=((lambda: cf.random.stateless_binomial([2], [1, 2], [1.0, 2.0, 3.0], 0.5),
+                    InvalidArgumentError, "does not broadcast"),)),
+    OpInfo("candidate_sampler", _log_uniform, _log_uniform_ref, _one(_log_uniform),
+           ("int64",), grad=False, out_dtype=_f64, rtol=0, atol=0.01,
+           errors=((lambda: cf.random.uniform_candidate_sampler([[1]], 1, 5, True, 3),
+                    InvalidArgumentError, "at most range_max"),
+                   (lambda: cf.random.stateless_poisson([3], [1, 2], lam=[1.0, 2.0]),
+                    InvalidArgumentError, "must end with broadcasted shape"))),
     OpInfo("random_poisson", _poisson, lambda d: np.array([0.5, 4.0, 0.5, 4.0]),
            _one(_poisson), ("int32", "float32"), grad=False, out_dtype=_f64, rtol=0.05,
            atol=0.0),

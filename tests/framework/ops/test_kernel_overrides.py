@@ -90,7 +90,8 @@ def _forward_and_grads(info, s):
     res = [np.asarray(t.numpy()) for t in outs]
     if info.grad and s.grad and watched and total:
         grads = tape.gradient(cf.add_n(total) if len(total) > 1 else total[0], watched)
-        res += [np.asarray(g.numpy()) for g in grads if g is not None]
+        res += [np.asarray(cf.convert_to_tensor(g).numpy()) for g in grads
+                if g is not None]   # a gather's gradient is an IndexedSlices
     return res
 
 

@@ -14,7 +14,7 @@ def _grad(fn, *arrays):
         for x in xs:
             tape.watch(x)
         y = fn(*xs)
-    return [np.asarray(g.numpy()) for g in tape.gradient(y, xs)]
+    return [np.asarray(cf.convert_to_tensor(g).numpy()) for g in tape.gradient(y, xs)]
 
 
 def test_relu_family_gradients_at_the_kinks_are_zero_as_tf():
@@ -60,9 +60,9 @@ def _hvp(fn, x, v):
         with cf.GradientTape() as inner:
             inner.watch(xt)
             y = fn(xt)
-        g = inner.gradient(y, xt)
+        g = cf.convert_to_tensor(inner.gradient(y, xt))   # an IndexedSlices for gathers
         s = cf.reduce_sum(g * cf.constant(v))
-    return np.asarray(outer.gradient(s, xt).numpy())
+    return np.asarray(cf.convert_to_tensor(outer.gradient(s, xt)).numpy())
 
 
 def _fd_hvp(fn, x, v, eps=1e-5):
@@ -71,7 +71,7 @@ def _fd_hvp(fn, x, v, eps=1e-5):
         with cf.GradientTape() as t:
             t.watch(xt)
             y = fn(xt)
-        return float(np.sum(t.gradient(y, xt).numpy() * v))
+        return float(np.sum(cf.convert_to_tensor(t.gradient(y, xt)).numpy() * v))
     out = np.zeros(x.size)
     for j in range(x.size):
         e = np.zeros(x.size)

@@ -1,0 +1,77 @@
+"""TF's typing of ops over several inputs (checked against TF 2.21): tensors share one
+dtype, Python scalars convert to it or raise, NumPy values are cast to it."""
+import numpy as np
+import pytest
+
+import cuflow as cf
+
+I32 = cf.constant([1, 2])
+F32 = cf.constant([1.0, 2.0])
+IAE = cf.errors.InvalidArgumentError
+
+
+@pytest.mark.parametrize("fn", [
+    lambda: I32 + F32, lambda: F32 * I32, lambda: cf.add(I32, F32),
+    lambda: cf.subtract(I32, cf.constant([1, 1], cf.int64)),
+    lambda: F32 * cf.constant([1.0, 1.0], cf.float64),
+    lambda: F32 + cf.constant([1.0, 1.0], cf.float16),
+    lambda: cf.matmul(cf.ones((2, 2), cf.int32), cf.ones((2, 2))),
+    lambda: cf.concat([cf.ones(2), cf.ones(2, cf.int32)], 0),
+    lambda: cf.stack([F32, I32]), lambda: cf.maximum(I32, F32), lambda: I32 < F32,
+    lambda: cf.equal(I32, F32), lambda: cf.where([True, False], I32, F32),
+    lambda: cf.add_n([I32, F32]), lambda: cf.math.squared_difference(I32, F32),
+    lambda: cf.einsum("i,i->", cf.ones(2, cf.int32), cf.ones(2)),
+    lambda: I32 + 1.5, lambda: I32 + [1.0, 2.0],
+])
+def test_invalid_argument(fn):
+    with pytest.raises(IAE):
+        fn()
+
+
+@pytest.mark.parametrize("fn", [
+    lambda: cf.constant([1.0], dtype=cf.int32), lambda: cf.constant(1.0, dtype=cf.int32),
+    lambda: cf.constant(1, dtype=cf.bool), lambda: cf.constant([1, 2.0], cf.int32),
+    lambda: cf.convert_to_tensor(1.0, cf.int32), lambda: cf.Variable(1.0, dtype=cf.int32),
+    lambda: I32 * 0.5, lambda: I32 - 1.0, lambda: I32 ** 2.0, lambda: I32 / F32,
+    lambda: cf.math.divide_no_nan(I32, F32), lambda: cf.range(3) * 0.5,
+    lambda: cf.clip_by_value(cf.constant(1), 0.0, 1.0),
+])
+def test_type_error(fn):
+    with pytest.raises(TypeError):
+        fn()
+
+
+def test_weak_python_scalars_and_numpy_values_take_the_tensor_dtype():
+    assert (F32 + 2).dtype == cf.float32 and (2 * F32).dtype == cf.float32
+    assert (I32 + 2).dtype == cf.int32 and (cf.constant([1.0], cf.float16) + 1.5).dtype \
+        == cf.float16
+    assert (F32 + np.float64(2.0)).dtype == cf.float32
+    assert (F32 + np.array([1, 2])).dtype == cf.float32
+    # NumPy floats are cast to an integer tensor's dtype (truncated), as TF does
+    out = I32 + np.float64(1.5)
+    assert out.dtype == cf.int32 and out.numpy().tolist() == [2, 3]
+    assert (I32 + np.array([1.0, 2.0])).dtype == cf.int32
+    assert (I32 / 2).dtype == cf.float64      # truediv of ints: float64
+    assert (cf.constant([1], cf.uint8) + 300).numpy().tolist() == [45]   # wraps
+
+
+def test_constant_conversions():
+    assert cf.constant(300, cf.uint8).numpy() == 44
+    assert cf.constant(2 ** 31, cf.int32).numpy() == -2 ** 31
+    assert cf.constant(True, cf.int32).numpy() == 1
+    assert cf.constant(np.array([1.5]), cf.int32).numpy().tolist() == [1]
+    assert cf.constant([1, True]).dtype == cf.int32
+    with pytest.raises(ValueError, match="mixed types"):
+        cf.constant([True, 1])
+    with pytest.raises(ValueError, match="out-of-range"):
+        cf.constant(2 ** 64, cf.int64)
+
+
+def test_traced_functions_raise_type_error():
+    # while tracing, TF's graph construction rejects the mix: TypeError
+    f = cf.function(lambda a, b: a + b)
+    with pytest.raises(TypeError):
+        f(I32, F32)
+    with pytest.raises(TypeError):
+        cf.function(lambda a: a + 1.5)(I32)
+    assert f(F32, F32).dtype == cf.float32

@@ -471,8 +471,9 @@ class Layer:
         if _MASKS or self._call_has_mask:
             mask = kwargs.get("mask") if self._call_has_mask else None
             if mask is None:
-                if self._call_has_mask and isinstance(inputs, (list, tuple)) and _MASKS:
-                    # Keras: a list of inputs brings the list of their masks
+                if isinstance(inputs, (list, tuple)) and _MASKS:
+                    # Keras: a list of inputs brings the list of their masks (to call's
+                    # `mask` and to compute_mask: merge layers combine them)
                     masks = nest.map_structure(get_mask, list(inputs))
                     mask = masks if any(m is not None for m in nest.flatten(masks)) \
                         else None

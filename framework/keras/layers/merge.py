@@ -34,6 +34,16 @@ class _Merge(Layer):
         self._check_shapes(shapes, shapes)
         self.built = True
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras: the OR of the inputs' masks, None when any input has none."""
+        masks = _mask_list(inputs, mask)
+        if masks is None or any(m is None for m in masks):
+            return None
+        out = masks[0]
+        for m in masks[1:]:
+            out = _m.logical_or(out, m)
+        return out
+
     def _check_shapes(self, shapes, input_shape):
         """Keras's build-time validation: one batch size, broadcastable other dims."""
         batch_sizes = {s[0] for s in shapes if s} - {None}
@@ -95,6 +105,20 @@ class Minimum(_Merge):
         return _m.minimum(a, b)
 
 
+def _mask_list(inputs, mask):
+    if mask is None:
+        return None
+    if not isinstance(mask, (tuple, list)):
+        raise ValueError(f"`mask` should be a list. Received: mask={mask}")
+    if not isinstance(inputs, (tuple, list)):
+        raise ValueError(f"`inputs` should be a list. Received: inputs={inputs}")
+    if len(mask) != len(inputs):
+        raise ValueError("The lists `inputs` and `mask` should have the same length. "
+                         f"Received: inputs={inputs} of length {len(inputs)}, and "
+                         f"mask={mask} of length {len(mask)}")
+    return list(mask)
+
+
 def _dims(shape):
     return tuple(shape.as_list()) if hasattr(shape, "as_list") else tuple(shape)
 
@@ -126,6 +150,24 @@ class Concatenate(_Merge):
         super().__init__(**kwargs)
         self.axis = axis
 
+    def compute_mask(self, inputs, mask=None):
+        """Keras: each input's mask (all True for an unmasked one) widened to its rank,
+        concatenated along ``axis``, then any() over the last axis."""
+        masks = _mask_list(inputs, mask)
+        if masks is None or all(m is None for m in masks):
+            return None
+        full = []
+        for x, m in zip(inputs, masks):
+            if m is None:
+                full.append(_m.cast(_a.ones_like(x), "bool"))
+            elif m.ndim < x.ndim:
+                full.append(_m.logical_or(_a.expand_dims(_m.cast(m, "bool"), -1),
+                                          _m.cast(_a.zeros_like(x), "bool")))
+            else:
+                full.append(_m.cast(m, "bool"))
+        from ...ops import reduce_ops as _r
+        return _r.reduce_any(_a.concat(full, axis=self.axis), axis=-1)
+
     def _check_shapes(self, shapes, input_shape):
         """Keras: every dimension but the concatenation axis must match (None matches
         anything)."""
@@ -155,6 +197,9 @@ class Dot(_Merge):
         super().__init__(**kwargs)
         self.axes = axes
         self.normalize = normalize
+
+    def compute_mask(self, inputs, mask=None):
+        return None  # Keras: a dot product drops the masks
 
     def call(self, inputs):
         a, b = _promoted(inputs)

@@ -96,9 +96,9 @@ class _Cell(Layer):
         if dp is not None:
             x = x * (dp if x.ndim == 2 else _a.expand_dims(dp, 1))
         if x.ndim == 2:
-            return _la.matmul(x, self.kernel)
+            return _la.matmul(x, self._cw(self.kernel))
         b, t, f = (int(d) for d in x.shape)
-        return _a.reshape(_la.matmul(_a.reshape(x, (b * t, f)), self.kernel),
+        return _a.reshape(_la.matmul(_a.reshape(x, (b * t, f)), self._cw(self.kernel)),
                           (b, t, int(self.kernel.shape[1])))
 
     def get_initial_state(self, batch_size=None, dtype="float32"):
@@ -142,9 +142,9 @@ class SimpleRNNCell(_Cell):
 
     def step(self, xw, states, rdp):
         h = states[0] if rdp is None else states[0] * rdp
-        z = xw + _la.matmul(h, self.recurrent_kernel)
+        z = xw + _la.matmul(h, self._cw(self.recurrent_kernel))
         if self.bias is not None:
-            z = z + self.bias
+            z = z + self._cw(self.bias)
         out = self.activation(z)
         return out, [out]
 
@@ -194,9 +194,9 @@ class LSTMCell(_Cell):
         h, c = states[0], states[1]
         if rdp is not None:
             h = h * rdp
-        z = xw + _la.matmul(h, self.recurrent_kernel)
+        z = xw + _la.matmul(h, self._cw(self.recurrent_kernel))
         if self.bias is not None:
-            z = z + self.bias
+            z = z + self._cw(self.bias)
         zi, zf, zc, zo = _a.split(z, 4, axis=-1)
         i = self.recurrent_activation(zi)
         f = self.recurrent_activation(zf)
@@ -250,7 +250,8 @@ class GRUCell(_Cell):
     def project(self, x, dp):
         xw = super().project(x, dp)
         if self.bias is not None:
-            xw = xw + (self.bias[0] if self.reset_after else self.bias)
+            bias = self._cw(self.bias)
+            xw = xw + (bias[0] if self.reset_after else bias)
         return xw
 
     def step(self, xw, states, rdp):
@@ -259,19 +260,20 @@ class GRUCell(_Cell):
         u = self.units
         xz, xr, xh = _a.split(xw, 3, axis=-1)
         if self.reset_after:
-            inner = _la.matmul(h, self.recurrent_kernel)
+            inner = _la.matmul(h, self._cw(self.recurrent_kernel))
             if self.bias is not None:
-                inner = inner + self.bias[1]
+                inner = inner + self._cw(self.bias)[1]
             rz, rr, rh = _a.split(inner, 3, axis=-1)
             z = self.recurrent_activation(xz + rz)
             r = self.recurrent_activation(xr + rr)
             hh = self.activation(xh + r * rh)
         else:
-            inner = _la.matmul(h, self.recurrent_kernel[:, :2 * u])
+            rk = self._cw(self.recurrent_kernel)
+            inner = _la.matmul(h, rk[:, :2 * u])
             rz, rr = _a.split(inner, 2, axis=-1)
             z = self.recurrent_activation(xz + rz)
             r = self.recurrent_activation(xr + rr)
-            hh = self.activation(xh + _la.matmul(r * h, self.recurrent_kernel[:, 2 * u:]))
+            hh = self.activation(xh + _la.matmul(r * h, rk[:, 2 * u:]))
         out = z * h_prev + (1 - z) * hh
         return out, [out]
 

@@ -68,3 +68,19 @@ def test_add_weight_with_an_unknown_dtype_is_a_value_error():
 def test_normalization_config_axis_is_a_tuple():
     assert L.Normalization(axis=-1).get_config()["axis"] == (-1,)
     assert L.Normalization(axis=(1, 2)).get_config()["axis"] == (1, 2)
+
+
+def test_merge_layers_combine_their_inputs_masks():
+    """Keras 3: Add & co. OR the masks (None if any input has none); Concatenate widens
+    each (all True when unmasked), concatenates along its axis and reduces with any()."""
+    emb = L.Embedding(5, 3, mask_zero=True)
+    e = emb(np.array([[1, 2, 0, 0], [3, 0, 0, 0]]))
+    other = L.Embedding(5, 3, mask_zero=True)(np.array([[1, 1, 1, 0], [1, 1, 0, 0]]))
+    plain = np.ones((2, 4, 3), "float32")
+    either = [[True, True, True, False], [True, True, False, False]]
+    np.testing.assert_array_equal(L.Add()([e, other])._keras_mask.numpy(), either)
+    assert getattr(L.Add()([e, plain]), "_keras_mask", None) is None
+    np.testing.assert_array_equal(L.Concatenate()([e, other])._keras_mask.numpy(), either)
+    assert L.Concatenate()([e, plain])._keras_mask.numpy().all()
+    assert tuple(L.Concatenate(axis=1)([e, other])._keras_mask.shape) == (2, 8)
+    assert getattr(L.Dot(axes=-1)([e, other]), "_keras_mask", None) is None

@@ -229,3 +229,18 @@ def test_stateful_states_untouched_by_fit_and_evaluate_shape_probes():
     loss = m.evaluate(x, y, batch_size=4, verbose=0)
     assert loss == pytest.approx(float(np.mean((direct - y) ** 2)), rel=1e-5)
     np.testing.assert_allclose(r.states[0].numpy(), after_call, atol=1e-6)
+
+
+@pytest.mark.parametrize("make", [lambda: L.LSTM(3), lambda: L.GRU(3, reset_after=False),
+                                  lambda: L.SimpleRNN(3), lambda: L.LSTM(3, activation="relu")])
+def test_recurrent_layers_under_mixed_float16(make):
+    """float32 weights read as float16 in the step (strict dtypes: no implicit mixing)."""
+    K.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        layer = make()
+        out = layer(_x(2, 4, 3))
+        assert out.dtype == cf.float16 and layer.weights[0].dtype == cf.float32
+        inp = K.Input((4, 3))
+        assert make()(inp).dtype == "float16"
+    finally:
+        K.mixed_precision.set_global_policy("float32")

@@ -71,9 +71,9 @@ class EinsumDense(Layer):
         self.built = True
 
     def call(self, inputs):
-        out = _la.einsum(self.equation, inputs, self.kernel)
+        out = _la.einsum(self.equation, inputs, self._cw(self.kernel))   # compute dtype
         if self.bias is not None:
-            out = out + self.bias
+            out = out + self._cw(self.bias)
         return self.activation(out)
 
     def get_config(self):
@@ -368,7 +368,7 @@ class Attention(_BaseDenseAttention):
             return scores * self.scale if self.scale is not None else scores
         s = _a.expand_dims(q, -2) + _a.expand_dims(k, -3)
         if self.scale is not None:
-            s = s * self.scale
+            s = s * self._cw(self.scale)
         from ...ops import reduce_ops as _r
         return self.concat_score_weight * _r.reduce_sum(_m.tanh(s), axis=-1)
 
@@ -396,5 +396,5 @@ class AdditiveAttention(_BaseDenseAttention):
         from ...ops import reduce_ops as _r
         s = _m.tanh(_a.expand_dims(q, -2) + _a.expand_dims(k, -3))
         if self.scale is not None:
-            s = s * self.scale
+            s = s * self._cw(self.scale)
         return _r.reduce_sum(s, axis=-1)

@@ -252,7 +252,7 @@ class Conv3D(_Conv):
     def _conv(self, x):
         if self.groups != 1:
             raise ValueError("Conv3D: groups > 1 is not supported")
-        return _nn.conv3d(x, self.kernel, strides=(1,) + self.strides + (1,),
+        return _nn.conv3d(x, self._cw(self.kernel), strides=(1,) + self.strides + (1,),
                           padding=self.padding.upper(),
                           dilations=(1,) + self.dilation_rate + (1,))
 
@@ -312,7 +312,8 @@ class Conv2DTranspose(_ConvTranspose):
     rank = 2
 
     def _conv(self, x):
-        return _nn.conv2d_transpose(x, self.kernel, self._out_shape(x), strides=self.strides,
+        return _nn.conv2d_transpose(x, self._cw(self.kernel), self._out_shape(x),
+                                    strides=self.strides,
                                     padding=self.padding.upper(),
                                     dilations=self.dilation_rate)
 
@@ -321,7 +322,8 @@ class Conv1DTranspose(_ConvTranspose):
     rank = 1
 
     def _conv(self, x):
-        return _nn.conv1d_transpose(x, self.kernel, self._out_shape(x), strides=self.strides[0],
+        return _nn.conv1d_transpose(x, self._cw(self.kernel), self._out_shape(x),
+                                    strides=self.strides[0],
                                     padding=self.padding.upper(),
                                     dilations=self.dilation_rate[0])
 
@@ -362,7 +364,7 @@ class DepthwiseConv2D(_Conv):
         self.built = True
 
     def _conv(self, x):
-        return _nn.depthwise_conv2d(x, self.kernel, strides=(1,) + self.strides + (1,),
+        return _nn.depthwise_conv2d(x, self._cw(self.kernel), strides=(1,) + self.strides + (1,),
                                     padding=self.padding.upper(),
                                     dilations=self.dilation_rate)
 
@@ -419,7 +421,7 @@ class _SeparableConv(_Conv):
         self.built = True
 
     def _conv(self, x):
-        dk, pk = self.depthwise_kernel, self.pointwise_kernel
+        dk, pk = self._cw(self.depthwise_kernel), self._cw(self.pointwise_kernel)
         strides, dil, padding = self.strides, self.dilation_rate, self.padding
         if self.rank == 1:
             if padding == "causal":

@@ -102,3 +102,26 @@ def test_strictness_is_for_user_calls_not_cuflows_own_layers():
         assert mha(x, x).shape == (4, 5, 3)
     finally:
         keras.mixed_precision.set_global_policy(policy)
+
+
+def test_mixed_float16_layers_compute_in_float16():
+    """Keras 3 under mixed_float16: float32 variables, float16 outputs (checked against
+    Keras 3.15 for each of these layers)."""
+    import numpy as np
+
+    import cuflow as cf
+    keras = cf.keras
+    policy = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy("mixed_float16")
+    try:
+        x = np.random.default_rng(0).random((2, 5, 4)).astype("float32")
+        layers = [keras.layers.MultiHeadAttention(2, 4), keras.layers.AdditiveAttention(),
+                  keras.layers.Conv1DTranspose(2, 2), keras.layers.SeparableConv1D(2, 2),
+                  keras.layers.LSTM(3), keras.layers.GRU(3), keras.layers.DepthwiseConv1D(2)]
+        for layer in layers:
+            out = layer(x, x) if isinstance(layer, keras.layers.MultiHeadAttention) else \
+                layer([x, x]) if isinstance(layer, keras.layers.AdditiveAttention) else layer(x)
+            assert out.dtype == cf.float16, type(layer).__name__
+            assert all(w.dtype == cf.float32 for w in layer.weights)
+    finally:
+        keras.mixed_precision.set_global_policy(policy)

@@ -56,26 +56,17 @@ def custom_gradient(f=None):
 
     @functools.wraps(f)
     def decorated(*args, **kwargs):
-        from .tape import GradientTape
         if not _tls.tapes:
             if _tls.graph is not None:      # traced: a tape may later replay this graph
                 return _traced(f, args, kwargs)
             result, _ = f(*args, **kwargs)
             return result
-        with _paused_tapes():
-            probe = GradientTape(watch_accessed_variables=True)
-            _tls.tapes.append(probe)
-            probe._recording = True
-            try:
-                result, grad_fn = f(*args, **kwargs)
-            finally:
-                _tls.tapes.remove(probe)
+        # a variable passed as an argument is an input (its gradient comes from grad_fn's
+        # input gradients), not a variable read inside f (TF's rule)
+        result, grad_fn, variables = _probe_variables(f, args, kwargs)
         inputs = [a for a in nest.flatten(list(args)) if isinstance(a, (Tensor, Variable))]
         flat_out = nest.flatten(result)
         in_ids = {id(a) for a in inputs}
-        # a variable passed as an argument is an input (its gradient comes from grad_fn's
-        # input gradients), not a variable read inside f (TF's rule)
-        variables = [v for v in probe.watched_variables() if id(v) not in in_ids]
         if any(id(o) in in_ids or isinstance(o, Variable) for o in flat_out):
             # an output that *is* an input (or a variable) needs its own tape identity
             from ..ops.math_ops import identity
@@ -86,20 +77,7 @@ def custom_gradient(f=None):
         n_in = len(inputs)
 
         def vjp(g, out, *xs):
-            gs = g if isinstance(g, tuple) else (g,)
-            if variables:
-                if not _wants_variables(grad_fn):
-                    raise TypeError("custom_gradient: the function reads variables "
-                                    f"{[v.name for v in variables]}, so its grad_fn must "
-                                    "accept `variables=` and return (grads, variable_grads)")
-                gin, gvar = grad_fn(*gs, variables=variables)
-            else:
-                gin, gvar = grad_fn(*gs), []
-            gin = list(gin) if isinstance(gin, (list, tuple)) else [gin]
-            if len(gin) != n_in:
-                raise ValueError(f"custom_gradient: grad_fn returned {len(gin)} gradients "
-                                 f"for {n_in} tensor inputs")
-            return tuple(gin) + tuple(gvar)
+            return _call_grad_fn(grad_fn, g if isinstance(g, tuple) else (g,), variables, n_in)
 
         op = OpDef("custom_gradient", OPAQUE, None, n_out=len(flat_out), vjp=vjp)
         outs = tuple(flat_out)

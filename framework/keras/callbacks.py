@@ -420,18 +420,7 @@ class ModelCheckpoint(MonitorCallback):
             self._save_model(epoch, None, logs)
 
     def _should_save_on_batch(self, batch):
-        if self.save_freq == "epoch":
-            return False
-        if self._last_batch_seen is None or batch <= self._last_batch_seen:
-            add = batch + 1       # a new epoch
-        else:
-            add = batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+        return _save_due(self, batch)
 
     def _should_save_model(self, epoch, logs, filepath):
         if not self.save_best_only:
@@ -701,16 +690,7 @@ class BackupAndRestore(Callback):
             {"epoch": self._current_epoch, "batch": self._last_batch_seen}).encode())
 
     def _should_save_on_batch(self, batch):
-        """Counts batches (``batch`` is the last of a steps_per_execution chunk)."""
-        if self.save_freq == "epoch":
-            return False
-        add = batch + 1 if batch <= self._last_batch_seen else batch - self._last_batch_seen
-        self._batches_seen_since_last_saving += add
-        self._last_batch_seen = batch
-        if self._batches_seen_since_last_saving >= self.save_freq:
-            self._batches_seen_since_last_saving = 0
-            return True
-        return False
+        return _save_due(self, batch)
 
     def on_train_end(self, logs=None):
         # reached only when fit finished; an interrupted fit keeps its backup
@@ -732,3 +712,19 @@ def __getattr__(name):
 
 def __dir__():  # dir() lists the lazy TensorBoard too, as Keras's namespace
     return sorted(set(globals()) | {"TensorBoard"})
+
+
+def _save_due(cb, batch):
+    """ModelCheckpoint / BackupAndRestore ``save_freq`` in batches: counts the batches seen
+    (``batch`` is the last of a steps_per_execution chunk; a smaller one starts an epoch)
+    and says when ``save_freq`` of them have passed since the last save."""
+    if cb.save_freq == "epoch":
+        return False
+    last = cb._last_batch_seen
+    cb._batches_seen_since_last_saving += batch + 1 if last is None or batch <= last \
+        else batch - last
+    cb._last_batch_seen = batch
+    if cb._batches_seen_since_last_saving >= cb.save_freq:
+        cb._batches_seen_since_last_saving = 0
+        return True
+    return False

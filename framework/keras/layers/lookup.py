@@ -171,6 +171,7 @@ class _IndexLookup(Layer):
         self.vocabulary_dtype = vocabulary_dtype
         self._autocast = False
         self._tokens = []               # learned/given tokens, in index order
+        self._table, self._inverse = None, {}  # None: no vocabulary yet (TF: uninitialized)
         self.idf_weights = None
         self._has_input_vocabulary = vocabulary is not None
         if vocabulary is not None:
@@ -318,6 +319,15 @@ class _IndexLookup(Layer):
         then the (few) mask and OOV positions fixed up."""
         src = arr.reshape(-1)
         keys = src.tolist() if self._string else [int(v) for v in src.tolist()]
+        if self._table is None:
+            if not backend.in_stand_in():  # a shape probe (Keras: symbolic) still works
+                from ...errors import FailedPreconditionError
+                raise FailedPreconditionError(None, None, "Table not initialized.")
+            self._table = {}
+            try:
+                return self._lookup(arr)
+            finally:
+                self._table = None
         get = self._table.get
         flat = np.fromiter((get(k, -1) for k in keys), np.int64, count=len(keys))
         missing = np.flatnonzero(flat < 0)

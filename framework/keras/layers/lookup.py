@@ -497,7 +497,13 @@ class Hashing(Layer):
 
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False,
                  **kwargs):
+        if kwargs.get("dtype") is None:  # Keras: int64 indices, else floatx counts
+            from ..backend import floatx
+            kwargs["dtype"] = "int64" if output_mode == "int" else floatx()
         super().__init__(**kwargs)
+        if output_mode == "int" and self.dtype_policy.name not in ("int32", "int64"):
+            raise ValueError("When `output_mode=\"int\"`, `dtype` should be an integer type, "
+                             f"'int32' or 'in64'. Received: dtype={kwargs['dtype']}")
         if not num_bins or num_bins <= 0:
             raise ValueError("The `num_bins` for `Hashing` cannot be `None` or non-positive "
                              f"values. Received: num_bins={num_bins}.")

@@ -50,4 +50,4 @@ def test_any_dtype_names_a_policy_and_hashing_defaults_to_int64():
     with pytest.raises(ValueError, match="integer type"):
         K.layers.Hashing(4, dtype="float32")
     again = K.layers.Hashing.from_config(h.get_config())
-    assert again(np.array([[1, 2]])).dtype == cf.int64
+    assert again(cf.constant([[1, 2]])).dtype == cf.int64

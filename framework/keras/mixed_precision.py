@@ -20,11 +20,19 @@ class DTypePolicy:
         if isinstance(name, DTypePolicy):
             name = name.name
         name = _dt.as_dtype(name).name if not isinstance(name, str) else name
-        if name not in _POLICIES:
-            raise ValueError(f"Cannot convert {name!r} to a mixed precision policy; known: "
-                             f"{sorted(_POLICIES)}")
+        if name in _POLICIES:
+            self._compute, self._variable = _POLICIES[name]
+        else:  # Keras: any dtype names a policy (an int64 Hashing layer's, ...)
+            try:
+                dtype = _dt.as_dtype(name).name
+            except TypeError:
+                dtype = None
+            if dtype is None or dtype != name:
+                raise ValueError(f"Cannot convert '{name}' to a mixed precision DTypePolicy. "
+                                 "Valid policies include 'mixed_float16', 'mixed_bfloat16', "
+                                 "and the name of any float dtype such as 'float32'.")
+            self._compute = self._variable = dtype
         self._name = name
-        self._compute, self._variable = _POLICIES[name]
 
     @property
     def name(self):

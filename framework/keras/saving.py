@@ -244,8 +244,9 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     if filepath.endswith(".keras") and not os.path.isfile(filepath):
         raise ValueError(f"File not found: filepath={filepath}. Please ensure the file is "
                          "an accessible `.keras` zip file.")
+    assets = {}
     if os.path.isdir(filepath) and os.path.isfile(os.path.join(filepath, "config.json")):
-        config, weights = _read_dir(filepath)   # saved with zipped=False
+        config, weights, assets = _read_dir(filepath)   # saved with zipped=False
     else:
         if not zipfile.is_zipfile(filepath):
             raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
@@ -260,6 +261,8 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
                                  "format used model.weights.npz: re-save them with that "
                                  "version)")
             weights = z.read("model.weights.h5")
+            assets = {n: z.read(n) for n in names
+                      if n.startswith("assets/") and not n.endswith("/")}
     with custom_object_scope(custom_objects or {}):
         cc = config.get("compile_config")
         model = deserialize({k: v for k, v in config.items() if k != "compile_config"},
@@ -268,6 +271,7 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
             model.compile(**compile_kwargs(cc, custom_objects))
             if model.built:
                 model.optimizer.build(model.trainable_variables)
+    _load_assets(model, assets)
     read_h5(model, weights, load_optimizer=bool(compile and cc))
     return model
 
@@ -275,8 +279,35 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
 def _read_dir(path):
     with open(os.path.join(path, "config.json")) as f:
         config = json.loads(f.read())
+    assets = {}
+    for root, _, files in os.walk(os.path.join(path, "assets")):
+        for name in files:
+            full = os.path.join(root, name)
+            with open(full, "rb") as f:
+                assets[os.path.relpath(full, path).replace(os.sep, "/")] = f.read()
     with open(os.path.join(path, "model.weights.h5"), "rb") as f:
-        return config, f.read()
+        return config, f.read(), assets
+
+
+def _load_assets(model, assets):
+    """Keras 3's ``load_assets``: a lookup layer (StringLookup, IntegerLookup,
+    TextVectorization) saved by Keras keeps its vocabulary in
+    ``assets/<its path>/vocabulary.txt`` (one entry a line, special tokens included)
+    rather than in its config."""
+    if not assets:
+        return
+    from .weights_h5 import keras_paths
+    for path, obj in keras_paths(model):
+        data = assets.get(f"assets/{path}/vocabulary.txt" if path else "assets/vocabulary.txt")
+        if data is None or not hasattr(obj, "set_vocabulary"):
+            continue
+        if obj.get_vocabulary(include_special_tokens=False):
+            continue  # its config carried the vocabulary (Keras skips the file then)
+        lines = data.decode("utf-8").split("\n")
+        lookup = getattr(obj, "_lookup_layer", obj)
+        if str(getattr(lookup, "vocabulary_dtype", "string")) != "string":
+            lines = [int(line) for line in lines]
+        obj.set_vocabulary(lines)
 
 
 def save_weights(model, filepath, overwrite=True, max_shard_size=None):

@@ -202,7 +202,10 @@ class _GlobalPool(Layer):
         self.data_format = _standardize_data_format(data_format)
         self.keepdims = keepdims
 
-    def call(self, inputs, mask=None):
+    def call(self, inputs):  # Keras: only GlobalAveragePooling1D takes a mask
+        return self._pool(inputs)
+
+    def _pool(self, inputs, mask=None):
         axes = list(range(1, self.rank + 1)) if self.data_format == "channels_last" else \
             list(range(2, self.rank + 2))
         if mask is not None and self.rank == 1 and self.kind == "avg":
@@ -230,7 +233,18 @@ class GlobalMaxPooling2D(_GlobalPool):
 
 
 class GlobalAveragePooling1D(_GlobalPool):
+    """The mean over the steps (only the unmasked ones when the input has a mask)."""
     rank, kind = 1, "avg"
+
+    def __init__(self, data_format=None, keepdims=False, **kwargs):
+        super().__init__(data_format=data_format, keepdims=keepdims, **kwargs)
+        self.supports_masking = True
+
+    def call(self, inputs, mask=None):
+        return self._pool(inputs, mask)
+
+    def compute_mask(self, inputs, mask=None):
+        return None
 
 
 class GlobalMaxPooling1D(_GlobalPool):

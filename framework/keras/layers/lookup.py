@@ -171,6 +171,7 @@ class _IndexLookup(Layer):
         self.vocabulary_dtype = vocabulary_dtype
         self._autocast = False
         self._tokens = []               # learned/given tokens, in index order
+        self._table, self._inverse = None, {}  # None: no vocabulary yet (TF: uninitialized)
         self.idf_weights = None
         self._has_input_vocabulary = vocabulary is not None
         if vocabulary is not None:
@@ -318,6 +319,15 @@ class _IndexLookup(Layer):
         then the (few) mask and OOV positions fixed up."""
         src = arr.reshape(-1)
         keys = src.tolist() if self._string else [int(v) for v in src.tolist()]
+        if self._table is None:
+            if not backend.in_stand_in():  # a shape probe (Keras: symbolic) still works
+                from ...errors import FailedPreconditionError
+                raise FailedPreconditionError(None, None, "Table not initialized.")
+            self._table = {}
+            try:
+                return self._lookup(arr)
+            finally:
+                self._table = None
         get = self._table.get
         flat = np.fromiter((get(k, -1) for k in keys), np.int64, count=len(keys))
         missing = np.flatnonzero(flat < 0)
@@ -487,7 +497,13 @@ class Hashing(Layer):
 
     def __init__(self, num_bins, mask_value=None, salt=None, output_mode="int", sparse=False,
                  **kwargs):
+        if kwargs.get("dtype") is None:  # Keras: int64 indices, else floatx counts
+            from ..backend import floatx
+            kwargs["dtype"] = "int64" if output_mode == "int" else floatx()
         super().__init__(**kwargs)
+        if output_mode == "int" and self.dtype_policy.name not in ("int32", "int64"):
+            raise ValueError("When `output_mode=\"int\"`, `dtype` should be an integer type, "
+                             f"'int32' or 'in64'. Received: dtype={kwargs['dtype']}")
         if not num_bins or num_bins <= 0:
             raise ValueError("The `num_bins` for `Hashing` cannot be `None` or non-positive "
                              f"values. Received: num_bins={num_bins}.")

@@ -32,3 +32,22 @@ def test_errors_as_keras():
     with pytest.raises(ValueError, match="to instantiate `QuantizedDTypePolicy`. Received: "
                                          "policy=int8_x"):
         D.get("int8_x")
+
+
+def test_any_dtype_names_a_policy_and_hashing_defaults_to_int64():
+    """Keras 3: DTypePolicy('int64') is valid (a Keras-saved Hashing layer carries one);
+    Hashing computes in int64 for output_mode='int' and refuses a float dtype there."""
+    import pytest
+    K = cf.keras
+    p = K.mixed_precision.Policy("int64")
+    assert (p.compute_dtype, p.variable_dtype) == ("int64", "int64")
+    with pytest.raises(ValueError, match="float17"):
+        K.mixed_precision.Policy("float17")
+    h = K.layers.Hashing(4)
+    assert h.dtype_policy.name == "int64" and h.get_config()["dtype"]["config"]["name"] == \
+        "int64"
+    assert K.layers.Hashing(4, output_mode="one_hot").dtype_policy.name == "float32"
+    with pytest.raises(ValueError, match="integer type"):
+        K.layers.Hashing(4, dtype="float32")
+    again = K.layers.Hashing.from_config(h.get_config())
+    assert again(cf.constant([[1, 2]])).dtype == cf.int64

@@ -194,3 +194,16 @@ def test_real_keras_loads_cuflow_files(tmp_path):
             from cuflow.keras.weights_h5 import keras_optimizer_order
             for i, v in enumerate(keras_optimizer_order(opt, model)):
                 np.testing.assert_allclose(got[f"opt{i}"], v.numpy(), rtol=1e-6)
+
+
+def test_keras_lookup_vocabularies_from_assets():
+    """A real Keras 3.15 file keeps TextVectorization/IntegerLookup vocabularies in
+    assets/<layer path>/vocabulary.txt (config vocabulary None); loading reads them. An
+    un-adapted lookup called eagerly is TF's FailedPreconditionError."""
+    model = keras.models.load_model(os.path.join(FIXTURES, "lookup_assets.keras"))
+    words, ids = model({"txt": cf.constant([["a b c"], ["f z"]]),
+                        "ids": cf.constant([[9, 3], [7, 4]], "int64")})
+    np.testing.assert_array_equal(words.numpy(), [[4, 3, 2, 0], [5, 1, 0, 0]])
+    np.testing.assert_array_equal(ids.numpy(), [[1, 3], [2, 0]])
+    with pytest.raises(cf.errors.FailedPreconditionError, match="Table not initialized"):
+        keras.layers.StringLookup()(np.array([["a"]]))

@@ -84,3 +84,16 @@ def test_merge_layers_combine_their_inputs_masks():
     assert L.Concatenate()([e, plain])._keras_mask.numpy().all()
     assert tuple(L.Concatenate(axis=1)([e, other])._keras_mask.shape) == (2, 8)
     assert getattr(L.Dot(axes=-1)([e, other]), "_keras_mask", None) is None
+
+
+def test_only_global_average_pooling_1d_takes_a_mask():
+    """Keras 3: GlobalMaxPooling1D has no mask argument (a saved config must not give it
+    one, or Keras cannot load the file); GlobalAveragePooling1D averages unmasked steps."""
+    import json
+    inp = K.Input((4,), dtype="int32")
+    e = L.Embedding(6, 2, mask_zero=True)(inp)
+    m = K.Model(inp, [L.GlobalMaxPooling1D()(e), L.GlobalAveragePooling1D()(e)])
+    kwargs = {c["class_name"]: c["inbound_nodes"][0].get("kwargs")
+              for c in json.loads(m.to_json())["config"]["layers"] if c["inbound_nodes"]}
+    assert kwargs["GlobalMaxPooling1D"] == {} and "mask" in kwargs["GlobalAveragePooling1D"]
+    assert not L.GlobalMaxPooling1D()._call_has_mask

@@ -117,6 +117,24 @@ class Program:
         return sum(1 for e in self.schedule() if isinstance(e, Op))
 
 
+def assignments(program, names, spell):
+    """What an elementwise renderer declares, in schedule order: ``(temporary, expr,
+    text)`` for each op (temporaries t0, t1, ...; ``text`` is ``spell(expr, names)``), with
+    constants inlined (their spelling goes into ``names``) and inputs skipped (the
+    renderer named them). ``names`` gains each temporary as it is yielded."""
+    t = 0
+    for e in program.schedule():
+        if isinstance(e, In):
+            continue
+        if isinstance(e, Const):
+            names[e.key()] = spell(e, names)
+            continue
+        text = spell(e, names)
+        names[e.key()] = f"t{t}"
+        yield f"t{t}", e, text
+        t += 1
+
+
 def broadcast_plan(in_shapes, out_shape):
     """Coalesced (dims, patterns): dims of the loop nest, and per input a tuple of bools
     (True where the input really has that dim, False where it is broadcast)."""

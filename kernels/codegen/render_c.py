@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 
 from . import render_cuda
-from .expr import Const, In
+from .expr import Const, In, assignments
 
 TARGET = "c"
 
@@ -120,16 +120,8 @@ def render(program, patterns, ndim, name):
         lines.append(f"{ind}for (ptrdiff_t i{d} = 0; i{d} < n{d}; i{d}++) {{")
         ind += "    "
         lines += [ind + s for s in by_level[d]]
-    t = 0
-    for e in program.schedule():
-        if isinstance(e, In):
-            continue
-        if isinstance(e, Const):
-            names[e.key()] = _spell(e, names)
-            continue
-        lines.append(f"{ind}{CTYPE[e.dtype]} t{t} = {_spell(e, names)};")
-        names[e.key()] = f"t{t}"
-        t += 1
+    for tmp, e, text in assignments(program, names, _spell):
+        lines.append(f"{ind}{CTYPE[e.dtype]} {tmp} = {text};")
     for j, e in enumerate(program.outputs):
         lines.append(f"{ind}out{j}[k] = {names[e.key()]};")
     lines.append(f"{ind}k++;")

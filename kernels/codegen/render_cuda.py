@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 
-from .expr import Const, In
+from .expr import Const, In, assignments
 
 TARGET = "cuda"
 
@@ -112,16 +112,8 @@ def render(program, patterns, ndim, name):
         dt = program.in_dtypes[i]
         lines.append(f"    {_ct(dt)} x{i} = cf_load(in{i}[{idx}]);")
         names[f"in{i}"] = f"x{i}"
-    t = 0
-    for e in program.schedule():
-        if isinstance(e, In):
-            continue
-        if isinstance(e, Const):
-            names[e.key()] = _spell(e, names)
-            continue
-        lines.append(f"    {_ct(e.dtype)} t{t} = {_spell(e, names)};")
-        names[e.key()] = f"t{t}"
-        t += 1
+    for tmp, e, text in assignments(program, names, _spell):
+        lines.append(f"    {_ct(e.dtype)} {tmp} = {text};")
     for j, e in enumerate(program.outputs):
         v = names[e.key()]
         if e.dtype == "float16":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 
-from .expr import Const, In
+from .expr import Const, In, assignments
 
 TARGET = "numba-cpu"
 
@@ -253,16 +253,8 @@ def render(program, patterns, ndim, name, fastmath=True, parallel=True):
     if ndim > 1:
         flat = f"np.uintp({flat})"
     lines.append(f"{indent}k = {flat}")
-    t = 0
-    for e in program.schedule():
-        if isinstance(e, In):
-            continue
-        if isinstance(e, Const):
-            names[e.key()] = _spell(e, names)
-            continue
-        names[e.key()] = f"t{t}"
-        lines.append(f"{indent}t{t} = {_spell(e, names)}")
-        t += 1
+    for tmp, _, text in assignments(program, names, _spell):
+        lines.append(f"{indent}{tmp} = {text}")
     for j, e in enumerate(program.outputs):
         lines.append(f"{indent}out{j}[k] = {names[e.key()]}")
     return "\n".join(lines) + "\n"

@@ -245,7 +245,7 @@ class FuncGraph(Graph):
                 vals.append(None)
                 pending.append(i)
         if _dispatch._strict(op):
-            _dispatch.check_same_dtypes(op, [v.dtype.np for v in vals if v is not None], args)
+            _dispatch.check_same_dtypes(op, [v.dtype.np for v in vals if v is not None])
         for i in pending:
             arr = _dispatch._literal(op, args[i], strong, i == 0)
             vals[i] = self.constant(np.asarray(arr))

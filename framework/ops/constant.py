@@ -198,13 +198,6 @@ def _python_fits(value, npdt):
     return True
 
 
-def _has_fraction(value):
-    for v in _flatten(value):
-        if isinstance(v, float) and not float(v).is_integer():
-            return True
-    return False
-
-
 def _unwrap(value):
     if isinstance(value, (list, tuple)):
         return [_unwrap(v) for v in value]

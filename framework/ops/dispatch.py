@@ -234,7 +234,7 @@ def _convert_inputs(op, args, vals, dev):
     target = scoped or dev or _device.current()
     strong = None
     if op.promote:
-        check_same_dtypes(op, tensor_dtypes, args)
+        check_same_dtypes(op, tensor_dtypes)
         for d in tensor_dtypes:
             strong = d if strong is None else _dt.promote(strong, d)
     for i, a in enumerate(args):
@@ -269,9 +269,9 @@ def _autopack_args(args):
 _TYPE_ERROR_OPS = frozenset({"truediv", "div_no_nan", "complex"})
 
 
-def check_same_dtypes(op, tensor_dtypes, args):
-    """TF's rule for ops over several tensors: they share one dtype (``int32 + float32``
-    is an InvalidArgumentError; cuflow does not promote between tensors)."""
+def check_same_dtypes(op, tensor_dtypes):
+    """TF's rule for a user's call of an op over several tensors: they share one dtype
+    (``int32 + float32`` is an InvalidArgumentError); cuflow's own callers promote."""
     if not _strict(op) or len(tensor_dtypes) < 2:
         return
     first = tensor_dtypes[0]

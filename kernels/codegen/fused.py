@@ -117,8 +117,7 @@ class FusedKernel:
                 return outs[0] if len(outs) == 1 else tuple(outs)
         xp = np if not gpu else __import__("cupy")
         ins = [xp.ascontiguousarray(a).reshape(-1) for a in arrays]
-        outs = [xp.empty(out_shape, dt) for dt in self.out_dtypes] if gpu else \
-            self._outputs(out_shape, out)
+        outs = self._outputs(out_shape, out, xp if gpu else None)
         if total:
             flat = [o.reshape(-1) for o in outs]
             if gpu:
@@ -129,13 +128,16 @@ class FusedKernel:
                 fn(*flat, *ins, *dims)
         return outs[0] if len(outs) == 1 else tuple(outs)
 
-    def _outputs(self, shape, out):
-        """NumPy output buffers: ``out`` for the first when it fits, else pooled ones."""
+    def _outputs(self, shape, out, gpu_xp=None):
+        """Output buffers: ``out`` for the first when it fits, else pooled NumPy arrays
+        (fresh CuPy ones with ``gpu_xp``)."""
         outs = []
         for i, dt in enumerate(self.out_dtypes):
             if i == 0 and out is not None and out.shape == shape and out.dtype == dt \
                     and out.flags.c_contiguous:
                 outs.append(out)
+            elif gpu_xp is not None:
+                outs.append(gpu_xp.empty(shape, dt))
             else:
                 outs.append(self._alloc(shape, dt, outs))
         return outs

@@ -108,14 +108,20 @@ print(native.why["optim"])
         ("no C compiler" in r.stdout or "failed" in r.stdout)
 
 
-@needs_cc
-def test_a_failing_build_leaves_no_file(tmp_path, monkeypatch):
-    """A compile error is reported in ``why`` and writes nothing into the cache."""
+@pytest.fixture
+def scratch_csrc(tmp_path, monkeypatch):
+    """An empty csrc folder for native.load, with its own cache (tmp_path/cache)."""
     src = tmp_path / "src"
     src.mkdir()
-    (src / "broken.c").write_text("this is not C\n")
     monkeypatch.setattr(native, "_SRC", str(src))
     monkeypatch.setenv("CUFLOW_CACHE_DIR", str(tmp_path / "cache"))
+    return src
+
+
+@needs_cc
+def test_a_failing_build_leaves_no_file(tmp_path, scratch_csrc):
+    """A compile error is reported in ``why`` and writes nothing into the cache."""
+    (scratch_csrc / "broken.c").write_text("this is not C\n")
     assert native.load("broken") is None
     assert "failed" in native.why["broken"]
     assert os.listdir(tmp_path / "cache" / "native") == []
@@ -194,13 +200,10 @@ def test_source_flags_line_is_read():
 
 
 @needs_cc
-def test_included_headers_build_and_key_the_cache(tmp_path, monkeypatch):
+def test_included_headers_build_and_key_the_cache(tmp_path, scratch_csrc):
     """csrc/<name>.c may include csrc headers; editing one rebuilds (a new cache file)."""
-    src = tmp_path / "src"
-    src.mkdir()
+    src = scratch_csrc
     (src / "k.c").write_text('#include "k.h"\nint value(void) { return VALUE; }\n')
-    monkeypatch.setattr(native, "_SRC", str(src))
-    monkeypatch.setenv("CUFLOW_CACHE_DIR", str(tmp_path / "cache"))
     got = []
     for v in (3, 4):
         (src / "k.h").write_text(f"#define VALUE {v}\n")

@@ -2,8 +2,9 @@
 behind the CPU overrides of lstm_sequence / lstm_sequence_grad (float32; with a mask,
 Keras's carry-over of state and output at masked steps).
 
-Same arguments and results as framework/ops/rnn_ops.py's impls. ``forward`` returns None
-when a step meets a NaN or an infinity (the caller then runs the NumPy impl)."""
+``forward`` takes the arguments of framework/ops/rnn_ops.py's impl and returns its
+results, or None when a step meets a NaN or an infinity (the caller then runs the NumPy
+impl); the gradient is ``backward_loop`` then ``weight_grads``."""
 import ctypes
 
 import numpy as np
@@ -75,14 +76,6 @@ def forward(xw, h0, c0, rk, b, mask=None, zero_output=False):
     return outs, hs[:, -1].copy(), cs[:, -1].copy(), hs, cs, gates, tcs
 
 
-def backward(g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs, mask=None,
-             zero_output=False):
-    """(d xw, d h0, d c0, d rk, d b) of a float32 LSTM (``mask`` as in forward)."""
-    dz_all, dh, dc, h_prev = backward_loop(g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs,
-                                           mask, zero_output)
-    return dz_all, dh, dc, *weight_grads(h_prev, dz_all)
-
-
 def weight_grads(h_prev, dz_all, matmul=np.matmul):
     """(d rk, d b) from backward_loop's results: one GEMM over all steps (``matmul``: the
     caller's, e.g. one choosing BLAS threads), and the bias sum."""
@@ -91,9 +84,9 @@ def weight_grads(h_prev, dz_all, matmul=np.matmul):
 
 def backward_loop(g_out, g_h, g_c, h0, c0, rk, hs, cs, gates, tcs, mask=None,
                   zero_output=False):
-    """The time loop of backward: (d xw, d h0, d c0, h_prev) with h_prev the (B*T, U)
-    states each step started from; d rk and d b follow in weight_grads, outside the
-    loop's one-thread BLAS context."""
+    """The time loop of a float32 LSTM's backward pass (``mask`` as in forward): (d xw,
+    d h0, d c0, h_prev) with h_prev the (B*T, U) states each step started from; d rk and
+    d b follow in weight_grads, outside the loop's one-thread BLAS context."""
     bwd, mbwd = library()[1], library()[3]
     if mask is not None:
         mask = np.ascontiguousarray(mask, np.float32)

@@ -1,12 +1,10 @@
-"""get_file downloads missing files (served here by a local HTTP server, so no test
-reaches the network): atomic placement, Keras's messages and errors, hashes, archives,
-and a dataset loader fetching through it."""
+"""get_file downloads missing files (served by a local HTTP server: the http_server
+fixture of tests/framework/keras/conftest.py): atomic placement, Keras's messages and
+errors, hashes, archives, and a dataset loader fetching through it."""
 import hashlib
-import http.server
 import io
 import os
 import tarfile
-import threading
 from pathlib import Path
 
 import cuflow as cf
@@ -16,36 +14,8 @@ import pytest
 U = cf.keras.utils
 
 
-@pytest.fixture
-def server(tmp_path, monkeypatch):
-    """(base URL, served folder, list of requested paths); downloads allowed."""
-    root = tmp_path / "www"
-    root.mkdir()
-    requests = []
-
-    class Handler(http.server.SimpleHTTPRequestHandler):
-        def __init__(self, *a, **k):
-            super().__init__(*a, directory=str(root), **k)
-
-        def do_GET(self):
-            requests.append(self.path)
-            super().do_GET()
-
-        def log_message(self, *a):
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    monkeypatch.setenv("KERAS_HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("CUFLOW_OFFLINE", "0")
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/", root, requests
-    httpd.shutdown()
-    httpd.server_close()
-
-
-def test_downloads_once_into_the_cache(server, capsys):
-    base, root, requests = server
+def test_downloads_once_into_the_cache(http_server, capsys):
+    base, root, requests = http_server
     (root / "data.csv").write_text("a,b\n1,2\n")
     path = U.get_file(origin=base + "data.csv")
     assert path == os.path.join(os.environ["KERAS_HOME"], "datasets", "data.csv")
@@ -57,16 +27,16 @@ def test_downloads_once_into_the_cache(server, capsys):
     assert len(requests) == 2
 
 
-def test_http_errors_leave_nothing_behind(server):
-    base, _, _ = server
+def test_http_errors_leave_nothing_behind(http_server):
+    base, _, _ = http_server
     with pytest.raises(Exception, match=r"URL fetch failure on .*missing.bin: 404"):
         U.get_file(origin=base + "missing.bin")
     folder = os.path.join(os.environ["KERAS_HOME"], "datasets")
     assert not os.path.exists(folder) or os.listdir(folder) == []
 
 
-def test_hashes_redownload_stale_files_and_reject_bad_downloads(server):
-    base, root, requests = server
+def test_hashes_redownload_stale_files_and_reject_bad_downloads(http_server):
+    base, root, requests = http_server
     (root / "w.bin").write_bytes(b"weights")
     good = hashlib.sha256(b"weights").hexdigest()
     folder = os.path.join(os.environ["KERAS_HOME"], "datasets")
@@ -79,8 +49,8 @@ def test_hashes_redownload_stale_files_and_reject_bad_downloads(server):
         U.get_file("w2.bin", base + "w.bin", file_hash="0" * 64)
 
 
-def test_archives_are_extracted_after_download(server):
-    base, root, _ = server
+def test_archives_are_extracted_after_download(http_server):
+    base, root, _ = http_server
     buf = io.BytesIO()
     with tarfile.open(fileobj=buf, mode="w:gz") as tar:
         data = b"hello"
@@ -92,8 +62,8 @@ def test_archives_are_extracted_after_download(server):
     assert Path(out, "pack", "readme.txt").read_text() == "hello"
 
 
-def test_a_dataset_loader_downloads_its_file(server, monkeypatch):
-    base, root, _ = server
+def test_a_dataset_loader_downloads_its_file(http_server, monkeypatch):
+    base, root, _ = http_server
     x = np.arange(2 * 28 * 28, dtype=np.uint8).reshape(2, 28, 28)
     y = np.array([3, 4], np.uint8)
     np.savez(root / "mnist.npz", x_train=x, y_train=y, x_test=x[:1], y_test=y[:1])

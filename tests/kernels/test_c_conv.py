@@ -4,7 +4,6 @@ float64: tile edges (output widths and channel counts around the 8/12-pixel and
 stride-1 input backprop."""
 import numpy as np
 import pytest
-
 from cuflow.ops import conv_ops
 from cuflow_kernels.cpu import _c_conv, native
 

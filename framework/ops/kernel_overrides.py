@@ -15,10 +15,12 @@ composite) and dropout: cf.random draws every number on the host from NumPy's Ph
 Generator (so a seed gives the same mask on every device), while dropout.cu turns its
 own Philox words into floats differently; wiring it would change the mask a seed gives.
 
-CPU (C, conv2d): float32 conv2d and, stride 1 with SAME-like padding, its input backprop
-run a direct convolution (cuflow_kernels/cpu/_c_conv.py: register tiles of pixels x
-channels, no im2col matrix; 1.1-2.5x im2col + OpenBLAS at one thread, most for few
-channels), split by rows over the thread count blas_threads measures best; depthwise
+CPU (C, conv2d): float32 conv2d with a short reduction (3x3 up to 128 input channels, no
+1x1) and, stride 1 with SAME-like padding, its input backprop run a direct convolution
+(cuflow_kernels/cpu/_c_conv.py: register tiles of pixels x channels, no im2col matrix;
+1.1-2.5x im2col + OpenBLAS at one thread, most for few channels; wider reductions stay
+on the GEMM, which wins there), split by rows over the thread count blas_threads
+measures best; depthwise
 convolutions (one input channel per group) and both their backprops run C kernels
 vectorized along the channels (4-9x impl's grouped matmuls).
 
@@ -336,9 +338,21 @@ def _cpu_max_pool_grad(op):
 DIRECT_BP_INPUT_MAX_GROWTH = 1.15
 
 
-def _cdirect(*arrays, groups=1):
-    """float32, one group, and csrc/conv.c built: the direct convolution can take it."""
-    return groups == 1 and all(a.dtype == np.float32 and a.size for a in arrays) and \
+# The direct convolution runs when its reduction (KH*KW*C_in multiply-adds per output) is
+# at most this long and the filter is not 1x1: measured at one thread, it beats im2col +
+# OpenBLAS 1.1-1.8x up to 3x3x64 (576) and loses beyond (0.96x at 3x3x256, 0.36x at
+# 3x3x512), and on 1x1 filters (0.74-0.85x: im2col is free there, the GEMM packs better).
+DIRECT_MAX_REDUCTION = 1152
+
+
+def _cdirect(a, w, groups=1, channels_in=None):
+    """float32, one group, a small reduction (DIRECT_MAX_REDUCTION; ``channels_in`` of the
+    convolution the kernel runs, default the HWIO filter's) and csrc/conv.c built: the
+    direct convolution takes it."""
+    taps = w.shape[0] * w.shape[1]
+    cin = w.shape[2] if channels_in is None else channels_in
+    return groups == 1 and a.dtype == w.dtype == np.float32 and a.size and w.size and \
+        1 < taps and taps * cin <= DIRECT_MAX_REDUCTION and \
         _kmod("cpu._c_conv").library() is not None
 
 
@@ -397,7 +411,7 @@ def _cpu_conv_bp_input(op):
                 tuple(attrs["dilations"]), _pad_pairs(attrs["pads"]))
         if dy.size >= CPU_MIN_SIZE["conv"] and tuple(attrs["strides"]) == (1, 1) and \
                 h * wd <= DIRECT_BP_INPUT_MAX_GROWTH * dy.shape[1] * dy.shape[2] and \
-                _cdirect(dy, w, groups=groups):
+                _cdirect(dy, w, groups=groups, channels_in=w.shape[3]):
             dx = _kmod("cpu._c_conv").conv2d_backprop_input(
                 dy, w, tuple(attrs["in_shape"]), tuple(attrs["dilations"]),
                 _pad_pairs(attrs["pads"]))

@@ -347,12 +347,14 @@ DIRECT_MAX_REDUCTION = 1152
 
 def _cdirect(a, w, groups=1, channels_in=None):
     """float32, one group, a small reduction (DIRECT_MAX_REDUCTION; ``channels_in`` of the
-    convolution the kernel runs, default the HWIO filter's) and csrc/conv.c built: the
-    direct convolution takes it."""
+    convolution the kernel runs, default the HWIO filter's), at least 8 output channels
+    (its tiles are 16 channels wide) and csrc/conv.c built: the direct convolution takes
+    it."""
     taps = w.shape[0] * w.shape[1]
-    cin = w.shape[2] if channels_in is None else channels_in
+    cin, cout = (w.shape[2], w.shape[3]) if channels_in is None else (channels_in,
+                                                                      w.shape[2])
     return groups == 1 and a.dtype == w.dtype == np.float32 and a.size and w.size and \
-        1 < taps and taps * cin <= DIRECT_MAX_REDUCTION and \
+        1 < taps and taps * cin <= DIRECT_MAX_REDUCTION and cout >= 8 and \
         _kmod("cpu._c_conv").library() is not None
 
 

@@ -396,17 +396,18 @@ class SignatureFunction:
             raise TypeError(f"signature_wrapper({', '.join(names)}) takes {len(names)} "
                             f"arguments but {len(args)} were given")
         given = dict(zip(names, args))
-        for k, v in kwargs.items():
-            if k not in names:
-                raise TypeError(f"signature_wrapper({', '.join(names)}) got an unexpected "
-                                f"keyword argument '{k}'")
+        for k in kwargs:
             if k in given:
                 raise TypeError(f"signature_wrapper: got two values for argument '{k}'")
-            given[k] = v
+        given.update(kwargs)
         missing = [n for n in names if n not in given]
         if missing:
             raise TypeError(f"signature_wrapper({', '.join(names)}) missing required "
                             f"arguments: {', '.join(missing)}.")
+        extra = [k for k in given if k not in names]
+        if extra:
+            raise TypeError(f"signature_wrapper({', '.join(names)}) got an unexpected "
+                            f"keyword argument '{extra[0]}'")
         leaves = []
         for i, (n, spec) in enumerate(zip(names, self._specs)):
             try:

@@ -145,3 +145,19 @@ def test_tfsm_layer_in_a_new_model_trains_the_reloaded_weights(tmp_path):
     by_signature = keras.layers.TFSMLayer(path, call_endpoint="serving_default")
     (name,) = by_signature.call_endpoint_fn.structured_input_signature[1]
     assert list(by_signature.call_endpoint_fn(**{name: cf.constant(X)})) == ["output_0"]
+
+
+def test_training_endpoint_with_dropout_on_an_unknown_batch(tmp_path):
+    inp = keras.Input((4,))
+    out = keras.layers.Dense(1)(keras.layers.Dropout(0.5)(keras.layers.Dense(8)(inp)))
+    model = keras.Model(inp, out)
+    ea = keras.export.ExportArchive()
+    ea.track(model)
+    for name, training in (("infer", False), ("train", True)):
+        ea.add_endpoint(name, lambda x, t=training: model(x, training=t),
+                        input_signature=[cf.TensorSpec((None, 4), cf.float32)])
+    ea.write_out(str(tmp_path / "d"), verbose=False)
+    r = cf.saved_model.load(str(tmp_path / "d"))
+    x = np.ones((5, 4), "float32")
+    assert r.train(x).shape == (5, 1)
+    np.testing.assert_allclose(r.infer(x).numpy(), model(x).numpy(), rtol=1e-6)

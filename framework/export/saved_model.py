@@ -38,6 +38,7 @@ sibling and renamed into place (over an existing directory, file by file).
 from __future__ import annotations
 
 import collections
+import collections.abc
 import inspect
 import json
 import os
@@ -315,11 +316,11 @@ def _output_spec(x):
 
 
 def _canonical_signatures(root, signatures):
-    if signatures is None and isinstance(root, _restored._UserObject):
-        return dict(getattr(root, "signatures", None) or {})     # TF keeps them
     if signatures is None:
         return _default_signatures(root)
-    if not isinstance(signatures, dict):
+    if isinstance(signatures, collections.abc.Mapping):
+        signatures = dict(signatures)
+    else:
         signatures = {DEFAULT_SERVING_SIGNATURE_DEF_KEY: signatures}
     for name, fn in signatures.items():
         if not isinstance(name, str):

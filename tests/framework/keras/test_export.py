@@ -161,3 +161,22 @@ def test_training_endpoint_with_dropout_on_an_unknown_batch(tmp_path):
     x = np.ones((5, 4), "float32")
     assert r.train(x).shape == (5, 1)
     np.testing.assert_allclose(r.infer(x).numpy(), model(x).numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("make, x", [
+    (lambda: keras.Sequential([keras.Input((5, 3)), keras.layers.LSTM(4, return_sequences=True),
+                               keras.layers.GRU(3), keras.layers.Dense(1)]),
+     np.random.default_rng(1).random((2, 5, 3)).astype("float32")),
+    (lambda: keras.Sequential([keras.Input((None, 3)),
+                               keras.layers.Bidirectional(keras.layers.LSTM(2))]),
+     np.random.default_rng(2).random((3, 4, 3)).astype("float32")),
+    (lambda: keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3),
+                               keras.layers.BatchNormalization(), keras.layers.MaxPooling2D(),
+                               keras.layers.GlobalAveragePooling2D(), keras.layers.Dense(2)]),
+     np.random.default_rng(3).random((2, 8, 8, 3)).astype("float32")),
+], ids=["lstm_gru", "bidirectional_unknown_time", "cnn"])
+def test_common_models_export_with_an_unknown_batch(tmp_path, make, x):
+    model = make()
+    model.export(str(tmp_path / "m"), verbose=False)
+    r = cf.saved_model.load(str(tmp_path / "m"))
+    np.testing.assert_allclose(r.serve(x).numpy(), model(x).numpy(), rtol=1e-5, atol=1e-6)

@@ -236,10 +236,14 @@ def _check_registered(op, where):
     m = _SPLIT.match(op.name)
     if m and op.extra.get("family") == "split":
         return
-    if op.name.startswith("numpy_function") or op.name.startswith("py_function") or \
-            op.kind == "stateful" and op.impl is not None and "script" in (op.module or ""):
+    if op.name.startswith(("numpy_function", "py_function")):
         raise SaveError(f"{where}: tf.numpy_function / tf.py_function call Python code, "
                         "which a SavedModel cannot hold")
+    if op.name == "keras_text_host_call":
+        raise SaveError(f"{where}: cuflow's Keras lookup and text layers (StringLookup, "
+                        "IntegerLookup, TextVectorization) run Python on the host, which "
+                        "its SavedModel cannot hold yet; export the model without them and "
+                        "preprocess outside it")
     raise SaveError(f"{where}: the op is not in cuflow's op registry (made by "
                     f"{op.module or 'unknown code'}), so a loader could not rebuild it")
 

@@ -65,7 +65,9 @@ class _UserObject:
     def variables(self):
         """Every variable the object holds or its functions use (a cuflow convenience:
         TF's restored objects have this only when it was saved as an attribute)."""
-        return self.__dict__.get("variables", self._all_variables())
+        if "variables" in self.__dict__:
+            return self.__dict__["variables"]
+        return self._all_variables()
 
     @property
     def trainable_variables(self):

@@ -278,13 +278,9 @@ class _Saver:
                 sigs[name] = {"function": self.concrete_index(fn._concrete),
                               "inputs": fn._input_names, "outputs": fn._output_names}
                 continue
-            if isinstance(fn, Function):
-                c, user_specs = fn.get_concrete_function(), nest.flatten(
-                    list(fn.input_signature))
-            else:
-                c, user_specs = fn, None
+            c = fn.get_concrete_function() if isinstance(fn, Function) else fn
             sigs[name] = {"function": self.concrete_index(c),
-                          "inputs": _input_names(c, user_specs),
+                          "inputs": _input_names(c),
                           "outputs": _output_names(c, name)}
         aliases = {}
         for alias, fn in options.function_aliases.items():
@@ -357,19 +353,18 @@ def _is_keras_model(obj):
     return models is not None and isinstance(obj, models.Model)
 
 
-def _input_names(c, user_specs):
+def _input_names(c):
+    """The signature's keyword names: each input spec's name as ``structured_input_signature``
+    shows it (the input_signature's own name, else the argument's), made unique."""
     args, kwargs = c.structured_input_signature
-    params = [p.name for p in (getattr(c, "_params", None) or [])
-              if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    params = [p.name for p in (getattr(c, "_params", None) or [])]
     pairs = [(params[i] if i < len(params) else f"args_{i}", a) for i, a in
              enumerate(args)] + sorted(kwargs.items())
     names = []
     for pname, value in pairs:
         leaves = [x for x in nest.flatten(value) if isinstance(x, TensorSpec)]
-        names += [pname if j == 0 else f"{pname}_{j}" for j in range(len(leaves))]
-    if user_specs is not None:
-        names = [s.name if isinstance(s, TensorSpec) and s.name else n
-                 for n, s in zip(names, user_specs)]
+        names += [s.name or (pname if j == 0 else f"{pname}_{j}")
+                  for j, s in enumerate(leaves)]
     seen, out = {}, []
     for n in names:
         k = seen.get(n, 0)

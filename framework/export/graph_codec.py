@@ -160,6 +160,7 @@ class GraphEncoder:
 
     def __init__(self, var_index):
         self.arrays: dict = {}
+        self.assets: dict = {}          # file name under assets/ -> JSON-safe data
         self.var_index = var_index
 
     def literal(self, x, where):
@@ -214,6 +215,8 @@ class GraphEncoder:
                                                for k, v in s.attrs.items()},
                 "n_args": s.n_args, "n_holes": s.n_holes, "shape_attr": s.shape_attr,
                 "dtype_from": s.dtype_from}}
+        if n.op.name == "keras_text_host_call" and "method" in attrs:
+            return self._keras_host(attrs, where)
         if n.op.name == "custom_gradient" and not attrs:
             return {"special": "pass_through", "n_out": n.op.n_out}
         private = [k for k in attrs if k.startswith("_")]
@@ -229,6 +232,43 @@ class GraphEncoder:
         return [[None if TensorShape(s).rank is None else TensorShape(s).as_list(),
                  _dt.as_dtype(d).name] for s, d in avals]
 
+    def _keras_host(self, attrs, where):
+        """A Keras lookup/text layer's host call: saved as the layer's class, config and
+        vocabulary (an asset file); the loader rebuilds that built-in layer."""
+        method = attrs["method"]
+        layer = getattr(method, "__self__", None)
+        name = type(layer).__name__
+        from ..keras import layers as kl
+        if name not in HOST_LAYERS or type(layer) is not getattr(kl, name, None) or \
+                method.__name__ not in HOST_METHODS:
+            raise SaveError(f"{where}: a host call of {type(layer).__name__} cannot be saved "
+                            f"(only the built-in {', '.join(HOST_LAYERS)})")
+        if callable(getattr(layer, "_standardize", None)) or \
+                callable(getattr(layer, "_split", None)):
+            raise SaveError(f"{where}: {layer.name} uses a custom standardize/split "
+                            "callable, which cannot be saved")
+        config = layer.get_config()
+        vocab = config.pop("vocabulary", None)
+        asset = None
+        if vocab is not None:
+            asset = f"{len(self.assets)}_{re.sub(r'[^A-Za-z0-9_.-]', '_', layer.name)}" \
+                    "_vocabulary.json"
+            self.assets[asset] = [self.literal(v, where) for v in vocab]
+        try:
+            config = self.literal(config, f"{where}, {name} config")
+        except SaveError as e:
+            raise SaveError(f"{e} (a custom standardize/split callable cannot be saved)") \
+                from None
+        return {"special": "keras_host", "layer": name, "method": method.__name__,
+                "config": config, "vocabulary_asset": asset,
+                "tout": self.literal(attrs["tout"], where),
+                "shape": self.literal(attrs["shape"], where)}
+
+
+# Keras layers whose host calls a SavedModel rebuilds from class name + config
+HOST_LAYERS = ("StringLookup", "IntegerLookup", "Hashing", "TextVectorization")
+HOST_METHODS = ("lookup_host", "_host")
+
 
 def _check_registered(op, where):
     if _registry._REGISTRY.get(op.name) is op:
@@ -239,7 +279,7 @@ def _check_registered(op, where):
     if op.name.startswith(("numpy_function", "py_function")):
         raise SaveError(f"{where}: tf.numpy_function / tf.py_function call Python code, "
                         "which a SavedModel cannot hold")
-    if op.name == "keras_text_host_call":
+    if op.name == "keras_text_host_call":   # (one without a layer method behind it)
         raise SaveError(f"{where}: cuflow's Keras lookup and text layers (StringLookup, "
                         "IntegerLookup, TextVectorization) run Python on the host, which "
                         "its SavedModel cannot hold yet; export the model without them and "
@@ -282,8 +322,9 @@ def lookup_op(name, source=None):
 class GraphDecoder:
     """Rebuilds graphs from :class:`GraphEncoder`'s data on ``device``."""
 
-    def __init__(self, arrays, variables, device):
+    def __init__(self, arrays, variables, device, assets_dir=None):
         self.arrays, self.variables, self.device = arrays, variables, device
+        self.assets_dir = assets_dir
 
     def literal(self, d):
         return decode(d, self.arrays, self.variables)
@@ -350,6 +391,8 @@ class GraphDecoder:
             return op, {"_while": spec}
         if special == "dynamic":
             return self._dynamic(s, nd.get("source"))
+        if special == "keras_host":
+            return self._keras_host(nd)
         if special == "pass_through":
             from ..autodiff.custom_gradient import _pass_through
             # the custom gradient was Python code: the loaded op has no gradient
@@ -373,6 +416,28 @@ class GraphDecoder:
 
     def _branch(self, d):
         return LoadedBranch(self.graph(d))
+
+    def _keras_host(self, nd):
+        import json
+        import os
+        from ..keras import layers as kl
+        from ..keras.layers.lookup import _HOST
+        name, method = nd["layer"], nd["method"]
+        if name not in HOST_LAYERS or method not in HOST_METHODS:
+            raise ValueError(f"SavedModel: {name}.{method} is not a layer call cuflow "
+                             "rebuilds")
+        config = self.literal(nd["config"])
+        if nd.get("vocabulary_asset"):
+            file = os.path.join(self.assets_dir or "", os.path.basename(
+                nd["vocabulary_asset"]))
+            with open(file) as f:
+                config["vocabulary"] = [self.literal(v) for v in json.load(f)]
+        layer = getattr(kl, name).from_config(config)
+        fn = getattr(layer, method)
+        tout = self.literal(nd["tout"])
+        dtype = tout[0]
+        return _HOST, {"func": lambda a: np.asarray(fn(a), dtype=dtype), "tout": tout,
+                       "shape": self.literal(nd["shape"]), "method": fn}
 
     @staticmethod
     def _avals(avals):

@@ -178,6 +178,8 @@ def _as_tensor(spec, value, path, convert):
         return value
     if isinstance(value, Variable):
         value = value.read_value()
+    if isinstance(value, np.ndarray) and value.dtype.kind in "USO":
+        value = list(value.tolist()) if value.ndim else value.item()   # strings: converted
     if not isinstance(value, (Tensor, np.ndarray)):
         if not convert:
             raise TypeError(f"{path}: expected a tensor for {spec}, got {_show(value)}")

@@ -399,6 +399,9 @@ def _write(export_dir, meta, saver):
             np.savez(f, **saver.enc.arrays)
         os.makedirs(os.path.join(tmp, VARIABLES_DIRECTORY))
         os.makedirs(os.path.join(tmp, ASSETS_DIRECTORY))
+        for name, data in saver.enc.assets.items():
+            with open(os.path.join(tmp, ASSETS_DIRECTORY, name), "w") as f:
+                json.dump(data, f)
         values = {_key(d["path"]): np.asarray(v.numpy()) for d, v in
                   zip(meta["variables"], saver.variables)}
         with open(os.path.join(tmp, VARIABLES_DIRECTORY, VARIABLES_FILENAME + _SUFFIX),
@@ -433,7 +436,8 @@ def load(export_dir, tags=None, options=None):
         arrays = {k: data[k] for k in data.files}
     variables = _load_variables(export_dir, meta["variables"], options)
     from .. import placement
-    dec = _codec.GraphDecoder(arrays, variables, placement.current())
+    dec = _codec.GraphDecoder(arrays, variables, placement.current(),
+                              os.path.join(export_dir, ASSETS_DIRECTORY))
     concretes = [_concrete(dec, d) for d in meta["concretes"]]
     objs = _objects(meta["objects"], variables, concretes)
     root = objs[0]

@@ -180,3 +180,32 @@ def test_common_models_export_with_an_unknown_batch(tmp_path, make, x):
     model.export(str(tmp_path / "m"), verbose=False)
     r = cf.saved_model.load(str(tmp_path / "m"))
     np.testing.assert_allclose(r.serve(x).numpy(), model(x).numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_text_and_lookup_layers_export_with_vocabulary_assets(tmp_path):
+    import os
+    vec = keras.layers.TextVectorization(max_tokens=20, output_sequence_length=4)
+    vec.adapt(["the cat sat", "the dog ran far", "a cat ran"])
+    text_model = keras.Sequential([keras.Input((), dtype="string"), vec,
+                                   keras.layers.Embedding(20, 3),
+                                   keras.layers.GlobalAveragePooling1D()])
+    words = np.array(["the cat ran", "unknown words here"])
+    text_model.export(str(tmp_path / "t"), verbose=False)
+    assets = os.listdir(tmp_path / "t" / "assets")
+    assert len(assets) == 1 and assets[0].endswith("_vocabulary.json")
+    r = cf.saved_model.load(str(tmp_path / "t"))
+    np.testing.assert_allclose(r.serve(words).numpy(), text_model(words).numpy(), rtol=1e-6)
+    lookup = keras.Sequential([keras.Input((2,), dtype="string"),
+                               keras.layers.StringLookup(vocabulary=["a", "b"],
+                                                         output_mode="multi_hot")])
+    lookup.export(str(tmp_path / "l"), verbose=False)
+    got = cf.saved_model.load(str(tmp_path / "l")).serve(cf.constant([["a", "z"], ["b", "b"]]))
+    assert got.numpy().tolist() == [[1, 1, 0], [0, 0, 1]]
+
+
+def test_custom_standardize_cannot_be_saved(tmp_path):
+    vec = keras.layers.TextVectorization(standardize=lambda s: s, output_sequence_length=2)
+    vec.adapt(["a b"])
+    model = keras.Sequential([keras.Input((), dtype="string"), vec])
+    with pytest.raises(ValueError, match="custom standardize"):
+        model.export(str(tmp_path / "c"), verbose=False)

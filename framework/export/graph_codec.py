@@ -420,6 +420,7 @@ class GraphDecoder:
     def _keras_host(self, nd):
         import json
         import os
+
         from ..keras import layers as kl
         from ..keras.layers.lookup import _HOST
         name, method = nd["layer"], nd["method"]

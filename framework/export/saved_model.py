@@ -26,7 +26,7 @@ signatures                     (GraphDefs, protobuf)       (traced IR, ops by re
 constants                      inside the GraphDefs        ``cuflow_constants.npz``
 variables                      ``variables/variables.*``   ``variables/variables.cfckpt.npz``
                                (TF checkpoint)             (``cf.train.Checkpoint`` format)
-assets                         ``assets/``                 ``assets/`` (kept empty for now)
+assets                         ``assets/``                 ``assets/`` (Keras vocabularies)
 fingerprint                    ``fingerprint.pb``          none
 =============================  ==========================  ===============================
 

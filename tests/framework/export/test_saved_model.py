@@ -2,10 +2,9 @@
 import json
 import os
 
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 from cuflow.export.saved_model import CONSTANTS_FILENAME, GRAPH_FILENAME
 
 

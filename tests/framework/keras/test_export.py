@@ -1,8 +1,7 @@
 """Keras 3's export path: Model.export, keras.export.ExportArchive, keras.layers.TFSMLayer."""
+import cuflow as cf
 import numpy as np
 import pytest
-
-import cuflow as cf
 
 keras = cf.keras
 X = np.random.default_rng(0).random((4, 3)).astype("float32")

@@ -375,7 +375,13 @@ class GraphDecoder:
                 {k: self.literal(v) for k, v in nd["attrs"].items()}
         if special in ("assign_variable", "read_variable", "print"):
             op = {"assign_variable": ASSIGN, "read_variable": READ, "print": PRINT}[special]
-            return op, {k: self.literal(v) for k, v in nd["attrs"].items()}
+            attrs = {k: self.literal(v) for k, v in nd["attrs"].items()}
+            if op is PRINT and attrs.get("stream") not in ("stdout", "stderr"):
+                raise ValueError(f"SavedModel: print to {attrs.get('stream')!r} refused "
+                                 "(only stdout and stderr)")
+            if op is not PRINT and not isinstance(attrs.get("var"), Variable):
+                raise ValueError(f"SavedModel: {special} without a variable")
+            return op, attrs
         s = nd.get("spec")
         if special == "cond":
             spec = cfl._CondSpec(self._branch(s["true"]), self._branch(s["false"]),

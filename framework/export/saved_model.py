@@ -67,6 +67,13 @@ TRAINING = "train"
 GPU = "gpu"
 TPU = "tpu"
 DEFAULT_SERVING_SIGNATURE_DEF_KEY = "serving_default"
+ASSETS_KEY = "saved_model_assets"
+CLASSIFY_INPUTS = PREDICT_INPUTS = REGRESS_INPUTS = "inputs"
+CLASSIFY_OUTPUT_CLASSES, CLASSIFY_OUTPUT_SCORES = "classes", "scores"
+PREDICT_OUTPUTS = REGRESS_OUTPUTS = "outputs"
+CLASSIFY_METHOD_NAME = "tensorflow/serving/classify"
+PREDICT_METHOD_NAME = "tensorflow/serving/predict"
+REGRESS_METHOD_NAME = "tensorflow/serving/regress"
 _FORMAT = "cuflow-saved-model"
 
 

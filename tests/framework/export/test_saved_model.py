@@ -183,6 +183,29 @@ def test_control_flow_round_trip(tmp_path):
     np.testing.assert_allclose(tape.gradient(out, loaded.w).numpy(), [6.0, 0.0])
 
 
+def test_gradient_through_cond_and_while_on_unknown_shapes(tmp_path):
+    class Loop(cf.Module):
+        def __init__(self):
+            super().__init__()
+            self.w = cf.Variable([1.5, 2.0])
+
+        @cf.function(input_signature=[cf.TensorSpec([None], cf.float32)])
+        def f(self, x):
+            y = x * self.w[0] if cf.reduce_sum(x) > 0 else -x
+            i = cf.constant(0)
+            while i < 2:
+                y = y + 1.0
+                i += 1
+            return y
+    m = Loop()
+    cf.saved_model.save(m, str(tmp_path / "loop"))
+    loaded = cf.saved_model.load(str(tmp_path / "loop"))
+    for fn, w in ((m.f, m.w), (loaded.f, loaded.w)):
+        with cf.GradientTape() as tape:
+            out = cf.reduce_sum(fn(cf.constant([1.0, 2.0])))
+        assert tape.gradient(out, w).numpy().tolist() == [3.0, 0.0]
+
+
 def test_loaded_function_inside_a_new_cf_function(saved):
     _, path = saved
     loaded = cf.saved_model.load(path)

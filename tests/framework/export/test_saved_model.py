@@ -191,7 +191,10 @@ def test_gradient_through_cond_and_while_on_unknown_shapes(tmp_path):
 
         @cf.function(input_signature=[cf.TensorSpec([None], cf.float32)])
         def f(self, x):
-            y = x * self.w[0] if cf.reduce_sum(x) > 0 else -x
+            if cf.reduce_sum(x) > 0:
+                y = x * self.w[0]
+            else:
+                y = -x
             i = cf.constant(0)
             while i < 2:
                 y = y + 1.0

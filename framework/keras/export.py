@@ -111,6 +111,7 @@ class ExportArchive:
         from ..export.saved_model import AutoTrackable
         self._endpoint_names: list = []
         self._endpoint_signatures: dict = {}
+        self._positional: set = set()      # endpoints on a layer's __call__(*args)
         self._tracked: list = []
         self._tf_trackable = AutoTrackable()
         self._tf_trackable.variables = []
@@ -176,7 +177,9 @@ class ExportArchive:
 
     def track_and_add_endpoint(self, name, resource, input_signature, **kwargs):
         self.track(resource)
-        return self.add_endpoint(name, resource.__call__, input_signature, **kwargs)
+        fn = self.add_endpoint(name, resource.__call__, input_signature, **kwargs)
+        self._positional.add(name)
+        return fn
 
     def add_variable_collection(self, name, variables):
         """Saves ``variables`` as the attribute ``name`` of the reloaded object."""
@@ -211,10 +214,34 @@ class ExportArchive:
                 "\n\n" + "\n\n".join(self._describe(n) for n in self._endpoint_names))
 
     def _describe(self, name):
+        """TF's endpoint text: the parameters with the input_signature's specs (a layer's
+        ``__call__(*args)`` shows them as ``args_0 (POSITIONAL_ONLY)``), the output type
+        and the captured variables."""
         from ..export.saved_model import _traces
-        fn = getattr(self._tf_trackable, name)
-        lines = _traces(fn)[0].pretty_printed_signature().split("\n")
+        c = _traces(getattr(self._tf_trackable, name))[0]
+        lines = c.pretty_printed_signature().split("\n")
+        specs = self._endpoint_signatures.get(name)
+        if specs is not None and "Output Type:" in lines:
+            params = getattr(c, "_params", None) or []
+            shown = []
+            for i, spec in enumerate(specs):
+                if name in self._positional or i >= len(params):
+                    head = f"args_{i} (POSITIONAL_ONLY)"
+                else:
+                    head = f"{params[i].name} ({params[i].kind})"
+                shown.append(f"  {head}: {_spec_text(spec)}")
+            lines = ["Input Parameters:"] + shown + lines[lines.index("Output Type:"):]
         return "\n".join([f"* Endpoint '{name}'"] + lines[1:])
+
+
+def _spec_text(x):
+    """A spec structure as TF prints it in a signature, names kept."""
+    if isinstance(x, dict):
+        return "Dict[" + ", ".join(f"[{k!r}, {_spec_text(v)}]" for k, v in x.items()) + "]"
+    if isinstance(x, (list, tuple)):
+        kind = "Tuple" if isinstance(x, tuple) else "List"
+        return f"{kind}[" + ", ".join(_spec_text(v) for v in x) + "]"
+    return repr(x)
 
 
 def _variables_used_by(fns):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import keyword
 import math
 import pkgutil
 import re
@@ -47,9 +48,10 @@ def encode(x, arrays=None, var_index=None, where="value"):
         return x
     if isinstance(x, float):
         return x if math.isfinite(x) else {"t": "float", "v": repr(x)}
-    if isinstance(x, tuple) and not hasattr(x, "_fields"):
-        return {"t": "tuple", "v": [enc(v) for v in x]}
-    if isinstance(x, tuple):                       # namedtuples keep their values only
+    if isinstance(x, tuple) and hasattr(x, "_fields"):    # rebuilt by name and fields
+        return {"t": "namedtuple", "name": type(x).__name__, "fields": list(x._fields),
+                "v": [enc(v) for v in x]}
+    if isinstance(x, tuple):
         return {"t": "tuple", "v": [enc(v) for v in x]}
     if isinstance(x, list):
         return {"t": "list", "v": [enc(v) for v in x]}
@@ -118,6 +120,18 @@ _SIMPLE = {
 }
 
 
+_NAMEDTUPLES: dict = {}
+
+
+def _namedtuple(name, fields):
+    """One class per (name, fields), as TF rebuilds a returned namedtuple's type."""
+    cls = _NAMEDTUPLES.get((name, fields))
+    if cls is None:
+        import collections
+        cls = _NAMEDTUPLES[(name, fields)] = collections.namedtuple(name, fields)
+    return cls
+
+
 def _hashable(k):
     return tuple(k) if isinstance(k, list) else k
 
@@ -148,6 +162,12 @@ def decode(d, arrays=None, variables=None):
         if variables is None or not 0 <= d["i"] < len(variables):
             raise ValueError(f"SavedModel: reference to unknown variable {d.get('i')!r}")
         return variables[d["i"]]
+    if tag == "namedtuple":
+        names = [d["name"], *d["fields"]]
+        if not all(isinstance(n, str) and n.isidentifier() and not keyword.iskeyword(n)
+                   for n in names):
+            raise ValueError(f"SavedModel: bad namedtuple {d['name']!r}")
+        return _namedtuple(d["name"], tuple(d["fields"]))(*[dec(v) for v in d["v"]])
     if tag == "hole":
         from ..ops.dynamic_shape import Hole
         return Hole(d["i"])

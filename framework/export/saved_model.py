@@ -361,23 +361,37 @@ def _is_keras_model(obj):
 
 
 def _input_names(c):
-    """The signature's keyword names: each input spec's name as ``structured_input_signature``
-    shows it (the input_signature's own name, else the argument's), made unique."""
+    """The signature's keyword names as TF gives them: a spec's own name (from the
+    input_signature), else the argument's name for its first tensor and ``<arg>_<i>``
+    for the others."""
+    from ..graph.function import _path_name
     args, kwargs = c.structured_input_signature
     params = [p.name for p in (getattr(c, "_params", None) or [])]
     pairs = [(params[i] if i < len(params) else f"args_{i}", a) for i, a in
              enumerate(args)] + sorted(kwargs.items())
     names = []
     for pname, value in pairs:
-        leaves = [x for x in nest.flatten(value) if isinstance(x, TensorSpec)]
-        names += [s.name or (pname if j == 0 else f"{pname}_{j}")
-                  for j, s in enumerate(leaves)]
+        for j, (path, spec) in enumerate(_spec_leaves(value, pname)):
+            own = spec.name if spec.name and spec.name != _path_name(path) else None
+            names.append(own or (pname if j == 0 else f"{pname}_{j}"))
     seen, out = {}, []
     for n in names:
         k = seen.get(n, 0)
         seen[n] = k + 1
         out.append(n if k == 0 else f"{n}_{k}")
     return out
+
+
+def _spec_leaves(value, path):
+    """(path, TensorSpec) leaves in the traced order (dict keys sorted as signature.py)."""
+    if isinstance(value, TensorSpec):
+        return [(path, value)]
+    if isinstance(value, dict):
+        return [leaf for k in sorted(value, key=repr)
+                for leaf in _spec_leaves(value[k], f"{path}[{k!r}]")]
+    if isinstance(value, (list, tuple)):
+        return [leaf for i, v in enumerate(value) for leaf in _spec_leaves(v, f"{path}[{i}]")]
+    return []
 
 
 def _output_names(c, sig):

@@ -327,3 +327,27 @@ def test_unsaveable_functions_fail_at_save_time(tmp_path):
     m = Adder()
     with pytest.raises(ValueError, match="no input_signature"):
         cf.saved_model.save(m, str(tmp_path / "x"), signatures=m.mul)
+
+
+def test_nested_signature_names_and_namedtuple_outputs(tmp_path):
+    import collections
+    Pair = collections.namedtuple("Pair", ["lo", "hi"])
+
+    class Nested(cf.Module):
+        @cf.function(input_signature=[{"x": cf.TensorSpec([None], cf.float32),
+                                       "y": cf.TensorSpec([None], cf.float32, name="why")}])
+        def dict_in(self, feats):
+            return {"sum": feats["x"] + feats["y"]}
+
+        @cf.function(input_signature=[[cf.TensorSpec([2], cf.float32)] * 2])
+        def list_in(self, xs):
+            return Pair(xs[0], xs[1])
+    m = Nested()
+    cf.saved_model.save(m, str(tmp_path / "n"), signatures={"d": m.dict_in, "l": m.list_in})
+    loaded = cf.saved_model.load(str(tmp_path / "n"))
+    assert sorted(loaded.signatures["d"].structured_input_signature[1]) == ["feats", "why"]
+    assert sorted(loaded.signatures["l"].structured_input_signature[1]) == ["xs", "xs_1"]
+    out = loaded.list_in([cf.constant([1.0, 2.0]), cf.constant([3.0, 4.0])])
+    assert type(out).__name__ == "Pair" and out.hi.numpy().tolist() == [3.0, 4.0]
+    with pytest.raises(TypeError):
+        loaded.dict_in({"x": cf.constant([1.0])})

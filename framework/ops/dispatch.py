@@ -69,8 +69,8 @@ def first_alone(x, y):
     non-tensor first argument next to a tensor of another dtype is TF's dtype mismatch
     rather than a conversion to the tensor's dtype. User calls only (``strict_here``); the
     reflected operators (``1 + t``) convert with the tensor's dtype, as TF's do."""
-    from ..tensor import Tensor, Variable
-    if not isinstance(x, _PLAIN_VALUES) or not isinstance(y, (Tensor, Variable)):
+    if type(x) is Tensor or not isinstance(x, _PLAIN_VALUES) or \
+            not isinstance(y, (Tensor, Variable)):
         return x   # tensors, composites (ragged, sparse...) and anything else as they were
     if not _STRICT[0] or not strict_here():
         return x

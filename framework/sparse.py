@@ -22,6 +22,8 @@ class SparseTensor:
     """
 
     _is_sparse_tensor = True
+    _is_composite = True
+    _static_shape = None        # a TensorShape when built from (symbolic) components
 
     def __init__(self, indices, values, dense_shape):
         self.indices = convert_to_tensor(np.asarray(
@@ -35,13 +37,29 @@ class SparseTensor:
     def dtype(self):
         return self.values.dtype
 
+    @classmethod
+    def _from_parts(cls, indices, values, dense_shape, static_shape=None):
+        """A SparseTensor of ready-made components, unchecked (they may be symbolic)."""
+        out = cls.__new__(cls)
+        out.indices, out.values, out.dense_shape = indices, values, dense_shape
+        if static_shape is not None:
+            out._static_shape = TensorShape(static_shape)
+        return out
+
     @property
     def shape(self):
+        if self._static_shape is not None:
+            return self._static_shape
+        if getattr(self.dense_shape, "_sym", None) is not None:
+            return TensorShape([None] * (self.dense_shape.shape[0] or 0)) \
+                if self.dense_shape.shape.rank == 1 and self.dense_shape.shape[0] is not None \
+                else TensorShape(None)
         return TensorShape([int(d) for d in self.dense_shape.numpy()])
 
-    def _spec(self):
-        from .tensor_spec import TensorSpec
-        return TensorSpec(TensorShape([None] * len(self.shape)), self.dtype)
+    @property
+    def _type_spec(self):
+        from .type_spec import SparseTensorSpec
+        return SparseTensorSpec(self.shape, self.dtype)
 
     @staticmethod
     def _stack(items):
@@ -84,6 +102,9 @@ class SparseTensor:
 
 
 def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
+    if getattr(sp_input.values, "_sym", None) is not None or \
+            getattr(sp_input.indices, "_sym", None) is not None:
+        return _to_dense_traced(sp_input, default_value)
     values = np.asarray(sp_input.values.numpy())
     shape = tuple(int(d) for d in sp_input.dense_shape.numpy())
     fill = default_value if default_value is not None else (b"" if values.dtype == object
@@ -95,6 +116,22 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
     if len(values):
         out[tuple(idx.T)] = values
     return convert_to_tensor(out)
+
+
+def _to_dense_traced(sp_input, default_value):
+    """to_dense inside cf.function: the values scattered into a filled dense tensor."""
+    from .ops.array_ops import fill
+    from .ops.index_ops import tensor_scatter_nd_update
+    dtype = sp_input.values.dtype
+    fill_value = default_value if default_value is not None else \
+        (b"" if dtype.name == "string" else 0)
+    base = fill(sp_input.dense_shape, convert_to_tensor(fill_value, dtype=dtype))
+    out = tensor_scatter_nd_update(base, sp_input.indices, sp_input.values)
+    static = sp_input.shape
+    if static.rank is not None:
+        from .ops.manip_ops import ensure_shape
+        out = ensure_shape(out, static)
+    return out
 
 
 def _validate(idx, shape):

@@ -173,7 +173,7 @@ class ConcreteFunction:
         if _tls.tapes and tensors:
             self._record(leaves, tensors)
         it = iter(tensors)
-        flat = [next(it) if s is _OUT else s.build(it) if type(s) is SlicesOut else s
+        flat = [next(it) if s is _OUT else s.build(it) if type(s) in _BUILT else s
                 for s in self._struct]
         if not flat:
             return None if self._structured_outputs is None else self._structured_outputs
@@ -238,9 +238,13 @@ __all__ = ["ConcreteFunction", "Variable"]
 def _spec_text(x):
     """A traced value as TF prints it in a signature (TensorSpec, Literal[...], nests)."""
     from ..tensor import Tensor
-    from ..tensor_spec import TensorSpec
+    from ..tensor_spec import TensorSpec, TypeSpec
     if isinstance(x, TensorSpec):
         return repr(TensorSpec(x.shape, x.dtype))
+    if isinstance(x, TypeSpec):
+        return repr(x)
+    if getattr(type(x), "_is_composite", False):
+        return repr(x._type_spec)
     if isinstance(x, Tensor):
         return repr(TensorSpec(x.shape, x.dtype))
     if isinstance(x, dict):
@@ -290,3 +294,19 @@ class SlicesOut:
         out = IndexedSlices(*parts)
         out._static_shape = self.shape
         return out
+
+
+class CompositeOut:
+    """Marks a composite output (RaggedTensor, SparseTensor): its component tensors are
+    consecutive graph outputs, rebuilt by its spec per call."""
+
+    __slots__ = ("spec", "n")
+
+    def __init__(self, spec):
+        self.spec, self.n = spec, len(spec._component_specs)
+
+    def build(self, it):
+        return self.spec._from_components([next(it) for _ in range(self.n)])
+
+
+_BUILT = (SlicesOut, CompositeOut)

@@ -27,7 +27,7 @@ from ..ops import dispatch as _dispatch
 from ..ops.dispatch import _tls
 from ..ops.registry import OPAQUE, OpDef
 from ..tensor import Tensor, Variable
-from ..tensor_spec import TensorSpec
+from ..tensor_spec import TensorSpec, TypeSpec
 from . import signature as _sig
 from .ir import ASSIGN, PRINT, READ
 from .tracing import FuncGraph
@@ -147,6 +147,7 @@ class Function:
             key, leaves = self._check_signature(args, kwargs)
             # trace with the converted values, shaped as the signature (f(v, 4): s a tensor)
             args = nest.pack_sequence_as(list(self._input_signature), leaves)
+            leaves = _sig.expand(leaves)    # composites: their component tensors
             kwargs = {}
         else:
             key, leaves = _sig.call_key(args, kwargs, self._arg_names, variables)
@@ -192,7 +193,7 @@ class Function:
         flat, specs = [], nest.flatten(list(self._input_signature))
         for a, s in zip(args, self._input_signature):
             # a TensorSpec takes its argument whole (a Python list is one tensor, as in TF)
-            flat.extend([a] if isinstance(s, TensorSpec) else nest.flatten(a))
+            flat.extend([a] if isinstance(s, TypeSpec) else nest.flatten(a))
         flat.extend(nest.flatten(args[len(self._input_signature):]))
         flat.extend(nest.flatten({k: kwargs[k] for k in extra}))
         if len(flat) != len(specs):
@@ -295,10 +296,21 @@ class Function:
     def _input_structure(self, key, args, kwargs):
         """TF's ``structured_input_signature``: (positional args with defaults bound,
         keyword args), tensors as TensorSpecs of the traced shapes."""
-        specs = iter([TensorSpec(p[2], p[3], name=p[0].split("[")[0]) for p in key
-                      if p[1] == "T"])
-        args = list(_map_leaves(tuple(args), lambda _: next(specs)))
-        kwargs = {k: _map_leaves(kwargs[k], lambda _: next(specs)) for k in sorted(kwargs)}
+        shown, skip = [], 0
+        for p in key:       # one spec per argument leaf: a composite's spec, not its parts
+            if p[1] == "C":
+                shown.append(_sig.spec_of_part(p))
+                skip = len(shown[-1]._component_specs)
+            elif p[1] == "T":
+                if skip:
+                    skip -= 1
+                else:
+                    shown.append(TensorSpec(p[2], p[3], name=p[0].split("[")[0]))
+        specs = iter(shown)
+        args = list(_map_leaves(tuple(args), lambda _: next(specs),
+                                comp_fn=lambda _: next(specs)))
+        kwargs = {k: _map_leaves(kwargs[k], lambda _: next(specs),
+                                 comp_fn=lambda _: next(specs)) for k in sorted(kwargs)}
         try:
             params = list(inspect.signature(self._python_function).parameters.values())
         except (TypeError, ValueError):
@@ -317,6 +329,7 @@ class Function:
         """Traces the Python function once: (graph, outputs, output values, structure)."""
         graph = FuncGraph(self._name)
         tparts = iter([p for p in key if p[1] == "T"])
+        cparts = iter([p for p in key if p[1] == "C"])
         proxies = []
 
         def to_proxy(var):
@@ -336,8 +349,16 @@ class Function:
                 graph.trace_values[sym._sym.id] = leaf if isinstance(leaf, np.ndarray) \
                     else leaf._value
             return sym
-        sym_args = _map_leaves(tuple(args), to_sym, to_proxy)
-        sym_kwargs = {k: _map_leaves(kwargs[k], to_sym, to_proxy) for k in sorted(kwargs)}
+
+        def to_composite(value):
+            """A composite argument rebuilt from symbolic components (its key's spec)."""
+            spec = _sig.spec_of_part(next(cparts))
+            comps = spec._component_specs if isinstance(value, TypeSpec) else \
+                spec._to_components(value)
+            return spec._from_components([to_sym(c) for c in comps])
+        sym_args = _map_leaves(tuple(args), to_sym, to_proxy, to_composite)
+        sym_kwargs = {k: _map_leaves(kwargs[k], to_sym, to_proxy, to_composite)
+                      for k in sorted(kwargs)}
         graph.variable_proxies = proxies
         with graph:
             out = self._target()(*sym_args, **sym_kwargs)
@@ -345,7 +366,7 @@ class Function:
             values, struct = [], []
             from ..indexed_slices import IndexedSlices
             from .autograph.runtime import _Undefined
-            from .concrete import SlicesOut
+            from .concrete import CompositeOut, SlicesOut
             for leaf in flat:
                 if isinstance(leaf, _Undefined):    # autograph: no value on some path
                     leaf._fail()
@@ -365,6 +386,12 @@ class Function:
                     values.append(graph.value_of(leaf) if leaf._sym is not None
                                   else graph._const_of(leaf))
                     struct.append(_OUT)
+                elif getattr(type(leaf), "_is_composite", False):   # returned whole
+                    spec = leaf._type_spec
+                    for p in spec._to_components(leaf):
+                        values.append(graph.value_of(p) if p._sym is not None
+                                      else graph._const_of(p))
+                    struct.append(CompositeOut(spec))
                 else:
                     struct.append(leaf)
         return graph, out, values, struct
@@ -430,22 +457,25 @@ _LITERALS = (bool, int, float, complex, str, bytes, np.generic, np.ndarray)
 _FRESH: dict = {}  # code object -> how many separate cf.functions traced it
 
 
-def _map_leaves(obj, fn, var_fn=None):
+def _map_leaves(obj, fn, var_fn=None, comp_fn=None):
     """Replaces tensor-like leaves (in signature.encode's order) by fn(leaf), variables by
-    var_fn(variable) when given."""
+    var_fn(variable), composite values and specs by comp_fn(value) when given."""
     if isinstance(obj, (Tensor, TensorSpec, np.ndarray)):
         return fn(obj)
     if var_fn is not None and isinstance(obj, Variable):
         return var_fn(obj)
+    if comp_fn is not None and (isinstance(obj, TypeSpec) or
+                                getattr(type(obj), "_is_composite", False)):
+        return comp_fn(obj)
     if isinstance(obj, (list, tuple)):
-        items = [_map_leaves(x, fn, var_fn) for x in obj]
+        items = [_map_leaves(x, fn, var_fn, comp_fn) for x in obj]
         if hasattr(obj, "_fields"):
             return type(obj)(*items)
         return type(obj)(items)
     if isinstance(obj, dict):
         out = {}
         for k in sorted(obj, key=repr):
-            out[k] = _map_leaves(obj[k], fn, var_fn)
+            out[k] = _map_leaves(obj[k], fn, var_fn, comp_fn)
         return type(obj)((k, out[k]) for k in obj) if type(obj) is not dict else \
             {k: out[k] for k in obj}
     return obj

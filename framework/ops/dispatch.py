@@ -79,6 +79,10 @@ def apply(op, args, attrs=_EMPTY):
         return _apply_hooked(op, args, attrs)
     tls = _tls
     if tls.graph is not None:
+        for a in args:      # traced RaggedTensors run their own form too
+            hook = getattr(type(a), "_cf_dispatch", None)
+            if hook is not None:
+                return hook(op, args, attrs)
         if any(type(a) is list or type(a) is tuple for a in args):
             args = _autopack_args(args)
         return tls.graph.apply(op, args, attrs)

@@ -42,9 +42,20 @@ def dispatch(op, args, attrs):
 
 # --- elementwise ----------------------------------------------------------------------------
 def _same_partition(a, b):
+    from .ragged_tensor import _symbolic
     sa, sb = a.nested_row_splits, b.nested_row_splits
-    return len(sa) == len(sb) and all(
-        np.array_equal(np.asarray(x.numpy()), np.asarray(y.numpy())) for x, y in zip(sa, sb))
+    if len(sa) != len(sb):
+        return False
+    for x, y in zip(sa, sb):
+        if x is y:
+            continue
+        if _symbolic(x) or _symbolic(y):    # traced: the static shapes must agree
+            if not x.shape.is_compatible_with(y.shape):
+                return False
+            continue
+        if not np.array_equal(np.asarray(x.numpy()), np.asarray(y.numpy())):
+            return False
+    return True
 
 
 def _elementwise(op, args, attrs):
@@ -151,6 +162,7 @@ def _reduce(op, rt, attrs):
         raise InvalidArgumentError(None, op.name, f"{op.name} has no ragged form")
     if a == 1:      # over each row
         ids, n = rt.value_rowids(), rt.nrows_int()
+        n = rt.nrows() if n is None else n
     else:           # over the rows, per position within a row
         ids, n = _positions(rt)
     out = _segment_reduce(kind, op.name, rt.values, ids, n)
@@ -159,6 +171,13 @@ def _reduce(op, rt, attrs):
 
 def _positions(rt):
     from ..ops.constant import constant
+    from .ragged_tensor import _symbolic
+    if _symbolic(rt.row_splits):
+        from ..ops.math_ops import cast
+        from ..ops.reduce_ops import reduce_max
+        from .ragged_ops import positions
+        lengths = rt.row_lengths()
+        return positions(rt.row_splits), cast(reduce_max(lengths), lengths.dtype)
     splits = np.asarray(rt.row_splits.numpy())
     lengths = np.diff(splits)
     pos = np.arange(splits[-1]) - np.repeat(splits[:-1], lengths)
@@ -170,19 +189,29 @@ def _segment_reduce(kind, name, values, ids, n):
     boolean = values.dtype.is_bool
     v = math_ops.cast(values, "int32") if boolean else values
     if kind == "mean":
-        total = segment_ops.unsorted_segment_sum(v, ids, n)
+        total = _seg("sum", v, ids, n)
         ones = math_ops.cast(math_ops.not_equal(ids, -1), v.dtype)
-        count = segment_ops.unsorted_segment_sum(ones, ids, n)
+        count = _seg("sum", ones, ids, n)
         extra = len(v.shape) - 1
         if extra:
             from ..ops.array_ops import reshape
-            count = reshape(count, [n] + [1] * extra)
+            count = reshape(count, [-1] + [1] * extra)
         if v.dtype.is_integer:      # TF's ragged mean of integers is float64
             total, count = math_ops.cast(total, "float64"), math_ops.cast(count, "float64")
         return math_ops.divide(total, count)
-    out = getattr(segment_ops, f"unsorted_segment_{kind}")(v, ids, n)
+    out = _seg(kind, v, ids, n)
     if boolean:     # any/all: max/min of 0/1, empty rows give False/True as TF
         lo = 0 if name == "reduce_any" else 1
         return math_ops.cast(math_ops.maximum(math_ops.minimum(out, 1), 0) if lo == 0 else
                              math_ops.minimum(math_ops.maximum(out, 0), 1), "bool")
     return out
+
+
+def _seg(kind, values, ids, n):
+    """An unsorted segment reduction; ``n`` may be known only at run time (traced)."""
+    from ..ops import segment_ops
+    if isinstance(n, int):
+        return getattr(segment_ops, f"unsorted_segment_{kind}")(values, ids, n)
+    from ..ops import dynamic_shape
+    return dynamic_shape.apply(segment_ops._SEG[kind], (values, ids),
+                               {"num_segments": n, "sorted_ids": False})

@@ -35,15 +35,48 @@ def _splits(splits):
     return s
 
 
+def _symbolic(t):
+    """True for a tensor only known when a traced function runs."""
+    return getattr(t, "_sym", None) is not None
+
+
 class RaggedTensor:
     """A tensor whose rows may differ in length (``tf.RaggedTensor``)."""
 
-    def __init__(self, values, row_splits, internal=False):
+    _is_composite = True
+
+    def __init__(self, values, row_splits, internal=False, uniform_row_length=None):
         if not internal:
             raise ValueError("RaggedTensor constructor is private; please use one of the "
                              "factory methods instead (e.g., RaggedTensor.from_row_lengths())")
         self._values = values
         self._row_splits = row_splits
+        self._uniform = uniform_row_length      # an int when every row has that length
+
+    @classmethod
+    def _from_parts(cls, flat_values, nested_row_splits, shape=None):
+        """A RaggedTensor of ready-made components, unchecked (they may be symbolic);
+        known dims 1..ragged_rank of ``shape`` are uniform row lengths."""
+        dims = TensorShape(shape).as_list() if shape is not None and \
+            TensorShape(shape).rank is not None else []
+        out = flat_values
+        for i in reversed(range(len(nested_row_splits))):
+            uniform = dims[i + 1] if i + 1 < len(dims) else None
+            out = cls(out, nested_row_splits[i], internal=True, uniform_row_length=uniform)
+        return out
+
+    @property
+    def _type_spec(self):
+        from ..type_spec import RaggedTensorSpec
+        return RaggedTensorSpec.from_value(self)
+
+    @property
+    def uniform_row_length(self):
+        """The length of every row as an int64 scalar when the rows are uniform, else
+        None (``from_uniform_row_length``)."""
+        if self._uniform is None:
+            return None
+        return constant(np.int64(self._uniform), dtype=self.row_splits_dtype)
 
     # --- factories ------------------------------------------------------------------------
     @classmethod
@@ -105,14 +138,15 @@ class RaggedTensor:
     @classmethod
     def from_uniform_row_length(cls, values, uniform_row_length, nrows=None, validate=True,
                                 name=None):
-        """Rows of ``uniform_row_length`` values each (the shape shows None for that
-        dimension, where TF shows the length)."""
+        """Rows of ``uniform_row_length`` values each (the length shows in the shape)."""
         n = int(_np(uniform_row_length))
         if not isinstance(values, RaggedTensor):
             values = convert_to_tensor(values)
         total = _nrows(values)
         rows = int(_np(nrows)) if nrows is not None else (total // n if n else 0)
-        return cls.from_row_lengths(values, [n] * rows, validate=validate)
+        out = cls.from_row_lengths(values, [n] * rows, validate=validate)
+        out._uniform = n
+        return out
 
     @classmethod
     def from_sparse(cls, st_input, name=None, row_splits_dtype=None):
@@ -187,12 +221,12 @@ class RaggedTensor:
 
     @property
     def row_splits_dtype(self):
-        return _dt.int64
+        return self._row_splits.dtype
 
     @property
     def shape(self):
         inner = list(self._values.shape)[1:]
-        return TensorShape([self.nrows_int(), None] + inner)
+        return TensorShape([self.nrows_int(), self._uniform] + inner)
 
     @property
     def ndim(self):
@@ -202,25 +236,39 @@ class RaggedTensor:
         return self.shape
 
     def nrows_int(self):
-        return int(self._row_splits.numpy().shape[0]) - 1
+        """The number of rows as a Python int (None when known only at run time)."""
+        n = self._row_splits.shape[0]
+        return None if n is None else int(n) - 1
+
+    def _symbolic(self):
+        return _symbolic(self._row_splits) or _symbolic(self.flat_values) or \
+            (isinstance(self._values, RaggedTensor) and self._values._symbolic())
 
     def nrows(self, out_type=None, name=None):
-        return constant(np.int64(self.nrows_int()), dtype=out_type or "int64")
+        out_type = out_type or self.row_splits_dtype
+        n = self.nrows_int()
+        if n is not None:
+            return constant(n, dtype=out_type)
+        from ..ops.array_ops import shape
+        return shape(self._row_splits, out_type=out_type)[0] - 1
 
     def row_lengths(self, axis=1, name=None):
         if axis != 1:
             return self.with_values(self._values.row_lengths(axis - 1))
-        return constant(np.diff(self._row_splits.numpy()))
+        s = self._row_splits
+        if _symbolic(s):
+            return s[1:] - s[:-1]
+        return constant(np.diff(s.numpy()))
 
     def row_starts(self, name=None):
-        return constant(self._row_splits.numpy()[:-1])
+        return self._row_splits[:-1]
 
     def row_limits(self, name=None):
-        return constant(self._row_splits.numpy()[1:])
+        return self._row_splits[1:]
 
     def value_rowids(self, name=None):
-        return constant(np.repeat(np.arange(self.nrows_int(), dtype=np.int64),
-                                  np.diff(self._row_splits.numpy())))
+        from .ragged_ops import row_ids
+        return row_ids(self._row_splits)
 
     def bounding_shape(self, axis=None, name=None, out_type=None):
         """The smallest dense shape that holds every row (int64; ``axis`` picks dims)."""
@@ -234,7 +282,18 @@ class RaggedTensor:
         return constant(out if axis is None else out[axis], dtype=out_type or "int64")
 
     def with_values(self, new_values):
-        return RaggedTensor.from_row_splits(new_values, self._row_splits, validate=False)
+        if not isinstance(new_values, RaggedTensor):
+            new_values = convert_to_tensor(new_values)
+        return RaggedTensor(new_values, self._row_splits, internal=True,
+                            uniform_row_length=self._uniform)
+
+    def with_row_splits_dtype(self, dtype):
+        """This ragged tensor with its row splits (all levels) cast to ``dtype``."""
+        from ..ops.math_ops import cast
+        values = self._values.with_row_splits_dtype(dtype) \
+            if isinstance(self._values, RaggedTensor) else self._values
+        return RaggedTensor(values, cast(self._row_splits, dtype), internal=True,
+                            uniform_row_length=self._uniform)
 
     def with_flat_values(self, new_values):
         if isinstance(self._values, RaggedTensor):
@@ -260,6 +319,8 @@ class RaggedTensor:
     def to_tensor(self, default_value=None, name=None, shape=None):
         """A dense tensor padded with ``default_value`` (0 / b'') to the longest rows, or
         cut/padded to ``shape``."""
+        if self._symbolic():
+            return self._to_tensor_traced(default_value, shape)
         lists = self.to_list()
         dense_shape = _max_shape(lists, len(self.shape))
         dense_shape[len(dense_shape) - len(list(self.flat_values.shape)) + 1:] = \
@@ -275,6 +336,20 @@ class RaggedTensor:
         out = np.full(dense_shape, _np(fill), dtype=np_dtype)
         _fill(out, lists)
         return constant(out)
+
+    def _to_tensor_traced(self, default_value, shape):
+        """to_tensor with the ragged_to_dense op (row splits known only at run time):
+        inner levels first, then this one; ``shape`` may fix the row width."""
+        from .ragged_ops import to_dense
+        fill = default_value if default_value is not None else \
+            (b"" if self.dtype == _dt.string else 0)
+        fill = convert_to_tensor(fill, dtype=self.dtype)
+        dims = list(TensorShape(shape)) if shape is not None else []
+        inner_shape = ([None] + dims[2:]) if dims else None
+        values = self._values._to_tensor_traced(fill, inner_shape) \
+            if isinstance(self._values, RaggedTensor) else self._values
+        width = dims[1] if len(dims) > 1 and dims[1] not in (None, -1) else None
+        return to_dense(values, self._row_splits, fill, width)
 
     # --- indexing and ops ----------------------------------------------------------------------
     def __getitem__(self, key):
@@ -305,6 +380,9 @@ class RaggedTensor:
         return self.nrows_int()
 
     def __repr__(self):
+        if self._symbolic():        # TF's graph form: the components
+            return (f"cf.RaggedTensor(values={self._values!s}, "
+                    f"row_splits={self._row_splits!s})")
         return f"<cf.RaggedTensor {self.to_list()!r}>"
 
     @staticmethod

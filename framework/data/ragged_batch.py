@@ -12,11 +12,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dt
-from ..errors import InvalidArgumentError
 from ..tensor import Tensor
 from ..tensor_shape import TensorShape
 from ..tensor_spec import TensorSpec
 from ..type_spec import RaggedTensorSpec, SparseTensorSpec
+from ..ragged.ragged_stack import stack_ragged
 from . import structure as st
 from .dataset_ops import Dataset
 from .iterator import make
@@ -50,47 +50,6 @@ def _ragged_spec_of(s):
                              "batched")
         return RaggedTensorSpec(s.shape, s.dtype, s.shape.rank - 1)
     return s
-
-
-def stack_ragged(items, ragged_rank, splits_dtype=_dt.int64):
-    """Stacks dense tensors (rows of any lengths) or RaggedTensors of ``ragged_rank``
-    into one RaggedTensor with a new outer ragged dimension (dense items become ragged
-    with uniform rows first)."""
-    from ..ragged import stack as ragged_stack
-    from ..ragged.ragged_tensor import RaggedTensor
-    rows = [_as_ragged(x, ragged_rank) for x in items]
-    if ragged_rank:
-        out = ragged_stack(rows)
-        shape = TensorShape(rows[0].shape)
-        for r in rows[1:]:
-            shape = TensorShape([a if a == b else None for a, b in zip(shape, r.shape)])
-        # dims every row shares (the row count too) are uniform row lengths, as TF's
-        out = RaggedTensor._from_parts(out.flat_values, list(out.nested_row_splits),
-                                       [None] + shape.as_list())
-    else:
-        arrays = [np.asarray(r.numpy()) for r in rows]
-        inner = {a.shape[1:] for a in arrays}
-        if len(inner) > 1:
-            raise InvalidArgumentError(None, "batch", "batch: cannot batch ragged rows whose "
-                                       f"inner dimensions differ: {sorted(inner)[:4]}")
-        out = RaggedTensor.from_row_lengths(Tensor(np.concatenate(arrays), st._CPU),
-                                            [len(a) for a in arrays])
-    if splits_dtype != _dt.int64:
-        out = out.with_row_splits_dtype(splits_dtype)
-    return out
-
-
-def _as_ragged(x, ragged_rank):
-    """A dense item as a RaggedTensor of ``ragged_rank`` uniform levels."""
-    from ..ragged.ragged_tensor import RaggedTensor
-    if isinstance(x, RaggedTensor) or not ragged_rank:
-        return x
-    dims = x.shape.as_list()
-    arr = np.asarray(x.numpy())
-    out = Tensor(arr.reshape((-1,) + arr.shape[ragged_rank + 1:]), st._CPU)
-    for d in reversed(dims[1:ragged_rank + 1]):
-        out = RaggedTensor.from_uniform_row_length(out, d)
-    return out
 
 
 def stack(elements, specs, stage="batch", splits_dtype=_dt.int64):

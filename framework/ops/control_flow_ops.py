@@ -332,6 +332,8 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
         shapes = {tuple(getattr(o, "shape", ())) for o in outs}
         ragged_out = type(fn_output_signature).__name__ == "RaggedTensorSpec"
         return ragged_stack(outs) if ragged_out or len(shapes) > 1 else stack(outs)
+    if _has_ragged_spec(fn_output_signature):
+        return _map_to_ragged(fn, elems, fn_output_signature)
     elems = nest.map_structure(convert_to_tensor, elems)
     flat, n = _leading(elems)
     if n is None:           # traced with an unknown length: a loop, fn traced once
@@ -345,6 +347,31 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
         return _empty_map_result(elems, fn_output_signature or dtype)
     return nest.pack_sequence_as(outs[0], [stack(list(col)) for col in
                                            zip(*[nest.flatten(o) for o in outs])])
+
+
+def _has_ragged_spec(signature):
+    return signature is not None and any(type(s).__name__ == "RaggedTensorSpec"
+                                         for s in nest.flatten(signature))
+
+
+def _map_to_ragged(fn, elems, signature):
+    """map_fn whose fn_output_signature holds RaggedTensorSpecs: those outputs (rows of
+    any length, or ragged) stack into RaggedTensors with one more ragged dimension."""
+    from ..ragged.ragged_stack import stack_ragged
+    from .array_ops import stack
+    from .constant import convert_to_tensor
+    elems = nest.map_structure(convert_to_tensor, elems)
+    flat, n = _leading(elems)
+    if n is None:
+        raise ValueError("map_fn with a RaggedTensorSpec fn_output_signature needs elements "
+                         "whose length is known when the function is traced")
+    outs = [nest.flatten(fn(x)) for _, x in _slices(elems, flat, n)]
+    specs = nest.flatten(signature)
+    cols = list(zip(*outs)) if outs else [[] for _ in specs]
+    made = [stack_ragged(list(c), s.ragged_rank, s.row_splits_dtype)
+            if type(s).__name__ == "RaggedTensorSpec" else stack(list(c))
+            for s, c in zip(specs, cols)]
+    return nest.pack_sequence_as(signature, made)
 
 
 def _empty_map_result(elems, signature):

@@ -26,7 +26,7 @@ def dispatch(op, args, attrs):
     """Runs ``op`` on ``args``, some of them ragged."""
     if op.kind == ELEMENTWISE:
         return _elementwise(op, args, attrs)
-    if op.kind == REDUCE and len(args) == 1 and "axis" in attrs:
+    if op.kind == REDUCE and len(args) == 1 and op.name in _SEGMENT:
         return _reduce(op, args[0], attrs)
     if op.name == "concat":
         return concat(args, attrs["axis"])
@@ -35,9 +35,18 @@ def dispatch(op, args, attrs):
         return args[0].with_flat_values(apply(op, (args[0].flat_values,), attrs))
     if op.name == "gather" and attrs.get("axis", 0) == 0 and not attrs.get("batch_dims"):
         return _gather_rows(*args)
-    raise InvalidArgumentError(None, op.name, f"{op.name}: cannot convert RaggedTensor to a "
-                               "tensor (this op has no ragged form; use rt.to_tensor() or "
-                               "rt.flat_values)")
+    if op.name == "shape":
+        from .dynamic_ragged_shape import DynamicRaggedShape
+        return DynamicRaggedShape(args[0], attrs.get("out_type", np.int32))
+    if op.name == "expand_dims":
+        return _expand_dims(args[0], attrs["axis"])
+    if op.name == "one_hot" and attrs["axis"] >= args[0].ragged_rank + 1:
+        from ..ops.dispatch import apply
+        return args[0].with_flat_values(apply(op, (args[0].flat_values,), {
+            **attrs, "axis": attrs["axis"] - args[0].ragged_rank}))
+    # TF's message for ops with no ragged dispatch (its conversion fails the same way)
+    raise ValueError(f"{op.name}: cannot convert RaggedTensor to a tensor (this op has no "
+                     "ragged form; use rt.to_tensor() or rt.flat_values)")
 
 
 # --- elementwise ----------------------------------------------------------------------------
@@ -111,6 +120,34 @@ def _gather_rows(rt, indices):
     if idx.ndim == 2:
         out = RaggedTensor.from_uniform_row_length(out, idx.shape[1])
     return out
+
+
+def _expand_dims(rt, axis):
+    """TF's ragged expand_dims: axis 0 wraps every row in one (uniform) row, axis 1 each
+    row in its own, deeper axes act on the values."""
+    from ..ops.array_ops import expand_dims
+    from ..ops.constant import constant
+    from .ragged_tensor import RaggedTensor
+    if axis == 0:
+        n = rt.nrows_int()
+        splits = constant(np.asarray([0, n], np.int64)) if n is not None else \
+            _stack_ints([0, rt.nrows()])
+        return RaggedTensor(rt, splits, internal=True, uniform_row_length=n)
+    if axis == 1:
+        from ..ops.array_ops import range as _range
+        n = rt.nrows_int()
+        splits = constant(np.arange(n + 1, dtype=np.int64)) if n is not None else \
+            _range(rt.nrows() + 1)
+        return RaggedTensor(rt, splits, internal=True, uniform_row_length=1)
+    if axis <= rt.ragged_rank:
+        return rt.with_values(_expand_dims(rt.values, axis - 1))
+    return rt.with_flat_values(expand_dims(rt.flat_values, axis - rt.ragged_rank))
+
+
+def _stack_ints(parts):
+    from ..ops.array_ops import stack
+    from ..ops.math_ops import cast
+    return stack([cast(p, "int64") for p in parts])
 
 
 # --- concat -------------------------------------------------------------------------------

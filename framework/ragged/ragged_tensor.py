@@ -29,9 +29,12 @@ def _np(x):
 
 def _splits(splits):
     s = np.asarray(_np(splits), dtype=np.int64)
-    if s.ndim != 1 or s.size == 0 or s[0] != 0 or np.any(np.diff(s) < 0):
-        raise ValueError(f"row_splits must be a non-empty, non-decreasing 1-D vector starting "
-                         f"at 0; got {s.tolist()[:10]}")
+    if s.ndim != 1:
+        raise ValueError(f"row_splits must be a 1-D vector; got shape {s.shape}")
+    if s.size == 0 or s[0] != 0 or np.any(np.diff(s) < 0):   # TF checks these at run time
+        raise InvalidArgumentError(None, "RaggedTensor", "Arguments do not form a valid "
+                                   "RaggedTensor: row_splits must be non-empty, start at 0 "
+                                   f"and not decrease; got {s.tolist()[:10]}")
     return s
 
 
@@ -84,8 +87,9 @@ class RaggedTensor:
         values = values if isinstance(values, RaggedTensor) else convert_to_tensor(values)
         s = _splits(row_splits)
         if validate and s[-1] != _nrows(values):
-            raise ValueError(f"row_splits[-1] ({s[-1]}) must equal the number of values "
-                             f"({_nrows(values)})")
+            raise InvalidArgumentError(None, "RaggedTensor", "Arguments do not form a valid "
+                                       f"RaggedTensor: row_splits[-1] ({s[-1]}) must equal "
+                                       f"the number of values ({_nrows(values)})")
         return cls(values, constant(s), internal=True)
 
     @classmethod

@@ -129,8 +129,7 @@ def _to_dense_traced(sp_input, default_value):
     out = tensor_scatter_nd_update(base, sp_input.indices, sp_input.values)
     static = sp_input.shape
     if static.rank is not None:
-        from .ops.manip_ops import ensure_shape
-        out = ensure_shape(out, static)
+        out.set_shape(static)
     return out
 
 

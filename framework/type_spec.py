@@ -56,9 +56,6 @@ class RaggedTensorSpec(TypeSpec):
                  row_splits_dtype=_dt.int64, flat_values_spec=None):
         self._shape = TensorShape(shape)
         self._row_splits_dtype = _dt.as_dtype(row_splits_dtype)
-        if self._row_splits_dtype not in (_dt.int32, _dt.int64):
-            raise ValueError(f"row_splits_dtype must be int32 or int64, got "
-                             f"{self._row_splits_dtype.name}")
         if flat_values_spec is not None:
             if dtype is not None and dtype != _dt.float32 and \
                     _dt.as_dtype(dtype) != flat_values_spec.dtype:
@@ -75,8 +72,8 @@ class RaggedTensorSpec(TypeSpec):
         if ragged_rank < 0:
             raise ValueError(f"ragged_rank must be non-negative; got {ragged_rank}.")
         if rank is not None and (ragged_rank >= rank and not (ragged_rank == 0 == rank)):
-            raise ValueError(f"ragged_rank must be less than rank; got ragged_rank="
-                             f"{ragged_rank} and rank={rank}.")
+            raise ValueError(f"Argument `ragged_rank` ({ragged_rank}) must be less than rank "
+                             f"({rank}).")
         self._ragged_rank = ragged_rank
 
     # --- properties ----------------------------------------------------------------------

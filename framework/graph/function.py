@@ -343,7 +343,8 @@ class Function:
         def to_sym(leaf):
             p = next(tparts)
             sym = graph.placeholder(p[2] if p[2] is not None else None, p[3],
-                                    name=p[0].replace("[", "_").strip("]'\"_"))
+                                    name=p[0].replace("[", "_").strip("]'\"_")
+                                    .replace("]", ""))
             if isinstance(leaf, np.ndarray) or type(leaf) is Tensor:
                 # variables created on this (first) call may be initialized from it
                 graph.trace_values[sym._sym.id] = leaf if isinstance(leaf, np.ndarray) \

@@ -70,6 +70,8 @@ def _to_dense_vjp(g, out, values, splits, default, width=None):
         keep = cast(less(pos, width), g.dtype)
         gv = gather_nd(g, stack([ids, minimum(pos, width - 1)], 1))
         gv = multiply(gv, reshape(keep, [-1] + [1] * (len(values.shape) - 1)))
+    if getattr(gv, "_sym", None) is not None:     # traced: as many rows as ``values``
+        gv.set_shape(values.shape)
     filled = to_dense(ones_like(values), splits, cast(0, values.dtype), width)
     return gv, None, multiply(g, subtract(ones_like(g), filled))
 

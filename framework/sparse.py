@@ -101,6 +101,14 @@ class SparseTensor:
         return self._cwise(other, truediv)
 
 
+def _register_composite():
+    from .type_spec import COMPOSITE_TYPES
+    COMPOSITE_TYPES.add(SparseTensor)
+
+
+_register_composite()
+
+
 def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
     if getattr(sp_input.values, "_sym", None) is not None or \
             getattr(sp_input.indices, "_sym", None) is not None:

@@ -23,6 +23,11 @@ from .tensor_shape import TensorShape
 from .tensor_spec import TensorSpec, TypeSpec
 
 
+# the composite value classes (RaggedTensor, SparseTensor add themselves): a set lookup
+# keeps cf.function's per-call signature of plain arguments as cheap as before
+COMPOSITE_TYPES: set = set()
+
+
 def _ragged_types():
     from .ragged.ragged_tensor import RaggedTensor
     return RaggedTensor

@@ -14,6 +14,7 @@ import numpy as np
 from .. import dtypes as _dt
 from ..tensor import Tensor, Variable
 from ..tensor_spec import TensorSpec, TypeSpec
+from ..type_spec import COMPOSITE_TYPES as _COMPOSITES
 
 
 class Leaf:
@@ -51,7 +52,7 @@ def encode(obj, path, leaves, tensors, parts):
     if isinstance(obj, Variable):     # other variables (distributed ones): by identity
         parts.append((path, "VI", id(obj), obj.dtype.name, tuple(obj.shape.as_list())))
         return
-    if isinstance(obj, TypeSpec) or getattr(type(obj), "_is_composite", False):
+    if type(obj) in _COMPOSITES or isinstance(obj, TypeSpec):
         _encode_composite(obj, path, tensors, parts)
         return
     if isinstance(obj, (list, tuple)):
@@ -106,11 +107,11 @@ def spec_of_part(p):
 
 def expand(flat):
     """``flat`` with each composite value replaced by its component tensors."""
-    if not any(getattr(type(x), "_is_composite", False) for x in flat):
+    if not any(type(x) in _COMPOSITES for x in flat):
         return flat
     out = []
     for x in flat:
-        if getattr(type(x), "_is_composite", False):
+        if type(x) in _COMPOSITES:
             out.extend(x._type_spec._to_components(x))
         else:
             out.append(x)

@@ -408,6 +408,14 @@ class RaggedTensor:
     __hash__ = object.__hash__
 
 
+def _register_composite():
+    from ..type_spec import COMPOSITE_TYPES
+    COMPOSITE_TYPES.add(RaggedTensor)
+
+
+_register_composite()
+
+
 def _operator(name, reflected=False):
     def method(self, *other):
         from ..ops import math_ops

@@ -207,7 +207,7 @@ class Function:
                     a = flat[i] = convert_to_tensor(a, dtype=s.dtype)
                 except (TypeError, ValueError):
                     pass
-            if not s.is_compatible_with(a):
+            if not _fits(s, a):
                 raise TypeError(
                     f"{self._name}: argument {i} (shape={tuple(getattr(a, 'shape', ()))}, "
                     f"dtype={getattr(getattr(a, 'dtype', None), 'name', type(a).__name__)}) "
@@ -451,6 +451,22 @@ class Function:
 
 def _same(obj):
     return obj
+
+
+def _fits(spec, value):
+    """``value`` matches an input_signature entry; composites are checked by their
+    component tensors, as TF does (a SparseTensor's dense shape is a run-time value)."""
+    if isinstance(spec, TensorSpec) or not isinstance(spec, TypeSpec):
+        return spec.is_compatible_with(value)
+    if not isinstance(value, spec.value_type):
+        return False
+    comps = spec._to_components(value)
+    want = spec._component_specs
+    if len(comps) != len(want) or getattr(value, "ragged_rank", 0) != getattr(
+            spec, "ragged_rank", 0):
+        return False
+    return value.dtype == spec.dtype and all(w.is_compatible_with(c)
+                                             for w, c in zip(want, comps))
 
 
 _OUT = object()   # marks a tensor output's place in the output structure

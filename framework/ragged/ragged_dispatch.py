@@ -191,12 +191,15 @@ def _reduce(op, rt, attrs):
                                          {**attrs, "axis": (a - rt.ragged_rank,)}))
     if a >= 2:                 # a ragged axis below the first: reduce inside each row
         return rt.with_values(_reduce(op, rt.values, {**attrs, "axis": (a - 1,)}))
-    if rt.ragged_rank != 1:
-        raise InvalidArgumentError(None, op.name, f"{op.name}: reducing axis {a} of a ragged "
-                                   f"tensor with ragged_rank {rt.ragged_rank} is not supported")
     kind = _SEGMENT.get(op.name)
     if kind is None:
         raise InvalidArgumentError(None, op.name, f"{op.name} has no ragged form")
+    if a == 1 and rt.ragged_rank == 2:
+        out = _reduce_inner_rows(kind, op.name, rt)
+        return expand_dims(out, a) if keepdims else out
+    if rt.ragged_rank != 1:
+        raise InvalidArgumentError(None, op.name, f"{op.name}: reducing axis {a} of a ragged "
+                                   f"tensor with ragged_rank {rt.ragged_rank} is not supported")
     if a == 1:      # over each row
         ids, n = rt.value_rowids(), rt.nrows_int()
         n = rt.nrows() if n is None else n
@@ -204,6 +207,29 @@ def _reduce(op, rt, attrs):
         ids, n = _positions(rt)
     out = _segment_reduce(kind, op.name, rt.values, ids, n)
     return expand_dims(out, a) if keepdims else out
+
+
+def _reduce_inner_rows(kind, name, rt):
+    """Axis 1 of a ragged_rank-2 tensor: per outer row, the inner rows reduced position by
+    position (a ragged result whose rows are as long as their longest inner row)."""
+    from ..ops.array_ops import concat as _concat
+    from ..ops.index_ops import gather
+    from ..ops.math_ops import add, cast, maximum
+    from ..ops.segment_ops import cumsum
+    from .ragged_ops import positions
+    from .ragged_tensor import RaggedTensor, _symbolic
+    inner = rt.values
+    outer_ids = rt.value_rowids()
+    n = rt.nrows_int()
+    width = maximum(_seg("max", inner.row_lengths(), outer_ids, rt.nrows() if n is None
+                         else n), 0)
+    splits = _concat([cast([0], width.dtype), cumsum(width)], 0)
+    target = add(gather(splits, gather(outer_ids, inner.value_rowids())),
+                 positions(inner.row_splits))
+    total = splits[-1]
+    total = total if _symbolic(total) else int(total.numpy())
+    values = _segment_reduce(kind, name, inner.values, target, total)
+    return RaggedTensor(values, splits, internal=True)
 
 
 def _positions(rt):

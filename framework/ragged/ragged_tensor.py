@@ -43,6 +43,14 @@ def _symbolic(t):
     return getattr(t, "_sym", None) is not None
 
 
+def _as_splits(x):
+    """Row splits / lengths as an int64 tensor (int32 ones keep their dtype)."""
+    from ..ops.math_ops import cast
+    if isinstance(x, Tensor) and x.dtype in (_dt.int32, _dt.int64):
+        return x
+    return cast(convert_to_tensor(x), _dt.int64)     # Python lists: int64, as TF
+
+
 class RaggedTensor:
     """A tensor whose rows may differ in length (``tf.RaggedTensor``)."""
 
@@ -85,6 +93,10 @@ class RaggedTensor:
     @classmethod
     def from_row_splits(cls, values, row_splits, name=None, validate=True):
         values = values if isinstance(values, RaggedTensor) else convert_to_tensor(values)
+        if _symbolic(row_splits) or _symbolic(values if not isinstance(values, RaggedTensor)
+                                              else values.flat_values):
+            # traced: the checks would need the values; TF asserts at run time
+            return cls(values, _as_splits(row_splits), internal=True)
         s = _splits(row_splits)
         if validate and s[-1] != _nrows(values):
             raise InvalidArgumentError(None, "RaggedTensor", "Arguments do not form a valid "
@@ -94,6 +106,12 @@ class RaggedTensor:
 
     @classmethod
     def from_row_lengths(cls, values, row_lengths, name=None, validate=True):
+        if _symbolic(row_lengths) or _symbolic(values):
+            from ..ops.array_ops import concat
+            from ..ops.segment_ops import cumsum
+            lengths = _as_splits(row_lengths)
+            return cls.from_row_splits(values, concat([constant([0], dtype=lengths.dtype),
+                                                       cumsum(lengths)], 0))
         lengths = np.asarray(_np(row_lengths), dtype=np.int64)
         if lengths.ndim != 1 or np.any(lengths < 0):
             raise ValueError(f"row_lengths must be a 1-D vector of non-negative ints; got "

@@ -136,6 +136,13 @@ class ConcreteFunction:
                 raise TypeError(f"ConcreteFunction {self.name} was constructed with "
                                 f"{type(q[3]).__name__} value {q[3]!r} in {p[0]}, but was "
                                 f"called with {type(p[3]).__name__} value {p[3]!r}.")
+        want = [p for p in self._key if p[1] == "C"]
+        got = [p for p in key if p[1] == "C"]
+        if len(want) != len(got) or any(p[2] != q[2] or not _sig.covers((p,), (q,))
+                                        for p, q in zip(want, got)):
+            raise TypeError(f"ConcreteFunction {self.name}: composite arguments "
+                            f"{[_sig.spec_of_part(q) for q in got]} do not match its "
+                            f"signature {[_sig.spec_of_part(p) for p in want]}")
         ins = self.traced_graph.inputs
         bad = len(leaves) != len(ins) or any(
             not v.shape.is_compatible_with(tuple(np.shape(x) if not isinstance(x, Tensor)

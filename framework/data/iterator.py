@@ -187,12 +187,15 @@ def _traced_next_allowed():
 def eager_next():
     """``next`` takes elements now even while tracing (AutoGraph unrolls a Python ``for``
     over a dataset at trace time)."""
+    from ..ops.dispatch import _tls
     prev = getattr(_EAGER, "on", False)
+    graph, _tls.graph = _tls.graph, None    # the pipeline's own ops run eagerly too
     _EAGER.on = True
     try:
         yield
     finally:
         _EAGER.on = prev
+        _tls.graph = graph
 
 
 class Iterator:

@@ -59,7 +59,7 @@ def stack(elements, specs, stage="batch", splits_dtype=_dt.int64):
     for j, s in enumerate(specs):
         items = [f[j] for f in flats]
         if isinstance(s, RaggedTensorSpec):
-            out.append(stack_ragged(items, s.ragged_rank, splits_dtype))
+            out.append(stack_ragged(items, s.ragged_rank, splits_dtype, s.shape))
         else:
             out.append(st.stack(items, stage))
     return st.pack(elements[0], out)

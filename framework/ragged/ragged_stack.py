@@ -20,18 +20,21 @@ from ..tensor_shape import TensorShape
 _CPU = _pl.CPU0
 
 
-def stack_ragged(items, ragged_rank, splits_dtype=_dt.int64):
+def stack_ragged(items, ragged_rank, splits_dtype=_dt.int64, shape=None):
     """Stacks dense tensors (rows of any lengths) or RaggedTensors of ``ragged_rank``
     into one RaggedTensor with a new outer ragged dimension (dense items become ragged
-    with uniform rows first)."""
+    with uniform rows first). ``shape``: the items' spec shape, whose known dims are
+    uniform row lengths (without it, the dims all items share)."""
     from . import stack as ragged_stack
     from .ragged_tensor import RaggedTensor
     rows = [_as_ragged(x, ragged_rank) for x in items]
     if ragged_rank:
         out = ragged_stack(rows)
-        shape = TensorShape(rows[0].shape)
-        for r in rows[1:]:
-            shape = TensorShape([a if a == b else None for a, b in zip(shape, r.shape)])
+        if shape is None or TensorShape(shape).rank is None:
+            shape = TensorShape(rows[0].shape)
+            for r in rows[1:]:
+                shape = TensorShape([a if a == b else None for a, b in zip(shape, r.shape)])
+        shape = TensorShape(shape)
         # dims every row shares (the row count too) are uniform row lengths, as TF's
         out = RaggedTensor._from_parts(out.flat_values, list(out.nested_row_splits),
                                        [None] + shape.as_list())

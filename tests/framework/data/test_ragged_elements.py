@@ -112,3 +112,33 @@ def test_ragged_elements_in_a_traced_loop():
     def total(batch):
         return cf.reduce_sum(batch, axis=1)
     assert [total(b).numpy().tolist() for b in ds] == [[6, 0], [9]]
+
+
+def test_next_inside_a_function_yields_composites():
+    it = iter(cf.data.Dataset.range(1, 6).map(lambda x: cf.range(x)).ragged_batch(2))
+
+    @cf.function
+    def step():
+        b = next(it)
+        return cf.reduce_sum(b, axis=1), b
+    assert step()[1].to_list() == [[0], [0, 1]]
+    total, b = step()
+    assert total.numpy().tolist() == [3, 6] and b.to_list() == [[0, 1, 2], [0, 1, 2, 3]]
+    assert step.experimental_get_tracing_count() == 1
+    sp = iter(cf.data.Dataset.range(3).map(lambda x: cf.sparse.SparseTensor([[0]], [x], [2]))
+              .batch(2))
+    dense = cf.function(lambda: cf.sparse.to_dense(next(sp)))
+    assert dense().numpy().tolist() == [[0, 0], [1, 0]]
+    assert dense().numpy().tolist() == [[2, 0]]
+
+
+def test_python_for_over_a_dataset_inside_a_function():
+    ds = cf.data.Dataset.range(1, 4).map(lambda x: cf.range(x)).ragged_batch(2)
+
+    @cf.function
+    def loop(d):
+        s = cf.constant(0, cf.int64)
+        for b in d:
+            s += cf.reduce_sum(b.flat_values)
+        return s
+    assert int(loop(ds)) == 4

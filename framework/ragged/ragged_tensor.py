@@ -330,10 +330,15 @@ class RaggedTensor:
         return [inner[s[i]:s[i + 1]] for i in range(len(s) - 1)]
 
     def numpy(self):
-        """An object array of per-row NumPy arrays (TF's ``RaggedTensor.numpy``)."""
+        """The rows as NumPy (TF's ``RaggedTensor.numpy``): one array when every row has
+        the same length, else an object array of per-row arrays."""
         s = self._row_splits.numpy()
         vals = self._values.numpy()
         rows = [vals[s[i]:s[i + 1]] for i in range(len(s) - 1)]
+        if not rows:
+            return np.zeros((0, 0) + vals.shape[1:], dtype=vals.dtype)
+        if all(len(r) == len(rows[0]) for r in rows):
+            return np.array(rows)
         out = np.empty(len(rows), dtype=object)
         out[:] = rows
         return out

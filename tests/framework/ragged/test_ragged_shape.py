@@ -76,3 +76,19 @@ def test_row_splits_dtype():
     assert rt.value_rowids().dtype == cf.int32 and rt.nrows().dtype == cf.int32
     assert repr(rt._type_spec) == "RaggedTensorSpec(TensorShape([3, None]), cf.int32, 1, " \
         "cf.int32)"
+
+
+def test_numpy_of_uniform_rows_is_one_array():
+    assert cf.ragged.constant([[1, 2], [3, 4]]).numpy().shape == (2, 2)
+    ragged = cf.ragged.constant([[1], [2, 3]]).numpy()
+    assert ragged.dtype == object and ragged.shape == (2,)
+    assert cf.ragged.constant([[1]])[:0].numpy().shape == (0, 0)
+
+
+def test_reduce_over_inner_rows_of_ragged_rank_2():
+    r2 = cf.ragged.constant([[[1], [2, 3]], [[4]], []])
+    assert cf.reduce_sum(r2, axis=1).to_list() == [[3, 3], [4], []]
+    assert cf.reduce_max(r2, axis=1).to_list() == [[2, 3], [4], []]
+    assert cf.reduce_mean(cf.cast(r2, cf.float32), axis=1).to_list() == [[1.5, 3.0], [4.0], []]
+    traced = cf.function(lambda x: cf.reduce_sum(x, axis=1))
+    assert traced(r2).to_list() == [[3, 3], [4], []]

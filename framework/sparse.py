@@ -26,6 +26,9 @@ class SparseTensor:
     _static_shape = None        # a TensorShape when built from (symbolic) components
 
     def __init__(self, indices, values, dense_shape):
+        if any(getattr(x, "_sym", None) is not None for x in (indices, values, dense_shape)):
+            self._init_traced(indices, values, dense_shape)     # inside cf.function
+            return
         self.indices = convert_to_tensor(np.asarray(
             indices.numpy() if isinstance(indices, Tensor) else indices, np.int64).reshape(
             -1, len(dense_shape.numpy() if isinstance(dense_shape, Tensor) else dense_shape)))
@@ -36,6 +39,16 @@ class SparseTensor:
     @property
     def dtype(self):
         return self.values.dtype
+
+    def _init_traced(self, indices, values, dense_shape):
+        from .ops.math_ops import cast
+        from .ops.misc_ops import get_static_value
+        self.indices = cast(convert_to_tensor(indices), "int64")
+        self.values = convert_to_tensor(values)
+        self.dense_shape = cast(convert_to_tensor(dense_shape), "int64")
+        known = get_static_value(self.dense_shape)
+        if known is not None:
+            self._static_shape = TensorShape([int(d) for d in np.asarray(known).ravel()])
 
     @classmethod
     def _from_parts(cls, indices, values, dense_shape, static_shape=None):
@@ -163,6 +176,13 @@ def _coords(v):
 
 
 def from_dense(tensor, name=None):
+    if getattr(tensor, "_sym", None) is not None:    # traced: the non-zero spots, with ops
+        from .ops.array_ops import shape, zeros_like
+        from .ops.index_ops import gather_nd, where
+        from .ops.math_ops import not_equal
+        idx = where(not_equal(tensor, zeros_like(tensor)))
+        return SparseTensor._from_parts(idx, gather_nd(tensor, idx),
+                                        shape(tensor, out_type="int64"), tensor.shape)
     arr = np.asarray(convert_to_tensor(tensor).numpy())
     zero = b"" if arr.dtype == object else 0
     idx = np.argwhere(arr != zero)

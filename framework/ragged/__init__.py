@@ -69,6 +69,9 @@ def range(starts, limits=None, deltas=1, dtype=None, name=None,  # noqa: A001 - 
     """
     if limits is None:
         starts, limits = 0, starts
+    if any(getattr(v, "_sym", None) is not None for v in (starts, limits, deltas)):
+        from .ragged_traced import ragged_range
+        return ragged_range(starts, limits, deltas, dtype)
     s, lim, d = (np.asarray(_constant(v).numpy()) for v in (starts, limits, deltas))
     out_dt = np.result_type(s, lim, d) if dtype is None else np.dtype(_dtype_np(dtype))
     s, lim, d = np.broadcast_arrays(s, lim, d)
@@ -108,6 +111,9 @@ def boolean_mask(data, mask, name=None):
     """The entries of ``data`` where ``mask`` is True, keeping the row structure
     (``tf.ragged.boolean_mask``): a 2-D mask over [rows, cols] gives ragged rows."""
     d = data if is_ragged(data) else _constant(data)
+    if is_ragged(d) and is_ragged(mask) and (d._symbolic() or mask._symbolic()):
+        from .ragged_traced import boolean_mask as traced_mask
+        return traced_mask(d, mask)
     m = mask.numpy() if is_ragged(mask) else np.asarray(
         mask.numpy() if hasattr(mask, "numpy") else mask, bool)
     if is_ragged(d):

@@ -24,6 +24,7 @@ from ..ops.registry import ELEMENTWISE, REDUCE
 
 def dispatch(op, args, attrs):
     """Runs ``op`` on ``args``, some of them ragged."""
+    from .ragged_tensor import RaggedTensor
     if op.kind == ELEMENTWISE:
         return _elementwise(op, args, attrs)
     if op.kind == REDUCE and len(args) == 1 and op.name in _SEGMENT:
@@ -34,6 +35,12 @@ def dispatch(op, args, attrs):
         from ..ops.dispatch import apply
         return args[0].with_flat_values(apply(op, (args[0].flat_values,), attrs))
     if op.name == "gather" and attrs.get("axis", 0) == 0 and not attrs.get("batch_dims"):
+        if isinstance(args[0], RaggedTensor):    # with ops: traced, and differentiable
+            from ..ops.constant import convert_to_tensor
+            from .ragged_traced import gather_rows
+            idx = convert_to_tensor(args[1])
+            if idx.shape.rank == 1:
+                return gather_rows(args[0], idx)
         return _gather_rows(*args)
     if op.name == "shape":
         from .dynamic_ragged_shape import DynamicRaggedShape
@@ -155,9 +162,16 @@ def concat(values, axis):
     """TF's ragged concat: axis 0 appends rows; axis 1 joins each row's values."""
     from .ragged_tensor import RaggedTensor, _concat_ragged, _rows, _stack_rows
     rts = [v if isinstance(v, RaggedTensor) else RaggedTensor.from_tensor(v) for v in values]
+    if axis == 0 and len({r.ragged_rank for r in rts}) == 1:
+        from .ragged_traced import concat_rows
+        return concat_rows(rts)
     if axis == 0:
         return _concat_ragged(rts)
     n = rts[0].nrows_int()
+    if axis == 1 and all(r.ragged_rank == 1 for r in rts) and (
+            any(r._symbolic() for r in rts) or all(r.nrows_int() == n for r in rts)):
+        from .ragged_traced import concat_columns
+        return concat_columns(rts)
     if axis != 1 or rts[0].ragged_rank != 1 or any(r.nrows_int() != n for r in rts):
         raise InvalidArgumentError(None, "concat", "concat: ragged inputs join along axis 0, "
                                    "or along axis 1 when they have ragged_rank 1 and the same "

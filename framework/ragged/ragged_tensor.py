@@ -137,6 +137,9 @@ class RaggedTensor:
     def from_tensor(cls, tensor, lengths=None, padding=None, ragged_rank=1, name=None):
         """Rows of a dense [n, m, ...] tensor, cut at ``lengths`` or before trailing
         ``padding``."""
+        if _symbolic(tensor) or _symbolic(lengths):
+            from .ragged_traced import from_tensor
+            return from_tensor(convert_to_tensor(tensor), lengths, padding)
         arr = _np(convert_to_tensor(tensor))     # TF's dtypes (a list of ints: int32)
         if lengths is None and padding is not None:
             keep = arr != np.asarray(_np(padding))
@@ -183,6 +186,9 @@ class RaggedTensor:
         from ..sparse import SparseTensor
         if self.ragged_rank != 1:
             raise InvalidArgumentError(None, "to_sparse", "to_sparse: ragged_rank 1 only")
+        if self._symbolic():
+            from .ragged_traced import to_sparse
+            return to_sparse(self)
         splits = np.asarray(self.row_splits.numpy())
         rows = np.repeat(np.arange(len(splits) - 1), np.diff(splits))
         cols = np.arange(splits[-1]) - np.repeat(splits[:-1], np.diff(splits))
@@ -294,6 +300,10 @@ class RaggedTensor:
 
     def bounding_shape(self, axis=None, name=None, out_type=None):
         """The smallest dense shape that holds every row (int64; ``axis`` picks dims)."""
+        if self._symbolic():
+            from .ragged_traced import bounding_shape
+            out = bounding_shape(self, out_type or _dt.int64)
+            return out if axis is None else out[axis]
         lists = self.to_list()
         shape = _max_shape(lists, len(self.shape))
         inner = [int(d) for d in list(self.flat_values.shape)[1:]]
@@ -380,12 +390,27 @@ class RaggedTensor:
 
     # --- indexing and ops ----------------------------------------------------------------------
     def __getitem__(self, key):
+        if self._symbolic():
+            from . import ragged_traced
+            if isinstance(key, tuple) and len(key) == 1:
+                key = key[0]
+            if isinstance(key, slice):
+                return ragged_traced.rows(self, key)
+            if not isinstance(key, tuple):
+                return ragged_traced.row(self, key)
+            if len(key) == 2 and key[0] == slice(None) and self.ragged_rank == 1:
+                return ragged_traced.columns(self, key[1])
+            raise ValueError(f"indexing a traced RaggedTensor with {key!r} is not "
+                             "supported (rows, row slices and rt[:, j] / rt[:, a:b] are)")
         if isinstance(key, tuple):
             if len(key) == 1:
                 return self[key[0]]
             rows = self[key[0]]
             if isinstance(key[0], slice):
                 inner = [r[key[1:]] if len(key) > 2 else r[key[1]] for r in _rows(rows)]
+                if inner and all(isinstance(r, Tensor) and r.ndim == 0 for r in inner):
+                    from ..ops.array_ops import stack
+                    return stack(inner)      # rt[:, j]: one value per row, dense
                 return _stack_rows(inner)
             return rows[key[1:]] if len(key) > 2 else rows[key[1]]
         s = self._row_splits.numpy()

@@ -141,6 +141,7 @@ class RaggedTensor:
             from .ragged_traced import from_tensor
             return from_tensor(convert_to_tensor(tensor), lengths, padding)
         arr = _np(convert_to_tensor(tensor))     # TF's dtypes (a list of ints: int32)
+        uniform = arr.shape[1] if lengths is None and padding is None else None
         if lengths is None and padding is not None:
             keep = arr != np.asarray(_np(padding))
             keep = keep.reshape(keep.shape[:2] + (-1,)).any(-1) if keep.ndim > 2 else keep
@@ -150,7 +151,9 @@ class RaggedTensor:
         lengths = np.asarray(_np(lengths), np.int64)
         rows = [arr[i, :n] for i, n in enumerate(lengths)]
         flat = np.concatenate(rows) if rows else arr.reshape((0,) + arr.shape[2:])
-        return cls.from_row_lengths(constant(flat), lengths)
+        out = cls.from_row_lengths(constant(flat), lengths)
+        out._uniform = uniform      # no lengths or padding: every row is whole
+        return out
 
     @classmethod
     def from_nested_row_lengths(cls, flat_values, nested_row_lengths, name=None,
@@ -390,6 +393,10 @@ class RaggedTensor:
 
     # --- indexing and ops ----------------------------------------------------------------------
     def __getitem__(self, key):
+        if isinstance(key, tuple) and len(key) > 1 and isinstance(key[0], slice) and \
+                not isinstance(key[1], slice) and key[1] is not Ellipsis and \
+                self._uniform is None:
+            raise ValueError("Cannot index into an inner ragged dimension.")
         if self._symbolic():
             from . import ragged_traced
             if isinstance(key, tuple) and len(key) == 1:
@@ -398,7 +405,8 @@ class RaggedTensor:
                 return ragged_traced.rows(self, key)
             if not isinstance(key, tuple):
                 return ragged_traced.row(self, key)
-            if len(key) == 2 and key[0] == slice(None) and self.ragged_rank == 1:
+            if len(key) == 2 and key[0] == slice(None) and self.ragged_rank == 1 and \
+                    isinstance(key[1], slice):
                 return ragged_traced.columns(self, key[1])
             raise ValueError(f"indexing a traced RaggedTensor with {key!r} is not "
                              "supported (rows, row slices and rt[:, j] / rt[:, a:b] are)")

@@ -162,6 +162,7 @@ def from_tensor(tensor, lengths=None, padding=None):
     from .ragged_tensor import RaggedTensor
     array_ops, _, math_ops, _ = _ops()
     shape = array_ops.shape(tensor, out_type="int64")
+    uniform = None
     if lengths is None and padding is not None:
         keep = math_ops.not_equal(tensor, padding)
         rank = tensor.shape.rank
@@ -170,11 +171,13 @@ def from_tensor(tensor, lengths=None, padding=None):
         spots = array_ops.range(1, shape[1] + 1, dtype="int64")
         lengths = reduce_max(math_ops.where_v(keep, spots, array_ops.zeros_like(spots)), 1)
         lengths = math_ops.maximum(lengths, 0)
-    elif lengths is None:
+    elif lengths is None:       # whole rows: a uniform row length when it is known
         lengths = array_ops.fill(shape[:1], shape[1])
+        uniform = tensor.shape[1]
     lengths = math_ops.cast(lengths, "int64")
     values = dense_mask(tensor, sequence_mask(lengths, shape[1]))
-    return RaggedTensor(values, _splits_from_lengths(lengths), internal=True)
+    return RaggedTensor(values, _splits_from_lengths(lengths), internal=True,
+                        uniform_row_length=uniform)
 
 
 def ragged_range(starts, limits, deltas, dtype=None):
@@ -199,19 +202,14 @@ def ragged_range(starts, limits, deltas, dtype=None):
 
 
 def columns(rt, key):
-    """``rt[:, key]`` of a ragged_rank-1 tensor: an int picks that column of every row
-    (rows too short raise at run time, as TF's gather), a slice keeps positions
-    start..stop of each row (negative bounds count from each row's end)."""
+    """``rt[:, a:b]`` of a ragged_rank-1 tensor: positions a..b of each row (negative
+    bounds count from each row's end)."""
     from .ragged_ops import positions
     from .ragged_tensor import RaggedTensor
     array_ops, index_ops, math_ops, _ = _ops()
     dt = rt.row_splits.dtype
     ids = rt.value_rowids()
     lengths = rt.row_lengths()
-    if not isinstance(key, slice):
-        k = math_ops.cast(key, dt)
-        k = math_ops.where_v(math_ops.less(k, 0), lengths + k, array_ops.zeros_like(lengths) + k)
-        return index_ops.gather(rt.values, rt.row_splits[:-1] + k)
     if key.step not in (None, 1):
         raise ValueError("slicing the columns of a traced RaggedTensor supports step 1 only")
 

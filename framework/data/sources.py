@@ -18,26 +18,25 @@ _CPU = st._CPU
 
 
 class _RaggedRows:
-    """The rows of a RaggedTensor, sliced like an array: ``rows[i]`` is row i, a Tensor
-    for ragged_rank 1 (TF's slices of a RaggedTensor are its rows, as dense tensors), a
-    RaggedTensor of one less ragged_rank otherwise."""
+    """The rows of a RaggedTensor or SparseTensor, sliced like an array: ``rows[i]`` is
+    row i: a Tensor for ragged_rank 1 (TF's slices of a RaggedTensor are its rows, as
+    dense tensors), a RaggedTensor of one less ragged_rank otherwise, a SparseTensor of
+    one less rank for a SparseTensor."""
 
     def __init__(self, rt):
-        self.rows = list(rt)
+        from .ragged_batch import unbatched_spec, unstack_composite
+        self.rows = unstack_composite(rt)
         self.shape = tuple(rt.shape.as_list())
         self.ndim = len(self.shape)
         self.dtype = rt.dtype.np
-        spec = rt._type_spec
-        from ..type_spec import RaggedTensorSpec
-        self.spec = RaggedTensorSpec(spec.shape[1:], spec.dtype, spec.ragged_rank - 1,
-                                     spec.row_splits_dtype)
+        self.spec = unbatched_spec(rt._type_spec)
 
     def __getitem__(self, key):
         return self.rows[key[0] if isinstance(key, tuple) else key]
 
 
 def _host(t):
-    if hasattr(type(t), "_cf_dispatch"):    # a RaggedTensor: sliced row by row
+    if getattr(type(t), "_is_composite", False):  # RaggedTensor, SparseTensor: by rows
         return _RaggedRows(t)
     if type(t) is not Tensor and not isinstance(t, Tensor):
         raise TypeError(f"cannot slice a component of type {type(t).__name__}")
@@ -245,7 +244,7 @@ class GeneratorDataset(Dataset):
                     TensorSpec(TensorShape(s) if s is not None else TensorShape(None), t)
                     for t, s in zip(flat_t, flat_s)])
         for s in st.flatten(output_signature):
-            if not isinstance(s, TensorSpec):
+            if not isinstance(s, TensorSpec) and not st._is_composite_spec(s):
                 raise TypeError("from_generator: `output_signature` must contain "
                                 f"cf.TensorSpec objects, got {type(s).__name__}")
         self._gen = generator

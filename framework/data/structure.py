@@ -280,6 +280,9 @@ def check_against_spec(element, spec, stage):
                         f"{_shape_of(element)} does not match the expected structure {spec!r}")
     out = []
     for s, v in zip(flatten(spec), flatten(element)):
+        if _is_composite_spec(s):
+            out.append(_check_composite(v, s, stage))
+            continue
         if isinstance(v, Tensor):
             v = v.numpy()
         try:
@@ -299,6 +302,24 @@ def check_against_spec(element, spec, stage):
                 f"where an element of shape {s.shape} was expected (incompatible)")
         out.append(Tensor(arr, _CPU))
     return pack(spec, out)
+
+
+def _check_composite(value, spec, stage):
+    """A generator's RaggedTensor / SparseTensor (or nested list, for a RaggedTensorSpec)
+    checked against its spec."""
+    from ..errors import InvalidArgumentError
+    from ..type_spec import RaggedTensorSpec
+    if isinstance(spec, RaggedTensorSpec) and isinstance(value, (list, tuple)):
+        from ..ragged import constant
+        value = constant(value, dtype=spec.dtype, ragged_rank=spec.ragged_rank or None)
+    if not isinstance(value, spec.value_type):
+        raise TypeError(f"{stage}: `generator` yielded {type(value).__name__} where "
+                        f"{spec!r} was expected")
+    got = type(spec).from_value(value)
+    if not spec.is_compatible_with(got):
+        raise InvalidArgumentError(None, stage, f"{stage}: `generator` yielded an element "
+                                   f"of type {got!r} where {spec!r} was expected")
+    return value
 
 
 def _shape_of(element):

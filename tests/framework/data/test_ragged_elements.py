@@ -142,3 +142,28 @@ def test_python_for_over_a_dataset_inside_a_function():
             s += cf.reduce_sum(b.flat_values)
         return s
     assert int(loop(ds)) == 4
+
+
+def test_from_generator_with_composite_signatures():
+    def gen():
+        yield cf.ragged.constant([[1], [2, 3]])
+        yield [[4, 5, 6]]                       # a nested list converts to the spec
+    ds = cf.data.Dataset.from_generator(
+        gen, output_signature=cf.RaggedTensorSpec([None, None], cf.int32))
+    assert ds.element_spec == _spec([None, None], cf.int32, 1)
+    assert [x.to_list() for x in ds] == [[[1], [2, 3]], [[4, 5, 6]]]
+    bad = cf.data.Dataset.from_generator(
+        gen, output_signature=cf.RaggedTensorSpec([None, None], cf.float32))
+    with pytest.raises(cf.errors.InvalidArgumentError):
+        list(bad)
+    sparse = cf.data.Dataset.from_generator(
+        lambda: iter([cf.sparse.SparseTensor([[0]], [1], [3])]),
+        output_signature=cf.SparseTensorSpec([None], cf.int32))
+    assert [cf.sparse.to_dense(x).numpy().tolist() for x in sparse] == [[1, 0, 0]]
+
+
+def test_slices_of_a_sparse_tensor():
+    st = cf.sparse.SparseTensor([[0, 1], [1, 0]], [5, 6], [2, 2])
+    ds = cf.data.Dataset.from_tensor_slices(st)
+    assert ds.element_spec == cf.SparseTensorSpec([2], cf.int32)
+    assert [cf.sparse.to_dense(x).numpy().tolist() for x in ds] == [[0, 5], [6, 0]]

@@ -115,8 +115,9 @@ def _gather_rows(rt, indices):
     """``tf.gather(rt, indices)``: the rows of ``rt`` at ``indices`` (a ragged result)."""
     from ..ops.constant import convert_to_tensor
     from .ragged_tensor import RaggedTensor, _stack_rows
-    if not isinstance(rt, RaggedTensor):
-        raise InvalidArgumentError(None, "gather", "gather: ragged indices are not supported")
+    if not isinstance(rt, RaggedTensor):    # dense params, ragged indices: a ragged result
+        from ..ops.index_ops import gather
+        return indices.with_flat_values(gather(rt, indices.flat_values))
     idx = np.asarray(convert_to_tensor(indices).numpy()).astype(np.int64)
     n = rt.nrows_int()
     if idx.size and (idx.min() < -n or idx.max() >= n):

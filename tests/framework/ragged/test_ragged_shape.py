@@ -92,3 +92,13 @@ def test_reduce_over_inner_rows_of_ragged_rank_2():
     assert cf.reduce_mean(cf.cast(r2, cf.float32), axis=1).to_list() == [[1.5, 3.0], [4.0], []]
     traced = cf.function(lambda x: cf.reduce_sum(x, axis=1))
     assert traced(r2).to_list() == [[3, 3], [4], []]
+
+
+def test_gather_and_embedding_lookup_with_ragged_ids():
+    params = cf.reshape(cf.range(10.0), [5, 2])
+    ids = cf.ragged.constant([[0, 1], [3]])
+    want = [[[0.0, 1.0], [2.0, 3.0]], [[6.0, 7.0]]]
+    assert cf.gather(params, ids).to_list() == want
+    assert cf.function(lambda i: cf.gather(params, i))(ids).to_list() == want
+    out = cf.nn.embedding_lookup(params, ids)
+    assert out.shape.as_list() == [2, None, 2] and out.to_list() == want

@@ -136,3 +136,25 @@ def test_plain_tensor_calls_keep_their_keys():
     assert f(cf.constant([1, 2])).numpy().tolist() == [2, 3]
     assert f(np.array([3, 4], np.int32)).numpy().tolist() == [4, 5]
     assert f.experimental_get_tracing_count() == 1
+
+
+def test_cond_and_while_loop_carry_composites():
+    rt = cf.ragged.constant(RT)
+    f = cf.function(lambda x, p: cf.cond(p, lambda: cf.concat([x, x], 0), lambda: x[1:]))
+    assert f(rt, cf.constant(True)).to_list() == RT + RT
+    assert f(rt, cf.constant(False)).to_list() == [[], [4, 5]]
+
+    def doubled(x):
+        return cf.while_loop(lambda i, v: i < 2, lambda i, v: (i + 1, v * 2),
+                             [cf.constant(0), x])[1]
+    assert doubled(rt).to_list() == [[4, 8, 12], [], [16, 20]]
+    assert cf.function(doubled)(rt).to_list() == [[4, 8, 12], [], [16, 20]]
+
+
+def test_shape_rank_size_of_a_sparse_tensor():
+    st = cf.sparse.SparseTensor([[0, 1], [1, 0]], [5, 6], [2, 3])
+    for fn in (lambda s: (cf.shape(s), cf.rank(s), cf.size(s)),
+               cf.function(lambda s: (cf.shape(s), cf.rank(s), cf.size(s)))):
+        shape, rank, size = fn(st)
+        assert shape.numpy().tolist() == [2, 3] and shape.dtype == cf.int32
+        assert int(rank) == 2 and int(size) == 6

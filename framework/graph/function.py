@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import re
 import inspect
 import sys
 import warnings
@@ -340,11 +341,14 @@ class Function:
             proxies.append(proxy)
             return proxy
 
+        used = {}
+
         def to_sym(leaf):
             p = next(tparts)
+            base = _input_name(p[0])     # TF: the argument's name, then name_1, name_2...
+            n = used[base] = used.get(base, -1) + 1
             sym = graph.placeholder(p[2] if p[2] is not None else None, p[3],
-                                    name=p[0].replace("[", "_").strip("]'\"_")
-                                    .replace("]", ""))
+                                    name=base if n == 0 else f"{base}_{n}")
             if isinstance(leaf, np.ndarray) or type(leaf) is Tensor:
                 # variables created on this (first) call may be initialized from it
                 graph.trace_values[sym._sym.id] = leaf if isinstance(leaf, np.ndarray) \
@@ -451,6 +455,14 @@ class Function:
 
 def _same(obj):
     return obj
+
+
+def _input_name(path):
+    """The placeholder name TF gives a leaf of the argument at ``path``: the parameter's
+    name (``args_<i>`` for the i-th of ``*args``), shared by all its leaves."""
+    if path.startswith("args["):
+        return "args_" + path[5:].split("]")[0]
+    return re.split(r"[\[#]", path)[0]
 
 
 def _fits(spec, value):

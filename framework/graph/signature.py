@@ -84,7 +84,7 @@ def _encode_composite(obj, path, tensors, parts):
     comps = spec._component_specs if obj is spec else spec._to_components(obj)
     for i, cs in enumerate(spec._component_specs):
         cshape = None if cs.shape.rank is None else tuple(cs.shape.as_list())
-        parts.append((path if i == 0 else f"{path}_{i}", "T", cshape, cs.dtype.name))
+        parts.append((f"{path}#{i}", "T", cshape, cs.dtype.name))
     tensors.extend(comps)
 
 

@@ -158,3 +158,21 @@ def test_shape_rank_size_of_a_sparse_tensor():
         shape, rank, size = fn(st)
         assert shape.numpy().tolist() == [2, 3] and shape.dtype == cf.int32
         assert int(rank) == 2 and int(size) == 6
+
+
+def test_placeholders_take_the_argument_name_as_tf():
+    seen = []
+
+    @cf.function
+    def f(xs, d, r):
+        seen.extend([str(xs[0]), str(xs[1]), repr(d["s"]), repr(r)])
+        return 1
+    f([cf.constant(1), cf.constant(2)], {"s": cf.sparse.SparseTensor([[0, 1]], [5], [2, 2])},
+      cf.ragged.constant(RT))
+    assert seen[0].startswith('Tensor("xs:0"') and seen[1].startswith('Tensor("xs_1:0"')
+    assert 'indices=Tensor("d:0"' in seen[2] and 'dense_shape=Tensor("d_2:0"' in seen[2]
+    assert 'values=Tensor("r:0"' in seen[3] and 'row_splits=Tensor("r_1:0"' in seen[3]
+    names = []
+    cf.function(lambda *a: names.extend(str(x) for x in cf.nest.flatten(a)))(
+        cf.constant(1), [cf.constant(2), cf.constant(3)])
+    assert [n.split('"')[1] for n in names] == ["args_0:0", "args_1:0", "args_1_1:0"]

@@ -345,7 +345,7 @@ class Function:
 
         def to_sym(leaf):
             p = next(tparts)
-            base = _input_name(p[0])     # TF: the argument's name, then name_1, name_2...
+            base = _input_name(p[0], self._python_function)   # TF: the argument's name
             n = used[base] = used.get(base, -1) + 1
             sym = graph.placeholder(p[2] if p[2] is not None else None, p[3],
                                     name=base if n == 0 else f"{base}_{n}")
@@ -457,12 +457,21 @@ def _same(obj):
     return obj
 
 
-def _input_name(path):
+def _input_name(path, fn):
     """The placeholder name TF gives a leaf of the argument at ``path``: the parameter's
-    name (``args_<i>`` for the i-th of ``*args``), shared by all its leaves."""
+    name (``<varargs>_<i>`` for the i-th of ``*varargs``), shared by all its leaves (the
+    graph numbers them name, name_1, ...)."""
     if path.startswith("args["):
-        return "args_" + path[5:].split("]")[0]
+        return f"{_varargs_name(fn)}_" + path[5:].split("]")[0]
     return re.split(r"[\[#]", path)[0]
+
+
+def _varargs_name(fn):
+    try:
+        return next((p.name for p in inspect.signature(fn).parameters.values()
+                     if p.kind is p.VAR_POSITIONAL), "args")
+    except (TypeError, ValueError):
+        return "args"
 
 
 def _fits(spec, value):

@@ -175,4 +175,4 @@ def test_placeholders_take_the_argument_name_as_tf():
     names = []
     cf.function(lambda *a: names.extend(str(x) for x in cf.nest.flatten(a)))(
         cf.constant(1), [cf.constant(2), cf.constant(3)])
-    assert [n.split('"')[1] for n in names] == ["args_0:0", "args_1:0", "args_1_1:0"]
+    assert [n.split('"')[1] for n in names] == ["a_0:0", "a_1:0", "a_1_1:0"]

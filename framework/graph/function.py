@@ -297,6 +297,9 @@ class Function:
     def _input_structure(self, key, args, kwargs):
         """TF's ``structured_input_signature``: (positional args with defaults bound,
         keyword args), tensors as TensorSpecs of the traced shapes."""
+        given = [s.name if isinstance(s, TensorSpec) else None for s in
+                 nest.flatten(list(self._input_signature))] \
+            if self._input_signature is not None else []
         shown, skip = [], 0
         for p in key:       # one spec per argument leaf: a composite's spec, not its parts
             if p[1] == "C":
@@ -305,8 +308,12 @@ class Function:
             elif p[1] == "T":
                 if skip:
                     skip -= 1
-                else:
-                    shown.append(TensorSpec(p[2], p[3], name=p[0].split("[")[0]))
+                    continue
+                # TF's names: the input_signature spec's own, else the argument's path
+                # (``d['b']`` -> ``d_b``)
+                i = len(shown)
+                name = given[i] if i < len(given) and given[i] else _path_name(p[0])
+                shown.append(TensorSpec(p[2], p[3], name=name))
         specs = iter(shown)
         args = list(_map_leaves(tuple(args), lambda _: next(specs),
                                 comp_fn=lambda _: next(specs)))
@@ -488,6 +495,13 @@ def _fits(spec, value):
         return False
     return value.dtype == spec.dtype and all(w.is_compatible_with(c)
                                              for w, c in zip(want, comps))
+
+
+def _path_name(path):
+    """An argument path as TF names its tensor: ``x`` -> ``x``, ``d['b']`` -> ``d_b``,
+    ``xs[0]`` -> ``xs_0``."""
+    import re
+    return re.sub(r"\[['\"]?([^\]'\"]*)['\"]?\]", r"_\1", path)
 
 
 _OUT = object()   # marks a tensor output's place in the output structure

@@ -15,6 +15,9 @@ from .. import dtypes as _dt
 from ..tensor import Tensor, Variable
 from ..tensor_spec import TensorSpec, TypeSpec
 from ..type_spec import COMPOSITE_TYPES as _COMPOSITES
+from ..type_spec import RaggedTensorSpec, SparseTensorSpec
+
+_COMPOSITE_SPECS = frozenset({RaggedTensorSpec, SparseTensorSpec})
 
 
 class Leaf:
@@ -52,7 +55,7 @@ def encode(obj, path, leaves, tensors, parts):
     if isinstance(obj, Variable):     # other variables (distributed ones): by identity
         parts.append((path, "VI", id(obj), obj.dtype.name, tuple(obj.shape.as_list())))
         return
-    if type(obj) in _COMPOSITES or isinstance(obj, TypeSpec):
+    if type(obj) in _COMPOSITES or type(obj) in _COMPOSITE_SPECS:
         _encode_composite(obj, path, tensors, parts)
         return
     if isinstance(obj, (list, tuple)):

@@ -43,6 +43,18 @@ def _symbolic(t):
     return getattr(t, "_sym", None) is not None
 
 
+def _with_splits_dtype(rt, dtype):
+    dtype = _dt.as_dtype(dtype)
+    return rt if rt.row_splits_dtype == dtype else rt.with_row_splits_dtype(dtype)
+
+
+def _index_dtype(x):
+    """Row partitions keep an int32 tensor's (or array's) dtype; anything else is int64,
+    as TF's factories."""
+    dt = getattr(x, "dtype", None)
+    return np.int32 if dt is not None and (dt == _dt.int32 or dt == np.int32) else np.int64
+
+
 def _as_splits(x):
     """Row splits / lengths as an int64 tensor (int32 ones keep their dtype)."""
     from ..ops.math_ops import cast
@@ -102,7 +114,7 @@ class RaggedTensor:
             raise InvalidArgumentError(None, "RaggedTensor", "Arguments do not form a valid "
                                        f"RaggedTensor: row_splits[-1] ({s[-1]}) must equal "
                                        f"the number of values ({_nrows(values)})")
-        return cls(values, constant(s), internal=True)
+        return cls(values, constant(s.astype(_index_dtype(row_splits))), internal=True)
 
     @classmethod
     def from_row_lengths(cls, values, row_lengths, name=None, validate=True):
@@ -116,15 +128,16 @@ class RaggedTensor:
         if lengths.ndim != 1 or np.any(lengths < 0):
             raise ValueError(f"row_lengths must be a 1-D vector of non-negative ints; got "
                              f"{lengths.tolist()[:10]}")
-        return cls.from_row_splits(values, np.concatenate([[0], np.cumsum(lengths)]),
-                                   validate=validate)
+        splits = np.concatenate([[0], np.cumsum(lengths)]).astype(_index_dtype(row_lengths))
+        return cls.from_row_splits(values, splits, validate=validate)
 
     @classmethod
     def from_value_rowids(cls, values, value_rowids, nrows=None, name=None, validate=True):
         ids = np.asarray(_np(value_rowids), dtype=np.int64)
         n = int(ids[-1]) + 1 if nrows is None and ids.size else int(nrows or 0)
-        return cls.from_row_lengths(values, np.bincount(ids, minlength=n)[:n] if ids.size
-                                    else np.zeros(n, np.int64), validate=validate)
+        lengths = np.bincount(ids, minlength=n)[:n] if ids.size else np.zeros(n, np.int64)
+        return cls.from_row_lengths(values, lengths.astype(_index_dtype(value_rowids)),
+                                    validate=validate)
 
     @classmethod
     def from_nested_row_splits(cls, flat_values, nested_row_splits, name=None, validate=True):
@@ -134,12 +147,14 @@ class RaggedTensor:
         return out
 
     @classmethod
-    def from_tensor(cls, tensor, lengths=None, padding=None, ragged_rank=1, name=None):
+    def from_tensor(cls, tensor, lengths=None, padding=None, ragged_rank=1, name=None,
+                    row_splits_dtype=_dt.int64):
         """Rows of a dense [n, m, ...] tensor, cut at ``lengths`` or before trailing
         ``padding``."""
         if _symbolic(tensor) or _symbolic(lengths):
             from .ragged_traced import from_tensor
-            return from_tensor(convert_to_tensor(tensor), lengths, padding)
+            return _with_splits_dtype(from_tensor(convert_to_tensor(tensor), lengths, padding),
+                                      row_splits_dtype)
         arr = _np(convert_to_tensor(tensor))     # TF's dtypes (a list of ints: int32)
         uniform = arr.shape[1] if lengths is None and padding is None else None
         if lengths is None and padding is not None:
@@ -153,7 +168,7 @@ class RaggedTensor:
         flat = np.concatenate(rows) if rows else arr.reshape((0,) + arr.shape[2:])
         out = cls.from_row_lengths(constant(flat), lengths)
         out._uniform = uniform      # no lengths or padding: every row is whole
-        return out
+        return _with_splits_dtype(out, row_splits_dtype)
 
     @classmethod
     def from_nested_row_lengths(cls, flat_values, nested_row_lengths, name=None,

@@ -102,3 +102,18 @@ def test_gather_and_embedding_lookup_with_ragged_ids():
     assert cf.function(lambda i: cf.gather(params, i))(ids).to_list() == want
     out = cf.nn.embedding_lookup(params, ids)
     assert out.shape.as_list() == [2, None, 2] and out.to_list() == want
+
+
+def test_factories_keep_int32_row_partitions():
+    i32 = cf.int32
+    assert cf.ragged.constant(RT, row_splits_dtype=i32).row_splits.dtype == i32
+    assert cf.RaggedTensor.from_row_splits([1, 2, 3], cf.constant([0, 1, 3], i32)) \
+        .row_splits.dtype == i32
+    assert cf.RaggedTensor.from_row_lengths([1, 2, 3], cf.constant([1, 2], i32)) \
+        .row_splits.dtype == i32
+    assert cf.RaggedTensor.from_row_lengths([1, 2, 3], [1, 2]).row_splits.dtype == cf.int64
+    assert cf.RaggedTensor.from_value_rowids([1, 2, 3], cf.constant([0, 0, 1], i32)) \
+        .row_splits.dtype == i32
+    assert cf.ragged.range(cf.constant([2, 3]), row_splits_dtype=i32).row_splits.dtype == i32
+    assert cf.RaggedTensor.from_tensor(cf.constant([[1, 2], [3, 4]]), row_splits_dtype=i32) \
+        .row_splits.dtype == i32

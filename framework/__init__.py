@@ -96,6 +96,10 @@ from .ops.misc_ops import (constant_initializer, executing_eagerly, get_static_v
 # --- e2e7: TF core fidelity ---
 from .variable_enums import VariableAggregation, VariableSynchronization  # noqa: E402
 
+# --- ragged6: composite tensors (type specs) ---
+from .tensor_spec import TypeSpec  # noqa: E402
+from .type_spec import RaggedTensorSpec, SparseTensorSpec, type_spec_from_value  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 

@@ -20,6 +20,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import placement as _device
 from ..config import knobs as _knobs
+from ..type_spec import COMPOSITE_TYPES as _COMPOSITES
 from ..errors import (InvalidArgumentError, OpError, UnsupportedDtypeError, describe,
                       user_frame)
 from ..tensor import Tensor, Variable
@@ -97,6 +98,12 @@ def apply(op, args, attrs=_EMPTY):
         return _apply_hooked(op, args, attrs)
     tls = _tls
     if tls.graph is not None:
+        if _COMPOSITES:     # traced RaggedTensors run their own form too
+            for a in args:
+                if type(a) in _COMPOSITES:
+                    hook = getattr(type(a), "_cf_dispatch", None)
+                    if hook is not None:
+                        return hook(op, args, attrs)
         if any(type(a) is list or type(a) is tuple for a in args):
             args = _autopack_args(args)
         return tls.graph.apply(op, args, attrs)

@@ -96,6 +96,12 @@ from .ops.misc_ops import (constant_initializer, executing_eagerly, get_static_v
 # --- e2e7: TF core fidelity ---
 from .variable_enums import VariableAggregation, VariableSynchronization  # noqa: E402
 
+# --- apis2: TF API breadth ---
+from .device_spec import DeviceSpec  # noqa: E402
+from .dtypes import qint8, qint16, qint32, quint8, quint16, resource, variant  # noqa: E402
+from .gradients_util import AggregationMethod  # noqa: E402
+from .ops.fingerprint import fingerprint  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 
@@ -111,6 +117,9 @@ _LAZY = {
     "ragged": ".ragged", "sets": ".sets", "audio": ".audio", "types": ".types",
     # --- apis2 ---
     "test": ".testing", "lookup": ".lookup",
+    # tf.initializers / losses / metrics / optimizers are Keras's modules in TF 2.21
+    "initializers": ".keras.initializers", "losses": ".keras.losses",
+    "metrics": ".keras.metrics", "optimizers": ".keras.optimizers",
 }
 
 
@@ -118,6 +127,9 @@ def __getattr__(name):
     if name == "RaggedTensor":  # --- keras-breadth: a class from a lazy subpackage
         from .ragged import RaggedTensor
         return RaggedTensor
+    if name == "as_string":     # --- apis2: tf.as_string is tf.strings.as_string
+        from .strings import as_string
+        return as_string
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'cuflow' has no attribute {name!r}")

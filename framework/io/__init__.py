@@ -25,8 +25,14 @@ from .example import (  # noqa: F401
     FixedLenFeature,
     FixedLenSequenceFeature,
     VarLenFeature,
+)
+from .sequence_example import (  # noqa: F401  --- apis2: Ragged/SparseFeature aware
+    RaggedFeature,
+    SparseFeature,
     parse_example,
+    parse_sequence_example,
     parse_single_example,
+    parse_single_sequence_example,
 )
 from .parsing_ops import decode_csv, decode_raw, parse_tensor, serialize_tensor  # noqa: F401
 from .tfrecord import TFRecordOptions, TFRecordWriter, tf_record_iterator  # noqa: F401

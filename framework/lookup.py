@@ -439,13 +439,14 @@ class MutableHashTable(_Table):
         return super().export(name)
 
 
-from .lookup_dense import DenseHashTable  # noqa: E402
-
-
 class _Experimental:
-    """``cf.lookup.experimental``."""
-    DenseHashTable = DenseHashTable
+    """``cf.lookup.experimental``: MutableHashTable and DenseHashTable."""
     MutableHashTable = MutableHashTable
+
+    @property
+    def DenseHashTable(self):  # noqa: N802 - TF's name; lookup_dense subclasses this module's
+        from .lookup_dense import DenseHashTable
+        return DenseHashTable
 
 
 experimental = _Experimental()

@@ -15,33 +15,7 @@ from . import dtypes as _dt
 from .errors import InvalidArgumentError
 from .lookup import MutableHashTable, _host
 from .ops.constant import convert_to_tensor
-
-_M64 = (1 << 64) - 1
-_MUL = 0xC6A4A7935BD1E995
-
-
-def hash64(data: bytes, seed: int = 0xDECAFCAFFE) -> int:
-    """TF's ``Hash64`` (tensorflow/core/lib/hash/hash.cc): MurmurHash64A."""
-    n = len(data)
-    h = (seed ^ (n * _MUL)) & _M64
-    full = n - n % 8
-    for i in range(0, full, 8):
-        k = int.from_bytes(data[i:i + 8], "little")
-        k = (k * _MUL) & _M64
-        k ^= k >> 47
-        k = (k * _MUL) & _M64
-        h ^= k
-        h = (h * _MUL) & _M64
-    rest = data[full:]
-    if rest:
-        for j in range(len(rest) - 1, -1, -1):
-            h ^= rest[j] << (8 * j)
-        h = (h * _MUL) & _M64
-    h ^= h >> 47
-    h = (h * _MUL) & _M64
-    h ^= h >> 47
-    return h
-
+from .ops.fingerprint import hash64
 
 def _py(k):
     if isinstance(k, (bytes, np.bytes_)):

@@ -34,6 +34,9 @@ from .sequence_example import (  # noqa: F401  --- apis2: Ragged/SparseFeature a
     parse_single_example,
     parse_single_sequence_example,
 )
+from .io_extra import (decode_compressed, decode_json_example,  # noqa: F401 --- apis2
+                       deserialize_many_sparse, matching_files, serialize_many_sparse,
+                       serialize_sparse)
 from .parsing_ops import decode_csv, decode_raw, parse_tensor, serialize_tensor  # noqa: F401
 from .tfrecord import TFRecordOptions, TFRecordWriter, tf_record_iterator  # noqa: F401
 from ..strings import decode_base64, encode_base64  # noqa: F401,E402

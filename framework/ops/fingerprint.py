@@ -245,3 +245,31 @@ def _host_bytes(a):
         a = np.vectorize(lambda s: s.encode() if isinstance(s, str) else bytes(s),
                          otypes=[object])(a) if a.size else a
     return a
+
+
+# --- TF's Hash64 (tensorflow/core/lib/hash/hash.cc): DenseHashTable, to_hash_bucket ---
+_M64 = (1 << 64) - 1
+_MUL = 0xC6A4A7935BD1E995
+
+
+def hash64(data: bytes, seed: int = 0xDECAFCAFFE) -> int:
+    """TF's ``Hash64`` (tensorflow/core/lib/hash/hash.cc): MurmurHash64A."""
+    n = len(data)
+    h = (seed ^ (n * _MUL)) & _M64
+    full = n - n % 8
+    for i in range(0, full, 8):
+        k = int.from_bytes(data[i:i + 8], "little")
+        k = (k * _MUL) & _M64
+        k ^= k >> 47
+        k = (k * _MUL) & _M64
+        h ^= k
+        h = (h * _MUL) & _M64
+    rest = data[full:]
+    if rest:
+        for j in range(len(rest) - 1, -1, -1):
+            h ^= rest[j] << (8 * j)
+        h = (h * _MUL) & _M64
+    h ^= h >> 47
+    h = (h * _MUL) & _M64
+    h ^= h >> 47
+    return h

@@ -99,7 +99,7 @@ from .variable_enums import VariableAggregation, VariableSynchronization  # noqa
 # --- apis2: TF API breadth ---
 from .device_spec import DeviceSpec  # noqa: E402
 from .dtypes import qint8, qint16, qint32, quint8, quint16, resource, variant  # noqa: E402
-from .gradients_util import AggregationMethod  # noqa: E402
+from .gradients_util import AggregationMethod, gradients, hessians  # noqa: E402
 from .ops.fingerprint import fingerprint  # noqa: E402
 
 newaxis = None

@@ -115,6 +115,7 @@ _LAZY = {
     "graph": ".graph", "monitor": ".monitor", "export": ".export", "serving": ".serving",
     "pipeline": ".pipeline", "quantization": ".lite", "version": ".version",
     "ragged": ".ragged", "sets": ".sets", "audio": ".audio", "types": ".types",
+    "compat": ".compat",
     # --- apis2 ---
     "test": ".testing", "lookup": ".lookup",
     # tf.initializers / losses / metrics / optimizers are Keras's modules in TF 2.21

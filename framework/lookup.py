@@ -32,9 +32,12 @@ __all__ = ["KeyValueTensorInitializer", "StaticHashTable", "StaticVocabularyTabl
 def _host(x):
     """A Tensor/array of keys as a NumPy array (strings as bytes objects)."""
     arr = np.asarray(x.numpy() if isinstance(x, (Tensor, Variable)) else x)
-    if arr.dtype.kind in "US":
-        arr = np.vectorize(lambda s: s.encode() if isinstance(s, str) else bytes(s),
-                           otypes=[object])(arr) if arr.size else arr.astype(object)
+    if arr.dtype.kind in "USO":     # string tensors may hold str or bytes objects
+        out = np.empty(arr.shape, object)
+        out.reshape(-1)[:] = [s.encode() if isinstance(s, str) else
+                              bytes(s) if isinstance(s, (bytes, np.bytes_)) else s
+                              for s in arr.reshape(-1)]
+        return out
     return arr
 
 
@@ -100,7 +103,7 @@ class KeyValueTensorInitializer:
         self.value_dtype = self._values.dtype
 
     def _entries(self):
-        k, v = _host(self._keys), np.asarray(self._values.numpy())
+        k, v = _host(self._keys), _host(self._values)
         if k.shape[:1] != v.shape[:1] or k.ndim != 1:
             raise InvalidArgumentError(None, "LookupTableImport",
                                        f"Expected shape {k.shape} for value, got {v.shape}")
@@ -206,7 +209,7 @@ class _Table:
         keys = _host(keys)
         out = np.empty(keys.shape + self._value_shape, dtype=self._np_value_dtype())
         flat_out = out.reshape((-1,) + self._value_shape)
-        default = np.broadcast_to(np.asarray(default), out.shape).reshape(flat_out.shape)
+        default = np.broadcast_to(_host(default), out.shape).reshape(flat_out.shape)
         get = self._map.get
         for i, k in enumerate(keys.reshape(-1)):
             v = get(_py_key(k), None)
@@ -394,11 +397,12 @@ class MutableHashTable(_Table):
                                        f"{list(values.shape)}")
 
     def _insert_host(self, keys, values):
-        keys, values = _host(keys), np.asarray(values)
+        keys, values = _host(keys), _host(values)
         self._check_values(keys, values)
         vals = values.reshape((-1,) + self._value_shape)
         for k, v in zip(keys.reshape(-1), vals):
-            self._map[_py_key(k)] = np.array(v, dtype=self._np_value_dtype())
+            v = np.array(v, dtype=self._np_value_dtype())
+            self._map[_py_key(k)] = v[()] if v.ndim == 0 else v
         return np.bool_(True)
 
     def _remove_host(self, keys):

@@ -114,7 +114,7 @@ class DenseHashTable(MutableHashTable):
 
     # --- host operations --------------------------------------------------------------------
     def _insert_host(self, keys, values):
-        keys, values = _host(keys), np.asarray(values)
+        keys, values = _host(keys), _host(values)
         want = keys.shape + self._value_shape
         if values.shape != want:
             raise InvalidArgumentError(None, "LookupTableInsert", f"Expected shape "
@@ -146,7 +146,7 @@ class DenseHashTable(MutableHashTable):
         keys = _host(keys)
         out = np.empty(keys.shape + self._value_shape, dtype=self._np_value_dtype())
         flat = out.reshape((-1,) + self._value_shape)
-        default = np.broadcast_to(np.asarray(default), out.shape).reshape(flat.shape)
+        default = np.broadcast_to(_host(default), out.shape).reshape(flat.shape)
         for i, k in enumerate(keys.reshape(-1)):
             k = _py(k)
             self._check_key(k, "LookupTableFind")

@@ -310,7 +310,7 @@ class TestCase(unittest.TestCase):
         if nans.any():
             raise AssertionError(f"{int(nans.sum())} of the {t.size} element(s) are NaN. "
                                  f"Subscripts(s) and value(s) of the NaN element(s):\n"
-                                 f"{_where(nans)}")
+                                 + _format_subscripts(nans, target))
         low = t <= lower_bound if open_lower_bound else t < lower_bound
         high = t >= upper_bound if open_upper_bound else t > upper_bound
         bad = low | high
@@ -319,7 +319,7 @@ class TestCase(unittest.TestCase):
                 (")" if open_upper_bound else "]")
             raise AssertionError(f"{int(bad.sum())} of the {t.size} element(s) are outside "
                                  f"the range {rng}. Subscript(s) and value(s) of the "
-                                 f"offending elements:\n{_where(bad)}: {t[bad]}")
+                                 f"offending elements:\n" + _format_subscripts(bad, target))
 
     def assertAllInSet(self, target, expected_set):  # noqa: N802
         diff = np.setdiff1d(_nd(target).flatten(), list(expected_set))
@@ -383,6 +383,18 @@ class TestCase(unittest.TestCase):
 
     def assertSameElements(self, expected_seq, actual_seq, msg=None):  # noqa: N802
         self.assertEqual(set(expected_seq), set(actual_seq), msg)
+
+
+def _format_subscripts(mask, value, limit=10, indent=2):
+    """TF's listing of offending elements: ``  [i j] : value`` lines (at most ``limit``)."""
+    prefix = " " * indent
+    if np.ndim(value) == 0:
+        return prefix + "[0] : " + str(value)
+    subs = np.transpose(np.where(mask))
+    lines = [prefix + str(s) + " : " + str(value[tuple(s)]) for s in subs[:limit]]
+    if len(subs) > limit:
+        lines.append(prefix + "...")
+    return "\n".join(lines)
 
 
 def _rmtree(path):

@@ -66,9 +66,23 @@ def matching_files(pattern, name=None):
 
 
 # --- sparse serialization ------------------------------------------------------------------------
+def _content_proto(arr):
+    """TensorProto bytes in TF's tensor_content form (strings: varint lengths, then the
+    bytes), as SerializeSparse writes them."""
+    arr = np.asarray(arr)
+    if arr.dtype != object:
+        return _serialize_impl(np, arr)[()]
+    items = [_bytes(v) for v in arr.reshape(-1)]
+    dims = b"".join(_field(2, _varint(1 << 3) + _varint(d) if d else b"") for d in arr.shape)
+    out = _varint(1 << 3) + _varint(7) + _field(2, dims)
+    if items:
+        out += _field(4, b"".join(_varint(len(v)) for v in items) + b"".join(items))
+    return out
+
+
 def _triple(indices, values, shape):
-    return np.array([_serialize_impl(np, indices)[()], _serialize_impl(np, values)[()],
-                     _serialize_impl(np, shape)[()]], dtype=object)
+    return np.array([_content_proto(indices), _content_proto(values), _content_proto(shape)],
+                    dtype=object)
 
 
 def _sparse_parts(sp):

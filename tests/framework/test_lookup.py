@@ -156,3 +156,12 @@ def test_hash64_is_tfs():
     from cuflow.ops.fingerprint import hash64
     # bucket indices TF gives these strings in an 8-bucket table (see above)
     assert [hash64(s) & 7 for s in (b"bb", b"hello", b"a")] == [0, 2, 4]
+
+
+def test_string_keys_and_values_hold_bytes():
+    t = cf.lookup.StaticHashTable(_kv([1, 2], ["a", "b"]), "z")
+    assert t.lookup(cf.constant([1, 3])).numpy().tolist() == [b"a", b"z"]
+    m = cf.lookup.experimental.MutableHashTable(cf.int32, cf.string, "z")
+    m.insert(cf.constant([1]), cf.constant(["q"]))
+    assert m.lookup(cf.constant([1, 2])).numpy().tolist() == [b"q", b"z"]
+    assert m.export()[1].numpy().tolist() == [b"q"]

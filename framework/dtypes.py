@@ -353,3 +353,7 @@ def __getattr__(name):
         from .ops import math_ops
         return getattr(math_ops, "complex_named" if name == "complex" else name)
     raise AttributeError(f"module 'cuflow.dtypes' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"cast", "complex", "saturate_cast"})

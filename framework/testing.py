@@ -28,6 +28,7 @@ import numpy as np
 
 from . import errors
 from .tensor import Tensor, Variable
+from .testing_benchmark import Benchmark  # noqa: F401
 
 DEFAULT_GRAPH_SEED = 87654321   # TF's random_seed.DEFAULT_GRAPH_SEED, set in setUp
 

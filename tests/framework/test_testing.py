@@ -114,3 +114,17 @@ def test_build_queries():
     assert cf.test.is_built_with_rocm() is False and cf.test.is_built_with_xla() is False
     assert cf.test.is_gpu_available() == (cf.test.gpu_device_name() == "/device:GPU:0")
     assert isinstance(cf.test.is_built_with_cuda(), bool)
+
+
+def test_benchmark_report_prints_tf_entry(capsys):
+    class B(cf.test.Benchmark):
+        def benchmark_y(self):
+            self.report_benchmark(iters=3, cpu_time=2, throughput=1e-5,
+                                  extras={"a": 1.5}, metrics=[{"name": "acc", "value": 0.9}])
+    B().benchmark_y()
+    out = capsys.readouterr().out
+    assert out.startswith('entry {\n  name: "B.benchmark_y"\n  iters: 3\n  cpu_time: 2\n'
+                          '  throughput: 1e-05\n  extras {\n    key: "a"\n')
+    assert "double_value: 1.5" in out and '    name: "acc"\n    value: 0.9' in out
+    assert not B.is_abstract() and cf.test.Benchmark.is_abstract()
+    assert B().evaluate(cf.constant([1, 2])).tolist() == [1, 2]

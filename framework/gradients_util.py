@@ -136,8 +136,7 @@ def _reverse(graph, ys, grad_ys, sources, stop):
     return grads
 
 
-def hessians(ys, xs, name="hessians", colocate_gradients_with_ops=False,
-             gate_gradients=False, aggregation_method=None):
+def hessians(ys, xs, gate_gradients=False, aggregation_method=None, name="hessians"):
     """``tf.hessians``: for each x, the Hessian of sum(ys) w.r.t. x, shaped
     ``x.shape + x.shape`` (inside ``cf.function``; one gradient per element of x, so x
     needs a static size).

@@ -536,7 +536,7 @@ def format(template, inputs, placeholder="{}", summarize=3, name=None):  # noqa:
 
 
 # --- apis2: legacy hash, segment join, split with offsets ---------------------------------------
-def to_hash_bucket(string_tensor, num_buckets, name=None):
+def to_hash_bucket(input, num_buckets, name=None):  # noqa: A002 - TF 2's name
     """TF's legacy ``Hash64(s) % num_buckets`` (int64). Prefer ``to_hash_bucket_fast``.
 
     >>> import cuflow as cf
@@ -546,7 +546,7 @@ def to_hash_bucket(string_tensor, num_buckets, name=None):
     from .ops.fingerprint import hash64
     if num_buckets < 1:
         raise _err("StringToHashBucket", "num_buckets must be >= 1")
-    return _elementwise(lambda s: hash64(s) % int(num_buckets), _dt.int64)(string_tensor)
+    return _elementwise(lambda s: hash64(s) % int(num_buckets), _dt.int64)(input)
 
 
 def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=None):

@@ -100,7 +100,6 @@ from .variable_enums import VariableAggregation, VariableSynchronization  # noqa
 from .device_spec import DeviceSpec  # noqa: E402
 from .dtypes import qint8, qint16, qint32, quint8, quint16, resource, variant  # noqa: E402
 from .gradients_util import AggregationMethod, gradients, hessians  # noqa: E402
-from .ops.fingerprint import fingerprint  # noqa: E402
 
 newaxis = None
 __version__ = "0.1.0"
@@ -131,6 +130,9 @@ def __getattr__(name):
     if name == "as_string":     # --- apis2: tf.as_string is tf.strings.as_string
         from .strings import as_string
         return as_string
+    if name == "fingerprint":   # --- apis2: the hash module loads on first use
+        from .ops.fingerprint import fingerprint
+        return fingerprint
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'cuflow' has no attribute {name!r}")
@@ -146,4 +148,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY) | {"RaggedTensor", "as_string"})
+    return sorted(set(globals()) | set(_LAZY) | {"RaggedTensor", "as_string", "fingerprint"})

@@ -238,3 +238,32 @@ def decode_compressed(bytes, compression_type="", name=None):  # noqa: A002 - TF
             raise DataLossError(None, "DecodeCompressed", f"{kind} decompression failed: "
                                 f"{e}") from None
     return _elementwise(one, bytes, "DecodeCompressed")
+
+
+# --- write_graph ----------------------------------------------------------------------------------
+def write_graph(graph_or_graph_def, logdir, name, as_text=True):
+    """Writes a GraphDef (a ``cf.function`` / ConcreteFunction / traced graph, converted
+    as TensorBoard's graph dashboard shows it: cuflow's op names, shapes, dtypes) to
+    ``logdir/name`` as protobuf text or binary; returns the path. Needs the
+    ``tensorboard`` extra (its protobuf classes)."""
+    import os
+    import tempfile
+    try:
+        from ..summary.graph_ops import _as_graph_def
+    except ImportError as e:
+        raise ImportError("cf.io.write_graph needs the tensorboard package "
+                          "(pip install 'cuflow[tensorboard]')") from e
+    graph_def = _as_graph_def(graph_or_graph_def)
+    if as_text:
+        from google.protobuf import text_format
+        data = text_format.MessageToString(graph_def).encode()
+    else:
+        data = graph_def.SerializeToString(deterministic=True)
+    logdir = os.fspath(logdir)
+    os.makedirs(logdir, exist_ok=True)
+    path = os.path.join(logdir, name)
+    fd, tmp = tempfile.mkstemp(dir=os.path.dirname(os.path.abspath(path)), suffix=".tmp")
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+    os.replace(tmp, path)
+    return path

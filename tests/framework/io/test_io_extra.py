@@ -69,3 +69,16 @@ def test_decode_compressed():
         cf.io.decode_compressed(b"notzlib", "ZLIB")
     f = cf.function(lambda s: cf.io.decode_compressed(s, "ZLIB"))
     assert f(cf.constant([zlib.compress(b"ab")])).numpy().tolist() == [b"ab"]
+
+
+def test_write_graph_text_and_binary(tmp_path):
+    pytest.importorskip("tensorboard")
+    from tensorboard.compat.proto import graph_pb2
+    f = cf.function(lambda x: cf.nn.relu(x) * 2)
+    c = f.get_concrete_function(cf.TensorSpec([2], cf.float32))
+    p = cf.io.write_graph(c.graph, str(tmp_path / "out"), "g.pbtxt")
+    text = open(p).read()
+    assert p.endswith("g.pbtxt") and 'op: "Placeholder"' in text and "relu" in text
+    p = cf.io.write_graph(f, str(tmp_path), "g.pb", as_text=False)
+    gd = graph_pb2.GraphDef.FromString(open(p, "rb").read())
+    assert [n.op for n in gd.node][0] == "Placeholder" and len(gd.node) >= 3

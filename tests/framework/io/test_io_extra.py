@@ -76,7 +76,7 @@ def test_write_graph_text_and_binary(tmp_path):
     from tensorboard.compat.proto import graph_pb2
     f = cf.function(lambda x: cf.nn.relu(x) * 2)
     c = f.get_concrete_function(cf.TensorSpec([2], cf.float32))
-    p = cf.io.write_graph(c.graph, str(tmp_path / "out"), "g.pbtxt")
+    p = cf.io.write_graph(c, str(tmp_path / "out"), "g.pbtxt")
     text = open(p).read()
     assert p.endswith("g.pbtxt") and 'op: "Placeholder"' in text and "relu" in text
     p = cf.io.write_graph(f, str(tmp_path), "g.pb", as_text=False)

@@ -163,15 +163,11 @@ class Strategy:
                                   options)
 
     def experimental_distribute_values_from_function(self, value_fn):
-        return value_fn(_ValueContext())
+        from .experimental import ValueContext
+        return value_fn(ValueContext(0, self.num_replicas_in_sync))
 
     def __repr__(self):
         return f"<{type(self).__name__} devices={list(self._devices)}>"
-
-
-class _ValueContext:
-    replica_id_in_sync_group = 0
-    num_replicas_in_sync = 1
 
 
 class OneDeviceStrategy(Strategy):

@@ -112,3 +112,22 @@ def test_simple_cluster_resolver():
     assert sc.num_accelerators() == {} and sc.environment == "" and sc.rpc_layer is None
     with pytest.raises(TypeError):
         D.cluster_resolver.SimpleClusterResolver({"worker": ["a:1"]})
+
+
+def test_experimental_communication_options_and_value_context():
+    E = D.experimental
+    assert list(E.CommunicationImplementation) == [E.CommunicationImplementation.AUTO,
+                                                   E.CommunicationImplementation.RING,
+                                                   E.CommunicationImplementation.NCCL]
+    assert E.CollectiveCommunication is E.CommunicationImplementation
+    o = E.CommunicationOptions(bytes_per_pack=50, timeout_seconds=10.,
+                               implementation=E.CommunicationImplementation.NCCL)
+    assert (o.bytes_per_pack, o.timeout_seconds, o.implementation.value) == (50, 10., "NCCL")
+    with pytest.raises(ValueError, match="bytes_per_pack"):
+        E.CommunicationOptions(bytes_per_pack=-1)
+    h = E.CollectiveHints(bytes_per_pack=10)
+    assert (h.bytes_per_pack, h.timeout_seconds) == (10, None)
+    s = D.MultiWorkerMirroredStrategy(communication_options=o)
+    ctx = s.experimental_distribute_values_from_function(lambda c: c)
+    assert isinstance(ctx, E.ValueContext)
+    assert (ctx.replica_id_in_sync_group, ctx.num_replicas_in_sync) == (0, 1)

@@ -524,3 +524,30 @@ def _numeric_jacobian(f, xs, param, y, delta):
         flat[col] = keep
         jac[:, col] = ((plus - minus) / scale).reshape(-1)
     return jac
+
+
+# --- test decorators and device sync ---------------------------------------------------------
+def disable_with_predicate(pred, skip_message):
+    """Decorator: the test method is skipped (``skip_message``) when ``pred()`` is true."""
+    import functools
+
+    def decorator(func):
+        @functools.wraps(func)
+        def wrapper(self, *args, **kwargs):
+            if pred():
+                self.skipTest(skip_message)
+            return func(self, *args, **kwargs)
+        return wrapper
+    return decorator
+
+
+class experimental:  # noqa: N801 - TF's namespace
+    """``cf.test.experimental``."""
+
+    @staticmethod
+    def sync_devices():
+        """Waits until every GPU has finished its queued work (a no-op on the CPU), so
+        timings around it measure the work, not its launch."""
+        from . import backend
+        for i in range(backend.gpu_count()):
+            backend.gpu(i).synchronize()

@@ -128,3 +128,18 @@ def test_benchmark_report_prints_tf_entry(capsys):
     assert "double_value: 1.5" in out and '    name: "acc"\n    value: 0.9' in out
     assert not B.is_abstract() and cf.test.Benchmark.is_abstract()
     assert B().evaluate(cf.constant([1, 2])).tolist() == [1, 2]
+
+
+def test_disable_with_predicate_and_sync_devices():
+    class T(cf.test.TestCase):
+        @cf.test.disable_with_predicate(lambda: True, "off")
+        def test_off(self):
+            raise AssertionError("must not run")
+
+        @cf.test.disable_with_predicate(lambda: False, "on")
+        def test_on(self):
+            pass
+    runner = unittest.TextTestRunner(stream=open(os.devnull, "w"))
+    off, on = runner.run(T("test_off")), runner.run(T("test_on"))
+    assert len(off.skipped) == 1 and off.wasSuccessful() and on.wasSuccessful()
+    assert cf.test.experimental.sync_devices() is None

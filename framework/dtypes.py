@@ -24,8 +24,7 @@ __all__ = [
     "DType", "as_dtype", "result_type", "float16", "bfloat16", "float32", "float64",
     "half", "double", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
     "uint64", "bool", "complex64", "complex128", "string", "variant", "resource", "qint8",
-    "quint8", "qint16", "quint16", "qint32", "QUANTIZED_DTYPES", "cast", "complex",
-    "saturate_cast",
+    "quint8", "qint16", "quint16", "qint32", "QUANTIZED_DTYPES",
 ]
 
 _bool = bool

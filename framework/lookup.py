@@ -365,7 +365,8 @@ class StaticVocabularyTable:
 # --- mutable tables ------------------------------------------------------------------------
 class MutableHashTable(_Table):
     """A table that grows by ``insert`` and shrinks by ``remove``; values may be vectors
-    (their shape is ``default_value``'s).
+    (their shape is ``default_value``'s). With ``checkpoint=True`` a ``cf.train.Checkpoint``
+    saves and restores its entries.
 
     >>> import cuflow as cf
     >>> t = cf.lookup.experimental.MutableHashTable(cf.string, cf.int64, -1)
@@ -435,12 +436,47 @@ class MutableHashTable(_Table):
     def erase(self, keys, name=None):
         return self.remove(keys, name)
 
+    # --- tf.train.Checkpoint (checkpoint=True): the entries, as TF saves them -------------
+    def _checkpoint_state(self):
+        if not self._checkpoint:
+            return {}
+        keys, vals = self._export_host()
+        return {**_pack("keys", keys), **_pack("values", vals)}
+
+    def _restore_checkpoint_state(self, state):
+        self._import_host(_unpack("keys", state), _unpack("values", state))
+
+    def _import_host(self, keys, values):
+        self._map.clear()
+        self._insert_host(keys, values)
+
     def export(self, name=None):
         if _tracing():
             from .ops.script_ops import numpy_function
             return tuple(numpy_function(self._export_host, [],
                                         [self._key_dtype, self._value_dtype]))
         return super().export(name)
+
+
+def _pack(name, arr):
+    """An array as npz-safe arrays (no pickles): strings become bytes + lengths."""
+    arr = np.asarray(arr)
+    if arr.dtype != object:
+        return {name: arr}
+    flat = [bytes(v) for v in arr.reshape(-1)]
+    return {name + ".bytes": np.frombuffer(b"".join(flat), np.uint8),
+            name + ".lengths": np.array([len(v) for v in flat], np.int64),
+            name + ".shape": np.array(arr.shape, np.int64)}
+
+
+def _unpack(name, state):
+    if name in state:
+        return np.asarray(state[name])
+    data = np.asarray(state[name + ".bytes"], np.uint8).tobytes()
+    ends = np.cumsum(state[name + ".lengths"])
+    out = np.empty(len(ends), object)
+    out[:] = [data[a:b] for a, b in zip(np.concatenate([[0], ends[:-1]]), ends)]
+    return out.reshape(tuple(int(d) for d in state[name + ".shape"]))
 
 
 class _Experimental:

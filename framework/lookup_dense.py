@@ -164,6 +164,13 @@ class DenseHashTable(MutableHashTable):
     def _remove_host(self, keys):
         return self._erase_host(keys)
 
+    def _import_host(self, keys, values):
+        """Restores exported buckets as they were (same bucket count and layout)."""
+        self._keys = [_py(k) for k in np.asarray(keys).reshape(-1)]
+        self._vals = np.asarray(values, dtype=self._np_value_dtype()).reshape(
+            (len(self._keys),) + self._value_shape).copy()
+        self._count = sum(k != self._empty and k != self._deleted for k in self._keys)
+
     def _size_host(self):
         return np.int64(self._count)
 

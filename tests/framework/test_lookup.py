@@ -165,3 +165,24 @@ def test_string_keys_and_values_hold_bytes():
     m.insert(cf.constant([1]), cf.constant(["q"]))
     assert m.lookup(cf.constant([1, 2])).numpy().tolist() == [b"q", b"z"]
     assert m.export()[1].numpy().tolist() == [b"q"]
+
+
+def test_mutable_tables_round_trip_through_checkpoints(tmp_path):
+    m = cf.lookup.experimental.MutableHashTable(cf.string, cf.float32, [0., 0.])
+    m.insert(cf.constant(["a", "bb\x00"]), cf.constant([[1., 2.], [3., 4.]]))
+    d = cf.lookup.experimental.DenseHashTable(cf.int64, cf.int64, -1, 0, -1,
+                                              initial_num_buckets=8)
+    d.insert(cf.constant([5, 13, 21], cf.int64), cf.constant([50, 130, 210], cf.int64))
+    d.erase(cf.constant([13], cf.int64))
+    skip = cf.lookup.experimental.MutableHashTable(cf.int64, cf.int64, -1, checkpoint=False)
+    skip.insert(cf.constant([1], cf.int64), cf.constant([1], cf.int64))
+    path = cf.train.Checkpoint(m=m, d=d, skip=skip).save(str(tmp_path / "ck"))
+    m2 = cf.lookup.experimental.MutableHashTable(cf.string, cf.float32, [0., 0.])
+    d2 = cf.lookup.experimental.DenseHashTable(cf.int64, cf.int64, -1, 0, -1,
+                                               initial_num_buckets=8)
+    skip2 = cf.lookup.experimental.MutableHashTable(cf.int64, cf.int64, -1, checkpoint=False)
+    cf.train.Checkpoint(m=m2, d=d2, skip=skip2).restore(path)
+    assert m2.lookup(cf.constant(["bb\x00", "a", "c"])).numpy().tolist() == \
+        [[3, 4], [1, 2], [0, 0]]
+    assert d2.export()[0].numpy().ravel().tolist() == d.export()[0].numpy().ravel().tolist()
+    assert int(d2.size()) == 2 and int(skip2.size()) == 0

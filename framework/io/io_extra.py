@@ -65,6 +65,13 @@ def matching_files(pattern, name=None):
     return constant(out, dtype=_dt.string)
 
 
+def match_filenames_once(pattern, name=None):
+    """A non-trainable string Variable holding ``matching_files(pattern)`` (the files
+    matching when it is made)."""
+    from ..tensor import Variable
+    return Variable(matching_files(pattern), trainable=False)
+
+
 # --- sparse serialization ------------------------------------------------------------------------
 def _content_proto(arr):
     """TensorProto bytes in TF's tensor_content form (strings: varint lengths, then the

@@ -16,6 +16,8 @@ def test_matching_files(tmp_path):
     got = cf.io.matching_files([str(tmp_path / "*.csv"), str(tmp_path / "a*")])
     assert len(got.numpy()) == 2
     assert cf.io.matching_files(str(tmp_path / "none*")).shape == (0,)
+    v = cf.io.match_filenames_once(str(tmp_path / "*.txt"))
+    assert not v.trainable and v.dtype == cf.string and v.shape == (2,)
 
 
 def test_serialize_sparse_bytes_match_tf():

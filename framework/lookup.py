@@ -16,10 +16,12 @@ triangular probing, TF's Hash64 for strings), so ``export()`` matches TF's.
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from . import dtypes as _dt
-from .errors import InvalidArgumentError
+from .errors import FailedPreconditionError, InvalidArgumentError
 from .ops.constant import constant, convert_to_tensor
 from .ops.fingerprint import fingerprint64
 from .tensor import Tensor, Variable
@@ -34,9 +36,9 @@ def _host(x):
     arr = np.asarray(x.numpy() if isinstance(x, (Tensor, Variable)) else x)
     if arr.dtype.kind in "USO":     # string tensors may hold str or bytes objects
         out = np.empty(arr.shape, object)
-        out.reshape(-1)[:] = [s.encode() if isinstance(s, str) else
+        out.reshape(-1)[:] = [s if type(s) is bytes else s.encode() if type(s) is str else
                               bytes(s) if isinstance(s, (bytes, np.bytes_)) else s
-                              for s in arr.reshape(-1)]
+                              for s in arr.reshape(-1).tolist()]
         return out
     return arr
 
@@ -68,6 +70,10 @@ def _map_composite(keys, fn):
     if isinstance(keys, SparseTensor):
         return SparseTensor(keys.indices, fn(keys.values), keys.dense_shape)
     return fn(keys)
+
+
+# Fingerprint64 is pure Python; out-of-vocabulary tokens repeat, so remember recent ones
+_fingerprint = functools.lru_cache(maxsize=1 << 17)(fingerprint64)
 
 
 def _tracing():
@@ -207,13 +213,20 @@ class _Table:
 
     def _lookup_host(self, keys, default):
         keys = _host(keys)
-        out = np.empty(keys.shape + self._value_shape, dtype=self._np_value_dtype())
-        flat_out = out.reshape((-1,) + self._value_shape)
-        default = np.broadcast_to(_host(default), out.shape).reshape(flat_out.shape)
+        shape = keys.shape + self._value_shape
+        out = np.array(np.broadcast_to(_host(default), shape), dtype=self._np_value_dtype())
         get = self._map.get
-        for i, k in enumerate(keys.reshape(-1)):
-            v = get(_py_key(k), None)
-            flat_out[i] = default[i] if v is None else v
+        found = [get(k) for k in keys.reshape(-1).tolist()]    # Python ints / bytes keys
+        hit = np.fromiter((f is not None for f in found), bool, len(found))
+        if hit.any():
+            flat = out.reshape((-1,) + self._value_shape)
+            vals = [f for f in found if f is not None]
+            if self._np_value_dtype() is object and not self._value_shape:
+                got = np.empty(len(vals), object)
+                got[:] = vals
+            else:
+                got = np.array(vals, dtype=self._np_value_dtype())
+            flat[hit] = got.reshape((-1,) + self._value_shape)
         return out
 
     def lookup(self, keys, name=None):
@@ -272,7 +285,30 @@ class StaticHashTable(_Table):
         self._initializer = initializer
         keys, values = initializer._entries()
         for k, v in zip(keys.reshape(-1), values):
-            self._map.setdefault(_py_key(k), v)
+            k = _py_key(k)
+            if self._map.setdefault(k, v) != v:
+                raise FailedPreconditionError(None, "LookupTableImport", "HashTable has "
+                                              f"different value for same key. Key {k!r}")
+        self._sorted = _sorted_int_keys(self._map) if self._key_dtype.is_integer else None
+        self._dense_index = None if self._sorted is None else _dense_int_index(self._sorted[0])
+
+    def _lookup_host(self, keys, default):
+        if self._sorted is None or self._value_shape or self._value_dtype == _dt.string:
+            return super()._lookup_host(keys, default)
+        sk, sv = self._sorted       # integer keys: a gather, or a vectorized binary search
+        keys = np.asarray(keys).astype(np.int64)
+        if self._dense_index is not None:
+            low, slots = self._dense_index
+            idx = keys - low
+            inside = (idx >= 0) & (idx < len(slots))
+            pos = np.where(inside, slots[np.where(inside, idx, 0)], -1)
+            hit, pos = pos >= 0, np.maximum(pos, 0)
+        else:
+            pos = np.clip(np.searchsorted(sk, keys), 0, max(len(sk) - 1, 0))
+            hit = sk[pos] == keys if len(sk) else np.zeros(keys.shape, bool)
+        out = np.where(hit, sv[pos] if len(sv) else np.asarray(default),
+                       np.broadcast_to(np.asarray(default), keys.shape))
+        return out.astype(self._np_value_dtype())
 
     def size(self, name=None):
         return constant(self._size_host())
@@ -331,16 +367,12 @@ class StaticVocabularyTable:
     def _lookup_host(self, keys):
         keys = _host(keys)
         vocab, n = self._vocab_size(), self._num_oov_buckets
-        out = np.empty(keys.shape, np.int64)
-        get = {} if self._table is None else self._table._map
-        flat = out.reshape(-1)
-        for i, k in enumerate(keys.reshape(-1)):
-            v = get.get(_py_key(k), None)
-            if v is None:
-                raw = k if isinstance(k, bytes) else str(int(k)).encode()
-                v = vocab + fingerprint64(raw) % n
-            flat[i] = v
-        return out
+        get = ({} if self._table is None else self._table._map).get
+        ids = [get(k) for k in keys.reshape(-1).tolist()]
+        out = [v if v is not None else
+               vocab + _fingerprint(k if type(k) is bytes else str(k).encode()) % n
+               for k, v in zip(keys.reshape(-1).tolist(), ids)]
+        return np.array(out, np.int64).reshape(keys.shape)
 
     def _lookup_dense(self, keys):
         keys = convert_to_tensor(keys, dtype=self._key_dtype) if not isinstance(
@@ -456,6 +488,25 @@ class MutableHashTable(_Table):
             return tuple(numpy_function(self._export_host, [],
                                         [self._key_dtype, self._value_dtype]))
         return super().export(name)
+
+
+def _sorted_int_keys(entries):
+    keys = np.fromiter(entries.keys(), np.int64, len(entries))
+    vals = np.array(list(entries.values()))
+    order = np.argsort(keys, kind="stable")
+    return keys[order], vals[order]
+
+
+def _dense_int_index(sorted_keys):
+    """(low, slot array) when the keys span a small range: lookups become one gather."""
+    if not len(sorted_keys):
+        return None
+    low, span = int(sorted_keys[0]), int(sorted_keys[-1]) - int(sorted_keys[0]) + 1
+    if span > max(4 * len(sorted_keys), 1 << 16):
+        return None
+    slots = np.full(span, -1, np.int64)
+    slots[sorted_keys - low] = np.arange(len(sorted_keys))
+    return low, slots
 
 
 def _pack(name, arr):

@@ -186,3 +186,19 @@ def test_mutable_tables_round_trip_through_checkpoints(tmp_path):
         [[3, 4], [1, 2], [0, 0]]
     assert d2.export()[0].numpy().ravel().tolist() == d.export()[0].numpy().ravel().tolist()
     assert int(d2.size()) == 2 and int(skip2.size()) == 0
+
+
+@pytest.mark.parametrize("scale", [3, 10**9])      # a dense slot array / a binary search
+def test_integer_static_table_paths_agree_with_a_dict(scale):
+    keys = np.arange(0, 5000, dtype=np.int64) * scale
+    t = cf.lookup.StaticHashTable(_kv(cf.constant(keys), cf.constant(np.arange(5000.))), -1.)
+    q = np.concatenate([keys[::7], keys[:50] + 1, [-5, keys[-1] + scale]])
+    want = [float(k // scale) if k % scale == 0 and 0 <= k <= keys[-1] else -1.0 for k in q]
+    assert t.lookup(cf.constant(q)).numpy().tolist() == want
+
+
+def test_duplicate_keys():
+    t = cf.lookup.StaticHashTable(_kv(["a", "a"], [1, 1]), -1)
+    assert int(t.size()) == 1
+    with pytest.raises(cf.errors.FailedPreconditionError, match="different value"):
+        cf.lookup.StaticHashTable(_kv(["a", "a"], [1, 2]), -1)

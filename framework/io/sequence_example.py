@@ -12,7 +12,8 @@ import numpy as np
 from .. import dtypes as _dt
 from ..errors import DataLossError, InvalidArgumentError
 from .example import (Example, Feature, Features, FixedLenFeature, FixedLenSequenceFeature,
-                      VarLenFeature, _array, _field, _fields, _KIND_OF)
+                      VarLenFeature, _array, _field, _fields, _KIND_OF, decode_map,
+                      encode_map)
 
 
 # --- messages ---------------------------------------------------------------------------------
@@ -43,23 +44,11 @@ class FeatureLists:
         self.feature_list = dict(feature_list or {})
 
     def SerializeToString(self):  # noqa: N802
-        return b"".join(_field(1, _field(1, k.encode()) + _field(2, v.SerializeToString()))
-                        for k, v in self.feature_list.items())
+        return encode_map(self.feature_list)
 
     @classmethod
     def FromString(cls, buf):  # noqa: N802
-        out = {}
-        for num, wire, entry in _fields(buf):
-            if num != 1 or wire != 2:
-                continue
-            key, value = b"", FeatureList()
-            for n2, w2, v in _fields(entry):
-                if n2 == 1 and w2 == 2:
-                    key = bytes(v)
-                elif n2 == 2 and w2 == 2:
-                    value = FeatureList.FromString(v)
-            out[key.decode()] = value
-        return cls(out)
+        return cls(decode_map(buf, FeatureList))
 
     def __eq__(self, other):
         return isinstance(other, FeatureLists) and self.feature_list == other.feature_list

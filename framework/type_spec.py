@@ -45,7 +45,17 @@ def _merge_shapes(a, b):
     return TensorShape([x if x == y else None for x, y in zip(a.as_list(), b.as_list())])
 
 
-class RaggedTensorSpec(TypeSpec):
+class _CompositeSpec(TypeSpec):
+    """What the composite specs share: TF's older most_specific_compatible_type."""
+
+    def most_specific_compatible_type(self, other):
+        out = self.most_specific_common_supertype([other])
+        if out is None:
+            raise ValueError(f"No TypeSpec is compatible with both {self} and {other}")
+        return out
+
+
+class RaggedTensorSpec(_CompositeSpec):
     """The type of a RaggedTensor: shape (ragged dims None), dtype, ragged_rank and the
     row-splits dtype (``tf.RaggedTensorSpec``). With ``ragged_rank=0`` it describes a
     dense Tensor (what ``Dataset.from_tensor_slices`` of a RaggedTensor yields).
@@ -129,12 +139,6 @@ class RaggedTensorSpec(TypeSpec):
                                    self._ragged_rank, self._row_splits_dtype)
         return out
 
-    def most_specific_compatible_type(self, other):
-        out = self.most_specific_common_supertype([other])
-        if out is None:
-            raise ValueError(f"No TypeSpec is compatible with both {self} and {other}")
-        return out
-
     # --- components ------------------------------------------------------------------------
     @property
     def _component_specs(self):
@@ -179,7 +183,7 @@ class RaggedTensorSpec(TypeSpec):
                                    self._row_splits_dtype.name))
 
 
-class SparseTensorSpec(TypeSpec):
+class SparseTensorSpec(_CompositeSpec):
     """The type of a SparseTensor: its dense shape (possibly partial) and dtype
     (``tf.SparseTensorSpec``).
 
@@ -220,12 +224,6 @@ class SparseTensorSpec(TypeSpec):
             if not isinstance(o, SparseTensorSpec) or o._dtype != self._dtype:
                 return None
             out = SparseTensorSpec(_merge_shapes(out._shape, o._shape), self._dtype)
-        return out
-
-    def most_specific_compatible_type(self, other):
-        out = self.most_specific_common_supertype([other])
-        if out is None:
-            raise ValueError(f"No TypeSpec is compatible with both {self} and {other}")
         return out
 
     @property

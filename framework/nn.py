@@ -21,3 +21,11 @@ from .ops.sort_ops import in_top_k, top_k  # noqa: F401,E402
 from .ops.ctc_ops import ctc_greedy_decoder, ctc_loss  # noqa: F401,E402
 from .ops.array_extra import space_to_batch_nd as space_to_batch  # noqa: F401,E402
 from .ops.nn_impl import batch_norm_with_global_normalization  # noqa: F401,E402
+# --- apis3: tf.nn breadth ---
+from .ops.candidate_sampling import (all_candidate_sampler,  # noqa: F401,E402
+                                     compute_accidental_hits,
+                                     fixed_unigram_candidate_sampler,
+                                     learned_unigram_candidate_sampler, nce_loss,
+                                     sampled_softmax_loss)
+from .ops.random_samplers import (log_uniform_candidate_sampler,  # noqa: F401,E402
+                                  uniform_candidate_sampler)

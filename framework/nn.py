@@ -29,3 +29,6 @@ from .ops.candidate_sampling import (all_candidate_sampler,  # noqa: F401,E402
                                      sampled_softmax_loss)
 from .ops.random_samplers import (log_uniform_candidate_sampler,  # noqa: F401,E402
                                   uniform_candidate_sampler)
+from .ops.conv_extra_ops import (atrous_conv2d_transpose, conv3d_transpose,  # noqa: F401,E402
+                                 conv_transpose, depthwise_conv2d_backprop_filter,
+                                 depthwise_conv2d_backprop_input, dilation2d, erosion2d)

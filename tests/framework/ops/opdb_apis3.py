@@ -37,3 +37,51 @@ OPS = [
                        [[1]], 1, 2, False, 4, unigrams=UNIGRAMS),
                     InvalidArgumentError, "must be equal to weights size"))),
 ]
+
+
+# --- morphology ---------------------------------------------------------------------------------
+def _dilation_ref(x, w, strides, padding, data_format, dilations):
+    """Direct loops over TF's definition: max over taps of input + filter (-inf padding)."""
+    n, h, wd, c = x.shape
+    fh, fw, _ = w.shape
+    s, r = strides[1:3], dilations[1:3]
+    eff = [(fh - 1) * r[0] + 1, (fw - 1) * r[1] + 1]
+    if padding == "SAME":
+        out = [-(-h // s[0]), -(-wd // s[1])]
+        tot = [max((o - 1) * st + e - i, 0) for o, st, e, i in zip(out, s, eff, (h, wd))]
+        top, left = tot[0] // 2, tot[1] // 2
+    else:
+        out = [(h - eff[0]) // s[0] + 1, (wd - eff[1]) // s[1] + 1]
+        top = left = 0
+    y = np.full((n, *out, c), -np.inf)
+    for i in range(out[0]):
+        for j in range(out[1]):
+            for a in range(fh):
+                for b in range(fw):
+                    hi, wj = i * s[0] + a * r[0] - top, j * s[1] + b * r[1] - left
+                    if 0 <= hi < h and 0 <= wj < wd:
+                        y[:, i, j] = np.maximum(y[:, i, j], x[:, hi, wj] + w[a, b])
+    return y.astype(np.result_type(x, w))
+
+
+def _dilation_samples(rng, dtype):
+    def arr(*s):
+        return rng.uniform(-3, 3, s).astype(dtype) if dtype.startswith("float") else \
+            rng.integers(-5, 6, s).astype(dtype)
+    return [Sample((arr(2, 5, 6, 3), arr(3, 2, 3), [1, 1, 1, 1], pad, "NHWC", [1, 1, 1, 1]))
+            for pad in ("SAME", "VALID")] + [
+        Sample((arr(1, 7, 6, 2), arr(2, 3, 2), [1, 2, 1, 1], "SAME", "NHWC", [1, 1, 2, 1])),
+        Sample((arr(1, 7, 6, 2), arr(2, 2, 2), [1, 2, 3, 1], "VALID", "NHWC", [1, 2, 1, 1])),
+        Sample((arr(0, 4, 4, 2), arr(2, 2, 2), [1, 1, 1, 1], "SAME", "NHWC", [1, 1, 1, 1]),
+               grad=False)]
+
+
+OPS.append(OpInfo(
+    "dilation2d", cf.nn.dilation2d, _dilation_ref, _dilation_samples,
+    ("float32", "float64", "int32"), covers=("dilation2d_grad",),
+    errors=((lambda: cf.nn.dilation2d(cf.zeros([1, 2, 2, 1]), cf.zeros([3, 3, 1]),
+                                      [1, 1, 1, 1], "VALID", "NHWC", [1, 1, 1, 1]),
+             InvalidArgumentError, "larger than"),
+            (lambda: cf.nn.dilation2d(cf.zeros([1, 4, 4, 2]), cf.zeros([2, 2, 1]),
+                                      [1, 1, 1, 1], "SAME", "NHWC", [1, 1, 1, 1]),
+             InvalidArgumentError, "must equal the filters' depth"))))

@@ -32,3 +32,5 @@ from .ops.random_samplers import (log_uniform_candidate_sampler,  # noqa: F401,E
 from .ops.conv_extra_ops import (atrous_conv2d_transpose, conv3d_transpose,  # noqa: F401,E402
                                  conv_transpose, depthwise_conv2d_backprop_filter,
                                  depthwise_conv2d_backprop_input, dilation2d, erosion2d)
+from .ops.ctc_extra import (collapse_repeated, ctc_beam_search_decoder,  # noqa: F401,E402
+                            ctc_unique_labels)

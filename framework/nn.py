@@ -34,3 +34,8 @@ from .ops.conv_extra_ops import (atrous_conv2d_transpose, conv3d_transpose,  # n
                                  depthwise_conv2d_backprop_input, dilation2d, erosion2d)
 from .ops.ctc_extra import (collapse_repeated, ctc_beam_search_decoder,  # noqa: F401,E402
                             ctc_unique_labels)
+from .ops.nn_extra import (approx_max_k, approx_min_k,  # noqa: F401,E402
+                           embedding_lookup_sparse, isotonic_regression,
+                           safe_embedding_lookup_sparse)
+from .ops.pool_extra import (fractional_avg_pool, fractional_max_pool,  # noqa: F401,E402
+                             with_space_to_batch)

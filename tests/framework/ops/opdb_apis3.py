@@ -85,3 +85,44 @@ OPS.append(OpInfo(
             (lambda: cf.nn.dilation2d(cf.zeros([1, 4, 4, 2]), cf.zeros([2, 2, 1]),
                                       [1, 1, 1, 1], "SAME", "NHWC", [1, 1, 1, 1]),
              InvalidArgumentError, "must equal the filters' depth"))))
+
+
+# --- isotonic regression (scipy's PAV as the reference) -----------------------------------------
+def _isotonic_ref(x, decreasing=True, axis=-1):
+    from scipy.optimize import isotonic_regression as scipy_iso
+    xm = np.moveaxis(np.asarray(x, np.float64), axis, -1)
+    fit, seg = np.empty_like(xm), np.empty(xm.shape, np.int32)
+    for idx in np.ndindex(xm.shape[:-1]):
+        res = scipy_iso(xm[idx], increasing=not decreasing)
+        fit[idx] = res.x
+        seg[idx] = np.repeat(np.arange(len(res.blocks) - 1), np.diff(res.blocks))
+    out_dt = x.dtype if x.dtype.kind == "f" else (np.float32 if x.dtype.itemsize <= 2
+                                                  else np.float64)
+    return np.stack([np.moveaxis(fit, -1, axis), np.moveaxis(seg, -1, axis)]).astype(out_dt)
+
+
+def _isotonic(x, **kw):
+    """The fit and its segment ids, stacked (one output dtype for the template)."""
+    y, seg = cf.nn.isotonic_regression(x, **kw)
+    return cf.stack([y, cf.cast(seg, y.dtype)])
+
+
+def _isotonic_samples(rng, dtype):
+    # No two adjacent blocks may tie in mean: TF keeps them apart, scipy merges them.
+    # Floats are tie-free almost surely; integers are distinct draws from a wide range.
+    def arr(*s):
+        if dtype.startswith("float"):
+            return rng.uniform(-3, 3, s).astype(dtype)
+        n = int(np.prod(s))
+        return (rng.choice(30000, n, replace=False) - 15000).reshape(s).astype(dtype)
+    return [Sample((arr(3, 7),)), Sample((arr(3, 7),), {"decreasing": False}),
+            Sample((arr(4, 2, 5),), {"axis": 0}), Sample((arr(6),)),
+            Sample((arr(0, 4),), grad=False)]
+
+
+OPS.append(OpInfo(
+    "isotonic_regression", _isotonic, _isotonic_ref, _isotonic_samples,
+    ("float32", "float64", "int16", "int32"),
+    out_dtype=lambda d: {"int16": "float32", "int32": "float64"}.get(d, d),
+    errors=((lambda: cf.nn.isotonic_regression(cf.constant([[1, 2]], cf.uint8)),
+             InvalidArgumentError, "unsupported dtype"),)))

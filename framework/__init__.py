@@ -96,6 +96,10 @@ from .ops.misc_ops import (constant_initializer, executing_eagerly, get_static_v
 # --- e2e7: TF core fidelity ---
 from .variable_enums import VariableAggregation, VariableSynchronization  # noqa: E402
 
+# --- apis3: TF API breadth (signal, image, nn) ---
+from .ops.signal_nd import raw_fftnd as fftnd, raw_ifftnd as ifftnd  # noqa: E402
+from .ops.signal_nd import raw_irfftnd as irfftnd, raw_rfftnd as rfftnd  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 

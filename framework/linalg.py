@@ -16,3 +16,5 @@ from .ops.nn_impl import l2_normalize  # noqa: F401,E402
 from .ops.linalg_extra import (banded_triangular_solve, eig, eigvals, logm, lu,  # noqa: F401,E402
                                lu_matrix_inverse, lu_reconstruct, lu_solve, tridiagonal_matmul,
                                tridiagonal_solve)
+# --- apis3 ---
+from .ops.linalg_tridiag import eigh_tridiagonal  # noqa: F401,E402

@@ -36,3 +36,4 @@ from .ops.special_ops import (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e,  # n
 from . import special  # noqa: F401,E402
 # --- apis3 ---
 from .ops.nn_extra import approx_max_k, approx_min_k  # noqa: F401,E402
+from .ops.sampled_ops import sobol_sample  # noqa: F401,E402

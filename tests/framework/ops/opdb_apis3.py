@@ -126,3 +126,68 @@ OPS.append(OpInfo(
     out_dtype=lambda d: {"int16": "float32", "int32": "float64"}.get(d, d),
     errors=((lambda: cf.nn.isotonic_regression(cf.constant([[1, 2]], cf.uint8)),
              InvalidArgumentError, "unsupported dtype"),)))
+
+
+# --- image: NMS with overlaps, glimpses ----------------------------------------------------------
+def _nms_overlaps_ref(ov, scores, max_output_size, overlap_threshold=0.5,
+                      score_threshold=-np.inf):
+    order = sorted((i for i in range(len(scores)) if scores[i] > score_threshold),
+                   key=lambda i: (-scores[i], i))
+    kept = []
+    for i in order:
+        if len(kept) < max_output_size and all(ov[i, j] <= overlap_threshold for j in kept):
+            kept.append(i)
+    return np.asarray(kept, np.int32)
+
+
+def _nms_overlaps_samples(rng, dtype):
+    ov = rng.uniform(0, 1, (6, 6)).astype(dtype)
+    ov = (ov + ov.T) / 2
+    s = rng.permutation(6).astype(dtype) / 6
+    return [Sample((ov, s, 6), grad=False), Sample((ov, s, 2, 0.3), grad=False),
+            Sample((ov, s, 6, 0.6, 0.4), grad=False),
+            Sample((np.zeros((0, 0), dtype), np.zeros(0, dtype), 3), grad=False)]
+
+
+def _glimpse_ref(x, size, offsets, centered=True, normalized=True, noise="zero"):
+    n, h, w, c = x.shape
+    out = np.zeros((n, *size, c))
+    for i in range(n):
+        y0, x0 = offsets[i]
+        if normalized and centered:
+            y0, x0 = y0 * h / 2 + h / 2 - size[0] / 2, x0 * w / 2 + w / 2 - size[1] / 2
+        elif normalized:
+            y0, x0 = y0 * h, x0 * w
+        elif centered:
+            y0, x0 = y0 + h / 2, x0 + w / 2
+        y0, x0 = int(y0), int(x0)
+        for a in range(size[0]):
+            for b in range(size[1]):
+                if 0 <= y0 + a < h and 0 <= x0 + b < w:
+                    out[i, a, b] = x[i, y0 + a, x0 + b]
+    return out
+
+
+def _glimpse_samples(rng, dtype):
+    x = rng.uniform(-1, 1, (2, 7, 9, 2)).astype(dtype)
+    return [Sample((x, [3, 4], np.array([[0.0, 0.1], [-0.3, 0.5]], dtype)), {"noise": "zero"},
+                   grad=False),
+            Sample((x, [5, 5], np.array([[-1.0, -1.0], [0.9, 0.95]], dtype)),
+                   {"noise": "zero"}, grad=False),
+            Sample((x, [2, 3], np.array([[2.0, 3.0], [-1.0, 8.0]], dtype)),
+                   {"centered": False, "normalized": False, "noise": "zero"}, grad=False),
+            Sample((x, [2, 3], np.array([[0.25, 0.5], [0.9, 0.0]], dtype)),
+                   {"centered": False, "noise": "zero"}, grad=False)]
+
+
+OPS.append(OpInfo(
+    "non_max_suppression_with_overlaps", cf.image.non_max_suppression_overlaps,
+    _nms_overlaps_ref, _nms_overlaps_samples, ("float32",), grad=False,
+    out_dtype=lambda d: "int32",
+    errors=((lambda: cf.image.non_max_suppression_overlaps(cf.zeros([3, 2]), cf.zeros([3]), 2),
+             InvalidArgumentError, "square"),)))
+OPS.append(OpInfo(
+    "extract_glimpse", cf.image.extract_glimpse, _glimpse_ref, _glimpse_samples,
+    ("float32",), grad=False,
+    errors=((lambda: cf.image.extract_glimpse(cf.zeros([1, 4, 4, 1]), [2, 2], [[0.0, 0.0]],
+                                              noise="salt"), InvalidArgumentError, "noise"),)))

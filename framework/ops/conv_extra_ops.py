@@ -237,3 +237,35 @@ def erosion2d(value, filters, strides, padding, data_format="NHWC", dilations=No
     w = reverse(convert_to_tensor(filters), [0, 1])
     return -dilation2d(-convert_to_tensor(value), w, strides, padding, data_format,
                        dilations)
+
+
+# --- volume patches ------------------------------------------------------------------------------
+def extract_volume_patches(input, ksizes, strides, padding, name=None):  # noqa: A002
+    """3-D patches of ``input`` [b, planes, rows, cols, depth] flattened into the last
+    dimension in (kp, kr, kc, depth) order (``tf.extract_volume_patches``): per plane
+    offset, the 2-D patches of the matching strided planes, so gradients come free."""
+    from .conv_ops import extract_patches
+    op = "extract_volume_patches"
+    x = convert_to_tensor(input)
+    _c._check_rank(op, x, 5, "input")
+    k = _c._spatial(op, ksizes, 3, "ksizes", False)
+    s = _c._spatial(op, strides, 3, "strides", False)
+    if not isinstance(padding, str) or padding.upper() not in ("SAME", "VALID"):
+        raise _err(op, f"padding must be 'SAME' or 'VALID', got {padding!r}")
+    b, p, r, cols, d = shape_of(x)
+    (pt, pb), = _c._pads(op, padding, (p,), (k[0],), (s[0],), (1,), False)
+    if pt or pb:
+        from .manip_ops import pad
+        x = pad(x, [[0, 0], [pt, pb], [0, 0], [0, 0], [0, 0]])
+    out_p = _c._out_size(p, k[0], s[0], 1, (pt, pb))
+    if out_p <= 0:
+        raise _err(op, f"ksizes {list(k)} are larger than the input (shape {list(shape_of(x))})")
+    per_offset = []
+    for dp in range(k[0]):
+        planes = x[:, dp:dp + s[0] * (out_p - 1) + 1:s[0]]
+        flat = _a.reshape(planes, [b * out_p, r, cols, d])
+        pt2 = extract_patches(flat, [1, k[1], k[2], 1], [1, s[1], s[2], 1], [1, 1, 1, 1],
+                              padding)
+        per_offset.append(_a.reshape(pt2, [b, out_p, *shape_of(pt2)[1:3], k[1] * k[2] * d]))
+    y = _a.stack(per_offset, -2)
+    return _a.reshape(y, [*shape_of(y)[:4], k[0] * k[1] * k[2] * d])

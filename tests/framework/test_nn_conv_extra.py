@@ -78,3 +78,22 @@ def test_erosion2d_is_min_of_value_minus_reflected_filter():
     np.testing.assert_allclose(got, want)
     with pytest.raises(ValueError, match="NHWC"):
         cf.nn.erosion2d(x, w, [1, 1, 1, 1], "VALID", "NCHW", [1, 1, 1, 1])
+
+
+@pytest.mark.parametrize("padding", ["SAME", "VALID"])
+def test_extract_volume_patches_against_direct_windows(padding):
+    x = r(2, 5, 6, 7, 2)
+    k, s = [1, 3, 2, 3, 1], [1, 2, 3, 2, 1]
+    got = cf.extract_volume_patches(x, k, s, padding).numpy()
+    pads = []
+    for n, kk, ss in zip(x.shape[1:4], k[1:4], s[1:4]):
+        out = -(-n // ss) if padding == "SAME" else (n - kk) // ss + 1
+        tot = max((out - 1) * ss + kk - n, 0) if padding == "SAME" else 0
+        pads.append((out, tot // 2))
+    xp = np.pad(x, [(0, 0)] + [(p, p + 3) for _, p in pads] + [(0, 0)])
+    assert got.shape == (2, *[o for o, _ in pads], 3 * 2 * 3 * 2)
+    for i in range(pads[0][0]):
+        for j in range(pads[1][0]):
+            for m in range(pads[2][0]):
+                win = xp[:, i * 2:i * 2 + 3, j * 3:j * 3 + 2, m * 2:m * 2 + 3]
+                np.testing.assert_array_equal(got[:, i, j, m], win.reshape(2, -1))

@@ -100,6 +100,7 @@ from .variable_enums import VariableAggregation, VariableSynchronization  # noqa
 from .ops.signal_nd import raw_fftnd as fftnd, raw_ifftnd as ifftnd  # noqa: E402
 from .ops.signal_nd import raw_irfftnd as irfftnd, raw_rfftnd as rfftnd  # noqa: E402
 from .ops.conv_extra_ops import extract_volume_patches  # noqa: E402
+from .ops.nn_extra import approx_top_k  # noqa: E402
 
 newaxis = None
 __version__ = "0.1.0"

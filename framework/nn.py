@@ -39,3 +39,11 @@ from .ops.nn_extra import (approx_max_k, approx_min_k,  # noqa: F401,E402
                            safe_embedding_lookup_sparse)
 from .ops.pool_extra import (fractional_avg_pool, fractional_max_pool,  # noqa: F401,E402
                              with_space_to_batch)
+import types as _types  # noqa: E402
+from .ops.nn_extra import general_dropout as _general_dropout  # noqa: E402
+from .ops.nn_extra import stateless_dropout as _stateless_dropout  # noqa: E402
+
+experimental = _types.ModuleType("cuflow.nn.experimental",
+                                 "Experimental dropouts (``tf.nn.experimental``).")
+experimental.general_dropout = _general_dropout
+experimental.stateless_dropout = _stateless_dropout

@@ -205,3 +205,45 @@ def isotonic_regression(inputs, decreasing=True, axis=-1, name=None):
         y, s = _apply(_ISOTONIC, (_a.transpose(x, perm),), {"decreasing": bool(decreasing)})
         return _Iso(_a.transpose(y, inv), _a.transpose(s, inv))
     return _Iso(*_apply(_ISOTONIC, (x,), {"decreasing": bool(decreasing)}))
+
+
+# --- tf.nn.experimental dropouts -----------------------------------------------------------------
+def general_dropout(x, rate, uniform_sampler, noise_shape=None, name=None):
+    """Dropout whose keep/drop draws come from ``uniform_sampler(shape=, dtype=)``: keeps
+    where the draw >= ``rate`` and scales by 1 / (1 - rate)."""
+    x = convert_to_tensor(x)
+    if not x.dtype.is_floating:
+        raise ValueError(f"`x.dtype` must be a floating point tensor as `x` will be "
+                         f"scaled. Received: x_dtype=<dtype: '{x.dtype.name}'>")
+    if isinstance(rate, (int, float)) and not isinstance(rate, bool):
+        if not 0 <= rate < 1:
+            raise ValueError(f"`rate` must be a scalar tensor or a float in the range "
+                             f"[0, 1). Received: rate={rate}")
+        if rate == 0:
+            return x
+        scaled = x * _m.cast(1.0 / (1.0 - rate), x.dtype)
+    else:
+        rate = _m.cast(rate, x.dtype)
+        scaled = x / (_m.cast(1, x.dtype) - rate)
+    shape = x.shape.as_list()
+    if noise_shape is not None:
+        ns = list(noise_shape)
+        shape = [shape[i] if d is None else int(d) for i, d in enumerate(ns)] \
+            if len(ns) == len(shape) else [int(d) for d in ns]
+    draws = uniform_sampler(shape=shape, dtype=x.dtype)
+    return _m.where_v(draws >= rate, scaled, _a.zeros_like(scaled))
+
+
+def stateless_dropout(x, rate, seed, rng_alg=None, noise_shape=None, name=None):
+    """Dropout determined by the [2] ``seed`` (TF's stateless uniform stream, so the same
+    seed drops the same elements as TF)."""
+    from .random_generator import stateless_uniform
+    return general_dropout(x, rate, lambda shape, dtype: stateless_uniform(
+        shape, seed, dtype=dtype, alg=rng_alg), noise_shape)
+
+
+def approx_top_k(input, k, reduction_dimension=-1, recall_target=0.95,  # noqa: A002
+                 is_max_k=True, reduction_input_size_override=-1, aggregate_to_topk=True,
+                 name=None):
+    """``tf.approx_top_k``, the raw op behind approx_max_k / approx_min_k (exact here)."""
+    return _approx_k(input, int(k), int(reduction_dimension), bool(is_max_k))

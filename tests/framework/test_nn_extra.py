@@ -104,3 +104,21 @@ def test_approx_top_k_is_exact():
     assert i.dtype == cf.int32
     with pytest.raises(cf.errors.InvalidArgumentError):
         cf.nn.approx_max_k(cf.constant([1, 2]), 1)
+
+
+def test_experimental_dropouts_match_tf():
+    got = cf.nn.experimental.stateless_dropout(cf.ones([3, 5]), rate=0.8, seed=[2, 0])
+    want = np.zeros((3, 5), np.float32)
+    want[0, 0] = want[1, 3] = 5.0                    # TF's documented example
+    np.testing.assert_array_equal(got.numpy(), want)
+    shared = cf.nn.experimental.stateless_dropout(cf.ones([2, 5]), 0.4, seed=[1, 2],
+                                                  noise_shape=[1, 5]).numpy()
+    np.testing.assert_array_equal(shared[0], shared[1])
+    g = cf.nn.experimental.general_dropout(
+        cf.ones([2, 5]), 0.5, lambda shape, dtype: cf.random.stateless_uniform(
+            shape, [3, 4], dtype=dtype))
+    np.testing.assert_array_equal(g.numpy(), [[0, 2, 0, 0, 2], [2, 2, 0, 0, 2]])
+    with pytest.raises(ValueError, match="floating"):
+        cf.nn.experimental.stateless_dropout(cf.ones([2], cf.int32), 0.5, seed=[1, 1])
+    v, i = cf.approx_top_k(cf.constant([[1.0, 3.0, 2.0]]), 2, is_max_k=False)
+    assert i.numpy().tolist() == [[0, 2]]

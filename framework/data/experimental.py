@@ -69,3 +69,5 @@ from .experimental_extra import (SHARD_HINT, AutoShardPolicy,  # noqa: F401,E402
                                  group_by_window, map_and_batch, pad_to_cardinality,
                                  parallel_interleave, scan, shuffle_and_repeat, take_while,
                                  unique)
+from .experimental_extra import (make_batched_features_dataset,  # noqa: F401,E402
+                                 parse_example_dataset)

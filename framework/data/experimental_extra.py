@@ -298,3 +298,46 @@ def SqlDataset(driver_name, data_source_name, query, output_types):  # noqa: N80
             con.close()
     sig = tuple(TensorSpec((), t) for t in types)
     return Dataset.from_generator(gen, output_signature=sig[0] if single else sig)
+
+
+# --- Example parsing ----------------------------------------------------------------------------
+def parse_example_dataset(features, num_parallel_calls=1, deterministic=None):
+    """Parses batches (vectors) of serialized ``Example`` protos into feature dicts."""
+    from ..io import parse_example
+    if features is None:
+        raise ValueError("Argument `features` is required, but not specified.")
+    return lambda ds: ds.map(lambda serialized: parse_example(serialized, features),
+                             num_parallel_calls=num_parallel_calls,
+                             deterministic=deterministic)
+
+
+def make_batched_features_dataset(file_pattern, batch_size, features, reader=None,
+                                  label_key=None, reader_args=None, num_epochs=None,
+                                  shuffle=True, shuffle_buffer_size=10000, shuffle_seed=None,
+                                  prefetch_buffer_size=None, reader_num_threads=None,
+                                  parser_num_threads=None, sloppy_ordering=False,
+                                  drop_final_batch=False):
+    """Batches of parsed ``Example`` feature dicts (or ``(features, label)``) read from
+    the files matching ``file_pattern``, as TF's pipeline: list files, interleave the
+    readers, shuffle, repeat ``num_epochs`` (None: forever), batch, parse, prefetch."""
+    from .dataset_ops import Dataset
+    from .options import AUTOTUNE
+    from .readers import TFRecordDataset
+    reader = reader or TFRecordDataset
+    reader_args = list(reader_args or [])
+    ds = Dataset.list_files(file_pattern, shuffle=shuffle, seed=shuffle_seed)
+    ds = ds.interleave(lambda f: reader(f, *reader_args), cycle_length=reader_num_threads or 1,
+                       block_length=1, num_parallel_calls=reader_num_threads or 1,
+                       deterministic=not sloppy_ordering)
+    if shuffle:
+        ds = ds.shuffle(shuffle_buffer_size, shuffle_seed)
+    if num_epochs != 1:
+        ds = ds.repeat(num_epochs)
+    ds = ds.batch(batch_size, drop_remainder=drop_final_batch or num_epochs is None)
+    ds = ds.apply(parse_example_dataset(features, parser_num_threads or 2))
+    if label_key:
+        if label_key not in features:
+            raise ValueError(f"The `label_key` provided ({label_key}) must be one of the "
+                             f"`features` keys: {features.keys()}.")
+        ds = ds.map(lambda x: (x, x.pop(label_key)))
+    return ds.prefetch(prefetch_buffer_size if prefetch_buffer_size is not None else AUTOTUNE)

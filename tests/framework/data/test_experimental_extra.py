@@ -77,3 +77,23 @@ def test_options_enums_and_optional():
     first, second = E.get_next_as_optional(it), E.get_next_as_optional(it)
     assert bool(first.has_value()) and not bool(second.has_value())
     assert isinstance(first, E.Optional) and E.get_structure(it) == DS.element_spec
+
+
+def test_make_batched_features_dataset(tmp_path):
+    for f in range(2):
+        with cf.io.TFRecordWriter(str(tmp_path / f"part-{f}.tfrecord")) as w:
+            for i in range(3):
+                v = f * 10 + i
+                feats = {"x": cf.train.Feature(float_list=cf.train.FloatList(value=[v])),
+                         "y": cf.train.Feature(int64_list=cf.train.Int64List(value=[v % 2]))}
+                w.write(cf.train.Example(
+                    features=cf.train.Features(feature=feats)).SerializeToString())
+    spec = {"x": cf.io.FixedLenFeature([1], cf.float32), "y": cf.io.FixedLenFeature([], cf.int64)}
+    ds = E.make_batched_features_dataset(str(tmp_path / "*.tfrecord"), 4, spec,
+                                         label_key="y", num_epochs=1, shuffle=False)
+    batches = list(ds.as_numpy_iterator())
+    assert [len(lbl) for _, lbl in batches] == [4, 2]
+    xs = sorted(float(v) for feats, _ in batches for v in feats["x"].ravel())
+    assert xs == [0.0, 1.0, 2.0, 10.0, 11.0, 12.0]
+    with pytest.raises(ValueError, match="label_key"):
+        E.make_batched_features_dataset(str(tmp_path / "*.tfrecord"), 4, spec, label_key="z")

@@ -13,12 +13,23 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import experimental_numpy as _base
 from .ops import array_ops as _a
 from .ops import math_ops as _m
 from .ops import reduce_ops as _r
 
-_asarray, _promoted = _base.asarray, _base._promoted
+
+# experimental_numpy is imported at the end of this module (it re-exports from here), so
+# everything below reaches it through these call-time helpers.
+def _asarray(a, dtype=None):
+    return _base.asarray(a, dtype)
+
+
+def _promoted(*args):
+    return _base._promoted(*args)
+
+
+def _float(dtype):
+    return _base._float_dtype(dtype)
 
 
 def asanyarray(a, dtype=None):
@@ -407,7 +418,7 @@ def diag_indices(n, ndim=2):  # noqa: A002
 
 
 def tri(N, M=None, k=0, dtype=None):  # noqa: N803 - NumPy's names
-    dt = dtype if dtype is not None else _base._float_dtype(None)
+    dt = dtype if dtype is not None else _float(None)
     return _asarray(np.tri(N, M, k), dt)
 
 
@@ -438,3 +449,6 @@ def vander(x, N=None, increasing=False):  # noqa: N803
         raise ValueError("N must be nonnegative")
     powers = np.arange(n) if increasing else np.arange(n - 1, -1, -1)
     return _m.pow(_a.expand_dims(x, -1), _asarray(powers, x.dtype.np))
+
+
+from . import experimental_numpy as _base  # noqa: E402 - see the helpers above

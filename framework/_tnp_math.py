@@ -14,13 +14,42 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import experimental_numpy as _base
 from .ops import array_ops as _a
 from .ops import math_ops as _m
 from .ops import reduce_ops as _r
 
-_asarray, _promoted, _float = _base.asarray, _base._promoted, _base._float_dtype
-_unary_float, _unary = _base._unary_float, _base._unary
+# experimental_numpy is imported at the end of this module (it re-exports from here), so
+# everything below reaches it through these call-time helpers.
+def _asarray(a, dtype=None):
+    return _base.asarray(a, dtype)
+
+
+def _promoted(*args):
+    return _base._promoted(*args)
+
+
+def _float(dtype):
+    return _base._float_dtype(dtype)
+
+
+def _unary_float(fn):
+    """``fn`` of the argument, cast to the default float unless already inexact."""
+    def op(x):
+        x = _asarray(x)
+        if not (x.dtype.is_floating or x.dtype.is_complex):
+            x = _m.cast(x, _float(None))
+        return fn(x)
+    return op
+
+
+def _unary(fn):
+    return lambda x: fn(_asarray(x))
+
+
+def _binary(fn):
+    def op(x1, x2):
+        return fn(*_promoted(x1, x2))
+    return op
 
 
 def _inexact(t):
@@ -58,7 +87,7 @@ def _table():
         "fix": _unary_float(lambda x: _m.where_v(x < 0, _m.ceil(x), _m.floor(x))),
         "sinc": _unary_float(_sinc),
         # unary, dtype kept
-        "absolute": _base.abs, "fabs": _base.abs, "conj": _unary(_m.conj),
+        "absolute": _unary(_m.abs), "fabs": _unary(_m.abs), "conj": _unary(_m.conj),
         "conjugate": _unary(_m.conj), "reciprocal": _unary(_m.reciprocal),
         "positive": _unary(lambda x: _m.identity(x)), "copy": _unary(_m.identity),
         "bitwise_not": _unary(lambda x: _m.logical_not(x) if x.dtype.is_bool
@@ -66,8 +95,8 @@ def _table():
         "signbit": _unary(lambda x: _a.zeros_like(x, np.bool_) if x.dtype.is_bool
                           else x < _m.cast(0, x.dtype)),
         # binary with NumPy promotion
-        "arctan2": _base._binary(_m.atan2), "nextafter": _base._binary(nextafter),
-        "remainder": _base.mod, "float_power": _base.power,
+        "arctan2": _binary(_m.atan2), "nextafter": _binary(nextafter),
+        "remainder": _binary(_m.floormod), "float_power": _binary(_m.pow),
         "bitwise_and": _bitwise(bw.bitwise_and), "bitwise_or": _bitwise(bw.bitwise_or),
         "bitwise_xor": _bitwise(bw.bitwise_xor),
     }
@@ -289,8 +318,12 @@ def _nan_reduction(reduction, init):
     return op
 
 
-nansum = _nan_reduction(_base.sum, 0)
-nanprod = _nan_reduction(_base.prod, 1)
+def nansum(a, axis=None, dtype=None, keepdims=False):
+    return _nan_reduction(_base.sum, 0)(a, axis, dtype, keepdims)
+
+
+def nanprod(a, axis=None, dtype=None, keepdims=False):
+    return _nan_reduction(_base.prod, 1)(a, axis, dtype, keepdims)
 
 
 def nanmean(a, axis=None, dtype=None, keepdims=False):
@@ -390,3 +423,5 @@ def geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0):
 float_, int_, complex_ = np.float64, np.int64, np.complex128
 object_, string_, unicode_, inexact = np.object_, np.bytes_, np.str_, np.inexact
 
+
+from . import experimental_numpy as _base  # noqa: E402 - see the helpers above

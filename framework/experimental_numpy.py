@@ -407,12 +407,13 @@ random = _Random()
 
 
 # The rest of TF's tnp surface, in two family modules (math, arrays).
+from . import _tnp_array as _ta  # noqa: E402
 from ._tnp_array import (append, argsort, array_equal, asanyarray,  # noqa: E402,F401
                          ascontiguousarray, atleast_1d, atleast_2d, atleast_3d,
-                         broadcast_arrays, broadcast_to, compress, copy, diag, diag_indices,
+                         broadcast_arrays, broadcast_to, compress, diag, diag_indices,
                          diagflat, diagonal, dsplit, dstack, empty_like, flatten, flip,
                          fliplr, flipud, hsplit, hstack, isscalar, ix_, meshgrid, moveaxis,
-                         ndim, nonzero, pad, repeat, roll, rot90, select, shape, size, split,
+                         ndim, nonzero, pad, repeat, roll, rot90, select, split,
                          swapaxes, take, take_along_axis, tri, tril, triu, vander, vsplit,
                          vstack)
 from ._tnp_math import (absolute, angle, arccos, arccosh, arcsin, arcsinh,  # noqa: E402,F401
@@ -426,3 +427,6 @@ from ._tnp_math import (absolute, angle, arccos, arccosh, arcsin, arcsinh,  # no
                         nansum, nextafter, object_, polyval, positive, ptp, rad2deg, real,
                         reciprocal, remainder, signbit, sinc, sinh, string_, tensordot,
                         trace, unicode_, vdot)
+
+# Assigned, not imported: these names are also parameter names above (NumPy's).
+copy, shape, size = _ta.copy, _ta.shape, _ta.size

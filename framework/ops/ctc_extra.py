@@ -2,8 +2,9 @@
 ``ctc_unique_labels``.
 
 The beam search is TF's prefix beam search (``ctc_beam_search.h``) on the host: per
-step it normalizes the row with a log-softmax, keeps per-prefix blank/label log-probabilities, extends every surviving prefix
-by each non-blank class, and keeps the ``beam_width`` best by total probability.
+step it normalizes the row with a log-softmax, keeps per-prefix blank/label
+log-probabilities, extends every surviving prefix by each non-blank class, and keeps
+the ``beam_width`` best by total probability.
 
 >>> import cuflow as cf
 >>> x = cf.math.log([[[0.1, 0.9]], [[0.8, 0.2]]])    # [time, batch, classes]

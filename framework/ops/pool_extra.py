@@ -19,10 +19,8 @@ import secrets
 
 import numpy as np
 
-from .. import dtypes as _dt
 from ..errors import InvalidArgumentError
 from . import array_ops as _a
-from . import math_ops as _m
 from . import philox as _ph
 from . import reduce_ops as _r
 from ._util import static_value

@@ -8,7 +8,7 @@ only registers these kernels for GPUs; on the CPU TF raises NotFoundError, cuflo
 
 >>> import cuflow as cf
 >>> x = cf.complex(cf.ones([2, 4]), cf.zeros([2, 4]))
->>> cf.signal.fftnd(x).numpy()[0, 0]
+>>> complex(cf.signal.fftnd(x).numpy()[0, 0])
 (8+0j)
 """
 from __future__ import annotations

@@ -15,6 +15,11 @@ composite) and dropout: cf.random draws every number on the host from NumPy's Ph
 Generator (so a seed gives the same mask on every device), while dropout.cu turns its
 own Philox words into floats differently; wiring it would change the mask a seed gives.
 
+CPU (C, conv2d): float32 conv2d and, stride 1 with SAME-like padding, its input backprop
+run a direct convolution (cuflow_kernels/cpu/_c_conv.py: register tiles of pixels x
+channels, no im2col matrix; 1.1-2.5x im2col + OpenBLAS at one thread, most for few
+channels), split by rows over the thread count blas_threads measures best.
+
 CPU (C, small and mid-size inputs): softmax / log_softmax / softmax cross-entropy over a
 short last axis, argmax / argmin over a short last axis, relu_grad and leading-axis sums
 below the Numba sizes: cuflow_kernels/cpu/csrc (built at first use by the system C
@@ -29,8 +34,8 @@ threshold so small inputs keep NumPy's lower call overhead: softmax / log_softma
 a where per tap: 9-11x at a small convnet's sizes); select_v2 without broadcasting (a
 branch-free blend: 3-6x); relu_grad (one pass: 2.1x NumPy's mask-and-multiply at 1.4M); reduce_sum over leading axes (a bias
 gradient; rows folded, NumPy only: 2.6-3.8x); conv2d's input backprop (impl's matmul,
-then Numba's col2im: 1.25x). conv2d and its filter backprop gain nothing from the Numba
-im2col (the matmul dominates: 0.97-0.99x) and stay on impl. Kernels below 16M elements
+then Numba's col2im: 1.25x, where the direct C one does not take it). conv2d's filter backprop gains
+nothing from the Numba im2col (the matmul dominates: 0.97-0.99x) and stays on impl. Kernels below 16M elements
 run on one Numba thread (cuflow_kernels/cpu/_threads.py).
 """
 from __future__ import annotations
@@ -324,13 +329,50 @@ def _cpu_max_pool_grad(op):
     return override
 
 
+# conv2d_backprop_input takes the direct convolution while the input is at most this many
+# times the output's size (the extra work of its full correlation)
+DIRECT_BP_INPUT_MAX_GROWTH = 1.15
+
+
+def _cdirect(*arrays, groups=1):
+    """float32, one group, and csrc/conv.c built: the direct convolution can take it."""
+    return groups == 1 and all(a.dtype == np.float32 and a.size for a in arrays) and \
+        _kmod("cpu._c_conv").library() is not None
+
+
+def _cpu_conv(op):
+    """conv2d, float32: the direct C convolution (no im2col matrix; 1.1-2.5x im2col +
+    OpenBLAS at one thread). Other dtypes, groups, or no C compiler: impl."""
+    def override(x, w, strides, dilations, pads):
+        if x.size < CPU_MIN_SIZE["conv"] or not _cdirect(x, w, groups=_groups_fwd(x, w, {})):
+            return op.impl(np, x, w, strides=strides, dilations=dilations, pads=pads)
+        return _kmod("cpu._c_conv").conv2d(x, w, tuple(strides), tuple(dilations),
+                                            _pad_pairs(pads))
+    return override
+
+
 def _cpu_conv_bp_input(op):
-    """conv2d_backprop_input: the same matmul as impl, then Numba's col2im (one gather
-    pass per input pixel instead of a strided add per tap: 1.25x end to end for 32
-    channels). One input channel stays on impl (its col2im loses there, 0.5x), as do
-    conv2d and the filter backprop (the same BLAS matmul either way: 0.97-0.99x)."""
+    """conv2d_backprop_input: stride 1, float32 and an input hardly larger than the
+    output (SAME-like padding), the direct C convolution of the padded gradient with the
+    rotated filter (1.2-1.7x); otherwise the same matmul as impl, then Numba's col2im (one
+    gather pass per input pixel instead of a strided add per tap: 1.25x end to end for 32
+    channels). The direct form multiplies every input pixel by the whole filter, so a
+    VALID convolution's border makes it do (H*W)/(OH*OW) times the matmul's work (1.4x,
+    and 1.3x slower, at the convnet's 13x13 -> 11x11). One input channel stays on impl
+    there (its col2im loses, 0.5x), as does the filter backprop (the same BLAS matmul
+    either way: 0.97-0.99x)."""
     def override(dy, w, **attrs):
-        if not _conv_ok(dy, w, groups=_groups_bp_input(dy, w, attrs)) or dy.size == 0 or \
+        groups = _groups_bp_input(dy, w, attrs)
+        _, h, wd, _ = attrs["in_shape"]
+        if dy.size >= CPU_MIN_SIZE["conv"] and tuple(attrs["strides"]) == (1, 1) and \
+                h * wd <= DIRECT_BP_INPUT_MAX_GROWTH * dy.shape[1] * dy.shape[2] and \
+                _cdirect(dy, w, groups=groups):
+            dx = _kmod("cpu._c_conv").conv2d_backprop_input(
+                dy, w, tuple(attrs["in_shape"]), tuple(attrs["dilations"]),
+                _pad_pairs(attrs["pads"]))
+            if dx is not None:
+                return dx
+        if not _conv_ok(dy, w, groups=groups) or dy.size == 0 or \
                 w.size == 0 or attrs["in_shape"][3] < 2 or dy.size < CPU_MIN_SIZE["conv"]:
             return op.impl(np, dy, w, **attrs)
         return _conv_bp_input(_kmod("cpu.im2col"), np, dy, w, **attrs)
@@ -470,6 +512,7 @@ def _register():
     get("avg_pool").override("CPU")(_cpu_pool(get("avg_pool"), "avg_pool2d_nhwc"))
     bpi = get("conv2d_backprop_input")
     bpi.override("CPU")(_cpu_conv_bp_input(bpi))
+    get("conv2d").override("CPU")(_cpu_conv(get("conv2d")))
 
 
 # Which CUDA source each GPU override launches (checked against tests/kernels' compile list).

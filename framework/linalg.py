@@ -18,3 +18,14 @@ from .ops.linalg_extra import (banded_triangular_solve, eig, eigvals, logm, lu, 
                                tridiagonal_solve)
 # --- apis3 ---
 from .ops.linalg_tridiag import eigh_tridiagonal  # noqa: F401,E402
+from .ops.linear_operator import (LinearOperator, LinearOperatorAdjoint,  # noqa: F401,E402
+                                  LinearOperatorBlockDiag, LinearOperatorBlockLowerTriangular,
+                                  LinearOperatorCirculant, LinearOperatorCirculant2D,
+                                  LinearOperatorCirculant3D, LinearOperatorComposition,
+                                  LinearOperatorDiag, LinearOperatorFullMatrix,
+                                  LinearOperatorHouseholder, LinearOperatorIdentity,
+                                  LinearOperatorInversion, LinearOperatorKronecker,
+                                  LinearOperatorLowerTriangular, LinearOperatorLowRankUpdate,
+                                  LinearOperatorPermutation, LinearOperatorScaledIdentity,
+                                  LinearOperatorToeplitz, LinearOperatorTridiag,
+                                  LinearOperatorZeros)

@@ -8,8 +8,8 @@ so gradients flow to the parameters (TF's behaviour).
 
 >>> import cuflow as cf
 >>> op = cf.linalg.LinearOperatorDiag([1.0, 2.0, 4.0])
->>> op.matvec([1.0, 1.0, 1.0]).numpy().tolist(), float(op.log_abs_determinant())
-([1.0, 2.0, 4.0], 2.0794415416798357)
+>>> op.matvec([1.0, 1.0, 1.0]).numpy().tolist(), round(float(op.log_abs_determinant()), 4)
+([1.0, 2.0, 4.0], 2.0794)
 """
 from __future__ import annotations
 

@@ -141,3 +141,5 @@ __all__ = ["SparseTensor", "add", "concat", "expand_dims", "eye", "fill_empty_ro
 # --- apis3 ---
 from .ops.sampled_ops import sampled_addmm  # noqa: F401,E402
 __all__.append("sampled_addmm")
+from .ops.sparse_cross import cross, cross_hashed  # noqa: F401,E402
+__all__ += ["cross", "cross_hashed"]

@@ -42,3 +42,23 @@ def test_eigh_tridiagonal_is_the_dense_eigh(beta):
     np.testing.assert_allclose(dense @ v.numpy(), v.numpy() * w.numpy(), atol=1e-12)
     sel = cf.linalg.eigh_tridiagonal(alpha, beta, select="i", select_range=[1, 2])
     np.testing.assert_allclose(sel.numpy(), np.linalg.eigvalsh(dense)[1:3], rtol=1e-12)
+
+
+def test_sparse_cross_and_cross_hashed_match_tf():
+    a = cf.sparse.from_dense([["a", "b"], ["c", ""]])
+    b = cf.constant([["x"], ["y"]])
+    c = cf.sparse.SparseTensor([[0, 0], [1, 1]], cf.constant([7, 8], cf.int64), [2, 3])
+    d = cf.constant([["1", "2"], ["3", "4"]])
+    out = cf.sparse.cross([c, b, d])       # sparse first, the last input fastest
+    assert out.values.numpy().tolist() == [b"7_X_x_X_1", b"7_X_x_X_2", b"8_X_y_X_3",
+                                           b"8_X_y_X_4"]
+    assert out.indices.numpy().tolist() == [[0, 0], [0, 1], [1, 0], [1, 1]]
+    hashed = cf.sparse.cross_hashed([a, b, c])          # TF 2.21's values
+    assert hashed.values.numpy().tolist() == [8254750412640015454, 2448219860439020188,
+                                              3578959616443910953]
+    small = cf.sparse.cross_hashed([cf.constant([[5]], cf.int32),
+                                    cf.constant([["q", "r"]])], num_buckets=100,
+                                   hash_key=123)
+    assert small.values.numpy().tolist() == [24, 15]
+    with pytest.raises(cf.errors.InvalidArgumentError, match="batch size"):
+        cf.sparse.cross([b, cf.constant([["x"]])])

@@ -36,7 +36,10 @@ def _fingerprint_cat64(fp1, fp2):
 
 def _rows(inp):
     """Per-row lists of Python values (bytes or int) of one input."""
+    from ..ragged import RaggedTensor
     from ..sparse import SparseTensor
+    if isinstance(inp, RaggedTensor):
+        return [list(r) for r in inp.to_list()], inp.dtype
     if isinstance(inp, SparseTensor):
         idx = np.asarray(inp.indices.numpy())
         vals = np.asarray(inp.values.numpy())
@@ -51,13 +54,14 @@ def _rows(inp):
     return [list(r) for r in np.asarray(t.numpy()).tolist()], t.dtype
 
 
-def _columns(inputs):
+def _columns(inputs, keep_order=False):
     from ..sparse import SparseTensor
     if not isinstance(inputs, (list, tuple)):
         raise TypeError("Inputs must be a list")
-    sparse = [x for x in inputs if isinstance(x, SparseTensor)]
-    dense = [x for x in inputs if not isinstance(x, SparseTensor)]
-    cols = [_rows(x) for x in sparse + dense]
+    if not keep_order:   # tf.sparse.cross: sparse inputs first, then dense ones
+        inputs = [x for x in inputs if isinstance(x, SparseTensor)] + [
+            x for x in inputs if not isinstance(x, SparseTensor)]
+    cols = [_rows(x) for x in inputs]
     for _, dt in cols:
         if dt not in (_dt.string, _dt.int64, _dt.int32):
             raise TypeError(f"Inputs must be string, int32 or int64, got {dt.name}")
@@ -69,9 +73,9 @@ def _columns(inputs):
     return [r for r, _ in cols], (n.pop() if n else 0)
 
 
-def _cross(inputs, feature):
+def _cross(inputs, feature, keep_order=False):
     from ..sparse import SparseTensor
-    cols, batch = _columns(inputs)
+    cols, batch = _columns(inputs, keep_order)
     idx, vals, width = [], [], 0
     for b in range(batch):
         k = 0
@@ -94,9 +98,7 @@ def cross(inputs, name=None):
               constant(np.asarray(vals, dtype=object).reshape(-1), _dt.string), shape)
 
 
-def cross_hashed(inputs, num_buckets=0, hash_key=None, name=None):
-    """Hashed crosses: int64 bucket ids in [0, num_buckets) (or [0, 2**63 - 1) when
-    ``num_buckets`` is 0), as ``tf.sparse.cross_hashed``."""
+def _hasher(num_buckets, hash_key):
     key = _DEFAULT_HASH_KEY if hash_key is None else int(hash_key)
     mod = int(num_buckets) if num_buckets else (1 << 63) - 1
 
@@ -106,6 +108,33 @@ def cross_hashed(inputs, num_buckets=0, hash_key=None, name=None):
             h = _fingerprint_cat64(h, fingerprint64(v) if isinstance(v, bytes)
                                    else int(v) & _M64)
         return h % mod
-    idx, vals, shape, sp = _cross(inputs, feature)
+    return feature
+
+
+def cross_hashed(inputs, num_buckets=0, hash_key=None, name=None):
+    """Hashed crosses: int64 bucket ids in [0, num_buckets) (or [0, 2**63 - 1) when
+    ``num_buckets`` is 0), as ``tf.sparse.cross_hashed``."""
+    idx, vals, shape, sp = _cross(inputs, _hasher(num_buckets, hash_key))
     return sp(np.asarray(idx, np.int64).reshape(-1, 2),
               constant(np.asarray(vals, np.int64).reshape(-1)), shape)
+
+
+def _ragged(idx, vals, shape, values):
+    from ..ragged import RaggedTensor
+    lengths = np.bincount(np.asarray(idx, np.int64).reshape(-1, 2)[:, 0],
+                          minlength=shape[0]).astype(np.int64)
+    return RaggedTensor.from_row_lengths(values, constant(lengths))
+
+
+def ragged_cross(inputs, name=None):
+    """``tf.ragged.cross``: string crosses of ragged/sparse/dense inputs, in input order,
+    as a RaggedTensor [batch, None]."""
+    idx, vals, shape, _ = _cross(inputs, lambda c: b"_X_".join(_text(v) for v in c), True)
+    return _ragged(idx, vals, shape, constant(np.asarray(vals, dtype=object).reshape(-1),
+                                              _dt.string))
+
+
+def ragged_cross_hashed(inputs, num_buckets=0, hash_key=None, name=None):
+    """``tf.ragged.cross_hashed``: hashed crosses as a RaggedTensor [batch, None]."""
+    idx, vals, shape, _ = _cross(inputs, _hasher(num_buckets, hash_key), True)
+    return _ragged(idx, vals, shape, constant(np.asarray(vals, np.int64).reshape(-1)))

@@ -62,3 +62,11 @@ def test_sparse_cross_and_cross_hashed_match_tf():
     assert small.values.numpy().tolist() == [24, 15]
     with pytest.raises(cf.errors.InvalidArgumentError, match="batch size"):
         cf.sparse.cross([b, cf.constant([["x"]])])
+
+
+def test_ragged_cross_keeps_input_order():
+    r = cf.ragged.constant([["a", "b"], ["c"]])
+    b = cf.constant([["x"], ["y"]])
+    out = cf.ragged.cross([b, r])
+    assert out.to_list() == [[b"x_X_a", b"x_X_b"], [b"y_X_c"]]
+    assert cf.ragged.cross_hashed([r, b], num_buckets=10).to_list() == [[2, 4], [0]]

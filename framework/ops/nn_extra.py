@@ -157,6 +157,7 @@ def _pav_row(y, decreasing):
 
 
 def _iso_dtype(dt):
+    dt = np.dtype(getattr(dt, "np", dt))
     if dt.kind in "iu":
         return np.dtype(np.float32) if dt.itemsize <= 2 else np.dtype(np.float64)
     return dt

@@ -91,9 +91,12 @@ def _text(v):
     return v if isinstance(v, bytes) else str(int(v)).encode()
 
 
-def cross(inputs, name=None):
-    """String crosses ("a_X_b") of ``inputs`` (SparseTensors and 2-D dense tensors)."""
-    idx, vals, shape, sp = _cross(inputs, lambda c: b"_X_".join(_text(v) for v in c))
+def cross(inputs, name=None, separator=None):
+    """String crosses ("a_X_b", or joined by ``separator``) of ``inputs`` (SparseTensors
+    and 2-D dense tensors)."""
+    sep = b"_X_" if separator is None else (separator.encode() if isinstance(separator, str)
+                                             else bytes(separator))
+    idx, vals, shape, sp = _cross(inputs, lambda c: sep.join(_text(v) for v in c))
     return sp(np.asarray(idx, np.int64).reshape(-1, 2),
               constant(np.asarray(vals, dtype=object).reshape(-1), _dt.string), shape)
 

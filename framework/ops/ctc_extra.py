@@ -105,21 +105,30 @@ def _step(leaves, row, width, blank, num_labels):
 
     def candidate(total):
         return total > _LOG0 and (len(leaves.heap) < width or total > leaves.bottom().new[2])
+    shifted = row[:num_labels] - max_coeff
     for b in branches:
         if not candidate(b.old[2]):
             continue
-        for label in range(num_labels):
-            c = b.child(label)
-            if c.active():
+        prev = np.full(num_labels, b.old[2])
+        if 0 <= b.label < num_labels:
+            prev[b.label] = b.old[0]
+        totals = shifted + prev
+        # Only labels beating the current bottom can enter (the bottom only rises while
+        # the beam is full); the rest would be rejected by candidate() one by one.
+        floor = leaves.bottom().new[2] if len(leaves.heap) >= width else _LOG0
+        hopeful = set(np.nonzero(totals > floor)[0].tolist())
+        for label in sorted(hopeful | set(b.children)):   # TF's label order
+            c = b.children.get(label)
+            if c is not None and c.active():
                 continue
-            prev = b.old[0] if label == b.label else b.old[2]
-            total = row[label] - max_coeff + prev
-            c.new = [_LOG0, total, total]
-            if candidate(total):
+            total = float(totals[label])
+            if label in hopeful and candidate(total):
+                c = c if c is not None else b.child(label)
+                c.new = [_LOG0, total, total]
                 if len(leaves.heap) == width:
                     leaves.bottom().new = [_LOG0, _LOG0, _LOG0]
                 leaves.push(c)
-            else:
+            elif c is not None:     # an existing child that lost: deactivated, as TF
                 c.old = [_LOG0, _LOG0, _LOG0]
                 c.new = [_LOG0, _LOG0, _LOG0]
 

@@ -116,12 +116,12 @@ def _fractional(op, value, pooling_ratio, pseudo_random, overlapping, seed, redu
     cols = _pooling_sequence(w, out[1], gen, pseudo_random)
     (ri, rm), (ci, cm) = _windows(rows, h, overlapping), _windows(cols, w, overlapping)
     from .index_ops import gather
-    g = gather(x, constant(ri.reshape(-1)), axis=1)
-    g = _a.reshape(g, [n, *ri.shape, w, c])
-    g = gather(g, constant(ci.reshape(-1)), axis=3)
-    g = _a.reshape(g, [n, *ri.shape, *ci.shape, c])        # [N, OH, KH, OW, KW, C]
-    mask = (rm[:, :, None, None] & cm[None, None, :, :])[None, :, :, :, :, None]
-    y = reduce(g, mask)
+    # Separable: reduce each window's rows, then its columns (max and sum both split).
+    g = _a.reshape(gather(x, constant(ri.reshape(-1)), axis=1), [n, *ri.shape, w, c])
+    g = reduce(g, rm[None, :, :, None, None], 2)                      # [N, OH, W, C]
+    g = _a.reshape(gather(g, constant(ci.reshape(-1)), axis=2), [n, ri.shape[0],
+                                                                  *ci.shape, c])
+    y = reduce(g, cm[None, None, :, :, None], 3)                      # [N, OH, OW, C]
     return y, constant(rows), constant(cols)
 
 
@@ -137,15 +137,15 @@ def fractional_max_pool(value, pooling_ratio, pseudo_random=False, overlapping=F
     2014); returns the output and the row/col pooling sequences (int64)."""
     return _Max(*_fractional("fractional_max_pool", value, pooling_ratio, pseudo_random,
                              overlapping, seed,
-                             lambda g, mask: _r.reduce_max(g, axis=[2, 4])))
+                             lambda g, mask, axis: _r.reduce_max(g, axis=axis)))
 
 
 def fractional_avg_pool(value, pooling_ratio, pseudo_random=False, overlapping=False,
                         seed=0, name=None):
     """Average pooling over fractional windows (see ``fractional_max_pool``)."""
-    def mean(g, mask):
+    def mean(g, mask, axis):
         m = constant(mask.astype(g.dtype.np))
-        return _r.reduce_sum(g * m, axis=[2, 4]) / _r.reduce_sum(m, axis=[2, 4])
+        return _r.reduce_sum(g * m, axis=axis) / _r.reduce_sum(m, axis=axis)
     return _Avg(*_fractional("fractional_avg_pool", value, pooling_ratio, pseudo_random,
                              overlapping, seed, mean))
 

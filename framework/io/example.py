@@ -301,7 +301,7 @@ def _values(example, key, spec, op):
 def _array(values, dtype):
     if dtype.name == "string":
         out = np.empty(len(values), object)
-        out[:] = [bytes(v) for v in values]
+        out[:] = [v.encode() if isinstance(v, str) else bytes(v) for v in values]
         return out
     return np.asarray(values, dtype.np)
 

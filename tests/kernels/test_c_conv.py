@@ -70,3 +70,41 @@ def test_input_backprop_declines_pads_beyond_the_filter():
     dy = np.ones((1, 8, 8, 4), np.float32)   # a 4x4 input padded by 3 on each side
     assert _c_conv.conv2d_backprop_input(dy, w, (1, 4, 4, 2), (1, 1),
                                          ((3, 3), (3, 3))) is None
+
+
+DW_CASES = [  # (n, h, w, c, m, kh, kw, strides, dilations, pads)
+    (2, 9, 11, 3, 1, 3, 3, (1, 1), (1, 1), ((1, 1), (1, 1))),
+    (1, 8, 8, 32, 1, 3, 3, (2, 2), (1, 1), ((0, 1), (0, 1))),
+    (2, 7, 6, 5, 2, 3, 2, (1, 2), (2, 1), ((2, 2), (1, 0))),
+    (3, 5, 5, 17, 3, 5, 5, (1, 1), (1, 1), ((2, 2), (2, 2))),
+    (2, 6, 9, 20, 1, 3, 3, (1, 1), (1, 1), ((1, 1), (1, 1))),
+    (1, 7, 12, 48, 1, 3, 3, (2, 2), (1, 1), ((1, 1), (1, 1))),
+]
+
+
+@pytest.mark.parametrize("case", DW_CASES)
+@pytest.mark.parametrize("threads", [1, 3])
+def test_depthwise_and_its_backprops_match_the_grouped_impl(case, threads, monkeypatch):
+    if threads > 1:
+        from cuflow.backend import blas_threads
+        monkeypatch.setattr(_c_conv, "SPLIT_MIN_MACS", 0)
+        monkeypatch.setattr(blas_threads, "threads_now", lambda: threads)
+        monkeypatch.setattr(blas_threads, "run", lambda fn, macs, kind="gemm": fn())
+    n, h, wd, c, m, kh, kw, s, d, p = case
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((n, h, wd, c), dtype=np.float32)
+    w = rng.standard_normal((kh, kw, 1, c * m), dtype=np.float32)
+    x64, w64 = x.astype(np.float64), w.astype(np.float64)
+    want = conv_ops._conv_impl(np, x64, w64, s, d, p)
+    got = _c_conv.depthwise(x, w, s, d, p)
+    assert got.shape == want.shape and got.dtype == np.float32
+    np.testing.assert_allclose(got, want, rtol=1e-5, atol=1e-5 * kh * kw)
+    dy = rng.standard_normal(want.shape, dtype=np.float32)
+    dx = _c_conv.depthwise_backprop_input(dy, w, x.shape, s, d, p)
+    np.testing.assert_allclose(dx, conv_ops._backprop_input_impl(
+        np, dy.astype(np.float64), w64, in_shape=x.shape, strides=s, dilations=d, pads=p),
+        rtol=1e-5, atol=1e-5 * kh * kw * m)
+    dw = _c_conv.depthwise_backprop_filter(x, dy, w.shape, s, d, p)
+    np.testing.assert_allclose(dw, conv_ops._backprop_filter_impl(
+        np, x64, dy.astype(np.float64), filter_shape=w.shape, strides=s, dilations=d,
+        pads=p), rtol=1e-4, atol=1e-4 * n * dy.shape[1] * dy.shape[2])

@@ -78,3 +78,5 @@ from .experimental_extra import (SHARD_HINT, AutoShardPolicy,  # noqa: F401,E402
                                  unique)
 from .experimental_extra import (make_batched_features_dataset,  # noqa: F401,E402
                                  parse_example_dataset)
+from .experimental_extra import (DatasetInitializer,  # noqa: F401,E402
+                                 index_table_from_dataset, table_from_dataset)

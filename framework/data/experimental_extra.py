@@ -17,6 +17,7 @@ import enum
 import numpy as np
 
 from ..errors import InvalidArgumentError, OutOfRangeError
+from ..lookup import KeyValueTensorInitializer
 from . import structure as st
 from .optional import Optional  # noqa: F401 - tf.data.experimental.Optional
 from .options import AutotuneOptions, DistributeOptions, ThreadingOptions  # noqa: F401
@@ -341,3 +342,46 @@ def make_batched_features_dataset(file_pattern, batch_size, features, reader=Non
                              f"`features` keys: {features.keys()}.")
         ds = ds.map(lambda x: (x, x.pop(label_key)))
     return ds.prefetch(prefetch_buffer_size if prefetch_buffer_size is not None else AUTOTUNE)
+
+
+# --- lookup tables from datasets -----------------------------------------------------------------
+class DatasetInitializer(KeyValueTensorInitializer):
+    """A table initializer from a dataset of ``(key, value)`` pairs
+    (``tf.lookup.StaticHashTable(DatasetInitializer(ds), default)``); the dataset is read
+    when the initializer is made."""
+
+    def __init__(self, dataset):
+        spec = dataset.element_spec
+        if not isinstance(spec, tuple) or len(spec) != 2:
+            raise ValueError(f"The `dataset` must produce pairs (key, value), got element "
+                             f"spec {spec}")
+        keys, values = [], []
+        for k, v in dataset.as_numpy_iterator():
+            keys.append(k)
+            values.append(v)
+        super().__init__(
+            np.asarray(keys, dtype=object if spec[0].dtype.name == "string" else None),
+            np.asarray(values), key_dtype=spec[0].dtype, value_dtype=spec[1].dtype)
+
+
+def table_from_dataset(dataset=None, num_oov_buckets=0, vocab_size=None, default_value=None,
+                       hasher_spec=None, key_dtype=None, name=None):
+    """A StaticHashTable (or, with ``num_oov_buckets``, a StaticVocabularyTable) from a
+    dataset of (key, value) pairs."""
+    from ..lookup import StaticHashTable, StaticVocabularyTable
+    init = DatasetInitializer(dataset)
+    n = int(init._keys.shape[0])
+    if vocab_size is not None and n != int(vocab_size):
+        raise InvalidArgumentError(None, "table_from_dataset", f"Invalid vocab_size: the "
+                                   f"dataset has {n} elements, vocab_size is {vocab_size}")
+    if num_oov_buckets:
+        return StaticVocabularyTable(init, int(num_oov_buckets))
+    return StaticHashTable(init, default_value if default_value is not None else -1)
+
+
+def index_table_from_dataset(dataset=None, num_oov_buckets=0, vocab_size=None,
+                             default_value=-1, hasher_spec=None, key_dtype=None, name=None):
+    """A table mapping each key of ``dataset`` to its position (int64); unknown keys get
+    ``default_value`` or, with ``num_oov_buckets``, a hashed bucket after the vocabulary."""
+    return table_from_dataset(dataset.enumerate().map(lambda i, k: (k, i)), num_oov_buckets,
+                              vocab_size, default_value, hasher_spec, key_dtype, name)

@@ -97,3 +97,19 @@ def test_make_batched_features_dataset(tmp_path):
     assert xs == [0.0, 1.0, 2.0, 10.0, 11.0, 12.0]
     with pytest.raises(ValueError, match="label_key"):
         E.make_batched_features_dataset(str(tmp_path / "*.tfrecord"), 4, spec, label_key="z")
+
+
+def test_tables_from_datasets_match_tf():
+    pairs = cf.data.Dataset.from_tensor_slices((["a", "b", "c"], [10, 20, 30])).map(
+        lambda k, v: (k, cf.cast(v, cf.int64)))
+    table = E.table_from_dataset(pairs, default_value=-1)
+    assert table.lookup(cf.constant(["b", "z"])).numpy().tolist() == [20, -1]
+    idx = E.index_table_from_dataset(cf.data.Dataset.from_tensor_slices(["x", "y"]),
+                                     num_oov_buckets=2)
+    assert idx.lookup(cf.constant(["y", "q", "x"])).numpy().tolist() == [1, 3, 0]  # TF's
+    init = E.DatasetInitializer(pairs)
+    assert isinstance(init, cf.lookup.KeyValueTensorInitializer)
+    assert cf.lookup.StaticHashTable(init, -5).lookup(cf.constant(["c", "?"])).numpy(
+        ).tolist() == [30, -5]
+    with pytest.raises(cf.errors.InvalidArgumentError, match="vocab_size"):
+        E.table_from_dataset(pairs, vocab_size=2)

@@ -96,3 +96,24 @@ def test_hints_and_errors():
     assert z.to_dense().shape == [2, 3]
     with pytest.raises(ValueError, match="positive definite"):
         L.LinearOperatorFullMatrix(A, is_positive_definite=True, is_non_singular=False)
+
+
+def test_conjugate_gradient_matches_tf():
+    g = np.random.default_rng(0)
+    m = g.normal(size=(4, 4))
+    a = m @ m.T + 4 * np.eye(4)
+    op = L.LinearOperatorFullMatrix(a, is_self_adjoint=True, is_positive_definite=True)
+    b = g.normal(size=(4,))
+    state = L.experimental.conjugate_gradient(op, b)
+    assert int(state.i) == 4
+    np.testing.assert_allclose(state.x.numpy(), np.linalg.solve(a, b), atol=1e-10)
+    two = L.experimental.conjugate_gradient(op, b, max_iter=2, x=np.ones(4))
+    np.testing.assert_allclose(two.r.numpy(), [-0.63332142, 0.72491498, -0.3169444,
+                                               0.06501839], atol=1e-8)   # TF 2.21's
+    pre = L.LinearOperatorDiag(1 / np.diag(a), is_self_adjoint=True,
+                               is_positive_definite=True)
+    both = L.experimental.conjugate_gradient(op, np.stack([b, 2 * b]), preconditioner=pre,
+                                             tol=1e-8)
+    np.testing.assert_allclose(both.x.numpy()[1], 2 * np.linalg.solve(a, b), atol=1e-10)
+    with pytest.raises(ValueError, match="positive definite"):
+        L.experimental.conjugate_gradient(L.LinearOperatorFullMatrix(a), b)

@@ -31,7 +31,7 @@ from .ops.linear_operator import (LinearOperator, LinearOperatorAdjoint,  # noqa
                                   LinearOperatorZeros)
 import types as _types  # noqa: E402
 
-from .ops.linear_operator_more import conjugate_gradient as _cg  # noqa: E402
+from .ops.linear_operator import conjugate_gradient as _cg  # noqa: E402
 
 experimental = _types.ModuleType("cuflow.linalg.experimental",
                                  "Experimental solvers (``tf.linalg.experimental``).")

@@ -481,3 +481,54 @@ from .linear_operator_more import (LinearOperatorAdjoint,  # noqa: E402,F401
                                    LinearOperatorKronecker, LinearOperatorLowRankUpdate,
                                    LinearOperatorPermutation, LinearOperatorToeplitz,
                                    LinearOperatorTridiag)
+
+
+# --- tf.linalg.experimental ---------------------------------------------------------------------
+def conjugate_gradient(operator, rhs, preconditioner=None, x=None, tol=1e-5, max_iter=20,
+                       name="conjugate_gradient"):
+    """Solves ``operator x = rhs`` (self-adjoint positive definite) by conjugate gradients,
+    stopping after ``max_iter`` steps or once ||r|| <= tol ||rhs||; returns TF's
+    ``CGState(i, x, r, p, gamma)``."""
+    import collections
+
+    from .control_flow_ops import while_loop
+    from .linalg_decomp import norm
+    if not (operator.is_self_adjoint and operator.is_positive_definite):
+        raise ValueError("Expected a self-adjoint, positive definite operator.")
+    state_t = collections.namedtuple("CGState", ["i", "x", "r", "p", "gamma"])
+    rhs = convert_to_tensor(rhs, operator.dtype)
+    batch = np.broadcast_shapes(tuple(rhs.shape.as_list()[:-1]),
+                                tuple(operator.batch_shape.as_list()),
+                                *([tuple(preconditioner.batch_shape.as_list())]
+                                  if preconditioner is not None else []))
+    r0 = _a.broadcast_to(rhs, list(batch) + [rhs.shape[-1]])
+    tol = tol * norm(r0, axis=-1)
+    if x is None:
+        x = _a.zeros_like(r0)
+    else:
+        x = convert_to_tensor(x, operator.dtype)
+        r0 = rhs - operator.matvec(x)
+
+    def dot(a, b):
+        return _r.reduce_sum(_m.conj(a) * b if a.dtype.is_complex else a * b, -1)
+
+    def precond(v):
+        return v if preconditioner is None else preconditioner.matvec(v)
+
+    p0 = precond(r0)
+
+    def cond(i, x, r, p, gamma):
+        return _m.logical_and(i < max_iter, _r.reduce_any(norm(r, axis=-1) > tol))
+
+    def body(i, x, r, p, gamma):
+        z = operator.matvec(p)
+        alpha = gamma / dot(p, z)
+        x = x + _a.expand_dims(alpha, -1) * p
+        r = r - _a.expand_dims(alpha, -1) * z
+        q = precond(r)
+        new_gamma = dot(r, q)
+        p = q + _a.expand_dims(new_gamma / gamma, -1) * p
+        return i + 1, x, r, p, new_gamma
+
+    i0 = convert_to_tensor(np.int32(0))
+    return state_t(*while_loop(cond, body, (i0, x, r0, p0, dot(r0, p0))))

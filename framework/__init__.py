@@ -105,6 +105,12 @@ from .device_spec import DeviceSpec  # noqa: E402
 from .dtypes import qint8, qint16, qint32, quint8, quint16, resource, variant  # noqa: E402
 from .gradients_util import AggregationMethod, gradients, hessians  # noqa: E402
 
+# --- apis3: TF API breadth (signal, image, nn) ---
+from .ops.signal_nd import raw_fftnd as fftnd, raw_ifftnd as ifftnd  # noqa: E402
+from .ops.signal_nd import raw_irfftnd as irfftnd, raw_rfftnd as rfftnd  # noqa: E402
+from .ops.conv_extra_ops import extract_volume_patches  # noqa: E402
+from .ops.nn_extra import approx_top_k  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 

@@ -27,3 +27,7 @@ from .ops.image_color_ops import (adjust_hue, adjust_saturation, hsv_to_rgb,  # 
                                   random_hue, random_saturation, rgb_to_hsv,
                                   stateless_random_hue, stateless_random_saturation)
 from .ops.image_quality_ops import psnr, sobel_edges, ssim, ssim_multiscale  # noqa: F401
+# --- apis3 ---
+from .ops.image_extra_ops import (extract_glimpse, non_max_suppression_overlaps,  # noqa: F401,E402
+                                  sample_distorted_bounding_box,
+                                  stateless_sample_distorted_bounding_box)

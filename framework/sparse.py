@@ -202,3 +202,8 @@ __all__ = ["SparseTensor", "add", "concat", "expand_dims", "eye", "fill_empty_ro
            "reshape", "retain", "segment_mean", "segment_sqrt_n", "segment_sum", "slice",
            "softmax", "sparse_dense_matmul", "to_dense", "transpose", "map_values", "mask", "bincount",
            "reset_shape", "split", "to_indicator"]
+# --- apis3 ---
+from .ops.sampled_ops import sampled_addmm  # noqa: F401,E402
+__all__.append("sampled_addmm")
+from .ops.sparse_cross import cross, cross_hashed  # noqa: F401,E402
+__all__ += ["cross", "cross_hashed"]

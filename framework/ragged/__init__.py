@@ -160,3 +160,8 @@ def row_splits_to_segment_ids(splits, name=None, out_type=None):
 def _dt_np(dtype):
     from .. import dtypes
     return dtypes.as_dtype(dtype).np
+
+
+# --- apis3: tf.ragged.cross / cross_hashed (in framework/ops/sparse_cross.py) ---
+from ..ops.sparse_cross import ragged_cross as cross  # noqa: E402,F401
+from ..ops.sparse_cross import ragged_cross_hashed as cross_hashed  # noqa: E402,F401

@@ -535,7 +535,7 @@ class Layer:
 
         def conv(x):
             if type(x) is not Tensor:
-                if x is None or isinstance(x, (str, bool)):
+                if x is None or isinstance(x, (str, bool)) or type(x).__name__ == "SparseTensor":
                     return x
                 x = convert_to_tensor(x)
             if compute is not None and x.dtype.is_floating and x.dtype.name != compute:

@@ -141,7 +141,7 @@ class Sequential(Model):
     def call(self, inputs, training=None, mask=None, **kwargs):
         """Runs the layers in order, passing Keras masks along (Embedding(mask_zero=True)
         -> LSTM skips padded steps)."""
-        x = inputs
+        x = _adjust_rank(self._input_shape, inputs)
         for layer in self._seq_layers:
             kwargs = {}
             if training is not None and layer._call_has_training:
@@ -196,3 +196,18 @@ class Sequential(Model):
         if config.get("build_input_shape") is not None:
             model.build(tuple(config["build_input_shape"]))
         return model
+
+
+def _adjust_rank(ref, x):
+    """With a known input shape Keras 3 runs a Sequential as a Functional, whose
+    ``_adjust_input_rank`` adds or drops a trailing size-1 axis ((batch,) data for an
+    ``input_shape=[1]`` model, as in the "Basic regression" tutorial)."""
+    shape = getattr(x, "shape", None)
+    if ref is None or shape is None or getattr(shape, "rank", None) is None or not ref:
+        return x
+    from ...ops import array_ops as _a
+    if len(shape) == len(ref) + 1 and shape[-1] == 1:
+        return _a.squeeze(x, axis=[-1])
+    if len(shape) == len(ref) - 1 and ref[-1] == 1:
+        return _a.expand_dims(x, -1)
+    return x

@@ -97,7 +97,7 @@ class Sequential(Model):
             source = self._input_layer = InputLayer(
                 batch_shape=(None,) + tuple(self._input_shape)[1:], dtype=self._input_dtype)
         from .. import backend
-        backend.unique_name("functional")   # Keras builds a Functional here: its name
+        self._functional_name = backend.unique_name("functional")   # Keras's Functional
         inp = x = source.output
         try:
             for layer in self._seq_layers:
@@ -142,6 +142,11 @@ class Sequential(Model):
         """Runs the layers in order, passing Keras masks along (Embedding(mask_zero=True)
         -> LSTM skips padded steps)."""
         x = _adjust_rank(self._input_shape, inputs)
+        if getattr(self, "_sym_graph", None) is not None and hasattr(x, "shape"):
+            # Keras 3 runs a built Sequential as its Functional, which checks the shape
+            from .functional import _check_shape
+            inp = self._sym_graph[0]
+            _check_shape(_Named(self._functional_name), 0, x, inp.name, tuple(inp.shape))
         for layer in self._seq_layers:
             kwargs = {}
             if training is not None and layer._call_has_training:
@@ -211,3 +216,10 @@ def _adjust_rank(ref, x):
     if len(shape) == len(ref) - 1 and ref[-1] == 1:
         return _a.expand_dims(x, -1)
     return x
+
+
+class _Named:
+    """Stands for Keras's inner Functional in its input-shape error message."""
+
+    def __init__(self, name):
+        self.name = name

@@ -18,3 +18,12 @@ def test_sequential_input_shape_1_accepts_rank_1_data():
 def test_sequential_drops_trailing_one():
     m = cf.keras.Sequential([cf.keras.Input(shape=(3,)), cf.keras.layers.Dense(2)])
     assert m(np.ones((4, 3, 1), "float32")).shape == (4, 2)
+
+
+def test_built_sequential_rejects_other_feature_shapes():
+    import pytest
+    m = cf.keras.Sequential([cf.keras.layers.Rescaling(0.5)])
+    m(np.ones((1, 6, 5, 3), "float32"))          # builds with (None, 6, 5, 3)
+    assert m(np.ones((4, 6, 5, 3), "float32")).shape == (4, 6, 5, 3)
+    with pytest.raises(ValueError, match="incompatible"):
+        m(np.ones((1, 4, 4, 3), "float32"))

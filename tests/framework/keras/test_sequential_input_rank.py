@@ -20,10 +20,21 @@ def test_sequential_drops_trailing_one():
     assert m(np.ones((4, 3, 1), "float32")).shape == (4, 2)
 
 
-def test_built_sequential_rejects_other_feature_shapes():
+def test_built_sequential_checks_shapes_as_keras3():
     import pytest
     m = cf.keras.Sequential([cf.keras.layers.Rescaling(0.5)])
     m(np.ones((1, 6, 5, 3), "float32"))          # builds with (None, 6, 5, 3)
-    assert m(np.ones((4, 6, 5, 3), "float32")).shape == (4, 6, 5, 3)
-    with pytest.raises(ValueError, match="incompatible"):
-        m(np.ones((1, 4, 4, 3), "float32"))
+    # eager calls with other sizes of the same rank run (Keras's Functional.call)
+    assert m(np.ones((2, 4, 4, 3), "float32")).shape == (2, 4, 4, 3)
+    with pytest.raises(ValueError, match="incompatible"):     # symbolic calls are checked
+        m(cf.keras.Input((4, 4, 3)))
+    u = cf.keras.Sequential([cf.keras.layers.Rescaling(0.5)])
+    u(np.ones((6, 5, 3), "float32"))             # built unbatched: (None, 5, 3)
+    assert u(np.ones((6, 5, 3), "float32")).shape == (6, 5, 3)
+    with pytest.raises(ValueError):
+        u(np.ones((1, 6, 5, 3), "float32"))      # rank 4 for a rank-3 Functional
+    inner = cf.keras.Sequential([cf.keras.layers.Rescaling(0.5)])
+    inner(np.ones((1, 6, 5, 3), "float32"))
+    outer = cf.keras.Sequential([cf.keras.layers.Resizing(4, 4), inner])
+    with pytest.raises(ValueError):              # Keras's build of the outer model raises
+        outer(np.ones((1, 6, 5, 3), "float32"))

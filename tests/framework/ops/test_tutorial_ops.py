@@ -32,3 +32,10 @@ def test_keras_dense_on_sparse_input():
     sp = cf.sparse.SparseTensor([[0, 1], [2, 3]], [1, 2], [3, 4])
     out = model(sp).numpy()
     np.testing.assert_allclose(out, np.array([[0, 1, 0, 0], [0] * 4, [0, 0, 0, 2]], "float32") @ k + 1)
+
+
+def test_saturate_cast_float_to_int32_clamps_below_2_31():
+    out = cf.saturate_cast(cf.constant([3e9, -3e9, 1.0]), cf.int32).numpy().tolist()
+    assert out == [2147483520, -2147483648, 1]
+    img = cf.image.convert_image_dtype(cf.constant([1.5, -0.2, 0.5]), cf.int32, saturate=True)
+    assert img.numpy().tolist() == [2147483520, -429496736, 1073741824]

@@ -35,6 +35,8 @@ def dispatch(op, args, attrs):
         return args[0].with_flat_values(apply(op, (args[0].flat_values,), attrs))
     if op.name == "gather" and attrs.get("axis", 0) == 0 and not attrs.get("batch_dims"):
         return _gather_rows(*args)
+    if op.name == "tile" and len(args) == 1:
+        return _tile(args[0], attrs["multiples"])
     raise InvalidArgumentError(None, op.name, f"{op.name}: cannot convert RaggedTensor to a "
                                "tensor (this op has no ragged form; use rt.to_tensor() or "
                                "rt.flat_values)")
@@ -186,3 +188,19 @@ def _segment_reduce(kind, name, values, ids, n):
         return math_ops.cast(math_ops.maximum(math_ops.minimum(out, 1), 0) if lo == 0 else
                              math_ops.minimum(math_ops.maximum(out, 0), 1), "bool")
     return out
+
+
+# --- tile -------------------------------------------------------------------------------------
+def _tile(rt, multiples):
+    """TF's ragged tile: dimension k repeats each of its rows' contents ``multiples[k]``
+    times (dimension 0: the whole tensor)."""
+    from . import constant as ragged_constant
+
+    def rep(x, mult):
+        if not mult:
+            return x
+        return [rep(e, mult[1:]) for e in x] * mult[0]
+    out = rep(rt.to_list(), tuple(int(m) for m in multiples))
+    inner = rt.flat_values.shape[1:]
+    return ragged_constant(out, dtype=rt.dtype, ragged_rank=rt.ragged_rank,
+                           inner_shape=tuple(int(d) for d in inner) if len(inner) else None)

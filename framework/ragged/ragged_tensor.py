@@ -119,6 +119,14 @@ class RaggedTensor:
         """Rows of a 2-D SparseTensor whose indices are packed left in each row."""
         idx = np.asarray(st_input.indices.numpy())
         nrows = int(np.asarray(st_input.dense_shape.numpy())[0])
+        if idx.ndim != 2 or idx.shape[1] != 2:
+            raise ValueError("from_sparse: st_input must be rank 2")
+        if len(idx):        # TF's check: each row's columns are 0, 1, ... in order
+            new_row = np.r_[True, idx[1:, 0] != idx[:-1, 0]]
+            expect = np.where(new_row, 0, np.r_[0, idx[:-1, 1] + 1])
+            if np.any(idx[1:, 0] < idx[:-1, 0]) or np.any(idx[:, 1] != expect):
+                raise InvalidArgumentError(None, "from_sparse", "SparseTensor is not "
+                                           "right-ragged")
         return cls.from_value_rowids(st_input.values, idx[:, 0] if len(idx) else
                                      np.zeros([0], np.int64), nrows=nrows)
 
@@ -249,13 +257,18 @@ class RaggedTensor:
         return [inner[s[i]:s[i + 1]] for i in range(len(s) - 1)]
 
     def numpy(self):
-        """An object array of per-row NumPy arrays (TF's ``RaggedTensor.numpy``)."""
+        """TF's ``RaggedTensor.numpy``: an object array of per-row arrays, or -- rows all
+        of one length -- NumPy's own stacking of them (a plain array)."""
         s = self._row_splits.numpy()
         vals = self._values.numpy()
         rows = [vals[s[i]:s[i + 1]] for i in range(len(s) - 1)]
-        out = np.empty(len(rows), dtype=object)
-        out[:] = rows
-        return out
+        if not rows:
+            return np.zeros((0, 0) + vals.shape[1:], dtype=vals.dtype)
+        if any(len(r) != len(rows[0]) for r in rows):
+            out = np.empty(len(rows), dtype=object)
+            out[:] = rows
+            return out
+        return np.array(rows)
 
     def to_tensor(self, default_value=None, name=None, shape=None):
         """A dense tensor padded with ``default_value`` (0 / b'') to the longest rows, or
@@ -305,7 +318,15 @@ class RaggedTensor:
         return self.nrows_int()
 
     def __repr__(self):
-        return f"<cf.RaggedTensor {self.to_list()!r}>"
+        """TF's eager repr: the rows as NumPy prints them (comma separated, wrapped at 75
+        columns), elements by ``str``."""
+        try:
+            value = self.numpy()
+        except Exception:  # noqa: BLE001 - a symbolic tensor: its structure only
+            return f"<cf.RaggedTensor {self.to_list()!r}>"
+        with np.printoptions(formatter={"all": _repr_formatter}):
+            text = _repr_formatter(value)
+        return f"<cf.RaggedTensor {text}>"
 
     @staticmethod
     def _cf_dispatch(op, args, attrs):
@@ -405,3 +426,10 @@ def _fill(out, lists):
 
 def is_ragged(x):
     return isinstance(x, RaggedTensor)
+
+
+def _repr_formatter(x):
+    """TF's ragged repr formatter: NumPy arrays comma separated, empty ones as lists."""
+    if isinstance(x, np.ndarray):
+        return np.array2string(x, separator=", ") if x.size else repr(x.tolist())
+    return str(x)

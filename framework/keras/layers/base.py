@@ -415,8 +415,8 @@ class Layer:
             self._initial_weights = None
 
     def __call__(self, inputs, *args, **kwargs):
-        if args and not self._allow_non_tensor_positional_args:
-            _check_positional_tensors(args)
+        if not self._allow_non_tensor_positional_args:    # Keras 3: the input too (lists
+            _check_positional_tensors((inputs,) + args)   # of Python numbers are refused)
         if any_symbolic((inputs, args, kwargs)):
             return self._symbolic_call(inputs, args, kwargs)
         if getattr(_CALL, "depth", 0):

@@ -673,11 +673,14 @@ def get_mask(x):
     return None
 
 
+_COMPOSITES = ("SparseTensor", "RaggedTensor", "IndexedSlices")
+
+
 def _check_positional_tensors(args):
     from ..keras_tensor import KerasTensor
     for arg in nest.flatten(list(args)):
         if arg is None or isinstance(arg, (Tensor, Variable, KerasTensor)) or \
-                hasattr(arg, "__array__"):
+                hasattr(arg, "__array__") or type(arg).__name__ in _COMPOSITES:
             continue
         raise ValueError("Only input tensors may be passed as positional arguments. The "
                          "following argument value should be passed as a keyword argument: "

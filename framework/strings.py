@@ -234,7 +234,21 @@ def to_hash_bucket_strong(input, num_buckets, key, name=None):  # noqa: A002
 
 # --- joins --------------------------------------------------------------------------------
 def join(inputs, separator="", name=None):
-    """Element-wise concatenation of the (broadcast) string tensors in ``inputs``."""
+    """Element-wise concatenation of the (broadcast) string tensors in ``inputs``; ragged
+    inputs with the same row partitions join their flat values (the "Ragged tensors"
+    guide's bigrams)."""
+    inputs = list(inputs)
+    rag = [x for x in inputs if isinstance(x, RaggedTensor)]
+    if rag:
+        t = rag[0]
+        splits = [np.asarray(r.numpy()) for r in t.nested_row_splits]
+        for x in inputs:
+            if not isinstance(x, RaggedTensor) or len(x.nested_row_splits) != len(splits) or \
+                    any(not np.array_equal(np.asarray(a.numpy()), b)
+                        for a, b in zip(x.nested_row_splits, splits)):
+                raise _err("StringJoin", "ragged inputs must all have the same row "
+                           "partitions (dense and ragged inputs cannot be mixed)")
+        return t.with_flat_values(join([x.flat_values for x in inputs], separator))
     arrays = np.broadcast_arrays(*[_bytes_array(x) for x in inputs])
     sep = _b(separator)
     out = np.empty(arrays[0].shape, dtype=object)

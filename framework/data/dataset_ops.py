@@ -109,8 +109,7 @@ class Dataset:
         """
         state = st.normalize(initial_state)
         for element in self:
-            out = reduce_func(state, *element) if type(element) is tuple else reduce_func(
-                state, element)
+            out = reduce_func(state, element)     # TF passes the element whole, never unpacked
             state = st.normalize_fn_output(out)
         return state
 

@@ -221,6 +221,20 @@ class _RangeIt(It):
         self.v = state["v"].item()
 
 
+def _shapes_up_to(types, shapes):
+    """The shape given for each leaf of ``types`` (TF flattens output_shapes only as deep
+    as output_types goes, so ``((), (None,))`` gives ``()`` and ``(None,)``)."""
+    if isinstance(types, tuple):
+        if not isinstance(shapes, (tuple, list)) or len(shapes) != len(types):
+            return [None] * len(st.flatten(types))
+        return [s for t, sh in zip(types, shapes) for s in _shapes_up_to(t, sh)]
+    if isinstance(types, dict):
+        if not isinstance(shapes, dict):
+            return [None] * len(st.flatten(types))
+        return [s for k in sorted(types) for s in _shapes_up_to(types[k], shapes.get(k))]
+    return [shapes]
+
+
 class GeneratorDataset(Dataset):
     _stage = "FlatMapDataset(from_generator)"
 
@@ -237,9 +251,7 @@ class GeneratorDataset(Dataset):
                 output_signature = TensorSpec(TensorShape(shapes), output_types)
             else:
                 flat_t = st.flatten(output_types)
-                flat_s = st.flatten(shapes) if st.is_structure(shapes) else [shapes]
-                if len(flat_s) != len(flat_t):
-                    flat_s = [None] * len(flat_t)
+                flat_s = _shapes_up_to(output_types, shapes)
                 output_signature = st.pack(output_types, [
                     TensorSpec(TensorShape(s) if s is not None else TensorShape(None), t)
                     for t, s in zip(flat_t, flat_s)])

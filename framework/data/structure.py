@@ -275,11 +275,12 @@ def check_against_spec(element, spec, stage):
 
     Values are converted as TF's generator wrapper does (``np.asarray(value, dtype)``)."""
     from ..errors import InvalidArgumentError
-    if not same_structure(spec, element):
+    values = _flatten_up_to(spec, element)
+    if values is None:
         raise TypeError(f"{stage}: `generator` yielded an element whose structure "
                         f"{_shape_of(element)} does not match the expected structure {spec!r}")
     out = []
-    for s, v in zip(flatten(spec), flatten(element)):
+    for s, v in zip(flatten(spec), values):
         if _is_composite_spec(s):
             out.append(_check_composite(v, s, stage))
             continue
@@ -302,6 +303,32 @@ def check_against_spec(element, spec, stage):
                 f"where an element of shape {s.shape} was expected (incompatible)")
         out.append(Tensor(arr, _CPU))
     return pack(spec, out)
+
+
+def _flatten_up_to(spec, element):
+    """``element``'s parts at ``spec``'s leaves (TF's nest.flatten_up_to: a tuple yielded
+    for a single TensorSpec is one value), or None when the structures disagree."""
+    if isinstance(spec, tuple):
+        if not isinstance(element, (tuple, list)) or len(element) != len(spec):
+            return None
+        out = []
+        for s, e in zip(spec, element):
+            part = _flatten_up_to(s, e)
+            if part is None:
+                return None
+            out.extend(part)
+        return out
+    if isinstance(spec, Mapping):
+        if not isinstance(element, Mapping) or set(element) != set(spec):
+            return None
+        out = []
+        for k in _keys(spec):
+            part = _flatten_up_to(spec[k], element[k])
+            if part is None:
+                return None
+            out.extend(part)
+        return out
+    return [element]
 
 
 def _check_composite(value, spec, stage):

@@ -197,8 +197,8 @@ def _to_first_dtype(values):
     if first is None or len(values) == 1:
         return values
     from .constant import convert_to_tensor
-    return [v if isinstance(v, (Tensor, Variable)) else
-            convert_to_tensor(v, dtype=first.dtype) for v in values]
+    return [v if isinstance(v, (Tensor, Variable)) or hasattr(v, "_cf_dispatch") else
+            convert_to_tensor(v, dtype=first.dtype) for v in values]   # ragged: dispatched
 
 
 def stack(values, axis=0, name=None):

@@ -7,6 +7,8 @@ are plain functions of primitives.
 """
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -604,10 +606,19 @@ def saturate_cast(value, dtype, name=None):
                               clip_by_value_v(imag(value), tgt.min, tgt.max))
         return cast(value, dtype)
     if src.min < tgt.min:
-        value = maximum(value, convert_to_tensor(np.asarray(tgt.min).astype(src.np)))
+        value = maximum(value, convert_to_tensor(_bound_in(tgt.min, src.np)))
     if src.max > tgt.max:
-        value = minimum(value, convert_to_tensor(np.asarray(tgt.max).astype(src.np)))
+        value = minimum(value, convert_to_tensor(_bound_in(tgt.max, src.np)))
     return cast(value, dtype)
+
+
+def _bound_in(bound, np_dtype):
+    """``bound`` in ``np_dtype``, stepped toward zero when rounding would leave the target
+    range (int32's max is 2147483520 in float32, as TF clamps)."""
+    b = np.asarray(bound).astype(np_dtype)
+    if np.issubdtype(np_dtype, np.floating) and builtins.abs(int(b)) > builtins.abs(int(bound)):
+        b = np.nextafter(b, np_dtype.type(0))
+    return b
 
 
 def clip_by_value_v(t, lo, hi):

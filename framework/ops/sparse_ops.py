@@ -249,7 +249,7 @@ def slice(sp_input, start, size, name=None):
     end = np.minimum(start + size, shape)
     keep = np.all((idx >= start) & (idx < end), axis=1)
     return _make(idx[keep] - start, _take(sp_input.values, np.nonzero(keep)[0]),
-                 (end - start).tolist())
+                 np.maximum(end - start, 0).tolist())
 
 
 def retain(sp_input, to_retain):

@@ -35,6 +35,7 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
     """A RaggedTensor from a nested list (``tf.ragged.constant``); strings become bytes.
     ``ragged_rank`` defaults to the nesting depth - 1 (less with ``inner_shape``)."""
     pylist = _encode(pylist)
+    _check_nesting(pylist)
     depth = _depth(pylist)
     if depth == 0:
         return _constant(pylist, dtype=dtype)
@@ -44,6 +45,26 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
         return _constant(pylist, dtype=dtype)
     from .ragged_tensor import _with_splits_dtype
     return _with_splits_dtype(_build(pylist, rank, dtype, inner_shape), row_splits_dtype)
+
+
+def _check_nesting(pylist):
+    """TF's ValueErrors: scalars at one nesting depth only, and of one kind (no strings
+    next to numbers)."""
+    depths, kinds = set(), set()
+
+    def walk(x, d):
+        if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.ndim):
+            for e in x:
+                walk(e, d + 1)
+            return
+        depths.add(d)
+        kinds.add("str" if isinstance(x, (bytes, str, np.bytes_, np.str_)) else "num")
+    walk(pylist, 0)
+    if len(depths) > 1:
+        raise ValueError("all scalar values must have the same nesting depth")
+    if len(kinds) > 1:
+        raise ValueError("Can't convert Python list to a ragged tensor: it mixes strings "
+                         "and numbers")
 
 
 def _build(rows, rank, dtype, inner_shape):
@@ -130,6 +151,27 @@ def boolean_mask(data, mask, name=None):
         rows = [arr[i][m[i]] for i in builtins_range(arr.shape[0])]
     flat = np.concatenate(rows) if rows else np.zeros((0,), d.dtype.np)
     return RaggedTensor.from_row_lengths(_constant(flat), [len(r) for r in rows])
+
+
+def stack_dynamic_partitions(data, partitions, num_partitions, name=None):
+    """A RaggedTensor whose row i holds the elements of ``data`` whose partition is i
+    (in order); rows for partitions that got nothing are empty.
+
+    >>> import cuflow as cf
+    >>> cf.ragged.stack_dynamic_partitions([1, 2, 3, 4], [0, 1, 0, 2], 3).to_list()
+    [[1, 3], [2], [4]]
+    """
+    from ..errors import InvalidArgumentError
+    from ..ops.index_ops import gather
+    d = _constant(data)
+    p = np.asarray(_constant(partitions).numpy()).reshape(-1).astype(np.int64)
+    n = int(num_partitions)
+    if p.size and (p.min() < 0 or p.max() >= n):
+        raise InvalidArgumentError(None, "stack_dynamic_partitions", "partitions must be in "
+                                   f"[0, {n}), got {p.tolist()}")
+    order = np.argsort(p, kind="stable")
+    return RaggedTensor.from_row_lengths(gather(d, _constant(order)),
+                                         np.bincount(p, minlength=n)[:n].astype(np.int64))
 
 
 def map_flat_values(op, *args, **kwargs):

@@ -42,6 +42,8 @@ def dispatch(op, args, attrs):
             if idx.shape.rank == 1:
                 return gather_rows(args[0], idx)
         return _gather_rows(*args)
+    if op.name == "tile" and len(args) == 1:
+        return _tile(args[0], attrs["multiples"])
     if op.name == "shape":
         from .dynamic_ragged_shape import DynamicRaggedShape
         return DynamicRaggedShape(args[0], attrs.get("out_type", np.int32))
@@ -283,6 +285,22 @@ def _segment_reduce(kind, name, values, ids, n):
         return math_ops.cast(math_ops.maximum(math_ops.minimum(out, 1), 0) if lo == 0 else
                              math_ops.minimum(math_ops.maximum(out, 0), 1), "bool")
     return out
+
+
+# --- tile -------------------------------------------------------------------------------------
+def _tile(rt, multiples):
+    """TF's ragged tile: dimension k repeats each of its rows' contents ``multiples[k]``
+    times (dimension 0: the whole tensor)."""
+    from . import constant as ragged_constant
+
+    def rep(x, mult):
+        if not mult:
+            return x
+        return [rep(e, mult[1:]) for e in x] * mult[0]
+    out = rep(rt.to_list(), tuple(int(m) for m in multiples))
+    inner = rt.flat_values.shape[1:]
+    return ragged_constant(out, dtype=rt.dtype, ragged_rank=rt.ragged_rank,
+                           inner_shape=tuple(int(d) for d in inner) if len(inner) else None)
 
 
 def _seg(kind, values, ids, n):

@@ -196,6 +196,14 @@ class RaggedTensor:
         """Rows of a 2-D SparseTensor whose indices are packed left in each row."""
         idx = np.asarray(st_input.indices.numpy())
         nrows = int(np.asarray(st_input.dense_shape.numpy())[0])
+        if idx.ndim != 2 or idx.shape[1] != 2:
+            raise ValueError("from_sparse: st_input must be rank 2")
+        if len(idx):        # TF's check: each row's columns are 0, 1, ... in order
+            new_row = np.r_[True, idx[1:, 0] != idx[:-1, 0]]
+            expect = np.where(new_row, 0, np.r_[0, idx[:-1, 1] + 1])
+            if np.any(idx[1:, 0] < idx[:-1, 0]) or np.any(idx[:, 1] != expect):
+                raise InvalidArgumentError(None, "from_sparse", "SparseTensor is not "
+                                           "right-ragged")
         return cls.from_value_rowids(st_input.values, idx[:, 0] if len(idx) else
                                      np.zeros([0], np.int64), nrows=nrows)
 
@@ -455,10 +463,14 @@ class RaggedTensor:
         return self.nrows_int()
 
     def __repr__(self):
+        """TF's repr: eager, the rows as NumPy prints them (comma separated, wrapped at
+        75 columns, elements by ``str``); traced, the components."""
         if self._symbolic():        # TF's graph form: the components
             return (f"cf.RaggedTensor(values={self._values!s}, "
                     f"row_splits={self._row_splits!s})")
-        return f"<cf.RaggedTensor {self.to_list()!r}>"
+        with np.printoptions(formatter={"all": _repr_formatter}):
+            text = _repr_formatter(self.numpy())
+        return f"<cf.RaggedTensor {text}>"
 
     @staticmethod
     def _cf_dispatch(op, args, attrs):
@@ -566,3 +578,10 @@ def _fill(out, lists):
 
 def is_ragged(x):
     return isinstance(x, RaggedTensor)
+
+
+def _repr_formatter(x):
+    """TF's ragged repr formatter: NumPy arrays comma separated, empty ones as lists."""
+    if isinstance(x, np.ndarray):
+        return np.array2string(x, separator=", ") if x.size else repr(x.tolist())
+    return str(x)

@@ -145,7 +145,10 @@ class _Operators:
         return arr
 
     def __format__(self, spec):
-        """As TF: the NumPy value's format (``f"{t}"`` prints ``[1. 2.]``)."""
+        """As TF: the NumPy value's format (``f"{t}"`` prints ``[1. 2.]``); a symbolic
+        tensor (tracing) formats as its str, as a TF graph tensor does."""
+        if getattr(self, "_sym", None) is not None and not spec:
+            return str(self)
         value = self.numpy()
         if np.ndim(value) == 0:
             return format(value.item() if hasattr(value, "item") else value, spec)

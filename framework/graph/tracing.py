@@ -475,11 +475,13 @@ def broadcast_shapes(op, shapes, vals=(), source=None):
     for i in range(1, rank + 1):
         dims = [s[-i] for s in shapes if len(s) >= i]
         known = {d for d in dims if d is not None and d != 1}
-        if len(known) > 1:
-            raise InvalidArgumentError(
-                None, op.name, f"{op.name}: Incompatible shapes: "
-                f"{' vs. '.join(str(list(s)) for s in shapes)} (inputs: {_describe(vals)}; "
-                f"at {source or user_frame()})")
+        if len(known) > 1:   # TF: a graph's shape inference fails with a ValueError
+            seen = [d for d in dims if d is not None and d != 1]
+            a, b = seen[0], next(d for d in seen if d != seen[0])
+            raise ValueError(
+                f"Dimensions must be equal, but are {a} and {b} for '{{{{node {op.name}}}}}' "
+                f"with input shapes: {', '.join(str(list(s)).replace(' ', '') for s in shapes)}"
+                f". (inputs: {_describe(vals)}; at {source or user_frame()})")
         if known:
             out.append(known.pop())
         elif any(d is None for d in dims):

@@ -449,14 +449,23 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
     if greedy:
         decoded, log_prob = cf.nn.ctc_greedy_decoder(inputs=logits, sequence_length=input_length)
     else:
-        decoded, log_prob = cf.nn.ctc_beam_search_decoder(
-            inputs=logits, sequence_length=input_length, beam_width=beam_width,
-            top_paths=top_paths)
+        decoded, log_prob = _beam_search_v1(logits, input_length, beam_width, top_paths)
     dense = []
     for st in decoded:
         st = cf.SparseTensor(st.indices, st.values, [num_samples, num_steps])
         dense.append(cf.sparse.to_dense(st, default_value=-1))
     return dense, log_prob
+
+
+def _beam_search_v1(logits, lengths, beam_width, top_paths):
+    """TF1's ``ctc_beam_search_decoder`` (``merge_repeated=True``), which Keras calls; TF 2's
+    ``tf.nn`` one keeps repeats. Needs the decoder module of ``tf.nn`` (ops/ctc_extra)."""
+    try:
+        from ..ops.ctc_extra import _beam_search
+    except ImportError:
+        raise NotImplementedError("ctc_decode(greedy=False) needs tf.nn.ctc_beam_search_decoder, "
+                                  "which this build of cuflow lacks") from None
+    return _beam_search(logits, lengths, beam_width, top_paths, True)
 
 
 # --- rnn ------------------------------------------------------------------------------------

@@ -32,14 +32,27 @@ class SwapEMAWeights(Callback):
         self._ema_weights_in_model = False
 
     def _pairs(self):
+        """(variable, moving average) of every EMA optimizer (the inner ones of a
+        LossScaleOptimizer or MultiOptimizer); Keras's ValueErrors when there is none."""
         optimizer = self.model.optimizer
         optimizer = getattr(optimizer, "inner_optimizer", optimizer)
-        slots = getattr(optimizer, "_slots", {})
-        pairs = [(v, slots[id(v)]["ema"]) for v in self.model.trainable_variables
-                 if "ema" in slots.get(id(v), {})]
-        if not getattr(optimizer, "use_ema", False) or not pairs:
-            raise ValueError("SwapEMAWeights must be used when `use_ema=True` is set on the "
-                             f"optimizer. Received: use_ema={getattr(optimizer, 'use_ema', None)}")
+        if hasattr(optimizer, "optimizers"):
+            if not any(getattr(o, "use_ema", False) for o in optimizer.optimizers):
+                raise ValueError("SwapEMAWeights must be used when at least one inner "
+                                 "optimizer has `use_ema=True` set. Received a MultiOptimizer "
+                                 "with all inner optimizers having `use_ema=False`.")
+            optimizers = [o for o in optimizer.optimizers if getattr(o, "use_ema", False)]
+        else:
+            optimizers = [optimizer]
+        pairs = []
+        for opt in optimizers:
+            slots = getattr(opt, "_slots", {})
+            found = [(v, slots[id(v)]["ema"]) for v in self.model.trainable_variables
+                     if "ema" in slots.get(id(v), {})]
+            if not getattr(opt, "use_ema", False) or not found:
+                raise ValueError("SwapEMAWeights must be used when `use_ema=True` is set on "
+                                 f"the optimizer. Received: use_ema={getattr(opt, 'use_ema', None)}")
+            pairs += found
         return pairs
 
     def _swap_variables(self):

@@ -147,3 +147,4 @@ from .io_utils import (disable_interactive_logging,  # noqa: E402,F401
 CustomObjectScope = custom_object_scope
 # --- apis1 ---
 from .model_to_dot import model_to_dot  # noqa: E402,F401
+from . import legacy  # noqa: E402,F401

@@ -57,3 +57,28 @@ def test_legacy_optimizers_raise_like_tf():
     for name in ["Adagrad", "Adam", "Ftrl", "Optimizer", "RMSprop", "SGD"]:
         with pytest.raises(ImportError, match="tf_keras"):
             getattr(K.optimizers.legacy, name)(learning_rate=0.1)
+
+
+def test_keras_legacy_saving_namespace():
+    assert K.legacy.saving.serialize_keras_object is K.utils.legacy.serialize_keras_object
+    assert K.legacy.saving.deserialize_keras_object is K.utils.legacy.deserialize_keras_object
+
+
+def test_remat_and_remat_scope():
+    from cuflow.keras.remat_scope import get_current_remat_mode
+    dense = K.layers.Dense(2, kernel_initializer="ones")
+    dense.build((None, 3))
+    x = cf.constant(np.ones((1, 3), "float32"))
+    with cf.GradientTape() as tape:
+        y = cf.reduce_sum(K.remat(dense)(x) ** 2)
+    grads = tape.gradient(y, dense.trainable_variables)
+    np.testing.assert_allclose(grads[0], np.full((3, 2), 6.0))  # 2 * 3 per output, x = 1
+    np.testing.assert_allclose(grads[1], [6.0, 6.0])
+    assert get_current_remat_mode() is None
+    with K.RematScope(mode="list_of_layers", layer_names=["d"]):
+        with K.RematScope(mode=None):
+            assert get_current_remat_mode().mode is None
+        assert get_current_remat_mode() == ("list_of_layers", 1024, ["d"])
+    assert get_current_remat_mode() is None
+    with pytest.raises(ValueError, match="Invalid mode 'x'"):
+        K.RematScope(mode="x")

@@ -50,8 +50,9 @@ class SwapEMAWeights(Callback):
             found = [(v, slots[id(v)]["ema"]) for v in self.model.trainable_variables
                      if "ema" in slots.get(id(v), {})]
             if not getattr(opt, "use_ema", False) or not found:
+                use_ema = getattr(opt, "use_ema", None)
                 raise ValueError("SwapEMAWeights must be used when `use_ema=True` is set on "
-                                 f"the optimizer. Received: use_ema={getattr(opt, 'use_ema', None)}")
+                                 f"the optimizer. Received: use_ema={use_ema}")
             pairs += found
         return pairs
 

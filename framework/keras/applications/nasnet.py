@@ -155,13 +155,12 @@ def _normal_a_cell(ip, p, filters, block_id=None):
     h = layers.Activation("relu")(ip)
     h = _conv1x1(filters, f"normal_conv_1_{block_id}")(h)
     h = _bn(f"normal_bn_1_{block_id}")(h)
-    x1 = layers.add([_separable_conv_block(h, filters, (5, 5), block_id=f"normal_left1_{block_id}"),
-                     _separable_conv_block(p, filters, block_id=f"normal_right1_{block_id}")],
-                    name=f"normal_add_1_{block_id}")
-    x2 = layers.add([_separable_conv_block(p, filters, (5, 5), block_id=f"normal_left2_{block_id}"),
-                     _separable_conv_block(p, filters, (3, 3),
-                                           block_id=f"normal_right2_{block_id}")],
-                    name=f"normal_add_2_{block_id}")
+    x1_1 = _separable_conv_block(h, filters, (5, 5), block_id=f"normal_left1_{block_id}")
+    x1_2 = _separable_conv_block(p, filters, block_id=f"normal_right1_{block_id}")
+    x1 = layers.add([x1_1, x1_2], name=f"normal_add_1_{block_id}")
+    x2_1 = _separable_conv_block(p, filters, (5, 5), block_id=f"normal_left2_{block_id}")
+    x2_2 = _separable_conv_block(p, filters, (3, 3), block_id=f"normal_right2_{block_id}")
+    x2 = layers.add([x2_1, x2_2], name=f"normal_add_2_{block_id}")
     x3 = layers.AveragePooling2D((3, 3), strides=(1, 1), padding="same",
                                  name=f"normal_left3_{block_id}")(h)
     x3 = layers.add([x3, p], name=f"normal_add_3_{block_id}")

@@ -148,3 +148,4 @@ CustomObjectScope = custom_object_scope
 # --- apis1 ---
 from .model_to_dot import model_to_dot  # noqa: E402,F401
 from . import legacy  # noqa: E402,F401
+from . import bounding_boxes  # noqa: E402,F401

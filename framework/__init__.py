@@ -109,6 +109,7 @@ _LAZY = {
     "graph": ".graph", "monitor": ".monitor", "export": ".export", "serving": ".serving",
     "pipeline": ".pipeline", "quantization": ".lite", "version": ".version",
     "ragged": ".ragged", "sets": ".sets", "audio": ".audio", "types": ".types",
+    "compat": ".compat",
 }
 
 

@@ -295,8 +295,15 @@ class Function:
     def _input_structure(self, key, args, kwargs):
         """TF's ``structured_input_signature``: (positional args with defaults bound,
         keyword args), tensors as TensorSpecs of the traced shapes."""
-        specs = iter([TensorSpec(p[2], p[3], name=p[0].split("[")[0]) for p in key
-                      if p[1] == "T"])
+        given = [s.name if isinstance(s, TensorSpec) else None for s in
+                 nest.flatten(list(self._input_signature))] \
+            if self._input_signature is not None else []
+        parts = [p for p in key if p[1] == "T"]
+        # TF's names: the input_signature spec's own, else the argument's path
+        # (``d['b']`` -> ``d_b``)
+        names = [(given[i] if i < len(given) and given[i] else _path_name(p[0]))
+                 for i, p in enumerate(parts)]
+        specs = iter([TensorSpec(p[2], p[3], name=n) for p, n in zip(parts, names)])
         args = list(_map_leaves(tuple(args), lambda _: next(specs)))
         kwargs = {k: _map_leaves(kwargs[k], lambda _: next(specs)) for k in sorted(kwargs)}
         try:
@@ -423,6 +430,13 @@ class Function:
 
 def _same(obj):
     return obj
+
+
+def _path_name(path):
+    """An argument path as TF names its tensor: ``x`` -> ``x``, ``d['b']`` -> ``d_b``,
+    ``xs[0]`` -> ``xs_0``."""
+    import re
+    return re.sub(r"\[['\"]?([^\]'\"]*)['\"]?\]", r"_\1", path)
 
 
 _OUT = object()   # marks a tensor output's place in the output structure

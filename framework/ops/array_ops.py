@@ -171,7 +171,7 @@ def concat(values, axis, name=None):
     >>> cf.concat([[[1, 2]], [[3, 4]]], axis=0).shape
     TensorShape([2, 2])
     """
-    values = list(values)
+    values = _to_first_dtype(values)
     if not values:
         raise InvalidArgumentError(None, "concat", "concat: expected at least one tensor")
     ranks = {rank_of(v) for v in values}
@@ -189,9 +189,21 @@ def concat(values, axis, name=None):
     return _apply(_CONCAT, tuple(values), {"axis": axis})
 
 
+def _to_first_dtype(values):
+    """The list as TF's list-of-T ops take it: values that are not tensors converted to
+    the dtype of the first tensor among them."""
+    values = list(values)
+    first = next((v for v in values if isinstance(v, (Tensor, Variable))), None)
+    if first is None or len(values) == 1:
+        return values
+    from .constant import convert_to_tensor
+    return [v if isinstance(v, (Tensor, Variable)) else
+            convert_to_tensor(v, dtype=first.dtype) for v in values]
+
+
 def stack(values, axis=0, name=None):
     """Stacks rank-R tensors into one rank-(R+1) tensor along a new ``axis``."""
-    values = list(values)
+    values = _to_first_dtype(values)
     if not values:
         raise InvalidArgumentError(None, "stack", "stack: expected at least one tensor")
     shapes = [tuple(shape_of(v)) for v in values]

@@ -60,6 +60,24 @@ def strict_here():
     return True
 
 
+_PLAIN_VALUES = (bool, int, float, complex, list, tuple, np.ndarray, np.generic)
+
+
+def first_alone(x, y):
+    """``x`` as TF's ``math_ops.add`` and ``matmul`` take it: converted on its own (Python
+    int -> int32, float -> float32, NumPy values keep their dtype) before ``y``, so a
+    non-tensor first argument next to a tensor of another dtype is TF's dtype mismatch
+    rather than a conversion to the tensor's dtype. User calls only (``strict_here``); the
+    reflected operators (``1 + t``) convert with the tensor's dtype, as TF's do."""
+    from ..tensor import Tensor, Variable
+    if not isinstance(x, _PLAIN_VALUES) or not isinstance(y, (Tensor, Variable)):
+        return x   # tensors, composites (ragged, sparse...) and anything else as they were
+    if not _STRICT[0] or not strict_here():
+        return x
+    from .constant import convert_to_tensor
+    return convert_to_tensor(x)
+
+
 class _State(threading.local):
     """Per-thread dispatch state: the tracing graph, recording tapes, device scope."""
 

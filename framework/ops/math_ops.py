@@ -14,6 +14,8 @@ from ..errors import InvalidArgumentError
 from ..indexed_slices import IndexedSlices
 from ..tensor import Tensor
 from .dispatch import apply as _apply
+from .dispatch import first_alone as _first_alone
+from .dispatch import strict_here as _strict_here
 from .registry import ELEMENTWISE, defop
 
 _HALF = frozenset([np.dtype(np.float16), _dt.bfloat16.np])
@@ -81,13 +83,21 @@ def _add_impl(xp, x, y):
     return xp.add(x, y)
 
 
-add = binary("add", _add_impl, _NUM | {np.dtype(object)}, "({0} + {1})",
-             lambda g, z, x, y: (g, g), doc="""x + y, elementwise with broadcasting.
+_add_op = binary("add", _add_impl, _NUM | {np.dtype(object)}, "({0} + {1})",
+                 lambda g, z, x, y: (g, g), doc="x + y (the ``+`` operators).")
+
+
+def add(x, y, name=None):
+    """x + y, elementwise with broadcasting. As in TF, a Python or NumPy ``x`` is converted
+    on its own first (``cf.add(1, float_tensor)`` is a dtype mismatch; ``1 + t`` is not).
 
     >>> import cuflow as cf
     >>> cf.add([1.0, 2.0], 1.0).numpy().tolist()
     [2.0, 3.0]
-    """)
+    """
+    return _add_op(_first_alone(x, y), y)
+
+
 subtract = binary("subtract", lambda xp, x, y: xp.subtract(x, y), _NUM, "({0} - {1})",
                   lambda g, z, x, y: (g, negative(g)))
 multiply = binary("multiply", lambda xp, x, y: xp.multiply(x, y), _NUM | _B, "({0} * {1})",
@@ -175,7 +185,19 @@ def _pow_vjp(g, z, x, y):
     return gx, gy
 
 
-pow = binary("pow", _pow_impl, _NUM, "pow({0}, {1})", _pow_vjp)  # noqa: A001 - TF name
+_pow_op = binary("pow", _pow_impl, _NUM, "pow({0}, {1})", _pow_vjp)
+
+
+def pow(x, y, name=None):  # noqa: A001 - TF name
+    """x ** y, elementwise with broadcasting. TF's Pow takes no unsigned integers (user
+    calls raise, as TF's; Keras's ``ops.power`` computes them)."""
+    z = _pow_op(x, y)
+    if z.dtype.is_unsigned and _strict_here():
+        raise InvalidArgumentError(
+            None, "pow", f"pow: Value for attr 'T' of {z.dtype.name} is not in the list of "
+            "allowed values: bfloat16, float, half, double, int8, int16, int32, int64, "
+            "complex64, complex128")
+    return z
 
 
 def _maximum_vjp(g, z, x, y):

@@ -89,3 +89,11 @@ from .max_num_bounding_boxes import MaxNumBoundingBoxes  # noqa: F401
 from .preprocessing_extra import HashedCrossing, MelSpectrogram, STFTSpectrogram  # noqa: F401
 # --- apis1 ---
 from .legacy_layers import RandomHeight, RandomWidth, ThresholdedReLU  # noqa: F401,E402
+
+
+def __getattr__(name):
+    # --- savedmodel: TFSMLayer lives in keras/export.py (it loads a SavedModel)
+    if name == "TFSMLayer":
+        from ..export import TFSMLayer
+        return TFSMLayer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -5,8 +5,8 @@ Inputs are pixels in [0, 255]: the model normalizes them itself (``include_prepr
 so ``preprocess_input`` is the identity, as in Keras.
 
 >>> import cuflow as cf
->>> cf.keras.applications.ConvNeXtTiny(weights=None).count_params()
-28589128
+>>> cf.keras.applications.convnext.preprocess_input([0.0, 255.0])
+[0.0, 255.0]
 """
 import numpy as np
 

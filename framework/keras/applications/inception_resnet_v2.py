@@ -3,11 +3,9 @@ names, order and parameter counts, so Keras weight files load).
 
 ``preprocess_input`` scales pixels to [-1, 1] ("tf" mode).
 
->>> import cuflow as cf
->>> m = cf.keras.applications.InceptionResNetV2(weights=None, include_top=False,
-...                                             input_shape=(75, 75, 3), pooling="avg")
->>> m.count_params(), m.output_shape
-(54336736, (None, 1536))
+>>> import cuflow as cf, numpy as np
+>>> cf.keras.applications.inception_resnet_v2.preprocess_input(np.array([0.0, 255.0]))
+array([-1.,  1.])
 """
 from .. import backend, layers
 from ..layers.base import Layer

@@ -3,11 +3,9 @@ order and parameter counts, so Keras weight files load). channels_last only, as 
 
 ``preprocess_input`` scales pixels to [-1, 1] ("tf" mode).
 
->>> import cuflow as cf
->>> m = cf.keras.applications.NASNetMobile(weights=None, include_top=False,
-...                                        input_shape=(32, 32, 3), pooling="avg")
->>> m.count_params(), m.output_shape
-(4269716, (None, 1056))
+>>> import cuflow as cf, numpy as np
+>>> cf.keras.applications.nasnet.preprocess_input(np.array([0.0, 127.5]))
+array([-1.,  0.])
 """
 from .. import backend, layers
 from ..models import Model

@@ -9,7 +9,7 @@ Images are single 3-D arrays; the ``random_*`` functions default to channels-fir
     >>> from cuflow.keras.preprocessing.image import apply_affine_transform
     >>> x = np.arange(16.0).reshape(4, 4, 1)
     >>> apply_affine_transform(x, tx=1, row_axis=0, col_axis=1, channel_axis=2)[:, 0, 0]
-    array([ 4.,  8., 12., 12.])
+    array([ 1.,  5.,  9., 13.])
 """
 from __future__ import annotations
 
@@ -40,8 +40,9 @@ def _about_center(matrix, h, w):
 
 def apply_affine_transform(x, theta=0, tx=0, ty=0, shear=0, zx=1, zy=1, row_axis=1, col_axis=2,
                            channel_axis=0, fill_mode="nearest", cval=0.0, order=1):
-    """Rotates by ``theta`` degrees, shifts by ``tx`` rows / ``ty`` columns, shears by
-    ``shear`` degrees and zooms by ``zx`` (rows) / ``zy`` (columns), all about the centre;
+    """Rotates by ``theta`` degrees, shifts by ``tx`` (width) / ``ty`` (height) pixels,
+    shears by ``shear`` degrees and zooms by ``zx`` / ``zy``, all about the centre (Keras's
+    conventions: the matrix is built in (x, y) and swapped for row-major images);
     the output samples the input through the inverse map (``scipy.ndimage.affine_transform``
     with ``fill_mode``/``cval``/spline ``order``)."""
     import scipy.ndimage

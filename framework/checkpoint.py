@@ -167,13 +167,13 @@ class Checkpoint:
             arrays["__save_counter__"] = np.asarray(self.save_counter.numpy())
         return arrays
 
-    def write(self, file_prefix):
+    def write(self, file_prefix, options=None):
         """Writes without touching the save counter or the 'checkpoint' file."""
         path = str(file_prefix)
         _atomic_savez(path + _SUFFIX, self._arrays())
         return path
 
-    def save(self, file_prefix):
+    def save(self, file_prefix, options=None):
         """Writes ``{file_prefix}-{n}`` and records it as the latest in its directory."""
         self.save_counter.assign_add(1)
         path = f"{file_prefix}-{int(self.save_counter.numpy())}"
@@ -181,10 +181,10 @@ class Checkpoint:
         _record_latest(path)
         return path
 
-    def read(self, save_path):
+    def read(self, save_path, options=None):
         return self.restore(save_path)
 
-    def restore(self, save_path):
+    def restore(self, save_path, options=None):
         """Loads values into the reachable objects; returns a status (assert_consumed...)."""
         if save_path is None:
             return InitializationOnlyStatus()

@@ -25,6 +25,13 @@ def ignore_errors(log_warning=False):
     return lambda ds: ds.ignore_errors(log_warning)
 
 
+def dense_to_ragged_batch(batch_size, drop_remainder=False, row_splits_dtype=None):
+    """Deprecated in TF for ``Dataset.ragged_batch``; the same, for ``Dataset.apply``."""
+    from .. import dtypes
+    from .ragged_batch import dense_to_ragged_batch as make
+    return make(batch_size, drop_remainder, row_splits_dtype or dtypes.int64)
+
+
 def unbatch():
     return lambda ds: ds.unbatch()
 

@@ -572,6 +572,9 @@ _SHAPE = defop("shape", OPAQUE, dtypes=_ANY, differentiable=False)(_shape_impl)
 
 def shape(input, out_type=_dt.int32, name=None):  # noqa: A002
     """The shape of ``input`` as a 1-D int tensor (on the host, as TF)."""
+    if getattr(input, "_is_sparse_tensor", False):     # a SparseTensor: its dense shape
+        from .math_ops import cast
+        return cast(input.dense_shape, out_type)
     value = _apply(_SHAPE, (input,), {"out_type": _dt.as_dtype(out_type).np})
     return value
 
@@ -581,12 +584,16 @@ def size(input, out_type=_dt.int32, name=None):  # noqa: A002
     from .reduce_ops import reduce_prod
     if hasattr(type(input), "_cf_dispatch"):      # a RaggedTensor: its values count
         return size(input.flat_values, out_type)
+    if getattr(input, "_is_sparse_tensor", False):  # a SparseTensor: its dense size
+        return reduce_prod(shape(input, out_type))
     return reduce_prod(shape(input, out_type))
 
 
 def rank(input, name=None):  # noqa: A002
     """The number of dimensions of ``input`` as a scalar int32 tensor."""
     from .constant import constant
+    if getattr(input, "_is_sparse_tensor", False):
+        return size(input.dense_shape)
     r = rank_of(input)
     if r is None:   # traced with an unknown rank: the length of its shape, at run time
         return size(shape(input))

@@ -95,7 +95,9 @@ def add(x, y, name=None):
     >>> cf.add([1.0, 2.0], 1.0).numpy().tolist()
     [2.0, 3.0]
     """
-    return _add_op(_first_alone(x, y), y)
+    if type(x) is not Tensor:
+        x = _first_alone(x, y)
+    return _add_op(x, y)
 
 
 subtract = binary("subtract", lambda xp, x, y: xp.subtract(x, y), _NUM, "({0} - {1})",

@@ -42,7 +42,8 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
     rank = depth - 1 - inner if ragged_rank is None else int(ragged_rank)
     if rank < 1:
         return _constant(pylist, dtype=dtype)
-    return _build(pylist, rank, dtype, inner_shape)
+    from .ragged_tensor import _with_splits_dtype
+    return _with_splits_dtype(_build(pylist, rank, dtype, inner_shape), row_splits_dtype)
 
 
 def _build(rows, rank, dtype, inner_shape):
@@ -69,13 +70,20 @@ def range(starts, limits=None, deltas=1, dtype=None, name=None,  # noqa: A001 - 
     """
     if limits is None:
         starts, limits = 0, starts
+    from .ragged_tensor import _with_splits_dtype
+    if any(getattr(v, "_sym", None) is not None for v in (starts, limits, deltas)):
+        from .ragged_traced import ragged_range
+        return _with_splits_dtype(ragged_range(starts, limits, deltas, dtype),
+                                  row_splits_dtype)
     s, lim, d = (np.asarray(_constant(v).numpy()) for v in (starts, limits, deltas))
     out_dt = np.result_type(s, lim, d) if dtype is None else np.dtype(_dtype_np(dtype))
     s, lim, d = np.broadcast_arrays(s, lim, d)
     rows = [np.arange(a, b, c, dtype=out_dt) for a, b, c in
             zip(s.ravel(), lim.ravel(), d.ravel())]
     flat = np.concatenate(rows) if rows else np.zeros(0, out_dt)
-    return RaggedTensor.from_row_lengths(_constant(flat), [len(r) for r in rows])
+    return _with_splits_dtype(RaggedTensor.from_row_lengths(_constant(flat),
+                                                            [len(r) for r in rows]),
+                              row_splits_dtype)
 
 
 def _dtype_np(dtype):
@@ -108,6 +116,9 @@ def boolean_mask(data, mask, name=None):
     """The entries of ``data`` where ``mask`` is True, keeping the row structure
     (``tf.ragged.boolean_mask``): a 2-D mask over [rows, cols] gives ragged rows."""
     d = data if is_ragged(data) else _constant(data)
+    if is_ragged(d) and is_ragged(mask) and (d._symbolic() or mask._symbolic()):
+        from .ragged_traced import boolean_mask as traced_mask
+        return traced_mask(d, mask)
     m = mask.numpy() if is_ragged(mask) else np.asarray(
         mask.numpy() if hasattr(mask, "numpy") else mask, bool)
     if is_ragged(d):

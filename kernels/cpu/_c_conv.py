@@ -110,16 +110,25 @@ def conv2d_backprop_input(dy, w, in_shape, dilations, pads):
     """dx of a stride-1 conv2d: the full correlation of ``dy`` with the filter rotated by
     180 degrees, in and out channels swapped. None when the forward padding exceeded the
     dilated filter's reach (the caller falls back)."""
-    _, h, wd, _ = in_shape
-    kh, kw = w.shape[:2]
-    (dh, dw), ((pt, _), (pl, _)) = dilations, pads
-    top, left = dh * (kh - 1) - pt, dw * (kw - 1) - pl
-    bottom = h + dh * (kh - 1) - dy.shape[1] - top
-    right = wd + dw * (kw - 1) - dy.shape[2] - left
-    if min(top, left, bottom, right) < 0:
+    full = _full_pads(in_shape, dy.shape, w.shape, dilations, pads)
+    if full is None:
         return None
     w_rot = np.ascontiguousarray(w[::-1, ::-1].transpose(0, 1, 3, 2))
-    return conv2d(dy, w_rot, (1, 1), (dh, dw), ((top, bottom), (left, right)))
+    return conv2d(dy, w_rot, (1, 1), dilations, full)
+
+
+def _full_pads(in_shape, dy_shape, w_shape, dilations, pads):
+    """The padding of ``dy`` whose stride-1 correlation with the rotated filter is the
+    input gradient (the full correlation), or None when the forward padding exceeded the
+    dilated filter's reach."""
+    (h, wd), (kh, kw) = in_shape[1:3], w_shape[:2]
+    (dh, dw), ((pt, _), (pl, _)) = dilations, pads
+    top, left = dh * (kh - 1) - pt, dw * (kw - 1) - pl
+    bottom = h + dh * (kh - 1) - dy_shape[1] - top
+    right = wd + dw * (kw - 1) - dy_shape[2] - left
+    if min(top, left, bottom, right) < 0:
+        return None
+    return (top, bottom), (left, right)
 
 
 # --- depthwise (groups == input channels; the filter HWIO with one input channel) ----------
@@ -146,14 +155,10 @@ def depthwise_backprop_input(dy, w, in_shape, strides, dilations, pads):
     n, h, wd, c = in_shape
     (pt, pb), (pl, pr) = pads
     kh, kw, _, cm = w.shape
-    (dh, dw) = dilations
-    top, left = dh * (kh - 1) - pt, dw * (kw - 1) - pl
-    bottom = h + dh * (kh - 1) - dy.shape[1] - top
-    right = wd + dw * (kw - 1) - dy.shape[2] - left
-    if tuple(strides) == (1, 1) and cm == c and min(top, left, bottom, right) >= 0 and \
+    full = _full_pads(in_shape, dy.shape, w.shape, dilations, pads)
+    if tuple(strides) == (1, 1) and cm == c and full is not None and \
             h * wd <= 1.15 * dy.shape[1] * dy.shape[2]:
-        return depthwise(dy, np.ascontiguousarray(w[::-1, ::-1]), (1, 1), dilations,
-                         ((top, bottom), (left, right)))
+        return depthwise(dy, np.ascontiguousarray(w[::-1, ::-1]), (1, 1), dilations, full)
     hp, wp = h + pt + pb, wd + pl + pr
     oh, ow = dy.shape[1], dy.shape[2]
     dx = np.zeros((n, hp, wp, c), np.float32)

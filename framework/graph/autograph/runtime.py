@@ -241,7 +241,7 @@ def _eager_items(iterable, eager_next):
 def _is_dataset_like(x):
     from ...data import Dataset
     from ...data.iterator import Iterator
-    return isinstance(x, (Dataset, Iterator))
+    return isinstance(x, (Dataset, Iterator)) or getattr(x, "_cuflow_dataset_like", False)
 
 
 def _tensor_for(iterable, body_fn, init, names, where, stop):

@@ -500,10 +500,9 @@ def map_fn(fn, elems, name=None, dtype=None):
 
 
 def gradients(loss, variables):
-    """Symbolic ``tf.gradients`` is TF1 graph-only: under eager execution TF raises this
-    same RuntimeError, and cuflow has no graph mode to offer it in."""
-    raise RuntimeError("tf.gradients is not supported when eager execution is enabled. "
-                       "Use tf.GradientTape instead.")
+    """``tf.gradients`` (TF1's symbolic gradients): inside a ``tf.function`` only; eagerly
+    it raises TF's RuntimeError pointing to GradientTape."""
+    return _cf().gradients(loss, variables)
 
 
 def name_scope(name):

@@ -116,6 +116,12 @@ def test_variables_and_values():
     assert K.get_value(np.ones(2)).tolist() == [1.0, 1.0]
     with pytest.raises(RuntimeError, match="GradientTape"):
         K.gradients(cf.constant(1.0), [v])
+    w = cf.Variable(2.0)
+
+    @cf.function
+    def symbolic():  # TF1's symbolic gradients work inside a tf.function, as in TF
+        return K.gradients(w * w * 3.0, [w])
+    assert float(symbolic()[0]) == pytest.approx(12.0)
 
 
 def test_random_functions_are_seedable():

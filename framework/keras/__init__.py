@@ -47,3 +47,7 @@ from . import export  # noqa: E402,F401
 def version():
     """The Keras version string cuflow's ``cf.keras`` reports."""
     return __version__
+
+# --- apis1 ---
+from . import legacy  # noqa: E402,F401
+from .remat_scope import RematScope, remat  # noqa: E402,F401

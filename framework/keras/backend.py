@@ -219,3 +219,8 @@ def to_snake_case(name):
     s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
+
+
+# --- Keras 1/2 legacy functions (tf.keras.backend re-exports keras.src.legacy.backend) ---
+from .backend_legacy import *  # noqa: E402,F401,F403
+from .backend_legacy_nn import *  # noqa: E402,F401,F403

@@ -700,6 +700,9 @@ class BackupAndRestore(Callback):
 
 
 def __getattr__(name):
+    if name in ("RemoteMonitor", "SwapEMAWeights"):  # apis1: callbacks_extra imports Callback
+        from . import callbacks_extra
+        return getattr(callbacks_extra, name)
     if name == "TensorBoard":
         try:
             from ..summary.keras_callback import TensorBoard
@@ -711,7 +714,7 @@ def __getattr__(name):
 
 
 def __dir__():  # dir() lists the lazy TensorBoard too, as Keras's namespace
-    return sorted(set(globals()) | {"TensorBoard"})
+    return sorted(set(globals()) | {"TensorBoard", "RemoteMonitor", "SwapEMAWeights"})
 
 
 def _save_due(cb, batch):

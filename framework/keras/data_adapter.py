@@ -3,6 +3,7 @@ structures of them, ``cf.data.Dataset``s, Python generators) into batches of ten
 from __future__ import annotations
 
 import itertools
+import random
 import math
 import warnings
 
@@ -182,6 +183,7 @@ class PyDatasetAdapter:
     def __init__(self, data, shuffle=False, steps=None, class_weight=None):
         self.data, self.shuffle, self.steps = data, shuffle, steps
         self.class_weight = class_weight
+        self._probed = False
 
     def num_batches(self):
         if self.steps is not None:
@@ -208,14 +210,32 @@ class PyDatasetAdapter:
             for f in pending:
                 yield f.result()
 
+    def _probe_spec(self):
+        """Keras on TF reads the first (up to) 2 batches once to infer the tf.data spec
+        before iterating; kept because datasets see those calls (an ImageDataGenerator
+        iterator's seeded augmentation counts them)."""
+        if self._probed:
+            return
+        self._probed = True
+        n = self.num_batches()
+        for i in range(2 if n is None else min(2, n)):
+            _standardize(self.data[i], self.class_weight)
+
+    def reset_epoch(self):
+        """What Keras-TF's ``EpochIterator.reset()`` does to a PyDataset before fit's and
+        each evaluate's first pass: the spec probe (once), then ``on_epoch_end()``."""
+        self._probe_spec()
+        self.data.on_epoch_end()
+
     def __iter__(self):
+        self._probe_spec()
         n = self.num_batches()
         if n is None:
             indices = itertools.count()
         else:
             indices = list(range(n))
-            if self.shuffle:
-                np.random.shuffle(indices)
+            if self.shuffle:  # Python's random, as Keras's PyDatasetAdapter
+                random.shuffle(indices)
         self.data.on_epoch_begin()
         try:
             for batch in self._batches(indices):
@@ -253,9 +273,13 @@ class EpochIterator:
 
     def reset(self):
         """Start again from the first batch (validation in fit does, each epoch, as Keras
-        on TensorFlow: validation_steps always covers the same first batches)."""
+        on TensorFlow: validation_steps always covers the same first batches). A
+        PyDataset also gets Keras-TF's ``on_epoch_end()`` here."""
         self._close()
         self._current, self._seen = None, 0
+        reset_epoch = getattr(self.adapter, "reset_epoch", None)
+        if reset_epoch is not None:
+            reset_epoch()
 
     def _close(self):
         close = getattr(self._current, "close", None)

@@ -257,3 +257,46 @@ glorot_normal, glorot_uniform, he_normal, he_uniform = (GlorotNormal, GlorotUnif
 lecun_normal, lecun_uniform, orthogonal = LecunNormal, LecunUniform, Orthogonal
 random_normal, random_uniform, truncated_normal = RandomNormal, RandomUniform, TruncatedNormal
 variance_scaling, OrthogonalInitializer = VarianceScaling, Orthogonal
+
+
+# --- apis1 ---
+class STFT(Initializer):
+    """Keras 3's STFT kernel initializer, shape ``(frame_length, 1, bins)``: the real (cos)
+    or imaginary (sin) Fourier basis times a scipy window, normalized by its L2
+    (``"density"``) or L1 (``"spectrum"``) norm. Used by ``STFTSpectrogram``.
+
+    >>> import cuflow as cf
+    >>> cf.keras.initializers.STFT(window=None)((2, 1, 2)).numpy().ravel().tolist()
+    [1.0, 1.0, 1.0, -1.0]
+    """
+
+    def __init__(self, side="real", window="hann", scaling="density", periodic=False):
+        if side not in ["real", "imag"]:
+            raise ValueError(f"side should be 'real' or 'imag', not {side}")
+        if isinstance(window, str):
+            import scipy.signal
+            scipy.signal.get_window(window, 1)  # raises for an unknown window
+        if scaling is not None and scaling not in ["density", "spectrum"]:
+            raise ValueError("Scaling is invalid, it must be `None`, 'density' or 'spectrum'. "
+                             f"Received scaling={scaling}")
+        self.side, self.window, self.scaling, self.periodic = side, window, scaling, periodic
+
+    def __call__(self, shape, dtype=None):
+        from .layers.preprocessing_extra import stft_kernel
+        frame_length, _, bins = shape
+        dt = _dt.as_dtype(dtype or "float32")
+        if self.window is not None and not isinstance(self.window, str) and \
+                np.shape(self.window) != (frame_length,):
+            raise ValueError("The shape of `window` must be equal to [frame_length]."
+                             f"Received: window shape={np.shape(self.window)}")
+        return _constant(stft_kernel(self.side, self.window, self.scaling, self.periodic,
+                                     frame_length, bins, dt.np))
+
+    def get_config(self):
+        return {"side": self.side, "window": self.window, "periodic": self.periodic,
+                "scaling": self.scaling}
+
+
+STFTInitializer = stft = STFT
+_BY_CLASS["STFT"] = STFT
+_ALIASES.update({"stft": STFT, "STFTInitializer": STFT})

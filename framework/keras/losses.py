@@ -637,3 +637,21 @@ deserialize = get
 
 
 _snake = backend.to_snake_case
+
+
+class Reduction:
+    """tf.keras.losses.Reduction (Keras's legacy names for a loss's ``reduction``):
+    ``Reduction.validate("sum")`` passes, ``Reduction.validate("max")`` raises ValueError."""
+    AUTO = "auto"
+    NONE = "none"
+    SUM = "sum"
+    SUM_OVER_BATCH_SIZE = "sum_over_batch_size"
+
+    @classmethod
+    def all(cls):
+        return (cls.AUTO, cls.NONE, cls.SUM, cls.SUM_OVER_BATCH_SIZE)
+
+    @classmethod
+    def validate(cls, key):
+        if key not in cls.all():
+            raise ValueError(f'Invalid Reduction Key: {key}. Expected keys are "{cls.all()}"')

@@ -490,3 +490,12 @@ class CompileMetrics:
     def __repr__(self):
         return f"<CompileMetrics name=compile_metrics, metrics={[m.name for m in self.metrics]}>"
 
+
+
+# tf.keras.metrics's function aliases (the loss functions under their Keras 2 short names)
+MSE = mse = _losses.mean_squared_error
+MAE = mae = _losses.mean_absolute_error
+MAPE = mape = _losses.mean_absolute_percentage_error
+MSLE = msle = _losses.mean_squared_logarithmic_error
+KLD = kld = kullback_leibler_divergence = _losses.kl_divergence
+logcosh = _losses.log_cosh

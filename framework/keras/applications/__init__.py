@@ -1,6 +1,7 @@
 """``cf.keras.applications``: Keras's ImageNet model zoo (ResNet, VGG, MobileNet, DenseNet,
-EfficientNet, Inception, Xception) built from cuflow layers, with Keras 3's layer names,
-order and parameter counts so that Keras weight files load into them.
+EfficientNet(V2), ConvNeXt, Inception(ResNet), NASNet, Xception) built from cuflow layers,
+with Keras 3's layer names, order and parameter counts so that Keras weight files load into
+them.
 
 Loaded lazily: ``import cuflow`` does not import it; the families import on first use.
 
@@ -24,9 +25,13 @@ _MODELS = {
     "DenseNet121": "densenet", "DenseNet169": "densenet", "DenseNet201": "densenet",
     **{f"EfficientNetB{i}": "efficientnet" for i in range(8)},
     "InceptionV3": "inception_v3", "Xception": "xception",
+    **{f"ConvNeXt{v}": "convnext" for v in ("Tiny", "Small", "Base", "Large", "XLarge")},
+    **{f"EfficientNetV2{v}": "efficientnet_v2" for v in ("B0", "B1", "B2", "B3", "S", "M", "L")},
+    "InceptionResNetV2": "inception_resnet_v2", "NASNetMobile": "nasnet", "NASNetLarge": "nasnet",
 }
 _MODULES = {"resnet", "resnet50", "resnet_v2", "vgg16", "vgg19", "mobilenet", "mobilenet_v2",
-            "mobilenet_v3", "densenet", "efficientnet", "inception_v3", "xception"}
+            "mobilenet_v3", "densenet", "efficientnet", "inception_v3", "xception",
+            "convnext", "efficientnet_v2", "inception_resnet_v2", "nasnet"}
 
 
 def __getattr__(name):

@@ -87,6 +87,8 @@ from .augmentation_geometric import (RandomElasticTransform, RandomPerspective, 
 from .augmentation_policy import AugMix, RandAugment  # noqa: F401
 from .max_num_bounding_boxes import MaxNumBoundingBoxes  # noqa: F401
 from .preprocessing_extra import HashedCrossing, MelSpectrogram, STFTSpectrogram  # noqa: F401
+# --- apis1 ---
+from .legacy_layers import RandomHeight, RandomWidth, ThresholdedReLU  # noqa: F401,E402
 
 
 def __getattr__(name):

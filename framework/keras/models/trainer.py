@@ -437,6 +437,7 @@ class Trainer:
         spe = self.steps_per_execution
         data = EpochIterator(adapter_for(x, y, sample_weight, batch_size, shuffle,
                                          class_weight=class_weight), steps_per_epoch, spe)
+        data.reset()  # as Keras-TF's fit (a PyDataset sees its spec probe and on_epoch_end)
         val = None
         if validation_data is not None:
             vx, vy, vsw = unpack_x_y_sample_weight(validation_data)
@@ -490,6 +491,8 @@ class Trainer:
             raise ValueError("You must call `compile()` before using the model.")
         data = _iterator or EpochIterator(adapter_for(x, y, sample_weight, batch_size), steps,
                                           self.steps_per_execution)
+        if _iterator is None:
+            data.reset()  # as Keras-TF's evaluate (fit resets its validation iterator itself)
         verbose = 1 if verbose == "auto" else verbose
         if isinstance(callbacks, callbacks_module.CallbackList):
             cbs = callbacks  # validation inside fit: fit's own callbacks

@@ -1,5 +1,5 @@
 """``cf.keras.optimizers``."""
-from . import schedules  # noqa: F401
+from . import legacy, schedules  # noqa: F401
 from .base import Optimizer
 from .multi_optimizer import MultiOptimizer, OptimizerMap
 from .muon import Muon, ScheduleFreeAdamW

@@ -145,3 +145,7 @@ from .io_utils import (disable_interactive_logging,  # noqa: E402,F401
                        enable_interactive_logging, is_interactive_logging_enabled)
 
 CustomObjectScope = custom_object_scope
+# --- apis1 ---
+from .model_to_dot import model_to_dot  # noqa: E402,F401
+from . import legacy  # noqa: E402,F401
+from . import bounding_boxes  # noqa: E402,F401

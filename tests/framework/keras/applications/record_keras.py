@@ -38,6 +38,24 @@ CONFIGS.update({
 })
 
 
+# apis1: the families added later, recorded at small inputs only (their default-size builds
+# check the same layers and take minutes in cuflow's shape inference)
+NEW = (["ConvNeXtTiny", "ConvNeXtSmall", "ConvNeXtBase", "ConvNeXtLarge", "ConvNeXtXLarge"]
+       + [f"EfficientNetV2{v}" for v in ("B0", "B1", "B2", "B3", "S", "M", "L")]
+       + ["InceptionResNetV2", "NASNetMobile", "NASNetLarge"])
+CONFIGS.update({f"{m}@small": {"fn": m, "kwargs": {
+    "input_shape": (75 if m == "InceptionResNetV2" else 32,) * 2 + (3,), "classes": 10}}
+    for m in NEW})
+CONFIGS.update({
+    "EfficientNetV2S_notop_max": {"fn": "EfficientNetV2S", "kwargs": {
+        "include_top": False, "pooling": "max", "input_shape": (32, 32, 3)}},
+    "ConvNeXtTiny_notop": {"fn": "ConvNeXtTiny", "kwargs": {
+        "include_top": False, "input_shape": (32, 32, 3)}},
+    "NASNetMobile_notop_avg": {"fn": "NASNetMobile", "kwargs": {
+        "include_top": False, "pooling": "avg", "input_shape": (32, 32, 3)}},
+})
+
+
 def record(key):
     cfg = CONFIGS[key]
     keras.backend.clear_session()

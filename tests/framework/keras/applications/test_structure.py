@@ -16,7 +16,10 @@ FAST = ["ResNet50@small", "MobileNetV2@small", "VGG16@small", "EfficientNetB0@sm
         "DenseNet121@small", "InceptionV3@small", "MobileNet@small", "MobileNetV3Small@small",
         "Xception@small", "ResNet50V2@small", "ResNet50_notop64", "VGG16_notop_max",
         "MobileNet_a050", "MobileNetV2_a035_96", "MobileNetV2_a14_notop_avg",
-        "MobileNetV3Small_min", "DenseNet121_notop_max"]
+        "MobileNetV3Small_min", "DenseNet121_notop_max",
+        # apis1's families: one small build each (the rest run as slow)
+        "EfficientNetV2B0@small", "EfficientNetV2S_notop_max", "ConvNeXtTiny_notop",
+        "NASNetMobile_notop_avg"]
 # default-size builds of the big-input EfficientNets take minutes: their "@small" records
 # check the same layers
 SLOW = sorted(set(KERAS) - set(FAST) - {f"EfficientNetB{i}" for i in range(2, 8)})

@@ -1,4 +1,6 @@
 """keras.utils.PyDataset in fit/evaluate/predict (numbers from Keras 3.15 on TF 2.21)."""
+import random
+
 import numpy as np
 import pytest
 
@@ -48,7 +50,8 @@ def test_fit_on_a_py_dataset_matches_keras(workers):
     seq = Seq(workers=workers, max_queue_size=2)
     h = m.fit(seq, epochs=2, verbose=0, shuffle=False)
     np.testing.assert_allclose(h.history["loss"], [0.69283, 0.69225], atol=1e-5)
-    assert seq.epochs_begun == seq.epochs_ended == 2
+    # TF 2.21: fit's EpochIterator.reset() adds an on_epoch_end before the first epoch
+    assert (seq.epochs_begun, seq.epochs_ended) == (2, 3)
     assert float(m.evaluate(Seq(), verbose=0)) == pytest.approx(0.6809, abs=1e-4)
     assert m.predict(Seq(), verbose=0).shape == (96, 1)
 
@@ -60,7 +63,9 @@ def test_shuffle_changes_the_batch_order_only():
         def __getitem__(self, i):
             seen.append(i)
             return super().__getitem__(i)
-    np.random.seed(3)
+    random.seed(3)  # Keras shuffles PyDataset batches with Python's random
     _model().fit(Recording(), epochs=1, verbose=0)  # shuffle=True by default, as Keras
-    assert sorted(seen) == list(range(6)) and seen != list(range(6))
+    probe, epoch = seen[:2], seen[2:]  # Keras-TF first reads 2 batches for the tf.data spec
+    assert probe == [0, 1]
+    assert sorted(epoch) == list(range(6)) and epoch != list(range(6))
     assert k.utils.Sequence is k.utils.PyDataset

@@ -459,12 +459,8 @@ def ctc_decode(y_pred, input_length, greedy=True, beam_width=100, top_paths=1):
 
 def _beam_search_v1(logits, lengths, beam_width, top_paths):
     """TF1's ``ctc_beam_search_decoder`` (``merge_repeated=True``), which Keras calls; TF 2's
-    ``tf.nn`` one keeps repeats. Needs the decoder module of ``tf.nn`` (ops/ctc_extra)."""
-    try:
-        from ..ops.ctc_extra import _beam_search
-    except ImportError:
-        raise NotImplementedError("ctc_decode(greedy=False) needs tf.nn.ctc_beam_search_decoder, "
-                                  "which this build of cuflow lacks") from None
+    ``tf.nn`` one keeps repeats (ops/ctc_extra)."""
+    from ..ops.ctc_extra import _beam_search
     return _beam_search(logits, lengths, beam_width, top_paths, True)
 
 

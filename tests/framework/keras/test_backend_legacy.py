@@ -250,3 +250,17 @@ def test_tf_keras_backend_names_present():
     square squeeze stack std stop_gradient sum switch tanh temporal_padding tile
     to_dense transpose truncated_normal update update_add update_sub var variable zeros zeros_like""".split()
     assert [n for n in names if not callable(getattr(K, n, None))] == []
+
+
+def test_ctc_decode_beam_search_matches_tf():
+    """K.ctc_decode(greedy=False): TF1's merge-repeated beam search (values from TF 2.21)."""
+    K = cf.keras.backend
+    y = np.random.default_rng(0).random((2, 6, 4)).astype("float32")
+    y = y / y.sum(-1, keepdims=True)
+    decoded, log_prob = K.ctc_decode(y, np.array([6, 5]), greedy=False, beam_width=4,
+                                     top_paths=2)
+    assert [d.numpy().tolist() for d in decoded] == [
+        [[0, 2, 0, 2, -1, -1], [2, 1, 2, -1, -1, -1]],
+        [[0, 2, 0, -1, -1, -1], [2, 1, -1, -1, -1, -1]]]
+    np.testing.assert_allclose(log_prob.numpy(), [[-3.2856, -3.2865], [-3.0877, -3.3919]],
+                               atol=1e-3)

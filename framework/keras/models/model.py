@@ -108,12 +108,14 @@ class Model(Trainer, Layer):
         except Exception:
             self.built = False
             raise
+        from .functional import _restate_build_shape
         if not isinstance(xs, list):  # built on a stand-in batch: record Keras's batch dim
             for layer in unbuilt:
                 shape = getattr(layer, "_build_input_shape", None)
                 if isinstance(shape, TensorShape) and shape.rank:
                     layer._build_input_shape = TensorShape((shapes[0],) +
                                                            tuple(shape.as_list()[1:]))
+                    _restate_build_shape(layer)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):

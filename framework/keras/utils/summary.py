@@ -71,19 +71,26 @@ def _readable(nbytes):
 
 
 def _sequential_like(model):
-    """A Functional graph that is one chain (one input, one output, one tensor per node)."""
+    """Keras's test: one input, every graph depth holds one node with at most one input
+    tensor, and no layer is called twice (several outputs along one chain still count)."""
     nodes = getattr(model, "_nodes", None)
     if nodes is None:
         return True
-    if len(model._flat_inputs) != 1 or len(model.outputs) != 1:
+    if len(model._flat_inputs) != 1:
         return False
-    prev = model._flat_inputs[0]
-    for node in nodes:
-        ins = node.input_tensors
-        if len(ins) != 1 or ins[0] is not prev or len(nest.flatten(node.outputs)) != 1:
+    depth = {}
+    for node in reversed(nodes):  # consumers come after producers in model._nodes
+        d = depth.setdefault(id(node), 0)
+        ins = nest.flatten(node.input_tensors)
+        if len(ins) > 1:
             return False
-        prev = nest.flatten(node.outputs)[0]
-    return True
+        for kt in ins:
+            if kt.node is not None:
+                depth[id(kt.node)] = max(depth.get(id(kt.node), 0), d + 1)
+    if len(set(depth.values())) != len(depth):
+        return False
+    layers = [node.layer for node in nodes]
+    return len({id(layer) for layer in layers}) == len(layers)
 
 
 def _connections(layer, model):

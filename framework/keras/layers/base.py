@@ -257,9 +257,10 @@ class Layer:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"
         init = initializers.get(initializer)
         value = init(shape, dtype=dtype) if not isinstance(init, (np.ndarray, Tensor)) else init
-        var = KerasVariable(value, trainable=trainable, dtype=dtype, name=name or "variable",
+        name = name or backend.unique_name("variable")  # Keras: auto_name, one counter
+        var = KerasVariable(value, trainable=trainable, dtype=dtype, name=name,
                             constraint=constraints.get(constraint))
-        var._name = name or "variable"
+        var._name = name
         var.path = f"{_scope_prefix(self)}{self.name}/{var._name}"
         var.regularizer = regularizers.get(regularizer)
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)

@@ -27,6 +27,7 @@ from ...tensor import Tensor, Variable
 from ...tensor_shape import TensorShape
 from .. import backend, constraints, initializers, regularizers
 from .. import mixed_precision as _mp
+from . import auto_config as _auto_config
 from ..keras_tensor import KerasTensor, any_symbolic
 
 _snake = backend.to_snake_case
@@ -167,6 +168,11 @@ KerasVariable.__name__ = KerasVariable.__qualname__ = "Variable"
 
 class Layer:
     """Base class of every Keras layer (and of Model)."""
+
+    def __new__(cls, *args, **kwargs):
+        instance = super().__new__(cls)
+        _auto_config.record(instance, cls, args, kwargs)   # Keras's Operation.__new__
+        return instance
 
     # Keras: arguments after the inputs must be tensors unless passed by keyword (its
     # preprocessing layers and Functional models take any)
@@ -548,10 +554,13 @@ class Layer:
 
     # --- config -------------------------------------------------------------------------------
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": {"module": "keras", "class_name": "DTypePolicy",
-                            "config": {"name": self._dtype_policy.name},
-                            "registered_name": None}}
+        config = {"name": self.name}
+        if _auto_config.uses_auto_config(self, Layer.get_config):
+            config = _auto_config.auto_config(self, is_model=False)
+        config.update({"trainable": self.trainable,
+                       "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                                 "config": {"name": self._dtype_policy.name},
+                                 "registered_name": None}})
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self._batch_input_shape is not None:

@@ -6,6 +6,7 @@ import numpy as np
 
 from ... import nest
 from ...tensor_shape import TensorShape
+from ..layers import auto_config as _auto_config
 from ..layers.base import Layer
 from .trainer import Trainer
 
@@ -129,7 +130,11 @@ class Model(Trainer, Layer):
             print_fn(text + "\n")
 
     def get_config(self):
-        return Layer.get_config(self)
+        config = Layer.get_config(self)
+        if _auto_config.uses_auto_config(self, Model.get_config):
+            config = {**_auto_config.auto_config(self, is_model=True),
+                      **{k: v for k, v in config.items() if k != "name"}}
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=True):

@@ -37,7 +37,7 @@ def _output_shape(layer):
         shape = getattr(layer, "_summary_output_shape", None)
         if shape is None:
             build = getattr(layer, "_build_input_shape", None)
-            if build is None or not layer.built:
+            if build is None or not layer.built or _no_output_shape_rule(layer):
                 return "?"
             shape = layer.compute_output_shape(build)
         if isinstance(shape, list):
@@ -45,6 +45,14 @@ def _output_shape(layer):
         return _fmt_shape(tuple(shape))
     except Exception:  # noqa: BLE001 - a summary must always print
         return "?"
+
+
+def _no_output_shape_rule(layer):
+    """A user layer without compute_output_shape: Keras's default raises, so "?"."""
+    from ..layers.base import Layer
+    cls = type(layer)
+    return (getattr(cls.compute_output_shape, "__func__", cls.compute_output_shape)
+            is Layer.compute_output_shape and not cls.__module__.startswith("cuflow."))
 
 
 def _count(weights):

@@ -24,3 +24,85 @@ def test_unnamed_weights_share_keras_variable_counter():
     layer(np.ones((1, 2), "float32"))
     assert (v0.name, v1.name) == ("variable", "variable_1")
     assert [w.path for w in layer.weights] == ["l/variable_2", "l/b", "l/variable_3"]
+
+
+def test_auto_config_of_user_layers_and_models():
+    class L(k.layers.Layer):
+        def __init__(self, a, b=2, *, c="x", **kw):
+            super().__init__(**kw)
+
+        def call(self, x):
+            return x
+
+    # Keras records plain constructor arguments; 'name' is dropped without **kwargs
+    cfg = L(1, c="y", name="q").get_config()
+    assert list(cfg) == ["a", "b", "c", "trainable", "dtype"] and cfg["c"] == "y"
+    try:
+        L(k.layers.Dense(2)).get_config()
+        raise AssertionError("expected NotImplementedError")
+    except NotImplementedError as e:
+        assert "non-serializable argument values" in str(e)
+
+    class Drop(k.layers.Layer):
+        def __init__(self, rate, **kwargs):
+            super().__init__(**kwargs)
+            self.rate = rate
+
+    assert list(Drop(0.5).get_config()) == ["name", "rate", "trainable", "dtype"]
+
+    class M(k.Model):   # Model.__new__ drops the arguments: defaults only, as Keras
+        def __init__(self, units=4, name=None):
+            super().__init__(name=name)
+
+    assert M(7, name="zz").get_config()["units"] == 4
+
+    class Req(k.Model):
+        def __init__(self, units, **kwargs):
+            super().__init__(**kwargs)
+
+    try:
+        Req(3).get_config()
+        raise AssertionError("expected NotImplementedError")
+    except NotImplementedError:
+        pass
+    assert "rate" in k.layers.Dropout(0.5).get_config()
+
+
+def test_compile_without_loss_keeps_the_compiled_loss_and_metrics():
+    x, y = np.ones((4, 2), "float32"), np.ones((4, 1), "float32")
+    m = k.Sequential([k.Input((2,)), k.layers.Dense(1, kernel_initializer="ones")])
+    m.compile("sgd", "mse", metrics=["mae"])
+    m.fit(x, y, verbose=0)
+    m.compile("adam")
+    assert sorted(m.fit(x, y, verbose=0).history) == ["loss", "mae"]
+    assert m.loss == "mse"
+    m.compile("adam", metrics=["mse"])
+    assert sorted(m.fit(x, y, verbose=0).history) == ["loss", "mse"]
+
+
+def test_summary_of_user_layer_without_compute_output_shape_shows_question_mark():
+    class Block(k.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.d = k.layers.Dense(3)
+
+        def call(self, x):
+            return self.d(x), self.d(x)
+
+    class M(k.Model):
+        def __init__(self):
+            super().__init__()
+            self.block = Block()
+            self.out = k.layers.Dense(2)
+
+        def call(self, x):
+            return self.out(self.block(x)[0])
+
+    m = M()
+    m(np.ones((5, 4), "float32"))
+    lines = []
+    m.summary(print_fn=lines.append)
+    text = "".join(lines)
+    block_line = next(line for line in text.splitlines() if "(Block)" in line)
+    assert block_line.split("│")[2].strip() == "?"
+    assert "(5, 2)" in text

@@ -75,6 +75,11 @@ class Trainer:
         self.loss = loss
         try:
             names = self._output_names()
+            if isinstance(loss, dict) and names and set(loss) != set(names) and \
+                    not isinstance(getattr(self, "_nested_outputs", None), dict):
+                # Keras 3.15 (CompileLoss.build): a loss dict for list outputs names them all
+                raise ValueError(f"Expected keys {names} in loss dict, but found "
+                                 f"loss.keys()={list(loss)}")
             if isinstance(loss, dict) and names and not set(loss) <= set(names):
                 key = next(k for k in loss if k not in names)
                 raise KeyError(f"The path: ('{key}',) in the `loss` argument, can't be found "

@@ -106,3 +106,18 @@ def test_summary_of_user_layer_without_compute_output_shape_shows_question_mark(
     block_line = next(line for line in text.splitlines() if "(Block)" in line)
     assert block_line.split("│")[2].strip() == "?"
     assert "(5, 2)" in text
+
+
+def test_loss_dict_must_name_every_output_of_a_list_output_model():
+    a = k.Input((3,), name="a")
+    m = k.Model(a, [k.layers.Dense(1, name="s")(a), k.layers.Dense(2, name="c")(a)])
+    m.compile("sgd", loss={"c": "mse"})
+    x = np.ones((4, 3), "float32")
+    try:
+        m.fit(x, [np.ones((4, 1)), np.ones((4, 2))], verbose=0)
+        raise AssertionError("expected ValueError")
+    except ValueError as e:
+        assert "Expected keys ['s', 'c'] in loss dict" in str(e)
+    m.compile("sgd", loss={"c": "mse", "s": "mse"})
+    assert sorted(m.fit(x, [np.ones((4, 1)), np.ones((4, 2))], verbose=0).history) == \
+        ["c_loss", "loss", "s_loss"]

@@ -69,8 +69,17 @@ class Model(Trainer, Layer):
 
     @property
     def layers(self):
+        if getattr(type(self), "_functional_call", None) is not None:
+            # a subclass built from inputs/outputs is a Functional in Keras (InputLayers
+            # listed first)
+            from .functional import Functional
+            return Functional.layers.fget(self)
         return [layer for layer in self._layers
                 if type(layer).__name__ != "InputLayer"]
+
+    @property
+    def _operations(self):
+        return list(self._layers)   # a functional subclass's summary rows
 
     def get_layer(self, name=None, index=None):
         """A sublayer by name or by index (Keras's order)."""

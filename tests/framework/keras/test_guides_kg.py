@@ -121,3 +121,16 @@ def test_loss_dict_must_name_every_output_of_a_list_output_model():
     m.compile("sgd", loss={"c": "mse", "s": "mse"})
     assert sorted(m.fit(x, [np.ones((4, 1)), np.ones((4, 2))], verbose=0).history) == \
         ["c_loss", "loss", "s_loss"]
+
+
+def test_model_subclass_built_from_inputs_outputs_lists_its_input_layer():
+    class CustomModel(k.Model):
+        def train_step(self, data):
+            return super().train_step(data)
+
+    inputs = k.Input(shape=(32,))
+    model = CustomModel(inputs, k.layers.Dense(1)(inputs))
+    assert [type(layer).__name__ for layer in model.layers] == ["InputLayer", "Dense"]
+    lines = []
+    model.summary(print_fn=lines.append)
+    assert "(InputLayer)" in "".join(lines) and "Total params: 33" in "".join(lines)

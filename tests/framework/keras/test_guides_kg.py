@@ -134,3 +134,18 @@ def test_model_subclass_built_from_inputs_outputs_lists_its_input_layer():
     lines = []
     model.summary(print_fn=lines.append)
     assert "(InputLayer)" in "".join(lines) and "Total params: 33" in "".join(lines)
+
+
+def test_progress_bar_runs_after_user_callbacks(capsys):
+    class Tell(k.callbacks.Callback):
+        def on_predict_batch_end(self, batch, logs=None):
+            print(f"<user {batch}>")
+
+        def on_predict_end(self, logs=None):
+            print("<user end>")
+
+    m = k.Sequential([k.Input((2,)), k.layers.Dense(1)])
+    capsys.readouterr()
+    m.predict(np.ones((4, 2), "float32"), batch_size=4, callbacks=[Tell()], verbose=1)
+    out = capsys.readouterr().out
+    assert out.index("<user 0>") < out.index("1/1") and out.index("<user end>") < out.index("1/1")

@@ -489,7 +489,12 @@ class Layer:
                 if mask is not None and self._call_has_mask:
                     kwargs["mask"] = mask
         inputs = self._convert_inputs(inputs)
+        built_by_run = False
         if not self.built:
+            # Keras builds a layer without build() that holds unbuilt sublayers by a
+            # symbolic run (compute_output_spec): one KerasTensor name per output
+            built_by_run = type(self).build is Layer.build and \
+                any(not sub.built for sub in self._layers)
             self._maybe_build(inputs)
         if self.input_spec is not None and isinstance(inputs, (Tensor, Variable)):
             self.input_spec.check(self, inputs)
@@ -512,6 +517,9 @@ class Layer:
             from ..utils.traceback_utils import call_error
             raise call_error(self, e, inputs, args, kwargs).with_traceback(
                 e.__traceback__) from None
+        if built_by_run:
+            for _ in nest.flatten(outputs):
+                backend.unique_name("keras_tensor")
         if self.activity_regularizer is not None:
             for o in nest.flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) / _batch_size(o))

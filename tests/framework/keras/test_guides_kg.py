@@ -149,3 +149,20 @@ def test_progress_bar_runs_after_user_callbacks(capsys):
     m.predict(np.ones((4, 2), "float32"), batch_size=4, callbacks=[Tell()], verbose=1)
     out = capsys.readouterr().out
     assert out.index("<user 0>") < out.index("1/1") and out.index("<user end>") < out.rindex("1/1")
+
+
+def test_layer_built_by_a_run_uses_keras_tensor_names_like_keras():
+    class Two(k.layers.Layer):
+        def __init__(self, **kw):
+            super().__init__(**kw)
+            self.d, self.e = k.layers.Dense(3), k.layers.Dense(2)
+
+        def call(self, x):
+            return self.d(x), self.e(x)
+
+    k.backend.clear_session()
+    assert k.Input((1,)).name == "keras_tensor"
+    Two()(np.ones((2, 4), "float32"))       # Keras: a symbolic build run, two outputs
+    assert k.Input((1,)).name == "keras_tensor_3"
+    k.layers.Dense(3)(np.ones((2, 4), "float32"))   # own build(): no run
+    assert k.Input((1,)).name == "keras_tensor_4"

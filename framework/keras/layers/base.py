@@ -129,6 +129,23 @@ def build_scope(layer):
         stack.pop()
 
 
+def _scoped_build(build):
+    """Keras's build wrapper: a direct ``layer.build(shape)`` opens the layer's name scope
+    (sublayers' weights get 'lstm/lstm_cell/kernel') and marks the layer built."""
+    import functools
+
+    @functools.wraps(build)
+    def scoped_build(self, *args, **kwargs):
+        outermost = not _in_scope(self)
+        with build_scope(self):
+            out = build(self, *args, **kwargs)
+        if outermost:
+            self.built = True
+        return out
+    scoped_build._opens_scope = True
+    return scoped_build
+
+
 def _in_scope(layer):
     stack = getattr(_SCOPE, "stack", None)
     return bool(stack) and stack[-1] is layer
@@ -168,6 +185,12 @@ KerasVariable.__name__ = KerasVariable.__qualname__ = "Variable"
 
 class Layer:
     """Base class of every Keras layer (and of Model)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_opens_scope", False):
+            cls.build = _scoped_build(build)
 
     def __new__(cls, *args, **kwargs):
         instance = super().__new__(cls)

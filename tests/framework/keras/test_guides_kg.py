@@ -166,3 +166,29 @@ def test_layer_built_by_a_run_uses_keras_tensor_names_like_keras():
     assert k.Input((1,)).name == "keras_tensor_3"
     k.layers.Dense(3)(np.ones((2, 4), "float32"))   # own build(): no run
     assert k.Input((1,)).name == "keras_tensor_4"
+
+
+def test_direct_build_opens_the_layer_scope_and_builds_wrapped_layers():
+    k.backend.clear_session()
+    lstm = k.layers.LSTM(4)
+    lstm.build((None, 3, 2))
+    assert [w.path for w in lstm.weights][0] == "lstm/lstm_cell/kernel"
+    bi = k.layers.Bidirectional(k.layers.LSTM(4))
+    bi.build((None, 3, 2))
+    assert len(bi.weights) == 6 and bi.weights[0].path.startswith("bidirectional/forward_")
+    td = k.layers.TimeDistributed(k.layers.Dense(2))
+    td.build((None, 4, 3))
+    assert [tuple(w.shape) for w in td.weights] == [(3, 2), (2,)]
+    assert td.weights[0].path.startswith("time_distributed/dense")
+
+    class Outer(k.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.d = k.layers.Dense(2)
+
+        def build(self, shape):
+            self.d.build(shape)
+
+    o = Outer()
+    o.build((None, 3))
+    assert o.built and o.weights[0].path == f"outer/{o.d.name}/kernel"

@@ -104,6 +104,9 @@ def symbolic_call(layer, inputs, args, kwargs):
     for i, (a, b) in enumerate(zip(flat_a, flat_b)):
         shape = [x if x == y else None for x, y in zip(a.shape, b.shape)]
         _keep_image_dims_unknown(shape, ref)
+        hint = getattr(layer, "_symbolic_output_dims", None)
+        if hint is not None:   # dims the stand-ins cannot reveal (a token count)
+            shape = hint(shape)
         outs.append(KerasTensor(shape, a.dtype, node=node, index=i))  # Keras's auto names
     node.outputs = outs
     layer._inbound_nodes.append(node)

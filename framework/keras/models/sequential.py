@@ -100,8 +100,9 @@ class Sequential(Model):
         if source is None or tuple(source.batch_shape) != tuple(self._input_shape):
             # built from a call: Keras keeps the first batch's size in the Input (the
             # summary shows (1, 2) after model(ones((1, 4)))); input_spec frees it
+            reuse = None if count_name or source is None else source.name
             source = self._input_layer = InputLayer(
-                batch_shape=tuple(self._input_shape), dtype=self._input_dtype)
+                batch_shape=tuple(self._input_shape), dtype=self._input_dtype, name=reuse)
         from .. import backend
         if count_name:
             backend.unique_name("functional")   # Keras builds a Functional here: its name

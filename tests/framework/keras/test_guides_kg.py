@@ -192,3 +192,21 @@ def test_direct_build_opens_the_layer_scope_and_builds_wrapped_layers():
     o = Outer()
     o.build((None, 3))
     assert o.built and o.weights[0].path == f"outer/{o.d.name}/kernel"
+
+
+def test_lookup_configs_hold_python_values_and_text_vectorization_symbolic_length():
+    assert k.layers.StringLookup(vocabulary=["a", "b"]).get_config()["vocabulary"] == ["a", "b"]
+    assert type(k.layers.IntegerLookup(vocabulary=[3]).get_config()["vocabulary"][0]) is int
+    tv = k.layers.TextVectorization()
+    tv.adapt(["a b c", "d e"])
+    assert tuple(tv(k.Input((1,), dtype="string")).shape) == (None, None)
+    assert tuple(k.layers.TextVectorization(output_sequence_length=4)(
+        k.Input((1,), dtype="string")).shape) == (None, 4)
+
+
+def test_sequential_restated_on_a_symbolic_batch_keeps_its_input_layer_name():
+    k.backend.clear_session()
+    aug = k.Sequential([k.layers.RandomFlip("horizontal")])
+    aug(k.Input((8, 8, 3)))
+    # Input -> input_layer, the Sequential's own Input -> input_layer_1, nothing more
+    assert k.layers.InputLayer(shape=(2,)).name == "input_layer_2"

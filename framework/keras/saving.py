@@ -31,7 +31,6 @@ def register_keras_serializable(package="Custom", name=None):
             raise ValueError("Cannot register a class that does not have a get_config() "
                              "method.")
         _REGISTERED[key] = obj
-        _REGISTERED[name or obj.__name__] = obj
         _REGISTERED_NAMES[obj] = key
         if isinstance(obj, type):
             obj._registered_name = key

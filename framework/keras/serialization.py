@@ -402,7 +402,7 @@ def layer_kwargs(cls, config, custom_objects=None):
             value = _object(value, custom_objects)
         elif key == "activation" and isinstance(value, dict) and \
                 value.get("class_name") == "function":
-            value = value.get("config")
+            value = _function(value, custom_objects)   # registered / custom functions too
         out[key] = value
     if cls.__name__ == "InputLayer" and "batch_input_shape" in out:  # Keras 2's spelling
         out.setdefault("batch_shape", out.pop("batch_input_shape"))

@@ -358,22 +358,61 @@ def _load_optimizer(opt, group, root, inner_group=None):
         v.assign(value.astype(v.dtype.np))
 
 
+def _load_tree(f, root, load_optimizer):
+    """Keras's ``_load_state`` walk: every path an object is reachable by is tried until
+    one loads (a subclassed model's ``dense_1`` attribute finds nothing in a Sequential's
+    file, then loads from ``layers/dense``); {id: (object, error)} of those that never
+    did."""
+    visited, failed, active = set(), {}, set()
+
+    def load(obj, path):
+        if id(obj) in visited or id(obj) in active:
+            return
+        active.add(id(obj))
+        failure = False
+        if _is_optimizer(obj):
+            if load_optimizer and _safe_group(f, path) is not None:
+                inner = _safe_group(f, f"{path}/inner_optimizer/vars")
+                _load_optimizer(obj, _stored(f, path), root, inner)
+        else:
+            try:
+                _load_layer(obj, _stored(f, path))
+            except ValueError as e:
+                failed.setdefault(id(obj), (obj, e))   # the first path's error is shown
+                failure = True
+        before = len(failed)
+        for name, child in _children(obj):
+            sub = f"{path}/{name}" if path else name
+            if isinstance(child, (list, tuple, dict)):
+                container(child, sub, set())
+            else:
+                load(child, sub)
+        active.discard(id(obj))
+        if not failure:
+            if len(failed) - before <= 0:
+                visited.add(id(obj))
+            failed.pop(id(obj), None)
+
+    def container(items, path, seen):
+        if id(items) in seen:
+            return
+        seen.add(id(items))
+        used = {}
+        for item in items.values() if isinstance(items, dict) else items:
+            if _is_saveable(item):
+                load(item, f"{path}/{_unique(snake_case(type(item).__name__), used)}")
+            elif isinstance(item, (list, tuple, dict)):
+                container(item, f"{path}/{_unique('container', used)}", seen)
+    load(root, "")
+    return failed
+
+
 def read_h5(root, data, skip_mismatch=False, load_optimizer=True):
     """Assigns the state stored in HDF5 ``data`` (bytes or a path) to ``root``."""
     import h5py
     source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
-    errors = []
     with h5py.File(source, "r") as f:
-        for path, obj in keras_paths(root):
-            if _is_optimizer(obj):
-                if load_optimizer and _safe_group(f, path) is not None:
-                    inner = _safe_group(f, f"{path}/inner_optimizer/vars")
-                    _load_optimizer(obj, _stored(f, path), root, inner)
-                continue
-            try:
-                _load_layer(obj, _stored(f, path))
-            except ValueError as e:
-                errors.append((obj, e))
+        errors = list(_load_tree(f, root, load_optimizer).values())
     if errors:
         obj, e = errors[0]
         msg = (f"A total of {len(errors)} objects could not be loaded. Example error "

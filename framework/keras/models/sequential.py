@@ -182,7 +182,9 @@ class Sequential(Model):
             layers.insert(0, {"module": "keras.layers", "class_name": "InputLayer",
                               "config": {"batch_shape": tuple(self._input_shape),
                                          "dtype": self._input_dtype, "sparse": False,
-                                         "ragged": False, "name": "input_layer",
+                                         "ragged": False, "name": getattr(
+                                             getattr(self, "_input_layer", None), "name",
+                                             "input_layer"),
                                          "optional": False},
                               "registered_name": None})
         config = {"name": self.name, "trainable": self.trainable,
@@ -197,10 +199,7 @@ class Sequential(Model):
         model = cls(name=config.get("name"))
         for layer_config in config["layers"]:
             layer = deserialize_keras_object(layer_config, custom_objects, safe_mode)
-            if isinstance(layer, InputLayer):
-                model._input_shape = layer.batch_shape
-            else:
-                model.add(layer, rebuild=False)
+            model.add(layer, rebuild=False)   # an InputLayer keeps its saved name
         if config.get("build_input_shape") is not None:
             model.build(tuple(config["build_input_shape"]))
         return model

@@ -210,3 +210,62 @@ def test_sequential_restated_on_a_symbolic_batch_keeps_its_input_layer_name():
     aug(k.Input((8, 8, 3)))
     # Input -> input_layer, the Sequential's own Input -> input_layer_1, nothing more
     assert k.layers.InputLayer(shape=(2,)).name == "input_layer_2"
+
+
+def test_registered_activation_round_trip_and_unregistered_names_fail(tmp_path):
+    @k.saving.register_keras_serializable(package="kg_pkg", name="kg_sq")
+    def kg_sq(x):
+        return x ** 2
+
+    inp = k.Input((4,))
+    model = k.Model(inp, k.layers.Dense(1, activation=kg_sq)(inp))
+    path = str(tmp_path / "m.keras")
+    model.save(path)
+    assert k.models.load_model(path).layers[1].activation is kg_sq
+    assert "kg_sq" not in k.saving.get_custom_objects()   # only 'kg_pkg>kg_sq', as Keras
+
+    class Unregistered(k.layers.Layer):
+        def __init__(self, factor):
+            super().__init__()
+            self.factor = factor
+
+        def get_config(self):
+            return {"factor": self.factor}
+
+    inp = k.Input((4,))
+    k.Model(inp, Unregistered(0.5)(inp)).save(path)
+    try:
+        k.models.load_model(path)
+        raise AssertionError("expected TypeError")
+    except TypeError:
+        pass
+    assert k.models.load_model(path, custom_objects={"Unregistered": Unregistered})
+
+
+def test_sequential_config_keeps_its_input_layer_name():
+    k.backend.clear_session()
+    k.layers.InputLayer(shape=(1,))                      # input_layer
+    m = k.Sequential([k.Input((3,)), k.layers.Dense(1)])  # input_layer_1
+    cfg = m.get_config()
+    assert cfg["layers"][0]["config"]["name"] == "input_layer_1"
+    assert k.Sequential.from_config(cfg).get_config()["layers"][0]["config"]["name"] == \
+        "input_layer_1"
+
+
+def test_subclassed_model_loads_a_sequential_weights_file_through_its_layers(tmp_path):
+    class Sub(k.Model):
+        def __init__(self):
+            super().__init__()
+            self.dense_1 = k.layers.Dense(4)
+            self.dense_2 = k.layers.Dense(2)
+
+        def call(self, x):
+            return self.dense_2(self.dense_1(x))
+
+    seq = k.Sequential([k.Input((3,)), k.layers.Dense(4), k.layers.Dense(2)])
+    path = str(tmp_path / "s.weights.h5")
+    seq.save_weights(path)
+    sub = Sub()
+    sub(np.ones((1, 3), "float32"))
+    sub.load_weights(path)   # 'dense_1' finds nothing, then 'layers/dense' loads (Keras)
+    np.testing.assert_allclose(sub.get_weights()[0], seq.get_weights()[0])

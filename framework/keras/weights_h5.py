@@ -248,14 +248,41 @@ def write_h5(root, include_optimizer=True):
                 getattr(obj, "name", None)
             if isinstance(name, str):
                 group.attrs["name"] = name
-            for i, v in enumerate(own_variables(obj, root)):
-                value = np.asarray(v.numpy())
+            if _is_optimizer(obj) or not hasattr(obj, "save_own_variables"):
+                store = {str(i): v for i, v in enumerate(own_variables(obj, root))}
+            else:
+                store = {}
+                obj.save_own_variables(store)   # Keras's hook (a layer may override it)
+            for key, v in store.items():
+                value = np.asarray(v.numpy() if hasattr(v, "numpy") else v)
                 if value.dtype.name == "bfloat16":
-                    ds = group.create_dataset(str(i), data=value.view("V2"))  # as Keras
+                    ds = group.create_dataset(key, data=value.view("V2"))  # as Keras
                     ds.attrs["dtype"] = "bfloat16"
                 else:
-                    group[str(i)] = value
+                    group[key] = value
     return buf.getvalue()
+
+
+class ReadStore:
+    """A layer's ``vars`` group as ``load_own_variables`` sees it: ``store["0"]`` is the
+    NumPy value (only plain datasets: links and object dtypes are refused)."""
+
+    def __init__(self, group):
+        self._group = group
+
+    def __getitem__(self, key):
+        if self._group is None or key not in self._group:
+            raise KeyError(key)
+        return read_dataset(self._group, key)
+
+    def __len__(self):
+        return 0 if self._group is None else len(self._group.keys())
+
+    def __contains__(self, key):
+        return self._group is not None and key in self._group
+
+    def keys(self):
+        return [] if self._group is None else list(self._group.keys())
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -313,13 +340,31 @@ def _stored(f, path):
 
 
 def _load_layer(obj, group):
-    variables = own_variables(obj)
-    keys = list(group.keys()) if group is not None else []
+    hook = getattr(obj, "load_own_variables", None)
+    if hook is not None:
+        hook(ReadStore(group))
+    else:
+        load_variables(obj, ReadStore(group))
+    finalize = getattr(obj, "finalize_state", None)  # Keras: Normalization rebuilds its
+    if callable(finalize):                            # statistics after loading
+        finalize()
+
+
+def load_variables(obj, store, variables=None):
+    """Keras's Layer.load_own_variables: the count, then every shape, then assign."""
+    variables = own_variables(obj) if variables is None else variables
+    group = store._group if isinstance(store, ReadStore) else None
+    if group is None and not isinstance(store, ReadStore):
+        keys = list(store.keys())
+        values = [np.asarray(store[str(i)]) for i in range(min(len(keys), len(variables)))]
+    else:
+        keys = store.keys()
     if len(keys) != len(variables):
         raise ValueError(f"Layer '{obj.name}' expected {len(variables)} variables, but "
                          f"received {len(keys)} variables during loading. Expected: "
                          f"{[v.name for v in variables]}")
-    values = [read_dataset(group, str(i)) for i in range(len(variables))]
+    if isinstance(store, ReadStore):
+        values = [store[str(i)] for i in range(len(variables))]
     for v, value in zip(variables, values):
         if tuple(value.shape) != tuple(v.shape):
             raise ValueError(f"Layer '{obj.name}': variable '{v.name}' has shape "
@@ -327,9 +372,6 @@ def _load_layer(obj, group):
                              f"{tuple(value.shape)}")
     for v, value in zip(variables, values):
         v.assign(value.astype(v.dtype.np))
-    finalize = getattr(obj, "finalize_state", None)  # Keras: Normalization rebuilds its
-    if callable(finalize):                            # statistics after loading
-        finalize()
 
 
 def _load_optimizer(opt, group, root, inner_group=None):
@@ -377,7 +419,7 @@ def _load_tree(f, root, load_optimizer):
         else:
             try:
                 _load_layer(obj, _stored(f, path))
-            except ValueError as e:
+            except Exception as e:  # noqa: BLE001 - Keras collects any failure of a hook
                 failed.setdefault(id(obj), (obj, e))   # the first path's error is shown
                 failure = True
         before = len(failed)

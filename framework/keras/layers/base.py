@@ -244,7 +244,19 @@ class Layer:
                     if isinstance(v, Layer) and v is not self and \
                             not any(v is x for x in layers):
                         layers.append(v)
+        if "_trainable_weights" in self.__dict__:
+            self._track_variables(value)
         object.__setattr__(self, name, value)
+
+    def _track_variables(self, value):
+        """Keras's tracker: a keras.Variable set as an attribute is a weight of the layer
+        (``self.v = keras.Variable(...)`` in __init__ comes first in ``weights``)."""
+        values = nest.flatten(value) if isinstance(value, (list, tuple, dict)) else [value]
+        for v in values:
+            if isinstance(v, KerasVariable) and not any(
+                    v is w for w in self._trainable_weights + self._non_trainable_weights):
+                (self._trainable_weights if v.trainable else
+                 self._non_trainable_weights).append(v)
 
     # --- dtype ------------------------------------------------------------------------------
     @property
@@ -340,6 +352,16 @@ class Layer:
         return [w for w in self.weights if id(w) not in trainable]
 
     variables = weights
+
+    def save_own_variables(self, store):
+        """Keras's saving hook: this layer's own variables into ``store['0']``, ..."""
+        for i, v in enumerate(self._trainable_weights + self._non_trainable_weights):
+            store[str(i)] = v
+
+    def load_own_variables(self, store):
+        """Keras's loading hook: ``store['0']``, ... into this layer's own variables."""
+        from ..weights_h5 import load_variables
+        load_variables(self, store)
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
 

@@ -269,3 +269,46 @@ def test_subclassed_model_loads_a_sequential_weights_file_through_its_layers(tmp
     sub(np.ones((1, 3), "float32"))
     sub.load_weights(path)   # 'dense_1' finds nothing, then 'layers/dense' loads (Keras)
     np.testing.assert_allclose(sub.get_weights()[0], seq.get_weights()[0])
+
+
+def test_keras_variable_attributes_are_weights_and_saving_hooks_run(tmp_path):
+    class WithVar(k.layers.Layer):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.extra = k.Variable(np.ones(2, "float32"), name="extra")
+            self.saved = None
+
+        def build(self, shape):
+            self.w = self.add_weight(shape=(shape[-1], 2), name="w")
+
+        def call(self, x):
+            return x @ self.w + self.extra
+
+        def save_own_variables(self, store):
+            super().save_own_variables(store)
+            store["marker"] = np.array([7.0])
+
+        def load_own_variables(self, store):
+            self.saved = float(store["marker"][0])
+            for i, v in enumerate(self.weights):
+                v.assign(store[str(i)])
+
+    layer = WithVar()
+    m = k.Sequential([k.Input((3,)), layer])
+    assert [w.name for w in layer.weights] == ["extra", "w"]   # tracked first, as Keras
+    path = str(tmp_path / "w.weights.h5")
+    m.save_weights(path)
+    other = WithVar()
+    m2 = k.Sequential([k.Input((3,)), other])
+    m2.load_weights(path)
+    assert other.saved == 7.0
+    np.testing.assert_allclose(other.w.numpy(), layer.w.numpy())
+
+
+def test_dense_saves_kernel_and_bias_only():
+    d = k.layers.Dense(2)
+    d.build((None, 3))
+    d.extra = k.Variable(np.zeros(2, "float32"))
+    store = {}
+    d.save_own_variables(store)
+    assert list(store) == ["0", "1"] and len(d.weights) == 3

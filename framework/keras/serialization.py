@@ -416,6 +416,8 @@ def deserialize(config, custom_objects=None, safe_mode=True):
     """An object from its Keras 3 (or cuflow) serialized form."""
     if config is None or isinstance(config, (str, int, float, bool)):
         return config
+    if isinstance(config, (list, tuple)):   # Keras: each item
+        return [deserialize(c, custom_objects, safe_mode) for c in config]
     if config.get("class_name") == "function":
         return _function(config, custom_objects)
     if (config.get("module") or "").startswith("keras.src.ops"):

@@ -22,7 +22,8 @@ _SKIP = frozenset({"_layers", "_seq_layers", "_nodes", "_inbound_nodes", "_flat_
                    "_nested_inputs", "_nested_outputs", "_trainable_weights",
                    "_non_trainable_weights", "_losses", "_compiled_metrics",
                    "_loss_tracker", "_loss_fns", "_metric_specs", "_weighted_metric_specs",
-                   "output", "input_spec", "activity_regularizer", "_dtype_policy"})
+                   "output", "input_spec", "activity_regularizer", "_dtype_policy",
+                   "_input_layer"})
 _BOMB_FLOOR = 1 << 32
 _BOMB_EXPANSION = 1000
 

@@ -312,3 +312,36 @@ def test_dense_saves_kernel_and_bias_only():
     store = {}
     d.save_own_variables(store)
     assert list(store) == ["0", "1"] and len(d.weights) == 3
+
+
+def test_custom_compile_config_round_trip(tmp_path):
+    class Custom(k.Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.d = k.layers.Dense(2)
+
+        def call(self, x):
+            return self.d(x)
+
+        def compile(self, optimizer, loss_fn):
+            super().compile(optimizer=optimizer, loss=loss_fn)
+            self.loss_fn = loss_fn
+
+        def get_compile_config(self):
+            return {"opt": "SGD", "loss_fn": self.loss_fn, "metric": ["mse"]}
+
+        def compile_from_config(self, config):
+            assert k.utils.deserialize_keras_object(config["metric"]) == ["mse"]
+            self.compile(optimizer=config["opt"], loss_fn=config["loss_fn"])
+
+    k.saving.get_custom_objects()["kg>Custom"] = Custom
+    try:
+        m = Custom()
+        m.compile(optimizer="SGD", loss_fn="mse")
+        m(np.ones((1, 3), "float32"))
+        path = str(tmp_path / "c.keras")
+        m.save(path)
+        restored = k.models.load_model(path, custom_objects={"Custom": Custom})
+        assert restored.loss_fn == "mse" and type(restored.optimizer).__name__ == "SGD"
+    finally:
+        k.saving.get_custom_objects().pop("kg>Custom")

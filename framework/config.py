@@ -81,7 +81,10 @@ def list_physical_devices(device_type=None):
 
 def list_logical_devices(device_type=None):
     from . import placement as device
-    return [LogicalDevice(d.name, d.device_type) for d in device.list_devices(device_type)]
+    # TF names logical devices '/device:CPU:0' (the full job/replica/task form is a
+    # tensor's .device)
+    return [LogicalDevice("/device:" + d.name.rsplit("device:", 1)[-1], d.device_type)
+            for d in device.list_devices(device_type)]
 
 
 def get_visible_devices(device_type=None):

@@ -213,7 +213,7 @@ class Layer:
         self.name = name or backend.unique_name(_snake(type(self).__name__))
         self._dtype_policy = _mp.get_policy(dtype)
         self._autocast = autocast
-        self.built = False
+        self.built = bool(getattr(type(self), "_built_at_init", False))  # Keras: stateless
         self._trainable_weights: list = []
         self._non_trainable_weights: list = []
         self._losses: list = []

@@ -345,3 +345,13 @@ def test_custom_compile_config_round_trip(tmp_path):
         assert restored.loss_fn == "mse" and type(restored.optimizer).__name__ == "SGD"
     finally:
         k.saving.get_custom_objects().pop("kg>Custom")
+
+
+def test_stateless_layers_are_built_at_construction_as_in_keras():
+    L = k.layers
+    for layer in (L.Dropout(0.5), L.Activation("relu"), L.Reshape((2,)), L.MaxPooling2D(),
+                  L.GlobalAveragePooling2D(), L.Masking(), L.SpatialDropout2D(0.1)):
+        assert layer.built, type(layer).__name__
+    for layer in (L.Dense(2), L.Flatten(), L.Permute((1,)), L.RepeatVector(2)):
+        assert not layer.built, type(layer).__name__
+    assert repr(L.Dropout(0.5)).endswith("built=True>")

@@ -244,6 +244,10 @@ class Layer:
                     if isinstance(v, Layer) and v is not self and \
                             not any(v is x for x in layers):
                         layers.append(v)
+                    elif type(v).__name__ == "SeedGenerator" and hasattr(v, "state"):
+                        gens = self.__dict__.setdefault("_seed_generators", [])
+                        if not any(v is g for g in gens):
+                            gens.append(v)
         if "_trainable_weights" in self.__dict__:
             self._track_variables(value)
         object.__setattr__(self, name, value)
@@ -351,7 +355,11 @@ class Layer:
         trainable = {id(w) for w in self.trainable_weights}
         return [w for w in self.weights if id(w) not in trainable]
 
-    variables = weights
+    @property
+    def variables(self):
+        """Keras 3: the weights plus each SeedGenerator's state (own, then sublayers')."""
+        own = self._own_weights() + [g.state for g in self.__dict__.get("_seed_generators", ())]
+        return self._collect(own, "variables")
 
     def save_own_variables(self, store):
         """Keras's saving hook: this layer's own variables into ``store['0']``, ..."""

@@ -355,3 +355,34 @@ def test_stateless_layers_are_built_at_construction_as_in_keras():
     for layer in (L.Dense(2), L.Flatten(), L.Permute((1,)), L.RepeatVector(2)):
         assert not layer.built, type(layer).__name__
     assert repr(L.Dropout(0.5)).endswith("built=True>")
+
+
+def test_seed_generator_state_is_a_keras_int64_variable_listed_in_layer_variables():
+    k.backend.clear_session()
+    gen = k.random.SeedGenerator(1337)
+    assert gen.state.dtype == "int64" and tuple(gen.state.shape) == (2,)
+    assert gen.state.path == "seed_generator/seed_generator_state"
+    a = k.random.normal((3,), seed=gen)
+    assert gen.state.numpy().tolist() == [1337, 1]          # each draw advances it
+    gen.state.assign(np.array([1337, 0], np.int64))          # the state decides the draws
+    np.testing.assert_array_equal(k.random.normal((3,), seed=gen).numpy(), a.numpy())
+
+    class Drop(k.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.seed_generator = k.random.SeedGenerator(1)
+
+        def call(self, x):
+            return k.random.dropout(x, 0.5, seed=self.seed_generator)
+
+    layer = Drop()
+    layer(np.ones((2, 2), "float32"))
+    assert [v.path for v in layer.variables] == ["seed_generator_1/seed_generator_state"]
+    assert layer.weights == []
+
+    @cf.function
+    def draw():
+        return k.random.uniform((2,), seed=gen)
+
+    first, second = draw().numpy(), draw().numpy()
+    assert not np.array_equal(first, second)

@@ -74,7 +74,7 @@ class _StateStream(_cf.random.Generator):
     """A ``cf.random.Generator`` whose (key, counter) come from a SeedGenerator's
     [seed, counter] variable, read and advanced by each draw when it runs."""
 
-    def __init__(self, state):   # noqa: D107 - no Generator state of its own
+    def __init__(self, state):   # no Generator state of its own
         import threading as _threading
         self._lock, self._alg, self._var = _threading.Lock(), "philox", state
 

@@ -89,13 +89,13 @@ from .max_num_bounding_boxes import MaxNumBoundingBoxes  # noqa: F401
 from .preprocessing_extra import HashedCrossing, MelSpectrogram, STFTSpectrogram  # noqa: F401
 
 # Keras builds these stateless layers in __init__ (``layer.built`` is True at once)
-for _cls in (Dropout, Activation, Reshape, ReLU, LeakyReLU, Softmax, ELU,  # noqa: F405
-             GlobalAveragePooling1D, GlobalMaxPooling2D, GlobalAveragePooling2D,  # noqa: F405
-             MaxPooling2D, AveragePooling2D, MaxPooling1D, GaussianNoise,  # noqa: F405
-             GaussianDropout, SpatialDropout1D, AlphaDropout,  # noqa: F405
-             ActivityRegularization, Masking, Identity, UnitNormalization,  # noqa: F405
-             AveragePooling1D, AveragePooling3D, GlobalAveragePooling3D,  # noqa: F405
-             GlobalMaxPooling1D, GlobalMaxPooling3D, MaxPooling3D,  # noqa: F405
-             SpatialDropout2D, SpatialDropout3D):  # noqa: F405
+for _cls in (Dropout, Activation, Reshape, ReLU, LeakyReLU, Softmax, ELU,
+             GlobalAveragePooling1D, GlobalMaxPooling2D, GlobalAveragePooling2D,
+             MaxPooling2D, AveragePooling2D, MaxPooling1D, GaussianNoise,
+             GaussianDropout, SpatialDropout1D, AlphaDropout,
+             ActivityRegularization, Masking, Identity, UnitNormalization,
+             AveragePooling1D, AveragePooling3D, GlobalAveragePooling3D,
+             GlobalMaxPooling1D, GlobalMaxPooling3D, MaxPooling3D,
+             SpatialDropout2D, SpatialDropout3D):
     _cls._built_at_init = True
 del _cls

@@ -1,8 +1,7 @@
 """Gaps found by running the keras.io developer guides as programs under TF 2.21 /
 Keras 3.15 and cuflow (expected values are Keras 3.15's output)."""
-import numpy as np
-
 import cuflow as cf
+import numpy as np
 
 k = cf.keras
 
@@ -172,7 +171,7 @@ def test_direct_build_opens_the_layer_scope_and_builds_wrapped_layers():
     k.backend.clear_session()
     lstm = k.layers.LSTM(4)
     lstm.build((None, 3, 2))
-    assert [w.path for w in lstm.weights][0] == "lstm/lstm_cell/kernel"
+    assert lstm.weights[0].path == "lstm/lstm_cell/kernel"
     bi = k.layers.Bidirectional(k.layers.LSTM(4))
     bi.build((None, 3, 2))
     assert len(bi.weights) == 6 and bi.weights[0].path.startswith("bidirectional/forward_")

@@ -96,6 +96,21 @@ from .ops.misc_ops import (constant_initializer, executing_eagerly, get_static_v
 # --- e2e7: TF core fidelity ---
 from .variable_enums import VariableAggregation, VariableSynchronization  # noqa: E402
 
+# --- ragged6: composite tensors (type specs) ---
+from .tensor_spec import TypeSpec  # noqa: E402
+from .type_spec import RaggedTensorSpec, SparseTensorSpec, type_spec_from_value  # noqa: E402
+
+# --- apis2: TF API breadth ---
+from .device_spec import DeviceSpec  # noqa: E402
+from .dtypes import qint8, qint16, qint32, quint8, quint16, resource, variant  # noqa: E402
+from .gradients_util import AggregationMethod, gradients, hessians  # noqa: E402
+
+# --- apis3: TF API breadth (signal, image, nn) ---
+from .ops.signal_nd import raw_fftnd as fftnd, raw_ifftnd as ifftnd  # noqa: E402
+from .ops.signal_nd import raw_irfftnd as irfftnd, raw_rfftnd as rfftnd  # noqa: E402
+from .ops.conv_extra_ops import extract_volume_patches  # noqa: E402
+from .ops.nn_extra import approx_top_k  # noqa: E402
+
 newaxis = None
 __version__ = "0.1.0"
 
@@ -109,6 +124,12 @@ _LAZY = {
     "graph": ".graph", "monitor": ".monitor", "export": ".export", "serving": ".serving",
     "pipeline": ".pipeline", "quantization": ".lite", "version": ".version",
     "ragged": ".ragged", "sets": ".sets", "audio": ".audio", "types": ".types",
+    "compat": ".compat",
+    # --- apis2 ---
+    "test": ".testing", "lookup": ".lookup",
+    # tf.initializers / losses / metrics / optimizers are Keras's modules in TF 2.21
+    "initializers": ".keras.initializers", "losses": ".keras.losses",
+    "metrics": ".keras.metrics", "optimizers": ".keras.optimizers",
 }
 
 
@@ -116,6 +137,12 @@ def __getattr__(name):
     if name == "RaggedTensor":  # --- keras-breadth: a class from a lazy subpackage
         from .ragged import RaggedTensor
         return RaggedTensor
+    if name == "as_string":     # --- apis2: tf.as_string is tf.strings.as_string
+        from .strings import as_string
+        return as_string
+    if name == "fingerprint":   # --- apis2: the hash module loads on first use
+        from .ops.fingerprint import fingerprint
+        return fingerprint
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'cuflow' has no attribute {name!r}")
@@ -131,4 +158,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"RaggedTensor", "as_string", "fingerprint"})

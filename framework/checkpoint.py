@@ -143,16 +143,41 @@ class Checkpoint:
     """
 
     def __init__(self, root=None, **kwargs):
-        self._roots = dict(kwargs)
+        object.__setattr__(self, "_roots", {k: _wrap(v, self) for k, v in kwargs.items()})
+        object.__setattr__(self, "_pending", {})
         if root is not None:
             self._roots["root"] = root
-        self.save_counter = Variable(0, dtype="int64", trainable=False, name="save_counter")
+        object.__setattr__(self, "save_counter", Variable(0, dtype="int64", trainable=False,
+                                                          name="save_counter"))
 
     def __getattr__(self, name):
         roots = self.__dict__.get("_roots", {})
         if name in roots:
             return roots[name]
         raise AttributeError(name)
+
+    def __setattr__(self, name, value):
+        """``ckpt.x = obj`` tracks ``obj`` as TF's checkpoints do (lists become a
+        ListWrapper); values a restore found no object for are restored into it now."""
+        if name.startswith("_") or name == "save_counter":
+            object.__setattr__(self, name, value)
+            return
+        self._roots[name] = _wrap(value, self)
+        self._restore_pending()
+
+    def _checkpoint_children(self):     # a Checkpoint nested in another one
+        return dict(self._roots)
+
+    def _restore_pending(self):
+        """Delayed restoration: pending values into variables now reachable (and the
+        rest handed to nested Checkpoints, for their later attributes)."""
+        if not self._pending:
+            return
+        variables, _ = _collect(self._roots.items())
+        for p, v in variables.items():
+            if p in self._pending:
+                v.assign(self._pending.pop(p).astype(v.dtype.np))
+        _hand_down(self)
 
     def _arrays(self):
         aliases = {}
@@ -167,13 +192,13 @@ class Checkpoint:
             arrays["__save_counter__"] = np.asarray(self.save_counter.numpy())
         return arrays
 
-    def write(self, file_prefix):
+    def write(self, file_prefix, options=None):
         """Writes without touching the save counter or the 'checkpoint' file."""
         path = str(file_prefix)
         _atomic_savez(path + _SUFFIX, self._arrays())
         return path
 
-    def save(self, file_prefix):
+    def save(self, file_prefix, options=None):
         """Writes ``{file_prefix}-{n}`` and records it as the latest in its directory."""
         self.save_counter.assign_add(1)
         path = f"{file_prefix}-{int(self.save_counter.numpy())}"
@@ -181,10 +206,10 @@ class Checkpoint:
         _record_latest(path)
         return path
 
-    def read(self, save_path):
+    def read(self, save_path, options=None):
         return self.restore(save_path)
 
-    def restore(self, save_path):
+    def restore(self, save_path, options=None):
         """Loads values into the reachable objects; returns a status (assert_consumed...)."""
         if save_path is None:
             return InitializationOnlyStatus()
@@ -228,7 +253,64 @@ class Checkpoint:
                     path[len(owner) + 1:], stored[k]):
                 del stored[k]
         unused = [k.replace("__SLASH__", "/") for k in stored]
+        self._pending.clear()
+        self._pending.update({k.replace("__SLASH__", "/"): v for k, v in stored.items()
+                              if not k.startswith("__")})
+        _hand_down(self)
         return CheckpointLoadStatus(missing, unused)
+
+
+class ListWrapper(list):
+    """A list tracked by a Checkpoint (TF's name): appending an object restores values a
+    restore had no object for yet."""
+
+    def __init__(self, items, owner):
+        super().__init__(items)
+        self._owner = owner
+
+    def __repr__(self):
+        return f"ListWrapper({list.__repr__(self)})"
+
+    def _changed(self):
+        self._owner._restore_pending()
+
+    def append(self, item):
+        super().append(item)
+        self._changed()
+
+    def extend(self, items):
+        super().extend(items)
+        self._changed()
+
+    def insert(self, index, item):
+        super().insert(index, item)
+        self._changed()
+
+    def __setitem__(self, index, item):
+        super().__setitem__(index, item)
+        self._changed()
+
+
+def _wrap(value, owner):
+    return ListWrapper(value, owner) if type(value) is list else value
+
+
+def _hand_down(ckpt):
+    """Gives nested Checkpoints the pending values under their paths."""
+    queue = collections.deque((name, obj) for name, obj in ckpt._roots.items())
+    seen = set()
+    while queue and ckpt._pending:
+        path, obj = queue.popleft()
+        if id(obj) in seen or obj is None:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, Checkpoint):
+            mine = {p[len(path) + 1:]: p for p in ckpt._pending if p.startswith(path + "/")}
+            for rel, full in mine.items():
+                obj._pending[rel] = ckpt._pending[full]
+            obj._restore_pending()
+        if not isinstance(obj, Variable):
+            queue.extend((f"{path}/{n}", c) for n, c in _children(obj).items())
 
 
 def _canonical(path, aliases):

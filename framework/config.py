@@ -81,19 +81,54 @@ def list_physical_devices(device_type=None):
 
 def list_logical_devices(device_type=None):
     from . import placement as device
-    # TF names logical devices '/device:CPU:0' (the full job/replica/task form is a
-    # tensor's .device)
-    return [LogicalDevice("/device:" + d.name.rsplit("device:", 1)[-1], d.device_type)
-            for d in device.list_devices(device_type)]
+    return [LogicalDevice(f"/device:{d.device_type}:{d.index}", d.device_type)
+            for d in device.list_devices(device_type)]     # TF's short names
+
+
+_visible: dict = {}     # device type -> names of the visible physical devices
 
 
 def get_visible_devices(device_type=None):
-    return list_physical_devices(device_type)
+    """The physical devices cuflow may place ops on (all of them unless hidden)."""
+    return [d for d in list_physical_devices(device_type)
+            if d.device_type not in _visible or d.name in _visible[d.device_type]]
 
 
 def set_visible_devices(devices, device_type=None):
-    """Accepted for compatibility; cuflow places by ``cf.device`` and CUDA_VISIBLE_DEVICES."""
-    return None
+    """Restricts placement to ``devices`` (of ``device_type``; others keep their setting).
+
+    Hiding GPUs (``set_visible_devices([], 'GPU')``, or keeping GPU:0..k-1) makes cuflow
+    place on the remaining ones, as TF; the CPU cannot be hidden. A set that is not a
+    prefix of the GPUs would renumber them: use ``CUDA_VISIBLE_DEVICES`` for that.
+
+    >>> import cuflow as cf
+    >>> cf.config.set_visible_devices([], "GPU")
+    >>> cf.config.get_visible_devices("GPU")
+    []
+    """
+    devices = [devices] if isinstance(devices, PhysicalDevice) else list(devices or [])
+    types = {device_type.upper()} if device_type else {"CPU", "GPU"}
+    for kind in types:
+        chosen = [d.name for d in devices if d.device_type == kind]
+        physical = [d.name for d in list_physical_devices(kind)]
+        unknown = set(chosen) - set(physical)
+        if unknown:
+            raise ValueError(f"Unrecognized device: {sorted(unknown)}")
+        if kind == "CPU":
+            if not chosen:
+                raise ValueError("cuflow cannot hide the CPU: it is where host ops run")
+            continue
+        if chosen != physical[:len(chosen)]:
+            raise ValueError(f"cuflow can keep GPUs 0..k-1 visible, not {chosen}; set "
+                             f"CUDA_VISIBLE_DEVICES before import for other subsets")
+        _visible[kind] = set(chosen)
+    from . import placement
+    placement._default = None       # the next op chooses its default device again
+
+
+def visible_gpu_count(physical: int) -> int:
+    """GPUs placement may use: ``physical`` minus those ``set_visible_devices`` hid."""
+    return physical if "GPU" not in _visible else min(physical, len(_visible["GPU"]))
 
 
 def set_logical_device_configuration(device, logical_devices):
@@ -149,6 +184,73 @@ def functions_run_eagerly() -> bool:
     return _run_eagerly[0]
 
 
+def experimental_run_functions_eagerly(run_eagerly: bool):
+    """Deprecated TF alias of :func:`run_functions_eagerly`."""
+    run_functions_eagerly(run_eagerly)
+
+
+def experimental_functions_run_eagerly() -> bool:
+    """Deprecated TF alias of :func:`functions_run_eagerly`."""
+    return functions_run_eagerly()
+
+
+# --- cf.config.experimental: execution settings --------------------------------------------
+_exec = {"tf32": None, "sync": True, "policy": "silent"}
+_POLICIES = (None, "explicit", "warn", "silent", "silent_for_int32")
+
+
+def _tensor_float_32_execution_enabled() -> bool:
+    """Whether float32 GPU matmuls may use TensorFloat-32. cuflow's GPU matmuls are CuPy's,
+    which use TF32 only when ``CUPY_TF32=1``; that is the default here (TF's is True)."""
+    if _exec["tf32"] is None:
+        return os.environ.get("CUPY_TF32", "0") not in ("", "0")
+    return _exec["tf32"]
+
+
+def _enable_tensor_float_32_execution(enabled: bool):
+    """Lets (True) or forbids (False) float32 GPU matmuls TensorFloat-32 (CuPy's
+    ``CUPY_TF32``; applied now if CuPy is already loaded)."""
+    import sys
+    _exec["tf32"] = bool(enabled)
+    os.environ["CUPY_TF32"] = "1" if enabled else "0"
+    linalg = sys.modules.get("cupy._core._routines_linalg")
+    setter = getattr(linalg, "set_compute_type", None)
+    if setter is not None:
+        import numpy as np
+        kind = "COMPUTE_TYPE_TF32" if enabled else "COMPUTE_TYPE_DEFAULT"
+        for dt in (np.float32, np.complex64):
+            setter(dt, getattr(linalg, kind))
+
+
+def _get_synchronous_execution() -> bool:
+    return _exec["sync"]
+
+
+def _set_synchronous_execution(enable: bool):
+    """Recorded for TF compatibility: cuflow's eager ops already run in program order (on
+    a GPU, on one CuPy stream per device)."""
+    _exec["sync"] = bool(enable)
+
+
+def _get_device_policy():
+    return _exec["policy"]
+
+
+def _set_device_policy(device_policy):
+    """TF's copy policy for inputs on another device. cuflow copies silently (``'silent'``);
+    the other policies are recorded, not enforced."""
+    if device_policy not in _POLICIES:
+        raise ValueError(f"Invalid argument `device_policy`: {device_policy!r}. Please refer "
+                         "to https://www.tensorflow.org/api_docs/python/tf/config/experimental"
+                         "/set_device_policy for valid `device_policy` arguments.")
+    _exec["policy"] = "silent" if device_policy is None else device_policy
+
+
+def _get_memory_usage(device):
+    """Bytes in use on ``device`` (``get_memory_info(device)['current']``)."""
+    return _get_memory_info(device)["current"]
+
+
 def _get_memory_info(device):
     from . import monitor
     return monitor.memory_info(device)
@@ -169,6 +271,15 @@ experimental = _types.SimpleNamespace(
     VirtualDeviceConfiguration=LogicalDeviceConfiguration,
     list_physical_devices=list_physical_devices,
     enable_op_determinism=lambda: None,
+    # --- apis2 ---
+    set_visible_devices=set_visible_devices, get_visible_devices=get_visible_devices,
+    list_logical_devices=list_logical_devices, get_memory_usage=_get_memory_usage,
+    get_virtual_device_configuration=get_logical_device_configuration,
+    enable_tensor_float_32_execution=_enable_tensor_float_32_execution,
+    tensor_float_32_execution_enabled=_tensor_float_32_execution_enabled,
+    get_synchronous_execution=_get_synchronous_execution,
+    set_synchronous_execution=_set_synchronous_execution,
+    get_device_policy=_get_device_policy, set_device_policy=_set_device_policy,
 )
 threading = _types.SimpleNamespace(
     set_inter_op_parallelism_threads=lambda n: None,

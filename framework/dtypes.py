@@ -23,7 +23,8 @@ import ml_dtypes
 __all__ = [
     "DType", "as_dtype", "result_type", "float16", "bfloat16", "float32", "float64",
     "half", "double", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32",
-    "uint64", "bool", "complex64", "complex128", "string", "variant",
+    "uint64", "bool", "complex64", "complex128", "string", "variant", "resource", "qint8",
+    "quint8", "qint16", "quint16", "qint32", "QUANTIZED_DTYPES",
 ]
 
 _bool = bool
@@ -37,12 +38,13 @@ class DType:
     def __init__(self, name: str, np_dtype):
         self.name = name
         self.np = np.dtype(np_dtype)
-        self._kind = "string" if name == "string" else self.np.kind
+        self._kind = "string" if name == "string" else \
+            "q" if self.np.names is not None else self.np.kind     # quantized: a struct
 
     # --- TF's DType properties -------------------------------------------------
     @property
     def as_numpy_dtype(self):
-        return self.np.type
+        return self.np if self._kind == "q" else self.np.type
 
     @property
     def base_dtype(self):
@@ -74,11 +76,11 @@ class DType:
 
     @property
     def is_numeric(self):
-        return self._kind in "iufc" or self.name == "bfloat16"
+        return self._kind in "iufcq" or self.name == "bfloat16"
 
     @property
     def is_quantized(self):
-        return False
+        return self._kind == "q"
 
     @property
     def size(self):
@@ -104,6 +106,8 @@ class DType:
             return np.iinfo(self.np).min
         if self._kind == "b":
             return False
+        if self._kind == "q":
+            raise TypeError(f"Cannot find minimum value of {self} with quantized type {self}.")
         raise TypeError(f"cf.{self.name} has no min")
 
     @property
@@ -114,10 +118,14 @@ class DType:
             return np.iinfo(self.np).max
         if self._kind == "b":
             return True
+        if self._kind == "q":
+            raise TypeError(f"Cannot find maximum value of {self} with quantized type {self}.")
         raise TypeError(f"cf.{self.name} has no max")
 
     @property
     def limits(self):
+        if self._kind == "q":
+            raise ValueError(f"{self} does not have defined limits.")
         return (self.min, self.max)
 
     def is_compatible_with(self, other):
@@ -167,6 +175,15 @@ complex64 = DType("complex64", np.complex64)
 complex128 = DType("complex128", np.complex128)
 string = DType("string", np.object_)
 variant = DType("variant", np.object_)
+resource = DType("resource", np.object_)     # a handle to a stateful object (TF's resource)
+# Quantized integers: TF's NumPy types are one-field structs ([('qint8', 'i1')]), so values
+# keep their integer payload and no arithmetic applies (TF has no kernels for it either).
+qint8 = DType("qint8", [("qint8", np.int8)])
+quint8 = DType("quint8", [("quint8", np.uint8)])
+qint16 = DType("qint16", [("qint16", np.int16)])
+quint16 = DType("quint16", [("quint16", np.uint16)])
+qint32 = DType("qint32", [("qint32", np.int32)])
+QUANTIZED_DTYPES = frozenset([qint8, quint8, qint16, quint16, qint32])
 
 ALL = (float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8, uint16,
        uint32, uint64, bool, complex64, complex128)
@@ -184,7 +201,9 @@ _BY_NP = {d.np: d for d in ALL}
 _BY_NP[np.dtype(np.object_)] = string
 _BY_NAME = {d.name: d for d in ALL}
 _BY_NAME.update(string=string, half=float16, double=float64, float=float32,
-                int=int32, variant=variant)
+                int=int32, variant=variant, resource=resource)
+for _q in QUANTIZED_DTYPES:
+    _BY_NP[_q.np] = _BY_NAME[_q.name] = _q
 _BY_PY = {float: float32, int: int32, _bool: bool, complex: complex128, str: string,
           bytes: string}
 
@@ -324,3 +343,16 @@ def result_type(*dtypes) -> DType:
 def default_dtype_of_python(value) -> np.dtype:
     """TF's default dtype for a Python value standing alone."""
     return _BY_PY[type(value)].np
+
+
+def __getattr__(name):
+    # tf.dtypes.cast / complex / saturate_cast: the ops, loaded on first use (math_ops
+    # imports this module)
+    if name in ("cast", "saturate_cast", "complex"):
+        from .ops import math_ops
+        return getattr(math_ops, "complex_named" if name == "complex" else name)
+    raise AttributeError(f"module 'cuflow.dtypes' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"cast", "complex", "saturate_cast"})

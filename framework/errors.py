@@ -2,8 +2,18 @@
 from __future__ import annotations
 
 
+# TF's status codes (tf.errors.OK ...), error_code of each error class.
+OK, CANCELLED, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND = 0, 1, 2, 3, 4, 5
+ALREADY_EXISTS, PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION = 6, 7, 8, 9
+ABORTED, OUT_OF_RANGE, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS = 10, 11, 12, 13, 14, 15
+UNAUTHENTICATED = 16
+
+
 class OpError(Exception):
-    """Base of cuflow's runtime errors (TF's ``tf.errors.OpError``)."""
+    """Base of cuflow's runtime errors (TF's ``tf.errors.OpError``); ``error_code`` is
+    TF's status code of the class (``cf.errors.INVALID_ARGUMENT`` == 3...)."""
+
+    _code = UNKNOWN
 
     def __init__(self, node_def=None, op=None, message=None, *args):
         if message is None and node_def is not None and op is None:
@@ -12,6 +22,16 @@ class OpError(Exception):
         self.message = message
         self.op = op
         self.node_def = node_def
+        if type(self) is OpError and args and isinstance(args[0], int):
+            self._code = args[0]     # OpError(node_def, op, message, error_code)
+
+    @property
+    def error_code(self):
+        return self._code
+
+    @property
+    def experimental_payloads(self):
+        return {}
 
     def __str__(self):
         return str(self.message)
@@ -19,6 +39,8 @@ class OpError(Exception):
 
 class InvalidArgumentError(OpError, ValueError):
     """An op received an input it cannot take (wrong shape, dtype, value)."""
+
+    _code = INVALID_ARGUMENT
 
 
 class UnsupportedDtypeError(InvalidArgumentError, TypeError):
@@ -36,63 +58,65 @@ class SymbolicValueError(InvalidArgumentError, AttributeError):
 
 
 class NotFoundError(OpError):
-    pass
+    _code = NOT_FOUND
 
 
 class AlreadyExistsError(OpError):
-    pass
+    _code = ALREADY_EXISTS
 
 
 class OutOfRangeError(OpError, IndexError):
     """Raised when iteration runs past the end (and for out-of-range indices)."""
 
+    _code = OUT_OF_RANGE
+
 
 class ResourceExhaustedError(OpError, MemoryError):
-    pass
+    _code = RESOURCE_EXHAUSTED
 
 
 class FailedPreconditionError(OpError):
-    pass
+    _code = FAILED_PRECONDITION
 
 
 class UnimplementedError(OpError, NotImplementedError):
-    pass
+    _code = UNIMPLEMENTED
 
 
 class InternalError(OpError):
-    pass
+    _code = INTERNAL
 
 
 class UnknownError(OpError):
-    pass
+    _code = UNKNOWN
 
 
 class DataLossError(OpError):
-    pass
+    _code = DATA_LOSS
 
 
 class CancelledError(OpError):
-    pass
+    _code = CANCELLED
 
 
 class DeadlineExceededError(OpError):
-    pass
+    _code = DEADLINE_EXCEEDED
 
 
 class AbortedError(OpError):
-    pass
+    _code = ABORTED
 
 
 class UnavailableError(OpError):
-    pass
+    _code = UNAVAILABLE
 
 
 class PermissionDeniedError(OpError):
-    pass
+    _code = PERMISSION_DENIED
 
 
 class UnauthenticatedError(OpError):
-    pass
+    _code = UNAUTHENTICATED
 
 
 def describe(values) -> str:
@@ -111,6 +135,10 @@ def describe(values) -> str:
 
 def user_frame() -> str:
     """'file:line' of the first stack frame outside cuflow (the user's source line)."""
+
+    _code = OUT_OF_RANGE
+
+    _code = INVALID_ARGUMENT
     import sys
 
     f = sys._getframe(1)

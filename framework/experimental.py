@@ -10,4 +10,7 @@ def __getattr__(name):
     if name == "numpy":        # loaded on first use (keeps `import cuflow` fast)
         from . import experimental_numpy
         return experimental_numpy
+    if name == "DynamicRaggedShape":    # what cf.shape of a RaggedTensor returns
+        from .ragged.dynamic_ragged_shape import DynamicRaggedShape
+        return DynamicRaggedShape
     raise AttributeError(f"module 'cuflow.experimental' has no attribute {name!r}")

@@ -404,3 +404,29 @@ class _Random:
 
 
 random = _Random()
+
+
+# The rest of TF's tnp surface, in two family modules (math, arrays).
+from . import _tnp_array as _ta  # noqa: E402
+from ._tnp_array import (append, argsort, array_equal, asanyarray,  # noqa: E402,F401
+                         ascontiguousarray, atleast_1d, atleast_2d, atleast_3d,
+                         broadcast_arrays, broadcast_to, compress, diag, diag_indices,
+                         diagflat, diagonal, dsplit, dstack, empty_like, flatten, flip,
+                         fliplr, flipud, hsplit, hstack, isscalar, ix_, meshgrid, moveaxis,
+                         ndim, nonzero, pad, repeat, roll, rot90, select, split,
+                         swapaxes, take, take_along_axis, tri, tril, triu, vander, vsplit,
+                         vstack)
+from ._tnp_math import (absolute, angle, arccos, arccosh, arcsin, arcsinh,  # noqa: E402,F401
+                        arctan, arctan2, arctanh, average, bitwise_and, bitwise_not,
+                        bitwise_or, bitwise_xor, cbrt, complex_, conj, conjugate, cosh,
+                        count_nonzero, cross, cumprod, deg2rad, divmod, einsum, exp2, expm1,
+                        fabs, fix, float_, float_power, gcd, geomspace, heaviside, hypot,
+                        imag, inexact, inner, int_, iscomplex, iscomplexobj, isfinite, isinf,
+                        isnan, isneginf, isposinf, isreal, isrealobj, kron, lcm, log2, log10,
+                        logaddexp, logaddexp2, logical_xor, logspace, nanmean, nanprod,
+                        nansum, nextafter, object_, polyval, positive, ptp, rad2deg, real,
+                        reciprocal, remainder, signbit, sinc, sinh, string_, tensordot,
+                        trace, unicode_, vdot)
+
+# Assigned, not imported: these names are also parameter names above (NumPy's).
+copy, shape, size = _ta.copy, _ta.shape, _ta.size

@@ -23,7 +23,14 @@ from .ops.image_codec_ops import (decode_and_crop_jpeg, decode_bmp,  # noqa: F40
                                   decode_gif, decode_image, decode_jpeg, decode_png,
                                   decode_webp, encode_jpeg, encode_png, extract_jpeg_shape,
                                   is_jpeg)
+# --- tfguides ---
+from .ops.image_codec_ops import (adjust_jpeg_quality, random_jpeg_quality,  # noqa: F401
+                                  stateless_random_jpeg_quality)
 from .ops.image_color_ops import (adjust_hue, adjust_saturation, hsv_to_rgb,  # noqa: F401
                                   random_hue, random_saturation, rgb_to_hsv,
                                   stateless_random_hue, stateless_random_saturation)
 from .ops.image_quality_ops import psnr, sobel_edges, ssim, ssim_multiscale  # noqa: F401
+# --- apis3 ---
+from .ops.image_extra_ops import (extract_glimpse, non_max_suppression_overlaps,  # noqa: F401,E402
+                                  sample_distorted_bounding_box,
+                                  stateless_sample_distorted_bounding_box)

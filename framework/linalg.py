@@ -16,3 +16,23 @@ from .ops.nn_impl import l2_normalize  # noqa: F401,E402
 from .ops.linalg_extra import (banded_triangular_solve, eig, eigvals, logm, lu,  # noqa: F401,E402
                                lu_matrix_inverse, lu_reconstruct, lu_solve, tridiagonal_matmul,
                                tridiagonal_solve)
+# --- apis3 ---
+from .ops.linalg_tridiag import eigh_tridiagonal  # noqa: F401,E402
+from .ops.linear_operator import (LinearOperator, LinearOperatorAdjoint,  # noqa: F401,E402
+                                  LinearOperatorBlockDiag, LinearOperatorBlockLowerTriangular,
+                                  LinearOperatorCirculant, LinearOperatorCirculant2D,
+                                  LinearOperatorCirculant3D, LinearOperatorComposition,
+                                  LinearOperatorDiag, LinearOperatorFullMatrix,
+                                  LinearOperatorHouseholder, LinearOperatorIdentity,
+                                  LinearOperatorInversion, LinearOperatorKronecker,
+                                  LinearOperatorLowerTriangular, LinearOperatorLowRankUpdate,
+                                  LinearOperatorPermutation, LinearOperatorScaledIdentity,
+                                  LinearOperatorToeplitz, LinearOperatorTridiag,
+                                  LinearOperatorZeros)
+import types as _types  # noqa: E402
+
+from .ops.linear_operator import conjugate_gradient as _cg  # noqa: E402
+
+experimental = _types.ModuleType("cuflow.linalg.experimental",
+                                 "Experimental solvers (``tf.linalg.experimental``).")
+experimental.conjugate_gradient = _cg

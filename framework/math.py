@@ -34,3 +34,6 @@ from .ops.nn_ops import log_softmax, softmax, softsign, zero_fraction  # noqa: F
 from .ops.special_ops import (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e,  # noqa: F401,E402
                               betainc, erfcinv, igamma, igammac, ndtri, polygamma, zeta)
 from . import special  # noqa: F401,E402
+# --- apis3 ---
+from .ops.nn_extra import approx_max_k, approx_min_k  # noqa: F401,E402
+from .ops.sampled_ops import sobol_sample  # noqa: F401,E402

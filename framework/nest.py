@@ -52,10 +52,13 @@ def flatten(structure, expand_composites=False):
 
 def _components(x):
     """A composite leaf's tensors (expand_composites): IndexedSlices -> values, indices
-    and dense_shape, as TF."""
+    and dense_shape; RaggedTensor -> flat_values and row splits; SparseTensor ->
+    indices, values, dense_shape, as TF."""
     from .indexed_slices import IndexedSlices
     if isinstance(x, IndexedSlices):
         return [x.values, x.indices] + ([] if x.dense_shape is None else [x.dense_shape])
+    if getattr(type(x), "_is_composite", False):
+        return x._type_spec._to_components(x)
     return [x]
 
 
@@ -98,7 +101,12 @@ def _regroup(leaves, flat):
     for leaf in leaves:
         n = len(_components(leaf))
         parts = [next(it) for _ in range(n)]
-        out.append(IndexedSlices(*parts) if isinstance(leaf, IndexedSlices) else parts[0])
+        if isinstance(leaf, IndexedSlices):
+            out.append(IndexedSlices(*parts))
+        elif getattr(type(leaf), "_is_composite", False):
+            out.append(leaf._type_spec._from_components(parts))
+        else:
+            out.append(parts[0])
     out.extend(it)   # a count mismatch is reported by the caller
     return out
 
@@ -146,8 +154,9 @@ def map_structure(func, *structures, check_types=True, expand_composites=False):
         raise ValueError("map_structure needs at least one structure")
     for s in structures[1:]:
         assert_same_structure(structures[0], s, check_types=check_types)
-    flats = [flatten(s) for s in structures]
-    return pack_sequence_as(structures[0], [func(*xs) for xs in zip(*flats)])
+    flats = [flatten(s, expand_composites) for s in structures]
+    return pack_sequence_as(structures[0], [func(*xs) for xs in zip(*flats)],
+                            expand_composites=expand_composites)
 
 
 def map_structure_up_to(shallow, func, *structures):

@@ -21,3 +21,29 @@ from .ops.sort_ops import in_top_k, top_k  # noqa: F401,E402
 from .ops.ctc_ops import ctc_greedy_decoder, ctc_loss  # noqa: F401,E402
 from .ops.array_extra import space_to_batch_nd as space_to_batch  # noqa: F401,E402
 from .ops.nn_impl import batch_norm_with_global_normalization  # noqa: F401,E402
+# --- apis3: tf.nn breadth ---
+from .ops.candidate_sampling import (all_candidate_sampler,  # noqa: F401,E402
+                                     compute_accidental_hits,
+                                     fixed_unigram_candidate_sampler,
+                                     learned_unigram_candidate_sampler, nce_loss,
+                                     sampled_softmax_loss)
+from .ops.random_samplers import (log_uniform_candidate_sampler,  # noqa: F401,E402
+                                  uniform_candidate_sampler)
+from .ops.conv_extra_ops import (atrous_conv2d_transpose, conv3d_transpose,  # noqa: F401,E402
+                                 conv_transpose, depthwise_conv2d_backprop_filter,
+                                 depthwise_conv2d_backprop_input, dilation2d, erosion2d)
+from .ops.ctc_extra import (collapse_repeated, ctc_beam_search_decoder,  # noqa: F401,E402
+                            ctc_unique_labels)
+from .ops.nn_extra import (approx_max_k, approx_min_k,  # noqa: F401,E402
+                           embedding_lookup_sparse, isotonic_regression,
+                           safe_embedding_lookup_sparse)
+from .ops.pool_extra import (fractional_avg_pool, fractional_max_pool,  # noqa: F401,E402
+                             with_space_to_batch)
+import types as _types  # noqa: E402
+from .ops.nn_extra import general_dropout as _general_dropout  # noqa: E402
+from .ops.nn_extra import stateless_dropout as _stateless_dropout  # noqa: E402
+
+experimental = _types.ModuleType("cuflow.nn.experimental",
+                                 "Experimental dropouts (``tf.nn.experimental``).")
+experimental.general_dropout = _general_dropout
+experimental.stateless_dropout = _stateless_dropout

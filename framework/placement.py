@@ -10,6 +10,7 @@ import re
 import threading
 
 from . import backend
+from . import config as _config
 from .config import knobs
 
 __all__ = ["Device", "device", "current", "default_device", "parse", "list_devices"]
@@ -75,7 +76,7 @@ CPU0: Device = _make("CPU", 0)
 
 
 def gpu_count() -> int:
-    return backend.gpu_count()
+    return _config.visible_gpu_count(backend.gpu_count())   # set_visible_devices may hide
 
 
 def logical_cpu_count() -> int:
@@ -98,6 +99,8 @@ def parse(spec) -> Device | None:
     """A device from '/GPU:0', 'gpu', '/device:CPU:0', the full TF name, or a Device."""
     if spec is None or isinstance(spec, Device):
         return spec
+    if hasattr(spec, "to_string"):      # a cf.DeviceSpec
+        spec = spec.to_string()
     m = _SPEC.match(str(spec).strip())
     if not m:
         raise ValueError(f"cf.device: cannot parse device specification {spec!r}; "

@@ -41,3 +41,7 @@ experimental.stateless_split = stateless_split
 experimental.stateless_fold_in = stateless_fold_in
 experimental.create_rng_state = create_rng_state
 experimental.stateless_binomial = stateless_binomial
+# --- apis3 ---
+from .ops.candidate_sampling import (all_candidate_sampler,  # noqa: F401,E402
+                                     fixed_unigram_candidate_sampler,
+                                     learned_unigram_candidate_sampler)

@@ -8,3 +8,5 @@ from .ops.signal_frames import mfccs_from_log_mel_spectrograms  # noqa: F401
 from .ops.signal_ops import fft, fft2d, fft3d, fftshift, ifft, ifft2d, ifft3d  # noqa: F401
 from .ops.signal_ops import ifftshift, irfft, irfft2d, irfft3d, rfft, rfft2d  # noqa: F401
 from .ops.signal_ops import rfft3d  # noqa: F401
+# --- apis3 ---
+from .ops.signal_nd import fftnd, ifftnd, inverse_mdct, irfftnd, mdct, rfftnd  # noqa: F401,E402

@@ -22,8 +22,13 @@ class SparseTensor:
     """
 
     _is_sparse_tensor = True
+    _is_composite = True
+    _static_shape = None        # a TensorShape when built from (symbolic) components
 
     def __init__(self, indices, values, dense_shape):
+        if any(getattr(x, "_sym", None) is not None for x in (indices, values, dense_shape)):
+            self._init_traced(indices, values, dense_shape)     # inside cf.function
+            return
         self.indices = convert_to_tensor(np.asarray(
             indices.numpy() if isinstance(indices, Tensor) else indices, np.int64).reshape(
             -1, len(dense_shape.numpy() if isinstance(dense_shape, Tensor) else dense_shape)))
@@ -35,13 +40,39 @@ class SparseTensor:
     def dtype(self):
         return self.values.dtype
 
+    def _init_traced(self, indices, values, dense_shape):
+        from .ops.math_ops import cast
+        from .ops.misc_ops import get_static_value
+        self.indices = cast(convert_to_tensor(indices), "int64")
+        self.values = convert_to_tensor(values)
+        self.dense_shape = cast(convert_to_tensor(dense_shape), "int64")
+        known = get_static_value(self.dense_shape)
+        if known is not None:
+            self._static_shape = TensorShape([int(d) for d in np.asarray(known).ravel()])
+
+    @classmethod
+    def _from_parts(cls, indices, values, dense_shape, static_shape=None):
+        """A SparseTensor of ready-made components, unchecked (they may be symbolic)."""
+        out = cls.__new__(cls)
+        out.indices, out.values, out.dense_shape = indices, values, dense_shape
+        if static_shape is not None:
+            out._static_shape = TensorShape(static_shape)
+        return out
+
     @property
     def shape(self):
+        if self._static_shape is not None:
+            return self._static_shape
+        if getattr(self.dense_shape, "_sym", None) is not None:
+            return TensorShape([None] * (self.dense_shape.shape[0] or 0)) \
+                if self.dense_shape.shape.rank == 1 and self.dense_shape.shape[0] is not None \
+                else TensorShape(None)
         return TensorShape([int(d) for d in self.dense_shape.numpy()])
 
-    def _spec(self):
-        from .tensor_spec import TensorSpec
-        return TensorSpec(TensorShape([None] * len(self.shape)), self.dtype)
+    @property
+    def _type_spec(self):
+        from .type_spec import SparseTensorSpec
+        return SparseTensorSpec(self.shape, self.dtype)
 
     @staticmethod
     def _stack(items):
@@ -83,7 +114,18 @@ class SparseTensor:
         return self._cwise(other, truediv)
 
 
+def _register_composite():
+    from .type_spec import COMPOSITE_TYPES
+    COMPOSITE_TYPES.add(SparseTensor)
+
+
+_register_composite()
+
+
 def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
+    if getattr(sp_input.values, "_sym", None) is not None or \
+            getattr(sp_input.indices, "_sym", None) is not None:
+        return _to_dense_traced(sp_input, default_value)
     values = np.asarray(sp_input.values.numpy())
     shape = tuple(int(d) for d in sp_input.dense_shape.numpy())
     fill = default_value if default_value is not None else (b"" if values.dtype == object
@@ -95,6 +137,21 @@ def to_dense(sp_input, default_value=None, validate_indices=True, name=None):
     if len(values):
         out[tuple(idx.T)] = values
     return convert_to_tensor(out)
+
+
+def _to_dense_traced(sp_input, default_value):
+    """to_dense inside cf.function: the values scattered into a filled dense tensor."""
+    from .ops.array_ops import fill
+    from .ops.index_ops import tensor_scatter_nd_update
+    dtype = sp_input.values.dtype
+    fill_value = default_value if default_value is not None else \
+        (b"" if dtype.name == "string" else 0)
+    base = fill(sp_input.dense_shape, convert_to_tensor(fill_value, dtype=dtype))
+    out = tensor_scatter_nd_update(base, sp_input.indices, sp_input.values)
+    static = sp_input.shape
+    if static.rank is not None:
+        out.set_shape(static)
+    return out
 
 
 def _validate(idx, shape):
@@ -119,6 +176,13 @@ def _coords(v):
 
 
 def from_dense(tensor, name=None):
+    if getattr(tensor, "_sym", None) is not None:    # traced: the non-zero spots, with ops
+        from .ops.array_ops import shape, zeros_like
+        from .ops.index_ops import gather_nd, where
+        from .ops.math_ops import not_equal
+        idx = where(not_equal(tensor, zeros_like(tensor)))
+        return SparseTensor._from_parts(idx, gather_nd(tensor, idx),
+                                        shape(tensor, out_type="int64"), tensor.shape)
     arr = np.asarray(convert_to_tensor(tensor).numpy())
     zero = b"" if arr.dtype == object else 0
     idx = np.argwhere(arr != zero)
@@ -138,3 +202,8 @@ __all__ = ["SparseTensor", "add", "concat", "expand_dims", "eye", "fill_empty_ro
            "reshape", "retain", "segment_mean", "segment_sqrt_n", "segment_sum", "slice",
            "softmax", "sparse_dense_matmul", "to_dense", "transpose", "map_values", "mask", "bincount",
            "reset_shape", "split", "to_indicator"]
+# --- apis3 ---
+from .ops.sampled_ops import sampled_addmm  # noqa: F401,E402
+__all__.append("sampled_addmm")
+from .ops.sparse_cross import cross, cross_hashed  # noqa: F401,E402
+__all__ += ["cross", "cross_hashed"]

@@ -234,7 +234,21 @@ def to_hash_bucket_strong(input, num_buckets, key, name=None):  # noqa: A002
 
 # --- joins --------------------------------------------------------------------------------
 def join(inputs, separator="", name=None):
-    """Element-wise concatenation of the (broadcast) string tensors in ``inputs``."""
+    """Element-wise concatenation of the (broadcast) string tensors in ``inputs``; ragged
+    inputs with the same row partitions join their flat values (the "Ragged tensors"
+    guide's bigrams)."""
+    inputs = list(inputs)
+    rag = [x for x in inputs if isinstance(x, RaggedTensor)]
+    if rag:
+        t = rag[0]
+        splits = [np.asarray(r.numpy()) for r in t.nested_row_splits]
+        for x in inputs:
+            if not isinstance(x, RaggedTensor) or len(x.nested_row_splits) != len(splits) or \
+                    any(not np.array_equal(np.asarray(a.numpy()), b)
+                        for a, b in zip(x.nested_row_splits, splits)):
+                raise _err("StringJoin", "ragged inputs must all have the same row "
+                           "partitions (dense and ragged inputs cannot be mixed)")
+        return t.with_flat_values(join([x.flat_values for x in inputs], separator))
     arrays = np.broadcast_arrays(*[_bytes_array(x) for x in inputs])
     sep = _b(separator)
     out = np.empty(arrays[0].shape, dtype=object)
@@ -348,14 +362,31 @@ def unicode_decode_with_offsets(input, input_encoding, errors="replace",  # noqa
     codes = unicode_decode(input, input_encoding, errors, replacement_char,
                            replace_control_characters)
 
-    def starts(s):
-        text = _decode(s, input_encoding, errors, replacement_char)
-        out, pos = [], 0
-        for c in text:
-            out.append(pos)
-            pos += len(c.encode(_codec(input_encoding), "replace"))
-        return out
-    return codes, _split_each(input, starts, _dt.int64)
+    return codes, _split_each(input, lambda s: _char_starts(s, input_encoding, errors),
+                              _dt.int64)
+
+
+def _char_starts(s, encoding, errors):
+    """Byte offset in ``s`` where each decoded character starts; a replaced malformed
+    sequence starts where its bytes do (and covers all of them), as TF counts."""
+    import codecs
+    bad = []
+
+    def note(e):
+        bad.append((e.start, e.end))
+        return ("\ufffd", e.end)
+    codecs.register_error("cuflow_offsets", note)
+    text = s.decode(_codec(encoding), "cuflow_offsets" if errors != "strict" else "strict")
+    out, pos, k = [], 0, 0
+    for c in text:
+        if k < len(bad) and bad[k][0] == pos and c == "\ufffd":
+            if errors != "ignore":
+                out.append(pos)
+            pos, k = bad[k][1], k + 1
+            continue
+        out.append(pos)
+        pos += len(c.encode(_codec(encoding)))
+    return out
 
 
 def unicode_transcode(input, input_encoding, output_encoding, errors="replace",  # noqa: A002
@@ -516,3 +547,58 @@ def format(template, inputs, placeholder="{}", summarize=3, name=None):  # noqa:
             arr = _bytes_array(arr)
         out += _summarize(arr, summarize) + rest
     return constant(out.encode("utf-8"))
+
+
+# --- apis2: legacy hash, segment join, split with offsets ---------------------------------------
+def to_hash_bucket(input, num_buckets, name=None):  # noqa: A002 - TF 2's name
+    """TF's legacy ``Hash64(s) % num_buckets`` (int64). Prefer ``to_hash_bucket_fast``.
+
+    >>> import cuflow as cf
+    >>> cf.strings.to_hash_bucket(["Hello", "TensorFlow", "2.x"], 3).numpy().tolist()
+    [2, 0, 1]
+    """
+    from .ops.fingerprint import hash64
+    if num_buckets < 1:
+        raise _err("StringToHashBucket", "num_buckets must be >= 1")
+    return _elementwise(lambda s: hash64(s) % int(num_buckets), _dt.int64)(input)
+
+
+def unsorted_segment_join(inputs, segment_ids, num_segments, separator="", name=None):
+    """Joins the strings of each segment (along the leading dims ``segment_ids`` covers)
+    with ``separator``; empty segments give ''.
+
+    >>> import cuflow as cf
+    >>> cf.strings.unsorted_segment_join(["this", "is", "a", "test"], [0, 0, 1, 1], 3,
+    ...                                  separator=":").numpy().tolist()
+    [b'this:is', b'a:test', b'']
+    """
+    op = "UnsortedSegmentJoin"
+    arr = _bytes_array(inputs)
+    ids = np.asarray(_np(segment_ids))
+    n = int(_np(num_segments))
+    if ids.shape != arr.shape[:ids.ndim]:
+        raise _err(op, f"segment_ids.shape = {list(ids.shape)} is not a prefix of "
+                       f"input.shape = {list(arr.shape)}")
+    if ids.size and (ids.min() < 0 or ids.max() >= n):
+        raise _err(op, "segment_ids are not allowed to exceed num_segments or to have "
+                       "negative values.")
+    tail = arr.shape[ids.ndim:]
+    rows = arr.reshape((-1,) + tail)
+    parts = [[] for _ in range(n)]
+    for i, seg in enumerate(ids.reshape(-1)):
+        parts[int(seg)].append(rows[i])
+    sep = _b(separator)
+    out = np.empty((n,) + tail, dtype=object)
+    for s in range(n):
+        for idx in np.ndindex(*tail):
+            out[(s,) + idx] = sep.join(r[idx] if tail else r for r in parts[s])
+    return _out(out)
+
+
+def unicode_split_with_offsets(input, input_encoding, errors="replace",  # noqa: A002
+                               replacement_char=65533, name=None):
+    """``(characters, byte offsets of each character's start)``: unicode_split plus the
+    starts (int64), shaped alike (ragged for non-scalar input)."""
+    chars = unicode_split(input, input_encoding, errors, replacement_char)
+    _, starts = unicode_decode_with_offsets(input, input_encoding, errors, replacement_char)
+    return chars, starts

@@ -33,8 +33,8 @@ class _Operators:
     __slots__ = ()
     __array_priority__ = 100  # make NumPy defer to our reflected operators
 
-    def __add__(self, o): return _ops.add(self, o)
-    def __radd__(self, o): return _ops.add(o, self)
+    def __add__(self, o): return _ops._add_op(self, o)
+    def __radd__(self, o): return _ops._add_op(o, self)
     def __sub__(self, o): return _ops.subtract(self, o)
     def __rsub__(self, o): return _ops.subtract(o, self)
     def __mul__(self, o): return _ops.multiply(self, o)
@@ -47,8 +47,8 @@ class _Operators:
     def __rmod__(self, o): return _ops.floormod(o, self)
     def __pow__(self, o): return _ops.pow(self, o)
     def __rpow__(self, o): return _ops.pow(o, self)
-    def __matmul__(self, o): return _ops.matmul(self, o)
-    def __rmatmul__(self, o): return _ops.matmul(o, self)
+    def __matmul__(self, o): return _ops.matmul_operator(self, o)
+    def __rmatmul__(self, o): return _ops.matmul_operator(o, self)
     def __neg__(self): return _ops.negative(self)
     def __pos__(self): return self
     def __abs__(self): return _ops.abs(self)

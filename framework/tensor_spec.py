@@ -7,7 +7,13 @@ from . import dtypes as _dt
 from .tensor_shape import TensorShape
 
 
-class TensorSpec:
+class TypeSpec:
+    """Base of value types (``tf.TypeSpec``): TensorSpec and the composite specs."""
+
+    __slots__ = ()
+
+
+class TensorSpec(TypeSpec):
     """Describes a tensor: shape (possibly partial), dtype and an optional name.
 
     >>> import cuflow as cf
@@ -47,6 +53,8 @@ class TensorSpec:
         """True if ``other`` (a spec, tensor or array) fits this spec's dtype and shape."""
         if isinstance(other, TensorSpec):
             return other.dtype == self._dtype and self._shape.is_compatible_with(other.shape)
+        if isinstance(other, TypeSpec) or getattr(type(other), "_is_composite", False):
+            return False    # a RaggedTensorSpec / SparseTensor is not a dense tensor
         dtype = getattr(other, "dtype", None)
         shape = getattr(other, "shape", None)
         if dtype is None or shape is None:

@@ -190,6 +190,12 @@ def sum_to_shape(g, x):
     axes += [lead + i for i, d in enumerate(xs) if d == 1 and gs[lead + i] != 1]
     if axes:
         g = reduce_ops.reduce_sum(g, axis=axes, keepdims=True)
-    if lead or tuple(g.shape) != xs:
+    gs = tuple(g.shape)
+    if not lead and len(gs) == len(xs) and all(a is None or a == b for a, b in zip(gs, xs)):
+        # traced with unknown dims where x's are known (a loop's relaxed shapes): nothing
+        # was broadcast along them (x's dim is not 1), so g already has x's shape at run
+        # time; a reshape here could not even be shape-inferred from stand-ins
+        return g
+    if lead or gs != xs:
         g = array_ops.reshape(g, [-1 if d is None else d for d in xs])
     return g

@@ -76,17 +76,20 @@ def _set(n):
             _state["current"] = n
 
 
-def run(fn, macs):
-    """``fn()`` (a GEMM of ``macs`` multiply-adds) on the thread count measured best."""
+def run(fn, macs, kind="gemm"):
+    """``fn()`` (a GEMM of ``macs`` multiply-adds) on the thread count measured best.
+    ``kind`` keeps its own timings: a kernel that splits itself over ``threads_now()``
+    threads (the direct convolution) is measured apart from the GEMMs of its size."""
     if _state["libs"] is None:
         _init()
     top = _state["max"]
     if macs < MIN_MACS or top == 1 or _setting != "auto" or not _state["libs"] or \
             _state.get("pinned"):
         return fn()
-    st = _stats.get(macs.bit_length())
+    key = (kind, macs.bit_length())
+    st = _stats.get(key)
     if st is None:  # first a burst on one thread, then one on all, then the faster
-        st = _stats[macs.bit_length()] = [0, 0, TRIAL, 0.0, [], [], None, 0]
+        st = _stats[key] = [0, 0, TRIAL, 0.0, [], [], None, 0]
     elif not st[2] and time.perf_counter() >= st[3]:  # re-measure the other count
         st[1], st[2] = 1 - st[0], TRIAL
         st[4 + st[1]].clear()
@@ -119,6 +122,13 @@ def run(fn, macs):
             st[0] = st[1] = best
             st[3] = done + st[6]
     return out
+
+
+def threads_now():
+    """The thread count in effect (inside ``run``: the one being used or measured)."""
+    if _state["libs"] is None:
+        _init()
+    return _state["current"] or 1
 
 
 def _median(xs):

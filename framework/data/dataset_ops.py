@@ -109,8 +109,7 @@ class Dataset:
         """
         state = st.normalize(initial_state)
         for element in self:
-            out = reduce_func(state, *element) if type(element) is tuple else reduce_func(
-                state, element)
+            out = reduce_func(state, element)     # TF passes the element whole, never unpacked
             state = st.normalize_fn_output(out)
         return state
 
@@ -321,6 +320,19 @@ class Dataset:
         from .windowing import PaddedBatchDataset
         return PaddedBatchDataset(self, batch_size, padded_shapes, padding_values,
                                   drop_remainder)
+
+    def ragged_batch(self, batch_size, drop_remainder=False, row_splits_dtype=_dt.int64,
+                     name=None):
+        """Batches elements of different shapes into RaggedTensors (components with
+        fully defined shapes batch densely).
+
+        >>> import cuflow as cf
+        >>> ds = cf.data.Dataset.range(1, 4).map(lambda x: cf.range(x)).ragged_batch(2)
+        >>> ds.element_spec
+        RaggedTensorSpec(TensorShape([None, None]), cf.int64, 1, cf.int64)
+        """
+        from .ragged_batch import RaggedBatchDataset
+        return RaggedBatchDataset(self, batch_size, drop_remainder, row_splits_dtype)
 
     def unbatch(self, name=None):
         from .windowing import UnbatchDataset

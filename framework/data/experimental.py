@@ -25,6 +25,13 @@ def ignore_errors(log_warning=False):
     return lambda ds: ds.ignore_errors(log_warning)
 
 
+def dense_to_ragged_batch(batch_size, drop_remainder=False, row_splits_dtype=None):
+    """Deprecated in TF for ``Dataset.ragged_batch``; the same, for ``Dataset.apply``."""
+    from .. import dtypes
+    from .ragged_batch import dense_to_ragged_batch as make
+    return make(batch_size, drop_remainder, row_splits_dtype or dtypes.int64)
+
+
 def unbatch():
     return lambda ds: ds.unbatch()
 
@@ -59,3 +66,17 @@ def load(path, element_spec=None, compression=None, reader_func=None):
 
 def snapshot(path, compression="AUTO", reader_func=None, shard_func=None):
     return lambda ds: ds.snapshot(path, compression, reader_func, shard_func)
+# --- apis3: the rest of tf.data.experimental ---
+from .experimental_extra import (SHARD_HINT, AutoShardPolicy,  # noqa: F401,E402
+                                 AutotuneAlgorithm, AutotuneOptions, DistributeOptions,
+                                 ExternalStatePolicy, Optional, RandomDataset, Reducer,
+                                 SqlDataset, TFRecordWriter, ThreadingOptions, at,
+                                 bucket_by_sequence_length, enumerate_dataset, from_list,
+                                 get_next_as_optional, get_structure, group_by_reducer,
+                                 group_by_window, map_and_batch, pad_to_cardinality,
+                                 parallel_interleave, scan, shuffle_and_repeat, take_while,
+                                 unique)
+from .experimental_extra import (make_batched_features_dataset,  # noqa: F401,E402
+                                 parse_example_dataset)
+from .experimental_extra import (DatasetInitializer,  # noqa: F401,E402
+                                 index_table_from_dataset, table_from_dataset)

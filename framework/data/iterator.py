@@ -187,12 +187,15 @@ def _traced_next_allowed():
 def eager_next():
     """``next`` takes elements now even while tracing (AutoGraph unrolls a Python ``for``
     over a dataset at trace time)."""
+    from ..ops.dispatch import _tls
     prev = getattr(_EAGER, "on", False)
+    graph, _tls.graph = _tls.graph, None    # the pipeline's own ops run eagerly too
     _EAGER.on = True
     try:
         yield
     finally:
         _EAGER.on = prev
+        _tls.graph = graph
 
 
 class Iterator:
@@ -243,17 +246,25 @@ class Iterator:
         """``next(iterator)`` inside cf.function: a stateful host node that takes the next
         element each time the function runs (TF's IteratorGetNext), not a constant."""
         from ..ops.script_ops import numpy_function
+        from ..type_spec import components
         spec = self.element_spec
         leaves = st.flatten(spec)
+        # composite elements (RaggedTensor, SparseTensor) travel as their components
+        parts = [s._component_specs if hasattr(s, "_component_specs") else [s]
+                 for s in leaves]
+        flat = [p for group in parts for p in group]
 
         def host():
             with eager_next():
                 element = self.get_next()
             return [np.asarray(t.numpy() if hasattr(t, "numpy") else t)
-                    for t in st.flatten(element)]
-        outs = numpy_function(host, [], [s.dtype for s in leaves], _shapes=[
-            s.shape.as_list() if s.shape.rank is not None else None for s in leaves])
-        return st.pack(spec, list(outs))
+                    for leaf in st.flatten(element) for t in components(leaf)]
+        outs = iter(numpy_function(host, [], [s.dtype for s in flat], _shapes=[
+            s.shape.as_list() if s.shape.rank is not None else None for s in flat]))
+        made = [s._from_components([next(outs) for _ in group])
+                if hasattr(s, "_component_specs") else next(outs)
+                for s, group in zip(leaves, parts)]
+        return st.pack(spec, made)
 
     def get_next(self):
         try:

@@ -353,7 +353,9 @@ def make_csv_dataset(file_pattern, batch_size, column_names=None, column_default
         column_names = rows[0]
     body = rows[1:] if header else rows
     if select_columns is not None:
-        idx = [column_names.index(c) if isinstance(c, str) else int(c) for c in select_columns]
+        # TF sorts the selected columns into file order (features, defaults and all)
+        idx = sorted(column_names.index(c) if isinstance(c, str) else int(c)
+                     for c in select_columns)
     else:
         idx = list(range(len(column_names)))
     names = [column_names[i] for i in idx]

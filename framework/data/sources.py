@@ -18,25 +18,25 @@ _CPU = st._CPU
 
 
 class _RaggedRows:
-    """The rows of a ragged_rank-1 RaggedTensor, sliced like an array: ``rows[i]`` is row i
-    as a NumPy array (TF's slices of a RaggedTensor are its rows, as dense tensors)."""
+    """The rows of a RaggedTensor or SparseTensor, sliced like an array: ``rows[i]`` is
+    row i: a Tensor for ragged_rank 1 (TF's slices of a RaggedTensor are its rows, as
+    dense tensors), a RaggedTensor of one less ragged_rank otherwise, a SparseTensor of
+    one less rank for a SparseTensor."""
 
     def __init__(self, rt):
-        if rt.ragged_rank != 1:
-            raise TypeError("from_tensor_slices: RaggedTensors with ragged_rank > 1 are not "
-                            "supported")
-        self.rows = [np.asarray(r.numpy()) for r in rt]
-        self.shape = (len(self.rows), None) + tuple(int(d) for d in
-                                                    list(rt.flat_values.shape)[1:])
+        from .ragged_batch import unbatched_spec, unstack_composite
+        self.rows = unstack_composite(rt)
+        self.shape = tuple(rt.shape.as_list())
         self.ndim = len(self.shape)
         self.dtype = rt.dtype.np
+        self.spec = unbatched_spec(rt._type_spec)
 
     def __getitem__(self, key):
         return self.rows[key[0] if isinstance(key, tuple) else key]
 
 
 def _host(t):
-    if hasattr(type(t), "_cf_dispatch"):    # a RaggedTensor: sliced row by row
+    if getattr(type(t), "_is_composite", False):  # RaggedTensor, SparseTensor: by rows
         return _RaggedRows(t)
     if type(t) is not Tensor and not isinstance(t, Tensor):
         raise TypeError(f"cannot slice a component of type {type(t).__name__}")
@@ -78,7 +78,8 @@ class TensorSlicesDataset(Dataset):
         self._ragged = any(isinstance(a, _RaggedRows) for a in arrays)  # no fused slicing
 
     def _compute_spec(self):
-        specs = [TensorSpec(a.shape[1:], _dt._BY_NP[a.dtype]) for a in self._arrays]
+        specs = [a.spec if isinstance(a, _RaggedRows) else
+                 TensorSpec(a.shape[1:], _dt._BY_NP[a.dtype]) for a in self._arrays]
         return st.pack(self._template, specs)
 
     def _cardinality(self):
@@ -97,14 +98,16 @@ class _SlicesIt(It):
         self.pack = packer(node._template)
         self.i = 0
         # 1-D components slice to 0-d arrays with [i, ...] (a[i] gives a NumPy scalar).
-        self.keys = [(Ellipsis if a.ndim == 1 else None) for a in self.arrays]
+        self.keys = [("rows" if isinstance(a, _RaggedRows) else Ellipsis if a.ndim == 1
+                      else None) for a in self.arrays]
 
     def next(self):
         i = self.i
         if i >= self.n:
             raise StopIteration
         self.i = i + 1
-        return self.pack([Tensor(a[i, ...] if k is Ellipsis else a[i], _CPU)
+        return self.pack([a.rows[i] if k == "rows" else
+                          Tensor(a[i, ...] if k is Ellipsis else a[i], _CPU)
                           for a, k in zip(self.arrays, self.keys)])
 
     def state(self):
@@ -218,6 +221,20 @@ class _RangeIt(It):
         self.v = state["v"].item()
 
 
+def _shapes_up_to(types, shapes):
+    """The shape given for each leaf of ``types`` (TF flattens output_shapes only as deep
+    as output_types goes, so ``((), (None,))`` gives ``()`` and ``(None,)``)."""
+    if isinstance(types, tuple):
+        if not isinstance(shapes, (tuple, list)) or len(shapes) != len(types):
+            return [None] * len(st.flatten(types))
+        return [s for t, sh in zip(types, shapes) for s in _shapes_up_to(t, sh)]
+    if isinstance(types, dict):
+        if not isinstance(shapes, dict):
+            return [None] * len(st.flatten(types))
+        return [s for k in sorted(types) for s in _shapes_up_to(types[k], shapes.get(k))]
+    return [shapes]
+
+
 class GeneratorDataset(Dataset):
     _stage = "FlatMapDataset(from_generator)"
 
@@ -234,14 +251,12 @@ class GeneratorDataset(Dataset):
                 output_signature = TensorSpec(TensorShape(shapes), output_types)
             else:
                 flat_t = st.flatten(output_types)
-                flat_s = st.flatten(shapes) if st.is_structure(shapes) else [shapes]
-                if len(flat_s) != len(flat_t):
-                    flat_s = [None] * len(flat_t)
+                flat_s = _shapes_up_to(output_types, shapes)
                 output_signature = st.pack(output_types, [
                     TensorSpec(TensorShape(s) if s is not None else TensorShape(None), t)
                     for t, s in zip(flat_t, flat_s)])
         for s in st.flatten(output_signature):
-            if not isinstance(s, TensorSpec):
+            if not isinstance(s, TensorSpec) and not st._is_composite_spec(s):
                 raise TypeError("from_generator: `output_signature` must contain "
                                 f"cf.TensorSpec objects, got {type(s).__name__}")
         self._gen = generator

@@ -191,8 +191,8 @@ def spec_of_leaf(x):
     from .dataset_ops import Dataset
     if isinstance(x, Dataset):
         return DatasetSpec(x.element_spec)
-    if hasattr(x, "_is_sparse_tensor"):
-        return x._spec()
+    if getattr(type(x), "_is_composite", False):    # RaggedTensor, SparseTensor
+        return x._type_spec
     return TensorSpec(x.shape, x.dtype)
 
 
@@ -207,6 +207,11 @@ def relax(spec_a, spec_b):
             if a.dtype != b.dtype:
                 raise TypeError(f"incompatible dtypes {a.dtype.name} and {b.dtype.name}")
             return a.most_specific_compatible_type(b)
+        if type(a) is type(b) and hasattr(a, "most_specific_common_supertype"):
+            merged = a.most_specific_common_supertype([b])     # composite specs
+            if merged is None:
+                raise TypeError(f"incompatible element specs {a} and {b}")
+            return merged
         return a
     if not same_structure(spec_a, spec_b):
         raise TypeError(f"incompatible structures {spec_a} and {spec_b}")
@@ -217,8 +222,16 @@ def batched_spec(spec, batch_dim):
     def one(s):
         if isinstance(s, TensorSpec):
             return TensorSpec(TensorShape([batch_dim]).concatenate(s.shape), s.dtype)
+        if _is_composite_spec(s):
+            from .ragged_batch import batched_spec as composite_batched
+            return composite_batched(s, batch_dim)
         return s
     return map_leaves(one, spec)
+
+
+def _is_composite_spec(s):
+    from ..type_spec import RaggedTensorSpec, SparseTensorSpec
+    return isinstance(s, (RaggedTensorSpec, SparseTensorSpec))
 
 
 def unbatched_spec(spec):
@@ -228,6 +241,9 @@ def unbatched_spec(spec):
                 raise ValueError("Cannot unbatch an element with a scalar component "
                                  f"({s}); every component needs a batch dimension")
             return TensorSpec(s.shape[1:], s.dtype)
+        if _is_composite_spec(s):
+            from .ragged_batch import unbatched_spec as composite_unbatched
+            return composite_unbatched(s)
         return s
     return map_leaves(one, spec)
 
@@ -259,11 +275,15 @@ def check_against_spec(element, spec, stage):
 
     Values are converted as TF's generator wrapper does (``np.asarray(value, dtype)``)."""
     from ..errors import InvalidArgumentError
-    if not same_structure(spec, element):
+    values = _flatten_up_to(spec, element)
+    if values is None:
         raise TypeError(f"{stage}: `generator` yielded an element whose structure "
                         f"{_shape_of(element)} does not match the expected structure {spec!r}")
     out = []
-    for s, v in zip(flatten(spec), flatten(element)):
+    for s, v in zip(flatten(spec), values):
+        if _is_composite_spec(s):
+            out.append(_check_composite(v, s, stage))
+            continue
         if isinstance(v, Tensor):
             v = v.numpy()
         try:
@@ -283,6 +303,50 @@ def check_against_spec(element, spec, stage):
                 f"where an element of shape {s.shape} was expected (incompatible)")
         out.append(Tensor(arr, _CPU))
     return pack(spec, out)
+
+
+def _flatten_up_to(spec, element):
+    """``element``'s parts at ``spec``'s leaves (TF's nest.flatten_up_to: a tuple yielded
+    for a single TensorSpec is one value), or None when the structures disagree."""
+    if isinstance(spec, tuple):
+        if not isinstance(element, (tuple, list)) or len(element) != len(spec):
+            return None
+        out = []
+        for s, e in zip(spec, element):
+            part = _flatten_up_to(s, e)
+            if part is None:
+                return None
+            out.extend(part)
+        return out
+    if isinstance(spec, Mapping):
+        if not isinstance(element, Mapping) or set(element) != set(spec):
+            return None
+        out = []
+        for k in _keys(spec):
+            part = _flatten_up_to(spec[k], element[k])
+            if part is None:
+                return None
+            out.extend(part)
+        return out
+    return [element]
+
+
+def _check_composite(value, spec, stage):
+    """A generator's RaggedTensor / SparseTensor (or nested list, for a RaggedTensorSpec)
+    checked against its spec."""
+    from ..errors import InvalidArgumentError
+    from ..type_spec import RaggedTensorSpec
+    if isinstance(spec, RaggedTensorSpec) and isinstance(value, (list, tuple)):
+        from ..ragged import constant
+        value = constant(value, dtype=spec.dtype, ragged_rank=spec.ragged_rank or None)
+    if not isinstance(value, spec.value_type):
+        raise TypeError(f"{stage}: `generator` yielded {type(value).__name__} where "
+                        f"{spec!r} was expected")
+    got = type(spec).from_value(value)
+    if not spec.is_compatible_with(got):
+        raise InvalidArgumentError(None, stage, f"{stage}: `generator` yielded an element "
+                                   f"of type {got!r} where {spec!r} was expected")
+    return value
 
 
 def _shape_of(element):
@@ -305,6 +369,11 @@ def stack(elements, stage="batch"):
             if hasattr(leaf, "_is_sparse_tensor"):
                 out.append(type(leaf)._stack([f[j] for f in flats]))
                 continue
+            if getattr(type(leaf), "_is_composite", False):     # RaggedTensor
+                from .ragged_batch import stack_ragged
+                out.append(stack_ragged([f[j] for f in flats], leaf.ragged_rank,
+                                        leaf.row_splits_dtype))
+                continue
             raise TypeError(f"{stage}: cannot batch components of type {type(leaf).__name__}")
         vals = [f[j]._value for f in flats]
         dev = leaf._device
@@ -324,6 +393,15 @@ def stack(elements, stage="batch"):
 def unstack_values(element):
     """The list of rows of a batched element (shares memory with the batch)."""
     leaves = flatten(element)
+    if any(getattr(type(x), "_is_composite", False) for x in leaves):
+        from .ragged_batch import unstack_composite
+        cols = [unstack_composite(x) if getattr(type(x), "_is_composite", False) else
+                [Tensor(v, x._device) for v in x._value] for x in leaves]
+        if len({len(c) for c in cols}) > 1:
+            from ..errors import InvalidArgumentError
+            raise InvalidArgumentError(None, "unbatch", "unbatch: the components have "
+                                       "different batch sizes")
+        return [pack(element, list(row)) for row in zip(*cols)]
     n = None
     for leaf in leaves:
         if isinstance(leaf, Tensor):

@@ -34,6 +34,46 @@ def note(e, stage):
         e.add_note(text)
 
 
+_STORES = frozenset(("STORE_GLOBAL", "DELETE_GLOBAL", "STORE_DEREF", "DELETE_DEREF"))
+
+
+def freeze_fn(fn):
+    """``fn`` with the Python values it reads frozen as they are now.
+
+    TF traces a dataset function when the transformation is built, so a loop variable or
+    global read inside it keeps the value it had then (the "Load text" tutorial's
+    ``lines.map(lambda ex: labeler(ex, i))`` in a loop labels each file with its own
+    ``i``). cuflow calls the function per element, later: to keep TF's meaning, a plain
+    Python function gets a shallow snapshot of its globals and closure cells (objects
+    stay shared, so Variables and mutated containers behave as before). Functions that
+    rebind a global or nonlocal name are left alone."""
+    import dis
+    import types
+    if type(fn) is not types.FunctionType:
+        return fn
+    code = fn.__code__
+    try:
+        if any(ins.opname in _STORES for ins in dis.get_instructions(code)):
+            return fn
+    except Exception:  # noqa: BLE001 - unusual code objects: keep the function as is
+        return fn
+    cells = fn.__closure__
+    if cells:
+        try:
+            cells = tuple(types.CellType(c.cell_contents) for c in cells)
+        except ValueError:          # an empty cell (assigned later): keep the live ones
+            cells = fn.__closure__
+    glb = fn.__globals__
+    if code.co_names:
+        glb = dict(glb)
+    frozen = types.FunctionType(code, glb, fn.__name__, fn.__defaults__, cells)
+    frozen.__kwdefaults__ = fn.__kwdefaults__
+    frozen.__qualname__ = fn.__qualname__
+    frozen.__dict__.update(fn.__dict__)
+    frozen.__wrapped_dataset_fn__ = fn
+    return frozen
+
+
 _on_gpu = []
 
 
@@ -134,7 +174,7 @@ class MapDataset(Dataset):
         if not callable(fn):
             raise TypeError(f"map_func must be callable, got {type(fn).__name__}")
         self._inputs = (input_ds,)
-        self._fn = fn
+        self._fn = freeze_fn(fn)
         if num_parallel_calls is not None:
             num_parallel_calls = check_count(num_parallel_calls, "num_parallel_calls")
             if num_parallel_calls <= 0 and num_parallel_calls != AUTOTUNE:
@@ -190,7 +230,7 @@ def predicate_value(fn, element, stage):
 class FilterDataset(Dataset):
     def __init__(self, input_ds, predicate):
         self._inputs = (input_ds,)
-        self._fn = predicate
+        self._fn = freeze_fn(predicate)
         self._stage = f"FilterDataset({fn_name(predicate)})"
 
     def _compute_spec(self):
@@ -258,7 +298,7 @@ def dataset_from_fn(fn, element, stage):
 class FlatMapDataset(Dataset):
     def __init__(self, input_ds, fn):
         self._inputs = (input_ds,)
-        self._fn = fn
+        self._fn = freeze_fn(fn)
         self._stage = f"FlatMapDataset({fn_name(fn)})"
 
     def _compute_spec(self):

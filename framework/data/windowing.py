@@ -54,8 +54,29 @@ class BatchDataset(Dataset):
         fused = try_fuse_batch(self, ctx)
         if fused is not None:
             return fused
+        if _ragged_upstream(self._inputs[0]):
+            from . import ragged_batch
+            spec = self._inputs[0].element_spec
+            if ragged_batch.has_ragged(spec):   # rows of a RaggedTensorSpec: ragged batches
+                specs = st.flatten(spec)
+                return BatchIt(make(self._inputs[0], ctx), self._size, self._drop,
+                               self._stage, lambda items, stage:
+                               ragged_batch.stack(items, specs, stage))
         return BatchIt(make(self._inputs[0], ctx), self._size, self._drop, self._stage,
                        st.stack)
+
+
+def _ragged_upstream(node):
+    """True if a dataset before ``node`` makes ragged elements (then its element_spec
+    decides how batch stacks; plain pipelines never compute it here)."""
+    from .ragged_batch import RaggedBatchDataset
+    if getattr(node, "_ragged", False) or isinstance(node, RaggedBatchDataset):
+        return True
+    spec = node._spec_cache
+    if spec is not None:
+        from .ragged_batch import has_ragged
+        return has_ragged(spec)
+    return any(_ragged_upstream(i) for i in getattr(node, "_inputs", ()))
 
 
 class BatchIt(It):
@@ -108,6 +129,11 @@ class PaddedBatchDataset(Dataset):
         self._drop = bool(drop)
         spec = input_ds.element_spec
         leaves = st.flatten(spec)
+        for s in leaves:
+            if not isinstance(s, TensorSpec):
+                raise TypeError("`padded_batch` is only supported for datasets that produce "
+                                "tensor elements but type spec of elements in the input "
+                                f"dataset is not a subclass of TensorSpec: `{s!r}`.")
         if padded_shapes is None:
             shapes = [s.shape for s in leaves]
             if any(s.rank is None for s in shapes):

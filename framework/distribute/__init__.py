@@ -11,3 +11,10 @@ from .strategy import (InputContext, MirroredStrategy, MultiWorkerMirroredStrate
                        OneDeviceStrategy, ReduceOp, ReplicaContext, Strategy,
                        get_replica_context, get_strategy, has_strategy,
                        in_cross_replica_context)
+# --- apis2 ---
+from . import cluster_resolver, experimental  # noqa: F401,E402
+from .cross_device_ops import (CrossDeviceOps, HierarchicalCopyAllReduce,  # noqa: F401,E402
+                               NcclAllReduce, ReductionToOneDevice)
+from .strategy import StrategyExtended, experimental_set_strategy  # noqa: F401,E402
+from .values import (DistributedDataset, DistributedIterator,  # noqa: F401,E402
+                     DistributedValues, InputOptions, InputReplicationMode, RunOptions)

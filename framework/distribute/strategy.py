@@ -88,7 +88,10 @@ class Strategy:
 
     @property
     def extended(self):
-        return self
+        ext = self.__dict__.get("_extended")
+        if ext is None:
+            ext = self._extended = StrategyExtended(self)
+        return ext
 
     @property
     def cluster_resolver(self):
@@ -145,25 +148,26 @@ class Strategy:
         return value
 
     def experimental_local_results(self, value):
-        return (value,)
+        from .values import DistributedValues
+        return value.values if isinstance(value, DistributedValues) else (value,)
 
     def experimental_distribute_dataset(self, dataset, options=None):
-        """The dataset itself: its batches are the per-replica values of one replica."""
-        return dataset
+        """A DistributedDataset over ``dataset``: its batches are the per-replica values
+        (of one replica: the batches themselves)."""
+        from .values import DistributedDataset
+        return DistributedDataset(dataset, options)
 
     def distribute_datasets_from_function(self, dataset_fn, options=None):
-        return dataset_fn(InputContext(1, 0, self.num_replicas_in_sync))
+        from .values import DistributedDataset
+        return DistributedDataset(dataset_fn(InputContext(1, 0, self.num_replicas_in_sync)),
+                                  options)
 
     def experimental_distribute_values_from_function(self, value_fn):
-        return value_fn(_ValueContext())
+        from .experimental import ValueContext
+        return value_fn(ValueContext(0, self.num_replicas_in_sync))
 
     def __repr__(self):
         return f"<{type(self).__name__} devices={list(self._devices)}>"
-
-
-class _ValueContext:
-    replica_id_in_sync_group = 0
-    num_replicas_in_sync = 1
 
 
 class OneDeviceStrategy(Strategy):
@@ -178,10 +182,15 @@ class MirroredStrategy(Strategy):
     Only one device is supported so far (see the package docstring)."""
 
     def __init__(self, devices=None, cross_device_ops=None):
+        from .cross_device_ops import CrossDeviceOps
+        if cross_device_ops is not None and not isinstance(cross_device_ops, CrossDeviceOps):
+            raise ValueError(f"cross_device_ops must be a tf.distribute.CrossDeviceOps, got "
+                             f"{cross_device_ops!r}")
         if devices is None:
             gpus = placement.list_devices("GPU")
             devices = [d.name for d in gpus] or [placement.default_device().name]
         super().__init__(devices)
+        self._cross_device_ops = cross_device_ops
 
 
 class MultiWorkerMirroredStrategy(MirroredStrategy):
@@ -195,6 +204,62 @@ class MultiWorkerMirroredStrategy(MirroredStrategy):
                                      "workers needs cuflow's collective engine (MPI/NCCL), "
                                      "which is not built yet")
         super().__init__()
+
+
+class StrategyExtended:
+    """``strategy.extended``: the lower-level API (reduce_to, batch_reduce_to, update,
+    devices). Attributes it lacks are the strategy's."""
+
+    def __init__(self, container_strategy):
+        self._container_strategy = container_strategy
+
+    def _cross_ops(self):
+        from .cross_device_ops import ReductionToOneDevice
+        return getattr(self._container_strategy, "_cross_device_ops", None) or \
+            ReductionToOneDevice()
+
+    @property
+    def experimental_require_static_shapes(self):
+        return False
+
+    @property
+    def worker_devices(self):
+        return self._container_strategy.worker_devices
+
+    @property
+    def parameter_devices(self):
+        return self._container_strategy.parameter_devices
+
+    def reduce_to(self, reduce_op, value, destinations, options=None):
+        """``value``'s per-replica components combined onto ``destinations``."""
+        return self._cross_ops().reduce(reduce_op, value, destinations, options)
+
+    def batch_reduce_to(self, reduce_op, value_destination_pairs, options=None):
+        return self._cross_ops().batch_reduce(reduce_op, value_destination_pairs, options)
+
+    def broadcast_to(self, tensor, destinations):
+        return self._cross_ops().broadcast(tensor, destinations)
+
+    def update(self, var, fn, args=(), kwargs=None, group=True):
+        """``fn(var, *args, **kwargs)`` on ``var``'s device (once per replica copy)."""
+        dev = getattr(var, "device", None)
+        with placement.device(dev) if dev else contextlib.nullcontext():
+            return fn(var, *args, **(kwargs or {}))
+
+    def value_container(self, value):
+        return value
+
+    @contextlib.contextmanager
+    def colocate_vars_with(self, colocate_with_variable):
+        dev = getattr(colocate_with_variable, "device", None)
+        with placement.device(dev) if dev else contextlib.nullcontext():
+            yield
+
+    def call_for_each_replica(self, fn, args=(), kwargs=None):
+        return self._container_strategy.run(fn, args, kwargs)
+
+    def __getattr__(self, name):
+        return getattr(self._container_strategy, name)
 
 
 class _DefaultDistributionStrategy(Strategy):
@@ -218,19 +283,33 @@ def _stack():
 _default = None
 
 
+def experimental_set_strategy(strategy):
+    """Makes ``strategy`` current in this thread without ``with strategy.scope()``
+    (``None`` restores the default strategy)."""
+    if strategy is not None and not isinstance(strategy, Strategy):
+        raise TypeError(f"experimental_set_strategy expects a tf.distribute.Strategy or None, "
+                        f"got {strategy!r}")
+    _state.global_strategy = strategy
+
+
 def get_strategy():
-    """The strategy of the enclosing ``scope()`` (or ``run``), else the default one."""
+    """The strategy of the enclosing ``scope()`` (or ``run``), else the one set by
+    ``experimental_set_strategy``, else the default one."""
     global _default
     stack = _stack()
     if stack:
         return stack[-1]
+    chosen = getattr(_state, "global_strategy", None)
+    if chosen is not None:
+        return chosen
     if _default is None:
         _default = _DefaultDistributionStrategy()
     return _default
 
 
 def has_strategy():
-    return any(not isinstance(s, _DefaultDistributionStrategy) for s in _stack())
+    return any(not isinstance(s, _DefaultDistributionStrategy) for s in _stack()) or \
+        getattr(_state, "global_strategy", None) is not None
 
 
 def get_replica_context():

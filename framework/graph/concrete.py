@@ -136,6 +136,13 @@ class ConcreteFunction:
                 raise TypeError(f"ConcreteFunction {self.name} was constructed with "
                                 f"{type(q[3]).__name__} value {q[3]!r} in {p[0]}, but was "
                                 f"called with {type(p[3]).__name__} value {p[3]!r}.")
+        want = [p for p in self._key if p[1] == "C"]
+        got = [p for p in key if p[1] == "C"]
+        if len(want) != len(got) or any(p[2] != q[2] or not _sig.covers((p,), (q,))
+                                        for p, q in zip(want, got)):
+            raise TypeError(f"ConcreteFunction {self.name}: composite arguments "
+                            f"{[_sig.spec_of_part(q) for q in got]} do not match its "
+                            f"signature {[_sig.spec_of_part(p) for p in want]}")
         ins = self.traced_graph.inputs
         bad = len(leaves) != len(ins) or any(
             not v.shape.is_compatible_with(tuple(np.shape(x) if not isinstance(x, Tensor)
@@ -173,7 +180,7 @@ class ConcreteFunction:
         if _tls.tapes and tensors:
             self._record(leaves, tensors)
         it = iter(tensors)
-        flat = [next(it) if s is _OUT else s.build(it) if type(s) is SlicesOut else s
+        flat = [next(it) if s is _OUT else s.build(it) if type(s) in _BUILT else s
                 for s in self._struct]
         if not flat:
             return None if self._structured_outputs is None else self._structured_outputs
@@ -238,9 +245,13 @@ __all__ = ["ConcreteFunction", "Variable"]
 def _spec_text(x):
     """A traced value as TF prints it in a signature (TensorSpec, Literal[...], nests)."""
     from ..tensor import Tensor
-    from ..tensor_spec import TensorSpec
+    from ..tensor_spec import TensorSpec, TypeSpec
     if isinstance(x, TensorSpec):
         return repr(TensorSpec(x.shape, x.dtype))
+    if isinstance(x, TypeSpec):
+        return repr(x)
+    if getattr(type(x), "_is_composite", False):
+        return repr(x._type_spec)
     if isinstance(x, Tensor):
         return repr(TensorSpec(x.shape, x.dtype))
     if isinstance(x, dict):
@@ -290,3 +301,19 @@ class SlicesOut:
         out = IndexedSlices(*parts)
         out._static_shape = self.shape
         return out
+
+
+class CompositeOut:
+    """Marks a composite output (RaggedTensor, SparseTensor): its component tensors are
+    consecutive graph outputs, rebuilt by its spec per call."""
+
+    __slots__ = ("spec", "n")
+
+    def __init__(self, spec):
+        self.spec, self.n = spec, len(spec._component_specs)
+
+    def build(self, it):
+        return self.spec._from_components([next(it) for _ in range(self.n)])
+
+
+_BUILT = (SlicesOut, CompositeOut)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import functools
+import re
 import inspect
 import sys
 import warnings
@@ -27,7 +28,7 @@ from ..ops import dispatch as _dispatch
 from ..ops.dispatch import _tls
 from ..ops.registry import OPAQUE, OpDef
 from ..tensor import Tensor, Variable
-from ..tensor_spec import TensorSpec
+from ..tensor_spec import TensorSpec, TypeSpec
 from . import signature as _sig
 from .ir import ASSIGN, PRINT, READ
 from .tracing import FuncGraph
@@ -147,6 +148,7 @@ class Function:
             key, leaves = self._check_signature(args, kwargs)
             # trace with the converted values, shaped as the signature (f(v, 4): s a tensor)
             args = nest.pack_sequence_as(list(self._input_signature), leaves)
+            leaves = _sig.expand(leaves)    # composites: their component tensors
             kwargs = {}
         else:
             key, leaves = _sig.call_key(args, kwargs, self._arg_names, variables)
@@ -192,7 +194,7 @@ class Function:
         flat, specs = [], nest.flatten(list(self._input_signature))
         for a, s in zip(args, self._input_signature):
             # a TensorSpec takes its argument whole (a Python list is one tensor, as in TF)
-            flat.extend([a] if isinstance(s, TensorSpec) else nest.flatten(a))
+            flat.extend([a] if isinstance(s, TypeSpec) else nest.flatten(a))
         flat.extend(nest.flatten(args[len(self._input_signature):]))
         flat.extend(nest.flatten({k: kwargs[k] for k in extra}))
         if len(flat) != len(specs):
@@ -206,7 +208,7 @@ class Function:
                     a = flat[i] = convert_to_tensor(a, dtype=s.dtype)
                 except (TypeError, ValueError):
                     pass
-            if not s.is_compatible_with(a):
+            if not _fits(s, a):
                 raise TypeError(
                     f"{self._name}: argument {i} (shape={tuple(getattr(a, 'shape', ()))}, "
                     f"dtype={getattr(getattr(a, 'dtype', None), 'name', type(a).__name__)}) "
@@ -295,10 +297,28 @@ class Function:
     def _input_structure(self, key, args, kwargs):
         """TF's ``structured_input_signature``: (positional args with defaults bound,
         keyword args), tensors as TensorSpecs of the traced shapes."""
-        specs = iter([TensorSpec(p[2], p[3], name=p[0].split("[")[0]) for p in key
-                      if p[1] == "T"])
-        args = list(_map_leaves(tuple(args), lambda _: next(specs)))
-        kwargs = {k: _map_leaves(kwargs[k], lambda _: next(specs)) for k in sorted(kwargs)}
+        given = [s.name if isinstance(s, TensorSpec) else None for s in
+                 nest.flatten(list(self._input_signature))] \
+            if self._input_signature is not None else []
+        shown, skip = [], 0
+        for p in key:       # one spec per argument leaf: a composite's spec, not its parts
+            if p[1] == "C":
+                shown.append(_sig.spec_of_part(p))
+                skip = len(shown[-1]._component_specs)
+            elif p[1] == "T":
+                if skip:
+                    skip -= 1
+                    continue
+                # TF's names: the input_signature spec's own, else the argument's path
+                # (``d['b']`` -> ``d_b``)
+                i = len(shown)
+                name = given[i] if i < len(given) and given[i] else _path_name(p[0])
+                shown.append(TensorSpec(p[2], p[3], name=name))
+        specs = iter(shown)
+        args = list(_map_leaves(tuple(args), lambda _: next(specs),
+                                comp_fn=lambda _: next(specs)))
+        kwargs = {k: _map_leaves(kwargs[k], lambda _: next(specs),
+                                 comp_fn=lambda _: next(specs)) for k in sorted(kwargs)}
         try:
             params = list(inspect.signature(self._python_function).parameters.values())
         except (TypeError, ValueError):
@@ -317,6 +337,7 @@ class Function:
         """Traces the Python function once: (graph, outputs, output values, structure)."""
         graph = FuncGraph(self._name)
         tparts = iter([p for p in key if p[1] == "T"])
+        cparts = iter([p for p in key if p[1] == "C"])
         proxies = []
 
         def to_proxy(var):
@@ -327,17 +348,29 @@ class Function:
             proxies.append(proxy)
             return proxy
 
+        used = {}
+
         def to_sym(leaf):
             p = next(tparts)
+            base = _input_name(p[0], self._python_function)   # TF: the argument's name
+            n = used[base] = used.get(base, -1) + 1
             sym = graph.placeholder(p[2] if p[2] is not None else None, p[3],
-                                    name=p[0].replace("[", "_").strip("]'\"_"))
+                                    name=base if n == 0 else f"{base}_{n}")
             if isinstance(leaf, np.ndarray) or type(leaf) is Tensor:
                 # variables created on this (first) call may be initialized from it
                 graph.trace_values[sym._sym.id] = leaf if isinstance(leaf, np.ndarray) \
                     else leaf._value
             return sym
-        sym_args = _map_leaves(tuple(args), to_sym, to_proxy)
-        sym_kwargs = {k: _map_leaves(kwargs[k], to_sym, to_proxy) for k in sorted(kwargs)}
+
+        def to_composite(value):
+            """A composite argument rebuilt from symbolic components (its key's spec)."""
+            spec = _sig.spec_of_part(next(cparts))
+            comps = spec._component_specs if isinstance(value, TypeSpec) else \
+                spec._to_components(value)
+            return spec._from_components([to_sym(c) for c in comps])
+        sym_args = _map_leaves(tuple(args), to_sym, to_proxy, to_composite)
+        sym_kwargs = {k: _map_leaves(kwargs[k], to_sym, to_proxy, to_composite)
+                      for k in sorted(kwargs)}
         graph.variable_proxies = proxies
         with graph:
             out = self._target()(*sym_args, **sym_kwargs)
@@ -345,7 +378,7 @@ class Function:
             values, struct = [], []
             from ..indexed_slices import IndexedSlices
             from .autograph.runtime import _Undefined
-            from .concrete import SlicesOut
+            from .concrete import CompositeOut, SlicesOut
             for leaf in flat:
                 if isinstance(leaf, _Undefined):    # autograph: no value on some path
                     leaf._fail()
@@ -365,6 +398,12 @@ class Function:
                     values.append(graph.value_of(leaf) if leaf._sym is not None
                                   else graph._const_of(leaf))
                     struct.append(_OUT)
+                elif getattr(type(leaf), "_is_composite", False):   # returned whole
+                    spec = leaf._type_spec
+                    for p in spec._to_components(leaf):
+                        values.append(graph.value_of(p) if p._sym is not None
+                                      else graph._const_of(p))
+                    struct.append(CompositeOut(spec))
                 else:
                     struct.append(leaf)
         return graph, out, values, struct
@@ -425,27 +464,70 @@ def _same(obj):
     return obj
 
 
+def _input_name(path, fn):
+    """The placeholder name TF gives a leaf of the argument at ``path``: the parameter's
+    name (``<varargs>_<i>`` for the i-th of ``*varargs``), shared by all its leaves (the
+    graph numbers them name, name_1, ...)."""
+    if path.startswith("args["):
+        return f"{_varargs_name(fn)}_" + path[5:].split("]")[0]
+    return re.split(r"[\[#]", path)[0]
+
+
+def _varargs_name(fn):
+    try:
+        return next((p.name for p in inspect.signature(fn).parameters.values()
+                     if p.kind is p.VAR_POSITIONAL), "args")
+    except (TypeError, ValueError):
+        return "args"
+
+
+def _fits(spec, value):
+    """``value`` matches an input_signature entry; composites are checked by their
+    component tensors, as TF does (a SparseTensor's dense shape is a run-time value)."""
+    if isinstance(spec, TensorSpec) or not isinstance(spec, TypeSpec):
+        return spec.is_compatible_with(value)
+    if not isinstance(value, spec.value_type):
+        return False
+    comps = spec._to_components(value)
+    want = spec._component_specs
+    if len(comps) != len(want) or getattr(value, "ragged_rank", 0) != getattr(
+            spec, "ragged_rank", 0):
+        return False
+    return value.dtype == spec.dtype and all(w.is_compatible_with(c)
+                                             for w, c in zip(want, comps))
+
+
+def _path_name(path):
+    """An argument path as TF names its tensor: ``x`` -> ``x``, ``d['b']`` -> ``d_b``,
+    ``xs[0]`` -> ``xs_0``."""
+    import re
+    return re.sub(r"\[['\"]?([^\]'\"]*)['\"]?\]", r"_\1", path)
+
+
 _OUT = object()   # marks a tensor output's place in the output structure
 _LITERALS = (bool, int, float, complex, str, bytes, np.generic, np.ndarray)
 _FRESH: dict = {}  # code object -> how many separate cf.functions traced it
 
 
-def _map_leaves(obj, fn, var_fn=None):
+def _map_leaves(obj, fn, var_fn=None, comp_fn=None):
     """Replaces tensor-like leaves (in signature.encode's order) by fn(leaf), variables by
-    var_fn(variable) when given."""
+    var_fn(variable), composite values and specs by comp_fn(value) when given."""
     if isinstance(obj, (Tensor, TensorSpec, np.ndarray)):
         return fn(obj)
     if var_fn is not None and isinstance(obj, Variable):
         return var_fn(obj)
+    if comp_fn is not None and (isinstance(obj, TypeSpec) or
+                                getattr(type(obj), "_is_composite", False)):
+        return comp_fn(obj)
     if isinstance(obj, (list, tuple)):
-        items = [_map_leaves(x, fn, var_fn) for x in obj]
+        items = [_map_leaves(x, fn, var_fn, comp_fn) for x in obj]
         if hasattr(obj, "_fields"):
             return type(obj)(*items)
         return type(obj)(items)
     if isinstance(obj, dict):
         out = {}
         for k in sorted(obj, key=repr):
-            out[k] = _map_leaves(obj[k], fn, var_fn)
+            out[k] = _map_leaves(obj[k], fn, var_fn, comp_fn)
         return type(obj)((k, out[k]) for k in obj) if type(obj) is not dict else \
             {k: out[k] for k in obj}
     return obj

@@ -3,6 +3,9 @@
 Tensors key by (shape, dtype), NumPy arrays likewise; Variables by identity; Python
 values by value; lists, tuples, dicts and namedtuples by structure. ``TensorSpec``s
 (``input_signature``, ``get_concrete_function``) key like tensors of their shape.
+Composite values (RaggedTensor, SparseTensor) and their specs key by their spec (a "C"
+part: kind, dtype, ragged_rank..., shape) followed by their component tensors ("T"
+parts, shaped as the spec's components), which become the flat inputs.
 """
 from __future__ import annotations
 
@@ -10,7 +13,11 @@ import numpy as np
 
 from .. import dtypes as _dt
 from ..tensor import Tensor, Variable
-from ..tensor_spec import TensorSpec
+from ..tensor_spec import TensorSpec, TypeSpec
+from ..type_spec import COMPOSITE_TYPES as _COMPOSITES
+from ..type_spec import RaggedTensorSpec, SparseTensorSpec
+
+_COMPOSITE_SPECS = frozenset({RaggedTensorSpec, SparseTensorSpec})
 
 
 class Leaf:
@@ -48,6 +55,9 @@ def encode(obj, path, leaves, tensors, parts):
     if isinstance(obj, Variable):     # other variables (distributed ones): by identity
         parts.append((path, "VI", id(obj), obj.dtype.name, tuple(obj.shape.as_list())))
         return
+    if type(obj) in _COMPOSITES or type(obj) in _COMPOSITE_SPECS:
+        _encode_composite(obj, path, tensors, parts)
+        return
     if isinstance(obj, (list, tuple)):
         kind = type(obj).__name__ if not hasattr(obj, "_fields") else type(obj).__qualname__
         parts.append((path, "S", kind, len(obj)))
@@ -67,6 +77,48 @@ def encode(obj, path, leaves, tensors, parts):
         parts.append((path, "P", kind, obj))
     except TypeError:
         parts.append((path, "O", type(obj).__name__, id(obj)))
+
+
+def _encode_composite(obj, path, tensors, parts):
+    spec = obj if isinstance(obj, TypeSpec) else obj._type_spec
+    info = composite_info(spec)
+    shape = None if spec.shape.rank is None else tuple(spec.shape.as_list())
+    parts.append((path, "C", info, shape))
+    comps = spec._component_specs if obj is spec else spec._to_components(obj)
+    for i, cs in enumerate(spec._component_specs):
+        cshape = None if cs.shape.rank is None else tuple(cs.shape.as_list())
+        parts.append((f"{path}#{i}", "T", cshape, cs.dtype.name))
+    tensors.extend(comps)
+
+
+def composite_info(spec):
+    """The static facts of a composite spec other than its shape (a key part)."""
+    from ..type_spec import RaggedTensorSpec
+    if isinstance(spec, RaggedTensorSpec):
+        return ("ragged", spec.dtype.name, spec.ragged_rank, spec.row_splits_dtype.name)
+    return (type(spec).__name__, spec.dtype.name)
+
+
+def spec_of_part(p):
+    """The composite spec a "C" key part stands for."""
+    from ..type_spec import RaggedTensorSpec, SparseTensorSpec
+    info, shape = p[2], None if p[3] is None else list(p[3])
+    if info[0] == "ragged":
+        return RaggedTensorSpec(shape, info[1], info[2], info[3])
+    return SparseTensorSpec(shape, info[1])
+
+
+def expand(flat):
+    """``flat`` with each composite value replaced by its component tensors."""
+    if not any(type(x) in _COMPOSITES for x in flat):
+        return flat
+    out = []
+    for x in flat:
+        if type(x) in _COMPOSITES:
+            out.extend(x._type_spec._to_components(x))
+        else:
+            out.append(x)
+    return out
 
 
 def call_key(args, kwargs, names, variables=None):
@@ -112,6 +164,8 @@ def _show(p):
         return f"{p[2]} of length {p[3]}"
     if kind == "D":
         return f"dict with keys {list(p[2])}"
+    if kind == "C":
+        return repr(spec_of_part(p))
     return f"object {p[2]} at {p[3]:#x}"
 
 
@@ -138,6 +192,8 @@ def relax(old, new):
     for p, q in zip(old, new):
         if p == q:
             out.append(p)
+        elif p[1] == q[1] == "C" and p[0] == q[0] and p[2] == q[2]:
+            out.append(p[:3] + (_merge(p[3], q[3]),))
         elif p[1] == q[1] == "T" and p[0] == q[0] and p[3] == q[3]:
             if p[2] is None or q[2] is None or len(p[2]) != len(q[2]):
                 # ranks differ: TF relaxes to unknown rank; tracing needs a rank, so every
@@ -159,6 +215,11 @@ def covers(general, key):
     for p, q in zip(general, key):
         if p == q:
             continue
+        if p[1] == q[1] == "C" and p[0] == q[0] and p[2] == q[2]:
+            if p[3] is not None and (q[3] is None or len(p[3]) != len(q[3]) or any(
+                    a is not None and a != b for a, b in zip(p[3], q[3]))):
+                return False
+            continue
         if not (p[1] == q[1] == "T" and p[0] == q[0] and p[3] == q[3]):
             return False
         if p[2] is None:
@@ -167,3 +228,9 @@ def covers(general, key):
                 any(a is not None and a != b for a, b in zip(p[2], q[2])):
             return False
     return True
+
+
+def _merge(a, b):
+    if a is None or b is None or len(a) != len(b):
+        return None
+    return tuple(x if x == y else None for x, y in zip(a, b))

@@ -25,9 +25,18 @@ from .example import (  # noqa: F401
     FixedLenFeature,
     FixedLenSequenceFeature,
     VarLenFeature,
-    parse_example,
-    parse_single_example,
 )
+from .sequence_example import (  # noqa: F401  --- apis2: Ragged/SparseFeature aware
+    RaggedFeature,
+    SparseFeature,
+    parse_example,
+    parse_sequence_example,
+    parse_single_example,
+    parse_single_sequence_example,
+)
+from .io_extra import (decode_compressed, decode_json_example,  # noqa: F401 --- apis2
+                       deserialize_many_sparse, match_filenames_once, matching_files,
+                       serialize_many_sparse, serialize_sparse, write_graph)
 from .parsing_ops import decode_csv, decode_raw, parse_tensor, serialize_tensor  # noqa: F401
 from .tfrecord import TFRecordOptions, TFRecordWriter, tf_record_iterator  # noqa: F401
 from ..strings import decode_base64, encode_base64  # noqa: F401,E402

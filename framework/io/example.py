@@ -182,28 +182,38 @@ class Feature:
         return f"Feature({self._kind}={getattr(self, self._kind) if self._kind else None})"
 
 
+def encode_map(entries):
+    """A proto ``map<string, Message> = 1`` field: one (key, message) entry each."""
+    return b"".join(_field(1, _field(1, k.encode()) + _field(2, v.SerializeToString()))
+                    for k, v in entries.items())
+
+
+def decode_map(buf, value_cls):
+    """{key: value_cls message} of a proto ``map<string, Message> = 1`` field."""
+    out = {}
+    for num, wire, entry in _fields(buf):
+        if num != 1 or wire != 2:
+            continue
+        key, value = b"", value_cls()
+        for n2, w2, v in _fields(entry):
+            if n2 == 1 and w2 == 2:
+                key = bytes(v)
+            elif n2 == 2 and w2 == 2:
+                value = value_cls.FromString(v)
+        out[key.decode()] = value
+    return out
+
+
 class Features:
     def __init__(self, feature=None):
         self.feature = dict(feature or {})
 
     def SerializeToString(self):  # noqa: N802
-        return b"".join(_field(1, _field(1, k.encode()) + _field(2, v.SerializeToString()))
-                        for k, v in self.feature.items())
+        return encode_map(self.feature)
 
     @classmethod
     def FromString(cls, buf):  # noqa: N802
-        out = {}
-        for num, wire, entry in _fields(buf):
-            if num != 1 or wire != 2:
-                continue
-            key, value = b"", Feature()
-            for n2, w2, v in _fields(entry):
-                if n2 == 1 and w2 == 2:
-                    key = bytes(v)
-                elif n2 == 2 and w2 == 2:
-                    value = Feature.FromString(v)
-            out[key.decode()] = value
-        return cls(out)
+        return cls(decode_map(buf, Feature))
 
     def __eq__(self, other):
         return isinstance(other, Features) and self.feature == other.feature
@@ -301,7 +311,7 @@ def _values(example, key, spec, op):
 def _array(values, dtype):
     if dtype.name == "string":
         out = np.empty(len(values), object)
-        out[:] = [bytes(v) for v in values]
+        out[:] = [v.encode() if isinstance(v, str) else bytes(v) for v in values]
         return out
     return np.asarray(values, dtype.np)
 

@@ -13,7 +13,7 @@ from ..errors import InvalidArgumentError
 from ..ops.constant import convert_to_tensor
 from ..ops.dispatch import apply as _apply
 from ..ops.registry import OPAQUE, OpDef, defop
-from .example import _field, _fields, _varint
+from .example import _field, _fields, _read_varint, _varint
 
 # --- TensorProto ----------------------------------------------------------------------------
 #   TensorProto { DataType dtype = 1; TensorShapeProto tensor_shape = 2;
@@ -104,6 +104,8 @@ def _parse_impl(xp, serialized, out_type):
                                    f"({_tf_name(want)})")
     n = int(np.prod(shape))
     if want == "string":
+        if content is not None and not strings:     # TF's packed form: lengths, then bytes
+            strings = _unpack_strings(content, n)
         arr = np.empty(len(strings), object)
         arr[:] = strings
     elif content is not None:
@@ -116,6 +118,22 @@ def _parse_impl(xp, serialized, out_type):
         else:  # TF repeats the last value of a short typed list
             arr = np.concatenate([arr, np.full(n - arr.size, arr[-1])]).astype(out_type)
     return xp.asarray(arr.reshape(shape)) if want != "string" else arr.reshape(shape)
+
+
+def _unpack_strings(content, n):
+    """The strings of a string TensorProto's tensor_content: n varint lengths, then data."""
+    lengths, i = [], 0
+    for _ in range(n):
+        size, i = _read_varint(content, i)
+        lengths.append(size)
+    out = []
+    for size in lengths:
+        out.append(content[i:i + size])
+        i += size
+    if i != len(content):
+        raise InvalidArgumentError(None, "ParseTensor", "ParseTensor: malformed string "
+                                   "tensor_content")
+    return out
 
 
 def _from_values(values, out_type, name):

@@ -40,6 +40,8 @@ from .optimizers import Optimizer  # noqa: E402,F401
 from .initializers import Initializer  # noqa: E402,F401
 from .regularizers import Regularizer  # noqa: E402,F401
 from .. import name_scope, device  # noqa: E402,F401
+# --- savedmodel ---
+from . import export  # noqa: E402,F401
 
 
 def version():

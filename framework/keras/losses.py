@@ -13,12 +13,15 @@ from ..ops.constant import convert_to_tensor
 from . import backend
 
 
-def _prep(y_true, y_pred):
+def _prep(y_true, y_pred, squeeze=True):
+    """Tensors of y_pred's dtype; ``squeeze``: of one rank (Keras 3's mse/mae/... do that
+    themselves; its crossentropy functions leave it to the Loss class and raise on a
+    rank mismatch, so a BinaryCrossentropy *metric* on (N,) vs (N, 1) raises)."""
     y_pred = convert_to_tensor(y_pred)
     y_true = convert_to_tensor(y_true)
     if y_true.dtype != y_pred.dtype and y_pred.dtype.is_floating:
         y_true = _m.cast(y_true, y_pred.dtype)
-    return _same_rank(y_true, y_pred)
+    return _same_rank(y_true, y_pred) if squeeze else (y_true, y_pred)
 
 
 def squeeze_or_expand_to_same_rank(x1, x2, expand_rank_1=True):
@@ -141,7 +144,7 @@ def categorical_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=
                              axis=-1):
     y_pred, from_logits = _logits_of(y_pred, from_logits, "softmax",
                                      "categorical_crossentropy")
-    y_true, y_pred = _prep(y_true, y_pred)
+    y_true, y_pred = _prep(y_true, y_pred, squeeze=False)
     _check_same_shape(y_true, y_pred)
     if label_smoothing:
         y_true = _smooth(y_true, label_smoothing, float(y_pred.shape[axis]))
@@ -186,7 +189,7 @@ def sparse_categorical_crossentropy(y_true, y_pred, from_logits=False, ignore_cl
 
 def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1):
     y_pred, from_logits = _logits_of(y_pred, from_logits, "sigmoid", "binary_crossentropy")
-    y_true, y_pred = _prep(y_true, y_pred)
+    y_true, y_pred = _prep(y_true, y_pred, squeeze=False)
     _check_same_shape(y_true, y_pred)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
@@ -200,7 +203,8 @@ def binary_crossentropy(y_true, y_pred, from_logits=False, label_smoothing=0.0, 
 
 def binary_focal_crossentropy(y_true, y_pred, apply_class_balancing=False, alpha=0.25,
                               gamma=2.0, from_logits=False, label_smoothing=0.0, axis=-1):
-    y_true, y_pred = _prep(y_true, y_pred)
+    y_true, y_pred = _prep(y_true, y_pred, squeeze=False)
+    _check_same_shape(y_true, y_pred)
     if label_smoothing:
         y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     p = _m.sigmoid(y_pred) if from_logits else y_pred

@@ -249,8 +249,13 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
     else:
         if not zipfile.is_zipfile(filepath):
             raise ValueError(f"File format not supported: filepath={filepath}. Keras 3 only "
-                             "supports V3 `.keras` files and legacy H5 format files (`.h5` "
-                             "extension).")
+                             "supports V3 `.keras` files, legacy H5 format files (`.h5` "
+                             "extension). Note that the legacy SavedModel format is not "
+                             "supported by `load_model()` in Keras 3. In order to reload a "
+                             "TensorFlow SavedModel as an inference-only layer in Keras 3, "
+                             f"use `keras.layers.TFSMLayer({filepath}, "
+                             "call_endpoint='serving_default')` (note that your "
+                             "`call_endpoint` might have a different name).")
         with zipfile.ZipFile(filepath) as z:
             names = z.namelist()
             config = json.loads(z.read("config.json"))

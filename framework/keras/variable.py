@@ -13,7 +13,18 @@ from __future__ import annotations
 from .layers.base import KerasVariable
 
 
-class Variable(KerasVariable):
+class _AnyKerasVariable(type):
+    """``isinstance(layer.kernel, keras.Variable)`` is True in Keras 3: every layer weight
+    (a KerasVariable made by ``add_weight``) counts as a ``keras.Variable``."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, KerasVariable)
+
+    def __subclasscheck__(cls, sub):
+        return issubclass(sub, KerasVariable)
+
+
+class Variable(KerasVariable, metaclass=_AnyKerasVariable):
     """A cuflow Variable built with Keras 3's arguments; ``name`` (default 'variable'),
     ``path``, the str ``dtype`` and the repr are Keras 3's."""
 

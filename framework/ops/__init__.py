@@ -10,8 +10,9 @@ from .array_ops import (broadcast_to, concat, copy_to_device, expand_dims, fill,
                         stack, transpose, unstack, zeros, zeros_like)
 from .constant import broadcastable, constant, convert_to_tensor, is_comparable
 from .dispatch import apply
-from .linalg_ops import matmul
+from .linalg_ops import matmul, matmul_operator
 from .math_ops import *  # noqa: F401,F403
+from .math_ops import _add_op  # noqa: F401  (the + operators)
 from .math_ops import (abs, add, cast, divide, equal, floordiv, floormod, greater,  # noqa: A004
                        greater_equal, identity, invert_or_not, less, less_equal,
                        logical_and_or_bitwise, logical_or_or_bitwise, logical_xor_or_bitwise,

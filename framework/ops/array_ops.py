@@ -171,7 +171,7 @@ def concat(values, axis, name=None):
     >>> cf.concat([[[1, 2]], [[3, 4]]], axis=0).shape
     TensorShape([2, 2])
     """
-    values = list(values)
+    values = _to_first_dtype(values)
     if not values:
         raise InvalidArgumentError(None, "concat", "concat: expected at least one tensor")
     ranks = {rank_of(v) for v in values}
@@ -189,9 +189,21 @@ def concat(values, axis, name=None):
     return _apply(_CONCAT, tuple(values), {"axis": axis})
 
 
+def _to_first_dtype(values):
+    """The list as TF's list-of-T ops take it: values that are not tensors converted to
+    the dtype of the first tensor among them."""
+    values = list(values)
+    first = next((v for v in values if isinstance(v, (Tensor, Variable))), None)
+    if first is None or len(values) == 1:
+        return values
+    from .constant import convert_to_tensor
+    return [v if isinstance(v, (Tensor, Variable)) or hasattr(v, "_cf_dispatch") else
+            convert_to_tensor(v, dtype=first.dtype) for v in values]   # ragged: dispatched
+
+
 def stack(values, axis=0, name=None):
     """Stacks rank-R tensors into one rank-(R+1) tensor along a new ``axis``."""
-    values = list(values)
+    values = _to_first_dtype(values)
     if not values:
         raise InvalidArgumentError(None, "stack", "stack: expected at least one tensor")
     shapes = [tuple(shape_of(v)) for v in values]
@@ -560,6 +572,9 @@ _SHAPE = defop("shape", OPAQUE, dtypes=_ANY, differentiable=False)(_shape_impl)
 
 def shape(input, out_type=_dt.int32, name=None):  # noqa: A002
     """The shape of ``input`` as a 1-D int tensor (on the host, as TF)."""
+    if getattr(input, "_is_sparse_tensor", False):     # a SparseTensor: its dense shape
+        from .math_ops import cast
+        return cast(input.dense_shape, out_type)
     value = _apply(_SHAPE, (input,), {"out_type": _dt.as_dtype(out_type).np})
     return value
 
@@ -569,12 +584,16 @@ def size(input, out_type=_dt.int32, name=None):  # noqa: A002
     from .reduce_ops import reduce_prod
     if hasattr(type(input), "_cf_dispatch"):      # a RaggedTensor: its values count
         return size(input.flat_values, out_type)
+    if getattr(input, "_is_sparse_tensor", False):  # a SparseTensor: its dense size
+        return reduce_prod(shape(input, out_type))
     return reduce_prod(shape(input, out_type))
 
 
 def rank(input, name=None):  # noqa: A002
     """The number of dimensions of ``input`` as a scalar int32 tensor."""
     from .constant import constant
+    if getattr(input, "_is_sparse_tensor", False):
+        return size(input.dense_shape)
     r = rank_of(input)
     if r is None:   # traced with an unknown rank: the length of its shape, at run time
         return size(shape(input))

@@ -63,6 +63,18 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
                 templates.extend(mine)
             return res
         return run
+    composite = []
+
+    def expanded(fn):       # RaggedTensor / SparseTensor results: their component tensors
+        def run():
+            out = fn()
+            if not any(getattr(type(x), "_is_composite", False) for x in nest.flatten(out)):
+                return out
+            if not composite:
+                composite.append(out)
+            return nest.flatten(out, expand_composites=True)
+        return run
+    true_fn, false_fn = expanded(true_fn), expanded(false_fn)
     try:
         res = build_cond(pred, parts_of(true_fn), parts_of(false_fn))
     except _ta.PendingArray:
@@ -70,7 +82,10 @@ def cond(pred, true_fn=None, false_fn=None, name=None):
             raise
         templates.clear()   # the other branch showed the element shape: trace again
         res = build_cond(pred, parts_of(true_fn), parts_of(false_fn))
-    return _ta.from_parts(res, templates) if templates else res
+    res = _ta.from_parts(res, templates) if templates else res
+    if composite:
+        res = nest.pack_sequence_as(composite[0], res, expand_composites=True)
+    return res
 
 
 def _check_branches(taken, other_fn):
@@ -120,14 +135,17 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
             out = body(*a)
             return [out] if len(structure) == 1 and not isinstance(out, (list, tuple)) \
                 else out
+        if any(getattr(type(v), "_is_composite", False) for v in nest.flatten(structure)):
+            out = _while_composites(cond, body_fn, list(structure), maximum_iterations)
+            return out[0] if single else out
         out = build_while(cond, body_fn, list(structure), shape_invariants,
                           maximum_iterations)
         out = nest.pack_sequence_as(structure, nest.flatten(out))
         return out[0] if single else out
     from .constant import convert_to_tensor
     vs = nest.map_structure(
-        lambda v: v if isinstance(v, (Tensor, Variable)) else convert_to_tensor(v),
-        list(structure))
+        lambda v: v if isinstance(v, (Tensor, Variable)) or getattr(
+            type(v), "_is_composite", False) else convert_to_tensor(v), list(structure))
     i = 0
     returned = type(loop_vars)
     while maximum_iterations is None or i < int(maximum_iterations):
@@ -144,6 +162,20 @@ def while_loop(cond, body, loop_vars, shape_invariants=None, parallel_iterations
     if returned is tuple and not single:
         vs = tuple(vs)
     return vs[0] if single else vs
+
+
+def _while_composites(cond, body_fn, structure, maximum_iterations):
+    """A traced while_loop carrying RaggedTensors / SparseTensors as their component
+    tensors (rebuilt around each cond and body call)."""
+    from ..graph.control_flow import build_while
+
+    def pack(flat):
+        return nest.pack_sequence_as(structure, list(flat), expand_composites=True)
+    out = build_while(lambda *f: cond(*pack(f)),
+                      lambda *f: nest.flatten(list(body_fn(*pack(f))), expand_composites=True),
+                      nest.flatten(structure, expand_composites=True), None,
+                      maximum_iterations)
+    return pack(nest.flatten(out))
 
 
 def _strict_body(body, structure):
@@ -332,6 +364,8 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
         shapes = {tuple(getattr(o, "shape", ())) for o in outs}
         ragged_out = type(fn_output_signature).__name__ == "RaggedTensorSpec"
         return ragged_stack(outs) if ragged_out or len(shapes) > 1 else stack(outs)
+    if _has_ragged_spec(fn_output_signature):
+        return _map_to_ragged(fn, elems, fn_output_signature)
     elems = nest.map_structure(convert_to_tensor, elems)
     flat, n = _leading(elems)
     if n is None:           # traced with an unknown length: a loop, fn traced once
@@ -345,6 +379,31 @@ def map_fn(fn, elems, dtype=None, parallel_iterations=None, back_prop=True,
         return _empty_map_result(elems, fn_output_signature or dtype)
     return nest.pack_sequence_as(outs[0], [stack(list(col)) for col in
                                            zip(*[nest.flatten(o) for o in outs])])
+
+
+def _has_ragged_spec(signature):
+    return signature is not None and any(type(s).__name__ == "RaggedTensorSpec"
+                                         for s in nest.flatten(signature))
+
+
+def _map_to_ragged(fn, elems, signature):
+    """map_fn whose fn_output_signature holds RaggedTensorSpecs: those outputs (rows of
+    any length, or ragged) stack into RaggedTensors with one more ragged dimension."""
+    from ..ragged.ragged_stack import stack_ragged
+    from .array_ops import stack
+    from .constant import convert_to_tensor
+    elems = nest.map_structure(convert_to_tensor, elems)
+    flat, n = _leading(elems)
+    if n is None:
+        raise ValueError("map_fn with a RaggedTensorSpec fn_output_signature needs elements "
+                         "whose length is known when the function is traced")
+    outs = [nest.flatten(fn(x)) for _, x in _slices(elems, flat, n)]
+    specs = nest.flatten(signature)
+    cols = list(zip(*outs)) if outs else [[] for _ in specs]
+    made = [stack_ragged(list(c), s.ragged_rank, s.row_splits_dtype)
+            if type(s).__name__ == "RaggedTensorSpec" else stack(list(c))
+            for s, c in zip(specs, cols)]
+    return nest.pack_sequence_as(signature, made)
 
 
 def _empty_map_result(elems, signature):

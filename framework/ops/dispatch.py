@@ -20,6 +20,7 @@ import numpy as np
 from .. import dtypes as _dt
 from .. import placement as _device
 from ..config import knobs as _knobs
+from ..type_spec import COMPOSITE_TYPES as _COMPOSITES
 from ..errors import (InvalidArgumentError, OpError, UnsupportedDtypeError, describe,
                       user_frame)
 from ..tensor import Tensor, Variable
@@ -60,6 +61,24 @@ def strict_here():
     return True
 
 
+_PLAIN_VALUES = (bool, int, float, complex, list, tuple, np.ndarray, np.generic)
+
+
+def first_alone(x, y):
+    """``x`` as TF's ``math_ops.add`` and ``matmul`` take it: converted on its own (Python
+    int -> int32, float -> float32, NumPy values keep their dtype) before ``y``, so a
+    non-tensor first argument next to a tensor of another dtype is TF's dtype mismatch
+    rather than a conversion to the tensor's dtype. User calls only (``strict_here``); the
+    reflected operators (``1 + t``) convert with the tensor's dtype, as TF's do."""
+    if type(x) is Tensor or not isinstance(x, _PLAIN_VALUES) or \
+            not isinstance(y, (Tensor, Variable)):
+        return x   # tensors, composites (ragged, sparse...) and anything else as they were
+    if not _STRICT[0] or not strict_here():
+        return x
+    from .constant import convert_to_tensor
+    return convert_to_tensor(x)
+
+
 class _State(threading.local):
     """Per-thread dispatch state: the tracing graph, recording tapes, device scope."""
 
@@ -79,6 +98,12 @@ def apply(op, args, attrs=_EMPTY):
         return _apply_hooked(op, args, attrs)
     tls = _tls
     if tls.graph is not None:
+        if _COMPOSITES:     # traced RaggedTensors run their own form too
+            for a in args:
+                if type(a) in _COMPOSITES:
+                    hook = getattr(type(a), "_cf_dispatch", None)
+                    if hook is not None:
+                        return hook(op, args, attrs)
         if any(type(a) is list or type(a) is tuple for a in args):
             args = _autopack_args(args)
         return tls.graph.apply(op, args, attrs)

@@ -182,3 +182,94 @@ def siphash24(k0, k1, data):
     v[2] ^= 0xff
     v = _sip_rounds(v, 4)
     return v[0] ^ v[1] ^ v[2] ^ v[3]
+
+
+def _fingerprint_rows(arr):
+    """TF's Fingerprint kernel on a host array: one Fingerprint64 per row (axis 0), as 8
+    little-endian bytes. Numbers: of the row's raw bytes; strings: of the string, and for
+    rank > 1, of the row's concatenated per-string fingerprints."""
+    import numpy as np
+    n = arr.shape[0]
+    out = np.empty((n, 8), np.uint8)
+    if arr.dtype == object:
+        flat = arr.reshape(n, -1)
+        for i in range(n):
+            if arr.ndim == 1:
+                fp = fingerprint64(bytes(flat[i, 0]))
+            else:
+                fp = fingerprint64(b"".join(fingerprint64(bytes(s)).to_bytes(8, "little")
+                                            for s in flat[i]))
+            out[i] = np.frombuffer(fp.to_bytes(8, "little"), np.uint8)
+        return out
+    rows = np.ascontiguousarray(arr).reshape(n, -1).view(np.uint8).reshape(n, -1)
+    for i in range(n):
+        out[i] = np.frombuffer(fingerprint64(rows[i].tobytes()).to_bytes(8, "little"),
+                               np.uint8)
+    return out
+
+
+def fingerprint(data, method="farmhash64", name=None):
+    """``tf.fingerprint``: a uint8 ``[batch, 8]`` fingerprint of each row of ``data``
+    (rank >= 1), the same bytes TF computes.
+
+    >>> import cuflow as cf
+    >>> cf.fingerprint(cf.constant(["hello"])).numpy().tolist()
+    [[232, 12, 56, 49, 169, 229, 139, 180]]
+    """
+    import numpy as np
+
+    from .. import dtypes as _dt
+    from ..errors import InvalidArgumentError
+    from .constant import constant, convert_to_tensor
+    if method != "farmhash64":
+        raise InvalidArgumentError(None, "Fingerprint",
+                                   f"Unsupported fingerprint method: {method}")
+    data = convert_to_tensor(data)
+    if data.shape.rank == 0:
+        raise InvalidArgumentError(None, "Fingerprint", "`data` should have at least one "
+                                   f"dimension: {data.shape.as_list()}")
+    if data._sym is not None:
+        from .script_ops import numpy_function
+        shape = [data.shape[0] if data.shape.rank else None, 8]
+        return numpy_function(lambda a: _fingerprint_rows(_host_bytes(a)), [data], _dt.uint8,
+                              _shapes=[shape])
+    return constant(_fingerprint_rows(_host_bytes(np.asarray(data.numpy()))))
+
+
+def _host_bytes(a):
+    import numpy as np
+    a = np.asarray(a)
+    if a.dtype.kind in "US":
+        a = a.astype(object)
+    if a.dtype == object:
+        a = np.vectorize(lambda s: s.encode() if isinstance(s, str) else bytes(s),
+                         otypes=[object])(a) if a.size else a
+    return a
+
+
+# --- TF's Hash64 (tensorflow/core/lib/hash/hash.cc): DenseHashTable, to_hash_bucket ---
+_M64 = (1 << 64) - 1
+_MUL = 0xC6A4A7935BD1E995
+
+
+def hash64(data: bytes, seed: int = 0xDECAFCAFFE) -> int:
+    """TF's ``Hash64`` (tensorflow/core/lib/hash/hash.cc): MurmurHash64A."""
+    n = len(data)
+    h = (seed ^ (n * _MUL)) & _M64
+    full = n - n % 8
+    for i in range(0, full, 8):
+        k = int.from_bytes(data[i:i + 8], "little")
+        k = (k * _MUL) & _M64
+        k ^= k >> 47
+        k = (k * _MUL) & _M64
+        h ^= k
+        h = (h * _MUL) & _M64
+    rest = data[full:]
+    if rest:
+        for j in range(len(rest) - 1, -1, -1):
+            h ^= rest[j] << (8 * j)
+        h = (h * _MUL) & _M64
+    h ^= h >> 47
+    h = (h * _MUL) & _M64
+    h ^= h >> 47
+    return h

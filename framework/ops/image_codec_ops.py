@@ -123,7 +123,7 @@ def _png_bit_depth(data):
     return data[24] if len(data) > 25 else 8
 
 
-def _decode_impl(xp, contents, fmt, channels, dtype, expand_animations, ratio):
+def _decode_impl(xp, contents, fmt, channels, dtype, expand_animations, ratio, fast=True):
     op = _OPNAME[fmt]
     data = _bytes(contents, op)
     kind = _sniff(data)
@@ -138,6 +138,16 @@ def _decode_impl(xp, contents, fmt, channels, dtype, expand_animations, ratio):
                 im.draft("L", im.size)  # libjpeg's grey output: the Y plane
             if ratio != 1:  # Pillow picks the largest 1/k scale with size // k >= this
                 im.draft(im.mode, (max(im.size[0] // ratio, 1), max(im.size[1] // ratio, 1)))
+            if fast and ratio == 1 and channels in (0, 3):
+                from .image_jpeg_fast import decode_fast
+                arr = decode_fast(im)
+                if arr is not None:
+                    return xp.asarray(_as_depth(arr, np.dtype(dtype)))
+            if fast and _no_upsampling(im):
+                # TF's default dct_method ("" = INTEGER_FAST) is libjpeg's JDCT_IFAST, which
+                # Pillow selects through its decoder's draft flag -- a flag that also turns
+                # fancy upsampling off, so only where no chroma plane is upsampled
+                im.decoderconfig = ((im.decoderconfig or (1,))[0], 1)
         if kind in ("gif", "webp"):  # animations: [frames, H, W, C] as TF
             frames = _frames(im, kind)
             if kind == "webp" and channels not in (0, frames.shape[-1]):
@@ -238,7 +248,7 @@ def _unfilter_seq(row, prev, f, bpp):
     return cur
 
 
-def _decode_infer(contents, fmt, channels, dtype, expand_animations, ratio):
+def _decode_infer(contents, fmt, channels, dtype, expand_animations, ratio, fast=True):
     if fmt == "gif":
         return [None, None, None, 3], dtype
     if fmt == "webp":
@@ -252,7 +262,8 @@ _DECODE = defop("decode_image", OPAQUE, dtypes=_dt.ANY, differentiable=False,
                 infer=_decode_infer)(_decode_impl)
 
 
-def _decode(fmt, contents, channels=0, dtype=_dt.uint8, expand_animations=True, ratio=1):
+def _decode(fmt, contents, channels=0, dtype=_dt.uint8, expand_animations=True, ratio=1,
+            dct_method=""):
     contents = convert_to_tensor(contents, _dt.string)
     out_dt = _dt.as_dtype(dtype)
     raw = out_dt if out_dt in (_dt.uint8, _dt.uint16) else _dt.uint8
@@ -262,11 +273,27 @@ def _decode(fmt, contents, channels=0, dtype=_dt.uint8, expand_animations=True, 
         raise InvalidArgumentError(None, "DecodeJpeg", f"ratio must be 1, 2, 4 or 8, got {ratio}")
     img = _apply(_DECODE, (contents,), {"fmt": fmt, "channels": int(channels or 0),
                                          "dtype": raw.np, "expand_animations":
-                                         bool(expand_animations), "ratio": int(ratio)})
+                                         bool(expand_animations), "ratio": int(ratio),
+                                         "fast": _fast_dct(dct_method)})
     if raw != out_dt:  # TF's kernel divides by 255 (closer to its output than 1/255 *)
         from .math_ops import cast
         img = cast(cast(img, _dt.float32) / np.float32(255), out_dt)
     return img
+
+
+def _no_upsampling(im):
+    """A greyscale JPEG (or one read as its Y plane) or 4:4:4 chroma."""
+    if im.mode == "L" or im.tile and im.tile[0][3][0] == "L":
+        return True
+    from PIL import JpegImagePlugin
+    return JpegImagePlugin.get_sampling(im) == 0
+
+
+def _fast_dct(dct_method):
+    if dct_method not in ("", "INTEGER_FAST", "INTEGER_ACCURATE"):
+        raise InvalidArgumentError(None, "DecodeJpeg", "dct_method must be one of '', "
+                                   f"'INTEGER_FAST', 'INTEGER_ACCURATE'; got {dct_method!r}")
+    return dct_method != "INTEGER_ACCURATE"
 
 
 def decode_png(contents, channels=0, dtype=_dt.uint8, name=None):
@@ -283,7 +310,7 @@ def decode_png(contents, channels=0, dtype=_dt.uint8, name=None):
 def decode_jpeg(contents, channels=0, ratio=1, fancy_upscaling=True,
                 try_recover_truncated=False, acceptable_fraction=1, dct_method="", name=None):
     """Decodes a JPEG to [height, width, channels] uint8 (``ratio`` downscales 2/4/8x)."""
-    return _decode("jpeg", contents, channels, _dt.uint8, ratio=ratio)
+    return _decode("jpeg", contents, channels, _dt.uint8, ratio=ratio, dct_method=dct_method)
 
 
 def decode_gif(contents, name=None):
@@ -320,7 +347,7 @@ def decode_and_crop_jpeg(contents, crop_window, channels=0, ratio=1, fancy_upsca
                          name=None):
     """decode_jpeg then the window [y, x, height, width] of ``crop_window``."""
     from ._util import static_value
-    img = decode_jpeg(contents, channels, ratio)
+    img = decode_jpeg(contents, channels, ratio, dct_method=dct_method)
     y, x, h, w = (int(v) for v in np.asarray(static_value(crop_window)).ravel())
     H, W = (d if d is not None else np.inf for d in img.shape[:2])  # unknown while tracing
     if y < 0 or x < 0 or h <= 0 or w <= 0 or y + h > H or x + w > W:
@@ -431,3 +458,57 @@ def encode_jpeg(image, format="", quality=95, progressive=False, optimize_size=F
         "quality": int(quality), "progressive": bool(progressive),
         "optimize_size": bool(optimize_size), "subsampling": 2 if chroma_downsampling else 0,
         "dpi": (int(x_density * scale), int(y_density * scale)), "xmp": xmp})
+
+
+# --- JPEG-quality augmentation (tensorflow.org "Data augmentation") -------------------
+def adjust_jpeg_quality(image, jpeg_quality, dct_method="", name=None):
+    """The image after a JPEG round trip at ``jpeg_quality`` (in its own dtype).
+
+    As TF: convert to uint8 (saturating), encode at that quality, decode, convert back.
+
+    >>> import cuflow as cf
+    >>> x = cf.constant([[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11, 12]]], cf.uint8)
+    >>> cf.image.adjust_jpeg_quality(x, 100).shape
+    TensorShape([2, 2, 3])
+    """
+    from ._util import static_value
+    from .constant import convert_to_tensor
+    from .image_ops import convert_image_dtype
+    image = convert_to_tensor(image)
+    if image.shape.rank != 3:
+        raise InvalidArgumentError(None, "EncodeJpegVariableQuality", "image must be "
+                                   f"3-dimensional, got shape {image.shape}")
+    channels = image.shape[-1]
+    q = int(np.asarray(static_value(jpeg_quality)))
+    if not 0 <= q <= 100:
+        raise InvalidArgumentError(None, "EncodeJpegVariableQuality", "quality must be in "
+                                   f"[0,100], got {q}")
+    orig = image.dtype
+    u8 = convert_image_dtype(image, _dt.uint8, saturate=True)
+    out = decode_jpeg(encode_jpeg(u8, quality=q), channels=channels or 0,
+                      dct_method=dct_method)
+    return convert_image_dtype(out, orig, saturate=True)
+
+
+def _check_jpeg_range(lo, hi):
+    if lo < 0 or hi < 0 or lo > 100 or hi > 100:
+        raise ValueError("jpeg encoding range must be between 0 and 100.")
+    if lo >= hi:
+        raise ValueError("`min_jpeg_quality` must be less than `max_jpeg_quality`.")
+
+
+def random_jpeg_quality(image, min_jpeg_quality, max_jpeg_quality, seed=None):
+    """adjust_jpeg_quality at a quality drawn from [min, max)."""
+    from . import random_ops
+    _check_jpeg_range(min_jpeg_quality, max_jpeg_quality)
+    q = random_ops.uniform([], min_jpeg_quality, max_jpeg_quality, _dt.int32, seed=seed)
+    return adjust_jpeg_quality(image, q)
+
+
+def stateless_random_jpeg_quality(image, min_jpeg_quality, max_jpeg_quality, seed):
+    """random_jpeg_quality with a stateless ``seed`` (shape [2])."""
+    from . import random_generator
+    _check_jpeg_range(min_jpeg_quality, max_jpeg_quality)
+    q = random_generator.stateless_uniform([], seed, min_jpeg_quality, max_jpeg_quality,
+                                           _dt.int32)
+    return adjust_jpeg_quality(image, q)

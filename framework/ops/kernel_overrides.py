@@ -15,6 +15,15 @@ composite) and dropout: cf.random draws every number on the host from NumPy's Ph
 Generator (so a seed gives the same mask on every device), while dropout.cu turns its
 own Philox words into floats differently; wiring it would change the mask a seed gives.
 
+CPU (C, conv2d): float32 conv2d with a short reduction (3x3 up to 128 input channels, no
+1x1) and, stride 1 with SAME-like padding, its input backprop run a direct convolution
+(cuflow_kernels/cpu/_c_conv.py: register tiles of pixels x channels, no im2col matrix;
+1.1-2.5x im2col + OpenBLAS at one thread, most for few channels; wider reductions stay
+on the GEMM, which wins there), split by rows over the thread count blas_threads
+measures best; depthwise
+convolutions (one input channel per group) and both their backprops run C kernels
+vectorized along the channels (4-9x impl's grouped matmuls).
+
 CPU (C, small and mid-size inputs): softmax / log_softmax / softmax cross-entropy over a
 short last axis, argmax / argmin over a short last axis, relu_grad and leading-axis sums
 below the Numba sizes: cuflow_kernels/cpu/csrc (built at first use by the system C
@@ -29,8 +38,8 @@ threshold so small inputs keep NumPy's lower call overhead: softmax / log_softma
 a where per tap: 9-11x at a small convnet's sizes); select_v2 without broadcasting (a
 branch-free blend: 3-6x); relu_grad (one pass: 2.1x NumPy's mask-and-multiply at 1.4M); reduce_sum over leading axes (a bias
 gradient; rows folded, NumPy only: 2.6-3.8x); conv2d's input backprop (impl's matmul,
-then Numba's col2im: 1.25x). conv2d and its filter backprop gain nothing from the Numba
-im2col (the matmul dominates: 0.97-0.99x) and stay on impl. Kernels below 16M elements
+then Numba's col2im: 1.25x, where the direct C one does not take it). conv2d's filter backprop gains
+nothing from the Numba im2col (the matmul dominates: 0.97-0.99x) and stays on impl. Kernels below 16M elements
 run on one Numba thread (cuflow_kernels/cpu/_threads.py).
 """
 from __future__ import annotations
@@ -324,13 +333,93 @@ def _cpu_max_pool_grad(op):
     return override
 
 
+# conv2d_backprop_input takes the direct convolution while the input is at most this many
+# times the output's size (the extra work of its full correlation)
+DIRECT_BP_INPUT_MAX_GROWTH = 1.15
+
+
+# The direct convolution runs when its reduction (KH*KW*C_in multiply-adds per output) is
+# at most this long and the filter is not 1x1: measured at one thread, it beats im2col +
+# OpenBLAS 1.1-1.8x up to 3x3x64 (576) and loses beyond (0.96x at 3x3x256, 0.36x at
+# 3x3x512), and on 1x1 filters (0.74-0.85x: im2col is free there, the GEMM packs better).
+DIRECT_MAX_REDUCTION = 1152
+
+
+def _cdirect(a, w, groups=1, channels_in=None):
+    """float32, one group, a small reduction (DIRECT_MAX_REDUCTION; ``channels_in`` of the
+    convolution the kernel runs, default the HWIO filter's), at least 8 output channels
+    (its tiles are 16 channels wide) and csrc/conv.c built: the direct convolution takes
+    it."""
+    taps = w.shape[0] * w.shape[1]
+    cin, cout = (w.shape[2], w.shape[3]) if channels_in is None else (channels_in,
+                                                                      w.shape[2])
+    return groups == 1 and a.dtype == w.dtype == np.float32 and a.size and w.size and \
+        1 < taps and taps * cin <= DIRECT_MAX_REDUCTION and cout >= 8 and \
+        _kmod("cpu._c_conv").library() is not None
+
+
+def _depthwise(cg, channels, *arrays):
+    """A depthwise convolution (one input channel per group) the C kernels can take."""
+    return cg == 1 and channels > 1 and all(a.dtype == np.float32 for a in arrays) and \
+        _kmod("cpu._c_conv").library() is not None
+
+
+def _cpu_conv(op):
+    """conv2d, float32: the direct C convolution (no im2col matrix; 1.1-2.5x im2col +
+    OpenBLAS at one thread), or the depthwise C kernel for one input channel per group
+    (4-9x impl's grouped matmuls). Other dtypes and groups, or no C compiler: impl."""
+    def override(x, w, strides, dilations, pads):
+        args = (tuple(strides), tuple(dilations), _pad_pairs(pads))
+        if x.size >= CPU_MIN_SIZE["conv"] and x.size and w.size:
+            if _depthwise(w.shape[2], x.shape[3], x, w):
+                return _kmod("cpu._c_conv").depthwise(x, w, *args)
+            if _cdirect(x, w, groups=_groups_fwd(x, w, {})):
+                return _kmod("cpu._c_conv").conv2d(x, w, *args)
+        return op.impl(np, x, w, strides=strides, dilations=dilations, pads=pads)
+    return override
+
+
+def _cpu_conv_bp_filter(op):
+    """conv2d_backprop_filter of a depthwise convolution, float32: the C kernel (a pass
+    over the pixels per thread, partial sums added). Everything else: impl's matmul."""
+    def override(x, dy, filter_shape, strides, dilations, pads):
+        if x.size >= CPU_MIN_SIZE["conv"] and x.size and dy.size and \
+                _depthwise(filter_shape[2], x.shape[3], x, dy):
+            return _kmod("cpu._c_conv").depthwise_backprop_filter(
+                x, dy, tuple(filter_shape), tuple(strides), tuple(dilations),
+                _pad_pairs(pads))
+        return op.impl(np, x, dy, filter_shape=filter_shape, strides=strides,
+                       dilations=dilations, pads=pads)
+    return override
+
+
 def _cpu_conv_bp_input(op):
-    """conv2d_backprop_input: the same matmul as impl, then Numba's col2im (one gather
-    pass per input pixel instead of a strided add per tap: 1.25x end to end for 32
-    channels). One input channel stays on impl (its col2im loses there, 0.5x), as do
-    conv2d and the filter backprop (the same BLAS matmul either way: 0.97-0.99x)."""
+    """conv2d_backprop_input: stride 1, float32 and an input hardly larger than the
+    output (SAME-like padding), the direct C convolution of the padded gradient with the
+    rotated filter (1.2-1.7x); otherwise the same matmul as impl, then Numba's col2im (one
+    gather pass per input pixel instead of a strided add per tap: 1.25x end to end for 32
+    channels). The direct form multiplies every input pixel by the whole filter, so a
+    VALID convolution's border makes it do (H*W)/(OH*OW) times the matmul's work (1.4x,
+    and 1.3x slower, at the convnet's 13x13 -> 11x11). One input channel stays on impl
+    there (its col2im loses, 0.5x), as does the filter backprop (the same BLAS matmul
+    either way: 0.97-0.99x)."""
     def override(dy, w, **attrs):
-        if not _conv_ok(dy, w, groups=_groups_bp_input(dy, w, attrs)) or dy.size == 0 or \
+        groups = _groups_bp_input(dy, w, attrs)
+        _, h, wd, c = attrs["in_shape"]
+        if dy.size >= CPU_MIN_SIZE["conv"] and dy.size and w.size and \
+                _depthwise(w.shape[2], c, dy, w):
+            return _kmod("cpu._c_conv").depthwise_backprop_input(
+                dy, w, tuple(attrs["in_shape"]), tuple(attrs["strides"]),
+                tuple(attrs["dilations"]), _pad_pairs(attrs["pads"]))
+        if dy.size >= CPU_MIN_SIZE["conv"] and tuple(attrs["strides"]) == (1, 1) and \
+                h * wd <= DIRECT_BP_INPUT_MAX_GROWTH * dy.shape[1] * dy.shape[2] and \
+                _cdirect(dy, w, groups=groups, channels_in=w.shape[3]):
+            dx = _kmod("cpu._c_conv").conv2d_backprop_input(
+                dy, w, tuple(attrs["in_shape"]), tuple(attrs["dilations"]),
+                _pad_pairs(attrs["pads"]))
+            if dx is not None:
+                return dx
+        if not _conv_ok(dy, w, groups=groups) or dy.size == 0 or \
                 w.size == 0 or attrs["in_shape"][3] < 2 or dy.size < CPU_MIN_SIZE["conv"]:
             return op.impl(np, dy, w, **attrs)
         return _conv_bp_input(_kmod("cpu.im2col"), np, dy, w, **attrs)
@@ -470,6 +559,9 @@ def _register():
     get("avg_pool").override("CPU")(_cpu_pool(get("avg_pool"), "avg_pool2d_nhwc"))
     bpi = get("conv2d_backprop_input")
     bpi.override("CPU")(_cpu_conv_bp_input(bpi))
+    get("conv2d").override("CPU")(_cpu_conv(get("conv2d")))
+    bpf = get("conv2d_backprop_filter")
+    bpf.override("CPU")(_cpu_conv_bp_filter(bpf))
 
 
 # Which CUDA source each GPU override launches (checked against tests/kernels' compile list).

@@ -8,6 +8,7 @@ from ..backend import blas_threads as _blas_threads
 from ..errors import InvalidArgumentError
 from ._util import shape_of
 from .dispatch import apply as _apply
+from .dispatch import first_alone as _first_alone
 from .registry import OPAQUE, defop
 
 _MM_DTYPES = _dt.INEXACT | frozenset([np.dtype(np.int32), np.dtype(np.int64),
@@ -71,12 +72,22 @@ _MATMUL = defop("matmul", OPAQUE, dtypes=_MM_DTYPES, promote=True, vjp=_mm_vjp)(
 def matmul(a, b, transpose_a=False, transpose_b=False, adjoint_a=False, adjoint_b=False,
            a_is_sparse=False, b_is_sparse=False, output_type=None, grad_a=False, grad_b=False,
            name=None):
-    """Matrix product of the last two dimensions, batched over the leading ones.
+    """Matrix product of the last two dimensions, batched over the leading ones. As in TF,
+    a Python or NumPy ``a`` is converted on its own first (``cf.matmul([[1]], float_t)`` is
+    a dtype mismatch; ``[[1]] @ float_t`` is not).
 
     >>> import cuflow as cf
     >>> cf.matmul([[1.0, 2.0]], [[3.0], [4.0]]).numpy().tolist()
     [[11.0]]
     """
+    return matmul_operator(_first_alone(a, b), b, transpose_a, transpose_b, adjoint_a,
+                           adjoint_b, output_type=output_type)
+
+
+def matmul_operator(a, b, transpose_a=False, transpose_b=False, adjoint_a=False,
+                    adjoint_b=False, output_type=None):
+    """``a @ b`` (the ``@`` operators): matmul with the non-tensor side converted to the
+    tensor's dtype."""
     sa, sb = shape_of(a), shape_of(b)
     if len(sa) < 2 or len(sb) < 2:
         raise InvalidArgumentError(

@@ -7,6 +7,8 @@ are plain functions of primitives.
 """
 from __future__ import annotations
 
+import builtins
+
 import numpy as np
 
 from .. import dtypes as _dt
@@ -14,6 +16,8 @@ from ..errors import InvalidArgumentError
 from ..indexed_slices import IndexedSlices
 from ..tensor import Tensor
 from .dispatch import apply as _apply
+from .dispatch import first_alone as _first_alone
+from .dispatch import strict_here as _strict_here
 from .registry import ELEMENTWISE, defop
 
 _HALF = frozenset([np.dtype(np.float16), _dt.bfloat16.np])
@@ -81,13 +85,23 @@ def _add_impl(xp, x, y):
     return xp.add(x, y)
 
 
-add = binary("add", _add_impl, _NUM | {np.dtype(object)}, "({0} + {1})",
-             lambda g, z, x, y: (g, g), doc="""x + y, elementwise with broadcasting.
+_add_op = binary("add", _add_impl, _NUM | {np.dtype(object)}, "({0} + {1})",
+                 lambda g, z, x, y: (g, g), doc="x + y (the ``+`` operators).")
+
+
+def add(x, y, name=None):
+    """x + y, elementwise with broadcasting. As in TF, a Python or NumPy ``x`` is converted
+    on its own first (``cf.add(1, float_tensor)`` is a dtype mismatch; ``1 + t`` is not).
 
     >>> import cuflow as cf
     >>> cf.add([1.0, 2.0], 1.0).numpy().tolist()
     [2.0, 3.0]
-    """)
+    """
+    if type(x) is not Tensor:
+        x = _first_alone(x, y)
+    return _add_op(x, y)
+
+
 subtract = binary("subtract", lambda xp, x, y: xp.subtract(x, y), _NUM, "({0} - {1})",
                   lambda g, z, x, y: (g, negative(g)))
 multiply = binary("multiply", lambda xp, x, y: xp.multiply(x, y), _NUM | _B, "({0} * {1})",
@@ -175,7 +189,19 @@ def _pow_vjp(g, z, x, y):
     return gx, gy
 
 
-pow = binary("pow", _pow_impl, _NUM, "pow({0}, {1})", _pow_vjp)  # noqa: A001 - TF name
+_pow_op = binary("pow", _pow_impl, _NUM, "pow({0}, {1})", _pow_vjp)
+
+
+def pow(x, y, name=None):  # noqa: A001 - TF name
+    """x ** y, elementwise with broadcasting. TF's Pow takes no unsigned integers (user
+    calls raise, as TF's; Keras's ``ops.power`` computes them)."""
+    z = _pow_op(x, y)
+    if z.dtype.is_unsigned and _strict_here():
+        raise InvalidArgumentError(
+            None, "pow", f"pow: Value for attr 'T' of {z.dtype.name} is not in the list of "
+            "allowed values: bfloat16, float, half, double, int8, int16, int32, int64, "
+            "complex64, complex128")
+    return z
 
 
 def _maximum_vjp(g, z, x, y):
@@ -580,10 +606,19 @@ def saturate_cast(value, dtype, name=None):
                               clip_by_value_v(imag(value), tgt.min, tgt.max))
         return cast(value, dtype)
     if src.min < tgt.min:
-        value = maximum(value, convert_to_tensor(np.asarray(tgt.min).astype(src.np)))
+        value = maximum(value, convert_to_tensor(_bound_in(tgt.min, src.np)))
     if src.max > tgt.max:
-        value = minimum(value, convert_to_tensor(np.asarray(tgt.max).astype(src.np)))
+        value = minimum(value, convert_to_tensor(_bound_in(tgt.max, src.np)))
     return cast(value, dtype)
+
+
+def _bound_in(bound, np_dtype):
+    """``bound`` in ``np_dtype``, stepped toward zero when rounding would leave the target
+    range (int32's max is 2147483520 in float32, as TF clamps)."""
+    b = np.asarray(bound).astype(np_dtype)
+    if np.issubdtype(np_dtype, np.floating) and builtins.abs(int(b)) > builtins.abs(int(bound)):
+        b = np.nextafter(b, np_dtype.type(0))
+    return b
 
 
 def clip_by_value_v(t, lo, hi):

@@ -158,6 +158,10 @@ def dropout(x, rate, noise_shape=None, seed=None, name=None):
         if len(ns) != len(xs) or any(d not in (1, xd) for d, xd in zip(ns, xs)):
             raise _err("dropout", f"noise_shape {list(ns)} must be broadcastable to the "
                        f"shape of x {list(xs)}")
+    if any(d is None or d < 0 for d in ns):     # traced with an unknown (batch) dim
+        from .array_ops import shape as _shape_op
+        dyn = _shape_op(x)
+        ns = [dyn[i] if d is None or d < 0 else d for i, d in enumerate(ns)]
     u = random_ops.uniform(ns, dtype=x.dtype, seed=seed)
     keep = _m.greater_equal(u, rate_v)
     scale = 1.0 / (1.0 - rate_v) if isinstance(rate_v, float) else \

@@ -544,6 +544,8 @@ def embedding_lookup(params, ids, max_norm=None, name=None):
             and not isinstance(params[0], (int, float)):
         params = params[0] if len(params) == 1 else _a.concat(list(params), 0)
     params = convert_to_tensor(params)
+    if hasattr(type(ids), "_cf_dispatch"):      # ragged ids: a ragged result, as TF
+        return ids.with_flat_values(embedding_lookup(params, ids.flat_values, max_norm=max_norm))
     ids = convert_to_tensor(ids)
     if ids.dtype not in (_dt.int32, _dt.int64):
         raise _err("embedding_lookup", f"ids must be int32 or int64, got {ids.dtype.name}")

@@ -15,6 +15,8 @@ _OPS: dict[int, OpDef] = {}
 
 def _impl(xp, *arrays, func, tout, shapes=None):
     outs = func(*[np.asarray(to_numpy(a)) for a in arrays])
+    if outs is None and not tout:       # a side-effect-only callback (Tout=[])
+        return ()
     outs = list(outs) if isinstance(outs, (list, tuple)) else [outs]
     if len(outs) != len(tout):
         raise ValueError(f"numpy_function: the function returned {len(outs)} values; Tout "
@@ -50,6 +52,8 @@ def numpy_function(func, inp, Tout, stateful=True, name=None, _shapes=None):
     if _shapes is not None:     # cuflow's own host nodes know their output shapes
         attrs["shapes"] = tuple(tuple(s) if s is not None else None for s in _shapes)
     out = _apply(_op(len(tout)), tuple(inp), attrs)
+    if not tout:
+        return None
     if single:
         return out
     return list(out) if isinstance(out, tuple) else [out]
@@ -71,4 +75,5 @@ def py_function(func, inp, Tout, name=None):
         if isinstance(out, (list, tuple)):
             return [o.numpy() if hasattr(o, "numpy") else o for o in out]
         return out.numpy() if hasattr(out, "numpy") else out
-    return numpy_function(call, inp, Tout, name=name)
+    out = numpy_function(call, inp, Tout, name=name)
+    return [] if out is None and isinstance(Tout, (list, tuple)) else out

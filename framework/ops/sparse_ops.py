@@ -26,6 +26,11 @@ def _is_sparse(x):
     return getattr(x, "_is_sparse_tensor", False)
 
 
+def _traced(sp):
+    """True for a SparseTensor whose components are symbolic (inside cf.function)."""
+    return getattr(sp.indices, "_sym", None) is not None
+
+
 def _idx(sp):
     return np.asarray(sp.indices.numpy(), np.int64).reshape(-1, len(_shape(sp)))
 
@@ -50,6 +55,16 @@ def _make(idx, values, shape):
 
 def reorder(sp_input, name=None):
     """Indices in row-major order (values follow)."""
+    if _traced(sp_input):
+        from .index_ops import gather
+        from .reduce_ops import reduce_sum as _rs
+        from .segment_ops import cumprod
+        from .sort_ops import argsort
+        strides = cumprod(sp_input.dense_shape, exclusive=True, reverse=True)
+        order = argsort(_rs(_m.multiply(sp_input.indices, strides), 1), stable=True)
+        return _st()._from_parts(gather(sp_input.indices, order),
+                                 gather(sp_input.values, order), sp_input.dense_shape,
+                                 sp_input._static_shape)
     idx, shape = _idx(sp_input), _shape(sp_input)
     order = np.argsort(_linear(idx, shape), kind="stable")
     return _make(idx[order], _take(sp_input.values, order), shape)
@@ -118,6 +133,8 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
     b = convert_to_tensor(b)
     if adjoint_b:
         b = adjoint(b)
+    if getattr(sp_a.indices, "_sym", None) is not None:     # traced: the same, with ops
+        return _matmul_traced(sp_a, b, adjoint_a)
     idx, shape = _idx(sp_a), _shape(sp_a)
     if len(shape) != 2:
         raise InvalidArgumentError(None, "sparse_dense_matmul", "sparse_dense_matmul: the "
@@ -131,6 +148,19 @@ def sparse_dense_matmul(sp_a, b, adjoint_a=False, adjoint_b=False, name=None):
     picked = gather(b, constant(cols.astype(np.int64)))
     prod = _m.multiply(_m.cast(vals, b.dtype)[:, None], picked)
     return unsorted_segment_sum(prod, constant(rows.astype(np.int64)), n_rows)
+
+
+def _matmul_traced(sp_a, b, adjoint_a):
+    from ..ragged.ragged_dispatch import _seg
+    from .index_ops import gather
+    idx = sp_a.indices
+    rows, cols = (idx[:, 1], idx[:, 0]) if adjoint_a else (idx[:, 0], idx[:, 1])
+    vals = _m.conj(sp_a.values) if adjoint_a else sp_a.values
+    static = sp_a.shape
+    n = static[1 if adjoint_a else 0] if static.rank == 2 else None
+    n = sp_a.dense_shape[1 if adjoint_a else 0] if n is None else n
+    prod = _m.multiply(_m.cast(vals, b.dtype)[:, None], gather(b, cols))
+    return _seg("sum", prod, rows, n)
 
 
 def reduce_sum(sp_input, axis=None, keepdims=None, output_is_sparse=False, name=None):
@@ -219,11 +249,17 @@ def slice(sp_input, start, size, name=None):
     end = np.minimum(start + size, shape)
     keep = np.all((idx >= start) & (idx < end), axis=1)
     return _make(idx[keep] - start, _take(sp_input.values, np.nonzero(keep)[0]),
-                 (end - start).tolist())
+                 np.maximum(end - start, 0).tolist())
 
 
 def retain(sp_input, to_retain):
     """Only the entries where ``to_retain`` (a [N] bool) is True."""
+    if _traced(sp_input) or getattr(to_retain, "_sym", None) is not None:
+        from .index_ops import boolean_mask
+        keep = convert_to_tensor(to_retain, dtype="bool")
+        return _st()._from_parts(boolean_mask(sp_input.indices, keep),
+                                 boolean_mask(sp_input.values, keep), sp_input.dense_shape,
+                                 sp_input._static_shape)
     keep = np.asarray(static_value(to_retain), bool).ravel()
     return _make(_idx(sp_input)[keep], _take(sp_input.values, np.nonzero(keep)[0]),
                  _shape(sp_input))
@@ -316,6 +352,9 @@ def map_values(op, *args, **kwargs):
     if not sps:
         raise ValueError("map_values: no SparseTensor among the arguments")
     new = [a.values if _is_sparse(a) else a for a in args]
+    if getattr(sps[0].indices, "_sym", None) is not None:      # traced
+        return _st()._from_parts(sps[0].indices, op(*new, **kwargs), sps[0].dense_shape,
+                                 sps[0]._static_shape)
     return _make(_idx(sps[0]), op(*new, **kwargs), _shape(sps[0]))
 
 

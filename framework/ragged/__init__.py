@@ -35,6 +35,7 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
     """A RaggedTensor from a nested list (``tf.ragged.constant``); strings become bytes.
     ``ragged_rank`` defaults to the nesting depth - 1 (less with ``inner_shape``)."""
     pylist = _encode(pylist)
+    _check_nesting(pylist)
     depth = _depth(pylist)
     if depth == 0:
         return _constant(pylist, dtype=dtype)
@@ -42,7 +43,28 @@ def constant(pylist, dtype=None, ragged_rank=None, inner_shape=None, name=None,
     rank = depth - 1 - inner if ragged_rank is None else int(ragged_rank)
     if rank < 1:
         return _constant(pylist, dtype=dtype)
-    return _build(pylist, rank, dtype, inner_shape)
+    from .ragged_tensor import _with_splits_dtype
+    return _with_splits_dtype(_build(pylist, rank, dtype, inner_shape), row_splits_dtype)
+
+
+def _check_nesting(pylist):
+    """TF's ValueErrors: scalars at one nesting depth only, and of one kind (no strings
+    next to numbers)."""
+    depths, kinds = set(), set()
+
+    def walk(x, d):
+        if isinstance(x, (list, tuple)) or (isinstance(x, np.ndarray) and x.ndim):
+            for e in x:
+                walk(e, d + 1)
+            return
+        depths.add(d)
+        kinds.add("str" if isinstance(x, (bytes, str, np.bytes_, np.str_)) else "num")
+    walk(pylist, 0)
+    if len(depths) > 1:
+        raise ValueError("all scalar values must have the same nesting depth")
+    if len(kinds) > 1:
+        raise ValueError("Can't convert Python list to a ragged tensor: it mixes strings "
+                         "and numbers")
 
 
 def _build(rows, rank, dtype, inner_shape):
@@ -69,13 +91,20 @@ def range(starts, limits=None, deltas=1, dtype=None, name=None,  # noqa: A001 - 
     """
     if limits is None:
         starts, limits = 0, starts
+    from .ragged_tensor import _with_splits_dtype
+    if any(getattr(v, "_sym", None) is not None for v in (starts, limits, deltas)):
+        from .ragged_traced import ragged_range
+        return _with_splits_dtype(ragged_range(starts, limits, deltas, dtype),
+                                  row_splits_dtype)
     s, lim, d = (np.asarray(_constant(v).numpy()) for v in (starts, limits, deltas))
     out_dt = np.result_type(s, lim, d) if dtype is None else np.dtype(_dtype_np(dtype))
     s, lim, d = np.broadcast_arrays(s, lim, d)
     rows = [np.arange(a, b, c, dtype=out_dt) for a, b, c in
             zip(s.ravel(), lim.ravel(), d.ravel())]
     flat = np.concatenate(rows) if rows else np.zeros(0, out_dt)
-    return RaggedTensor.from_row_lengths(_constant(flat), [len(r) for r in rows])
+    return _with_splits_dtype(RaggedTensor.from_row_lengths(_constant(flat),
+                                                            [len(r) for r in rows]),
+                              row_splits_dtype)
 
 
 def _dtype_np(dtype):
@@ -108,6 +137,9 @@ def boolean_mask(data, mask, name=None):
     """The entries of ``data`` where ``mask`` is True, keeping the row structure
     (``tf.ragged.boolean_mask``): a 2-D mask over [rows, cols] gives ragged rows."""
     d = data if is_ragged(data) else _constant(data)
+    if is_ragged(d) and is_ragged(mask) and (d._symbolic() or mask._symbolic()):
+        from .ragged_traced import boolean_mask as traced_mask
+        return traced_mask(d, mask)
     m = mask.numpy() if is_ragged(mask) else np.asarray(
         mask.numpy() if hasattr(mask, "numpy") else mask, bool)
     if is_ragged(d):
@@ -119,6 +151,27 @@ def boolean_mask(data, mask, name=None):
         rows = [arr[i][m[i]] for i in builtins_range(arr.shape[0])]
     flat = np.concatenate(rows) if rows else np.zeros((0,), d.dtype.np)
     return RaggedTensor.from_row_lengths(_constant(flat), [len(r) for r in rows])
+
+
+def stack_dynamic_partitions(data, partitions, num_partitions, name=None):
+    """A RaggedTensor whose row i holds the elements of ``data`` whose partition is i
+    (in order); rows for partitions that got nothing are empty.
+
+    >>> import cuflow as cf
+    >>> cf.ragged.stack_dynamic_partitions([1, 2, 3, 4], [0, 1, 0, 2], 3).to_list()
+    [[1, 3], [2], [4]]
+    """
+    from ..errors import InvalidArgumentError
+    from ..ops.index_ops import gather
+    d = _constant(data)
+    p = np.asarray(_constant(partitions).numpy()).reshape(-1).astype(np.int64)
+    n = int(num_partitions)
+    if p.size and (p.min() < 0 or p.max() >= n):
+        raise InvalidArgumentError(None, "stack_dynamic_partitions", "partitions must be in "
+                                   f"[0, {n}), got {p.tolist()}")
+    order = np.argsort(p, kind="stable")
+    return RaggedTensor.from_row_lengths(gather(d, _constant(order)),
+                                         np.bincount(p, minlength=n)[:n].astype(np.int64))
 
 
 def map_flat_values(op, *args, **kwargs):
@@ -149,3 +202,8 @@ def row_splits_to_segment_ids(splits, name=None, out_type=None):
 def _dt_np(dtype):
     from .. import dtypes
     return dtypes.as_dtype(dtype).np
+
+
+# --- apis3: tf.ragged.cross / cross_hashed (in framework/ops/sparse_cross.py) ---
+from ..ops.sparse_cross import ragged_cross as cross  # noqa: E402,F401
+from ..ops.sparse_cross import ragged_cross_hashed as cross_hashed  # noqa: E402,F401

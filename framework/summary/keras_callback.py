@@ -278,8 +278,9 @@ class TensorBoard(_Callback):
             self._write_train_graph()
             self._should_write_train_graph = False
         step = self._train_step.value
-        if self.update_freq != "epoch":  # only into our own writer, never a user default
-            self._log_batch(step, logs)
+        # update_freq="epoch": Keras 3 still writes batch_* scalars, into whatever default
+        # writer is set (a user's file_writer.set_as_default(); nothing when there is none)
+        self._log_batch(step, logs)
         if not self._should_trace or not self._is_tracing:
             return
         if self._batch_trace is not None:

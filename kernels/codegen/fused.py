@@ -94,11 +94,6 @@ class FusedKernel:
         self._plans[(shapes, gpu)] = plan
         return plan
 
-    def compile_for(self, shapes, gpu=False):
-        """Compiles ahead of the first call (for fully known shapes)."""
-        key = (tuple(tuple(s) for s in shapes), gpu)
-        return self._plans.get(key) or self._plan(key[0], gpu)
-
     def __call__(self, *arrays, out=None):
         a0 = type(arrays[0]) if arrays else np.ndarray
         gpu = a0 is not np.ndarray and a0.__module__.startswith("cupy")

@@ -44,7 +44,7 @@ def test_each_size_class_times_both_counts_then_keeps_the_faster(monkeypatch):
     n, revisit = bt.TRIAL, round(bt.REVISIT_S / 0.1)
     assert chosen == [1] * n + [top] * n + [1] * revisit + [top] * n + [1] * (20 - 3 * n -
                                                                             revisit)
-    assert bt._stats[(2 ** 20).bit_length()][0] == 0
+    assert bt._stats[("gemm", (2 ** 20).bit_length())][0] == 0
 
 
 def test_one_slow_call_does_not_flip_the_choice_and_a_slow_start_is_outgrown(monkeypatch):

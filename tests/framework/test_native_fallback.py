@@ -1,6 +1,7 @@
 """Without a C compiler (CUFLOW_NATIVE=0) every CPU path that uses cuflow's C kernels
 falls back to NumPy/Numba with the same results: a Keras fit (fused Adam, softmax and
-cross-entropy overrides, C-fused groups of the compiled step) and an LSTM."""
+cross-entropy overrides, C-fused groups of the compiled step), an LSTM and a convnet
+(the direct C convolution)."""
 import json
 import os
 import subprocess
@@ -26,8 +27,15 @@ r = K.Sequential([K.Input((5, 3)), K.layers.LSTM(4), K.layers.Dense(1)])
 r.set_weights([rng.normal(size=w.shape).astype("float32") * 0.3 for w in r.get_weights()])
 r.compile(optimizer="sgd", loss="mse")
 r.fit(s, np.ones((8, 1), "float32"), batch_size=4, epochs=1, shuffle=False, verbose=0)
+c = K.Sequential([K.Input((10, 10, 3)), K.layers.Conv2D(8, 3, padding="same"),
+                  K.layers.Conv2D(4, 3), K.layers.Flatten(), K.layers.Dense(1)])
+c.set_weights([rng.normal(size=w.shape).astype("float32") * 0.3 for w in c.get_weights()])
+c.compile(optimizer="sgd", loss="mse")
+c.fit(rng.normal(size=(16, 10, 10, 3)).astype("float32"), np.ones((16, 1), "float32"),
+      batch_size=16, epochs=2, shuffle=False, verbose=0)
 from cuflow_kernels.cpu import native
-print(json.dumps({"w": [w.ravel().tolist() for w in m.get_weights() + r.get_weights()],
+print(json.dumps({"w": [w.ravel().tolist() for w in m.get_weights() + r.get_weights() +
+                        c.get_weights()],
                   "loss": h.history["loss"], "native": native.available()}))
 """
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import functools
 import inspect
+import os
 import textwrap
 import types
 
@@ -73,6 +74,8 @@ def convert(fn):
     if got is not None and got[1] == _closure_ids(fn):
         return got[0]
     tree, fdef, filename = _converted_tree(fn)
+    _log(1, f"Converted {fn.__qualname__} ({filename}:{fn.__code__.co_firstlineno})")
+    _log(3, ast.unparse(tree))
     ast.increment_lineno(tree, fn.__code__.co_firstlineno - 1)
     free = list(fn.__code__.co_freevars)
     if "__class__" in free:
@@ -131,9 +134,63 @@ def do_not_convert(func=None):
     return wrap if func is None else wrap(func)
 
 
+# --- tf.autograph.set_verbosity / to_graph / trace -----------------------------------------
+_VERBOSITY = {"level": int(os.environ.get("AUTOGRAPH_VERBOSITY", "0") or 0), "stdout": False}
+
+
+def set_verbosity(level, alsologtostdout=False):
+    """AutoGraph's log level (0: silent; 1: each converted function; 3: its source too),
+    logged to the ``cuflow.autograph`` logger and, with ``alsologtostdout``, printed.
+    ``AUTOGRAPH_VERBOSITY`` sets the initial level, as in TF."""
+    _VERBOSITY["level"], _VERBOSITY["stdout"] = int(level), bool(alsologtostdout)
+
+
+def _log(level, message):
+    if _VERBOSITY["level"] >= level:
+        import logging
+        logging.getLogger("cuflow.autograph").info(message)
+        if _VERBOSITY["stdout"]:
+            print(message)
+
+
+def to_graph(entity, recursive=True, experimental_optional_features=None):
+    """``entity`` rewritten so tensor ``if``/``while``/``for`` build graph control flow
+    (it still runs Python conditions as Python).
+
+    >>> import cuflow as cf
+    >>> def f(x):
+    ...     if x > 0:
+    ...         x = x * 2
+    ...     return x
+    >>> g = cf.autograph.to_graph(f)
+    >>> int(g(cf.constant(3))), g(-1)
+    (6, -1)
+    """
+    target = getattr(entity, "python_function", entity)
+    if isinstance(target, types.MethodType):
+        try:
+            return types.MethodType(convert(target.__func__), target.__self__)
+        except (ConversionError, SyntaxError) as e:
+            raise ConversionError(f"converting {entity}: {type(e).__name__}: {e}") from e
+    if not isinstance(target, types.FunctionType):
+        raise ConversionError(f"converting {entity}: cannot convert a "
+                              f"{type(entity).__name__} (only functions and methods)")
+    try:
+        return convert(target)
+    except (ConversionError, SyntaxError) as e:
+        raise ConversionError(f"converting {entity}: {type(e).__name__}: {e}") from e
+
+
+def trace(*args):
+    """Prints its arguments when run, that is while tracing inside ``cf.function``
+    (symbolic tensors print as such): ``tf.autograph.trace``."""
+    print(*args)
+
+
 class experimental:
     do_not_convert = staticmethod(do_not_convert)
     set_loop_options = staticmethod(runtime.set_loop_options)
 
 
-__all__ = ["ConversionError", "convert", "do_not_convert", "experimental", "to_code"]
+__all__ = ["ConversionError", "convert", "do_not_convert", "experimental", "set_verbosity",
+           "to_code", "to_graph", "trace"]

@@ -70,6 +70,14 @@ def or_(a, b):
     return x or b()
 
 
+def if_exp(test, true_fn, false_fn):
+    """``a if test else b``: a cond when ``test`` is a graph tensor."""
+    if _symbolic(test):
+        from ...ops.control_flow_ops import cond
+        return cond(test, true_fn, false_fn)
+    return true_fn() if test else false_fn()
+
+
 def _check_defined(values, names, where):
     for v, n in zip(values, names):
         if isinstance(v, _Undefined):
@@ -233,7 +241,7 @@ def _eager_items(iterable, eager_next):
 def _is_dataset_like(x):
     from ...data import Dataset
     from ...data.iterator import Iterator
-    return isinstance(x, (Dataset, Iterator))
+    return isinstance(x, (Dataset, Iterator)) or getattr(x, "_cuflow_dataset_like", False)
 
 
 def _tensor_for(iterable, body_fn, init, names, where, stop):

@@ -261,6 +261,14 @@ class _Converter(ast.NodeTransformer):
 
 
 class _BoolOps(ast.NodeTransformer):
+    """``and`` / ``or`` / ``not`` -> ag__.and_ / or_ / not_ (graph ops on graph tensors,
+    Python's short-circuit semantics otherwise); ``a if c else b`` -> ag__.if_exp (a
+    tf.cond on a graph tensor), as TF's logical and conditional expression converters."""
+
+    def visit_IfExp(self, node):
+        self.generic_visit(node)
+        return _call("if_exp", [node.test, _lambda(node.body), _lambda(node.orelse)])
+
     def visit_BoolOp(self, node):
         self.generic_visit(node)
         fn = "and_" if isinstance(node.op, ast.And) else "or_"
@@ -313,6 +321,6 @@ def _assign(names, value):
 def convert_function_def(fdef, filename, offset=0):
     """Rewrites a FunctionDef's body in place (decorators dropped); returns it."""
     conv = _Converter(filename, offset)
-    fdef.body = conv._block(fdef.body)
+    fdef.body = conv._block([_BoolOps().visit(st) for st in fdef.body])
     fdef.decorator_list = []
     return fdef

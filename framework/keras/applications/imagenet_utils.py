@@ -2,9 +2,9 @@
 checks, the classifier head, weight-file lookup in the Keras cache, ``preprocess_input``
 and ``decode_predictions``.
 
-No network access: ``weights="imagenet"`` and ``decode_predictions`` read the files Keras
-would have downloaded from ``$KERAS_HOME/models`` (default ``~/.keras/models``) and raise a
-clear error when they are missing.
+``weights="imagenet"`` and ``decode_predictions`` read the files Keras downloads into
+``$KERAS_HOME/models`` (default ``~/.keras/models``), fetching them from Keras's URLs first
+when missing (``keras.utils.get_file``; with ``CUFLOW_OFFLINE=1`` a clear error instead).
 """
 import json
 import os
@@ -26,14 +26,40 @@ def cache_dir():
     return os.path.join(base, "models")
 
 
+# Where Keras publishes each file (its applications' BASE_WEIGHTS_PATH), by file name
+_KERAS_APPS = "https://storage.googleapis.com/tensorflow/keras-applications/"
+_ORIGINS = (
+    (CLASS_INDEX_FILE, "https://storage.googleapis.com/download.tensorflow.org/data/"),
+    ("efficientnetv2", _KERAS_APPS + "efficientnet_v2/"),
+    ("efficientnet", "https://storage.googleapis.com/keras-applications/"),
+    ("weights_mobilenet_v3", _KERAS_APPS + "mobilenet_v3/"),
+    ("mobilenet_v2", _KERAS_APPS + "mobilenet_v2/"), ("mobilenet", _KERAS_APPS + "mobilenet/"),
+    ("inception_resnet_v2", _KERAS_APPS + "inception_resnet_v2/"),
+    ("inception_v3", _KERAS_APPS + "inception_v3/"), ("xception", _KERAS_APPS + "xception/"),
+    ("vgg16", _KERAS_APPS + "vgg16/"), ("vgg19", _KERAS_APPS + "vgg19/"),
+    ("resnet", _KERAS_APPS + "resnet/"), ("densenet", _KERAS_APPS + "densenet/"),
+    ("convnext", _KERAS_APPS + "convnext/"), ("nasnet", _KERAS_APPS + "nasnet/"),
+)
+
+
 def _cached_file(filename, what):
+    """``filename`` from Keras's model cache, downloaded from Keras's URL when missing."""
     path = os.path.join(cache_dir(), filename)
-    if not os.path.exists(path):
-        raise FileNotFoundError(
-            f"{what} needs the file {filename!r}, which Keras downloads into {cache_dir()}; "
-            f"cuflow never downloads. Copy the file there (e.g. from a machine where "
-            f"tf.keras.applications has run) or pass weights=<path to the .h5 file>.")
-    return path
+    if os.path.exists(path):
+        return path
+    base = next((url for prefix, url in _ORIGINS if filename.startswith(prefix)), None)
+    if base is not None:
+        from ..utils.file_utils import get_file
+        try:
+            return get_file(filename, base + filename, cache_subdir="models",
+                            cache_dir=os.path.dirname(cache_dir()))
+        except FileNotFoundError:   # downloads are off (CUFLOW_OFFLINE)
+            pass
+    raise FileNotFoundError(
+        f"{what} needs the file {filename!r}, which Keras downloads into {cache_dir()}; "
+        f"downloads are off (CUFLOW_OFFLINE) or none is known for it. Copy the file there "
+        f"(e.g. from a machine where tf.keras.applications has run) or pass "
+        f"weights=<path to the .h5 file>.")
 
 
 # --- constructor helpers ----------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Reading Keras's cached data set files offline: the cache path (``get_file``), and a
+"""Reading Keras's cached data set files: the cache path (``get_file``), and a
 restricted unpickler for the pickled NumPy payloads (CIFAR batches, IMDB's ragged arrays)
 that only rebuilds NumPy arrays, dtypes and plain containers."""
 from __future__ import annotations
@@ -24,8 +24,7 @@ class RestrictedUnpickler(pickle.Unpickler):
 
 
 def cached(fname, origin, **kwargs):
-    """The path of ``fname`` in Keras's cache; FileNotFoundError (with where to put it)
-    when absent."""
+    """The path of ``fname`` in Keras's cache, downloaded from ``origin`` when absent."""
     return get_file(fname, origin=origin, **kwargs)
 
 

@@ -99,3 +99,11 @@ for _cls in (Dropout, Activation, Reshape, ReLU, LeakyReLU, Softmax, ELU,
              SpatialDropout2D, SpatialDropout3D):
     _cls._built_at_init = True
 del _cls
+
+
+def __getattr__(name):
+    # --- savedmodel: TFSMLayer lives in keras/export.py (it loads a SavedModel)
+    if name == "TFSMLayer":
+        from ..export import TFSMLayer
+        return TFSMLayer
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

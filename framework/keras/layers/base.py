@@ -475,8 +475,8 @@ class Layer:
             self._initial_weights = None
 
     def __call__(self, inputs, *args, **kwargs):
-        if args and not self._allow_non_tensor_positional_args:
-            _check_positional_tensors(args)
+        if not self._allow_non_tensor_positional_args:    # Keras 3: the input too (lists
+            _check_positional_tensors((inputs,) + args)   # of Python numbers are refused)
         if any_symbolic((inputs, args, kwargs)):
             return self._symbolic_call(inputs, args, kwargs)
         if getattr(_CALL, "depth", 0):
@@ -603,7 +603,7 @@ class Layer:
 
         def conv(x):
             if type(x) is not Tensor:
-                if x is None or isinstance(x, (str, bool)):
+                if x is None or isinstance(x, (str, bool)) or type(x).__name__ == "SparseTensor":
                     return x
                 x = convert_to_tensor(x)
             if compute is not None and x.dtype.is_floating and x.dtype.name != compute:
@@ -744,11 +744,14 @@ def get_mask(x):
     return None
 
 
+_COMPOSITES = ("SparseTensor", "RaggedTensor", "IndexedSlices")
+
+
 def _check_positional_tensors(args):
     from ..keras_tensor import KerasTensor
     for arg in nest.flatten(list(args)):
         if arg is None or isinstance(arg, (Tensor, Variable, KerasTensor)) or \
-                hasattr(arg, "__array__"):
+                hasattr(arg, "__array__") or type(arg).__name__ in _COMPOSITES:
             continue
         raise ValueError("Only input tensors may be passed as positional arguments. The "
                          "following argument value should be passed as a keyword argument: "

@@ -118,9 +118,15 @@ class Dense(Layer):
 
     def call(self, inputs):
         kernel = self._cw(self.kernel)
-        if inputs.dtype != kernel.dtype:    # Keras's ops.matmul promotes (int64 -> float32)
-            inputs = _m.cast(inputs, kernel.dtype)
-        x = _la.matmul(inputs, kernel) if inputs.ndim == 2 else _dense_nd(inputs, kernel)
+        if type(inputs).__name__ == "SparseTensor":     # keras.Input(sparse=True)
+            from ...ops.sparse_ops import map_values, sparse_dense_matmul
+            if inputs.dtype != kernel.dtype:
+                inputs = map_values(_m.cast, inputs, kernel.dtype)
+            x = sparse_dense_matmul(inputs, kernel)
+        else:
+            if inputs.dtype != kernel.dtype:    # Keras's ops.matmul promotes (int64 -> float32)
+                inputs = _m.cast(inputs, kernel.dtype)
+            x = _la.matmul(inputs, kernel) if inputs.ndim == 2 else _dense_nd(inputs, kernel)
         if self.bias is not None:
             x = x + self._cw(self.bias)
         act = self.activation

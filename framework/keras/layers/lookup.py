@@ -64,12 +64,12 @@ def is_symbolic(x):
     return isinstance(x, Tensor) and type(x) is not Tensor
 
 
-def _host_impl(xp, *arrays, func, tout, shape):
+def _host_impl(xp, *arrays, func, tout, shape, method=None):
     from ...ops.script_ops import _impl
     return _impl(xp, *arrays, func=func, tout=tout)
 
 
-def _host_infer(*avals, func, tout, shape):
+def _host_infer(*avals, func, tout, shape, method=None):
     from ... import dtypes
     from ...tensor_shape import TensorShape
     return TensorShape(shape), dtypes.as_dtype(tout[0])
@@ -88,8 +88,10 @@ def host_call(fn, x, dtype, tail):
         return convert_to_tensor(fn(x))
     from ...ops.dispatch import apply
     shape = tuple(x.shape) if tail is None else (x.shape[0],) + tuple(tail)
+    # ``method``: the layer's bound method, so a SavedModel can rebuild the call from the
+    # layer's class and config (export/graph_codec.py)
     return apply(_HOST, (x,), {"func": lambda a: np.asarray(fn(a), dtype=dtype),
-                               "tout": (np.dtype(dtype),), "shape": shape})
+                               "tout": (np.dtype(dtype),), "shape": shape, "method": fn})
 
 
 def flat_tokens(data, string):

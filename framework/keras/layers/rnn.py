@@ -97,9 +97,13 @@ class _Cell(Layer):
             x = x * (dp if x.ndim == 2 else _a.expand_dims(dp, 1))
         if x.ndim == 2:
             return _la.matmul(x, self._cw(self.kernel))
-        b, t, f = (int(d) for d in x.shape)
-        return _a.reshape(_la.matmul(_a.reshape(x, (b * t, f)), self._cw(self.kernel)),
-                          (b, t, int(self.kernel.shape[1])))
+        b, t, f = x.shape
+        units = int(self.kernel.shape[1])
+        y = _la.matmul(_a.reshape(x, (-1, int(f))), self._cw(self.kernel))
+        if b is not None and t is not None:
+            return _a.reshape(y, (int(b), int(t), units))
+        # traced with unknown batch / time sizes (an exported signature): a dynamic shape
+        return _a.reshape(y, _a.concat([_a.shape(x)[:2], [units]], 0))
 
     def get_initial_state(self, batch_size=None, dtype="float32"):
         return [_a.zeros((batch_size, s), dtype) for s in _sizes(self)]
@@ -403,7 +407,9 @@ class RNN(Layer):
         self.built = True
 
     def _initial(self, inputs, initial_state):
-        batch = int(inputs.shape[0])
+        batch = inputs.shape[0]
+        # traced with an unknown batch (an exported serving signature): a dynamic size
+        batch = int(batch) if batch is not None else _a.shape(inputs)[0]
         if initial_state is not None:
             return list(initial_state) if isinstance(initial_state, (list, tuple)) \
                 else [initial_state]
@@ -429,7 +435,7 @@ class RNN(Layer):
         fast = hasattr(cell, "step")
         if fast:
             dp, rdp = cell._masks(inputs[:, 0], states[0], training)
-            if rdp is None and getattr(cell, "fusable", False) and int(inputs.shape[1]):
+            if rdp is None and getattr(cell, "fusable", False) and inputs.shape[1] != 0:
                 return self._fused(cell, cell.project(inputs, dp), states, mask)
             steps = _a.unstack(cell.project(inputs, dp), axis=1)
         else:
@@ -469,8 +475,7 @@ class RNN(Layer):
         if self.go_backwards:
             xw = _reverse_time(xw)
             mask = _reverse_time(mask) if mask is not None else None
-        mask = _a.ones(tuple(int(d) for d in xw.shape[:2]), xw.dtype.name) if mask is None \
-            else _m.cast(mask, xw.dtype.name)
+        mask = _a.ones_like(xw[:, :, 0]) if mask is None else _m.cast(mask, xw.dtype.name)
         dt = xw.dtype.name
         zeros = _a.zeros((int(xw.shape[-1]),), dt)
         if isinstance(cell, GRUCell):

@@ -162,6 +162,14 @@ class Model(Trainer, Layer):
         from ..saving import save_model
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
+    def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
+               **kwargs):
+        """Writes the inference call as a SavedModel with a ``serve`` endpoint
+        (cuflow's own directory format; see ``cf.saved_model``)."""
+        from ..export import export_model
+        export_model(self, filepath, format=format, verbose=verbose,
+                     input_signature=input_signature, **kwargs)
+
     def get_compile_config(self):
         """The compile arguments in Keras 3's serialized form ({} when not compiled)."""
         if not getattr(self, "compiled", False) or getattr(self, "optimizer", None) is None:

@@ -104,13 +104,17 @@ class Sequential(Model):
             source = self._input_layer = InputLayer(
                 batch_shape=tuple(self._input_shape), dtype=self._input_dtype, name=reuse)
         from .. import backend
-        if count_name:
-            backend.unique_name("functional")   # Keras builds a Functional here: its name
+        if count_name:   # Keras builds a Functional here: its name
+            self._functional_name = backend.unique_name("functional")
         inp = x = source.output
         try:
             for layer in self._seq_layers:
                 x = layer(x)
                 self._sym_nodes.append((layer, layer._inbound_nodes[-1]))
+        except ValueError as e:     # Keras's build raises these (a nested built Sequential)
+            if getattr(e, "_input_shape_error", False):
+                raise
+            return
         except Exception:  # noqa: BLE001 - a layer that cannot run symbolically: no graph
             return
         self._sym_graph = (inp, x)
@@ -146,10 +150,29 @@ class Sequential(Model):
             return Layer.output.fget(self)
         return self._graph("output")[1]
 
+    def _symbolic_call(self, inputs, args, kwargs):
+        """Symbolic inputs are checked against the built Functional's input shape (a
+        built Sequential nested in another model's build raises as in Keras 3)."""
+        from ..keras_tensor import KerasTensor
+        if getattr(self, "_sym_graph", None) is not None and isinstance(inputs, KerasTensor):
+            from .functional import _check_shape
+            inp = self._sym_graph[0]
+            try:
+                _check_shape(_Named(self._functional_name), 0, inputs, inp.name,
+                             tuple(inp.shape))
+            except ValueError as e:
+                e._input_shape_error = True
+                raise
+        return super()._symbolic_call(inputs, args, kwargs)
+
     def call(self, inputs, training=None, mask=None, **kwargs):
         """Runs the layers in order, passing Keras masks along (Embedding(mask_zero=True)
         -> LSTM skips padded steps)."""
         x = inputs
+        if getattr(self, "_sym_graph", None) is not None and hasattr(x, "shape"):
+            # Keras 3 runs a built Sequential as its Functional: the input's rank is
+            # adjusted (or refused); other sizes of the same rank run eagerly
+            x = _adjust_rank(self._input_shape, x)
         for layer in self._seq_layers:
             kwargs = {}
             if training is not None and layer._call_has_training:
@@ -203,3 +226,28 @@ class Sequential(Model):
         if config.get("build_input_shape") is not None:
             model.build(tuple(config["build_input_shape"]))
         return model
+
+
+def _adjust_rank(ref, x):
+    """With a known input shape Keras 3 runs a Sequential as a Functional, whose
+    ``_adjust_input_rank`` adds or drops a trailing size-1 axis ((batch,) data for an
+    ``input_shape=[1]`` model, as in the "Basic regression" tutorial)."""
+    shape = getattr(x, "shape", None)
+    if ref is None or shape is None or getattr(shape, "rank", None) is None or not ref:
+        return x
+    if len(shape) == len(ref):
+        return x
+    from ...ops import array_ops as _a
+    if len(shape) == len(ref) + 1 and shape[-1] == 1:
+        return _a.squeeze(x, axis=[-1])
+    if len(shape) == len(ref) - 1 and ref[-1] == 1:
+        return _a.expand_dims(x, -1)
+    raise ValueError(f"Invalid input shape for input {x}. Expected shape {tuple(ref)}, but "
+                     f"input has incompatible shape {tuple(shape)}")
+
+
+class _Named:
+    """Stands for Keras's inner Functional in its input-shape error message."""
+
+    def __init__(self, name):
+        self.name = name

@@ -199,17 +199,12 @@ def _from_folder(directory, labels, label_mode, class_names, batch_size, shuffle
 
 # --- images -------------------------------------------------------------------------------
 def _decode(path, num_channels):
-    from .image_utils import _pil
-    image = _pil("image_dataset_from_directory")
-    with image.open(path) as img:
-        if num_channels == 1 and img.format == "PNG" and img.mode not in ("L", "I", "I;16"):
-            # TF's PNG decoder (libpng rgb_to_gray, 15-bit weights, truncated)
-            rgb = np.asarray(img.convert("RGB")).astype(np.int64)
-            return ((9797 * rgb[..., 0] + 19234 * rgb[..., 1] + 3737 * rgb[..., 2]) >> 15
-                    ).astype(np.uint8)[..., None]
-        mode = {1: "L", 3: "RGB", 4: "RGBA"}[num_channels]
-        arr = np.asarray(img.convert(mode) if img.mode != mode else img)
-    return arr[..., None] if arr.ndim == 2 else arr
+    """The file through cf.io.decode_image, as Keras's loader (TF's decoders: JPEG's
+    fast IDCT, libpng's grey conversion; GIFs give their first frame)."""
+    from ...ops.image_codec_ops import decode_image
+    with open(path, "rb") as f:
+        data = f.read()
+    return decode_image(constant(data), channels=num_channels, expand_animations=False)
 
 
 def _image_loader(image_size, num_channels, interpolation, data_format, crop, pad):
@@ -220,14 +215,14 @@ def _image_loader(image_size, num_channels, interpolation, data_format, crop, pa
         if not isinstance(path, Tensor) or path.shape.rank != 0:
             raise ValueError("one path at a time")        # not liftable to batches
         p = path.numpy()
-        img = constant(_decode(p.decode() if isinstance(p, bytes) else str(p), num_channels))
+        img = _decode(p.decode() if isinstance(p, bytes) else str(p), num_channels)
         if crop:
             out = smart_resize(img, image_size, interpolation=interpolation)
         elif pad:
             out = resize_with_pad(img, image_size[0], image_size[1], method=interpolation)
         else:
             out = resize(img, image_size, method=interpolation)
-        out = _m.cast(out, "float32")
+        # no cast: "nearest" keeps uint8, as tf.image.resize in Keras's loader
         return _a.transpose(out, [2, 0, 1]) if data_format == "channels_first" else out
     return load
 
@@ -240,7 +235,7 @@ def image_dataset_from_directory(directory, labels="inferred", label_mode="int",
                                  pad_to_aspect_ratio=False, data_format=None, format="tf",
                                  verbose=True):
     """A dataset of (image, label) batches from ``directory/<class>/<image files>``;
-    images are float32 (h, w, c) resized to ``image_size``; ``.class_names`` and
+    images are float32 (uint8 for "nearest") (h, w, c) resized to ``image_size``; ``.class_names`` and
     ``.file_paths`` ride on the dataset."""
     _check_label_args(labels, label_mode, class_names, "image")
     if labels is None or label_mode is None:

@@ -1,10 +1,12 @@
-"""``get_file``: Keras's cached-file lookup, offline.
+"""``get_file``: Keras's cached-file download.
 
-cuflow never downloads: ``get_file`` resolves the same cache path Keras would use
-(``$KERAS_HOME`` or ``~/.keras``, then ``cache_subdir``), checks the hash when one is
-given, extracts tar/zip archives when asked, and when the file is not there raises a
-``FileNotFoundError`` naming the path to place it at and the URL to fetch it from (so it
-never waits on a network).
+``get_file`` resolves the cache path Keras uses (``$KERAS_HOME`` or ``~/.keras``, then
+``cache_subdir``); a file not cached yet is downloaded from ``origin`` into a temporary
+file beside it and renamed into place once complete (an interrupted download never
+leaves a partial file under the real name), then its hash is checked when one is given
+and tar/zip archives are extracted when asked, as Keras does. ``CUFLOW_OFFLINE=1``
+turns downloading off: a missing file is then a ``FileNotFoundError`` naming the path
+to place it at and the URL to fetch it from (the test suite runs this way).
 
 >>> import os, tempfile
 >>> from cuflow.keras.utils import get_file
@@ -19,9 +21,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import sys
 import tarfile
+import tempfile
+import urllib.error
 import urllib.parse
+import urllib.request
 import zipfile
+
+DOWNLOAD_TIMEOUT_S = 60   # per network read: a dead connection raises instead of hanging
 
 
 def keras_home():
@@ -72,8 +80,8 @@ def extract_archive(file_path, path=".", archive_format="auto"):
 def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None,
              cache_subdir="datasets", hash_algorithm="auto", extract=False,
              archive_format="auto", cache_dir=None, force_download=False):
-    """The local path of ``origin``'s file in Keras's cache (extracted when ``extract``);
-    raises FileNotFoundError when it is not cached (cuflow does not download)."""
+    """The local path of ``origin``'s file in Keras's cache (extracted when ``extract``),
+    downloaded first when it is not there (see the module docstring)."""
     if origin is None:
         raise ValueError('Please specify the "origin" argument (URL of the file to download).')
     if md5_hash is not None and file_hash is None:
@@ -94,18 +102,69 @@ def get_file(fname=None, origin=None, untar=False, md5_hash=None, file_hash=None
     if extract_dir and not os.path.exists(target) and os.path.isdir(extract_dir) and \
             os.listdir(extract_dir) and not force_download:
         return extract_dir                      # only the extracted copy was kept
-    if force_download or not os.path.exists(target):
-        raise FileNotFoundError(
-            f"get_file: {target} is not in the Keras cache and cuflow does not download. "
-            f"Fetch {origin} and save it as {target} (or pass cache_dir=...).")
+    downloaded = False
+    exists = os.path.exists(target)
+    stale = exists and file_hash is not None and not validate_file(target, file_hash,
+                                                                   hash_algorithm)
+    if force_download or not exists or stale:
+        if os.environ.get("CUFLOW_OFFLINE", "0") not in ("", "0"):
+            if stale:
+                _corrupted(target, file_hash, hash_algorithm)
+            raise FileNotFoundError(
+                f"get_file: {target} is not in the Keras cache and downloads are off "
+                f"(CUFLOW_OFFLINE). Fetch {origin} and save it as {target} (or pass "
+                "cache_dir=...).")
+        _download(origin, target)
+        downloaded = True
     if file_hash is not None and not validate_file(target, file_hash, hash_algorithm):
-        algo = _hash(target, hash_algorithm, file_hash)[0]
-        raise ValueError(f"Incomplete or corrupted file detected: {target}. The {algo} file "
-                         f"hash does not match the provided value of {file_hash}.")
+        _corrupted(target, file_hash, hash_algorithm)
     if extract_dir:
-        if not (os.path.isdir(extract_dir) and os.listdir(extract_dir)):
+        if downloaded or not (os.path.isdir(extract_dir) and os.listdir(extract_dir)):
             if not extract_archive(target, extract_dir, "tar" if untar else archive_format):
                 import warnings
                 warnings.warn("Could not extract archive.", stacklevel=2)
         return extract_dir
     return target
+
+
+def _corrupted(target, file_hash, hash_algorithm):
+    algo = _hash(target, hash_algorithm, file_hash)[0]
+    raise ValueError(f"Incomplete or corrupted file detected: {target}. The {algo} file "
+                     f"hash does not match the provided value of {file_hash}.")
+
+
+def _download(origin, target):
+    """``origin`` -> ``target``, through a temporary file in the same folder renamed into
+    place when complete; Keras's message and progress bar; Keras's error on failure."""
+    folder = os.path.dirname(target)
+    os.makedirs(folder, exist_ok=True)
+    print(f"Downloading data from {origin}", flush=True)
+    fd, part = tempfile.mkstemp(prefix=os.path.basename(target) + ".", suffix=".part",
+                                dir=folder)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                with urllib.request.urlopen(origin, timeout=DOWNLOAD_TIMEOUT_S) as response:
+                    total = response.headers.get("Content-Length")
+                    bar = None
+                    if total and sys.stdout.isatty():
+                        from .progbar import Progbar
+                        bar = Progbar(int(total))
+                    done = 0
+                    for chunk in iter(lambda: response.read(1 << 20), b""):
+                        out.write(chunk)
+                        done += len(chunk)
+                        if bar is not None:
+                            bar.update(done)
+            except urllib.error.HTTPError as e:
+                raise Exception(  # noqa: TRY002 - Keras raises this plain Exception
+                    f"URL fetch failure on {origin}: {e.code} -- {e.msg}") from e
+            except urllib.error.URLError as e:
+                raise Exception(  # noqa: TRY002
+                    f"URL fetch failure on {origin}: {e.errno} -- {e.reason}") from e
+        os.chmod(part, 0o644)   # mkstemp's 0600 would hide the cache from other users
+        os.replace(part, target)
+    except BaseException:
+        if os.path.exists(part):
+            os.remove(part)
+        raise

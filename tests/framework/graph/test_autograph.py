@@ -228,3 +228,24 @@ def test_tensor_array_loop_indexing_a_captured_tensor():
         return ta.stack(), ta.size()
     rows, n = double_rows(cf.constant([[1.0, 2.0], [3.0, 4.0]]))
     assert rows.numpy().tolist() == [[2.0, 4.0], [6.0, 8.0]] and int(n) == 2
+
+
+def test_conditional_and_logical_expressions_anywhere_become_graph_ops():
+    """TF's autograph converts ``a if c else b`` and and/or/not in any expression, not
+    only in if/while tests (values checked against TF 2.21)."""
+    @cf.function
+    def f(x):
+        y = x * 2.0 if cf.reduce_sum(x) > 0 else -x
+        z = cf.reduce_sum(x) > 0 and cf.reduce_max(x) < 10
+        w = not (cf.reduce_min(x) > 0)
+        return y, z, w
+    y, z, w = f(cf.constant([1.0, 2.0]))
+    assert y.numpy().tolist() == [2.0, 4.0] and bool(z) and not bool(w)
+    y, z, w = f(cf.constant([-1.0, -2.0]))
+    assert y.numpy().tolist() == [1.0, 2.0] and not bool(z) and bool(w)
+
+    @cf.function
+    def g(x, flag):
+        return x + 1 if flag else x - 1   # a Python condition stays Python
+    assert float(g(cf.constant(1.0), True)) == 2.0 and float(g(cf.constant(1.0), False)) == 0
+    assert "if_exp" in cf.autograph.to_code(f.python_function)

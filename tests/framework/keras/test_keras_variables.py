@@ -69,3 +69,14 @@ def test_optimizer_variables_are_keras_named():
     assert opt.iterations.name == "iteration" and opt.iterations.dtype == "int64"
     assert repr(opt.iterations) == \
         "<Variable path=opt/iteration, shape=(), dtype=int64, value=1>"
+
+
+def test_layer_weights_are_keras_variables():
+    """Keras 3: add_weight's variables are keras.Variable instances; plain cf.Variables
+    are not."""
+    layer = cf.keras.layers.Dense(2)
+    layer.build((None, 3))
+    assert isinstance(layer.kernel, cf.keras.Variable)
+    assert issubclass(type(layer.bias), cf.keras.Variable)
+    assert isinstance(cf.keras.Variable(1.0), cf.keras.Variable)
+    assert not isinstance(cf.Variable(1.0), cf.keras.Variable)

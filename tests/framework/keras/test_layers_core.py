@@ -200,10 +200,18 @@ def test_save_load_round_trip_and_lambda_refused(tmp_path):
 def test_binary_labels_of_rank_one_line_up_with_column_predictions():
     y = np.array([0.0, 1.0, 1.0], "float32")
     p = np.array([[0.2], [0.7], [0.9]], "float32")
-    loss = K.losses.binary_crossentropy(y, p)
-    assert tuple(loss.shape) == (3,)
+    # Keras 3: the Loss class lines them up; the bare function (and so the
+    # BinaryCrossentropy metric) raises on the rank mismatch (TF 2.21 / Keras 3.15)
     ref = -(y * np.log(p[:, 0]) + (1 - y) * np.log(1 - p[:, 0]))
+    loss = K.losses.BinaryCrossentropy(reduction=None)(y, p)
+    assert tuple(loss.shape) == (3,)
     np.testing.assert_allclose(loss.numpy(), ref, rtol=1e-5)
+    with pytest.raises(ValueError, match="same rank"):
+        K.losses.binary_crossentropy(y, p)
+    with pytest.raises(ValueError, match="same rank"):
+        K.metrics.BinaryCrossentropy().update_state(y, p)
+    with pytest.raises(ValueError, match="same rank"):
+        K.losses.categorical_crossentropy(y, p)
     acc = K.metrics.BinaryAccuracy()
     acc.update_state(y, p)
     assert float(acc.result()) == 1.0

@@ -125,3 +125,37 @@ def test_mixed_float16_layers_compute_in_float16():
             assert all(w.dtype == cf.float32 for w in layer.weights)
     finally:
         keras.mixed_precision.set_global_policy(policy)
+
+
+def test_add_and_matmul_convert_a_non_tensor_first_argument_alone():
+    """TF's math_ops.add and matmul convert x / a on their own (int -> int32), so a Python
+    value first next to a tensor of another dtype is a mismatch; the operators and the
+    other binary ops convert it to the tensor's dtype."""
+    with pytest.raises(IAE, match="int32"):
+        cf.add(1, cf.constant(2.0))
+    with pytest.raises(IAE):
+        cf.matmul([[1]], cf.constant([[2.0]]))
+    with pytest.raises(IAE):
+        cf.add(np.float64(1.0), cf.constant(2.0))
+    assert float(cf.add(1.5, cf.constant(2.0))) == 3.5
+    assert float(cf.add(cf.constant(2.0), 1)) == 3.0
+    assert float(1 + cf.constant(2.0)) == 3.0
+    assert cf.multiply(2, F32).dtype == cf.float32
+    assert ([[1]] @ cf.constant([[2.0]])).numpy().tolist() == [[2.0]]
+    assert cf.matmul(cf.constant([[2.0]]), [[1]]).numpy().tolist() == [[2.0]]
+
+
+def test_list_ops_convert_values_to_the_first_tensors_dtype():
+    assert cf.concat([cf.constant([1.0]), [2]], 0).numpy().tolist() == [1.0, 2.0]
+    assert cf.concat([[1], cf.constant([2.0])], 0).dtype == cf.float32
+    assert cf.stack([cf.constant(1.0), 2]).numpy().tolist() == [1.0, 2.0]
+
+
+def test_pow_takes_no_unsigned_integers_from_users():
+    u8 = cf.constant([2, 3], cf.uint8)
+    with pytest.raises(IAE, match="uint8"):
+        cf.pow(u8, 2)
+    with pytest.raises(IAE):
+        u8 ** 2
+    # Keras's ops.power computes them (as Keras 3 on TF does)
+    assert cf.keras.ops.power(np.array([2], np.uint8), 2).numpy().tolist() == [4]

@@ -100,12 +100,18 @@ def test_batch_level_logs(tmp_path, freq, expected):
     assert sum(seen) == len(expected)
 
 
-def test_epoch_update_freq_does_not_write_into_a_user_writer(tmp_path):
+def test_epoch_update_freq_batch_scalars_go_to_a_user_default_writer(tmp_path):
+    # Keras 3.15 on TF 2.21 (the "TensorBoard Scalars" guide's LearningRateScheduler set-up
+    # with file_writer.set_as_default()): on_train_batch_end writes batch_<metric> into
+    # whatever default writer is set, at steps 1, 2, ...
     user = cf.summary.create_file_writer(str(tmp_path / "user"))
     user.set_as_default(step=0)
     fit(TensorBoard(log_dir=str(tmp_path / "tb")), Model())
     user.close()
-    assert load(tmp_path / "user").Tags()["tensors"] == []
+    tags = load(tmp_path / "user").Tags()["tensors"]
+    assert "batch_loss" in tags
+    assert [s for s, _ in values(load(tmp_path / "user"), "batch_loss")][:2] == [1, 2]
+    assert "batch_loss" not in load(tmp_path / "tb" / "train").Tags()["tensors"]
 
 
 def test_weight_histograms_and_images(tmp_path):

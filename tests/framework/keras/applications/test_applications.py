@@ -74,7 +74,7 @@ def test_imagenet_weights_missing_is_a_clear_error(tmp_path, monkeypatch):
         A.MobileNetV2(weights="imagenet", include_top=False, input_shape=(96, 96, 3))
     msg = str(e.value)
     assert "mobilenet_v2_weights_tf_dim_ordering_tf_kernels_1.0_96_no_top.h5" in msg
-    assert str(tmp_path / "models") in msg and "never downloads" in msg
+    assert str(tmp_path / "models") in msg and "downloads are off" in msg
 
 
 def test_weights_from_path_and_from_the_keras_cache(tmp_path, monkeypatch):
@@ -193,3 +193,17 @@ def test_decode_predictions(tmp_path, monkeypatch):
     assert out[1][0][1] == "class999" and len(out[1]) == 2
     with pytest.raises(ValueError, match="shape"):
         A.resnet50.decode_predictions(np.zeros((2, 10)))
+
+
+def test_missing_keras_files_are_downloaded_from_keras_urls(http_server, monkeypatch):
+    base, root, requests = http_server
+    with open(root / "imagenet_class_index.json", "w") as f:
+        json.dump({str(i): [f"n{i:08d}", f"class{i}"] for i in range(1000)}, f)
+    monkeypatch.setattr(A.imagenet_utils, "CLASS_INDEX", None)
+    monkeypatch.setattr(A.imagenet_utils, "_ORIGINS", (("imagenet_class_index", base),))
+    preds = np.zeros((1, 1000), "float32")
+    preds[0, 3] = 1.0
+    assert A.resnet50.decode_predictions(preds, top=1)[0][0][1] == "class3"
+    assert requests == ["/imagenet_class_index.json"]
+    assert os.path.exists(os.path.join(os.environ["KERAS_HOME"], "models",
+                                       "imagenet_class_index.json"))

@@ -113,7 +113,7 @@ def test_missing_files_and_malicious_pickles_raise(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     for loader in (D.imdb.load_data, D.boston_housing.load_data, D.fashion_mnist.load_data,
                    D.cifar10.load_data, D.mnist.load_data):
-        with pytest.raises(FileNotFoundError, match="does not download"):
+        with pytest.raises(FileNotFoundError, match="downloads are off"):
             loader()
     bad = tmp_path / "evil.pkl"
     with open(bad, "wb") as f:

@@ -97,5 +97,5 @@ def test_missing_files_raise_offline(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     for loader in (D.reuters.load_data, D.reuters.get_word_index,
                    D.california_housing.load_data, D.cifar100.load_data):
-        with pytest.raises(FileNotFoundError, match="does not download"):
+        with pytest.raises(FileNotFoundError, match="downloads are off"):
             loader()

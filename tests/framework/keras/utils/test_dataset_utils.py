@@ -128,3 +128,24 @@ def test_image_dataset_trains_a_model(image_root):
     model.compile("adam", cf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     hist = model.fit(ds, epochs=2, verbose=0)
     assert len(hist.history["loss"]) == 2 and np.isfinite(hist.history["loss"]).all()
+
+
+def test_image_dataset_from_directory_nearest_keeps_uint8_and_tf_jpeg(tmp_path):
+    import io as _io
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+        img = rng.integers(0, 256, (12, 10, 3)).astype(np.uint8)
+        buf = _io.BytesIO()
+        Image.fromarray(img).save(buf, "JPEG", quality=90)
+        (tmp_path / name / "0.jpg").write_bytes(buf.getvalue())
+    near = cf.keras.utils.image_dataset_from_directory(
+        str(tmp_path), image_size=(8, 8), interpolation="nearest", shuffle=False, verbose=False)
+    assert near.element_spec[0].dtype == cf.uint8
+    bil = cf.keras.utils.image_dataset_from_directory(
+        str(tmp_path), image_size=(12, 10), shuffle=False, verbose=False)
+    x, _ = next(iter(bil))
+    assert x.dtype == cf.float32
+    data = (tmp_path / "a" / "0.jpg").read_bytes()
+    np.testing.assert_array_equal(x[0].numpy(), cf.io.decode_jpeg(data).numpy().astype("float32"))

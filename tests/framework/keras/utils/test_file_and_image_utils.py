@@ -14,7 +14,7 @@ U = cf.keras.utils
 def test_get_file_uses_cache_and_never_downloads(tmp_path, monkeypatch):
     monkeypatch.setenv("KERAS_HOME", str(tmp_path))
     url = "https://storage.googleapis.com/x/data.csv"
-    with pytest.raises(FileNotFoundError, match=r"does not download.*data.csv"):
+    with pytest.raises(FileNotFoundError, match=r"downloads are off.*data.csv"):
         U.get_file(origin=url)
     os.makedirs(tmp_path / "datasets")
     (tmp_path / "datasets" / "data.csv").write_text("a,b\n")

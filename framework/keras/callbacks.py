@@ -57,11 +57,13 @@ class CallbackList:
     def __init__(self, callbacks=None, add_history=False, add_progbar=False, model=None,
                  verbose=1, epochs=1, steps=None, mode="train"):
         self.callbacks = list(callbacks or [])
-        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
-            self.callbacks.insert(0, ProgbarLogger(verbose=verbose, mode=mode))
+        # Keras 3's order: the user's callbacks, then History, then the progress bar (a
+        # batch's user prints come before its bar; logs a callback adds show in the bar)
         if add_history:
             self.history = History()
             self.callbacks.append(self.history)
+        if add_progbar and not any(isinstance(c, ProgbarLogger) for c in self.callbacks):
+            self.callbacks.append(ProgbarLogger(verbose=verbose, mode=mode))
         self.model = model
         params = {"verbose": verbose, "epochs": epochs, "steps": steps}
         for c in self.callbacks:

@@ -38,22 +38,29 @@ class SeedGenerator:
     """
 
     def __init__(self, seed=None, name=None, **kwargs):
+        from .backend import unique_name
+        from .variable import Variable
+        if kwargs:
+            raise ValueError(f"Unrecognized keyword arguments: {kwargs}")
         if seed is None:
             seed = secrets.randbits(31)
         if not isinstance(seed, (int, np.integer)):
             raise ValueError(f"Argument `seed` must be an integer. Received: seed={seed}")
-        self.name = name or "seed_generator"
+        self.name = name or unique_name("seed_generator")   # Keras: auto_name
         self._initial_seed = int(seed)
-        self._generator = _cf.random.Generator.from_seed(int(seed))
-
-    @property
-    def state(self):
-        """The generator's state variable."""
-        return self._generator.state
+        # Keras 3's state: an int64 [seed, counter] variable (listed in layer.variables);
+        # draws read it when they run (eagerly or in a traced step) and advance it
+        self.state = Variable(np.array([int(seed), 0], np.int64), dtype="int64",
+                              trainable=False, name="seed_generator_state")
+        self.state.path = f"{self.name}/seed_generator_state"
+        self._generator = _StateStream(self.state)
 
     def next(self, ordered=True):
-        """A fresh shape-[2] int64 seed drawn from the stream."""
-        return self._generator.make_seeds(1)[:, 0]
+        """Keras's next(): the current [seed, counter] (a stateless op's seed); the
+        counter advances."""
+        value = self.state.value * 1
+        self.state.assign_add(_cf.constant([0, 1], dtype="int64"))
+        return value
 
     def get_config(self):
         return {"seed": self._initial_seed}
@@ -61,6 +68,36 @@ class SeedGenerator:
     @classmethod
     def from_config(cls, config):
         return cls(**config)
+
+
+class _StateStream(_cf.random.Generator):
+    """A ``cf.random.Generator`` whose (key, counter) come from a SeedGenerator's
+    [seed, counter] variable, read and advanced by each draw when it runs."""
+
+    def __init__(self, state):   # no Generator state of its own
+        import threading as _threading
+        self._lock, self._alg, self._var = _threading.Lock(), "philox", state
+
+    def _take(self):
+        from ..ops.random_generator import _mix
+        with self._lock:
+            seed, count = (int(v) for v in np.asarray(self._var._tensor._value))
+            self._var._tensor = _cf.constant(np.array([seed, count + 1], np.int64))
+        return _mix(seed), count
+
+    def _reserve(self, n):
+        key, count = self._take()
+        counter = count << 64   # one block of 2**64 per draw: draws never overlap
+        return ((key & 0xFFFFFFFF, key >> 32),
+                tuple((counter >> (32 * i)) & 0xFFFFFFFF for i in range(4)))
+
+    def _next_bitgen(self):
+        key, count = self._take()
+        return np.random.Generator(np.random.Philox(key=key, counter=count << 192))
+
+    @property
+    def state(self):
+        return self._var.value
 
 
 _global = {"gen": None, "epoch": None}

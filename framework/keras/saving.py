@@ -31,7 +31,6 @@ def register_keras_serializable(package="Custom", name=None):
             raise ValueError("Cannot register a class that does not have a get_config() "
                              "method.")
         _REGISTERED[key] = obj
-        _REGISTERED[name or obj.__name__] = obj
         _REGISTERED_NAMES[obj] = key
         if isinstance(obj, type):
             obj._registered_name = key
@@ -161,7 +160,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
     ``zipped=False`` those files in a directory (not named .keras); a ``.h5`` /
     ``.hdf5`` name writes the legacy Keras H5 format (legacy_h5.py), with Keras's
     warning. An existing file with ``overwrite=False`` asks first, as Keras does."""
-    from .serialization import compile_config, serialize
+    from .serialization import serialize
     from .weights_h5 import write_h5
     include_optimizer = kwargs.pop("include_optimizer", True)
     save_format = kwargs.pop("save_format", False)
@@ -194,7 +193,7 @@ def save_model(model, filepath, overwrite=True, zipped=None, **kwargs):
                          f"filepath={filepath}.")
     config = serialize(model)
     if getattr(model, "compiled", False) and getattr(model, "optimizer", None) is not None:
-        config["compile_config"] = compile_config(model)
+        config["compile_config"] = model.get_compile_config()   # a model may override it
     metadata = {"keras_version": _keras_version(), "date_saved":
                 datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S")}
     files = {"metadata.json": json.dumps(metadata).encode(),
@@ -273,9 +272,12 @@ def load_model(filepath, custom_objects=None, compile=True, safe_mode=True):
         model = deserialize({k: v for k, v in config.items() if k != "compile_config"},
                             custom_objects, safe_mode)
         if compile and cc:
-            model.compile(**compile_kwargs(cc, custom_objects))
-            if model.built:
-                model.optimizer.build(model.trainable_variables)
+            if "compile_from_config" in _user_overrides(model):   # Keras calls the hook
+                model.compile_from_config(cc)
+            else:
+                model.compile(**compile_kwargs(cc, custom_objects))
+                if model.built:
+                    model.optimizer.build(model.trainable_variables)
     _load_assets(model, assets)
     read_h5(model, weights, load_optimizer=bool(compile and cc))
     return model
@@ -292,6 +294,12 @@ def _read_dir(path):
                 assets[os.path.relpath(full, path).replace(os.sep, "/")] = f.read()
     with open(os.path.join(path, "model.weights.h5"), "rb") as f:
         return config, f.read(), assets
+
+
+def _user_overrides(model):
+    """Names of Model methods that ``model``'s own (non-cuflow) classes redefine."""
+    return {name for cls in type(model).__mro__ if not cls.__module__.startswith("cuflow")
+            for name in vars(cls)}
 
 
 def _load_assets(model, assets):

@@ -402,7 +402,7 @@ def layer_kwargs(cls, config, custom_objects=None):
             value = _object(value, custom_objects)
         elif key == "activation" and isinstance(value, dict) and \
                 value.get("class_name") == "function":
-            value = value.get("config")
+            value = _function(value, custom_objects)   # registered / custom functions too
         out[key] = value
     if cls.__name__ == "InputLayer" and "batch_input_shape" in out:  # Keras 2's spelling
         out.setdefault("batch_shape", out.pop("batch_input_shape"))
@@ -416,6 +416,8 @@ def deserialize(config, custom_objects=None, safe_mode=True):
     """An object from its Keras 3 (or cuflow) serialized form."""
     if config is None or isinstance(config, (str, int, float, bool)):
         return config
+    if isinstance(config, (list, tuple)):   # Keras: each item
+        return [deserialize(c, custom_objects, safe_mode) for c in config]
     if config.get("class_name") == "function":
         return _function(config, custom_objects)
     if (config.get("module") or "").startswith("keras.src.ops"):

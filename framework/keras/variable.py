@@ -43,7 +43,10 @@ class Variable(KerasVariable, metaclass=_AnyKerasVariable):
             value = init(tuple(shape), dtype=dt)
         else:
             value = initializer
-        super().__init__(value, trainable=trainable, name=name or "variable",
+        if not name:   # Keras: auto_name("variable"), the counter unnamed weights share
+            from .backend import unique_name
+            name = unique_name("variable")
+        super().__init__(value, trainable=trainable, name=name,
                          dtype=None if dtype is None else standardize_dtype(dtype))
-        self._name = self.path = name or "variable"
+        self._name = self.path = name
         self.autocast = autocast

@@ -22,7 +22,8 @@ _SKIP = frozenset({"_layers", "_seq_layers", "_nodes", "_inbound_nodes", "_flat_
                    "_nested_inputs", "_nested_outputs", "_trainable_weights",
                    "_non_trainable_weights", "_losses", "_compiled_metrics",
                    "_loss_tracker", "_loss_fns", "_metric_specs", "_weighted_metric_specs",
-                   "output", "input_spec", "activity_regularizer", "_dtype_policy"})
+                   "output", "input_spec", "activity_regularizer", "_dtype_policy",
+                   "_input_layer"})
 _BOMB_FLOOR = 1 << 32
 _BOMB_EXPANSION = 1000
 
@@ -248,14 +249,41 @@ def write_h5(root, include_optimizer=True):
                 getattr(obj, "name", None)
             if isinstance(name, str):
                 group.attrs["name"] = name
-            for i, v in enumerate(own_variables(obj, root)):
-                value = np.asarray(v.numpy())
+            if _is_optimizer(obj) or not hasattr(obj, "save_own_variables"):
+                store = {str(i): v for i, v in enumerate(own_variables(obj, root))}
+            else:
+                store = {}
+                obj.save_own_variables(store)   # Keras's hook (a layer may override it)
+            for key, v in store.items():
+                value = np.asarray(v.numpy() if hasattr(v, "numpy") else v)
                 if value.dtype.name == "bfloat16":
-                    ds = group.create_dataset(str(i), data=value.view("V2"))  # as Keras
+                    ds = group.create_dataset(key, data=value.view("V2"))  # as Keras
                     ds.attrs["dtype"] = "bfloat16"
                 else:
-                    group[str(i)] = value
+                    group[key] = value
     return buf.getvalue()
+
+
+class ReadStore:
+    """A layer's ``vars`` group as ``load_own_variables`` sees it: ``store["0"]`` is the
+    NumPy value (only plain datasets: links and object dtypes are refused)."""
+
+    def __init__(self, group):
+        self._group = group
+
+    def __getitem__(self, key):
+        if self._group is None or key not in self._group:
+            raise KeyError(key)
+        return read_dataset(self._group, key)
+
+    def __len__(self):
+        return 0 if self._group is None else len(self._group.keys())
+
+    def __contains__(self, key):
+        return self._group is not None and key in self._group
+
+    def keys(self):
+        return [] if self._group is None else list(self._group.keys())
 
 
 # --- reading ---------------------------------------------------------------------------
@@ -313,13 +341,31 @@ def _stored(f, path):
 
 
 def _load_layer(obj, group):
-    variables = own_variables(obj)
-    keys = list(group.keys()) if group is not None else []
+    hook = getattr(obj, "load_own_variables", None)
+    if hook is not None:
+        hook(ReadStore(group))
+    else:
+        load_variables(obj, ReadStore(group))
+    finalize = getattr(obj, "finalize_state", None)  # Keras: Normalization rebuilds its
+    if callable(finalize):                            # statistics after loading
+        finalize()
+
+
+def load_variables(obj, store, variables=None):
+    """Keras's Layer.load_own_variables: the count, then every shape, then assign."""
+    variables = own_variables(obj) if variables is None else variables
+    group = store._group if isinstance(store, ReadStore) else None
+    if group is None and not isinstance(store, ReadStore):
+        keys = list(store.keys())
+        values = [np.asarray(store[str(i)]) for i in range(min(len(keys), len(variables)))]
+    else:
+        keys = store.keys()
     if len(keys) != len(variables):
         raise ValueError(f"Layer '{obj.name}' expected {len(variables)} variables, but "
                          f"received {len(keys)} variables during loading. Expected: "
                          f"{[v.name for v in variables]}")
-    values = [read_dataset(group, str(i)) for i in range(len(variables))]
+    if isinstance(store, ReadStore):
+        values = [store[str(i)] for i in range(len(variables))]
     for v, value in zip(variables, values):
         if tuple(value.shape) != tuple(v.shape):
             raise ValueError(f"Layer '{obj.name}': variable '{v.name}' has shape "
@@ -327,9 +373,6 @@ def _load_layer(obj, group):
                              f"{tuple(value.shape)}")
     for v, value in zip(variables, values):
         v.assign(value.astype(v.dtype.np))
-    finalize = getattr(obj, "finalize_state", None)  # Keras: Normalization rebuilds its
-    if callable(finalize):                            # statistics after loading
-        finalize()
 
 
 def _load_optimizer(opt, group, root, inner_group=None):
@@ -358,22 +401,61 @@ def _load_optimizer(opt, group, root, inner_group=None):
         v.assign(value.astype(v.dtype.np))
 
 
+def _load_tree(f, root, load_optimizer):
+    """Keras's ``_load_state`` walk: every path an object is reachable by is tried until
+    one loads (a subclassed model's ``dense_1`` attribute finds nothing in a Sequential's
+    file, then loads from ``layers/dense``); {id: (object, error)} of those that never
+    did."""
+    visited, failed, active = set(), {}, set()
+
+    def load(obj, path):
+        if id(obj) in visited or id(obj) in active:
+            return
+        active.add(id(obj))
+        failure = False
+        if _is_optimizer(obj):
+            if load_optimizer and _safe_group(f, path) is not None:
+                inner = _safe_group(f, f"{path}/inner_optimizer/vars")
+                _load_optimizer(obj, _stored(f, path), root, inner)
+        else:
+            try:
+                _load_layer(obj, _stored(f, path))
+            except Exception as e:  # noqa: BLE001 - Keras collects any failure of a hook
+                failed.setdefault(id(obj), (obj, e))   # the first path's error is shown
+                failure = True
+        before = len(failed)
+        for name, child in _children(obj):
+            sub = f"{path}/{name}" if path else name
+            if isinstance(child, (list, tuple, dict)):
+                container(child, sub, set())
+            else:
+                load(child, sub)
+        active.discard(id(obj))
+        if not failure:
+            if len(failed) - before <= 0:
+                visited.add(id(obj))
+            failed.pop(id(obj), None)
+
+    def container(items, path, seen):
+        if id(items) in seen:
+            return
+        seen.add(id(items))
+        used = {}
+        for item in items.values() if isinstance(items, dict) else items:
+            if _is_saveable(item):
+                load(item, f"{path}/{_unique(snake_case(type(item).__name__), used)}")
+            elif isinstance(item, (list, tuple, dict)):
+                container(item, f"{path}/{_unique('container', used)}", seen)
+    load(root, "")
+    return failed
+
+
 def read_h5(root, data, skip_mismatch=False, load_optimizer=True):
     """Assigns the state stored in HDF5 ``data`` (bytes or a path) to ``root``."""
     import h5py
     source = io.BytesIO(data) if isinstance(data, (bytes, bytearray)) else data
-    errors = []
     with h5py.File(source, "r") as f:
-        for path, obj in keras_paths(root):
-            if _is_optimizer(obj):
-                if load_optimizer and _safe_group(f, path) is not None:
-                    inner = _safe_group(f, f"{path}/inner_optimizer/vars")
-                    _load_optimizer(obj, _stored(f, path), root, inner)
-                continue
-            try:
-                _load_layer(obj, _stored(f, path))
-            except ValueError as e:
-                errors.append((obj, e))
+        errors = list(_load_tree(f, root, load_optimizer).values())
     if errors:
         obj, e = errors[0]
         msg = (f"A total of {len(errors)} objects could not be loaded. Example error "

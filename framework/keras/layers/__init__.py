@@ -90,6 +90,18 @@ from .preprocessing_extra import HashedCrossing, MelSpectrogram, STFTSpectrogram
 # --- apis1 ---
 from .legacy_layers import RandomHeight, RandomWidth, ThresholdedReLU  # noqa: F401,E402
 
+# Keras builds these stateless layers in __init__ (``layer.built`` is True at once)
+for _cls in (Dropout, Activation, Reshape, ReLU, LeakyReLU, Softmax, ELU,
+             GlobalAveragePooling1D, GlobalMaxPooling2D, GlobalAveragePooling2D,
+             MaxPooling2D, AveragePooling2D, MaxPooling1D, GaussianNoise,
+             GaussianDropout, SpatialDropout1D, AlphaDropout,
+             ActivityRegularization, Masking, Identity, UnitNormalization,
+             AveragePooling1D, AveragePooling3D, GlobalAveragePooling3D,
+             GlobalMaxPooling1D, GlobalMaxPooling3D, MaxPooling3D,
+             SpatialDropout2D, SpatialDropout3D):
+    _cls._built_at_init = True
+del _cls
+
 
 def __getattr__(name):
     # --- savedmodel: TFSMLayer lives in keras/export.py (it loads a SavedModel)

@@ -87,7 +87,7 @@ class _ImageAugmentation(Layer):
         return input_shape
 
     def get_config(self):
-        return {**super().get_config(), "seed": self.seed, "data_format": self.data_format}
+        return {**super().get_config(), "data_format": self.data_format, "seed": self.seed}
 
 
 def _check_modes(fill_mode, interpolation):

@@ -27,6 +27,7 @@ from ...tensor import Tensor, Variable
 from ...tensor_shape import TensorShape
 from .. import backend, constraints, initializers, regularizers
 from .. import mixed_precision as _mp
+from . import auto_config as _auto_config
 from ..keras_tensor import KerasTensor, any_symbolic
 
 _snake = backend.to_snake_case
@@ -128,6 +129,23 @@ def build_scope(layer):
         stack.pop()
 
 
+def _scoped_build(build):
+    """Keras's build wrapper: a direct ``layer.build(shape)`` opens the layer's name scope
+    (sublayers' weights get 'lstm/lstm_cell/kernel') and marks the layer built."""
+    import functools
+
+    @functools.wraps(build)
+    def scoped_build(self, *args, **kwargs):
+        outermost = not _in_scope(self)
+        with build_scope(self):
+            out = build(self, *args, **kwargs)
+        if outermost:
+            self.built = True
+        return out
+    scoped_build._opens_scope = True
+    return scoped_build
+
+
 def _in_scope(layer):
     stack = getattr(_SCOPE, "stack", None)
     return bool(stack) and stack[-1] is layer
@@ -168,6 +186,17 @@ KerasVariable.__name__ = KerasVariable.__qualname__ = "Variable"
 class Layer:
     """Base class of every Keras layer (and of Model)."""
 
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        build = cls.__dict__.get("build")
+        if build is not None and not getattr(build, "_opens_scope", False):
+            cls.build = _scoped_build(build)
+
+    def __new__(cls, *args, **kwargs):
+        instance = super().__new__(cls)
+        _auto_config.record(instance, cls, args, kwargs)   # Keras's Operation.__new__
+        return instance
+
     # Keras: arguments after the inputs must be tensors unless passed by keyword (its
     # preprocessing layers and Functional models take any)
     _allow_non_tensor_positional_args = False
@@ -184,7 +213,7 @@ class Layer:
         self.name = name or backend.unique_name(_snake(type(self).__name__))
         self._dtype_policy = _mp.get_policy(dtype)
         self._autocast = autocast
-        self.built = False
+        self.built = bool(getattr(type(self), "_built_at_init", False))  # Keras: stateless
         self._trainable_weights: list = []
         self._non_trainable_weights: list = []
         self._losses: list = []
@@ -215,7 +244,23 @@ class Layer:
                     if isinstance(v, Layer) and v is not self and \
                             not any(v is x for x in layers):
                         layers.append(v)
+                    elif type(v).__name__ == "SeedGenerator" and hasattr(v, "state"):
+                        gens = self.__dict__.setdefault("_seed_generators", [])
+                        if not any(v is g for g in gens):
+                            gens.append(v)
+        if "_trainable_weights" in self.__dict__:
+            self._track_variables(value)
         object.__setattr__(self, name, value)
+
+    def _track_variables(self, value):
+        """Keras's tracker: a keras.Variable set as an attribute is a weight of the layer
+        (``self.v = keras.Variable(...)`` in __init__ comes first in ``weights``)."""
+        values = nest.flatten(value) if isinstance(value, (list, tuple, dict)) else [value]
+        for v in values:
+            if isinstance(v, KerasVariable) and not any(
+                    v is w for w in self._trainable_weights + self._non_trainable_weights):
+                (self._trainable_weights if v.trainable else
+                 self._non_trainable_weights).append(v)
 
     # --- dtype ------------------------------------------------------------------------------
     @property
@@ -257,9 +302,10 @@ class Layer:
             initializer = "glorot_uniform" if dtype.is_floating else "zeros"
         init = initializers.get(initializer)
         value = init(shape, dtype=dtype) if not isinstance(init, (np.ndarray, Tensor)) else init
-        var = KerasVariable(value, trainable=trainable, dtype=dtype, name=name or "variable",
+        name = name or backend.unique_name("variable")  # Keras: auto_name, one counter
+        var = KerasVariable(value, trainable=trainable, dtype=dtype, name=name,
                             constraint=constraints.get(constraint))
-        var._name = name or "variable"
+        var._name = name
         var.path = f"{_scope_prefix(self)}{self.name}/{var._name}"
         var.regularizer = regularizers.get(regularizer)
         (self._trainable_weights if trainable else self._non_trainable_weights).append(var)
@@ -309,7 +355,21 @@ class Layer:
         trainable = {id(w) for w in self.trainable_weights}
         return [w for w in self.weights if id(w) not in trainable]
 
-    variables = weights
+    @property
+    def variables(self):
+        """Keras 3: the weights plus each SeedGenerator's state (own, then sublayers')."""
+        own = self._own_weights() + [g.state for g in self.__dict__.get("_seed_generators", ())]
+        return self._collect(own, "variables")
+
+    def save_own_variables(self, store):
+        """Keras's saving hook: this layer's own variables into ``store['0']``, ..."""
+        for i, v in enumerate(self._trainable_weights + self._non_trainable_weights):
+            store[str(i)] = v
+
+    def load_own_variables(self, store):
+        """Keras's loading hook: ``store['0']``, ... into this layer's own variables."""
+        from ..weights_h5 import load_variables
+        load_variables(self, store)
     trainable_variables = trainable_weights
     non_trainable_variables = non_trainable_weights
 
@@ -482,7 +542,12 @@ class Layer:
                 if mask is not None and self._call_has_mask:
                     kwargs["mask"] = mask
         inputs = self._convert_inputs(inputs)
+        built_by_run = False
         if not self.built:
+            # Keras builds a layer without build() that holds unbuilt sublayers by a
+            # symbolic run (compute_output_spec): one KerasTensor name per output
+            built_by_run = type(self).build is Layer.build and \
+                any(not sub.built for sub in self._layers)
             self._maybe_build(inputs)
         if self.input_spec is not None and isinstance(inputs, (Tensor, Variable)):
             self.input_spec.check(self, inputs)
@@ -505,6 +570,9 @@ class Layer:
             from ..utils.traceback_utils import call_error
             raise call_error(self, e, inputs, args, kwargs).with_traceback(
                 e.__traceback__) from None
+        if built_by_run:
+            for _ in nest.flatten(outputs):
+                backend.unique_name("keras_tensor")
         if self.activity_regularizer is not None:
             for o in nest.flatten(outputs):
                 self.add_loss(self.activity_regularizer(o) / _batch_size(o))
@@ -547,10 +615,13 @@ class Layer:
 
     # --- config -------------------------------------------------------------------------------
     def get_config(self):
-        config = {"name": self.name, "trainable": self.trainable,
-                  "dtype": {"module": "keras", "class_name": "DTypePolicy",
-                            "config": {"name": self._dtype_policy.name},
-                            "registered_name": None}}
+        config = {"name": self.name}
+        if _auto_config.uses_auto_config(self, Layer.get_config):
+            config = _auto_config.auto_config(self, is_model=False)
+        config.update({"trainable": self.trainable,
+                       "dtype": {"module": "keras", "class_name": "DTypePolicy",
+                                 "config": {"name": self._dtype_policy.name},
+                                 "registered_name": None}})
         if self.activity_regularizer is not None:
             config["activity_regularizer"] = regularizers.serialize(self.activity_regularizer)
         if self._batch_input_shape is not None:

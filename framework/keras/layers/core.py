@@ -102,6 +102,20 @@ class Dense(Layer):
         self.input_spec = InputSpec(min_ndim=2, axes={-1: last})
         self.built = True
 
+    def _serialized_variables(self):
+        return [self.kernel] + ([self.bias] if self.bias is not None else [])
+
+    def save_own_variables(self, store):
+        """Keras's Dense stores its kernel and bias only (not other tracked variables)."""
+        if not self.built:
+            return
+        for i, v in enumerate(self._serialized_variables()):
+            store[str(i)] = v
+
+    def load_own_variables(self, store):
+        from ..weights_h5 import load_variables
+        load_variables(self, store, self._serialized_variables() if self.built else None)
+
     def call(self, inputs):
         kernel = self._cw(self.kernel)
         if type(inputs).__name__ == "SparseTensor":     # keras.Input(sparse=True)

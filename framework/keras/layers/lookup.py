@@ -425,9 +425,14 @@ class _IndexLookup(Layer):
                 "oov_token": self.oov_token, "invert": self.invert,
                 "output_mode": self.output_mode, "sparse": self.sparse,
                 "pad_to_max_tokens": self.pad_to_max_tokens,
-                "vocabulary": self.get_vocabulary(include_special_tokens=False) or None,
+                "vocabulary": _plain(self.get_vocabulary(include_special_tokens=False)),
                 "idf_weights": None if self.idf_weights is None else
                 np.asarray(self.idf_weights).tolist()}
+
+
+def _plain(vocab):
+    """A vocabulary as Keras's config holds it: Python str/int items, None when empty."""
+    return [x.item() if isinstance(x, np.generic) else x for x in vocab] or None
 
 
 def _rows(rt):

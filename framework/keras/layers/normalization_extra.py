@@ -112,11 +112,9 @@ class SpectralNormalization(Wrapper):
         else:
             raise ValueError(f"{type(self.layer).__name__} object has no attribute 'kernel' "
                              "nor 'embeddings'")
+        # Keras tracks the wrapped kernel as this layer's own variable (attribute
+        # tracking): weights are kernel, vector_u, then the wrapped layer's others.
         self.kernel = kernel
-        # Keras tracks the wrapped kernel as this layer's own variable: weights are
-        # kernel, vector_u, then the wrapped layer's others.
-        (self._trainable_weights if kernel.trainable else
-         self._non_trainable_weights).append(kernel)
         self.kernel_shape = tuple(int(d) for d in kernel.shape)
         self.vector_u = self.add_weight(
             name="vector_u", shape=(1, self.kernel_shape[-1]),

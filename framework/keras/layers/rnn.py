@@ -611,6 +611,10 @@ class Bidirectional(Layer):
         self.supports_masking = True
 
     def build(self, input_shape):
+        # Keras: both directions build here (direct build() gives their weights too)
+        for sub in (self.forward_layer, self.backward_layer):
+            if not sub.built:
+                sub.build(input_shape)
         self.built = True
 
     def call(self, inputs, mask=None, training=None, initial_state=None):
@@ -674,6 +678,9 @@ class TimeDistributed(Layer):
         self.supports_masking = True
 
     def build(self, input_shape):
+        shape = list(input_shape.as_list() if hasattr(input_shape, "as_list") else input_shape)
+        if not self.layer.built:   # Keras: the wrapped layer builds on one time step
+            self.layer.build(tuple([shape[0]] + shape[2:]))
         self.built = True
 
     def call(self, inputs, training=None, mask=None):

@@ -18,7 +18,7 @@ from ... import strings as _s
 from ...ops.constant import constant
 from ...ragged.ragged_tensor import RaggedTensor
 from .base import Layer
-from .lookup import StringLookup, _batches, as_layer_input, host_array, host_call
+from .lookup import StringLookup, _batches, _plain, as_layer_input, host_array, host_call
 
 STRIP_REGEX = r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']'
 _STANDARDIZE = ("lower_and_strip_punctuation", "lower", "strip_punctuation")
@@ -168,6 +168,12 @@ class TextVectorization(Layer):
     def _convert_inputs(self, inputs):
         return as_layer_input(inputs)
 
+    def _symbolic_output_dims(self, shape):
+        """'int' output without output_sequence_length: the token count is unknown."""
+        if self._output_mode == "int" and self._output_sequence_length is None and shape:
+            shape = list(shape[:-1]) + [None]
+        return shape
+
     def compute_output_shape(self, input_shape):
         if self._output_mode == "int":
             return (input_shape[0], self._output_sequence_length)
@@ -182,7 +188,7 @@ class TextVectorization(Layer):
                 "output_sequence_length": self._output_sequence_length,
                 "pad_to_max_tokens": lookup.pad_to_max_tokens, "sparse": lookup.sparse,
                 "ragged": self._ragged,
-                "vocabulary": lookup.get_vocabulary(include_special_tokens=False) or None,
+                "vocabulary": _plain(lookup.get_vocabulary(include_special_tokens=False)),
                 "idf_weights": None if lookup.idf_weights is None else
                 np.asarray(lookup.idf_weights).tolist(),
                 "encoding": self._encoding}

@@ -91,6 +91,7 @@ def symbolic_call(layer, inputs, args, kwargs):
             lambda x: TensorShape(x.shape) if isinstance(x, KerasTensor) else x, inputs)
         flat = nest.flatten(shapes)
         layer._build_input_shape = flat[0] if len(flat) == 1 else shapes
+        _restate_build_shape(layer)
     if _has_unknown((inputs, args, kwargs)):
         second = _run_on_stand_ins(layer, inputs, args, kwargs, _PROBE_SIZES[1], roomy)
     else:
@@ -103,10 +104,21 @@ def symbolic_call(layer, inputs, args, kwargs):
     for i, (a, b) in enumerate(zip(flat_a, flat_b)):
         shape = [x if x == y else None for x, y in zip(a.shape, b.shape)]
         _keep_image_dims_unknown(shape, ref)
+        hint = getattr(layer, "_symbolic_output_dims", None)
+        if hint is not None:   # dims the stand-ins cannot reveal (a token count)
+            shape = hint(shape)
         outs.append(KerasTensor(shape, a.dtype, node=node, index=i))  # Keras's auto names
     node.outputs = outs
     layer._inbound_nodes.append(node)
     return nest.pack_sequence_as(first, outs)
+
+
+def _restate_build_shape(layer):
+    """A nested Sequential built on a stand-in batch keeps its graph's symbolic batch
+    dim (Keras builds it on the KerasTensor: its summary shows (None, 4))."""
+    restate = getattr(layer, "_restate_input_shape", None)
+    if restate is not None and isinstance(layer._build_input_shape, TensorShape):
+        restate(tuple(layer._build_input_shape.as_list()))
 
 
 def _keep_image_dims_unknown(shape, ref):
@@ -128,6 +140,7 @@ def probe_output_shapes(layer, input_shape):
     if not was_built:  # built on a stand-in batch: record the symbolic shape instead
         layer._build_input_shape = ([TensorShape(s) for s in shapes]
                                     if isinstance(shapes, list) else TensorShape(shapes))
+        _restate_build_shape(layer)
     other = _run_on_stand_ins(layer, kts, (), {}, _PROBE_SIZES[1])
     return nest.map_structure(
         lambda a, b: tuple(x if x == y else None for x, y in zip(a.shape, b.shape)),

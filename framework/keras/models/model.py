@@ -6,6 +6,7 @@ import numpy as np
 
 from ... import nest
 from ...tensor_shape import TensorShape
+from ..layers import auto_config as _auto_config
 from ..layers.base import Layer
 from .trainer import Trainer
 
@@ -68,8 +69,17 @@ class Model(Trainer, Layer):
 
     @property
     def layers(self):
+        if getattr(type(self), "_functional_call", None) is not None:
+            # a subclass built from inputs/outputs is a Functional in Keras (InputLayers
+            # listed first)
+            from .functional import Functional
+            return Functional.layers.fget(self)
         return [layer for layer in self._layers
                 if type(layer).__name__ != "InputLayer"]
+
+    @property
+    def _operations(self):
+        return list(self._layers)   # a functional subclass's summary rows
 
     def get_layer(self, name=None, index=None):
         """A sublayer by name or by index (Keras's order)."""
@@ -108,12 +118,14 @@ class Model(Trainer, Layer):
         except Exception:
             self.built = False
             raise
+        from .functional import _restate_build_shape
         if not isinstance(xs, list):  # built on a stand-in batch: record Keras's batch dim
             for layer in unbuilt:
                 shape = getattr(layer, "_build_input_shape", None)
                 if isinstance(shape, TensorShape) and shape.rank:
                     layer._build_input_shape = TensorShape((shapes[0],) +
                                                            tuple(shape.as_list()[1:]))
+                    _restate_build_shape(layer)
 
     def summary(self, line_length=None, positions=None, print_fn=None, expand_nested=False,
                 show_trainable=False, layer_range=None):
@@ -127,7 +139,11 @@ class Model(Trainer, Layer):
             print_fn(text + "\n")
 
     def get_config(self):
-        return Layer.get_config(self)
+        config = Layer.get_config(self)
+        if _auto_config.uses_auto_config(self, Model.get_config):
+            config = {**_auto_config.auto_config(self, is_model=True),
+                      **{k: v for k, v in config.items() if k != "name"}}
+        return config
 
     @classmethod
     def from_config(cls, config, custom_objects=None, safe_mode=True):

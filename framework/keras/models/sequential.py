@@ -82,7 +82,12 @@ class Sequential(Model):
         self.built = True
         self._build_graph()
 
-    def _build_graph(self):
+    def _restate_input_shape(self, shape):
+        if self._input_shape is not None and tuple(self._input_shape) != shape:
+            self._input_shape = shape
+            self._build_graph(count_name=False)
+
+    def _build_graph(self, count_name=True):
         """The symbolic graph Keras's Sequential builds once its input shape is known:
         ``model.inputs/outputs`` and each layer's ``input``/``output`` (feature
         extraction: ``Model(model.inputs, [l.output for l in model.layers])``)."""
@@ -92,12 +97,15 @@ class Sequential(Model):
                 layer._inbound_nodes.remove(node)
         self._sym_graph, self._sym_nodes = None, []
         source = getattr(self, "_input_layer", None)
-        if source is None or tuple(source.batch_shape)[1:] != tuple(self._input_shape)[1:]:
-            # built from a call (a batch of data, a shape probe): the batch dim is free
+        if source is None or tuple(source.batch_shape) != tuple(self._input_shape):
+            # built from a call: Keras keeps the first batch's size in the Input (the
+            # summary shows (1, 2) after model(ones((1, 4)))); input_spec frees it
+            reuse = None if count_name or source is None else source.name
             source = self._input_layer = InputLayer(
-                batch_shape=(None,) + tuple(self._input_shape)[1:], dtype=self._input_dtype)
+                batch_shape=tuple(self._input_shape), dtype=self._input_dtype, name=reuse)
         from .. import backend
-        self._functional_name = backend.unique_name("functional")   # Keras's Functional
+        if count_name:   # Keras builds a Functional here: its name
+            self._functional_name = backend.unique_name("functional")
         inp = x = source.output
         try:
             for layer in self._seq_layers:
@@ -197,7 +205,9 @@ class Sequential(Model):
             layers.insert(0, {"module": "keras.layers", "class_name": "InputLayer",
                               "config": {"batch_shape": tuple(self._input_shape),
                                          "dtype": self._input_dtype, "sparse": False,
-                                         "ragged": False, "name": "input_layer",
+                                         "ragged": False, "name": getattr(
+                                             getattr(self, "_input_layer", None), "name",
+                                             "input_layer"),
                                          "optional": False},
                               "registered_name": None})
         config = {"name": self.name, "trainable": self.trainable,
@@ -212,10 +222,7 @@ class Sequential(Model):
         model = cls(name=config.get("name"))
         for layer_config in config["layers"]:
             layer = deserialize_keras_object(layer_config, custom_objects, safe_mode)
-            if isinstance(layer, InputLayer):
-                model._input_shape = layer.batch_shape
-            else:
-                model.add(layer, rebuild=False)
+            model.add(layer, rebuild=False)   # an InputLayer keeps its saved name
         if config.get("build_input_shape") is not None:
             model.build(tuple(config["build_input_shape"]))
         return model

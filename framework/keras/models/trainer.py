@@ -53,9 +53,33 @@ class Trainer:
                 not isinstance(self.optimizer, mixed_precision.LossScaleOptimizer):
             self.optimizer = mixed_precision.LossScaleOptimizer(
                 self.optimizer, name="loss_scale_optimizer")
+        # Keras 3: compile(loss=None) / no metrics on a compiled model keeps the former
+        # ones (Trainer.compile only replaces what it is given)
+        if loss is not None or not getattr(self, "compiled", False):
+            self._compile_loss_args(loss, loss_weights)
+        if metrics is not None or weighted_metrics is not None or \
+                not getattr(self, "compiled", False):
+            self._metric_specs = metrics
+            self._weighted_metric_specs = weighted_metrics
+            self._compiled_metrics = None
+        self._loss_tracker = metrics_module.Mean(name="loss")
+        self._per_output_losses = None
+        self._run_eagerly = bool(run_eagerly)
+        self._jit_compile = jit_compile if jit_compile != "auto" else None
+        self.steps_per_execution = int(steps_per_execution or 1)
+        self.train_function = self.test_function = self.predict_function = None
+        self.compiled = True
+        self.stop_training = False
+
+    def _compile_loss_args(self, loss, loss_weights):
         self.loss = loss
         try:
             names = self._output_names()
+            if isinstance(loss, dict) and names and set(loss) != set(names) and \
+                    not isinstance(getattr(self, "_nested_outputs", None), dict):
+                # Keras 3.15 (CompileLoss.build): a loss dict for list outputs names them all
+                raise ValueError(f"Expected keys {names} in loss dict, but found "
+                                 f"loss.keys()={list(loss)}")
             if isinstance(loss, dict) and names and not set(loss) <= set(names):
                 key = next(k for k in loss if k not in names)
                 raise KeyError(f"The path: ('{key}',) in the `loss` argument, can't be found "
@@ -66,17 +90,6 @@ class Trainer:
         except (ValueError, KeyError) as e:  # Keras resolves losses when fit/evaluate
             self._loss_fns, self._loss_error = None, e  # builds them
         self.loss_weights = loss_weights
-        self._metric_specs = metrics
-        self._weighted_metric_specs = weighted_metrics
-        self._compiled_metrics = None
-        self._loss_tracker = metrics_module.Mean(name="loss")
-        self._per_output_losses = None
-        self._run_eagerly = bool(run_eagerly)
-        self._jit_compile = jit_compile if jit_compile != "auto" else None
-        self.steps_per_execution = int(steps_per_execution or 1)
-        self.train_function = self.test_function = self.predict_function = None
-        self.compiled = True
-        self.stop_training = False
 
     @property
     def run_eagerly(self):

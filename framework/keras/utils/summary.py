@@ -37,7 +37,7 @@ def _output_shape(layer):
         shape = getattr(layer, "_summary_output_shape", None)
         if shape is None:
             build = getattr(layer, "_build_input_shape", None)
-            if build is None or not layer.built:
+            if build is None or not layer.built or _no_output_shape_rule(layer):
                 return "?"
             shape = layer.compute_output_shape(build)
         if isinstance(shape, list):
@@ -45,6 +45,14 @@ def _output_shape(layer):
         return _fmt_shape(tuple(shape))
     except Exception:  # noqa: BLE001 - a summary must always print
         return "?"
+
+
+def _no_output_shape_rule(layer):
+    """A user layer without compute_output_shape: Keras's default raises, so "?"."""
+    from ..layers.base import Layer
+    cls = type(layer)
+    return (getattr(cls.compute_output_shape, "__func__", cls.compute_output_shape)
+            is Layer.compute_output_shape and not cls.__module__.startswith("cuflow."))
 
 
 def _count(weights):
@@ -71,19 +79,26 @@ def _readable(nbytes):
 
 
 def _sequential_like(model):
-    """A Functional graph that is one chain (one input, one output, one tensor per node)."""
+    """Keras's test: one input, every graph depth holds one node with at most one input
+    tensor, and no layer is called twice (several outputs along one chain still count)."""
     nodes = getattr(model, "_nodes", None)
     if nodes is None:
         return True
-    if len(model._flat_inputs) != 1 or len(model.outputs) != 1:
+    if len(model._flat_inputs) != 1:
         return False
-    prev = model._flat_inputs[0]
-    for node in nodes:
-        ins = node.input_tensors
-        if len(ins) != 1 or ins[0] is not prev or len(nest.flatten(node.outputs)) != 1:
+    depth = {}
+    for node in reversed(nodes):  # consumers come after producers in model._nodes
+        d = depth.setdefault(id(node), 0)
+        ins = nest.flatten(node.input_tensors)
+        if len(ins) > 1:
             return False
-        prev = nest.flatten(node.outputs)[0]
-    return True
+        for kt in ins:
+            if kt.node is not None:
+                depth[id(kt.node)] = max(depth.get(id(kt.node), 0), d + 1)
+    if len(set(depth.values())) != len(depth):
+        return False
+    layers = [node.layer for node in nodes]
+    return len({id(layer) for layer in layers}) == len(layers)
 
 
 def _connections(layer, model):

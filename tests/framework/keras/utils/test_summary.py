@@ -154,3 +154,23 @@ def test_layer_range_and_bad_range():
     assert "dropout (Dropout)" in text and "dense (Dense)" not in text
     with pytest.raises(ValueError, match="do not match"):
         _seed().summary(layer_range=["nope", "nada"])
+
+
+def test_chain_with_every_layer_as_output_has_no_connected_to_column():
+    # Keras's sequential_like test counts graph depths, not outputs (Sequential guide's
+    # feature extractor: outputs=[layer.output for layer in initial_model.layers])
+    seq = k.Sequential([k.Input((8,)), k.layers.Dense(4), k.layers.Dense(2)])
+    fe = k.Model(seq.inputs, [layer.output for layer in seq.layers])
+    assert "Connected to" not in _text(fe)
+    x = k.Input((8,))
+    h = k.layers.Dense(4)(x)
+    branched = k.Model(x, [k.layers.Dense(2)(h), k.layers.Dense(3)(h)])
+    assert "Connected to" in _text(branched)
+
+
+def test_sequential_built_by_a_call_keeps_that_batch_size():
+    m = k.Sequential([k.layers.Dense(2), k.layers.Dense(3)])
+    m(cf.ones((1, 4)))
+    assert m.inputs[0].shape == (1, 4) and m.layers[0].output.shape == (1, 2)
+    assert "(1, 2)" in _text(m)
+    assert m(cf.ones((5, 4))).shape == (5, 3)

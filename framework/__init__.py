@@ -105,11 +105,6 @@ from .device_spec import DeviceSpec  # noqa: E402
 from .dtypes import qint8, qint16, qint32, quint8, quint16, resource, variant  # noqa: E402
 from .gradients_util import AggregationMethod, gradients, hessians  # noqa: E402
 
-# --- apis3: TF API breadth (signal, image, nn) ---
-from .ops.signal_nd import raw_fftnd as fftnd, raw_ifftnd as ifftnd  # noqa: E402
-from .ops.signal_nd import raw_irfftnd as irfftnd, raw_rfftnd as rfftnd  # noqa: E402
-from .ops.conv_extra_ops import extract_volume_patches  # noqa: E402
-from .ops.nn_extra import approx_top_k  # noqa: E402
 
 newaxis = None
 __version__ = "0.1.0"
@@ -133,16 +128,25 @@ _LAZY = {
 }
 
 
+# Top-level names whose modules load on first use (import cuflow stays small): name ->
+# (module, attribute).
+_LAZY_NAMES = {
+    "RaggedTensor": (".ragged", "RaggedTensor"),        # a class of a lazy subpackage
+    "as_string": (".strings", "as_string"),              # tf.as_string: tf.strings'
+    "fingerprint": (".ops.fingerprint", "fingerprint"),
+    "fftnd": (".ops.signal_nd", "raw_fftnd"), "ifftnd": (".ops.signal_nd", "raw_ifftnd"),
+    "rfftnd": (".ops.signal_nd", "raw_rfftnd"), "irfftnd": (".ops.signal_nd", "raw_irfftnd"),
+    "extract_volume_patches": (".ops.conv_extra_ops", "extract_volume_patches"),
+    "approx_top_k": (".ops.nn_extra", "approx_top_k"),
+}
+
+
 def __getattr__(name):
-    if name == "RaggedTensor":  # --- keras-breadth: a class from a lazy subpackage
-        from .ragged import RaggedTensor
-        return RaggedTensor
-    if name == "as_string":     # --- apis2: tf.as_string is tf.strings.as_string
-        from .strings import as_string
-        return as_string
-    if name == "fingerprint":   # --- apis2: the hash module loads on first use
-        from .ops.fingerprint import fingerprint
-        return fingerprint
+    lazy = _LAZY_NAMES.get(name)
+    if lazy is not None:
+        value = getattr(_importlib.import_module(lazy[0], __name__), lazy[1])
+        globals()[name] = value
+        return value
     path = _LAZY.get(name)
     if path is None:
         raise AttributeError(f"module 'cuflow' has no attribute {name!r}")
@@ -158,4 +162,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(globals()) | set(_LAZY) | {"RaggedTensor", "as_string", "fingerprint"})
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_NAMES))

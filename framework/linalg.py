@@ -18,21 +18,27 @@ from .ops.linalg_extra import (banded_triangular_solve, eig, eigvals, logm, lu, 
                                tridiagonal_solve)
 # --- apis3 ---
 from .ops.linalg_tridiag import eigh_tridiagonal  # noqa: F401,E402
-from .ops.linear_operator import (LinearOperator, LinearOperatorAdjoint,  # noqa: F401,E402
-                                  LinearOperatorBlockDiag, LinearOperatorBlockLowerTriangular,
-                                  LinearOperatorCirculant, LinearOperatorCirculant2D,
-                                  LinearOperatorCirculant3D, LinearOperatorComposition,
-                                  LinearOperatorDiag, LinearOperatorFullMatrix,
-                                  LinearOperatorHouseholder, LinearOperatorIdentity,
-                                  LinearOperatorInversion, LinearOperatorKronecker,
-                                  LinearOperatorLowerTriangular, LinearOperatorLowRankUpdate,
-                                  LinearOperatorPermutation, LinearOperatorScaledIdentity,
-                                  LinearOperatorToeplitz, LinearOperatorTridiag,
-                                  LinearOperatorZeros)
-import types as _types  # noqa: E402
 
-from .ops.linear_operator import conjugate_gradient as _cg  # noqa: E402
 
-experimental = _types.ModuleType("cuflow.linalg.experimental",
-                                 "Experimental solvers (``tf.linalg.experimental``).")
-experimental.conjugate_gradient = _cg
+def __getattr__(name):
+    """The LinearOperator classes and ``experimental`` load on first use (their module
+    costs ~13 ms, kept out of ``import cuflow``)."""
+    from .ops import linear_operator as _lo
+    if name == "experimental":
+        import types
+        mod = types.ModuleType("cuflow.linalg.experimental",
+                               "Experimental solvers (``tf.linalg.experimental``).")
+        mod.conjugate_gradient = _lo.conjugate_gradient
+        globals()[name] = mod
+        return mod
+    if name.startswith("LinearOperator") and hasattr(_lo, name):
+        value = getattr(_lo, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'cuflow.linalg' has no attribute {name!r}")
+
+
+def __dir__():
+    from .ops import linear_operator as _lo
+    return sorted(set(globals()) | {"experimental"} |
+                  {n for n in dir(_lo) if n.startswith("LinearOperator")})

@@ -35,5 +35,18 @@ from .ops.special_ops import (bessel_i0, bessel_i0e, bessel_i1, bessel_i1e,  # n
                               betainc, erfcinv, igamma, igammac, ndtri, polygamma, zeta)
 from . import special  # noqa: F401,E402
 # --- apis3 ---
-from .ops.nn_extra import approx_max_k, approx_min_k  # noqa: F401,E402
 from .ops.sampled_ops import sobol_sample  # noqa: F401,E402
+
+
+def __getattr__(name):
+    """approx_max_k / approx_min_k load their module on first use."""
+    if name in ("approx_max_k", "approx_min_k"):
+        from .ops import nn_extra
+        value = getattr(nn_extra, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'cuflow.math' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | {"approx_max_k", "approx_min_k"})

@@ -205,5 +205,18 @@ __all__ = ["SparseTensor", "add", "concat", "expand_dims", "eye", "fill_empty_ro
 # --- apis3 ---
 from .ops.sampled_ops import sampled_addmm  # noqa: F401,E402
 __all__.append("sampled_addmm")
-from .ops.sparse_cross import cross, cross_hashed  # noqa: F401,E402
 __all__ += ["cross", "cross_hashed"]
+
+
+def __getattr__(name):
+    """cross / cross_hashed load their module (and the hash functions) on first use."""
+    if name in ("cross", "cross_hashed"):
+        from .ops import sparse_cross
+        value = getattr(sparse_cross, name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'cuflow.sparse' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -31,3 +31,13 @@ def http_server(tmp_path, monkeypatch):
     yield f"http://127.0.0.1:{httpd.server_address[1]}/", root, requests
     httpd.shutdown()
     httpd.server_close()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_keras_names():
+    """Every test starts with Keras's auto-name counters reset (as Keras's own tests call
+    clear_session), so expected names such as 'precision' do not depend on which tests
+    ran before in the same worker."""
+    import cuflow as cf
+    cf.keras.backend.clear_session()
+    yield

@@ -103,7 +103,9 @@ def test_compute_loss_override_without_training_argument():
 
 
 def test_metric_variables_are_keras_variables():
-    # Keras 3.15: [('total', 'mean/total'), ('count', 'mean/count')], str dtype
+    # Keras 3.15: [('total', 'mean/total'), ('count', 'mean/count')], str dtype; a second
+    # Precision in one session would be precision_1 (Keras's global names), so start one
+    keras.backend.clear_session()
     m = keras.metrics.Mean()
     assert [(v.name, v.path) for v in m.variables] == [("total", "mean/total"),
                                                       ("count", "mean/count")]

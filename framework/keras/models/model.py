@@ -162,6 +162,21 @@ class Model(Trainer, Layer):
         from ..saving import save_model
         save_model(self, filepath, overwrite=overwrite, zipped=zipped, **kwargs)
 
+    def __reduce__(self):
+        """Pickled as its .keras archive, as Keras 3 does (KerasSaveable): architecture,
+        weights, compile config and optimizer state; unpickling loads it with
+        ``safe_mode=False``, as Keras's (unpickling runs code whatever one does)."""
+        return (_unpickle_model, (_keras_archive(self),))
+
+    def __deepcopy__(self, memo):
+        """A copy of every attribute (not the pickle's save/load round trip)."""
+        import copy
+        new = object.__new__(type(self))
+        memo[id(self)] = new
+        for key, value in self.__dict__.items():
+            new.__dict__[key] = copy.deepcopy(value, memo)
+        return new
+
     def export(self, filepath, format="tf_saved_model", verbose=None, input_signature=None,
                **kwargs):
         """Writes the inference call as a SavedModel with a ``serve`` endpoint
@@ -229,3 +244,26 @@ def _producer_name(kt):
         return kt.node.layer.name
     origin = getattr(kt, "_origin", None)
     return origin.name if origin is not None else kt.name
+
+
+def _keras_archive(model):
+    """The bytes of ``model.save`` to a .keras file."""
+    import os
+    import tempfile
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        model.save(path)
+        with open(path, "rb") as f:
+            return f.read()
+
+
+def _unpickle_model(data):
+    import os
+    import tempfile
+
+    from ..saving import load_model
+    with tempfile.TemporaryDirectory() as folder:
+        path = os.path.join(folder, "model.keras")
+        with open(path, "wb") as f:
+            f.write(data)
+        return load_model(path, safe_mode=False)

@@ -247,3 +247,22 @@ def test_unzipped_save_and_clone_model_as_keras(tmp_path):
                 return x
         K.models.clone_model(Sub(), clone_function=lambda l: l)
     assert type(cf.train.Checkpoint().restore(None)).__name__ == "InitializationOnlyStatus"
+
+
+def test_models_pickle_as_their_keras_archive_and_deepcopy_attribute_wise():
+    """Keras 3 pickles models through the .keras format (KerasSaveable.__reduce__), after
+    fit and predict too (cuflow's cached train/predict functions are not picklable)."""
+    import copy
+    K = cf.keras
+    m = K.Sequential([K.Input((4,)), K.layers.Dense(3, activation="relu"),
+                      K.layers.Dense(1)])
+    m.compile("adam", "mse", metrics=["mae"])
+    x = np.arange(32, dtype="float32").reshape(8, 4) / 32
+    m.fit(x, np.ones((8, 1)), verbose=0)
+    want = m.predict(x, verbose=0)
+    back = pickle.loads(pickle.dumps(m))
+    assert type(back) is type(m) and back.compiled
+    np.testing.assert_allclose(back.predict(x, verbose=0), want, rtol=1e-6)
+    assert int(back.optimizer.iterations.numpy()) == 1
+    back.fit(x, np.ones((8, 1)), verbose=0)
+    np.testing.assert_allclose(copy.deepcopy(m).predict(x, verbose=0), want, rtol=1e-6)

@@ -66,17 +66,27 @@ def timeseries_dataset_from_array(data, targets, sequence_length, sequence_strid
         seed = np.random.randint(1e6) if seed is None else seed
         np.random.RandomState(seed).shuffle(starts)
     steps = np.arange(sequence_length, dtype=dtype) * sampling_rate
-    windows = data[start:end][starts[:, None] + steps[None, :]] if len(starts) else \
-        np.zeros((0, sequence_length) + data.shape[1:], data.dtype)
-    parts = windows if targets is None else (windows, targets[start:end][starts])
-    ds = Dataset.from_tensor_slices(parts)
+    # Windows are gathered per batch (as Keras's dataset gathers them per element), never
+    # all at once: 300k windows of 120 steps x 7 features would be 1 GB up front.
+    ds = Dataset.from_tensor_slices(starts)
     if batch_size is not None:
         if shuffle:
             ds = ds.shuffle(buffer_size=batch_size * 8, seed=seed)
         ds = ds.batch(batch_size)
     elif shuffle:
         ds = ds.shuffle(buffer_size=1024, seed=seed)
+    series = data[start:end]
+    labels = None if targets is None else targets[start:end]
+    ds = ds.map(lambda first: _windows(first, series, labels, steps))
     return ds.prefetch(AUTOTUNE)
+
+
+def _windows(first, series, labels, steps):
+    """The windows starting at ``first`` (a batch of start positions, or one), and their
+    targets."""
+    from ... import expand_dims, gather
+    x = gather(series, expand_dims(first, -1) + steps)
+    return x if labels is None else (x, gather(labels, first))
 
 
 def _split_sizes(left, right, total):

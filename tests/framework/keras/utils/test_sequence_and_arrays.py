@@ -86,3 +86,18 @@ def test_split_dataset_matches_keras():
         U.split_dataset(np.arange(4), left_size=4)
     with pytest.raises(TypeError, match="left_size"):
         U.split_dataset(np.arange(4), left_size="2")
+
+
+def test_timeseries_windows_are_gathered_per_batch():
+    """The windows are not materialized up front (Keras builds them lazily too): a long
+    series with long windows costs one batch of windows at a time."""
+    x = np.arange(200_000 * 3, dtype="float32").reshape(200_000, 3)
+    ds = U.timeseries_dataset_from_array(x, x[:, 0], sequence_length=100, sampling_rate=5,
+                                         batch_size=64)
+    source = ds
+    while getattr(source, "_inputs", None):     # down to the from_tensor_slices stage
+        source = source._inputs[0]
+    assert sum(np.asarray(a).nbytes for a in source._arrays) < 10 * 2**20
+    xb, yb = next(iter(ds.skip(3)))
+    np.testing.assert_array_equal(np.asarray(xb)[1], x[193:193 + 500:5])
+    assert np.asarray(yb)[1] == x[193, 0]

@@ -147,22 +147,26 @@ def keras_paths(root):
         for name, child in _children(obj):
             sub = f"{path}/{name}" if path else name
             if isinstance(child, (list, tuple, dict)):
-                container(child, sub, set())
+                _walk_container(child, sub, set(), visit)
             else:
                 visit(child, sub)
 
-    def container(items, path, seen):
-        if id(items) in seen:
-            return
-        seen.add(id(items))
-        used = {}
-        for item in items.values() if isinstance(items, dict) else items:
-            if _is_saveable(item):
-                visit(item, f"{path}/{_unique(snake_case(type(item).__name__), used)}")
-            elif isinstance(item, (list, tuple, dict)):
-                container(item, f"{path}/{_unique('container', used)}", seen)
     visit(root, "")
     return found
+
+
+def _walk_container(items, path, seen, fn):
+    """``fn(item, path)`` for each saveable item of a list/tuple/dict, nested containers
+    walked too, under Keras's paths (``<container>/<snake class name>[_i]``)."""
+    if id(items) in seen:
+        return
+    seen.add(id(items))
+    used = {}
+    for item in items.values() if isinstance(items, dict) else items:
+        if _is_saveable(item):
+            fn(item, f"{path}/{_unique(snake_case(type(item).__name__), used)}")
+        elif isinstance(item, (list, tuple, dict)):
+            _walk_container(item, f"{path}/{_unique('container', used)}", seen, fn)
 
 
 def _unique(name, used):
@@ -427,7 +431,7 @@ def _load_tree(f, root, load_optimizer):
         for name, child in _children(obj):
             sub = f"{path}/{name}" if path else name
             if isinstance(child, (list, tuple, dict)):
-                container(child, sub, set())
+                _walk_container(child, sub, set(), load)
             else:
                 load(child, sub)
         active.discard(id(obj))
@@ -436,16 +440,6 @@ def _load_tree(f, root, load_optimizer):
                 visited.add(id(obj))
             failed.pop(id(obj), None)
 
-    def container(items, path, seen):
-        if id(items) in seen:
-            return
-        seen.add(id(items))
-        used = {}
-        for item in items.values() if isinstance(items, dict) else items:
-            if _is_saveable(item):
-                load(item, f"{path}/{_unique(snake_case(type(item).__name__), used)}")
-            elif isinstance(item, (list, tuple, dict)):
-                container(item, f"{path}/{_unique('container', used)}", seen)
     load(root, "")
     return failed
 

@@ -26,6 +26,7 @@ from . import array_ops as _a
 from . import math_ops as _m
 from . import random_ops as _ro
 from ._nn_infer import dims
+from .random_samplers import sampler_outputs
 from .constant import convert_to_tensor
 from .dynamic_shape import maybe_apply as _apply
 from .registry import RANDOM, defop
@@ -46,15 +47,9 @@ def _weighted_sampler_impl(xp, true_classes, probs, num_sampled, unique, source)
             if len(sampled) == num_sampled:
                 break
     sampled = np.asarray(sampled, np.int64)
-
-    def expected(q):
-        if tries == num_sampled:
-            return q * num_sampled
-        return -np.expm1(tries * np.log1p(-q))
     true = _ro._host(true_classes).astype(np.int64)
-    out = (sampled, expected(p[np.clip(true, 0, n - 1)]).astype(np.float32),
-           expected(p[sampled]).astype(np.float32))
-    return tuple(_ro._device_array(xp, o) for o in out)
+    return sampler_outputs(xp, sampled, p[np.clip(true, 0, n - 1)], p[sampled], tries,
+                           num_sampled)
 
 
 _WEIGHTED = defop("weighted_candidate_sampler", RANDOM, dtypes=_dt.ANY, n_out=3,

@@ -91,6 +91,16 @@ def _weak32(s, i, a, b):
     return (a + z) & _M, (b + c) & _M
 
 
+def fingerprint_cat64(fp1: int, fp2: int) -> int:
+    """TF's FingerprintCat64: combines two 64-bit fingerprints (feature crosses)."""
+    mul = 0xC6A4A7935BD1E995
+    r = fp1 ^ mul
+    r ^= (_smix((fp2 * mul) & _M) * mul) & _M
+    r = (r * mul) & _M
+    r = (_smix(r) * mul) & _M
+    return _smix(r)
+
+
 def fingerprint64(s: bytes) -> int:
     """The unsigned 64-bit FarmHash Fingerprint64 of ``s``."""
     n = len(s)

@@ -103,14 +103,20 @@ def _sampler_impl(xp, true_classes, num_sampled, unique, range_max, distortion, 
         seen.add(c)
         sampled.append(c)
     sampled = np.asarray(sampled, np.int64)
+    true = _ro._host(true_classes).astype(np.int64)
+    return sampler_outputs(xp, sampled, prob[true], prob[sampled], tries, num_sampled)
 
+
+def sampler_outputs(xp, sampled, p_true, p_sampled, tries, num_sampled):
+    """A candidate sampler's three outputs on the device: the candidates and TF's expected
+    counts of the true and sampled classes (p * num_sampled when no draw was rejected,
+    else 1 - (1 - p) ** tries)."""
     def expected(p):
         if tries == num_sampled:
             return p * num_sampled
         return -np.expm1(tries * np.log1p(-p))
-    true = _ro._host(true_classes).astype(np.int64)
-    out = (sampled, expected(prob[true]).astype(np.float32),
-           expected(prob[sampled]).astype(np.float32))
+    out = (sampled, expected(p_true).astype(np.float32),
+           expected(p_sampled).astype(np.float32))
     return tuple(_ro._device_array(xp, o) for o in out)
 
 

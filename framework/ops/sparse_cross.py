@@ -16,22 +16,10 @@ import numpy as np
 from .. import dtypes as _dt
 from .constant import constant, convert_to_tensor
 from .fingerprint import fingerprint64
+from .fingerprint import fingerprint_cat64 as _fingerprint_cat64
 
 _M64 = (1 << 64) - 1
-_KMUL = 0xC6A4A7935BD1E995
 _DEFAULT_HASH_KEY = 0xDECAFCAFFE
-
-
-def _shift_mix(v):
-    return v ^ (v >> 47)
-
-
-def _fingerprint_cat64(fp1, fp2):
-    r = fp1 ^ _KMUL
-    r ^= (_shift_mix((fp2 * _KMUL) & _M64) * _KMUL) & _M64
-    r = (r * _KMUL) & _M64
-    r = (_shift_mix(r) * _KMUL) & _M64
-    return _shift_mix(r)
 
 
 def _rows(inp):

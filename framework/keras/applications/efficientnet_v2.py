@@ -16,13 +16,7 @@ import math
 from .. import backend, initializers, layers
 from ..models import Model
 from . import imagenet_utils as iu
-
-CONV_KERNEL_INITIALIZER = {"class_name": "VarianceScaling",
-                           "config": {"scale": 2.0, "mode": "fan_out",
-                                      "distribution": "truncated_normal"}}
-DENSE_KERNEL_INITIALIZER = {"class_name": "VarianceScaling",
-                            "config": {"scale": 1.0 / 3.0, "mode": "fan_out",
-                                       "distribution": "uniform"}}
+from .efficientnet import CONV_KERNEL_INITIALIZER, DENSE_KERNEL_INITIALIZER  # noqa: F401
 
 
 def _stages(*rows):

@@ -25,28 +25,14 @@ from ...ops import array_ops as _a
 from ...ops import math_ops as _m
 from ...ops import reduce_ops as _r
 from ...ops.constant import convert_to_tensor
-from ...ops.fingerprint import fingerprint64
+from ...ops.fingerprint import fingerprint64, fingerprint_cat64
 from ...tensor import Tensor
 from ..backend import standardize_data_format as _standardize_data_format
 from .base import InputSpec, Layer
 from .lookup import _HOST, _b, encode, is_symbolic
 
 _M64 = (1 << 64) - 1
-_MUL = 0xC6A4A7935BD1E995
 _CROSS_KEY = 0xDECAFCAFFE
-
-
-def _shift_mix(v):
-    return v ^ (v >> 47)
-
-
-def fingerprint_cat64(fp1, fp2):
-    """TF's FingerprintCat64: combines two 64-bit fingerprints."""
-    r = fp1 ^ _MUL
-    r ^= (_shift_mix((fp2 * _MUL) & _M64) * _MUL) & _M64
-    r = (r * _MUL) & _M64
-    r = (_shift_mix(r) * _MUL) & _M64
-    return _shift_mix(r)
 
 
 def _feature(v):
